@@ -1,0 +1,25 @@
+/**
+ * Local infrastructure for development, tests and drills: real Apache Kafka (KRaft, from the
+ * official jars on Maven Central) and real PostgreSQL, started as supervised processes on
+ * loopback ports. Used by `npm start`, `npm test` and the Jest global setup; never by services.
+ */
+export { InfraError } from './lib/errors';
+export type { InfraErrorKind } from './lib/errors';
+export type { RunningComponent } from './lib/component';
+export { startKafka, ensureKafkaJars, kafkaVersion } from './lib/kafka';
+export type { KafkaNode, KafkaOptions } from './lib/kafka';
+export { probeKafkaMetadata } from './lib/kafka-probe';
+export type { ProbedBroker } from './lib/kafka-probe';
+export { startPostgres, findPostgresBinaries } from './lib/postgres';
+export type { PostgresNode, PostgresOptions, PostgresBinaries } from './lib/postgres';
+export { startSite, startEphemeralSite } from './lib/site';
+export type { LocalSite, EphemeralSite, SiteOptions, SitePorts } from './lib/site';
+export {
+  isAlive,
+  freePort,
+  waitUntil,
+  stopProcess,
+  startWatchdog,
+  stopWatchdog,
+} from './lib/processes';
+export { repoRoot, cacheDir } from './lib/paths';
