@@ -9,7 +9,7 @@ export type { RunningComponent } from './lib/component';
 export { startKafka, ensureKafkaJars, kafkaVersion } from './lib/kafka';
 export type { KafkaNode, KafkaOptions } from './lib/kafka';
 export { probeKafkaMetadata } from './lib/kafka-probe';
-export type { ProbedBroker } from './lib/kafka-probe';
+export type { ProbedBroker, ProbedCluster } from './lib/kafka-probe';
 export { startPostgres, findPostgresBinaries } from './lib/postgres';
 export type { PostgresNode, PostgresOptions, PostgresBinaries } from './lib/postgres';
 export { startSite, startEphemeralSite } from './lib/site';

@@ -1,5 +1,11 @@
 import { Socket } from 'node:net';
 
+/** What a broker says about its cluster in a Metadata response. */
+export interface ProbedCluster {
+  readonly clusterId: string | null;
+  readonly brokers: readonly ProbedBroker[];
+}
+
 /** A broker as listed in a Kafka Metadata response. */
 export interface ProbedBroker {
   readonly nodeId: number;
@@ -14,18 +20,18 @@ const METADATA_VERSION = 4;
 const CLIENT_ID = 'infra-probe';
 
 /**
- * Asks a broker for cluster metadata over the raw Kafka protocol and returns the brokers it
- * lists. Readiness of a local broker means "it answered a Metadata request and lists itself",
+ * Asks a broker for cluster metadata over the raw Kafka protocol and returns the cluster id
+ * and the brokers it lists. Readiness of a local broker means "it answered a Metadata request and lists itself",
  * checked without a Kafka client library (kafkajs lives behind libs/platform/messaging only).
  */
 export async function probeKafkaMetadata(
   host: string,
   port: number,
   timeoutMs = 2_000,
-): Promise<ProbedBroker[]> {
+): Promise<ProbedCluster> {
   const request = encodeMetadataRequest(1);
   const response = await roundTrip(host, port, request, timeoutMs);
-  return decodeMetadataBrokers(response, 1);
+  return decodeMetadata(response, 1);
 }
 
 function encodeMetadataRequest(correlationId: number): Buffer {
@@ -45,7 +51,7 @@ function encodeMetadataRequest(correlationId: number): Buffer {
   return frame;
 }
 
-function decodeMetadataBrokers(frame: Buffer, correlationId: number): ProbedBroker[] {
+function decodeMetadata(frame: Buffer, correlationId: number): ProbedCluster {
   let offset = 0;
   const readInt32 = (): number => {
     const value = frame.readInt32BE(offset);
@@ -72,7 +78,7 @@ function decodeMetadataBrokers(frame: Buffer, correlationId: number): ProbedBrok
     readString(); // rack
     brokers.push({ nodeId, host, port });
   }
-  return brokers;
+  return { clusterId: readString(), brokers };
 }
 
 function roundTrip(

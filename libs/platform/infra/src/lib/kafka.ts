@@ -156,7 +156,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaNode> {
     },
     async ready() {
       try {
-        const brokers = await probeKafkaMetadata('127.0.0.1', port);
+        const { brokers } = await probeKafkaMetadata('127.0.0.1', port);
         return brokers.some((broker) => broker.port === port);
       } catch {
         return false;

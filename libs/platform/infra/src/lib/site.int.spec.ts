@@ -25,8 +25,9 @@ describe('local site (real Kafka and PostgreSQL)', () => {
     const site = await startEphemeralSite('lifecycle');
     const pids = [site.kafka.pid, site.postgres.pid];
     try {
-      const brokers = await probeKafkaMetadata('127.0.0.1', site.ports.kafka);
+      const { brokers, clusterId } = await probeKafkaMetadata('127.0.0.1', site.ports.kafka);
       expect(brokers).toEqual([{ nodeId: 1, host: '127.0.0.1', port: site.ports.kafka }]);
+      expect(clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
       expect(await sqlRoundTrip(site.postgres.url())).toBe(42);
     } finally {
       await site.stop();
@@ -34,6 +35,33 @@ describe('local site (real Kafka and PostgreSQL)', () => {
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
     expect(await isPortOpen(site.ports.kafka)).toBe(false);
     expect(await isPortOpen(site.ports.postgres)).toBe(false);
+  });
+
+  it('runs two sites side by side that share no process, cluster or data', async () => {
+    const [primary, embassy] = await Promise.all([
+      startEphemeralSite('side-a'),
+      startEphemeralSite('side-b'),
+    ]);
+    try {
+      const [a, b] = await Promise.all([
+        probeKafkaMetadata('127.0.0.1', primary.ports.kafka),
+        probeKafkaMetadata('127.0.0.1', embassy.ports.kafka),
+      ]);
+      expect(a.clusterId).not.toEqual(b.clusterId);
+      expect(primary.postgres.pid).not.toEqual(embassy.postgres.pid);
+
+      const write = new Client({ connectionString: primary.postgres.url() });
+      await write.connect();
+      await write.query('CREATE TABLE only_on_primary (v int)');
+      await write.end();
+      const read = new Client({ connectionString: embassy.postgres.url() });
+      await read.connect();
+      const found = await read.query(`SELECT 1 FROM pg_tables WHERE tablename = 'only_on_primary'`);
+      await read.end();
+      expect(found.rowCount).toBe(0);
+    } finally {
+      await Promise.all([primary.stop(), embassy.stop()]);
+    }
   });
 
   it('reuses a running site on a second start instead of starting another', async () => {
