@@ -1,0 +1,26 @@
+/**
+ * Kafka for the platform's services; the only place that talks to the Kafka client library.
+ * Nothing exported here mentions the client's types.
+ */
+export { MessagingModule } from './lib/messaging.module';
+export type {
+  MessagingLogLevel,
+  MessagingModuleAsyncOptions,
+  MessagingModuleOptions,
+} from './lib/messaging.options';
+export { EventPublisher } from './lib/event-publisher.service';
+export type { OutboundMessage } from './lib/event-publisher.service';
+export { ConsumerGroupFactory } from './lib/consumer-group.factory';
+export type {
+  ConsumerGroup,
+  ConsumerGroupOptions,
+  FailureDecision,
+  HandlerErrorPolicy,
+  HandlerFailure,
+  InboundMessage,
+  MessageHandler,
+} from './lib/consumer-group';
+export { KafkaAdmin } from './lib/kafka-admin.service';
+export type { ReadinessCheck, TopicSpec } from './lib/kafka-admin.service';
+export { MessagingError } from './lib/messaging-error';
+export type { MessagingErrorContext, MessagingErrorKind } from './lib/messaging-error';

@@ -1,0 +1,47 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+
+import type { ConsumerGroup, ConsumerGroupOptions } from './consumer-group';
+import { KafkaConnection } from './kafka-connection';
+import { KafkaConsumerGroup } from './kafka-consumer-group';
+
+/**
+ * Creates consumer group members and stops them all when the application shuts down.
+ *
+ * A service's Kafka consumer class typically creates its group in its constructor and starts it
+ * in `onApplicationBootstrap`. Groups are stopped in `onModuleDestroy`, the first shutdown hook,
+ * so that handlers finish while the database pools and the publisher they use are still open.
+ */
+@Injectable()
+export class ConsumerGroupFactory implements OnModuleDestroy {
+  private readonly logger = new Logger(ConsumerGroupFactory.name);
+  private readonly groups = new Set<ConsumerGroup>();
+
+  constructor(private readonly connection: KafkaConnection) {}
+
+  /**
+   * Creates a member of consumer group `options.groupId`; call {@link ConsumerGroup.start} to
+   * begin consuming.
+   */
+  create(options: ConsumerGroupOptions): ConsumerGroup {
+    const group = new KafkaConsumerGroup(this.connection.kafka, options);
+    this.groups.add(group);
+    return group;
+  }
+
+  /**
+   * Stops every group created here, gracefully and concurrently. A group that fails to stop is
+   * logged, not thrown, so that the rest of the shutdown (publisher, database pools) still runs.
+   */
+  async onModuleDestroy(): Promise<void> {
+    const groups = [...this.groups];
+    const results = await Promise.allSettled(groups.map((group) => group.stop()));
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') {
+        this.logger.error(
+          `Consumer group ${groups[i]?.groupId ?? '?'} did not stop cleanly`,
+          result.reason,
+        );
+      }
+    });
+  }
+}

@@ -1,0 +1,99 @@
+/** A message as a consumer group hands it to its handler. */
+export interface InboundMessage {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset within the partition, as a decimal string (offsets are 64-bit). */
+  readonly offset: string;
+  /** The partitioning key, UTF-8 decoded; `null` for messages published without one. */
+  readonly key: string | null;
+  /** The payload; a tombstone (null value) arrives as an empty buffer. */
+  readonly value: Buffer;
+  /** Headers, UTF-8 decoded; of a header repeated under one name, the last one wins. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The record's timestamp (producer create time unless the topic says log-append time). */
+  readonly timestamp: Date;
+}
+
+/**
+ * Handles one message. Resolving means "done": the offset may be committed. Rejecting hands the
+ * error to the group's {@link HandlerErrorPolicy}; the offset is not committed.
+ */
+export type MessageHandler = (message: InboundMessage) => Promise<void>;
+
+/** A handler failure, as the {@link HandlerErrorPolicy} sees it. */
+export interface HandlerFailure {
+  readonly error: unknown;
+  readonly message: InboundMessage;
+  /**
+   * How many times in a row the handler has now failed on this message in this consumer
+   * (1 on the first failure). Starts again at 1 after a restart or a rebalance moved the
+   * partition.
+   */
+  readonly attempt: number;
+}
+
+/**
+ * What to do after a handler failure. In every case the failed message's offset is not committed
+ * and no later message of its partition is handled before it.
+ *
+ * - `retry`: hand the same message to the handler again after `afterMs` (its partition is paused
+ *   meanwhile; other partitions go on).
+ * - `pause-partition`: stop handling this partition until the consumer is restarted (for a
+ *   failure that needs an operator).
+ *
+ * Closed set; dead-lettering will be added here as a further action.
+ */
+export type FailureDecision =
+  { readonly action: 'retry'; readonly afterMs: number } | { readonly action: 'pause-partition' };
+
+/** Decides what happens after a handler failure; also the place to log or count it. */
+export type HandlerErrorPolicy = (
+  failure: HandlerFailure,
+) => FailureDecision | Promise<FailureDecision>;
+
+/** Configuration of one consumer group member. */
+export interface ConsumerGroupOptions {
+  /** The consumer group; members with the same id share the partitions and the offsets. */
+  readonly groupId: string;
+  /** The topics to consume; they must exist. */
+  readonly topics: readonly string[];
+  /**
+   * Where a group without committed offsets starts: the oldest retained message (`true`) or
+   * only messages published from now on (`false`, the default).
+   */
+  readonly fromBeginning?: boolean;
+  /** Handles each message; messages of one partition strictly one after the other. */
+  readonly handler: MessageHandler;
+  /**
+   * Decides what happens when the handler fails. The default logs the failure and retries the
+   * message with exponential backoff (100 ms doubling up to 30 s), forever.
+   */
+  readonly onError?: HandlerErrorPolicy;
+  /**
+   * How many partitions are handled concurrently; 1 by default. Order within a partition is
+   * kept whatever the value.
+   */
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+/**
+ * One member of a consumer group. Delivery is at least once: an offset is committed only after
+ * the handler resolved for that message and for every earlier message of its partition, so after
+ * a crash or rebalance the handler may see a message again, but never misses one.
+ */
+export interface ConsumerGroup {
+  readonly groupId: string;
+  /**
+   * Connects, joins the group and starts handling messages. Resolves once the member has joined
+   * (partitions are assigned).
+   *
+   * @throws {@link MessagingError} if the group could not be joined; nothing is left running.
+   */
+  start(): Promise<void>;
+  /**
+   * Stops gracefully: no further fetching, the message being handled is finished, the offsets of
+   * every handled message are committed, the member leaves the group and disconnects. Safe to
+   * call more than once and on a group that never started.
+   */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,128 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { Admin } from 'kafkajs';
+
+import { KafkaConnection } from './kafka-connection';
+import { MessagingError, translateKafkaError } from './messaging-error';
+import { withTimeout } from './with-timeout';
+
+/** A topic as {@link KafkaAdmin.ensureTopics} declares it. */
+export interface TopicSpec {
+  readonly topic: string;
+  /** Partition count. Fixed in practice: adding partitions moves keys to other partitions. */
+  readonly numPartitions: number;
+  /** Replication factor; the broker default (`default.replication.factor`) if omitted. */
+  readonly replicationFactor?: number;
+  /** Topic configuration, e.g. `{ 'retention.ms': '-1', 'min.insync.replicas': '2' }`. */
+  readonly configs?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A readiness check as the platform's health endpoints consume it: resolves when the dependency
+ * can serve, rejects otherwise.
+ */
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): Promise<void>;
+}
+
+/**
+ * Topic administration and the Kafka readiness check. It is itself the readiness check
+ * (`name: 'kafka'`), so it can be handed to a health module as is.
+ */
+@Injectable()
+export class KafkaAdmin implements ReadinessCheck, OnApplicationShutdown {
+  /** The readiness check's name. */
+  readonly name = 'kafka';
+
+  private readonly logger = new Logger(KafkaAdmin.name);
+  private readonly admin: Admin;
+  /** Fails fast: a probe must answer within its timeout, not retry for half a minute. */
+  private readonly probe: Admin;
+  private used = false;
+
+  constructor(private readonly connection: KafkaConnection) {
+    this.admin = connection.kafka.admin();
+    this.probe = connection.probe.admin();
+  }
+
+  /**
+   * Creates the topics that do not exist yet and waits until they have leaders. Existing topics
+   * are left as they are (a differing partition count is logged, not changed), so calling it at
+   * every start is safe, also from several instances at once.
+   *
+   * @throws {@link MessagingError} `rejected` for an invalid spec or missing authorisation,
+   *   `unavailable` / `timeout` if the cluster cannot be reached.
+   */
+  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    const context = {
+      operation: 'admin.ensureTopics',
+      topic: topics.map((t) => t.topic).join(','),
+    };
+    try {
+      this.used = true;
+      await this.admin.connect();
+      const existing = new Set(await this.admin.listTopics());
+      const missing = topics.filter(({ topic }) => !existing.has(topic));
+      if (missing.length > 0) {
+        // Resolves to false when another instance created them first, which is just as good.
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.topic,
+            numPartitions: spec.numPartitions,
+            replicationFactor: spec.replicationFactor ?? -1,
+            configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({
+              name,
+              value,
+            })),
+          })),
+        });
+      }
+      await this.warnOnPartitionMismatch(topics.filter(({ topic }) => existing.has(topic)));
+    } catch (error) {
+      throw translateKafkaError(error, context);
+    }
+  }
+
+  /**
+   * Readiness: asks the cluster to describe itself within `readinessTimeoutMs`.
+   *
+   * @throws {@link MessagingError} `unavailable` or `timeout` when Kafka cannot serve.
+   */
+  async check(): Promise<void> {
+    const context = { operation: 'readiness' };
+    const timeoutMs = this.connection.readinessTimeoutMs;
+    try {
+      this.used = true;
+      await withTimeout(
+        this.probe.connect().then(() => this.probe.describeCluster()),
+        timeoutMs,
+        () => new MessagingError('timeout', `readiness: no answer within ${timeoutMs} ms`, context),
+      );
+    } catch (error) {
+      throw translateKafkaError(error, context);
+    }
+  }
+
+  /** Closes the admin connections on shutdown. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.used) {
+      await Promise.all([this.admin.disconnect(), this.probe.disconnect()]);
+    }
+  }
+
+  private async warnOnPartitionMismatch(specs: readonly TopicSpec[]): Promise<void> {
+    if (specs.length === 0) {
+      return;
+    }
+    const { topics } = await this.admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
+    for (const spec of specs) {
+      const actual = topics.find((t) => t.name === spec.topic)?.partitions.length;
+      if (actual !== undefined && actual !== spec.numPartitions) {
+        this.logger.warn(
+          `Topic ${spec.topic} has ${String(actual)} partitions, declared ${String(spec.numPartitions)}; left unchanged`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,234 @@
+import { Logger } from '@nestjs/common';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+
+import type {
+  ConsumerGroup,
+  ConsumerGroupOptions,
+  FailureDecision,
+  HandlerErrorPolicy,
+  HandlerFailure,
+  InboundMessage,
+} from './consumer-group';
+import { MessagingError, translateKafkaError } from './messaging-error';
+
+/** Longest wait between two attempts of the default error policy. */
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * A consumer group member on the Kafka client.
+ *
+ * Offsets: `eachBatchAutoResolve` is off, so an offset is resolved only after the handler
+ * resolved for it, and `autoCommit` is on, so the client commits what is resolved after every
+ * batch, every 5 s within a long batch, before a rebalance and when stopping. Resolved is
+ * therefore committed, and nothing unresolved ever is. A failed message is simply not resolved:
+ * the next fetch of its partition starts at it again.
+ */
+export class KafkaConsumerGroup implements ConsumerGroup {
+  readonly groupId: string;
+
+  private readonly logger: Logger;
+  private readonly onError: HandlerErrorPolicy;
+  private consumer: Consumer | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping = false;
+  /** Consecutive failures of the message at the head of each partition. */
+  private readonly failures = new Map<string, { offset: string; count: number }>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: ConsumerGroupOptions,
+  ) {
+    this.groupId = options.groupId;
+    this.logger = new Logger(`ConsumerGroup ${options.groupId}`);
+    this.onError = options.onError ?? ((failure) => this.defaultPolicy(failure));
+  }
+
+  start(): Promise<void> {
+    if (this.consumer) {
+      return Promise.reject(
+        new MessagingError('rejected', 'consumer.start: the consumer group is already started', {
+          operation: 'consumer.start',
+        }),
+      );
+    }
+    this.stopping = false;
+    this.starting = this.connectAndRun();
+    return this.starting;
+  }
+
+  async stop(): Promise<void> {
+    // Checked before every message, so the handler is not called again from here on.
+    this.stopping = true;
+    await this.starting?.catch(() => undefined);
+    await this.shutDown();
+  }
+
+  private async connectAndRun(): Promise<void> {
+    const context = { operation: 'consumer.start', topic: this.options.topics.join(',') };
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      // Like the Java client's fetch.max.wait.ms: bounds how long a stop waits for an idle fetch.
+      maxWaitTimeInMs: 500,
+    });
+    this.consumer = consumer;
+
+    // Written by the client's event callbacks while `run` is pending.
+    const progress: { joined: boolean; crash?: Error } = { joined: false };
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      progress.joined = true;
+      // Partitions may have moved; attempt counts are per ownership.
+      this.failures.clear();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      progress.crash = payload.error;
+      if (progress.joined) {
+        this.logger.error(
+          `Consumer crashed (${payload.restart ? 'the client restarts it' : 'not restarting'})`,
+          payload.error.stack,
+        );
+      }
+    });
+
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: [...this.options.topics],
+        fromBeginning: this.options.fromBeginning ?? false,
+      });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: 5_000,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: (payload) => this.handleBatch(payload),
+      });
+    } catch (error) {
+      await this.shutDown();
+      throw translateKafkaError(error, context);
+    }
+    // `run` returns after the first join, or after a failed join was reported as a crash.
+    if (!progress.joined) {
+      await this.shutDown();
+      throw progress.crash === undefined
+        ? new MessagingError('unknown', 'consumer.start: did not join the group', context)
+        : translateKafkaError(progress.crash, context);
+    }
+  }
+
+  private async shutDown(): Promise<void> {
+    for (const timer of this.retryTimers) {
+      clearTimeout(timer);
+    }
+    this.retryTimers.clear();
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    this.starting = undefined;
+    if (consumer) {
+      // Stops fetching, waits for the batch in progress (which ends after its current message),
+      // commits the resolved offsets, leaves the group and closes the connections.
+      await consumer.disconnect();
+    }
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const pause = () => payload.pause();
+    for (const raw of batch.messages) {
+      if (this.stopping || !payload.isRunning() || payload.isStale()) {
+        return;
+      }
+      const message = toInboundMessage(batch.topic, batch.partition, raw);
+      if (!(await this.handleMessage(message, pause))) {
+        // Later messages of this partition wait for the failed one.
+        return;
+      }
+      payload.resolveOffset(raw.offset);
+      await payload.commitOffsetsIfNecessary();
+      await payload.heartbeat();
+    }
+  }
+
+  /** @returns whether the message is done (its offset may be committed). */
+  private async handleMessage(message: InboundMessage, pause: () => () => void): Promise<boolean> {
+    const key = `${message.topic}\u0000${String(message.partition)}`;
+    try {
+      await this.options.handler(message);
+      this.failures.delete(key);
+      return true;
+    } catch (error) {
+      const previous = this.failures.get(key);
+      const attempt = previous?.offset === message.offset ? previous.count + 1 : 1;
+      this.failures.set(key, { offset: message.offset, count: attempt });
+      this.apply(await this.decide({ error, message, attempt }), pause);
+      return false;
+    }
+  }
+
+  private async decide(failure: HandlerFailure): Promise<FailureDecision> {
+    try {
+      return await this.onError(failure);
+    } catch (policyError) {
+      this.logger.error('The error policy itself failed; retrying the message', policyError);
+      return this.defaultPolicy(failure);
+    }
+  }
+
+  private apply(decision: FailureDecision, pause: () => () => void): void {
+    switch (decision.action) {
+      case 'retry': {
+        if (decision.afterMs <= 0) {
+          return;
+        }
+        const resume = pause();
+        const timer = setTimeout(() => {
+          this.retryTimers.delete(timer);
+          resume();
+        }, decision.afterMs);
+        this.retryTimers.add(timer);
+        return;
+      }
+      case 'pause-partition':
+        pause();
+        return;
+      default: {
+        const unknown: never = decision;
+        throw new Error(`Unknown failure decision ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  private defaultPolicy({ error, message, attempt }: HandlerFailure): FailureDecision {
+    const afterMs = Math.min(100 * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+    this.logger.error(
+      `Handler failed on ${message.topic}/${String(message.partition)}@${message.offset} ` +
+        `(attempt ${String(attempt)}); retrying in ${String(afterMs)} ms`,
+      error instanceof Error ? error.stack : String(error),
+    );
+    return { action: 'retry', afterMs };
+  }
+}
+
+function toInboundMessage(topic: string, partition: number, raw: KafkaMessage): InboundMessage {
+  return {
+    topic,
+    partition,
+    offset: raw.offset,
+    key: raw.key === null ? null : raw.key.toString('utf8'),
+    value: raw.value ?? Buffer.alloc(0),
+    headers: decodeHeaders(raw.headers),
+    timestamp: new Date(Number(raw.timestamp)),
+  };
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    const value = Array.isArray(raw) ? raw.at(-1) : raw;
+    if (value !== undefined) {
+      decoded[name] = typeof value === 'string' ? value : value.toString('utf8');
+    }
+  }
+  return decoded;
+}
