@@ -1,0 +1,28 @@
+/**
+ * The service chassis: what every NestJS service of the platform has in common. Start a
+ * service with {@link bootstrapService} (its `main.ts`) or {@link startService} (tests); report
+ * refusals as {@link ApplicationError}s; declare dependencies as {@link ReadinessCheck}s.
+ */
+export { bootstrapService } from './lib/bootstrap/bootstrap-service';
+export type { BootstrapOptions } from './lib/bootstrap/bootstrap-service';
+export { startService } from './lib/bootstrap/start-service';
+export type { RunningService, ServiceOptions } from './lib/bootstrap/start-service';
+export type { OpenApiInfo } from './lib/openapi/openapi-document';
+
+export { ApplicationError } from './lib/errors/application-error';
+export type {
+  ApplicationErrorKind,
+  ApplicationErrorOptions,
+  ApplicationErrorReason,
+} from './lib/errors/application-error';
+export { PROBLEM_CONTENT_TYPE } from './lib/errors/problem-details';
+export type { FieldError, ProblemDetails } from './lib/errors/problem-details';
+
+export { READINESS_CHECKS } from './lib/health/readiness-check';
+export type { ReadinessCheck } from './lib/health/readiness-check';
+export type { CheckResult, ReadinessReport } from './lib/health/readiness.service';
+
+export { PostgresModule } from './lib/postgres/postgres.module';
+export { PostgresReadinessCheck } from './lib/postgres/postgres-readiness.check';
+export { PG_POOL } from './lib/postgres/postgres.options';
+export type { PostgresModuleOptions } from './lib/postgres/postgres.options';

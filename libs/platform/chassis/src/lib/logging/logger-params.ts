@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type { Params } from 'nestjs-pino';
+import { destination as pinoDestination, stdTimeFunctions } from 'pino';
+import type { DestinationStream, LevelWithSilent, LoggerOptions } from 'pino';
+
+import type { PlatformConfig } from '@gov/platform-config';
+
+/** Probe and document routes: polled by machines, logged at debug so they do not drown the rest. */
+const QUIET_PATHS = ['/health/', '/openapi.json'];
+
+/**
+ * The pino settings shared by the request logger and the start-up logger: one JSON object per
+ * line on stdout (no pretty printing: the collector parses it), ISO timestamps, level names
+ * rather than numbers, and the service and site in every line.
+ */
+export function baseLoggerOptions(
+  config: Pick<PlatformConfig, 'serviceName' | 'logLevel'> &
+    Partial<Pick<PlatformConfig, 'siteRole'>>,
+): LoggerOptions {
+  return {
+    level: config.logLevel,
+    base: { service: config.serviceName, site: config.siteRole, pid: process.pid },
+    timestamp: stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+}
+
+/**
+ * nestjs-pino settings: application logs through Nest's `Logger`, and one line per request
+ * once it completes, with method, path, status, duration and request id. Headers are not
+ * logged (they carry credentials), nor query strings (they may carry personal data).
+ *
+ * @param destination - Where lines go; stdout by default.
+ */
+export function loggerParams(config: PlatformConfig, destination?: DestinationStream): Params {
+  const options = {
+    ...baseLoggerOptions(config),
+    // Fastify assigns the id (from a valid `x-request-id`, or a new UUID) and middie copies it
+    // to the raw request; pino-http's default generator reuses `req.id`.
+    quietReqLogger: true,
+    customAttributeKeys: { responseTime: 'durationMs' },
+    serializers: {
+      req: (req: { id?: unknown; method?: string; url?: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: pathOf(req.url),
+      }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+    },
+    customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error): LevelWithSilent => {
+      if (isQuiet(req.url)) return 'debug';
+      if (error !== undefined || res.statusCode >= 500) return 'error';
+      return 'info';
+    },
+    customSuccessMessage: (req: IncomingMessage, res: ServerResponse) =>
+      `${req.method ?? ''} ${pathOf(req.url)} ${res.statusCode}`,
+    customErrorMessage: (req: IncomingMessage, res: ServerResponse) =>
+      `${req.method ?? ''} ${pathOf(req.url)} ${res.statusCode}`,
+  };
+  // Synchronous writes: a line logged just before the process exits (a fatal error, the end of
+  // a shutdown) is never lost, at the price of blocking when the log collector falls behind.
+  return { pinoHttp: [options, destination ?? pinoDestination({ dest: 1, sync: true })] };
+}
+
+function pathOf(url: string | undefined): string {
+  return (url ?? '').split('?', 1)[0] ?? '';
+}
+
+function isQuiet(url: string | undefined): boolean {
+  const path = pathOf(url);
+  return QUIET_PATHS.some((quiet) => path === quiet || path.startsWith(quiet));
+}
