@@ -60,7 +60,10 @@ for (const [path, entry] of Object.entries(structuredClone(packages))) {
   for (const [dep, spec] of Object.entries(optional)) {
     if (packages[`${path}/node_modules/${dep}`] || packages[`node_modules/${dep}`]) continue;
     packages[`node_modules/${dep}`] = {
-      version: versionFor(spec, present.map((p) => `node_modules/${p}`)),
+      version: versionFor(
+        spec,
+        present.map((p) => `node_modules/${p}`),
+      ),
       ...(entry.dev ? { dev: true } : {}),
       optional: true,
       ...platformOf(dep),
@@ -71,7 +74,9 @@ for (const [path, entry] of Object.entries(structuredClone(packages))) {
 
 if (process.argv.includes('--check')) {
   if (added.length > 0) {
-    console.error(`package-lock.json lacks ${added.length} platform packages: run node ${process.argv[1]}`);
+    console.error(
+      `package-lock.json lacks ${added.length} platform packages: run node ${process.argv[1]}`,
+    );
     process.exit(1);
   }
   console.log('package-lock.json lists every platform package');
