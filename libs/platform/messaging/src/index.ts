@@ -21,6 +21,6 @@ export type {
   MessageHandler,
 } from './lib/consumer-group';
 export { KafkaAdmin } from './lib/kafka-admin.service';
-export type { ReadinessCheck, TopicSpec } from './lib/kafka-admin.service';
+export type { TopicSpec } from './lib/kafka-admin.service';
 export { MessagingError } from './lib/messaging-error';
 export type { MessagingErrorContext, MessagingErrorKind } from './lib/messaging-error';

@@ -17,20 +17,12 @@ export interface TopicSpec {
 }
 
 /**
- * A readiness check as the platform's health endpoints consume it: resolves when the dependency
- * can serve, rejects otherwise.
- */
-export interface ReadinessCheck {
-  readonly name: string;
-  check(): Promise<void>;
-}
-
-/**
- * Topic administration and the Kafka readiness check. It is itself the readiness check
- * (`name: 'kafka'`), so it can be handed to a health module as is.
+ * Topic administration and the Kafka readiness check. It is itself a readiness check
+ * (`name: 'kafka'`, `check()`): it satisfies the chassis's `ReadinessCheck` by shape, so it can
+ * be handed to the health module as is without messaging depending on the chassis.
  */
 @Injectable()
-export class KafkaAdmin implements ReadinessCheck, OnApplicationShutdown {
+export class KafkaAdmin implements OnApplicationShutdown {
   /** The readiness check's name. */
   readonly name = 'kafka';
 

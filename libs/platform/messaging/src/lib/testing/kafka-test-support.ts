@@ -1,31 +1,38 @@
 // Helpers for this library's integration tests. Not exported from the library.
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from '@nestjs/common';
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import type { Admin } from 'kafkajs';
+
+import { testInfra, uniqueName } from '@gov/platform-testing';
 
 import { MessagingModule } from '../messaging.module';
 import { MessagingError } from '../messaging-error';
 import type { MessagingModuleOptions } from '../messaging.options';
 
-/** The brokers of the test harness (`TEST_KAFKA_BROKERS`, comma separated). */
+export { uniqueName };
+
+/** The brokers of the run's throw-away Kafka cluster (from the test harness). */
 export function testBrokers(): string[] {
-  const brokers = (process.env['TEST_KAFKA_BROKERS'] ?? '')
-    .split(',')
-    .map((broker) => broker.trim())
-    .filter((broker) => broker.length > 0);
-  if (brokers.length === 0) {
-    throw new Error('TEST_KAFKA_BROKERS is not set; the integration test harness provides it');
-  }
-  return brokers;
+  return testInfra().kafkaBrokers;
 }
 
-/** A name no other test (or earlier run) uses. */
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
+/** Runs `work` with a connected kafkajs admin client on the test cluster, then disconnects. */
+async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Kafka({
+    clientId: uniqueName('test-admin'),
+    brokers: testBrokers(),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /**
@@ -78,13 +85,7 @@ export async function committedOffsets(
   groupId: string,
   topic: string,
 ): Promise<Map<number, number>> {
-  const admin = new Kafka({
-    clientId: uniqueName('test-admin'),
-    brokers: testBrokers(),
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
+  return withAdmin(async (admin) => {
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
     return new Map(
       (offsets?.partitions ?? []).map(({ partition, offset }) => [
@@ -92,60 +93,34 @@ export async function committedOffsets(
         Math.max(Number(offset), 0),
       ]),
     );
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** Number of partitions of `topic`, read straight from the broker. */
 export async function partitionCount(topic: string): Promise<number> {
-  const admin = new Kafka({
-    clientId: uniqueName('test-admin'),
-    brokers: testBrokers(),
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
+  return withAdmin(async (admin) => {
     const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
     return topics[0]?.partitions.length ?? 0;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** The value of configuration entry `name` of `topic`, read straight from the broker. */
 export async function topicConfig(topic: string, name: string): Promise<string | undefined> {
-  const admin = new Kafka({
-    clientId: uniqueName('test-admin'),
-    brokers: testBrokers(),
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
+  return withAdmin(async (admin) => {
     const { resources } = await admin.describeConfigs({
       includeSynonyms: false,
       resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [name] }],
     });
     return resources[0]?.configEntries.find((entry) => entry.configName === name)?.configValue;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** The group's state as the coordinator reports it (`Stable`, `Empty`, `Dead`, ...). */
 export async function groupState(groupId: string): Promise<string> {
-  const admin = new Kafka({
-    clientId: uniqueName('test-admin'),
-    brokers: testBrokers(),
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
+  return withAdmin(async (admin) => {
     const { groups } = await admin.describeGroups([groupId]);
     return groups[0]?.state ?? 'Unknown';
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** A TCP server that accepts connections and never answers: a broker that hangs. */
