@@ -20,6 +20,13 @@ export type {
   InboundMessage,
   MessageHandler,
 } from './lib/consumer-group';
+export {
+  DEAD_LETTER_HEADERS,
+  DEAD_LETTER_SUFFIX,
+  PermanentMessageError,
+  retryThenDeadLetter,
+} from './lib/dead-letter';
+export type { PermanentFailureReason, RetryThenDeadLetterOptions } from './lib/dead-letter';
 export { KafkaAdmin } from './lib/kafka-admin.service';
 export type { TopicSpec } from './lib/kafka-admin.service';
 export { MessagingError } from './lib/messaging-error';

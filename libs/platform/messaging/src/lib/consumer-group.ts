@@ -40,11 +40,14 @@ export interface HandlerFailure {
  *   meanwhile; other partitions go on).
  * - `pause-partition`: stop handling this partition until the consumer is restarted (for a
  *   failure that needs an operator).
- *
- * Closed set; dead-lettering will be added here as a further action.
+ * - `dead-letter`: copy the message to `<topic>.dlq` with headers saying why (see
+ *   {@link DEAD_LETTER_HEADERS}), then commit its offset and go on with the next message. If the
+ *   dead-letter topic cannot be written, the message is retried instead: it is never dropped.
  */
 export type FailureDecision =
-  { readonly action: 'retry'; readonly afterMs: number } | { readonly action: 'pause-partition' };
+  | { readonly action: 'retry'; readonly afterMs: number }
+  | { readonly action: 'pause-partition' }
+  | { readonly action: 'dead-letter'; readonly reason: string };
 
 /** Decides what happens after a handler failure; also the place to log or count it. */
 export type HandlerErrorPolicy = (

@@ -9,7 +9,21 @@ import type {
   HandlerFailure,
   InboundMessage,
 } from './consumer-group';
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_SUFFIX } from './dead-letter';
+import type { OutboundMessage } from './event-publisher.service';
 import { MessagingError, translateKafkaError } from './messaging-error';
+
+/** Where dead-lettered messages go; the factory backs it with the shared publisher and admin. */
+export interface DeadLetterSink {
+  /** Creates the dead-letter topics if they do not exist. */
+  ensureTopics(topics: readonly string[]): Promise<void>;
+  publish(topic: string, message: OutboundMessage): Promise<void>;
+}
+
+/** How long to wait before trying again when the dead-letter topic could not be written. */
+const DEAD_LETTER_RETRY_MS = 1_000;
+/** Error texts in headers are cut to this many characters. */
+const MAX_ERROR_HEADER_LENGTH = 1_000;
 
 /** Longest wait between two attempts of the default error policy. */
 const MAX_RETRY_DELAY_MS = 30_000;
@@ -38,6 +52,7 @@ export class KafkaConsumerGroup implements ConsumerGroup {
   constructor(
     private readonly kafka: Kafka,
     private readonly options: ConsumerGroupOptions,
+    private readonly deadLetters: DeadLetterSink,
   ) {
     this.groupId = options.groupId;
     this.logger = new Logger(`ConsumerGroup ${options.groupId}`);
@@ -92,6 +107,9 @@ export class KafkaConsumerGroup implements ConsumerGroup {
     });
 
     try {
+      await this.deadLetters.ensureTopics(
+        this.options.topics.map((topic) => `${topic}${DEAD_LETTER_SUFFIX}`),
+      );
       await consumer.connect();
       await consumer.subscribe({
         topics: [...this.options.topics],
@@ -161,7 +179,58 @@ export class KafkaConsumerGroup implements ConsumerGroup {
       const previous = this.failures.get(key);
       const attempt = previous?.offset === message.offset ? previous.count + 1 : 1;
       this.failures.set(key, { offset: message.offset, count: attempt });
-      this.apply(await this.decide({ error, message, attempt }), pause);
+      const decision = await this.decide({ error, message, attempt });
+      if (decision.action === 'dead-letter') {
+        if (await this.deadLetter(message, error, attempt, decision.reason)) {
+          this.failures.delete(key);
+          return true;
+        }
+        this.apply({ action: 'retry', afterMs: DEAD_LETTER_RETRY_MS }, pause);
+        return false;
+      }
+      this.apply(decision, pause);
+      return false;
+    }
+  }
+
+  /** @returns whether the message is now safely on the dead-letter topic. */
+  private async deadLetter(
+    message: InboundMessage,
+    error: unknown,
+    attempts: number,
+    reason: string,
+  ): Promise<boolean> {
+    const topic = `${message.topic}${DEAD_LETTER_SUFFIX}`;
+    const errorText = (
+      error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    ).slice(0, MAX_ERROR_HEADER_LENGTH);
+    try {
+      await this.deadLetters.publish(topic, {
+        key: message.key ?? `${message.topic}/${String(message.partition)}@${message.offset}`,
+        value: message.value,
+        headers: {
+          ...message.headers,
+          [DEAD_LETTER_HEADERS.reason]: reason,
+          [DEAD_LETTER_HEADERS.error]: errorText,
+          [DEAD_LETTER_HEADERS.sourceTopic]: message.topic,
+          [DEAD_LETTER_HEADERS.sourcePartition]: String(message.partition),
+          [DEAD_LETTER_HEADERS.sourceOffset]: message.offset,
+          [DEAD_LETTER_HEADERS.consumerGroup]: this.groupId,
+          [DEAD_LETTER_HEADERS.attempts]: String(attempts),
+          [DEAD_LETTER_HEADERS.failedAt]: new Date().toISOString(),
+        },
+      });
+      this.logger.warn(
+        `Dead-lettered ${message.topic}/${String(message.partition)}@${message.offset} ` +
+          `to ${topic} after ${String(attempts)} attempt(s): ${reason}: ${errorText}`,
+      );
+      return true;
+    } catch (publishError) {
+      this.logger.error(
+        `Could not write ${message.topic}/${String(message.partition)}@${message.offset} to ${topic}; ` +
+          'the message stays at the head of its partition',
+        publishError instanceof Error ? publishError.stack : String(publishError),
+      );
       return false;
     }
   }
@@ -191,6 +260,9 @@ export class KafkaConsumerGroup implements ConsumerGroup {
       }
       case 'pause-partition':
         pause();
+        return;
+      case 'dead-letter':
+        // Handled by handleMessage before a decision gets here.
         return;
       default: {
         const unknown: never = decision;
