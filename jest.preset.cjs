@@ -34,7 +34,20 @@ function forProject(projectRoot) {
     testEnvironment: 'node',
     testMatch: [`<rootDir>/${settings.match}`],
     testTimeout: settings.timeout,
-    transform: { '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }] },
+    transform: {
+      '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }],
+      // ESM-only dependencies (jose) are compiled to CommonJS for Jest's module system; Node 24
+      // itself loads them with require(esm) at run time.
+      '^.+/node_modules/(jose)/.+\\.js$': [
+        '@swc/jest',
+        {
+          jsc: { target: 'es2023', parser: { syntax: 'ecmascript' } },
+          module: { type: 'commonjs' },
+          swcrc: false,
+        },
+      ],
+    },
+    transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
     moduleFileExtensions: ['ts', 'js', 'json'],
     resolver: '@nx/jest/plugins/resolver',
     globalSetup: settings.infra ? path.join(__dirname, 'tools/jest/global-setup.cjs') : undefined,

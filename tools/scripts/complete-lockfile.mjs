@@ -82,7 +82,7 @@ if (process.argv.includes('--check')) {
   console.log('package-lock.json lists every platform package');
 } else {
   lock.packages = Object.fromEntries(
-    Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)),
+    Object.entries(packages).sort(([a], [b]) => a.localeCompare(b, 'en')),
   );
   writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
   console.log(`added ${added.length} platform package entries to package-lock.json`);

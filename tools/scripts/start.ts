@@ -18,6 +18,7 @@ import {
 import type { LocalSite } from '@gov/platform-infra';
 
 import { portFromEnv } from './lib/env';
+import { localAuthEnv, localSigningKeys } from './lib/local-auth';
 import { requireNode24 } from './lib/node-version';
 import { databaseName, localServices } from './lib/services';
 import type { ServiceSpec } from './lib/services';
@@ -57,7 +58,8 @@ async function main(): Promise<void> {
 
   const services = localServices();
   await ensureDatabases(site, services);
-  const running = services.map((spec) => startService(site, spec));
+  const authEnv = localAuthEnv(await localSigningKeys());
+  const running = services.map((spec) => startService(site, spec, authEnv));
 
   let stopping = false;
   const shutdown = async (code: number): Promise<never> => {
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
   }
   log(`  ${'kafka'.padEnd(14)} ${site.kafka.bootstrap}`);
   log(`  ${'postgresql'.padEnd(14)} ${site.postgres.url()}`);
+  log('tokens: npm run token -- citizen 1983081246785 (see README)');
   log('Ctrl-C stops everything that this command started.');
 }
 
@@ -117,7 +120,11 @@ async function ensureDatabases(site: LocalSite, services: readonly ServiceSpec[]
   }
 }
 
-function startService(site: LocalSite, spec: ServiceSpec): RunningService {
+function startService(
+  site: LocalSite,
+  spec: ServiceSpec,
+  authEnv: Record<string, string>,
+): RunningService {
   const child = spawn(
     process.execPath,
     ['--enable-source-maps', '--require', require.resolve('@swc-node/register'), spec.entry],
@@ -126,6 +133,7 @@ function startService(site: LocalSite, spec: ServiceSpec): RunningService {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: {
         ...process.env,
+        ...authEnv,
         HTTP_PORT: String(spec.port),
         KAFKA_BROKERS: site.kafka.bootstrap,
         DATABASE_URL: site.postgres.url(databaseName(spec.name)),

@@ -1,0 +1,13 @@
+/**
+ * Authentication for the platform's HTTP APIs: bearer JWTs verified with `jose` against a JWKS
+ * (the identity provider's URL in a deployment, a local key file in development), turned into
+ * registrar, citizen or agency {@link Principal}s.
+ */
+export { AuthModule } from './lib/auth.module';
+export { AuthGuard, CurrentPrincipal, Roles } from './lib/auth.guard';
+export { TokenVerifier, TokenRejectedError } from './lib/token-verifier';
+export type { KeySource, TokenProblem, TokenVerifierOptions } from './lib/token-verifier';
+export { principalFromClaims, InvalidClaimsError } from './lib/principal';
+export type { Principal, PrincipalKind, RegisterName } from './lib/principal';
+export { ensureLocalSigningKeys, mintToken } from './lib/local-keys';
+export type { LocalSigningKeys, TokenRequest } from './lib/local-keys';

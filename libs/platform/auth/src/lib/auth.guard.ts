@@ -1,0 +1,84 @@
+import { Inject, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
+import type { CanActivate, ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+
+import { ApplicationError } from '@gov/platform-chassis';
+
+import type { Principal, PrincipalKind } from './principal';
+import { TokenRejectedError, TokenVerifier } from './token-verifier';
+
+/** The request property where the guard leaves the verified principal. */
+const PRINCIPAL = Symbol('principal');
+
+interface AuthenticatedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  [PRINCIPAL]?: Principal;
+}
+
+const ROLES = 'platform-auth:roles';
+
+/** Restricts a controller or handler to principals of these kinds (403 for others). */
+export const Roles = (...kinds: PrincipalKind[]): MethodDecorator & ClassDecorator =>
+  SetMetadata(ROLES, kinds);
+
+/** The verified principal of the request (use on handlers behind {@link AuthGuard}). */
+export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext) => {
+  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>()[PRINCIPAL];
+  if (!principal) throw new Error('CurrentPrincipal used on a route without AuthGuard');
+  return principal;
+});
+
+const CHALLENGE = 'Bearer realm="backbone"';
+
+/**
+ * Authenticates every request of the routes it guards: a valid bearer token or 401 (with a
+ * `WWW-Authenticate` challenge); then, where {@link Roles} is set, the right kind of principal
+ * or 403.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = await this.authenticate(request.headers['authorization']);
+    const allowed = this.reflector.getAllAndOverride<PrincipalKind[] | undefined>(ROLES, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (allowed && !allowed.includes(principal.kind)) {
+      throw ApplicationError.forbidden(
+        `this operation is open to ${allowed.join(' and ')} tokens, not ${principal.kind}`,
+      );
+    }
+    request[PRINCIPAL] = principal;
+    return true;
+  }
+
+  private async authenticate(header: string | string[] | undefined): Promise<Principal> {
+    const value = Array.isArray(header) ? header[0] : header;
+    const match =
+      value === undefined ? null : /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(value.trim());
+    if (!match?.[1]) {
+      throw ApplicationError.unauthorized(
+        'a bearer token is required (Authorization: Bearer <token>)',
+        {
+          challenge: CHALLENGE,
+        },
+      );
+    }
+    try {
+      return await this.verifier.verify(match[1]);
+    } catch (error) {
+      if (error instanceof TokenRejectedError) {
+        throw ApplicationError.unauthorized(error.message, {
+          challenge: `${CHALLENGE}, error="invalid_token"`,
+        });
+      }
+      throw error;
+    }
+  }
+}

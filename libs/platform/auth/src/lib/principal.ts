@@ -1,0 +1,92 @@
+import type { JWTPayload } from 'jose';
+
+/** The registers a registrar may be entitled to write. Open: a new register adds a name. */
+export type RegisterName = string;
+
+/**
+ * Who is calling, as established from a verified bearer token. Authorisation (may this
+ * principal read this record?) is decided by the service that owns the record.
+ */
+export type Principal =
+  | {
+      /** Staff of the authority that keeps one or more registers: may write to those. */
+      readonly kind: 'registrar';
+      readonly subject: string;
+      readonly registers: readonly RegisterName[];
+      readonly organisationId: string | undefined;
+    }
+  | {
+      /** A person acting for themself: the subject is their national identification number. */
+      readonly kind: 'citizen';
+      readonly subject: string;
+    }
+  | {
+      /**
+       * An administration (agency) reusing data: identified by its organisation id; every read
+       * must state a purpose and a legal basis.
+       */
+      readonly kind: 'agency';
+      readonly subject: string;
+      readonly organisationId: string;
+    };
+
+export type PrincipalKind = Principal['kind'];
+
+/** The platform's private claims, beside the registered ones (iss, aud, sub, exp, iat, jti). */
+export interface PlatformClaims extends JWTPayload {
+  readonly role?: unknown;
+  readonly registers?: unknown;
+  readonly org?: unknown;
+}
+
+/** Why a verified token still does not describe a principal. */
+export class InvalidClaimsError extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'InvalidClaimsError';
+  }
+}
+
+const NATIONAL_ID_SHAPE = /^\d{13}$/;
+
+/** Reads the principal from verified claims; throws {@link InvalidClaimsError} when they do not fit. */
+export function principalFromClaims(claims: PlatformClaims): Principal {
+  const subject = claims.sub;
+  if (typeof subject !== 'string' || subject.length === 0) {
+    throw new InvalidClaimsError('the token has no subject (sub)');
+  }
+  switch (claims.role) {
+    case 'registrar': {
+      const registers = claims.registers;
+      if (
+        !Array.isArray(registers) ||
+        registers.length === 0 ||
+        !registers.every((r): r is string => typeof r === 'string' && r.length > 0)
+      ) {
+        throw new InvalidClaimsError(
+          'a registrar token must list the registers it may write (registers)',
+        );
+      }
+      return {
+        kind: 'registrar',
+        subject,
+        registers,
+        organisationId: typeof claims.org === 'string' ? claims.org : undefined,
+      };
+    }
+    case 'citizen':
+      if (!NATIONAL_ID_SHAPE.test(subject)) {
+        throw new InvalidClaimsError(
+          'a citizen token must have a national identification number as subject',
+        );
+      }
+      return { kind: 'citizen', subject };
+    case 'agency':
+      if (typeof claims.org !== 'string' || claims.org.length === 0) {
+        throw new InvalidClaimsError('an agency token must name its organisation (org)');
+      }
+      return { kind: 'agency', subject, organisationId: claims.org };
+    default:
+      throw new InvalidClaimsError('the token has no known role (registrar, citizen or agency)');
+  }
+}

@@ -1,0 +1,48 @@
+import { InvalidClaimsError, principalFromClaims } from './principal';
+
+describe('principalFromClaims', () => {
+  it('reads a registrar with the registers it may write', () => {
+    expect(
+      principalFromClaims({
+        sub: 'clerk-1',
+        role: 'registrar',
+        registers: ['persons'],
+        org: 'rnpp',
+      }),
+    ).toEqual({
+      kind: 'registrar',
+      subject: 'clerk-1',
+      registers: ['persons'],
+      organisationId: 'rnpp',
+    });
+  });
+
+  it('reads a citizen whose subject is a national identification number', () => {
+    expect(principalFromClaims({ sub: '1983081246785', role: 'citizen' })).toEqual({
+      kind: 'citizen',
+      subject: '1983081246785',
+    });
+  });
+
+  it('reads an agency with its organisation', () => {
+    expect(principalFromClaims({ sub: 'svc-7', role: 'agency', org: 'ccss' })).toEqual({
+      kind: 'agency',
+      subject: 'svc-7',
+      organisationId: 'ccss',
+    });
+  });
+
+  it.each([
+    [{ role: 'citizen' }, /subject/],
+    [{ sub: 'x', role: 'admin' }, /role/],
+    [{ sub: 'x' }, /role/],
+    [{ sub: 'clerk', role: 'registrar' }, /registers/],
+    [{ sub: 'clerk', role: 'registrar', registers: [] }, /registers/],
+    [{ sub: 'clerk', role: 'registrar', registers: [3] }, /registers/],
+    [{ sub: 'jane', role: 'citizen' }, /national identification number/],
+    [{ sub: 'svc', role: 'agency' }, /organisation/],
+  ])('refuses %j', (claims, message) => {
+    expect(() => principalFromClaims(claims)).toThrow(InvalidClaimsError);
+    expect(() => principalFromClaims(claims)).toThrow(message);
+  });
+});

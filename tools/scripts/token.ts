@@ -1,0 +1,53 @@
+// `npm run token -- <role> <subject> [options]`: mints a bearer token for the local platform,
+// signed with the key pair that `npm start` created in .cache/auth/. Examples:
+//   npm run token -- citizen 1983081246785
+//   npm run token -- registrar clerk-1 --registers persons,businesses --org rnpp
+//   npm run token -- agency svc-ccss --org ccss --ttl 8h
+// Prints the token alone on standard output, so `TOKEN=$(npm run -s token -- ...)` works.
+import { parseArgs } from 'node:util';
+
+import { mintToken } from '@gov/platform-auth';
+import type { PrincipalKind } from '@gov/platform-auth';
+
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, localSigningKeys } from './lib/local-auth';
+import { requireNode24 } from './lib/node-version';
+
+const USAGE = `usage: npm run token -- <citizen|registrar|agency> <subject> [--registers a,b] [--org id] [--ttl 1h]
+  citizen    subject = the person's national identification number
+  registrar  --registers lists the registers it may write (persons, businesses)
+  agency     --org names the organisation; reads must also state a purpose and a legal basis`;
+
+const ROLES: readonly PrincipalKind[] = ['citizen', 'registrar', 'agency'];
+
+async function main(): Promise<void> {
+  requireNode24();
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      registers: { type: 'string' },
+      org: { type: 'string' },
+      ttl: { type: 'string', default: '1h' },
+    },
+  });
+  const [role, subject] = positionals;
+  if (!role || !subject || !ROLES.includes(role as PrincipalKind)) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(2);
+  }
+  const keys = await localSigningKeys();
+  const token = await mintToken(keys.privateKeyFile, {
+    role: role as PrincipalKind,
+    subject,
+    ...(values.registers ? { registers: values.registers.split(',').filter(Boolean) } : {}),
+    ...(values.org ? { organisationId: values.org } : {}),
+    issuer: LOCAL_ISSUER,
+    audience: LOCAL_AUDIENCE,
+    expiresIn: values.ttl,
+  });
+  process.stdout.write(`${token}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
