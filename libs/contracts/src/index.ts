@@ -6,3 +6,8 @@
  * @packageDocumentation
  */
 export * from './gen/gov/platform/v1/envelope_pb';
+// gov.registry.v1: value types, the internal event payloads (registry.events.v1) and the public
+// change feed (registry.changes.v1). Exported flat: no name clashes with gov.platform.v1.
+export * from './gen/gov/registry/v1/types_pb';
+export * from './gen/gov/registry/v1/events_pb';
+export * from './gen/gov/registry/v1/changes_pb';
