@@ -1,0 +1,97 @@
+/**
+ * Event sourcing for the platform's services: the event store port and its PostgreSQL and
+ * in-memory implementations, command handling over deciders, upcasting on read, the event
+ * envelope on Kafka, and the transactional outbox relay.
+ *
+ * @packageDocumentation
+ */
+
+// The event store port
+export type {
+  AppendMetadata,
+  AppendResult,
+  EventStore,
+  ExpectedVersion,
+  NewEvent,
+  PositionedEvent,
+  RecordedEvent,
+} from './lib/event-store/event-store';
+export {
+  ConcurrencyError,
+  DuplicateEventError,
+  EventStoreError,
+  InvalidArgumentError,
+  SchemaNotMigratedError,
+  StoreUnavailableError,
+  UnexpectedStoreError,
+  UpcastError,
+} from './lib/event-store/event-store-errors';
+export type {
+  ConcurrencyConflict,
+  EventStoreErrorKind,
+  EventStoreFailure,
+} from './lib/event-store/event-store-errors';
+export { computeContentHash } from './lib/event-store/content-hash';
+export { isCanonicalUuid, newEventId } from './lib/event-store/event-id';
+export { UpcasterRegistry } from './lib/event-store/upcasting';
+export type { Upcaster, UpcastPayload } from './lib/event-store/upcasting';
+export { InMemoryEventStore } from './lib/event-store/in-memory-event-store';
+export type { InMemoryEventStoreOptions } from './lib/event-store/in-memory-event-store';
+
+// PostgreSQL
+export { PostgresEventStore, DEFAULT_SEQUENCER_BATCH } from './lib/postgres/postgres-event-store';
+export type { PostgresEventStoreOptions } from './lib/postgres/postgres-event-store';
+export type { SequencerRun } from './lib/postgres/sequencer';
+export { migrate, MigrationDriftError } from './lib/postgres/migrate';
+export type { MigrateOptions, MigrateResult } from './lib/postgres/migrate';
+export { EVENT_STORE_MIGRATIONS, REQUIRED_MIGRATION } from './lib/postgres/migrations';
+export type { Migration } from './lib/postgres/migrations';
+export { translatePgError } from './lib/postgres/pg-errors';
+export type { PgErrorContext } from './lib/postgres/pg-errors';
+
+// Command handling
+export { handleCommand } from './lib/command/handle-command';
+export type {
+  CommandResult,
+  EventCodec,
+  EventSourcedAggregate,
+  HandleCommandOptions,
+} from './lib/command/handle-command';
+
+// The envelope on Kafka
+export {
+  CONTENT_TYPE_HEADER,
+  EVENT_ENVELOPE_CONTENT_TYPE,
+  EVENT_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  MalformedEnvelopeError,
+  decodeEventEnvelope,
+  fromEventEnvelope,
+  toEnvelopeRecord,
+  toEventEnvelope,
+} from './lib/envelope/envelope';
+export type { EnvelopeRecord } from './lib/envelope/envelope';
+
+// The outbox relay
+export { OutboxRelay } from './lib/relay/outbox-relay';
+export type {
+  EnvelopePublisher,
+  OutboxRelayOptions,
+  RelayLogger,
+  RelayRole,
+} from './lib/relay/outbox-relay';
+
+// Nest
+export { EventSourcingModule } from './lib/nest/event-sourcing.module';
+export { EVENT_STORE } from './lib/nest/event-sourcing.options';
+export type {
+  EventSourcingModuleAsyncOptions,
+  EventSourcingModuleOptions,
+} from './lib/nest/event-sourcing.options';
+export { OutboxRelayModule, OutboxRelayService } from './lib/nest/outbox-relay.module';
+export type {
+  OutboxRelayModuleAsyncOptions,
+  OutboxRelayModuleOptions,
+} from './lib/nest/outbox-relay.options';
+
+// Inbox and projections (src/lib/inbox, src/lib/projections) export from here too.

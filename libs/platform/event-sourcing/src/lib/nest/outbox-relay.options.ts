@@ -1,0 +1,31 @@
+import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
+
+import type { OutboxRelayOptions } from '../relay/outbox-relay';
+
+/** Configuration of {@link OutboxRelayModule}: the relay's options without store and publisher. */
+export interface OutboxRelayModuleOptions extends Omit<
+  OutboxRelayOptions,
+  'store' | 'publisher' | 'logger'
+> {
+  /**
+   * Create the topic at start-up if it is missing (existing topics are left as they are).
+   * Internal event topics are kept forever: give `configs: { 'retention.ms': '-1' }`.
+   */
+  readonly ensureTopic?: {
+    readonly numPartitions: number;
+    readonly replicationFactor?: number;
+    readonly configs?: Readonly<Record<string, string>>;
+  };
+}
+
+/** Configuration of {@link OutboxRelayModule.forRootAsync}. */
+export interface OutboxRelayModuleAsyncOptions {
+  readonly imports?: ModuleMetadata['imports'];
+  readonly inject?: (InjectionToken | OptionalFactoryDependency)[];
+  readonly useFactory: (
+    ...args: never[]
+  ) => OutboxRelayModuleOptions | Promise<OutboxRelayModuleOptions>;
+}
+
+/** Injection token of the resolved {@link OutboxRelayModuleOptions}; internal. */
+export const OUTBOX_RELAY_OPTIONS = Symbol('OUTBOX_RELAY_OPTIONS');

@@ -1,0 +1,198 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+import { Pool } from 'pg';
+
+import { uniqueName } from '@gov/platform-testing';
+
+import { describeEventStoreContract } from '../testing/event-store.contract';
+import {
+  ConcurrencyError,
+  SchemaNotMigratedError,
+  StoreUnavailableError,
+} from '../event-store/event-store-errors';
+import { payloadText, testEvent, testMetadata } from '../testing/test-events';
+import { settle, testPostgres } from '../testing/pg-test-support';
+import type { TestPostgres } from '../testing/pg-test-support';
+import { migrate } from './migrate';
+import { PostgresEventStore } from './postgres-event-store';
+
+let pg: TestPostgres;
+const contractSchema = uniqueName('contract');
+
+beforeAll(async () => {
+  pg = await testPostgres('event_store');
+  await migrate(pg.pool, { schema: contractSchema });
+});
+
+afterAll(async () => {
+  await pg.close();
+});
+
+describeEventStoreContract('PostgreSQL', ({ upcasters }) => {
+  const store = new PostgresEventStore({
+    pool: pg.pool,
+    schema: contractSchema,
+    producer: 'contract-test',
+    upcasters,
+  });
+  return Promise.resolve({ store, producer: 'contract-test', settle: () => settle(store) });
+});
+
+describe('PostgresEventStore', () => {
+  it('stores one row per event, positioned only once the sequencer ran', async () => {
+    const store = await pg.newStore('registry');
+    await store.append('s-1', 0, [testEvent('a'), testEvent('b')], testMetadata);
+    await store.append('s-2', 0, [testEvent('c')], testMetadata);
+    const rows = async () =>
+      (
+        await pg.pool.query<{
+          seq: string;
+          stream_id: string;
+          stream_version: string;
+          producer: string;
+          global_position: string | null;
+          has_tx: boolean;
+        }>(
+          `SELECT seq, stream_id, stream_version, producer, global_position,
+                  transaction_id IS NOT NULL AS has_tx
+           FROM "${store.schema}".events ORDER BY seq`,
+        )
+      ).rows;
+
+    expect(
+      (await rows()).map((r) => [r.stream_id, r.global_position, r.producer, r.has_tx]),
+    ).toEqual([
+      ['s-1', null, 'registry', true],
+      ['s-1', null, 'registry', true],
+      ['s-2', null, 'registry', true],
+    ]);
+    expect(await store.readAll(1n, 10)).toEqual([]);
+    expect(await store.headPosition()).toBe(0n);
+
+    expect(await store.sequence()).toEqual({ assigned: 3, head: 3n });
+
+    expect((await rows()).map((r) => r.global_position)).toEqual(['1', '2', '3']);
+    expect((await store.readAll(1n, 10)).map(payloadText)).toEqual(['a', 'b', 'c']);
+    expect(await store.sequence()).toEqual({ assigned: 0, head: 3n });
+  });
+
+  it('positions in batches of the given size', async () => {
+    const store = await pg.newStore();
+    await store.append(
+      's',
+      0,
+      ['1', '2', '3', '4', '5'].map((t) => testEvent(t)),
+      testMetadata,
+    );
+
+    expect(await store.sequence(2)).toEqual({ assigned: 2, head: 2n });
+    expect(await store.sequence(2)).toEqual({ assigned: 2, head: 4n });
+    expect(await store.sequence(2)).toEqual({ assigned: 1, head: 5n });
+  });
+
+  it('keeps the stores of different schemas apart in one database', async () => {
+    const registry = await pg.newStore('registry');
+    const consent = await pg.newStore('consent');
+    await registry.append('same-id', 0, [testEvent('r')], testMetadata);
+    await consent.append('same-id', 0, [testEvent('c1'), testEvent('c2')], testMetadata);
+    await settle(registry);
+    await settle(consent);
+
+    expect((await registry.readStream('same-id')).map(payloadText)).toEqual(['r']);
+    expect((await consent.readAll(1n, 10)).map((e) => [e.globalPosition, e.producer])).toEqual([
+      [1n, 'consent'],
+      [2n, 'consent'],
+    ]);
+  });
+
+  it('reports the version that won a race, looked up after the clash', async () => {
+    const store = await pg.newStore();
+    await store.append('s', 0, [testEvent('a')], testMetadata);
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3].map((i) =>
+        store.append('s', 1, [testEvent(`${i}-a`), testEvent(`${i}-b`)], testMetadata),
+      ),
+    );
+    const conflicts = outcomes.flatMap((o) =>
+      o.status === 'rejected' ? [o.reason as unknown] : [],
+    );
+    expect(conflicts).toHaveLength(2);
+    for (const conflict of conflicts) {
+      expect(conflict).toBeInstanceOf(ConcurrencyError);
+      expect(conflict).toMatchObject({ expectedVersion: 1, actualVersion: 3 });
+    }
+  });
+
+  it('appends inside a caller transaction: visible on commit, gone on rollback', async () => {
+    const store = await pg.newStore();
+    const client = await pg.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await store.appendInTransaction(client, 'kept', 0, [testEvent('k1')], testMetadata);
+      await store.appendInTransaction(client, 'kept', 1, [testEvent('k2')], testMetadata);
+      expect(await store.readStream('kept')).toEqual([]);
+      await client.query('COMMIT');
+
+      await client.query('BEGIN');
+      await store.appendInTransaction(client, 'dropped', 'any', [testEvent('d')], testMetadata);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    const kept = await store.readStream('kept');
+    expect(kept.map(payloadText)).toEqual(['k1', 'k2']);
+    expect(kept[1]!.previousHash).toEqual(kept[0]!.contentHash);
+    expect(await store.readStream('dropped')).toEqual([]);
+  });
+
+  it('refuses to work on a schema that is not migrated, and works once it is', async () => {
+    const schema = uniqueName('unmigrated');
+    const store = new PostgresEventStore({ pool: pg.pool, schema, producer: 'p' });
+
+    const attempt = store.append('s', 0, [testEvent('a')], testMetadata);
+
+    await expect(attempt).rejects.toBeInstanceOf(SchemaNotMigratedError);
+    await expect(attempt).rejects.toMatchObject({
+      kind: 'schema-not-migrated',
+      schema,
+      currentVersion: 0,
+      requiredVersion: 2,
+      message: expect.stringContaining('run the event store migrations') as unknown,
+    });
+    await expect(store.readAll(1n, 1)).rejects.toBeInstanceOf(SchemaNotMigratedError);
+
+    await migrate(pg.pool, { schema });
+
+    await expect(store.append('s', 0, [testEvent('a')], testMetadata)).resolves.toMatchObject({
+      streamVersion: 1,
+    });
+  });
+
+  it('reports an unreachable database as unavailable', async () => {
+    const pool = new Pool({
+      connectionString: `postgres://postgres@127.0.0.1:${await closedPort()}/postgres`,
+      connectionTimeoutMillis: 1_000,
+    });
+    try {
+      const store = new PostgresEventStore({ pool, schema: 'registry', producer: 'p' });
+      const error: unknown = await store.readStream('s').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(error).toMatchObject({ kind: 'unavailable', transient: true });
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+  return port;
+}

@@ -1,0 +1,162 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { Pool, PoolClient } from 'pg';
+
+import type { EventStore, PositionedEvent } from '../event-store/event-store';
+
+/**
+ * A read model built from the service's own event log. `apply` must be deterministic and
+ * depend only on the events (and the projection's own tables), so that dropping the tables and
+ * replaying from position 1 gives the same rows.
+ */
+export interface Projection {
+  /** Checkpoint key, e.g. `registry.corrections-by-requester`. */
+  readonly name: string;
+  /** Tables (schema-qualified) this projection owns and empties on {@link ProjectionRunner.rebuild}. */
+  readonly tables: readonly string[];
+  /** Applies one event inside the batch's transaction. Ignore event types you do not need. */
+  apply(client: PoolClient, event: PositionedEvent): Promise<void>;
+}
+
+/** Options of a {@link ProjectionRunner}. */
+export interface ProjectionRunnerOptions {
+  readonly pool: Pool;
+  /** The service's schema, holding `projection_checkpoints`. */
+  readonly schema: string;
+  /** Where events come from; `sequence`, when given, positions committed events first. */
+  readonly store: Pick<EventStore, 'readAll'> & { sequence?: () => Promise<unknown> };
+  readonly projection: Projection;
+  /** Events per transaction (default 500). */
+  readonly batchSize?: number;
+  /** Pause between polls when the projection has caught up (default 50 ms). */
+  readonly idleMs?: number;
+  /** Told about a failed batch in the background loop (which retries after `idleMs`). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Keeps one projection up to date: reads the log after the projection's checkpoint and applies
+ * each batch in one transaction together with the new checkpoint, so a crash repeats nothing
+ * and skips nothing. The checkpoint row is locked for the batch, so two runners of the same
+ * projection (two replicas of a service) never apply the same batch.
+ */
+export class ProjectionRunner {
+  private readonly batchSize: number;
+  private readonly checkpoints: string;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(private readonly options: ProjectionRunnerOptions) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) {
+      throw new Error(`schema must be a plain lower-case identifier, got "${options.schema}"`);
+    }
+    this.batchSize = options.batchSize ?? 500;
+    this.checkpoints = `${options.schema}.projection_checkpoints`;
+  }
+
+  /** The position of the last applied event (0 before the first). */
+  async position(): Promise<bigint> {
+    const { rows } = await this.options.pool.query<{ position: string }>(
+      `SELECT position FROM ${this.checkpoints} WHERE name = $1`,
+      [this.options.projection.name],
+    );
+    return BigInt(rows[0]?.position ?? 0);
+  }
+
+  /** Applies every event the log holds now; resolves with the number applied. */
+  async catchUp(): Promise<number> {
+    await this.options.store.sequence?.();
+    let applied = 0;
+    for (;;) {
+      const count = await this.applyBatch();
+      applied += count;
+      if (count < this.batchSize) return applied;
+    }
+  }
+
+  /**
+   * Drops the projection's rows and its checkpoint in one transaction, then replays the whole
+   * log. Readers see either the old rows or an empty model being refilled, never a mix.
+   */
+  async rebuild(): Promise<number> {
+    await this.inTransaction(async (client) => {
+      await this.lockCheckpoint(client);
+      for (const table of this.options.projection.tables) {
+        await client.query(`TRUNCATE ${table}`);
+      }
+      await client.query(
+        `UPDATE ${this.checkpoints} SET position = 0, updated_at = now() WHERE name = $1`,
+        [this.options.projection.name],
+      );
+    });
+    return this.catchUp();
+  }
+
+  /** Keeps catching up in the background until {@link stop}. */
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = (async () => {
+      while (!this.stopping) {
+        const applied = await this.catchUp().catch((error: unknown) => {
+          this.options.onError?.(error);
+          return 0;
+        });
+        if (applied === 0) await sleep(this.options.idleMs ?? 50);
+      }
+    })();
+  }
+
+  /** Stops after the batch in progress. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+    this.running = undefined;
+  }
+
+  private applyBatch(): Promise<number> {
+    return this.inTransaction(async (client) => {
+      const from = (await this.lockCheckpoint(client)) + 1n;
+      const events = await this.options.store.readAll(from, this.batchSize);
+      for (const event of events) {
+        await this.options.projection.apply(client, event);
+      }
+      const last = events.at(-1);
+      if (last) {
+        await client.query(
+          `UPDATE ${this.checkpoints} SET position = $2, updated_at = now() WHERE name = $1`,
+          [this.options.projection.name, last.globalPosition.toString()],
+        );
+      }
+      return events.length;
+    });
+  }
+
+  /** Creates the checkpoint row if needed and locks it for this transaction. */
+  private async lockCheckpoint(client: PoolClient): Promise<bigint> {
+    await client.query(
+      `INSERT INTO ${this.checkpoints} (name, position, updated_at) VALUES ($1, 0, now()) ON CONFLICT (name) DO NOTHING`,
+      [this.options.projection.name],
+    );
+    const { rows } = await client.query<{ position: string }>(
+      `SELECT position FROM ${this.checkpoints} WHERE name = $1 FOR UPDATE`,
+      [this.options.projection.name],
+    );
+    return BigInt(rows[0]?.position ?? 0);
+  }
+
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,187 @@
+// The relay under SIGKILL: run it in a child process, kill it at random points while it
+// publishes (and once exactly between a broker acknowledgement and the checkpoint), restart it,
+// and prove that every event reaches Kafka, in order per stream, duplicated at most in the
+// at-least-once way (same event id, same bytes).
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+import type { INestApplicationContext } from '@nestjs/common';
+
+import { testInfra } from '@gov/platform-testing';
+
+import type { PostgresEventStore } from '../postgres/postgres-event-store';
+import {
+  checkRelayedRecords,
+  newTopic,
+  readTopicFully,
+  startMessaging,
+} from '../testing/kafka-test-support';
+import { testPostgres } from '../testing/pg-test-support';
+import type { TestPostgres } from '../testing/pg-test-support';
+import { testEvent, testMetadata, waitFor } from '../testing/test-events';
+
+let pg: TestPostgres;
+let kafka: INestApplicationContext;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  pg = await testPostgres('relay_crash');
+  kafka = await startMessaging();
+});
+
+afterEach(() => {
+  for (const child of children) {
+    child.kill('SIGKILL');
+  }
+  children.clear();
+});
+
+afterAll(async () => {
+  await kafka.close();
+  await pg.close();
+});
+
+/** A relay process and what it printed. */
+interface RelayProcess {
+  readonly child: ChildProcess;
+  /** Batches it reported published (after the broker's acknowledgement). */
+  readonly published: [bigint, bigint][];
+  /** Resolves with the exit code, or the signal that ended it. */
+  readonly exited: Promise<number | NodeJS.Signals | null>;
+}
+
+function startRelay(
+  store: PostgresEventStore,
+  topic: string,
+  env: Record<string, string> = {},
+): RelayProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      '--require',
+      require.resolve('@swc-node/register'),
+      join(__dirname, 'fixtures/relay-process.fixture.ts'),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        DATABASE_URL: pg.database.url,
+        ES_SCHEMA: store.schema,
+        RELAY_TOPIC: topic,
+        KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+        RELAY_BATCH_SIZE: '25',
+        ...env,
+      },
+    },
+  );
+  children.add(child);
+  const published: [bigint, bigint][] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const parsed = JSON.parse(line) as { published?: [string, string] };
+    if (parsed.published) {
+      published.push([BigInt(parsed.published[0]), BigInt(parsed.published[1])]);
+    }
+  });
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve(signal ?? code);
+    });
+  });
+  return { child, published, exited };
+}
+
+async function checkpointOf(store: PostgresEventStore, topic: string): Promise<bigint> {
+  const { rows } = await pg.pool.query<{ position: string }>(
+    `SELECT position FROM "${store.schema}".relay_checkpoints WHERE name = $1`,
+    [topic],
+  );
+  return BigInt(rows[0]?.position ?? '0');
+}
+
+/** Appends `count` events spread over `streams`, a few per append. */
+async function appendEvents(store: PostgresEventStore, streams: string[], count: number) {
+  for (let i = 0; i < count;) {
+    const stream = streams[i % streams.length]!;
+    const size = Math.min(1 + (i % 4), count - i);
+    await store.append(
+      stream,
+      'any',
+      Array.from({ length: size }, (_, k) => testEvent(`${stream}:${i + k}`)),
+      testMetadata,
+    );
+    i += size;
+  }
+}
+
+/** Runs a relay until it has published up to the log head, then stops it with SIGTERM. */
+async function relayToTheEnd(store: PostgresEventStore, topic: string): Promise<void> {
+  await store.sequence(1_000_000);
+  const head = await store.headPosition();
+  const final = startRelay(store, topic);
+  await waitFor(
+    'the last relay to reach the head',
+    async () => (await checkpointOf(store, topic)) === head,
+    60_000,
+  );
+  final.child.kill('SIGTERM');
+  expect(await final.exited).toBe(0);
+}
+
+describe('the outbox relay killed with SIGKILL', () => {
+  it('republishes the batch acknowledged before a kill that came before its checkpoint', async () => {
+    const store = await pg.newStore();
+    const topic = await newTopic(kafka);
+    const streams = ['a', 'b', 'c'];
+    await appendEvents(store, streams, 60);
+
+    const killed = startRelay(store, topic, { RELAY_KILL_AFTER_PUBLISH: '1' });
+    expect(await killed.exited).toBe('SIGKILL');
+    expect(killed.published).toEqual([[1n, 25n]]);
+    expect(await checkpointOf(store, topic)).toBe(0n);
+
+    await relayToTheEnd(store, topic);
+
+    const records = await readTopicFully(kafka, topic, streams);
+    const { unique, duplicates } = checkRelayedRecords(records);
+    expect(unique).toHaveLength(60);
+    // Exactly the batch published before the kill came twice.
+    expect(duplicates).toBe(25);
+    const counts = new Map<bigint, number>();
+    for (const { event } of records) {
+      counts.set(event.globalPosition, (counts.get(event.globalPosition) ?? 0) + 1);
+    }
+    for (const [position, count] of counts) {
+      expect([position, count]).toEqual([position, position <= 25n ? 2 : 1]);
+    }
+  });
+
+  it('loses nothing and keeps each stream in order when killed at random points while publishing', async () => {
+    const store = await pg.newStore();
+    const topic = await newTopic(kafka);
+    const streams = Array.from({ length: 30 }, (_, i) => `stream-${i}`);
+
+    for (let round = 0; round < 5; round += 1) {
+      // Each relay finds a backlog, and more events keep arriving while it runs.
+      await appendEvents(store, streams, 300);
+      const victim = startRelay(store, topic);
+      const writing = appendEvents(store, streams, 120);
+      await waitFor('a published batch', () => victim.published.length > 0, 60_000);
+      // The kill point is random on purpose; nothing below depends on where it fell.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 100));
+      victim.child.kill('SIGKILL');
+      expect(await victim.exited).toBe('SIGKILL');
+      await writing;
+    }
+    await relayToTheEnd(store, topic);
+
+    const records = await readTopicFully(kafka, topic, streams);
+    const { unique } = checkRelayedRecords(records);
+    const stored = await store.readAll(1n, 10_000);
+    expect(unique).toHaveLength(2_100);
+    expect(new Set(unique.map((e) => e.eventId))).toEqual(new Set(stored.map((e) => e.eventId)));
+  }, 300_000);
+});

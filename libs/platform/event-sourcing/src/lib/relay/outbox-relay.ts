@@ -1,0 +1,367 @@
+import type { PoolClient } from 'pg';
+
+import { toEnvelopeRecord } from '../envelope/envelope';
+import { REQUIRED_MIGRATION } from '../postgres/migrations';
+import { translatePgError } from '../postgres/pg-errors';
+import type { EnvelopeRecord } from '../envelope/envelope';
+import type { PositionedEvent } from '../event-store/event-store';
+import type { PostgresEventStore } from '../postgres/postgres-event-store';
+import { quoteSchema } from '../postgres/schema-name';
+
+/**
+ * Publishes records to Kafka and resolves once the brokers acknowledged them (acks=all), keeping
+ * the order of records with the same key. `EventPublisher` of `@gov/platform-messaging` is one.
+ */
+export interface EnvelopePublisher {
+  publish(topic: string, messages: readonly EnvelopeRecord[]): Promise<void>;
+}
+
+/** Where the relay reports what it does; Nest's `Logger` fits. */
+export interface RelayLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+/** Configuration of an {@link OutboxRelay}. */
+export interface OutboxRelayOptions {
+  /** The store whose log is relayed. */
+  readonly store: PostgresEventStore;
+  /** The Kafka publisher. */
+  readonly publisher: EnvelopePublisher;
+  /** The service's internal event topic, e.g. `registry.events.v1`; it must exist. */
+  readonly topic: string;
+  /** Names the checkpoint and the leader lock; the topic by default. */
+  readonly name?: string;
+  /** Events per Kafka publish (and per checkpoint); 500 by default. */
+  readonly batchSize?: number;
+  /** Events positioned per sequencer run; 2 000 by default. */
+  readonly sequencerBatchSize?: number;
+  /** Idle poll interval (ms), cut short by {@link OutboxRelay.notify}; 20 by default. */
+  readonly idlePollMs?: number;
+  /** How often a standby instance tries to become leader (ms); 1 000 by default. */
+  readonly standbyPollMs?: number;
+  /** Delay after a failure (ms), doubling up to `maxErrorBackoffMs`; 100 by default. */
+  readonly errorBackoffMs?: number;
+  /** Upper bound of the failure backoff (ms); 5 000 by default. */
+  readonly maxErrorBackoffMs?: number;
+  /** Where progress and failures are reported; the console by default. */
+  readonly logger?: RelayLogger;
+  /**
+   * Called after the brokers acknowledged a batch and before its checkpoint is saved, with the
+   * batch. For metrics, and for tests that crash the relay at exactly that point.
+   */
+  readonly afterPublish?: (events: readonly PositionedEvent[]) => void | Promise<void>;
+}
+
+/** What the relay is doing. */
+export type RelayRole = 'stopped' | 'standby' | 'leader';
+
+const consoleLogger: RelayLogger = {
+  log: (message) => {
+    console.log(message);
+  },
+  warn: (message) => {
+    console.warn(message);
+  },
+  error: (message, error) => {
+    console.error(message, error);
+  },
+};
+
+/**
+ * The transactional outbox relay: publishes every committed event of a store to Kafka, in log
+ * order, at least once.
+ *
+ * One iteration: run the sequencer (positions newly committed events), read the positioned
+ * events after the relay's checkpoint, publish them as `EventEnvelope` records (key = stream id,
+ * header `event-id`), wait for the acknowledgement, then save the checkpoint. A crash before the
+ * acknowledgement loses nothing (the events are still in PostgreSQL, after the checkpoint); a
+ * crash between acknowledgement and checkpoint publishes the batch again after a restart, same
+ * event ids, same bytes, which consumers deduplicate. Log order implies version order per stream.
+ *
+ * Only one instance relays a store at a time: the leader holds a session advisory lock on a
+ * connection it keeps, and does all its work on that connection, so losing the connection
+ * (crash, network) both ends its leadership and stops its work. Other instances stand by and
+ * take over within `standbyPollMs` of the lock's release.
+ *
+ * It polls every `idlePollMs` when idle (an idle poll is one read-only query), immediately again
+ * after a full batch, and at once when {@link notify} is called (the store calls it after each
+ * append in this process).
+ */
+export class OutboxRelay {
+  private readonly store: PostgresEventStore;
+  private readonly publisher: EnvelopePublisher;
+  private readonly topic: string;
+  private readonly name: string;
+  private readonly batchSize: number;
+  private readonly sequencerBatchSize: number;
+  private readonly idlePollMs: number;
+  private readonly standbyPollMs: number;
+  private readonly errorBackoffMs: number;
+  private readonly maxErrorBackoffMs: number;
+  private readonly logger: RelayLogger;
+  private readonly afterPublish: OutboxRelayOptions['afterPublish'];
+  private readonly schema: string;
+
+  private currentRole: RelayRole = 'stopped';
+  private checkpoint = 0n;
+  private client: PoolClient | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private woken = false;
+  private wake: (() => void) | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(options: OutboxRelayOptions) {
+    this.store = options.store;
+    this.publisher = options.publisher;
+    this.topic = options.topic;
+    this.name = options.name ?? options.topic;
+    this.batchSize = options.batchSize ?? 500;
+    this.sequencerBatchSize = options.sequencerBatchSize ?? 2_000;
+    this.idlePollMs = options.idlePollMs ?? 20;
+    this.standbyPollMs = options.standbyPollMs ?? 1_000;
+    this.errorBackoffMs = options.errorBackoffMs ?? 100;
+    this.maxErrorBackoffMs = options.maxErrorBackoffMs ?? 5_000;
+    this.logger = options.logger ?? consoleLogger;
+    this.afterPublish = options.afterPublish;
+    this.schema = quoteSchema(options.store.schema);
+  }
+
+  /** `leader` while this instance relays, `standby` while another one does. */
+  get role(): RelayRole {
+    return this.currentRole;
+  }
+
+  /** The last position this instance knows to be published (its checkpoint). */
+  get publishedPosition(): bigint {
+    return this.checkpoint;
+  }
+
+  /**
+   * Starts relaying in the background (as leader, or as standby until the leader goes away).
+   * Returns at once; failures are logged and retried, never thrown.
+   */
+  start(): void {
+    if (this.loop) {
+      return;
+    }
+    this.stopping = false;
+    this.currentRole = 'standby';
+    this.unsubscribe = this.store.onAppended(() => {
+      this.notify();
+    });
+    this.loop = this.run();
+  }
+
+  /**
+   * Stops gracefully: a batch being published is finished and checkpointed, then leadership is
+   * released (a standby takes over) and the connection returned. Safe to call more than once.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.notify();
+    await this.loop;
+    this.loop = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.currentRole = 'stopped';
+  }
+
+  /** Wakes the relay now instead of at its next poll: new events were committed. */
+  notify(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      let busy: boolean;
+      try {
+        if (!this.client) {
+          const client = await this.tryLead();
+          if (!client) {
+            await this.pause(this.standbyPollMs, false);
+            continue;
+          }
+          this.client = client;
+        }
+        busy = await this.iterate(this.client);
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.logger.error(
+          `outbox relay ${this.name}: iteration failed (${failures} in a row); retrying`,
+          error instanceof PublishFailure ? error.cause : error,
+        );
+        // A Kafka failure leaves the database session healthy: keep leadership and retry from
+        // the checkpoint. Anything else may have broken the session: give it up.
+        if (!(error instanceof PublishFailure)) {
+          this.resign(error);
+        }
+        await this.pause(
+          Math.min(this.maxErrorBackoffMs, this.errorBackoffMs * 2 ** (failures - 1)),
+          false,
+        );
+        continue;
+      }
+      if (!busy) {
+        await this.pause(this.idlePollMs, true);
+      }
+    }
+    await this.release();
+  }
+
+  /** One relay iteration on the leader's connection; whether more work is waiting. */
+  private async iterate(client: PoolClient): Promise<boolean> {
+    const run = await this.store.sequence(this.sequencerBatchSize, client);
+    if (run.head <= this.checkpoint) {
+      return run.assigned >= this.sequencerBatchSize;
+    }
+    // As stored, not upcast: consumers verify the content hash over these exact bytes.
+    const events = await this.store.readAllStored(this.checkpoint + 1n, this.batchSize, client);
+    const last = events.at(-1);
+    if (!last) {
+      return false;
+    }
+    try {
+      await this.publisher.publish(this.topic, events.map(toEnvelopeRecord));
+    } catch (error) {
+      throw new PublishFailure(error);
+    }
+    await this.afterPublish?.(events);
+    await this.saveCheckpoint(client, last.globalPosition);
+    this.checkpoint = last.globalPosition;
+    return events.length >= this.batchSize || run.assigned >= this.sequencerBatchSize;
+  }
+
+  /** Takes leadership if no other instance has it: a connection holding the lock, or none. */
+  private async tryLead(): Promise<PoolClient | undefined> {
+    let client: PoolClient;
+    try {
+      client = await this.store.pool.connect();
+    } catch (error) {
+      throw this.translate(error);
+    }
+    // A connection error while we hold the client would otherwise be an unhandled 'error'
+    // event; the next query on it fails and the loop resigns.
+    client.on('error', this.onConnectionError);
+    try {
+      const { rows } = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+        [this.lockName()],
+      );
+      if (rows[0]?.locked !== true) {
+        this.giveBack(client);
+        return undefined;
+      }
+      const saved = await client.query<{ position: string }>(
+        `SELECT position FROM ${this.schema}.relay_checkpoints WHERE name = $1`,
+        [this.name],
+      );
+      this.checkpoint = BigInt(saved.rows[0]?.position ?? '0');
+      this.currentRole = 'leader';
+      this.logger.log(
+        `outbox relay ${this.name}: leading, publishing to ${this.topic} from position ${this.checkpoint + 1n}`,
+      );
+      return client;
+    } catch (error) {
+      this.giveBack(client, error);
+      throw this.translate(error);
+    }
+  }
+
+  private async saveCheckpoint(client: PoolClient, position: bigint): Promise<void> {
+    try {
+      await client.query(
+        `INSERT INTO ${this.schema}.relay_checkpoints (name, position) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+        [this.name, position.toString()],
+      );
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /**
+   * Gives up leadership after a failure. The connection is destroyed rather than reused: its
+   * state is unknown, and closing it releases the lock on the server even if it is half-broken.
+   */
+  private resign(error: unknown): void {
+    if (this.client) {
+      this.giveBack(this.client, error);
+      this.client = undefined;
+    }
+    if (!this.stopping) {
+      this.currentRole = 'standby';
+    }
+  }
+
+  private async release(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) {
+      return;
+    }
+    try {
+      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [this.lockName()]);
+      this.giveBack(client);
+    } catch (error) {
+      this.giveBack(client, error);
+    }
+    this.logger.log(`outbox relay ${this.name}: stopped at position ${this.checkpoint}`);
+  }
+
+  /** Returns a connection to the pool; destroys it after a failure (its state is unknown). */
+  private giveBack(client: PoolClient, failure?: unknown): void {
+    client.removeListener('error', this.onConnectionError);
+    client.release(failure === undefined ? undefined : failure instanceof Error ? failure : true);
+  }
+
+  private readonly onConnectionError = (error: Error): void => {
+    this.logger.warn(`outbox relay ${this.name}: connection error: ${error.message}`);
+  };
+
+  private translate(error: unknown): Error {
+    return translatePgError(error, {
+      operation: 'relay',
+      schema: this.store.schema,
+      requiredMigration: REQUIRED_MIGRATION,
+    });
+  }
+
+  private lockName(): string {
+    return `gov.event-store.relay:${this.store.schema}:${this.name}`;
+  }
+
+  /** Waits `ms`, or less if stopped or (when `wakeable`) notified. */
+  private pause(ms: number, wakeable: boolean): Promise<void> {
+    if (this.stopping || (wakeable && this.woken)) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = () => {
+        if (wakeable || this.stopping) {
+          done();
+        }
+      };
+    });
+  }
+}
+
+/** A batch the publisher could not publish; nothing about the database session is known bad. */
+class PublishFailure extends Error {
+  constructor(cause: unknown) {
+    super('publish failed', { cause });
+  }
+}

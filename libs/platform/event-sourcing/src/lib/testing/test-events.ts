@@ -1,0 +1,42 @@
+// Test helpers shared by this library's specs. Not exported from the library.
+import type { AppendMetadata, NewEvent, RecordedEvent } from '../event-store/event-store';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The event type of test events. */
+export const TEST_EVENT_TYPE = 'test.es.v1.Noted';
+
+/** Metadata for test appends. */
+export const testMetadata: AppendMetadata = { correlationId: 'test-correlation' };
+
+/** A test event whose payload is `text` in UTF-8. */
+export function testEvent(text: string, overrides: Partial<NewEvent> = {}): NewEvent {
+  return {
+    eventType: TEST_EVENT_TYPE,
+    payloadSchemaVersion: 1,
+    payload: encoder.encode(text),
+    occurredAt: new Date('2026-01-01T00:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+/** The text of a test event's payload. */
+export function payloadText(event: Pick<RecordedEvent, 'payload'>): string {
+  return decoder.decode(event.payload);
+}
+
+/** Polls `condition` every 10 ms until it holds; fails naming `description` after `timeoutMs`. */
+export async function waitFor(
+  description: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for: ${description}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
