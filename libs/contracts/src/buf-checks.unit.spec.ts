@@ -89,7 +89,7 @@ describe('buf breaking against the committed baseline', () => {
 
   it('fails when an envelope field changes its number', () => {
     const copy = copyProtoWith((source) =>
-      source.replace('uint64 stream_version = 5;', 'uint64 stream_version = 18;'),
+      source.replace('uint64 stream_version = 5;', 'uint64 stream_version = 99;'),
     );
 
     const { status, output } = runBuf(['breaking', copy, '--against', baseline]);
