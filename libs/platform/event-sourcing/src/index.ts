@@ -8,6 +8,7 @@
 
 // The event store port
 export type {
+  Actor,
   AppendMetadata,
   AppendResult,
   EventStore,

@@ -357,8 +357,18 @@ describe('OpenAPI document', () => {
       openapi: string;
       info: { title: string; version: string };
       paths: Record<string, Record<string, unknown>>;
+      components: { securitySchemes?: Record<string, unknown> };
     };
     expect(document.openapi).toMatch(/^3\.\d+\.\d+$/);
+    // The scheme that @ApiBearerAuth() on a service's controllers refers to.
+    expect(document.components.securitySchemes).toEqual({
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'A platform JWT',
+      },
+    });
     expect(document.info).toMatchObject({ title: 'Things', version: '1.2.3' });
     expect(Object.keys(document.paths['/things'] ?? {})).toEqual(['post']);
     expect(document.paths['/health/ready']).toHaveProperty('get');

@@ -53,13 +53,16 @@ export async function bootstrapService<C extends PlatformConfig>(
   }
 
   try {
-    const service = await startService({
+    await startService({
       config,
       module: options.module(config),
       openapi: options.openapi,
+      // Before listening: a signal must never find the process reachable but unprepared.
+      beforeListen: (app) => {
+        app.enableShutdownHooks([...SHUTDOWN_SIGNALS], { useProcessExit: true });
+        armShutdownDeadline(config);
+      },
     });
-    service.app.enableShutdownHooks([...SHUTDOWN_SIGNALS], { useProcessExit: true });
-    armShutdownDeadline(config);
     // The last line of every run, whichever way it ends (log lines are written synchronously).
     process.once('exit', (exitCode) => {
       new NestLogger('Service').log({ exitCode }, 'Stopped');

@@ -46,6 +46,12 @@ export interface ServiceOptions {
   readonly readinessTimeoutMs?: number;
   /** Where log lines go; stdout by default. Tests pass a stream to read them. */
   readonly logDestination?: DestinationStream;
+  /**
+   * Runs after the application is created and before it listens: `bootstrapService` installs
+   * its signal handling here, so a SIGTERM that arrives as soon as the service is reachable
+   * already gets a graceful shutdown.
+   */
+  readonly beforeListen?: (app: NestFastifyApplication) => void;
 }
 
 /** A started service. */
@@ -107,6 +113,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
 
     const openApiDocument = openApi.build(app, options.openapi);
+    options.beforeListen?.(app);
     await app.listen({ port: config.http.port, host: config.http.host });
     const url = listeningUrl(app);
     new NestLogger('Service').log({ url }, `${config.serviceName} listening on ${url}`);

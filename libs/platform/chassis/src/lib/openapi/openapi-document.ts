@@ -28,6 +28,11 @@ export class OpenApiDocumentRef {
       .setTitle(info.title)
       .setDescription(info.description)
       .setVersion(info.version)
+      // Routes that need a token reference this scheme (security: [{ bearer: [] }]).
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A platform JWT' },
+        'bearer',
+      )
       .build();
     this.document = SwaggerModule.createDocument(app, config);
     return this.document;
