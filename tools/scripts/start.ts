@@ -2,7 +2,9 @@
 // Kafka and PostgreSQL, creates each service's database, starts every service in
 // services/ from source, waits until each answers GET /health/ready, and stops it all again
 // on Ctrl-C (or, through watchdogs, when this process is killed outright).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 
 import { Client } from 'pg';
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
   const services = localServices();
   await ensureDatabases(site, services);
   const authEnv = localAuthEnv(await localSigningKeys());
+  runMigrations(site, services, authEnv);
   const running = services.map((spec) => startService(site, spec, authEnv));
 
   let stopping = false;
@@ -120,6 +123,49 @@ async function ensureDatabases(site: LocalSite, services: readonly ServiceSpec[]
   }
 }
 
+/**
+ * Migrations are a deliberate step before a service starts (the service refuses to run on an
+ * outdated schema): each service that has a `src/migrate.ts` next to its `main.ts` gets it run
+ * here, with the environment the service will have. A failure stops the start.
+ */
+function runMigrations(
+  site: LocalSite,
+  services: readonly ServiceSpec[],
+  authEnv: Record<string, string>,
+): void {
+  for (const spec of services) {
+    const entry = join(dirname(spec.entry), 'migrate.ts');
+    if (!existsSync(entry)) continue;
+    log(`${spec.name}: migrating`);
+    const result = spawnSync(
+      process.execPath,
+      ['--enable-source-maps', '--require', require.resolve('@swc-node/register'), entry],
+      {
+        cwd: repoRoot(),
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: serviceEnv(site, spec, authEnv),
+      },
+    );
+    if (result.status !== 0) {
+      throw new Error(`${spec.name}: migrations failed (exit ${String(result.status)})`);
+    }
+  }
+}
+
+function serviceEnv(
+  site: LocalSite,
+  spec: ServiceSpec,
+  authEnv: Record<string, string>,
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...authEnv,
+    HTTP_PORT: String(spec.port),
+    KAFKA_BROKERS: site.kafka.bootstrap,
+    DATABASE_URL: site.postgres.url(databaseName(spec.name)),
+  };
+}
+
 function startService(
   site: LocalSite,
   spec: ServiceSpec,
@@ -131,13 +177,7 @@ function startService(
     {
       cwd: repoRoot(),
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: {
-        ...process.env,
-        ...authEnv,
-        HTTP_PORT: String(spec.port),
-        KAFKA_BROKERS: site.kafka.bootstrap,
-        DATABASE_URL: site.postgres.url(databaseName(spec.name)),
-      },
+      env: serviceEnv(site, spec, authEnv),
     },
   );
   if (child.pid === undefined) throw new Error(`could not start ${spec.name}`);

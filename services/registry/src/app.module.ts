@@ -1,26 +1,80 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
+import type { Pool } from 'pg';
 
-import { PostgresModule, READINESS_CHECKS } from '@gov/platform-chassis';
+import { AuthModule } from '@gov/platform-auth';
+import { PG_POOL, PostgresModule, READINESS_CHECKS } from '@gov/platform-chassis';
+import { EventSourcingModule, OutboxRelayModule } from '@gov/platform-event-sourcing';
 import { MessagingModule } from '@gov/platform-messaging';
+import { EVENT_STORE_SCHEMA } from '@gov/registry-application';
 
 import { readinessChecksProvider } from './health/readiness-checks.provider';
+import { BusinessesController } from './http/businesses.controller';
+import { CorrectionsController } from './http/corrections.controller';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { PersonsController } from './http/persons.controller';
 import type { RegistryConfig } from './registry.config';
+import {
+  BackgroundWork,
+  REGISTRY_CONFIG,
+  RegistrySchemaGate,
+  applicationProviders,
+} from './registry.providers';
 
 /**
- * The registry's root module. Health probes, error responses, logging and the OpenAPI document
- * come from the chassis; the registry's own endpoints and consumers are added here.
+ * Partitions of the registry's event topic. Events are keyed by stream, so this bounds the
+ * consumers that can share the topic; it cannot shrink later without reordering streams.
+ */
+const EVENT_TOPIC_PARTITIONS = 6;
+
+/**
+ * The registry's root module: its database and event store, the outbox relay that publishes
+ * the log to `registry.events.v1`, Kafka, bearer authentication, the HTTP controllers and the
+ * application's use cases. Health probes, error responses, logging and the OpenAPI document come
+ * from the chassis.
  */
 @Module({})
 export class AppModule {
   static forRoot(config: RegistryConfig): DynamicModule {
+    const postgres = PostgresModule.forRoot({
+      url: config.database.url,
+      applicationName: config.serviceName,
+      maxConnections: 20,
+    });
     return {
       module: AppModule,
       imports: [
-        PostgresModule.forRoot({ url: config.database.url, applicationName: config.serviceName }),
+        postgres,
         MessagingModule.forRoot({ clientId: config.serviceName, brokers: config.kafka.brokers }),
+        EventSourcingModule.forRootAsync({
+          imports: [postgres],
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => ({
+            pool,
+            schema: EVENT_STORE_SCHEMA,
+            producer: config.serviceName,
+          }),
+        }),
+        OutboxRelayModule.forRoot({
+          topic: config.eventsTopic,
+          // The internal topic is the log itself: kept forever, never compacted (every event
+          // of a stream matters, not only the last).
+          ensureTopic: {
+            numPartitions: EVENT_TOPIC_PARTITIONS,
+            configs: { 'retention.ms': '-1', 'cleanup.policy': 'delete' },
+          },
+        }),
+        AuthModule.forRoot(config.auth),
       ],
-      providers: [readinessChecksProvider],
+      controllers: [PersonsController, BusinessesController, CorrectionsController],
+      providers: [
+        { provide: REGISTRY_CONFIG, useValue: config },
+        ...applicationProviders,
+        IdempotencyInterceptor,
+        RegistrySchemaGate,
+        BackgroundWork,
+        readinessChecksProvider,
+      ],
       exports: [READINESS_CHECKS],
     };
   }

@@ -11,9 +11,11 @@ void bootstrapService({
     title: 'Registry',
     description:
       'The authentic sources of the state: natural persons and businesses, each record an ' +
-      'event stream, with its history and as-of reads, correction requests and a public ' +
-      'change feed. Registrars write; citizens read their own record and ask for corrections; ' +
-      'agencies read with a legal basis and subscribe to changes.',
-    version: '0.1.0',
+      'event stream, with its history and as-of reads, and correction requests. Registrars ' +
+      'write; citizens read their own record and ask for corrections; agencies read with a ' +
+      'purpose and a legal basis, and every such read is recorded in the person’s access log. ' +
+      'Every route but the health probes and this document needs a bearer token. Writes take ' +
+      'If-Match (the ETag of the record’s version) and Idempotency-Key.',
+    version: '1.0.0',
   },
 });

@@ -1,19 +1,72 @@
-import { platformConfigSchema } from '@gov/platform-config';
+import { z } from 'zod';
+
+import type { KeySource } from '@gov/platform-auth';
+import { envToken, envUrl, platformVariables, toPlatformConfig } from '@gov/platform-config';
 import type { PlatformConfig, PlatformConfigDefaults } from '@gov/platform-config';
 
 /**
- * The registry's own defaults. The database is `postgres`, the one a fresh local server has,
- * for as long as the registry keeps nothing there; once it owns an event store it gets a
- * `registry` database of its own, created by the provisioning step that also runs its
- * migrations, never by the service at start-up.
+ * The registry's own defaults. Its database is `registry`, created by provisioning (`npm start`
+ * locally, the platform's database operator in a deployment), never by the service.
  */
 export const REGISTRY_DEFAULTS: PlatformConfigDefaults = {
   serviceName: 'registry',
   httpPort: 3001,
-  database: 'postgres',
+  database: 'registry',
 };
 
-/** The registry reads only the platform variables so far (see `platformVariables`). */
-export const registryConfigSchema = platformConfigSchema(REGISTRY_DEFAULTS);
+/** The registry's internal event topic: every event of its log, kept forever. */
+export const REGISTRY_EVENTS_TOPIC = 'registry.events.v1';
 
-export type RegistryConfig = PlatformConfig;
+/** The registry's configuration: the platform's, plus authentication and its topic. */
+export interface RegistryConfig extends PlatformConfig {
+  readonly auth: {
+    /** Where the token verification keys come from. */
+    readonly keys: KeySource;
+    readonly issuer: string;
+    readonly audience: string;
+  };
+  /** The topic the outbox relay publishes the event log to. */
+  readonly eventsTopic: string;
+}
+
+/**
+ * The registry's variables: the platform's (see `platformVariables`), and
+ *
+ * | variable | |
+ * |---|---|
+ * | `AUTH_JWKS_URL` | the identity provider's JWKS endpoint (a deployment) |
+ * | `AUTH_JWKS_FILE` | or a JWKS file (the local platform); exactly one of the two |
+ * | `AUTH_ISSUER` | expected `iss` of bearer tokens; required |
+ * | `AUTH_AUDIENCE` | expected `aud`; required |
+ * | `REGISTRY_EVENTS_TOPIC` | `registry.events.v1` unless set |
+ */
+export const registryConfigSchema = z
+  .object({
+    ...platformVariables(REGISTRY_DEFAULTS),
+    AUTH_JWKS_URL: envUrl({ protocols: ['https', 'http'] }).optional(),
+    AUTH_JWKS_FILE: envToken().optional(),
+    AUTH_ISSUER: envToken(),
+    AUTH_AUDIENCE: envToken(),
+    REGISTRY_EVENTS_TOPIC: envToken({ default: REGISTRY_EVENTS_TOPIC }),
+  })
+  .superRefine((env, context) => {
+    if ((env.AUTH_JWKS_URL === undefined) === (env.AUTH_JWKS_FILE === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWKS_URL'],
+        message: 'set exactly one of AUTH_JWKS_URL and AUTH_JWKS_FILE',
+      });
+    }
+  })
+  .transform((env): RegistryConfig => ({
+    ...toPlatformConfig(REGISTRY_DEFAULTS.serviceName, env),
+    auth: {
+      keys:
+        env.AUTH_JWKS_URL === undefined
+          ? { kind: 'jwks-file', path: env.AUTH_JWKS_FILE ?? '' }
+          : { kind: 'jwks-url', url: env.AUTH_JWKS_URL },
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+    },
+    eventsTopic: env.REGISTRY_EVENTS_TOPIC,
+  }));

@@ -1,108 +1,33 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-import { createTestDatabase, testInfra } from '@gov/platform-testing';
+import { ensureLocalSigningKeys } from '@gov/platform-auth';
+import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
-const WORKSPACE_ROOT = resolve(__dirname, '../../..');
-const MAIN = 'services/registry/src/main.ts';
-
-/** The registry as a child process, run from source the way `npm start` runs it. */
-class RegistryProcess {
-  readonly stdout: string[] = [];
-  stderr = '';
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--require', '@swc-node/register', MAIN], {
-      cwd: WORKSPACE_ROOT,
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let partial = '';
-    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      this.stdout.push(...lines.filter((line) => line !== ''));
-    });
-    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      this.stderr += chunk;
-    });
-    this.exited = once(this.child, 'exit').then(([code, signal]) => ({
-      code: code as number | null,
-      signal: signal as NodeJS.Signals | null,
-    }));
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Waits for the process to exit; rejects after `timeoutMs`. */
-  async exit(timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new Error(`registry did not exit within ${timeoutMs} ms`));
-      }, timeoutMs);
-    });
-    try {
-      return await Promise.race([this.exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => {
-    server.close(() => {
-      done();
-    });
-  });
-  return port;
-}
-
-/** Polls `url` until it answers 200; fails with the last answer after `timeoutMs`. */
-async function waitUntilOk(
-  url: string,
-  registry: RegistryProcess,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (!registry.running) throw new Error(`registry exited during start-up:\n${registry.stderr}`);
-    try {
-      const response = await fetch(url);
-      if (response.status === 200) return;
-      last = `${response.status} ${await response.text()}`;
-    } catch (error) {
-      last = String(error);
-    }
-    await new Promise((done) => setTimeout(done, 200));
-  }
-  throw new Error(`${url} not ready within ${timeoutMs} ms; last answer: ${last}`);
-}
+import { RegistryProcess, freePort, runTool, waitUntilOk } from './testing/registry-process';
 
 describe('registry service', () => {
   let database: TestDatabase;
+  let keysDir: string;
+  let env: Record<string, string>;
   let registry: RegistryProcess | undefined;
 
   beforeAll(async () => {
     database = await createTestDatabase('registry_e2e');
+    keysDir = mkdtempSync(join(tmpdir(), 'registry-e2e-'));
+    const keys = await ensureLocalSigningKeys(keysDir);
+    env = {
+      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      DATABASE_URL: database.url,
+      AUTH_JWKS_FILE: keys.jwksFile,
+      AUTH_ISSUER: 'registry-e2e',
+      AUTH_AUDIENCE: 'backbone',
+      // A topic of this file's own: the other e2e spec checks the default topic's contents.
+      REGISTRY_EVENTS_TOPIC: uniqueName('registry.events.v1'),
+      LOG_LEVEL: 'info',
+    };
   });
 
   afterEach(() => {
@@ -112,17 +37,47 @@ describe('registry service', () => {
 
   afterAll(async () => {
     await database.drop();
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  it('refuses to start on a database that was not migrated, naming the step to run', async () => {
+    const started = new RegistryProcess({ ...env, HTTP_PORT: String(await freePort()) });
+    registry = started;
+
+    const exit = await started.exit(60_000);
+
+    expect(exit.code).toBe(1);
+    expect(started.stderr).toMatch(/run the (registry's|event store) migrations/);
+  });
+
+  it('migrates as a separate step, idempotently', () => {
+    const first = runTool('migrate', { DATABASE_URL: database.url });
+    const second = runTool('migrate', { DATABASE_URL: database.url });
+
+    expect(first.status).toBe(0);
+    expect(
+      first.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual([
+      { service: 'registry', task: 'migrate', schema: 'registry', applied: [1, 2], version: 2 },
+      {
+        service: 'registry',
+        task: 'migrate',
+        schema: 'registry_app',
+        applied: [1, 2, 3, 4],
+        version: 4,
+      },
+    ]);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain('"applied":[]');
   });
 
   it('starts, reports ready over real Kafka and PostgreSQL, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const started = new RegistryProcess({
-      HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      DATABASE_URL: database.url,
-      LOG_LEVEL: 'info',
-    });
+    const started = new RegistryProcess({ ...env, HTTP_PORT: String(port) });
     registry = started;
 
     await waitUntilOk(`${baseUrl}/health/ready`, started, 60_000);
@@ -149,10 +104,12 @@ describe('registry service', () => {
     };
     expect(document.openapi).toMatch(/^3\./);
     expect(document.info.title).toBe('Registry');
-    expect(Object.keys(document.paths)).toEqual(['/health/live', '/health/ready']);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/health/live', '/health/ready', '/persons', '/corrections']),
+    );
 
     started.signal('SIGTERM');
-    const exit = await started.exit(5_000);
+    const exit = await started.exit(10_000);
     expect(exit).toEqual({ code: 0, signal: null });
 
     const lines = started.stdout.map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -162,7 +119,7 @@ describe('registry service', () => {
   });
 
   it('refuses to start with an invalid variable, naming it, without a stack trace', async () => {
-    const started = new RegistryProcess({ HTTP_PORT: 'abc' });
+    const started = new RegistryProcess({ ...env, HTTP_PORT: 'abc' });
     registry = started;
 
     const exit = await started.exit(30_000);
@@ -176,5 +133,20 @@ describe('registry service', () => {
     });
     expect(started.stderr).not.toMatch(/\n\s+at /);
     expect(started.stdout).toEqual([]);
+  });
+
+  it('refuses to start without a way to verify tokens', async () => {
+    const withoutKeys = Object.fromEntries(
+      Object.entries(env).filter(([name]) => name !== 'AUTH_JWKS_FILE'),
+    );
+    const started = new RegistryProcess({ ...withoutKeys, HTTP_PORT: String(await freePort()) });
+    registry = started;
+
+    const exit = await started.exit(30_000);
+
+    expect(exit.code).toBe(1);
+    expect(started.stderr).toContain(
+      'AUTH_JWKS_URL: set exactly one of AUTH_JWKS_URL and AUTH_JWKS_FILE',
+    );
   });
 });

@@ -1,0 +1,96 @@
+/**
+ * The registry's application layer: its use cases over the registry's deciders (load → decide
+ * → append), the gov.registry.v1 payload codecs, number allocation, the access log, the
+ * corrections read model and reactor, and the PostgreSQL tables they use. No HTTP and no Nest:
+ * the service (`services/registry`) maps requests to these calls. See README.md.
+ *
+ * @packageDocumentation
+ */
+
+// Use cases
+export { PersonService } from './lib/persons/person.service';
+export type { PersonWritten, RegisterPersonInput } from './lib/persons/person.service';
+export type { PersonView } from './lib/persons/person.views';
+export { BusinessService } from './lib/businesses/business.service';
+export type { BusinessWritten, RegisterBusinessInput } from './lib/businesses/business.service';
+export type { BusinessView } from './lib/businesses/business.views';
+export { CorrectionService } from './lib/corrections/correction.service';
+export type {
+  CorrectionAcceptance,
+  CorrectionWritten,
+  RequestCorrectionInput,
+} from './lib/corrections/correction.service';
+export type { CorrectionView } from './lib/corrections/correction.views';
+export type { CorrectedRecord } from './lib/corrections/apply-accepted-correction';
+export {
+  CORRECTIONS_PROJECTION,
+  CorrectionsProjector,
+} from './lib/corrections/corrections.projector';
+export type { ProjectorLogger } from './lib/corrections/corrections.projector';
+export type { HistoryEntry, RecordHistory } from './lib/history';
+
+// Requests, callers, access
+export {
+  REGISTRY_ACTOR,
+  actorOf,
+  appendMetadata,
+  parseTraceparent,
+  recordedActor,
+  traceIdOf,
+} from './lib/context';
+export type { Actor, ChangeOptions, IdempotencySeed, RequestContext } from './lib/context';
+export {
+  DECLARATION_LIMITS,
+  LEGAL_BASIS_HEADER,
+  PURPOSE_HEADER,
+  REGISTER_KEEPING,
+} from './lib/access/access-policy';
+export { AccessLog } from './lib/access/access-log';
+export type { AccessorRole, PersonalDataAccessed } from './lib/access/personal-data-accessed';
+export { toApplicationError } from './lib/errors';
+export { eventIdsFor } from './lib/commands';
+export { streamIds } from './lib/streams';
+
+// Ports
+export { systemClock } from './lib/ports';
+export type {
+  Clock,
+  CorrectionDecision,
+  CorrectionFilter,
+  CorrectionSummary,
+  CorrectionsReadModel,
+  IdempotencyClaim,
+  IdempotencyStore,
+  NumberAllocator,
+  ProjectionCheckpoints,
+  RegistrarDirectory,
+  StoredResponse,
+} from './lib/ports';
+
+// Payloads (gov.registry.v1)
+export { PAYLOAD_SCHEMA_VERSION } from './lib/codecs/payload';
+export type { PayloadCodec } from './lib/codecs/payload';
+export { MalformedPayloadError } from './lib/codecs/proto-values';
+export { personEventsCodec } from './lib/codecs/person-events.codec';
+export { businessEventsCodec } from './lib/codecs/business-events.codec';
+export { correctionEventsCodec } from './lib/codecs/correction-events.codec';
+export { accessEventsCodec } from './lib/codecs/access-events.codec';
+
+// PostgreSQL
+export {
+  APPLICATION_SCHEMA,
+  EVENT_STORE_SCHEMA,
+  REGISTRY_MIGRATIONS,
+  REQUIRED_REGISTRY_MIGRATION,
+  RegistrySchemaNotMigratedError,
+  migrateRegistry,
+  verifyRegistrySchema,
+} from './lib/postgres/registry-schema';
+export type { RegistryMigrateResult } from './lib/postgres/registry-schema';
+export {
+  PgCorrectionsReadModel,
+  PgIdempotencyStore,
+  PgNumberAllocator,
+  PgProjectionCheckpoints,
+  PgRegistrarDirectory,
+} from './lib/postgres/pg-stores';

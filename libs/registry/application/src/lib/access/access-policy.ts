@@ -1,0 +1,180 @@
+import { ApplicationError } from '@gov/platform-chassis';
+import type { FieldError } from '@gov/platform-chassis';
+import type { Principal } from '@gov/platform-auth';
+import type { RegisterName } from '@gov/registry-domain';
+
+import type { RequestContext } from '../context';
+import type { AccessorRole } from './personal-data-accessed';
+
+/** A registrar principal. */
+export type RegistrarPrincipal = Extract<Principal, { kind: 'registrar' }>;
+
+/** A citizen principal. */
+export type CitizenPrincipal = Extract<Principal, { kind: 'citizen' }>;
+
+/** Header names of an agency's declaration, as the 400 answer names them. */
+export const PURPOSE_HEADER = 'X-Purpose';
+export const LEGAL_BASIS_HEADER = 'X-Legal-Basis';
+
+/** Bounds of the declared purpose and legal basis, in characters. */
+export const DECLARATION_LIMITS = { purpose: 200, legalBasis: 500 };
+
+/**
+ * The legal basis on which registrars read the register they keep, recorded on their reads:
+ * the law on the identification of natural persons for the register of natural persons, the
+ * law on the trade and companies register for businesses.
+ */
+export const REGISTER_KEEPING: Readonly<
+  Record<RegisterName, { readonly purpose: string; readonly legalBasis: string }>
+> = {
+  persons: {
+    purpose: 'keeping the register of natural persons',
+    legalBasis: "loi du 19 juin 2013 relative à l'identification des personnes physiques",
+  },
+  businesses: {
+    purpose: 'keeping the trade and companies register',
+    legalBasis: 'loi du 19 décembre 2002 concernant le registre de commerce et des sociétés',
+  },
+};
+
+/** The principal, if it is a registrar of `register`; 403 otherwise. */
+export function requireRegistrarOf(
+  principal: Principal,
+  register: RegisterName,
+): RegistrarPrincipal {
+  if (principal.kind !== 'registrar' || !principal.registers.includes(register)) {
+    throw ApplicationError.forbidden(`only a registrar of the ${register} register may do this`);
+  }
+  return principal;
+}
+
+/** The principal, if it is a citizen; 403 otherwise. */
+export function requireCitizen(principal: Principal, what: string): CitizenPrincipal {
+  if (principal.kind !== 'citizen') {
+    throw ApplicationError.forbidden(`only a citizen (the data subject) may ${what}`);
+  }
+  return principal;
+}
+
+/** How a permitted read of personal data is recorded; `null` when it is not (own data). */
+export type ReadRecord = {
+  readonly organisationId: string;
+  readonly purpose: string;
+  readonly legalBasis: string;
+  readonly accessorRole: AccessorRole;
+} | null;
+
+/**
+ * May the caller read the record of person `nationalId`, and how is the read recorded?
+ *
+ * - a citizen reads their own record (not recorded as an access: it is their data); 403 for
+ *   anyone else's;
+ * - a registrar of the persons register reads any record, recorded with the register-keeping
+ *   purpose and legal basis unless they declared their own (a case reference);
+ * - an agency reads any record if it declares a purpose and a legal basis (400 otherwise),
+ *   recorded with both.
+ */
+export function personReadAccess(context: RequestContext, nationalId: string): ReadRecord {
+  const { principal } = context;
+  switch (principal.kind) {
+    case 'citizen':
+      if (principal.subject !== nationalId) {
+        throw ApplicationError.forbidden('a citizen may read only their own record');
+      }
+      return null;
+    case 'registrar': {
+      requireRegistrarOf(principal, 'persons');
+      const declared = optionalDeclaration(context);
+      return {
+        organisationId: principal.organisationId ?? 'registry',
+        purpose: declared.purpose ?? REGISTER_KEEPING.persons.purpose,
+        legalBasis: declared.legalBasis ?? REGISTER_KEEPING.persons.legalBasis,
+        accessorRole: 'registrar',
+      };
+    }
+    case 'agency': {
+      const declared = requireDeclaration(context);
+      return {
+        organisationId: principal.organisationId,
+        ...declared,
+        // platform-auth does not tell an official from a back-office system; agency tokens are
+        // issued to systems (clients) today.
+        accessorRole: 'agency-system',
+      };
+    }
+    default: {
+      const unknown: never = principal;
+      throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/**
+ * May the caller read the record of a business? Registrars of the businesses register, and
+ * agencies that declare a purpose and a legal basis; not citizens.
+ */
+export function businessReadAccess(context: RequestContext): void {
+  const { principal } = context;
+  switch (principal.kind) {
+    case 'registrar':
+      requireRegistrarOf(principal, 'businesses');
+      return;
+    case 'agency':
+      requireDeclaration(context);
+      return;
+    case 'citizen':
+      throw ApplicationError.forbidden('citizens read their own person record, not businesses');
+    default: {
+      const unknown: never = principal;
+      throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function requireDeclaration(context: RequestContext): { purpose: string; legalBasis: string } {
+  const declared = optionalDeclaration(context);
+  const errors: FieldError[] = [];
+  if (declared.purpose === undefined) {
+    errors.push({ field: PURPOSE_HEADER, message: 'an agency must state the purpose of its read' });
+  }
+  if (declared.legalBasis === undefined) {
+    errors.push({
+      field: LEGAL_BASIS_HEADER,
+      message: 'an agency must state the legal basis of its read',
+    });
+  }
+  if (declared.purpose === undefined || declared.legalBasis === undefined) {
+    throw ApplicationError.validationFailed(
+      `an agency reads with the headers ${PURPOSE_HEADER} and ${LEGAL_BASIS_HEADER}`,
+      errors,
+    );
+  }
+  return { purpose: declared.purpose, legalBasis: declared.legalBasis };
+}
+
+// Printable text only: the declaration goes into the audit trail as it is.
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]+$/u;
+
+function optionalDeclaration(context: RequestContext): { purpose?: string; legalBasis?: string } {
+  const errors: FieldError[] = [];
+  const read = (raw: string | undefined, field: string, max: number): string | undefined => {
+    const value = raw?.normalize('NFC').trim().replace(/\s+/gu, ' ');
+    if (value === undefined || value === '') return undefined;
+    if (Array.from(value).length > max || !PRINTABLE.test(value)) {
+      errors.push({ field, message: `must be printable text of at most ${max} characters` });
+    }
+    return value;
+  };
+  const purpose = read(context.purpose, PURPOSE_HEADER, DECLARATION_LIMITS.purpose);
+  const legalBasis = read(context.legalBasis, LEGAL_BASIS_HEADER, DECLARATION_LIMITS.legalBasis);
+  if (errors.length > 0) {
+    throw ApplicationError.validationFailed(
+      'the declared purpose or legal basis is invalid',
+      errors,
+    );
+  }
+  return {
+    ...(purpose === undefined ? {} : { purpose }),
+    ...(legalBasis === undefined ? {} : { legalBasis }),
+  };
+}

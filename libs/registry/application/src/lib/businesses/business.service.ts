@@ -1,0 +1,178 @@
+import { ApplicationError } from '@gov/platform-chassis';
+import type { EventStore } from '@gov/platform-event-sourcing';
+import type {
+  Address,
+  BusinessCommand,
+  ChangeManagers,
+  RegisterBusiness,
+  StrikeOffBusiness,
+} from '@gov/registry-domain';
+
+import { businessReadAccess, requireRegistrarOf } from '../access/access-policy';
+import { businesses, create, execute, fold, load } from '../commands';
+import { actorOf, appendMetadata } from '../context';
+import type { ChangeOptions, RequestContext } from '../context';
+import { toApplicationError, translated } from '../errors';
+import { historyEntries, recordedBy } from '../history';
+import type { RecordHistory } from '../history';
+import type { Clock, NumberAllocator } from '../ports';
+import { streamIds } from '../streams';
+import { businessChange, businessView } from './business.views';
+import type { BusinessView } from './business.views';
+
+/** What registering a business needs: everything but the number, which the registry assigns. */
+export type RegisterBusinessInput = Omit<RegisterBusiness['data'], 'businessNumber'>;
+
+/** The outcome of a write on a business's record. */
+export interface BusinessWritten {
+  readonly businessNumber: string;
+  readonly version: number;
+  /** Whether the command changed the record (`false`: the effect was already in place). */
+  readonly changed: boolean;
+}
+
+/** See `MAX_ALLOCATION_ATTEMPTS` of the persons register. */
+const MAX_ALLOCATION_ATTEMPTS = 20;
+
+/** A valid business number that stands in for the one to allocate while the input is checked. */
+const STAND_IN_NUMBER = 'B1';
+
+/** The register of businesses, as use cases. */
+export class BusinessService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+    private readonly numbers: NumberAllocator,
+  ) {}
+
+  /** Registers a business under the next business number (allocated once the input is valid). */
+  async register(context: RequestContext, input: RegisterBusinessInput): Promise<BusinessWritten> {
+    requireRegistrarOf(context.principal, 'businesses');
+    const now = this.clock.now();
+    const command = (businessNumber: string): RegisterBusiness => ({
+      type: 'RegisterBusiness',
+      data: { ...input, businessNumber },
+      metadata: { now },
+    });
+    try {
+      businesses.decider.decide(command(STAND_IN_NUMBER), businesses.decider.initialState);
+    } catch (error) {
+      throw toApplicationError(error);
+    }
+    const metadata = appendMetadata(context, actorOf(context.principal));
+    for (let attempt = 1; attempt <= MAX_ALLOCATION_ATTEMPTS; attempt += 1) {
+      const digits = await this.numbers.nextBusinessNumber();
+      if (digits === undefined) {
+        throw ApplicationError.conflict('every business number is assigned');
+      }
+      const businessNumber = `B${digits}`;
+      const outcome = await create(
+        this.store,
+        businesses,
+        streamIds.business(businessNumber),
+        command(businessNumber),
+        { metadata, ...(context.idempotency ? { idempotency: context.idempotency } : {}) },
+      );
+      if (outcome.created) {
+        return { businessNumber, version: outcome.appended.length, changed: true };
+      }
+    }
+    throw ApplicationError.conflict('no free business number found; retry');
+  }
+
+  changeAddress(
+    context: RequestContext,
+    businessNumber: string,
+    registeredAddress: Address,
+    options: ChangeOptions = {},
+  ): Promise<BusinessWritten> {
+    return this.change(context, businessNumber, options, (now) => ({
+      type: 'ChangeBusinessAddress',
+      data: { businessNumber, registeredAddress },
+      metadata: { now },
+    }));
+  }
+
+  changeManagers(
+    context: RequestContext,
+    businessNumber: string,
+    managers: ChangeManagers['data']['managers'],
+    options: ChangeOptions = {},
+  ): Promise<BusinessWritten> {
+    return this.change(context, businessNumber, options, (now) => ({
+      type: 'ChangeManagers',
+      data: { businessNumber, managers },
+      metadata: { now },
+    }));
+  }
+
+  strikeOff(
+    context: RequestContext,
+    businessNumber: string,
+    data: Omit<StrikeOffBusiness['data'], 'businessNumber'>,
+    options: ChangeOptions = {},
+  ): Promise<BusinessWritten> {
+    return this.change(context, businessNumber, options, (now) => ({
+      type: 'StrikeOffBusiness',
+      data: { ...data, businessNumber },
+      metadata: { now },
+    }));
+  }
+
+  /** The business's record, now or as it stood at `asOf` (404 if it did not exist then). */
+  async get(context: RequestContext, businessNumber: string, asOf?: Date): Promise<BusinessView> {
+    businessReadAccess(context);
+    const stream = await translated(() =>
+      this.store.readStream(streamIds.business(businessNumber)),
+    );
+    const { state, version } = fold(businesses, recordedBy(stream, asOf));
+    if (state.status === 'unregistered') {
+      throw ApplicationError.notFound(
+        asOf === undefined
+          ? `no business is registered with number ${businessNumber}`
+          : `no business was registered with number ${businessNumber} at ${asOf.toISOString()}`,
+      );
+    }
+    return businessView(state, version);
+  }
+
+  /** Every change of the business's record, oldest first. */
+  async history(context: RequestContext, businessNumber: string): Promise<RecordHistory> {
+    businessReadAccess(context);
+    const { recorded, events, version } = await load(
+      this.store,
+      businesses,
+      streamIds.business(businessNumber),
+    );
+    if (version === 0) {
+      throw ApplicationError.notFound(`no business is registered with number ${businessNumber}`);
+    }
+    return {
+      recordId: businessNumber,
+      version,
+      entries: historyEntries(recorded, events, businessChange),
+    };
+  }
+
+  private async change(
+    context: RequestContext,
+    businessNumber: string,
+    options: ChangeOptions,
+    command: (now: Date) => BusinessCommand,
+  ): Promise<BusinessWritten> {
+    requireRegistrarOf(context.principal, 'businesses');
+    const result = await execute(
+      this.store,
+      businesses,
+      streamIds.business(businessNumber),
+      command(this.clock.now()),
+      {
+        metadata: appendMetadata(context, actorOf(context.principal)),
+        ...(options.expectedVersion === undefined
+          ? {}
+          : { expectedVersion: options.expectedVersion }),
+      },
+    );
+    return { businessNumber, version: result.streamVersion, changed: result.events.length > 0 };
+  }
+}

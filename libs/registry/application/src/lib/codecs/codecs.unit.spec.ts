@@ -1,0 +1,302 @@
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+
+import {
+  CorrectionRejectedSchema,
+  PersonRegisteredSchema,
+  PersonRegistered_PersonalDataSchema,
+  SexMarker,
+} from '@gov/contracts';
+import { composeNationalId } from '@gov/registry-domain';
+import type {
+  BusinessEvent,
+  BusinessNumber,
+  CorrectionEvent,
+  NationalId,
+  PersonEvent,
+} from '@gov/registry-domain';
+
+import type { PersonalDataAccessed } from '../access/personal-data-accessed';
+import { ESCH, LUXEMBOURG } from '../../testing/registry-testbed';
+import { accessEventsCodec } from './access-events.codec';
+import { businessEventsCodec } from './business-events.codec';
+import { correctionEventsCodec } from './correction-events.codec';
+import { PAYLOAD_SCHEMA_VERSION } from './payload';
+import type { PayloadCodec } from './payload';
+import { personEventsCodec } from './person-events.codec';
+import { MalformedPayloadError } from './proto-values';
+
+const ANNA = composeNationalId('1983-08-12', 467);
+const BEN = composeNationalId('1990-01-31', 12);
+const CARLA = composeNationalId('1975-06-03', 5);
+const B42 = 'B42' as BusinessNumber;
+const CORRECTION = '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7';
+const AT = new Date('2026-03-01T10:00:00.000Z');
+
+const personEvents: PersonEvent[] = [
+  {
+    type: 'PersonRegistered',
+    data: {
+      nationalId: ANNA,
+      givenNames: 'Anna Maria',
+      familyName: 'Schmit',
+      birthDate: '1983-08-12',
+      placeOfBirth: { locality: 'Ettelbruck', country: 'LU' },
+      sex: 'F',
+      nationalities: ['LU', 'PT'],
+      address: LUXEMBOURG,
+      civilStatus: 'single',
+    },
+  },
+  {
+    type: 'PersonRegistered',
+    data: {
+      nationalId: BEN,
+      givenNames: 'Ben',
+      familyName: 'Weber',
+      birthDate: '1990-01-31',
+      placeOfBirth: null,
+      sex: 'X',
+      nationalities: ['DE'],
+      address: { ...ESCH, country: 'FR', postcode: '57000' },
+      civilStatus: 'partnered',
+    },
+  },
+  {
+    type: 'PersonNameChanged',
+    data: { nationalId: ANNA, givenNames: 'Anna', familyName: 'Schmit-Weber' },
+  },
+  { type: 'PersonAddressChanged', data: { nationalId: ANNA, address: ESCH } },
+  {
+    type: 'PersonCivilStatusChanged',
+    data: { nationalId: ANNA, civilStatus: 'married', effectiveDate: '2020-06-06' },
+  },
+  { type: 'PersonDeathRecorded', data: { nationalId: ANNA, dateOfDeath: '2026-02-01' } },
+  ...(
+    [
+      { field: 'givenNames', value: 'Anna Marie' },
+      { field: 'familyName', value: 'Schmidt' },
+      { field: 'placeOfBirth', value: { locality: 'Diekirch', country: 'LU' } },
+      { field: 'sex', value: 'M' },
+      { field: 'nationalities', value: ['LU', 'BE'] },
+      { field: 'address', value: ESCH },
+    ] as const
+  ).map((correction): PersonEvent => ({
+    type: 'PersonRecordCorrected',
+    data: { nationalId: ANNA, correctionId: CORRECTION, correction },
+  })),
+];
+
+const businessEvents: BusinessEvent[] = [
+  {
+    type: 'BusinessRegistered',
+    data: {
+      businessNumber: B42,
+      name: 'Moselle Logistics',
+      legalForm: 'SARL-S',
+      registeredAddress: LUXEMBOURG,
+      managers: [
+        { nationalId: ANNA, role: 'managing-director' },
+        { nationalId: BEN, role: 'daily-manager' },
+      ],
+    },
+  },
+  { type: 'BusinessAddressChanged', data: { businessNumber: B42, registeredAddress: ESCH } },
+  {
+    type: 'BusinessManagersChanged',
+    data: { businessNumber: B42, managers: [{ nationalId: CARLA, role: 'director' }] },
+  },
+  {
+    type: 'BusinessStruckOff',
+    data: { businessNumber: B42, effectiveDate: '2026-02-27', ground: 'bankruptcy' },
+  },
+  ...(
+    [
+      { field: 'name', value: 'Moselle Logistique' },
+      { field: 'legalForm', value: 'SCSp' },
+      { field: 'registeredAddress', value: ESCH },
+    ] as const
+  ).map((correction): BusinessEvent => ({
+    type: 'BusinessRecordCorrected',
+    data: { businessNumber: B42, correctionId: CORRECTION, correction },
+  })),
+];
+
+const personTarget = {
+  register: 'persons',
+  recordId: ANNA,
+  correction: { field: 'familyName', value: 'Schmidt' },
+} as const;
+const businessTarget = {
+  register: 'businesses',
+  recordId: B42,
+  correction: { field: 'registeredAddress', value: ESCH },
+} as const;
+
+const correctionEvents: CorrectionEvent[] = [personTarget, businessTarget].flatMap(
+  (target): CorrectionEvent[] => [
+    {
+      type: 'CorrectionRequested',
+      data: {
+        correctionId: CORRECTION,
+        target,
+        justification: 'The record misspells my name; see my birth certificate.',
+        requester: ANNA,
+      },
+    },
+    {
+      type: 'CorrectionAccepted',
+      data: { correctionId: CORRECTION, target, requester: ANNA, acceptedBy: 'clerk-1' },
+    },
+    {
+      type: 'CorrectionRejected',
+      data: {
+        correctionId: CORRECTION,
+        register: target.register,
+        recordId: target.recordId,
+        field: target.correction.field,
+        requester: ANNA,
+        rejectedBy: 'clerk-1',
+        reason: 'The birth certificate shows the recorded spelling.',
+      },
+    },
+  ],
+);
+
+const accessEvents: PersonalDataAccessed[] = [
+  {
+    type: 'PersonalDataAccessed',
+    data: {
+      subjectNationalId: ANNA,
+      organisationId: 'ccss',
+      purpose: 'family-allowance-eligibility',
+      legalBasis: 'loi du 19 juin 2013, art. 10',
+      fieldsRead: ['national_id', 'family_name', 'address'],
+      accessedAt: AT,
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      accessorRole: 'agency-system',
+    },
+  },
+  {
+    type: 'PersonalDataAccessed',
+    data: {
+      subjectNationalId: ANNA,
+      organisationId: 'rnpp',
+      purpose: 'keeping the register of natural persons',
+      legalBasis: 'loi du 19 juin 2013',
+      fieldsRead: ['national_id'],
+      accessedAt: AT,
+      traceId: null,
+      accessorRole: 'registrar',
+    },
+  },
+];
+
+function roundTrips<E extends { type: string }>(codec: PayloadCodec<E>, events: readonly E[]) {
+  it.each(events.map((event, i) => [`${event.type} #${i}`, event] as const))(
+    'round-trips %s through its gov.registry.v1 payload',
+    (_, event) => {
+      const stored = codec.encode(event, AT);
+      expect(stored.eventType).toBe(`gov.registry.v1.${event.type}`);
+      expect(stored.payloadSchemaVersion).toBe(PAYLOAD_SCHEMA_VERSION);
+      expect(stored.occurredAt).toEqual(AT);
+      expect(codec.eventTypes).toContain(stored.eventType);
+      expect(codec.decode(stored)).toEqual(event);
+    },
+  );
+
+  it('covers every event type it declares', () => {
+    const encoded = new Set(events.map((event) => codec.encode(event, AT).eventType));
+    expect([...encoded].sort()).toEqual([...codec.eventTypes].sort());
+  });
+}
+
+describe('person events codec', () => {
+  roundTrips(personEventsCodec, personEvents);
+
+  it('puts the personal data in the nested PersonalData message, the id beside it', () => {
+    const stored = personEventsCodec.encode(personEvents[0] as PersonEvent, AT);
+    const message = fromBinary(PersonRegisteredSchema, stored.payload);
+    expect(message.nationalId).toBe(ANNA);
+    expect(message.personalData).toMatchObject({
+      givenNames: 'Anna Maria',
+      sex: SexMarker.F,
+      address: { postcode: '2449', country: 'LU' },
+    });
+  });
+
+  it('refuses a payload with an unspecified enum value, a missing part, or other bytes', () => {
+    const unspecified = toBinary(
+      PersonRegisteredSchema,
+      create(PersonRegisteredSchema, {
+        nationalId: ANNA,
+        personalData: create(PersonRegistered_PersonalDataSchema, {
+          givenNames: 'Anna',
+          familyName: 'Schmit',
+          birthDate: '1983-08-12',
+          nationalities: ['LU'],
+          address: {},
+        }),
+      }),
+    );
+    const type = PersonRegisteredSchema.typeName;
+    expect(() => personEventsCodec.decode({ eventType: type, payload: unspecified })).toThrow(
+      /sex: unknown enum value 0/,
+    );
+    const withoutData = toBinary(
+      PersonRegisteredSchema,
+      create(PersonRegisteredSchema, { nationalId: ANNA }),
+    );
+    expect(() => personEventsCodec.decode({ eventType: type, payload: withoutData })).toThrow(
+      /personal_data is required/,
+    );
+    expect(() =>
+      personEventsCodec.decode({ eventType: type, payload: Uint8Array.from([0xff, 0xff]) }),
+    ).toThrow(MalformedPayloadError);
+  });
+
+  it('refuses an event type of another aggregate', () => {
+    const stored = businessEventsCodec.encode(businessEvents[0] as BusinessEvent, AT);
+    expect(() => personEventsCodec.decode(stored)).toThrow(/not an event of the person streams/);
+  });
+});
+
+describe('business events codec', () => {
+  roundTrips(businessEventsCodec, businessEvents);
+});
+
+describe('correction events codec', () => {
+  roundTrips(correctionEventsCodec, correctionEvents);
+
+  it('names a rejected field by its case in the proto correction message', () => {
+    const rejected = correctionEvents.find(
+      (event) => event.type === 'CorrectionRejected' && event.data.register === 'businesses',
+    ) as CorrectionEvent;
+    const stored = correctionEventsCodec.encode(rejected, AT);
+    expect(fromBinary(CorrectionRejectedSchema, stored.payload).field).toBe('registered_address');
+  });
+});
+
+describe('access events codec', () => {
+  roundTrips(accessEventsCodec, accessEvents);
+});
+
+describe('payload of every event', () => {
+  it('is stored with a distinct, fully-qualified event type per domain event', () => {
+    const types = [
+      ...personEventsCodec.eventTypes,
+      ...businessEventsCodec.eventTypes,
+      ...correctionEventsCodec.eventTypes,
+      ...accessEventsCodec.eventTypes,
+    ];
+    expect(new Set(types).size).toBe(types.length);
+    expect(types.every((type) => /^gov\.registry\.v1\.[A-Z]\w+$/.test(type))).toBe(true);
+  });
+
+  it('leaves the national id typed as the domain brands it', () => {
+    const decoded = personEventsCodec.decode(
+      personEventsCodec.encode(personEvents[0] as PersonEvent, AT),
+    );
+    const id: NationalId = decoded.data.nationalId;
+    expect(id).toBe(ANNA);
+  });
+});

@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+
+import type { Decider } from '@gov/platform-decider';
+import { ConcurrencyError, handleCommand } from '@gov/platform-event-sourcing';
+import type {
+  AppendMetadata,
+  CommandResult,
+  EventStore,
+  RecordedEvent,
+} from '@gov/platform-event-sourcing';
+import { businessDecider, correctionDecider, personDecider } from '@gov/registry-domain';
+import type {
+  BusinessCommand,
+  BusinessEvent,
+  BusinessState,
+  CommandMetadata,
+  CorrectionCommand,
+  CorrectionEvent,
+  CorrectionState,
+  PersonCommand,
+  PersonEvent,
+  PersonState,
+} from '@gov/registry-domain';
+
+import { businessEventsCodec } from './codecs/business-events.codec';
+import { correctionEventsCodec } from './codecs/correction-events.codec';
+import { codecAt } from './codecs/payload';
+import type { PayloadCodec } from './codecs/payload';
+import { personEventsCodec } from './codecs/person-events.codec';
+import type { IdempotencySeed } from './context';
+import { translated } from './errors';
+
+/** One kind of stream: its decider (in the platform's shape) and its payload codec. */
+export interface RegistryAggregate<Command, Event, State> {
+  readonly name: string;
+  readonly decider: Decider<Command, Event, State>;
+  readonly codec: PayloadCodec<Event>;
+}
+
+/** The domain's decider shape (`initialState` a function) in the platform's (a value). */
+function aggregate<Command, Event, State>(
+  name: string,
+  decider: {
+    decide(command: Command, state: State): readonly Event[];
+    evolve(state: State, event: Event): State;
+    initialState(): State;
+  },
+  codec: PayloadCodec<Event>,
+): RegistryAggregate<Command, Event, State> {
+  return {
+    name,
+    decider: {
+      decide: (command, state) => decider.decide(command, state),
+      evolve: (state, event) => decider.evolve(state, event),
+      // Shared by every load: the domain's states are immutable values.
+      initialState: decider.initialState(),
+    },
+    codec,
+  };
+}
+
+export const persons = aggregate<PersonCommand, PersonEvent, PersonState>(
+  'person',
+  personDecider,
+  personEventsCodec,
+);
+export const businesses = aggregate<BusinessCommand, BusinessEvent, BusinessState>(
+  'business',
+  businessDecider,
+  businessEventsCodec,
+);
+export const corrections = aggregate<CorrectionCommand, CorrectionEvent, CorrectionState>(
+  'correction',
+  correctionDecider,
+  correctionEventsCodec,
+);
+
+/** A stream's events with their domain events, and the state and version they fold into. */
+export interface LoadedStream<Event, State> {
+  readonly recorded: readonly RecordedEvent[];
+  readonly events: readonly Event[];
+  readonly state: State;
+  readonly version: number;
+}
+
+/** Folds `recorded` (a stream, or a prefix of it) into its state. */
+export function fold<Command, Event, State>(
+  of: RegistryAggregate<Command, Event, State>,
+  recorded: readonly RecordedEvent[],
+): LoadedStream<Event, State> {
+  const events = recorded.map((event) => of.codec.decode(event));
+  return {
+    recorded,
+    events,
+    state: events.reduce(
+      (state, event) => of.decider.evolve(state, event),
+      of.decider.initialState,
+    ),
+    version: recorded.at(-1)?.streamVersion ?? 0,
+  };
+}
+
+/** Reads and folds a stream. */
+export async function load<Command, Event, State>(
+  store: EventStore,
+  of: RegistryAggregate<Command, Event, State>,
+  streamId: string,
+): Promise<LoadedStream<Event, State>> {
+  return fold(of, await translated(() => store.readStream(streamId)));
+}
+
+/**
+ * Runs a command on an existing stream: load, decide, append expecting the version loaded
+ * (see `handleCommand`). With `expectedVersion` (the client's `If-Match`) a stream at another
+ * version fails with 412 and nothing is appended. Errors come out as `ApplicationError`s.
+ */
+export function execute<Command extends { readonly metadata: CommandMetadata }, Event, State>(
+  store: EventStore,
+  of: RegistryAggregate<Command, Event, State>,
+  streamId: string,
+  command: Command,
+  options: { readonly expectedVersion?: number; readonly metadata: AppendMetadata },
+): Promise<CommandResult<Event, State>> {
+  return translated(
+    () =>
+      handleCommand(
+        store,
+        { decider: of.decider, codec: codecAt(of.codec, command.metadata.now) },
+        streamId,
+        command,
+        {
+          metadata: options.metadata,
+          ...(options.expectedVersion === undefined
+            ? {}
+            : { expectedVersion: options.expectedVersion }),
+        },
+      ),
+    { explicitVersion: options.expectedVersion !== undefined },
+  );
+}
+
+/** The outcome of {@link create}. */
+export type CreateOutcome<State> =
+  | { readonly created: true; readonly state: State; readonly appended: readonly RecordedEvent[] }
+  /** A stream with this id exists already (another request took the number first). */
+  | { readonly created: false };
+
+/**
+ * Starts a new stream with the events `command` decides on an empty one, appended expecting
+ * version 0 (no load: a new record's stream is new unless a concurrent request took its id).
+ * A rejection comes out as an `ApplicationError`; an existing stream as `{ created: false }`,
+ * for the caller to pick another id.
+ *
+ * With an idempotency seed the event ids are derived from it (see {@link eventIdsFor}), so a
+ * creation that is carried out a second time after its first answer was lost fails with a
+ * duplicate event id (409) instead of creating a second record.
+ */
+export async function create<Command extends { readonly metadata: CommandMetadata }, Event, State>(
+  store: EventStore,
+  of: RegistryAggregate<Command, Event, State>,
+  streamId: string,
+  command: Command,
+  options: { readonly metadata: AppendMetadata; readonly idempotency?: IdempotencySeed },
+): Promise<CreateOutcome<State>> {
+  return translated(async () => {
+    const events = of.decider.decide(command, of.decider.initialState);
+    if (events.length === 0) {
+      throw new Error(`a ${of.name} creation decided no events`);
+    }
+    const ids = options.idempotency ? eventIdsFor(options.idempotency) : undefined;
+    const stored = events.map((event, i) => {
+      const encoded = of.codec.encode(event, command.metadata.now);
+      return ids ? { ...encoded, eventId: ids(i) } : encoded;
+    });
+    try {
+      const result = await store.append(streamId, 0, stored, options.metadata);
+      return {
+        created: true,
+        state: events.reduce((s, e) => of.decider.evolve(s, e), of.decider.initialState),
+        appended: result.events,
+      } as const;
+    } catch (error) {
+      if (error instanceof ConcurrencyError) return { created: false } as const;
+      throw error;
+    }
+  });
+}
+
+/**
+ * Event ids derived from an idempotency key: the same key gives the same ids, so the store's
+ * unique event id refuses a second execution of the same creation. Laid out like a UUIDv7
+ * (48 bits of the key's first-seen time in milliseconds, then bits of a SHA-256 of the seed and
+ * the event's index) so that the store's event id index stays append-mostly, as with the ids
+ * the store generates itself.
+ */
+export function eventIdsFor(seed: IdempotencySeed): (index: number) => string {
+  return (index) => {
+    const bytes = Buffer.alloc(16);
+    bytes.writeUIntBE(seed.firstSeenAt.getTime(), 0, 6);
+    createHash('sha256').update(`${seed.seed}/${index}`).digest().copy(bytes, 6, 0, 10);
+    bytes[6] = 0x70 | ((bytes[6] ?? 0) & 0x0f);
+    bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
+    const hex = bytes.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+}

@@ -1,0 +1,392 @@
+import { randomUUID } from 'node:crypto';
+
+import { ApplicationError } from '@gov/platform-chassis';
+import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
+import { REGISTER_NAMES, RegistryRejection, assertNever } from '@gov/registry-domain';
+import type {
+  BusinessCorrection,
+  CorrectionAccepted,
+  CorrectionCommand,
+  CorrectionState,
+  CorrectionTargetInput,
+  PersonCorrection,
+  RegisterName,
+  Registrar,
+} from '@gov/registry-domain';
+
+import { requireCitizen, requireRegistrarOf } from '../access/access-policy';
+import { businesses, corrections, create, execute, load, persons } from '../commands';
+import { correctionEventsCodec } from '../codecs/correction-events.codec';
+import { actorOf, appendMetadata } from '../context';
+import type { ChangeOptions, RequestContext } from '../context';
+import { toApplicationError } from '../errors';
+import type {
+  Clock,
+  CorrectionFilter,
+  CorrectionSummary,
+  CorrectionsReadModel,
+  RegistrarDirectory,
+} from '../ports';
+import { streamIds } from '../streams';
+import { applyAcceptedCorrection } from './apply-accepted-correction';
+import type { CorrectedRecord } from './apply-accepted-correction';
+import { correctionView } from './correction.views';
+import type { CorrectionView } from './correction.views';
+
+/** What a data subject asks for: a field of one record, its proposed value, and why. */
+export interface RequestCorrectionInput {
+  readonly target:
+    | {
+        readonly register: 'persons';
+        readonly recordId: string;
+        readonly correction: PersonCorrection;
+      }
+    | {
+        readonly register: 'businesses';
+        readonly recordId: string;
+        readonly correction: BusinessCorrection;
+      };
+  readonly justification: string;
+}
+
+/** The outcome of a command on a correction request. */
+export interface CorrectionWritten {
+  readonly correctionId: string;
+  readonly status: 'REQUESTED' | 'ACCEPTED' | 'REJECTED';
+  /** The request stream's version afterwards (its `ETag`). */
+  readonly version: number;
+  /** Whether the command changed the request (`false`: it was already decided so). */
+  readonly changed: boolean;
+}
+
+/** The outcome of an acceptance: the request, and the record the accepted value went into. */
+export interface CorrectionAcceptance extends CorrectionWritten {
+  readonly record: CorrectedRecord;
+}
+
+/** A correction request's stream once it exists. */
+interface RequestedStream {
+  readonly state: Exclude<CorrectionState, { status: 'NOT_REQUESTED' }>;
+  readonly recorded: readonly RecordedEvent[];
+}
+
+/**
+ * Correction requests: a data subject asks, a registrar of the record's register accepts or
+ * rejects, and an accepted value goes into the record through the record's own command (see
+ * {@link applyAcceptedCorrection}). The requester follows their requests in the read model.
+ */
+export class CorrectionService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+    private readonly readModel: CorrectionsReadModel,
+    private readonly registrars: RegistrarDirectory,
+    private readonly newId: () => string = randomUUID,
+  ) {}
+
+  /**
+   * A citizen asks to correct a field of their own person record, or of the record of a
+   * business they currently manage.
+   */
+  async request(
+    context: RequestContext,
+    input: RequestCorrectionInput,
+  ): Promise<CorrectionWritten> {
+    const citizen = requireCitizen(context.principal, 'ask for a correction');
+    const now = this.clock.now();
+    const target = await this.targetInput(citizen.subject, input.target);
+    const correctionId = this.newId();
+    const outcome = await create(
+      this.store,
+      corrections,
+      streamIds.correction(correctionId),
+      {
+        type: 'RequestCorrection',
+        data: {
+          correctionId,
+          target,
+          justification: input.justification,
+          requester: citizen.subject,
+        },
+        metadata: { now },
+      },
+      {
+        metadata: appendMetadata(context, actorOf(context.principal)),
+        ...(context.idempotency ? { idempotency: context.idempotency } : {}),
+      },
+    );
+    const requested = outcome.created ? outcome.appended[0] : undefined;
+    if (requested === undefined) {
+      throw new Error(`correction stream ${correctionId} existed before it was requested`);
+    }
+    await afterTheFact(
+      this.readModel.recordRequested({
+        correctionId,
+        register: input.target.register,
+        recordId: input.target.recordId.trim(),
+        field: input.target.correction.field,
+        requester: citizen.subject,
+        status: 'REQUESTED',
+        requestedAt: requested.recordedAt,
+        decidedAt: null,
+        decidedBy: null,
+        reason: null,
+        appliedToRecord: false,
+        version: requested.streamVersion,
+      }),
+    );
+    return { correctionId, status: 'REQUESTED', version: requested.streamVersion, changed: true };
+  }
+
+  /**
+   * A registrar of the record's register accepts the request; the accepted value then goes into
+   * the record, caused by the acceptance. Repeating an acceptance changes nothing but completes
+   * the record change if it was interrupted.
+   */
+  async accept(
+    context: RequestContext,
+    correctionId: string,
+    options: ChangeOptions = {},
+  ): Promise<CorrectionAcceptance> {
+    const now = this.clock.now();
+    const { registrar } = await this.decider(context, correctionId);
+    const result = await this.decide(context, correctionId, options, {
+      type: 'AcceptCorrection',
+      data: { correctionId, registrar },
+      metadata: { now },
+    });
+    const accepted = await this.acceptedEvent(correctionId, result.appended);
+    if (result.appended.length > 0) {
+      await afterTheFact(
+        this.readModel.recordDecision({
+          correctionId,
+          status: 'ACCEPTED',
+          decidedAt: accepted.recorded.recordedAt,
+          decidedBy: registrar.registrarId,
+          reason: null,
+          version: accepted.recorded.streamVersion,
+        }),
+      );
+    }
+    const record = await applyAcceptedCorrection(
+      this.store,
+      accepted.event,
+      now,
+      appendMetadata(context, actorOf(context.principal), accepted.recorded.eventId),
+    );
+    await afterTheFact(this.readModel.recordApplied(correctionId));
+    return {
+      correctionId,
+      status: 'ACCEPTED',
+      version: result.streamVersion,
+      changed: result.appended.length > 0,
+      record,
+    };
+  }
+
+  /** A registrar of the record's register rejects the request, with a reason for the requester. */
+  async reject(
+    context: RequestContext,
+    correctionId: string,
+    reason: string,
+    options: ChangeOptions = {},
+  ): Promise<CorrectionWritten> {
+    const { registrar } = await this.decider(context, correctionId);
+    const result = await this.decide(context, correctionId, options, {
+      type: 'RejectCorrection',
+      data: { correctionId, registrar, reason },
+      metadata: { now: this.clock.now() },
+    });
+    const rejected = result.appended[0];
+    if (rejected !== undefined && result.state.status === 'REJECTED') {
+      await afterTheFact(
+        this.readModel.recordDecision({
+          correctionId,
+          status: 'REJECTED',
+          decidedAt: rejected.recordedAt,
+          decidedBy: registrar.registrarId,
+          reason: result.state.reason,
+          version: rejected.streamVersion,
+        }),
+      );
+    }
+    return {
+      correctionId,
+      status: 'REJECTED',
+      version: result.streamVersion,
+      changed: rejected !== undefined,
+    };
+  }
+
+  /** A correction request, to its requester or a registrar of the record's register. */
+  async get(context: RequestContext, correctionId: string): Promise<CorrectionView> {
+    const { state, recorded } = await this.requested(correctionId);
+    const { principal } = context;
+    const register = state.request.target.register;
+    const allowed =
+      (principal.kind === 'citizen' && principal.subject === state.request.requester) ||
+      (principal.kind === 'registrar' && principal.registers.includes(register));
+    if (!allowed) {
+      throw ApplicationError.forbidden(
+        `only its requester or a registrar of the ${register} register may read this correction request`,
+      );
+    }
+    return correctionView(state, recorded);
+  }
+
+  /**
+   * The caller's correction requests (a citizen's own), or the requests on the registers a
+   * registrar keeps (their work list, e.g. with `status: 'REQUESTED'`); newest first.
+   */
+  async list(context: RequestContext, filter: CorrectionFilter = {}): Promise<CorrectionSummary[]> {
+    const { principal } = context;
+    try {
+      switch (principal.kind) {
+        case 'citizen':
+          return await this.readModel.listByRequester(principal.subject, filter);
+        case 'registrar':
+          return await this.readModel.listByRegisters(
+            REGISTER_NAMES.filter((name) => principal.registers.includes(name)),
+            filter,
+          );
+        case 'agency':
+          throw ApplicationError.forbidden('agencies do not read correction requests');
+        default:
+          return assertNever(principal, 'principal');
+      }
+    } catch (error) {
+      throw toApplicationError(error);
+    }
+  }
+
+  /** What the domain needs to know about the record to decide a request on it. */
+  private async targetInput(
+    requester: string,
+    target: RequestCorrectionInput['target'],
+  ): Promise<CorrectionTargetInput> {
+    switch (target.register) {
+      case 'persons': {
+        // Checked before the record is looked up, so that nobody learns whether another
+        // person's record exists.
+        if (target.recordId.trim() !== requester) {
+          throw toApplicationError(
+            new RegistryRejection(
+              'NOT_DATA_SUBJECT',
+              'a person may ask to correct only their own record',
+              [{ path: 'target.recordId', problem: 'is not the requester’s own record' }],
+            ),
+          );
+        }
+        const person = await load(this.store, persons, streamIds.person(requester));
+        if (person.state.status === 'unregistered') {
+          throw ApplicationError.notFound(`no person is registered with number ${requester}`);
+        }
+        return target;
+      }
+      case 'businesses': {
+        const recordId = target.recordId.trim();
+        const business = /^B[1-9]\d{0,5}$/.test(recordId)
+          ? await load(this.store, businesses, streamIds.business(recordId))
+          : undefined;
+        if (business === undefined) {
+          // Malformed: let the decision report it with its field path.
+          return { ...target, currentManagers: [] };
+        }
+        if (business.state.status === 'unregistered') {
+          throw ApplicationError.notFound(`no business is registered with number ${recordId}`);
+        }
+        return {
+          ...target,
+          currentManagers: business.state.record.managers.map((manager) => manager.nationalId),
+        };
+      }
+      default:
+        return assertNever(target, 'correction target');
+    }
+  }
+
+  /**
+   * The registrar deciding a request: a registrar of the record's register (403 otherwise),
+   * enrolled with their national identification number for the four-eyes rule.
+   */
+  private async decider(
+    context: RequestContext,
+    correctionId: string,
+  ): Promise<{ registrar: Registrar }> {
+    if (context.principal.kind !== 'registrar') {
+      throw ApplicationError.forbidden('only a registrar decides on correction requests');
+    }
+    const { state } = await this.requested(correctionId);
+    const register: RegisterName = state.request.target.register;
+    const registrar = requireRegistrarOf(context.principal, register);
+    const nationalId = await this.registrars
+      .nationalIdOf(registrar.subject)
+      .catch((error: unknown) => {
+        throw toApplicationError(error);
+      });
+    if (nationalId === undefined) {
+      throw ApplicationError.forbidden(
+        `registrar ${registrar.subject} is not enrolled with their national identification ` +
+          'number, which deciding on corrections needs (a registrar never decides on their own ' +
+          'record or request); ask an administrator to enrol them',
+      );
+    }
+    return { registrar: { registrarId: registrar.subject, nationalId, register } };
+  }
+
+  private decide(
+    context: RequestContext,
+    correctionId: string,
+    options: ChangeOptions,
+    command: CorrectionCommand,
+  ) {
+    return execute(this.store, corrections, streamIds.correction(correctionId), command, {
+      metadata: appendMetadata(context, actorOf(context.principal)),
+      ...(options.expectedVersion === undefined
+        ? {}
+        : { expectedVersion: options.expectedVersion }),
+    });
+  }
+
+  /** The `CorrectionAccepted` event of an accepted request, with its recorded form. */
+  private async acceptedEvent(
+    correctionId: string,
+    appended: readonly RecordedEvent[],
+  ): Promise<{ event: CorrectionAccepted; recorded: RecordedEvent }> {
+    const candidates =
+      appended.length > 0
+        ? appended
+        : (await load(this.store, corrections, streamIds.correction(correctionId))).recorded;
+    for (const recorded of candidates) {
+      const event = correctionEventsCodec.decode(recorded);
+      if (event.type === 'CorrectionAccepted') return { event, recorded };
+    }
+    throw new Error(`correction ${correctionId} is accepted but has no CorrectionAccepted event`);
+  }
+
+  private async requested(correctionId: string): Promise<RequestedStream> {
+    const { state, recorded } = await load(
+      this.store,
+      corrections,
+      streamIds.correction(correctionId),
+    );
+    if (state.status === 'NOT_REQUESTED') {
+      throw ApplicationError.notFound(`no correction request has id ${correctionId}`);
+    }
+    return { state, recorded };
+  }
+}
+
+/**
+ * A read model write that follows an append in the request path, for read-your-writes. It
+ * cannot undo the append, and the corrections projector makes the same (idempotent) write from
+ * the log, so a failure here must not fail a request whose events are recorded: a retry would
+ * then run a creation twice. The read model catches up within the projector's next poll.
+ */
+async function afterTheFact(write: Promise<void>): Promise<void> {
+  try {
+    await write;
+  } catch {
+    // See above: the projector repeats this write.
+  }
+}

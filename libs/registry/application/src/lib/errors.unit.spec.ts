@@ -1,0 +1,93 @@
+import { ApplicationError } from '@gov/platform-chassis';
+import {
+  ConcurrencyError,
+  DuplicateEventError,
+  StoreUnavailableError,
+  UnexpectedStoreError,
+} from '@gov/platform-event-sourcing';
+import { RegistryRejection } from '@gov/registry-domain';
+import type { RejectionCode } from '@gov/registry-domain';
+
+import { parseTraceparent, traceIdOf } from './context';
+import { toApplicationError } from './errors';
+
+const KINDS: Record<RejectionCode, string> = {
+  INVALID_INPUT: 'validation-failed',
+  ALREADY_REGISTERED: 'conflict',
+  NOT_REGISTERED: 'not-found',
+  PERSON_DECEASED: 'conflict',
+  BUSINESS_STRUCK_OFF: 'conflict',
+  INVALID_CIVIL_STATUS_TRANSITION: 'conflict',
+  CORRECTION_ALREADY_EXISTS: 'conflict',
+  CORRECTION_NOT_FOUND: 'not-found',
+  CORRECTION_ALREADY_DECIDED: 'conflict',
+  NOT_DATA_SUBJECT: 'forbidden',
+  NOT_REGISTRAR_OF_REGISTER: 'forbidden',
+  CONFLICT_OF_INTEREST: 'forbidden',
+};
+
+describe('toApplicationError', () => {
+  it.each(Object.entries(KINDS))('answers %s as %s, with its code and fields', (code, kind) => {
+    const error = toApplicationError(
+      new RegistryRejection(code as RejectionCode, 'refused', [
+        { path: 'address.postcode', problem: 'is wrong' },
+      ]),
+    );
+
+    expect(error).toBeInstanceOf(ApplicationError);
+    expect(error).toMatchObject({ kind, extensions: { code } });
+    if (kind === 'validation-failed') {
+      expect((error as ApplicationError).reason).toEqual({
+        kind,
+        errors: [{ field: 'address.postcode', message: 'is wrong' }],
+      });
+    } else {
+      expect((error as ApplicationError).extensions['fields']).toEqual(['address.postcode']);
+    }
+  });
+
+  it('answers a version conflict 412 when the client stated the version, else 409', () => {
+    const conflict = new ConcurrencyError('1983081246785', 2, 3);
+    expect(toApplicationError(conflict, { explicitVersion: true })).toMatchObject({
+      kind: 'precondition-failed',
+      extensions: { currentVersion: 3 },
+    });
+    expect(toApplicationError(conflict)).toMatchObject({ kind: 'conflict' });
+  });
+
+  it('answers a re-run creation 409 ALREADY_APPLIED and an unreachable database 503', () => {
+    expect(toApplicationError(new DuplicateEventError('B1', undefined))).toMatchObject({
+      kind: 'conflict',
+      extensions: { code: 'ALREADY_APPLIED' },
+    });
+    expect(
+      toApplicationError(new StoreUnavailableError('append', 'connection refused', '08006')),
+    ).toMatchObject({ kind: 'service-unavailable' });
+  });
+
+  it('leaves faults as they are (a 500 that reveals nothing)', () => {
+    const fault = new UnexpectedStoreError('append', 'disk full', '53100');
+    const bug = new TypeError('undefined is not a function');
+    expect(toApplicationError(bug)).toBe(bug);
+    expect(toApplicationError(fault)).toBe(fault);
+  });
+});
+
+describe('trace context', () => {
+  it('keeps a valid traceparent, lower-cased, and reads its trace id', () => {
+    const header = '00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01';
+    expect(parseTraceparent(header)).toBe(header.toLowerCase());
+    expect(traceIdOf(parseTraceparent(header))).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+  });
+
+  it.each([
+    'garbage',
+    '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+    '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01',
+    'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7',
+  ])('drops the invalid traceparent %p', (header) => {
+    expect(parseTraceparent(header)).toBeUndefined();
+    expect(traceIdOf(parseTraceparent(header))).toBeNull();
+  });
+});

@@ -1,0 +1,250 @@
+import { ApplicationError } from '@gov/platform-chassis';
+import type { EventStore } from '@gov/platform-event-sourcing';
+import { RegistryRejection, composeNationalId, isRegistryRejection } from '@gov/registry-domain';
+import type {
+  Address,
+  ChangeCivilStatus,
+  ChangeName,
+  PersonCommand,
+  RecordDeath,
+  RegisterPerson,
+} from '@gov/registry-domain';
+
+import { personReadAccess, requireRegistrarOf } from '../access/access-policy';
+import type { AccessLog } from '../access/access-log';
+import { create, execute, fold, load, persons } from '../commands';
+import { actorOf, appendMetadata } from '../context';
+import type { ChangeOptions, RequestContext } from '../context';
+import { toApplicationError } from '../errors';
+import { historyEntries, recordedBy } from '../history';
+import type { RecordHistory } from '../history';
+import type { Clock, NumberAllocator } from '../ports';
+import { streamIds } from '../streams';
+import { personChange, personFieldsRead, personView, populatedFields } from './person.views';
+import type { PersonView } from './person.views';
+
+/** What registering a person needs: everything but the number, which the registry assigns. */
+export type RegisterPersonInput = Omit<RegisterPerson['data'], 'nationalId'>;
+
+/** The outcome of a write on a person's record. */
+export interface PersonWritten {
+  readonly nationalId: string;
+  /** The record's version afterwards (its new `ETag`). */
+  readonly version: number;
+  /** Whether the command changed the record (`false`: the effect was already in place). */
+  readonly changed: boolean;
+}
+
+/**
+ * How often registering tries another sequence number when the one allocated is taken by a
+ * record that did not come through the allocator (an import, a restored backup).
+ */
+const MAX_ALLOCATION_ATTEMPTS = 20;
+
+/**
+ * The register of natural persons, as use cases: load → decide → append, with the caller's
+ * rights checked first and every read of personal data by others recorded.
+ */
+export class PersonService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+    private readonly numbers: NumberAllocator,
+    private readonly accessLog: AccessLog,
+  ) {}
+
+  /**
+   * Registers a person under a new national identification number: the next free sequence
+   * number for the birth date, allocated only once the input is known to be valid (an invalid
+   * request does not use a number up).
+   */
+  async register(context: RequestContext, input: RegisterPersonInput): Promise<PersonWritten> {
+    requireRegistrarOf(context.principal, 'persons');
+    const now = this.clock.now();
+    validateRegistration(input, now);
+    const metadata = appendMetadata(context, actorOf(context.principal));
+    for (let attempt = 1; attempt <= MAX_ALLOCATION_ATTEMPTS; attempt += 1) {
+      const sequence = await this.numbers.nextPersonSequence(input.birthDate);
+      if (sequence === undefined) {
+        throw ApplicationError.conflict(
+          `every national identification number for birth date ${input.birthDate} is assigned`,
+        );
+      }
+      const nationalId = composeNationalId(input.birthDate, sequence);
+      const outcome = await create(
+        this.store,
+        persons,
+        streamIds.person(nationalId),
+        { type: 'RegisterPerson', data: { ...input, nationalId }, metadata: { now } },
+        { metadata, ...(context.idempotency ? { idempotency: context.idempotency } : {}) },
+      );
+      if (outcome.created) return { nationalId, version: outcome.appended.length, changed: true };
+    }
+    throw ApplicationError.conflict(
+      `no free national identification number found for birth date ${input.birthDate}; retry`,
+    );
+  }
+
+  changeName(
+    context: RequestContext,
+    nationalId: string,
+    data: Omit<ChangeName['data'], 'nationalId'>,
+    options: ChangeOptions = {},
+  ): Promise<PersonWritten> {
+    return this.change(context, nationalId, options, (now) => ({
+      type: 'ChangeName',
+      data: { ...data, nationalId },
+      metadata: { now },
+    }));
+  }
+
+  changeAddress(
+    context: RequestContext,
+    nationalId: string,
+    address: Address,
+    options: ChangeOptions = {},
+  ): Promise<PersonWritten> {
+    return this.change(context, nationalId, options, (now) => ({
+      type: 'ChangeAddress',
+      data: { nationalId, address },
+      metadata: { now },
+    }));
+  }
+
+  changeCivilStatus(
+    context: RequestContext,
+    nationalId: string,
+    data: Omit<ChangeCivilStatus['data'], 'nationalId'>,
+    options: ChangeOptions = {},
+  ): Promise<PersonWritten> {
+    return this.change(context, nationalId, options, (now) => ({
+      type: 'ChangeCivilStatus',
+      data: { ...data, nationalId },
+      metadata: { now },
+    }));
+  }
+
+  recordDeath(
+    context: RequestContext,
+    nationalId: string,
+    data: Omit<RecordDeath['data'], 'nationalId'>,
+    options: ChangeOptions = {},
+  ): Promise<PersonWritten> {
+    return this.change(context, nationalId, options, (now) => ({
+      type: 'RecordDeath',
+      data: { ...data, nationalId },
+      metadata: { now },
+    }));
+  }
+
+  /**
+   * The person's record, now or as it stood at `asOf` (404 if it did not exist then). A read
+   * by a registrar or an agency is recorded before the record is returned.
+   */
+  async get(context: RequestContext, nationalId: string, asOf?: Date): Promise<PersonView> {
+    const record = personReadAccess(context, nationalId);
+    const stream = await this.store.readStream(streamIds.person(nationalId)).catch(rethrow);
+    const { state, version } = fold(persons, recordedBy(stream, asOf));
+    if (state.status === 'unregistered') {
+      throw ApplicationError.notFound(
+        asOf === undefined
+          ? `no person is registered with national identification number ${nationalId}`
+          : `no person was registered with national identification number ${nationalId} at ${asOf.toISOString()}`,
+      );
+    }
+    const view = personView(state, version);
+    await this.accessLog.record(
+      context,
+      record,
+      nationalId,
+      personFieldsRead(populatedFields(view)),
+    );
+    return view;
+  }
+
+  /** Every change of the person's record, oldest first, with who made it and when. */
+  async history(context: RequestContext, nationalId: string): Promise<RecordHistory> {
+    const record = personReadAccess(context, nationalId);
+    const { recorded, events, version } = await load(
+      this.store,
+      persons,
+      streamIds.person(nationalId),
+    );
+    if (version === 0) {
+      throw ApplicationError.notFound(
+        `no person is registered with national identification number ${nationalId}`,
+      );
+    }
+    const entries = historyEntries(recorded, events, personChange);
+    await this.accessLog.record(
+      context,
+      record,
+      nationalId,
+      personFieldsRead(entries.flatMap((entry) => entry.changedFields)),
+    );
+    return { recordId: nationalId, version, entries };
+  }
+
+  private async change(
+    context: RequestContext,
+    nationalId: string,
+    options: ChangeOptions,
+    command: (now: Date) => PersonCommand,
+  ): Promise<PersonWritten> {
+    requireRegistrarOf(context.principal, 'persons');
+    const result = await execute(
+      this.store,
+      persons,
+      streamIds.person(nationalId),
+      command(this.clock.now()),
+      {
+        metadata: appendMetadata(context, actorOf(context.principal)),
+        ...(options.expectedVersion === undefined
+          ? {}
+          : { expectedVersion: options.expectedVersion }),
+      },
+    );
+    return { nationalId, version: result.streamVersion, changed: result.events.length > 0 };
+  }
+}
+
+/**
+ * Checks a registration before a number is allocated for it: the decision on a stand-in number
+ * for the same birth date reports every invalid field except the number itself (which the
+ * registry composes, so it is valid). A birth date before 1850 cannot be encoded in a number.
+ */
+function validateRegistration(input: RegisterPersonInput, now: Date): void {
+  let standIn: string | undefined;
+  try {
+    standIn = composeNationalId(input.birthDate, 0);
+  } catch {
+    standIn = undefined;
+  }
+  try {
+    persons.decider.decide(
+      { type: 'RegisterPerson', data: { ...input, nationalId: standIn ?? '' }, metadata: { now } },
+      persons.decider.initialState,
+    );
+  } catch (error) {
+    if (!isRegistryRejection(error) || error.code !== 'INVALID_INPUT') rethrow(error);
+    const violations = error.violations.filter((v) => v.path !== 'nationalId');
+    if (violations.length > 0) {
+      throw toApplicationError(new RegistryRejection('INVALID_INPUT', error.message, violations));
+    }
+  }
+  if (standIn === undefined) {
+    throw toApplicationError(
+      new RegistryRejection('INVALID_INPUT', 'RegisterPerson: birthDate', [
+        {
+          path: 'birthDate',
+          problem:
+            'must be a date from 1850-01-01 on (the national identification number encodes it)',
+        },
+      ]),
+    );
+  }
+}
+
+function rethrow(error: unknown): never {
+  throw toApplicationError(error);
+}

@@ -1,0 +1,361 @@
+import { ApplicationError } from '@gov/platform-chassis';
+import { composeNationalId, parseNationalId } from '@gov/registry-domain';
+
+import { accessEventsCodec } from '../codecs/access-events.codec';
+import { personEventsCodec } from '../codecs/person-events.codec';
+import {
+  ESCH,
+  LUXEMBOURG,
+  START,
+  agency,
+  anna,
+  as,
+  businessRegistrar,
+  citizen,
+  failure,
+  registrar,
+  registryTestbed,
+} from '../../testing/registry-testbed';
+import { streamIds } from '../streams';
+
+type Testbed = ReturnType<typeof registryTestbed>;
+
+/** The problem an application error becomes: its kind, and fields or extensions. */
+async function refusal(promise: Promise<unknown>) {
+  const error = await failure(promise);
+  if (!(error instanceof ApplicationError)) throw error;
+  const reason = error.reason;
+  return {
+    kind: error.kind,
+    fields: reason.kind === 'validation-failed' ? reason.errors.map((e) => e.field) : undefined,
+    code: error.extensions['code'],
+  };
+}
+
+async function register(bed: Testbed, overrides: Parameters<typeof anna>[0] = {}) {
+  return bed.persons.register(as(registrar), anna(overrides));
+}
+
+describe('PersonService', () => {
+  describe('register', () => {
+    it('assigns the next national identification number of the birth date', async () => {
+      const bed = registryTestbed();
+
+      const first = await register(bed);
+      const second = await register(bed, { givenNames: 'Ben' });
+
+      expect(first).toEqual({
+        nationalId: composeNationalId('1983-08-12', 0),
+        version: 1,
+        changed: true,
+      });
+      expect(second.nationalId).toBe(composeNationalId('1983-08-12', 1));
+      expect(parseNationalId(second.nationalId).ok).toBe(true);
+      const [registered] = await bed.store.readStream(streamIds.person(first.nationalId));
+      expect(registered).toMatchObject({
+        eventType: 'gov.registry.v1.PersonRegistered',
+        streamVersion: 1,
+        correlationId: expect.stringMatching(/^request-/) as unknown,
+      });
+    });
+
+    it('skips a number taken outside the allocator', async () => {
+      const bed = registryTestbed();
+      const taken = composeNationalId('1983-08-12', 0);
+      await bed.store.append(
+        streamIds.person(taken),
+        0,
+        [
+          personEventsCodec.encode(
+            {
+              type: 'PersonRegistered',
+              data: { ...anna(), nationalId: taken, placeOfBirth: null },
+            },
+            START,
+          ),
+        ],
+        { correlationId: 'import' },
+      );
+
+      const registered = await register(bed);
+
+      expect(registered.nationalId).toBe(composeNationalId('1983-08-12', 1));
+    });
+
+    it('reports every invalid field at once, and uses no number up', async () => {
+      const bed = registryTestbed();
+
+      const problem = await refusal(
+        register(bed, {
+          givenNames: ' ',
+          address: { ...LUXEMBOURG, postcode: '123' },
+          nationalities: ['XX'],
+        }),
+      );
+
+      expect(problem).toEqual({
+        kind: 'validation-failed',
+        fields: ['givenNames', 'nationalities[0]', 'address.postcode'],
+        code: 'INVALID_INPUT',
+      });
+      expect(bed.numbers.allocations).toBe(0);
+    });
+
+    it('refuses a birth date in the future or before 1850 by its field', async () => {
+      const bed = registryTestbed();
+      expect((await refusal(register(bed, { birthDate: '2026-03-02' }))).fields).toEqual([
+        'birthDate',
+      ]);
+      expect((await refusal(register(bed, { birthDate: '1849-12-31' }))).fields).toEqual([
+        'birthDate',
+      ]);
+      expect((await refusal(register(bed, { birthDate: '1983-02-30' }))).fields).toEqual([
+        'birthDate',
+      ]);
+    });
+
+    it('is for registrars of the persons register only', async () => {
+      const bed = registryTestbed();
+      for (const principal of [
+        businessRegistrar,
+        agency,
+        citizen(composeNationalId('1990-01-31', 1)),
+      ]) {
+        expect((await refusal(bed.persons.register(as(principal), anna()))).kind).toBe('forbidden');
+      }
+    });
+
+    it('refuses to run a creation twice under one idempotency key (answer lost)', async () => {
+      const bed = registryTestbed();
+      const idempotency = { seed: 'a'.repeat(64), firstSeenAt: START };
+
+      await bed.persons.register(as(registrar, { idempotency }), anna());
+      const again = await refusal(bed.persons.register(as(registrar, { idempotency }), anna()));
+
+      expect(again).toMatchObject({ kind: 'conflict', code: 'ALREADY_APPLIED' });
+      expect((await bed.store.readAll(1n, 10)).length).toBe(1);
+    });
+  });
+
+  describe('changes', () => {
+    it('changes the address and answers the new version; the same address again changes nothing', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+
+      const moved = await bed.persons.changeAddress(as(registrar), nationalId, ESCH);
+      const again = await bed.persons.changeAddress(as(registrar), nationalId, ESCH);
+
+      expect(moved).toEqual({ nationalId, version: 2, changed: true });
+      expect(again).toEqual({ nationalId, version: 2, changed: false });
+    });
+
+    it('answers 412 to a stale If-Match and appends nothing', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+      await bed.persons.changeAddress(as(registrar), nationalId, ESCH, { expectedVersion: 1 });
+
+      const error = await failure(
+        bed.persons.changeAddress(as(registrar), nationalId, LUXEMBOURG, { expectedVersion: 1 }),
+      );
+
+      expect(error).toBeInstanceOf(ApplicationError);
+      expect(error).toMatchObject({
+        kind: 'precondition-failed',
+        extensions: { currentVersion: 2 },
+      });
+      expect(await bed.store.readStream(streamIds.person(nationalId))).toHaveLength(2);
+    });
+
+    it('maps the domain’s refusals: unknown 404, deceased 409, invalid civil status 409', async () => {
+      const bed = registryTestbed();
+      const unknown = composeNationalId('1950-01-01', 3);
+      expect((await refusal(bed.persons.changeAddress(as(registrar), unknown, ESCH))).kind).toBe(
+        'not-found',
+      );
+
+      const { nationalId } = await register(bed);
+      expect(
+        await refusal(
+          bed.persons.changeCivilStatus(as(registrar), nationalId, {
+            civilStatus: 'divorced',
+            effectiveDate: '2020-01-01',
+          }),
+        ),
+      ).toMatchObject({ kind: 'conflict', code: 'INVALID_CIVIL_STATUS_TRANSITION' });
+
+      await bed.persons.recordDeath(as(registrar), nationalId, { dateOfDeath: '2026-02-01' });
+      expect(
+        await refusal(
+          bed.persons.changeName(as(registrar), nationalId, {
+            givenNames: 'Anna',
+            familyName: 'Weber',
+          }),
+        ),
+      ).toMatchObject({ kind: 'conflict', code: 'PERSON_DECEASED' });
+    });
+  });
+
+  describe('reads', () => {
+    it('reads the record as it stood at an instant: before and after a move, 404 before it existed', async () => {
+      const bed = registryTestbed();
+      const before = bed.clock.now();
+      bed.clock.advance(1_000);
+      const { nationalId } = await register(bed);
+      const registeredAt = bed.clock.now();
+      bed.clock.advance(60_000);
+      await bed.persons.changeAddress(as(registrar), nationalId, ESCH);
+
+      const then = await bed.persons.get(as(registrar), nationalId, registeredAt);
+      const now = await bed.persons.get(as(registrar), nationalId);
+
+      expect(then).toMatchObject({ version: 1, address: LUXEMBOURG, status: 'registered' });
+      expect(now).toMatchObject({ version: 2, address: ESCH });
+      expect((await refusal(bed.persons.get(as(registrar), nationalId, before))).kind).toBe(
+        'not-found',
+      );
+    });
+
+    it('lists every change with its version, type, times and changed fields', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+      await bed.persons.changeAddress(as(registrar), nationalId, ESCH);
+      await bed.persons.changeCivilStatus(as(registrar), nationalId, {
+        civilStatus: 'married',
+        effectiveDate: '2024-05-04',
+      });
+
+      const history = await bed.persons.history(as(citizen(nationalId)), nationalId);
+
+      expect(history.version).toBe(3);
+      expect(
+        history.entries.map((e) => [e.version, e.eventType, e.changedFields, e.recordedAt]),
+      ).toEqual([
+        [
+          1,
+          'gov.registry.v1.PersonRegistered',
+          [
+            'givenNames',
+            'familyName',
+            'birthDate',
+            'placeOfBirth',
+            'sex',
+            'nationalities',
+            'address',
+            'civilStatus',
+          ],
+          START,
+        ],
+        [2, 'gov.registry.v1.PersonAddressChanged', ['address'], START],
+        [3, 'gov.registry.v1.PersonCivilStatusChanged', ['civilStatus', 'civilStatusSince'], START],
+      ]);
+      expect(history.entries[1]?.changes).toEqual({ address: ESCH });
+      expect(history.entries.map((e) => e.actor)).toEqual(
+        Array.from({ length: 3 }, () => ({
+          kind: 'registrar',
+          id: 'clerk-1',
+          organisationId: 'rnpp',
+        })),
+      );
+    });
+
+    it('lets a citizen read their own record, unlogged, and nobody else’s', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+      const other = await register(bed, { givenNames: 'Ben' });
+
+      await bed.persons.get(as(citizen(nationalId)), nationalId);
+      await bed.persons.history(as(citizen(nationalId)), nationalId);
+
+      expect(await bed.store.readStream(streamIds.access(nationalId))).toEqual([]);
+      expect((await refusal(bed.persons.get(as(citizen(nationalId)), other.nationalId))).kind).toBe(
+        'forbidden',
+      );
+      expect(
+        (await refusal(bed.persons.history(as(citizen(nationalId)), other.nationalId))).kind,
+      ).toBe('forbidden');
+    });
+
+    it('records an agency’s read, with its purpose, legal basis, fields and trace', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+
+      await bed.persons.get(
+        as(agency, {
+          purpose: 'family-allowance-eligibility',
+          legalBasis: 'loi du 19 juin 2013, art. 10',
+          traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        }),
+        nationalId,
+      );
+
+      const [accessed] = await bed.store.readStream(streamIds.access(nationalId));
+      expect(accessed?.eventType).toBe('gov.registry.v1.PersonalDataAccessed');
+      expect(accessEventsCodec.decode(accessed as NonNullable<typeof accessed>)).toEqual({
+        type: 'PersonalDataAccessed',
+        data: {
+          subjectNationalId: nationalId,
+          organisationId: 'ccss',
+          purpose: 'family-allowance-eligibility',
+          legalBasis: 'loi du 19 juin 2013, art. 10',
+          fieldsRead: [
+            'national_id',
+            'given_names',
+            'family_name',
+            'birth_date',
+            'place_of_birth',
+            'sex',
+            'nationalities',
+            'address',
+            'civil_status',
+          ],
+          accessedAt: START,
+          traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+          accessorRole: 'agency-system',
+        },
+      });
+    });
+
+    it('records a registrar’s reads, as-of and history included, with the register-keeping basis', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+
+      await bed.persons.get(as(registrar), nationalId);
+      await bed.persons.get(as(registrar), nationalId, bed.clock.now());
+      await bed.persons.history(as(registrar), nationalId);
+
+      const reads = (await bed.store.readStream(streamIds.access(nationalId))).map((event) =>
+        accessEventsCodec.decode(event),
+      );
+      expect(reads).toHaveLength(3);
+      expect(reads[2]?.data).toMatchObject({
+        organisationId: 'rnpp',
+        accessorRole: 'registrar',
+        purpose: 'keeping the register of natural persons',
+        traceId: null,
+      });
+    });
+
+    it('asks an agency for both headers (400) and records nothing without them', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+
+      expect(await refusal(bed.persons.get(as(agency), nationalId))).toMatchObject({
+        kind: 'validation-failed',
+        fields: ['X-Purpose', 'X-Legal-Basis'],
+      });
+      expect(
+        (await refusal(bed.persons.get(as(agency, { purpose: 'audit' }), nationalId))).fields,
+      ).toEqual(['X-Legal-Basis']);
+      expect(await bed.store.readStream(streamIds.access(nationalId))).toEqual([]);
+    });
+
+    it('answers 404 for a record that does not exist, recording no access', async () => {
+      const bed = registryTestbed();
+      const unknown = composeNationalId('1950-01-01', 3);
+
+      expect((await refusal(bed.persons.get(as(registrar), unknown))).kind).toBe('not-found');
+      expect((await refusal(bed.persons.history(as(registrar), unknown))).kind).toBe('not-found');
+      expect(await bed.store.readStream(streamIds.access(unknown))).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,137 @@
+// What the application needs from the outside besides the event store. Each port has a
+// PostgreSQL implementation (src/lib/postgres) and an in-memory one for unit tests
+// (src/testing).
+import type { CorrectionStatus, LocalDate, RegisterName } from '@gov/registry-domain';
+
+/** The current time. */
+export interface Clock {
+  now(): Date;
+}
+
+/** The system clock. */
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Hands out the numbers the registry assigns; never the same one twice. */
+export interface NumberAllocator {
+  /**
+   * The next unused 3-digit sequence number (0-999) for people born on `birthDate`, or
+   * `undefined` when all 1 000 are taken.
+   */
+  nextPersonSequence(birthDate: LocalDate): Promise<number | undefined>;
+  /** The next business number's digits (from 1 up); `undefined` after 999 999. */
+  nextBusinessNumber(): Promise<number | undefined>;
+}
+
+/** A correction request as its requester's list and a registrar's work list show it. */
+export interface CorrectionSummary {
+  readonly correctionId: string;
+  readonly register: RegisterName;
+  readonly recordId: string;
+  /** The correctable field, as the domain names it (`familyName`, `registeredAddress`). */
+  readonly field: string;
+  /** National identification number of the requester. */
+  readonly requester: string;
+  readonly status: CorrectionStatus;
+  readonly requestedAt: Date;
+  readonly decidedAt: Date | null;
+  /** Staff id of the registrar who decided. */
+  readonly decidedBy: string | null;
+  /** Why it was rejected. */
+  readonly reason: string | null;
+  /** Whether the accepted value is in the record (its `…RecordCorrected` event is appended). */
+  readonly appliedToRecord: boolean;
+  /** The version of the request's stream this summary reflects. */
+  readonly version: number;
+}
+
+/** A decision on a correction request, for {@link CorrectionsReadModel.recordDecision}. */
+export interface CorrectionDecision {
+  readonly correctionId: string;
+  readonly status: 'ACCEPTED' | 'REJECTED';
+  readonly decidedAt: Date;
+  readonly decidedBy: string;
+  readonly reason: string | null;
+  readonly version: number;
+}
+
+/** Which correction requests to list, newest first. */
+export interface CorrectionFilter {
+  readonly status?: CorrectionStatus;
+  /** At most this many; 100 by default. */
+  readonly limit?: number;
+}
+
+/**
+ * The corrections read model: every correction request by requester and by register, with its
+ * status. Written from the request path (read-your-writes) and by the projector from the log
+ * (what a crash lost); every write is idempotent and never moves a row back to an older version.
+ */
+export interface CorrectionsReadModel {
+  /** Adds a new request (a repeat changes nothing). */
+  recordRequested(summary: CorrectionSummary): Promise<void>;
+  /** Records the decision, unless the row already reflects this version or a later one. */
+  recordDecision(decision: CorrectionDecision): Promise<void>;
+  /** Marks the accepted value as applied to the record. */
+  recordApplied(correctionId: string): Promise<void>;
+  listByRequester(requester: string, filter?: CorrectionFilter): Promise<CorrectionSummary[]>;
+  listByRegisters(
+    registers: readonly RegisterName[],
+    filter?: CorrectionFilter,
+  ): Promise<CorrectionSummary[]>;
+}
+
+/**
+ * The registrars' own national identification numbers, which the four-eyes rule of corrections
+ * needs (a registrar never decides on their own record or request) and the identity provider's
+ * tokens do not carry. Filled by enrolment (`registry:enrol-registrar`).
+ */
+export interface RegistrarDirectory {
+  /** The national identification number of the registrar with this staff id, if enrolled. */
+  nationalIdOf(registrarId: string): Promise<string | undefined>;
+}
+
+/** Where a projection has got to in the registry's global log. */
+export interface ProjectionCheckpoints {
+  /** The last position applied; 0 for a projection that has not started. */
+  load(name: string): Promise<bigint>;
+  /** Moves the checkpoint forward (never back). */
+  save(name: string, position: bigint): Promise<void>;
+}
+
+/** A response as the idempotency store keeps it, to answer a retry identically. */
+export interface StoredResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+/** The outcome of claiming an idempotency key. */
+export type IdempotencyClaim =
+  /** The key is new (or its earlier claim expired): carry the request out. */
+  | { readonly kind: 'claimed'; readonly firstSeenAt: Date }
+  /** The request was carried out before: answer with its response. */
+  | { readonly kind: 'replay'; readonly response: StoredResponse }
+  /** The same request is being carried out right now. */
+  | { readonly kind: 'in-progress' }
+  /** The key was used for a different request. */
+  | { readonly kind: 'mismatch' };
+
+/** The idempotency keys of write requests, per caller. */
+export interface IdempotencyStore {
+  /**
+   * Claims `key` for `scope` (the caller) and the request's `fingerprint`. A claim left
+   * unfinished for longer than `leaseMs` (the process died) can be claimed again.
+   */
+  claim(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    leaseMs: number,
+  ): Promise<IdempotencyClaim>;
+  /** Stores the response of a claimed key. */
+  complete(scope: string, key: string, response: StoredResponse): Promise<void>;
+  /** Gives a claimed key up (the request failed and changed nothing): a retry runs it again. */
+  release(scope: string, key: string): Promise<void>;
+  /** Forgets keys first seen more than `ageMs` ago; returns how many. */
+  purge(ageMs: number): Promise<number>;
+}

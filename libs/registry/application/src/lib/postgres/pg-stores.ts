@@ -1,0 +1,330 @@
+// The PostgreSQL implementations of the application's ports, on the registry's own schema.
+import type { Pool } from 'pg';
+
+import type { CorrectionStatus, LocalDate, RegisterName } from '@gov/registry-domain';
+
+import type {
+  CorrectionDecision,
+  CorrectionFilter,
+  CorrectionSummary,
+  CorrectionsReadModel,
+  IdempotencyClaim,
+  IdempotencyStore,
+  NumberAllocator,
+  ProjectionCheckpoints,
+  RegistrarDirectory,
+  StoredResponse,
+} from '../ports';
+import { APPLICATION_SCHEMA, query } from './registry-schema';
+
+const S = `"${APPLICATION_SCHEMA}"`;
+
+/** Allocates sequence numbers with an upsert per birth date, business numbers from a sequence. */
+export class PgNumberAllocator implements NumberAllocator {
+  constructor(private readonly pool: Pool) {}
+
+  async nextPersonSequence(birthDate: LocalDate): Promise<number | undefined> {
+    // The row lock of the upsert serialises allocations of one birth date, for the statement's
+    // duration only; the WHERE leaves an exhausted row alone and returns nothing.
+    const rows = await query<{ sequence: number }>(
+      this.pool,
+      'allocate person sequence',
+      `INSERT INTO ${S}.person_sequences AS s (birth_date, next_sequence) VALUES ($1, 1)
+       ON CONFLICT (birth_date) DO UPDATE SET next_sequence = s.next_sequence + 1
+         WHERE s.next_sequence < 1000
+       RETURNING next_sequence - 1 AS sequence`,
+      [birthDate],
+    );
+    return rows[0]?.sequence;
+  }
+
+  async nextBusinessNumber(): Promise<number | undefined> {
+    try {
+      const rows = await query<{ n: string }>(
+        this.pool,
+        'allocate business number',
+        `SELECT nextval('${S}.business_numbers') AS n`,
+      );
+      return rows[0] === undefined ? undefined : Number(rows[0].n);
+    } catch (error) {
+      // 2200H sequence_generator_limit_exceeded: B999999 was the last one.
+      if ((error as { cause?: { code?: unknown } }).cause?.code === '2200H') return undefined;
+      throw error;
+    }
+  }
+}
+
+interface CorrectionRow {
+  correction_id: string;
+  register: RegisterName;
+  record_id: string;
+  field: string;
+  requester: string;
+  status: CorrectionStatus;
+  requested_at: Date;
+  decided_at: Date | null;
+  decided_by: string | null;
+  reason: string | null;
+  applied_to_record: boolean;
+  version: string;
+}
+
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 500;
+
+/** The corrections read model in table `corrections`. */
+export class PgCorrectionsReadModel implements CorrectionsReadModel {
+  constructor(private readonly pool: Pool) {}
+
+  async recordRequested(summary: CorrectionSummary): Promise<void> {
+    await query(
+      this.pool,
+      'record correction request',
+      `INSERT INTO ${S}.corrections (correction_id, register, record_id, field, requester, status,
+         requested_at, decided_at, decided_by, reason, applied_to_record, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (correction_id) DO NOTHING`,
+      [
+        summary.correctionId,
+        summary.register,
+        summary.recordId,
+        summary.field,
+        summary.requester,
+        summary.status,
+        summary.requestedAt,
+        summary.decidedAt,
+        summary.decidedBy,
+        summary.reason,
+        summary.appliedToRecord,
+        summary.version,
+      ],
+    );
+  }
+
+  async recordDecision(decision: CorrectionDecision): Promise<void> {
+    await query(
+      this.pool,
+      'record correction decision',
+      `UPDATE ${S}.corrections
+       SET status = $2, decided_at = $3, decided_by = $4, reason = $5, version = $6
+       WHERE correction_id = $1 AND version < $6`,
+      [
+        decision.correctionId,
+        decision.status,
+        decision.decidedAt,
+        decision.decidedBy,
+        decision.reason,
+        decision.version,
+      ],
+    );
+  }
+
+  async recordApplied(correctionId: string): Promise<void> {
+    await query(
+      this.pool,
+      'record correction applied',
+      `UPDATE ${S}.corrections SET applied_to_record = true
+       WHERE correction_id = $1 AND NOT applied_to_record`,
+      [correctionId],
+    );
+  }
+
+  async listByRequester(
+    requester: string,
+    filter: CorrectionFilter = {},
+  ): Promise<CorrectionSummary[]> {
+    const rows = await query<CorrectionRow>(
+      this.pool,
+      'list corrections',
+      `SELECT * FROM ${S}.corrections
+       WHERE requester = $1 AND ($2::text IS NULL OR status = $2)
+       ORDER BY requested_at DESC, correction_id LIMIT $3`,
+      [requester, filter.status ?? null, limit(filter)],
+    );
+    return rows.map(toSummary);
+  }
+
+  async listByRegisters(
+    registers: readonly RegisterName[],
+    filter: CorrectionFilter = {},
+  ): Promise<CorrectionSummary[]> {
+    const rows = await query<CorrectionRow>(
+      this.pool,
+      'list corrections',
+      `SELECT * FROM ${S}.corrections
+       WHERE register = ANY($1::text[]) AND ($2::text IS NULL OR status = $2)
+       ORDER BY requested_at DESC, correction_id LIMIT $3`,
+      [registers, filter.status ?? null, limit(filter)],
+    );
+    return rows.map(toSummary);
+  }
+}
+
+function limit(filter: CorrectionFilter): number {
+  return Math.min(Math.max(filter.limit ?? DEFAULT_LIST_LIMIT, 1), MAX_LIST_LIMIT);
+}
+
+function toSummary(row: CorrectionRow): CorrectionSummary {
+  return {
+    correctionId: row.correction_id,
+    register: row.register,
+    recordId: row.record_id,
+    field: row.field,
+    requester: row.requester,
+    status: row.status,
+    requestedAt: row.requested_at,
+    decidedAt: row.decided_at,
+    decidedBy: row.decided_by,
+    reason: row.reason,
+    appliedToRecord: row.applied_to_record,
+    version: Number(row.version),
+  };
+}
+
+/** Registrars' national identification numbers in table `registrars`. */
+export class PgRegistrarDirectory implements RegistrarDirectory {
+  constructor(private readonly pool: Pool) {}
+
+  async nationalIdOf(registrarId: string): Promise<string | undefined> {
+    const rows = await query<{ national_id: string }>(
+      this.pool,
+      'look up registrar',
+      `SELECT national_id FROM ${S}.registrars WHERE registrar_id = $1`,
+      [registrarId],
+    );
+    return rows[0]?.national_id;
+  }
+
+  /** Enrols (or re-enrols) a registrar with their national identification number. */
+  async enrol(registrarId: string, nationalId: string): Promise<void> {
+    await query(
+      this.pool,
+      'enrol registrar',
+      `INSERT INTO ${S}.registrars (registrar_id, national_id) VALUES ($1, $2)
+       ON CONFLICT (registrar_id) DO UPDATE
+         SET national_id = EXCLUDED.national_id, enrolled_at = now()`,
+      [registrarId, nationalId],
+    );
+  }
+}
+
+/** Projection checkpoints in table `projection_checkpoints`; they only move forward. */
+export class PgProjectionCheckpoints implements ProjectionCheckpoints {
+  constructor(private readonly pool: Pool) {}
+
+  async load(name: string): Promise<bigint> {
+    const rows = await query<{ position: string }>(
+      this.pool,
+      'load checkpoint',
+      `SELECT position FROM ${S}.projection_checkpoints WHERE name = $1`,
+      [name],
+    );
+    return BigInt(rows[0]?.position ?? '0');
+  }
+
+  async save(name: string, position: bigint): Promise<void> {
+    await query(
+      this.pool,
+      'save checkpoint',
+      `INSERT INTO ${S}.projection_checkpoints (name, position) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE
+         SET position = GREATEST(projection_checkpoints.position, EXCLUDED.position),
+             updated_at = now()`,
+      [name, position.toString()],
+    );
+  }
+}
+
+interface IdempotencyRow {
+  fingerprint: string;
+  first_seen_at: Date;
+  response_status: number | null;
+  response_headers: Record<string, string> | null;
+  response_body: unknown;
+}
+
+/** Idempotency keys in table `idempotency_keys`. */
+export class PgIdempotencyStore implements IdempotencyStore {
+  constructor(private readonly pool: Pool) {}
+
+  async claim(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    leaseMs: number,
+  ): Promise<IdempotencyClaim> {
+    // A new key is inserted; an unfinished claim of the same request whose lease ran out (its
+    // process died) is taken over. Either way the caller runs the request.
+    const claimed = await query<{ first_seen_at: Date }>(
+      this.pool,
+      'claim idempotency key',
+      `INSERT INTO ${S}.idempotency_keys AS k (scope, key, fingerprint) VALUES ($1, $2, $3)
+       ON CONFLICT (scope, key) DO UPDATE SET claimed_at = now()
+         WHERE k.response_status IS NULL AND k.fingerprint = EXCLUDED.fingerprint
+           AND k.claimed_at < now() - make_interval(secs => $4::double precision / 1000)
+       RETURNING first_seen_at`,
+      [scope, key, fingerprint, leaseMs],
+    );
+    const fresh = claimed[0];
+    if (fresh) return { kind: 'claimed', firstSeenAt: fresh.first_seen_at };
+    const rows = await query<IdempotencyRow>(
+      this.pool,
+      'read idempotency key',
+      `SELECT fingerprint, first_seen_at, response_status, response_headers, response_body
+       FROM ${S}.idempotency_keys WHERE scope = $1 AND key = $2`,
+      [scope, key],
+    );
+    const row = rows[0];
+    // Released between the two statements: the caller may simply try again.
+    if (!row) return { kind: 'in-progress' };
+    if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
+    if (row.response_status === null) return { kind: 'in-progress' };
+    const response: StoredResponse = {
+      status: row.response_status,
+      headers: row.response_headers ?? {},
+      body: row.response_body,
+    };
+    return { kind: 'replay', response };
+  }
+
+  async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
+    await query(
+      this.pool,
+      'complete idempotency key',
+      `UPDATE ${S}.idempotency_keys
+       SET response_status = $3, response_headers = $4, response_body = $5, completed_at = now()
+       WHERE scope = $1 AND key = $2`,
+      [
+        scope,
+        key,
+        response.status,
+        JSON.stringify(response.headers),
+        JSON.stringify(response.body ?? null),
+      ],
+    );
+  }
+
+  async release(scope: string, key: string): Promise<void> {
+    await query(
+      this.pool,
+      'release idempotency key',
+      `DELETE FROM ${S}.idempotency_keys
+       WHERE scope = $1 AND key = $2 AND response_status IS NULL`,
+      [scope, key],
+    );
+  }
+
+  async purge(ageMs: number): Promise<number> {
+    const rows = await query<{ n: string }>(
+      this.pool,
+      'purge idempotency keys',
+      `WITH gone AS (
+         DELETE FROM ${S}.idempotency_keys
+         WHERE first_seen_at < now() - make_interval(secs => $1::double precision / 1000)
+         RETURNING 1)
+       SELECT count(*) AS n FROM gone`,
+      [ageMs],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+}

@@ -1,0 +1,254 @@
+import { Pool } from 'pg';
+
+import { PostgresEventStore } from '@gov/platform-event-sourcing';
+import { createTestDatabase } from '@gov/platform-testing';
+import type { TestDatabase } from '@gov/platform-testing';
+import { composeNationalId } from '@gov/registry-domain';
+
+import { AccessLog } from '../access/access-log';
+import { CorrectionService } from '../corrections/correction.service';
+import { CorrectionsProjector } from '../corrections/corrections.projector';
+import { PersonService } from '../persons/person.service';
+import { systemClock } from '../ports';
+import { streamIds } from '../streams';
+import { ESCH, anna, as, citizen, registrar } from '../../testing/registry-testbed';
+import {
+  PgCorrectionsReadModel,
+  PgIdempotencyStore,
+  PgNumberAllocator,
+  PgProjectionCheckpoints,
+  PgRegistrarDirectory,
+} from './pg-stores';
+import {
+  APPLICATION_SCHEMA,
+  EVENT_STORE_SCHEMA,
+  REQUIRED_REGISTRY_MIGRATION,
+  RegistrySchemaNotMigratedError,
+  migrateRegistry,
+  verifyRegistrySchema,
+} from './registry-schema';
+
+let database: TestDatabase;
+let pool: Pool;
+
+beforeAll(async () => {
+  database = await createTestDatabase('registry_app');
+  pool = new Pool({ connectionString: database.url, max: 20 });
+  // Dropping the database at the end may terminate a connection the pool is closing.
+  pool.on('error', () => undefined);
+});
+
+afterAll(async () => {
+  await pool.end();
+  await database.drop();
+});
+
+describe('registry schema', () => {
+  it('refuses to run before migrating, migrates both schemas once, then verifies', async () => {
+    await expect(verifyRegistrySchema(pool)).rejects.toThrow(RegistrySchemaNotMigratedError);
+
+    const [first, concurrent] = await Promise.all([migrateRegistry(pool), migrateRegistry(pool)]);
+    const again = await migrateRegistry(pool);
+
+    const applied = [first, concurrent].map((r) => r.application.applied.length).sort();
+    expect(applied).toEqual([0, REQUIRED_REGISTRY_MIGRATION]);
+    expect(again.application).toEqual({ applied: [], version: REQUIRED_REGISTRY_MIGRATION });
+    expect(again.eventStore.applied).toEqual([]);
+    await expect(verifyRegistrySchema(pool)).resolves.toBeUndefined();
+    const { rows } = await pool.query<{ schema_name: string }>(
+      `SELECT schema_name FROM information_schema.schemata WHERE schema_name = ANY($1) ORDER BY 1`,
+      [[EVENT_STORE_SCHEMA, APPLICATION_SCHEMA]],
+    );
+    expect(rows.map((r) => r.schema_name)).toEqual([EVENT_STORE_SCHEMA, APPLICATION_SCHEMA]);
+  });
+});
+
+describe('PgNumberAllocator', () => {
+  it('never hands out a sequence number twice, also to concurrent callers', async () => {
+    const numbers = new PgNumberAllocator(pool);
+
+    const sequences = await Promise.all(
+      Array.from({ length: 40 }, () => numbers.nextPersonSequence('2001-02-03')),
+    );
+    const other = await numbers.nextPersonSequence('2001-02-04');
+
+    expect([...sequences].sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+      Array.from({ length: 40 }, (_, i) => i),
+    );
+    expect(other).toBe(0);
+  });
+
+  it('says when the 1000 numbers of a birth date are used up', async () => {
+    const numbers = new PgNumberAllocator(pool);
+    await pool.query(
+      `INSERT INTO ${APPLICATION_SCHEMA}.person_sequences (birth_date, next_sequence)
+       VALUES ('1999-12-31', 998)`,
+    );
+
+    expect(await numbers.nextPersonSequence('1999-12-31')).toBe(998);
+    expect(await numbers.nextPersonSequence('1999-12-31')).toBe(999);
+    expect(await numbers.nextPersonSequence('1999-12-31')).toBeUndefined();
+  });
+
+  it('hands out business numbers in increasing order', async () => {
+    const numbers = new PgNumberAllocator(pool);
+    const a = await numbers.nextBusinessNumber();
+    const b = await numbers.nextBusinessNumber();
+    expect(b).toBe((a ?? 0) + 1);
+  });
+});
+
+describe('PgIdempotencyStore', () => {
+  const response = { status: 201, headers: { location: '/persons/1' }, body: { version: 1 } };
+
+  it('claims a key once, replays its response, and refuses it for another request', async () => {
+    const keys = new PgIdempotencyStore(pool);
+
+    const claim = await keys.claim('registrar:clerk-1', 'k1', 'f1', 30_000);
+    const during = await keys.claim('registrar:clerk-1', 'k1', 'f1', 30_000);
+    await keys.complete('registrar:clerk-1', 'k1', response);
+    const after = await keys.claim('registrar:clerk-1', 'k1', 'f1', 30_000);
+    const other = await keys.claim('registrar:clerk-1', 'k1', 'f2', 30_000);
+    const otherCaller = await keys.claim('registrar:clerk-2', 'k1', 'f2', 30_000);
+
+    expect(claim.kind).toBe('claimed');
+    expect(during).toEqual({ kind: 'in-progress' });
+    expect(after).toEqual({ kind: 'replay', response });
+    expect(other).toEqual({ kind: 'mismatch' });
+    expect(otherCaller.kind).toBe('claimed');
+  });
+
+  it('frees a released key, and takes over a claim whose lease ran out with its first time', async () => {
+    const keys = new PgIdempotencyStore(pool);
+
+    await keys.claim('s', 'released', 'f', 30_000);
+    await keys.release('s', 'released');
+    expect((await keys.claim('s', 'released', 'f', 30_000)).kind).toBe('claimed');
+
+    const first = await keys.claim('s', 'stuck', 'f', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const taken = await keys.claim('s', 'stuck', 'f', 10);
+    expect(taken).toEqual(first);
+  });
+
+  it('purges old keys', async () => {
+    const keys = new PgIdempotencyStore(pool);
+    await keys.claim('s', 'old', 'f', 30_000);
+    await pool.query(
+      `UPDATE ${APPLICATION_SCHEMA}.idempotency_keys SET first_seen_at = now() - interval '2 days'
+       WHERE key = 'old'`,
+    );
+
+    expect(await keys.purge(24 * 3600_000)).toBe(1);
+    expect((await keys.claim('s', 'old', 'f', 30_000)).kind).toBe('claimed');
+  });
+});
+
+describe('use cases on PostgreSQL', () => {
+  const store = () =>
+    new PostgresEventStore({ pool, schema: EVENT_STORE_SCHEMA, producer: 'registry' });
+  const persons = () =>
+    new PersonService(
+      store(),
+      systemClock,
+      new PgNumberAllocator(pool),
+      new AccessLog(store(), systemClock),
+    );
+
+  it('registers concurrently without two people sharing a number', async () => {
+    const service = persons();
+
+    const registered = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        service.register(
+          as(registrar),
+          anna({ birthDate: '1988-04-04', givenNames: `Person ${i}` }),
+        ),
+      ),
+    );
+
+    const ids = registered.map((r) => r.nationalId);
+    expect(new Set(ids).size).toBe(12);
+    expect(ids.every((id) => id.startsWith('19880404'))).toBe(true);
+  });
+
+  it('reads a record as of an instant by the time PostgreSQL recorded each change', async () => {
+    const service = persons();
+    const { nationalId } = await service.register(as(registrar), anna());
+    const between = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await service.changeAddress(as(registrar), nationalId, ESCH);
+
+    expect(await service.get(as(citizen(nationalId)), nationalId, between)).toMatchObject({
+      version: 1,
+      address: { locality: 'Luxembourg' },
+    });
+    expect(await service.get(as(citizen(nationalId)), nationalId)).toMatchObject({
+      version: 2,
+      address: ESCH,
+    });
+  });
+
+  it('runs the correction flow, lists it from the read model, and the projector agrees', async () => {
+    const eventStore = store();
+    const readModel = new PgCorrectionsReadModel(pool);
+    const directory = new PgRegistrarDirectory(pool);
+    await directory.enrol('clerk-1', composeNationalId('1975-06-03', 5));
+    const corrections = new CorrectionService(eventStore, systemClock, readModel, directory);
+    const { nationalId } = await persons().register(
+      as(registrar),
+      anna({ birthDate: '1977-07-07' }),
+    );
+
+    const { correctionId } = await corrections.request(as(citizen(nationalId)), {
+      target: {
+        register: 'persons',
+        recordId: nationalId,
+        correction: { field: 'givenNames', value: 'Anna Marie' },
+      },
+      justification: 'Marie, not Maria.',
+    });
+    await corrections.accept(as(registrar), correctionId);
+
+    expect(await corrections.list(as(citizen(nationalId)))).toEqual([
+      expect.objectContaining({
+        correctionId,
+        status: 'ACCEPTED',
+        appliedToRecord: true,
+        version: 2,
+      }),
+    ]);
+    expect(await corrections.list(as(registrar), { status: 'REQUESTED' })).not.toContainEqual(
+      expect.objectContaining({ correctionId }),
+    );
+
+    // Rebuild the read model from the log alone: same rows.
+    await pool.query(`TRUNCATE ${APPLICATION_SCHEMA}.corrections`);
+    const projector = new CorrectionsProjector(
+      eventStore,
+      systemClock,
+      readModel,
+      new PgProjectionCheckpoints(pool),
+      { warn: () => undefined },
+    );
+    while ((await eventStore.sequence()).assigned > 0) {
+      // position everything
+    }
+    while ((await projector.runOnce(50)) > 0) {
+      // catch up
+    }
+    expect(await corrections.list(as(citizen(nationalId)))).toEqual([
+      expect.objectContaining({
+        correctionId,
+        status: 'ACCEPTED',
+        appliedToRecord: true,
+        version: 2,
+      }),
+    ]);
+    expect(await eventStore.readStream(streamIds.person(nationalId))).toHaveLength(2);
+    await expect(corrections.accept(as(registrar), correctionId)).resolves.toMatchObject({
+      changed: false,
+      record: { version: 2, changed: false },
+    });
+  });
+});

@@ -1,0 +1,120 @@
+// In-memory implementations of the application's ports, for its unit tests. Not exported.
+import type { CorrectionStatus, LocalDate, RegisterName } from '@gov/registry-domain';
+
+import type {
+  Clock,
+  CorrectionDecision,
+  CorrectionFilter,
+  CorrectionSummary,
+  CorrectionsReadModel,
+  NumberAllocator,
+  ProjectionCheckpoints,
+  RegistrarDirectory,
+} from '../lib/ports';
+
+/** A clock the test moves. */
+export class TestClock implements Clock {
+  constructor(private current: Date) {}
+
+  now(): Date {
+    return new Date(this.current.getTime());
+  }
+
+  /** Moves the clock forward by `ms`. */
+  advance(ms: number): Date {
+    this.current = new Date(this.current.getTime() + ms);
+    return this.now();
+  }
+}
+
+export class InMemoryNumberAllocator implements NumberAllocator {
+  private readonly sequences = new Map<LocalDate, number>();
+  private business = 0;
+  /** How many person sequence numbers were handed out. */
+  allocations = 0;
+
+  nextPersonSequence(birthDate: LocalDate): Promise<number | undefined> {
+    const next = this.sequences.get(birthDate) ?? 0;
+    if (next > 999) return Promise.resolve(undefined);
+    this.sequences.set(birthDate, next + 1);
+    this.allocations += 1;
+    return Promise.resolve(next);
+  }
+
+  nextBusinessNumber(): Promise<number | undefined> {
+    this.business += 1;
+    return Promise.resolve(this.business > 999_999 ? undefined : this.business);
+  }
+}
+
+export class InMemoryCorrectionsReadModel implements CorrectionsReadModel {
+  readonly rows = new Map<string, CorrectionSummary>();
+
+  recordRequested(summary: CorrectionSummary): Promise<void> {
+    if (!this.rows.has(summary.correctionId)) this.rows.set(summary.correctionId, summary);
+    return Promise.resolve();
+  }
+
+  recordDecision(decision: CorrectionDecision): Promise<void> {
+    const row = this.rows.get(decision.correctionId);
+    if (row && row.version < decision.version) {
+      this.rows.set(decision.correctionId, {
+        ...row,
+        status: decision.status,
+        decidedAt: decision.decidedAt,
+        decidedBy: decision.decidedBy,
+        reason: decision.reason,
+        version: decision.version,
+      });
+    }
+    return Promise.resolve();
+  }
+
+  recordApplied(correctionId: string): Promise<void> {
+    const row = this.rows.get(correctionId);
+    if (row) this.rows.set(correctionId, { ...row, appliedToRecord: true });
+    return Promise.resolve();
+  }
+
+  listByRequester(requester: string, filter: CorrectionFilter = {}): Promise<CorrectionSummary[]> {
+    return Promise.resolve(this.list((row) => row.requester === requester, filter.status));
+  }
+
+  listByRegisters(
+    registers: readonly RegisterName[],
+    filter: CorrectionFilter = {},
+  ): Promise<CorrectionSummary[]> {
+    return Promise.resolve(this.list((row) => registers.includes(row.register), filter.status));
+  }
+
+  private list(
+    match: (row: CorrectionSummary) => boolean,
+    status: CorrectionStatus | undefined,
+  ): CorrectionSummary[] {
+    return [...this.rows.values()]
+      .filter((row) => match(row) && (status === undefined || row.status === status))
+      .sort((a, b) => b.requestedAt.getTime() - a.requestedAt.getTime());
+  }
+}
+
+export class InMemoryRegistrarDirectory implements RegistrarDirectory {
+  constructor(private readonly entries: Readonly<Record<string, string>> = {}) {}
+
+  nationalIdOf(registrarId: string): Promise<string | undefined> {
+    return Promise.resolve(this.entries[registrarId]);
+  }
+}
+
+export class InMemoryCheckpoints implements ProjectionCheckpoints {
+  private readonly positions = new Map<string, bigint>();
+
+  load(name: string): Promise<bigint> {
+    return Promise.resolve(this.positions.get(name) ?? 0n);
+  }
+
+  save(name: string, position: bigint): Promise<void> {
+    const current = this.positions.get(name) ?? 0n;
+    this.positions.set(name, position > current ? position : current);
+    return Promise.resolve();
+  }
+}

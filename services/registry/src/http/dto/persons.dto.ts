@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+import { CIVIL_STATUSES, SEX_MARKERS } from '@gov/registry-domain';
+
+import { Address, countryCode, localDate } from './common.dto';
+
+const Sex = z.enum(SEX_MARKERS).describe('Sex marker (ICAO 9303): F, M or X');
+const CivilStatus = z.enum(CIVIL_STATUSES).describe('Civil status');
+
+export const PlaceOfBirth = z
+  .strictObject({
+    locality: z.string().describe('Locality of birth').meta({ example: 'Ettelbruck' }),
+    country: countryCode('Country of birth'),
+  })
+  .describe('Where the person was born');
+
+const names = {
+  givenNames: z
+    .string()
+    .describe('All given names in order, separated by spaces; at most 100 characters')
+    .meta({ example: 'Anna Maria' }),
+  familyName: z
+    .string()
+    .describe('Family name; at most 100 characters')
+    .meta({ example: 'Schmit' }),
+};
+
+export const RegisterPersonBody = z
+  .strictObject({
+    ...names,
+    birthDate: localDate('Birth date; not in the future (Luxembourg calendar)', '1983-08-12'),
+    placeOfBirth: PlaceOfBirth.nullable()
+      .default(null)
+      .describe('Where the person was born; null or absent when unknown'),
+    sex: Sex,
+    nationalities: z
+      .array(countryCode('A nationality'))
+      .describe('At least one, no repeats')
+      .meta({ example: ['LU', 'PT'] }),
+    address: Address,
+    civilStatus: CivilStatus,
+  })
+  .describe('A person to register; the registry assigns the national identification number');
+/** The parsed RegisterPersonBody. */
+export type RegisterPersonDto = z.output<typeof RegisterPersonBody>;
+
+export const ChangeNameBody = z.strictObject(names).describe('The name as it now is');
+/** The parsed ChangeNameBody. */
+export type ChangeNameDto = z.output<typeof ChangeNameBody>;
+
+export const ChangeAddressBody = z
+  .strictObject({ address: Address })
+  .describe('The new address of residence');
+/** The parsed ChangeAddressBody. */
+export type ChangeAddressDto = z.output<typeof ChangeAddressBody>;
+
+export const ChangeCivilStatusBody = z
+  .strictObject({
+    civilStatus: CivilStatus,
+    effectiveDate: localDate('When the civil-status act took effect', '2024-05-04'),
+  })
+  .describe('A civil-status act (marriage, divorce, …)');
+/** The parsed ChangeCivilStatusBody. */
+export type ChangeCivilStatusDto = z.output<typeof ChangeCivilStatusBody>;
+
+export const RecordDeathBody = z
+  .strictObject({ dateOfDeath: localDate('Date of death', '2026-02-01') })
+  .describe('The death of the person');
+/** The parsed RecordDeathBody. */
+export type RecordDeathDto = z.output<typeof RecordDeathBody>;
+
+export const PersonWritten = z
+  .object({
+    nationalId: z.string().meta({ example: '1983081246785' }),
+    version: z.int().describe('The record’s version now (also the ETag)').meta({ example: 1 }),
+    changed: z.boolean().describe('false when the record already said so (nothing was recorded)'),
+  })
+  .describe('The record after the write');
+
+export const PersonView = z
+  .object({
+    nationalId: z.string().meta({ example: '1983081246785' }),
+    status: z.enum(['registered', 'deceased']),
+    version: z.int().describe('The record’s version (also the ETag)').meta({ example: 2 }),
+    ...names,
+    birthDate: z.string().meta({ example: '1983-08-12' }),
+    placeOfBirth: PlaceOfBirth.nullable(),
+    sex: Sex,
+    nationalities: z.array(z.string()),
+    address: Address,
+    civilStatus: CivilStatus,
+    civilStatusSince: z.string().nullable().describe('When the civil status took effect, if known'),
+    dateOfDeath: z.string().nullable(),
+  })
+  .describe('A person’s record');
+
+/** Examples shown in the OpenAPI document (and checked against the schemas by the unit tests). */
+export const PERSON_EXAMPLES = {
+  register: {
+    givenNames: 'Anna Maria',
+    familyName: 'Schmit',
+    birthDate: '1983-08-12',
+    placeOfBirth: { locality: 'Ettelbruck', country: 'LU' },
+    sex: 'F',
+    nationalities: ['LU', 'PT'],
+    address: {
+      street: 'Boulevard Royal',
+      houseNumber: '12A',
+      postcode: '2449',
+      locality: 'Luxembourg',
+      country: 'LU',
+    },
+    civilStatus: 'single',
+  },
+  changeName: { givenNames: 'Anna Maria', familyName: 'Schmit-Weber' },
+  changeAddress: {
+    address: {
+      street: "Rue de l'Alzette",
+      houseNumber: '7',
+      postcode: '4011',
+      locality: 'Esch-sur-Alzette',
+      country: 'LU',
+    },
+  },
+  changeCivilStatus: { civilStatus: 'married', effectiveDate: '2024-05-04' },
+  recordDeath: { dateOfDeath: '2026-02-01' },
+} as const;

@@ -1,0 +1,194 @@
+import { ApplicationError } from '@gov/platform-chassis';
+
+import { BUSINESS_EXAMPLES, RegisterBusinessBody, StrikeOffBody } from './dto/businesses.dto';
+import { AsOfQuery, NationalIdParam } from './dto/common.dto';
+import { ChangeManagersBody, ChangeBusinessAddressBody } from './dto/businesses.dto';
+import {
+  CORRECTION_EXAMPLES,
+  CorrectionListQuery,
+  RejectCorrectionBody,
+  RequestCorrectionBody,
+} from './dto/corrections.dto';
+import {
+  ChangeAddressBody,
+  ChangeCivilStatusBody,
+  ChangeNameBody,
+  PERSON_EXAMPLES,
+  RecordDeathBody,
+  RegisterPersonBody,
+} from './dto/persons.dto';
+import { fingerprintOf } from './idempotency.interceptor';
+import { parseIfMatch } from './request-context';
+import { ZodPipe, openApiSchema } from './zod.pipe';
+
+function rejection(run: () => unknown): ApplicationError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ApplicationError) return error;
+    throw error;
+  }
+  throw new Error('expected an ApplicationError');
+}
+
+describe('ZodPipe', () => {
+  it('lists every offending field by its path, as the domain writes paths', () => {
+    const error = rejection(() =>
+      new ZodPipe(RegisterBusinessBody).transform({
+        name: 7,
+        legalForm: 'GmbH',
+        registeredAddress: { ...BUSINESS_EXAMPLES.register.registeredAddress, postcode: null },
+        managers: [{ nationalId: '1983081246785', role: 'manager', since: '2020' }, {}],
+        founded: 2020,
+      }),
+    );
+
+    expect(error.reason).toEqual({
+      kind: 'validation-failed',
+      errors: [
+        { field: 'name', message: 'Invalid input: expected string, received number' },
+        { field: 'legalForm', message: expect.stringMatching(/^Invalid option/) as unknown },
+        {
+          field: 'registeredAddress.postcode',
+          message: 'Invalid input: expected string, received null',
+        },
+        { field: 'managers[0].since', message: 'is not a known field' },
+        {
+          field: 'managers[1].nationalId',
+          message: 'Invalid input: expected string, received undefined',
+        },
+        { field: 'managers[1].role', message: expect.stringMatching(/^Invalid option/) as unknown },
+        { field: 'founded', message: 'is not a known field' },
+      ],
+    });
+  });
+
+  it('names a missing body, and a bad parameter by its name', () => {
+    expect(rejection(() => new ZodPipe(ChangeNameBody).transform(undefined)).reason).toMatchObject({
+      errors: [{ field: 'body' }],
+    });
+    expect(
+      rejection(() => new ZodPipe(NationalIdParam, 'nationalId').transform('1983081246786')).reason,
+    ).toMatchObject({ errors: [{ field: 'nationalId' }] });
+    expect(
+      rejection(() => new ZodPipe(AsOfQuery, 'asOf').transform('yesterday')).reason,
+    ).toMatchObject({
+      errors: [{ field: 'asOf' }],
+    });
+  });
+
+  it('routes a correction by register and field, and refuses a mismatched value', () => {
+    const pipe = new ZodPipe(RequestCorrectionBody);
+    expect(pipe.transform(CORRECTION_EXAMPLES.request)).toEqual(CORRECTION_EXAMPLES.request);
+    expect(
+      rejection(() =>
+        pipe.transform({
+          ...CORRECTION_EXAMPLES.request,
+          target: {
+            register: 'persons',
+            recordId: '1983081246785',
+            correction: { field: 'sex', value: 3 },
+          },
+        }),
+      ).reason,
+    ).toMatchObject({ errors: [{ field: 'target.correction.value' }] });
+    expect(
+      rejection(() =>
+        pipe.transform({
+          ...CORRECTION_EXAMPLES.request,
+          target: {
+            register: 'vehicles',
+            recordId: 'X',
+            correction: { field: 'plate', value: '' },
+          },
+        }),
+      ).reason,
+    ).toMatchObject({ errors: [{ field: 'target.register' }] });
+  });
+
+  it('defaults an absent place of birth to unknown and parses an instant', () => {
+    const withoutPlace = Object.fromEntries(
+      Object.entries(PERSON_EXAMPLES.register).filter(([field]) => field !== 'placeOfBirth'),
+    );
+    expect(new ZodPipe(RegisterPersonBody).transform(withoutPlace).placeOfBirth).toBeNull();
+    expect(new ZodPipe(AsOfQuery, 'asOf').transform('2026-03-01T10:00:00+01:00')).toEqual(
+      new Date('2026-03-01T09:00:00Z'),
+    );
+    expect(new ZodPipe(CorrectionListQuery, 'query').transform({ limit: '20' })).toEqual({
+      limit: 20,
+    });
+  });
+});
+
+describe('documented examples', () => {
+  it.each([
+    ['register person', RegisterPersonBody, PERSON_EXAMPLES.register],
+    ['change name', ChangeNameBody, PERSON_EXAMPLES.changeName],
+    ['change address', ChangeAddressBody, PERSON_EXAMPLES.changeAddress],
+    ['change civil status', ChangeCivilStatusBody, PERSON_EXAMPLES.changeCivilStatus],
+    ['record death', RecordDeathBody, PERSON_EXAMPLES.recordDeath],
+    ['register business', RegisterBusinessBody, BUSINESS_EXAMPLES.register],
+    ['change business address', ChangeBusinessAddressBody, BUSINESS_EXAMPLES.changeAddress],
+    ['change managers', ChangeManagersBody, BUSINESS_EXAMPLES.changeManagers],
+    ['strike off', StrikeOffBody, BUSINESS_EXAMPLES.strikeOff],
+    ['request correction', RequestCorrectionBody, CORRECTION_EXAMPLES.request],
+    ['request business correction', RequestCorrectionBody, CORRECTION_EXAMPLES.requestBusiness],
+    ['reject correction', RejectCorrectionBody, CORRECTION_EXAMPLES.reject],
+  ] as const)('%s: the example is a valid request', (_, schema, example) => {
+    expect(schema.safeParse(example).success).toBe(true);
+  });
+
+  it('documents a request body as an OpenAPI 3.0 schema', () => {
+    expect(openApiSchema(ChangeAddressBody)).toMatchObject({
+      type: 'object',
+      required: ['address'],
+      additionalProperties: false,
+      properties: {
+        address: { type: 'object', required: expect.arrayContaining(['postcode']) as unknown },
+      },
+    });
+  });
+});
+
+describe('If-Match', () => {
+  it.each([
+    [undefined, undefined],
+    ['*', undefined],
+    ['"3"', 3],
+    [' "12" ', 12],
+  ])('reads %p as %p', (header, version) => {
+    expect(parseIfMatch(header)).toBe(version);
+  });
+
+  it.each(['3', 'W/"3"', '"3", "4"', '"-1"', '"x"'])('refuses %p with 400', (header) => {
+    expect(rejection(() => parseIfMatch(header)).reason).toMatchObject({
+      kind: 'validation-failed',
+      errors: [{ field: 'If-Match' }],
+    });
+  });
+});
+
+describe('idempotency fingerprint', () => {
+  const request = (body: unknown, ifMatch?: string) => ({
+    method: 'PUT',
+    url: '/persons/1983081246785/address',
+    headers: ifMatch === undefined ? {} : { 'if-match': ifMatch },
+    body,
+  });
+
+  it('is the same whatever the order of the body’s keys', () => {
+    expect(fingerprintOf(request({ a: 1, b: { c: 2, d: [1, 2] } }))).toBe(
+      fingerprintOf(request({ b: { d: [1, 2], c: 2 }, a: 1 })),
+    );
+  });
+
+  it('differs with the body, the precondition or the path', () => {
+    const base = fingerprintOf(request({ a: 1 }));
+    expect(fingerprintOf(request({ a: 2 }))).not.toBe(base);
+    expect(fingerprintOf(request({ a: 1 }, '"2"'))).not.toBe(base);
+    expect(fingerprintOf({ ...request({ a: 1 }), url: '/persons/1983081246785/name' })).not.toBe(
+      base,
+    );
+    expect(fingerprintOf(request({ d: [2, 1] }))).not.toBe(fingerprintOf(request({ d: [1, 2] })));
+  });
+});

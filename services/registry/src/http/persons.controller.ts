@@ -1,0 +1,291 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+
+import { AuthGuard, CurrentPrincipal, Roles } from '@gov/platform-auth';
+import type { Principal } from '@gov/platform-auth';
+import { PersonService } from '@gov/registry-application';
+import type { PersonView, PersonWritten, RecordHistory } from '@gov/registry-application';
+
+import { AsOfQuery, NationalIdParam, RecordHistory as RecordHistorySchema } from './dto/common.dto';
+import {
+  ChangeAddressBody,
+  ChangeCivilStatusBody,
+  ChangeNameBody,
+  PERSON_EXAMPLES,
+  PersonView as PersonViewSchema,
+  PersonWritten as PersonWrittenSchema,
+  RecordDeathBody,
+  RegisterPersonBody,
+} from './dto/persons.dto';
+import type {
+  ChangeAddressDto,
+  ChangeCivilStatusDto,
+  ChangeNameDto,
+  RecordDeathDto,
+  RegisterPersonDto,
+} from './dto/persons.dto';
+import { Idempotent, IdempotencyInterceptor } from './idempotency.interceptor';
+import {
+  ApiIdempotencyKey,
+  ApiIfMatch,
+  ApiJsonResponse,
+  ApiProblems,
+  ApiReadDeclaration,
+} from './openapi.decorators';
+import { IfMatch, Meta, requestContext, setETag } from './request-context';
+import type { HttpReply, RequestMeta } from './request-context';
+import { ZodPipe, openApiSchema } from './zod.pipe';
+
+const nationalIdParam = new ZodPipe(NationalIdParam, 'nationalId');
+const WRITTEN_EXAMPLE = { nationalId: '1983081246785', version: 2, changed: true };
+
+/** The register of natural persons over HTTP; every rule is the application's. */
+@ApiTags('persons')
+@ApiBearerAuth()
+@Controller('persons')
+@UseGuards(AuthGuard)
+@UseInterceptors(IdempotencyInterceptor)
+export class PersonsController {
+  constructor(private readonly persons: PersonService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles('registrar')
+  @Idempotent({ required: true })
+  @ApiOperation({
+    summary: 'Register a person',
+    description:
+      'A registrar of the persons register enters a person; the registry assigns the national ' +
+      'identification number (birth date, the next free sequence number, check digits).',
+  })
+  @ApiIdempotencyKey(true)
+  @ApiBody({
+    schema: openApiSchema(RegisterPersonBody),
+    examples: { anna: { value: PERSON_EXAMPLES.register } },
+  })
+  @ApiJsonResponse(201, 'Registered', PersonWrittenSchema, { ...WRITTEN_EXAMPLE, version: 1 }, [
+    'ETag',
+    'Location',
+  ])
+  @ApiProblems(400, 401, 403, 409, 413, 415)
+  async register(
+    @CurrentPrincipal() principal: Principal,
+    @Meta() meta: RequestMeta,
+    @Body(new ZodPipe(RegisterPersonBody)) body: RegisterPersonDto,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<PersonWritten> {
+    const written = await this.persons.register(requestContext(principal, meta), body);
+    reply.header('location', `/persons/${written.nationalId}`);
+    setETag(reply, written.version);
+    return written;
+  }
+
+  @Get(':nationalId')
+  @ApiOperation({
+    summary: 'Read a person’s record, now or as of an instant',
+    description:
+      'Citizens read their own record; registrars of the persons register any; agencies any, ' +
+      'stating X-Purpose and X-Legal-Basis. Reads by registrars and agencies are recorded in ' +
+      'the person’s access log before the record is returned.',
+  })
+  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
+  @ApiQuery({ name: 'asOf', required: false, schema: openApiSchema(AsOfQuery) })
+  @ApiReadDeclaration()
+  @ApiJsonResponse(200, 'The record', PersonViewSchema, {
+    nationalId: '1983081246785',
+    status: 'registered',
+    version: 2,
+    ...PERSON_EXAMPLES.register,
+    ...PERSON_EXAMPLES.changeAddress,
+    civilStatusSince: null,
+    dateOfDeath: null,
+  })
+  @ApiProblems(400, 401, 403, 404)
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Meta() meta: RequestMeta,
+    @Param('nationalId', nationalIdParam) nationalId: string,
+    @Query('asOf', new ZodPipe(AsOfQuery, 'asOf')) asOf: Date | undefined,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<PersonView> {
+    const view = await this.persons.get(requestContext(principal, meta), nationalId, asOf);
+    if (asOf === undefined) setETag(reply, view.version);
+    return view;
+  }
+
+  @Get(':nationalId/history')
+  @ApiOperation({
+    summary: 'Every change of a person’s record',
+    description:
+      'Oldest first: version, event type, when it was recorded and decided, by whom, and what ' +
+      'it changed. Same access rules and recording as reading the record.',
+  })
+  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
+  @ApiReadDeclaration()
+  @ApiJsonResponse(200, 'The history', RecordHistorySchema, {
+    recordId: '1983081246785',
+    version: 2,
+    entries: [
+      {
+        version: 2,
+        eventType: 'gov.registry.v1.PersonAddressChanged',
+        recordedAt: '2026-03-01T10:00:00.000Z',
+        occurredAt: '2026-03-01T10:00:00.000Z',
+        actor: { kind: 'registrar', id: 'clerk-1', organisationId: 'rnpp' },
+        correlationId: '5c0d6f5e-8d1c-4b51-9a4e-3c9b3a3d2f10',
+        causationId: null,
+        changedFields: ['address'],
+        changes: PERSON_EXAMPLES.changeAddress,
+        correctionId: null,
+      },
+    ],
+  })
+  @ApiProblems(400, 401, 403, 404)
+  async history(
+    @CurrentPrincipal() principal: Principal,
+    @Meta() meta: RequestMeta,
+    @Param('nationalId', nationalIdParam) nationalId: string,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<RecordHistory> {
+    const history = await this.persons.history(requestContext(principal, meta), nationalId);
+    setETag(reply, history.version);
+    return history;
+  }
+
+  @Put(':nationalId/name')
+  @Roles('registrar')
+  @Idempotent({ required: false })
+  @ApiOperation({ summary: 'Record a new name' })
+  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
+  @ApiIfMatch()
+  @ApiIdempotencyKey(false)
+  @ApiBody({
+    schema: openApiSchema(ChangeNameBody),
+    examples: { marriage: { value: PERSON_EXAMPLES.changeName } },
+  })
+  @ApiJsonResponse(200, 'Changed (or already so)', PersonWrittenSchema, WRITTEN_EXAMPLE)
+  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
+  async changeName(
+    @CurrentPrincipal() principal: Principal,
+    @Meta() meta: RequestMeta,
+    @Param('nationalId', nationalIdParam) nationalId: string,
+    @IfMatch() expectedVersion: number | undefined,
+    @Body(new ZodPipe(ChangeNameBody)) body: ChangeNameDto,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<PersonWritten> {
+    return written(
+      reply,
+      await this.persons.changeName(requestContext(principal, meta), nationalId, body, {
+        expectedVersion,
+      }),
+    );
+  }
+
+  @Put(':nationalId/address')
+  @Roles('registrar')
+  @Idempotent({ required: false })
+  @ApiOperation({ summary: 'Record a move' })
+  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
+  @ApiIfMatch()
+  @ApiIdempotencyKey(false)
+  @ApiBody({
+    schema: openApiSchema(ChangeAddressBody),
+    examples: { esch: { value: PERSON_EXAMPLES.changeAddress } },
+  })
+  @ApiJsonResponse(200, 'Changed (or already so)', PersonWrittenSchema, WRITTEN_EXAMPLE)
+  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
+  async changeAddress(
+    @CurrentPrincipal() principal: Principal,
+    @Meta() meta: RequestMeta,
+    @Param('nationalId', nationalIdParam) nationalId: string,
+    @IfMatch() expectedVersion: number | undefined,
+    @Body(new ZodPipe(ChangeAddressBody)) body: ChangeAddressDto,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<PersonWritten> {
+    return written(
+      reply,
+      await this.persons.changeAddress(requestContext(principal, meta), nationalId, body.address, {
+        expectedVersion,
+      }),
+    );
+  }
+
+  @Put(':nationalId/civil-status')
+  @Roles('registrar')
+  @Idempotent({ required: false })
+  @ApiOperation({ summary: 'Record a civil-status act' })
+  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
+  @ApiIfMatch()
+  @ApiIdempotencyKey(false)
+  @ApiBody({
+    schema: openApiSchema(ChangeCivilStatusBody),
+    examples: { marriage: { value: PERSON_EXAMPLES.changeCivilStatus } },
+  })
+  @ApiJsonResponse(200, 'Changed (or already so)', PersonWrittenSchema, WRITTEN_EXAMPLE)
+  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
+  async changeCivilStatus(
+    @CurrentPrincipal() principal: Principal,
+    @Meta() meta: RequestMeta,
+    @Param('nationalId', nationalIdParam) nationalId: string,
+    @IfMatch() expectedVersion: number | undefined,
+    @Body(new ZodPipe(ChangeCivilStatusBody)) body: ChangeCivilStatusDto,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<PersonWritten> {
+    return written(
+      reply,
+      await this.persons.changeCivilStatus(requestContext(principal, meta), nationalId, body, {
+        expectedVersion,
+      }),
+    );
+  }
+
+  @Post(':nationalId/death')
+  @HttpCode(200)
+  @Roles('registrar')
+  @Idempotent({ required: false })
+  @ApiOperation({
+    summary: 'Record the death of the person',
+    description: 'Afterwards only accepted corrections change the record.',
+  })
+  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
+  @ApiIfMatch()
+  @ApiIdempotencyKey(false)
+  @ApiBody({
+    schema: openApiSchema(RecordDeathBody),
+    examples: { death: { value: PERSON_EXAMPLES.recordDeath } },
+  })
+  @ApiJsonResponse(200, 'Recorded (or already so)', PersonWrittenSchema, WRITTEN_EXAMPLE)
+  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
+  async recordDeath(
+    @CurrentPrincipal() principal: Principal,
+    @Meta() meta: RequestMeta,
+    @Param('nationalId', nationalIdParam) nationalId: string,
+    @IfMatch() expectedVersion: number | undefined,
+    @Body(new ZodPipe(RecordDeathBody)) body: RecordDeathDto,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<PersonWritten> {
+    return written(
+      reply,
+      await this.persons.recordDeath(requestContext(principal, meta), nationalId, body, {
+        expectedVersion,
+      }),
+    );
+  }
+}
+
+function written(reply: HttpReply, result: PersonWritten): PersonWritten {
+  setETag(reply, result.version);
+  return result;
+}

@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig } from '@gov/platform-config';
+
+import { REGISTRY_EVENTS_TOPIC, registryConfigSchema } from './registry.config';
+
+const auth = { AUTH_ISSUER: 'backbone-local', AUTH_AUDIENCE: 'backbone' };
+
+describe('registry configuration', () => {
+  it('reads the keys from a JWKS file, with the registry defaults', () => {
+    const config = loadConfig(registryConfigSchema, { ...auth, AUTH_JWKS_FILE: '/keys/jwks.json' });
+
+    expect(config).toMatchObject({
+      serviceName: 'registry',
+      http: { port: 3001 },
+      database: { url: 'postgres://postgres@127.0.0.1:15432/registry' },
+      auth: {
+        keys: { kind: 'jwks-file', path: '/keys/jwks.json' },
+        issuer: 'backbone-local',
+        audience: 'backbone',
+      },
+      eventsTopic: REGISTRY_EVENTS_TOPIC,
+    });
+  });
+
+  it('reads the keys from the identity provider’s JWKS URL', () => {
+    const config = loadConfig(registryConfigSchema, {
+      ...auth,
+      AUTH_JWKS_URL: 'https://idp.example/jwks.json',
+    });
+
+    expect(config.auth.keys).toEqual({ kind: 'jwks-url', url: 'https://idp.example/jwks.json' });
+  });
+
+  it.each([
+    [{ ...auth }, 'AUTH_JWKS_URL: set exactly one of AUTH_JWKS_URL and AUTH_JWKS_FILE'],
+    [
+      { ...auth, AUTH_JWKS_FILE: '/k', AUTH_JWKS_URL: 'https://idp.example/jwks.json' },
+      'AUTH_JWKS_URL: set exactly one of AUTH_JWKS_URL and AUTH_JWKS_FILE',
+    ],
+    [{ AUTH_JWKS_FILE: '/k', AUTH_AUDIENCE: 'backbone' }, 'AUTH_ISSUER: is required but not set'],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(registryConfigSchema, env)).toThrow(ConfigError);
+    expect(() => loadConfig(registryConfigSchema, env)).toThrow(message);
+  });
+});
