@@ -1,7 +1,8 @@
 // `npm run token -- <role> <subject> [options]`: mints a bearer token for the local platform,
 // signed with the key pair that `npm start` created in .cache/auth/. Examples:
 //   npm run token -- citizen 1983081246785
-//   npm run token -- registrar clerk-1 --registers persons,businesses --org rnpp
+//   npm run token -- registrar clerk-1 --registers persons,businesses --org rnpp \
+//     --national-id 1975060300596     (the registrar's own number: needed to decide corrections)
 //   npm run token -- agency svc-ccss --org ccss --ttl 8h
 // Prints the token alone on standard output, so `TOKEN=$(npm run -s token -- ...)` works.
 import { parseArgs } from 'node:util';
@@ -12,9 +13,11 @@ import type { PrincipalKind } from '@gov/platform-auth';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, localSigningKeys } from './lib/local-auth';
 import { requireNode24 } from './lib/node-version';
 
-const USAGE = `usage: npm run token -- <citizen|registrar|agency> <subject> [--registers a,b] [--org id] [--ttl 1h]
+const USAGE = `usage: npm run token -- <citizen|registrar|agency> <subject> [--registers a,b] [--org id]
+                      [--national-id n] [--ttl 1h]
   citizen    subject = the person's national identification number
-  registrar  --registers lists the registers it may write (persons, businesses)
+  registrar  --registers lists the registers it may write (persons, businesses);
+             --national-id is their own number (needed to decide on corrections)
   agency     --org names the organisation; reads must also state a purpose and a legal basis`;
 
 const ROLES: readonly PrincipalKind[] = ['citizen', 'registrar', 'agency'];
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
     options: {
       registers: { type: 'string' },
       org: { type: 'string' },
+      'national-id': { type: 'string' },
       ttl: { type: 'string', default: '1h' },
     },
   });
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
     subject,
     ...(values.registers ? { registers: values.registers.split(',').filter(Boolean) } : {}),
     ...(values.org ? { organisationId: values.org } : {}),
+    ...(values['national-id'] ? { nationalId: values['national-id'] } : {}),
     issuer: LOCAL_ISSUER,
     audience: LOCAL_AUDIENCE,
     expiresIn: values.ttl,

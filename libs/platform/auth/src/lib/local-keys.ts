@@ -49,6 +49,8 @@ export interface TokenRequest {
   readonly subject: string;
   readonly registers?: readonly string[];
   readonly organisationId?: string;
+  /** A registrar's own national identification number (claim `national_id`). */
+  readonly nationalId?: string;
   readonly issuer: string;
   readonly audience: string;
   /** Lifetime, e.g. `1h`, `15m` (jose time span). */
@@ -63,6 +65,7 @@ export async function mintToken(privateKeyFile: string, request: TokenRequest): 
     role: request.role,
     ...(request.registers ? { registers: [...request.registers] } : {}),
     ...(request.organisationId ? { org: request.organisationId } : {}),
+    ...(request.nationalId ? { national_id: request.nationalId } : {}),
   })
     .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', ...(jwk.kid ? { kid: jwk.kid } : {}) })
     .setSubject(request.subject)

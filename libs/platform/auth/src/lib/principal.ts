@@ -14,6 +14,11 @@ export type Principal =
       readonly subject: string;
       readonly registers: readonly RegisterName[];
       readonly organisationId: string | undefined;
+      /**
+       * The registrar's own national identification number (claim `national_id`), when the
+       * identity provider issues it: a registrar never decides on their own record.
+       */
+      readonly nationalId?: string | undefined;
     }
   | {
       /** A person acting for themself: the subject is their national identification number. */
@@ -37,6 +42,7 @@ export interface PlatformClaims extends JWTPayload {
   readonly role?: unknown;
   readonly registers?: unknown;
   readonly org?: unknown;
+  readonly national_id?: unknown;
 }
 
 /** Why a verified token still does not describe a principal. */
@@ -67,11 +73,21 @@ export function principalFromClaims(claims: PlatformClaims): Principal {
           'a registrar token must list the registers it may write (registers)',
         );
       }
+      const nationalId = claims.national_id;
+      if (
+        nationalId !== undefined &&
+        (typeof nationalId !== 'string' || !NATIONAL_ID_SHAPE.test(nationalId))
+      ) {
+        throw new InvalidClaimsError(
+          'national_id must be a 13-digit national identification number',
+        );
+      }
       return {
         kind: 'registrar',
         subject,
         registers,
         organisationId: typeof claims.org === 'string' ? claims.org : undefined,
+        ...(nationalId === undefined ? {} : { nationalId }),
       };
     }
     case 'citizen':

@@ -17,6 +17,17 @@ describe('principalFromClaims', () => {
     });
   });
 
+  it("reads a registrar's own national identification number when the token carries it", () => {
+    expect(
+      principalFromClaims({
+        sub: 'clerk-2',
+        role: 'registrar',
+        registers: ['persons'],
+        national_id: '1983081246785',
+      }),
+    ).toMatchObject({ kind: 'registrar', nationalId: '1983081246785' });
+  });
+
   it('reads a citizen whose subject is a national identification number', () => {
     expect(principalFromClaims({ sub: '1983081246785', role: 'citizen' })).toEqual({
       kind: 'citizen',
@@ -40,6 +51,10 @@ describe('principalFromClaims', () => {
     [{ sub: 'clerk', role: 'registrar', registers: [] }, /registers/],
     [{ sub: 'clerk', role: 'registrar', registers: [3] }, /registers/],
     [{ sub: 'jane', role: 'citizen' }, /national identification number/],
+    [
+      { sub: 'clerk', role: 'registrar', registers: ['persons'], national_id: '123' },
+      /national_id/,
+    ],
     [{ sub: 'svc', role: 'agency' }, /organisation/],
   ])('refuses %j', (claims, message) => {
     expect(() => principalFromClaims(claims)).toThrow(InvalidClaimsError);

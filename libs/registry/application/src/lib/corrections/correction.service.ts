@@ -319,16 +319,17 @@ export class CorrectionService {
     const { state } = await this.requested(correctionId);
     const register: RegisterName = state.request.target.register;
     const registrar = requireRegistrarOf(context.principal, register);
-    const nationalId = await this.registrars
-      .nationalIdOf(registrar.subject)
-      .catch((error: unknown) => {
+    // The identity provider's national_id claim, else the registry's own enrolment.
+    const nationalId =
+      context.principal.nationalId ??
+      (await this.registrars.nationalIdOf(registrar.subject).catch((error: unknown) => {
         throw toApplicationError(error);
-      });
+      }));
     if (nationalId === undefined) {
       throw ApplicationError.forbidden(
-        `registrar ${registrar.subject} is not enrolled with their national identification ` +
-          'number, which deciding on corrections needs (a registrar never decides on their own ' +
-          'record or request); ask an administrator to enrol them',
+        `registrar ${registrar.subject} has no national identification number (token claim ` +
+          'national_id, or enrolment), which deciding on corrections needs (a registrar never ' +
+          'decides on their own record or request)',
       );
     }
     return { registrar: { registrarId: registrar.subject, nationalId, register } };

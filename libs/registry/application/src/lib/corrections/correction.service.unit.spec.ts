@@ -1,3 +1,4 @@
+import type { Principal } from '@gov/platform-auth';
 import { ApplicationError } from '@gov/platform-chassis';
 import { composeNationalId } from '@gov/registry-domain';
 
@@ -215,6 +216,17 @@ describe('CorrectionService', () => {
     expect(
       (await problem(bed.corrections.accept(as(unenrolledRegistrar), correctionId))).kind,
     ).toBe('forbidden');
+    // The national_id claim of the token counts like an enrolment.
+    const tokenCarryingRegistrar: Principal = {
+      kind: 'registrar',
+      subject: 'clerk-with-claim',
+      registers: ['persons'],
+      organisationId: undefined,
+      nationalId: CLERK_NATIONAL_ID,
+    };
+    expect(await problem(bed.corrections.accept(as(tokenCarryingRegistrar), correctionId))).toEqual(
+      { kind: 'forbidden', code: 'CONFLICT_OF_INTEREST' },
+    );
     expect((await problem(bed.corrections.accept(as(businessRegistrar), correctionId))).kind).toBe(
       'forbidden',
     );
