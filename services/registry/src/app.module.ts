@@ -6,6 +6,7 @@ import { AuthModule } from '@gov/platform-auth';
 import { PG_POOL, PostgresModule, READINESS_CHECKS } from '@gov/platform-chassis';
 import { EventSourcingModule, OutboxRelayModule } from '@gov/platform-event-sourcing';
 import { MessagingModule } from '@gov/platform-messaging';
+import { RegistryFeedModule } from '@gov/registry-feed';
 import { EVENT_STORE_SCHEMA } from '@gov/registry-application';
 
 import { readinessChecksProvider } from './health/readiness-checks.provider';
@@ -64,6 +65,9 @@ export class AppModule {
             configs: { 'retention.ms': '-1', 'cleanup.policy': 'delete' },
           },
         }),
+        // The public change feed for agencies (registry.changes.v1): full record snapshots,
+        // compacted, published from the same log at least once.
+        RegistryFeedModule.forRoot(),
         AuthModule.forRoot(config.auth),
       ],
       controllers: [PersonsController, BusinessesController, CorrectionsController],

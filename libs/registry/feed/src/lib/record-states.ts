@@ -1,0 +1,208 @@
+import type { RecordChange } from '@gov/contracts';
+import type { EventStore, PositionedEvent, RecordedEvent } from '@gov/platform-event-sourcing';
+import { businessEventsCodec, personEventsCodec } from '@gov/registry-application';
+import { businessDecider, personDecider } from '@gov/registry-domain';
+import type { BusinessState, PersonState } from '@gov/registry-domain';
+
+import { businessRecordChange, personRecordChange } from './record-change';
+
+/** A change to publish, with the log event it comes from. */
+export interface SourcedChange {
+  /** The registry event (its id goes in the `event-id` header). */
+  readonly source: PositionedEvent;
+  readonly change: RecordChange;
+}
+
+/** Why an event of a record stream yields no change (reported, then skipped). */
+export interface SkippedEvent {
+  readonly source: PositionedEvent;
+  readonly reason: string;
+}
+
+/** The changes of one batch of the log, in log order, and the record events that gave none. */
+export interface BatchChanges {
+  readonly changes: readonly SourcedChange[];
+  readonly skipped: readonly SkippedEvent[];
+}
+
+/**
+ * One record's state folded up to `version`, with its type hidden in a closure so that persons
+ * and businesses go through the same bookkeeping without casts.
+ */
+interface Fold {
+  readonly version: number;
+  /** Folds the next event of the stream in; `change` builds its message, if asked for. */
+  apply(event: RecordedEvent): {
+    readonly next: Fold;
+    readonly change: () => RecordChange | undefined;
+  };
+}
+
+function personFold(state: PersonState, version: number): Fold {
+  return {
+    version,
+    apply(recorded) {
+      const event = personEventsCodec.decode(recorded);
+      const after = personDecider.evolve(state, event);
+      const at = { version: recorded.streamVersion, occurredAt: recorded.occurredAt };
+      return {
+        next: personFold(after, recorded.streamVersion),
+        change: () => personRecordChange(event, after, at),
+      };
+    },
+  };
+}
+
+function businessFold(state: BusinessState, version: number): Fold {
+  return {
+    version,
+    apply(recorded) {
+      const event = businessEventsCodec.decode(recorded);
+      const after = businessDecider.evolve(state, event);
+      const at = { version: recorded.streamVersion, occurredAt: recorded.occurredAt };
+      return {
+        next: businessFold(after, recorded.streamVersion),
+        change: () => businessRecordChange(event, after, at),
+      };
+    },
+  };
+}
+
+/**
+ * The event types that change a record of a register, each with the empty state of its stream.
+ *
+ * Everything else in the log is left out of the feed, as changes.proto says: the correction
+ * requests' events (CorrectionRequested/Accepted/Rejected, in `correction-…` streams) carry the
+ * requester's words, who decided and why, which are private to the requester and the registrar
+ * (a subscriber sees the accepted correction as the record's own `…RecordCorrected` change, kind
+ * CORRECTED), and PersonalDataAccessed (in `access-…` streams) is a read, not a change of the
+ * record: it belongs to the audit service. An event type this code does not know is not a
+ * record change it could describe either.
+ */
+const RECORD_STREAM_STARTS: ReadonlyMap<string, () => Fold> = new Map([
+  ...personEventsCodec.eventTypes.map(
+    (type) => [type, () => personFold(personDecider.initialState(), 0)] as const,
+  ),
+  ...businessEventsCodec.eventTypes.map(
+    (type) => [type, () => businessFold(businessDecider.initialState(), 0)] as const,
+  ),
+]);
+
+/** Whether events of `eventType` change a record (and so go to the feed). */
+export function isRecordEventType(eventType: string): boolean {
+  return RECORD_STREAM_STARTS.has(eventType);
+}
+
+/**
+ * Folds record streams for the change feed: the complete record right after each record event
+ * of a batch of the log.
+ *
+ * Within a batch each stream is read at most once and folded progressively: a stream's events
+ * in a batch are consecutive versions (the log keeps every stream in version order and is
+ * dense), so its state before the batch is all that has to be loaded. That state comes from a
+ * small cache of the states reached by earlier batches (most streams then need no read at
+ * all), or from version 1 for a new record, or from one `readStream` up to the batch.
+ */
+export class RecordStates {
+  private readonly cache = new Map<string, Fold>();
+
+  /**
+   * @param store - Where record streams are read from (`readStream`, upcast).
+   * @param cacheSize - How many records' latest states to keep between batches.
+   */
+  constructor(
+    private readonly store: Pick<EventStore, 'readStream'>,
+    private readonly cacheSize = 10_000,
+  ) {}
+
+  /**
+   * The changes of `events` (a slice of the log, in log order): one per record event, none for
+   * any other event.
+   *
+   * @throws `MalformedPayloadError` (from the application's codecs) for a record event that
+   *   does not decode; nothing of the batch should then be published.
+   */
+  async changesOf(events: readonly PositionedEvent[]): Promise<BatchChanges> {
+    const folds = await this.foldsBefore(events);
+    const changes: SourcedChange[] = [];
+    const skipped: SkippedEvent[] = [];
+    for (const source of events) {
+      const fold = folds.get(source.streamId);
+      if (fold === undefined) continue;
+      const { next, change } = fold.apply(source);
+      folds.set(source.streamId, next);
+      const message = change();
+      if (message === undefined) {
+        skipped.push({
+          source,
+          reason: `stream ${source.streamId} has no record at version ${source.streamVersion} (it does not start with a registration)`,
+        });
+      } else {
+        changes.push({ source, change: message });
+      }
+    }
+    for (const [streamId, fold] of folds) this.remember(streamId, fold);
+    return { changes, skipped };
+  }
+
+  /** For every record stream in `events`, its state just before its first event there. */
+  private async foldsBefore(events: readonly PositionedEvent[]): Promise<Map<string, Fold>> {
+    const firsts = new Map<string, PositionedEvent>();
+    for (const event of events) {
+      if (!firsts.has(event.streamId) && isRecordEventType(event.eventType)) {
+        firsts.set(event.streamId, event);
+      }
+    }
+    const folds = new Map<string, Fold>();
+    const loads: Promise<void>[] = [];
+    for (const [streamId, first] of firsts) {
+      const cached = this.cache.get(streamId);
+      const start = RECORD_STREAM_STARTS.get(first.eventType);
+      if (cached?.version === first.streamVersion - 1) {
+        folds.set(streamId, cached);
+      } else if (start && first.streamVersion === 1) {
+        folds.set(streamId, start());
+      } else if (start) {
+        loads.push(
+          this.load(streamId, cached, start, first.streamVersion).then((fold) => {
+            folds.set(streamId, fold);
+          }),
+        );
+      }
+    }
+    await Promise.all(loads);
+    return folds;
+  }
+
+  /** The stream's state at `before - 1`, from the cached state if it is older, else from 1. */
+  private async load(
+    streamId: string,
+    cached: Fold | undefined,
+    start: () => Fold,
+    before: number,
+  ): Promise<Fold> {
+    let fold = cached !== undefined && cached.version < before ? cached : start();
+    const events = await this.store.readStream(streamId, fold.version + 1);
+    for (const event of events) {
+      if (event.streamVersion >= before) break;
+      fold = fold.apply(event).next;
+    }
+    if (fold.version !== before - 1) {
+      throw new Error(
+        `stream ${streamId}: read up to version ${fold.version}, expected ${before - 1}`,
+      );
+    }
+    return fold;
+  }
+
+  private remember(streamId: string, fold: Fold): void {
+    // A Map iterates in insertion order: re-inserting makes it the most recently used.
+    this.cache.delete(streamId);
+    this.cache.set(streamId, fold);
+    while (this.cache.size > this.cacheSize) {
+      const oldest = this.cache.keys().next();
+      if (oldest.done === true) break;
+      this.cache.delete(oldest.value);
+    }
+  }
+}

@@ -1,0 +1,467 @@
+// `npm run bench` (nx run bench:command-path): the BRIEF's command-path target, measured.
+//
+//   Command path (HTTP → event store → Kafka): at least half the throughput of raw PostgreSQL
+//   inserts of the same events measured in the same run; p99 latency in tens of milliseconds on
+//   2 cores.
+//
+// Starts a throw-away site (Kafka, durable PostgreSQL), migrates and starts the real registry
+// service, and for each concurrency level drives POST /persons for a fixed time (closed loop,
+// after a warm-up), waits until the outbox relay has published everything to Kafka (the "→
+// Kafka" part), then runs the raw baseline at the same concurrency: plain INSERTs of the same
+// events into a scratch copy of the events table. Prints a table, the ratio per level, and one
+// JSON line with every figure. Flags:
+//   --concurrency 1,8,32   levels (workers = concurrent requests or connections)
+//   --seconds 10           measured seconds per level and side
+//   --warmup 2             warm-up seconds per level and side (not measured)
+//   --log-level info       the registry's LOG_LEVEL (info is its default in a deployment)
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+
+import { Pool } from 'pg';
+
+import { cpuMsPerOperation, cpuShare, sampleCpu } from './lib/cpu';
+import type { CpuShare } from './lib/cpu';
+import { Counter, closedLoop } from './lib/load';
+import type { LoadRun } from './lib/load';
+import { registerPersonBody } from './lib/persons';
+import { RawInserts } from './lib/raw-inserts';
+import { startBenchSite } from './lib/registry-site';
+import type { BenchSite } from './lib/registry-site';
+import { round } from './lib/stats';
+import type { RunSummary } from './lib/stats';
+
+/** The registry's event store schema (`EVENT_STORE_SCHEMA` of the registry's application). */
+const REGISTRY_SCHEMA = 'registry';
+/** The outbox relay's checkpoint: its topic (`REGISTRY_EVENTS_TOPIC` of the registry). */
+const RELAY_CHECKPOINT = 'registry.events.v1';
+/** The public change feed's checkpoint, when the registry runs it (`@gov/registry-feed`). */
+const FEED_CHECKPOINT = 'registry.changes.v1';
+const SCRATCH_SCHEMA = 'bench_raw';
+const DRAIN_TIMEOUT_MS = 120_000;
+/** Above this share of the CPUs used by other processes, a run is reported as disturbed. */
+const DISTURBANCE_PCT = 10;
+
+interface Options {
+  readonly levels: readonly number[];
+  readonly seconds: number;
+  readonly warmup: number;
+  readonly logLevel: string;
+}
+
+interface Drain {
+  /** From the last response of the level until the relay's checkpoint reached the log's head. */
+  readonly relayMs: number;
+  /** The same for the change feed; `null` when the registry does not run it. */
+  readonly feedMs: number | null;
+}
+
+interface LevelResult {
+  readonly concurrency: number;
+  readonly command: RunSummary & {
+    readonly eventsPerSecond: number;
+    readonly drain: Drain;
+    readonly cpu: CpuShare;
+    /** CPU milliseconds per request, by process: driver, registry, postgresql, kafka. */
+    readonly cpuMs: Readonly<Record<string, number>>;
+  };
+  readonly raw: RunSummary & {
+    readonly cpu: CpuShare;
+    readonly cpuMs: Readonly<Record<string, number>>;
+  };
+  /** Command-path throughput over raw-insert throughput (events per second). */
+  readonly ratio: number;
+}
+
+const log = (message: string): void => {
+  process.stderr.write(`[bench] ${message}\n`);
+};
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      concurrency: { type: 'string', default: '1,8,32' },
+      seconds: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+  });
+  const levels = values.concurrency.split(',').map((v) => Number(v.trim()));
+  const seconds = Number(values.seconds);
+  const warmup = Number(values.warmup);
+  if (levels.length === 0 || levels.some((c) => !Number.isInteger(c) || c < 1 || c > 256)) {
+    throw new Error(`--concurrency must list integers 1-256, got "${values.concurrency}"`);
+  }
+  if (!(seconds > 0) || !(warmup >= 0)) {
+    throw new Error('--seconds must be positive and --warmup not negative');
+  }
+  return { levels, seconds, warmup, logLevel: values['log-level'] };
+}
+
+/** POST /persons with a fresh person and its own Idempotency-Key; throws unless 201. */
+function registerPerson(site: BenchSite, runId: string): (index: number) => Promise<void> {
+  const url = `${site.registryUrl}/persons`;
+  const authorization = `Bearer ${site.token}`;
+  return async (index) => {
+    // Node's fetch (undici) keeps connections alive and reuses them across requests.
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization,
+        'content-type': 'application/json',
+        'idempotency-key': `${runId}-${index}`,
+      },
+      body: JSON.stringify(registerPersonBody(index)),
+    });
+    const body = await response.text();
+    if (response.status !== 201) {
+      throw new Error(`POST /persons answered ${response.status}: ${body.slice(0, 300)}`);
+    }
+  };
+}
+
+async function eventCount(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM "${REGISTRY_SCHEMA}".events`,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+interface LogProgress {
+  readonly head: bigint;
+  readonly unpositioned: number;
+  readonly relay: bigint | null;
+  readonly feed: bigint | null;
+}
+
+async function logProgress(pool: Pool): Promise<LogProgress> {
+  const { rows } = await pool.query<{
+    head: string;
+    unpositioned: string;
+    relay: string | null;
+    feed: string | null;
+  }>(
+    `SELECT (SELECT position FROM "${REGISTRY_SCHEMA}".log_head) AS head,
+            (SELECT count(*) FROM "${REGISTRY_SCHEMA}".events WHERE global_position IS NULL)
+              AS unpositioned,
+            (SELECT position FROM "${REGISTRY_SCHEMA}".relay_checkpoints WHERE name = $1) AS relay,
+            (SELECT position FROM "${REGISTRY_SCHEMA}".relay_checkpoints WHERE name = $2) AS feed`,
+    [RELAY_CHECKPOINT, FEED_CHECKPOINT],
+  );
+  const row = rows[0];
+  if (!row) throw new Error('no log progress');
+  return {
+    head: BigInt(row.head),
+    unpositioned: Number(row.unpositioned),
+    relay: row.relay === null ? null : BigInt(row.relay),
+    feed: row.feed === null ? null : BigInt(row.feed),
+  };
+}
+
+/**
+ * Waits until every committed event is positioned and published by the outbox relay (and by
+ * the change feed, if the registry runs one); the time it took from `since`.
+ */
+async function drain(pool: Pool, since: number): Promise<Drain> {
+  let relayMs: number | undefined;
+  for (;;) {
+    const progress = await logProgress(pool);
+    const now = performance.now();
+    const positioned = progress.unpositioned === 0;
+    if (relayMs === undefined && positioned && progress.relay === progress.head) {
+      relayMs = now - since;
+    }
+    if (relayMs !== undefined) {
+      if (progress.feed === null) return { relayMs, feedMs: null };
+      if (positioned && progress.feed === progress.head) return { relayMs, feedMs: now - since };
+    }
+    if (now - since > DRAIN_TIMEOUT_MS) {
+      throw new Error(
+        `not drained after ${DRAIN_TIMEOUT_MS} ms: head ${progress.head}, ${progress.unpositioned} unpositioned, relay at ${String(progress.relay)}, feed at ${String(progress.feed)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function reportFailures(side: string, run: LoadRun): void {
+  if (run.summary.errors === 0) return;
+  log(`${side}: ${run.summary.errors} failed operations, e.g.:`);
+  for (const failure of run.failures) log(`  ${failure}`);
+}
+
+async function measureLevel(
+  site: BenchSite,
+  pool: Pool,
+  concurrency: number,
+  opts: Options,
+  counter: Counter,
+  runId: string,
+  raw: () => Promise<RawInserts>,
+): Promise<LevelResult> {
+  const command = registerPerson(site, runId);
+  const parts = {
+    registry: site.pids.registry,
+    postgresql: site.pids.postgres,
+    kafka: site.pids.kafka,
+  };
+  const cpu = () => sampleCpu(process.pid, parts);
+  log(`c=${concurrency}: command path, ${opts.warmup} s warm-up + ${opts.seconds} s`);
+  if (opts.warmup > 0) {
+    reportFailures('warm-up', await closedLoop(concurrency, opts.warmup * 1000, command, counter));
+  }
+  await drain(pool, performance.now());
+  const before = await eventCount(pool);
+  const commandCpu = cpu();
+  const commandRun = await closedLoop(concurrency, opts.seconds * 1000, command, counter);
+  const ended = performance.now();
+  const commandCpuEnd = cpu();
+  const commandShare = cpuShare(commandCpu, commandCpuEnd);
+  const drained = await drain(pool, ended);
+  const events = (await eventCount(pool)) - before;
+  reportFailures('command path', commandRun);
+
+  const inserts = await raw();
+  log(`c=${concurrency}: raw inserts, ${opts.warmup} s warm-up + ${opts.seconds} s`);
+  if (opts.warmup > 0) {
+    reportFailures(
+      'raw warm-up',
+      await closedLoop(concurrency, opts.warmup * 1000, inserts.insert, counter),
+    );
+  }
+  const rawCpu = cpu();
+  const rawRun = await closedLoop(concurrency, opts.seconds * 1000, inserts.insert, counter);
+  const rawCpuEnd = cpu();
+  const rawShare = cpuShare(rawCpu, rawCpuEnd);
+  reportFailures('raw inserts', rawRun);
+  for (const [side, share] of [
+    ['command path', commandShare],
+    ['raw inserts', rawShare],
+  ] as const) {
+    if (share.othersPct > DISTURBANCE_PCT) {
+      log(
+        `c=${concurrency}: ${side}: processes outside the benchmark used ${round(share.othersPct, 0)} % of the CPUs: figures disturbed`,
+      );
+    }
+  }
+
+  const eventsPerSecond = events / commandRun.summary.seconds;
+  return {
+    concurrency,
+    command: {
+      ...commandRun.summary,
+      eventsPerSecond,
+      drain: drained,
+      cpu: commandShare,
+      cpuMs: cpuMsPerOperation(
+        commandCpu,
+        commandCpuEnd,
+        commandRun.summary.ok + commandRun.summary.errors,
+      ),
+    },
+    raw: {
+      ...rawRun.summary,
+      cpu: rawShare,
+      cpuMs: cpuMsPerOperation(rawCpu, rawCpuEnd, rawRun.summary.ok + rawRun.summary.errors),
+    },
+    ratio: rawRun.summary.perSecond > 0 ? eventsPerSecond / rawRun.summary.perSecond : Number.NaN,
+  };
+}
+
+function roundAll(values: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v, 3)]));
+}
+
+function cpuLine(values: Readonly<Record<string, number>>): string {
+  const total = Object.values(values).reduce((sum, v) => sum + v, 0);
+  return `${round(total, 2)} ms (${Object.entries(values)
+    .map(([k, v]) => `${k} ${round(v, 2)}`)
+    .join(', ')})`;
+}
+
+function table(results: readonly LevelResult[]): string {
+  const header = [
+    'conc',
+    'side',
+    'ok',
+    'err',
+    'req/s',
+    'events/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'max ms',
+    '→Kafka ms',
+    'cpu bench/other %',
+    'ratio',
+  ];
+  const rows: string[][] = [];
+  const f = (v: number, d = 1): string => (Number.isFinite(v) ? round(v, d).toFixed(d) : '-');
+  for (const r of results) {
+    const c = r.command;
+    rows.push([
+      String(r.concurrency),
+      'command',
+      String(c.ok),
+      String(c.errors),
+      f(c.perSecond),
+      f(c.eventsPerSecond),
+      f(c.p50, 2),
+      f(c.p95, 2),
+      f(c.p99, 2),
+      f(c.max, 2),
+      `${f(c.drain.relayMs, 0)}${c.drain.feedMs === null ? '' : ` (feed ${f(c.drain.feedMs, 0)})`}`,
+      `${f(c.cpu.oursPct, 0)}/${f(c.cpu.othersPct, 0)}`,
+      f(r.ratio, 2),
+    ]);
+    rows.push([
+      String(r.concurrency),
+      'raw',
+      String(r.raw.ok),
+      String(r.raw.errors),
+      f(r.raw.perSecond),
+      f(r.raw.perSecond),
+      f(r.raw.p50, 2),
+      f(r.raw.p95, 2),
+      f(r.raw.p99, 2),
+      f(r.raw.max, 2),
+      '',
+      `${f(r.raw.cpu.oursPct, 0)}/${f(r.raw.cpu.othersPct, 0)}`,
+      '',
+    ]);
+  }
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 24) throw new Error(`Node 24 or later is required, this is ${process.version}`);
+  const opts = options();
+  const started = Date.now();
+  const site = await startBenchSite({ logLevel: opts.logLevel, log });
+  const pool = new Pool({ connectionString: site.databaseUrl, max: Math.max(...opts.levels) + 2 });
+  pool.on('error', () => undefined);
+  let stopping = false;
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await pool.end().catch(() => undefined);
+    await site.stop();
+  };
+  process.once('SIGINT', () => {
+    void shutdown().then(() => process.exit(130));
+  });
+  try {
+    const runId = `bench-${started.toString(36)}`;
+    const counter = new Counter();
+    let rawInserts: RawInserts | undefined;
+    // Prepared after the first command-path level, from rows the registry wrote in this run.
+    const raw = async (): Promise<RawInserts> => {
+      rawInserts ??= await RawInserts.prepare(pool, REGISTRY_SCHEMA, SCRATCH_SCHEMA);
+      return rawInserts;
+    };
+    const results: LevelResult[] = [];
+    for (const concurrency of opts.levels) {
+      results.push(await measureLevel(site, pool, concurrency, opts, counter, runId, raw));
+    }
+    const shape = rawInserts?.shape();
+    const feedRunning = results.some((r) => r.command.drain.feedMs !== null);
+    const figures = {
+      bench: 'command-path',
+      at: new Date(started).toISOString(),
+      cpus: cpus().length,
+      loadavg1m: round(loadavg()[0] ?? 0),
+      postgres: 'durable (fsync=on, synchronous_commit=on)',
+      registryLogLevel: opts.logLevel,
+      secondsPerSide: opts.seconds,
+      warmupSeconds: opts.warmup,
+      eventsPerRequest: 1,
+      rawRowMeanPayloadBytes: shape ? round(shape.meanPayloadBytes, 1) : null,
+      changeFeedRunning: feedRunning,
+      levels: results.map((r) => ({
+        concurrency: r.concurrency,
+        command: {
+          ok: r.command.ok,
+          errors: r.command.errors,
+          seconds: round(r.command.seconds, 3),
+          requestsPerSecond: round(r.command.perSecond, 1),
+          eventsPerSecond: round(r.command.eventsPerSecond, 1),
+          p50Ms: round(r.command.p50, 2),
+          p95Ms: round(r.command.p95, 2),
+          p99Ms: round(r.command.p99, 2),
+          maxMs: round(r.command.max, 2),
+          drainToKafkaMs: round(r.command.drain.relayMs, 1),
+          feedDrainMs: r.command.drain.feedMs === null ? null : round(r.command.drain.feedMs, 1),
+          cpuOursPct: round(r.command.cpu.oursPct, 1),
+          cpuOthersPct: round(r.command.cpu.othersPct, 1),
+          cpuMsPerRequest: roundAll(r.command.cpuMs),
+        },
+        raw: {
+          ok: r.raw.ok,
+          errors: r.raw.errors,
+          seconds: round(r.raw.seconds, 3),
+          insertsPerSecond: round(r.raw.perSecond, 1),
+          p50Ms: round(r.raw.p50, 2),
+          p95Ms: round(r.raw.p95, 2),
+          p99Ms: round(r.raw.p99, 2),
+          maxMs: round(r.raw.max, 2),
+          cpuOursPct: round(r.raw.cpu.oursPct, 1),
+          cpuOthersPct: round(r.raw.cpu.othersPct, 1),
+          cpuMsPerInsert: roundAll(r.raw.cpuMs),
+        },
+        ratio: round(r.ratio, 3),
+        disturbed:
+          r.command.cpu.othersPct > DISTURBANCE_PCT || r.raw.cpu.othersPct > DISTURBANCE_PCT,
+        meetsHalfOfRaw: r.ratio >= 0.5,
+        p99InTensOfMs: r.command.p99 < 100,
+      })),
+      totalSeconds: round((Date.now() - started) / 1000, 1),
+    };
+    process.stdout.write(
+      [
+        '',
+        `Command path (POST /persons → registry.events → outbox relay → Kafka) vs raw INSERTs of the same events`,
+        `${figures.cpus} CPUs, PostgreSQL ${figures.postgres}, registry LOG_LEVEL=${opts.logLevel}, ` +
+          `${opts.seconds} s per side and level after ${opts.warmup} s warm-up; raw rows copy the ` +
+          `registry's (mean payload ${String(figures.rawRowMeanPayloadBytes)} B); ` +
+          `→Kafka = from the level's last response until the relay's checkpoint reached the log head` +
+          (feedRunning
+            ? '; feed = the same for registry.changes.v1'
+            : ' (change feed not running in the registry)'),
+        '',
+        table(results),
+        '',
+        'CPU time per operation, by process:',
+        ...results.flatMap((r) => [
+          `c=${r.concurrency}: command ${cpuLine(r.command.cpuMs)}`,
+          `c=${r.concurrency}: raw     ${cpuLine(r.raw.cpuMs)}`,
+        ]),
+        '',
+        ...results.map(
+          (r) =>
+            `c=${r.concurrency}: command/raw = ${round(r.ratio, 2)} (target ≥ 0.5: ${r.ratio >= 0.5 ? 'met' : 'NOT met'}); ` +
+            `p99 ${round(r.command.p99, 1)} ms (target: tens of ms: ${r.command.p99 < 100 ? 'met' : 'NOT met'})` +
+            (r.command.cpu.othersPct > DISTURBANCE_PCT || r.raw.cpu.othersPct > DISTURBANCE_PCT
+              ? ` [disturbed: other processes used ${round(r.command.cpu.othersPct, 0)} % / ${round(r.raw.cpu.othersPct, 0)} % of the CPUs]`
+              : ''),
+        ),
+        '',
+        JSON.stringify(figures),
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await shutdown();
+  }
+}
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
