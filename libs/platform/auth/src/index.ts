@@ -4,7 +4,7 @@
  * registrar, citizen or agency {@link Principal}s.
  */
 export { AuthModule } from './lib/auth.module';
-export { AuthGuard, CurrentPrincipal, Roles } from './lib/auth.guard';
+export { AuthGuard, CurrentPrincipal, Roles, principalOf } from './lib/auth.guard';
 export { TokenVerifier, TokenRejectedError } from './lib/token-verifier';
 export type { KeySource, TokenProblem, TokenVerifierOptions } from './lib/token-verifier';
 export { principalFromClaims, InvalidClaimsError } from './lib/principal';

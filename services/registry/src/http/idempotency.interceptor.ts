@@ -7,7 +7,7 @@ import { catchError, concatMap, from, of, throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
 
 import { ApplicationError } from '@gov/platform-chassis';
-import { TokenVerifier } from '@gov/platform-auth';
+import { principalOf } from '@gov/platform-auth';
 import type { Principal } from '@gov/platform-auth';
 import { toApplicationError } from '@gov/registry-application';
 import type { IdempotencyStore, StoredResponse } from '@gov/registry-application';
@@ -73,7 +73,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   constructor(
     @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
-    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     @Inject(Reflector) private readonly reflector: Reflector,
   ) {}
 
@@ -101,7 +100,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         { field: IDEMPOTENCY_KEY_HEADER, message: 'must be 1 to 255 printable ASCII characters' },
       ]);
     }
-    const scope = scopeOf(await this.principal(request));
+    const scope = scopeOf(this.principal(request));
     const fingerprint = fingerprintOf(request);
     const claim = await this.store
       .claim(scope, key, fingerprint, LEASE_MS)
@@ -162,14 +161,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /**
-   * The caller, from the bearer token that the AuthGuard (which runs before interceptors) has
-   * accepted for this request; verified again rather than decoded, so that nothing here trusts
-   * an unverified claim.
+   * The caller, as the AuthGuard (which runs before interceptors) verified it for this request:
+   * the token is verified once per request, not again here.
    */
-  private principal(request: HttpRequest): Promise<Principal> {
-    const token = /^Bearer (\S+)$/i.exec(header(request, 'authorization')?.trim() ?? '')?.[1];
-    if (token === undefined) throw new Error('an idempotent route must be behind the AuthGuard');
-    return this.verifier.verify(token);
+  private principal(request: HttpRequest): Principal {
+    const principal = principalOf(request);
+    if (principal === undefined)
+      throw new Error('an idempotent route must be behind the AuthGuard');
+    return principal;
   }
 }
 

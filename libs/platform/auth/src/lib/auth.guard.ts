@@ -21,6 +21,15 @@ const ROLES = 'platform-auth:roles';
 export const Roles = (...kinds: PrincipalKind[]): MethodDecorator & ClassDecorator =>
   SetMetadata(ROLES, kinds);
 
+/**
+ * The principal that {@link AuthGuard} verified for this request, for code that runs after the
+ * guard (interceptors, pipes); `undefined` on a route without the guard. Never re-verify the
+ * token: the guard already did, once.
+ */
+export function principalOf(request: object): Principal | undefined {
+  return (request as AuthenticatedRequest)[PRINCIPAL];
+}
+
 /** The verified principal of the request (use on handlers behind {@link AuthGuard}). */
 export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext) => {
   const principal = context.switchToHttp().getRequest<AuthenticatedRequest>()[PRINCIPAL];
