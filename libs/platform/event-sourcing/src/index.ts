@@ -74,11 +74,14 @@ export {
 export type { EnvelopeRecord } from './lib/envelope/envelope';
 
 // The outbox relay
-export { OutboxRelay } from './lib/relay/outbox-relay';
+export { ENVELOPE_MAPPING, OutboxRelay } from './lib/relay/outbox-relay';
 export type {
   EnvelopePublisher,
   OutboxRelayOptions,
+  OutboxRelaySettings,
+  RecordPublisher,
   RelayLogger,
+  RelayMapping,
   RelayRole,
 } from './lib/relay/outbox-relay';
 
@@ -94,5 +97,7 @@ export type {
   OutboxRelayModuleAsyncOptions,
   OutboxRelayModuleOptions,
 } from './lib/nest/outbox-relay.options';
+export { RelayHost, nestRelayLogger, relayModule } from './lib/nest/relay-host';
+export type { HostedRelay, RelayModuleAsyncOptions } from './lib/nest/relay-host';
 
 // Inbox and projections (src/lib/inbox, src/lib/projections) export from here too.

@@ -300,4 +300,37 @@ describe('RecordChangePublisher', () => {
     const records = await readFeed(kafka, topic, [anna]);
     expect(versionsByKey(records)).toEqual(new Map([[anna, [1, 2]]]));
   });
+
+  it('excludes instances by the change feed’s own lock, as earlier versions of it did, and logs as the change feed', async () => {
+    const store = await newStore(pool);
+    const topic = await newFeedTopic(kafka, 1);
+    // An instance of an earlier version holding the lock (named as it named it).
+    const earlier = await pool.connect();
+    const lock = `gov.registry.change-feed:${store.schema}:${topic}`;
+    await earlier.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lock]);
+    const logged: string[] = [];
+    const publisher = feedPublisher({
+      store,
+      topic,
+      standbyPollMs: 20,
+      logger: {
+        log: (message) => logged.push(message),
+        warn: () => undefined,
+        error: () => undefined,
+      },
+    });
+    try {
+      publisher.start();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(publisher.role).toBe('standby');
+    } finally {
+      await earlier.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]);
+      earlier.release();
+    }
+    await waitFor('leadership once the lock is released', () => publisher.role === 'leader');
+    expect(publisher.topicName).toBe(topic);
+    expect(logged).toEqual([
+      `change feed ${topic}: leading, publishing to ${topic} from position 1`,
+    ]);
+  });
 });

@@ -1,15 +1,15 @@
-import { Inject, Injectable, Logger, Module } from '@nestjs/common';
-import type {
-  DynamicModule,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-  Provider,
-} from '@nestjs/common';
+import { Inject, Injectable, Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 
-import { PostgresEventStore } from '@gov/platform-event-sourcing';
+import {
+  PostgresEventStore,
+  RelayHost,
+  nestRelayLogger,
+  relayModule,
+} from '@gov/platform-event-sourcing';
 import { EventPublisher, KafkaAdmin } from '@gov/platform-messaging';
 
-import { registryChangesTopicSpec } from './feed-topic';
+import { REGISTRY_CHANGES_TOPIC, registryChangesTopicSpec } from './feed-topic';
 import { RecordChangePublisher } from './record-change-publisher';
 import { REGISTRY_FEED_OPTIONS } from './registry-feed.options';
 import type {
@@ -24,50 +24,35 @@ import type {
  * are still open.
  */
 @Injectable()
-export class RegistryFeedService implements OnApplicationBootstrap, OnModuleDestroy {
-  /** The publisher (its `role`, `publishedPosition`, `notify()`). */
-  readonly publisher: RecordChangePublisher;
-
+export class RegistryFeedService extends RelayHost<RecordChangePublisher> {
   constructor(
-    @Inject(REGISTRY_FEED_OPTIONS) private readonly options: RegistryFeedModuleOptions,
+    @Inject(REGISTRY_FEED_OPTIONS) options: RegistryFeedModuleOptions,
     store: PostgresEventStore,
     publisher: EventPublisher,
-    private readonly admin: KafkaAdmin,
+    admin: KafkaAdmin,
   ) {
-    const logger = new Logger('RegistryChangeFeed');
-    this.publisher = new RecordChangePublisher({
-      ...options,
-      store,
-      publisher,
-      logger: {
-        log: (message) => {
-          logger.log(message);
-        },
-        warn: (message) => {
-          logger.warn(message);
-        },
-        error: (message, error) => {
-          logger.error(message, error instanceof Error ? error.stack : String(error));
-        },
-      },
-    });
+    const { ensureTopic = true, numPartitions, replicationFactor, ...publisherOptions } = options;
+    super(
+      new RecordChangePublisher({
+        ...publisherOptions,
+        store,
+        publisher,
+        logger: nestRelayLogger('RegistryChangeFeed'),
+      }),
+      admin,
+      ensureTopic
+        ? registryChangesTopicSpec(
+            options.topic ?? REGISTRY_CHANGES_TOPIC,
+            numPartitions,
+            replicationFactor,
+          )
+        : undefined,
+    );
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.options.ensureTopic ?? true) {
-      await this.admin.ensureTopics([
-        registryChangesTopicSpec(
-          this.publisher.topicName,
-          this.options.numPartitions,
-          this.options.replicationFactor,
-        ),
-      ]);
-    }
-    this.publisher.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.publisher.stop();
+  /** The publisher (its `role`, `publishedPosition`, `notify()`). */
+  get publisher(): RecordChangePublisher {
+    return this.hosted;
   }
 }
 
@@ -80,31 +65,13 @@ export class RegistryFeedService implements OnApplicationBootstrap, OnModuleDest
 export class RegistryFeedModule {
   /** Configures the feed with options known up front (all optional). */
   static forRoot(options: RegistryFeedModuleOptions = {}): DynamicModule {
-    return RegistryFeedModule.with({ provide: REGISTRY_FEED_OPTIONS, useValue: options });
+    return relayModule(RegistryFeedModule, RegistryFeedService, REGISTRY_FEED_OPTIONS, {
+      useValue: options,
+    });
   }
 
   /** Configures the feed with options computed from other providers (the configuration). */
   static forRootAsync(options: RegistryFeedModuleAsyncOptions): DynamicModule {
-    return RegistryFeedModule.with(
-      {
-        provide: REGISTRY_FEED_OPTIONS,
-        // Nest calls the factory with the providers listed in `inject`, whatever their types.
-        useFactory: options.useFactory as (...args: unknown[]) => RegistryFeedModuleOptions,
-        inject: options.inject ?? [],
-      },
-      options.imports ?? [],
-    );
-  }
-
-  private static with(
-    optionsProvider: Provider,
-    imports: NonNullable<RegistryFeedModuleAsyncOptions['imports']> = [],
-  ): DynamicModule {
-    return {
-      module: RegistryFeedModule,
-      imports,
-      providers: [optionsProvider, RegistryFeedService],
-      exports: [RegistryFeedService],
-    };
+    return relayModule(RegistryFeedModule, RegistryFeedService, REGISTRY_FEED_OPTIONS, options);
   }
 }

@@ -1,4 +1,4 @@
-import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
+import type { RelayModuleAsyncOptions } from '@gov/platform-event-sourcing';
 
 import type { RecordChangePublisherOptions } from './record-change-publisher';
 
@@ -20,13 +20,7 @@ export interface RegistryFeedModuleOptions extends Omit<
 }
 
 /** Configuration of {@link RegistryFeedModule.forRootAsync}. */
-export interface RegistryFeedModuleAsyncOptions {
-  readonly imports?: ModuleMetadata['imports'];
-  readonly inject?: (InjectionToken | OptionalFactoryDependency)[];
-  readonly useFactory: (
-    ...args: never[]
-  ) => RegistryFeedModuleOptions | Promise<RegistryFeedModuleOptions>;
-}
+export type RegistryFeedModuleAsyncOptions = RelayModuleAsyncOptions<RegistryFeedModuleOptions>;
 
 /** Injection token of the resolved {@link RegistryFeedModuleOptions}; internal. */
 export const REGISTRY_FEED_OPTIONS = Symbol('REGISTRY_FEED_OPTIONS');

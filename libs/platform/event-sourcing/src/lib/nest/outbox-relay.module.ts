@@ -1,13 +1,10 @@
-import { Inject, Injectable, Logger, Module } from '@nestjs/common';
-import type {
-  DynamicModule,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-  Provider,
-} from '@nestjs/common';
+import { Inject, Injectable, Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 
 import { EventPublisher, KafkaAdmin } from '@gov/platform-messaging';
 
+import type { EnvelopeRecord } from '../envelope/envelope';
+import type { PositionedEvent } from '../event-store/event-store';
 import { PostgresEventStore } from '../postgres/postgres-event-store';
 import { OutboxRelay } from '../relay/outbox-relay';
 import { OUTBOX_RELAY_OPTIONS } from './outbox-relay.options';
@@ -15,6 +12,7 @@ import type {
   OutboxRelayModuleAsyncOptions,
   OutboxRelayModuleOptions,
 } from './outbox-relay.options';
+import { RelayHost, nestRelayLogger, relayModule } from './relay-host';
 
 /**
  * Runs the service's {@link OutboxRelay} with the application: started once the application
@@ -22,45 +20,28 @@ import type {
  * flight while the publisher and the pool are still open.
  */
 @Injectable()
-export class OutboxRelayService implements OnApplicationBootstrap, OnModuleDestroy {
-  /** The relay (its `role`, `publishedPosition`, `notify()`). */
-  readonly relay: OutboxRelay;
-
+export class OutboxRelayService extends RelayHost<OutboxRelay> {
   constructor(
-    @Inject(OUTBOX_RELAY_OPTIONS) private readonly options: OutboxRelayModuleOptions,
+    @Inject(OUTBOX_RELAY_OPTIONS) options: OutboxRelayModuleOptions,
     store: PostgresEventStore,
     publisher: EventPublisher,
-    private readonly admin: KafkaAdmin,
+    admin: KafkaAdmin,
   ) {
-    const logger = new Logger(`OutboxRelay(${options.name ?? options.topic})`);
-    this.relay = new OutboxRelay({
-      ...options,
-      store,
-      publisher,
-      logger: {
-        log: (message) => {
-          logger.log(message);
-        },
-        warn: (message) => {
-          logger.warn(message);
-        },
-        error: (message, error) => {
-          logger.error(message, error instanceof Error ? error.stack : String(error));
-        },
-      },
-    });
+    super(
+      new OutboxRelay<PositionedEvent, EnvelopeRecord>({
+        ...options,
+        store,
+        publisher,
+        logger: nestRelayLogger(`OutboxRelay(${options.name ?? options.topic})`),
+      }),
+      admin,
+      options.ensureTopic ? { topic: options.topic, ...options.ensureTopic } : undefined,
+    );
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const spec = this.options.ensureTopic;
-    if (spec) {
-      await this.admin.ensureTopics([{ topic: this.options.topic, ...spec }]);
-    }
-    this.relay.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.relay.stop();
+  /** The relay (its `role`, `publishedPosition`, `notify()`). */
+  get relay(): OutboxRelay {
+    return this.hosted;
   }
 }
 
@@ -73,31 +54,13 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnModuleDestr
 export class OutboxRelayModule {
   /** Configures the relay with options known up front. */
   static forRoot(options: OutboxRelayModuleOptions): DynamicModule {
-    return OutboxRelayModule.with({ provide: OUTBOX_RELAY_OPTIONS, useValue: options });
+    return relayModule(OutboxRelayModule, OutboxRelayService, OUTBOX_RELAY_OPTIONS, {
+      useValue: options,
+    });
   }
 
   /** Configures the relay with options computed from other providers. */
   static forRootAsync(options: OutboxRelayModuleAsyncOptions): DynamicModule {
-    return OutboxRelayModule.with(
-      {
-        provide: OUTBOX_RELAY_OPTIONS,
-        // Nest calls the factory with the providers listed in `inject`, whatever their types.
-        useFactory: options.useFactory as (...args: unknown[]) => OutboxRelayModuleOptions,
-        inject: options.inject ?? [],
-      },
-      options.imports ?? [],
-    );
-  }
-
-  private static with(
-    optionsProvider: Provider,
-    imports: NonNullable<OutboxRelayModuleAsyncOptions['imports']> = [],
-  ): DynamicModule {
-    return {
-      module: OutboxRelayModule,
-      imports,
-      providers: [optionsProvider, OutboxRelayService],
-      exports: [OutboxRelayService],
-    };
+    return relayModule(OutboxRelayModule, OutboxRelayService, OUTBOX_RELAY_OPTIONS, options);
   }
 }

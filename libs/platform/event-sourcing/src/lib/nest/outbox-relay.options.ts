@@ -1,11 +1,10 @@
-import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
-
 import type { OutboxRelayOptions } from '../relay/outbox-relay';
+import type { RelayModuleAsyncOptions } from './relay-host';
 
 /** Configuration of {@link OutboxRelayModule}: the relay's options without store and publisher. */
 export interface OutboxRelayModuleOptions extends Omit<
   OutboxRelayOptions,
-  'store' | 'publisher' | 'logger'
+  'store' | 'publisher' | 'logger' | 'mapping'
 > {
   /**
    * Create the topic at start-up if it is missing (existing topics are left as they are).
@@ -19,13 +18,7 @@ export interface OutboxRelayModuleOptions extends Omit<
 }
 
 /** Configuration of {@link OutboxRelayModule.forRootAsync}. */
-export interface OutboxRelayModuleAsyncOptions {
-  readonly imports?: ModuleMetadata['imports'];
-  readonly inject?: (InjectionToken | OptionalFactoryDependency)[];
-  readonly useFactory: (
-    ...args: never[]
-  ) => OutboxRelayModuleOptions | Promise<OutboxRelayModuleOptions>;
-}
+export type OutboxRelayModuleAsyncOptions = RelayModuleAsyncOptions<OutboxRelayModuleOptions>;
 
 /** Injection token of the resolved {@link OutboxRelayModuleOptions}; internal. */
 export const OUTBOX_RELAY_OPTIONS = Symbol('OUTBOX_RELAY_OPTIONS');

@@ -2,8 +2,10 @@ import type { INestApplicationContext } from '@nestjs/common';
 
 import { EventPublisher } from '@gov/platform-messaging';
 
+import { toEnvelopeRecord } from '../envelope/envelope';
 import type { EnvelopeRecord } from '../envelope/envelope';
-import type { PostgresEventStore } from '../postgres/postgres-event-store';
+import type { PositionedEvent } from '../event-store/event-store';
+import { PostgresEventStore } from '../postgres/postgres-event-store';
 import {
   checkRelayedRecords,
   newTopic,
@@ -12,7 +14,13 @@ import {
 } from '../testing/kafka-test-support';
 import { testPostgres } from '../testing/pg-test-support';
 import type { TestPostgres } from '../testing/pg-test-support';
-import { payloadText, testEvent, testMetadata, waitFor } from '../testing/test-events';
+import {
+  TEST_EVENT_TYPE,
+  payloadText,
+  testEvent,
+  testMetadata,
+  waitFor,
+} from '../testing/test-events';
 import { OutboxRelay } from './outbox-relay';
 import type { EnvelopePublisher, OutboxRelayOptions, RelayLogger } from './outbox-relay';
 
@@ -42,6 +50,16 @@ function relay(options: Partial<OutboxRelayOptions> & Pick<OutboxRelayOptions, '
   const created = new OutboxRelay({ publisher, logger: quiet, ...options });
   relays.push(created);
   return created;
+}
+
+/** The process ids of the sessions holding an advisory lock in the test database. */
+async function advisoryLockHolders(): Promise<number[]> {
+  const { rows } = await pg.pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_locks
+     WHERE locktype = 'advisory' AND granted AND database =
+           (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
+  return rows.map((row) => row.pid);
 }
 
 async function checkpointOf(store: PostgresEventStore, name: string): Promise<bigint> {
@@ -211,5 +229,119 @@ describe('OutboxRelay', () => {
     const { unique, duplicates } = checkRelayedRecords(await readTopicFully(kafka, topic, ['s']));
     expect(unique.map(payloadText)).toEqual(['a', 'b']);
     expect(duplicates).toBe(0);
+  });
+
+  it('publishes what its mapping makes of each batch: read upcast if asked, nothing for some batches, a failed mapping retried on the same session', async () => {
+    const store = await pg.newStore();
+    const encoder = new TextEncoder();
+    // The same log, read through an upcaster that upper-cases the test payloads.
+    const upcasting = new PostgresEventStore({
+      pool: pg.pool,
+      schema: store.schema,
+      producer: 'test-service',
+      upcasters: [
+        {
+          eventType: TEST_EVENT_TYPE,
+          fromVersion: 1,
+          upcast: (event) => ({
+            ...event,
+            payloadSchemaVersion: 2,
+            payload: encoder.encode(payloadText(event).toUpperCase()),
+          }),
+        },
+      ],
+    });
+    const topic = await newTopic(kafka);
+    const warnings: string[] = [];
+    const errors: string[] = [];
+    const acknowledged: string[][] = [];
+    let failNext = false;
+    const mapped = new OutboxRelay<PositionedEvent, EnvelopeRecord>({
+      store: upcasting,
+      publisher,
+      topic,
+      errorBackoffMs: 5,
+      label: 'test mapping',
+      logger: {
+        log: () => undefined,
+        warn: (message) => warnings.push(message),
+        error: (message) => errors.push(message),
+      },
+      mapping: {
+        upcast: true,
+        select: (events, warn) => {
+          if (failNext) {
+            failNext = false;
+            throw new Error('cannot map (simulated)');
+          }
+          for (const event of events.filter((e) => e.streamId !== 'keep')) {
+            warn(`left out ${event.streamId}@${event.streamVersion}`);
+          }
+          return events.filter((event) => event.streamId === 'keep');
+        },
+        toRecord: toEnvelopeRecord,
+      },
+      afterPublish: (items) => {
+        acknowledged.push(items.map(payloadText));
+      },
+    });
+    relays.push(mapped);
+    mapped.start();
+    await store.append('keep', 0, [testEvent('a'), testEvent('b')], testMetadata);
+    await waitFor('the mapped batch', () => mapped.publishedPosition === 2n);
+    const leaderSession = await advisoryLockHolders();
+    expect(leaderSession).toHaveLength(1);
+
+    failNext = true;
+    await store.append('skip', 0, [testEvent('x'), testEvent('y')], testMetadata);
+    await waitFor('the checkpoint past a batch of nothing', () => mapped.publishedPosition === 4n);
+
+    expect(errors).toEqual([
+      `test mapping ${topic}: iteration failed (1 in a row); retrying from position 3`,
+    ]);
+    expect(warnings).toEqual([
+      `test mapping ${topic}: left out skip@1`,
+      `test mapping ${topic}: left out skip@2`,
+    ]);
+    expect(await advisoryLockHolders()).toEqual(leaderSession);
+    expect(mapped.role).toBe('leader');
+    expect(acknowledged).toEqual([['A', 'B'], []]);
+    expect(mapped.publishedCount).toBe(2);
+    expect(mapped.topicName).toBe(topic);
+    expect(await checkpointOf(store, topic)).toBe(4n);
+    const records = await readTopicFully(kafka, topic, ['keep', 'skip']);
+    expect(
+      records.map(({ event }) => [event.streamId, event.payloadSchemaVersion, payloadText(event)]),
+    ).toEqual([
+      ['keep', 2, 'A'],
+      ['keep', 2, 'B'],
+    ]);
+  });
+
+  it('counts the events it published', async () => {
+    const store = await pg.newStore();
+    const topic = await newTopic(kafka);
+    const running = relay({ store, topic });
+    running.start();
+    await store.append('s', 0, [testEvent('a'), testEvent('b'), testEvent('c')], testMetadata);
+    await waitFor('publication', () => running.publishedPosition === 3n);
+    expect(running.publishedCount).toBe(3);
+    expect(running.topicName).toBe(topic);
+  });
+
+  it('takes its leader lock in its namespace: a relay of the same name in another one leads beside it', async () => {
+    const store = await pg.newStore();
+    const topic = await newTopic(kafka);
+    const first = relay({ store, topic, standbyPollMs: 20 });
+    const same = relay({ store, topic, standbyPollMs: 20 });
+    const other = relay({ store, topic, standbyPollMs: 20, lockNamespace: 'test.other-relay' });
+    first.start();
+    await waitFor('a leader', () => first.role === 'leader');
+    same.start();
+    other.start();
+
+    await waitFor('the other namespace to lead', () => other.role === 'leader');
+    expect(same.role).toBe('standby');
+    expect(await advisoryLockHolders()).toHaveLength(2);
   });
 });

@@ -12,9 +12,12 @@ import { quoteSchema } from '../postgres/schema-name';
  * Publishes records to Kafka and resolves once the brokers acknowledged them (acks=all), keeping
  * the order of records with the same key. `EventPublisher` of `@gov/platform-messaging` is one.
  */
-export interface EnvelopePublisher {
-  publish(topic: string, messages: readonly EnvelopeRecord[]): Promise<void>;
+export interface RecordPublisher<M> {
+  publish(topic: string, messages: readonly M[]): Promise<void>;
 }
+
+/** The publisher of an {@link OutboxRelay} of envelopes (the default mapping). */
+export type EnvelopePublisher = RecordPublisher<EnvelopeRecord>;
 
 /** Where the relay reports what it does; Nest's `Logger` fits. */
 export interface RelayLogger {
@@ -23,17 +26,46 @@ export interface RelayLogger {
   error(message: string, error?: unknown): void;
 }
 
-/** Configuration of an {@link OutboxRelay}. */
-export interface OutboxRelayOptions {
+/**
+ * How a relay turns a batch of the log into what it publishes: items of type `T` (what
+ * `afterPublish` receives and `publishedCount` counts), each published as one record `M`.
+ */
+export interface RelayMapping<T, M> {
+  /**
+   * Read the log upcast (`readAll`, current payload schemas) instead of as stored
+   * (`readAllStored`, on the leader's connection, the bytes the content hashes cover).
+   */
+  readonly upcast?: boolean;
+  /**
+   * The items of a batch of the log (in log order), in publishing order; none is fine (the
+   * checkpoint still moves past the batch). `warn` reports through the relay's logger. A failure
+   * fails the batch: nothing of it is published, and it is retried from the checkpoint.
+   */
+  readonly select: (
+    events: readonly PositionedEvent[],
+    warn: (message: string) => void,
+  ) => readonly T[] | Promise<readonly T[]>;
+  /** The Kafka record of an item. */
+  readonly toRecord: (item: T) => M;
+}
+
+/** The default mapping: every event of the log, as stored, as its `EventEnvelope` record. */
+export const ENVELOPE_MAPPING: RelayMapping<PositionedEvent, EnvelopeRecord> = {
+  select: (events) => events,
+  toRecord: toEnvelopeRecord,
+};
+
+/** The settings of an {@link OutboxRelay}, whatever it publishes. */
+export interface OutboxRelaySettings<T, M> {
   /** The store whose log is relayed. */
   readonly store: PostgresEventStore;
   /** The Kafka publisher. */
-  readonly publisher: EnvelopePublisher;
-  /** The service's internal event topic, e.g. `registry.events.v1`; it must exist. */
+  readonly publisher: RecordPublisher<M>;
+  /** The topic published to, e.g. `registry.events.v1`; it must exist. */
   readonly topic: string;
-  /** Names the checkpoint and the leader lock; the topic by default. */
+  /** Names the checkpoint (row of `relay_checkpoints`) and the leader lock; the topic by default. */
   readonly name?: string;
-  /** Events per Kafka publish (and per checkpoint); 500 by default. */
+  /** Events read per iteration (and per checkpoint and Kafka publish); 500 by default. */
   readonly batchSize?: number;
   /** Events positioned per sequencer run; 2 000 by default. */
   readonly sequencerBatchSize?: number;
@@ -49,10 +81,32 @@ export interface OutboxRelayOptions {
   readonly logger?: RelayLogger;
   /**
    * Called after the brokers acknowledged a batch and before its checkpoint is saved, with the
-   * batch. For metrics, and for tests that crash the relay at exactly that point.
+   * batch's items (the events, by default). For metrics, and for tests that crash the relay at
+   * exactly that point.
    */
-  readonly afterPublish?: (events: readonly PositionedEvent[]) => void | Promise<void>;
+  readonly afterPublish?: (items: readonly T[]) => void | Promise<void>;
+  /** What the relay calls itself in its log messages; `outbox relay` by default. */
+  readonly label?: string;
+  /**
+   * Namespace of the leader lock (`<namespace>:<schema>:<name>`); `gov.event-store.relay` by
+   * default. Instances that must exclude each other need the same one.
+   */
+  readonly lockNamespace?: string;
+  /** The operation named in translated database errors; `relay` by default. */
+  readonly operation?: string;
 }
+
+/**
+ * Configuration of an {@link OutboxRelay}: its settings and, unless it publishes the log's
+ * envelopes (the default), its {@link RelayMapping}.
+ */
+export type OutboxRelayOptions<T = PositionedEvent, M = EnvelopeRecord> = OutboxRelaySettings<
+  T,
+  M
+> &
+  (RelayMapping<PositionedEvent, EnvelopeRecord> extends RelayMapping<T, M>
+    ? { readonly mapping?: RelayMapping<T, M> }
+    : { readonly mapping: RelayMapping<T, M> });
 
 /** What the relay is doing. */
 export type RelayRole = 'stopped' | 'standby' | 'leader';
@@ -71,14 +125,18 @@ const consoleLogger: RelayLogger = {
 
 /**
  * The transactional outbox relay: publishes every committed event of a store to Kafka, in log
- * order, at least once.
+ * order, at least once. It is also the platform's one checkpointed publisher over an event log:
+ * with a {@link RelayMapping} it publishes whatever a batch of the log maps to (the registry's
+ * change feed publishes record snapshots this way).
  *
  * One iteration: run the sequencer (positions newly committed events), read the positioned
- * events after the relay's checkpoint, publish them as `EventEnvelope` records (key = stream id,
- * header `event-id`), wait for the acknowledgement, then save the checkpoint. A crash before the
- * acknowledgement loses nothing (the events are still in PostgreSQL, after the checkpoint); a
- * crash between acknowledgement and checkpoint publishes the batch again after a restart, same
- * event ids, same bytes, which consumers deduplicate. Log order implies version order per stream.
+ * events after the relay's checkpoint, map them (by default: each as its `EventEnvelope` record,
+ * key = stream id, header `event-id`), publish the records in one call, wait for the
+ * acknowledgement, then save the checkpoint. A crash before the acknowledgement loses nothing
+ * (the events are still in PostgreSQL, after the checkpoint); a crash between acknowledgement
+ * and checkpoint publishes the batch again after a restart, same event ids, same bytes, which
+ * consumers deduplicate. Log order implies version order per stream. A mapping or publishing
+ * failure is retried from the checkpoint with backoff, never skipped.
  *
  * Only one instance relays a store at a time: the leader holds a session advisory lock on a
  * connection it keeps, and does all its work on that connection, so losing the connection
@@ -89,9 +147,9 @@ const consoleLogger: RelayLogger = {
  * after a full batch, and at once when {@link notify} is called (the store calls it after each
  * append in this process).
  */
-export class OutboxRelay {
+export class OutboxRelay<T = PositionedEvent, M = EnvelopeRecord> {
   private readonly store: PostgresEventStore;
-  private readonly publisher: EnvelopePublisher;
+  private readonly publisher: RecordPublisher<M>;
   private readonly topic: string;
   private readonly name: string;
   private readonly batchSize: number;
@@ -101,11 +159,16 @@ export class OutboxRelay {
   private readonly errorBackoffMs: number;
   private readonly maxErrorBackoffMs: number;
   private readonly logger: RelayLogger;
-  private readonly afterPublish: OutboxRelayOptions['afterPublish'];
+  private readonly afterPublish: OutboxRelaySettings<T, M>['afterPublish'];
+  private readonly mapping: RelayMapping<T, M>;
+  private readonly label: string;
+  private readonly lockNamespace: string;
+  private readonly operation: string;
   private readonly schema: string;
 
   private currentRole: RelayRole = 'stopped';
   private checkpoint = 0n;
+  private publishedItems = 0;
   private client: PoolClient | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -113,7 +176,7 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
 
-  constructor(options: OutboxRelayOptions) {
+  constructor(options: OutboxRelayOptions<T, M>) {
     this.store = options.store;
     this.publisher = options.publisher;
     this.topic = options.topic;
@@ -126,6 +189,11 @@ export class OutboxRelay {
     this.maxErrorBackoffMs = options.maxErrorBackoffMs ?? 5_000;
     this.logger = options.logger ?? consoleLogger;
     this.afterPublish = options.afterPublish;
+    // Without a mapping the options' type guarantees T and M are the envelope mapping's.
+    this.mapping = options.mapping ?? (ENVELOPE_MAPPING as unknown as RelayMapping<T, M>);
+    this.label = options.label ?? 'outbox relay';
+    this.lockNamespace = options.lockNamespace ?? 'gov.event-store.relay';
+    this.operation = options.operation ?? 'relay';
     this.schema = quoteSchema(options.store.schema);
   }
 
@@ -137,6 +205,16 @@ export class OutboxRelay {
   /** The last position this instance knows to be published (its checkpoint). */
   get publishedPosition(): bigint {
     return this.checkpoint;
+  }
+
+  /** How many items this instance has published (duplicates after a retry included). */
+  get publishedCount(): number {
+    return this.publishedItems;
+  }
+
+  /** The topic published to. */
+  get topicName(): string {
+    return this.topic;
   }
 
   /**
@@ -193,12 +271,12 @@ export class OutboxRelay {
       } catch (error) {
         failures += 1;
         this.logger.error(
-          `outbox relay ${this.name}: iteration failed (${failures} in a row); retrying`,
-          error instanceof PublishFailure ? error.cause : error,
+          `${this.label} ${this.name}: iteration failed (${failures} in a row); retrying from position ${this.checkpoint + 1n}`,
+          error instanceof KeepSession ? error.cause : error,
         );
-        // A Kafka failure leaves the database session healthy: keep leadership and retry from
-        // the checkpoint. Anything else may have broken the session: give it up.
-        if (!(error instanceof PublishFailure)) {
+        // Mapping and Kafka failures leave the database session healthy: keep leadership and
+        // retry from the checkpoint. Anything else may have broken the session: give it up.
+        if (!(error instanceof KeepSession)) {
           this.resign(error);
         }
         await this.pause(
@@ -220,18 +298,31 @@ export class OutboxRelay {
     if (run.head <= this.checkpoint) {
       return run.assigned >= this.sequencerBatchSize;
     }
-    // As stored, not upcast: consumers verify the content hash over these exact bytes.
-    const events = await this.store.readAllStored(this.checkpoint + 1n, this.batchSize, client);
+    const from = this.checkpoint + 1n;
+    // As stored by default: consumers of envelopes verify the content hash over these bytes.
+    const events = this.mapping.upcast
+      ? await this.store.readAll(from, this.batchSize)
+      : await this.store.readAllStored(from, this.batchSize, client);
     const last = events.at(-1);
     if (!last) {
       return false;
     }
+    let items: readonly T[];
     try {
-      await this.publisher.publish(this.topic, events.map(toEnvelopeRecord));
+      items = await this.mapping.select(events, (message) => {
+        this.logger.warn(`${this.label} ${this.name}: ${message}`);
+      });
+      if (items.length > 0) {
+        await this.publisher.publish(
+          this.topic,
+          items.map((item) => this.mapping.toRecord(item)),
+        );
+      }
     } catch (error) {
-      throw new PublishFailure(error);
+      throw new KeepSession(error);
     }
-    await this.afterPublish?.(events);
+    await this.afterPublish?.(items);
+    this.publishedItems += items.length;
     await this.saveCheckpoint(client, last.globalPosition);
     this.checkpoint = last.globalPosition;
     return events.length >= this.batchSize || run.assigned >= this.sequencerBatchSize;
@@ -264,7 +355,7 @@ export class OutboxRelay {
       this.checkpoint = BigInt(saved.rows[0]?.position ?? '0');
       this.currentRole = 'leader';
       this.logger.log(
-        `outbox relay ${this.name}: leading, publishing to ${this.topic} from position ${this.checkpoint + 1n}`,
+        `${this.label} ${this.name}: leading, publishing to ${this.topic} from position ${this.checkpoint + 1n}`,
       );
       return client;
     } catch (error) {
@@ -311,7 +402,7 @@ export class OutboxRelay {
     } catch (error) {
       this.giveBack(client, error);
     }
-    this.logger.log(`outbox relay ${this.name}: stopped at position ${this.checkpoint}`);
+    this.logger.log(`${this.label} ${this.name}: stopped at position ${this.checkpoint}`);
   }
 
   /** Returns a connection to the pool; destroys it after a failure (its state is unknown). */
@@ -321,19 +412,19 @@ export class OutboxRelay {
   }
 
   private readonly onConnectionError = (error: Error): void => {
-    this.logger.warn(`outbox relay ${this.name}: connection error: ${error.message}`);
+    this.logger.warn(`${this.label} ${this.name}: connection error: ${error.message}`);
   };
 
   private translate(error: unknown): Error {
     return translatePgError(error, {
-      operation: 'relay',
+      operation: this.operation,
       schema: this.store.schema,
       requiredMigration: REQUIRED_MIGRATION,
     });
   }
 
   private lockName(): string {
-    return `gov.event-store.relay:${this.store.schema}:${this.name}`;
+    return `${this.lockNamespace}:${this.store.schema}:${this.name}`;
   }
 
   /** Waits `ms`, or less if stopped or (when `wakeable`) notified. */
@@ -359,9 +450,12 @@ export class OutboxRelay {
   }
 }
 
-/** A batch the publisher could not publish; nothing about the database session is known bad. */
-class PublishFailure extends Error {
+/**
+ * A failure of a batch's mapping or publishing: nothing about the database session is known
+ * bad, so the leader keeps it and retries from its checkpoint.
+ */
+class KeepSession extends Error {
   constructor(cause: unknown) {
-    super('publish failed', { cause });
+    super('batch failed', { cause });
   }
 }
