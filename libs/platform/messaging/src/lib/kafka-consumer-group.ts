@@ -25,6 +25,8 @@ const DEAD_LETTER_RETRY_MS = 1_000;
 /** Error texts in headers are cut to this many characters. */
 const MAX_ERROR_HEADER_LENGTH = 1_000;
 
+/** How long `start` waits for the client's own restart after a retriable failure to join. */
+const RESTARTED_JOIN_TIMEOUT_MS = 30_000;
 /** Longest wait between two attempts of the default error policy. */
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -90,14 +92,23 @@ export class KafkaConsumerGroup implements ConsumerGroup {
     this.consumer = consumer;
 
     // Written by the client's event callbacks while `run` is pending.
-    const progress: { joined: boolean; crash?: Error } = { joined: false };
+    const progress: { joined: boolean; restarting: boolean; crash?: Error } = {
+      joined: false,
+      restarting: false,
+    };
+    let onJoin: () => void = () => undefined;
+    const joined = new Promise<void>((resolve) => {
+      onJoin = resolve;
+    });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       progress.joined = true;
       // Partitions may have moved; attempt counts are per ownership.
       this.failures.clear();
+      onJoin();
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       progress.crash = payload.error;
+      progress.restarting = payload.restart;
       if (progress.joined) {
         this.logger.error(
           `Consumer crashed (${payload.restart ? 'the client restarts it' : 'not restarting'})`,
@@ -126,7 +137,19 @@ export class KafkaConsumerGroup implements ConsumerGroup {
       await this.shutDown();
       throw translateKafkaError(error, context);
     }
-    // `run` returns after the first join, or after a failed join was reported as a crash.
+    // `run` returns after the first join, or after a failed join was reported as a crash. A
+    // retriable failure (a coordinator still loading on a broker that just started) makes the
+    // client restart by itself: wait, bounded, for that join instead of giving up.
+    if (!progress.joined && progress.restarting) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        joined,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, RESTARTED_JOIN_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     if (!progress.joined) {
       await this.shutDown();
       throw progress.crash === undefined
