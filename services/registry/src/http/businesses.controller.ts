@@ -39,13 +39,7 @@ import {
   RecordHistory as RecordHistorySchema,
 } from './dto/common.dto';
 import { Idempotent, IdempotencyInterceptor } from './idempotency.interceptor';
-import {
-  ApiIdempotencyKey,
-  ApiIfMatch,
-  ApiJsonResponse,
-  ApiProblems,
-  ApiReadDeclaration,
-} from './openapi.decorators';
+import { ApiIfMatch, ApiJsonResponse, ApiProblems, ApiReadDeclaration } from './openapi.decorators';
 import { IfMatch, Meta, requestContext, setETag } from './request-context';
 import type { HttpReply, RequestMeta } from './request-context';
 import { ZodPipe, openApiSchema } from './zod.pipe';
@@ -70,7 +64,6 @@ export class BusinessesController {
     summary: 'Register a business',
     description: 'A registrar of the businesses register; the registry assigns the number.',
   })
-  @ApiIdempotencyKey(true)
   @ApiBody({
     schema: openApiSchema(RegisterBusinessBody),
     examples: { sarl: { value: BUSINESS_EXAMPLES.register } },
@@ -160,7 +153,6 @@ export class BusinessesController {
   @ApiOperation({ summary: 'Record a move of the registered office' })
   @ApiParam({ name: 'businessNumber', schema: openApiSchema(BusinessNumberParam) })
   @ApiIfMatch()
-  @ApiIdempotencyKey(false)
   @ApiBody({
     schema: openApiSchema(ChangeBusinessAddressBody),
     examples: { esch: { value: BUSINESS_EXAMPLES.changeAddress } },
@@ -192,7 +184,6 @@ export class BusinessesController {
   @ApiOperation({ summary: 'Record the managers as they now are' })
   @ApiParam({ name: 'businessNumber', schema: openApiSchema(BusinessNumberParam) })
   @ApiIfMatch()
-  @ApiIdempotencyKey(false)
   @ApiBody({
     schema: openApiSchema(ChangeManagersBody),
     examples: { board: { value: BUSINESS_EXAMPLES.changeManagers } },
@@ -228,7 +219,6 @@ export class BusinessesController {
   })
   @ApiParam({ name: 'businessNumber', schema: openApiSchema(BusinessNumberParam) })
   @ApiIfMatch()
-  @ApiIdempotencyKey(false)
   @ApiBody({
     schema: openApiSchema(StrikeOffBody),
     examples: { dissolution: { value: BUSINESS_EXAMPLES.strikeOff } },

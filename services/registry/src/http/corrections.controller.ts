@@ -39,7 +39,7 @@ import type {
   RequestCorrectionDto,
 } from './dto/corrections.dto';
 import { Idempotent, IdempotencyInterceptor } from './idempotency.interceptor';
-import { ApiIdempotencyKey, ApiIfMatch, ApiJsonResponse, ApiProblems } from './openapi.decorators';
+import { ApiIfMatch, ApiJsonResponse, ApiProblems } from './openapi.decorators';
 import { IfMatch, Meta, requestContext, setETag } from './request-context';
 import type { HttpReply, RequestMeta } from './request-context';
 import { ZodPipe, openApiSchema } from './zod.pipe';
@@ -67,7 +67,6 @@ export class CorrectionsController {
       'registrar of the record’s register accepts or rejects it; the requester follows it in ' +
       'GET /corrections.',
   })
-  @ApiIdempotencyKey(true)
   @ApiBody({
     schema: openApiSchema(RequestCorrectionBody),
     examples: {
@@ -187,7 +186,6 @@ export class CorrectionsController {
   })
   @ApiParam({ name: 'correctionId', schema: openApiSchema(CorrectionIdParam) })
   @ApiIfMatch()
-  @ApiIdempotencyKey(false)
   @ApiBody({ required: false, schema: openApiSchema(AcceptCorrectionBody) })
   @ApiJsonResponse(200, 'Accepted (or already so)', CorrectionWrittenSchema, {
     correctionId: CORRECTION_ID,
@@ -222,7 +220,6 @@ export class CorrectionsController {
   })
   @ApiParam({ name: 'correctionId', schema: openApiSchema(CorrectionIdParam) })
   @ApiIfMatch()
-  @ApiIdempotencyKey(false)
   @ApiBody({
     schema: openApiSchema(RejectCorrectionBody),
     examples: { reject: { value: CORRECTION_EXAMPLES.reject } },

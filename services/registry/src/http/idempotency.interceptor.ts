@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 
-import { Inject, Injectable, Logger, SetMetadata } from '@nestjs/common';
+import { Inject, Injectable, Logger, SetMetadata, applyDecorators } from '@nestjs/common';
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiHeader } from '@nestjs/swagger';
 import { catchError, concatMap, from, of, throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
 
@@ -29,9 +30,23 @@ export interface IdempotentOptions {
 
 const IDEMPOTENT = 'registry:idempotent';
 
-/** Makes a write route idempotent by `Idempotency-Key` (see {@link IdempotencyInterceptor}). */
+/**
+ * Makes a write route idempotent by `Idempotency-Key` (see {@link IdempotencyInterceptor}) and
+ * documents the header in OpenAPI from the same options, so behaviour and document agree.
+ */
 export const Idempotent = (options: IdempotentOptions): MethodDecorator =>
-  SetMetadata(IDEMPOTENT, options);
+  applyDecorators(
+    SetMetadata(IDEMPOTENT, options),
+    ApiHeader({
+      name: IDEMPOTENCY_KEY_HEADER,
+      required: options.required,
+      description:
+        'A unique key per request (a UUID, say). A retry with the same key and body gets the ' +
+        'first answer again and changes nothing; the same key with another body gets 409.' +
+        (options.required ? ' Required: this route creates a record.' : ''),
+      schema: { type: 'string', maxLength: 255, example: '5b8f0a4e-2f6c-4a8e-9a3e-1c2d3e4f5a6b' },
+    }),
+  );
 
 /**
  * How long a claimed key stays "in progress" before a retry may run the request again: far

@@ -5,7 +5,6 @@ import type { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE } from '@gov/platform-chassis';
 
 import { Problem } from './dto/common.dto';
-import { IDEMPOTENCY_KEY_HEADER } from './idempotency.interceptor';
 import { openApiSchema } from './zod.pipe';
 
 const PROBLEMS: Readonly<Record<number, string>> = {
@@ -67,18 +66,6 @@ export const ApiIfMatch = (): MethodDecorator =>
       'The version (ETag) the change is based on; if the record is elsewhere, 412 and nothing ' +
       'changes. Without it, the change applies to the current version.',
     schema: { type: 'string', example: '"2"' },
-  });
-
-/** `Idempotency-Key` on a write. */
-export const ApiIdempotencyKey = (required: boolean): MethodDecorator =>
-  ApiHeader({
-    name: IDEMPOTENCY_KEY_HEADER,
-    required,
-    description:
-      'A unique key per request (a UUID, say). A retry with the same key and body gets the ' +
-      'first answer again and changes nothing; the same key with another body gets 409.' +
-      (required ? ' Required: this route creates a record.' : ''),
-    schema: { type: 'string', maxLength: 255, example: '5b8f0a4e-2f6c-4a8e-9a3e-1c2d3e4f5a6b' },
   });
 
 /** An agency's declaration of a read. */

@@ -37,13 +37,7 @@ import type {
   RegisterPersonDto,
 } from './dto/persons.dto';
 import { Idempotent, IdempotencyInterceptor } from './idempotency.interceptor';
-import {
-  ApiIdempotencyKey,
-  ApiIfMatch,
-  ApiJsonResponse,
-  ApiProblems,
-  ApiReadDeclaration,
-} from './openapi.decorators';
+import { ApiIfMatch, ApiJsonResponse, ApiProblems, ApiReadDeclaration } from './openapi.decorators';
 import { IfMatch, Meta, requestContext, setETag } from './request-context';
 import type { HttpReply, RequestMeta } from './request-context';
 import { ZodPipe, openApiSchema } from './zod.pipe';
@@ -70,7 +64,6 @@ export class PersonsController {
       'A registrar of the persons register enters a person; the registry assigns the national ' +
       'identification number (birth date, the next free sequence number, check digits).',
   })
-  @ApiIdempotencyKey(true)
   @ApiBody({
     schema: openApiSchema(RegisterPersonBody),
     examples: { anna: { value: PERSON_EXAMPLES.register } },
@@ -170,7 +163,6 @@ export class PersonsController {
   @ApiOperation({ summary: 'Record a new name' })
   @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
   @ApiIfMatch()
-  @ApiIdempotencyKey(false)
   @ApiBody({
     schema: openApiSchema(ChangeNameBody),
     examples: { marriage: { value: PERSON_EXAMPLES.changeName } },
@@ -199,7 +191,6 @@ export class PersonsController {
   @ApiOperation({ summary: 'Record a move' })
   @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
   @ApiIfMatch()
-  @ApiIdempotencyKey(false)
   @ApiBody({
     schema: openApiSchema(ChangeAddressBody),
     examples: { esch: { value: PERSON_EXAMPLES.changeAddress } },
@@ -228,7 +219,6 @@ export class PersonsController {
   @ApiOperation({ summary: 'Record a civil-status act' })
   @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
   @ApiIfMatch()
-  @ApiIdempotencyKey(false)
   @ApiBody({
     schema: openApiSchema(ChangeCivilStatusBody),
     examples: { marriage: { value: PERSON_EXAMPLES.changeCivilStatus } },
@@ -261,7 +251,6 @@ export class PersonsController {
   })
   @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
   @ApiIfMatch()
-  @ApiIdempotencyKey(false)
   @ApiBody({
     schema: openApiSchema(RecordDeathBody),
     examples: { death: { value: PERSON_EXAMPLES.recordDeath } },
