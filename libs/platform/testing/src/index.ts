@@ -2,5 +2,5 @@
  * Test harness shared by every int and e2e suite: the run's real Kafka and PostgreSQL,
  * isolated databases and unique names per test file.
  */
-export { testInfra, uniqueName, createTestDatabase } from './lib/test-infra';
+export { testInfra, uniqueName, createTestDatabase, waitFor } from './lib/test-infra';
 export type { TestInfra, TestDatabase } from './lib/test-infra';

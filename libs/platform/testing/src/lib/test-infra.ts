@@ -66,3 +66,21 @@ async function withAdmin<T>(url: string, work: (client: Client) => Promise<T>): 
     await client.end();
   }
 }
+
+/**
+ * Polls `condition` every 20 ms until it holds; fails naming `description` after `timeoutMs`.
+ * Tests wait on conditions like this, never on fixed sleeps.
+ */
+export async function waitFor(
+  description: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${String(timeoutMs)} ms waiting for: ${description}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

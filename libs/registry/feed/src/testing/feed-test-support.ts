@@ -1,28 +1,19 @@
 // Kafka and PostgreSQL helpers for this library's int specs, on the platform's public APIs. Not
 // exported from the library.
 import { fromBinary } from '@bufbuild/protobuf';
-import { Logger } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { Pool } from 'pg';
 
 import { RecordChangeSchema } from '@gov/contracts';
 import type { RecordChange } from '@gov/contracts';
 import { PostgresEventStore, migrate } from '@gov/platform-event-sourcing';
 import type { RelayLogger } from '@gov/platform-event-sourcing';
-import {
-  ConsumerGroupFactory,
-  EventPublisher,
-  KafkaAdmin,
-  MessagingModule,
-} from '@gov/platform-messaging';
+import { KafkaAdmin } from '@gov/platform-messaging';
 import type { InboundMessage } from '@gov/platform-messaging';
-import { testInfra, uniqueName } from '@gov/platform-testing';
+import { readTopicUntilSentinels, startTestMessaging } from '@gov/platform-messaging-testing';
+import { uniqueName, waitFor } from '@gov/platform-testing';
 
 import { registryChangesTopicSpec } from '../lib/feed-topic';
-
-/** Header of the end-of-read sentinel records (see {@link readFeed}). */
-const SENTINEL_HEADER = 'test-sentinel';
 
 /** A logger that keeps quiet (failures the tests provoke on purpose would be noise). */
 export const quiet: RelayLogger = {
@@ -33,14 +24,7 @@ export const quiet: RelayLogger = {
 
 /** A Nest application context with only the messaging module, on the test brokers. */
 export function startMessaging(): Promise<INestApplicationContext> {
-  Logger.overrideLogger(['error']);
-  return NestFactory.createApplicationContext(
-    MessagingModule.forRoot({
-      clientId: uniqueName('feed-test'),
-      brokers: testInfra().kafkaBrokers,
-      logLevel: 'error',
-    }),
-  );
+  return startTestMessaging('feed-test');
 }
 
 /** A fresh feed topic (compacted as the real one), with `partitions` partitions. */
@@ -78,20 +62,7 @@ export async function checkpointOf(
   return rows[0] === undefined ? undefined : BigInt(rows[0].position);
 }
 
-/** Polls `condition` until it holds; fails with `description` after `timeoutMs`. */
-export async function waitFor(
-  description: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${String(timeoutMs)} ms waiting for: ${description}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { waitFor };
 
 /** A record of the feed as a subscriber reads it. */
 export interface FeedRecord {
@@ -100,46 +71,17 @@ export interface FeedRecord {
 }
 
 /**
- * Reads every record of `topic` whose key is one of `keys`, in partition order, decoding each
- * value as a subscriber does (`fromBinary(RecordChangeSchema, …)`). Exact, without waiting for
- * silence: it first publishes a sentinel per key; records of a key keep their order on its
- * partition, so once every key's sentinel arrived, everything published before it has too.
- * Call it when nothing publishes to the topic any more. To prove that nothing was published
- * for some key, include it in `keys`.
+ * Reads every record of `topic` whose key is one of `keys`, decoding each value as a subscriber
+ * does (`fromBinary(RecordChangeSchema, …)`); exact (see `readTopicUntilSentinels`). Include a
+ * key to prove that nothing was published for it.
  */
 export async function readFeed(
   app: INestApplicationContext,
   topic: string,
   keys: Iterable<string>,
 ): Promise<FeedRecord[]> {
-  const pending = new Set(keys);
-  await app.get(EventPublisher).publish(
-    topic,
-    [...pending].map((key) => ({
-      key,
-      value: Buffer.from('sentinel'),
-      headers: { [SENTINEL_HEADER]: '1' },
-    })),
+  const records = await readTopicUntilSentinels(app, topic, keys, (message) =>
+    fromBinary(RecordChangeSchema, message.value),
   );
-  const records: FeedRecord[] = [];
-  const group = app.get(ConsumerGroupFactory).create({
-    groupId: uniqueName('feed-reader'),
-    topics: [topic],
-    fromBeginning: true,
-    handler: (message) => {
-      if (message.headers[SENTINEL_HEADER] === '1') {
-        pending.delete(message.key ?? '');
-      } else {
-        records.push({ message, change: fromBinary(RecordChangeSchema, message.value) });
-      }
-      return Promise.resolve();
-    },
-  });
-  await group.start();
-  try {
-    await waitFor('a sentinel for every key', () => pending.size === 0, 60_000);
-  } finally {
-    await group.stop();
-  }
-  return records;
+  return records.map(({ message, value }) => ({ message, change: value }));
 }

@@ -1,43 +1,26 @@
 // Kafka helpers for this library's int specs, on the messaging library's public API. Not
 // exported from the library.
-import { Logger } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 
-import {
-  ConsumerGroupFactory,
-  EventPublisher,
-  KafkaAdmin,
-  MessagingModule,
-} from '@gov/platform-messaging';
 import type { InboundMessage } from '@gov/platform-messaging';
-import { testInfra, uniqueName } from '@gov/platform-testing';
+import {
+  newTestTopic,
+  readTopicUntilSentinels,
+  startTestMessaging,
+} from '@gov/platform-messaging-testing';
 
 import { computeContentHash } from '../event-store/content-hash';
 import { decodeEventEnvelope } from '../envelope/envelope';
 import type { PositionedEvent } from '../event-store/event-store';
-import { waitFor } from './test-events';
-
-/** Header that marks the end-of-test sentinel records (see {@link readTopicFully}). */
-const SENTINEL_HEADER = 'test-sentinel';
 
 /** A Nest application context with only the messaging module, on the test brokers. */
 export function startMessaging(): Promise<INestApplicationContext> {
-  Logger.overrideLogger(['error']);
-  return NestFactory.createApplicationContext(
-    MessagingModule.forRoot({
-      clientId: uniqueName('es-test'),
-      brokers: testInfra().kafkaBrokers,
-      logLevel: 'error',
-    }),
-  );
+  return startTestMessaging('es-test');
 }
 
 /** Creates a fresh topic with `partitions` partitions and returns its name. */
-export async function newTopic(app: INestApplicationContext, partitions = 3): Promise<string> {
-  const topic = uniqueName('es-events').replace(/_/g, '-');
-  await app.get(KafkaAdmin).ensureTopics([{ topic, numPartitions: partitions }]);
-  return topic;
+export function newTopic(app: INestApplicationContext, partitions = 3): Promise<string> {
+  return newTestTopic(app, 'es-events', { numPartitions: partitions });
 }
 
 /** A record read back from the topic, with its envelope decoded. */
@@ -46,47 +29,16 @@ export interface ReadRecord {
   readonly event: PositionedEvent;
 }
 
-/**
- * Reads every record of `topic` whose key is one of `keys`, in partition order. Exact, without
- * waiting for silence: it first publishes a sentinel per key; records of a key keep their order
- * on its partition, so once every key's sentinel arrived, everything published before it for
- * that key has arrived too. Call it when nothing publishes to the topic any more.
- */
+/** Reads every record of `topic` whose key is one of `keys`, envelopes decoded (exact). */
 export async function readTopicFully(
   app: INestApplicationContext,
   topic: string,
   keys: Iterable<string>,
 ): Promise<ReadRecord[]> {
-  const pending = new Set(keys);
-  await app.get(EventPublisher).publish(
-    topic,
-    [...pending].map((key) => ({
-      key,
-      value: new Uint8Array(0),
-      headers: { [SENTINEL_HEADER]: '1' },
-    })),
+  const records = await readTopicUntilSentinels(app, topic, keys, (message) =>
+    decodeEventEnvelope(message.value),
   );
-  const records: ReadRecord[] = [];
-  const group = app.get(ConsumerGroupFactory).create({
-    groupId: uniqueName('es-reader'),
-    topics: [topic],
-    fromBeginning: true,
-    handler: (message) => {
-      if (message.headers[SENTINEL_HEADER] === '1') {
-        pending.delete(message.key ?? '');
-      } else {
-        records.push({ message, event: decodeEventEnvelope(message.value) });
-      }
-      return Promise.resolve();
-    },
-  });
-  await group.start();
-  try {
-    await waitFor('a sentinel for every key', () => pending.size === 0, 60_000);
-  } finally {
-    await group.stop();
-  }
-  return records;
+  return records.map(({ message, value }) => ({ message, event: value }));
 }
 
 /**

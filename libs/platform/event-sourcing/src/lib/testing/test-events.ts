@@ -26,17 +26,4 @@ export function payloadText(event: Pick<RecordedEvent, 'payload'>): string {
   return decoder.decode(event.payload);
 }
 
-/** Polls `condition` every 10 ms until it holds; fails naming `description` after `timeoutMs`. */
-export async function waitFor(
-  description: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for: ${description}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { waitFor } from '@gov/platform-testing';

@@ -7,7 +7,7 @@ import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import type { Admin } from 'kafkajs';
 
-import { testInfra, uniqueName } from '@gov/platform-testing';
+import { testInfra, uniqueName, waitFor } from '@gov/platform-testing';
 
 import { MessagingModule } from '../messaging.module';
 import { MessagingError } from '../messaging-error';
@@ -53,20 +53,7 @@ export function startMessaging(
   );
 }
 
-/** Polls `condition` until it holds; fails with `description` after `timeoutMs`. */
-export async function waitFor(
-  description: string,
-  condition: () => boolean,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${String(timeoutMs)} ms waiting for: ${description}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { waitFor };
 
 /** A promise and its resolve function. */
 export function deferred(): { promise: Promise<void>; resolve: () => void } {
