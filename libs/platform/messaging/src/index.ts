@@ -18,6 +18,7 @@ export type {
   HandlerErrorPolicy,
   HandlerFailure,
   InboundMessage,
+  BatchHandler,
   MessageHandler,
 } from './lib/consumer-group';
 export {

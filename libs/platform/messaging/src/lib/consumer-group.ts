@@ -20,6 +20,15 @@ export interface InboundMessage {
  */
 export type MessageHandler = (message: InboundMessage) => Promise<void>;
 
+/**
+ * Handles consecutive messages of one partition at once (in offset order). Resolving means all
+ * of them are done. Rejecting changes nothing for the group: the same messages then go one by
+ * one through the {@link MessageHandler} and its error policy, so one bad message is retried or
+ * dead-lettered on its own and the good ones around it are handled. A batch handler must
+ * therefore be all-or-nothing (one transaction) and agree with the message handler.
+ */
+export type BatchHandler = (messages: readonly InboundMessage[]) => Promise<void>;
+
 /** A handler failure, as the {@link HandlerErrorPolicy} sees it. */
 export interface HandlerFailure {
   readonly error: unknown;
@@ -67,6 +76,12 @@ export interface ConsumerGroupOptions {
   readonly fromBeginning?: boolean;
   /** Handles each message; messages of one partition strictly one after the other. */
   readonly handler: MessageHandler;
+  /**
+   * Optional fast path for high-volume consumers (replay): each fetched batch of a partition
+   * goes to this handler at once, and only a failed batch falls back to `handler`, message by
+   * message.
+   */
+  readonly batchHandler?: BatchHandler;
   /**
    * Decides what happens when the handler fails. The default logs the failure and retries the
    * message with exponential backoff (100 ms doubling up to 30 s), forever.

@@ -113,4 +113,52 @@ describe('dead-letter topic (real broker)', () => {
     await consumer.stop();
     expect((await committedOffsets(groupId, topic)).get(0)).toBe(5);
   });
+
+  it('takes whole batches through a batch handler and isolates a poison message of a failed batch', async () => {
+    const topic = uniqueName('batch-source');
+    const groupId = uniqueName('batch-group');
+    await admin.ensureTopics([{ topic, numPartitions: 1 }]);
+    const values = Array.from({ length: 50 }, (_, i) => (i === 30 ? 'poison' : `ok-${String(i)}`));
+    await publisher.publish(
+      topic,
+      values.map((value) => ({ key: 'k', value: Buffer.from(value) })),
+    );
+
+    const applied: string[] = [];
+    const batchSizes: number[] = [];
+    const consumer = groups.create({
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      onError: retryThenDeadLetter({ maxAttempts: 2, baseDelayMs: 10 }),
+      // All or nothing, as a transaction would be.
+      batchHandler: (messages) => {
+        const batch = messages.map((m) => m.value.toString('utf8'));
+        if (batch.includes('poison'))
+          return Promise.reject(new Error('batch has a poison message'));
+        batchSizes.push(batch.length);
+        applied.push(...batch);
+        return Promise.resolve();
+      },
+      handler: (message) => {
+        const value = message.value.toString('utf8');
+        if (value === 'poison') {
+          return Promise.reject(new PermanentMessageError('undecodable', 'poison'));
+        }
+        applied.push(value);
+        return Promise.resolve();
+      },
+    });
+    started.push(consumer);
+    await consumer.start();
+    await waitFor('every good message applied', () => applied.length === 49);
+
+    expect(applied).toEqual(values.filter((v) => v !== 'poison'));
+    await publisher.publish(topic, [{ key: 'k', value: Buffer.from('late-1') }]);
+    await waitFor('a later batch applied', () => applied.includes('late-1'));
+    // The fast path took the later batch whole; the failed one went message by message.
+    expect(batchSizes.at(-1)).toBe(1);
+    await consumer.stop();
+    expect((await committedOffsets(groupId, topic)).get(0)).toBe(51);
+  });
 });

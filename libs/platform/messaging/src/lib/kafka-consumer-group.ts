@@ -175,6 +175,9 @@ export class KafkaConsumerGroup implements ConsumerGroup {
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    if (await this.handleWhole(payload)) {
+      return;
+    }
     const pause = () => payload.pause();
     for (const raw of batch.messages) {
       if (this.stopping || !payload.isRunning() || payload.isStale()) {
@@ -189,6 +192,35 @@ export class KafkaConsumerGroup implements ConsumerGroup {
       await payload.commitOffsetsIfNecessary();
       await payload.heartbeat();
     }
+  }
+
+  /**
+   * The batch handler's fast path: the whole fetched batch at once.
+   *
+   * @returns whether the batch is done; `false` sends it through the message handler.
+   */
+  private async handleWhole(payload: EachBatchPayload): Promise<boolean> {
+    const { batch } = payload;
+    const last = batch.messages.at(-1);
+    if (!this.options.batchHandler || !last || this.stopping || !payload.isRunning()) {
+      return false;
+    }
+    const messages = batch.messages.map((raw) =>
+      toInboundMessage(batch.topic, batch.partition, raw),
+    );
+    try {
+      await this.options.batchHandler(messages);
+    } catch (error) {
+      this.logger.warn(
+        `Batch of ${String(messages.length)} from ${batch.topic}/${String(batch.partition)}@${messages[0]?.offset ?? '?'} failed; handling it message by message: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return false;
+    }
+    this.failures.delete(`${batch.topic}\u0000${String(batch.partition)}`);
+    payload.resolveOffset(last.offset);
+    await payload.commitOffsetsIfNecessary();
+    await payload.heartbeat();
+    return true;
   }
 
   /** @returns whether the message is done (its offset may be committed). */
