@@ -100,4 +100,22 @@ export type {
 export { RelayHost, nestRelayLogger, relayModule } from './lib/nest/relay-host';
 export type { HostedRelay, RelayModuleAsyncOptions } from './lib/nest/relay-host';
 
+// The replica (data embassy) side
+export { ReplicaApplier } from './lib/replication/replica-applier';
+export type {
+  HaltReason,
+  HaltedStream,
+  ReplicaApplyResult,
+  ReplicaProgress,
+} from './lib/replication/replica-applier';
+export { ReplicaConsumer } from './lib/replication/replica-consumer';
+export type {
+  ReplicaConsumerOptions,
+  ReplicaDeadLetter,
+  ReplicaEvents,
+  ReplicaStatus,
+} from './lib/replication/replica-consumer';
+export { LogDigester, digestLog } from './lib/replication/log-digest';
+export type { DigestSource, LogDigest } from './lib/replication/log-digest';
+
 // Inbox and projections (src/lib/inbox, src/lib/projections) export from here too.

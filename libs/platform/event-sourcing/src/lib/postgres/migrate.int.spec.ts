@@ -3,7 +3,7 @@ import { uniqueName } from '@gov/platform-testing';
 import { testPostgres } from '../testing/pg-test-support';
 import type { TestPostgres } from '../testing/pg-test-support';
 import { MigrationDriftError, migrate } from './migrate';
-import { EVENT_STORE_MIGRATIONS } from './migrations';
+import { EVENT_STORE_MIGRATIONS, REQUIRED_MIGRATION } from './migrations';
 
 let pg: TestPostgres;
 
@@ -30,21 +30,25 @@ async function appliedVersions(schema: string): Promise<number[]> {
   return rows.map((r) => r.version);
 }
 
+const ALL = EVENT_STORE_MIGRATIONS.map((m) => m.version);
+const LATEST = REQUIRED_MIGRATION;
+
 describe('migrate', () => {
   it('creates the schema with every table, then does nothing on a second run', async () => {
     const schema = uniqueName('svc');
 
-    expect(await migrate(pg.pool, { schema })).toEqual({ applied: [1, 2], version: 2 });
+    expect(await migrate(pg.pool, { schema })).toEqual({ applied: ALL, version: LATEST });
     expect(await tablesOf(schema)).toEqual([
       'events',
+      'halted_streams',
       'inbox',
       'log_head',
       'projection_checkpoints',
       'relay_checkpoints',
       'schema_migrations',
     ]);
-    expect(await migrate(pg.pool, { schema })).toEqual({ applied: [], version: 2 });
-    expect(await appliedVersions(schema)).toEqual([1, 2]);
+    expect(await migrate(pg.pool, { schema })).toEqual({ applied: [], version: LATEST });
+    expect(await appliedVersions(schema)).toEqual(ALL);
   });
 
   it('applies each migration exactly once when several instances start together', async () => {
@@ -54,8 +58,10 @@ describe('migrate', () => {
       Array.from({ length: 5 }, () => migrate(pg.pool, { schema })),
     );
 
-    expect(results.filter((r) => r.applied.length > 0)).toEqual([{ applied: [1, 2], version: 2 }]);
-    expect(await appliedVersions(schema)).toEqual([1, 2]);
+    expect(results.filter((r) => r.applied.length > 0)).toEqual([
+      { applied: ALL, version: LATEST },
+    ]);
+    expect(await appliedVersions(schema)).toEqual(ALL);
   });
 
   it('applies only what is missing, in order', async () => {
@@ -63,7 +69,7 @@ describe('migrate', () => {
     await migrate(pg.pool, { schema, migrations: EVENT_STORE_MIGRATIONS.slice(0, 1) });
     expect(await tablesOf(schema)).not.toContain('inbox');
 
-    expect(await migrate(pg.pool, { schema })).toEqual({ applied: [2], version: 2 });
+    expect(await migrate(pg.pool, { schema })).toEqual({ applied: ALL.slice(1), version: LATEST });
     expect(await tablesOf(schema)).toContain('inbox');
   });
 
@@ -83,7 +89,7 @@ describe('migrate', () => {
     const schema = uniqueName('svc');
     const broken = [
       ...EVENT_STORE_MIGRATIONS,
-      { version: 3, name: 'broken', sql: 'CREATE TABLE ok_table (id int); SELECT 1/0;' },
+      { version: LATEST + 1, name: 'broken', sql: 'CREATE TABLE ok_table (id int); SELECT 1/0;' },
     ];
 
     await expect(migrate(pg.pool, { schema, migrations: broken })).rejects.toMatchObject({

@@ -26,6 +26,8 @@ export interface Migration {
  * - `relay_checkpoints`: per outbox relay, the last position published to Kafka.
  * - `inbox`: per consumer, the ids of events already applied (idempotent consumers).
  * - `projection_checkpoints`: per projection, the last position applied.
+ * - `halted_streams`: on a replica (the embassy), streams whose replicated history broke (a gap,
+ *   a hash chain that does not link, a diverging event): nothing more of them is applied.
  */
 export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
   {
@@ -100,6 +102,21 @@ CREATE TABLE projection_checkpoints (
   name       text        PRIMARY KEY,
   position   bigint      NOT NULL CHECK (position >= 0),
   updated_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
+  {
+    version: 3,
+    name: 'replica bookkeeping',
+    sql: `
+CREATE TABLE halted_streams (
+  stream_id       text        PRIMARY KEY,
+  at_version      bigint      NOT NULL,
+  event_id        uuid        NOT NULL,
+  global_position bigint      NOT NULL,
+  reason          text        NOT NULL,
+  detail          text        NOT NULL,
+  detected_at     timestamptz NOT NULL DEFAULT now()
 );
 `,
   },

@@ -15,6 +15,7 @@ import { payloadText, testEvent, testMetadata } from '../testing/test-events';
 import { settle, testPostgres } from '../testing/pg-test-support';
 import type { TestPostgres } from '../testing/pg-test-support';
 import { migrate } from './migrate';
+import { REQUIRED_MIGRATION } from './migrations';
 import { PostgresEventStore } from './postgres-event-store';
 
 let pg: TestPostgres;
@@ -157,7 +158,7 @@ describe('PostgresEventStore', () => {
       kind: 'schema-not-migrated',
       schema,
       currentVersion: 0,
-      requiredVersion: 2,
+      requiredVersion: REQUIRED_MIGRATION,
       message: expect.stringContaining('run the event store migrations') as unknown,
     });
     await expect(store.readAll(1n, 1)).rejects.toBeInstanceOf(SchemaNotMigratedError);

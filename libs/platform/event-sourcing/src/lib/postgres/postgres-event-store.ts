@@ -480,7 +480,9 @@ function statements(schema: string, name: string) {
     readAll: {
       name: `es_read_all_${name}`,
       text: `SELECT ${EVENT_COLUMNS} FROM ${events}
-             WHERE global_position >= $1 ORDER BY global_position LIMIT $2`,
+             WHERE global_position >= $1
+               AND global_position <= (SELECT position FROM ${schema}.log_head)
+             ORDER BY global_position LIMIT $2`,
     },
     head: `SELECT position FROM ${schema}.log_head`,
     migrationLevel: `SELECT max(version) AS version FROM ${schema}.schema_migrations`,

@@ -1,0 +1,434 @@
+// The replica side of the data embassy: rebuilding a service's event store from its log as
+// mirrored to another site, event for event.
+//
+// The log arrives as Kafka records keyed by stream: in order within a stream (one partition per
+// stream), interleaved arbitrarily across streams. Every event carries the primary's global
+// position, so the replica stores it under the same position, id, stream version, hashes and
+// times, and the log it builds is the primary's, not a re-sequenced copy. What it can serve is
+// the gapless prefix: `log_head` moves to the highest position below which every position is
+// present, and `readAll` (hence projections and the replica's own relay) never reads past it.
+import { Buffer } from 'node:buffer';
+
+import type { PoolClient } from 'pg';
+
+import { computeContentHash } from '../event-store/content-hash';
+import type { PositionedEvent } from '../event-store/event-store';
+import { translatePgError } from '../postgres/pg-errors';
+import type { PostgresEventStore } from '../postgres/postgres-event-store';
+import { REQUIRED_MIGRATION } from '../postgres/migrations';
+import { quoteSchema } from '../postgres/schema-name';
+
+/** Why a replicated stream was stopped. */
+export type HaltReason =
+  /** The event's content hash is not the hash of its own content. */
+  | 'content-hash'
+  /** Its `previous_hash` is not the content hash of the stream's event before it. */
+  | 'broken-chain'
+  /** A version is missing before it. */
+  | 'gap'
+  /** Another event is already stored at its stream version (the histories diverge). */
+  | 'diverged';
+
+/** A stream the replica stopped applying, and why. */
+export interface HaltedStream {
+  readonly streamId: string;
+  /** The stream version of the event that could not be applied. */
+  readonly atVersion: number;
+  readonly eventId: string;
+  readonly globalPosition: bigint;
+  readonly reason: HaltReason;
+  readonly detail: string;
+  readonly detectedAt: Date;
+}
+
+/** What one {@link ReplicaApplier.apply} did. */
+export interface ReplicaApplyResult {
+  /** Events stored. */
+  readonly applied: number;
+  /** Events already stored (a redelivery), skipped. */
+  readonly duplicates: number;
+  /** Events of halted streams, not applied (including the one that halted its stream). */
+  readonly heldBack: number;
+  /** Streams halted by this batch. */
+  readonly halted: readonly HaltedStream[];
+  /** The gapless head afterwards: every position up to it is stored. */
+  readonly head: bigint;
+}
+
+/** Where a replica stands. */
+export interface ReplicaProgress {
+  /** Every position up to this one is stored (what reads, projections and digests see). */
+  readonly head: bigint;
+  /** `recordedAt` (on the primary) of the event at `head`; `null` for an empty log. */
+  readonly headRecordedAt: Date | null;
+  /** The highest position stored, beyond gaps that later events of other streams will fill. */
+  readonly highestStored: bigint;
+  readonly halted: readonly HaltedStream[];
+}
+
+interface StreamHead {
+  version: number;
+  contentHash: Uint8Array | null;
+}
+
+/** Rows per INSERT statement (20 parameters each, well below PostgreSQL's 65 535). */
+const INSERT_CHUNK = 1_000;
+/** Positions examined per step while moving the head over stored events. */
+const HEAD_SCAN = 50_000;
+const COLUMNS = 20;
+
+/**
+ * Applies replicated events to a {@link PostgresEventStore} on the replica site.
+ *
+ * A batch is applied in one transaction, serialized with any other applier on the same store by
+ * the `log_head` row lock. For each event, in the order given (which must keep each stream's
+ * order, as a Kafka partition does):
+ *
+ * - an event at or below its stream's stored version is a redelivery when the same event id is
+ *   stored there, and skipped; any other event there means the histories diverge;
+ * - otherwise it must be the stream's next version, its content hash must be the hash of its
+ *   content, and its `previous_hash` must be the content hash of the stream's previous event;
+ * - an event that fails a check halts its stream: it and every later event of that stream are
+ *   held back (recorded in `halted_streams`, reported), while the other streams go on. The head
+ *   cannot pass the halted event's position, so reads stop at the last consistent state, loudly.
+ *
+ * Redelivery is therefore harmless: applying the same events again changes nothing, which is
+ * what makes the consumer's at-least-once delivery exactly-once in the store, and what lets the
+ * replica resume from anywhere after a crash without trusting Kafka offsets.
+ */
+export class ReplicaApplier {
+  private readonly schema: string;
+
+  constructor(private readonly store: PostgresEventStore) {
+    this.schema = quoteSchema(store.schema);
+  }
+
+  /**
+   * Applies `events` (each with the primary's global position) in one transaction.
+   *
+   * @throws `EventStoreError` when the database fails; nothing of the batch is applied.
+   */
+  async apply(events: readonly PositionedEvent[]): Promise<ReplicaApplyResult> {
+    await this.store.verifySchema();
+    const client = await this.store.pool.connect();
+    let failed: unknown;
+    try {
+      await client.query('BEGIN');
+      const head = await this.lockHead(client);
+      const result = await this.applyLocked(client, head, events);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      failed = error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw this.translate(error);
+    } finally {
+      client.release(failed instanceof Error ? failed : undefined);
+    }
+  }
+
+  /** The replica's head, the highest stored position and the halted streams. */
+  async progress(): Promise<ReplicaProgress> {
+    await this.store.verifySchema();
+    try {
+      const { rows } = await this.store.pool.query<{
+        head: string;
+        head_recorded_at: Date | null;
+        highest: string | null;
+      }>(
+        `SELECT h.position AS head,
+                (SELECT recorded_at FROM ${this.schema}.events
+                  WHERE global_position = h.position) AS head_recorded_at,
+                (SELECT max(global_position) FROM ${this.schema}.events) AS highest
+         FROM ${this.schema}.log_head h`,
+      );
+      const row = rows[0];
+      return {
+        head: BigInt(row?.head ?? '0'),
+        headRecordedAt: row?.head_recorded_at ?? null,
+        highestStored: BigInt(row?.highest ?? '0'),
+        halted: await this.haltedStreams(),
+      };
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /** Streams stopped because their replicated history broke, oldest first. */
+  async haltedStreams(): Promise<HaltedStream[]> {
+    const { rows } = await this.store.pool.query<{
+      stream_id: string;
+      at_version: string;
+      event_id: string;
+      global_position: string;
+      reason: HaltReason;
+      detail: string;
+      detected_at: Date;
+    }>(`SELECT * FROM ${this.schema}.halted_streams ORDER BY detected_at, stream_id`);
+    return rows.map((row) => ({
+      streamId: row.stream_id,
+      atVersion: Number(row.at_version),
+      eventId: row.event_id,
+      globalPosition: BigInt(row.global_position),
+      reason: row.reason,
+      detail: row.detail,
+      detectedAt: row.detected_at,
+    }));
+  }
+
+  private async lockHead(client: PoolClient): Promise<bigint> {
+    const { rows } = await client.query<{ position: string }>(
+      `SELECT position FROM ${this.schema}.log_head FOR UPDATE`,
+    );
+    return BigInt(rows[0]?.position ?? '0');
+  }
+
+  private async applyLocked(
+    client: PoolClient,
+    head: bigint,
+    events: readonly PositionedEvent[],
+  ): Promise<ReplicaApplyResult> {
+    const streamIds = [...new Set(events.map((event) => event.streamId))];
+    const halted = await this.haltedAmong(client, streamIds);
+    const heads = await this.streamHeads(client, streamIds);
+    const accepted: PositionedEvent[] = [];
+    const redelivered: PositionedEvent[] = [];
+    const newHalts: HaltedStream[] = [];
+    let heldBack = 0;
+    const halt = (event: PositionedEvent, reason: HaltReason, detail: string): void => {
+      halted.add(event.streamId);
+      heldBack += 1;
+      newHalts.push({
+        streamId: event.streamId,
+        atVersion: event.streamVersion,
+        eventId: event.eventId,
+        globalPosition: event.globalPosition,
+        reason,
+        detail,
+        detectedAt: new Date(),
+      });
+    };
+    for (const event of events) {
+      if (halted.has(event.streamId)) {
+        heldBack += 1;
+        continue;
+      }
+      const stored = heads.get(event.streamId) ?? { version: 0, contentHash: null };
+      if (event.streamVersion <= stored.version) {
+        redelivered.push(event);
+        continue;
+      }
+      const problem = checkNext(event, stored);
+      if (problem) {
+        halt(event, problem.reason, problem.detail);
+        continue;
+      }
+      accepted.push(event);
+      heads.set(event.streamId, { version: event.streamVersion, contentHash: event.contentHash });
+    }
+    const diverged = await this.diverging(client, redelivered);
+    for (const event of diverged) {
+      halt(event, 'diverged', `another event is stored at version ${event.streamVersion}`);
+    }
+    // A stream halted by a diverging redelivery keeps nothing of this batch after it.
+    const applicable = accepted.filter((event) => {
+      const stop = newHalts.find((h) => h.streamId === event.streamId);
+      if (stop && event.streamVersion > stop.atVersion) {
+        heldBack += 1;
+        return false;
+      }
+      return true;
+    });
+    for (let i = 0; i < applicable.length; i += INSERT_CHUNK) {
+      await this.insert(client, applicable.slice(i, i + INSERT_CHUNK));
+    }
+    if (newHalts.length > 0) await this.recordHalts(client, newHalts);
+    const newHead = await this.advanceHead(client, head);
+    return {
+      applied: applicable.length,
+      duplicates: redelivered.length - diverged.length,
+      heldBack,
+      halted: newHalts,
+      head: newHead,
+    };
+  }
+
+  private async haltedAmong(
+    client: PoolClient,
+    streamIds: readonly string[],
+  ): Promise<Set<string>> {
+    const { rows } = await client.query<{ stream_id: string }>(
+      `SELECT stream_id FROM ${this.schema}.halted_streams WHERE stream_id = ANY($1::text[])`,
+      [streamIds],
+    );
+    return new Set(rows.map((row) => row.stream_id));
+  }
+
+  private async streamHeads(
+    client: PoolClient,
+    streamIds: readonly string[],
+  ): Promise<Map<string, StreamHead>> {
+    const { rows } = await client.query<{
+      stream_id: string;
+      stream_version: string;
+      content_hash: Buffer;
+    }>(
+      `SELECT s.stream_id, e.stream_version, e.content_hash
+       FROM unnest($1::text[]) AS s(stream_id)
+       CROSS JOIN LATERAL (
+         SELECT stream_version, content_hash FROM ${this.schema}.events
+         WHERE stream_id = s.stream_id ORDER BY stream_version DESC LIMIT 1) e`,
+      [streamIds],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.stream_id,
+        { version: Number(row.stream_version), contentHash: new Uint8Array(row.content_hash) },
+      ]),
+    );
+  }
+
+  /** Of `events` (at versions already stored), those whose stored event has another id. */
+  private async diverging(
+    client: PoolClient,
+    events: readonly PositionedEvent[],
+  ): Promise<PositionedEvent[]> {
+    if (events.length === 0) return [];
+    const { rows } = await client.query<{ i: string }>(
+      `SELECT r.i FROM unnest($1::text[], $2::bigint[], $3::uuid[]) WITH ORDINALITY
+                         AS r(stream_id, stream_version, event_id, i)
+       JOIN ${this.schema}.events e
+         ON e.stream_id = r.stream_id AND e.stream_version = r.stream_version
+       WHERE e.event_id <> r.event_id`,
+      [
+        events.map((e) => e.streamId),
+        events.map((e) => e.streamVersion),
+        events.map((e) => e.eventId),
+      ],
+    );
+    return rows.map((row) => events[Number(row.i) - 1]).filter((e) => e !== undefined);
+  }
+
+  private async insert(client: PoolClient, events: readonly PositionedEvent[]): Promise<void> {
+    const values: unknown[] = [];
+    const rows = events.map((event, i) => {
+      const at = i * COLUMNS;
+      values.push(
+        event.eventId,
+        event.streamId,
+        event.streamVersion,
+        event.eventType,
+        event.payloadSchemaVersion,
+        Buffer.from(event.payload),
+        event.occurredAt,
+        event.recordedAt,
+        event.correlationId,
+        event.causationId,
+        event.traceparent,
+        event.tracestate,
+        Buffer.from(event.contentHash),
+        event.previousHash ? Buffer.from(event.previousHash) : null,
+        event.dataSubjectKeyId,
+        event.producer,
+        event.actor?.kind ?? null,
+        event.actor?.id ?? null,
+        event.actor?.organisationId ?? null,
+        event.globalPosition.toString(),
+      );
+      return `(${Array.from({ length: COLUMNS }, (_, k) => `$${at + k + 1}`).join(', ')})`;
+    });
+    await client.query(
+      `INSERT INTO ${this.schema}.events (event_id, stream_id, stream_version, event_type,
+         payload_schema_version, payload, occurred_at, recorded_at, correlation_id, causation_id,
+         traceparent, tracestate, content_hash, previous_hash, data_subject_key_id, producer,
+         actor_kind, actor_id, actor_organisation_id, global_position)
+       VALUES ${rows.join(', ')}`,
+      values,
+    );
+  }
+
+  private async recordHalts(client: PoolClient, halts: readonly HaltedStream[]): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.schema}.halted_streams
+         (stream_id, at_version, event_id, global_position, reason, detail)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::bigint[], $5::text[],
+                            $6::text[])
+       ON CONFLICT (stream_id) DO NOTHING`,
+      [
+        halts.map((h) => h.streamId),
+        halts.map((h) => h.atVersion),
+        halts.map((h) => h.eventId),
+        halts.map((h) => h.globalPosition.toString()),
+        halts.map((h) => h.reason),
+        halts.map((h) => h.detail),
+      ],
+    );
+  }
+
+  /** Moves `log_head` over every stored position that directly follows it. */
+  private async advanceHead(client: PoolClient, from: bigint): Promise<bigint> {
+    let head = from;
+    for (;;) {
+      const { rows } = await client.query<{ global_position: string }>(
+        `SELECT global_position FROM ${this.schema}.events
+         WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
+        [head.toString(), HEAD_SCAN],
+      );
+      let moved = 0;
+      for (const row of rows) {
+        if (BigInt(row.global_position) !== head + 1n) break;
+        head += 1n;
+        moved += 1;
+      }
+      if (moved < HEAD_SCAN) break;
+    }
+    if (head !== from) {
+      await client.query(`UPDATE ${this.schema}.log_head SET position = $1`, [head.toString()]);
+    }
+    return head;
+  }
+
+  private translate(error: unknown): Error {
+    return translatePgError(error, {
+      operation: 'replicate',
+      schema: this.store.schema,
+      requiredMigration: REQUIRED_MIGRATION,
+    });
+  }
+}
+
+/** Why `event` cannot follow `stored` in its stream, if it cannot. */
+function checkNext(
+  event: PositionedEvent,
+  stored: StreamHead,
+): { reason: HaltReason; detail: string } | undefined {
+  const hash = computeContentHash(
+    event.streamId,
+    event.streamVersion,
+    event.eventType,
+    event.payload,
+  );
+  if (!sameBytes(hash, event.contentHash)) {
+    return { reason: 'content-hash', detail: 'the content hash does not match the content' };
+  }
+  if (event.streamVersion !== stored.version + 1) {
+    return {
+      reason: 'gap',
+      detail: `version ${event.streamVersion} follows stored version ${stored.version}`,
+    };
+  }
+  if (!sameBytes(event.previousHash, stored.contentHash)) {
+    return {
+      reason: 'broken-chain',
+      detail: `previous_hash does not match the content hash of version ${stored.version}`,
+    };
+  }
+  return undefined;
+}
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  );
+}
