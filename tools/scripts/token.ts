@@ -4,6 +4,7 @@
 //   npm run token -- registrar clerk-1 --registers persons,businesses --org rnpp \
 //     --national-id 1975060300596     (the registrar's own number: needed to decide corrections)
 //   npm run token -- agency svc-ccss --org ccss --ttl 8h
+//   npm run token -- operator ops-1   (fence, promote, replication status)
 // Prints the token alone on standard output, so `TOKEN=$(npm run -s token -- ...)` works.
 import { parseArgs } from 'node:util';
 
@@ -13,14 +14,15 @@ import type { PrincipalKind } from '@gov/platform-auth';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, localSigningKeys } from './lib/local-auth';
 import { requireNode24 } from './lib/node-version';
 
-const USAGE = `usage: npm run token -- <citizen|registrar|agency> <subject> [--registers a,b] [--org id]
+const USAGE = `usage: npm run token -- <citizen|registrar|agency|operator> <subject> [--registers a,b] [--org id]
                       [--national-id n] [--ttl 1h]
   citizen    subject = the person's national identification number
   registrar  --registers lists the registers it may write (persons, businesses);
              --national-id is their own number (needed to decide on corrections)
-  agency     --org names the organisation; reads must also state a purpose and a legal basis`;
+  agency     --org names the organisation; reads must also state a purpose and a legal basis
+  operator   platform operations: replication status, fencing and promotion of a site`;
 
-const ROLES: readonly PrincipalKind[] = ['citizen', 'registrar', 'agency'];
+const ROLES: readonly PrincipalKind[] = ['citizen', 'registrar', 'agency', 'operator'];
 
 async function main(): Promise<void> {
   requireNode24();

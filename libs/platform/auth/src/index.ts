@@ -1,7 +1,7 @@
 /**
  * Authentication for the platform's HTTP APIs: bearer JWTs verified with `jose` against a JWKS
  * (the identity provider's URL in a deployment, a local key file in development), turned into
- * registrar, citizen or agency {@link Principal}s.
+ * registrar, citizen, agency or operator {@link Principal}s.
  */
 export { AuthModule } from './lib/auth.module';
 export { AuthGuard, CurrentPrincipal, Roles, principalOf } from './lib/auth.guard';

@@ -196,6 +196,8 @@ function scopeOf(principal: Principal): string {
       return `citizen:${principal.subject}`;
     case 'agency':
       return `agency:${principal.organisationId}:${principal.subject}`;
+    case 'operator':
+      return `operator:${principal.subject}`;
     default: {
       const unknown: never = principal;
       throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);

@@ -33,6 +33,14 @@ export type Principal =
       readonly kind: 'agency';
       readonly subject: string;
       readonly organisationId: string;
+    }
+  | {
+      /**
+       * Platform operations staff: run site failover (fence, promote) and read replication
+       * status and digests. Never reads personal data.
+       */
+      readonly kind: 'operator';
+      readonly subject: string;
     };
 
 export type PrincipalKind = Principal['kind'];
@@ -102,7 +110,11 @@ export function principalFromClaims(claims: PlatformClaims): Principal {
         throw new InvalidClaimsError('an agency token must name its organisation (org)');
       }
       return { kind: 'agency', subject, organisationId: claims.org };
+    case 'operator':
+      return { kind: 'operator', subject };
     default:
-      throw new InvalidClaimsError('the token has no known role (registrar, citizen or agency)');
+      throw new InvalidClaimsError(
+        'the token has no known role (registrar, citizen, agency or operator)',
+      );
   }
 }

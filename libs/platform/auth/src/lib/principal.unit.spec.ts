@@ -43,8 +43,16 @@ describe('principalFromClaims', () => {
     });
   });
 
+  it('reads an operator', () => {
+    expect(principalFromClaims({ sub: 'ops-1', role: 'operator' })).toEqual({
+      kind: 'operator',
+      subject: 'ops-1',
+    });
+  });
+
   it.each([
     [{ role: 'citizen' }, /subject/],
+    [{ role: 'operator' }, /subject/],
     [{ sub: 'x', role: 'admin' }, /role/],
     [{ sub: 'x' }, /role/],
     [{ sub: 'clerk', role: 'registrar' }, /registers/],

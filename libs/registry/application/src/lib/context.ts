@@ -80,6 +80,8 @@ export function actorOf(principal: Principal): Actor {
       return { kind: 'citizen', id: principal.subject };
     case 'agency':
       return { kind: 'agency', id: principal.subject, organisationId: principal.organisationId };
+    case 'operator':
+      return { kind: 'operator', id: principal.subject };
     default: {
       const unknown: never = principal;
       throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);

@@ -102,6 +102,8 @@ export function personReadAccess(context: RequestContext, nationalId: string): R
         accessorRole: 'agency-system',
       };
     }
+    case 'operator':
+      throw ApplicationError.forbidden('operators do not read personal data');
     default: {
       const unknown: never = principal;
       throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);
@@ -124,6 +126,8 @@ export function businessReadAccess(context: RequestContext): void {
       return;
     case 'citizen':
       throw ApplicationError.forbidden('citizens read their own person record, not businesses');
+    case 'operator':
+      throw ApplicationError.forbidden('operators do not read register records');
     default: {
       const unknown: never = principal;
       throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);

@@ -251,6 +251,8 @@ export class CorrectionService {
           );
         case 'agency':
           throw ApplicationError.forbidden('agencies do not read correction requests');
+        case 'operator':
+          throw ApplicationError.forbidden('operators do not read correction requests');
         default:
           return assertNever(principal, 'principal');
       }
