@@ -6,8 +6,9 @@ import { AuthModule } from '@gov/platform-auth';
 import { PG_POOL, PostgresModule, READINESS_CHECKS } from '@gov/platform-chassis';
 import { EventSourcingModule, OutboxRelayModule } from '@gov/platform-event-sourcing';
 import { MessagingModule } from '@gov/platform-messaging';
+import { ReplicationModule, SiteRole } from '@gov/platform-replication';
 import { RegistryFeedModule } from '@gov/registry-feed';
-import { EVENT_STORE_SCHEMA } from '@gov/registry-application';
+import { EVENT_STORE_SCHEMA, reseedAllocators } from '@gov/registry-application';
 
 import { readinessChecksProvider } from './health/readiness-checks.provider';
 import { BusinessesController } from './http/businesses.controller';
@@ -42,6 +43,9 @@ export class AppModule {
       applicationName: config.serviceName,
       maxConnections: 20,
     });
+    // Shared by the event store's write gate and the replication module: a replica or fenced
+    // site refuses every append, whatever asks for it.
+    const siteRole = new SiteRole(config.siteRole === 'embassy' ? 'replica' : 'primary');
     return {
       module: AppModule,
       imports: [
@@ -54,6 +58,9 @@ export class AppModule {
             pool,
             schema: EVENT_STORE_SCHEMA,
             producer: config.serviceName,
+            writeGate: () => {
+              siteRole.assertWritable();
+            },
           }),
         }),
         OutboxRelayModule.forRoot({
@@ -69,10 +76,19 @@ export class AppModule {
         // compacted, published from the same log at least once.
         RegistryFeedModule.forRoot(),
         AuthModule.forRoot(config.auth),
+        // The data embassy: replay of the mirrored log on a replica, fence and promote.
+        ReplicationModule.forRoot({
+          serviceName: config.serviceName,
+          siteRole,
+          replicaTopics: [`${config.replicationSource}.${config.eventsTopic}`],
+          replicaGroupId: `${config.serviceName}.replica`,
+          onPromote: (client, schema) => reseedAllocators(client, schema),
+        }),
       ],
       controllers: [PersonsController, BusinessesController, CorrectionsController],
       providers: [
         { provide: REGISTRY_CONFIG, useValue: config },
+        { provide: SiteRole, useValue: siteRole },
         ...applicationProviders,
         IdempotencyInterceptor,
         RegistrySchemaGate,

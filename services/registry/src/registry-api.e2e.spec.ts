@@ -635,6 +635,10 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
         'GET /corrections/{correctionId}',
         'POST /corrections/{correctionId}/accept',
         'POST /corrections/{correctionId}/reject',
+        'GET /replication/status',
+        'GET /replication/digest',
+        'POST /replication/fence',
+        'POST /replication/promote',
       ].sort(),
     );
     for (const { path, operation } of operations) {

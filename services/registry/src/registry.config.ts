@@ -27,6 +27,11 @@ export interface RegistryConfig extends PlatformConfig {
   };
   /** The topic the outbox relay publishes the event log to. */
   readonly eventsTopic: string;
+  /**
+   * The replicated site's alias, as MirrorMaker 2 prefixes the mirrored topics: a replica
+   * rebuilds from `<source>.<eventsTopic>` on its own cluster.
+   */
+  readonly replicationSource: string;
 }
 
 /**
@@ -39,6 +44,7 @@ export interface RegistryConfig extends PlatformConfig {
  * | `AUTH_ISSUER` | expected `iss` of bearer tokens; required |
  * | `AUTH_AUDIENCE` | expected `aud`; required |
  * | `REGISTRY_EVENTS_TOPIC` | `registry.events.v1` unless set |
+ * | `REPLICATION_SOURCE` | the site replicated from, as MirrorMaker 2 names it: `primary` on the embassy, `embassy` on the primary (for failback) |
  */
 export const registryConfigSchema = z
   .object({
@@ -48,6 +54,7 @@ export const registryConfigSchema = z
     AUTH_ISSUER: envToken(),
     AUTH_AUDIENCE: envToken(),
     REGISTRY_EVENTS_TOPIC: envToken({ default: REGISTRY_EVENTS_TOPIC }),
+    REPLICATION_SOURCE: envToken().optional(),
   })
   .superRefine((env, context) => {
     if ((env.AUTH_JWKS_URL === undefined) === (env.AUTH_JWKS_FILE === undefined)) {
@@ -69,4 +76,6 @@ export const registryConfigSchema = z
       audience: env.AUTH_AUDIENCE,
     },
     eventsTopic: env.REGISTRY_EVENTS_TOPIC,
+    replicationSource:
+      env.REPLICATION_SOURCE ?? (env.SITE_ROLE === 'embassy' ? 'primary' : 'embassy'),
   }));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ensureLocalSigningKeys } from '@gov/platform-auth';
+import { EVENT_STORE_MIGRATIONS, REQUIRED_MIGRATION } from '@gov/platform-event-sourcing';
 import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
@@ -61,7 +62,13 @@ describe('registry service', () => {
         .split('\n')
         .map((line) => JSON.parse(line) as unknown),
     ).toEqual([
-      { service: 'registry', task: 'migrate', schema: 'registry', applied: [1, 2], version: 2 },
+      {
+        service: 'registry',
+        task: 'migrate',
+        schema: 'registry',
+        applied: EVENT_STORE_MIGRATIONS.map((m) => m.version),
+        version: REQUIRED_MIGRATION,
+      },
       {
         service: 'registry',
         task: 'migrate',

@@ -8,6 +8,7 @@ import type {
 import { Pool } from 'pg';
 
 import { PG_POOL } from '@gov/platform-chassis';
+import { SiteRole } from '@gov/platform-replication';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { EventStore } from '@gov/platform-event-sourcing';
 import {
@@ -27,7 +28,6 @@ import {
 import type { IdempotencyStore } from '@gov/registry-application';
 
 import { IDEMPOTENCY_STORE } from './http/idempotency.interceptor';
-import type { RegistryConfig } from './registry.config';
 
 /** Injection token of the service's configuration. */
 export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');
@@ -113,8 +113,9 @@ const PURGE_EVERY_MS = 10 * 60_000;
 
 /**
  * Runs the corrections projector (read model and acceptance reactor) in the background while
- * the service runs on the primary site, and purges day-old idempotency keys. On the embassy the
- * registry only replays, so nothing here runs there.
+ * this site is the primary, and purges day-old idempotency keys. A replica only replays (the
+ * reactor appends, which a replica must not); when it is promoted, the work starts, and the
+ * projector catches up from its checkpoint over the replayed log.
  */
 @Injectable()
 export class BackgroundWork implements OnApplicationBootstrap, OnModuleDestroy {
@@ -124,14 +125,23 @@ export class BackgroundWork implements OnApplicationBootstrap, OnModuleDestroy {
   private wake: (() => void) | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
 
+  private unsubscribe: (() => void) | undefined;
+
   constructor(
-    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    @Inject(SiteRole) private readonly siteRole: SiteRole,
     private readonly projector: CorrectionsProjector,
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.siteRole !== 'primary') return;
+    this.unsubscribe = this.siteRole.onChange((change) => {
+      if (change.role === 'primary') this.start();
+    });
+    if (this.siteRole.writable) this.start();
+  }
+
+  private start(): void {
+    if (this.running) return;
     this.running = true;
     this.loop = this.project();
     this.purgeTimer = setInterval(() => {
@@ -149,6 +159,7 @@ export class BackgroundWork implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Stops first on shutdown, finishing the batch in flight while the pool is still open. */
   async onModuleDestroy(): Promise<void> {
+    this.unsubscribe?.();
     this.running = false;
     clearInterval(this.purgeTimer);
     this.wake?.();

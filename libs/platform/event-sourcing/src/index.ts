@@ -22,6 +22,7 @@ export {
   DuplicateEventError,
   EventStoreError,
   InvalidArgumentError,
+  ReadOnlyStoreError,
   SchemaNotMigratedError,
   StoreUnavailableError,
   UnexpectedStoreError,

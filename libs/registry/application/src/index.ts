@@ -93,4 +93,5 @@ export {
   PgNumberAllocator,
   PgProjectionCheckpoints,
   PgRegistrarDirectory,
+  reseedAllocators,
 } from './lib/postgres/pg-stores';

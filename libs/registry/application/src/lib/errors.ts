@@ -3,6 +3,7 @@ import {
   ConcurrencyError,
   DuplicateEventError,
   EventStoreError,
+  ReadOnlyStoreError,
 } from '@gov/platform-event-sourcing';
 import { assertNever, isRegistryRejection } from '@gov/registry-domain';
 import type { RegistryRejection } from '@gov/registry-domain';
@@ -47,6 +48,12 @@ export function toApplicationError(error: unknown, context: FailureContext = {})
         'look the record up instead of repeating the request',
       { cause: error, extensions: { code: 'ALREADY_APPLIED' } },
     );
+  }
+  if (error instanceof ReadOnlyStoreError) {
+    return ApplicationError.serviceUnavailable(error.message, {
+      cause: error,
+      extensions: { code: 'READ_ONLY_SITE', siteRole: error.role },
+    });
   }
   if (error instanceof EventStoreError && error.transient) {
     return ApplicationError.serviceUnavailable(

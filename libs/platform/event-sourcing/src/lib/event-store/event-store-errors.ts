@@ -16,6 +16,9 @@
  *   too many connections, serialization failure, deadlock) ({@link StoreUnavailableError}).
  *   Transient: retry later. The outcome of an interrupted append is unknown; retrying it with
  *   the same event ids makes it safe.
+ * - `read-only`: this site does not write its log now: it is a replica (the data embassy) or a
+ *   primary fenced for a failover ({@link ReadOnlyStoreError}). Not retried here; the client
+ *   may retry against the site that writes.
  * - `unexpected`: anything else ({@link UnexpectedStoreError}); a bug until proven otherwise.
  *
  * Branch on `kind` (or `instanceof`), never on messages; the foreign error, if any, is `cause`.
@@ -27,6 +30,7 @@ export type EventStoreFailure =
   | SchemaNotMigratedError
   | UpcastError
   | StoreUnavailableError
+  | ReadOnlyStoreError
   | UnexpectedStoreError;
 
 /** The `kind` of an {@link EventStoreFailure}. */
@@ -37,6 +41,7 @@ export type EventStoreErrorKind =
   | 'schema-not-migrated'
   | 'upcast-failed'
   | 'unavailable'
+  | 'read-only'
   | 'unexpected';
 
 /** Base class of every {@link EventStoreFailure}; use it for `instanceof` checks. */
@@ -183,6 +188,23 @@ export class StoreUnavailableError extends EventStoreError {
     options?: { cause?: unknown },
   ) {
     super(`${operation}: ${message}`, options);
+  }
+}
+
+/** The store refuses writes: its site is a replica or is fenced. Nothing was appended. */
+export class ReadOnlyStoreError extends EventStoreError {
+  override readonly kind = 'read-only';
+  override readonly name = 'ReadOnlyStoreError';
+
+  /**
+   * @param role - The site's role, e.g. `replica` or `fenced`.
+   * @param detail - Why, for the operator and the client.
+   */
+  constructor(
+    readonly role: string,
+    detail: string,
+  ) {
+    super(detail);
   }
 }
 

@@ -78,6 +78,7 @@ export class EventSourcingModule {
               schema: options.schema,
               producer: options.producer,
               upcasters: options.upcasters ?? [],
+              ...(options.writeGate ? { writeGate: options.writeGate } : {}),
             }),
           inject: [EVENT_SOURCING_OPTIONS],
         },

@@ -16,6 +16,8 @@ export interface EventSourcingModuleOptions {
   readonly producer: string;
   /** Upcasters applied when reading. */
   readonly upcasters?: readonly Upcaster[];
+  /** See `PostgresEventStoreOptions.writeGate`: refuses appends on a replica or fenced site. */
+  readonly writeGate?: () => void;
   /**
    * Apply missing migrations at start-up instead of refusing to start. Off by default:
    * migrations are a deliberate deployment step (a Helm hook job running `migrate`); turn it on

@@ -46,6 +46,7 @@ describe('migrate', () => {
       'projection_checkpoints',
       'relay_checkpoints',
       'schema_migrations',
+      'site_role',
     ]);
     expect(await migrate(pg.pool, { schema })).toEqual({ applied: [], version: LATEST });
     expect(await appliedVersions(schema)).toEqual(ALL);

@@ -28,6 +28,8 @@ export interface Migration {
  * - `projection_checkpoints`: per projection, the last position applied.
  * - `halted_streams`: on a replica (the embassy), streams whose replicated history broke (a gap,
  *   a hash chain that does not link, a diverging event): nothing more of them is applied.
+ * - `site_role`: the role an operator gave this site (a promoted embassy, a fenced primary);
+ *   empty until then, when the service's configuration decides.
  */
 export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
   {
@@ -117,6 +119,13 @@ CREATE TABLE halted_streams (
   reason          text        NOT NULL,
   detail          text        NOT NULL,
   detected_at     timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE site_role (
+  singleton  boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
+  role       text        NOT NULL CHECK (role IN ('primary', 'replica', 'fenced')),
+  reason     text        NOT NULL,
+  changed_at timestamptz NOT NULL DEFAULT now()
 );
 `,
   },

@@ -41,6 +41,12 @@ export interface PostgresEventStoreOptions {
   readonly producer: string;
   /** Upcasters applied by `readStream` and `readAll`. */
   readonly upcasters?: readonly Upcaster[];
+  /**
+   * Called before every append; throws (a {@link ReadOnlyStoreError}) when this site must not
+   * write its log now: a replica, or a primary fenced for a failover. Replicated events are
+   * stored by the `ReplicaApplier`, which does not go through it.
+   */
+  readonly writeGate?: () => void;
 }
 
 /** Default number of events one sequencer run positions. */
@@ -111,8 +117,10 @@ export class PostgresEventStore implements EventStore {
   private verified: Promise<void> | undefined;
   private readonly appendStatements = new Map<number, { name?: string; text: string }>();
   private readonly sql: ReturnType<typeof statements>;
+  private readonly writeGate: () => void;
 
   constructor(options: PostgresEventStoreOptions) {
+    this.writeGate = options.writeGate ?? (() => undefined);
     this.pool = options.pool;
     this.schema = options.schema;
     this.producer = options.producer;
@@ -156,6 +164,7 @@ export class PostgresEventStore implements EventStore {
     metadata: AppendMetadata,
   ): Promise<AppendResult> {
     const meta = checkAppend(streamId, expectedVersion, events, metadata);
+    this.writeGate();
     await this.verifySchema();
     const result = await this.appendOn(this.pool, false, streamId, expectedVersion, events, meta);
     for (const listener of this.listeners) {
@@ -182,6 +191,7 @@ export class PostgresEventStore implements EventStore {
     metadata: AppendMetadata,
   ): Promise<AppendResult> {
     const meta = checkAppend(streamId, expectedVersion, events, metadata);
+    this.writeGate();
     await this.verifySchema();
     return this.appendOn(client, true, streamId, expectedVersion, events, meta);
   }

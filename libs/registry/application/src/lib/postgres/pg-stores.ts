@@ -1,5 +1,5 @@
 // The PostgreSQL implementations of the application's ports, on the registry's own schema.
-import type { Pool } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 
 import type { CorrectionStatus, LocalDate, RegisterName } from '@gov/registry-domain';
 
@@ -52,6 +52,37 @@ export class PgNumberAllocator implements NumberAllocator {
       throw error;
     }
   }
+}
+
+/**
+ * Brings the number allocators up to the log, in `client`'s transaction: a site promoted to
+ * primary (the embassy) rebuilt its log by replay, but allocation state is not in the log, and
+ * its allocators would hand out numbers the primary already assigned. Sequence numbers per birth
+ * date continue after the highest registered one; business numbers after the highest business
+ * number. Never moves an allocator back.
+ */
+export async function reseedAllocators(
+  client: ClientBase,
+  eventStoreSchema: string,
+): Promise<void> {
+  const events = `"${eventStoreSchema}".events`;
+  await client.query(
+    `INSERT INTO ${S}.person_sequences AS s (birth_date, next_sequence)
+     SELECT to_date(substr(stream_id, 1, 8), 'YYYYMMDD'), max(substr(stream_id, 9, 3)::int) + 1
+     FROM ${events}
+     WHERE stream_version = 1 AND stream_id ~ '^[0-9]{13}$'
+     GROUP BY 1
+     ON CONFLICT (birth_date) DO UPDATE
+       SET next_sequence = GREATEST(s.next_sequence, EXCLUDED.next_sequence)`,
+  );
+  await client.query(
+    `SELECT setval('${S}.business_numbers',
+                   GREATEST(m.n, CASE WHEN q.is_called THEN q.last_value ELSE 0 END))
+     FROM (SELECT max(substr(stream_id, 2)::int) AS n FROM ${events}
+           WHERE stream_version = 1 AND stream_id ~ '^B[0-9]{6}$') m,
+          ${S}.business_numbers q
+     WHERE m.n IS NOT NULL`,
+  );
 }
 
 interface CorrectionRow {

@@ -1,0 +1,166 @@
+// OpenAPI schemas and examples of the replication routes (hand-written: the routes are few and
+// their shapes are the module's own types).
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+
+import { PROBLEM_CONTENT_TYPE } from '@gov/platform-chassis';
+
+const POSITION = { type: 'string', pattern: '^[0-9]+$', description: 'A log position (decimal)' };
+const ROLE = { type: 'string', enum: ['primary', 'replica', 'fenced'] };
+
+const ROLE_CHANGE = {
+  type: 'object',
+  required: ['role', 'reason', 'changedAt'],
+  properties: {
+    role: ROLE,
+    reason: { type: 'string' },
+    changedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const PROBLEM = {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    code: { type: 'string' },
+  },
+};
+
+const HALTED = {
+  type: 'object',
+  properties: {
+    streamId: { type: 'string' },
+    atVersion: { type: 'integer' },
+    eventId: { type: 'string', format: 'uuid' },
+    globalPosition: POSITION,
+    reason: { type: 'string', enum: ['content-hash', 'broken-chain', 'gap', 'diverged'] },
+    detail: { type: 'string' },
+    detectedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const DEAD_LETTER = {
+  type: 'object',
+  properties: {
+    topic: { type: 'string' },
+    partition: { type: 'integer' },
+    offset: { type: 'string' },
+    reason: { type: 'string' },
+    error: { type: 'string' },
+    at: { type: 'string', format: 'date-time' },
+  },
+};
+
+export const STATUS_SCHEMA = {
+  type: 'object',
+  required: ['service', 'role', 'head', 'highestStored', 'relays', 'replica', 'at'],
+  properties: {
+    service: { type: 'string' },
+    role: ROLE,
+    roleChange: { ...ROLE_CHANGE, nullable: true },
+    head: { ...POSITION, description: 'Every position up to here is stored' },
+    headRecordedAt: { type: 'string', format: 'date-time', nullable: true },
+    highestStored: POSITION,
+    unpositioned: { type: 'integer' },
+    relays: { type: 'object', additionalProperties: POSITION },
+    replica: {
+      type: 'object',
+      properties: {
+        running: { type: 'boolean' },
+        appliedSinceStart: { type: 'integer' },
+        halted: { type: 'array', items: HALTED },
+        deadLetters: { type: 'array', items: DEAD_LETTER },
+      },
+    },
+    at: { type: 'string', format: 'date-time' },
+  },
+};
+
+export const STATUS_EXAMPLE = {
+  service: 'registry',
+  role: 'replica',
+  roleChange: null,
+  head: '120345',
+  headRecordedAt: '2026-11-22T09:15:02.311Z',
+  highestStored: '120347',
+  unpositioned: 0,
+  relays: { 'registry.events.v1': '120345', 'registry.changes.v1': '120345' },
+  replica: { running: true, appliedSinceStart: 120345, halted: [], deadLetters: [] },
+  at: '2026-11-22T09:15:02.402Z',
+};
+
+export const DIGEST_SCHEMA = {
+  type: 'object',
+  required: ['service', 'position', 'digest'],
+  properties: {
+    service: { type: 'string' },
+    position: POSITION,
+    digest: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+  },
+};
+
+export const DIGEST_EXAMPLE = {
+  service: 'registry',
+  position: '120345',
+  digest: 'sha256:5f1c0e0d3a4b7e2f9d8c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e',
+};
+
+export { ROLE_CHANGE as ROLE_CHANGE_SCHEMA };
+
+export const ROLE_CHANGE_EXAMPLE = {
+  role: 'fenced',
+  reason: 'planned failover drill CHG-2041',
+  changedAt: '2026-11-22T09:20:00.000Z',
+};
+
+export const PROMOTION_SCHEMA = {
+  type: 'object',
+  required: ['role', 'position', 'discarded', 'changedAt'],
+  properties: {
+    role: ROLE,
+    position: { ...POSITION, description: 'The log position the site continues from' },
+    discarded: {
+      type: 'integer',
+      description: 'Replicated events beyond a gap, removed (lost: part of the RPO)',
+    },
+    changedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+export const PROMOTION_EXAMPLE = {
+  role: 'primary',
+  position: '120345',
+  discarded: 0,
+  changedAt: '2026-11-22T09:20:03.120Z',
+};
+
+const PROBLEMS: Readonly<Record<number, string>> = {
+  400: 'Invalid input (see `errors`)',
+  401: 'No bearer token, or one that is invalid or expired',
+  403: 'Not an operator token',
+  409: 'Not possible in the site’s current role, or the position is not reached yet',
+};
+
+/** A JSON success response with schema and example. */
+export function ApiJson(status: number, description: string, schema: object, example: unknown) {
+  return ApiResponse({ status, description, content: { 'application/json': { schema, example } } });
+}
+
+/** Problem responses of a route. */
+export function ApiProblems(...statuses: (keyof typeof PROBLEMS)[]): MethodDecorator {
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: PROBLEMS[status] ?? 'A problem',
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: PROBLEM } },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,131 @@
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+
+import { ApplicationError } from '@gov/platform-chassis';
+import { AuthGuard, Roles } from '@gov/platform-auth';
+
+import {
+  ApiJson,
+  ApiProblems,
+  DIGEST_EXAMPLE,
+  DIGEST_SCHEMA,
+  PROMOTION_EXAMPLE,
+  PROMOTION_SCHEMA,
+  ROLE_CHANGE_EXAMPLE,
+  ROLE_CHANGE_SCHEMA,
+  STATUS_EXAMPLE,
+  STATUS_SCHEMA,
+} from './openapi';
+import { ReplicationService } from './replication.service';
+import type { Promotion, ReplicationStatus } from './replication.service';
+import type { RoleChange } from './site-role';
+
+const POSITION = /^\d{1,19}$/;
+const MAX_REASON = 500;
+
+const REASON_BODY = {
+  type: 'object',
+  required: ['reason'],
+  additionalProperties: false,
+  properties: {
+    reason: {
+      type: 'string',
+      minLength: 1,
+      maxLength: MAX_REASON,
+      description: 'Why, for the record (change ticket, incident).',
+    },
+  },
+};
+
+/**
+ * The operator's view and levers of one service's replication: status and digests for
+ * `embassy-sync` and dashboards, fencing and promotion for failover drills and real failovers.
+ * Operator tokens only.
+ */
+@ApiTags('replication')
+@ApiBearerAuth()
+@Controller('replication')
+@UseGuards(AuthGuard)
+export class ReplicationController {
+  constructor(private readonly replication: ReplicationService) {}
+
+  @Get('status')
+  @Roles('operator')
+  @ApiOperation({
+    summary: 'Replication status of this service on this site',
+    description:
+      'Role, the gapless head of the log and when its event was recorded, relay checkpoints, and ' +
+      'on a replica the streams halted by a broken hash chain and the dead-lettered records.',
+  })
+  @ApiJson(200, 'The status', STATUS_SCHEMA, STATUS_EXAMPLE)
+  @ApiProblems(401, 403)
+  status(): Promise<ReplicationStatus> {
+    return this.replication.status();
+  }
+
+  @Get('digest')
+  @Roles('operator')
+  @ApiOperation({
+    summary: 'State digest at a log position',
+    description:
+      'SHA-256 hash chain over every event of the log up to the position (every envelope field). ' +
+      'Equal digests at the same position on two sites mean identical logs.',
+  })
+  @ApiQuery({ name: 'position', required: false, description: 'Default: the head' })
+  @ApiJson(200, 'The digest', DIGEST_SCHEMA, DIGEST_EXAMPLE)
+  @ApiProblems(400, 401, 403, 409)
+  async digest(
+    @Query('position') position?: string,
+  ): Promise<{ service: string; position: string; digest: string }> {
+    if (position !== undefined && !POSITION.test(position)) {
+      throw ApplicationError.validationFailed('position must be a non-negative integer', [
+        { field: 'position', message: 'must be a non-negative integer' },
+      ]);
+    }
+    const digest = await this.replication.digest(
+      position === undefined ? undefined : BigInt(position),
+    );
+    return { service: digest.service, position: digest.position.toString(), digest: digest.digest };
+  }
+
+  @Post('fence')
+  @HttpCode(200)
+  @Roles('operator')
+  @ApiOperation({
+    summary: 'Fence this primary (planned failover, step one)',
+    description: 'The site refuses writes from now on; its relay goes on publishing what it has.',
+  })
+  @ApiBody({ schema: REASON_BODY, examples: { drill: { value: { reason: 'failover drill' } } } })
+  @ApiJson(200, 'Fenced', ROLE_CHANGE_SCHEMA, ROLE_CHANGE_EXAMPLE)
+  @ApiProblems(400, 401, 403, 409)
+  async fence(@Body() body: unknown): Promise<RoleChange> {
+    return this.replication.fence(reasonOf(body));
+  }
+
+  @Post('promote')
+  @HttpCode(200)
+  @Roles('operator')
+  @ApiOperation({
+    summary: 'Promote this site to primary',
+    description:
+      'A replica stops replaying, keeps its log up to the gapless head (events beyond a gap are ' +
+      'discarded and counted) and accepts writes; a fenced primary is unfenced.',
+  })
+  @ApiBody({ schema: REASON_BODY, examples: { drill: { value: { reason: 'failover drill' } } } })
+  @ApiJson(200, 'Promoted', PROMOTION_SCHEMA, PROMOTION_EXAMPLE)
+  @ApiProblems(400, 401, 403, 409)
+  promote(@Body() body: unknown): Promise<Promotion> {
+    return this.replication.promote(reasonOf(body));
+  }
+}
+
+function reasonOf(body: unknown): string {
+  const reason =
+    typeof body === 'object' && body !== null ? (body as { reason?: unknown }).reason : undefined;
+  if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > MAX_REASON) {
+    throw ApplicationError.validationFailed('the request needs a reason', [
+      { field: 'reason', message: `a non-empty string of at most ${MAX_REASON} characters` },
+    ]);
+  }
+  return reason.trim();
+}

@@ -1,0 +1,264 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+
+import { ApplicationError } from '@gov/platform-chassis';
+import { EVENT_STORE, LogDigester, ReplicaConsumer } from '@gov/platform-event-sourcing';
+import type {
+  HaltedStream,
+  LogDigest,
+  PostgresEventStore,
+  ReplicaDeadLetter,
+} from '@gov/platform-event-sourcing';
+import { ConsumerGroupFactory } from '@gov/platform-messaging';
+
+import { SiteRole } from './site-role';
+import type { RoleChange, SiteRoleName } from './site-role';
+
+/** Injection token of the {@link ReplicationModuleOptions}. */
+export const REPLICATION_OPTIONS = Symbol('REPLICATION_OPTIONS');
+
+/** Configuration of the replication of one service. */
+export interface ReplicationModuleOptions {
+  /** The service, as status and digests name it (`registry`). */
+  readonly serviceName: string;
+  /** The site's role, shared with the event store's write gate. */
+  readonly siteRole: SiteRole;
+  /**
+   * The mirrored topics a replica rebuilds from, on its own cluster: the primary's internal
+   * event topics as MirrorMaker 2 names them (`primary.registry.events.v1`).
+   */
+  readonly replicaTopics: readonly string[];
+  /** The replica's consumer group (`registry.replica`). */
+  readonly replicaGroupId: string;
+  /**
+   * Work of the service itself when its site becomes the primary, in the promotion's
+   * transaction, after the log was cut to its gapless head: state that is not in the log but
+   * derives from it, such as number allocators, is brought up to the log here.
+   */
+  readonly onPromote?: (client: PoolClient, schema: string) => Promise<void>;
+}
+
+/** What the status endpoint reports. */
+export interface ReplicationStatus {
+  readonly service: string;
+  readonly role: SiteRoleName;
+  /** Since when and why, when an operator set the role. */
+  readonly roleChange: RoleChange | null;
+  /** The gapless head of the log: every position up to here is stored. */
+  readonly head: string;
+  /** When the event at `head` was recorded on the site that wrote it; null for an empty log. */
+  readonly headRecordedAt: string | null;
+  /** The highest position stored (a replica may hold events beyond a gap). */
+  readonly highestStored: string;
+  /** Events appended but not yet positioned (a primary between commit and sequencing). */
+  readonly unpositioned: number;
+  /** Where each outbox relay of the service has published to. */
+  readonly relays: Readonly<Record<string, string>>;
+  readonly replica: {
+    readonly running: boolean;
+    readonly appliedSinceStart: number;
+    readonly halted: readonly HaltedStream[];
+    readonly deadLetters: readonly ReplicaDeadLetter[];
+  };
+  readonly at: string;
+}
+
+/** The outcome of a promotion. */
+export interface Promotion {
+  readonly role: SiteRoleName;
+  /** The log position the promoted site continues from. */
+  readonly position: string;
+  /** Replicated events beyond a gap, removed because the log must be gapless: lost (RPO). */
+  readonly discarded: number;
+  readonly changedAt: string;
+}
+
+/**
+ * Replication of one service's log between the primary site and the embassy: runs the
+ * {@link ReplicaConsumer} while the site is a replica, computes digests, and carries out the
+ * operator's decisions (fence the primary, promote the replica).
+ */
+@Injectable()
+export class ReplicationService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Replication');
+  private readonly replica: ReplicaConsumer;
+  private readonly digester: LogDigester;
+  private replicaRunning = false;
+  /** Serialises role changes. */
+  private changing: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(REPLICATION_OPTIONS) private readonly options: ReplicationModuleOptions,
+    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    groups: ConsumerGroupFactory,
+  ) {
+    this.replica = new ReplicaConsumer({
+      store,
+      groups,
+      topics: options.replicaTopics,
+      groupId: options.replicaGroupId,
+      events: {
+        halted: (stream) => {
+          this.logger.error(
+            `stream ${stream.streamId} HALTED at version ${stream.atVersion} (position ${stream.globalPosition}): ${stream.reason}: ${stream.detail}`,
+          );
+        },
+        deadLettered: (record) => {
+          this.logger.error(
+            `dead-lettered ${record.topic}/${record.partition}@${record.offset}: ${record.reason}: ${record.error}`,
+          );
+        },
+      },
+    });
+    this.digester = new LogDigester(store);
+  }
+
+  get role(): SiteRole {
+    return this.options.siteRole;
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.store.verifySchema();
+    await this.role.load(this.store.pool, this.store.schema);
+    this.logger.log(
+      `site role: ${this.role.current}${this.role.lastChange ? ` (set by an operator: ${this.role.lastChange.reason})` : ' (configured)'}`,
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.role.current === 'replica') await this.startReplica();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stopReplica();
+  }
+
+  async status(): Promise<ReplicationStatus> {
+    const progress = await this.replica.status();
+    const { rows } = await this.store.pool.query<{ name: string; position: string }>(
+      `SELECT name, position FROM "${this.store.schema}".relay_checkpoints ORDER BY name`,
+    );
+    const unpositioned = await this.store.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM "${this.store.schema}".events WHERE global_position IS NULL`,
+    );
+    return {
+      service: this.options.serviceName,
+      role: this.role.current,
+      roleChange: this.role.lastChange ?? null,
+      head: progress.head.toString(),
+      headRecordedAt: progress.headRecordedAt?.toISOString() ?? null,
+      highestStored: progress.highestStored.toString(),
+      unpositioned: Number(unpositioned.rows[0]?.n ?? 0),
+      relays: Object.fromEntries(rows.map((row) => [row.name, row.position])),
+      replica: {
+        running: this.replicaRunning,
+        appliedSinceStart: progress.appliedSinceStart,
+        halted: progress.halted,
+        deadLetters: progress.deadLetters,
+      },
+      at: new Date().toISOString(),
+    };
+  }
+
+  /**
+   * The digest of the log up to `position` (the head by default).
+   *
+   * @throws `ApplicationError` 409 when the log does not reach `position` yet.
+   */
+  async digest(position?: bigint): Promise<LogDigest & { readonly service: string }> {
+    const head = await this.store.headPosition();
+    const at = position ?? head;
+    if (at > head) {
+      throw ApplicationError.conflict(
+        `the log of ${this.options.serviceName} reaches position ${head}, not ${at} yet`,
+        { extensions: { code: 'POSITION_NOT_REACHED', head: head.toString() } },
+      );
+    }
+    const digest = await this.serialised(() => this.digester.digestAt(at));
+    return { service: this.options.serviceName, ...digest };
+  }
+
+  /** Planned failover, step one: the primary stops writing; its relay goes on publishing. */
+  fence(reason: string): Promise<RoleChange> {
+    return this.serialised(async () => {
+      if (this.role.current !== 'primary') {
+        throw ApplicationError.conflict(
+          `only a primary can be fenced; this site is ${this.role.current}`,
+        );
+      }
+      const change = await SiteRole.record(this.store.pool, this.store.schema, 'fenced', reason);
+      this.role.apply(change);
+      this.logger.warn(`FENCED: this site refuses writes from now on (${reason})`);
+      return change;
+    });
+  }
+
+  /**
+   * Makes this site the primary: a replica stops replaying, its log is cut to the gapless head
+   * (events beyond a gap cannot be kept: their predecessors in the log are missing), the
+   * service's own promotion work runs, and the role is recorded, all in one transaction. A
+   * fenced primary is simply unfenced (failback without a swap).
+   */
+  promote(reason: string): Promise<Promotion> {
+    return this.serialised(async () => {
+      if (this.role.current === 'primary') {
+        throw ApplicationError.conflict('this site is already the primary');
+      }
+      await this.stopReplica();
+      const client = await this.store.pool.connect();
+      let failed: unknown;
+      try {
+        await client.query('BEGIN');
+        const schema = `"${this.store.schema}"`;
+        const head = await client.query<{ position: string }>(
+          `SELECT position FROM ${schema}.log_head FOR UPDATE`,
+        );
+        const position = head.rows[0]?.position ?? '0';
+        const cut = await client.query(`DELETE FROM ${schema}.events WHERE global_position > $1`, [
+          position,
+        ]);
+        await this.options.onPromote?.(client, this.store.schema);
+        const change = await SiteRole.record(client, this.store.schema, 'primary', reason);
+        await client.query('COMMIT');
+        this.role.apply(change);
+        const discarded = cut.rowCount ?? 0;
+        this.logger.warn(
+          `PROMOTED to primary at position ${position}${discarded > 0 ? `; ${discarded} replicated events beyond a gap discarded` : ''} (${reason})`,
+        );
+        return {
+          role: change.role,
+          position,
+          discarded,
+          changedAt: change.changedAt.toISOString(),
+        };
+      } catch (error) {
+        failed = error;
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (this.role.current === 'replica') await this.startReplica().catch(() => undefined);
+        throw error;
+      } finally {
+        client.release(failed instanceof Error ? failed : undefined);
+      }
+    });
+  }
+
+  private async startReplica(): Promise<void> {
+    if (this.replicaRunning) return;
+    await this.replica.start();
+    this.replicaRunning = true;
+    this.logger.log(`replaying ${this.options.replicaTopics.join(', ')}`);
+  }
+
+  private async stopReplica(): Promise<void> {
+    if (!this.replicaRunning) return;
+    this.replicaRunning = false;
+    await this.replica.stop();
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.changing.then(work, work);
+    this.changing = run.catch(() => undefined);
+    return run;
+  }
+}
