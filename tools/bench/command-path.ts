@@ -1,4 +1,4 @@
-// `npm run bench` (nx run bench:command-path): the BRIEF's command-path target, measured.
+// `npm run bench` (nx run tools:bench): the BRIEF's command-path target, measured.
 //
 //   Command path (HTTP → event store → Kafka): at least half the throughput of raw PostgreSQL
 //   inserts of the same events measured in the same run; p99 latency in tens of milliseconds on

@@ -1,84 +1,125 @@
-// `npm start`: the local platform on one machine. Starts (or reuses) the primary site's
-// Kafka and PostgreSQL, creates each service's database, starts every service in
-// services/ from source, waits until each answers GET /health/ready, and stops it all again
-// on Ctrl-C (or, through watchdogs, when this process is killed outright).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+// `npm start`: the local platform on one machine, both sites. Starts (or reuses) the primary
+// site's and the embassy's Kafka and PostgreSQL (two separate clusters, two separate servers),
+// MirrorMaker 2 from the primary to the embassy, creates each service's database on each site,
+// migrates, starts every service in services/ on both sites (the embassy's in replica role),
+// waits until each answers GET /health/ready, and stops it all again on Ctrl-C (or, through
+// watchdogs, when this process is killed outright). `EMBASSY=off` starts the primary alone.
+import { join } from 'node:path';
 
-import { Client } from 'pg';
-
-import {
-  repoRoot,
-  startSite,
-  startWatchdog,
-  stopProcess,
-  stopWatchdog,
-  waitUntil,
-} from '@gov/platform-infra';
-import type { LocalSite } from '@gov/platform-infra';
+import { cacheDir, startSite } from '@gov/platform-infra';
+import type { LocalSite, MirrorMakerNode, RunningComponent } from '@gov/platform-infra';
 
 import { portFromEnv } from './lib/env';
 import { localAuthEnv, localSigningKeys } from './lib/local-auth';
+import {
+  awaitReady,
+  ensureDatabases,
+  generateContracts,
+  runMigrations,
+  startMirror,
+  startServiceProcess,
+} from './lib/local-platform';
+import type { ServiceProcess, SiteName } from './lib/local-platform';
 import { requireNode24 } from './lib/node-version';
-import { databaseName, localServices } from './lib/services';
-import type { ServiceSpec } from './lib/services';
-
-interface RunningService {
-  readonly spec: ServiceSpec;
-  readonly child: ChildProcess;
-  readonly watchdogPid: number;
-}
+import { localServices } from './lib/services';
 
 const log = (message: string): void => {
   process.stderr.write(`[start] ${message}\n`);
 };
 
+interface SiteDefinition {
+  readonly name: SiteName;
+  readonly ports: { kafka: number; kafkaController: number; postgres: number };
+  readonly portVariables: { kafka: string; postgres: string };
+}
+
+function siteDefinitions(): SiteDefinition[] {
+  const primary: SiteDefinition = {
+    name: 'primary',
+    ports: {
+      kafka: portFromEnv('KAFKA_PORT', 19092),
+      kafkaController: portFromEnv('KAFKA_CONTROLLER_PORT', 19093),
+      postgres: portFromEnv('POSTGRES_PORT', 15432),
+    },
+    portVariables: { kafka: 'KAFKA_PORT', postgres: 'POSTGRES_PORT' },
+  };
+  const embassy: SiteDefinition = {
+    name: 'embassy',
+    ports: {
+      kafka: portFromEnv('EMBASSY_KAFKA_PORT', 29092),
+      kafkaController: portFromEnv('EMBASSY_KAFKA_CONTROLLER_PORT', 29093),
+      postgres: portFromEnv('EMBASSY_POSTGRES_PORT', 25432),
+    },
+    portVariables: { kafka: 'EMBASSY_KAFKA_PORT', postgres: 'EMBASSY_POSTGRES_PORT' },
+  };
+  return process.env['EMBASSY'] === 'off' ? [primary] : [primary, embassy];
+}
+
 async function main(): Promise<void> {
   requireNode24();
-  const ports = {
-    kafka: portFromEnv('KAFKA_PORT', 19092),
-    kafkaController: portFromEnv('KAFKA_CONTROLLER_PORT', 19093),
-    postgres: portFromEnv('POSTGRES_PORT', 15432),
-  };
-  log(
-    `primary site: Kafka 127.0.0.1:${ports.kafka}, PostgreSQL 127.0.0.1:${ports.postgres} ` +
-      '(first start resolves the Kafka jars with Maven)',
-  );
-  const site = await startSite({
-    name: 'primary',
-    ports,
-    ownerPid: process.pid,
-    portVariables: { kafka: 'KAFKA_PORT', postgres: 'POSTGRES_PORT' },
-  });
-  for (const component of [site.kafka, site.postgres]) {
+  generateContracts();
+  const definitions = siteDefinitions();
+  for (const d of definitions) {
+    log(
+      `${d.name} site: Kafka 127.0.0.1:${d.ports.kafka}, PostgreSQL 127.0.0.1:${d.ports.postgres}` +
+        (d.name === 'primary' ? ' (first start resolves the Kafka jars with Maven)' : ''),
+    );
+  }
+  const sites = new Map<SiteName, LocalSite>();
+  for (const d of definitions) {
+    sites.set(
+      d.name,
+      await startSite({
+        name: d.name,
+        ports: d.ports,
+        ownerPid: process.pid,
+        portVariables: d.portVariables,
+      }),
+    );
+  }
+  const components: RunningComponent[] = [...sites.values()].flatMap((s) => [s.kafka, s.postgres]);
+  for (const component of components) {
     log(
       `${component.name} ${component.startedHere ? 'started' : 'already running, reused'} (log: ${component.logFile})`,
     );
   }
 
-  const services = localServices();
-  await ensureDatabases(site, services);
+  let mirror: MirrorMakerNode | undefined;
+  const primarySite = sites.get('primary');
+  const embassySite = sites.get('embassy');
+  if (primarySite && embassySite) {
+    log('MirrorMaker 2: primary -> embassy (internal event topics, exactly-once)');
+    mirror = await startMirror(
+      { name: 'primary', site: primarySite },
+      { name: 'embassy', site: embassySite },
+      join(cacheDir(), 'sites', 'embassy', 'mirror-maker'),
+      process.pid,
+    );
+    components.push(mirror);
+    log(
+      `${mirror.name} ${mirror.startedHere ? 'started' : 'already running, reused'} (log: ${mirror.logFile})`,
+    );
+  }
+
   const authEnv = localAuthEnv(await localSigningKeys());
-  runMigrations(site, services, authEnv);
-  const running = services.map((spec) => startService(site, spec, authEnv));
+  const running: ServiceProcess[] = [];
+  for (const [name, site] of sites) {
+    const services = localServices(name);
+    await ensureDatabases(site, services);
+    runMigrations(site, name, services, authEnv, log);
+    running.push(...services.map((spec) => startServiceProcess(site, name, spec, authEnv)));
+  }
 
   let stopping = false;
   const shutdown = async (code: number): Promise<never> => {
     if (stopping) return new Promise<never>(() => undefined);
     stopping = true;
     log('stopping services');
-    await Promise.all(
-      running.map(async ({ child, watchdogPid }) => {
-        if (child.pid !== undefined) await stopProcess(child.pid, 'SIGTERM');
-        stopWatchdog(watchdogPid);
-      }),
-    );
-    if (site.kafka.startedHere || site.postgres.startedHere) log('stopping Kafka and PostgreSQL');
-    await Promise.all(
-      [site.kafka, site.postgres].filter((c) => c.startedHere).map((c) => c.stop()),
-    );
+    await Promise.all(running.map((service) => service.stop()));
+    const ours = components.filter((c) => c.startedHere);
+    if (ours.length > 0) log('stopping MirrorMaker 2, Kafka and PostgreSQL');
+    if (mirror?.startedHere) await mirror.stop();
+    await Promise.all(ours.filter((c) => c !== mirror).map((c) => c.stop()));
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));
@@ -87,116 +128,31 @@ async function main(): Promise<void> {
     service.child.once('exit', (code, signal) => {
       if (stopping) return;
       log(
-        `${service.spec.name} exited (${signal ?? `code ${String(code)}`}); stopping the platform`,
+        `${service.site} ${service.spec.name} exited (${signal ?? `code ${String(code)}`}); stopping the platform`,
       );
       void shutdown(1);
     });
   }
 
-  const readiness = await Promise.all(running.map(({ spec }) => awaitReady(spec)));
-  const notReady = services.filter((_, i) => !readiness[i]);
+  const readiness = await Promise.all(running.map((service) => awaitReady(service)));
+  const notReady = running.filter((_, i) => !readiness[i]);
   if (notReady.length > 0) {
-    log(`not ready after 90 s: ${notReady.map((s) => s.name).join(', ')}`);
+    log(`not ready after 90 s: ${notReady.map((s) => `${s.site} ${s.spec.name}`).join(', ')}`);
     await shutdown(1);
   }
   log('platform ready:');
-  for (const spec of services) {
-    log(`  ${spec.name.padEnd(14)} http://127.0.0.1:${spec.port}  (/health/ready, /openapi.json)`);
+  for (const service of running) {
+    const role = service.site === 'embassy' ? ' (replica)' : '';
+    log(
+      `  ${`${service.site} ${service.spec.name}`.padEnd(22)} ${service.url}  (/health/ready, /openapi.json)${role}`,
+    );
   }
-  log(`  ${'kafka'.padEnd(14)} ${site.kafka.bootstrap}`);
-  log(`  ${'postgresql'.padEnd(14)} ${site.postgres.url()}`);
+  for (const [name, site] of sites) {
+    log(`  ${`${name} kafka`.padEnd(22)} ${site.kafka.bootstrap}`);
+    log(`  ${`${name} postgresql`.padEnd(22)} ${site.postgres.url()}`);
+  }
   log('tokens: npm run token -- citizen 1983081246785 (see README)');
   log('Ctrl-C stops everything that this command started.');
-}
-
-async function ensureDatabases(site: LocalSite, services: readonly ServiceSpec[]): Promise<void> {
-  const client = new Client({ connectionString: site.postgres.url() });
-  await client.connect();
-  try {
-    for (const spec of services) {
-      const name = databaseName(spec.name);
-      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-      if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
-    }
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Migrations are a deliberate step before a service starts (the service refuses to run on an
- * outdated schema): each service that has a `src/migrate.ts` next to its `main.ts` gets it run
- * here, with the environment the service will have. A failure stops the start.
- */
-function runMigrations(
-  site: LocalSite,
-  services: readonly ServiceSpec[],
-  authEnv: Record<string, string>,
-): void {
-  for (const spec of services) {
-    const entry = join(dirname(spec.entry), 'migrate.ts');
-    if (!existsSync(entry)) continue;
-    log(`${spec.name}: migrating`);
-    const result = spawnSync(
-      process.execPath,
-      ['--enable-source-maps', '--require', require.resolve('@swc-node/register'), entry],
-      {
-        cwd: repoRoot(),
-        stdio: ['ignore', 'inherit', 'inherit'],
-        env: serviceEnv(site, spec, authEnv),
-      },
-    );
-    if (result.status !== 0) {
-      throw new Error(`${spec.name}: migrations failed (exit ${String(result.status)})`);
-    }
-  }
-}
-
-function serviceEnv(
-  site: LocalSite,
-  spec: ServiceSpec,
-  authEnv: Record<string, string>,
-): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    ...authEnv,
-    HTTP_PORT: String(spec.port),
-    KAFKA_BROKERS: site.kafka.bootstrap,
-    DATABASE_URL: site.postgres.url(databaseName(spec.name)),
-  };
-}
-
-function startService(
-  site: LocalSite,
-  spec: ServiceSpec,
-  authEnv: Record<string, string>,
-): RunningService {
-  const child = spawn(
-    process.execPath,
-    ['--enable-source-maps', '--require', require.resolve('@swc-node/register'), spec.entry],
-    {
-      cwd: repoRoot(),
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: serviceEnv(site, spec, authEnv),
-    },
-  );
-  if (child.pid === undefined) throw new Error(`could not start ${spec.name}`);
-  return { spec, child, watchdogPid: startWatchdog(process.pid, child.pid, 'SIGTERM') };
-}
-
-async function awaitReady(spec: ServiceSpec): Promise<boolean> {
-  return waitUntil(
-    async () => {
-      try {
-        const response = await fetch(`http://127.0.0.1:${spec.port}/health/ready`);
-        return response.status === 200;
-      } catch {
-        return false;
-      }
-    },
-    90_000,
-    250,
-  );
 }
 
 main().catch((error: unknown) => {

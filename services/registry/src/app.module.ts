@@ -81,7 +81,7 @@ export class AppModule {
           serviceName: config.serviceName,
           siteRole,
           replicaTopics: [`${config.replicationSource}.${config.eventsTopic}`],
-          replicaGroupId: `${config.serviceName}.replica`,
+          replicaGroupId: config.replicationGroup,
           onPromote: (client, schema) => reseedAllocators(client, schema),
         }),
       ],

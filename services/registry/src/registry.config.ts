@@ -32,6 +32,8 @@ export interface RegistryConfig extends PlatformConfig {
    * rebuilds from `<source>.<eventsTopic>` on its own cluster.
    */
   readonly replicationSource: string;
+  /** The replica's consumer group on its own cluster (`registry.replica`). */
+  readonly replicationGroup: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export interface RegistryConfig extends PlatformConfig {
  * | `AUTH_ISSUER` | expected `iss` of bearer tokens; required |
  * | `AUTH_AUDIENCE` | expected `aud`; required |
  * | `REGISTRY_EVENTS_TOPIC` | `registry.events.v1` unless set |
+ * | `REPLICATION_GROUP` | the replica's consumer group, `registry.replica` unless set (a second replica on the same cluster, a rebuild, needs its own) |
  * | `REPLICATION_SOURCE` | the site replicated from, as MirrorMaker 2 names it: `primary` on the embassy, `embassy` on the primary (for failback) |
  */
 export const registryConfigSchema = z
@@ -55,6 +58,7 @@ export const registryConfigSchema = z
     AUTH_AUDIENCE: envToken(),
     REGISTRY_EVENTS_TOPIC: envToken({ default: REGISTRY_EVENTS_TOPIC }),
     REPLICATION_SOURCE: envToken().optional(),
+    REPLICATION_GROUP: envToken().optional(),
   })
   .superRefine((env, context) => {
     if ((env.AUTH_JWKS_URL === undefined) === (env.AUTH_JWKS_FILE === undefined)) {
@@ -78,4 +82,5 @@ export const registryConfigSchema = z
     eventsTopic: env.REGISTRY_EVENTS_TOPIC,
     replicationSource:
       env.REPLICATION_SOURCE ?? (env.SITE_ROLE === 'embassy' ? 'primary' : 'embassy'),
+    replicationGroup: env.REPLICATION_GROUP ?? `${REGISTRY_DEFAULTS.serviceName}.replica`,
   }));

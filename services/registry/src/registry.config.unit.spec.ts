@@ -30,6 +30,27 @@ describe('registry configuration', () => {
     expect(config.auth.keys).toEqual({ kind: 'jwks-url', url: 'https://idp.example/jwks.json' });
   });
 
+  it('replicates from the other site: the primary on the embassy, the embassy on the primary', () => {
+    const file = { ...auth, AUTH_JWKS_FILE: '/k' };
+    expect(loadConfig(registryConfigSchema, { ...file, SITE_ROLE: 'embassy' })).toMatchObject({
+      siteRole: 'embassy',
+      replicationSource: 'primary',
+      replicationGroup: 'registry.replica',
+    });
+    expect(loadConfig(registryConfigSchema, file)).toMatchObject({
+      siteRole: 'primary',
+      replicationSource: 'embassy',
+    });
+    expect(
+      loadConfig(registryConfigSchema, {
+        ...file,
+        SITE_ROLE: 'embassy',
+        REPLICATION_SOURCE: 'lux-1',
+        REPLICATION_GROUP: 'registry.rebuild',
+      }),
+    ).toMatchObject({ replicationSource: 'lux-1', replicationGroup: 'registry.rebuild' });
+  });
+
   it.each([
     [{ ...auth }, 'AUTH_JWKS_URL: set exactly one of AUTH_JWKS_URL and AUTH_JWKS_FILE'],
     [

@@ -14,7 +14,8 @@ export interface ServiceSpec {
 
 /**
  * Local HTTP ports of the primary site, each overridable by `<NAME>_PORT` (e.g.
- * `REGISTRY_PORT=4101`). Services that do not exist yet in services/ are skipped.
+ * `REGISTRY_PORT=4101`); the embassy's are 1000 higher (4001-4006), overridable by
+ * `EMBASSY_<NAME>_PORT`. Services that do not exist yet in services/ are skipped.
  */
 const PRIMARY_PORTS: Readonly<Record<string, number>> = {
   registry: 3001,
@@ -25,11 +26,16 @@ const PRIMARY_PORTS: Readonly<Record<string, number>> = {
   'embassy-sync': 3006,
 };
 
-export function localServices(): ServiceSpec[] {
+/** Offset of the embassy's service ports from the primary's. */
+const EMBASSY_PORT_OFFSET = 1_000;
+
+export function localServices(site: 'primary' | 'embassy' = 'primary'): ServiceSpec[] {
+  const prefix = site === 'embassy' ? 'EMBASSY_' : '';
+  const offset = site === 'embassy' ? EMBASSY_PORT_OFFSET : 0;
   return Object.entries(PRIMARY_PORTS)
     .map(([name, port]) => ({
       name,
-      port: portFromEnv(`${name.replace(/-/g, '_').toUpperCase()}_PORT`, port),
+      port: portFromEnv(`${prefix}${name.replace(/-/g, '_').toUpperCase()}_PORT`, port + offset),
       entry: join(repoRoot(), 'services', name, 'src', 'main.ts'),
     }))
     .filter((service) => existsSync(service.entry));

@@ -1,0 +1,88 @@
+// HTTP calls the failover drill makes to the services of the two sites, with clear errors.
+import type { ReplicationStatus } from '@gov/platform-replication';
+
+/** Thrown when a service answers something the drill did not expect. */
+export class DrillStepError extends Error {
+  override readonly name = 'DrillStepError';
+}
+
+async function call(
+  method: string,
+  url: string,
+  token: string,
+  body?: unknown,
+  expected: readonly number[] = [200],
+): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!expected.includes(response.status)) {
+    throw new DrillStepError(`${method} ${url} answered ${response.status}: ${text.slice(0, 400)}`);
+  }
+  return { status: response.status, json: text === '' ? null : (JSON.parse(text) as unknown) };
+}
+
+/** The replication routes and the few register routes the drill uses, on one service. */
+export class ServiceClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly operatorToken: string,
+  ) {}
+
+  async status(): Promise<ReplicationStatus> {
+    return (await call('GET', `${this.baseUrl}/replication/status`, this.operatorToken))
+      .json as ReplicationStatus;
+  }
+
+  async digest(position: bigint): Promise<string> {
+    const { json } = await call(
+      'GET',
+      `${this.baseUrl}/replication/digest?position=${position}`,
+      this.operatorToken,
+    );
+    return (json as { digest: string }).digest;
+  }
+
+  async fence(reason: string): Promise<void> {
+    await call('POST', `${this.baseUrl}/replication/fence`, this.operatorToken, { reason });
+  }
+
+  async promote(reason: string): Promise<{ position: string; discarded: number }> {
+    return (
+      await call('POST', `${this.baseUrl}/replication/promote`, this.operatorToken, { reason })
+    ).json as { position: string; discarded: number };
+  }
+
+  /** POST /persons; returns the new national identification number. */
+  async registerPerson(token: string, key: string, body: unknown): Promise<string> {
+    const response = await fetch(`${this.baseUrl}/persons`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'idempotency-key': key,
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (response.status !== 201) {
+      throw new DrillStepError(`POST /persons answered ${response.status}: ${text.slice(0, 300)}`);
+    }
+    return (JSON.parse(text) as { nationalId: string }).nationalId;
+  }
+
+  /** GET /persons/{id} as the person themself; returns the HTTP status. */
+  async readPerson(citizenToken: string, nationalId: string): Promise<number> {
+    const response = await fetch(`${this.baseUrl}/persons/${nationalId}`, {
+      headers: { authorization: `Bearer ${citizenToken}` },
+    });
+    await response.arrayBuffer();
+    return response.status;
+  }
+}

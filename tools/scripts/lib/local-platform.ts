@@ -1,0 +1,202 @@
+// The local platform's building blocks, shared by `npm start` and `npm run drill`: a site's
+// databases and migrations, services run from source with the site's environment, and the
+// MirrorMaker 2 link from the primary to the embassy.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+
+import { Client } from 'pg';
+
+import {
+  repoRoot,
+  startMirrorMaker,
+  startWatchdog,
+  stopProcess,
+  stopWatchdog,
+  waitUntil,
+} from '@gov/platform-infra';
+import type { LocalSite, MirrorMakerNode } from '@gov/platform-infra';
+
+import { databaseName } from './services';
+import type { ServiceSpec } from './services';
+
+/** Which site a service runs on: its configured role. */
+export type SiteName = 'primary' | 'embassy';
+
+/**
+ * The internal event topics MirrorMaker 2 replicates: every service's `<service>.events.v1`
+ * (kept forever, the log itself). Public topics (`registry.changes.v1`) are not mirrored: the
+ * embassy derives its own from its replayed log.
+ */
+export const MIRRORED_TOPICS = '[a-z][a-z0-9-]*\\.events\\.v[0-9]+';
+
+/** A service process started by {@link startServiceProcess}. */
+export interface ServiceProcess {
+  readonly spec: ServiceSpec;
+  readonly site: SiteName;
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Stops it (SIGTERM, then SIGKILL after a grace period); idempotent. */
+  stop(): Promise<void>;
+  /** SIGKILL, as in a site loss. */
+  kill(): void;
+}
+
+/** Generates the TypeScript of the contracts in proto/ (git-ignored output); about a second. */
+export function generateContracts(): void {
+  const buf = join(repoRoot(), 'node_modules', '.bin', 'buf');
+  const result = spawnSync(buf, ['generate', 'proto', '--template', 'proto/buf.gen.yaml'], {
+    cwd: repoRoot(),
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0) {
+    throw new Error(`buf generate failed (exit ${String(result.status)}); run npm ci first`);
+  }
+}
+
+/** Creates each service's database on the site's PostgreSQL server, if missing. */
+export async function ensureDatabases(
+  site: LocalSite,
+  services: readonly ServiceSpec[],
+): Promise<void> {
+  const client = new Client({ connectionString: site.postgres.url() });
+  await client.connect();
+  try {
+    for (const spec of services) {
+      const name = databaseName(spec.name);
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** The environment of a service on a site. */
+export function serviceEnv(
+  site: LocalSite,
+  siteName: SiteName,
+  spec: ServiceSpec,
+  extra: Record<string, string>,
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...extra,
+    HTTP_PORT: String(spec.port),
+    KAFKA_BROKERS: site.kafka.bootstrap,
+    DATABASE_URL: site.postgres.url(databaseName(spec.name)),
+    SITE_ROLE: siteName,
+  };
+}
+
+/**
+ * Migrations are a deliberate step before a service starts (the service refuses to run on an
+ * outdated schema): each service that has a `src/migrate.ts` next to its `main.ts` gets it run
+ * here, with the environment the service will have. A failure throws.
+ */
+export function runMigrations(
+  site: LocalSite,
+  siteName: SiteName,
+  services: readonly ServiceSpec[],
+  extra: Record<string, string>,
+  log: (message: string) => void,
+): void {
+  for (const spec of services) {
+    const entry = join(dirname(spec.entry), 'migrate.ts');
+    if (!existsSync(entry)) continue;
+    log(`${siteName} ${spec.name}: migrating`);
+    const result = spawnSync(
+      process.execPath,
+      ['--enable-source-maps', '--require', require.resolve('@swc-node/register'), entry],
+      {
+        cwd: repoRoot(),
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: serviceEnv(site, siteName, spec, extra),
+      },
+    );
+    if (result.status !== 0) {
+      throw new Error(
+        `${siteName} ${spec.name}: migrations failed (exit ${String(result.status)})`,
+      );
+    }
+  }
+}
+
+/**
+ * Starts a service from source, as a child of this process (a watchdog stops it if this
+ * process dies). Its output goes to `logFile`, or to this process's own output.
+ */
+export function startServiceProcess(
+  site: LocalSite,
+  siteName: SiteName,
+  spec: ServiceSpec,
+  extra: Record<string, string>,
+  logFile?: string,
+): ServiceProcess {
+  const fd = logFile === undefined ? undefined : openSync(logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', '--require', require.resolve('@swc-node/register'), spec.entry],
+    {
+      cwd: repoRoot(),
+      stdio: fd === undefined ? ['ignore', 'inherit', 'inherit'] : ['ignore', fd, fd],
+      env: serviceEnv(site, siteName, spec, extra),
+    },
+  );
+  if (fd !== undefined) closeSync(fd);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${siteName} ${spec.name}`);
+  const watchdog = startWatchdog(process.pid, pid, 'SIGTERM');
+  let stopped = false;
+  return {
+    spec,
+    site: siteName,
+    child,
+    url: `http://127.0.0.1:${spec.port}`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stopProcess(pid, 'SIGTERM');
+      stopWatchdog(watchdog);
+    },
+    kill() {
+      stopped = true;
+      child.kill('SIGKILL');
+      stopWatchdog(watchdog);
+    },
+  };
+}
+
+/** Waits until the service answers `GET /health/ready` with 200. */
+export function awaitReady(service: ServiceProcess, timeoutMs = 90_000): Promise<boolean> {
+  return waitUntil(
+    async () => {
+      if (service.child.exitCode !== null || service.child.signalCode !== null) return true;
+      try {
+        const response = await fetch(`${service.url}/health/ready`);
+        return response.status === 200;
+      } catch {
+        return false;
+      }
+    },
+    timeoutMs,
+    250,
+  ).then((ready) => ready && service.child.exitCode === null && service.child.signalCode === null);
+}
+
+/** Starts MirrorMaker 2 replicating the internal event topics from `from` to `to`. */
+export function startMirror(
+  from: { readonly name: SiteName; readonly site: LocalSite },
+  to: { readonly name: SiteName; readonly site: LocalSite },
+  dir: string,
+  ownerPid: number,
+): Promise<MirrorMakerNode> {
+  return startMirrorMaker({
+    dir,
+    source: { alias: from.name, bootstrap: from.site.kafka.bootstrap },
+    target: { alias: to.name, bootstrap: to.site.kafka.bootstrap },
+    topics: MIRRORED_TOPICS,
+    ownerPid,
+  });
+}
