@@ -8,6 +8,8 @@ export type { InfraErrorKind } from './lib/errors';
 export type { RunningComponent } from './lib/component';
 export { startKafka, ensureKafkaJars, kafkaVersion } from './lib/kafka';
 export type { KafkaNode, KafkaOptions } from './lib/kafka';
+export { startMirrorMaker } from './lib/mirror-maker';
+export type { MirrorCluster, MirrorMakerNode, MirrorMakerOptions } from './lib/mirror-maker';
 export { probeKafkaMetadata } from './lib/kafka-probe';
 export type { ProbedBroker, ProbedCluster } from './lib/kafka-probe';
 export { startPostgres, findPostgresBinaries } from './lib/postgres';
