@@ -17,9 +17,6 @@
 //
 // Progress goes to standard error (one updating line on a terminal). The last line of standard
 // output is one JSON object. The exit code is non-zero when the digests differ or a step failed.
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
@@ -27,28 +24,16 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Pool } from 'pg';
 
-import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import { PostgresEventStore, digestLog } from '@gov/platform-event-sourcing';
-import { freePort, startSite } from '@gov/platform-infra';
-import type { LocalSite, MirrorMakerNode } from '@gov/platform-infra';
 import { ConsumerGroupFactory, MessagingModule } from '@gov/platform-messaging';
 
 import { registerPersonBody } from '../bench/lib/persons';
-import { DrillStepError, ServiceClient } from './lib/drill-client';
-import {
-  awaitReady,
-  ensureDatabases,
-  generateContracts,
-  runMigrations,
-  startMirror,
-  startServiceProcess,
-} from './lib/local-platform';
-import type { ServiceProcess, SiteName } from './lib/local-platform';
+import { DrillStepError } from './lib/drill-client';
+import type { ServiceClient } from './lib/drill-client';
+import { generateContracts } from './lib/local-platform';
 import { requireNode24 } from './lib/node-version';
-import { localServices } from './lib/services';
+import { TwoSites, load, rate, sleep, until } from './lib/two-sites';
 
-const ISSUER = 'backbone-drill';
-const AUDIENCE = 'backbone';
 const EVENTS_TOPIC = 'registry.events.v1';
 const MIRRORED_TOPIC = `primary.${EVENTS_TOPIC}`;
 /** How long the unplanned scenario writes before the primary is killed. */
@@ -61,6 +46,7 @@ interface Options {
   readonly scenario: 'planned' | 'unplanned';
   readonly concurrency: number;
   readonly keep: boolean;
+  readonly failback: boolean;
 }
 
 interface DrillReport {
@@ -77,6 +63,18 @@ interface DrillReport {
   readonly replay_ratio_to_raw_consume: number;
   readonly load_events_per_s: number;
   readonly discarded_on_promotion: number;
+  readonly failback?: FailbackReport;
+}
+
+/** The failback after a planned failover: back to the original primary. */
+interface FailbackReport {
+  /** From fencing the embassy to the original primary serving reads and writes. */
+  readonly rto_ms: number;
+  /** The position the original primary took over at. */
+  readonly position: string;
+  /** Digests equal at the switch, and again once the embassy followed the primary anew. */
+  readonly identical: boolean;
+  readonly digest: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -106,10 +104,6 @@ function progress(message: string): void {
 }
 let lastPlainProgress = 0;
 
-function rate(count: number, ms: number): number {
-  return ms <= 0 ? 0 : Math.round((count / ms) * 1000);
-}
-
 // ---------------------------------------------------------------------------------------------
 
 function options(): Options {
@@ -119,6 +113,7 @@ function options(): Options {
       scenario: { type: 'string', default: 'planned' },
       concurrency: { type: 'string', default: '16' },
       keep: { type: 'boolean', default: false },
+      failback: { type: 'boolean', default: false },
     },
   });
   const events = Number(values.events);
@@ -131,130 +126,16 @@ function options(): Options {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
     throw new Error('--concurrency must be an integer from 1 to 256');
   }
-  return { events, scenario: values.scenario, concurrency, keep: values.keep };
-}
-
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` until it returns a value; fails with `what` after `timeoutMs`. */
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs: number,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new DrillStepError(`timed out waiting for ${what}`);
-    await sleep(intervalMs);
+  if (values.failback && values.scenario !== 'planned') {
+    throw new Error('--failback follows a planned failover: use it with --scenario planned');
   }
-}
-
-/** A drill's throw-away platform: everything it started, to stop in reverse. */
-class DrillPlatform {
-  readonly sites = new Map<SiteName, LocalSite>();
-  readonly services: ServiceProcess[] = [];
-  mirror: MirrorMakerNode | undefined;
-
-  constructor(readonly dir: string) {}
-
-  async stop(): Promise<void> {
-    await Promise.allSettled(this.services.map((s) => s.stop()));
-    await this.mirror?.stop().catch(() => undefined);
-    await Promise.allSettled([...this.sites.values()].map((s) => s.stop()));
-  }
-}
-
-async function startSites(platform: DrillPlatform): Promise<void> {
-  const ports = async () => ({
-    kafka: await freePort(),
-    kafkaController: await freePort(),
-    postgres: await freePort(),
-  });
-  const [primary, embassy] = await Promise.all(
-    (['primary', 'embassy'] as const).map(async (name) =>
-      startSite({
-        name,
-        dir: join(platform.dir, name),
-        ports: await ports(),
-        ownerPid: process.pid,
-        durable: true,
-      }),
-    ),
-  );
-  if (!primary || !embassy) throw new Error('sites did not start');
-  platform.sites.set('primary', primary);
-  platform.sites.set('embassy', embassy);
-  phase(
-    `sites up: primary Kafka ${primary.kafka.bootstrap} PostgreSQL :${primary.postgres.port}; embassy Kafka ${embassy.kafka.bootstrap} PostgreSQL :${embassy.postgres.port}`,
-  );
-}
-
-async function startRegistry(
-  platform: DrillPlatform,
-  siteName: SiteName,
-  env: Record<string, string>,
-): Promise<ServiceProcess> {
-  const site = platform.sites.get(siteName);
-  const spec = localServices(siteName).find((s) => s.name === 'registry');
-  if (!site || !spec) throw new Error('no registry service found in services/');
-  const service = { ...spec, port: await freePort() };
-  await ensureDatabases(site, [service]);
-  runMigrations(site, siteName, [service], env, phase);
-  const running = startServiceProcess(
-    site,
-    siteName,
-    service,
-    { ...env, LOG_LEVEL: 'warn' },
-    join(platform.dir, `${siteName}-registry.log`),
-  );
-  platform.services.push(running);
-  if (!(await awaitReady(running))) {
-    throw new DrillStepError(
-      `the ${siteName} registry did not become ready (log: ${join(platform.dir, `${siteName}-registry.log`)})`,
-    );
-  }
-  return running;
-}
-
-/** Registers persons from `concurrency` workers until `done()` or `count` are registered. */
-async function load(
-  client: ServiceClient,
-  token: string,
-  runId: string,
-  concurrency: number,
-  count: number,
-  first: number,
-  done: () => boolean = () => false,
-): Promise<{ registered: string[]; failures: number }> {
-  const registered: string[] = [];
-  let next = first;
-  let failures = 0;
-  const started = performance.now();
-  const worker = async (): Promise<void> => {
-    while (next < first + count && !done()) {
-      const index = next;
-      next += 1;
-      try {
-        registered.push(
-          await client.registerPerson(token, `${runId}-${index}`, registerPersonBody(index)),
-        );
-      } catch (error) {
-        if (done()) return;
-        failures += 1;
-        if (failures > 10) throw error;
-      }
-      progress(
-        `loaded ${registered.length}/${count} events, ${rate(registered.length, performance.now() - started)}/s`,
-      );
-    }
+  return {
+    events,
+    scenario: values.scenario,
+    concurrency,
+    keep: values.keep,
+    failback: values.failback,
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { registered, failures };
 }
 
 /** The raw consume rate of the Kafka client over the mirrored topic: no processing at all. */
@@ -297,66 +178,162 @@ async function rawConsumeRate(bootstrap: string, expected: number): Promise<numb
   }
 }
 
+/**
+ * A planned switch of roles: fence `from`, wait until it published everything and `to` applied
+ * it, compare digests at that head, promote `to`, and check it serves. RTO from the fence.
+ */
+async function switchover(
+  from: ServiceClient,
+  to: ServiceClient,
+  fromName: string,
+  toName: string,
+  reason: string,
+  serving: (site: ServiceClient) => Promise<void>,
+): Promise<{
+  head: bigint;
+  digest: string;
+  promotion: { position: string; discarded: number };
+  rtoMs: number;
+}> {
+  const decidedAt = performance.now();
+  await from.fence(reason);
+  const head = await until(
+    `the fenced ${fromName} to publish everything`,
+    async () => {
+      const status = await from.status();
+      const published = status.relays[EVENTS_TOPIC];
+      return status.unpositioned === 0 && published === status.head
+        ? BigInt(status.head)
+        : undefined;
+    },
+    60_000,
+    20,
+  );
+  phase(`${fromName} fenced at position ${head}; draining to the ${toName}`);
+  await until(
+    `the ${toName} to drain`,
+    async () => {
+      const status = await to.status();
+      progress(`${toName} at ${status.head}/${head}`);
+      return BigInt(status.head) >= head ? true : undefined;
+    },
+    120_000,
+    20,
+  );
+  const digest = await from.digest(head);
+  const theirs = await to.digest(head);
+  if (theirs !== digest) {
+    throw new DrillStepError(`digests differ before promotion: ${digest} vs ${theirs}`);
+  }
+  phase(`digests equal; promoting the ${toName}`);
+  const promotion = await to.promote(reason);
+  await serving(to);
+  const rtoMs = performance.now() - decidedAt;
+  phase(`${toName} serves reads and writes; RTO ${Math.round(rtoMs)} ms`);
+  return { head, digest, promotion, rtoMs };
+}
+
+/**
+ * Failback after a planned failover: MirrorMaker 2 the other way, the former primary follows
+ * the embassy (skipping the events it holds), writes go on at the embassy, then the roles swap
+ * back with the same planned switch, and the embassy follows the primary again.
+ */
+async function runFailback(
+  sites: TwoSites,
+  primary: ServiceClient,
+  embassy: ServiceClient,
+  registrar: string,
+  runId: string,
+  opts: Options,
+  serving: (site: ServiceClient) => Promise<void>,
+): Promise<FailbackReport> {
+  phase('failback: MirrorMaker 2 embassy -> primary; the former primary follows the embassy');
+  await sites.startReverseMirror();
+  // The mirrored topic appears once MirrorMaker has synced the topic list.
+  await until(
+    'the former primary to follow the embassy',
+    async () => {
+      try {
+        await primary.demote('failback drill: follow the promoted embassy');
+        return true;
+      } catch (error) {
+        if (error instanceof DrillStepError && /\b409\b/.test(error.message)) throw error;
+        return undefined;
+      }
+    },
+    90_000,
+    1_000,
+  );
+  phase('writing on the embassy while the former primary follows');
+  await load(embassy, registrar, `${runId}-failback`, {
+    concurrency: Math.min(opts.concurrency, 4),
+    count: 100,
+    first: 8_000_000,
+  });
+  phase('failback: fence the embassy');
+  const back = await switchover(embassy, primary, 'embassy', 'primary', 'failback drill', serving);
+  await embassy.demote('failback drill: back to replica of the primary');
+  await load(primary, registrar, `${runId}-after-failback`, {
+    concurrency: 2,
+    count: 20,
+    first: 8_100_000,
+  });
+  const head = BigInt((await primary.status()).head);
+  await until(
+    'the embassy to follow the primary again',
+    async () => (BigInt((await embassy.status()).head) >= head ? true : undefined),
+    120_000,
+    50,
+  );
+  const [ours, theirs] = [await primary.digest(head), await embassy.digest(head)];
+  phase(
+    `after failback, digest at position ${head}: ${ours === theirs ? 'IDENTICAL' : 'DIFFERENT'}`,
+  );
+  return {
+    rto_ms: Math.round(back.rtoMs),
+    position: back.promotion.position,
+    identical: ours === theirs,
+    digest: theirs,
+  };
+}
+
 async function main(): Promise<number> {
   requireNode24();
   const opts = options();
   generateContracts();
-  const dir = mkdtempSync(join(tmpdir(), 'backbone-drill-'));
-  chmodSync(dir, 0o755);
-  const platform = new DrillPlatform(dir);
+  phase(`scenario ${opts.scenario}, ${opts.events} events`);
+  const sites = await TwoSites.start({ log: phase, keep: opts.keep, durable: true });
+  phase(`working folder ${sites.dir}${opts.keep ? ' (kept)' : ''}`);
   const stopAll = async (): Promise<void> => {
     phase('stopping everything the drill started');
-    await platform.stop();
-    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+    await sites.stop();
   };
   process.once('SIGINT', () => {
     void stopAll().then(() => process.exit(130));
   });
   try {
-    return await drill(opts, platform);
+    return await drill(opts, sites);
   } finally {
     await stopAll();
   }
 }
 
-async function drill(opts: Options, platform: DrillPlatform): Promise<number> {
-  phase(`scenario ${opts.scenario}, ${opts.events} events, working folder ${platform.dir}`);
-  await startSites(platform);
-  const primarySite = platform.sites.get('primary');
-  const embassySite = platform.sites.get('embassy');
-  if (!primarySite || !embassySite) throw new Error('sites missing');
-
-  const keys = await ensureLocalSigningKeys(join(platform.dir, 'auth'));
-  const authEnv = { AUTH_JWKS_FILE: keys.jwksFile, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE };
-  const mint = (role: 'operator' | 'registrar' | 'citizen', subject: string) =>
-    mintToken(keys.privateKeyFile, {
-      role,
-      subject,
-      ...(role === 'registrar' ? { registers: ['persons', 'businesses'] } : {}),
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      expiresIn: '2h',
-    });
-  const operator = await mint('operator', 'drill');
-  const registrar = await mint('registrar', 'drill-clerk');
-
-  phase('starting MirrorMaker 2 (primary -> embassy, exactly-once)');
-  platform.mirror = await startMirror(
-    { name: 'primary', site: primarySite },
-    { name: 'embassy', site: embassySite },
-    join(platform.dir, 'mirror-maker'),
-    process.pid,
-  );
-
+async function drill(opts: Options, sites: TwoSites): Promise<number> {
+  const registrar = await sites.token('registrar', 'drill-clerk');
   phase('starting the registry on the primary');
-  const primaryRegistry = await startRegistry(platform, 'primary', authEnv);
-  const primary = new ServiceClient(primaryRegistry.url, operator);
+  const primaryRegistry = await sites.startRegistry('primary');
+  const primary = primaryRegistry.client;
 
   phase(`loading ${opts.events} events through POST /persons (${opts.concurrency} concurrent)`);
   const runId = `drill-${Date.now()}`;
-  const loadStarted = performance.now();
-  const loaded = await load(primary, registrar, runId, opts.concurrency, opts.events, 0);
-  const loadMs = performance.now() - loadStarted;
+  const loaded = await load(primary, registrar, runId, {
+    concurrency: opts.concurrency,
+    count: opts.events,
+    progress: (n, perSecond) => {
+      progress(`loaded ${n}/${opts.events} events, ${perSecond}/s`);
+    },
+  });
+  const loadMs = loaded.ms;
   if (loaded.registered.length !== opts.events) {
     throw new DrillStepError(`loaded ${loaded.registered.length} of ${opts.events} events`);
   }
@@ -365,8 +342,8 @@ async function drill(opts: Options, platform: DrillPlatform): Promise<number> {
   );
 
   phase('starting the registry on the empty embassy: rebuild by replay of the mirrored log');
-  const embassyRegistry = await startRegistry(platform, 'embassy', authEnv);
-  const embassy = new ServiceClient(embassyRegistry.url, operator);
+  const embassyRegistry = await sites.startRegistry('embassy');
+  const embassy = embassyRegistry.client;
   const target = BigInt(opts.events);
   let replayFirst: { at: number; head: bigint } | undefined;
   const replayed = await until(
@@ -389,16 +366,20 @@ async function drill(opts: Options, platform: DrillPlatform): Promise<number> {
   const replayRate = rate(Number(replayed.head - first.head), replayed.at - first.at);
   phase(`embassy replayed ${replayed.head} events (${replayRate}/s after the first batch)`);
   phase('measuring the raw consume rate of the Kafka client over the same mirrored topic');
-  const rawRate = await rawConsumeRate(embassySite.kafka.bootstrap, opts.events);
+  const rawRate = await rawConsumeRate(sites.embassy.kafka.bootstrap, opts.events);
   phase(`raw consume: ${rawRate} events/s`);
 
-  const citizenOf = (nationalId: string) => mint('citizen', nationalId);
+  const citizenOf = (nationalId: string) => sites.token('citizen', nationalId);
   const serving = async (site: ServiceClient): Promise<void> => {
     const someone = loaded.registered[0];
     if (!someone) throw new Error('nothing loaded');
     const read = await site.readPerson(await citizenOf(someone), someone);
     if (read !== 200) throw new DrillStepError(`the promoted embassy answered ${read} to a read`);
-    await site.registerPerson(registrar, `${runId}-after-failover`, registerPersonBody(9_999_999));
+    await site.registerPerson(
+      registrar,
+      `${runId}-serving-${performance.now()}`,
+      registerPersonBody(9_999_999),
+    );
   };
 
   let report: Omit<DrillReport, 'digests' | 'identical' | 'position'>;
@@ -406,41 +387,15 @@ async function drill(opts: Options, platform: DrillPlatform): Promise<number> {
   let primaryDigest: string;
   if (opts.scenario === 'planned') {
     phase('planned failover: fence the primary');
-    const decidedAt = performance.now();
-    await primary.fence('failover drill (planned)');
-    const head = await until(
-      'the fenced primary to publish everything',
-      async () => {
-        const status = await primary.status();
-        const published = status.relays[EVENTS_TOPIC];
-        return status.unpositioned === 0 && published === status.head
-          ? BigInt(status.head)
-          : undefined;
-      },
-      60_000,
-      20,
+    const { head, digest, promotion, rtoMs } = await switchover(
+      primary,
+      embassy,
+      'primary',
+      'embassy',
+      'failover drill (planned)',
+      serving,
     );
-    phase(`primary fenced at position ${head}; draining to the embassy`);
-    await until(
-      'the embassy to drain',
-      async () => {
-        const status = await embassy.status();
-        progress(`embassy at ${status.head}/${head}`);
-        return BigInt(status.head) >= head ? true : undefined;
-      },
-      120_000,
-      20,
-    );
-    primaryDigest = await primary.digest(head);
-    const before = await embassy.digest(head);
-    if (before !== primaryDigest) {
-      throw new DrillStepError(`digests differ before promotion: ${primaryDigest} vs ${before}`);
-    }
-    phase('digests equal; promoting the embassy');
-    const promotion = await embassy.promote('failover drill (planned)');
-    await serving(embassy);
-    const rtoMs = performance.now() - decidedAt;
-    phase(`embassy serves reads and writes; RTO ${Math.round(rtoMs)} ms`);
+    primaryDigest = digest;
     position = BigInt(promotion.position);
     report = {
       scenario: opts.scenario,
@@ -459,19 +414,16 @@ async function drill(opts: Options, platform: DrillPlatform): Promise<number> {
       `unplanned failover: writing for ${UNPLANNED_LOAD_MS} ms, then SIGKILL of the primary's Kafka and registry`,
     );
     let killed = false;
-    const underLoad = load(
-      primary,
-      registrar,
-      runId,
-      opts.concurrency,
-      1_000_000,
-      opts.events,
-      () => killed,
-    );
+    const underLoad = load(primary, registrar, runId, {
+      concurrency: opts.concurrency,
+      count: 1_000_000,
+      first: opts.events,
+      done: () => killed,
+    });
     await sleep(UNPLANNED_LOAD_MS);
     const decidedAt = performance.now();
-    process.kill(primarySite.kafka.pid, 'SIGKILL');
-    primaryRegistry.kill();
+    process.kill(sites.primary.kafka.pid, 'SIGKILL');
+    primaryRegistry.process.kill();
     killed = true;
     const acknowledged = (await underLoad.catch(() => ({ registered: [], failures: 0 })))
       .registered;
@@ -502,7 +454,7 @@ async function drill(opts: Options, platform: DrillPlatform): Promise<number> {
     );
 
     // The primary's database survived the kill: count what the embassy does not have.
-    const pool = new Pool({ connectionString: primarySite.postgres.url('registry'), max: 2 });
+    const pool = new Pool({ connectionString: sites.primary.postgres.url('registry'), max: 2 });
     try {
       const { rows } = await pool.query<{ n: string; last: Date | null }>(
         `SELECT count(*) AS n, max(recorded_at) AS last FROM registry.events`,
@@ -535,7 +487,12 @@ async function drill(opts: Options, platform: DrillPlatform): Promise<number> {
   }
 
   const embassyDigest = await embassy.digest(position);
-  const identical = embassyDigest === primaryDigest;
+  let identical = embassyDigest === primaryDigest;
+  let failback: FailbackReport | undefined;
+  if (opts.failback) {
+    failback = await runFailback(sites, primary, embassy, registrar, runId, opts, serving);
+    identical &&= failback.identical;
+  }
   phase(
     `digest at position ${position}: primary ${primaryDigest}, embassy ${embassyDigest}: ${identical ? 'IDENTICAL' : 'DIFFERENT'}`,
   );
@@ -557,6 +514,7 @@ async function drill(opts: Options, platform: DrillPlatform): Promise<number> {
     replay_ratio_to_raw_consume: report.replay_ratio_to_raw_consume,
     load_events_per_s: report.load_events_per_s,
     discarded_on_promotion: report.discarded_on_promotion,
+    ...(failback ? { failback } : {}),
   };
   process.stdout.write(`${JSON.stringify(full)}\n`);
   return identical ? 0 : 1;

@@ -639,6 +639,7 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
         'GET /replication/digest',
         'POST /replication/fence',
         'POST /replication/promote',
+        'POST /replication/demote',
       ].sort(),
     );
     for (const { path, operation } of operations) {

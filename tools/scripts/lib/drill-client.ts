@@ -59,6 +59,10 @@ export class ServiceClient {
     ).json as { position: string; discarded: number };
   }
 
+  async demote(reason: string): Promise<void> {
+    await call('POST', `${this.baseUrl}/replication/demote`, this.operatorToken, { reason });
+  }
+
   /** POST /persons; returns the new national identification number. */
   async registerPerson(token: string, key: string, body: unknown): Promise<string> {
     const response = await fetch(`${this.baseUrl}/persons`, {

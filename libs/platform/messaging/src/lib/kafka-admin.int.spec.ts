@@ -27,6 +27,9 @@ describe('KafkaAdmin over a real broker', () => {
       expect(await partitionCount(existing)).toBe(2);
       expect(await partitionCount(fresh)).toBe(3);
       expect(await topicConfig(fresh, 'retention.ms')).toBe('-1');
+      const listed = await admin.listTopics();
+      expect(listed).toEqual(expect.arrayContaining([existing, fresh]));
+      expect(listed).toEqual([...listed].sort());
     } finally {
       await app.close();
     }

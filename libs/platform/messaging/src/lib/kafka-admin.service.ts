@@ -77,6 +77,21 @@ export class KafkaAdmin implements OnApplicationShutdown {
   }
 
   /**
+   * The names of the cluster's topics (internal ones included), sorted.
+   *
+   * @throws {@link MessagingError} `unavailable` / `timeout` if the cluster cannot be reached.
+   */
+  async listTopics(): Promise<string[]> {
+    try {
+      this.used = true;
+      await this.admin.connect();
+      return (await this.admin.listTopics()).sort();
+    } catch (error) {
+      throw translateKafkaError(error, { operation: 'admin.listTopics' });
+    }
+  }
+
+  /**
    * Readiness: asks the cluster to describe itself within `readinessTimeoutMs`.
    *
    * @throws {@link MessagingError} `unavailable` or `timeout` when Kafka cannot serve.

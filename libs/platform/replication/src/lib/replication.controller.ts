@@ -117,6 +117,23 @@ export class ReplicationController {
   promote(@Body() body: unknown): Promise<Promotion> {
     return this.replication.promote(reasonOf(body));
   }
+
+  @Post('demote')
+  @HttpCode(200)
+  @Roles('operator')
+  @ApiOperation({
+    summary: 'Make this fenced site a replica (failback)',
+    description:
+      'After a failover, the former primary follows the promoted site: it replays its log ' +
+      '(MirrorMaker 2 running the other way) and skips the events it already holds. A log that ' +
+      'diverged halts the diverging streams; then rebuild the site from an empty database.',
+  })
+  @ApiBody({ schema: REASON_BODY, examples: { failback: { value: { reason: 'failback' } } } })
+  @ApiJson(200, 'Now a replica', ROLE_CHANGE_SCHEMA, { ...ROLE_CHANGE_EXAMPLE, role: 'replica' })
+  @ApiProblems(400, 401, 403, 409)
+  demote(@Body() body: unknown): Promise<RoleChange> {
+    return this.replication.demote(reasonOf(body));
+  }
 }
 
 function reasonOf(body: unknown): string {

@@ -243,6 +243,32 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
     });
   }
 
+  /**
+   * Failback, first step on the former primary: a fenced site becomes a replica of the site
+   * that was promoted, and catches up from its log (`replicaTopics`, e.g.
+   * `embassy.registry.events.v1` once MirrorMaker 2 runs the other way). The events it holds are
+   * recognised as the same events and skipped; should its log have diverged (events the other
+   * site never received), the diverging streams halt and are reported: then rebuild this site
+   * from an empty database instead.
+   */
+  demote(reason: string): Promise<RoleChange> {
+    return this.serialised(async () => {
+      if (this.role.current !== 'fenced') {
+        throw ApplicationError.conflict(
+          `only a fenced site becomes a replica; this site is ${this.role.current}${this.role.current === 'primary' ? ': fence it first' : ''}`,
+        );
+      }
+      // First the consumer (it fails while the mirrored topic does not exist yet), then the role.
+      await this.startReplica();
+      const change = await SiteRole.record(this.store.pool, this.store.schema, 'replica', reason);
+      this.role.apply(change);
+      this.logger.warn(
+        `DEMOTED to replica of ${this.options.replicaTopics.join(', ')} (${reason})`,
+      );
+      return change;
+    });
+  }
+
   private async startReplica(): Promise<void> {
     if (this.replicaRunning) return;
     await this.replica.start();

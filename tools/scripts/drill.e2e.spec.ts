@@ -1,0 +1,105 @@
+// `npm run drill` as an operator runs it: a child process that starts and stops everything it
+// needs, and whose last line of standard output is the report.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+import { repoRoot } from '@gov/platform-infra';
+
+interface Report {
+  scenario: string;
+  events: number;
+  rpo_events: number;
+  rpo_ms: number;
+  rto_ms: number;
+  replay_events_per_s: number;
+  digests: Record<string, { primary: string; embassy: string }>;
+  identical: boolean;
+  position: string;
+  discarded_on_promotion: number;
+  failback?: { rto_ms: number; position: string; identical: boolean; digest: string };
+}
+
+function drill(
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--require',
+        require.resolve('@swc-node/register'),
+        join(repoRoot(), 'tools/scripts/drill.ts'),
+        ...args,
+      ],
+      { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function lastLine(text: string): Report {
+  const lines = text.trim().split('\n');
+  return JSON.parse(lines.at(-1) ?? '') as Report;
+}
+
+describe('npm run drill', () => {
+  it('fails over as planned with no loss and identical digests, and fails back', async () => {
+    const run = await drill(['--events', '300', '--scenario', 'planned', '--failback']);
+
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({
+      code: 0,
+      stderr: '',
+    });
+    const report = lastLine(run.stdout);
+    expect(report).toMatchObject({
+      scenario: 'planned',
+      events: 300,
+      rpo_events: 0,
+      rpo_ms: 0,
+      identical: true,
+      position: '300',
+      discarded_on_promotion: 0,
+    });
+    expect(report.rto_ms).toBeGreaterThan(0);
+    expect(report.replay_events_per_s).toBeGreaterThan(0);
+    const registry = report.digests['registry'];
+    expect(registry?.primary).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(registry?.embassy).toBe(registry?.primary);
+    expect(run.stderr).toContain('planned failover: fence the primary');
+    // Failback: the former primary followed the embassy, then took over again at a later
+    // position (the writes made on the embassy meanwhile), with equal digests.
+    expect(report.failback).toMatchObject({ identical: true });
+    expect(Number(report.failback?.position)).toBeGreaterThan(300);
+    expect(report.failback?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  }, 300_000);
+
+  it('survives the loss of the primary site and reports the RPO', async () => {
+    const run = await drill(['--events', '300', '--scenario', 'unplanned']);
+
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({
+      code: 0,
+      stderr: '',
+    });
+    const report = lastLine(run.stdout);
+    expect(report).toMatchObject({ scenario: 'unplanned', events: 300, identical: true });
+    // Whatever the loss was, it is counted, and the embassy kept at least the initial load.
+    expect(report.rpo_events).toBeGreaterThanOrEqual(0);
+    expect(report.rpo_ms).toBeGreaterThanOrEqual(0);
+    expect(Number(report.position)).toBeGreaterThanOrEqual(300);
+    expect(report.digests['registry']?.embassy).toBe(report.digests['registry']?.primary);
+  }, 300_000);
+
+  it('refuses bad arguments', async () => {
+    const run = await drill(['--events', '0', '--scenario', 'planned']);
+
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('--events must be a positive integer');
+  });
+});

@@ -1,0 +1,181 @@
+// The data embassy end to end: two sites (separate Kafka clusters and PostgreSQL servers),
+// MirrorMaker 2 between them, the registry on each, exactly as `npm start` and the drill run
+// them. What the issue asks to prove: an empty embassy rebuilds identical state; a link cut is
+// reported and caught up; a SIGKILL mid-replay loses nothing and applies nothing twice; a poison
+// record in a mirrored topic is dead-lettered, reported, and the replay goes on.
+import type { INestApplicationContext } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Pool } from 'pg';
+
+import { EventPublisher, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
+
+import { TwoSites, load, sleep, until } from './lib/two-sites';
+import type { SiteRegistry } from './lib/two-sites';
+
+const quiet = (): void => undefined;
+
+let sites: TwoSites;
+let primary: SiteRegistry;
+let embassy: SiteRegistry;
+let registrar: string;
+let loaded = 0;
+
+/** Registers `count` more persons on the primary. */
+async function loadMore(count: number, concurrency = 8): Promise<void> {
+  const result = await load(primary.client, registrar, 'e2e', {
+    concurrency,
+    count,
+    first: loaded,
+  });
+  expect(result.registered).toHaveLength(count);
+  loaded += count;
+}
+
+async function headOf(site: SiteRegistry): Promise<bigint> {
+  return BigInt((await site.client.status()).head);
+}
+
+async function caughtUp(site: SiteRegistry, timeoutMs = 120_000): Promise<bigint> {
+  const target = await headOf(primary);
+  return until(
+    `the ${site.process.site} registry to reach position ${target}`,
+    async () => {
+      const head = await headOf(site);
+      return head >= target ? head : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+async function messaging(bootstrap: string): Promise<INestApplicationContext> {
+  Logger.overrideLogger(['error']);
+  return NestFactory.createApplicationContext(
+    MessagingModule.forRoot({ clientId: 'embassy-e2e', brokers: [bootstrap], logLevel: 'error' }),
+  );
+}
+
+beforeAll(async () => {
+  sites = await TwoSites.start({ log: quiet, durable: false });
+  registrar = await sites.token('registrar', 'e2e-clerk');
+  primary = await sites.startRegistry('primary');
+  await loadMore(300);
+  embassy = await sites.startRegistry('embassy');
+}, 240_000);
+
+afterAll(async () => {
+  await sites.stop();
+}, 60_000);
+
+describe('the data embassy (two sites, MirrorMaker 2)', () => {
+  it('rebuilds an empty embassy from the start of the log with an identical digest', async () => {
+    const head = await caughtUp(embassy);
+
+    expect(head).toBe(300n);
+    expect(await embassy.client.digest(head)).toBe(await primary.client.digest(head));
+    const status = await embassy.client.status();
+    expect(status).toMatchObject({ role: 'replica', head: '300', highestStored: '300' });
+    expect(status.replica).toMatchObject({ running: true, halted: [], deadLetters: [] });
+    // The mirrored topic is prefixed with the source site; public topics are not mirrored.
+    const app = await messaging(sites.embassy.kafka.bootstrap);
+    try {
+      const topics = await app.get(KafkaAdmin).listTopics();
+      expect(topics).toContain('primary.registry.events.v1');
+      expect(topics).not.toContain('primary.registry.changes.v1');
+    } finally {
+      await app.close();
+    }
+    // The replica refuses writes, with a problem saying why.
+    const refused = await fetch(`${embassy.process.url}/persons`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${registrar}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(await refused.json()).toMatchObject({ code: 'READ_ONLY_SITE', siteRole: 'replica' });
+  });
+
+  it('reports a growing lag while the link is cut for 30 s under load, and catches up after', async () => {
+    await caughtUp(embassy);
+    await sites.stopMirror();
+    let writing = true;
+    const steady = load(primary.client, registrar, 'e2e-cut', {
+      concurrency: 2,
+      count: 1_000_000,
+      first: 100_000,
+      done: () => !writing,
+    });
+    const lags: bigint[] = [];
+    const cutUntil = Date.now() + 30_000;
+    while (Date.now() < cutUntil) {
+      await sleep(5_000);
+      lags.push((await headOf(primary)) - (await headOf(embassy)));
+    }
+    writing = false;
+    const written = await steady;
+    expect(written.registered.length).toBeGreaterThan(0);
+    // Nothing crosses while the link is down, so the lag only grows.
+    expect(lags.length).toBeGreaterThanOrEqual(5);
+    expect(lags.every((lag, i) => i === 0 || lag >= (lags[i - 1] ?? 0n))).toBe(true);
+    expect(lags.at(-1)).toBeGreaterThan(0n);
+
+    await sites.startMirror();
+    const head = await caughtUp(embassy);
+    expect(await embassy.client.digest(head)).toBe(await primary.client.digest(head));
+  }, 180_000);
+
+  it('resumes a replay after a SIGKILL without losing or applying an event twice', async () => {
+    await loadMore(1_500, 16);
+    const target = await headOf(primary);
+    const env = { REPLICATION_GROUP: 'registry.rebuild' };
+    const victim = await sites.startRegistry('embassy', { database: 'registry_rebuild', env });
+    await until(
+      'the rebuild to be under way',
+      async () => {
+        const head = await headOf(victim);
+        return head > 0n ? head : undefined;
+      },
+      60_000,
+      20,
+    );
+    victim.process.kill();
+    const pool = new Pool({ connectionString: sites.embassy.postgres.url('registry_rebuild') });
+    try {
+      const { rows: before } = await pool.query<{ head: string }>(
+        'SELECT position AS head FROM registry.log_head',
+      );
+      expect(BigInt(before[0]?.head ?? '0')).toBeLessThan(target);
+
+      const resumed = await sites.startRegistry('embassy', { database: 'registry_rebuild', env });
+      const head = await caughtUp(resumed);
+      const { rows } = await pool.query<{ n: string; ids: string }>(
+        'SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM registry.events',
+      );
+      expect(rows[0]).toEqual({ n: head.toString(), ids: head.toString() });
+      expect(await resumed.client.digest(head)).toBe(await primary.client.digest(head));
+    } finally {
+      await pool.end();
+    }
+  }, 240_000);
+
+  it('dead-letters a poison record of a mirrored topic, reports it, and goes on replaying', async () => {
+    const app = await messaging(sites.primary.kafka.bootstrap);
+    try {
+      await app
+        .get(EventPublisher)
+        .publish('registry.events.v1', [{ key: 'poison', value: Buffer.from('not an envelope') }]);
+    } finally {
+      await app.close();
+    }
+    await loadMore(50);
+    await caughtUp(embassy);
+
+    const status = await embassy.client.status();
+    expect(status.replica.deadLetters).toEqual([
+      expect.objectContaining({ topic: 'primary.registry.events.v1', reason: 'undecodable' }),
+    ]);
+    const head = BigInt(status.head);
+    expect(await embassy.client.digest(head)).toBe(await primary.client.digest(head));
+  }, 120_000);
+});

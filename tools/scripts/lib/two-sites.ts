@@ -1,0 +1,292 @@
+// Two throw-away sites on free loopback ports, linked by MirrorMaker 2, with the registry
+// started on either: the failover drill's platform, and the embassy e2e tests'.
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
+import type { LocalSigningKeys } from '@gov/platform-auth';
+import { freePort, startSite } from '@gov/platform-infra';
+import type { LocalSite, MirrorMakerNode } from '@gov/platform-infra';
+
+import { registerPersonBody } from '../../bench/lib/persons';
+import { DrillStepError, ServiceClient } from './drill-client';
+import {
+  awaitReady,
+  ensureDatabases,
+  runMigrations,
+  startMirror,
+  startServiceProcess,
+} from './local-platform';
+import type { ServiceProcess, SiteName } from './local-platform';
+import { localServices } from './services';
+
+const ISSUER = 'backbone-two-sites';
+const AUDIENCE = 'backbone';
+
+export async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it returns a value; fails with `what` after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new DrillStepError(`timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Events per second, rounded. */
+export function rate(count: number, ms: number): number {
+  return ms <= 0 ? 0 : Math.round((count / ms) * 1000);
+}
+
+/** Options of {@link TwoSites.start}. */
+export interface TwoSitesOptions {
+  /** Progress messages. */
+  readonly log: (message: string) => void;
+  /** Keep the working folder after `stop()` (for a post-mortem). */
+  readonly keep?: boolean;
+  /** Durable PostgreSQL (fsync on), as in production; the drill wants it, tests may not. */
+  readonly durable?: boolean;
+}
+
+/** A registry process on one site, with a client for its routes. */
+export interface SiteRegistry {
+  readonly process: ServiceProcess;
+  readonly client: ServiceClient;
+  readonly logFile: string;
+}
+
+/**
+ * Two sites (separate Kafka clusters, separate PostgreSQL servers) in a temporary folder,
+ * MirrorMaker 2 from the primary to the embassy, and local signing keys with which tokens of
+ * any role are minted. Everything is stopped when this process exits, even by SIGKILL
+ * (watchdogs), or by {@link stop}.
+ */
+export class TwoSites {
+  readonly services: ServiceProcess[] = [];
+  mirror: MirrorMakerNode | undefined;
+  /** MirrorMaker 2 the other way, embassy → primary, for failback. */
+  reverseMirror: MirrorMakerNode | undefined;
+  private mirrorDir: string;
+
+  private constructor(
+    readonly dir: string,
+    readonly primary: LocalSite,
+    readonly embassy: LocalSite,
+    readonly keys: LocalSigningKeys,
+    private readonly options: TwoSitesOptions,
+  ) {
+    this.mirrorDir = join(dir, 'mirror-maker');
+  }
+
+  static async start(options: TwoSitesOptions): Promise<TwoSites> {
+    const dir = mkdtempSync(join(tmpdir(), 'backbone-sites-'));
+    // mkdtemp creates the folder 0700; PostgreSQL may run as another user and must traverse it.
+    chmodSync(dir, 0o755);
+    const ports = async () => ({
+      kafka: await freePort(),
+      kafkaController: await freePort(),
+      postgres: await freePort(),
+    });
+    const started = await Promise.allSettled(
+      (['primary', 'embassy'] as const).map(async (name) =>
+        startSite({
+          name,
+          dir: join(dir, name),
+          ports: await ports(),
+          ownerPid: process.pid,
+          durable: options.durable ?? true,
+        }),
+      ),
+    );
+    const [primary, embassy] = started;
+    if (primary?.status !== 'fulfilled' || embassy?.status !== 'fulfilled') {
+      for (const site of started) if (site.status === 'fulfilled') await site.value.stop();
+      rmSync(dir, { recursive: true, force: true });
+      const failed = started.find((s) => s.status === 'rejected');
+      throw failed?.reason ?? new Error('the sites did not start');
+    }
+    options.log(
+      `sites up: primary Kafka ${primary.value.kafka.bootstrap} PostgreSQL :${primary.value.postgres.port}; ` +
+        `embassy Kafka ${embassy.value.kafka.bootstrap} PostgreSQL :${embassy.value.postgres.port}`,
+    );
+    const keys = await ensureLocalSigningKeys(join(dir, 'auth'));
+    const sites = new TwoSites(dir, primary.value, embassy.value, keys, options);
+    try {
+      await sites.startMirror();
+    } catch (error) {
+      await sites.stop();
+      throw error;
+    }
+    return sites;
+  }
+
+  site(name: SiteName): LocalSite {
+    return name === 'primary' ? this.primary : this.embassy;
+  }
+
+  /** The environment every service of these sites gets to verify tokens. */
+  get authEnv(): Record<string, string> {
+    return {
+      AUTH_JWKS_FILE: this.keys.jwksFile,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+    };
+  }
+
+  /** A token of `role` (registrars may write persons and businesses). */
+  token(role: 'operator' | 'registrar' | 'citizen', subject: string): Promise<string> {
+    return mintToken(this.keys.privateKeyFile, {
+      role,
+      subject,
+      ...(role === 'registrar' ? { registers: ['persons', 'businesses'] } : {}),
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      expiresIn: '2h',
+    });
+  }
+
+  /** Starts (again) MirrorMaker 2, primary → embassy; it continues from its committed offsets. */
+  async startMirror(): Promise<MirrorMakerNode> {
+    this.options.log('starting MirrorMaker 2 (primary -> embassy, exactly-once)');
+    this.mirror = await startMirror(
+      { name: 'primary', site: this.primary },
+      { name: 'embassy', site: this.embassy },
+      this.mirrorDir,
+      process.pid,
+    );
+    return this.mirror;
+  }
+
+  /** Starts MirrorMaker 2 embassy → primary (failback): `embassy.<topic>` on the primary. */
+  async startReverseMirror(): Promise<MirrorMakerNode> {
+    this.options.log('starting MirrorMaker 2 (embassy -> primary, exactly-once)');
+    this.reverseMirror = await startMirror(
+      { name: 'embassy', site: this.embassy },
+      { name: 'primary', site: this.primary },
+      join(this.dir, 'mirror-maker-reverse'),
+      process.pid,
+    );
+    return this.reverseMirror;
+  }
+
+  /** Stops MirrorMaker 2: the link between the sites is cut. */
+  async stopMirror(): Promise<void> {
+    await this.mirror?.stop();
+    this.mirror = undefined;
+  }
+
+  /**
+   * Migrates and starts the registry on `siteName` (its database `database`, `registry` by
+   * default) and waits until it is ready.
+   */
+  async startRegistry(
+    siteName: SiteName,
+    options: { readonly database?: string; readonly env?: Record<string, string> } = {},
+  ): Promise<SiteRegistry> {
+    const site = this.site(siteName);
+    const spec = localServices(siteName).find((s) => s.name === 'registry');
+    if (!spec) throw new Error('no registry service found in services/');
+    const service = {
+      ...spec,
+      name: options.database ?? 'registry',
+      entry: spec.entry,
+      port: await freePort(),
+    };
+    const env = { ...this.authEnv, ...options.env };
+    await ensureDatabases(site, [service]);
+    runMigrations(site, siteName, [service], env, this.options.log);
+    const logFile = join(this.dir, `${siteName}-${service.name}-${service.port}.log`);
+    const running = startServiceProcess(
+      site,
+      siteName,
+      service,
+      { ...env, LOG_LEVEL: 'warn' },
+      logFile,
+    );
+    this.services.push(running);
+    if (!(await awaitReady(running))) {
+      const tail = existsSync(logFile)
+        ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')
+        : '';
+      throw new DrillStepError(
+        `the ${siteName} registry did not become ready (log: ${logFile}):\n${tail}`,
+      );
+    }
+    return {
+      process: running,
+      client: new ServiceClient(running.url, await this.token('operator', 'two-sites')),
+      logFile,
+    };
+  }
+
+  /** Stops everything started here and removes the folder (unless `keep`). */
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.services.map((s) => s.stop()));
+    await this.mirror?.stop().catch(() => undefined);
+    await this.reverseMirror?.stop().catch(() => undefined);
+    await Promise.allSettled([this.primary.stop(), this.embassy.stop()]);
+    if (this.options.keep !== true) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** What {@link load} registered. */
+export interface LoadResult {
+  /** National identification numbers, in the order their registrations were acknowledged. */
+  readonly registered: string[];
+  readonly failures: number;
+  readonly ms: number;
+}
+
+/**
+ * Registers persons #first... through POST /persons from `concurrency` workers, until `count`
+ * are registered or `done()` says stop. Gives up after more than 10 failures (unless stopped).
+ */
+export async function load(
+  client: ServiceClient,
+  token: string,
+  runId: string,
+  options: {
+    readonly concurrency: number;
+    readonly count: number;
+    readonly first?: number;
+    readonly done?: () => boolean;
+    readonly progress?: (registered: number, perSecond: number) => void;
+  },
+): Promise<LoadResult> {
+  const first = options.first ?? 0;
+  const done = options.done ?? (() => false);
+  const registered: string[] = [];
+  let next = first;
+  let failures = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < first + options.count && !done()) {
+      const index = next;
+      next += 1;
+      try {
+        registered.push(
+          await client.registerPerson(token, `${runId}-${index}`, registerPersonBody(index)),
+        );
+      } catch (error) {
+        if (done()) return;
+        failures += 1;
+        if (failures > 10) throw error;
+      }
+      options.progress?.(registered.length, rate(registered.length, performance.now() - started));
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  return { registered, failures, ms: performance.now() - started };
+}
