@@ -88,6 +88,9 @@ export class KafkaConsumerGroup implements ConsumerGroup {
       allowAutoTopicCreation: false,
       // Like the Java client's fetch.max.wait.ms: bounds how long a stop waits for an idle fetch.
       maxWaitTimeInMs: 500,
+      // read_committed, said out loud: MirrorMaker 2 writes the mirrored topics in transactions
+      // (exactly-once), and an aborted transaction's records must never be applied.
+      readUncommitted: false,
     });
     this.consumer = consumer;
 
