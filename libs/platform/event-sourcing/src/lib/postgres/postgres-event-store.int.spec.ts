@@ -16,6 +16,7 @@ import { settle, testPostgres } from '../testing/pg-test-support';
 import type { TestPostgres } from '../testing/pg-test-support';
 import { migrate } from './migrate';
 import { REQUIRED_MIGRATION } from './migrations';
+import { ReadOnlyStoreError } from '../event-store/event-store-errors';
 import { PostgresEventStore } from './postgres-event-store';
 
 let pg: TestPostgres;
@@ -145,6 +146,95 @@ describe('PostgresEventStore', () => {
     expect(kept.map(payloadText)).toEqual(['k1', 'k2']);
     expect(kept[1]!.previousHash).toEqual(kept[0]!.contentHash);
     expect(await store.readStream('dropped')).toEqual([]);
+  });
+
+  it('starts many streams in one statement inside a caller transaction', async () => {
+    const store = await pg.newStore();
+    const client = await pg.pool.connect();
+    let results: Awaited<ReturnType<PostgresEventStore['startStreams']>>;
+    try {
+      await client.query('BEGIN');
+      results = await store.startStreams(
+        client,
+        [
+          { streamId: 'bulk-a', events: [testEvent('a1'), testEvent('a2')] },
+          { streamId: 'bulk-b', events: [testEvent('b1')] },
+        ],
+        { ...testMetadata, actor: { kind: 'registrar', id: 'clerk-1' } },
+      );
+      expect(await store.readStream('bulk-a')).toEqual([]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    expect(results.map((r) => r.streamVersion)).toEqual([2, 1]);
+    const a = await store.readStream('bulk-a');
+    expect(a.map(payloadText)).toEqual(['a1', 'a2']);
+    expect(a.map((e) => e.streamVersion)).toEqual([1, 2]);
+    expect(a[0]!.previousHash).toBeNull();
+    expect(a[1]!.previousHash).toEqual(a[0]!.contentHash);
+    expect(a[0]!.actor).toEqual({ kind: 'registrar', id: 'clerk-1', organisationId: undefined });
+    expect(results[0]!.events.map((e) => e.eventId)).toEqual(a.map((e) => e.eventId));
+    await settle(store);
+    expect((await store.readAll(1n, 10)).map((e) => e.streamId)).toEqual([
+      'bulk-a',
+      'bulk-a',
+      'bulk-b',
+    ]);
+  });
+
+  it('starts no stream of a batch when one of them exists already', async () => {
+    const store = await pg.newStore();
+    await store.append('taken', 0, [testEvent('t')], testMetadata);
+    const client = await pg.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const attempt = store.startStreams(
+        client,
+        [
+          { streamId: 'fresh', events: [testEvent('f')] },
+          { streamId: 'taken', events: [testEvent('x')] },
+        ],
+        testMetadata,
+      );
+      await expect(attempt).rejects.toMatchObject({ kind: 'concurrency', streamId: 'taken' });
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    expect(await store.readStream('fresh')).toEqual([]);
+    expect((await store.readStream('taken')).map(payloadText)).toEqual(['t']);
+  });
+
+  it('refuses every write while its write gate is closed (a replica, a fenced site)', async () => {
+    const open = await pg.newStore();
+    let writable = false;
+    const store = new PostgresEventStore({
+      pool: pg.pool,
+      schema: open.schema,
+      producer: 'test',
+      writeGate: () => {
+        if (!writable) throw new ReadOnlyStoreError('replica', 'this site is a replica');
+      },
+    });
+    const client = await pg.pool.connect();
+    try {
+      await expect(store.append('s', 0, [testEvent('a')], testMetadata)).rejects.toBeInstanceOf(
+        ReadOnlyStoreError,
+      );
+      await expect(
+        store.appendInTransaction(client, 's', 0, [testEvent('a')], testMetadata),
+      ).rejects.toMatchObject({ kind: 'read-only', role: 'replica' });
+      await expect(
+        store.startStreams(client, [{ streamId: 's', events: [testEvent('a')] }], testMetadata),
+      ).rejects.toBeInstanceOf(ReadOnlyStoreError);
+    } finally {
+      client.release();
+    }
+    expect(await store.readStream('s')).toEqual([]);
+    writable = true;
+    await store.append('s', 0, [testEvent('a')], testMetadata);
+    expect((await store.readStream('s')).map(payloadText)).toEqual(['a']);
   });
 
   it('refuses to work on a schema that is not migrated, and works once it is', async () => {

@@ -56,6 +56,8 @@ export const DEFAULT_SEQUENCER_BATCH = 2_000;
 const APPEND_PARAMS_PER_EVENT = 8;
 /** Parameters of an append shared by all its events: stream, expected version, metadata. */
 const APPEND_FIXED_PARAMS = 10;
+/** Most events {@link PostgresEventStore.startStreams} writes in one statement (parameters). */
+const MAX_EVENTS_PER_STATEMENT = 5_000;
 /** Appends of up to this many events use a statement prepared on each connection. */
 const PREPARED_APPEND_SIZES = 8;
 
@@ -194,6 +196,110 @@ export class PostgresEventStore implements EventStore {
     this.writeGate();
     await this.verifySchema();
     return this.appendOn(client, true, streamId, expectedVersion, events, meta);
+  }
+
+  /**
+   * Starts many new streams in one statement, inside a transaction the caller controls on
+   * `client` (bulk registration): each stream's events get versions from 1, and every stream
+   * must not exist yet. Far fewer round trips than one append per stream; same checks and
+   * errors as {@link appendInTransaction} (an existing stream fails the statement with a
+   * {@link ConcurrencyError}, which aborts the caller's transaction: check first when streams
+   * may exist). Positioned after the caller's `COMMIT`.
+   *
+   * @returns One result per stream, in order.
+   */
+  async startStreams(
+    client: ClientBase,
+    streams: readonly { readonly streamId: string; readonly events: readonly NewEvent[] }[],
+    metadata: AppendMetadata,
+  ): Promise<AppendResult[]> {
+    if (streams.length === 0) return [];
+    const total = streams.reduce((n, s) => n + s.events.length, 0);
+    if (total > MAX_EVENTS_PER_STATEMENT) {
+      throw new InvalidArgumentError(
+        'streams',
+        `at most ${MAX_EVENTS_PER_STATEMENT} events per call, got ${total}`,
+      );
+    }
+    const seen = new Set<string>();
+    let meta: NormalizedMetadata | undefined;
+    for (const { streamId, events } of streams) {
+      meta = checkAppend(streamId, 0, events, metadata);
+      if (seen.has(streamId)) throw new InvalidArgumentError('streams', `${streamId} repeated`);
+      seen.add(streamId);
+    }
+    if (!meta) throw new InvalidArgumentError('streams', 'none given');
+    this.writeGate();
+    await this.verifySchema();
+    const prepared = streams.map(({ streamId, events }) => ({
+      streamId,
+      events: prepareEvents(streamId, 1, null, events),
+    }));
+    const values: unknown[] = [
+      meta.correlationId,
+      meta.causationId,
+      meta.traceparent,
+      meta.tracestate,
+      this.producer,
+      meta.actor?.kind ?? null,
+      meta.actor?.id ?? null,
+      meta.actor?.organisationId ?? null,
+    ];
+    const rows: string[] = [];
+    for (const { streamId, events } of prepared) {
+      for (const e of events) {
+        const at = values.length;
+        values.push(
+          e.eventId,
+          streamId,
+          e.streamVersion,
+          e.eventType,
+          e.payloadSchemaVersion,
+          e.payload,
+          e.occurredAt,
+          e.contentHash,
+          e.previousHash,
+          e.dataSubjectKeyId,
+        );
+        const p = (k: number) => `$${at + k + 1}`;
+        rows.push(
+          `(${p(0)}::uuid, ${p(1)}, ${p(2)}::bigint, ${p(3)}, ${p(4)}::integer, ${p(5)}::bytea, ${p(6)}::timestamptz, $1, $2, $3, $4, ${p(7)}::bytea, ${p(8)}::bytea, ${p(9)}, $5, $6, $7, $8)`,
+        );
+      }
+    }
+    let recorded: { event_id: string; recorded_at: Date }[];
+    try {
+      ({ rows: recorded } = await client.query<{ event_id: string; recorded_at: Date }>(
+        `INSERT INTO ${this.quotedSchema}.events (event_id, stream_id, stream_version, event_type,
+           payload_schema_version, payload, occurred_at, correlation_id, causation_id,
+           traceparent, tracestate, content_hash, previous_hash, data_subject_key_id, producer,
+           actor_kind, actor_id, actor_organisation_id)
+         VALUES ${rows.join(',\n')}
+         RETURNING event_id, recorded_at`,
+        values,
+      ));
+    } catch (error) {
+      // The clashing stream is named in the server's detail: `(stream_id, stream_version)=(s, 1)`.
+      const detail = (error as { detail?: unknown }).detail;
+      const streamId =
+        typeof detail === 'string'
+          ? /\)=\((.*), \d+\) already exists/.exec(detail)?.[1]
+          : undefined;
+      throw this.translate(error, {
+        operation: 'append',
+        expectedVersion: 0,
+        ...(streamId === undefined ? {} : { streamId }),
+      });
+    }
+    const recordedAt = new Map(
+      recorded.map((row) => [row.event_id, { recorded_at: row.recorded_at, previous_hash: null }]),
+    );
+    return prepared.map(({ streamId, events }) => ({
+      streamVersion: events.length,
+      events: events.map((event) =>
+        toAppended(event, streamId, meta, this.producer, recordedAt.get(event.eventId)),
+      ),
+    }));
   }
 
   async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
