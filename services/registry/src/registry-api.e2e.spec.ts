@@ -542,6 +542,60 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
     expect(record.body).toMatchObject({ version: 3, address: { locality: 'Esch-sur-Alzette' } });
   });
 
+  it('registers persons in bulk, all or none, idempotently', async () => {
+    const person = (givenNames: string, birthDate: string) => ({
+      givenNames,
+      familyName: 'Weber',
+      birthDate,
+      sex: 'X',
+      nationalities: ['LU'],
+      address: LUXEMBOURG,
+      civilStatus: 'single',
+    });
+    const key = randomUUID();
+    const body = {
+      persons: [person('Bulk One', '1961-01-01'), person('Bulk Two', '1961-01-02')],
+    };
+
+    const created = await api('POST', '/persons/batch', {
+      token: registrar,
+      body,
+      headers: { 'idempotency-key': key },
+    });
+    expect(created.status).toBe(201);
+    const registered = created.body['registered'] as { nationalId: string; version: number }[];
+    expect(registered).toHaveLength(2);
+    expect(registered.map((r) => r.nationalId.slice(0, 8))).toEqual(['19610101', '19610102']);
+    const second = registered[1]?.nationalId ?? '';
+    const read = await api('GET', `/persons/${second}`, { token: await citizen(second) });
+    expect(read.body).toMatchObject({ givenNames: 'Bulk Two', version: 1 });
+
+    const replayed = await api('POST', '/persons/batch', {
+      token: registrar,
+      body,
+      headers: { 'idempotency-key': key },
+      tag: 'retry',
+    });
+    expect(replayed.body).toEqual(created.body);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+
+    // One bad entry refuses the whole batch, naming the entry by its index.
+    const refused = await api('POST', '/persons/batch', {
+      token: registrar,
+      body: { persons: [person('Fine', '1961-01-03'), person('Unborn', '2999-01-01')] },
+      headers: { 'idempotency-key': randomUUID() },
+      tag: 'bad',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.stringify(refused.body)).toContain('persons[1].birthDate');
+    const none = await api('GET', `/persons/${composeNationalId('1961-01-03', 0)}`, {
+      token: registrar,
+      tag: 'bad',
+    });
+    expect(none.status).toBe(404);
+  });
+
   it('records every read of the person’s data by a registrar or an agency, not the person’s own', async () => {
     const read = await api('GET', `/persons/${nationalId}`, {
       token: agency,
@@ -624,6 +678,7 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
         'PUT /persons/{nationalId}/address',
         'PUT /persons/{nationalId}/civil-status',
         'POST /persons/{nationalId}/death',
+        'POST /persons/batch',
         'POST /businesses',
         'GET /businesses/{businessNumber}',
         'GET /businesses/{businessNumber}/history',

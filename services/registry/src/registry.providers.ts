@@ -10,7 +10,7 @@ import { Pool } from 'pg';
 import { PG_POOL } from '@gov/platform-chassis';
 import { SiteRole } from '@gov/platform-replication';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
-import type { EventStore } from '@gov/platform-event-sourcing';
+import type { EventStore, PostgresEventStore } from '@gov/platform-event-sourcing';
 import {
   AccessLog,
   BusinessService,
@@ -18,6 +18,7 @@ import {
   CorrectionsProjector,
   PgCorrectionsReadModel,
   PgIdempotencyStore,
+  PgBulkRegistrar,
   PgNumberAllocator,
   PgProjectionCheckpoints,
   PgRegistrarDirectory,
@@ -54,9 +55,15 @@ export const applicationProviders: Provider[] = [
   },
   {
     provide: PersonService,
-    useFactory: (store: EventStore, numbers: PgNumberAllocator) =>
-      new PersonService(store, systemClock, numbers, new AccessLog(store, systemClock)),
-    inject: [EVENT_STORE, PgNumberAllocator],
+    useFactory: (store: PostgresEventStore, numbers: PgNumberAllocator, pool: Pool) =>
+      new PersonService(
+        store,
+        systemClock,
+        numbers,
+        new AccessLog(store, systemClock),
+        new PgBulkRegistrar(pool, store),
+      ),
+    inject: [EVENT_STORE, PgNumberAllocator, PG_POOL],
   },
   {
     provide: BusinessService,

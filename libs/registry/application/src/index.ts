@@ -9,7 +9,12 @@
 
 // Use cases
 export { PersonService } from './lib/persons/person.service';
-export type { PersonWritten, RegisterPersonInput } from './lib/persons/person.service';
+export type {
+  PersonWritten,
+  PersonsRegistered,
+  RegisterPersonInput,
+} from './lib/persons/person.service';
+export { MAX_BULK_REGISTRATIONS } from './lib/persons/person.service';
 export type { PersonView } from './lib/persons/person.views';
 export { BusinessService } from './lib/businesses/business.service';
 export type { BusinessWritten, RegisterBusinessInput } from './lib/businesses/business.service';
@@ -95,3 +100,4 @@ export {
   PgRegistrarDirectory,
   reseedAllocators,
 } from './lib/postgres/pg-stores';
+export { PgBulkRegistrar } from './lib/postgres/pg-bulk-registrar';

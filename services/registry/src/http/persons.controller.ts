@@ -16,7 +16,12 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } fro
 import { AuthGuard, CurrentPrincipal, Roles } from '@gov/platform-auth';
 import type { Principal } from '@gov/platform-auth';
 import { PersonService } from '@gov/registry-application';
-import type { PersonView, PersonWritten, RecordHistory } from '@gov/registry-application';
+import type {
+  PersonView,
+  PersonWritten,
+  PersonsRegistered,
+  RecordHistory,
+} from '@gov/registry-application';
 
 import { AsOfQuery, NationalIdParam, RecordHistory as RecordHistorySchema } from './dto/common.dto';
 import {
@@ -26,8 +31,10 @@ import {
   PERSON_EXAMPLES,
   PersonView as PersonViewSchema,
   PersonWritten as PersonWrittenSchema,
+  PersonsRegistered as PersonsRegisteredSchema,
   RecordDeathBody,
   RegisterPersonBody,
+  RegisterPersonsBody,
 } from './dto/persons.dto';
 import type {
   ChangeAddressDto,
@@ -35,6 +42,7 @@ import type {
   ChangeNameDto,
   RecordDeathDto,
   RegisterPersonDto,
+  RegisterPersonsDto,
 } from './dto/persons.dto';
 import { Idempotent, IdempotencyInterceptor } from './idempotency.interceptor';
 import { ApiIfMatch, ApiJsonResponse, ApiProblems, ApiReadDeclaration } from './openapi.decorators';
@@ -83,6 +91,51 @@ export class PersonsController {
     reply.header('location', `/persons/${written.nationalId}`);
     setETag(reply, written.version);
     return written;
+  }
+
+  @Post('batch')
+  @HttpCode(201)
+  @Roles('registrar')
+  @Idempotent({ required: true })
+  @ApiOperation({
+    summary: 'Register many persons at once',
+    description:
+      'A bulk import by a registrar of the persons register: up to 500 persons, registered all ' +
+      'or none in one transaction. An invalid entry fails the whole request with 400, its ' +
+      'fields named by their index (`persons[3].birthDate`); nothing is registered then.',
+  })
+  @ApiBody({
+    schema: openApiSchema(RegisterPersonsBody),
+    examples: {
+      two: {
+        value: {
+          persons: [
+            PERSON_EXAMPLES.register,
+            { ...PERSON_EXAMPLES.register, givenNames: 'Luc', sex: 'M' },
+          ],
+        },
+      },
+    },
+  })
+  @ApiJsonResponse(
+    201,
+    'Registered',
+    PersonsRegisteredSchema,
+    {
+      registered: [
+        { ...WRITTEN_EXAMPLE, version: 1 },
+        { nationalId: '1983081200157', version: 1, changed: true },
+      ],
+    },
+    [],
+  )
+  @ApiProblems(400, 401, 403, 409, 413, 415)
+  registerMany(
+    @CurrentPrincipal() principal: Principal,
+    @Meta() meta: RequestMeta,
+    @Body(new ZodPipe(RegisterPersonsBody)) body: RegisterPersonsDto,
+  ): Promise<PersonsRegistered> {
+    return this.persons.registerMany(requestContext(principal, meta), body.persons);
   }
 
   @Get(':nationalId')

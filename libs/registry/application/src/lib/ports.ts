@@ -1,6 +1,7 @@
 // What the application needs from the outside besides the event store. Each port has a
 // PostgreSQL implementation (src/lib/postgres) and an in-memory one for unit tests
 // (src/testing).
+import type { AppendMetadata, NewEvent } from '@gov/platform-event-sourcing';
 import type { CorrectionStatus, LocalDate, RegisterName } from '@gov/registry-domain';
 
 /** The current time. */
@@ -134,4 +135,30 @@ export interface IdempotencyStore {
   release(scope: string, key: string): Promise<void>;
   /** Forgets keys first seen more than `ageMs` ago; returns how many. */
   purge(ageMs: number): Promise<number>;
+}
+
+/** A record of a bulk registration: its birth date, and its first events once it has a number. */
+export interface NewPersonRecord {
+  readonly birthDate: LocalDate;
+  /** The events that start the record's stream, given its national identification number. */
+  events(nationalId: string): readonly NewEvent[];
+}
+
+/** What {@link BulkRegistrar.registerAll} did. */
+export type BulkRegistration =
+  /** Every record registered, its numbers in input order. */
+  | { readonly registered: true; readonly nationalIds: readonly string[] }
+  /** Nothing registered: every number of this birth date is assigned. */
+  | { readonly registered: false; readonly exhaustedBirthDate: LocalDate };
+
+/**
+ * Registers many persons at once, all or nothing: allocates a number for each record and
+ * starts every record's stream in one transaction (a registrar's bulk import, a batch from a
+ * civil-status office).
+ */
+export interface BulkRegistrar {
+  registerAll(
+    records: readonly NewPersonRecord[],
+    metadata: AppendMetadata,
+  ): Promise<BulkRegistration>;
 }

@@ -1,12 +1,17 @@
 // In-memory implementations of the application's ports, for its unit tests. Not exported.
+import type { AppendMetadata, EventStore } from '@gov/platform-event-sourcing';
+import { composeNationalId } from '@gov/registry-domain';
 import type { CorrectionStatus, LocalDate, RegisterName } from '@gov/registry-domain';
 
 import type {
+  BulkRegistrar,
+  BulkRegistration,
   Clock,
   CorrectionDecision,
   CorrectionFilter,
   CorrectionSummary,
   CorrectionsReadModel,
+  NewPersonRecord,
   NumberAllocator,
   ProjectionCheckpoints,
   RegistrarDirectory,
@@ -116,5 +121,36 @@ export class InMemoryCheckpoints implements ProjectionCheckpoints {
     const current = this.positions.get(name) ?? 0n;
     this.positions.set(name, position > current ? position : current);
     return Promise.resolve();
+  }
+}
+
+/**
+ * Bulk registration on the in-memory store: numbers first (nothing is written when a birth
+ * date is exhausted), then one append per record. Not atomic against a failing append, which
+ * the in-memory store does not have.
+ */
+export class InMemoryBulkRegistrar implements BulkRegistrar {
+  constructor(
+    private readonly store: EventStore,
+    private readonly numbers: InMemoryNumberAllocator,
+  ) {}
+
+  async registerAll(
+    records: readonly NewPersonRecord[],
+    metadata: AppendMetadata,
+  ): Promise<BulkRegistration> {
+    const nationalIds: string[] = [];
+    for (const record of records) {
+      const sequence = await this.numbers.nextPersonSequence(record.birthDate);
+      if (sequence === undefined) {
+        return { registered: false, exhaustedBirthDate: record.birthDate };
+      }
+      nationalIds.push(composeNationalId(record.birthDate, sequence));
+    }
+    for (const [i, record] of records.entries()) {
+      const nationalId = nationalIds[i] ?? '';
+      await this.store.append(nationalId, 0, record.events(nationalId), metadata);
+    }
+    return { registered: true, nationalIds };
   }
 }

@@ -12,6 +12,7 @@ import { CorrectionsProjector } from '../lib/corrections/corrections.projector';
 import type { RegisterPersonInput } from '../lib/persons/person.service';
 import { PersonService } from '../lib/persons/person.service';
 import {
+  InMemoryBulkRegistrar,
   InMemoryCheckpoints,
   InMemoryCorrectionsReadModel,
   InMemoryNumberAllocator,
@@ -102,7 +103,13 @@ export function registryTestbed() {
     numbers,
     readModel,
     warnings,
-    persons: new PersonService(store, clock, numbers, new AccessLog(store, clock)),
+    persons: new PersonService(
+      store,
+      clock,
+      numbers,
+      new AccessLog(store, clock),
+      new InMemoryBulkRegistrar(store, numbers),
+    ),
     businesses: new BusinessService(store, clock, numbers),
     corrections: new CorrectionService(store, clock, readModel, registrars),
     projector: new CorrectionsProjector(store, clock, readModel, checkpoints, {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { MAX_BULK_REGISTRATIONS } from '@gov/registry-application';
 import { CIVIL_STATUSES, SEX_MARKERS } from '@gov/registry-domain';
 
 import { Address, countryCode, localDate } from './common.dto';
@@ -44,6 +45,18 @@ export const RegisterPersonBody = z
 /** The parsed RegisterPersonBody. */
 export type RegisterPersonDto = z.output<typeof RegisterPersonBody>;
 
+export const RegisterPersonsBody = z
+  .strictObject({
+    persons: z
+      .array(RegisterPersonBody)
+      .min(1)
+      .max(MAX_BULK_REGISTRATIONS)
+      .describe(`1 to ${MAX_BULK_REGISTRATIONS} persons, registered all or none`),
+  })
+  .describe('Persons to register at once (a bulk import)');
+/** The parsed RegisterPersonsBody. */
+export type RegisterPersonsDto = z.output<typeof RegisterPersonsBody>;
+
 export const ChangeNameBody = z.strictObject(names).describe('The name as it now is');
 /** The parsed ChangeNameBody. */
 export type ChangeNameDto = z.output<typeof ChangeNameBody>;
@@ -76,6 +89,12 @@ export const PersonWritten = z
     changed: z.boolean().describe('false when the record already said so (nothing was recorded)'),
   })
   .describe('The record after the write');
+
+export const PersonsRegistered = z
+  .object({
+    registered: z.array(PersonWritten).describe('Every person registered, in the order sent'),
+  })
+  .describe('The records created by a bulk registration');
 
 export const PersonView = z
   .object({

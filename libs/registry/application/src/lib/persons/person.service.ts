@@ -1,6 +1,7 @@
 import { ApplicationError } from '@gov/platform-chassis';
 import type { EventStore } from '@gov/platform-event-sourcing';
 import { RegistryRejection, composeNationalId, isRegistryRejection } from '@gov/registry-domain';
+import type { FieldViolation } from '@gov/registry-domain';
 import type {
   Address,
   ChangeCivilStatus,
@@ -12,13 +13,13 @@ import type {
 
 import { personReadAccess, requireRegistrarOf } from '../access/access-policy';
 import type { AccessLog } from '../access/access-log';
-import { create, execute, fold, load, persons } from '../commands';
+import { create, eventIdsFor, execute, fold, load, persons } from '../commands';
 import { actorOf, appendMetadata } from '../context';
 import type { ChangeOptions, RequestContext } from '../context';
 import { toApplicationError } from '../errors';
 import { historyEntries, recordedBy } from '../history';
 import type { RecordHistory } from '../history';
-import type { Clock, NumberAllocator } from '../ports';
+import type { BulkRegistrar, Clock, NumberAllocator } from '../ports';
 import { streamIds } from '../streams';
 import { personChange, personFieldsRead, personView, populatedFields } from './person.views';
 import type { PersonView } from './person.views';
@@ -41,6 +42,14 @@ export interface PersonWritten {
  */
 const MAX_ALLOCATION_ATTEMPTS = 20;
 
+/** Most persons one bulk registration takes (one transaction, one statement of events). */
+export const MAX_BULK_REGISTRATIONS = 500;
+
+/** The outcome of a bulk registration: every record, in input order, at version 1. */
+export interface PersonsRegistered {
+  readonly registered: readonly PersonWritten[];
+}
+
 /**
  * The register of natural persons, as use cases: load → decide → append, with the caller's
  * rights checked first and every read of personal data by others recorded.
@@ -51,6 +60,7 @@ export class PersonService {
     private readonly clock: Clock,
     private readonly numbers: NumberAllocator,
     private readonly accessLog: AccessLog,
+    private readonly bulk: BulkRegistrar,
   ) {}
 
   /**
@@ -83,6 +93,73 @@ export class PersonService {
     throw ApplicationError.conflict(
       `no free national identification number found for birth date ${input.birthDate}; retry`,
     );
+  }
+
+  /**
+   * Registers many persons at once, all or nothing (a bulk import): every input is checked
+   * first (a 400 lists the offending fields as `persons[i].field`), then numbers are allocated
+   * and every record is started in one transaction. With an idempotency seed the event ids
+   * derive from it and the record's index, as for a single registration.
+   */
+  async registerMany(
+    context: RequestContext,
+    inputs: readonly RegisterPersonInput[],
+  ): Promise<PersonsRegistered> {
+    requireRegistrarOf(context.principal, 'persons');
+    if (inputs.length === 0 || inputs.length > MAX_BULK_REGISTRATIONS) {
+      throw ApplicationError.validationFailed(
+        `a bulk registration takes 1 to ${MAX_BULK_REGISTRATIONS} persons`,
+        [{ field: 'persons', message: `must hold 1 to ${MAX_BULK_REGISTRATIONS} persons` }],
+      );
+    }
+    const now = this.clock.now();
+    const violations = inputs.flatMap((input, i) =>
+      registrationViolations(input, now).map((v) => ({ ...v, path: `persons[${i}].${v.path}` })),
+    );
+    if (violations.length > 0) {
+      throw toApplicationError(
+        new RegistryRejection(
+          'INVALID_INPUT',
+          `RegisterPersons: ${violations.map((v) => v.path).join(', ')}`,
+          violations,
+        ),
+      );
+    }
+    const seed = context.idempotency;
+    const outcome = await this.bulk
+      .registerAll(
+        inputs.map((input, i) => ({
+          birthDate: input.birthDate,
+          events: (nationalId: string) => {
+            const ids = seed
+              ? eventIdsFor({ seed: `${seed.seed}#${i}`, firstSeenAt: seed.firstSeenAt })
+              : undefined;
+            return persons.decider
+              .decide(
+                { type: 'RegisterPerson', data: { ...input, nationalId }, metadata: { now } },
+                persons.decider.initialState,
+              )
+              .map((event, k) => {
+                const encoded = persons.codec.encode(event, now);
+                return ids ? { ...encoded, eventId: ids(k) } : encoded;
+              });
+          },
+        })),
+        appendMetadata(context, actorOf(context.principal)),
+      )
+      .catch(rethrow);
+    if (!outcome.registered) {
+      throw ApplicationError.conflict(
+        `every national identification number for birth date ${outcome.exhaustedBirthDate} is assigned; nothing was registered`,
+      );
+    }
+    return {
+      registered: outcome.nationalIds.map((nationalId) => ({
+        nationalId,
+        version: 1,
+        changed: true,
+      })),
+    };
   }
 
   changeName(
@@ -214,6 +291,21 @@ export class PersonService {
  * registry composes, so it is valid). A birth date before 1850 cannot be encoded in a number.
  */
 function validateRegistration(input: RegisterPersonInput, now: Date): void {
+  const violations = registrationViolations(input, now);
+  if (violations.length > 0) {
+    throw toApplicationError(
+      new RegistryRejection(
+        'INVALID_INPUT',
+        `RegisterPerson: ${violations.map((v) => v.path).join(', ')}`,
+        violations,
+      ),
+    );
+  }
+}
+
+/** What is wrong with a registration (nothing: empty). Other failures are thrown. */
+function registrationViolations(input: RegisterPersonInput, now: Date): FieldViolation[] {
+  const violations: FieldViolation[] = [];
   let standIn: string | undefined;
   try {
     standIn = composeNationalId(input.birthDate, 0);
@@ -227,22 +319,15 @@ function validateRegistration(input: RegisterPersonInput, now: Date): void {
     );
   } catch (error) {
     if (!isRegistryRejection(error) || error.code !== 'INVALID_INPUT') rethrow(error);
-    const violations = error.violations.filter((v) => v.path !== 'nationalId');
-    if (violations.length > 0) {
-      throw toApplicationError(new RegistryRejection('INVALID_INPUT', error.message, violations));
-    }
+    violations.push(...error.violations.filter((v) => v.path !== 'nationalId'));
   }
-  if (standIn === undefined) {
-    throw toApplicationError(
-      new RegistryRejection('INVALID_INPUT', 'RegisterPerson: birthDate', [
-        {
-          path: 'birthDate',
-          problem:
-            'must be a date from 1850-01-01 on (the national identification number encodes it)',
-        },
-      ]),
-    );
+  if (standIn === undefined && !violations.some((v) => v.path === 'birthDate')) {
+    violations.push({
+      path: 'birthDate',
+      problem: 'must be a date from 1850-01-01 on (the national identification number encodes it)',
+    });
   }
+  return violations;
 }
 
 function rethrow(error: unknown): never {

@@ -137,6 +137,77 @@ describe('PersonService', () => {
     });
   });
 
+  describe('registerMany', () => {
+    it('registers every person in order, numbering them per birth date', async () => {
+      const bed = registryTestbed();
+
+      const { registered } = await bed.persons.registerMany(as(registrar), [
+        anna({ birthDate: '1983-08-12' }),
+        anna({ birthDate: '1990-01-31', givenNames: 'Paul' }),
+        anna({ birthDate: '1983-08-12', givenNames: 'Lena' }),
+      ]);
+
+      expect(registered).toEqual([
+        { nationalId: composeNationalId('1983-08-12', 0), version: 1, changed: true },
+        { nationalId: composeNationalId('1990-01-31', 0), version: 1, changed: true },
+        { nationalId: composeNationalId('1983-08-12', 1), version: 1, changed: true },
+      ]);
+      const lena = await bed.persons.get(
+        as(citizen(composeNationalId('1983-08-12', 1))),
+        composeNationalId('1983-08-12', 1),
+      );
+      expect(lena).toMatchObject({ givenNames: 'Lena', version: 1 });
+    });
+
+    it('refuses the whole batch, listing every invalid field by its index, and registers nothing', async () => {
+      const bed = registryTestbed();
+
+      const problem = await refusal(
+        bed.persons.registerMany(as(registrar), [
+          anna(),
+          anna({ givenNames: ' ' }),
+          anna({ birthDate: '1849-12-31', nationalities: ['XX'] }),
+        ]),
+      );
+
+      expect(problem).toEqual({
+        kind: 'validation-failed',
+        fields: ['persons[1].givenNames', 'persons[2].nationalities[0]', 'persons[2].birthDate'],
+        code: 'INVALID_INPUT',
+      });
+      expect(bed.numbers.allocations).toBe(0);
+      expect(await bed.store.readAll(1n, 10)).toEqual([]);
+    });
+
+    it('takes 1 to 500 persons, from registrars of the persons register only', async () => {
+      const bed = registryTestbed();
+      expect((await refusal(bed.persons.registerMany(as(registrar), []))).fields).toEqual([
+        'persons',
+      ]);
+      const tooMany = Array.from({ length: 501 }, () => anna());
+      expect((await refusal(bed.persons.registerMany(as(registrar), tooMany))).fields).toEqual([
+        'persons',
+      ]);
+      expect((await refusal(bed.persons.registerMany(as(businessRegistrar), [anna()]))).kind).toBe(
+        'forbidden',
+      );
+    });
+
+    it('derives the event ids from the idempotency key and the index: a re-run is refused', async () => {
+      const bed = registryTestbed();
+      const idempotency = { seed: 'b'.repeat(64), firstSeenAt: START };
+
+      await bed.persons.registerMany(as(registrar, { idempotency }), [anna(), anna()]);
+      const again = await refusal(
+        bed.persons.registerMany(as(registrar, { idempotency }), [anna(), anna()]),
+      );
+
+      expect(again).toMatchObject({ kind: 'conflict', code: 'ALREADY_APPLIED' });
+      const ids = (await bed.store.readAll(1n, 10)).map((e) => e.eventId);
+      expect(new Set(ids).size).toBe(2);
+    });
+  });
+
   describe('changes', () => {
     it('changes the address and answers the new version; the same address again changes nothing', async () => {
       const bed = registryTestbed();

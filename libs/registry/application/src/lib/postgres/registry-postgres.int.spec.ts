@@ -9,6 +9,7 @@ import { AccessLog } from '../access/access-log';
 import { CorrectionService } from '../corrections/correction.service';
 import { CorrectionsProjector } from '../corrections/corrections.projector';
 import { PersonService } from '../persons/person.service';
+import { PgBulkRegistrar } from './pg-bulk-registrar';
 import { systemClock } from '../ports';
 import { streamIds } from '../streams';
 import { ESCH, anna, as, citizen, registrar } from '../../testing/registry-testbed';
@@ -153,6 +154,7 @@ describe('use cases on PostgreSQL', () => {
       systemClock,
       new PgNumberAllocator(pool),
       new AccessLog(store(), systemClock),
+      new PgBulkRegistrar(pool, store()),
     );
 
   it('registers concurrently without two people sharing a number', async () => {
@@ -170,6 +172,75 @@ describe('use cases on PostgreSQL', () => {
     const ids = registered.map((r) => r.nationalId);
     expect(new Set(ids).size).toBe(12);
     expect(ids.every((id) => id.startsWith('19880404'))).toBe(true);
+  });
+
+  it('registers in bulk, concurrently with single registrations, without sharing a number', async () => {
+    const service = persons();
+    const batch = (n: number, offset: number) =>
+      Array.from({ length: n }, (_, i) =>
+        anna({
+          birthDate: i % 2 === 0 ? '1990-01-01' : '1990-01-02',
+          givenNames: `B${offset + i}`,
+        }),
+      );
+
+    const [first, second, single] = await Promise.all([
+      service.registerMany(as(registrar), batch(40, 0)),
+      service.registerMany(as(registrar), batch(40, 100)),
+      service.register(as(registrar), anna({ birthDate: '1990-01-02', givenNames: 'Single' })),
+    ]);
+
+    const ids = [...first.registered, ...second.registered].map((r) => r.nationalId);
+    ids.push(single.nationalId);
+    expect(new Set(ids).size).toBe(81);
+    expect(ids.filter((id) => id.startsWith('19900101'))).toHaveLength(40);
+    const stored = await store().readStream(first.registered[3]?.nationalId ?? '');
+    expect(stored).toHaveLength(1);
+    expect(first.registered[3]).toEqual({
+      nationalId: stored[0]?.streamId,
+      version: 1,
+      changed: true,
+    });
+  });
+
+  it('skips numbers taken outside the allocator, and registers nothing from an exhausted date', async () => {
+    const service = persons();
+    // The allocator forgets (a restored backup, an import): it would hand out 0 again, taken.
+    const taken = composeNationalId('1991-05-05', 0);
+    await service.register(as(registrar), anna({ birthDate: '1991-05-05', givenNames: 'First' }));
+    await pool.query(`DELETE FROM registry_app.person_sequences WHERE birth_date = '1991-05-05'`);
+    const { registered } = await service.registerMany(as(registrar), [
+      anna({ birthDate: '1991-05-05', givenNames: 'Second' }),
+    ]);
+    expect(registered[0]?.nationalId).not.toBe(taken);
+    expect(registered[0]?.nationalId).toBe(composeNationalId('1991-05-05', 1));
+
+    await pool.query(
+      `INSERT INTO registry_app.person_sequences (birth_date, next_sequence) VALUES ('1992-02-02', 999)`,
+    );
+    const before = (await pool.query('SELECT count(*) AS n FROM registry.events')).rows[0] as {
+      n: string;
+    };
+    await expect(
+      service.registerMany(as(registrar), [
+        anna({ birthDate: '1991-05-05', givenNames: 'Would fit' }),
+        anna({ birthDate: '1992-02-02', givenNames: 'Last one' }),
+        anna({ birthDate: '1992-02-02', givenNames: 'One too many' }),
+      ]),
+    ).rejects.toMatchObject({ kind: 'conflict' });
+    const after = (await pool.query('SELECT count(*) AS n FROM registry.events')).rows[0] as {
+      n: string;
+    };
+    expect(after.n).toBe(before.n);
+    const sequences = await pool.query<{ birth_date: string; next_sequence: number }>(
+      `SELECT to_char(birth_date, 'YYYY-MM-DD') AS birth_date, next_sequence
+       FROM registry_app.person_sequences WHERE birth_date IN ('1991-05-05', '1992-02-02')
+       ORDER BY birth_date`,
+    );
+    expect(sequences.rows).toEqual([
+      { birth_date: '1991-05-05', next_sequence: 2 },
+      { birth_date: '1992-02-02', next_sequence: 999 },
+    ]);
   });
 
   it('reads a record as of an instant by the time PostgreSQL recorded each change', async () => {

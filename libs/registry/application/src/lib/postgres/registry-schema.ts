@@ -1,4 +1,4 @@
-import type { Pool, QueryResultRow } from 'pg';
+import type { ClientBase, Pool, QueryResultRow } from 'pg';
 
 import { migrate, translatePgError } from '@gov/platform-event-sourcing';
 import type { Migration, MigrateResult } from '@gov/platform-event-sourcing';
@@ -166,7 +166,7 @@ export async function verifyRegistrySchema(pool: Pool): Promise<void> {
 
 /** A query on the registry's own tables, with database errors translated (transient → 503). */
 export async function query<R extends QueryResultRow>(
-  pool: Pool,
+  pool: Pool | ClientBase,
   operation: string,
   text: string,
   values: readonly unknown[] = [],
