@@ -14,6 +14,8 @@
 //   --seconds 10           measured seconds per level and side
 //   --warmup 2             warm-up seconds per level and side (not measured)
 //   --log-level info       the registry's LOG_LEVEL (info is its default in a deployment)
+//   --batch 1              persons per request: 1 is POST /persons; more is POST /persons/batch
+//                          (a bulk import), compared with raw multi-row INSERTs of as many rows
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 
@@ -46,6 +48,8 @@ interface Options {
   readonly seconds: number;
   readonly warmup: number;
   readonly logLevel: string;
+  /** Events per command (and per raw transaction). */
+  readonly batch: number;
 }
 
 interface Drain {
@@ -83,6 +87,7 @@ function options(): Options {
       seconds: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
       'log-level': { type: 'string', default: 'info' },
+      batch: { type: 'string', default: '1' },
     },
   });
   const levels = values.concurrency.split(',').map((v) => Number(v.trim()));
@@ -94,11 +99,23 @@ function options(): Options {
   if (!(seconds > 0) || !(warmup >= 0)) {
     throw new Error('--seconds must be positive and --warmup not negative');
   }
-  return { levels, seconds, warmup, logLevel: values['log-level'] };
+  const batch = Number(values.batch);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 500) {
+    throw new Error(`--batch must be an integer from 1 to 500, got "${values.batch}"`);
+  }
+  return { levels, seconds, warmup, logLevel: values['log-level'], batch };
 }
 
-/** POST /persons with a fresh person and its own Idempotency-Key; throws unless 201. */
-function registerPerson(site: BenchSite, runId: string): (index: number) => Promise<void> {
+/**
+ * POST /persons with a fresh person (or POST /persons/batch with `batch` of them) and its own
+ * Idempotency-Key; throws unless 201.
+ */
+function registerPerson(
+  site: BenchSite,
+  runId: string,
+  batch: number,
+): (index: number) => Promise<void> {
+  if (batch > 1) return registerPersons(site, runId, batch);
   const url = `${site.registryUrl}/persons`;
   const authorization = `Bearer ${site.token}`;
   return async (index) => {
@@ -115,6 +132,31 @@ function registerPerson(site: BenchSite, runId: string): (index: number) => Prom
     const body = await response.text();
     if (response.status !== 201) {
       throw new Error(`POST /persons answered ${response.status}: ${body.slice(0, 300)}`);
+    }
+  };
+}
+
+function registerPersons(
+  site: BenchSite,
+  runId: string,
+  batch: number,
+): (index: number) => Promise<void> {
+  const url = `${site.registryUrl}/persons/batch`;
+  const authorization = `Bearer ${site.token}`;
+  return async (index) => {
+    const persons = Array.from({ length: batch }, (_, k) => registerPersonBody(index * batch + k));
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization,
+        'content-type': 'application/json',
+        'idempotency-key': `${runId}-b${index}`,
+      },
+      body: JSON.stringify({ persons }),
+    });
+    const body = await response.text();
+    if (response.status !== 201) {
+      throw new Error(`POST /persons/batch answered ${response.status}: ${body.slice(0, 300)}`);
     }
   };
 }
@@ -198,7 +240,7 @@ async function measureLevel(
   runId: string,
   raw: () => Promise<RawInserts>,
 ): Promise<LevelResult> {
-  const command = registerPerson(site, runId);
+  const command = registerPerson(site, runId, opts.batch);
   const parts = {
     registry: site.pids.registry,
     postgresql: site.pids.postgres,
@@ -225,11 +267,16 @@ async function measureLevel(
   if (opts.warmup > 0) {
     reportFailures(
       'raw warm-up',
-      await closedLoop(concurrency, opts.warmup * 1000, inserts.insert, counter),
+      await closedLoop(concurrency, opts.warmup * 1000, inserts.batch(opts.batch), counter),
     );
   }
   const rawCpu = cpu();
-  const rawRun = await closedLoop(concurrency, opts.seconds * 1000, inserts.insert, counter);
+  const rawRun = await closedLoop(
+    concurrency,
+    opts.seconds * 1000,
+    inserts.batch(opts.batch),
+    counter,
+  );
   const rawCpuEnd = cpu();
   const rawShare = cpuShare(rawCpu, rawCpuEnd);
   reportFailures('raw inserts', rawRun);
@@ -263,7 +310,10 @@ async function measureLevel(
       cpu: rawShare,
       cpuMs: cpuMsPerOperation(rawCpu, rawCpuEnd, rawRun.summary.ok + rawRun.summary.errors),
     },
-    ratio: rawRun.summary.perSecond > 0 ? eventsPerSecond / rawRun.summary.perSecond : Number.NaN,
+    ratio:
+      rawRun.summary.perSecond > 0
+        ? eventsPerSecond / (rawRun.summary.perSecond * opts.batch)
+        : Number.NaN,
   };
 }
 
@@ -278,7 +328,7 @@ function cpuLine(values: Readonly<Record<string, number>>): string {
     .join(', ')})`;
 }
 
-function table(results: readonly LevelResult[]): string {
+function table(results: readonly LevelResult[], batch: number): string {
   const header = [
     'conc',
     'side',
@@ -319,7 +369,7 @@ function table(results: readonly LevelResult[]): string {
       String(r.raw.ok),
       String(r.raw.errors),
       f(r.raw.perSecond),
-      f(r.raw.perSecond),
+      f(r.raw.perSecond * batch),
       f(r.raw.p50, 2),
       f(r.raw.p95, 2),
       f(r.raw.p99, 2),
@@ -381,7 +431,7 @@ async function main(): Promise<void> {
       registryLogLevel: opts.logLevel,
       secondsPerSide: opts.seconds,
       warmupSeconds: opts.warmup,
-      eventsPerRequest: 1,
+      eventsPerRequest: opts.batch,
       rawRowMeanPayloadBytes: shape ? round(shape.meanPayloadBytes, 1) : null,
       changeFeedRunning: feedRunning,
       levels: results.map((r) => ({
@@ -407,6 +457,7 @@ async function main(): Promise<void> {
           errors: r.raw.errors,
           seconds: round(r.raw.seconds, 3),
           insertsPerSecond: round(r.raw.perSecond, 1),
+          eventsPerSecond: round(r.raw.perSecond * opts.batch, 1),
           p50Ms: round(r.raw.p50, 2),
           p95Ms: round(r.raw.p95, 2),
           p99Ms: round(r.raw.p99, 2),
@@ -426,7 +477,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         '',
-        `Command path (POST /persons → registry.events → outbox relay → Kafka) vs raw INSERTs of the same events`,
+        opts.batch === 1
+          ? `Command path (POST /persons → registry.events → outbox relay → Kafka) vs raw INSERTs of the same events`
+          : `Bulk command path (POST /persons/batch, ${opts.batch} persons per request → registry.events → outbox relay → Kafka) vs raw multi-row INSERTs of ${opts.batch} of the same events per transaction`,
         `${figures.cpus} CPUs, PostgreSQL ${figures.postgres}, registry LOG_LEVEL=${opts.logLevel}, ` +
           `${opts.seconds} s per side and level after ${opts.warmup} s warm-up; raw rows copy the ` +
           `registry's (mean payload ${String(figures.rawRowMeanPayloadBytes)} B); ` +
@@ -435,7 +488,7 @@ async function main(): Promise<void> {
             ? '; feed = the same for registry.changes.v1'
             : ' (change feed not running in the registry)'),
         '',
-        table(results),
+        table(results, opts.batch),
         '',
         'CPU time per operation, by process:',
         ...results.flatMap((r) => [

@@ -101,4 +101,53 @@ export class RawInserts {
       ],
     });
   };
+
+  /**
+   * Inserts `size` events (numbers `index * size` on) in one multi-row INSERT, one transaction:
+   * the baseline of a bulk command that writes `size` events at once.
+   */
+  batch(size: number): (index: number) => Promise<void> {
+    if (size === 1) return this.insert;
+    return async (index) => {
+      const values: unknown[] = [];
+      const rows: string[] = [];
+      for (let k = 0; k < size; k += 1) {
+        const n = index * size + k;
+        const row = this.samples[n % this.samples.length];
+        if (row === undefined) throw new RangeError('no sample rows');
+        const streamId = String(9_000_000_000_000 + n);
+        const at = values.length;
+        values.push(
+          newEventId(),
+          streamId,
+          row.event_type,
+          row.payload_schema_version,
+          row.payload,
+          new Date(),
+          row.correlation_id,
+          row.causation_id,
+          row.traceparent,
+          row.tracestate,
+          computeContentHash(streamId, 1, row.event_type, row.payload),
+          row.data_subject_key_id,
+          row.producer,
+          row.actor_kind,
+          row.actor_id,
+          row.actor_organisation_id,
+        );
+        const p = (i: number) => `$${at + i}`;
+        rows.push(
+          `(${p(1)}, ${p(2)}, 1, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, NULL, ${p(12)}, ${p(13)}, ${p(14)}, ${p(15)}, ${p(16)})`,
+        );
+      }
+      await this.pool.query(
+        `INSERT INTO ${this.table} (event_id, stream_id, stream_version, event_type,
+           payload_schema_version, payload, occurred_at, correlation_id, causation_id,
+           traceparent, tracestate, content_hash, previous_hash, data_subject_key_id,
+           producer, actor_kind, actor_id, actor_organisation_id)
+         VALUES ${rows.join(', ')}`,
+        values,
+      );
+    };
+  }
 }

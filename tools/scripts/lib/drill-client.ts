@@ -81,6 +81,32 @@ export class ServiceClient {
     return (JSON.parse(text) as { nationalId: string }).nationalId;
   }
 
+  /** POST /persons/batch; returns the new national identification numbers, in order. */
+  async registerPersons(
+    token: string,
+    key: string,
+    persons: readonly unknown[],
+  ): Promise<string[]> {
+    const response = await fetch(`${this.baseUrl}/persons/batch`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'idempotency-key': key,
+      },
+      body: JSON.stringify({ persons }),
+    });
+    const text = await response.text();
+    if (response.status !== 201) {
+      throw new DrillStepError(
+        `POST /persons/batch answered ${response.status}: ${text.slice(0, 300)}`,
+      );
+    }
+    return (JSON.parse(text) as { registered: { nationalId: string }[] }).registered.map(
+      (r) => r.nationalId,
+    );
+  }
+
   /** GET /persons/{id} as the person themself; returns the HTTP status. */
   async readPerson(citizenToken: string, nationalId: string): Promise<number> {
     const response = await fetch(`${this.baseUrl}/persons/${nationalId}`, {

@@ -250,8 +250,9 @@ export interface LoadResult {
 }
 
 /**
- * Registers persons #first... through POST /persons from `concurrency` workers, until `count`
- * are registered or `done()` says stop. Gives up after more than 10 failures (unless stopped).
+ * Registers persons #first... from `concurrency` workers, until `count` are registered or
+ * `done()` says stop: one per POST /persons, or `batch` per POST /persons/batch. Gives up after
+ * more than 10 failures (unless stopped).
  */
 export async function load(
   client: ServiceClient,
@@ -261,11 +262,14 @@ export async function load(
     readonly concurrency: number;
     readonly count: number;
     readonly first?: number;
+    /** Persons per request (1: POST /persons). */
+    readonly batch?: number;
     readonly done?: () => boolean;
     readonly progress?: (registered: number, perSecond: number) => void;
   },
 ): Promise<LoadResult> {
   const first = options.first ?? 0;
+  const batch = options.batch ?? 1;
   const done = options.done ?? (() => false);
   const registered: string[] = [];
   let next = first;
@@ -274,11 +278,17 @@ export async function load(
   const worker = async (): Promise<void> => {
     while (next < first + options.count && !done()) {
       const index = next;
-      next += 1;
+      const size = Math.min(batch, first + options.count - index);
+      next += size;
       try {
-        registered.push(
-          await client.registerPerson(token, `${runId}-${index}`, registerPersonBody(index)),
-        );
+        if (size === 1) {
+          registered.push(
+            await client.registerPerson(token, `${runId}-${index}`, registerPersonBody(index)),
+          );
+        } else {
+          const bodies = Array.from({ length: size }, (_, k) => registerPersonBody(index + k));
+          registered.push(...(await client.registerPersons(token, `${runId}-b${index}`, bodies)));
+        }
       } catch (error) {
         if (done()) return;
         failures += 1;

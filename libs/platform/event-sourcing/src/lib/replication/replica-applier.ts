@@ -73,8 +73,6 @@ interface StreamHead {
 
 /** Rows per INSERT statement (20 parameters each, well below PostgreSQL's 65 535). */
 const INSERT_CHUNK = 1_000;
-/** Positions examined per step while moving the head over stored events. */
-const HEAD_SCAN = 50_000;
 const COLUMNS = 20;
 
 /**
@@ -365,26 +363,27 @@ export class ReplicaApplier {
     );
   }
 
-  /** Moves `log_head` over every stored position that directly follows it. */
+  /**
+   * Moves `log_head` over every stored position that directly follows it: to the end of the
+   * run of consecutive positions that starts right after the head. The query walks the
+   * position index from the head and stops at the first position whose successor is missing,
+   * so its cost is the length of that run, not the number of events stored beyond a gap.
+   */
   private async advanceHead(client: PoolClient, from: bigint): Promise<bigint> {
-    let head = from;
-    for (;;) {
-      const { rows } = await client.query<{ global_position: string }>(
-        `SELECT global_position FROM ${this.schema}.events
-         WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
-        [head.toString(), HEAD_SCAN],
-      );
-      let moved = 0;
-      for (const row of rows) {
-        if (BigInt(row.global_position) !== head + 1n) break;
-        head += 1n;
-        moved += 1;
-      }
-      if (moved < HEAD_SCAN) break;
-    }
-    if (head !== from) {
-      await client.query(`UPDATE ${this.schema}.log_head SET position = $1`, [head.toString()]);
-    }
+    const { rows } = await client.query<{ position: string | null }>(
+      `SELECT CASE WHEN EXISTS (SELECT 1 FROM ${this.schema}.events WHERE global_position = $1 + 1)
+              THEN (SELECT e.global_position FROM ${this.schema}.events e
+                    WHERE e.global_position > $1
+                      AND NOT EXISTS (SELECT 1 FROM ${this.schema}.events n
+                                      WHERE n.global_position = e.global_position + 1)
+                    ORDER BY e.global_position LIMIT 1)
+              END AS position`,
+      [from.toString()],
+    );
+    const position = rows[0]?.position;
+    if (position === null || position === undefined) return from;
+    const head = BigInt(position);
+    await client.query(`UPDATE ${this.schema}.log_head SET position = $1`, [position]);
     return head;
   }
 
