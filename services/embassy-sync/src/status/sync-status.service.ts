@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+
+import { CheckpointLedger } from '../checkpoints/checkpoint-ledger';
+import { CheckpointPublisher } from '../checkpoints/checkpoint-publisher.service';
+import { CheckpointsConsumer } from '../consumers/checkpoints.consumer';
+import type { EmbassySyncConfig } from '../embassy-sync.config';
+import { EMBASSY_SYNC_CONFIG } from '../embassy-sync.tokens';
+import { ReplicationMonitor } from '../monitor/replication-monitor.service';
+import { buildSyncStatus } from './sync-status';
+import type { SyncStatus } from './sync-status';
+
+/** The replication status of this instance's moment: what `GET /status` and `/metrics` show. */
+@Injectable()
+export class SyncStatusService {
+  constructor(
+    @Inject(EMBASSY_SYNC_CONFIG) private readonly config: EmbassySyncConfig,
+    private readonly monitor: ReplicationMonitor,
+    private readonly ledger: CheckpointLedger,
+    private readonly publisher: CheckpointPublisher,
+    private readonly consumer: CheckpointsConsumer,
+  ) {}
+
+  status(): SyncStatus {
+    const consumer = this.consumer.state;
+    return buildSyncStatus({
+      site: this.config.siteRole,
+      views: this.monitor.snapshot(),
+      ledger: this.ledger.snapshot(),
+      signing: {
+        enabled: this.publisher.enabled,
+        keyId: this.publisher.keyId,
+        topic: this.config.checkpoints.topic,
+        intervalMs: this.config.checkpoints.intervalMs,
+      },
+      verifying: {
+        enabled: consumer.state !== 'disabled',
+        keyId: this.consumer.keyId,
+        topic: this.consumer.sourceTopic,
+        consumer: consumer.state,
+        error: consumer.error,
+      },
+      pollIntervalMs: this.config.pollIntervalMs,
+      now: new Date(),
+    });
+  }
+}
