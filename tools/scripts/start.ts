@@ -101,13 +101,14 @@ async function main(): Promise<void> {
     );
   }
 
-  const authEnv = localAuthEnv(await localSigningKeys());
+  const keys = await localSigningKeys();
+  const env = { ...localAuthEnv(keys), ...embassySyncEnv(keys.privateKeyFile) };
   const running: ServiceProcess[] = [];
   for (const [name, site] of sites) {
     const services = localServices(name);
     await ensureDatabases(site, services);
-    runMigrations(site, name, services, authEnv, log);
-    running.push(...services.map((spec) => startServiceProcess(site, name, spec, authEnv)));
+    runMigrations(site, name, services, env, log);
+    running.push(...services.map((spec) => startServiceProcess(site, name, spec, env)));
   }
 
   let stopping = false;
@@ -153,6 +154,32 @@ async function main(): Promise<void> {
   }
   log('tokens: npm run token -- citizen 1983081246785 (see README)');
   log('Ctrl-C stops everything that this command started.');
+}
+
+/**
+ * What embassy-sync needs locally (other services ignore it): the services it watches on both
+ * sites, the key it mints its own operator tokens with, and the folder of the checkpoint
+ * signing key pair (created on first start, shared by both sites' instances).
+ */
+function embassySyncEnv(signingKeyFile: string): Record<string, string> {
+  const port = (site: SiteName, service: string): number | undefined =>
+    localServices(site).find((s) => s.name === service)?.port;
+  const watched = ['registry']
+    .map((service) => ({
+      service,
+      primary: port('primary', service),
+      embassy: port('embassy', service),
+    }))
+    .filter((w) => w.primary !== undefined && w.embassy !== undefined)
+    .map(
+      (w) =>
+        `${w.service}=http://127.0.0.1:${String(w.primary)},http://127.0.0.1:${String(w.embassy)}`,
+    );
+  return {
+    SYNC_SIGNING_KEY_FILE: signingKeyFile,
+    CHECKPOINT_KEY_DIR: join(cacheDir(), 'checkpoints'),
+    ...(watched.length > 0 ? { SYNC_SERVICES: watched.join(';') } : {}),
+  };
 }
 
 main().catch((error: unknown) => {

