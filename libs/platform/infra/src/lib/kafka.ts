@@ -128,7 +128,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaNode> {
             'kafka.tools.StorageTool',
             'format',
             '-t',
-            randomBytes(16).toString('base64url'),
+            clusterId(),
             '-c',
             configFile,
           ],
@@ -200,3 +200,15 @@ log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.server.KafkaRaftServer=INFO
 log4j.logger.kafka.server.BrokerServer=INFO
 `;
+
+/**
+ * A random KRaft cluster id: 16 bytes in base64url, as Kafka's own `Uuid.randomUuid()` makes
+ * them, and like it never starting with `-`, which the storage tool's argument parser would take
+ * for an option (one id in 64 did, and the site failed to start).
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}

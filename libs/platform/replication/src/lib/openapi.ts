@@ -73,6 +73,11 @@ export const STATUS_SCHEMA = {
       type: 'object',
       properties: {
         running: { type: 'boolean' },
+        waiting: {
+          type: 'string',
+          nullable: true,
+          description: 'Why a replica is not replaying yet (its mirrored topic is missing)',
+        },
         appliedSinceStart: { type: 'integer' },
         halted: { type: 'array', items: HALTED },
         deadLetters: { type: 'array', items: DEAD_LETTER },
@@ -91,7 +96,13 @@ export const STATUS_EXAMPLE = {
   highestStored: '120347',
   unpositioned: 0,
   relays: { 'registry.events.v1': '120345', 'registry.changes.v1': '120345' },
-  replica: { running: true, appliedSinceStart: 120345, halted: [], deadLetters: [] },
+  replica: {
+    running: true,
+    waiting: null,
+    appliedSinceStart: 120345,
+    halted: [],
+    deadLetters: [],
+  },
   at: '2026-11-22T09:15:02.402Z',
 };
 

@@ -39,6 +39,9 @@ export interface ReplicationModuleOptions {
   readonly onPromote?: (client: PoolClient, schema: string) => Promise<void>;
 }
 
+/** How often a replica whose mirrored topics do not exist yet tries again. */
+const REPLICA_RETRY_MS = 2_000;
+
 /** What the status endpoint reports. */
 export interface ReplicationStatus {
   readonly service: string;
@@ -57,6 +60,8 @@ export interface ReplicationStatus {
   readonly relays: Readonly<Record<string, string>>;
   readonly replica: {
     readonly running: boolean;
+    /** Why a replica is not replaying yet (its mirrored topic does not exist yet), if so. */
+    readonly waiting: string | null;
     readonly appliedSinceStart: number;
     readonly halted: readonly HaltedStream[];
     readonly deadLetters: readonly ReplicaDeadLetter[];
@@ -85,6 +90,11 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
   private readonly replica: ReplicaConsumer;
   private readonly digester: LogDigester;
   private replicaRunning = false;
+  /** Why the replica is not running although this site is a replica (its topic is missing). */
+  private replicaWaiting: string | null = null;
+  private starting: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private shuttingDown = false;
   /** Serialises role changes. */
   private changing: Promise<unknown> = Promise.resolve();
 
@@ -126,11 +136,19 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
     );
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.role.current === 'replica') await this.startReplica();
+  /**
+   * A replica starts replaying in the background: its mirrored topics appear only once
+   * MirrorMaker 2 has seen the primary's (a new platform, a new service), and until then the
+   * service serves its (empty) state and reports `replica.running: false` with the reason.
+   */
+  onApplicationBootstrap(): void {
+    if (this.role.current === 'replica') this.startReplicaWhenPossible();
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.shuttingDown = true;
+    clearTimeout(this.retryTimer);
+    await this.starting;
     await this.stopReplica();
   }
 
@@ -153,6 +171,8 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
       relays: Object.fromEntries(rows.map((row) => [row.name, row.position])),
       replica: {
         running: this.replicaRunning,
+        waiting:
+          this.role.current === 'replica' && !this.replicaRunning ? this.replicaWaiting : null,
         appliedSinceStart: progress.appliedSinceStart,
         halted: progress.halted,
         deadLetters: progress.deadLetters,
@@ -266,6 +286,28 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
         `DEMOTED to replica of ${this.options.replicaTopics.join(', ')} (${reason})`,
       );
       return change;
+    });
+  }
+
+  private startReplicaWhenPossible(attempt = 1): void {
+    this.starting = this.serialised(async () => {
+      if (this.shuttingDown || this.role.current !== 'replica') return;
+      try {
+        await this.startReplica();
+        this.replicaWaiting = null;
+      } catch (error) {
+        this.replicaWaiting = error instanceof Error ? error.message : String(error);
+        if (attempt === 1 || attempt % 30 === 0) {
+          this.logger.warn(
+            `cannot replay ${this.options.replicaTopics.join(', ')} yet (${this.replicaWaiting}); retrying every ${REPLICA_RETRY_MS} ms`,
+          );
+        }
+        // Checked again when it fires: a shutdown meanwhile ends the retries.
+        this.retryTimer = setTimeout(() => {
+          this.startReplicaWhenPossible(attempt + 1);
+        }, REPLICA_RETRY_MS);
+        this.retryTimer.unref();
+      }
     });
   }
 
