@@ -11,6 +11,9 @@
 //   --events 200000   events in the log
 import 'reflect-metadata';
 
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
@@ -25,16 +28,15 @@ import {
   digestLog,
   migrate,
 } from '@gov/platform-event-sourcing';
-import { startSite, freePort } from '@gov/platform-infra';
+import { freePort, startSite } from '@gov/platform-infra';
 import {
   ConsumerGroupFactory,
   EventPublisher,
   KafkaAdmin,
   MessagingModule,
 } from '@gov/platform-messaging';
-import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
+import { rawConsumeRate } from './lib/raw-consume';
 
 const log = (message: string): void => {
   process.stderr.write(`[bench:replay] ${message}\n`);
@@ -133,26 +135,8 @@ async function main(): Promise<void> {
 
     log('raw consume');
     const groups = app.get(ConsumerGroupFactory);
-    let seen = 0;
-    let firstAt = 0;
-    let lastAt = 0;
-    const raw = groups.create({
-      groupId: 'raw',
-      topics: [topic],
-      fromBeginning: true,
-      batchHandler: (messages) => {
-        if (seen === 0) firstAt = performance.now();
-        seen += messages.length;
-        lastAt = performance.now();
-        return Promise.resolve();
-      },
-      handler: () => Promise.resolve(),
-    });
-    await raw.start();
-    await until(() => Promise.resolve(seen >= total), 600_000);
-    await raw.stop();
-    const rawRate = (seen / (lastAt - firstAt)) * 1000;
-    log(`raw consume: ${Math.round(rawRate)} events/s`);
+    const rawRate = await rawConsumeRate(groups, topic, total, 600_000);
+    log(`raw consume: ${rawRate} events/s`);
 
     log('replay into an empty store');
     let applied = 0;

@@ -28,6 +28,7 @@ import { PostgresEventStore, digestLog } from '@gov/platform-event-sourcing';
 import { ConsumerGroupFactory, MessagingModule } from '@gov/platform-messaging';
 
 import { registerPersonBody } from '../bench/lib/persons';
+import { rawConsumeRate } from '../bench/lib/raw-consume';
 import { DrillStepError } from './lib/drill-client';
 import type { ServiceClient } from './lib/drill-client';
 import { generateContracts } from './lib/local-platform';
@@ -147,7 +148,7 @@ function options(): Options {
 }
 
 /** The raw consume rate of the Kafka client over the mirrored topic: no processing at all. */
-async function rawConsumeRate(bootstrap: string, expected: number): Promise<number> {
+async function mirroredConsumeRate(bootstrap: string, expected: number): Promise<number> {
   Logger.overrideLogger(['error']);
   const app = await NestFactory.createApplicationContext(
     MessagingModule.forRoot({
@@ -157,30 +158,7 @@ async function rawConsumeRate(bootstrap: string, expected: number): Promise<numb
     }),
   );
   try {
-    let seen = 0;
-    let firstAt = 0;
-    let lastAt = 0;
-    const group = app.get(ConsumerGroupFactory).create({
-      groupId: `drill-raw-${Date.now()}`,
-      topics: [MIRRORED_TOPIC],
-      fromBeginning: true,
-      batchHandler: (messages) => {
-        if (seen === 0) firstAt = performance.now();
-        seen += messages.length;
-        lastAt = performance.now();
-        return Promise.resolve();
-      },
-      handler: () => Promise.resolve(),
-    });
-    await group.start();
-    await until(
-      'the raw consumer to read the mirrored topic',
-      () => Promise.resolve(seen >= expected ? true : undefined),
-      300_000,
-      50,
-    );
-    await group.stop();
-    return rate(seen, lastAt - firstAt);
+    return await rawConsumeRate(app.get(ConsumerGroupFactory), MIRRORED_TOPIC, expected);
   } finally {
     await app.close();
   }
@@ -377,7 +355,7 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   const replayRate = rate(Number(replayed.head - first.head), replayed.at - first.at);
   phase(`embassy replayed ${replayed.head} events (${replayRate}/s after the first batch)`);
   phase('measuring the raw consume rate of the Kafka client over the same mirrored topic');
-  const rawRate = await rawConsumeRate(sites.embassy.kafka.bootstrap, opts.events);
+  const rawRate = await mirroredConsumeRate(sites.embassy.kafka.bootstrap, opts.events);
   phase(`raw consume: ${rawRate} events/s`);
 
   // What embassy-sync does all the time: compare the digests of both sites at a common

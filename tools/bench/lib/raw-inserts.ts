@@ -68,37 +68,12 @@ export class RawInserts {
     return { sampledRows: this.samples.length, meanPayloadBytes: bytes / this.samples.length };
   }
 
-  /** Inserts event number `index` in a transaction of its own. */
+  /** Inserts event number `index` in a transaction of its own (a statement prepared once). */
   readonly insert = async (index: number): Promise<void> => {
-    const row = this.samples[index % this.samples.length];
-    if (row === undefined) throw new RangeError('no sample rows');
-    // A 13-digit stream id like a national identification number, one stream per event.
-    const streamId = String(9_000_000_000_000 + index);
     await this.pool.query({
       name: 'bench_raw_insert',
-      text: `INSERT INTO ${this.table} (event_id, stream_id, stream_version, event_type,
-               payload_schema_version, payload, occurred_at, correlation_id, causation_id,
-               traceparent, tracestate, content_hash, previous_hash, data_subject_key_id,
-               producer, actor_kind, actor_id, actor_organisation_id)
-             VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12, $13, $14, $15, $16)`,
-      values: [
-        newEventId(),
-        streamId,
-        row.event_type,
-        row.payload_schema_version,
-        row.payload,
-        new Date(),
-        row.correlation_id,
-        row.causation_id,
-        row.traceparent,
-        row.tracestate,
-        computeContentHash(streamId, 1, row.event_type, row.payload),
-        row.data_subject_key_id,
-        row.producer,
-        row.actor_kind,
-        row.actor_id,
-        row.actor_organisation_id,
-      ],
+      text: `INSERT INTO ${this.table} (${RAW_COLUMNS}) VALUES ${rowPlaceholders(0)}`,
+      values: this.rowValues(index),
     });
   };
 
@@ -112,42 +87,52 @@ export class RawInserts {
       const values: unknown[] = [];
       const rows: string[] = [];
       for (let k = 0; k < size; k += 1) {
-        const n = index * size + k;
-        const row = this.samples[n % this.samples.length];
-        if (row === undefined) throw new RangeError('no sample rows');
-        const streamId = String(9_000_000_000_000 + n);
-        const at = values.length;
-        values.push(
-          newEventId(),
-          streamId,
-          row.event_type,
-          row.payload_schema_version,
-          row.payload,
-          new Date(),
-          row.correlation_id,
-          row.causation_id,
-          row.traceparent,
-          row.tracestate,
-          computeContentHash(streamId, 1, row.event_type, row.payload),
-          row.data_subject_key_id,
-          row.producer,
-          row.actor_kind,
-          row.actor_id,
-          row.actor_organisation_id,
-        );
-        const p = (i: number) => `$${at + i}`;
-        rows.push(
-          `(${p(1)}, ${p(2)}, 1, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, NULL, ${p(12)}, ${p(13)}, ${p(14)}, ${p(15)}, ${p(16)})`,
-        );
+        rows.push(rowPlaceholders(values.length));
+        values.push(...this.rowValues(index * size + k));
       }
       await this.pool.query(
-        `INSERT INTO ${this.table} (event_id, stream_id, stream_version, event_type,
-           payload_schema_version, payload, occurred_at, correlation_id, causation_id,
-           traceparent, tracestate, content_hash, previous_hash, data_subject_key_id,
-           producer, actor_kind, actor_id, actor_organisation_id)
-         VALUES ${rows.join(', ')}`,
+        `INSERT INTO ${this.table} (${RAW_COLUMNS}) VALUES ${rows.join(', ')}`,
         values,
       );
     };
   }
+
+  /**
+   * The parameters of event number `n`: a copy of a sampled row with a fresh event id, a
+   * 13-digit stream id like a national identification number (one stream per event, version 1)
+   * and its content hash computed in the client, as the registry does.
+   */
+  private rowValues(n: number): unknown[] {
+    const row = this.samples[n % this.samples.length];
+    if (row === undefined) throw new RangeError('no sample rows');
+    const streamId = String(9_000_000_000_000 + n);
+    return [
+      newEventId(),
+      streamId,
+      row.event_type,
+      row.payload_schema_version,
+      row.payload,
+      new Date(),
+      row.correlation_id,
+      row.causation_id,
+      row.traceparent,
+      row.tracestate,
+      computeContentHash(streamId, 1, row.event_type, row.payload),
+      row.data_subject_key_id,
+      row.producer,
+      row.actor_kind,
+      row.actor_id,
+      row.actor_organisation_id,
+    ];
+  }
+}
+
+const RAW_COLUMNS = `event_id, stream_id, stream_version, event_type, payload_schema_version,
+  payload, occurred_at, correlation_id, causation_id, traceparent, tracestate, content_hash,
+  previous_hash, data_subject_key_id, producer, actor_kind, actor_id, actor_organisation_id`;
+
+/** `($1, $2, 1, ...)` for the row whose 16 parameters start after `offset` parameters. */
+function rowPlaceholders(offset: number): string {
+  const p = (i: number) => `$${offset + i}`;
+  return `(${p(1)}, ${p(2)}, 1, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, NULL, ${p(12)}, ${p(13)}, ${p(14)}, ${p(15)}, ${p(16)})`;
 }

@@ -235,16 +235,7 @@ export class PostgresEventStore implements EventStore {
       streamId,
       events: prepareEvents(streamId, 1, null, events),
     }));
-    const values: unknown[] = [
-      meta.correlationId,
-      meta.causationId,
-      meta.traceparent,
-      meta.tracestate,
-      this.producer,
-      meta.actor?.kind ?? null,
-      meta.actor?.id ?? null,
-      meta.actor?.organisationId ?? null,
-    ];
+    const values: unknown[] = metadataValues(meta, this.producer);
     const rows: string[] = [];
     for (const { streamId, events } of prepared) {
       for (const e of events) {
@@ -605,16 +596,12 @@ function statements(schema: string, name: string) {
   };
 }
 
-function appendValues(
-  streamId: string,
-  expected: number,
-  prepared: readonly PreparedEvent[],
-  meta: NormalizedMetadata,
-  producer: string,
-): unknown[] {
-  const values: unknown[] = [
-    streamId,
-    expected,
+/**
+ * What every event of one write shares, as statement parameters in this order: correlation id,
+ * causation id, traceparent, tracestate, producer, actor kind, actor id, actor organisation.
+ */
+function metadataValues(meta: NormalizedMetadata, producer: string): unknown[] {
+  return [
     meta.correlationId,
     meta.causationId,
     meta.traceparent,
@@ -624,6 +611,16 @@ function appendValues(
     meta.actor?.id ?? null,
     meta.actor?.organisationId ?? null,
   ];
+}
+
+function appendValues(
+  streamId: string,
+  expected: number,
+  prepared: readonly PreparedEvent[],
+  meta: NormalizedMetadata,
+  producer: string,
+): unknown[] {
+  const values: unknown[] = [streamId, expected, ...metadataValues(meta, producer)];
   for (const e of prepared) {
     values.push(
       e.eventId,
