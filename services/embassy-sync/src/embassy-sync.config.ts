@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
-import type { KeySource } from '@gov/platform-auth';
+import { authVariables, checkAuthVariables, toAuthConfig } from '@gov/platform-auth';
+import type { AuthConfig } from '@gov/platform-auth';
 import {
   envInteger,
   envToken,
-  envUrl,
   envVariable,
   platformVariables,
   toPlatformConfig,
@@ -60,11 +60,7 @@ export interface CheckpointKeySource {
 
 /** embassy-sync's configuration. */
 export interface EmbassySyncConfig extends PlatformConfig {
-  readonly auth: {
-    readonly keys: KeySource;
-    readonly issuer: string;
-    readonly audience: string;
-  };
+  readonly auth: AuthConfig;
   readonly services: readonly WatchedService[];
   /** How often both sites' replication status is read. */
   readonly pollIntervalMs: number;
@@ -144,10 +140,7 @@ export function parseWatchedServices(value: string): ParsedValue<readonly Watche
 export const embassySyncConfigSchema = z
   .object({
     ...platformVariables(EMBASSY_SYNC_DEFAULTS),
-    AUTH_JWKS_URL: envUrl({ protocols: ['https', 'http'] }).optional(),
-    AUTH_JWKS_FILE: envToken().optional(),
-    AUTH_ISSUER: envToken(),
-    AUTH_AUDIENCE: envToken(),
+    ...authVariables(),
     SYNC_SERVICES: envVariable(parseWatchedServices, parseOrThrow(DEFAULT_SYNC_SERVICES)),
     SYNC_POLL_MS: envInteger({ min: 100, max: 60_000, default: 1_000 }),
     SYNC_HTTP_TIMEOUT_MS: envInteger({ min: 100, max: 60_000, default: 2_000 }),
@@ -164,13 +157,7 @@ export const embassySyncConfigSchema = z
     CHECKPOINT_GROUP: envToken({ default: `${EMBASSY_SYNC_DEFAULTS.serviceName}.checkpoints` }),
   })
   .superRefine((env, context) => {
-    if ((env.AUTH_JWKS_URL === undefined) === (env.AUTH_JWKS_FILE === undefined)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['AUTH_JWKS_URL'],
-        message: 'set exactly one of AUTH_JWKS_URL and AUTH_JWKS_FILE',
-      });
-    }
+    checkAuthVariables(env, context);
     const tokenSources = [
       env.SYNC_OPERATOR_TOKEN,
       env.SYNC_OPERATOR_TOKEN_FILE,
@@ -197,14 +184,7 @@ export const embassySyncConfigSchema = z
   })
   .transform((env): EmbassySyncConfig => ({
     ...toPlatformConfig(EMBASSY_SYNC_DEFAULTS.serviceName, env),
-    auth: {
-      keys:
-        env.AUTH_JWKS_URL === undefined
-          ? { kind: 'jwks-file', path: env.AUTH_JWKS_FILE ?? '' }
-          : { kind: 'jwks-url', url: env.AUTH_JWKS_URL },
-      issuer: env.AUTH_ISSUER,
-      audience: env.AUTH_AUDIENCE,
-    },
+    auth: toAuthConfig(env),
     services: env.SYNC_SERVICES,
     pollIntervalMs: env.SYNC_POLL_MS,
     httpTimeoutMs: env.SYNC_HTTP_TIMEOUT_MS,

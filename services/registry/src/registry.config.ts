@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
-import type { KeySource } from '@gov/platform-auth';
-import { envToken, envUrl, platformVariables, toPlatformConfig } from '@gov/platform-config';
+import { authVariables, checkAuthVariables, toAuthConfig } from '@gov/platform-auth';
+import type { AuthConfig } from '@gov/platform-auth';
+import { envToken, platformVariables, toPlatformConfig } from '@gov/platform-config';
 import type { PlatformConfig, PlatformConfigDefaults } from '@gov/platform-config';
 
 /**
@@ -19,12 +20,7 @@ export const REGISTRY_EVENTS_TOPIC = 'registry.events.v1';
 
 /** The registry's configuration: the platform's, plus authentication and its topic. */
 export interface RegistryConfig extends PlatformConfig {
-  readonly auth: {
-    /** Where the token verification keys come from. */
-    readonly keys: KeySource;
-    readonly issuer: string;
-    readonly audience: string;
-  };
+  readonly auth: AuthConfig;
   /** The topic the outbox relay publishes the event log to. */
   readonly eventsTopic: string;
   /**
@@ -52,33 +48,15 @@ export interface RegistryConfig extends PlatformConfig {
 export const registryConfigSchema = z
   .object({
     ...platformVariables(REGISTRY_DEFAULTS),
-    AUTH_JWKS_URL: envUrl({ protocols: ['https', 'http'] }).optional(),
-    AUTH_JWKS_FILE: envToken().optional(),
-    AUTH_ISSUER: envToken(),
-    AUTH_AUDIENCE: envToken(),
+    ...authVariables(),
     REGISTRY_EVENTS_TOPIC: envToken({ default: REGISTRY_EVENTS_TOPIC }),
     REPLICATION_SOURCE: envToken().optional(),
     REPLICATION_GROUP: envToken().optional(),
   })
-  .superRefine((env, context) => {
-    if ((env.AUTH_JWKS_URL === undefined) === (env.AUTH_JWKS_FILE === undefined)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['AUTH_JWKS_URL'],
-        message: 'set exactly one of AUTH_JWKS_URL and AUTH_JWKS_FILE',
-      });
-    }
-  })
+  .superRefine(checkAuthVariables)
   .transform((env): RegistryConfig => ({
     ...toPlatformConfig(REGISTRY_DEFAULTS.serviceName, env),
-    auth: {
-      keys:
-        env.AUTH_JWKS_URL === undefined
-          ? { kind: 'jwks-file', path: env.AUTH_JWKS_FILE ?? '' }
-          : { kind: 'jwks-url', url: env.AUTH_JWKS_URL },
-      issuer: env.AUTH_ISSUER,
-      audience: env.AUTH_AUDIENCE,
-    },
+    auth: toAuthConfig(env),
     eventsTopic: env.REGISTRY_EVENTS_TOPIC,
     replicationSource:
       env.REPLICATION_SOURCE ?? (env.SITE_ROLE === 'embassy' ? 'primary' : 'embassy'),

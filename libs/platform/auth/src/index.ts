@@ -4,6 +4,8 @@
  * registrar, citizen, agency or operator {@link Principal}s.
  */
 export { AuthModule } from './lib/auth.module';
+export { authVariables, checkAuthVariables, toAuthConfig } from './lib/auth-config';
+export type { AuthConfig, AuthVariables } from './lib/auth-config';
 export { AuthGuard, CurrentPrincipal, Roles, principalOf } from './lib/auth.guard';
 export { TokenVerifier, TokenRejectedError } from './lib/token-verifier';
 export type { KeySource, TokenProblem, TokenVerifierOptions } from './lib/token-verifier';
