@@ -14,7 +14,7 @@
 //   --seconds 10           measured seconds per level and side
 //   --warmup 2             warm-up seconds per level and side (not measured)
 //   --log-level info       the registry's LOG_LEVEL (info is its default in a deployment)
-//   --batch 1              persons per request: 1 is POST /persons; more is POST /persons/batch
+//   --bulk 1               persons per request: 1 is POST /persons; more is POST /persons/batch
 //                          (a bulk import), compared with raw multi-row INSERTs of as many rows
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -87,7 +87,7 @@ function options(): Options {
       seconds: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
       'log-level': { type: 'string', default: 'info' },
-      batch: { type: 'string', default: '1' },
+      bulk: { type: 'string', default: '1' },
     },
   });
   const levels = values.concurrency.split(',').map((v) => Number(v.trim()));
@@ -99,9 +99,9 @@ function options(): Options {
   if (!(seconds > 0) || !(warmup >= 0)) {
     throw new Error('--seconds must be positive and --warmup not negative');
   }
-  const batch = Number(values.batch);
+  const batch = Number(values.bulk);
   if (!Number.isInteger(batch) || batch < 1 || batch > 500) {
-    throw new Error(`--batch must be an integer from 1 to 500, got "${values.batch}"`);
+    throw new Error(`--bulk must be an integer from 1 to 500, got "${values.bulk}"`);
   }
   return { levels, seconds, warmup, logLevel: values['log-level'], batch };
 }

@@ -11,7 +11,7 @@
 // head's). Prints p50/p99/max of both and one JSON line. Flags:
 //   --rate 1000      events per second
 //   --seconds 60     measured seconds (after a 5 s warm-up)
-//   --batch 20       persons per request
+//   --bulk 20        persons per request
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
@@ -33,14 +33,14 @@ async function main(): Promise<void> {
     options: {
       rate: { type: 'string', default: '1000' },
       seconds: { type: 'string', default: '60' },
-      batch: { type: 'string', default: '20' },
+      bulk: { type: 'string', default: '20' },
     },
   });
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
-  const batch = Number(values.batch);
+  const batch = Number(values.bulk);
   if (!(rate > 0) || !(seconds > 0) || !Number.isInteger(batch) || batch < 1 || batch > 500) {
-    throw new Error('--rate and --seconds must be positive, --batch an integer from 1 to 500');
+    throw new Error('--rate and --seconds must be positive, --bulk an integer from 1 to 500');
   }
   generateContracts();
   const sites = await TwoSites.start({ log, durable: true });

@@ -117,7 +117,7 @@ function options(): Options {
       concurrency: { type: 'string', default: '4' },
       keep: { type: 'boolean', default: false },
       failback: { type: 'boolean', default: false },
-      batch: { type: 'string', default: '50' },
+      bulk: { type: 'string', default: '50' },
     },
   });
   const events = Number(values.events);
@@ -133,9 +133,9 @@ function options(): Options {
   if (values.failback && values.scenario !== 'planned') {
     throw new Error('--failback follows a planned failover: use it with --scenario planned');
   }
-  const batch = Number(values.batch);
+  const batch = Number(values.bulk);
   if (!Number.isInteger(batch) || batch < 1 || batch > 500) {
-    throw new Error('--batch must be an integer from 1 to 500');
+    throw new Error('--bulk must be an integer from 1 to 500');
   }
   return {
     batch,
