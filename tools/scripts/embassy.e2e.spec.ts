@@ -11,6 +11,7 @@ import { Pool } from 'pg';
 import { EventPublisher, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
 
 import { TwoSites, load, sleep, until } from './lib/two-sites';
+import type { ServiceProcess } from './lib/local-platform';
 import type { SiteRegistry } from './lib/two-sites';
 
 const quiet = (): void => undefined;
@@ -19,7 +20,27 @@ let sites: TwoSites;
 let primary: SiteRegistry;
 let embassy: SiteRegistry;
 let registrar: string;
+let operator: string;
+/** embassy-sync on the embassy site (it verifies) and on the primary (it signs). */
+let sync: ServiceProcess;
 let loaded = 0;
+
+/** The part of embassy-sync's status these tests read. */
+interface SyncStatus {
+  readonly alarm: { readonly state: string; readonly reasons: readonly { code: string }[] };
+  readonly services: readonly {
+    readonly lag: { readonly events: number | null; readonly ms: number | null };
+    readonly checkpoints: { readonly lastVerified: { readonly position: string } | null };
+  }[];
+}
+
+async function syncStatus(): Promise<SyncStatus> {
+  const response = await fetch(`${sync.url}/status`, {
+    headers: { authorization: `Bearer ${operator}` },
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as SyncStatus;
+}
 
 /** Registers `count` more persons on the primary. */
 async function loadMore(count: number, concurrency = 8): Promise<void> {
@@ -61,6 +82,9 @@ beforeAll(async () => {
   primary = await sites.startRegistry('primary');
   await loadMore(300);
   embassy = await sites.startRegistry('embassy');
+  operator = await sites.token('operator', 'e2e-ops');
+  await sites.startEmbassySync('primary', { primary, embassy });
+  sync = await sites.startEmbassySync('embassy', { primary, embassy });
 }, 240_000);
 
 afterAll(async () => {
@@ -94,6 +118,20 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
     expect(await refused.json()).toMatchObject({ code: 'READ_ONLY_SITE', siteRole: 'replica' });
+    // embassy-sync sees no lag and verifies the primary's signed checkpoint at the head.
+    const verified = await until(
+      'embassy-sync to verify a checkpoint at the head',
+      async () => {
+        const status = await syncStatus();
+        return status.services[0]?.checkpoints.lastVerified?.position === '300'
+          ? status
+          : undefined;
+      },
+      60_000,
+      250,
+    );
+    expect(verified.alarm).toEqual({ state: 'ok', reasons: [] });
+    expect(verified.services[0]?.lag).toMatchObject({ events: 0, ms: 0 });
   });
 
   it('reports a growing lag while the link is cut for 30 s under load, and catches up after', async () => {
@@ -107,10 +145,12 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
       done: () => !writing,
     });
     const lags: bigint[] = [];
+    const reported: (number | null)[] = [];
     const cutUntil = Date.now() + 30_000;
     while (Date.now() < cutUntil) {
       await sleep(5_000);
       lags.push((await headOf(primary)) - (await headOf(embassy)));
+      reported.push((await syncStatus()).services[0]?.lag.ms ?? null);
     }
     writing = false;
     const written = await steady;
@@ -119,6 +159,8 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
     expect(lags.length).toBeGreaterThanOrEqual(5);
     expect(lags.every((lag, i) => i === 0 || lag >= (lags[i - 1] ?? 0n))).toBe(true);
     expect(lags.at(-1)).toBeGreaterThan(0n);
+    // embassy-sync reports it: the span of writes not at the embassy grows with the cut.
+    expect(reported.at(-1)).toBeGreaterThan(10_000);
 
     await sites.startMirror();
     const head = await caughtUp(embassy);
@@ -177,5 +219,16 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
     ]);
     const head = BigInt(status.head);
     expect(await embassy.client.digest(head)).toBe(await primary.client.digest(head));
+    // ... and embassy-sync raises the alarm.
+    const alarmed = await until(
+      'embassy-sync to raise the alarm',
+      async () => {
+        const sync = await syncStatus();
+        return sync.alarm.state === 'alarm' ? sync : undefined;
+      },
+      30_000,
+      250,
+    );
+    expect(alarmed.alarm.reasons.map((r) => r.code)).toContain('dead-letters');
   }, 120_000);
 });

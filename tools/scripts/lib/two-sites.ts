@@ -21,6 +21,7 @@ import {
 } from './local-platform';
 import type { ServiceProcess, SiteName } from './local-platform';
 import { localServices } from './services';
+import type { ServiceSpec } from './services';
 
 const ISSUER = 'backbone-two-sites';
 const AUDIENCE = 'backbone';
@@ -207,9 +208,43 @@ export class TwoSites {
     const env = { ...this.authEnv, ...options.env };
     await ensureDatabases(site, [service]);
     runMigrations(site, siteName, [service], env, this.options.log);
+    const running = await this.launch(siteName, service, env);
+    return {
+      process: running.process,
+      client: new ServiceClient(running.process.url, await this.token('operator', 'two-sites')),
+      logFile: running.logFile,
+    };
+  }
+
+  /**
+   * Starts embassy-sync on `siteName`, watching the registry on both sites, with the checkpoint
+   * keys in this folder, and waits until it is ready. Its status: `GET <url>/status`.
+   */
+  async startEmbassySync(
+    siteName: SiteName,
+    registries: { readonly primary: SiteRegistry; readonly embassy: SiteRegistry },
+  ): Promise<ServiceProcess> {
+    const spec = localServices(siteName).find((s) => s.name === 'embassy-sync');
+    if (!spec) throw new Error('no embassy-sync service found in services/');
+    const service = { ...spec, port: await freePort() };
+    const env = {
+      ...this.authEnv,
+      SYNC_SIGNING_KEY_FILE: this.keys.privateKeyFile,
+      CHECKPOINT_KEY_DIR: join(this.dir, 'checkpoints'),
+      CHECKPOINT_INTERVAL_MS: '1000',
+      SYNC_SERVICES: `registry=${registries.primary.process.url},${registries.embassy.process.url}`,
+    };
+    return (await this.launch(siteName, service, env)).process;
+  }
+
+  private async launch(
+    siteName: SiteName,
+    service: ServiceSpec,
+    env: Record<string, string>,
+  ): Promise<{ process: ServiceProcess; logFile: string }> {
     const logFile = join(this.dir, `${siteName}-${service.name}-${service.port}.log`);
     const running = startServiceProcess(
-      site,
+      this.site(siteName),
       siteName,
       service,
       { ...env, LOG_LEVEL: 'warn' },
@@ -221,14 +256,10 @@ export class TwoSites {
         ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')
         : '';
       throw new DrillStepError(
-        `the ${siteName} registry did not become ready (log: ${logFile}):\n${tail}`,
+        `the ${siteName} ${service.name} did not become ready (log: ${logFile}):\n${tail}`,
       );
     }
-    return {
-      process: running,
-      client: new ServiceClient(running.url, await this.token('operator', 'two-sites')),
-      logFile,
-    };
+    return { process: running, logFile };
   }
 
   /** Stops everything started here and removes the folder (unless `keep`). */

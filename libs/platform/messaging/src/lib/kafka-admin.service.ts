@@ -21,6 +21,9 @@ export interface TopicSpec {
  * (`name: 'kafka'`, `check()`): it satisfies the chassis's `ReadinessCheck` by shape, so it can
  * be handed to the health module as is without messaging depending on the chassis.
  */
+/** How long `ensureTopics` waits for new topics to have leaders. */
+const LEADER_WAIT_MS = 30_000;
+
 @Injectable()
 export class KafkaAdmin implements OnApplicationShutdown {
   /** The readiness check's name. */
@@ -57,8 +60,10 @@ export class KafkaAdmin implements OnApplicationShutdown {
       const missing = topics.filter(({ topic }) => !existing.has(topic));
       if (missing.length > 0) {
         // Resolves to false when another instance created them first, which is just as good.
+        // Leaders are awaited below: the client's own wait gives up on the
+        // UNKNOWN_TOPIC_OR_PARTITION a broker answers for a moment after creating a topic.
         await this.admin.createTopics({
-          waitForLeaders: true,
+          waitForLeaders: false,
           topics: missing.map((spec) => ({
             topic: spec.topic,
             numPartitions: spec.numPartitions,
@@ -69,6 +74,7 @@ export class KafkaAdmin implements OnApplicationShutdown {
             })),
           })),
         });
+        await this.awaitLeaders(missing.map((spec) => spec.topic));
       }
       await this.warnOnPartitionMismatch(topics.filter(({ topic }) => existing.has(topic)));
     } catch (error) {
@@ -115,6 +121,36 @@ export class KafkaAdmin implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.used) {
       await Promise.all([this.admin.disconnect(), this.probe.disconnect()]);
+    }
+  }
+
+  /**
+   * Waits until every partition of `topics` has a leader, treating "unknown topic" and "no
+   * leader" as not yet (both are what a broker says for a moment after creating a topic).
+   */
+  private async awaitLeaders(topics: readonly string[]): Promise<void> {
+    const deadline = Date.now() + LEADER_WAIT_MS;
+    for (;;) {
+      try {
+        const metadata = await this.admin.fetchTopicMetadata({ topics: [...topics] });
+        const ready = topics.every((name) => {
+          const partitions = metadata.topics.find((t) => t.name === name)?.partitions ?? [];
+          return partitions.length > 0 && partitions.every((p) => p.leader >= 0);
+        });
+        if (ready) return;
+      } catch (error) {
+        const type = (error as { type?: unknown }).type;
+        if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error;
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) {
+        throw new MessagingError(
+          'timeout',
+          `admin.ensureTopics: no leaders for ${topics.join(', ')} after ${LEADER_WAIT_MS} ms`,
+          { operation: 'admin.ensureTopics', topic: topics.join(',') },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
