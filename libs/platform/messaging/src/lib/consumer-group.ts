@@ -88,6 +88,11 @@ export interface ConsumerGroupOptions {
    */
   readonly onError?: HandlerErrorPolicy;
   /**
+   * Most bytes fetched per partition at once (1 MiB by default): with a `batchHandler`, larger
+   * fetches make larger batches, for a replay that pays a fixed cost per batch.
+   */
+  readonly maxBytesPerPartition?: number;
+  /**
    * How many partitions are handled concurrently; 1 by default. Order within a partition is
    * kept whatever the value.
    */

@@ -91,6 +91,12 @@ export class KafkaConsumerGroup implements ConsumerGroup {
       // read_committed, said out loud: MirrorMaker 2 writes the mirrored topics in transactions
       // (exactly-once), and an aborted transaction's records must never be applied.
       readUncommitted: false,
+      ...(this.options.maxBytesPerPartition === undefined
+        ? {}
+        : {
+            maxBytesPerPartition: this.options.maxBytesPerPartition,
+            maxBytes: Math.max(10 * 1024 * 1024, 4 * this.options.maxBytesPerPartition),
+          }),
     });
     this.consumer = consumer;
 

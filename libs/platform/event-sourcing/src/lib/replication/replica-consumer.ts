@@ -104,6 +104,8 @@ export class ReplicaConsumer {
       // Batches of different partitions (different streams) are decoded, checked and stored
       // side by side; the applier serialises only the move of the head.
       partitionsConsumedConcurrently: 3,
+      // Larger batches: each pays two transactions and a durable commit whatever its size.
+      maxBytesPerPartition: 4 * 1024 * 1024,
       // Fast path: a fetched batch in one transaction. A batch with a record that does not
       // decode fails as a whole and goes through `handler`, which dead-letters that record.
       batchHandler: async (messages) => {
