@@ -152,6 +152,7 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
       lags.push((await headOf(primary)) - (await headOf(embassy)));
       reported.push((await syncStatus()).services[0]?.lag.ms ?? null);
     }
+    const cut = await syncStatus();
     writing = false;
     const written = await steady;
     expect(written.registered.length).toBeGreaterThan(0);
@@ -161,6 +162,7 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
     expect(lags.at(-1)).toBeGreaterThan(0n);
     // embassy-sync reports it: the span of writes not at the embassy grows with the cut.
     expect(reported.at(-1)).toBeGreaterThan(10_000);
+    expect(cut.alarm.reasons.map((r) => r.code)).toContain('lag');
 
     await sites.startMirror();
     const head = await caughtUp(embassy);

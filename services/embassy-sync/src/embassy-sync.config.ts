@@ -64,6 +64,8 @@ export interface EmbassySyncConfig extends PlatformConfig {
   readonly services: readonly WatchedService[];
   /** How often both sites' replication status is read. */
   readonly pollIntervalMs: number;
+  /** Alarm when the embassy lacks more than this span of primary writes (an RPO limit). */
+  readonly lagAlarmMs: number;
   /** Time limit of each call to a watched service. */
   readonly httpTimeoutMs: number;
   /** The span of the rolling window of lag samples (p50/p99). */
@@ -128,6 +130,7 @@ export function parseWatchedServices(value: string): ParsedValue<readonly Watche
  * | `SYNC_POLL_MS` | 1000: how often both sites' status is read |
  * | `SYNC_HTTP_TIMEOUT_MS` | 2000: time limit of each call to a service |
  * | `SYNC_WINDOW_MINUTES` | 5: span of the p50/p99 lag window |
+ * | `SYNC_LAG_ALARM_MS` | 5000: alarm (`lag`) when the embassy lacks more than this span of primary writes: the RPO a site loss would cost now |
  * | `SYNC_OPERATOR_TOKEN` / `SYNC_OPERATOR_TOKEN_FILE` / `SYNC_SIGNING_KEY_FILE` | exactly one: an operator token, a file holding one, or the local private JWK to mint them |
  * | `CHECKPOINT_KEY_FILE` | Ed25519 PKCS#8 PEM private key: sign |
  * | `CHECKPOINT_PUBLIC_KEY_FILE` | Ed25519 SPKI PEM public key: verify |
@@ -145,6 +148,7 @@ export const embassySyncConfigSchema = z
     SYNC_POLL_MS: envInteger({ min: 100, max: 60_000, default: 1_000 }),
     SYNC_HTTP_TIMEOUT_MS: envInteger({ min: 100, max: 60_000, default: 2_000 }),
     SYNC_WINDOW_MINUTES: envInteger({ min: 1, max: 24 * 60, default: 5 }),
+    SYNC_LAG_ALARM_MS: envInteger({ min: 1, max: 24 * 3600_000, default: 5_000 }),
     SYNC_OPERATOR_TOKEN: envToken().optional(),
     SYNC_OPERATOR_TOKEN_FILE: envToken().optional(),
     SYNC_SIGNING_KEY_FILE: envToken().optional(),
@@ -187,6 +191,7 @@ export const embassySyncConfigSchema = z
     auth: toAuthConfig(env),
     services: env.SYNC_SERVICES,
     pollIntervalMs: env.SYNC_POLL_MS,
+    lagAlarmMs: env.SYNC_LAG_ALARM_MS,
     httpTimeoutMs: env.SYNC_HTTP_TIMEOUT_MS,
     windowMinutes: env.SYNC_WINDOW_MINUTES,
     operatorToken:

@@ -4,6 +4,7 @@ import type { MetricFamily, MetricType, Sample } from './prometheus';
 
 const ALARM_CODES: readonly AlarmCode[] = [
   'site-unreachable',
+  'lag',
   'two-primaries',
   'halted-streams',
   'dead-letters',

@@ -7,6 +7,8 @@ export type AlarmCode =
   | 'site-unreachable'
   /** Both sites' service are primary: two writers of one log. */
   | 'two-primaries'
+  /** The embassy lacks more than the configured span of primary writes (an RPO limit). */
+  | 'lag'
   /** A replica stopped streams on a broken hash chain. */
   | 'halted-streams'
   /** A replica dead-lettered mirrored records. */
@@ -53,10 +55,20 @@ export interface Alarm {
 export function assessAlarm(
   views: readonly ServiceView[],
   checkpoints: CheckpointLedgerSnapshot,
+  limits: { readonly lagAlarmMs: number },
 ): Alarm {
   const reasons: AlarmReason[] = [];
   for (const view of views) {
     const service = view.service.name;
+    const lagMs = view.lag?.ms ?? null;
+    if (lagMs !== null && lagMs > limits.lagAlarmMs) {
+      reasons.push({
+        code: 'lag',
+        service,
+        site: 'embassy',
+        detail: `the embassy lacks ${String(view.lag?.events ?? 0)} event(s), ${String(lagMs)} ms of primary writes (limit ${String(limits.lagAlarmMs)} ms)`,
+      });
+    }
     for (const site of [view.primary, view.embassy]) {
       if (view.polledAt !== null && !site.up) {
         reasons.push({

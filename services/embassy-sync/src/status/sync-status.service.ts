@@ -26,6 +26,7 @@ export class SyncStatusService {
       site: this.config.siteRole,
       views: this.monitor.snapshot(),
       ledger: this.ledger.snapshot(),
+      lagAlarmMs: this.config.lagAlarmMs,
       signing: {
         enabled: this.publisher.enabled,
         keyId: this.publisher.keyId,

@@ -119,6 +119,8 @@ export interface SyncStatusInputs {
   readonly site: SiteName;
   readonly views: readonly ServiceView[];
   readonly ledger: CheckpointLedgerSnapshot;
+  /** The lag (ms) above which the status is in alarm. */
+  readonly lagAlarmMs: number;
   readonly signing: SyncStatus['checkpoints']['signing'];
   readonly verifying: SyncStatus['checkpoints']['verifying'];
   readonly pollIntervalMs: number;
@@ -130,7 +132,7 @@ export function buildSyncStatus(inputs: SyncStatusInputs): SyncStatus {
   return {
     service: 'embassy-sync',
     site: inputs.site,
-    alarm: assessAlarm(views, ledger),
+    alarm: assessAlarm(views, ledger, { lagAlarmMs: inputs.lagAlarmMs }),
     services: views.map((view) => {
       const window = view.window.summary(now.getTime());
       return {

@@ -72,6 +72,7 @@ function inputs(
       error: null,
     },
     pollIntervalMs: 1000,
+    lagAlarmMs: 5_000,
     now: NOW,
   };
 }
@@ -143,6 +144,27 @@ describe('the replication status', () => {
       'dead-letters',
       'two-primaries',
     ]);
+  });
+
+  it('raises the lag alarm when the embassy lacks more than the limit of primary writes', () => {
+    const behind: ServiceView = { ...healthy, lag: { events: 7_000, ms: 5_001, basis: 'live' } };
+    const atLimit: ServiceView = { ...healthy, lag: { events: 6_000, ms: 5_000, basis: 'stale' } };
+
+    expect(buildSyncStatus(inputs([behind])).alarm).toEqual({
+      state: 'alarm',
+      reasons: [
+        {
+          code: 'lag',
+          service: 'registry',
+          site: 'embassy',
+          detail: 'the embassy lacks 7000 event(s), 5001 ms of primary writes (limit 5000 ms)',
+        },
+      ],
+    });
+    expect(buildSyncStatus(inputs([atLimit])).alarm).toEqual({ state: 'ok', reasons: [] });
+    expect(
+      buildSyncStatus({ ...inputs([atLimit]), lagAlarmMs: 4_999 }).alarm.reasons.map((r) => r.code),
+    ).toEqual(['lag']);
   });
 
   it('raises the alarm for a digest mismatch and a refused checkpoint, with their details', () => {
