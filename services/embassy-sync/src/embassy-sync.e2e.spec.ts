@@ -100,6 +100,9 @@ describe('embassy-sync over a primary and an embassy registry', () => {
       SYNC_SIGNING_KEY_FILE: keys.privateKeyFile,
       SYNC_SERVICES: `registry=${url(ports.primary)},${url(ports.embassy)}`,
       SYNC_POLL_MS: '200',
+      // The lag alarm has its unit test and the two-site e2e; here the stopped embassy must
+      // raise exactly 'site-unreachable', however long a loaded machine takes.
+      SYNC_LAG_ALARM_MS: String(24 * 3600_000),
       CHECKPOINT_KEY_DIR: join(keysDir, 'checkpoints'),
       CHECKPOINT_INTERVAL_MS: '500',
       CHECKPOINT_TOPIC: checkpointTopic,
@@ -251,7 +254,22 @@ describe('embassy-sync over a primary and an embassy registry', () => {
   });
 
   it('verifies the primary’s signed checkpoint against the embassy’s own digest', async () => {
-    const head = service(await status(ports.syncPrimary)).primary.head;
+    // The head both instances agree on: each polls on its own schedule, and only the newest
+    // checkpoint is verified, so a head read from one instance's stale poll may never be.
+    const agreed: { head: string | null } = { head: null };
+    await waitFor(
+      'both instances to see the same primary head',
+      async () => {
+        const [signing, verifying] = await Promise.all([
+          status(ports.syncPrimary),
+          status(ports.syncEmbassy),
+        ]);
+        agreed.head = service(signing).primary.head;
+        return agreed.head !== null && agreed.head === service(verifying).primary.head;
+      },
+      60_000,
+    );
+    const head = agreed.head;
 
     const verified = await statusWhen(
       `a checkpoint verified at ${head ?? '?'}`,
@@ -421,10 +439,17 @@ describe('embassy-sync over a primary and an embassy registry', () => {
   it('raises the alarm when the embassy’s digest differs from a genuinely signed one', async () => {
     const { signer } = loadCheckpointKeys({ dir: join(keysDir, 'checkpoints') });
     if (!signer) throw new Error('no checkpoint key');
-    const head = Number(service(await status(ports.syncPrimary)).primary.head);
-    const position = String(head + 2);
-    // Signed with the primary's own key, for a position the log has not reached: it waits as
-    // the newest checkpoint, and the primary's own ones for the same positions are superseded.
+    // The true head (nothing is written meanwhile; the embassy caught up), not one instance's
+    // possibly stale poll: the wrong checkpoint must be for a position two writes ahead, so
+    // that the primary's genuine checkpoints up to it are superseded by it, not it by them.
+    const before = await statusWhen(
+      'the embassy caught up',
+      (s) =>
+        service(s).lag?.events === 0 &&
+        service(s).embassy.head !== null &&
+        service(s).embassy.head === service(s).primary.head,
+    );
+    const position = String(Number(service(before).primary.head) + 2);
     const wrong = signCheckpoint(
       {
         service: 'registry',
