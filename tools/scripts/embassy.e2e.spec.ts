@@ -43,11 +43,12 @@ async function syncStatus(): Promise<SyncStatus> {
 }
 
 /** Registers `count` more persons on the primary. */
-async function loadMore(count: number, concurrency = 8): Promise<void> {
+async function loadMore(count: number, concurrency = 8, bulk = 1): Promise<void> {
   const result = await load(primary.client, registrar, 'e2e', {
     concurrency,
     count,
     first: loaded,
+    batch: bulk,
   });
   expect(result.registered).toHaveLength(count);
   loaded += count;
@@ -170,7 +171,9 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
   }, 180_000);
 
   it('resumes a replay after a SIGKILL without losing or applying an event twice', async () => {
-    await loadMore(1_500, 16);
+    // Enough that the rebuild takes seconds (it replays at 15k+ events/s): the kill must land
+    // in the middle of it, not after.
+    await loadMore(30_000, 4, 100);
     const target = await headOf(primary);
     const env = { REPLICATION_GROUP: 'registry.rebuild' };
     const victim = await sites.startRegistry('embassy', { database: 'registry_rebuild', env });
