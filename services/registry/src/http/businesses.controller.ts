@@ -38,14 +38,16 @@ import {
   BusinessNumberParam,
   RecordHistory as RecordHistorySchema,
 } from './dto/common.dto';
+import { ChangeRoute } from './change-route';
 import { Idempotent, IdempotencyInterceptor } from './idempotency.interceptor';
-import { ApiIfMatch, ApiJsonResponse, ApiProblems, ApiReadDeclaration } from './openapi.decorators';
-import { IfMatch, Meta, requestContext, setETag } from './request-context';
+import { ApiJsonResponse, ApiProblems, ApiReadDeclaration } from './openapi.decorators';
+import { IfMatch, Meta, requestContext, setETag, withETag } from './request-context';
 import type { HttpReply, RequestMeta } from './request-context';
 import { ZodPipe, openApiSchema } from './zod.pipe';
 
 const businessNumberParam = new ZodPipe(BusinessNumberParam, 'businessNumber');
 const WRITTEN_EXAMPLE = { businessNumber: 'B123456', version: 2, changed: true };
+const BUSINESS_NUMBER_PARAM = { name: 'businessNumber', schema: BusinessNumberParam };
 
 /** The register of businesses over HTTP; every rule is the application's. */
 @ApiTags('businesses')
@@ -81,7 +83,7 @@ export class BusinessesController {
   ): Promise<BusinessWritten> {
     const result = await this.businesses.register(requestContext(principal, meta), body);
     reply.header('location', `/businesses/${result.businessNumber}`);
-    return written(reply, result);
+    return withETag(reply, result);
   }
 
   @Get(':businessNumber')
@@ -148,17 +150,17 @@ export class BusinessesController {
   }
 
   @Put(':businessNumber/address')
-  @Roles('registrar')
-  @Idempotent({ required: false })
-  @ApiOperation({ summary: 'Record a move of the registered office' })
-  @ApiParam({ name: 'businessNumber', schema: openApiSchema(BusinessNumberParam) })
-  @ApiIfMatch()
-  @ApiBody({
-    schema: openApiSchema(ChangeBusinessAddressBody),
-    examples: { esch: { value: BUSINESS_EXAMPLES.changeAddress } },
+  @ChangeRoute({
+    summary: 'Record a move of the registered office',
+    param: BUSINESS_NUMBER_PARAM,
+    body: ChangeBusinessAddressBody,
+    example: ['esch', BUSINESS_EXAMPLES.changeAddress],
+    answer: {
+      description: 'Changed (or already so)',
+      schema: BusinessWrittenSchema,
+      example: WRITTEN_EXAMPLE,
+    },
   })
-  @ApiJsonResponse(200, 'Changed (or already so)', BusinessWrittenSchema, WRITTEN_EXAMPLE)
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
   async changeAddress(
     @CurrentPrincipal() principal: Principal,
     @Meta() meta: RequestMeta,
@@ -167,7 +169,7 @@ export class BusinessesController {
     @Body(new ZodPipe(ChangeBusinessAddressBody)) body: ChangeBusinessAddressDto,
     @Res({ passthrough: true }) reply: HttpReply,
   ): Promise<BusinessWritten> {
-    return written(
+    return withETag(
       reply,
       await this.businesses.changeAddress(
         requestContext(principal, meta),
@@ -179,17 +181,17 @@ export class BusinessesController {
   }
 
   @Put(':businessNumber/managers')
-  @Roles('registrar')
-  @Idempotent({ required: false })
-  @ApiOperation({ summary: 'Record the managers as they now are' })
-  @ApiParam({ name: 'businessNumber', schema: openApiSchema(BusinessNumberParam) })
-  @ApiIfMatch()
-  @ApiBody({
-    schema: openApiSchema(ChangeManagersBody),
-    examples: { board: { value: BUSINESS_EXAMPLES.changeManagers } },
+  @ChangeRoute({
+    summary: 'Record the managers as they now are',
+    param: BUSINESS_NUMBER_PARAM,
+    body: ChangeManagersBody,
+    example: ['board', BUSINESS_EXAMPLES.changeManagers],
+    answer: {
+      description: 'Changed (or already so)',
+      schema: BusinessWrittenSchema,
+      example: WRITTEN_EXAMPLE,
+    },
   })
-  @ApiJsonResponse(200, 'Changed (or already so)', BusinessWrittenSchema, WRITTEN_EXAMPLE)
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
   async changeManagers(
     @CurrentPrincipal() principal: Principal,
     @Meta() meta: RequestMeta,
@@ -198,7 +200,7 @@ export class BusinessesController {
     @Body(new ZodPipe(ChangeManagersBody)) body: ChangeManagersDto,
     @Res({ passthrough: true }) reply: HttpReply,
   ): Promise<BusinessWritten> {
-    return written(
+    return withETag(
       reply,
       await this.businesses.changeManagers(
         requestContext(principal, meta),
@@ -210,21 +212,18 @@ export class BusinessesController {
   }
 
   @Post(':businessNumber/strike-off')
-  @HttpCode(200)
-  @Roles('registrar')
-  @Idempotent({ required: false })
-  @ApiOperation({
+  @ChangeRoute({
     summary: 'Strike the business off the register',
     description: 'Afterwards only accepted corrections change the record.',
+    param: BUSINESS_NUMBER_PARAM,
+    body: StrikeOffBody,
+    example: ['dissolution', BUSINESS_EXAMPLES.strikeOff],
+    answer: {
+      description: 'Struck off (or already so)',
+      schema: BusinessWrittenSchema,
+      example: WRITTEN_EXAMPLE,
+    },
   })
-  @ApiParam({ name: 'businessNumber', schema: openApiSchema(BusinessNumberParam) })
-  @ApiIfMatch()
-  @ApiBody({
-    schema: openApiSchema(StrikeOffBody),
-    examples: { dissolution: { value: BUSINESS_EXAMPLES.strikeOff } },
-  })
-  @ApiJsonResponse(200, 'Struck off (or already so)', BusinessWrittenSchema, WRITTEN_EXAMPLE)
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
   async strikeOff(
     @CurrentPrincipal() principal: Principal,
     @Meta() meta: RequestMeta,
@@ -233,16 +232,11 @@ export class BusinessesController {
     @Body(new ZodPipe(StrikeOffBody)) body: StrikeOffDto,
     @Res({ passthrough: true }) reply: HttpReply,
   ): Promise<BusinessWritten> {
-    return written(
+    return withETag(
       reply,
       await this.businesses.strikeOff(requestContext(principal, meta), businessNumber, body, {
         expectedVersion,
       }),
     );
   }
-}
-
-function written(reply: HttpReply, result: BusinessWritten): BusinessWritten {
-  setETag(reply, result.version);
-  return result;
 }

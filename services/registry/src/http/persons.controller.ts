@@ -44,14 +44,16 @@ import type {
   RegisterPersonDto,
   RegisterPersonsDto,
 } from './dto/persons.dto';
+import { ChangeRoute } from './change-route';
 import { Idempotent, IdempotencyInterceptor } from './idempotency.interceptor';
-import { ApiIfMatch, ApiJsonResponse, ApiProblems, ApiReadDeclaration } from './openapi.decorators';
-import { IfMatch, Meta, requestContext, setETag } from './request-context';
+import { ApiJsonResponse, ApiProblems, ApiReadDeclaration } from './openapi.decorators';
+import { IfMatch, Meta, requestContext, setETag, withETag } from './request-context';
 import type { HttpReply, RequestMeta } from './request-context';
 import { ZodPipe, openApiSchema } from './zod.pipe';
 
 const nationalIdParam = new ZodPipe(NationalIdParam, 'nationalId');
 const WRITTEN_EXAMPLE = { nationalId: '1983081246785', version: 2, changed: true };
+const NATIONAL_ID_PARAM = { name: 'nationalId', schema: NationalIdParam };
 
 /** The register of natural persons over HTTP; every rule is the application's. */
 @ApiTags('persons')
@@ -211,17 +213,17 @@ export class PersonsController {
   }
 
   @Put(':nationalId/name')
-  @Roles('registrar')
-  @Idempotent({ required: false })
-  @ApiOperation({ summary: 'Record a new name' })
-  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
-  @ApiIfMatch()
-  @ApiBody({
-    schema: openApiSchema(ChangeNameBody),
-    examples: { marriage: { value: PERSON_EXAMPLES.changeName } },
+  @ChangeRoute({
+    summary: 'Record a new name',
+    param: NATIONAL_ID_PARAM,
+    body: ChangeNameBody,
+    example: ['marriage', PERSON_EXAMPLES.changeName],
+    answer: {
+      description: 'Changed (or already so)',
+      schema: PersonWrittenSchema,
+      example: WRITTEN_EXAMPLE,
+    },
   })
-  @ApiJsonResponse(200, 'Changed (or already so)', PersonWrittenSchema, WRITTEN_EXAMPLE)
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
   async changeName(
     @CurrentPrincipal() principal: Principal,
     @Meta() meta: RequestMeta,
@@ -230,7 +232,7 @@ export class PersonsController {
     @Body(new ZodPipe(ChangeNameBody)) body: ChangeNameDto,
     @Res({ passthrough: true }) reply: HttpReply,
   ): Promise<PersonWritten> {
-    return written(
+    return withETag(
       reply,
       await this.persons.changeName(requestContext(principal, meta), nationalId, body, {
         expectedVersion,
@@ -239,17 +241,17 @@ export class PersonsController {
   }
 
   @Put(':nationalId/address')
-  @Roles('registrar')
-  @Idempotent({ required: false })
-  @ApiOperation({ summary: 'Record a move' })
-  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
-  @ApiIfMatch()
-  @ApiBody({
-    schema: openApiSchema(ChangeAddressBody),
-    examples: { esch: { value: PERSON_EXAMPLES.changeAddress } },
+  @ChangeRoute({
+    summary: 'Record a move',
+    param: NATIONAL_ID_PARAM,
+    body: ChangeAddressBody,
+    example: ['esch', PERSON_EXAMPLES.changeAddress],
+    answer: {
+      description: 'Changed (or already so)',
+      schema: PersonWrittenSchema,
+      example: WRITTEN_EXAMPLE,
+    },
   })
-  @ApiJsonResponse(200, 'Changed (or already so)', PersonWrittenSchema, WRITTEN_EXAMPLE)
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
   async changeAddress(
     @CurrentPrincipal() principal: Principal,
     @Meta() meta: RequestMeta,
@@ -258,7 +260,7 @@ export class PersonsController {
     @Body(new ZodPipe(ChangeAddressBody)) body: ChangeAddressDto,
     @Res({ passthrough: true }) reply: HttpReply,
   ): Promise<PersonWritten> {
-    return written(
+    return withETag(
       reply,
       await this.persons.changeAddress(requestContext(principal, meta), nationalId, body.address, {
         expectedVersion,
@@ -267,17 +269,17 @@ export class PersonsController {
   }
 
   @Put(':nationalId/civil-status')
-  @Roles('registrar')
-  @Idempotent({ required: false })
-  @ApiOperation({ summary: 'Record a civil-status act' })
-  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
-  @ApiIfMatch()
-  @ApiBody({
-    schema: openApiSchema(ChangeCivilStatusBody),
-    examples: { marriage: { value: PERSON_EXAMPLES.changeCivilStatus } },
+  @ChangeRoute({
+    summary: 'Record a civil-status act',
+    param: NATIONAL_ID_PARAM,
+    body: ChangeCivilStatusBody,
+    example: ['marriage', PERSON_EXAMPLES.changeCivilStatus],
+    answer: {
+      description: 'Changed (or already so)',
+      schema: PersonWrittenSchema,
+      example: WRITTEN_EXAMPLE,
+    },
   })
-  @ApiJsonResponse(200, 'Changed (or already so)', PersonWrittenSchema, WRITTEN_EXAMPLE)
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
   async changeCivilStatus(
     @CurrentPrincipal() principal: Principal,
     @Meta() meta: RequestMeta,
@@ -286,7 +288,7 @@ export class PersonsController {
     @Body(new ZodPipe(ChangeCivilStatusBody)) body: ChangeCivilStatusDto,
     @Res({ passthrough: true }) reply: HttpReply,
   ): Promise<PersonWritten> {
-    return written(
+    return withETag(
       reply,
       await this.persons.changeCivilStatus(requestContext(principal, meta), nationalId, body, {
         expectedVersion,
@@ -295,21 +297,18 @@ export class PersonsController {
   }
 
   @Post(':nationalId/death')
-  @HttpCode(200)
-  @Roles('registrar')
-  @Idempotent({ required: false })
-  @ApiOperation({
+  @ChangeRoute({
     summary: 'Record the death of the person',
     description: 'Afterwards only accepted corrections change the record.',
+    param: NATIONAL_ID_PARAM,
+    body: RecordDeathBody,
+    example: ['death', PERSON_EXAMPLES.recordDeath],
+    answer: {
+      description: 'Recorded (or already so)',
+      schema: PersonWrittenSchema,
+      example: WRITTEN_EXAMPLE,
+    },
   })
-  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
-  @ApiIfMatch()
-  @ApiBody({
-    schema: openApiSchema(RecordDeathBody),
-    examples: { death: { value: PERSON_EXAMPLES.recordDeath } },
-  })
-  @ApiJsonResponse(200, 'Recorded (or already so)', PersonWrittenSchema, WRITTEN_EXAMPLE)
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
   async recordDeath(
     @CurrentPrincipal() principal: Principal,
     @Meta() meta: RequestMeta,
@@ -318,16 +317,11 @@ export class PersonsController {
     @Body(new ZodPipe(RecordDeathBody)) body: RecordDeathDto,
     @Res({ passthrough: true }) reply: HttpReply,
   ): Promise<PersonWritten> {
-    return written(
+    return withETag(
       reply,
       await this.persons.recordDeath(requestContext(principal, meta), nationalId, body, {
         expectedVersion,
       }),
     );
   }
-}
-
-function written(reply: HttpReply, result: PersonWritten): PersonWritten {
-  setETag(reply, result.version);
-  return result;
 }

@@ -88,3 +88,9 @@ export function parseIfMatch(value: string | undefined): number | undefined {
 export function setETag(reply: HttpReply, version: number): void {
   reply.header('etag', `"${version}"`);
 }
+
+/** Sets the `ETag` of a write's answer to the record's new version and returns the answer. */
+export function withETag<T extends { readonly version: number }>(reply: HttpReply, result: T): T {
+  setETag(reply, result.version);
+  return result;
+}
