@@ -96,7 +96,13 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
   private retryTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
   /** Serialises role changes. */
-  private changing: Promise<unknown> = Promise.resolve();
+  /** Role changes (and the replica's start) one at a time. */
+  private readonly roleChanges = new SerialQueue();
+  /**
+   * Digests one at a time (the digester continues from its last position), apart from role
+   * changes: a long first digest must not hold up a promotion.
+   */
+  private readonly digests = new SerialQueue();
 
   constructor(
     @Inject(REPLICATION_OPTIONS) private readonly options: ReplicationModuleOptions,
@@ -195,13 +201,13 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
         { extensions: { code: 'POSITION_NOT_REACHED', head: head.toString() } },
       );
     }
-    const digest = await this.serialised(() => this.digester.digestAt(at));
+    const digest = await this.digests.run(() => this.digester.digestAt(at));
     return { service: this.options.serviceName, ...digest };
   }
 
   /** Planned failover, step one: the primary stops writing; its relay goes on publishing. */
   fence(reason: string): Promise<RoleChange> {
-    return this.serialised(async () => {
+    return this.roleChanges.run(async () => {
       if (this.role.current !== 'primary') {
         throw ApplicationError.conflict(
           `only a primary can be fenced; this site is ${this.role.current}`,
@@ -221,7 +227,7 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
    * fenced primary is simply unfenced (failback without a swap).
    */
   promote(reason: string): Promise<Promotion> {
-    return this.serialised(async () => {
+    return this.roleChanges.run(async () => {
       if (this.role.current === 'primary') {
         throw ApplicationError.conflict('this site is already the primary');
       }
@@ -272,7 +278,7 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
    * from an empty database instead.
    */
   demote(reason: string): Promise<RoleChange> {
-    return this.serialised(async () => {
+    return this.roleChanges.run(async () => {
       if (this.role.current !== 'fenced') {
         throw ApplicationError.conflict(
           `only a fenced site becomes a replica; this site is ${this.role.current}${this.role.current === 'primary' ? ': fence it first' : ''}`,
@@ -290,7 +296,7 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
   }
 
   private startReplicaWhenPossible(attempt = 1): void {
-    this.starting = this.serialised(async () => {
+    this.starting = this.roleChanges.run(async () => {
       if (this.shuttingDown || this.role.current !== 'replica') return;
       try {
         await this.startReplica();
@@ -323,10 +329,15 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
     this.replicaRunning = false;
     await this.replica.stop();
   }
+}
 
-  private serialised<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.changing.then(work, work);
-    this.changing = run.catch(() => undefined);
+/** Runs work one piece after the other, whether the previous one succeeded or not. */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
     return run;
   }
 }
