@@ -12,7 +12,7 @@ interface Report {
   rpo_ms: number;
   rto_ms: number;
   replay_events_per_s: number;
-  digests: Record<string, { primary: string; embassy: string }>;
+  digests: Record<string, { primary: string; embassy: string; position?: string }>;
   identical: boolean;
   position: string;
   discarded_on_promotion: number;
@@ -64,7 +64,8 @@ describe('npm run drill', () => {
       rpo_events: 0,
       rpo_ms: 0,
       identical: true,
-      position: '300',
+      // 300 persons, then 30 correction requests: 10 accepted (2 events each), 10 rejected.
+      position: '360',
       discarded_on_promotion: 0,
     });
     expect(report.rto_ms).toBeGreaterThan(0);
@@ -72,11 +73,16 @@ describe('npm run drill', () => {
     const registry = report.digests['registry'];
     expect(registry?.primary).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(registry?.embassy).toBe(registry?.primary);
+    // The corrections read model, compared at the same checkpoint before the promotion.
+    expect(report.digests['registry/corrections']).toMatchObject({ position: '360' });
+    expect(report.digests['registry/corrections']?.embassy).toBe(
+      report.digests['registry/corrections']?.primary,
+    );
     expect(run.stderr).toContain('planned failover: fence the primary');
     // Failback: the former primary followed the embassy, then took over again at a later
     // position (the writes made on the embassy meanwhile), with equal digests.
     expect(report.failback).toMatchObject({ identical: true });
-    expect(Number(report.failback?.position)).toBeGreaterThan(300);
+    expect(Number(report.failback?.position)).toBeGreaterThan(360);
     expect(report.failback?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   }, 300_000);
 
@@ -92,8 +98,13 @@ describe('npm run drill', () => {
     // Whatever the loss was, it is counted, and the embassy kept at least the initial load.
     expect(report.rpo_events).toBeGreaterThanOrEqual(0);
     expect(report.rpo_ms).toBeGreaterThanOrEqual(0);
-    expect(Number(report.position)).toBeGreaterThanOrEqual(300);
+    expect(Number(report.position)).toBeGreaterThanOrEqual(360);
     expect(report.digests['registry']?.embassy).toBe(report.digests['registry']?.primary);
+    // The read model, compared after the replay (the primary is gone after the failover).
+    expect(report.digests['registry/corrections']).toMatchObject({ position: '360' });
+    expect(report.digests['registry/corrections']?.embassy).toBe(
+      report.digests['registry/corrections']?.primary,
+    );
   }, 300_000);
 
   it('refuses bad arguments', async () => {

@@ -13,7 +13,9 @@
 //                the embassy with what it has; the loss (RPO) is counted against the primary's
 //                database, which survived.
 //     RTO runs from the failover decision to the embassy answering a read and a write.
-//  4. Compares the digests of the log at the promoted position on both sites.
+//  4. Compares the digests of the log at the promoted position on both sites, and of each
+//     projection (the corrections read model) at a common checkpoint: before the promotion in
+//     the planned scenario, after the replay in the unplanned one (the primary is gone after).
 //
 // Progress goes to standard error (one updating line on a terminal). The last line of standard
 // output is one JSON object. The exit code is non-zero when the digests differ or a step failed.
@@ -33,12 +35,14 @@ import { DrillStepError } from './lib/drill-client';
 import type { ServiceClient } from './lib/drill-client';
 import { generateContracts } from './lib/local-platform';
 import { requireNode24 } from './lib/node-version';
-import { TwoSites, load, rate, sleep, until } from './lib/two-sites';
+import { TwoSites, load, loadCorrections, rate, sleep, until } from './lib/two-sites';
 
 const EVENTS_TOPIC = 'registry.events.v1';
 const MIRRORED_TOPIC = `primary.${EVENTS_TOPIC}`;
 /** How long the unplanned scenario writes before the primary is killed. */
 const UNPLANNED_LOAD_MS = 3_000;
+/** Correction requests made after the load (at most one per person loaded). */
+const CORRECTIONS = 30;
 /** The embassy has drained what reached it when its head did not move for this long. */
 const SETTLE_MS = 1_500;
 
@@ -59,7 +63,7 @@ interface DrillReport {
   readonly rpo_ms: number;
   readonly rto_ms: number;
   readonly replay_events_per_s: number;
-  readonly digests: Record<string, { primary: string; embassy: string }>;
+  readonly digests: Record<string, PairOfDigests>;
   readonly identical: boolean;
   readonly position: string;
   readonly raw_consume_events_per_s: number;
@@ -67,6 +71,13 @@ interface DrillReport {
   readonly load_events_per_s: number;
   readonly discarded_on_promotion: number;
   readonly failback?: FailbackReport;
+}
+
+/** One piece of state on both sites; `position` for a projection (at its checkpoint). */
+interface PairOfDigests {
+  readonly primary: string;
+  readonly embassy: string;
+  readonly position?: string;
 }
 
 /** The failback after a planned failover: back to the original primary. */
@@ -165,6 +176,47 @@ async function mirroredConsumeRate(bootstrap: string, expected: number): Promise
 }
 
 /**
+ * The projections' digests on both sites once both projections stand at `head` (a read model
+ * follows its log by a poll or two), keyed `<service>/<projection>` as in the report.
+ */
+async function projectionDigests(
+  a: ServiceClient,
+  b: ServiceClient,
+  head: bigint,
+): Promise<Record<string, PairOfDigests>> {
+  const atHead = (site: ServiceClient, name: string) =>
+    until(
+      `the ${name} projections to reach position ${head}`,
+      async () => {
+        const digests = await site.digests(head);
+        const all = Object.values(digests.projections);
+        return all.every((p) => BigInt(p.position) >= head) ? digests : undefined;
+      },
+      60_000,
+      50,
+    );
+  const [ours, theirs] = await Promise.all([atHead(a, 'first site'), atHead(b, 'second site')]);
+  const pairs: Record<string, PairOfDigests> = {};
+  for (const [name, projection] of Object.entries(ours.projections)) {
+    const other = theirs.projections[name];
+    if (projection.position !== other?.position) {
+      throw new DrillStepError(
+        `projection ${name} stands at ${projection.position} on one site, ${other?.position ?? 'nowhere'} on the other`,
+      );
+    }
+    pairs[`${ours.service}/${name}`] = {
+      primary: projection.digest,
+      embassy: other.digest,
+      position: projection.position,
+    };
+  }
+  return pairs;
+}
+
+const allEqual = (pairs: Record<string, PairOfDigests>): boolean =>
+  Object.values(pairs).every((pair) => pair.primary === pair.embassy);
+
+/**
  * A planned switch of roles: fence `from`, wait until it published everything and `to` applied
  * it, compare digests at that head, promote `to`, and check it serves. RTO from the fence.
  */
@@ -178,6 +230,7 @@ async function switchover(
 ): Promise<{
   head: bigint;
   digest: string;
+  projections: Record<string, PairOfDigests>;
   promotion: { position: string; discarded: number };
   rtoMs: number;
 }> {
@@ -211,12 +264,19 @@ async function switchover(
   if (theirs !== digest) {
     throw new DrillStepError(`digests differ before promotion: ${digest} vs ${theirs}`);
   }
-  phase(`digests equal; promoting the ${toName}`);
+  // The read models too, at the same head: `from` is `primary` in the pairs.
+  const projections = await projectionDigests(from, to, head);
+  if (!allEqual(projections)) {
+    throw new DrillStepError(
+      `projection digests differ before promotion: ${JSON.stringify(projections)}`,
+    );
+  }
+  phase(`digests equal (log and ${Object.keys(projections).join(', ')}); promoting the ${toName}`);
   const promotion = await to.promote(reason);
   await serving(to);
   const rtoMs = performance.now() - decidedAt;
   phase(`${toName} serves reads and writes; RTO ${Math.round(rtoMs)} ms`);
-  return { head, digest, promotion, rtoMs };
+  return { head, digest, projections, promotion, rtoMs };
 }
 
 /**
@@ -329,12 +389,34 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   phase(
     `loaded ${opts.events} events in ${Math.round(loadMs)} ms (${rate(opts.events, loadMs)}/s)`,
   );
+  // A few correction requests, for the corrections read model (its digest is compared too).
+  // The clerk is one of the persons loaded (a registrar never decides on their own request).
+  const clerk = await sites.token('registrar', 'drill-clerk', loaded.registered.at(-1));
+  const corrections = await loadCorrections(
+    primary,
+    { registrar: clerk, citizen: (nationalId) => sites.token('citizen', nationalId) },
+    loaded.registered,
+    runId,
+    Math.min(CORRECTIONS, loaded.registered.length - 1),
+  );
+  phase(
+    `${corrections.requested} correction requests (${corrections.accepted} accepted, ${corrections.rejected} rejected, the rest pending)`,
+  );
+  const loadedHead = await until(
+    'the primary to position every event',
+    async () => {
+      const status = await primary.status();
+      return status.unpositioned === 0 ? BigInt(status.head) : undefined;
+    },
+    60_000,
+    20,
+  );
 
   phase('starting the registry on the empty embassy: rebuild by replay of the mirrored log');
   const embassyRegistry = await sites.startRegistry('embassy');
   const readyAt = performance.now();
   const embassy = embassyRegistry.client;
-  const target = BigInt(opts.events);
+  const target = loadedHead;
   let replayFirst: { at: number; head: bigint } | undefined;
   const replayed = await until(
     'the embassy to replay the log',
@@ -379,6 +461,13 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     throw new DrillStepError(`digests differ at position ${replayed.head} after the replay`);
   }
   phase(`checkpoint at position ${replayed.head} verified: digests equal (${checkpointMs} ms)`);
+  // The replica's read models, rebuilt from the replayed log, against the primary's.
+  let projections = await projectionDigests(primary, embassy, replayed.head);
+  phase(
+    `projections at position ${replayed.head}: ${Object.entries(projections)
+      .map(([name, pair]) => `${name} ${pair.primary === pair.embassy ? 'equal' : 'DIFFERENT'}`)
+      .join(', ')}`,
+  );
 
   const citizenOf = (nationalId: string) => sites.token('citizen', nationalId);
   const serving = async (site: ServiceClient): Promise<void> => {
@@ -398,7 +487,7 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   let primaryDigest: string;
   if (opts.scenario === 'planned') {
     phase('planned failover: fence the primary');
-    const { head, digest, promotion, rtoMs } = await switchover(
+    const switched = await switchover(
       primary,
       embassy,
       'primary',
@@ -406,7 +495,9 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
       'failover drill (planned)',
       serving,
     );
-    primaryDigest = digest;
+    const { head, promotion, rtoMs } = switched;
+    primaryDigest = switched.digest;
+    projections = switched.projections;
     position = BigInt(promotion.position);
     report = {
       scenario: opts.scenario,
@@ -498,7 +589,7 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   }
 
   const embassyDigest = await embassy.digest(position);
-  let identical = embassyDigest === primaryDigest;
+  let identical = embassyDigest === primaryDigest && allEqual(projections);
   let failback: FailbackReport | undefined;
   if (opts.failback) {
     failback = await runFailback(sites, primary, embassy, registrar, runId, opts, serving);
@@ -518,7 +609,7 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     rpo_ms: report.rpo_ms,
     rto_ms: report.rto_ms,
     replay_events_per_s: report.replay_events_per_s,
-    digests: { registry: { primary: primaryDigest, embassy: embassyDigest } },
+    digests: { registry: { primary: primaryDigest, embassy: embassyDigest }, ...projections },
     identical,
     position: position.toString(),
     raw_consume_events_per_s: report.raw_consume_events_per_s,

@@ -10,7 +10,7 @@ import { Pool } from 'pg';
 
 import { EventPublisher, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
 
-import { TwoSites, load, sleep, until } from './lib/two-sites';
+import { TwoSites, load, loadCorrections, sleep, until } from './lib/two-sites';
 import type { ServiceProcess } from './lib/local-platform';
 import type { SiteRegistry } from './lib/two-sites';
 
@@ -24,6 +24,10 @@ let operator: string;
 /** embassy-sync on the embassy site (it verifies) and on the primary (it signs). */
 let sync: ServiceProcess;
 let loaded = 0;
+/** The national identification numbers registered, in order. */
+const persons: string[] = [];
+/** What the primary's log holds after `beforeAll`: 300 persons and 18 correction events. */
+const LOADED_HEAD = 318n;
 
 /** The part of embassy-sync's status these tests read. */
 interface SyncStatus {
@@ -51,6 +55,7 @@ async function loadMore(count: number, concurrency = 8, bulk = 1): Promise<void>
     batch: bulk,
   });
   expect(result.registered).toHaveLength(count);
+  persons.push(...result.registered);
   loaded += count;
 }
 
@@ -82,6 +87,18 @@ beforeAll(async () => {
   registrar = await sites.token('registrar', 'e2e-clerk');
   primary = await sites.startRegistry('primary');
   await loadMore(300);
+  // Nine correction requests: three accepted (request, acceptance, record corrected), three
+  // rejected, three pending: 9 + 3 x 2 + 3 = 18 events more, and rows in the read model.
+  const clerk = await sites.token('registrar', 'e2e-clerk', persons.at(-1));
+  expect(
+    await loadCorrections(
+      primary.client,
+      { registrar: clerk, citizen: (nationalId) => sites.token('citizen', nationalId) },
+      persons,
+      'e2e',
+      9,
+    ),
+  ).toEqual({ requested: 9, accepted: 3, rejected: 3 });
   embassy = await sites.startRegistry('embassy');
   operator = await sites.token('operator', 'e2e-ops');
   await sites.startEmbassySync('primary', { primary, embassy });
@@ -96,10 +113,38 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
   it('rebuilds an empty embassy from the start of the log with an identical digest', async () => {
     const head = await caughtUp(embassy);
 
-    expect(head).toBe(300n);
+    expect(head).toBe(LOADED_HEAD);
     expect(await embassy.client.digest(head)).toBe(await primary.client.digest(head));
     const status = await embassy.client.status();
-    expect(status).toMatchObject({ role: 'replica', head: '300', highestStored: '300' });
+    expect(status).toMatchObject({ role: 'replica', head: '318', highestStored: '318' });
+    // The replica's corrections read model, rebuilt from the replayed log: the same rows.
+    const [ours, theirs] = await Promise.all(
+      [primary, embassy].map((site) =>
+        until(
+          `the ${site.process.site} corrections projection to reach ${head}`,
+          async () => {
+            const digests = await site.client.digests(head);
+            return digests.projections['corrections']?.position === head.toString()
+              ? digests.projections['corrections']
+              : undefined;
+          },
+          30_000,
+        ),
+      ),
+    );
+    expect(ours).toMatchObject({ rows: 9 });
+    expect(theirs).toEqual(ours);
+    // …and it answers from it.
+    const requester = persons[0] ?? '';
+    const listed = await fetch(`${embassy.process.url}/corrections`, {
+      headers: { authorization: `Bearer ${await sites.token('citizen', requester)}` },
+    });
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({
+      items: [
+        expect.objectContaining({ recordId: requester, status: 'ACCEPTED', appliedToRecord: true }),
+      ],
+    });
     expect(status.replica).toMatchObject({ running: true, halted: [], deadLetters: [] });
     // The mirrored topic is prefixed with the source site; public topics are not mirrored.
     const app = await messaging(sites.embassy.kafka.bootstrap);
@@ -124,7 +169,7 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
       'embassy-sync to verify a checkpoint at the head',
       async () => {
         const status = await syncStatus();
-        return status.services[0]?.checkpoints.lastVerified?.position === '300'
+        return status.services[0]?.checkpoints.lastVerified?.position === '318'
           ? status
           : undefined;
       },

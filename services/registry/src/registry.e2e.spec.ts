@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ensureLocalSigningKeys } from '@gov/platform-auth';
 import { EVENT_STORE_MIGRATIONS, REQUIRED_MIGRATION } from '@gov/platform-event-sourcing';
 import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
+import { REGISTRY_MIGRATIONS, REQUIRED_REGISTRY_MIGRATION } from '@gov/registry-application';
 import type { TestDatabase } from '@gov/platform-testing';
 
 import { RegistryProcess, freePort, runTool, waitUntilOk } from './testing/registry-process';
@@ -73,8 +74,8 @@ describe('registry service', () => {
         service: 'registry',
         task: 'migrate',
         schema: 'registry_app',
-        applied: [1, 2, 3, 4],
-        version: 4,
+        applied: REGISTRY_MIGRATIONS.map((m) => m.version),
+        version: REQUIRED_REGISTRY_MIGRATION,
       },
     ]);
     expect(second.status).toBe(0);

@@ -8,21 +8,22 @@ import type {
 import { Pool } from 'pg';
 
 import { PG_POOL } from '@gov/platform-chassis';
-import { SiteRole } from '@gov/platform-replication';
-import { EVENT_STORE } from '@gov/platform-event-sourcing';
+import { ReplicationService, SiteRole } from '@gov/platform-replication';
+import { EVENT_STORE, ProjectionRunner } from '@gov/platform-event-sourcing';
 import type { EventStore, PostgresEventStore } from '@gov/platform-event-sourcing';
 import {
   AccessLog,
   BusinessService,
   CorrectionService,
-  CorrectionsProjector,
+  APPLICATION_SCHEMA,
+  CorrectionsReactor,
   PgCorrectionsReadModel,
   PgIdempotencyStore,
   PgBulkRegistrar,
   PgNumberAllocator,
-  PgProjectionCheckpoints,
   PgRegistrarDirectory,
   PersonService,
+  pgCorrectionsProjection,
   systemClock,
   verifyRegistrySchema,
 } from '@gov/registry-application';
@@ -78,22 +79,16 @@ export const applicationProviders: Provider[] = [
     inject: [EVENT_STORE, PgCorrectionsReadModel, PG_POOL],
   },
   {
-    provide: CorrectionsProjector,
-    useFactory: (store: EventStore, readModel: PgCorrectionsReadModel, pool: Pool) => {
-      const logger = new Logger('CorrectionsProjector');
-      return new CorrectionsProjector(
-        store,
-        systemClock,
-        readModel,
-        new PgProjectionCheckpoints(pool),
-        {
-          warn: (message) => {
-            logger.warn(message);
-          },
+    provide: CorrectionsReactor,
+    useFactory: (store: EventStore, readModel: PgCorrectionsReadModel) => {
+      const logger = new Logger('CorrectionsReactor');
+      return new CorrectionsReactor(store, systemClock, readModel, {
+        warn: (message) => {
+          logger.warn(message);
         },
-      );
+      });
     },
-    inject: [EVENT_STORE, PgCorrectionsReadModel, PG_POOL],
+    inject: [EVENT_STORE, PgCorrectionsReadModel],
   },
 ];
 
@@ -110,7 +105,7 @@ export class RegistrySchemaGate implements OnModuleInit {
   }
 }
 
-/** Idle time between polls of the log when the projector is up to date. */
+/** Idle time between polls of the log when the projection is up to date. */
 const IDLE_POLL_MS = 100;
 /** Longest pause after consecutive failures. */
 const MAX_BACKOFF_MS = 5_000;
@@ -119,39 +114,50 @@ const IDEMPOTENCY_RETENTION_MS = 24 * 3600_000;
 const PURGE_EVERY_MS = 10 * 60_000;
 
 /**
- * Runs the corrections projector (read model and acceptance reactor) in the background while
- * this site is the primary, and purges day-old idempotency keys. A replica only replays (the
- * reactor appends, which a replica must not); when it is promoted, the work starts, and the
- * projector catches up from its checkpoint over the replayed log.
+ * The registry's background work:
+ *
+ * - the corrections read model follows the log on every site (the embassy's replica too, so
+ *   that it answers lists and its digest can be compared with the primary's), batch and
+ *   checkpoint in one transaction;
+ * - while this site is the primary, the corrections reactor puts accepted values into their
+ *   records (it appends, which a replica or a fenced site must not), and day-old idempotency
+ *   keys are purged. A promoted embassy starts both on promotion.
  */
 @Injectable()
-export class BackgroundWork implements OnApplicationBootstrap, OnModuleDestroy {
+export class BackgroundWork implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('BackgroundWork');
+  private readonly projection: ProjectionRunner;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
 
-  private unsubscribe: (() => void) | undefined;
-
   constructor(
     @Inject(SiteRole) private readonly siteRole: SiteRole,
-    private readonly projector: CorrectionsProjector,
+    private readonly replication: ReplicationService,
+    private readonly reactor: CorrectionsReactor,
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.unsubscribe = this.siteRole.onChange((change) => {
-      if (change.role === 'primary') this.start();
+    @Inject(PG_POOL) pool: Pool,
+    @Inject(EVENT_STORE) store: EventStore,
+  ) {
+    this.projection = new ProjectionRunner({
+      pool,
+      schema: APPLICATION_SCHEMA,
+      // Positioned events only; the primary's relay positions them (a replica has no others).
+      store: { readAll: (from, limit) => store.readAll(from, limit) },
+      projection: pgCorrectionsProjection,
     });
-    if (this.siteRole.writable) this.start();
   }
 
-  private start(): void {
-    if (this.running) return;
+  onModuleInit(): void {
+    this.replication.addProjection(this.projection);
+  }
+
+  onApplicationBootstrap(): void {
     this.running = true;
-    this.loop = this.project();
+    this.loop = this.work();
     this.purgeTimer = setInterval(() => {
+      if (!this.siteRole.writable) return;
       this.idempotency.purge(IDEMPOTENCY_RETENTION_MS).then(
         (purged) => {
           if (purged > 0) this.logger.log(`purged ${purged} idempotency keys older than a day`);
@@ -166,26 +172,28 @@ export class BackgroundWork implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Stops first on shutdown, finishing the batch in flight while the pool is still open. */
   async onModuleDestroy(): Promise<void> {
-    this.unsubscribe?.();
     this.running = false;
     clearInterval(this.purgeTimer);
     this.wake?.();
     await this.loop;
   }
 
-  private async project(): Promise<void> {
+  private async work(): Promise<void> {
     let failures = 0;
     while (this.running) {
       let delay = IDLE_POLL_MS;
       try {
-        const applied = await this.projector.runOnce();
+        const projected = await this.projection.step();
+        // The reactor's to-do list is the read model: it acts once the projection is current.
+        const reacted =
+          projected === 0 && this.siteRole.writable ? await this.reactor.runOnce() : 0;
         failures = 0;
-        if (applied > 0) delay = 0;
+        if (projected > 0 || reacted > 0) delay = 0;
       } catch (error) {
         failures += 1;
         delay = Math.min(MAX_BACKOFF_MS, IDLE_POLL_MS * 2 ** failures);
         this.logger.error(
-          `corrections projector failed (${failures} in a row); retrying in ${delay} ms`,
+          `corrections projection or reactor failed (${failures} in a row); retrying in ${delay} ms`,
           error instanceof Error ? error.stack : String(error),
         );
       }

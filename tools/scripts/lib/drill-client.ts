@@ -12,12 +12,14 @@ async function call(
   token: string,
   body?: unknown,
   expected: readonly number[] = [200],
+  idempotencyKey?: string,
 ): Promise<{ status: number; json: unknown }> {
   const response = await fetch(url, {
     method,
     headers: {
       authorization: `Bearer ${token}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
@@ -26,6 +28,16 @@ async function call(
     throw new DrillStepError(`${method} ${url} answered ${response.status}: ${text.slice(0, 400)}`);
   }
   return { status: response.status, json: text === '' ? null : (JSON.parse(text) as unknown) };
+}
+
+/** What `GET /replication/digest` answers. */
+export interface ServiceDigests {
+  readonly service: string;
+  readonly position: string;
+  readonly digest: string;
+  readonly projections: Readonly<
+    Record<string, { readonly position: string; readonly digest: string; readonly rows: number }>
+  >;
 }
 
 /** The replication routes and the few register routes the drill uses, on one service. */
@@ -40,13 +52,46 @@ export class ServiceClient {
       .json as ReplicationStatus;
   }
 
+  /** The digest of the log at `position`. */
   async digest(position: bigint): Promise<string> {
+    return (await this.digests(position)).digest;
+  }
+
+  /** The digest of the log at `position`, and of each projection at its checkpoint. */
+  async digests(position: bigint): Promise<ServiceDigests> {
     const { json } = await call(
       'GET',
       `${this.baseUrl}/replication/digest?position=${position}`,
       this.operatorToken,
     );
-    return (json as { digest: string }).digest;
+    return json as ServiceDigests;
+  }
+
+  /** POST /corrections as the citizen; returns the correction id. */
+  async requestCorrection(citizenToken: string, key: string, body: unknown): Promise<string> {
+    const { json } = await call(
+      'POST',
+      `${this.baseUrl}/corrections`,
+      citizenToken,
+      body,
+      [201],
+      key,
+    );
+    return (json as { correctionId: string }).correctionId;
+  }
+
+  /** POST /corrections/{id}/accept or /reject as a registrar. */
+  async decideCorrection(
+    registrarToken: string,
+    correctionId: string,
+    decision: 'accept' | 'reject',
+  ): Promise<void> {
+    await call(
+      'POST',
+      `${this.baseUrl}/corrections/${correctionId}/${decision}`,
+      registrarToken,
+      decision === 'reject' ? { reason: 'The civil status records show otherwise.' } : {},
+    );
   }
 
   async fence(reason: string): Promise<void> {

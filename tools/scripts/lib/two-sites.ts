@@ -147,11 +147,16 @@ export class TwoSites {
   }
 
   /** A token of `role` (registrars may write persons and businesses). */
-  token(role: 'operator' | 'registrar' | 'citizen', subject: string): Promise<string> {
+  token(
+    role: 'operator' | 'registrar' | 'citizen',
+    subject: string,
+    nationalId?: string,
+  ): Promise<string> {
     return mintToken(this.keys.privateKeyFile, {
       role,
       subject,
       ...(role === 'registrar' ? { registers: ['persons', 'businesses'] } : {}),
+      ...(nationalId === undefined ? {} : { nationalId }),
       issuer: ISSUER,
       audience: AUDIENCE,
       expiresIn: '2h',
@@ -330,4 +335,53 @@ export async function load(
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   return { registered, failures, ms: performance.now() - started };
+}
+
+/** What {@link loadCorrections} did. */
+export interface CorrectionsLoaded {
+  readonly requested: number;
+  readonly accepted: number;
+  readonly rejected: number;
+}
+
+/**
+ * Correction requests through the public API, so that the corrections read model has rows to
+ * compare between sites: each of the first `count` persons asks to correct their given names;
+ * a registrar accepts one in three, rejects one in three and leaves the rest pending.
+ */
+export async function loadCorrections(
+  client: ServiceClient,
+  tokens: {
+    readonly registrar: string;
+    readonly citizen: (nationalId: string) => Promise<string>;
+  },
+  persons: readonly string[],
+  runId: string,
+  count: number,
+): Promise<CorrectionsLoaded> {
+  let accepted = 0;
+  let rejected = 0;
+  const chosen = persons.slice(0, count);
+  for (const [index, nationalId] of chosen.entries()) {
+    const correctionId = await client.requestCorrection(
+      await tokens.citizen(nationalId),
+      `${runId}-correction-${index}`,
+      {
+        target: {
+          register: 'persons',
+          recordId: nationalId,
+          correction: { field: 'givenNames', value: `Corrected ${index}` },
+        },
+        justification: 'My birth certificate spells my given names otherwise.',
+      },
+    );
+    if (index % 3 === 0) {
+      await client.decideCorrection(tokens.registrar, correctionId, 'accept');
+      accepted += 1;
+    } else if (index % 3 === 1) {
+      await client.decideCorrection(tokens.registrar, correctionId, 'reject');
+      rejected += 1;
+    }
+  }
+  return { requested: chosen.length, accepted, rejected };
 }

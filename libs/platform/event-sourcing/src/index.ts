@@ -119,4 +119,9 @@ export type {
 export { LogDigester, digestLog } from './lib/replication/log-digest';
 export type { DigestSource, LogDigest } from './lib/replication/log-digest';
 
-// Inbox and projections (src/lib/inbox, src/lib/projections) export from here too.
+export { ProjectionRunner } from './lib/projections/projection-runner';
+export type {
+  Projection,
+  ProjectionDigest,
+  ProjectionRunnerOptions,
+} from './lib/projections/projection-runner';

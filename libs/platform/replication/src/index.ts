@@ -10,8 +10,10 @@ export type { RoleChange, SiteRoleName } from './lib/site-role';
 export { ReplicationModule } from './lib/replication.module';
 export { REPLICATION_OPTIONS, ReplicationService } from './lib/replication.service';
 export type {
+  DigestibleProjection,
   Promotion,
   ReplicationModuleOptions,
   ReplicationStatus,
+  ServiceDigest,
 } from './lib/replication.service';
 export { WritableSiteGuard } from './lib/writable-site.guard';

@@ -30,8 +30,13 @@ export type { CorrectedRecord } from './lib/corrections/apply-accepted-correctio
 export {
   CORRECTIONS_PROJECTION,
   CorrectionsProjector,
+  projectCorrectionEvent,
 } from './lib/corrections/corrections.projector';
-export type { ProjectorLogger } from './lib/corrections/corrections.projector';
+export { CorrectionsReactor } from './lib/corrections/corrections.reactor';
+export type {
+  CorrectionsReactorOptions,
+  ReactorLogger,
+} from './lib/corrections/corrections.reactor';
 export type { HistoryEntry, RecordHistory } from './lib/history';
 
 // Requests, callers, access
@@ -96,8 +101,8 @@ export {
   PgCorrectionsReadModel,
   PgIdempotencyStore,
   PgNumberAllocator,
-  PgProjectionCheckpoints,
   PgRegistrarDirectory,
+  pgCorrectionsProjection,
   reseedAllocators,
 } from './lib/postgres/pg-stores';
 export { PgBulkRegistrar } from './lib/postgres/pg-bulk-registrar';

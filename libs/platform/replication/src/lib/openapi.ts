@@ -106,13 +106,28 @@ export const STATUS_EXAMPLE = {
   at: '2026-11-22T09:15:02.402Z',
 };
 
+const SHA256 = { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' };
+
 export const DIGEST_SCHEMA = {
   type: 'object',
-  required: ['service', 'position', 'digest'],
+  required: ['service', 'position', 'digest', 'projections'],
   properties: {
     service: { type: 'string' },
     position: POSITION,
-    digest: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+    digest: { ...SHA256, description: 'The log up to `position`' },
+    projections: {
+      type: 'object',
+      description: 'Each projection (read model) by name, at its own checkpoint',
+      additionalProperties: {
+        type: 'object',
+        required: ['position', 'digest', 'rows'],
+        properties: {
+          position: { ...POSITION, description: 'The projection’s checkpoint' },
+          digest: SHA256,
+          rows: { type: 'integer', minimum: 0 },
+        },
+      },
+    },
   },
 };
 
@@ -120,6 +135,13 @@ export const DIGEST_EXAMPLE = {
   service: 'registry',
   position: '120345',
   digest: 'sha256:5f1c0e0d3a4b7e2f9d8c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e',
+  projections: {
+    corrections: {
+      position: '120345',
+      digest: 'sha256:0a7d3c1e9b2f4a6d8c0e1f3a5b7d9c2e4f6a8b0c1d3e5f7a9b2c4d6e8f0a1b3c',
+      rows: 412,
+    },
+  },
 };
 
 export { ROLE_CHANGE as ROLE_CHANGE_SCHEMA };

@@ -68,15 +68,15 @@ export class ReplicationController {
   @ApiOperation({
     summary: 'State digest at a log position',
     description:
-      'SHA-256 hash chain over every event of the log up to the position (every envelope field). ' +
-      'Equal digests at the same position on two sites mean identical logs.',
+      'SHA-256 hash chain over every event of the log up to the position (every envelope field), ' +
+      'and a SHA-256 over the rows of each projection (read model) at its own checkpoint. ' +
+      'Equal log digests at the same position on two sites mean identical logs; equal ' +
+      'projection digests at the same checkpoint mean identical read models.',
   })
   @ApiQuery({ name: 'position', required: false, description: 'Default: the head' })
   @ApiJson(200, 'The digest', DIGEST_SCHEMA, DIGEST_EXAMPLE)
   @ApiProblems(400, 401, 403, 409)
-  async digest(
-    @Query('position') position?: string,
-  ): Promise<{ service: string; position: string; digest: string }> {
+  async digest(@Query('position') position?: string): Promise<DigestBody> {
     if (position !== undefined && !POSITION.test(position)) {
       throw ApplicationError.validationFailed('position must be a non-negative integer', [
         { field: 'position', message: 'must be a non-negative integer' },
@@ -85,7 +85,17 @@ export class ReplicationController {
     const digest = await this.replication.digest(
       position === undefined ? undefined : BigInt(position),
     );
-    return { service: digest.service, position: digest.position.toString(), digest: digest.digest };
+    return {
+      service: digest.service,
+      position: digest.position.toString(),
+      digest: digest.digest,
+      projections: Object.fromEntries(
+        digest.projections.map((p) => [
+          p.name,
+          { position: p.position.toString(), digest: p.digest, rows: p.rows },
+        ]),
+      ),
+    };
   }
 
   @Post('fence')
@@ -145,4 +155,14 @@ function reasonOf(body: unknown): string {
     ]);
   }
   return reason.trim();
+}
+
+/** What `GET /replication/digest` answers. */
+interface DigestBody {
+  readonly service: string;
+  readonly position: string;
+  readonly digest: string;
+  readonly projections: Readonly<
+    Record<string, { readonly position: string; readonly digest: string; readonly rows: number }>
+  >;
 }

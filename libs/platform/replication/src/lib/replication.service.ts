@@ -7,6 +7,7 @@ import { EVENT_STORE, LogDigester, ReplicaConsumer } from '@gov/platform-event-s
 import type {
   HaltedStream,
   LogDigest,
+  ProjectionDigest,
   PostgresEventStore,
   ReplicaDeadLetter,
 } from '@gov/platform-event-sourcing';
@@ -69,6 +70,17 @@ export interface ReplicationStatus {
   readonly at: string;
 }
 
+/** A projection whose rows can be digested (the event store's `ProjectionRunner` is one). */
+export interface DigestibleProjection {
+  digest(): Promise<ProjectionDigest>;
+}
+
+/** A service's digest: its log at a position, and each projection at its checkpoint. */
+export interface ServiceDigest extends LogDigest {
+  readonly service: string;
+  readonly projections: readonly ProjectionDigest[];
+}
+
 /** The outcome of a promotion. */
 export interface Promotion {
   readonly role: SiteRoleName;
@@ -103,6 +115,7 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
    * changes: a long first digest must not hold up a promotion.
    */
   private readonly digests = new SerialQueue();
+  private readonly projections: DigestibleProjection[] = [];
 
   constructor(
     @Inject(REPLICATION_OPTIONS) private readonly options: ReplicationModuleOptions,
@@ -188,11 +201,21 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
   }
 
   /**
-   * The digest of the log up to `position` (the head by default).
+   * Adds a projection (a read model of the service) to the digests. Call before the service
+   * serves requests (`onModuleInit`).
+   */
+  addProjection(projection: DigestibleProjection): void {
+    this.projections.push(projection);
+  }
+
+  /**
+   * The digest of the log up to `position` (the head by default), with the digest of each
+   * projection at its own checkpoint: a projection is comparable between sites whose
+   * checkpoints are equal (after a drain, both at the head).
    *
    * @throws `ApplicationError` 409 when the log does not reach `position` yet.
    */
-  async digest(position?: bigint): Promise<LogDigest & { readonly service: string }> {
+  async digest(position?: bigint): Promise<ServiceDigest> {
     const head = await this.store.headPosition();
     const at = position ?? head;
     if (at > head) {
@@ -202,7 +225,8 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
       );
     }
     const digest = await this.digests.run(() => this.digester.digestAt(at));
-    return { service: this.options.serviceName, ...digest };
+    const projections = await Promise.all(this.projections.map((p) => p.digest()));
+    return { service: this.options.serviceName, ...digest, projections };
   }
 
   /** Planned failover, step one: the primary stops writing; its relay goes on publishing. */

@@ -74,6 +74,11 @@ export interface CorrectionsReadModel {
   recordDecision(decision: CorrectionDecision): Promise<void>;
   /** Marks the accepted value as applied to the record. */
   recordApplied(correctionId: string): Promise<void>;
+  /**
+   * Requests accepted at or before `decidedBefore` whose value is not in their record yet
+   * (the corrections reactor's to-do list), oldest decision first, at most `limit`.
+   */
+  pendingAcceptances(decidedBefore: Date, limit: number): Promise<string[]>;
   listByRequester(requester: string, filter?: CorrectionFilter): Promise<CorrectionSummary[]>;
   listByRegisters(
     registers: readonly RegisterName[],

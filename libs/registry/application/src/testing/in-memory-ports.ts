@@ -81,6 +81,26 @@ export class InMemoryCorrectionsReadModel implements CorrectionsReadModel {
     return Promise.resolve();
   }
 
+  pendingAcceptances(decidedBefore: Date, limit: number): Promise<string[]> {
+    return Promise.resolve(
+      [...this.rows.values()]
+        .filter(
+          (row) =>
+            row.status === 'ACCEPTED' &&
+            !row.appliedToRecord &&
+            row.decidedAt !== null &&
+            row.decidedAt.getTime() <= decidedBefore.getTime(),
+        )
+        .sort(
+          (a, b) =>
+            (a.decidedAt?.getTime() ?? 0) - (b.decidedAt?.getTime() ?? 0) ||
+            a.correctionId.localeCompare(b.correctionId),
+        )
+        .slice(0, limit)
+        .map((row) => row.correctionId),
+    );
+  }
+
   listByRequester(requester: string, filter: CorrectionFilter = {}): Promise<CorrectionSummary[]> {
     return Promise.resolve(this.list((row) => row.requester === requester, filter.status));
   }

@@ -9,6 +9,7 @@ import { BusinessService } from '../lib/businesses/business.service';
 import type { RequestContext } from '../lib/context';
 import { CorrectionService } from '../lib/corrections/correction.service';
 import { CorrectionsProjector } from '../lib/corrections/corrections.projector';
+import { CorrectionsReactor } from '../lib/corrections/corrections.reactor';
 import type { RegisterPersonInput } from '../lib/persons/person.service';
 import { PersonService } from '../lib/persons/person.service';
 import {
@@ -112,7 +113,8 @@ export function registryTestbed() {
     ),
     businesses: new BusinessService(store, clock, numbers),
     corrections: new CorrectionService(store, clock, readModel, registrars),
-    projector: new CorrectionsProjector(store, clock, readModel, checkpoints, {
+    projector: new CorrectionsProjector(store, readModel, checkpoints),
+    reactor: new CorrectionsReactor(store, clock, readModel, {
       warn: (message) => warnings.push(message),
     }),
   };

@@ -1,3 +1,4 @@
+import { Pool } from 'pg';
 import type { PoolClient } from 'pg';
 
 import type { PositionedEvent } from '../event-store/event-store';
@@ -78,6 +79,69 @@ describe('projection runner (real PostgreSQL)', () => {
 
     expect(await runner.rebuild()).toBe(30);
     expect(await rows()).toEqual(built);
+  });
+
+  it('digests its rows at its checkpoint: equal for equal rows, whatever the session settings', async () => {
+    const schema = store.schema;
+    await pg.pool.query(
+      `CREATE TABLE ${schema}.stamped (id int, part text, at timestamptz NOT NULL, PRIMARY KEY (part, id))`,
+    );
+    const projection: Projection = {
+      name: 'test.digest',
+      tables: [`${schema}.latest_text`, `${schema}.stamped`],
+      apply: async (client, event) => {
+        await latestTextProjection(schema).apply(client, event);
+        await client.query(`INSERT INTO ${schema}.stamped VALUES ($1, $2, $3)`, [
+          Number(event.globalPosition),
+          event.streamId,
+          event.recordedAt,
+        ]);
+      },
+    };
+    const runner = new ProjectionRunner({ pool: pg.pool, schema, store, projection });
+    await pg.pool.query(`TRUNCATE ${schema}.latest_text`);
+    await runner.catchUp();
+    const first = await runner.digest();
+    expect(first).toMatchObject({ name: 'test.digest', position: 30n, rows: 7 + 30 });
+    expect(first.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    // Rebuilt from the log in other batches, with the session in another time zone: the same.
+    await pg.pool.query(`TRUNCATE ${schema}.stamped`);
+    const kolkata = new Pool({
+      connectionString: pg.database.url,
+      options: '-c TimeZone=Asia/Kolkata',
+    });
+    const other = new ProjectionRunner({
+      pool: kolkata,
+      schema,
+      store,
+      projection,
+      batchSize: 7,
+    });
+    await other.rebuild();
+    try {
+      expect(await other.digest()).toEqual(first);
+    } finally {
+      await kolkata.end();
+    }
+
+    // One value changed behind the runner's back: another digest at the same checkpoint.
+    await pg.pool.query(
+      `UPDATE ${schema}.stamped SET at = at + interval '1 millisecond' WHERE id = 5`,
+    );
+    const tampered = await runner.digest();
+    expect(tampered.position).toBe(30n);
+    expect(tampered.digest).not.toBe(first.digest);
+
+    // A table without a primary key has no order to digest in.
+    await pg.pool.query(`CREATE TABLE ${schema}.unordered (x int)`);
+    const unordered = new ProjectionRunner({
+      pool: pg.pool,
+      schema,
+      store,
+      projection: { ...projection, tables: [`${schema}.unordered`] },
+    });
+    await expect(unordered.digest()).rejects.toThrow('has no primary key');
   });
 
   it('rolls back a failed batch whole, checkpoint included, and resumes without gaps or repeats', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Pool, PoolClient } from 'pg';
@@ -16,6 +17,18 @@ export interface Projection {
   readonly tables: readonly string[];
   /** Applies one event inside the batch's transaction. Ignore event types you do not need. */
   apply(client: PoolClient, event: PositionedEvent): Promise<void>;
+}
+
+/** A digest of a projection's rows, at the projection's checkpoint. */
+export interface ProjectionDigest {
+  /** The projection's name (its checkpoint key). */
+  readonly name: string;
+  /** The checkpoint the rows were read at: the log up to here is applied. */
+  readonly position: bigint;
+  /** `sha256:` and 64 hex digits. */
+  readonly digest: string;
+  /** Rows covered, over all the projection's tables. */
+  readonly rows: number;
 }
 
 /** Options of a {@link ProjectionRunner}. */
@@ -68,7 +81,7 @@ export class ProjectionRunner {
     await this.options.store.sequence?.();
     let applied = 0;
     for (;;) {
-      const count = await this.applyBatch();
+      const count = await this.step();
       applied += count;
       if (count < this.batchSize) return applied;
     }
@@ -107,6 +120,66 @@ export class ProjectionRunner {
     })();
   }
 
+  /**
+   * The digest of the projection's rows and the checkpoint they are at, read in one snapshot
+   * (`REPEATABLE READ`): a batch and its checkpoint commit together, so the rows are exactly
+   * those of the log up to `position`, as long as nothing but this runner writes the tables.
+   *
+   *     SHA-256( for each table, in `tables` order:
+   *                len || table name,
+   *                for each row in primary-key order: len || row_to_json(row) as text;
+   *              then the row count (8 bytes) )
+   *
+   * where `len` is a 4-byte big-endian byte length. Rows are rendered by PostgreSQL in UTC
+   * (`TimeZone` is set for the transaction), so two sites with the same migrations and the same
+   * rows give the same digest whatever their settings. Every table needs a primary key.
+   */
+  async digest(): Promise<ProjectionDigest> {
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(`SET LOCAL TimeZone = 'UTC'`);
+      const checkpoint = await client.query<{ position: string }>(
+        `SELECT position FROM ${this.checkpoints} WHERE name = $1`,
+        [this.options.projection.name],
+      );
+      const hash = createHash('sha256');
+      let rows = 0;
+      for (const table of this.options.projection.tables) {
+        update(hash, table);
+        const key = await primaryKey(client, table);
+        await client.query(
+          `DECLARE projection_digest NO SCROLL CURSOR FOR
+             SELECT row_to_json(t)::text AS row FROM ${table} t ORDER BY ${key}`,
+        );
+        for (;;) {
+          const page = await client.query<{ row: string }>(
+            `FETCH ${DIGEST_PAGE} FROM projection_digest`,
+          );
+          for (const { row } of page.rows) update(hash, row);
+          rows += page.rows.length;
+          if (page.rows.length < DIGEST_PAGE) break;
+        }
+        await client.query('CLOSE projection_digest');
+      }
+      const count = Buffer.alloc(8);
+      count.writeBigUInt64BE(BigInt(rows), 0);
+      hash.update(count);
+      await client.query('COMMIT');
+      return {
+        name: this.options.projection.name,
+        position: BigInt(checkpoint.rows[0]?.position ?? 0),
+        digest: `sha256:${hash.digest('hex')}`,
+        rows,
+      };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   /** Stops after the batch in progress. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -114,7 +187,12 @@ export class ProjectionRunner {
     this.running = undefined;
   }
 
-  private applyBatch(): Promise<number> {
+  /**
+   * Applies the next batch of the log (at most `batchSize` events) with its checkpoint, in one
+   * transaction; resolves with the number applied (0: up to date). For callers with a loop of
+   * their own.
+   */
+  step(): Promise<number> {
     return this.inTransaction(async (client) => {
       const from = (await this.lockCheckpoint(client)) + 1n;
       const events = await this.options.store.readAll(from, this.batchSize);
@@ -159,4 +237,30 @@ export class ProjectionRunner {
       client.release();
     }
   }
+}
+
+/** Rows fetched per round trip while digesting. */
+const DIGEST_PAGE = 5_000;
+
+function update(hash: ReturnType<typeof createHash>, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length, 0);
+  hash.update(length).update(bytes);
+}
+
+/** The primary key columns of `table`, quoted and in key order, as an ORDER BY list. */
+async function primaryKey(client: PoolClient, table: string): Promise<string> {
+  const { rows } = await client.query<{ column: string }>(
+    `SELECT quote_ident(a.attname) AS column
+     FROM pg_index i
+     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+     WHERE i.indrelid = $1::regclass AND i.indisprimary
+     ORDER BY array_position(i.indkey::int2[], a.attnum)`,
+    [table],
+  );
+  if (rows.length === 0) {
+    throw new Error(`table ${table} has no primary key: its rows have no order to digest in`);
+  }
+  return rows.map((row) => row.column).join(', ');
 }

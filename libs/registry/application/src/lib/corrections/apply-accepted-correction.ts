@@ -1,8 +1,9 @@
-import type { AppendMetadata, EventStore } from '@gov/platform-event-sourcing';
+import type { AppendMetadata, EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 import { assertNever, correctRecordCommand } from '@gov/registry-domain';
 import type { CorrectionAccepted, RegisterName } from '@gov/registry-domain';
 
-import { businesses, execute, persons } from '../commands';
+import { correctionEventsCodec } from '../codecs/correction-events.codec';
+import { businesses, corrections, execute, load, persons } from '../commands';
 import { streamIds } from '../streams';
 
 /** The record a correction changed, and its version afterwards. */
@@ -63,4 +64,24 @@ export async function applyAcceptedCorrection(
     default:
       return assertNever(command, 'record correction command');
   }
+}
+
+/**
+ * The `CorrectionAccepted` event of an accepted request, decoded and as recorded: from
+ * `appended` (what a command just appended) when given, else from the request's stream.
+ */
+export async function acceptanceOf(
+  store: EventStore,
+  correctionId: string,
+  appended: readonly RecordedEvent[] = [],
+): Promise<{ event: CorrectionAccepted; recorded: RecordedEvent }> {
+  const candidates =
+    appended.length > 0
+      ? appended
+      : (await load(store, corrections, streamIds.correction(correctionId))).recorded;
+  for (const recorded of candidates) {
+    const event = correctionEventsCodec.decode(recorded);
+    if (event.type === 'CorrectionAccepted') return { event, recorded };
+  }
+  throw new Error(`correction ${correctionId} is accepted but has no CorrectionAccepted event`);
 }

@@ -5,7 +5,6 @@ import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 import { REGISTER_NAMES, RegistryRejection, assertNever } from '@gov/registry-domain';
 import type {
   BusinessCorrection,
-  CorrectionAccepted,
   CorrectionCommand,
   CorrectionState,
   CorrectionTargetInput,
@@ -16,7 +15,6 @@ import type {
 
 import { requireCitizen, requireRegistrarOf } from '../access/access-policy';
 import { businesses, corrections, create, execute, load, persons } from '../commands';
-import { correctionEventsCodec } from '../codecs/correction-events.codec';
 import { actorOf, appendMetadata } from '../context';
 import type { ChangeOptions, RequestContext } from '../context';
 import { toApplicationError } from '../errors';
@@ -28,7 +26,7 @@ import type {
   RegistrarDirectory,
 } from '../ports';
 import { streamIds } from '../streams';
-import { applyAcceptedCorrection } from './apply-accepted-correction';
+import { acceptanceOf, applyAcceptedCorrection } from './apply-accepted-correction';
 import type { CorrectedRecord } from './apply-accepted-correction';
 import { correctionView } from './correction.views';
 import type { CorrectionView } from './correction.views';
@@ -155,7 +153,7 @@ export class CorrectionService {
       data: { correctionId, registrar },
       metadata: { now },
     });
-    const accepted = await this.acceptedEvent(correctionId, result.appended);
+    const accepted = await acceptanceOf(this.store, correctionId, result.appended);
     if (result.appended.length > 0) {
       await afterTheFact(
         this.readModel.recordDecision({
@@ -349,22 +347,6 @@ export class CorrectionService {
         ? {}
         : { expectedVersion: options.expectedVersion }),
     });
-  }
-
-  /** The `CorrectionAccepted` event of an accepted request, with its recorded form. */
-  private async acceptedEvent(
-    correctionId: string,
-    appended: readonly RecordedEvent[],
-  ): Promise<{ event: CorrectionAccepted; recorded: RecordedEvent }> {
-    const candidates =
-      appended.length > 0
-        ? appended
-        : (await load(this.store, corrections, streamIds.correction(correctionId))).recorded;
-    for (const recorded of candidates) {
-      const event = correctionEventsCodec.decode(recorded);
-      if (event.type === 'CorrectionAccepted') return { event, recorded };
-    }
-    throw new Error(`correction ${correctionId} is accepted but has no CorrectionAccepted event`);
   }
 
   private async requested(correctionId: string): Promise<RequestedStream> {

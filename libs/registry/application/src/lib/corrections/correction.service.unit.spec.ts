@@ -43,6 +43,38 @@ async function requested(bed: Testbed) {
   return { nationalId, correctionId: request.correctionId, request };
 }
 
+/** Appends the acceptance of a request by clerk-1, as a request that then crashed would have. */
+async function appendAcceptance(bed: Testbed, correctionId: string, correlationId: string) {
+  const [request] = await bed.store.readStream(streamIds.correction(correctionId));
+  const requestedEvent = correctionEventsCodec.decode(request as NonNullable<typeof request>);
+  if (requestedEvent.type !== 'CorrectionRequested') throw new Error('expected a request');
+  await bed.store.append(
+    streamIds.correction(correctionId),
+    1,
+    [
+      correctionEventsCodec.encode(
+        {
+          type: 'CorrectionAccepted',
+          data: {
+            correctionId,
+            target: requestedEvent.data.target,
+            requester: requestedEvent.data.requester,
+            acceptedBy: 'clerk-1',
+          },
+        },
+        START,
+      ),
+    ],
+    { correlationId },
+  );
+}
+
+async function catchUp(bed: Testbed): Promise<void> {
+  while ((await bed.projector.runOnce(2)) > 0) {
+    // next batch
+  }
+}
+
 describe('CorrectionService', () => {
   it('takes a citizen’s request on their own record and lists it with its status', async () => {
     const bed = registryTestbed();
@@ -110,36 +142,22 @@ describe('CorrectionService', () => {
     expect(again.record).toMatchObject({ version: 2, changed: false });
   });
 
-  it('lets the projector finish an acceptance whose record change was lost', async () => {
+  it('lets the reactor finish an acceptance whose record change was lost, after a grace period', async () => {
     const bed = registryTestbed();
     const { nationalId, correctionId } = await requested(bed);
     // The acceptance reached the log, the process died before the record changed.
-    const [request] = await bed.store.readStream(streamIds.correction(correctionId));
-    const requestedEvent = correctionEventsCodec.decode(request as NonNullable<typeof request>);
-    if (requestedEvent.type !== 'CorrectionRequested') throw new Error('expected a request');
-    await bed.store.append(
-      streamIds.correction(correctionId),
-      1,
-      [
-        correctionEventsCodec.encode(
-          {
-            type: 'CorrectionAccepted',
-            data: {
-              correctionId,
-              target: requestedEvent.data.target,
-              requester: requestedEvent.data.requester,
-              acceptedBy: 'clerk-1',
-            },
-          },
-          START,
-        ),
-      ],
-      { correlationId: 'crashed-request' },
-    );
+    await appendAcceptance(bed, correctionId, 'crashed-request');
+    await catchUp(bed);
+    expect((await bed.corrections.list(as(citizen(nationalId))))[0]).toMatchObject({
+      status: 'ACCEPTED',
+      appliedToRecord: false,
+    });
 
-    while ((await bed.projector.runOnce(2)) > 0) {
-      // catch up
-    }
+    // Within the grace period the acceptance is left to its request.
+    bed.clock.advance(4_000);
+    expect(await bed.reactor.runOnce()).toBe(0);
+    bed.clock.advance(1_000);
+    expect(await bed.reactor.runOnce()).toBe(1);
 
     const record = await bed.store.readStream(streamIds.person(nationalId));
     expect(record.map((e) => e.eventType)).toEqual([
@@ -150,14 +168,53 @@ describe('CorrectionService', () => {
       correlationId: 'crashed-request',
       actor: { kind: 'service', id: 'registry' },
     });
+    // The projector marks it applied from the record's event, which empties the to-do list.
+    await catchUp(bed);
     expect((await bed.corrections.list(as(citizen(nationalId))))[0]).toMatchObject({
       status: 'ACCEPTED',
       appliedToRecord: true,
       version: 2,
     });
-    // Running over the log again changes nothing.
-    expect(await bed.projector.runOnce()).toBe(0);
+    expect(await bed.reactor.runOnce()).toBe(0);
     expect(await bed.store.readStream(streamIds.person(nationalId))).toHaveLength(2);
+    expect(await bed.projector.runOnce()).toBe(0);
+  });
+
+  it('has the reactor report an acceptance it cannot apply once, and leave it for a registrar', async () => {
+    const bed = registryTestbed();
+    // A request on a record that is not there (only a damaged or hand-edited log holds one).
+    const nationalId = composeNationalId('1990-01-01', 7);
+    const correctionId = '6f1f8a4e-4a8c-4a53-9d43-1f1d2a0f7b10';
+    const target = {
+      register: 'persons' as const,
+      recordId: nationalId,
+      correction: { field: 'familyName' as const, value: 'Schmidt' },
+    };
+    await bed.store.append(
+      streamIds.correction(correctionId),
+      0,
+      [
+        correctionEventsCodec.encode(
+          {
+            type: 'CorrectionRequested',
+            data: { correctionId, target, justification: 'typo', requester: nationalId },
+          },
+          START,
+        ),
+      ],
+      { correlationId: 'hand-made' },
+    );
+    await appendAcceptance(bed, correctionId, 'hand-made');
+    await catchUp(bed);
+    bed.clock.advance(10_000);
+
+    expect(await bed.reactor.runOnce()).toBe(0);
+    expect(bed.warnings).toEqual([
+      expect.stringContaining(`correction ${correctionId}`) as unknown as string,
+    ]);
+    expect(await bed.reactor.runOnce()).toBe(0);
+    expect(bed.warnings).toHaveLength(1);
+    expect(await bed.readModel.pendingAcceptances(bed.clock.now(), 10)).toEqual([correctionId]);
   });
 
   it('rejects with a reason; the record is unchanged; a later acceptance is a conflict', async () => {

@@ -1,6 +1,7 @@
 // The PostgreSQL implementations of the application's ports, on the registry's own schema.
 import type { ClientBase, Pool } from 'pg';
 
+import type { Projection } from '@gov/platform-event-sourcing';
 import type { CorrectionStatus, LocalDate, RegisterName } from '@gov/registry-domain';
 
 import type {
@@ -11,10 +12,13 @@ import type {
   IdempotencyClaim,
   IdempotencyStore,
   NumberAllocator,
-  ProjectionCheckpoints,
   RegistrarDirectory,
   StoredResponse,
 } from '../ports';
+import {
+  CORRECTIONS_PROJECTION,
+  projectCorrectionEvent,
+} from '../corrections/corrections.projector';
 import { APPLICATION_SCHEMA, query } from './registry-schema';
 
 const S = `"${APPLICATION_SCHEMA}"`;
@@ -103,9 +107,12 @@ interface CorrectionRow {
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 500;
 
-/** The corrections read model in table `corrections`. */
+/**
+ * The corrections read model in table `corrections`, on the pool (request path, reads) or on
+ * the client of a projection batch's transaction.
+ */
 export class PgCorrectionsReadModel implements CorrectionsReadModel {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Pool | ClientBase) {}
 
   async recordRequested(summary: CorrectionSummary): Promise<void> {
     await query(
@@ -158,6 +165,18 @@ export class PgCorrectionsReadModel implements CorrectionsReadModel {
        WHERE correction_id = $1 AND NOT applied_to_record`,
       [correctionId],
     );
+  }
+
+  async pendingAcceptances(decidedBefore: Date, limit: number): Promise<string[]> {
+    const rows = await query<{ correction_id: string }>(
+      this.pool,
+      'list pending acceptances',
+      `SELECT correction_id FROM ${S}.corrections
+       WHERE status = 'ACCEPTED' AND NOT applied_to_record AND decided_at <= $1
+       ORDER BY decided_at, correction_id LIMIT $2`,
+      [decidedBefore, limit],
+    );
+    return rows.map((row) => row.correction_id);
   }
 
   async listByRequester(
@@ -235,33 +254,6 @@ export class PgRegistrarDirectory implements RegistrarDirectory {
        ON CONFLICT (registrar_id) DO UPDATE
          SET national_id = EXCLUDED.national_id, enrolled_at = now()`,
       [registrarId, nationalId],
-    );
-  }
-}
-
-/** Projection checkpoints in table `projection_checkpoints`; they only move forward. */
-export class PgProjectionCheckpoints implements ProjectionCheckpoints {
-  constructor(private readonly pool: Pool) {}
-
-  async load(name: string): Promise<bigint> {
-    const rows = await query<{ position: string }>(
-      this.pool,
-      'load checkpoint',
-      `SELECT position FROM ${S}.projection_checkpoints WHERE name = $1`,
-      [name],
-    );
-    return BigInt(rows[0]?.position ?? '0');
-  }
-
-  async save(name: string, position: bigint): Promise<void> {
-    await query(
-      this.pool,
-      'save checkpoint',
-      `INSERT INTO ${S}.projection_checkpoints (name, position) VALUES ($1, $2)
-       ON CONFLICT (name) DO UPDATE
-         SET position = GREATEST(projection_checkpoints.position, EXCLUDED.position),
-             updated_at = now()`,
-      [name, position.toString()],
     );
   }
 }
@@ -359,3 +351,14 @@ export class PgIdempotencyStore implements IdempotencyStore {
     return Number(rows[0]?.n ?? 0);
   }
 }
+
+/**
+ * The corrections read model as a projection of the event store's `ProjectionRunner`: each batch
+ * of events and the checkpoint `corrections` in one transaction, so that the rows are always
+ * those of the log up to the checkpoint (what the data embassy's digest compares).
+ */
+export const pgCorrectionsProjection: Projection = {
+  name: CORRECTIONS_PROJECTION,
+  tables: [`${S}.corrections`],
+  apply: (client, event) => projectCorrectionEvent(new PgCorrectionsReadModel(client), event),
+};

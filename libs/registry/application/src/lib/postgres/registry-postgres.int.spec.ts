@@ -1,13 +1,12 @@
 import { Pool } from 'pg';
 
-import { PostgresEventStore } from '@gov/platform-event-sourcing';
+import { PostgresEventStore, ProjectionRunner } from '@gov/platform-event-sourcing';
 import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 import { composeNationalId } from '@gov/registry-domain';
 
 import { AccessLog } from '../access/access-log';
 import { CorrectionService } from '../corrections/correction.service';
-import { CorrectionsProjector } from '../corrections/corrections.projector';
 import { PersonService } from '../persons/person.service';
 import { PgBulkRegistrar } from './pg-bulk-registrar';
 import { systemClock } from '../ports';
@@ -17,8 +16,8 @@ import {
   PgCorrectionsReadModel,
   PgIdempotencyStore,
   PgNumberAllocator,
-  PgProjectionCheckpoints,
   PgRegistrarDirectory,
+  pgCorrectionsProjection,
 } from './pg-stores';
 import {
   APPLICATION_SCHEMA,
@@ -293,21 +292,30 @@ describe('use cases on PostgreSQL', () => {
       expect.objectContaining({ correctionId }),
     );
 
-    // Rebuild the read model from the log alone: same rows.
-    await pool.query(`TRUNCATE ${APPLICATION_SCHEMA}.corrections`);
-    const projector = new CorrectionsProjector(
-      eventStore,
-      systemClock,
-      readModel,
-      new PgProjectionCheckpoints(pool),
-      { warn: () => undefined },
-    );
+    // Rebuild the read model from the log alone: same rows, and the same digest.
     while ((await eventStore.sequence()).assigned > 0) {
       // position everything
     }
-    while ((await projector.runOnce(50)) > 0) {
-      // catch up
-    }
+    const runner = new ProjectionRunner({
+      pool,
+      schema: APPLICATION_SCHEMA,
+      store: eventStore,
+      projection: pgCorrectionsProjection,
+    });
+    await runner.catchUp();
+    const live = await runner.digest();
+    expect(live).toMatchObject({ name: 'corrections', position: await eventStore.headPosition() });
+    expect(await readModel.pendingAcceptances(new Date(), 10)).toEqual([]);
+    await runner.rebuild();
+    expect(await runner.digest()).toEqual(live);
+
+    // The reactor's to-do list: accepted, not applied, decided before the given time.
+    await pool.query(`UPDATE ${APPLICATION_SCHEMA}.corrections SET applied_to_record = false`);
+    expect(await readModel.pendingAcceptances(new Date(), 10)).toEqual([correctionId]);
+    expect(await readModel.pendingAcceptances(new Date(Date.now() - 3600_000), 10)).toEqual([]);
+    expect((await runner.digest()).digest).not.toBe(live.digest);
+    await runner.rebuild();
+    expect(await runner.digest()).toEqual(live);
     expect(await corrections.list(as(citizen(nationalId)))).toEqual([
       expect.objectContaining({
         correctionId,

@@ -101,6 +101,16 @@ CREATE TABLE registrars (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'pending acceptances',
+    sql: `
+-- The corrections reactor's to-do list: accepted requests whose value is not in the record yet.
+-- Almost always empty, so a partial index keeps its poll at one index probe.
+CREATE INDEX corrections_pending_idx ON corrections (decided_at, correction_id)
+  WHERE status = 'ACCEPTED' AND NOT applied_to_record;
+`,
+  },
 ];
 
 /** The newest migration of {@link REGISTRY_MIGRATIONS}: what this code needs. */
