@@ -4,7 +4,11 @@ import type { Pool } from 'pg';
 
 import { AuthModule } from '@gov/platform-auth';
 import { PG_POOL, PostgresModule, READINESS_CHECKS } from '@gov/platform-chassis';
-import { EventSourcingModule, OutboxRelayModule } from '@gov/platform-event-sourcing';
+import {
+  EventSourcingModule,
+  OutboxRelayModule,
+  ReplayBacklog,
+} from '@gov/platform-event-sourcing';
 import { MessagingModule } from '@gov/platform-messaging';
 import { ReplicationModule, SiteRole } from '@gov/platform-replication';
 import { RegistryFeedModule } from '@gov/registry-feed';
@@ -46,6 +50,10 @@ export class AppModule {
     // Shared by the event store's write gate and the replication module: a replica or fenced
     // site refuses every append, whatever asks for it.
     const siteRole = new SiteRole(config.siteRole === 'embassy' ? 'replica' : 'primary');
+    // Shared by the replica (which reports how far behind it is) and the relays, which hold
+    // while a replica catches up so that the replay has the cores.
+    const backlog = new ReplayBacklog();
+    const holdWhile = (): boolean => backlog.catchingUp;
     return {
       module: AppModule,
       imports: [
@@ -71,10 +79,11 @@ export class AppModule {
             numPartitions: EVENT_TOPIC_PARTITIONS,
             configs: { 'retention.ms': '-1', 'cleanup.policy': 'delete' },
           },
+          holdWhile,
         }),
         // The public change feed for agencies (registry.changes.v1): full record snapshots,
         // compacted, published from the same log at least once.
-        RegistryFeedModule.forRoot(),
+        RegistryFeedModule.forRoot({ holdWhile }),
         AuthModule.forRoot(config.auth),
         // The data embassy: replay of the mirrored log on a replica, fence and promote.
         ReplicationModule.forRoot({
@@ -83,6 +92,7 @@ export class AppModule {
           replicaTopics: [`${config.replicationSource}.${config.eventsTopic}`],
           replicaGroupId: config.replicationGroup,
           onPromote: (client, schema) => reseedAllocators(client, schema),
+          backlog,
         }),
       ],
       controllers: [PersonsController, BusinessesController, CorrectionsController],

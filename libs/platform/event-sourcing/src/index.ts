@@ -117,6 +117,7 @@ export type {
   ReplicaStatus,
 } from './lib/replication/replica-consumer';
 export { LogDigester, digestLog } from './lib/replication/log-digest';
+export { ReplayBacklog } from './lib/replication/replay-backlog';
 export type { DigestSource, LogDigest } from './lib/replication/log-digest';
 
 export { ProjectionRunner } from './lib/projections/projection-runner';

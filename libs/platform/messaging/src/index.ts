@@ -19,6 +19,7 @@ export type {
   HandlerFailure,
   InboundMessage,
   BatchHandler,
+  BatchInfo,
   MessageHandler,
 } from './lib/consumer-group';
 export {

@@ -27,7 +27,13 @@ export type MessageHandler = (message: InboundMessage) => Promise<void>;
  * dead-lettered on its own and the good ones around it are handled. A batch handler must
  * therefore be all-or-nothing (one transaction) and agree with the message handler.
  */
-export type BatchHandler = (messages: readonly InboundMessage[]) => Promise<void>;
+export type BatchHandler = (messages: readonly InboundMessage[], info: BatchInfo) => Promise<void>;
+
+/** Where a fetched batch stands in its partition. */
+export interface BatchInfo {
+  /** Records in the partition after this batch (high watermark minus next offset): 0 is live. */
+  readonly offsetLag: bigint;
+}
 
 /** A handler failure, as the {@link HandlerErrorPolicy} sees it. */
 export interface HandlerFailure {

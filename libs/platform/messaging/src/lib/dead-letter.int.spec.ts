@@ -126,13 +126,15 @@ describe('dead-letter topic (real broker)', () => {
 
     const applied: string[] = [];
     const batchSizes: number[] = [];
+    const lags: bigint[] = [];
     const consumer = groups.create({
       groupId,
       topics: [topic],
       fromBeginning: true,
       onError: retryThenDeadLetter({ maxAttempts: 2, baseDelayMs: 10 }),
       // All or nothing, as a transaction would be.
-      batchHandler: (messages) => {
+      batchHandler: (messages, info) => {
+        lags.push(info.offsetLag);
         const batch = messages.map((m) => m.value.toString('utf8'));
         if (batch.includes('poison'))
           return Promise.reject(new Error('batch has a poison message'));
@@ -158,6 +160,9 @@ describe('dead-letter topic (real broker)', () => {
     await waitFor('a later batch applied', () => applied.includes('late-1'));
     // The fast path took the later batch whole; the failed one went message by message.
     expect(batchSizes.at(-1)).toBe(1);
+    // Each batch says how far behind the partition's end it is: the last one, not at all.
+    expect(lags.at(-1)).toBe(0n);
+    expect(lags.every((lag) => lag >= 0n && lag < 51n)).toBe(true);
     await consumer.stop();
     expect((await committedOffsets(groupId, topic)).get(0)).toBe(51);
   });

@@ -218,7 +218,7 @@ export class KafkaConsumerGroup implements ConsumerGroup {
       toInboundMessage(batch.topic, batch.partition, raw),
     );
     try {
-      await this.options.batchHandler(messages);
+      await this.options.batchHandler(messages, { offsetLag: BigInt(batch.offsetLag()) });
     } catch (error) {
       this.logger.warn(
         `Batch of ${String(messages.length)} from ${batch.topic}/${String(batch.partition)}@${messages[0]?.offset ?? '?'} failed; handling it message by message: ${error instanceof Error ? error.message : String(error)}`,

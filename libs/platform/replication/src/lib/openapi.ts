@@ -79,6 +79,14 @@ export const STATUS_SCHEMA = {
           description: 'Why a replica is not replaying yet (its mirrored topic is missing)',
         },
         appliedSinceStart: { type: 'integer' },
+        backlog: {
+          ...POSITION,
+          description: 'Records behind the end of the mirrored topics, as the last batches saw it',
+        },
+        catchingUp: {
+          type: 'boolean',
+          description: 'Far behind (a rebuild, the end of a link cut): the relays hold meanwhile',
+        },
         halted: { type: 'array', items: HALTED },
         deadLetters: { type: 'array', items: DEAD_LETTER },
       },
@@ -100,6 +108,8 @@ export const STATUS_EXAMPLE = {
     running: true,
     waiting: null,
     appliedSinceStart: 120345,
+    backlog: '0',
+    catchingUp: false,
     halted: [],
     deadLetters: [],
   },

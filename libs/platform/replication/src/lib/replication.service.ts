@@ -3,7 +3,12 @@ import type { OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nes
 import type { PoolClient } from 'pg';
 
 import { ApplicationError } from '@gov/platform-chassis';
-import { EVENT_STORE, LogDigester, ReplicaConsumer } from '@gov/platform-event-sourcing';
+import {
+  EVENT_STORE,
+  LogDigester,
+  ReplayBacklog,
+  ReplicaConsumer,
+} from '@gov/platform-event-sourcing';
 import type {
   HaltedStream,
   LogDigest,
@@ -38,6 +43,12 @@ export interface ReplicationModuleOptions {
    * derives from it, such as number allocators, is brought up to the log here.
    */
   readonly onPromote?: (client: PoolClient, schema: string) => Promise<void>;
+  /**
+   * Where the replica reports how far behind its mirrored topics it is; give the same one to
+   * the service's relays (`holdWhile: () => backlog.catchingUp`) so that they wait while the
+   * replica catches up.
+   */
+  readonly backlog?: ReplayBacklog;
 }
 
 /** How often a replica whose mirrored topics do not exist yet tries again. */
@@ -64,6 +75,10 @@ export interface ReplicationStatus {
     /** Why a replica is not replaying yet (its mirrored topic does not exist yet), if so. */
     readonly waiting: string | null;
     readonly appliedSinceStart: number;
+    /** Records behind the end of the mirrored topics (decimal); 0 when live. */
+    readonly backlog: string;
+    /** Whether the replica is catching up (its relays hold meanwhile). */
+    readonly catchingUp: boolean;
     readonly halted: readonly HaltedStream[];
     readonly deadLetters: readonly ReplicaDeadLetter[];
   };
@@ -101,6 +116,7 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
   private readonly logger = new Logger('Replication');
   private readonly replica: ReplicaConsumer;
   private readonly digester: LogDigester;
+  private readonly backlog: ReplayBacklog;
   private replicaRunning = false;
   /** Why the replica is not running although this site is a replica (its topic is missing). */
   private replicaWaiting: string | null = null;
@@ -122,11 +138,13 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
     @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
     groups: ConsumerGroupFactory,
   ) {
+    this.backlog = options.backlog ?? new ReplayBacklog();
     this.replica = new ReplicaConsumer({
       store,
       groups,
       topics: options.replicaTopics,
       groupId: options.replicaGroupId,
+      backlog: this.backlog,
       events: {
         halted: (stream) => {
           this.logger.error(
@@ -193,6 +211,8 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
         waiting:
           this.role.current === 'replica' && !this.replicaRunning ? this.replicaWaiting : null,
         appliedSinceStart: progress.appliedSinceStart,
+        backlog: progress.backlog.toString(),
+        catchingUp: this.backlog.catchingUp,
         halted: progress.halted,
         deadLetters: progress.deadLetters,
       },

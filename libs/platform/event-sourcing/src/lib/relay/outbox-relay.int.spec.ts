@@ -148,6 +148,28 @@ describe('OutboxRelay', () => {
     await waitFor('the event to be published', () => running.publishedPosition === 1n, 10_000);
   });
 
+  it('holds while told to (a replica catching up), then goes on from its checkpoint', async () => {
+    const store = await pg.newStore();
+    const topic = await newTopic(kafka);
+    let hold = true;
+    const running = relay({ store, topic, idlePollMs: 10, holdWhile: () => hold });
+    running.start();
+    await store.append('s', 0, [testEvent('one'), testEvent('two')], testMetadata);
+    await store.sequence();
+
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(running.publishedPosition).toBe(0n);
+    expect(await checkpointOf(store, topic)).toBe(0n);
+
+    hold = false;
+    await waitFor(
+      'the held events to be published',
+      () => running.publishedPosition === 2n,
+      10_000,
+    );
+    expect(await checkpointOf(store, topic)).toBe(2n);
+  });
+
   it('lets one instance relay while another stands by, and hands over on stop', async () => {
     const store = await pg.newStore();
     const topic = await newTopic(kafka);

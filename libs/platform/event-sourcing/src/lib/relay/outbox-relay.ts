@@ -94,6 +94,12 @@ export interface OutboxRelaySettings<T, M> {
   readonly lockNamespace?: string;
   /** The operation named in translated database errors; `relay` by default. */
   readonly operation?: string;
+  /**
+   * While this answers `true`, the relay starts no iteration (it asks again every
+   * `idlePollMs`, at least every 100 ms). A replica catching up holds its relays so that the
+   * replay gets the cores; they resume where their checkpoints stand.
+   */
+  readonly holdWhile?: () => boolean;
 }
 
 /**
@@ -107,6 +113,9 @@ export type OutboxRelayOptions<T = PositionedEvent, M = EnvelopeRecord> = Outbox
   (RelayMapping<PositionedEvent, EnvelopeRecord> extends RelayMapping<T, M>
     ? { readonly mapping?: RelayMapping<T, M> }
     : { readonly mapping: RelayMapping<T, M> });
+
+/** How often a held relay asks whether it may go on (ms), at least. */
+const HOLD_POLL_MS = 100;
 
 /** What the relay is doing. */
 export type RelayRole = 'stopped' | 'standby' | 'leader';
@@ -155,6 +164,7 @@ export class OutboxRelay<T = PositionedEvent, M = EnvelopeRecord> {
   private readonly batchSize: number;
   private readonly sequencerBatchSize: number;
   private readonly idlePollMs: number;
+  private readonly holdWhile: (() => boolean) | undefined;
   private readonly standbyPollMs: number;
   private readonly errorBackoffMs: number;
   private readonly maxErrorBackoffMs: number;
@@ -184,6 +194,7 @@ export class OutboxRelay<T = PositionedEvent, M = EnvelopeRecord> {
     this.batchSize = options.batchSize ?? 500;
     this.sequencerBatchSize = options.sequencerBatchSize ?? 2_000;
     this.idlePollMs = options.idlePollMs ?? 20;
+    this.holdWhile = options.holdWhile;
     this.standbyPollMs = options.standbyPollMs ?? 1_000;
     this.errorBackoffMs = options.errorBackoffMs ?? 100;
     this.maxErrorBackoffMs = options.maxErrorBackoffMs ?? 5_000;
@@ -256,6 +267,10 @@ export class OutboxRelay<T = PositionedEvent, M = EnvelopeRecord> {
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
+      if (this.holdWhile?.()) {
+        await this.pause(Math.max(this.idlePollMs, HOLD_POLL_MS), false);
+        continue;
+      }
       let busy: boolean;
       try {
         if (!this.client) {

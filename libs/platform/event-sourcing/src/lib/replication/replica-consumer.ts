@@ -9,6 +9,7 @@ import type {
 import { decodeRecord } from '../inbox/envelope-consumer';
 import type { PositionedEvent } from '../event-store/event-store';
 import type { PostgresEventStore } from '../postgres/postgres-event-store';
+import { ReplayBacklog } from './replay-backlog';
 import { ReplicaApplier } from './replica-applier';
 import type { HaltedStream, ReplicaApplyResult, ReplicaProgress } from './replica-applier';
 
@@ -42,6 +43,13 @@ export interface ReplicaConsumerOptions {
   readonly groupId: string;
   readonly retry?: RetryThenDeadLetterOptions;
   readonly events?: ReplicaEvents;
+  /**
+   * Most bytes fetched per partition at once (4 MiB by default: large batches, one
+   * transaction each, for a fast replay).
+   */
+  readonly maxBytesPerPartition?: number;
+  /** Where the consumer reports how far behind its topics it is (one of its own by default). */
+  readonly backlog?: ReplayBacklog;
 }
 
 /** The replica's state for status pages and metrics. */
@@ -49,6 +57,8 @@ export interface ReplicaStatus extends ReplicaProgress {
   readonly running: boolean;
   /** Events stored since this process started. */
   readonly appliedSinceStart: number;
+  /** Records behind the end of the mirrored topics, as the latest batches reported. */
+  readonly backlog: bigint;
   readonly deadLetters: readonly ReplicaDeadLetter[];
 }
 
@@ -70,6 +80,7 @@ const KEPT_DEAD_LETTERS = 100;
  */
 export class ReplicaConsumer {
   readonly applier: ReplicaApplier;
+  private readonly backlog: ReplayBacklog;
   private readonly group: ConsumerGroup;
   private running = false;
   private appliedSinceStart = 0;
@@ -77,6 +88,7 @@ export class ReplicaConsumer {
 
   constructor(private readonly options: ReplicaConsumerOptions) {
     this.applier = new ReplicaApplier(options.store);
+    this.backlog = options.backlog ?? new ReplayBacklog();
     const policy = retryThenDeadLetter({
       ...options.retry,
       onFailure: (failure, decision) => {
@@ -105,11 +117,13 @@ export class ReplicaConsumer {
       // side by side; the applier serialises only the move of the head.
       partitionsConsumedConcurrently: 3,
       // Larger batches: each pays two transactions and a durable commit whatever its size.
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       // Fast path: a fetched batch in one transaction. A batch with a record that does not
       // decode fails as a whole and goes through `handler`, which dead-letters that record.
-      batchHandler: async (messages) => {
+      batchHandler: async (messages, info) => {
         await this.applyAll(messages.map(decodeRecord));
+        const first = messages[0];
+        if (first) this.backlog.report(first.topic, first.partition, info.offsetLag);
       },
       handler: async (message: InboundMessage) => {
         await this.applyAll([decodeRecord(message)]);
@@ -127,6 +141,7 @@ export class ReplicaConsumer {
   async stop(): Promise<void> {
     this.running = false;
     await this.group.stop();
+    this.backlog.clear();
   }
 
   async status(): Promise<ReplicaStatus> {
@@ -134,6 +149,7 @@ export class ReplicaConsumer {
       ...(await this.applier.progress()),
       running: this.running,
       appliedSinceStart: this.appliedSinceStart,
+      backlog: this.backlog.records,
       deadLetters: [...this.deadLetters],
     };
   }
