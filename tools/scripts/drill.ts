@@ -27,7 +27,7 @@ import { NestFactory } from '@nestjs/core';
 import { Pool } from 'pg';
 
 import { PostgresEventStore, digestLog } from '@gov/platform-event-sourcing';
-import { ConsumerGroupFactory, MessagingModule } from '@gov/platform-messaging';
+import { ConsumerGroupFactory, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
 
 import { registerPersonBody } from '../bench/lib/persons';
 import { rawConsumeRate } from '../bench/lib/raw-consume';
@@ -169,7 +169,28 @@ async function mirroredConsumeRate(bootstrap: string, expected: number): Promise
     }),
   );
   try {
-    return await rawConsumeRate(app.get(ConsumerGroupFactory), MIRRORED_TOPIC, expected);
+    // MirrorMaker 2 creates the mirrored topic once it has seen the primary's, and a consumer
+    // cannot start until its partitions have leaders: wait for both.
+    const admin = app.get(KafkaAdmin);
+    await until(
+      `MirrorMaker 2 to create ${MIRRORED_TOPIC}`,
+      async () => ((await admin.listTopics()).includes(MIRRORED_TOPIC) ? true : undefined),
+      120_000,
+      500,
+    );
+    return await until(
+      `${MIRRORED_TOPIC} to be readable`,
+      async () => {
+        try {
+          return await rawConsumeRate(app.get(ConsumerGroupFactory), MIRRORED_TOPIC, expected);
+        } catch (error) {
+          if (String(error).includes('does not host this topic-partition')) return undefined;
+          throw error;
+        }
+      },
+      60_000,
+      1_000,
+    );
   } finally {
     await app.close();
   }

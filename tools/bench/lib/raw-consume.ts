@@ -30,8 +30,8 @@ export async function rawConsumeRate(
     },
     handler: () => Promise.resolve(),
   });
-  await group.start();
   try {
+    await group.start();
     const deadline = Date.now() + timeoutMs;
     while (seen < expected) {
       if (Date.now() > deadline) {
