@@ -77,6 +77,8 @@ async function main(): Promise<void> {
     }),
   );
   const pool = new Pool({ connectionString: site.postgres.url(), max: 8 });
+  // Sessions still open when the site stops at the end are terminated by the server.
+  pool.on('error', () => undefined);
   try {
     await migrate(pool, { schema: 'primary_log' });
     await migrate(pool, { schema: 'replica_log' });
