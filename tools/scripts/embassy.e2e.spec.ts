@@ -3,11 +3,14 @@
 // them. What the issue asks to prove: an empty embassy rebuilds identical state; a link cut is
 // reported and caught up; a SIGKILL mid-replay loses nothing and applies nothing twice; a poison
 // record in a mirrored topic is dead-lettered, reported, and the replay goes on.
+import { randomUUID } from 'node:crypto';
+
 import type { INestApplicationContext } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Pool } from 'pg';
 
+import { toEnvelopeRecord } from '@gov/platform-event-sourcing';
 import { EventPublisher, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
 
 import { TwoSites, load, loadCorrections, sleep, until } from './lib/two-sites';
@@ -251,12 +254,36 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
     }
   }, 240_000);
 
-  it('dead-letters a poison record of a mirrored topic, reports it, and goes on replaying', async () => {
+  it('dead-letters a poison record, halts a tampered stream, reports both, and goes on replaying', async () => {
+    // An envelope whose content hash is not the hash of its content, of a stream of its own.
+    const tampered = toEnvelopeRecord({
+      eventId: randomUUID(),
+      eventType: 'gov.registry.v1.PersonRegistered',
+      payloadSchemaVersion: 1,
+      streamId: 'tampered-e2e',
+      streamVersion: 1,
+      globalPosition: 1_000_000_000n,
+      producer: 'registry',
+      occurredAt: new Date(),
+      recordedAt: new Date(),
+      correlationId: 'tampered',
+      causationId: null,
+      traceparent: null,
+      tracestate: null,
+      contentHash: new Uint8Array(32),
+      previousHash: null,
+      dataSubjectKeyId: null,
+      actor: null,
+      payload: Buffer.from('forged'),
+    });
     const app = await messaging(sites.primary.kafka.bootstrap);
     try {
       await app
         .get(EventPublisher)
-        .publish('registry.events.v1', [{ key: 'poison', value: Buffer.from('not an envelope') }]);
+        .publish('registry.events.v1', [
+          { key: 'poison', value: Buffer.from('not an envelope') },
+          tampered,
+        ]);
     } finally {
       await app.close();
     }
@@ -266,6 +293,14 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
     const status = await embassy.client.status();
     expect(status.replica.deadLetters).toEqual([
       expect.objectContaining({ topic: 'primary.registry.events.v1', reason: 'undecodable' }),
+    ]);
+    // The tampered stream is halted and reported (as JSON: the position a decimal string).
+    expect(status.replica.halted).toEqual([
+      expect.objectContaining({
+        streamId: 'tampered-e2e',
+        reason: 'content-hash',
+        globalPosition: '1000000000',
+      }),
     ]);
     const head = BigInt(status.head);
     expect(await embassy.client.digest(head)).toBe(await primary.client.digest(head));
@@ -279,6 +314,8 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
       30_000,
       250,
     );
-    expect(alarmed.alarm.reasons.map((r) => r.code)).toContain('dead-letters');
+    expect(alarmed.alarm.reasons.map((r) => r.code)).toEqual(
+      expect.arrayContaining(['dead-letters', 'halted-streams']),
+    );
   }, 120_000);
 });

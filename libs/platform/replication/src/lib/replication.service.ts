@@ -54,6 +54,9 @@ export interface ReplicationModuleOptions {
 /** How often a replica whose mirrored topics do not exist yet tries again. */
 const REPLICA_RETRY_MS = 2_000;
 
+/** `T` as it travels in JSON: big integers as decimal strings, dates as ISO 8601 strings. */
+type Json<T> = { readonly [K in keyof T]: T[K] extends bigint | Date ? string : T[K] };
+
 /** What the status endpoint reports. */
 export interface ReplicationStatus {
   readonly service: string;
@@ -79,8 +82,9 @@ export interface ReplicationStatus {
     readonly backlog: string;
     /** Whether the replica is catching up (its relays hold meanwhile). */
     readonly catchingUp: boolean;
-    readonly halted: readonly HaltedStream[];
-    readonly deadLetters: readonly ReplicaDeadLetter[];
+    /** As JSON: the position as a decimal string, times as ISO 8601. */
+    readonly halted: readonly Json<HaltedStream>[];
+    readonly deadLetters: readonly Json<ReplicaDeadLetter>[];
   };
   readonly at: string;
 }
@@ -213,8 +217,15 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
         appliedSinceStart: progress.appliedSinceStart,
         backlog: progress.backlog.toString(),
         catchingUp: this.backlog.catchingUp,
-        halted: progress.halted,
-        deadLetters: progress.deadLetters,
+        halted: progress.halted.map((stream) => ({
+          ...stream,
+          globalPosition: stream.globalPosition.toString(),
+          detectedAt: stream.detectedAt.toISOString(),
+        })),
+        deadLetters: progress.deadLetters.map((record) => ({
+          ...record,
+          at: record.at.toISOString(),
+        })),
       },
       at: new Date().toISOString(),
     };
