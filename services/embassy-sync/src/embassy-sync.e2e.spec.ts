@@ -139,7 +139,7 @@ describe('embassy-sync over a primary and an embassy registry', () => {
       60_000,
     ).catch((error: unknown) => {
       const logs = processes.current
-        .map((p) => `${p.service}:\n${[...p.stdout.split('\n'), p.stderr].slice(-15).join('\n')}`)
+        .map((p) => `${p.service}:\n${[...p.stdout, p.stderr].slice(-15).join('\n')}`)
         .join('\n');
       throw new Error(
         `${String(error)}\nlast status: ${JSON.stringify(last, null, 2)}\nlogs:\n${logs}`,

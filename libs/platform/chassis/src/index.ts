@@ -8,6 +8,7 @@ export type { BootstrapOptions } from './lib/bootstrap/bootstrap-service';
 export { startService } from './lib/bootstrap/start-service';
 export type { RunningService, ServiceOptions } from './lib/bootstrap/start-service';
 export type { OpenApiInfo } from './lib/openapi/openapi-document';
+export { ApiProblemResponses } from './lib/openapi/problem-responses';
 
 export { ApplicationError } from './lib/errors/application-error';
 export type {

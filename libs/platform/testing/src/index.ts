@@ -4,3 +4,5 @@
  */
 export { testInfra, uniqueName, createTestDatabase, waitFor } from './lib/test-infra';
 export type { TestInfra, TestDatabase } from './lib/test-infra';
+export { ServiceProcess, runServiceTool, waitUntilOk } from './lib/service-process';
+export type { ProcessExit } from './lib/service-process';

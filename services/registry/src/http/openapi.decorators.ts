@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import type { z } from 'zod';
 
-import { PROBLEM_CONTENT_TYPE } from '@gov/platform-chassis';
+import { ApiProblemResponses } from '@gov/platform-chassis';
 
 import { Problem } from './dto/common.dto';
 import { openApiSchema } from './zod.pipe';
@@ -20,15 +20,7 @@ const PROBLEMS: Readonly<Record<number, string>> = {
 
 /** The problems (RFC 9457) a route may answer with, with the problem schema. */
 export function ApiProblems(...statuses: (keyof typeof PROBLEMS)[]): MethodDecorator {
-  return applyDecorators(
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: PROBLEMS[status] ?? 'A problem',
-        content: { [PROBLEM_CONTENT_TYPE]: { schema: openApiSchema(Problem, 'output') } },
-      }),
-    ),
-  );
+  return ApiProblemResponses(PROBLEMS, openApiSchema(Problem, 'output'), statuses);
 }
 
 /** A JSON response with its schema, an example, and the headers it sets. */

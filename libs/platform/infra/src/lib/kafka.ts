@@ -140,12 +140,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaNode> {
       return {
         command: 'java',
         args: [
-          `-Xms256m`,
-          `-Xmx${options.heapMb ?? 768}m`,
-          '-XX:+UseG1GC',
-          '-XX:MaxGCPauseMillis=20',
-          '-Djava.awt.headless=true',
-          `-Dlog4j.configuration=file:${log4jFile}`,
+          ...kafkaJvmArgs({ initialHeapMb: 256, maxHeapMb: options.heapMb ?? 768, log4jFile }),
           '-cp',
           classPath,
           'kafka.Kafka',
@@ -200,6 +195,22 @@ log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.server.KafkaRaftServer=INFO
 log4j.logger.kafka.server.BrokerServer=INFO
 `;
+
+/** JVM options of the Kafka distribution's daemons (broker, MirrorMaker 2): G1, short pauses. */
+export function kafkaJvmArgs(options: {
+  readonly initialHeapMb: number;
+  readonly maxHeapMb: number;
+  readonly log4jFile: string;
+}): string[] {
+  return [
+    `-Xms${options.initialHeapMb}m`,
+    `-Xmx${options.maxHeapMb}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Dlog4j.configuration=file:${options.log4jFile}`,
+  ];
+}
 
 /**
  * A random KRaft cluster id: 16 bytes in base64url, as Kafka's own `Uuid.randomUuid()` makes

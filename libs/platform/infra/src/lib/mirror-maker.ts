@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { launch } from './component';
 import type { RunningComponent } from './component';
 import { InfraError } from './errors';
-import { ensureKafkaJars } from './kafka';
+import { ensureKafkaJars, kafkaJvmArgs } from './kafka';
 import { freePort, isAlive } from './processes';
 import { readState } from './state';
 
@@ -135,12 +135,7 @@ export async function startMirrorMaker(options: MirrorMakerOptions): Promise<Mir
         return {
           command: 'java',
           args: [
-            '-Xms128m',
-            `-Xmx${options.heapMb ?? 384}m`,
-            '-XX:+UseG1GC',
-            '-XX:MaxGCPauseMillis=20',
-            '-Djava.awt.headless=true',
-            `-Dlog4j.configuration=file:${log4jFile}`,
+            ...kafkaJvmArgs({ initialHeapMb: 128, maxHeapMb: options.heapMb ?? 384, log4jFile }),
             '-cp',
             classPath,
             'org.apache.kafka.connect.mirror.MirrorMaker',

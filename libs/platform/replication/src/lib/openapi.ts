@@ -1,9 +1,8 @@
 // OpenAPI schemas and examples of the replication routes (hand-written: the routes are few and
 // their shapes are the module's own types).
-import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 
-import { PROBLEM_CONTENT_TYPE } from '@gov/platform-chassis';
+import { ApiProblemResponses } from '@gov/platform-chassis';
 
 const POSITION = { type: 'string', pattern: '^[0-9]+$', description: 'A log position (decimal)' };
 const ROLE = { type: 'string', enum: ['primary', 'replica', 'fenced'] };
@@ -197,13 +196,5 @@ export function ApiJson(status: number, description: string, schema: object, exa
 
 /** Problem responses of a route. */
 export function ApiProblems(...statuses: (keyof typeof PROBLEMS)[]): MethodDecorator {
-  return applyDecorators(
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: PROBLEMS[status] ?? 'A problem',
-        content: { [PROBLEM_CONTENT_TYPE]: { schema: PROBLEM } },
-      }),
-    ),
-  );
+  return ApiProblemResponses(PROBLEMS, PROBLEM, statuses);
 }

@@ -74,16 +74,33 @@ export class ReplicationController {
       'projection digests at the same checkpoint mean identical read models.',
   })
   @ApiQuery({ name: 'position', required: false, description: 'Default: the head' })
+  @ApiQuery({
+    name: 'projections',
+    required: false,
+    enum: ['true', 'false'],
+    description:
+      'Default true. `false` leaves the projections out (each is a full read of its tables): ' +
+      'for callers that compare logs only, such as embassy-sync’s checkpoints',
+  })
   @ApiJson(200, 'The digest', DIGEST_SCHEMA, DIGEST_EXAMPLE)
   @ApiProblems(400, 401, 403, 409)
-  async digest(@Query('position') position?: string): Promise<DigestBody> {
+  async digest(
+    @Query('position') position?: string,
+    @Query('projections') projections?: string,
+  ): Promise<DigestBody> {
     if (position !== undefined && !POSITION.test(position)) {
       throw ApplicationError.validationFailed('position must be a non-negative integer', [
         { field: 'position', message: 'must be a non-negative integer' },
       ]);
     }
+    if (projections !== undefined && projections !== 'true' && projections !== 'false') {
+      throw ApplicationError.validationFailed('projections must be true or false', [
+        { field: 'projections', message: 'must be true or false' },
+      ]);
+    }
     const digest = await this.replication.digest(
       position === undefined ? undefined : BigInt(position),
+      { projections: projections !== 'false' },
     );
     return {
       service: digest.service,

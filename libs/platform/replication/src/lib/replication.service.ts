@@ -242,11 +242,15 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
   /**
    * The digest of the log up to `position` (the head by default), with the digest of each
    * projection at its own checkpoint: a projection is comparable between sites whose
-   * checkpoints are equal (after a drain, both at the head).
+   * checkpoints are equal (after a drain, both at the head). `projections: false` leaves them
+   * out: each is a full read of the projection's tables.
    *
    * @throws `ApplicationError` 409 when the log does not reach `position` yet.
    */
-  async digest(position?: bigint): Promise<ServiceDigest> {
+  async digest(
+    position?: bigint,
+    options: { readonly projections?: boolean } = {},
+  ): Promise<ServiceDigest> {
     const head = await this.store.headPosition();
     const at = position ?? head;
     if (at > head) {
@@ -256,7 +260,10 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
       );
     }
     const digest = await this.digests.run(() => this.digester.digestAt(at));
-    const projections = await Promise.all(this.projections.map((p) => p.digest()));
+    const projections =
+      options.projections === false
+        ? []
+        : await Promise.all(this.projections.map((p) => p.digest()));
     return { service: this.options.serviceName, ...digest, projections };
   }
 

@@ -2,14 +2,10 @@
 // publishes (and once exactly between a broker acknowledgement and the checkpoint), restart it,
 // and prove that every event reaches Kafka, in order per stream, duplicated at most in the
 // at-least-once way (same event id, same bytes).
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 import type { INestApplicationContext } from '@nestjs/common';
-
-import { testInfra } from '@gov/platform-testing';
 
 import type { PostgresEventStore } from '../postgres/postgres-event-store';
 import {
@@ -18,9 +14,10 @@ import {
   readTopicFully,
   startMessaging,
 } from '../testing/kafka-test-support';
+import { spawnFixture } from '../testing/fixture-process';
 import { testPostgres } from '../testing/pg-test-support';
 import type { TestPostgres } from '../testing/pg-test-support';
-import { testEvent, testMetadata, waitFor } from '../testing/test-events';
+import { appendSpread, waitFor } from '../testing/test-events';
 
 let pg: TestPostgres;
 let kafka: INestApplicationContext;
@@ -57,40 +54,22 @@ function startRelay(
   topic: string,
   env: Record<string, string> = {},
 ): RelayProcess {
-  const child = spawn(
-    process.execPath,
-    [
-      '--require',
-      require.resolve('@swc-node/register'),
-      join(__dirname, 'fixtures/relay-process.fixture.ts'),
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        DATABASE_URL: pg.database.url,
-        ES_SCHEMA: store.schema,
-        RELAY_TOPIC: topic,
-        KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-        RELAY_BATCH_SIZE: '25',
-        ...env,
-      },
-    },
-  );
-  children.add(child);
   const published: [bigint, bigint][] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const parsed = JSON.parse(line) as { published?: [string, string] };
-    if (parsed.published) {
-      published.push([BigInt(parsed.published[0]), BigInt(parsed.published[1])]);
-    }
-  });
-  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => {
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      resolve(signal ?? code);
-    });
-  });
+  const { child, exited } = spawnFixture(
+    join(__dirname, 'fixtures/relay-process.fixture.ts'),
+    {
+      DATABASE_URL: pg.database.url,
+      ES_SCHEMA: store.schema,
+      RELAY_TOPIC: topic,
+      RELAY_BATCH_SIZE: '25',
+      ...env,
+    },
+    (message) => {
+      const batch = message['published'] as [string, string] | undefined;
+      if (batch) published.push([BigInt(batch[0]), BigInt(batch[1])]);
+    },
+    children,
+  );
   return { child, published, exited };
 }
 
@@ -103,18 +82,8 @@ async function checkpointOf(store: PostgresEventStore, topic: string): Promise<b
 }
 
 /** Appends `count` events spread over `streams`, a few per append. */
-async function appendEvents(store: PostgresEventStore, streams: string[], count: number) {
-  for (let i = 0; i < count;) {
-    const stream = streams[i % streams.length]!;
-    const size = Math.min(1 + (i % 4), count - i);
-    await store.append(
-      stream,
-      'any',
-      Array.from({ length: size }, (_, k) => testEvent(`${stream}:${i + k}`)),
-      testMetadata,
-    );
-    i += size;
-  }
+function appendEvents(store: PostgresEventStore, streams: string[], count: number): Promise<void> {
+  return appendSpread(store, streams, count, 4);
 }
 
 /** Runs a relay until it has published up to the log head, then stops it with SIGTERM. */

@@ -1,24 +1,23 @@
 // The replica consumer on a real broker and PostgreSQL: a primary store published by its outbox
 // relay, rebuilt on a second store from the topic (MirrorMaker 2 in between is covered by the
 // infrastructure and embassy tests; what reaches the replica is the same records).
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 import type { INestApplicationContext } from '@nestjs/common';
 
 import { ConsumerGroupFactory, EventPublisher } from '@gov/platform-messaging';
 import { readTopicUntilSentinels } from '@gov/platform-messaging-testing';
-import { testInfra, uniqueName } from '@gov/platform-testing';
+import { uniqueName } from '@gov/platform-testing';
 
 import type { PostgresEventStore } from '../postgres/postgres-event-store';
 import { OutboxRelay } from '../relay/outbox-relay';
 import type { RelayLogger } from '../relay/outbox-relay';
+import { spawnFixture } from '../testing/fixture-process';
 import { newTopic, startMessaging } from '../testing/kafka-test-support';
 import { testPostgres } from '../testing/pg-test-support';
 import type { TestPostgres } from '../testing/pg-test-support';
-import { testEvent, testMetadata, waitFor } from '../testing/test-events';
+import { appendSpread, waitFor } from '../testing/test-events';
 import { digestLog } from './log-digest';
 import { ReplicaConsumer } from './replica-consumer';
 import type { ReplicaDeadLetter } from './replica-consumer';
@@ -47,18 +46,9 @@ afterAll(async () => {
 });
 
 /** Appends `count` events over `streams` streams, one to three per append. */
-async function appendEvents(store: PostgresEventStore, streams: number, count: number) {
-  for (let i = 0; i < count;) {
-    const stream = `stream-${i % streams}`;
-    const size = Math.min(1 + (i % 3), count - i);
-    await store.append(
-      stream,
-      'any',
-      Array.from({ length: size }, (_, k) => testEvent(`${stream}:${i + k}`)),
-      testMetadata,
-    );
-    i += size;
-  }
+function appendEvents(store: PostgresEventStore, streams: number, count: number): Promise<void> {
+  const names = Array.from({ length: streams }, (_, i) => `stream-${i}`);
+  return appendSpread(store, names, count, 3);
 }
 
 /** Publishes the primary's log to a new topic; `drained()` waits until all of it is there. */
@@ -176,38 +166,20 @@ interface ReplicaProcess {
 }
 
 function startReplica(store: PostgresEventStore, topic: string, group: string): ReplicaProcess {
-  const child = spawn(
-    process.execPath,
-    [
-      '--require',
-      require.resolve('@swc-node/register'),
-      join(__dirname, 'fixtures/replica-process.fixture.ts'),
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        DATABASE_URL: pg.database.url,
-        ES_SCHEMA: store.schema,
-        REPLICA_TOPIC: topic,
-        REPLICA_GROUP: group,
-        KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      },
-    },
-  );
-  children.add(child);
   const batches: { applied: number; duplicates: number }[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const parsed = JSON.parse(line) as { applied?: number; duplicates?: number };
-    if (parsed.applied !== undefined) {
-      batches.push({ applied: parsed.applied, duplicates: parsed.duplicates ?? 0 });
-    }
-  });
-  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => {
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      resolve(signal ?? code);
-    });
-  });
+  const { child, exited } = spawnFixture(
+    join(__dirname, 'fixtures/replica-process.fixture.ts'),
+    {
+      DATABASE_URL: pg.database.url,
+      ES_SCHEMA: store.schema,
+      REPLICA_TOPIC: topic,
+      REPLICA_GROUP: group,
+    },
+    (message) => {
+      const { applied, duplicates } = message as { applied?: number; duplicates?: number };
+      if (applied !== undefined) batches.push({ applied, duplicates: duplicates ?? 0 });
+    },
+    children,
+  );
   return { child, batches, exited };
 }

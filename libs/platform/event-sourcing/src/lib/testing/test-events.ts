@@ -1,5 +1,10 @@
 // Test helpers shared by this library's specs. Not exported from the library.
-import type { AppendMetadata, NewEvent, RecordedEvent } from '../event-store/event-store';
+import type {
+  AppendMetadata,
+  EventStore,
+  NewEvent,
+  RecordedEvent,
+} from '../event-store/event-store';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -27,3 +32,26 @@ export function payloadText(event: Pick<RecordedEvent, 'payload'>): string {
 }
 
 export { waitFor } from '@gov/platform-testing';
+
+/**
+ * Appends `count` test events over `streams` in turn, 1 to `maxPerAppend` per append (so the
+ * log interleaves streams and appends of several events).
+ */
+export async function appendSpread(
+  store: Pick<EventStore, 'append'>,
+  streams: readonly string[],
+  count: number,
+  maxPerAppend: number,
+): Promise<void> {
+  for (let i = 0; i < count;) {
+    const stream = streams[i % streams.length] ?? 'stream';
+    const size = Math.min(1 + (i % maxPerAppend), count - i);
+    await store.append(
+      stream,
+      'any',
+      Array.from({ length: size }, (_, k) => testEvent(`${stream}:${i + k}`)),
+      testMetadata,
+    );
+    i += size;
+  }
+}
