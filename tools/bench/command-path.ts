@@ -34,7 +34,7 @@ import type { RunSummary } from './lib/stats';
 
 /** The registry's event store schema (`EVENT_STORE_SCHEMA` of the registry's application). */
 const REGISTRY_SCHEMA = 'registry';
-/** The outbox relay's checkpoint: its topic (`REGISTRY_EVENTS_TOPIC` of the registry). */
+/** The outbox relay's checkpoint: its topic (`EVENTS_TOPIC` of the registry). */
 const RELAY_CHECKPOINT = 'registry.events.v1';
 /** The public change feed's checkpoint, when the registry runs it (`@gov/registry-feed`). */
 const FEED_CHECKPOINT = 'registry.changes.v1';

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 
-import { AuthModule } from '@gov/platform-auth';
-import { READINESS_CHECKS } from '@gov/platform-chassis';
-import { MessagingModule } from '@gov/platform-messaging';
+import { ServiceModule } from '@gov/platform-service';
 
 import { loadCheckpointKeys } from './checkpoints/checkpoint-keys';
 import { CheckpointLedger } from './checkpoints/checkpoint-ledger';
@@ -12,7 +10,6 @@ import { CheckpointVerifier } from './checkpoints/checkpoint-verifier.service';
 import { CheckpointsConsumer } from './consumers/checkpoints.consumer';
 import type { EmbassySyncConfig } from './embassy-sync.config';
 import { CHECKPOINT_KEYS, EMBASSY_SYNC_CONFIG } from './embassy-sync.tokens';
-import { readinessChecksProvider } from './health/readiness-checks.provider';
 import { MetricsController } from './http/metrics.controller';
 import { StatusController } from './http/status.controller';
 import { OperatorToken } from './monitor/operator-token';
@@ -31,10 +28,10 @@ export class AppModule {
   static forRoot(config: EmbassySyncConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        MessagingModule.forRoot({ clientId: config.serviceName, brokers: config.kafka.brokers }),
-        AuthModule.forRoot(config.auth),
-      ],
+      // Kafka, operators' bearer authentication, and readiness on the site's Kafka cluster (the
+      // watched services are not among the checks: a site that is down is what it reports, not a
+      // reason to stop reporting).
+      imports: [ServiceModule.forRoot({ config })],
       controllers: [StatusController, MetricsController],
       providers: [
         { provide: EMBASSY_SYNC_CONFIG, useValue: config },
@@ -54,9 +51,7 @@ export class AppModule {
         CheckpointsConsumer,
         CheckpointVerifier,
         SyncStatusService,
-        readinessChecksProvider,
       ],
-      exports: [READINESS_CHECKS],
     };
   }
 }

@@ -80,7 +80,7 @@ describe('embassy-sync over a primary and an embassy registry', () => {
       AUTH_JWKS_FILE: keys.jwksFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
-      REGISTRY_EVENTS_TOPIC: site === 'primary' ? primaryTopic : embassyTopic,
+      EVENTS_TOPIC: site === 'primary' ? primaryTopic : embassyTopic,
       REPLICATION_SOURCE: 'mirror',
       REPLICATION_GROUP: `${run}.registry.replica.${site}`,
       LOG_LEVEL: 'warn',

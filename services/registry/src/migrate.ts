@@ -25,12 +25,12 @@ async function main(): Promise<void> {
     application_name: 'registry-migrate',
   });
   try {
-    const { eventStore, application } = await migrateRegistry(pool);
+    const { eventStore, own } = await migrateRegistry(pool);
     line({ schema: EVENT_STORE_SCHEMA, applied: eventStore.applied, version: eventStore.version });
     line({
       schema: APPLICATION_SCHEMA,
-      applied: application.applied,
-      version: application.version,
+      applied: own.applied,
+      version: own.version,
     });
   } finally {
     await pool.end();

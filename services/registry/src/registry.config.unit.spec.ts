@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '@gov/platform-config';
 
-import { REGISTRY_EVENTS_TOPIC, registryConfigSchema } from './registry.config';
+import { registryConfigSchema } from './registry.config';
 
 const auth = { AUTH_ISSUER: 'backbone-local', AUTH_AUDIENCE: 'backbone' };
 
@@ -17,7 +17,7 @@ describe('registry configuration', () => {
         issuer: 'backbone-local',
         audience: 'backbone',
       },
-      eventsTopic: REGISTRY_EVENTS_TOPIC,
+      eventsTopic: 'registry.events.v1',
     });
   });
 

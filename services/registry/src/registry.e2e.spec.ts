@@ -27,7 +27,7 @@ describe('registry service', () => {
       AUTH_ISSUER: 'registry-e2e',
       AUTH_AUDIENCE: 'backbone',
       // A topic of this file's own: the other e2e spec checks the default topic's contents.
-      REGISTRY_EVENTS_TOPIC: uniqueName('registry.events.v1'),
+      EVENTS_TOPIC: uniqueName('registry.events.v1'),
       LOG_LEVEL: 'info',
     };
   });

@@ -27,3 +27,27 @@ export { PostgresModule } from './lib/postgres/postgres.module';
 export { PostgresReadinessCheck } from './lib/postgres/postgres-readiness.check';
 export { PG_POOL } from './lib/postgres/postgres.options';
 export type { PostgresModuleOptions } from './lib/postgres/postgres.options';
+
+export {
+  IfMatch,
+  commandRequestMeta,
+  header,
+  parseIfMatch,
+  parseTraceparent,
+  setETag,
+  withETag,
+} from './lib/http/http-request';
+export type {
+  CommandRequestMeta,
+  HttpReply,
+  HttpRequest,
+  IdempotencySeed,
+} from './lib/http/http-request';
+export { ZodPipe, fieldErrors, openApiSchema } from './lib/http/zod.pipe';
+export {
+  ApiIfMatch,
+  ApiJsonResponse,
+  ApiProblems,
+  PROBLEM_DESCRIPTIONS,
+  Problem,
+} from './lib/http/openapi.decorators';

@@ -69,12 +69,9 @@ export type {
   CorrectionFilter,
   CorrectionSummary,
   CorrectionsReadModel,
-  IdempotencyClaim,
-  IdempotencyStore,
   NumberAllocator,
   ProjectionCheckpoints,
   RegistrarDirectory,
-  StoredResponse,
 } from './lib/ports';
 
 // Payloads (gov.registry.v1)
@@ -91,15 +88,14 @@ export {
   APPLICATION_SCHEMA,
   EVENT_STORE_SCHEMA,
   REGISTRY_MIGRATIONS,
+  REGISTRY_SCHEMAS,
   REQUIRED_REGISTRY_MIGRATION,
-  RegistrySchemaNotMigratedError,
   migrateRegistry,
   verifyRegistrySchema,
 } from './lib/postgres/registry-schema';
-export type { RegistryMigrateResult } from './lib/postgres/registry-schema';
+
 export {
   PgCorrectionsReadModel,
-  PgIdempotencyStore,
   PgNumberAllocator,
   PgRegistrarDirectory,
   pgCorrectionsProjection,

@@ -3,10 +3,8 @@ import { ApiBody, ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { z } from 'zod';
 
 import { Roles } from '@gov/platform-auth';
-
-import { Idempotent } from './idempotency.interceptor';
-import { ApiIfMatch, ApiJsonResponse, ApiProblems } from './openapi.decorators';
-import { openApiSchema } from './zod.pipe';
+import { ApiIfMatch, ApiJsonResponse, ApiProblems, openApiSchema } from '@gov/platform-chassis';
+import { Idempotent } from '@gov/platform-service';
 
 /** What distinguishes one change of a record from another. */
 export interface ChangeRouteOptions {

@@ -14,6 +14,17 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } fro
 
 import { AuthGuard, CurrentPrincipal, Roles } from '@gov/platform-auth';
 import type { Principal } from '@gov/platform-auth';
+import {
+  ApiIfMatch,
+  ApiJsonResponse,
+  ApiProblems,
+  IfMatch,
+  openApiSchema,
+  setETag,
+  ZodPipe,
+} from '@gov/platform-chassis';
+import type { HttpReply } from '@gov/platform-chassis';
+import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
 import { CorrectionService } from '@gov/registry-application';
 import type {
   CorrectionAcceptance,
@@ -38,11 +49,8 @@ import type {
   RejectCorrectionDto,
   RequestCorrectionDto,
 } from './dto/corrections.dto';
-import { Idempotent, IdempotencyInterceptor } from './idempotency.interceptor';
-import { ApiIfMatch, ApiJsonResponse, ApiProblems } from './openapi.decorators';
-import { IfMatch, Meta, requestContext, setETag } from './request-context';
-import type { HttpReply, RequestMeta } from './request-context';
-import { ZodPipe, openApiSchema } from './zod.pipe';
+import { Meta, requestContext } from './request-meta';
+import type { RequestMeta } from './request-meta';
 
 const correctionIdParam = new ZodPipe(CorrectionIdParam, 'correctionId');
 const CORRECTION_ID = '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7';

@@ -15,6 +15,17 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } fro
 
 import { AuthGuard, CurrentPrincipal, Roles } from '@gov/platform-auth';
 import type { Principal } from '@gov/platform-auth';
+import {
+  ApiJsonResponse,
+  ApiProblems,
+  IfMatch,
+  openApiSchema,
+  setETag,
+  withETag,
+  ZodPipe,
+} from '@gov/platform-chassis';
+import type { HttpReply } from '@gov/platform-chassis';
+import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
 import { PersonService } from '@gov/registry-application';
 import type {
   PersonView,
@@ -45,11 +56,8 @@ import type {
   RegisterPersonsDto,
 } from './dto/persons.dto';
 import { ChangeRoute } from './change-route';
-import { Idempotent, IdempotencyInterceptor } from './idempotency.interceptor';
-import { ApiJsonResponse, ApiProblems, ApiReadDeclaration } from './openapi.decorators';
-import { IfMatch, Meta, requestContext, setETag, withETag } from './request-context';
-import type { HttpReply, RequestMeta } from './request-context';
-import { ZodPipe, openApiSchema } from './zod.pipe';
+import { ApiReadDeclaration, Meta, requestContext } from './request-meta';
+import type { RequestMeta } from './request-meta';
 
 const nationalIdParam = new ZodPipe(NationalIdParam, 'nationalId');
 const WRITTEN_EXAMPLE = { nationalId: '1983081246785', version: 2, changed: true };

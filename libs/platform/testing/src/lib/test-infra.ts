@@ -84,3 +84,16 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * What `run` throws, for assertions on an error's members (`expect(thrownBy(f)).toMatchObject`);
+ * fails the test when it throws nothing.
+ */
+export function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw, and it returned');
+}

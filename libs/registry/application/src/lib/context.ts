@@ -1,4 +1,5 @@
 import type { Principal } from '@gov/platform-auth';
+import type { IdempotencySeed } from '@gov/platform-chassis';
 import type { AppendMetadata, RecordedEvent } from '@gov/platform-event-sourcing';
 
 /**
@@ -40,28 +41,6 @@ export interface RequestContext {
 /** Options of a change: the version the client based it on (`If-Match`), if stated. */
 export interface ChangeOptions {
   readonly expectedVersion?: number;
-}
-
-/** What makes a request's event ids deterministic: its key's hash and first-seen time. */
-export interface IdempotencySeed {
-  /** A hash of the caller and the `Idempotency-Key` (hex). */
-  readonly seed: string;
-  /** When the key was first seen; the time part of the derived (UUIDv7-like) ids. */
-  readonly firstSeenAt: Date;
-}
-
-// W3C Trace Context, version 00 (and later versions' first four fields): the store accepts no
-// other form, so anything else is dropped rather than failing the request.
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-
-/** The `traceparent` header if it is a valid W3C trace context, else `undefined`. */
-export function parseTraceparent(header: string | undefined): string | undefined {
-  const value = header?.trim().toLowerCase();
-  const match = value === undefined ? null : TRACEPARENT.exec(value);
-  if (!match || match[1] === 'ff' || /^0+$/.test(match[2] ?? '') || /^0+$/.test(match[3] ?? '')) {
-    return undefined;
-  }
-  return value;
 }
 
 /** The trace id (32 hex digits) of a valid `traceparent`. */
@@ -112,3 +91,7 @@ export function recordedActor(event: RecordedEvent): Actor | null {
     ? { kind: actor.kind, id: actor.id }
     : { kind: actor.kind, id: actor.id, organisationId: actor.organisationId };
 }
+
+// Trace headers are parsed by the chassis, like every other request header it reads.
+export { parseTraceparent } from '@gov/platform-chassis';
+export type { IdempotencySeed } from '@gov/platform-chassis';

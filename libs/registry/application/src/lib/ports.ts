@@ -104,44 +104,6 @@ export interface ProjectionCheckpoints {
   save(name: string, position: bigint): Promise<void>;
 }
 
-/** A response as the idempotency store keeps it, to answer a retry identically. */
-export interface StoredResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: unknown;
-}
-
-/** The outcome of claiming an idempotency key. */
-export type IdempotencyClaim =
-  /** The key is new (or its earlier claim expired): carry the request out. */
-  | { readonly kind: 'claimed'; readonly firstSeenAt: Date }
-  /** The request was carried out before: answer with its response. */
-  | { readonly kind: 'replay'; readonly response: StoredResponse }
-  /** The same request is being carried out right now. */
-  | { readonly kind: 'in-progress' }
-  /** The key was used for a different request. */
-  | { readonly kind: 'mismatch' };
-
-/** The idempotency keys of write requests, per caller. */
-export interface IdempotencyStore {
-  /**
-   * Claims `key` for `scope` (the caller) and the request's `fingerprint`. A claim left
-   * unfinished for longer than `leaseMs` (the process died) can be claimed again.
-   */
-  claim(
-    scope: string,
-    key: string,
-    fingerprint: string,
-    leaseMs: number,
-  ): Promise<IdempotencyClaim>;
-  /** Stores the response of a claimed key. */
-  complete(scope: string, key: string, response: StoredResponse): Promise<void>;
-  /** Gives a claimed key up (the request failed and changed nothing): a retry runs it again. */
-  release(scope: string, key: string): Promise<void>;
-  /** Forgets keys first seen more than `ageMs` ago; returns how many. */
-  purge(ageMs: number): Promise<number>;
-}
-
 /** A record of a bulk registration: its birth date, and its first events once it has a number. */
 export interface NewPersonRecord {
   readonly birthDate: LocalDate;

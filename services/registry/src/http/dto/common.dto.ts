@@ -110,24 +110,3 @@ export const RecordHistory = z.object({
   version: z.int().describe('The record’s current version'),
   entries: z.array(HistoryEntry).describe('Every change, oldest first'),
 });
-
-/** An RFC 9457 problem, as every error is answered. */
-export const Problem = z
-  .object({
-    type: z.string().meta({ example: 'about:blank' }),
-    title: z.string().meta({ example: 'Bad Request' }),
-    status: z.int().meta({ example: 400 }),
-    detail: z.string().optional(),
-    instance: z.string().meta({ example: '/persons' }),
-    requestId: z.string().optional(),
-    code: z
-      .string()
-      .optional()
-      .describe('The registry’s reason, e.g. INVALID_INPUT, PERSON_DECEASED, ALREADY_APPLIED'),
-    errors: z
-      .array(z.object({ field: z.string(), message: z.string() }))
-      .optional()
-      .describe('For 400: every offending field, by its path (address.postcode, managers[1].role)'),
-    currentVersion: z.int().optional().describe('For 412: the record’s current version'),
-  })
-  .describe('application/problem+json (RFC 9457)');

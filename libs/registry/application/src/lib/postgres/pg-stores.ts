@@ -9,11 +9,8 @@ import type {
   CorrectionFilter,
   CorrectionSummary,
   CorrectionsReadModel,
-  IdempotencyClaim,
-  IdempotencyStore,
   NumberAllocator,
   RegistrarDirectory,
-  StoredResponse,
 } from '../ports';
 import {
   CORRECTIONS_PROJECTION,
@@ -255,100 +252,6 @@ export class PgRegistrarDirectory implements RegistrarDirectory {
          SET national_id = EXCLUDED.national_id, enrolled_at = now()`,
       [registrarId, nationalId],
     );
-  }
-}
-
-interface IdempotencyRow {
-  fingerprint: string;
-  first_seen_at: Date;
-  response_status: number | null;
-  response_headers: Record<string, string> | null;
-  response_body: unknown;
-}
-
-/** Idempotency keys in table `idempotency_keys`. */
-export class PgIdempotencyStore implements IdempotencyStore {
-  constructor(private readonly pool: Pool) {}
-
-  async claim(
-    scope: string,
-    key: string,
-    fingerprint: string,
-    leaseMs: number,
-  ): Promise<IdempotencyClaim> {
-    // A new key is inserted; an unfinished claim of the same request whose lease ran out (its
-    // process died) is taken over. Either way the caller runs the request.
-    const claimed = await query<{ first_seen_at: Date }>(
-      this.pool,
-      'claim idempotency key',
-      `INSERT INTO ${S}.idempotency_keys AS k (scope, key, fingerprint) VALUES ($1, $2, $3)
-       ON CONFLICT (scope, key) DO UPDATE SET claimed_at = now()
-         WHERE k.response_status IS NULL AND k.fingerprint = EXCLUDED.fingerprint
-           AND k.claimed_at < now() - make_interval(secs => $4::double precision / 1000)
-       RETURNING first_seen_at`,
-      [scope, key, fingerprint, leaseMs],
-    );
-    const fresh = claimed[0];
-    if (fresh) return { kind: 'claimed', firstSeenAt: fresh.first_seen_at };
-    const rows = await query<IdempotencyRow>(
-      this.pool,
-      'read idempotency key',
-      `SELECT fingerprint, first_seen_at, response_status, response_headers, response_body
-       FROM ${S}.idempotency_keys WHERE scope = $1 AND key = $2`,
-      [scope, key],
-    );
-    const row = rows[0];
-    // Released between the two statements: the caller may simply try again.
-    if (!row) return { kind: 'in-progress' };
-    if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
-    if (row.response_status === null) return { kind: 'in-progress' };
-    const response: StoredResponse = {
-      status: row.response_status,
-      headers: row.response_headers ?? {},
-      body: row.response_body,
-    };
-    return { kind: 'replay', response };
-  }
-
-  async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
-    await query(
-      this.pool,
-      'complete idempotency key',
-      `UPDATE ${S}.idempotency_keys
-       SET response_status = $3, response_headers = $4, response_body = $5, completed_at = now()
-       WHERE scope = $1 AND key = $2`,
-      [
-        scope,
-        key,
-        response.status,
-        JSON.stringify(response.headers),
-        JSON.stringify(response.body ?? null),
-      ],
-    );
-  }
-
-  async release(scope: string, key: string): Promise<void> {
-    await query(
-      this.pool,
-      'release idempotency key',
-      `DELETE FROM ${S}.idempotency_keys
-       WHERE scope = $1 AND key = $2 AND response_status IS NULL`,
-      [scope, key],
-    );
-  }
-
-  async purge(ageMs: number): Promise<number> {
-    const rows = await query<{ n: string }>(
-      this.pool,
-      'purge idempotency keys',
-      `WITH gone AS (
-         DELETE FROM ${S}.idempotency_keys
-         WHERE first_seen_at < now() - make_interval(secs => $1::double precision / 1000)
-         RETURNING 1)
-       SELECT count(*) AS n FROM gone`,
-      [ageMs],
-    );
-    return Number(rows[0]?.n ?? 0);
   }
 }
 

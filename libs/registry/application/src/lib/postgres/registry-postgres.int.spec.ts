@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 
 import { PostgresEventStore, ProjectionRunner } from '@gov/platform-event-sourcing';
+import { OwnSchemaNotMigratedError } from '@gov/platform-service';
 import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 import { composeNationalId } from '@gov/registry-domain';
@@ -14,7 +15,6 @@ import { streamIds } from '../streams';
 import { ESCH, anna, as, citizen, registrar } from '../../testing/registry-testbed';
 import {
   PgCorrectionsReadModel,
-  PgIdempotencyStore,
   PgNumberAllocator,
   PgRegistrarDirectory,
   pgCorrectionsProjection,
@@ -23,7 +23,6 @@ import {
   APPLICATION_SCHEMA,
   EVENT_STORE_SCHEMA,
   REQUIRED_REGISTRY_MIGRATION,
-  RegistrySchemaNotMigratedError,
   migrateRegistry,
   verifyRegistrySchema,
 } from './registry-schema';
@@ -45,14 +44,14 @@ afterAll(async () => {
 
 describe('registry schema', () => {
   it('refuses to run before migrating, migrates both schemas once, then verifies', async () => {
-    await expect(verifyRegistrySchema(pool)).rejects.toThrow(RegistrySchemaNotMigratedError);
+    await expect(verifyRegistrySchema(pool)).rejects.toThrow(OwnSchemaNotMigratedError);
 
     const [first, concurrent] = await Promise.all([migrateRegistry(pool), migrateRegistry(pool)]);
     const again = await migrateRegistry(pool);
 
-    const applied = [first, concurrent].map((r) => r.application.applied.length).sort();
+    const applied = [first, concurrent].map((r) => r.own.applied.length).sort();
     expect(applied).toEqual([0, REQUIRED_REGISTRY_MIGRATION]);
-    expect(again.application).toEqual({ applied: [], version: REQUIRED_REGISTRY_MIGRATION });
+    expect(again.own).toEqual({ applied: [], version: REQUIRED_REGISTRY_MIGRATION });
     expect(again.eventStore.applied).toEqual([]);
     await expect(verifyRegistrySchema(pool)).resolves.toBeUndefined();
     const { rows } = await pool.query<{ schema_name: string }>(
@@ -95,52 +94,6 @@ describe('PgNumberAllocator', () => {
     const a = await numbers.nextBusinessNumber();
     const b = await numbers.nextBusinessNumber();
     expect(b).toBe((a ?? 0) + 1);
-  });
-});
-
-describe('PgIdempotencyStore', () => {
-  const response = { status: 201, headers: { location: '/persons/1' }, body: { version: 1 } };
-
-  it('claims a key once, replays its response, and refuses it for another request', async () => {
-    const keys = new PgIdempotencyStore(pool);
-
-    const claim = await keys.claim('registrar:clerk-1', 'k1', 'f1', 30_000);
-    const during = await keys.claim('registrar:clerk-1', 'k1', 'f1', 30_000);
-    await keys.complete('registrar:clerk-1', 'k1', response);
-    const after = await keys.claim('registrar:clerk-1', 'k1', 'f1', 30_000);
-    const other = await keys.claim('registrar:clerk-1', 'k1', 'f2', 30_000);
-    const otherCaller = await keys.claim('registrar:clerk-2', 'k1', 'f2', 30_000);
-
-    expect(claim.kind).toBe('claimed');
-    expect(during).toEqual({ kind: 'in-progress' });
-    expect(after).toEqual({ kind: 'replay', response });
-    expect(other).toEqual({ kind: 'mismatch' });
-    expect(otherCaller.kind).toBe('claimed');
-  });
-
-  it('frees a released key, and takes over a claim whose lease ran out with its first time', async () => {
-    const keys = new PgIdempotencyStore(pool);
-
-    await keys.claim('s', 'released', 'f', 30_000);
-    await keys.release('s', 'released');
-    expect((await keys.claim('s', 'released', 'f', 30_000)).kind).toBe('claimed');
-
-    const first = await keys.claim('s', 'stuck', 'f', 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const taken = await keys.claim('s', 'stuck', 'f', 10);
-    expect(taken).toEqual(first);
-  });
-
-  it('purges old keys', async () => {
-    const keys = new PgIdempotencyStore(pool);
-    await keys.claim('s', 'old', 'f', 30_000);
-    await pool.query(
-      `UPDATE ${APPLICATION_SCHEMA}.idempotency_keys SET first_seen_at = now() - interval '2 days'
-       WHERE key = 'old'`,
-    );
-
-    expect(await keys.purge(24 * 3600_000)).toBe(1);
-    expect((await keys.claim('s', 'old', 'f', 30_000)).kind).toBe('claimed');
   });
 });
 

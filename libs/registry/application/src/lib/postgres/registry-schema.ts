@@ -1,7 +1,13 @@
 import type { ClientBase, Pool, QueryResultRow } from 'pg';
 
-import { migrate, translatePgError } from '@gov/platform-event-sourcing';
-import type { Migration, MigrateResult } from '@gov/platform-event-sourcing';
+import { translatePgError } from '@gov/platform-event-sourcing';
+import type { Migration } from '@gov/platform-event-sourcing';
+import {
+  IDEMPOTENCY_KEYS_MIGRATION_SQL,
+  migrateService,
+  verifyOwnSchema,
+} from '@gov/platform-service';
+import type { ServiceMigrateResult, ServiceSchemas } from '@gov/platform-service';
 
 /** The PostgreSQL schema of the registry's event store (events, outbox checkpoints, inbox). */
 export const EVENT_STORE_SCHEMA = 'registry';
@@ -35,29 +41,7 @@ CREATE TABLE person_sequences (
 CREATE SEQUENCE business_numbers AS integer MINVALUE 1 MAXVALUE 999999 NO CYCLE;
 `,
   },
-  {
-    version: 2,
-    name: 'idempotency keys',
-    sql: `
--- One row per (caller, Idempotency-Key): the request's fingerprint while it runs, then the
--- answer a retry gets. Kept for a day (purged by the service).
-CREATE TABLE idempotency_keys (
-  scope            text        NOT NULL,
-  key              text        NOT NULL,
-  fingerprint      text        NOT NULL,
-  first_seen_at    timestamptz NOT NULL DEFAULT now(),
-  claimed_at       timestamptz NOT NULL DEFAULT now(),
-  response_status  integer,
-  response_headers jsonb,
-  response_body    json,
-  completed_at     timestamptz,
-  PRIMARY KEY (scope, key),
-  CONSTRAINT idempotency_keys_response_check CHECK (
-    (response_status IS NULL) = (completed_at IS NULL))
-);
-CREATE INDEX idempotency_keys_first_seen_idx ON idempotency_keys (first_seen_at);
-`,
-  },
+  { version: 2, name: 'idempotency keys', sql: IDEMPOTENCY_KEYS_MIGRATION_SQL },
   {
     version: 3,
     name: 'corrections read model',
@@ -116,62 +100,29 @@ CREATE INDEX corrections_pending_idx ON corrections (decided_at, correction_id)
 /** The newest migration of {@link REGISTRY_MIGRATIONS}: what this code needs. */
 export const REQUIRED_REGISTRY_MIGRATION = REGISTRY_MIGRATIONS.length;
 
-/** What {@link migrateRegistry} did to each schema. */
-export interface RegistryMigrateResult {
-  readonly eventStore: MigrateResult;
-  readonly application: MigrateResult;
-}
+/** The registry's two schemas and its own migrations, as the service kit takes them. */
+export const REGISTRY_SCHEMAS: ServiceSchemas = {
+  eventStoreSchema: EVENT_STORE_SCHEMA,
+  ownSchema: APPLICATION_SCHEMA,
+  ownMigrations: REGISTRY_MIGRATIONS,
+};
 
 /**
  * Brings both of the registry's schemas up to date: the event store's (the event-sourcing
- * library's migrations) and its own tables. Idempotent and safe to run concurrently (each
- * schema migrates under an advisory lock, in one transaction).
+ * library's migrations) and its own tables. Idempotent and safe to run concurrently.
  */
-export async function migrateRegistry(pool: Pool): Promise<RegistryMigrateResult> {
-  const eventStore = await migrate(pool, { schema: EVENT_STORE_SCHEMA });
-  const application = await migrate(pool, {
-    schema: APPLICATION_SCHEMA,
-    migrations: REGISTRY_MIGRATIONS,
-  });
-  return { eventStore, application };
-}
-
-/** The registry's tables are older than this code: run `registry:migrate`. */
-export class RegistrySchemaNotMigratedError extends Error {
-  override readonly name = 'RegistrySchemaNotMigratedError';
-
-  constructor(
-    readonly currentVersion: number,
-    readonly requiredVersion: number,
-  ) {
-    super(
-      `schema "${APPLICATION_SCHEMA}" is at migration ${currentVersion}, this code needs ` +
-        `${requiredVersion}: run the registry's migrations (npx nx run registry:migrate) first`,
-    );
-  }
+export function migrateRegistry(pool: Pool): Promise<ServiceMigrateResult> {
+  return migrateService(pool, REGISTRY_SCHEMAS);
 }
 
 /**
  * Resolves when the registry's own schema has every migration this code needs (the event
  * store checks its own).
  *
- * @throws {@link RegistrySchemaNotMigratedError} when it does not.
+ * @throws `OwnSchemaNotMigratedError` when it does not.
  */
-export async function verifyRegistrySchema(pool: Pool): Promise<void> {
-  let current = 0;
-  try {
-    const { rows } = await pool.query<{ version: number | null }>(
-      `SELECT max(version) AS version FROM "${APPLICATION_SCHEMA}".schema_migrations`,
-    );
-    current = rows[0]?.version ?? 0;
-  } catch (error) {
-    // 42P01 undefined_table, 3F000 invalid_schema_name: never migrated.
-    const code = (error as { code?: unknown }).code;
-    if (code !== '42P01' && code !== '3F000') throw translate(error, 'verify schema');
-  }
-  if (current < REQUIRED_REGISTRY_MIGRATION) {
-    throw new RegistrySchemaNotMigratedError(current, REQUIRED_REGISTRY_MIGRATION);
-  }
+export function verifyRegistrySchema(pool: Pool): Promise<void> {
+  return verifyOwnSchema(pool, REGISTRY_SCHEMAS, 'registry');
 }
 
 /** A query on the registry's own tables, with database errors translated (transient → 503). */

@@ -2,8 +2,8 @@ import type { PipeTransform } from '@nestjs/common';
 import type { SchemaObject } from '@nestjs/swagger';
 import { z } from 'zod';
 
-import { ApplicationError } from '@gov/platform-chassis';
-import type { FieldError } from '@gov/platform-chassis';
+import { ApplicationError } from '../errors/application-error';
+import type { FieldError } from '../errors/problem-details';
 
 /**
  * Validates a request part (body, a path parameter, the query) with a zod schema and hands the

@@ -7,14 +7,12 @@ import { ApiHeader } from '@nestjs/swagger';
 import { catchError, concatMap, from, of, throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
 
-import { ApplicationError } from '@gov/platform-chassis';
 import { principalOf } from '@gov/platform-auth';
 import type { Principal } from '@gov/platform-auth';
-import { toApplicationError } from '@gov/registry-application';
-import type { IdempotencyStore, StoredResponse } from '@gov/registry-application';
+import { ApplicationError, header } from '@gov/platform-chassis';
+import type { HttpReply, HttpRequest } from '@gov/platform-chassis';
 
-import { header } from './request-context';
-import type { HttpReply, HttpRequest } from './request-context';
+import type { IdempotencyStore, StoredResponse } from './idempotency-store';
 
 /** Injection token of the {@link IdempotencyStore}. */
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
@@ -28,7 +26,7 @@ export interface IdempotentOptions {
   readonly required: boolean;
 }
 
-const IDEMPOTENT = 'registry:idempotent';
+const IDEMPOTENT = 'platform:idempotent';
 
 /**
  * Makes a write route idempotent by `Idempotency-Key` (see {@link IdempotencyInterceptor}) and
@@ -117,11 +115,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const scope = scopeOf(this.principal(request));
     const fingerprint = fingerprintOf(request);
-    const claim = await this.store
-      .claim(scope, key, fingerprint, LEASE_MS)
-      .catch((error: unknown) => {
-        throw toApplicationError(error);
-      });
+    const claim = await this.store.claim(scope, key, fingerprint, LEASE_MS);
     switch (claim.kind) {
       case 'replay':
         reply.status(claim.response.status);
@@ -214,7 +208,7 @@ export function fingerprintOf(
       JSON.stringify([
         request.method,
         request.url,
-        header(request as HttpRequest, 'if-match') ?? null,
+        header(request, 'if-match') ?? null,
         canonical(request.body ?? null),
       ]),
     )

@@ -1,0 +1,45 @@
+/**
+ * The service kit: what makes a new service of the platform small. A service's root module
+ * imports {@link EventSourcedServiceModule} (store, relay, site role and write guard, replica
+ * and replay, digests, projections and reactors, idempotency keys, readiness, shutdown) or, with
+ * no store of its own, {@link ServiceModule}; its controllers use the HTTP plumbing below
+ * (`Idempotency-Key` here; `ETag`/`If-Match`, zod validation and problem+json in OpenAPI in the
+ * chassis), and keep only what is the service's own.
+ */
+export { EventSourcedServiceModule } from './lib/event-sourced-service.module';
+export { SERVICE_OPTIONS } from './lib/event-sourced-service.options';
+export type {
+  EventSourcedServiceOptions,
+  Reactor,
+  ServiceKit,
+} from './lib/event-sourced-service.options';
+export { ServiceModule } from './lib/service.module';
+export type { ServiceModuleOptions } from './lib/service.module';
+export { ProjectionHost } from './lib/background/projection-host';
+export {
+  defaultEventsTopic,
+  eventSourcedServiceConfigSchema,
+  eventSourcedServiceVariables,
+  toEventSourcedServiceConfig,
+} from './lib/service-config';
+export type { EventSourcedServiceConfig } from './lib/service-config';
+export { OwnSchemaNotMigratedError, migrateService, verifyOwnSchema } from './lib/own-schema';
+export type { ServiceMigrateResult, ServiceSchemas } from './lib/own-schema';
+
+export {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_STORE,
+  Idempotent,
+  IdempotencyInterceptor,
+  fingerprintOf,
+} from './lib/idempotency/idempotency.interceptor';
+export type { IdempotentOptions } from './lib/idempotency/idempotency.interceptor';
+export {
+  IDEMPOTENCY_KEYS_MIGRATION_SQL,
+  PgIdempotencyStore,
+} from './lib/idempotency/idempotency-store';
+export type {
+  IdempotencyClaim,
+  IdempotencyStore,
+  StoredResponse,
+} from './lib/idempotency/idempotency-store';

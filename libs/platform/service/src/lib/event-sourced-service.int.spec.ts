@@ -1,0 +1,280 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  Logger,
+  Module,
+  Param,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { Pool } from 'pg';
+import { z } from 'zod';
+
+import { AuthGuard, Roles, ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
+import type { TokenRequest } from '@gov/platform-auth';
+import {
+  IfMatch,
+  ZodPipe,
+  commandRequestMeta,
+  startService,
+  withETag,
+} from '@gov/platform-chassis';
+import type { HttpReply, HttpRequest, RunningService } from '@gov/platform-chassis';
+import { loadConfig } from '@gov/platform-config';
+import { EVENT_STORE } from '@gov/platform-event-sourcing';
+import type { EventStore, Migration, Projection } from '@gov/platform-event-sourcing';
+import { createTestDatabase, testInfra, uniqueName, waitFor } from '@gov/platform-testing';
+import type { TestDatabase } from '@gov/platform-testing';
+
+import { EventSourcedServiceModule } from './event-sourced-service.module';
+import { Idempotent, IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IDEMPOTENCY_KEYS_MIGRATION_SQL } from './idempotency/idempotency-store';
+import { migrateService } from './own-schema';
+import { eventSourcedServiceConfigSchema } from './service-config';
+import type { EventSourcedServiceConfig } from './service-config';
+
+// A whole service from the kit: one controller, one projection, two migrations. What a new
+// service of the platform has to write besides its domain.
+
+const NOTED = 'test.kit.v1.Noted';
+const NoteBody = z.strictObject({ text: z.string().min(1).max(100) });
+
+@Controller('notes')
+@UseGuards(AuthGuard)
+@UseInterceptors(IdempotencyInterceptor)
+class NotesController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Post(':id')
+  @HttpCode(200)
+  @Roles('registrar')
+  @Idempotent({ required: true })
+  async note(
+    @Param('id') id: string,
+    @IfMatch() expected: number | undefined,
+    @Body(new ZodPipe(NoteBody)) body: z.output<typeof NoteBody>,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<{ version: number }> {
+    const stream = `note-${id}`;
+    const version = expected ?? (await this.store.readStream(stream)).length;
+    const { streamVersion } = await this.store.append(
+      stream,
+      version,
+      [
+        {
+          eventType: NOTED,
+          payloadSchemaVersion: 1,
+          payload: new TextEncoder().encode(body.text),
+          occurredAt: new Date(),
+        },
+      ],
+      { correlationId: commandRequestMeta(request).correlationId },
+    );
+    return withETag(reply, { version: streamVersion });
+  }
+}
+
+const OWN_SCHEMA = 'notes_app';
+const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'idempotency keys', sql: IDEMPOTENCY_KEYS_MIGRATION_SQL },
+  {
+    version: 2,
+    name: 'notes read model',
+    sql: `CREATE TABLE notes (stream_id text, version int, text text, PRIMARY KEY (stream_id, version));
+          CREATE TABLE projection_checkpoints (name text PRIMARY KEY, position bigint NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now());`,
+  },
+];
+const notesProjection: Projection = {
+  name: 'notes',
+  tables: [`${OWN_SCHEMA}.notes`],
+  apply: async (client, event) => {
+    await client.query(`INSERT INTO ${OWN_SCHEMA}.notes VALUES ($1, $2, $3)`, [
+      event.streamId,
+      event.streamVersion,
+      new TextDecoder().decode(event.payload),
+    ]);
+  },
+};
+
+@Module({})
+class NotesModule {
+  static forRoot(config: EventSourcedServiceConfig): DynamicModule {
+    return {
+      module: NotesModule,
+      imports: [
+        EventSourcedServiceModule.forRoot({
+          config,
+          eventStoreSchema: 'notes',
+          ownSchema: OWN_SCHEMA,
+          ownMigrations: MIGRATIONS,
+          projections: [notesProjection],
+        }),
+      ],
+      controllers: [NotesController],
+    };
+  }
+}
+
+let keysDir: string;
+let privateKeyFile: string;
+let jwksFile: string;
+const topic = uniqueName('notes.events.v1').replace(/_/g, '-');
+
+function configOf(database: TestDatabase, siteRole: 'primary' | 'embassy') {
+  return loadConfig(
+    eventSourcedServiceConfigSchema({ serviceName: 'notes', httpPort: 0, database: 'notes' }),
+    {
+      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      DATABASE_URL: database.url,
+      AUTH_JWKS_FILE: jwksFile,
+      AUTH_ISSUER: 'kit-test',
+      AUTH_AUDIENCE: 'backbone',
+      EVENTS_TOPIC: topic,
+      REPLICATION_GROUP: uniqueName('notes.replica'),
+      SITE_ROLE: siteRole,
+      LOG_LEVEL: 'warn',
+    },
+  );
+}
+
+async function start(database: TestDatabase, siteRole: 'primary' | 'embassy') {
+  const loaded = configOf(database, siteRole);
+  // Any free port: the variables accept only real ones.
+  const config = { ...loaded, http: { ...loaded.http, port: 0 } };
+  return startService({
+    config,
+    module: NotesModule.forRoot(config),
+    openapi: { title: 'Notes', description: 'A service from the kit', version: '1.0.0' },
+  });
+}
+
+const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>) =>
+  mintToken(privateKeyFile, { ...request, issuer: 'kit-test', audience: 'backbone' });
+
+describe('a service built from EventSourcedServiceModule', () => {
+  let primaryDb: TestDatabase;
+  let embassyDb: TestDatabase;
+  let primary: RunningService | undefined;
+  let embassy: RunningService | undefined;
+  let registrar: string;
+  let operator: string;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(['error']);
+    keysDir = mkdtempSync(join(tmpdir(), 'kit-'));
+    ({ privateKeyFile, jwksFile } = await ensureLocalSigningKeys(keysDir));
+    registrar = await token({ role: 'registrar', subject: 'clerk-1', registers: ['notes'] });
+    operator = await token({ role: 'operator', subject: 'ops-1' });
+    [primaryDb, embassyDb] = await Promise.all([
+      createTestDatabase('kit_primary'),
+      createTestDatabase('kit_embassy'),
+    ]);
+  });
+
+  afterAll(async () => {
+    await primary?.close();
+    await embassy?.close();
+    await Promise.all([primaryDb.drop(), embassyDb.drop()]);
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  it('refuses to start before its own migrations ran, naming the step', async () => {
+    await expect(start(primaryDb, 'primary')).rejects.toThrow(/notes_app|migrations/);
+  });
+
+  it('validates, appends once per Idempotency-Key, projects, relays and digests', async () => {
+    const pool = new Pool({ connectionString: primaryDb.url, max: 1 });
+    pool.on('error', () => undefined);
+    await migrateService(pool, {
+      eventStoreSchema: 'notes',
+      ownSchema: OWN_SCHEMA,
+      ownMigrations: MIGRATIONS,
+    });
+    primary = await start(primaryDb, 'primary');
+    const post = (body: unknown, headers: Record<string, string>) =>
+      fetch(`${primary?.url}/notes/n1`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${registrar}`,
+          'content-type': 'application/json',
+          ...headers,
+        },
+        body: JSON.stringify(body),
+      });
+
+    const noKey = await post({ text: 'hello' }, {});
+    const badBody = await post({ text: 7 }, { 'idempotency-key': 'k0' });
+    const first = await post({ text: 'hello' }, { 'idempotency-key': 'k1' });
+    const again = await post({ text: 'hello' }, { 'idempotency-key': 'k1' });
+    const reused = await post({ text: 'other' }, { 'idempotency-key': 'k1' });
+
+    expect(noKey.status).toBe(400);
+    expect(noKey.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await noKey.json()).toMatchObject({ errors: [{ field: 'Idempotency-Key' }] });
+    expect(badBody.status).toBe(400);
+    expect(await badBody.json()).toMatchObject({ errors: [{ field: 'text' }] });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('etag')).toBe('"1"');
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual({ version: 1 });
+    expect(reused.status).toBe(409);
+    expect(await reused.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+
+    const operatorGet = (path: string) =>
+      fetch(`${primary?.url}${path}`, { headers: { authorization: `Bearer ${operator}` } }).then(
+        (r) => r.json() as Promise<Record<string, unknown>>,
+      );
+    // The relay published the one event; the projection host projected it.
+    await waitFor('relay and projection', async () => {
+      const status = (await operatorGet('/replication/status')) as {
+        relays: Record<string, string>;
+      };
+      const { rows } = await pool.query(`SELECT text FROM ${OWN_SCHEMA}.notes`);
+      return status.relays[topic] === '1' && rows.length === 1;
+    });
+    const digest = (await operatorGet('/replication/digest')) as {
+      position: string;
+      projections: Record<string, { position: string; rows: number }>;
+    };
+    expect(digest.position).toBe('1');
+    expect(digest.projections['notes']).toMatchObject({ position: '1', rows: 1 });
+    await pool.end();
+  });
+
+  it('refuses writes on a replica with 503 READ_ONLY_SITE', async () => {
+    const pool = new Pool({ connectionString: embassyDb.url, max: 1 });
+    await migrateService(pool, {
+      eventStoreSchema: 'notes',
+      ownSchema: OWN_SCHEMA,
+      ownMigrations: MIGRATIONS,
+    });
+    await pool.end();
+    embassy = await start(embassyDb, 'embassy');
+
+    const refused = await fetch(`${embassy.url}/notes/n2`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${registrar}`,
+        'content-type': 'application/json',
+        'idempotency-key': 'k2',
+      },
+      body: JSON.stringify({ text: 'hello' }),
+    });
+
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ code: 'READ_ONLY_SITE', siteRole: 'replica' });
+  });
+});

@@ -1,0 +1,157 @@
+import { Inject, Injectable, Module } from '@nestjs/common';
+import type { DynamicModule, FactoryProvider, OnModuleInit } from '@nestjs/common';
+import type { Pool } from 'pg';
+
+import { AuthModule } from '@gov/platform-auth';
+import {
+  PG_POOL,
+  PostgresModule,
+  PostgresReadinessCheck,
+  READINESS_CHECKS,
+} from '@gov/platform-chassis';
+import type { ReadinessCheck } from '@gov/platform-chassis';
+import {
+  EventSourcingModule,
+  OutboxRelayModule,
+  ReplayBacklog,
+} from '@gov/platform-event-sourcing';
+import { KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
+import { ReplicationModule, SiteRole } from '@gov/platform-replication';
+
+import { ProjectionHost } from './background/projection-host';
+import { SERVICE_OPTIONS } from './event-sourced-service.options';
+import type { EventSourcedServiceOptions, ServiceKit } from './event-sourced-service.options';
+import { IDEMPOTENCY_STORE, IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { PgIdempotencyStore } from './idempotency/idempotency-store';
+import { verifyOwnSchema } from './own-schema';
+
+const DEFAULT_EVENT_TOPIC_PARTITIONS = 6;
+const DEFAULT_MAX_CONNECTIONS = 20;
+
+/**
+ * Refuses to start on a database whose own tables are not migrated (the event store's module
+ * checks its own schema): migrations are a deliberate step, the service's `migrate` target.
+ */
+@Injectable()
+class OwnSchemaGate implements OnModuleInit {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(SERVICE_OPTIONS) private readonly options: EventSourcedServiceOptions,
+  ) {}
+
+  onModuleInit(): Promise<void> {
+    return verifyOwnSchema(this.pool, this.options, this.options.config.serviceName);
+  }
+}
+
+/** The service takes traffic once its database and the Kafka cluster answer. */
+const readinessChecks: FactoryProvider<ReadinessCheck[]> = {
+  provide: READINESS_CHECKS,
+  useFactory: (postgres: PostgresReadinessCheck, kafka: KafkaAdmin): ReadinessCheck[] => [
+    postgres,
+    kafka,
+  ],
+  inject: [PostgresReadinessCheck, KafkaAdmin],
+};
+
+/**
+ * Everything an event-sourced service of the platform has that is not its own business, from
+ * one import in its root module:
+ *
+ * - its PostgreSQL pool (`PG_POOL`) and event store (`EVENT_STORE`, `PostgresEventStore`),
+ *   refusing to start before its migrations ran;
+ * - the outbox relay that publishes the log to its internal topic (kept forever, keyed by
+ *   stream), Kafka (`MessagingModule`) and bearer authentication (`AuthModule`);
+ * - the site's role (`SiteRole`) and the write guard: a replica or a fenced site refuses every
+ *   append, whatever asks for it (503 `READ_ONLY_SITE`);
+ * - the replica role (replay of the mirrored log), promotion and fencing, log and projection
+ *   digests, and the operator's `/replication` routes;
+ * - its projections, hosted on every site, and its reactors, run only where the site is
+ *   writable (see `ProjectionHost`);
+ * - idempotency keys (`IdempotencyInterceptor`, `@Idempotent`) in its own schema, purged daily;
+ * - readiness checks of PostgreSQL and Kafka; shutdown in dependency order (background work and
+ *   relays stop before the pool closes).
+ *
+ * The chassis (`bootstrapService`, `startService`) adds logging, problem+json errors, health
+ * routes and the OpenAPI document around it. Global: the service's own providers inject what
+ * it provides.
+ */
+@Module({})
+export class EventSourcedServiceModule {
+  static forRoot(options: EventSourcedServiceOptions): DynamicModule {
+    const { config } = options;
+    const postgres = PostgresModule.forRoot({
+      url: config.database.url,
+      applicationName: config.serviceName,
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    });
+    // Shared by the event store's write gate and the replication module.
+    const siteRole = new SiteRole(config.siteRole === 'embassy' ? 'replica' : 'primary');
+    // Shared by the replica (which reports how far behind it is) and the relays, which hold
+    // while a replica catches up so that the replay has the cores.
+    const backlog = new ReplayBacklog();
+    const kit: ServiceKit = { holdWhile: () => backlog.catchingUp };
+    return {
+      module: EventSourcedServiceModule,
+      global: true,
+      imports: [
+        postgres,
+        MessagingModule.forRoot({ clientId: config.serviceName, brokers: config.kafka.brokers }),
+        EventSourcingModule.forRootAsync({
+          imports: [postgres],
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => ({
+            pool,
+            schema: options.eventStoreSchema,
+            producer: config.serviceName,
+            writeGate: () => {
+              siteRole.assertWritable();
+            },
+          }),
+        }),
+        OutboxRelayModule.forRoot({
+          topic: config.eventsTopic,
+          // The internal topic is the log itself: kept forever, never compacted (every event
+          // of a stream matters, not only the last).
+          ensureTopic: {
+            numPartitions: options.eventTopicPartitions ?? DEFAULT_EVENT_TOPIC_PARTITIONS,
+            configs: { 'retention.ms': '-1', 'cleanup.policy': 'delete' },
+          },
+          holdWhile: kit.holdWhile,
+        }),
+        AuthModule.forRoot(config.auth),
+        ReplicationModule.forRoot({
+          serviceName: config.serviceName,
+          siteRole,
+          replicaTopics: [`${config.replicationSource}.${config.eventsTopic}`],
+          replicaGroupId: config.replicationGroup,
+          ...(options.onPromote === undefined ? {} : { onPromote: options.onPromote }),
+          backlog,
+        }),
+        ...(options.imports?.(kit) ?? []),
+      ],
+      providers: [
+        { provide: SERVICE_OPTIONS, useValue: options },
+        { provide: SiteRole, useValue: siteRole },
+        {
+          provide: IDEMPOTENCY_STORE,
+          useFactory: (pool: Pool) =>
+            new PgIdempotencyStore(pool, options.ownSchema, options.ownMigrations.length),
+          inject: [PG_POOL],
+        },
+        IdempotencyInterceptor,
+        OwnSchemaGate,
+        ProjectionHost,
+        readinessChecks,
+      ],
+      exports: [
+        postgres,
+        SiteRole,
+        IDEMPOTENCY_STORE,
+        IdempotencyInterceptor,
+        ProjectionHost,
+        READINESS_CHECKS,
+      ],
+    };
+  }
+}
