@@ -7,7 +7,11 @@ import { loadCheckpointKeys } from './checkpoints/checkpoint-keys';
 import { CheckpointLedger } from './checkpoints/checkpoint-ledger';
 import { CheckpointPublisher } from './checkpoints/checkpoint-publisher.service';
 import { CheckpointVerifier } from './checkpoints/checkpoint-verifier.service';
-import { CheckpointsConsumer } from './consumers/checkpoints.consumer';
+import {
+  CheckpointVerification,
+  CheckpointsConsumer,
+  checkpointsSubscription,
+} from './consumers/checkpoints.consumer';
 import type { EmbassySyncConfig } from './embassy-sync.config';
 import { CHECKPOINT_KEYS, EMBASSY_SYNC_CONFIG } from './embassy-sync.tokens';
 import { MetricsController } from './http/metrics.controller';
@@ -31,8 +35,10 @@ export class AppModule {
       // Kafka, operators' bearer authentication, and readiness on the site's Kafka cluster (the
       // watched services are not among the checks: a site that is down is what it reports, not a
       // reason to stop reporting).
-      imports: [ServiceModule.forRoot({ config })],
-      controllers: [StatusController, MetricsController],
+      imports: [
+        ServiceModule.forRoot({ config, subscriptions: [checkpointsSubscription(config)] }),
+      ],
+      controllers: [StatusController, MetricsController, CheckpointsConsumer],
       providers: [
         { provide: EMBASSY_SYNC_CONFIG, useValue: config },
         // Read (or, with a key folder, created) once at start: a missing or wrong key file
@@ -48,7 +54,7 @@ export class AppModule {
         },
         ReplicationMonitor,
         CheckpointPublisher,
-        CheckpointsConsumer,
+        CheckpointVerification,
         CheckpointVerifier,
         SyncStatusService,
       ],

@@ -126,3 +126,9 @@ export type {
   ProjectionDigest,
   ProjectionRunnerOptions,
 } from './lib/projections/projection-runner';
+
+// Consumers: exactly-once effects through the inbox
+export { Inbox } from './lib/inbox/inbox';
+export type { InboxOptions, InboxOutcome } from './lib/inbox/inbox';
+export { createEnvelopeConsumer, decodeRecord } from './lib/inbox/envelope-consumer';
+export type { EnvelopeConsumerOptions } from './lib/inbox/envelope-consumer';

@@ -17,6 +17,16 @@ export { ServiceModule } from './lib/service.module';
 export type { ServiceModuleOptions } from './lib/service.module';
 export { ProjectionHost } from './lib/background/projection-host';
 export {
+  EnvelopeContext,
+  PlatformEventTransport,
+  RecordContext,
+} from './lib/consumers/event-transport';
+export type {
+  EventTransportOptions,
+  Subscription,
+  SubscriptionState,
+} from './lib/consumers/event-transport';
+export {
   defaultEventsTopic,
   eventSourcedServiceConfigSchema,
   eventSourcedServiceVariables,

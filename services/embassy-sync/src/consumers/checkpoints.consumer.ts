@@ -1,12 +1,15 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Controller, Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 
-import {
-  ConsumerGroupFactory,
-  PermanentMessageError,
-  retryThenDeadLetter,
-} from '@gov/platform-messaging';
-import type { ConsumerGroup, InboundMessage } from '@gov/platform-messaging';
+import { MESSAGE_TRANSPORT } from '@gov/platform-chassis';
+import { PermanentMessageError } from '@gov/platform-messaging';
+import { RecordContext } from '@gov/platform-service';
+import type {
+  PlatformEventTransport,
+  Subscription,
+  SubscriptionState,
+} from '@gov/platform-service';
 
 import {
   CheckpointDecodeError,
@@ -14,141 +17,77 @@ import {
   signatureProblem,
 } from '../checkpoints/checkpoint';
 import type { CheckpointVerifierKey } from '../checkpoints/checkpoint';
+import type { CheckpointKeySource, EmbassySyncConfig } from '../embassy-sync.config';
 import type { CheckpointKeys } from '../checkpoints/checkpoint-keys';
 import { CheckpointLedger } from '../checkpoints/checkpoint-ledger';
-import type { EmbassySyncConfig } from '../embassy-sync.config';
 import { CHECKPOINT_KEYS, EMBASSY_SYNC_CONFIG } from '../embassy-sync.tokens';
 
-/** The consumer's state, for the status. */
-export type CheckpointConsumerState =
-  /** No public key, or no topic to verify on this site. */
-  | 'disabled'
-  /** Joining the group; or the topic is not there yet (MirrorMaker 2 creates it), retrying. */
-  | 'starting'
-  | 'running'
-  | 'stopped';
+/**
+ * The verifier's state: `disabled` without a public key or a topic to verify; `starting` while
+ * joining the group or while the topic does not exist yet (MirrorMaker 2 creates it); then
+ * `running`, and `stopped` on shutdown.
+ */
+export type CheckpointConsumerState = SubscriptionState['state'];
 
-const FIRST_RETRY_MS = 1_000;
-const MAX_RETRY_MS = 15_000;
+/** What the checkpoint handler's `@EventPattern` names; the topic is configuration. */
+export const CHECKPOINTS_PATTERN = 'platform.checkpoints.mirrored';
+
+/** Whether the key source gives this instance the public key, that is whether it verifies. */
+function holdsPublicKey(keys: CheckpointKeySource): boolean {
+  return keys.dir !== undefined || keys.publicKeyFile !== undefined;
+}
 
 /**
- * Reads the other site's signed checkpoints, as mirrored into this site's cluster
- * (`CHECKPOINT_SOURCE_TOPIC`), and checks each signature on arrival. A good checkpoint is handed
- * to the ledger, where it waits for this site's log to reach its position (the verifier then
- * compares digests). A bad signature or an unknown key is recorded, raising the alarm, and the
- * record goes to the dead-letter topic as evidence; so does a record that is no checkpoint.
- *
- * The group starts from the beginning of the topic the first time, then from its committed
- * offsets: after a restart the next checkpoint arrives within one interval anyway.
+ * The other site's checkpoints, as mirrored into this site's cluster (`CHECKPOINT_SOURCE_TOPIC`):
+ * consumed only by an instance that holds the public key. The group starts from the beginning of
+ * the topic the first time, then from its committed offsets: after a restart the next checkpoint
+ * arrives within one interval anyway. A topic MirrorMaker 2 has not created yet is retried.
  */
-@Injectable()
-export class CheckpointsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+export function checkpointsSubscription(config: EmbassySyncConfig): Subscription {
+  return {
+    pattern: CHECKPOINTS_PATTERN,
+    topic: holdsPublicKey(config.checkpoints.keys) ? config.checkpoints.sourceTopic : undefined,
+    groupId: config.checkpoints.groupId,
+    kind: 'record',
+    fromBeginning: true,
+  };
+}
+
+/**
+ * Checks each checkpoint's signature on arrival. A good checkpoint is handed to the ledger,
+ * where it waits for this site's log to reach its position (the verifier then compares digests).
+ * A bad signature or an unknown key is recorded, raising the alarm, and the record goes to the
+ * dead-letter topic as evidence; so does a record that is no checkpoint.
+ */
+@Controller()
+export class CheckpointsConsumer {
   private readonly logger = new Logger('CheckpointsConsumer');
-  private readonly key: CheckpointVerifierKey | undefined;
-  private readonly topic: string | undefined;
-  private group: ConsumerGroup | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private stopping = false;
-  private current: CheckpointConsumerState;
-  private startError: string | null = null;
 
   constructor(
-    @Inject(EMBASSY_SYNC_CONFIG) private readonly config: EmbassySyncConfig,
-    @Inject(CHECKPOINT_KEYS) keys: CheckpointKeys,
-    private readonly groups: ConsumerGroupFactory,
-    private readonly ledger: CheckpointLedger,
-  ) {
-    this.key = keys.verifier;
-    this.topic = config.checkpoints.sourceTopic;
-    this.current = this.key && this.topic ? 'starting' : 'disabled';
+    @Inject(CHECKPOINT_KEYS) private readonly keys: CheckpointKeys,
+    @Inject(CheckpointLedger) private readonly ledger: CheckpointLedger,
+  ) {}
+
+  @EventPattern(CHECKPOINTS_PATTERN)
+  received(@Payload() value: Buffer, @Ctx() context: RecordContext): void {
+    const key = this.keys.verifier;
+    // The subscription exists only with the public key (see checkpointsSubscription).
+    if (!key) throw new Error('checkpoint received without a public key to verify it');
+    this.verify(value, context, key);
   }
 
-  /** The consumer's state, and why it is not running yet if it failed to start. */
-  get state(): { readonly state: CheckpointConsumerState; readonly error: string | null } {
-    return { state: this.current, error: this.startError };
-  }
-
-  get sourceTopic(): string | null {
-    return this.key ? (this.topic ?? null) : null;
-  }
-
-  get keyId(): string | null {
-    return this.key?.keyId ?? null;
-  }
-
-  onApplicationBootstrap(): void {
-    const key = this.key;
-    const topic = this.topic;
-    if (!key || !topic) {
-      this.logger.log(
-        key
-          ? 'no CHECKPOINT_SOURCE_TOPIC: this instance does not verify checkpoints'
-          : 'no checkpoint public key: this instance does not verify checkpoints',
-      );
-      return;
-    }
-    this.group = this.groups.create({
-      groupId: this.config.checkpoints.groupId,
-      topics: [topic],
-      fromBeginning: true,
-      // A thrown refusal becomes a rejected promise, which the error policy dead-letters.
-      handler: (message) =>
-        Promise.resolve().then(() => {
-          this.handle(message, key);
-        }),
-      onError: retryThenDeadLetter(),
-    });
-    void this.start(FIRST_RETRY_MS);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.retryTimer);
-    await this.group?.stop();
-    if (this.current !== 'disabled') this.current = 'stopped';
-  }
-
-  /** Joins the group; a missing topic or an unreachable cluster is retried, never fatal. */
-  private async start(nextDelayMs: number): Promise<void> {
-    const group = this.group;
-    if (!group || this.stopping) return;
-    try {
-      await group.start();
-      if (this.isStopping()) return;
-      this.current = 'running';
-      this.startError = null;
-      this.logger.log(`verifying checkpoints from ${this.topic ?? '?'} with ${this.keyId ?? '?'}`);
-    } catch (error) {
-      if (this.isStopping()) return;
-      const message = error instanceof Error ? error.message : String(error);
-      if (this.startError !== message) {
-        this.logger.warn(
-          `cannot consume ${this.topic ?? '?'} yet (retrying; MirrorMaker 2 creates it with the first checkpoint): ${message}`,
-        );
-      }
-      this.startError = message;
-      this.retryTimer = setTimeout(() => {
-        void this.start(Math.min(nextDelayMs * 2, MAX_RETRY_MS));
-      }, nextDelayMs);
-    }
-  }
-
-  /** A method, not the field: the shutdown may set it while `start` awaits. */
-  private isStopping(): boolean {
-    return this.stopping;
-  }
-
-  private handle(message: InboundMessage, key: CheckpointVerifierKey): void {
-    const record = { topic: message.topic, partition: message.partition, offset: message.offset };
+  private verify(value: Buffer, context: RecordContext, key: CheckpointVerifierKey): void {
+    const { topic, partition, offset } = context.message;
+    const record = { topic, partition, offset };
     const now = new Date();
     let checkpoint;
     try {
-      checkpoint = decodeCheckpoint(message.value);
+      checkpoint = decodeCheckpoint(value);
     } catch (error) {
       if (!(error instanceof CheckpointDecodeError)) throw error;
       this.ledger.undecodable({ error: error.message, record, at: now });
       this.logger.error(
-        `ALARM: undecodable checkpoint record ${record.topic}/${record.partition}@${record.offset}: ${error.message}`,
+        `ALARM: undecodable checkpoint record ${topic}/${partition}@${offset}: ${error.message}`,
       );
       throw new PermanentMessageError('undecodable', error.message);
     }
@@ -164,5 +103,39 @@ export class CheckpointsConsumer implements OnApplicationBootstrap, OnModuleDest
     if (!this.ledger.received(checkpoint, now)) {
       this.logger.debug(`checkpoint of unwatched service ${checkpoint.payload.service} ignored`);
     }
+  }
+}
+
+/** Whether and where this instance verifies checkpoints, for the status. */
+@Injectable()
+export class CheckpointVerification implements OnApplicationBootstrap {
+  private readonly logger = new Logger('CheckpointsConsumer');
+
+  constructor(
+    @Inject(EMBASSY_SYNC_CONFIG) private readonly config: EmbassySyncConfig,
+    @Inject(CHECKPOINT_KEYS) private readonly keys: CheckpointKeys,
+    @Inject(MESSAGE_TRANSPORT) private readonly transport: PlatformEventTransport,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.keys.verifier && this.config.checkpoints.sourceTopic) return;
+    this.logger.log(
+      this.keys.verifier
+        ? 'no CHECKPOINT_SOURCE_TOPIC: this instance does not verify checkpoints'
+        : 'no checkpoint public key: this instance does not verify checkpoints',
+    );
+  }
+
+  /** The consumer's state, and why it is not running yet if it failed to start. */
+  get state(): SubscriptionState {
+    return this.transport.state(CHECKPOINTS_PATTERN);
+  }
+
+  get sourceTopic(): string | null {
+    return this.keys.verifier ? (this.config.checkpoints.sourceTopic ?? null) : null;
+  }
+
+  get keyId(): string | null {
+    return this.keys.verifier?.keyId ?? null;
   }
 }

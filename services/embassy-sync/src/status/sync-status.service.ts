@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { CheckpointLedger } from '../checkpoints/checkpoint-ledger';
 import { CheckpointPublisher } from '../checkpoints/checkpoint-publisher.service';
-import { CheckpointsConsumer } from '../consumers/checkpoints.consumer';
+import { CheckpointVerification } from '../consumers/checkpoints.consumer';
 import type { EmbassySyncConfig } from '../embassy-sync.config';
 import { EMBASSY_SYNC_CONFIG } from '../embassy-sync.tokens';
 import { ReplicationMonitor } from '../monitor/replication-monitor.service';
@@ -17,7 +17,7 @@ export class SyncStatusService {
     private readonly monitor: ReplicationMonitor,
     private readonly ledger: CheckpointLedger,
     private readonly publisher: CheckpointPublisher,
-    private readonly consumer: CheckpointsConsumer,
+    private readonly consumer: CheckpointVerification,
   ) {}
 
   status(): SyncStatus {

@@ -16,7 +16,8 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Pool } from 'pg';
 import { z } from 'zod';
 
@@ -32,10 +33,19 @@ import {
 import type { HttpReply, HttpRequest, RunningService } from '@gov/platform-chassis';
 import { loadConfig } from '@gov/platform-config';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
-import type { EventStore, Migration, Projection } from '@gov/platform-event-sourcing';
+import type {
+  EventStore,
+  Migration,
+  PositionedEvent,
+  Projection,
+} from '@gov/platform-event-sourcing';
+import { EventPublisher } from '@gov/platform-messaging';
+import type { InboundMessage } from '@gov/platform-messaging';
+import { readTopicUntilSentinels, startTestMessaging } from '@gov/platform-messaging-testing';
 import { createTestDatabase, testInfra, uniqueName, waitFor } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
+import { EnvelopeContext } from './consumers/event-transport';
 import { EventSourcedServiceModule } from './event-sourced-service.module';
 import { Idempotent, IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IDEMPOTENCY_KEYS_MIGRATION_SQL } from './idempotency/idempotency-store';
@@ -85,6 +95,18 @@ class NotesController {
   }
 }
 
+/** A consumer of the service's own log: counts each note once, in the inbox's transaction. */
+@Controller()
+class NotesConsumer {
+  @EventPattern('notes.events')
+  async noted(@Payload() event: PositionedEvent, @Ctx() context: EnvelopeContext): Promise<void> {
+    await context.client.query(`INSERT INTO ${OWN_SCHEMA}.seen VALUES ($1, $2)`, [
+      event.eventId,
+      context.message.offset,
+    ]);
+  }
+}
+
 const OWN_SCHEMA = 'notes_app';
 const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'idempotency keys', sql: IDEMPOTENCY_KEYS_MIGRATION_SQL },
@@ -92,6 +114,7 @@ const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'notes read model',
     sql: `CREATE TABLE notes (stream_id text, version int, text text, PRIMARY KEY (stream_id, version));
+          CREATE TABLE seen (event_id uuid, kafka_offset text);
           CREATE TABLE projection_checkpoints (name text PRIMARY KEY, position bigint NOT NULL,
             updated_at timestamptz NOT NULL DEFAULT now());`,
   },
@@ -120,9 +143,18 @@ class NotesModule {
           ownSchema: OWN_SCHEMA,
           ownMigrations: MIGRATIONS,
           projections: [notesProjection],
+          subscriptions: [
+            {
+              pattern: 'notes.events',
+              topic: config.eventsTopic,
+              groupId: `${config.eventsTopic}.seen`,
+              kind: 'envelope',
+              retry: { maxAttempts: 2, baseDelayMs: 10 },
+            },
+          ],
         }),
       ],
-      controllers: [NotesController],
+      controllers: [NotesController, NotesConsumer],
     };
   }
 }
@@ -158,6 +190,16 @@ async function start(database: TestDatabase, siteRole: 'primary' | 'embassy') {
     module: NotesModule.forRoot(config),
     openapi: { title: 'Notes', description: 'A service from the kit', version: '1.0.0' },
   });
+}
+
+/** The records of `key` on `topic`, once there are any. */
+async function waitForRecords(kafka: INestApplicationContext, topic: string, key: string) {
+  let found: Awaited<ReturnType<typeof readTopicUntilSentinels<InboundMessage>>> = [];
+  await waitFor(`a record ${key} on ${topic}`, async () => {
+    found = await readTopicUntilSentinels(kafka, topic, [key], (m) => m);
+    return found.length > 0;
+  });
+  return found.map((r) => r.message);
 }
 
 const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>) =>
@@ -252,6 +294,36 @@ describe('a service built from EventSourcedServiceModule', () => {
     expect(digest.position).toBe('1');
     expect(digest.projections['notes']).toMatchObject({ position: '1', rows: 1 });
     await pool.end();
+  });
+
+  it('serves @EventPattern handlers once per event, and dead-letters what does not decode', async () => {
+    const pool = new Pool({ connectionString: primaryDb.url, max: 1 });
+    pool.on('error', () => undefined);
+    const kafka: INestApplicationContext = await startTestMessaging('kit');
+    try {
+      await waitFor('the consumer saw the note', async () => {
+        const { rows } = await pool.query(`SELECT 1 FROM ${OWN_SCHEMA}.seen`);
+        return rows.length === 1;
+      });
+      // Redeliver the same record, as Kafka may after a rebalance, and add a poison record.
+      const [record] = await readTopicUntilSentinels(kafka, topic, ['note-n1'], (m) => m);
+      if (!record) throw new Error('the note is not on its topic');
+      const { key, value, headers } = record.message;
+      await kafka.get(EventPublisher).publish(topic, [
+        { key: key ?? '', value, headers },
+        { key: 'poison', value: Buffer.from('not an envelope'), headers: {} },
+      ]);
+      const dead = await waitForRecords(kafka, `${topic}.dlq`, 'poison');
+
+      const { rows } = await pool.query<{ event_id: string }>(
+        `SELECT event_id FROM ${OWN_SCHEMA}.seen`,
+      );
+      expect(rows).toHaveLength(1);
+      expect(dead.map((m) => m.headers['dlq-reason'])).toEqual(['undecodable']);
+    } finally {
+      await kafka.close();
+      await pool.end();
+    }
   });
 
   it('refuses writes on a replica with 503 READ_ONLY_SITE', async () => {

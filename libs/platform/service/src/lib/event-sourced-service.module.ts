@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 
 import { AuthModule } from '@gov/platform-auth';
 import {
+  MESSAGE_TRANSPORT,
   PG_POOL,
   PostgresModule,
   PostgresReadinessCheck,
@@ -15,10 +16,11 @@ import {
   OutboxRelayModule,
   ReplayBacklog,
 } from '@gov/platform-event-sourcing';
-import { KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
+import { ConsumerGroupFactory, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
 import { ReplicationModule, SiteRole } from '@gov/platform-replication';
 
 import { ProjectionHost } from './background/projection-host';
+import { PlatformEventTransport } from './consumers/event-transport';
 import { SERVICE_OPTIONS } from './event-sourced-service.options';
 import type { EventSourcedServiceOptions, ServiceKit } from './event-sourced-service.options';
 import { IDEMPOTENCY_STORE, IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
@@ -69,6 +71,7 @@ const readinessChecks: FactoryProvider<ReadinessCheck[]> = {
  * - its projections, hosted on every site, and its reactors, run only where the site is
  *   writable (see `ProjectionHost`);
  * - idempotency keys (`IdempotencyInterceptor`, `@Idempotent`) in its own schema, purged daily;
+ * - its consumers: `@EventPattern` handlers served by `PlatformEventTransport` (`subscriptions`);
  * - readiness checks of PostgreSQL and Kafka; shutdown in dependency order (background work and
  *   relays stop before the pool closes).
  *
@@ -143,6 +146,20 @@ export class EventSourcedServiceModule {
         OwnSchemaGate,
         ProjectionHost,
         readinessChecks,
+        ...(options.subscriptions === undefined
+          ? []
+          : [
+              {
+                provide: MESSAGE_TRANSPORT,
+                useFactory: (groups: ConsumerGroupFactory, pool: Pool) =>
+                  new PlatformEventTransport({
+                    groups,
+                    subscriptions: options.subscriptions ?? [],
+                    store: { pool, schema: options.eventStoreSchema },
+                  }),
+                inject: [ConsumerGroupFactory, PG_POOL],
+              },
+            ]),
       ],
       exports: [
         postgres,
@@ -151,6 +168,7 @@ export class EventSourcedServiceModule {
         IdempotencyInterceptor,
         ProjectionHost,
         READINESS_CHECKS,
+        ...(options.subscriptions === undefined ? [] : [MESSAGE_TRANSPORT]),
       ],
     };
   }

@@ -3,6 +3,7 @@ import type { DynamicModule, InjectionToken } from '@nestjs/common';
 import type { Migration, Projection } from '@gov/platform-event-sourcing';
 import type { ReplicationModuleOptions } from '@gov/platform-replication';
 
+import type { Subscription } from './consumers/event-transport';
 import type { EventSourcedServiceConfig } from './service-config';
 
 /**
@@ -52,6 +53,12 @@ export interface EventSourcedServiceOptions {
   readonly projections?: readonly Projection[];
   /** Providers of the service (listed in its own module) that react to the log on the primary. */
   readonly reactors?: readonly InjectionToken<Reactor>[];
+  /**
+   * Topics the service consumes, served to its `@EventPattern` handlers (in its controllers) by
+   * the platform's transport, with the inbox, retries and dead letters (see
+   * `PlatformEventTransport`).
+   */
+  readonly subscriptions?: readonly Subscription[];
   /** Modules of the service that need the kit (a public feed's relay holds with `holdWhile`). */
   readonly imports?: (kit: ServiceKit) => DynamicModule[];
 }

@@ -3,14 +3,19 @@ import type { DynamicModule, FactoryProvider } from '@nestjs/common';
 
 import { AuthModule } from '@gov/platform-auth';
 import type { AuthConfig } from '@gov/platform-auth';
-import { READINESS_CHECKS } from '@gov/platform-chassis';
+import { MESSAGE_TRANSPORT, READINESS_CHECKS } from '@gov/platform-chassis';
 import type { ReadinessCheck } from '@gov/platform-chassis';
 import type { PlatformConfig } from '@gov/platform-config';
-import { KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
+import { ConsumerGroupFactory, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
+
+import { PlatformEventTransport } from './consumers/event-transport';
+import type { Subscription } from './consumers/event-transport';
 
 /** What {@link ServiceModule} needs: the platform's settings and bearer authentication. */
 export interface ServiceModuleOptions {
   readonly config: PlatformConfig & { readonly auth: AuthConfig };
+  /** Topics it consumes, `record` kind only (no store, so no inbox): see `PlatformEventTransport`. */
+  readonly subscriptions?: readonly Subscription[];
 }
 
 /** A service without a database takes traffic once its Kafka cluster answers. */
@@ -37,8 +42,26 @@ export class ServiceModule {
         MessagingModule.forRoot({ clientId: config.serviceName, brokers: config.kafka.brokers }),
         AuthModule.forRoot(config.auth),
       ],
-      providers: [kafkaReadiness],
-      exports: [READINESS_CHECKS],
+      providers: [
+        kafkaReadiness,
+        ...(options.subscriptions === undefined
+          ? []
+          : [
+              {
+                provide: MESSAGE_TRANSPORT,
+                useFactory: (groups: ConsumerGroupFactory) =>
+                  new PlatformEventTransport({
+                    groups,
+                    subscriptions: options.subscriptions ?? [],
+                  }),
+                inject: [ConsumerGroupFactory],
+              },
+            ]),
+      ],
+      exports: [
+        READINESS_CHECKS,
+        ...(options.subscriptions === undefined ? [] : [MESSAGE_TRANSPORT]),
+      ],
     };
   }
 }

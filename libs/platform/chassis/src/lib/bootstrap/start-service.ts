@@ -7,6 +7,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -23,6 +24,7 @@ import { OpenApiDocumentRef } from '../openapi/openapi-document';
 import type { OpenApiInfo } from '../openapi/openapi-document';
 import { CHASSIS_OPTIONS } from './chassis-options';
 import type { ChassisOptions } from './chassis-options';
+import { MESSAGE_TRANSPORT, RethrowToTransportFilter } from './message-transport';
 
 /** 1 MiB: commands and queries are small; bulk data does not travel in request bodies. */
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -113,6 +115,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
 
     const openApiDocument = openApi.build(app, options.openapi);
+    await startMessageTransport(app);
     options.beforeListen?.(app);
     await app.listen({ port: config.http.port, host: config.http.host });
     const url = listeningUrl(app);
@@ -122,6 +125,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await app.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Connects and starts the service's message transport, if its module provides one: its
+ * `@EventPattern` handlers are served from then on (the transport joins its consumer groups in
+ * the background; a topic that does not exist yet is retried, not fatal).
+ */
+async function startMessageTransport(app: NestFastifyApplication): Promise<void> {
+  let strategy: CustomTransportStrategy;
+  try {
+    strategy = app.get<CustomTransportStrategy>(MESSAGE_TRANSPORT, { strict: false });
+  } catch {
+    return; // No consumers: nothing to connect.
+  }
+  // Not inheriting the HTTP configuration: its problem+json filter means nothing to a consumer.
+  app.connectMicroservice({ strategy }).useGlobalFilters(new RethrowToTransportFilter());
+  await app.startAllMicroservices();
 }
 
 @Module({})

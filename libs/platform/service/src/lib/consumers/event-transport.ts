@@ -1,0 +1,242 @@
+import { Logger } from '@nestjs/common';
+import { BaseRpcContext, Server } from '@nestjs/microservices';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
+import type { Pool, PoolClient } from 'pg';
+import { lastValueFrom } from 'rxjs';
+
+import { Inbox, decodeRecord } from '@gov/platform-event-sourcing';
+import type { PositionedEvent } from '@gov/platform-event-sourcing';
+import { retryThenDeadLetter } from '@gov/platform-messaging';
+import type {
+  ConsumerGroup,
+  ConsumerGroupFactory,
+  InboundMessage,
+  RetryThenDeadLetterOptions,
+} from '@gov/platform-messaging';
+
+/**
+ * One topic a service consumes, under the name its handlers use: `@EventPattern(pattern)`. The
+ * pattern is a name of the service's code; the topic is configuration (a mirrored topic's prefix,
+ * a test's own topic), so the two are kept apart.
+ */
+export interface Subscription {
+  /** What handlers name in `@EventPattern(...)`, e.g. `registry.events`. */
+  readonly pattern: string;
+  /** The Kafka topic; `undefined` turns the subscription off (state `disabled`). */
+  readonly topic: string | undefined;
+  readonly groupId: string;
+  /**
+   * `envelope`: platform events; the handler gets the decoded `PositionedEvent` and an
+   * {@link EnvelopeContext} whose transaction also records the event id in the inbox, so its
+   * effect happens exactly once. Needs the service's event store (an inbox in its schema).
+   * `record`: any other record; the handler gets the value's bytes and a {@link RecordContext}.
+   */
+  readonly kind: 'envelope' | 'record';
+  /** Default true: a new group starts from the beginning of the topic. */
+  readonly fromBeginning?: boolean;
+  /** Retries before dead-lettering (see `retryThenDeadLetter`). */
+  readonly retry?: RetryThenDeadLetterOptions;
+}
+
+/** What an `envelope` handler gets with `@Ctx()`. */
+export class EnvelopeContext extends BaseRpcContext<[PositionedEvent, PoolClient, InboundMessage]> {
+  /** The decoded event. */
+  get event(): PositionedEvent {
+    return this.args[0];
+  }
+
+  /** The transaction that records the event id in the inbox: put the effect's writes here. */
+  get client(): PoolClient {
+    return this.args[1];
+  }
+
+  /** The Kafka record it came in. */
+  get message(): InboundMessage {
+    return this.args[2];
+  }
+}
+
+/** What a `record` handler gets with `@Ctx()`. */
+export class RecordContext extends BaseRpcContext<[InboundMessage]> {
+  get message(): InboundMessage {
+    return this.args[0];
+  }
+}
+
+/** Where a subscription stands, for a service's status. */
+export interface SubscriptionState {
+  readonly state: 'disabled' | 'starting' | 'running' | 'stopped';
+  /** Why it is not running yet (its topic does not exist yet, say). */
+  readonly error: string | null;
+}
+
+/** What the transport needs. */
+export interface EventTransportOptions {
+  readonly groups: ConsumerGroupFactory;
+  readonly subscriptions: readonly Subscription[];
+  /** The service's event store: pool and schema of its inbox. Required for `envelope` kinds. */
+  readonly store?: { readonly pool: Pool; readonly schema: string };
+}
+
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 15_000;
+
+interface Running {
+  readonly subscription: Subscription;
+  readonly group: ConsumerGroup | undefined;
+  state: SubscriptionState['state'];
+  error: string | null;
+  retryTimer?: NodeJS.Timeout;
+}
+
+/**
+ * The platform's transport for `@nestjs/microservices`: serves a service's `@EventPattern`
+ * handlers from the messaging library's consumer groups, so that they keep its guarantees.
+ *
+ * - One consumer group per subscription, records in order per partition, offsets committed
+ *   after the handler (at least once).
+ * - `envelope` subscriptions decode the record (an undecodable or inconsistent record is
+ *   dead-lettered at once, never retried) and run the handler inside the inbox's transaction:
+ *   a redelivered event finds its id recorded and the handler is not called again.
+ * - A handler's error is retried with backoff, then the record goes to the dead-letter topic
+ *   `<topic>.dlq` and the group goes on; a `PermanentMessageError` skips the retries.
+ * - A topic that does not exist yet (a mirrored topic before MirrorMaker 2 created it) is
+ *   retried in the background with backoff, logged once per distinct reason; the service starts.
+ *
+ * Why not Nest's built-in Kafka transport: see ADR 0006.
+ */
+export class PlatformEventTransport extends Server implements CustomTransportStrategy {
+  private readonly log = new Logger('EventTransport');
+  private readonly running = new Map<string, Running>();
+  private readonly inboxes = new Map<string, Inbox>();
+  private closing = false;
+
+  constructor(private readonly options: EventTransportOptions) {
+    super();
+  }
+
+  /** The state of the subscription of `pattern`. */
+  state(pattern: string): SubscriptionState {
+    const running = this.running.get(pattern);
+    if (!running) return { state: 'disabled', error: null };
+    return { state: running.state, error: running.error };
+  }
+
+  listen(callback: (...optionalParams: unknown[]) => unknown): void {
+    for (const subscription of this.options.subscriptions) {
+      const handler = this.getHandlerByPattern(subscription.pattern);
+      if (subscription.topic === undefined || !handler) {
+        if (!handler) {
+          this.log.warn(`no @EventPattern('${subscription.pattern}') handler: not consuming`);
+        }
+        this.running.set(subscription.pattern, {
+          subscription,
+          group: undefined,
+          state: 'disabled',
+          error: null,
+        });
+        continue;
+      }
+      const group = this.options.groups.create({
+        groupId: subscription.groupId,
+        topics: [subscription.topic],
+        fromBeginning: subscription.fromBeginning ?? true,
+        onError: retryThenDeadLetter(subscription.retry),
+        handler: (message) => this.dispatch(subscription, message),
+      });
+      const running: Running = { subscription, group, state: 'starting', error: null };
+      this.running.set(subscription.pattern, running);
+      void this.start(running, FIRST_RETRY_MS);
+    }
+    callback();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(
+      [...this.running.values()].map(async (running) => {
+        clearTimeout(running.retryTimer);
+        await running.group?.stop();
+        if (running.state !== 'disabled') running.state = 'stopped';
+      }),
+    );
+  }
+
+  /** No events of its own to subscribe to. */
+  on(): void {
+    throw new Error('PlatformEventTransport has no events to listen to');
+  }
+
+  /** The transport has no single client to hand out: its groups are the messaging library's. */
+  // The signature is Server's abstract one.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+  unwrap<T>(): T {
+    throw new Error('PlatformEventTransport has no underlying client to unwrap');
+  }
+
+  /** Joins the group; a missing topic or an unreachable cluster is retried, never fatal. */
+  private async start(running: Running, nextDelayMs: number): Promise<void> {
+    if (this.closing || !running.group) return;
+    try {
+      await running.group.start();
+      if (this.isClosing()) return;
+      running.state = 'running';
+      running.error = null;
+      this.log.log(
+        `consuming ${running.subscription.topic ?? '?'} as ${running.subscription.groupId}`,
+      );
+    } catch (error) {
+      if (this.isClosing()) return;
+      const message = error instanceof Error ? error.message : String(error);
+      if (running.error !== message) {
+        this.log.warn(
+          `cannot consume ${running.subscription.topic ?? '?'} yet (retrying up to every ${MAX_RETRY_MS / 1000} s): ${message}`,
+        );
+      }
+      running.error = message;
+      running.retryTimer = setTimeout(() => {
+        void this.start(running, Math.min(nextDelayMs * 2, MAX_RETRY_MS));
+      }, nextDelayMs);
+    }
+  }
+
+  /** A method, not the field: `close` may set it while `start` awaits. */
+  private isClosing(): boolean {
+    return this.closing;
+  }
+
+  private async dispatch(subscription: Subscription, message: InboundMessage): Promise<void> {
+    const handler = this.getHandlerByPattern(subscription.pattern);
+    if (!handler) throw new Error(`no handler for ${subscription.pattern}`);
+    const run = async (data: unknown, context: BaseRpcContext): Promise<void> => {
+      // Handlers may return a promise or an observable; either way the record is done when it
+      // completes, and its error goes to the retry and dead-letter policy.
+      await lastValueFrom(this.transformToObservable(await handler(data, context)), {
+        defaultValue: undefined,
+      });
+    };
+    if (subscription.kind === 'record') {
+      await run(message.value, new RecordContext([message]));
+      return;
+    }
+    const event = decodeRecord(message);
+    await this.inbox(subscription).processOnce(event.eventId, (client) =>
+      run(event, new EnvelopeContext([event, client, message])),
+    );
+  }
+
+  private inbox(subscription: Subscription): Inbox {
+    const store = this.options.store;
+    if (!store) {
+      throw new Error(
+        `subscription ${subscription.pattern} consumes envelopes, which needs the service's event store`,
+      );
+    }
+    let inbox = this.inboxes.get(subscription.pattern);
+    if (!inbox) {
+      inbox = new Inbox({ pool: store.pool, schema: store.schema, consumer: subscription.groupId });
+      this.inboxes.set(subscription.pattern, inbox);
+    }
+    return inbox;
+  }
+}
