@@ -2,7 +2,7 @@
 // their shapes are the module's own types).
 import { ApiResponse } from '@nestjs/swagger';
 
-import { ApiProblemResponses } from '@gov/platform-chassis';
+import { ApiProblemResponses, Problem, openApiSchema } from '@gov/platform-chassis';
 
 const POSITION = { type: 'string', pattern: '^[0-9]+$', description: 'A log position (decimal)' };
 const ROLE = { type: 'string', enum: ['primary', 'replica', 'fenced'] };
@@ -14,20 +14,6 @@ const ROLE_CHANGE = {
     role: ROLE,
     reason: { type: 'string' },
     changedAt: { type: 'string', format: 'date-time' },
-  },
-};
-
-const PROBLEM = {
-  type: 'object',
-  description: 'RFC 9457 problem details',
-  required: ['type', 'title', 'status'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    code: { type: 'string' },
   },
 };
 
@@ -196,5 +182,5 @@ export function ApiJson(status: number, description: string, schema: object, exa
 
 /** Problem responses of a route. */
 export function ApiProblems(...statuses: (keyof typeof PROBLEMS)[]): MethodDecorator {
-  return ApiProblemResponses(PROBLEMS, PROBLEM, statuses);
+  return ApiProblemResponses(PROBLEMS, openApiSchema(Problem, 'output'), statuses);
 }
