@@ -35,6 +35,7 @@ export {
 export type { EventSourcedServiceConfig } from './lib/service-config';
 export { OwnSchemaNotMigratedError, migrateService, verifyOwnSchema } from './lib/own-schema';
 export type { ServiceMigrateResult, ServiceSchemas } from './lib/own-schema';
+export { runMigrateStep } from './lib/migrate-step';
 
 export {
   IDEMPOTENCY_KEY_HEADER,
