@@ -37,43 +37,21 @@ export interface RegistryAggregate<Command, Event, State> {
   readonly codec: PayloadCodec<Event>;
 }
 
-/** The domain's decider shape (`initialState` a function) in the platform's (a value). */
-function aggregate<Command, Event, State>(
-  name: string,
-  decider: {
-    decide(command: Command, state: State): readonly Event[];
-    evolve(state: State, event: Event): State;
-    initialState(): State;
-  },
-  codec: PayloadCodec<Event>,
-): RegistryAggregate<Command, Event, State> {
-  return {
-    name,
-    decider: {
-      decide: (command, state) => decider.decide(command, state),
-      evolve: (state, event) => decider.evolve(state, event),
-      // Shared by every load: the domain's states are immutable values.
-      initialState: decider.initialState(),
-    },
-    codec,
-  };
-}
-
-export const persons = aggregate<PersonCommand, PersonEvent, PersonState>(
-  'person',
-  personDecider,
-  personEventsCodec,
-);
-export const businesses = aggregate<BusinessCommand, BusinessEvent, BusinessState>(
-  'business',
-  businessDecider,
-  businessEventsCodec,
-);
-export const corrections = aggregate<CorrectionCommand, CorrectionEvent, CorrectionState>(
-  'correction',
-  correctionDecider,
-  correctionEventsCodec,
-);
+export const persons: RegistryAggregate<PersonCommand, PersonEvent, PersonState> = {
+  name: 'person',
+  decider: personDecider,
+  codec: personEventsCodec,
+};
+export const businesses: RegistryAggregate<BusinessCommand, BusinessEvent, BusinessState> = {
+  name: 'business',
+  decider: businessDecider,
+  codec: businessEventsCodec,
+};
+export const corrections: RegistryAggregate<CorrectionCommand, CorrectionEvent, CorrectionState> = {
+  name: 'correction',
+  decider: correctionDecider,
+  codec: correctionEventsCodec,
+};
 
 /** A stream's events with their domain events, and the state and version they fold into. */
 export interface LoadedStream<Event, State> {

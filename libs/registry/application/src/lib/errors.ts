@@ -5,8 +5,10 @@ import {
   EventStoreError,
   ReadOnlyStoreError,
 } from '@gov/platform-event-sourcing';
-import { assertNever, isRegistryRejection } from '@gov/registry-domain';
-import type { RegistryRejection } from '@gov/registry-domain';
+import { isDomainRejection } from '@gov/platform-decider';
+import type { DomainRejection } from '@gov/platform-decider';
+import { assertNever } from '@gov/registry-domain';
+import type { RegistryRejectionCode } from '@gov/registry-domain';
 
 /** How the request that failed was made, as far as the translation needs to know. */
 export interface FailureContext {
@@ -19,7 +21,7 @@ export interface FailureContext {
  * answers ({@link ApplicationError}, mapped to HTTP by the chassis). Anything it does not know
  * is returned unchanged: a fault, answered with a 500 that reveals nothing.
  *
- * - A `RegistryRejection` by its code: invalid input 400 with every offending field, unknown
+ * - A `DomainRejection` by its code: invalid input 400 with every offending field, unknown
  *   record 404, a refusal of the caller 403, a conflict with the record's state 409. The code
  *   and the field paths are in the problem (`code`, `fields`).
  * - A version conflict: 412 when the client stated the version (`If-Match`), else 409 (the
@@ -28,7 +30,7 @@ export interface FailureContext {
  */
 export function toApplicationError(error: unknown, context: FailureContext = {}): unknown {
   if (error instanceof ApplicationError) return error;
-  if (isRegistryRejection(error)) return fromRejection(error);
+  if (isDomainRejection<RegistryRejectionCode>(error)) return fromRejection(error);
   if (error instanceof ConcurrencyError) {
     return context.explicitVersion === true
       ? ApplicationError.preconditionFailed(
@@ -64,14 +66,14 @@ export function toApplicationError(error: unknown, context: FailureContext = {})
   return error;
 }
 
-function fromRejection(rejection: RegistryRejection): ApplicationError {
-  const extensions = { code: rejection.code, fields: rejection.fields };
+function fromRejection(rejection: DomainRejection<RegistryRejectionCode>): ApplicationError {
+  const extensions = { code: rejection.code, fields: rejection.fields.map((f) => f.field) };
   const options = { cause: rejection, extensions };
   switch (rejection.code) {
     case 'INVALID_INPUT':
       return ApplicationError.validationFailed(
         'some fields are invalid; see errors',
-        rejection.violations.map((v) => ({ field: v.path, message: v.problem })),
+        rejection.fields.map((v) => ({ field: v.field, message: v.message })),
         { cause: rejection, extensions: { code: rejection.code } },
       );
     case 'NOT_REGISTERED':

@@ -1,17 +1,17 @@
 import { ApplicationError } from '@gov/platform-chassis';
+import { DomainRejection } from '@gov/platform-decider';
 import {
   ConcurrencyError,
   DuplicateEventError,
   StoreUnavailableError,
   UnexpectedStoreError,
 } from '@gov/platform-event-sourcing';
-import { RegistryRejection } from '@gov/registry-domain';
-import type { RejectionCode } from '@gov/registry-domain';
+import type { RegistryRejectionCode } from '@gov/registry-domain';
 
 import { parseTraceparent, traceIdOf } from './context';
 import { toApplicationError } from './errors';
 
-const KINDS: Record<RejectionCode, string> = {
+const KINDS: Record<RegistryRejectionCode, string> = {
   INVALID_INPUT: 'validation-failed',
   ALREADY_REGISTERED: 'conflict',
   NOT_REGISTERED: 'not-found',
@@ -29,8 +29,8 @@ const KINDS: Record<RejectionCode, string> = {
 describe('toApplicationError', () => {
   it.each(Object.entries(KINDS))('answers %s as %s, with its code and fields', (code, kind) => {
     const error = toApplicationError(
-      new RegistryRejection(code as RejectionCode, 'refused', [
-        { path: 'address.postcode', problem: 'is wrong' },
+      new DomainRejection(code as RegistryRejectionCode, 'refused', [
+        { field: 'address.postcode', code: 'invalid-postcode', message: 'is wrong' },
       ]),
     );
 

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
 import { ApplicationError } from '@gov/platform-chassis';
+import { DomainRejection } from '@gov/platform-decider';
 import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
-import { REGISTER_NAMES, RegistryRejection, assertNever } from '@gov/registry-domain';
+import { REGISTER_NAMES, assertNever } from '@gov/registry-domain';
 import type {
+  RegistryRejectionCode,
   BusinessCorrection,
   CorrectionCommand,
   CorrectionState,
@@ -270,10 +272,16 @@ export class CorrectionService {
         // person's record exists.
         if (target.recordId.trim() !== requester) {
           throw toApplicationError(
-            new RegistryRejection(
+            new DomainRejection<RegistryRejectionCode>(
               'NOT_DATA_SUBJECT',
               'a person may ask to correct only their own record',
-              [{ path: 'target.recordId', problem: 'is not the requester’s own record' }],
+              [
+                {
+                  field: 'target.recordId',
+                  code: 'not-own-record',
+                  message: 'is not the requester’s own record',
+                },
+              ],
             ),
           );
         }

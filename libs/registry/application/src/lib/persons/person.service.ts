@@ -1,7 +1,9 @@
 import { ApplicationError } from '@gov/platform-chassis';
 import type { EventStore } from '@gov/platform-event-sourcing';
-import { RegistryRejection, composeNationalId, isRegistryRejection } from '@gov/registry-domain';
-import type { FieldViolation } from '@gov/registry-domain';
+import { DomainRejection, isDomainRejection } from '@gov/platform-decider';
+import type { FieldIssue } from '@gov/platform-decider';
+import { composeNationalId } from '@gov/registry-domain';
+import type { RegistryRejectionCode } from '@gov/registry-domain';
 import type {
   Address,
   ChangeCivilStatus,
@@ -113,15 +115,15 @@ export class PersonService {
       );
     }
     const now = this.clock.now();
-    const violations = inputs.flatMap((input, i) =>
-      registrationViolations(input, now).map((v) => ({ ...v, path: `persons[${i}].${v.path}` })),
+    const issues = inputs.flatMap((input, i) =>
+      registrationIssues(input, now).map((v) => ({ ...v, field: `persons[${i}].${v.field}` })),
     );
-    if (violations.length > 0) {
+    if (issues.length > 0) {
       throw toApplicationError(
-        new RegistryRejection(
+        new DomainRejection<RegistryRejectionCode>(
           'INVALID_INPUT',
-          `RegisterPersons: ${violations.map((v) => v.path).join(', ')}`,
-          violations,
+          `RegisterPersons: ${issues.map((v) => v.field).join(', ')}`,
+          issues,
         ),
       );
     }
@@ -291,21 +293,21 @@ export class PersonService {
  * registry composes, so it is valid). A birth date before 1850 cannot be encoded in a number.
  */
 function validateRegistration(input: RegisterPersonInput, now: Date): void {
-  const violations = registrationViolations(input, now);
-  if (violations.length > 0) {
+  const issues = registrationIssues(input, now);
+  if (issues.length > 0) {
     throw toApplicationError(
-      new RegistryRejection(
+      new DomainRejection<RegistryRejectionCode>(
         'INVALID_INPUT',
-        `RegisterPerson: ${violations.map((v) => v.path).join(', ')}`,
-        violations,
+        `RegisterPerson: ${issues.map((v) => v.field).join(', ')}`,
+        issues,
       ),
     );
   }
 }
 
 /** What is wrong with a registration (nothing: empty). Other failures are thrown. */
-function registrationViolations(input: RegisterPersonInput, now: Date): FieldViolation[] {
-  const violations: FieldViolation[] = [];
+function registrationIssues(input: RegisterPersonInput, now: Date): FieldIssue[] {
+  const issues: FieldIssue[] = [];
   let standIn: string | undefined;
   try {
     standIn = composeNationalId(input.birthDate, 0);
@@ -318,16 +320,17 @@ function registrationViolations(input: RegisterPersonInput, now: Date): FieldVio
       persons.decider.initialState,
     );
   } catch (error) {
-    if (!isRegistryRejection(error) || error.code !== 'INVALID_INPUT') rethrow(error);
-    violations.push(...error.violations.filter((v) => v.path !== 'nationalId'));
+    if (!isDomainRejection<RegistryRejectionCode>(error, 'INVALID_INPUT')) rethrow(error);
+    issues.push(...error.fields.filter((v) => v.field !== 'nationalId'));
   }
-  if (standIn === undefined && !violations.some((v) => v.path === 'birthDate')) {
-    violations.push({
-      path: 'birthDate',
-      problem: 'must be a date from 1850-01-01 on (the national identification number encodes it)',
+  if (standIn === undefined && !issues.some((v) => v.field === 'birthDate')) {
+    issues.push({
+      field: 'birthDate',
+      code: 'not-encodable',
+      message: 'must be a date from 1850-01-01 on (the national identification number encodes it)',
     });
   }
-  return violations;
+  return issues;
 }
 
 function rethrow(error: unknown): never {
