@@ -18,7 +18,6 @@ import type { AccessLog } from '../access/access-log';
 import { create, eventIdsFor, execute, fold, load, persons } from '../commands';
 import { actorOf, appendMetadata } from '../context';
 import type { ChangeOptions, RequestContext } from '../context';
-import { toApplicationError } from '../errors';
 import { historyEntries, recordedBy } from '../history';
 import type { RecordHistory } from '../history';
 import type { BulkRegistrar, Clock, NumberAllocator } from '../ports';
@@ -119,37 +118,33 @@ export class PersonService {
       registrationIssues(input, now).map((v) => ({ ...v, field: `persons[${i}].${v.field}` })),
     );
     if (issues.length > 0) {
-      throw toApplicationError(
-        new DomainRejection<RegistryRejectionCode>(
-          'INVALID_INPUT',
-          `RegisterPersons: ${issues.map((v) => v.field).join(', ')}`,
-          issues,
-        ),
+      throw new DomainRejection<RegistryRejectionCode>(
+        'INVALID_INPUT',
+        `RegisterPersons: ${issues.map((v) => v.field).join(', ')}`,
+        issues,
       );
     }
     const seed = context.idempotency;
-    const outcome = await this.bulk
-      .registerAll(
-        inputs.map((input, i) => ({
-          birthDate: input.birthDate,
-          events: (nationalId: string) => {
-            const ids = seed
-              ? eventIdsFor({ seed: `${seed.seed}#${i}`, firstSeenAt: seed.firstSeenAt })
-              : undefined;
-            return persons.decider
-              .decide(
-                { type: 'RegisterPerson', data: { ...input, nationalId }, metadata: { now } },
-                persons.decider.initialState,
-              )
-              .map((event, k) => {
-                const encoded = persons.codec.encode(event, now);
-                return ids ? { ...encoded, eventId: ids(k) } : encoded;
-              });
-          },
-        })),
-        appendMetadata(context, actorOf(context.principal)),
-      )
-      .catch(rethrow);
+    const outcome = await this.bulk.registerAll(
+      inputs.map((input, i) => ({
+        birthDate: input.birthDate,
+        events: (nationalId: string) => {
+          const ids = seed
+            ? eventIdsFor({ seed: `${seed.seed}#${i}`, firstSeenAt: seed.firstSeenAt })
+            : undefined;
+          return persons.decider
+            .decide(
+              { type: 'RegisterPerson', data: { ...input, nationalId }, metadata: { now } },
+              persons.decider.initialState,
+            )
+            .map((event, k) => {
+              const encoded = persons.codec.encode(event, now);
+              return ids ? { ...encoded, eventId: ids(k) } : encoded;
+            });
+        },
+      })),
+      appendMetadata(context, actorOf(context.principal)),
+    );
     if (!outcome.registered) {
       throw ApplicationError.conflict(
         `every national identification number for birth date ${outcome.exhaustedBirthDate} is assigned; nothing was registered`,
@@ -222,7 +217,7 @@ export class PersonService {
    */
   async get(context: RequestContext, nationalId: string, asOf?: Date): Promise<PersonView> {
     const record = personReadAccess(context, nationalId);
-    const stream = await this.store.readStream(streamIds.person(nationalId)).catch(rethrow);
+    const stream = await this.store.readStream(streamIds.person(nationalId));
     const { state, version } = fold(persons, recordedBy(stream, asOf));
     if (state.status === 'unregistered') {
       throw ApplicationError.notFound(
@@ -295,12 +290,10 @@ export class PersonService {
 function validateRegistration(input: RegisterPersonInput, now: Date): void {
   const issues = registrationIssues(input, now);
   if (issues.length > 0) {
-    throw toApplicationError(
-      new DomainRejection<RegistryRejectionCode>(
-        'INVALID_INPUT',
-        `RegisterPerson: ${issues.map((v) => v.field).join(', ')}`,
-        issues,
-      ),
+    throw new DomainRejection<RegistryRejectionCode>(
+      'INVALID_INPUT',
+      `RegisterPerson: ${issues.map((v) => v.field).join(', ')}`,
+      issues,
     );
   }
 }
@@ -320,7 +313,7 @@ function registrationIssues(input: RegisterPersonInput, now: Date): FieldIssue[]
       persons.decider.initialState,
     );
   } catch (error) {
-    if (!isDomainRejection<RegistryRejectionCode>(error, 'INVALID_INPUT')) rethrow(error);
+    if (!isDomainRejection<RegistryRejectionCode>(error, 'INVALID_INPUT')) throw error;
     issues.push(...error.fields.filter((v) => v.field !== 'nationalId'));
   }
   if (standIn === undefined && !issues.some((v) => v.field === 'birthDate')) {
@@ -331,8 +324,4 @@ function registrationIssues(input: RegisterPersonInput, now: Date): FieldIssue[]
     });
   }
   return issues;
-}
-
-function rethrow(error: unknown): never {
-  throw toApplicationError(error);
 }
