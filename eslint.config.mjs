@@ -1,5 +1,8 @@
 // Flat ESLint config for the whole workspace: type-checked TypeScript rules, Prettier for layout,
 // and Nx module boundaries with real constraints (never "*" -> "*").
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
@@ -54,6 +57,82 @@ const typeConstraints = (extraForTests = []) => [
   {
     sourceTag: 'type:testing',
     onlyDependOnLibsWithTags: ['type:testing', 'type:tooling', 'type:platform', 'type:contracts'],
+  },
+];
+
+/**
+ * The roots of the projects that carry `tag` in their project.json, relative to the workspace:
+ * a rule scoped by tag follows a new project without an edit here.
+ */
+function projectRootsTagged(tag) {
+  const roots = [];
+  const visit = (dir) => {
+    const projectFile = join(dir, 'project.json');
+    if (existsSync(projectFile)) {
+      const { tags = [] } = JSON.parse(readFileSync(projectFile, 'utf8'));
+      if (tags.includes(tag)) roots.push(relative(import.meta.dirname, dir));
+      return;
+    }
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.')) {
+        visit(join(dir, entry.name));
+      }
+    }
+  };
+  for (const top of ['libs', 'services']) visit(join(import.meta.dirname, top));
+  return roots;
+}
+
+/** Node modules that do I/O or reach outside the process: never in domain code. */
+const NODE_IO_MODULES = [
+  'child_process',
+  'cluster',
+  'dgram',
+  'dns',
+  'dns/promises',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'inspector',
+  'net',
+  'readline',
+  'readline/promises',
+  'tls',
+  'worker_threads',
+];
+
+/**
+ * Domain code (`type:domain`) is pure: decisions that depend only on their arguments, testable
+ * without infrastructure. Module boundaries keep it off other projects; this keeps it off the
+ * infrastructure packages and Node's I/O modules.
+ */
+const domainImportRestrictions = [
+  'error',
+  {
+    paths: NODE_IO_MODULES.flatMap((name) => [name, `node:${name}`]).map((name) => ({
+      name,
+      message: 'Domain code does no I/O: the application layer does it and passes values in.',
+    })),
+    patterns: [
+      {
+        group: [
+          'pg',
+          'pg/*',
+          'pg-*',
+          'typeorm',
+          'typeorm/*',
+          '@nestjs/*',
+          'kafkajs',
+          'kafkajs/*',
+          '@opentelemetry/*',
+        ],
+        message:
+          'Domain code is pure TypeScript: infrastructure (databases, Kafka, Nest, tracing) ' +
+          'belongs to the application and platform layers.',
+      },
+    ],
   },
 ];
 
@@ -114,6 +193,10 @@ export default tseslint.config(
       ]),
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
+  },
+  {
+    files: projectRootsTagged('type:domain').map((root) => `${root}/**/*.ts`),
+    rules: { 'no-restricted-imports': domainImportRestrictions },
   },
   prettier,
 );

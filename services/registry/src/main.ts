@@ -1,4 +1,5 @@
 import { bootstrapService } from '@gov/platform-chassis';
+import { REGISTRY_REJECTION_STATUSES } from '@gov/registry-application';
 
 import { AppModule } from './app.module';
 import { REGISTRY_DEFAULTS, registryConfigSchema } from './registry.config';
@@ -7,6 +8,7 @@ void bootstrapService({
   name: REGISTRY_DEFAULTS.serviceName,
   config: registryConfigSchema,
   module: (config) => AppModule.forRoot(config),
+  rejections: REGISTRY_REJECTION_STATUSES,
   openapi: {
     title: 'Registry',
     description:

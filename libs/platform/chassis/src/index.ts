@@ -17,6 +17,8 @@ export type {
   ApplicationErrorOptions,
   ApplicationErrorReason,
 } from './lib/errors/application-error';
+export { toApplicationError } from './lib/errors/platform-errors';
+export type { RejectionStatus, RejectionStatuses } from './lib/errors/platform-errors';
 export { PROBLEM_CONTENT_TYPE } from './lib/errors/problem-details';
 export type { FieldError, ProblemDetails } from './lib/errors/problem-details';
 

@@ -12,4 +12,5 @@ export type {
   DeciderSpecificationGiven,
   DeciderSpecificationThen,
   DeciderSpecificationWhen,
+  ExpectedFieldIssue,
 } from './lib/decider-specification';

@@ -52,7 +52,7 @@ export { translatePgError } from './lib/postgres/pg-errors';
 export type { PgErrorContext } from './lib/postgres/pg-errors';
 
 // Command handling
-export { handleCommand } from './lib/command/handle-command';
+export { ExpectedVersionMismatchError, handleCommand } from './lib/command/handle-command';
 export type {
   CommandResult,
   EventCodec,

@@ -57,7 +57,7 @@ export {
 } from './lib/access/access-policy';
 export { AccessLog } from './lib/access/access-log';
 export type { AccessorRole, PersonalDataAccessed } from './lib/access/personal-data-accessed';
-export { toApplicationError } from './lib/errors';
+export { REGISTRY_REJECTION_STATUSES, toApplicationError } from './lib/errors';
 export { eventIdsFor } from './lib/commands';
 export { streamIds } from './lib/streams';
 

@@ -14,8 +14,7 @@ export type { NationalId, NationalIdProblem, NationalIdResult } from './lib/nati
 
 export { assertNever } from './lib/shared/messages';
 export type { Command, CommandMetadata, Event } from './lib/shared/messages';
-export { RegistryRejection, isRegistryRejection } from './lib/shared/rejection';
-export type { FieldViolation, RejectionCode } from './lib/shared/rejection';
+export type { RegistryRejectionCode } from './lib/shared/rejection';
 export { REGISTER_TIME_ZONE, isLocalDate, registerToday } from './lib/shared/check';
 export type { LocalDate } from './lib/shared/check';
 export { ADDRESS_LIMITS } from './lib/shared/address';

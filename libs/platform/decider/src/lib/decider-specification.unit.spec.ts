@@ -143,6 +143,16 @@ describe('DeciderSpecification', () => {
     ).toThrow(/expected a rejection[\s\S]*decide returned/);
   });
 
+  it('matches a field given as a string by the field alone, and still counts the fields', () => {
+    const deposit = spec.given([opened]).when({ type: 'Deposit', amount: 0n, at });
+    deposit.thenRejects('invalid-amount', ['amount']);
+    expect(() => deposit.thenRejects('invalid-amount', ['at'])).toThrow(SpecificationFailure);
+    expect(() => deposit.thenRejects('invalid-amount', [])).toThrow(SpecificationFailure);
+    expect(() => deposit.thenRejects('invalid-amount', ['amount', 'amount'])).toThrow(
+      SpecificationFailure,
+    );
+  });
+
   it('re-throws errors that are not rejections: they are bugs', () => {
     const broken: Decider<string, string, null> = {
       initialState: null,

@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 
-import { ApplicationError } from '@gov/platform-chassis';
+import { toApplicationError } from '@gov/platform-chassis';
 import { ReadOnlyStoreError } from '@gov/platform-event-sourcing';
 
 import type { ReplicationModuleOptions } from './replication.service';
@@ -86,13 +86,13 @@ describe('WritableSiteGuard', () => {
     } catch (error) {
       refused = error;
     }
-    expect(refused).toBeInstanceOf(ApplicationError);
-    expect(refused).toMatchObject({
+    expect(refused).toBeInstanceOf(ReadOnlyStoreError);
+    expect(toApplicationError(refused, {})).toMatchObject({
       kind: 'service-unavailable',
       extensions: { code: 'READ_ONLY_SITE', siteRole: 'replica' },
     });
     // A path that merely starts like the operator routes is a write like any other.
-    expect(() => replica.canActivate(http('POST', '/replicationx'))).toThrow(ApplicationError);
+    expect(() => replica.canActivate(http('POST', '/replicationx'))).toThrow(ReadOnlyStoreError);
   });
 
   it('lets a primary write, and refuses writes again once it is fenced', () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 
-import { ApplicationError } from '@gov/platform-chassis';
+import { ReadOnlyStoreError } from '@gov/platform-event-sourcing';
 
 import { REPLICATION_OPTIONS } from './replication.service';
 import type { ReplicationModuleOptions } from './replication.service';
@@ -29,11 +29,13 @@ export class WritableSiteGuard implements CanActivate {
     if (role.writable || SAFE_METHODS.has(request.method) || REPLICATION_PATH.test(request.url)) {
       return true;
     }
-    throw ApplicationError.serviceUnavailable(
+    // The same error the event store's write gate throws, so that the chassis answers both
+    // alike (503 READ_ONLY_SITE with the site's role).
+    throw new ReadOnlyStoreError(
+      role.current,
       role.current === 'replica'
         ? `this ${this.options.serviceName} is a replica (data embassy): it refuses writes until an operator promotes it`
         : `this ${this.options.serviceName} is fenced for a failover: it refuses writes; write to the promoted site`,
-      { extensions: { code: 'READ_ONLY_SITE', siteRole: role.current } },
     );
   }
 }

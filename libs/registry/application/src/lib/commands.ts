@@ -28,7 +28,6 @@ import { codecAt } from './codecs/payload';
 import type { PayloadCodec } from './codecs/payload';
 import { personEventsCodec } from './codecs/person-events.codec';
 import type { IdempotencySeed } from './context';
-import { translated } from './errors';
 
 /** One kind of stream: its decider (in the platform's shape) and its payload codec. */
 export interface RegistryAggregate<Command, Event, State> {
@@ -37,43 +36,21 @@ export interface RegistryAggregate<Command, Event, State> {
   readonly codec: PayloadCodec<Event>;
 }
 
-/** The domain's decider shape (`initialState` a function) in the platform's (a value). */
-function aggregate<Command, Event, State>(
-  name: string,
-  decider: {
-    decide(command: Command, state: State): readonly Event[];
-    evolve(state: State, event: Event): State;
-    initialState(): State;
-  },
-  codec: PayloadCodec<Event>,
-): RegistryAggregate<Command, Event, State> {
-  return {
-    name,
-    decider: {
-      decide: (command, state) => decider.decide(command, state),
-      evolve: (state, event) => decider.evolve(state, event),
-      // Shared by every load: the domain's states are immutable values.
-      initialState: decider.initialState(),
-    },
-    codec,
-  };
-}
-
-export const persons = aggregate<PersonCommand, PersonEvent, PersonState>(
-  'person',
-  personDecider,
-  personEventsCodec,
-);
-export const businesses = aggregate<BusinessCommand, BusinessEvent, BusinessState>(
-  'business',
-  businessDecider,
-  businessEventsCodec,
-);
-export const corrections = aggregate<CorrectionCommand, CorrectionEvent, CorrectionState>(
-  'correction',
-  correctionDecider,
-  correctionEventsCodec,
-);
+export const persons: RegistryAggregate<PersonCommand, PersonEvent, PersonState> = {
+  name: 'person',
+  decider: personDecider,
+  codec: personEventsCodec,
+};
+export const businesses: RegistryAggregate<BusinessCommand, BusinessEvent, BusinessState> = {
+  name: 'business',
+  decider: businessDecider,
+  codec: businessEventsCodec,
+};
+export const corrections: RegistryAggregate<CorrectionCommand, CorrectionEvent, CorrectionState> = {
+  name: 'correction',
+  decider: correctionDecider,
+  codec: correctionEventsCodec,
+};
 
 /** A stream's events with their domain events, and the state and version they fold into. */
 export interface LoadedStream<Event, State> {
@@ -106,13 +83,14 @@ export async function load<Command, Event, State>(
   of: RegistryAggregate<Command, Event, State>,
   streamId: string,
 ): Promise<LoadedStream<Event, State>> {
-  return fold(of, await translated(() => store.readStream(streamId)));
+  return fold(of, await store.readStream(streamId));
 }
 
 /**
  * Runs a command on an existing stream: load, decide, append expecting the version loaded
  * (see `handleCommand`). With `expectedVersion` (the client's `If-Match`) a stream at another
- * version fails with 412 and nothing is appended. Errors come out as `ApplicationError`s.
+ * version fails with an `ExpectedVersionMismatchError` (412) and nothing is appended. Rejections
+ * and store errors propagate as they are; the chassis answers them.
  */
 export function execute<Command extends { readonly metadata: CommandMetadata }, Event, State>(
   store: EventStore,
@@ -121,21 +99,17 @@ export function execute<Command extends { readonly metadata: CommandMetadata }, 
   command: Command,
   options: { readonly expectedVersion?: number; readonly metadata: AppendMetadata },
 ): Promise<CommandResult<Event, State>> {
-  return translated(
-    () =>
-      handleCommand(
-        store,
-        { decider: of.decider, codec: codecAt(of.codec, command.metadata.now) },
-        streamId,
-        command,
-        {
-          metadata: options.metadata,
-          ...(options.expectedVersion === undefined
-            ? {}
-            : { expectedVersion: options.expectedVersion }),
-        },
-      ),
-    { explicitVersion: options.expectedVersion !== undefined },
+  return handleCommand(
+    store,
+    { decider: of.decider, codec: codecAt(of.codec, command.metadata.now) },
+    streamId,
+    command,
+    {
+      metadata: options.metadata,
+      ...(options.expectedVersion === undefined
+        ? {}
+        : { expectedVersion: options.expectedVersion }),
+    },
   );
 }
 
@@ -148,8 +122,8 @@ export type CreateOutcome<State> =
 /**
  * Starts a new stream with the events `command` decides on an empty one, appended expecting
  * version 0 (no load: a new record's stream is new unless a concurrent request took its id).
- * A rejection comes out as an `ApplicationError`; an existing stream as `{ created: false }`,
- * for the caller to pick another id.
+ * A rejection propagates as it is; an existing stream comes out as `{ created: false }`, for the
+ * caller to pick another id.
  *
  * With an idempotency seed the event ids are derived from it (see {@link eventIdsFor}), so a
  * creation that is carried out a second time after its first answer was lost fails with a
@@ -162,28 +136,26 @@ export async function create<Command extends { readonly metadata: CommandMetadat
   command: Command,
   options: { readonly metadata: AppendMetadata; readonly idempotency?: IdempotencySeed },
 ): Promise<CreateOutcome<State>> {
-  return translated(async () => {
-    const events = of.decider.decide(command, of.decider.initialState);
-    if (events.length === 0) {
-      throw new Error(`a ${of.name} creation decided no events`);
-    }
-    const ids = options.idempotency ? eventIdsFor(options.idempotency) : undefined;
-    const stored = events.map((event, i) => {
-      const encoded = of.codec.encode(event, command.metadata.now);
-      return ids ? { ...encoded, eventId: ids(i) } : encoded;
-    });
-    try {
-      const result = await store.append(streamId, 0, stored, options.metadata);
-      return {
-        created: true,
-        state: events.reduce((s, e) => of.decider.evolve(s, e), of.decider.initialState),
-        appended: result.events,
-      } as const;
-    } catch (error) {
-      if (error instanceof ConcurrencyError) return { created: false } as const;
-      throw error;
-    }
+  const events = of.decider.decide(command, of.decider.initialState);
+  if (events.length === 0) {
+    throw new Error(`a ${of.name} creation decided no events`);
+  }
+  const ids = options.idempotency ? eventIdsFor(options.idempotency) : undefined;
+  const stored = events.map((event, i) => {
+    const encoded = of.codec.encode(event, command.metadata.now);
+    return ids ? { ...encoded, eventId: ids(i) } : encoded;
   });
+  try {
+    const result = await store.append(streamId, 0, stored, options.metadata);
+    return {
+      created: true,
+      state: events.reduce((s, e) => of.decider.evolve(s, e), of.decider.initialState),
+      appended: result.events,
+    } as const;
+  } catch (error) {
+    if (error instanceof ConcurrencyError) return { created: false } as const;
+    throw error;
+  }
 }
 
 /**

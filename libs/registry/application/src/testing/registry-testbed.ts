@@ -10,6 +10,7 @@ import type { RequestContext } from '../lib/context';
 import { CorrectionService } from '../lib/corrections/correction.service';
 import { CorrectionsProjector } from '../lib/corrections/corrections.projector';
 import { CorrectionsReactor } from '../lib/corrections/corrections.reactor';
+import { toApplicationError } from '../lib/errors';
 import type { RegisterPersonInput } from '../lib/persons/person.service';
 import { PersonService } from '../lib/persons/person.service';
 import {
@@ -120,12 +121,16 @@ export function registryTestbed() {
   };
 }
 
-/** What a promise rejects with (fails the test if it resolves). */
+/**
+ * What a promise rejects with, as the chassis would answer it (an `ApplicationError` for a
+ * rejection or an event store error, with the registry's statuses); fails the test if the
+ * promise resolves.
+ */
 export async function failure(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
   } catch (error) {
-    return error;
+    return toApplicationError(error);
   }
   throw new Error('expected the promise to reject');
 }

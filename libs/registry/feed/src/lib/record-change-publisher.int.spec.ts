@@ -93,7 +93,7 @@ function expectedChanges(log: readonly PositionedEvent[]): Map<string, RecordCha
     if (personEventsCodec.eventTypes.includes(event.eventType)) {
       const decoded = personEventsCodec.decode(event);
       const state = personDecider.evolve(
-        persons.get(event.streamId) ?? personDecider.initialState(),
+        persons.get(event.streamId) ?? personDecider.initialState,
         decoded,
       );
       persons.set(event.streamId, state);
@@ -101,7 +101,7 @@ function expectedChanges(log: readonly PositionedEvent[]): Map<string, RecordCha
     } else if (businessEventsCodec.eventTypes.includes(event.eventType)) {
       const decoded = businessEventsCodec.decode(event);
       const state = businessDecider.evolve(
-        businesses.get(event.streamId) ?? businessDecider.initialState(),
+        businesses.get(event.streamId) ?? businessDecider.initialState,
         decoded,
       );
       businesses.set(event.streamId, state);

@@ -25,7 +25,7 @@ const [FIRST_MANAGER, SECOND_MANAGER] = [ANNA, BEN].sort();
 
 /** The change message of each event of a person's life, folded from the start. */
 function personChanges(events: readonly PersonEvent[]): RecordChange[] {
-  let state: PersonState = personDecider.initialState();
+  let state: PersonState = personDecider.initialState;
   return events.map((event, i) => {
     state = personDecider.evolve(state, event);
     const change = personRecordChange(event, state, { version: i + 1, occurredAt: at(i) });
@@ -35,7 +35,7 @@ function personChanges(events: readonly PersonEvent[]): RecordChange[] {
 }
 
 function businessChanges(events: readonly BusinessEvent[]): RecordChange[] {
-  let state: BusinessState = businessDecider.initialState();
+  let state: BusinessState = businessDecider.initialState;
   return events.map((event, i) => {
     state = businessDecider.evolve(state, event);
     const change = businessRecordChange(event, state, { version: i + 1, occurredAt: at(i) });
@@ -175,7 +175,7 @@ describe('a person’s record on the change feed', () => {
       type: 'PersonAddressChanged',
       data: { nationalId: ANNA, address: ESCH },
     };
-    const state = personDecider.evolve(personDecider.initialState(), moved);
+    const state = personDecider.evolve(personDecider.initialState, moved);
     expect(personRecordChange(moved, state, { version: 1, occurredAt: at(0) })).toBeUndefined();
   });
 });

@@ -81,10 +81,10 @@ function businessFold(state: BusinessState, version: number): Fold {
  */
 const RECORD_STREAM_STARTS: ReadonlyMap<string, () => Fold> = new Map([
   ...personEventsCodec.eventTypes.map(
-    (type) => [type, () => personFold(personDecider.initialState(), 0)] as const,
+    (type) => [type, () => personFold(personDecider.initialState, 0)] as const,
   ),
   ...businessEventsCodec.eventTypes.map(
-    (type) => [type, () => businessFold(businessDecider.initialState(), 0)] as const,
+    (type) => [type, () => businessFold(businessDecider.initialState, 0)] as const,
   ),
 ]);
 

@@ -6,6 +6,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { ConfigError, loadConfig } from '@gov/platform-config';
 import type { ConfigSchema, PlatformConfig } from '@gov/platform-config';
 
+import type { RejectionStatuses } from '../errors/platform-errors';
 import { baseLoggerOptions } from '../logging/logger-params';
 import type { OpenApiInfo } from '../openapi/openapi-document';
 import { startService } from './start-service';
@@ -19,6 +20,8 @@ export interface BootstrapOptions<C extends PlatformConfig> {
   /** The service's root module, built from its configuration. */
   readonly module: (config: C) => Type | DynamicModule;
   readonly openapi: OpenApiInfo;
+  /** The HTTP status of each code the service's deciders reject with (see `startService`). */
+  readonly rejections?: RejectionStatuses;
 }
 
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -57,6 +60,7 @@ export async function bootstrapService<C extends PlatformConfig>(
       config,
       module: options.module(config),
       openapi: options.openapi,
+      ...(options.rejections === undefined ? {} : { rejections: options.rejections }),
       // Before listening: a signal must never find the process reachable but unprepared.
       beforeListen: (app) => {
         app.enableShutdownHooks([...SHUTDOWN_SIGNALS], { useProcessExit: true });

@@ -14,6 +14,7 @@ import type { DestinationStream } from 'pino';
 
 import type { PlatformConfig } from '@gov/platform-config';
 
+import type { RejectionStatuses } from '../errors/platform-errors';
 import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { HealthController } from '../health/health.controller';
 import { ReadinessService } from '../health/readiness.service';
@@ -42,6 +43,11 @@ export interface ServiceOptions {
    */
   readonly module: Type | DynamicModule;
   readonly openapi: OpenApiInfo;
+  /**
+   * The HTTP status of each code the service's deciders reject with; none by default (a
+   * rejection is then a 500). The rest of the error mapping is the chassis' own.
+   */
+  readonly rejections?: RejectionStatuses;
   /** Largest accepted request body; 1 MiB by default. Larger bodies get a 413 problem. */
   readonly bodyLimitBytes?: number;
   /** Time limit of each readiness check; 2 000 ms by default. */
@@ -84,6 +90,7 @@ export interface RunningService {
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { config } = options;
   const chassisOptions: ChassisOptions = {
+    rejections: options.rejections ?? {},
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     readinessTimeoutMs: options.readinessTimeoutMs ?? DEFAULT_READINESS_TIMEOUT_MS,
   };

@@ -14,6 +14,8 @@ export type ApplicationErrorReason =
   | { readonly kind: 'precondition-failed' }
   /** The request is well-formed but some fields are invalid (400, with the fields). */
   | { readonly kind: 'validation-failed'; readonly errors: readonly FieldError[] }
+  /** The request is valid, but a business rule refuses it in the current state (422). */
+  | { readonly kind: 'unprocessable' }
   /**
    * The caller is not authenticated (401). `challenge` becomes the `WWW-Authenticate` header,
    * e.g. `Bearer realm="registry"`.
@@ -78,6 +80,10 @@ export class ApplicationError extends Error {
 
   static preconditionFailed(detail: string, options?: ApplicationErrorOptions): ApplicationError {
     return new ApplicationError({ kind: 'precondition-failed' }, detail, options);
+  }
+
+  static unprocessable(detail: string, options?: ApplicationErrorOptions): ApplicationError {
+    return new ApplicationError({ kind: 'unprocessable' }, detail, options);
   }
 
   static validationFailed(

@@ -37,7 +37,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       contentType: stringProperty(property(request, 'headers'), 'content-type'),
       bodyLimitBytes: this.options.bodyLimitBytes,
     };
-    const { problem, headers, unexpected } = toProblem(exception, facts);
+    const { problem, headers, unexpected } = toProblem(exception, facts, this.options.rejections);
     if (unexpected) {
       this.logger.error(exception, `Unexpected error while serving ${facts.path}`);
     }

@@ -3,6 +3,8 @@ import { STATUS_CODES } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
 
 import { ApplicationError } from './application-error';
+import { toApplicationError } from './platform-errors';
+import type { RejectionStatuses } from './platform-errors';
 import type { ProblemDetails } from './problem-details';
 
 /** What the mapping needs to know about the failed request. */
@@ -30,11 +32,18 @@ export interface ProblemResponse {
 
 /**
  * The one place that turns anything thrown while serving a request into an HTTP response:
- * {@link ApplicationError}s by kind, Nest `HttpException`s by their status (which covers the
- * errors Fastify raises before a handler runs: malformed JSON, body too large, unsupported
- * media type, unknown route), and everything else into a 500 that reveals nothing.
+ * the platform's errors (rejections by a decider, with the service's `rejections` table, and
+ * the event store's errors; see {@link toApplicationError}) and {@link ApplicationError}s by
+ * kind, Nest `HttpException`s by their status (which covers the errors Fastify raises before a
+ * handler runs: malformed JSON, body too large, unsupported media type, unknown route), and
+ * everything else into a 500 that reveals nothing.
  */
-export function toProblem(exception: unknown, request: RequestFacts): ProblemResponse {
+export function toProblem(
+  thrown: unknown,
+  request: RequestFacts,
+  rejections: RejectionStatuses = {},
+): ProblemResponse {
+  const exception = toApplicationError(thrown, rejections);
   if (exception instanceof ApplicationError) return fromApplicationError(exception, request);
   if (exception instanceof HttpException) return fromHttpException(exception, request);
   return internalError(request);
@@ -62,6 +71,8 @@ function fromApplicationError(error: ApplicationError, request: RequestFacts): P
       // 400 with the offending fields in `errors`: the platform's API contract answers every
       // invalid input (unparseable or not) with 400, so clients have one case to handle.
       return respond(HttpStatus.BAD_REQUEST, { errors: reason.errors });
+    case 'unprocessable':
+      return respond(HttpStatus.UNPROCESSABLE_ENTITY);
     case 'unauthorized':
       return respond(
         HttpStatus.UNAUTHORIZED,

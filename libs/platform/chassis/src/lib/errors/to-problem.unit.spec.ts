@@ -17,6 +17,7 @@ describe('toProblem', () => {
     [ApplicationError.conflict('Person 7 exists'), 409, 'Conflict'],
     [ApplicationError.preconditionFailed('Version 3, not 2'), 412, 'Precondition Failed'],
     [ApplicationError.validationFailed('Invalid', []), 400, 'Bad Request'],
+    [ApplicationError.unprocessable('Too late to change'), 422, 'Unprocessable Entity'],
     [ApplicationError.unauthorized('No token'), 401, 'Unauthorized'],
     [ApplicationError.forbidden('Not yours'), 403, 'Forbidden'],
     [ApplicationError.serviceUnavailable('Rebuilding'), 503, 'Service Unavailable'],

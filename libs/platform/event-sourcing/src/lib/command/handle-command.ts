@@ -29,11 +29,21 @@ export interface EventSourcedAggregate<Command, Event, State> {
   readonly codec: EventCodec<Event>;
 }
 
+/**
+ * The stream is not at the version the caller stated (`expectedVersion`, HTTP `If-Match`), before
+ * deciding or at append time; nothing was appended. Unlike a plain {@link ConcurrencyError},
+ * which only says that concurrent writers kept winning, it means the caller decided on a state
+ * that is gone: it must read the stream again (HTTP 412, not 409). Still a
+ * `ConcurrencyError`, so code that treats every conflict alike keeps doing so.
+ */
+export class ExpectedVersionMismatchError extends ConcurrencyError {}
+
 /** Options of {@link handleCommand}. */
 export interface HandleCommandOptions {
   /**
    * The stream version the client based its command on (HTTP `If-Match`). When given, a
-   * stream at another version fails at once with a {@link ConcurrencyError} (HTTP 412), before
+   * stream at another version fails at once with an {@link ExpectedVersionMismatchError}
+   * (HTTP 412), before
    * and after deciding, and is never retried: the client must look at the new state first.
    * When omitted, the command is decided on the latest state and a concurrent append only
    * causes a reload and a new decision.
@@ -75,8 +85,8 @@ export interface CommandResult<Event, State> {
  * nothing is appended; so does every other error, unretried (transient infrastructure failures
  * are the caller's to retry, with the same command).
  *
- * @throws {@link ConcurrencyError} when `options.expectedVersion` does not match, or conflicts
- *   persist after the retries.
+ * @throws {@link ExpectedVersionMismatchError} when `options.expectedVersion` does not match.
+ * @throws {@link ConcurrencyError} when conflicts persist after the retries.
  */
 export async function handleCommand<Command, Event, State>(
   store: EventStore,
@@ -96,7 +106,7 @@ export async function handleCommand<Command, Event, State>(
     }
     const version = stored.at(-1)?.streamVersion ?? 0;
     if (explicit !== undefined && explicit !== version) {
-      throw new ConcurrencyError(streamId, explicit, version);
+      throw new ExpectedVersionMismatchError(streamId, explicit, version);
     }
     const events = decider.decide(command, state);
     if (events.length === 0) {
@@ -120,7 +130,16 @@ export async function handleCommand<Command, Event, State>(
         attempts: attempt,
       };
     } catch (error) {
-      if (!(error instanceof ConcurrencyError) || explicit !== undefined || attempt > maxRetries) {
+      if (error instanceof ConcurrencyError && explicit !== undefined) {
+        throw new ExpectedVersionMismatchError(
+          streamId,
+          explicit,
+          error.actualVersion,
+          error.conflict,
+          { cause: error },
+        );
+      }
+      if (!(error instanceof ConcurrencyError) || attempt > maxRetries) {
         throw error;
       }
       await sleep(backoffDelay(attempt, options.backoff));

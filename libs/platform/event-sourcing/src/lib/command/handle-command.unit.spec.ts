@@ -10,7 +10,7 @@ import type {
   NewEvent,
 } from '../event-store/event-store';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store';
-import { handleCommand } from './handle-command';
+import { ExpectedVersionMismatchError, handleCommand } from './handle-command';
 import type { EventCodec, EventSourcedAggregate } from './handle-command';
 
 // A seat booking: a seat can be booked once; booking it again for the same person is a repeat.
@@ -221,6 +221,7 @@ describe('handleCommand', () => {
     });
 
     await expect(attempt).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(attempt).rejects.not.toBeInstanceOf(ExpectedVersionMismatchError);
     expect(disturbed.appends).toBe(3);
     expect((await store.readStream('seat-1')).map((e) => e.correlationId)).toEqual([
       'competitor-1',
@@ -273,7 +274,7 @@ describe('handleCommand', () => {
         },
       );
 
-      await expect(attempt).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(attempt).rejects.toBeInstanceOf(ExpectedVersionMismatchError);
       await expect(attempt).rejects.toMatchObject({ expectedVersion: 0, actualVersion: 1 });
       expect(decisions).toBe(0);
       expect(await store.readStream('seat-1')).toHaveLength(1);
@@ -294,7 +295,8 @@ describe('handleCommand', () => {
         expectedVersion: 0,
       });
 
-      await expect(attempt).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(attempt).rejects.toBeInstanceOf(ExpectedVersionMismatchError);
+      await expect(attempt).rejects.toMatchObject({ expectedVersion: 0, actualVersion: 1 });
       expect(disturbed.appends).toBe(1);
       expect(decisions).toBe(1);
     });

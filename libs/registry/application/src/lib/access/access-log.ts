@@ -3,7 +3,6 @@ import type { EventStore } from '@gov/platform-event-sourcing';
 import { accessEventsCodec } from '../codecs/access-events.codec';
 import { actorOf, appendMetadata, traceIdOf } from '../context';
 import type { RequestContext } from '../context';
-import { translated } from '../errors';
 import type { Clock } from '../ports';
 import { streamIds } from '../streams';
 import type { ReadRecord } from './access-policy';
@@ -48,13 +47,11 @@ export class AccessLog {
       },
       accessedAt,
     );
-    await translated(() =>
-      this.store.append(
-        streamIds.access(nationalId),
-        'any',
-        [event],
-        appendMetadata(context, actorOf(context.principal)),
-      ),
+    await this.store.append(
+      streamIds.access(nationalId),
+      'any',
+      [event],
+      appendMetadata(context, actorOf(context.principal)),
     );
   }
 }

@@ -12,7 +12,6 @@ import { businessReadAccess, requireRegistrarOf } from '../access/access-policy'
 import { businesses, create, execute, fold, load } from '../commands';
 import { actorOf, appendMetadata } from '../context';
 import type { ChangeOptions, RequestContext } from '../context';
-import { toApplicationError, translated } from '../errors';
 import { historyEntries, recordedBy } from '../history';
 import type { RecordHistory } from '../history';
 import type { Clock, NumberAllocator } from '../ports';
@@ -54,11 +53,7 @@ export class BusinessService {
       data: { ...input, businessNumber },
       metadata: { now },
     });
-    try {
-      businesses.decider.decide(command(STAND_IN_NUMBER), businesses.decider.initialState);
-    } catch (error) {
-      throw toApplicationError(error);
-    }
+    businesses.decider.decide(command(STAND_IN_NUMBER), businesses.decider.initialState);
     const metadata = appendMetadata(context, actorOf(context.principal));
     for (let attempt = 1; attempt <= MAX_ALLOCATION_ATTEMPTS; attempt += 1) {
       const digits = await this.numbers.nextBusinessNumber();
@@ -122,9 +117,7 @@ export class BusinessService {
   /** The business's record, now or as it stood at `asOf` (404 if it did not exist then). */
   async get(context: RequestContext, businessNumber: string, asOf?: Date): Promise<BusinessView> {
     businessReadAccess(context);
-    const stream = await translated(() =>
-      this.store.readStream(streamIds.business(businessNumber)),
-    );
+    const stream = await this.store.readStream(streamIds.business(businessNumber));
     const { state, version } = fold(businesses, recordedBy(stream, asOf));
     if (state.status === 'unregistered') {
       throw ApplicationError.notFound(

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
 import { ApplicationError } from '@gov/platform-chassis';
+import { DomainRejection } from '@gov/platform-decider';
 import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
-import { REGISTER_NAMES, RegistryRejection, assertNever } from '@gov/registry-domain';
+import { REGISTER_NAMES, assertNever } from '@gov/registry-domain';
 import type {
+  RegistryRejectionCode,
   BusinessCorrection,
   CorrectionCommand,
   CorrectionState,
@@ -17,7 +19,6 @@ import { requireCitizen, requireRegistrarOf } from '../access/access-policy';
 import { businesses, corrections, create, execute, load, persons } from '../commands';
 import { actorOf, appendMetadata } from '../context';
 import type { ChangeOptions, RequestContext } from '../context';
-import { toApplicationError } from '../errors';
 import type {
   Clock,
   CorrectionFilter,
@@ -238,24 +239,20 @@ export class CorrectionService {
    */
   async list(context: RequestContext, filter: CorrectionFilter = {}): Promise<CorrectionSummary[]> {
     const { principal } = context;
-    try {
-      switch (principal.kind) {
-        case 'citizen':
-          return await this.readModel.listByRequester(principal.subject, filter);
-        case 'registrar':
-          return await this.readModel.listByRegisters(
-            REGISTER_NAMES.filter((name) => principal.registers.includes(name)),
-            filter,
-          );
-        case 'agency':
-          throw ApplicationError.forbidden('agencies do not read correction requests');
-        case 'operator':
-          throw ApplicationError.forbidden('operators do not read correction requests');
-        default:
-          return assertNever(principal, 'principal');
-      }
-    } catch (error) {
-      throw toApplicationError(error);
+    switch (principal.kind) {
+      case 'citizen':
+        return await this.readModel.listByRequester(principal.subject, filter);
+      case 'registrar':
+        return await this.readModel.listByRegisters(
+          REGISTER_NAMES.filter((name) => principal.registers.includes(name)),
+          filter,
+        );
+      case 'agency':
+        throw ApplicationError.forbidden('agencies do not read correction requests');
+      case 'operator':
+        throw ApplicationError.forbidden('operators do not read correction requests');
+      default:
+        return assertNever(principal, 'principal');
     }
   }
 
@@ -269,12 +266,16 @@ export class CorrectionService {
         // Checked before the record is looked up, so that nobody learns whether another
         // person's record exists.
         if (target.recordId.trim() !== requester) {
-          throw toApplicationError(
-            new RegistryRejection(
-              'NOT_DATA_SUBJECT',
-              'a person may ask to correct only their own record',
-              [{ path: 'target.recordId', problem: 'is not the requester’s own record' }],
-            ),
+          throw new DomainRejection<RegistryRejectionCode>(
+            'NOT_DATA_SUBJECT',
+            'a person may ask to correct only their own record',
+            [
+              {
+                field: 'target.recordId',
+                code: 'not-own-record',
+                message: 'is not the requester’s own record',
+              },
+            ],
           );
         }
         const person = await load(this.store, persons, streamIds.person(requester));
@@ -321,10 +322,7 @@ export class CorrectionService {
     const registrar = requireRegistrarOf(context.principal, register);
     // The identity provider's national_id claim, else the registry's own enrolment.
     const nationalId =
-      context.principal.nationalId ??
-      (await this.registrars.nationalIdOf(registrar.subject).catch((error: unknown) => {
-        throw toApplicationError(error);
-      }));
+      context.principal.nationalId ?? (await this.registrars.nationalIdOf(registrar.subject));
     if (nationalId === undefined) {
       throw ApplicationError.forbidden(
         `registrar ${registrar.subject} has no national identification number (token claim ` +

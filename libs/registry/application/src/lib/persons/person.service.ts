@@ -1,7 +1,9 @@
 import { ApplicationError } from '@gov/platform-chassis';
 import type { EventStore } from '@gov/platform-event-sourcing';
-import { RegistryRejection, composeNationalId, isRegistryRejection } from '@gov/registry-domain';
-import type { FieldViolation } from '@gov/registry-domain';
+import { DomainRejection, isDomainRejection } from '@gov/platform-decider';
+import type { FieldIssue } from '@gov/platform-decider';
+import { composeNationalId } from '@gov/registry-domain';
+import type { RegistryRejectionCode } from '@gov/registry-domain';
 import type {
   Address,
   ChangeCivilStatus,
@@ -16,7 +18,6 @@ import type { AccessLog } from '../access/access-log';
 import { create, eventIdsFor, execute, fold, load, persons } from '../commands';
 import { actorOf, appendMetadata } from '../context';
 import type { ChangeOptions, RequestContext } from '../context';
-import { toApplicationError } from '../errors';
 import { historyEntries, recordedBy } from '../history';
 import type { RecordHistory } from '../history';
 import type { BulkRegistrar, Clock, NumberAllocator } from '../ports';
@@ -113,41 +114,37 @@ export class PersonService {
       );
     }
     const now = this.clock.now();
-    const violations = inputs.flatMap((input, i) =>
-      registrationViolations(input, now).map((v) => ({ ...v, path: `persons[${i}].${v.path}` })),
+    const issues = inputs.flatMap((input, i) =>
+      registrationIssues(input, now).map((v) => ({ ...v, field: `persons[${i}].${v.field}` })),
     );
-    if (violations.length > 0) {
-      throw toApplicationError(
-        new RegistryRejection(
-          'INVALID_INPUT',
-          `RegisterPersons: ${violations.map((v) => v.path).join(', ')}`,
-          violations,
-        ),
+    if (issues.length > 0) {
+      throw new DomainRejection<RegistryRejectionCode>(
+        'INVALID_INPUT',
+        `RegisterPersons: ${issues.map((v) => v.field).join(', ')}`,
+        issues,
       );
     }
     const seed = context.idempotency;
-    const outcome = await this.bulk
-      .registerAll(
-        inputs.map((input, i) => ({
-          birthDate: input.birthDate,
-          events: (nationalId: string) => {
-            const ids = seed
-              ? eventIdsFor({ seed: `${seed.seed}#${i}`, firstSeenAt: seed.firstSeenAt })
-              : undefined;
-            return persons.decider
-              .decide(
-                { type: 'RegisterPerson', data: { ...input, nationalId }, metadata: { now } },
-                persons.decider.initialState,
-              )
-              .map((event, k) => {
-                const encoded = persons.codec.encode(event, now);
-                return ids ? { ...encoded, eventId: ids(k) } : encoded;
-              });
-          },
-        })),
-        appendMetadata(context, actorOf(context.principal)),
-      )
-      .catch(rethrow);
+    const outcome = await this.bulk.registerAll(
+      inputs.map((input, i) => ({
+        birthDate: input.birthDate,
+        events: (nationalId: string) => {
+          const ids = seed
+            ? eventIdsFor({ seed: `${seed.seed}#${i}`, firstSeenAt: seed.firstSeenAt })
+            : undefined;
+          return persons.decider
+            .decide(
+              { type: 'RegisterPerson', data: { ...input, nationalId }, metadata: { now } },
+              persons.decider.initialState,
+            )
+            .map((event, k) => {
+              const encoded = persons.codec.encode(event, now);
+              return ids ? { ...encoded, eventId: ids(k) } : encoded;
+            });
+        },
+      })),
+      appendMetadata(context, actorOf(context.principal)),
+    );
     if (!outcome.registered) {
       throw ApplicationError.conflict(
         `every national identification number for birth date ${outcome.exhaustedBirthDate} is assigned; nothing was registered`,
@@ -220,7 +217,7 @@ export class PersonService {
    */
   async get(context: RequestContext, nationalId: string, asOf?: Date): Promise<PersonView> {
     const record = personReadAccess(context, nationalId);
-    const stream = await this.store.readStream(streamIds.person(nationalId)).catch(rethrow);
+    const stream = await this.store.readStream(streamIds.person(nationalId));
     const { state, version } = fold(persons, recordedBy(stream, asOf));
     if (state.status === 'unregistered') {
       throw ApplicationError.notFound(
@@ -291,21 +288,19 @@ export class PersonService {
  * registry composes, so it is valid). A birth date before 1850 cannot be encoded in a number.
  */
 function validateRegistration(input: RegisterPersonInput, now: Date): void {
-  const violations = registrationViolations(input, now);
-  if (violations.length > 0) {
-    throw toApplicationError(
-      new RegistryRejection(
-        'INVALID_INPUT',
-        `RegisterPerson: ${violations.map((v) => v.path).join(', ')}`,
-        violations,
-      ),
+  const issues = registrationIssues(input, now);
+  if (issues.length > 0) {
+    throw new DomainRejection<RegistryRejectionCode>(
+      'INVALID_INPUT',
+      `RegisterPerson: ${issues.map((v) => v.field).join(', ')}`,
+      issues,
     );
   }
 }
 
 /** What is wrong with a registration (nothing: empty). Other failures are thrown. */
-function registrationViolations(input: RegisterPersonInput, now: Date): FieldViolation[] {
-  const violations: FieldViolation[] = [];
+function registrationIssues(input: RegisterPersonInput, now: Date): FieldIssue[] {
+  const issues: FieldIssue[] = [];
   let standIn: string | undefined;
   try {
     standIn = composeNationalId(input.birthDate, 0);
@@ -318,18 +313,15 @@ function registrationViolations(input: RegisterPersonInput, now: Date): FieldVio
       persons.decider.initialState,
     );
   } catch (error) {
-    if (!isRegistryRejection(error) || error.code !== 'INVALID_INPUT') rethrow(error);
-    violations.push(...error.violations.filter((v) => v.path !== 'nationalId'));
+    if (!isDomainRejection<RegistryRejectionCode>(error, 'INVALID_INPUT')) throw error;
+    issues.push(...error.fields.filter((v) => v.field !== 'nationalId'));
   }
-  if (standIn === undefined && !violations.some((v) => v.path === 'birthDate')) {
-    violations.push({
-      path: 'birthDate',
-      problem: 'must be a date from 1850-01-01 on (the national identification number encodes it)',
+  if (standIn === undefined && !issues.some((v) => v.field === 'birthDate')) {
+    issues.push({
+      field: 'birthDate',
+      code: 'not-encodable',
+      message: 'must be a date from 1850-01-01 on (the national identification number encodes it)',
     });
   }
-  return violations;
-}
-
-function rethrow(error: unknown): never {
-  throw toApplicationError(error);
+  return issues;
 }

@@ -1,3 +1,5 @@
+import { evolveAll } from '@gov/platform-decider';
+
 import {
   ANNA,
   AT_NOW,
@@ -20,9 +22,7 @@ import { correctionDecider } from './correction.decider';
 import type { CorrectionAccepted, CorrectionEvent } from './correction.events';
 import { correctRecordCommand } from './correction.policy';
 
-/** The correction flow as the application runs it: two streams, in order, no shared state. */
-const fold = <S, E>(decider: { evolve: (s: S, e: E) => S; initialState: () => S }, events: E[]) =>
-  events.reduce(decider.evolve, decider.initialState());
+// The correction flow as the application runs it: two streams, in order, no shared state.
 
 const REGISTRAR: Registrar = { registrarId: 'rnpp-0042', nationalId: CARLA, register: 'persons' };
 
@@ -59,7 +59,7 @@ function acceptedCorrectionOfAnnasAddress(): CorrectionAccepted {
         },
         metadata: AT_NOW,
       },
-      fold(correctionDecider, correctionStream),
+      evolveAll(correctionDecider, correctionStream),
     ),
   );
   correctionStream.push(
@@ -69,12 +69,12 @@ function acceptedCorrectionOfAnnasAddress(): CorrectionAccepted {
         data: { correctionId: CORRECTION_1, registrar: REGISTRAR },
         metadata: AT_NOW,
       },
-      fold(correctionDecider, correctionStream),
+      evolveAll(correctionDecider, correctionStream),
     ),
   );
   const [, accepted] = correctionStream;
   if (accepted?.type !== 'CorrectionAccepted') throw new Error('the correction was not accepted');
-  expect(fold(correctionDecider, correctionStream).status).toBe('ACCEPTED');
+  expect(evolveAll(correctionDecider, correctionStream).status).toBe('ACCEPTED');
   return accepted;
 }
 
@@ -87,7 +87,7 @@ describe('correction flow: request, acceptance, record change', () => {
     // When the application runs the record command that follows the acceptance
     const recordCommand = correctRecordCommand(accepted, NOW);
     if (recordCommand.type !== 'CorrectPersonRecord') throw new Error('expected a person command');
-    const events = personDecider.decide(recordCommand, fold(personDecider, personStream));
+    const events = personDecider.decide(recordCommand, evolveAll(personDecider, personStream));
 
     // Then the record is corrected, by an event that names the request
     expect(events).toEqual([
@@ -101,7 +101,7 @@ describe('correction flow: request, acceptance, record change', () => {
       },
     ]);
     personStream.push(...events);
-    expect(fold(personDecider, personStream)).toMatchObject({
+    expect(evolveAll(personDecider, personStream)).toMatchObject({
       status: 'registered',
       record: { address: ESCH_ADDRESS },
       appliedCorrections: [CORRECTION_1],
@@ -113,7 +113,9 @@ describe('correction flow: request, acceptance, record change', () => {
     const personStream: PersonEvent[] = [annaRegistered];
     const recordCommand = correctRecordCommand(accepted, NOW);
     if (recordCommand.type !== 'CorrectPersonRecord') throw new Error('expected a person command');
-    personStream.push(...personDecider.decide(recordCommand, fold(personDecider, personStream)));
+    personStream.push(
+      ...personDecider.decide(recordCommand, evolveAll(personDecider, personStream)),
+    );
     personStream.push(
       ...personDecider.decide(
         {
@@ -121,12 +123,14 @@ describe('correction flow: request, acceptance, record change', () => {
           data: { nationalId: ANNA, address: METZ_ADDRESS },
           metadata: AT_NOW,
         },
-        fold(personDecider, personStream),
+        evolveAll(personDecider, personStream),
       ),
     );
 
-    expect(personDecider.decide(recordCommand, fold(personDecider, personStream))).toEqual([]);
-    expect(fold(personDecider, personStream)).toMatchObject({ record: { address: METZ_ADDRESS } });
+    expect(personDecider.decide(recordCommand, evolveAll(personDecider, personStream))).toEqual([]);
+    expect(evolveAll(personDecider, personStream)).toMatchObject({
+      record: { address: METZ_ADDRESS },
+    });
   });
 
   it('still applies after the person died in between (no business rule can refuse it)', () => {
@@ -138,7 +142,9 @@ describe('correction flow: request, acceptance, record change', () => {
     const recordCommand = correctRecordCommand(accepted, NOW);
     if (recordCommand.type !== 'CorrectPersonRecord') throw new Error('expected a person command');
 
-    expect(personDecider.decide(recordCommand, fold(personDecider, personStream))).toHaveLength(1);
+    expect(
+      personDecider.decide(recordCommand, evolveAll(personDecider, personStream)),
+    ).toHaveLength(1);
   });
 
   it('routes a business correction to the business register, also after a strike-off', () => {
@@ -175,7 +181,7 @@ describe('correction flow: request, acceptance, record change', () => {
         },
         metadata: AT_NOW,
       },
-      correctionDecider.initialState(),
+      correctionDecider.initialState,
     );
     const [accepted] = correctionDecider.decide(
       {
@@ -186,7 +192,7 @@ describe('correction flow: request, acceptance, record change', () => {
         },
         metadata: AT_NOW,
       },
-      fold(correctionDecider, requested),
+      evolveAll(correctionDecider, requested),
     );
     if (accepted?.type !== 'CorrectionAccepted') throw new Error('the correction was not accepted');
 
@@ -202,7 +208,10 @@ describe('correction flow: request, acceptance, record change', () => {
       },
       metadata: { now: NOW },
     });
-    const events = businessDecider.decide(recordCommand, fold(businessDecider, businessStream));
+    const events = businessDecider.decide(
+      recordCommand,
+      evolveAll(businessDecider, businessStream),
+    );
     expect(events).toEqual([
       {
         type: 'BusinessRecordCorrected',

@@ -1,3 +1,6 @@
+import { DomainRejection } from '@gov/platform-decider';
+import type { Decider } from '@gov/platform-decider';
+
 /**
  * Correction requests ("amend incorrect data online"), as a decider of their own.
  *
@@ -27,7 +30,7 @@
 import { Check, checkUuid } from '../shared/check';
 import { checkNationalId } from '../shared/identifiers';
 import { assertNever } from '../shared/messages';
-import { RegistryRejection } from '../shared/rejection';
+import type { RegistryRejectionCode } from '../shared/rejection';
 import type { NationalId } from '../national-id';
 import { isBusinessNumber } from '../registers/businesses/business';
 import type { BusinessNumber } from '../registers/businesses/business';
@@ -75,7 +78,7 @@ export function initialCorrectionState(): CorrectionState {
   return { status: 'NOT_REQUESTED' };
 }
 
-/** Decides what a command on one correction request produces. Pure; throws `RegistryRejection`. */
+/** Decides what a command on one correction request produces. Pure; throws `DomainRejection`. */
 export function decideCorrection(
   command: CorrectionCommand,
   state: CorrectionState,
@@ -94,10 +97,10 @@ export function decideCorrection(
 
 function requestCorrection({ data }: RequestCorrection, state: CorrectionState): CorrectionEvent[] {
   if (state.status !== 'NOT_REQUESTED') {
-    throw new RegistryRejection(
+    throw new DomainRejection<RegistryRejectionCode>(
       'CORRECTION_ALREADY_EXISTS',
       `correction ${state.request.correctionId} already exists`,
-      [{ path: 'correctionId', problem: 'is already used' }],
+      [{ field: 'correctionId', code: 'already-used', message: 'is already used' }],
     );
   }
   const check = new Check();
@@ -112,10 +115,16 @@ function requestCorrection({ data }: RequestCorrection, state: CorrectionState):
   const requester = checkNationalId(check, 'requester', data.requester);
   check.rejectIfAny('RequestCorrection');
   if (!mayRequest(requester, data.target)) {
-    throw new RegistryRejection(
+    throw new DomainRejection<RegistryRejectionCode>(
       'NOT_DATA_SUBJECT',
       `the requester may not ask to correct ${data.target.register} record ${target.recordId}`,
-      [{ path: 'requester', problem: 'is not the data subject of the record' }],
+      [
+        {
+          field: 'requester',
+          code: 'not-data-subject',
+          message: 'is not the data subject of the record',
+        },
+      ],
     );
   }
   return [
@@ -146,7 +155,11 @@ function checkTarget(check: Check, raw: CorrectionTargetInput): CorrectionTarget
     case 'businesses': {
       const recordId = raw.recordId.trim();
       if (!isBusinessNumber(recordId)) {
-        check.add('target.recordId', 'must be a business number (B followed by 1 to 6 digits)');
+        check.add(
+          'target.recordId',
+          'invalid-business-number',
+          'must be a business number (B followed by 1 to 6 digits)',
+        );
       }
       return {
         register: raw.register,
@@ -157,7 +170,7 @@ function checkTarget(check: Check, raw: CorrectionTargetInput): CorrectionTarget
     default: {
       // The never check; a register that bypassed the types is a violation, not a crash.
       const unknownRegister: never = raw;
-      check.add('target.register', `must be one of ${REGISTER_NAMES.join(', ')}`);
+      check.add('target.register', 'not-allowed', `must be one of ${REGISTER_NAMES.join(', ')}`);
       return unknownRegister;
     }
   }
@@ -217,17 +230,29 @@ function checkRegistrar(raw: Registrar, request: CorrectionRequest): Registrar {
   const register = check.oneOf('registrar.register', raw.register, REGISTER_NAMES);
   check.rejectIfAny('registrar');
   if (register !== request.target.register) {
-    throw new RegistryRejection(
+    throw new DomainRejection<RegistryRejectionCode>(
       'NOT_REGISTRAR_OF_REGISTER',
       `a registrar of ${register} cannot decide on a ${request.target.register} record`,
-      [{ path: 'registrar.register', problem: `must be ${request.target.register}` }],
+      [
+        {
+          field: 'registrar.register',
+          code: 'wrong-register',
+          message: `must be ${request.target.register}`,
+        },
+      ],
     );
   }
   if (nationalId === request.requester || nationalId === request.target.recordId) {
-    throw new RegistryRejection(
+    throw new DomainRejection<RegistryRejectionCode>(
       'CONFLICT_OF_INTEREST',
       'a registrar cannot decide on their own request or their own record',
-      [{ path: 'registrar.nationalId', problem: 'is the requester or the data subject' }],
+      [
+        {
+          field: 'registrar.nationalId',
+          code: 'conflict-of-interest',
+          message: 'is the requester or the data subject',
+        },
+      ],
     );
   }
   return { registrarId, nationalId, register };
@@ -235,18 +260,20 @@ function checkRegistrar(raw: Registrar, request: CorrectionRequest): Registrar {
 
 function requestedState(state: CorrectionState): Requested {
   if (state.status === 'NOT_REQUESTED') {
-    throw new RegistryRejection('CORRECTION_NOT_FOUND', 'no such correction request', [
-      { path: 'correctionId', problem: 'is not a correction request' },
-    ]);
+    throw new DomainRejection<RegistryRejectionCode>(
+      'CORRECTION_NOT_FOUND',
+      'no such correction request',
+      [{ field: 'correctionId', code: 'not-found', message: 'is not a correction request' }],
+    );
   }
   return state;
 }
 
-function alreadyDecided(state: Requested): RegistryRejection {
-  return new RegistryRejection(
+function alreadyDecided(state: Requested): DomainRejection<RegistryRejectionCode> {
+  return new DomainRejection<RegistryRejectionCode>(
     'CORRECTION_ALREADY_DECIDED',
     `correction ${state.request.correctionId} is already ${state.status}`,
-    [{ path: 'correctionId', problem: `is already ${state.status}` }],
+    [{ field: 'correctionId', code: 'already-decided', message: `is already ${state.status}` }],
   );
 }
 
@@ -273,8 +300,9 @@ export function evolveCorrection(state: CorrectionState, event: CorrectionEvent)
 }
 
 /** Correction requests as a decider: one stream per request, its id the correction id. */
-export const correctionDecider = {
+export const correctionDecider: Decider<CorrectionCommand, CorrectionEvent, CorrectionState> = {
   decide: decideCorrection,
   evolve: evolveCorrection,
-  initialState: initialCorrectionState,
-} as const;
+  // Shared by every load: states are immutable values.
+  initialState: initialCorrectionState(),
+};

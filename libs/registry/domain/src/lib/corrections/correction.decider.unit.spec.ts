@@ -1,4 +1,4 @@
-import { deciderSpecification } from '../../testing/decider-specification';
+import { DeciderSpecification, evolveAll } from '@gov/platform-decider';
 import {
   ANNA,
   AT_NOW,
@@ -16,7 +16,7 @@ import type { CorrectionCommand, RequestCorrection } from './correction.commands
 import { correctionDecider } from './correction.decider';
 import type { CorrectionEvent, CorrectionRequested } from './correction.events';
 
-const spec = deciderSpecification(correctionDecider);
+const spec = DeciderSpecification.for(correctionDecider);
 const B1 = 'B123456' as BusinessNumber;
 
 const PERSONS_REGISTRAR: Registrar = {
@@ -250,7 +250,7 @@ describe('correction requests', () => {
     });
 
     it('decides nothing when the request is already accepted', () => {
-      spec.given([requested, accepted]).when(accept()).thenNothingHappens();
+      spec.given([requested, accepted]).when(accept()).thenNothing();
     });
 
     it('rejects accepting a request already rejected', () => {
@@ -296,7 +296,7 @@ describe('correction requests', () => {
     });
 
     it('decides nothing when the request is already rejected', () => {
-      spec.given([requested, rejected]).when(reject()).thenNothingHappens();
+      spec.given([requested, rejected]).when(reject()).thenNothing();
     });
 
     it('refuses to reject a request already accepted', () => {
@@ -335,16 +335,16 @@ describe('correction requests', () => {
 
   describe('evolve', () => {
     it('shows the requester where the request stands', () => {
-      expect(spec.given([requested]).state()).toEqual({
+      expect(evolveAll(correctionDecider, [requested])).toEqual({
         status: 'REQUESTED',
         request: requested.data,
       });
-      expect(spec.given([requested, accepted]).state()).toEqual({
+      expect(evolveAll(correctionDecider, [requested, accepted])).toEqual({
         status: 'ACCEPTED',
         request: requested.data,
         acceptedBy: 'rnpp-0042',
       });
-      expect(spec.given([requested, rejected]).state()).toEqual({
+      expect(evolveAll(correctionDecider, [requested, rejected])).toEqual({
         status: 'REJECTED',
         request: requested.data,
         rejectedBy: 'rnpp-0042',
@@ -353,9 +353,9 @@ describe('correction requests', () => {
     });
 
     it('leaves the state as it is for an event that cannot apply to it', () => {
-      const initial = correctionDecider.initialState();
+      const initial = correctionDecider.initialState;
       expect(correctionDecider.evolve(initial, accepted)).toBe(initial);
-      const decided = spec.given([requested, rejected]).state();
+      const decided = evolveAll(correctionDecider, [requested, rejected]);
       expect(correctionDecider.evolve(decided, accepted)).toBe(decided);
     });
   });

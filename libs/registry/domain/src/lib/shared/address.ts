@@ -39,13 +39,17 @@ function checkPostcode(check: Check, path: string, raw: string, rawCountry: stri
   if (rawCountry.trim().toUpperCase() === 'LU') {
     const digits = /^(?:L-)?(\d{4})$/.exec(value)?.[1];
     if (digits === undefined) {
-      check.add(path, 'must be 4 digits for Luxembourg, optionally prefixed "L-"');
+      check.add(
+        path,
+        'invalid-postcode',
+        'must be 4 digits for Luxembourg, optionally prefixed "L-"',
+      );
       return value;
     }
     return digits;
   }
   if (!/^[A-Z0-9](?:[A-Z0-9 -]{0,8}[A-Z0-9])?$/.test(value)) {
-    check.add(path, 'must be 1 to 10 letters, digits, spaces or hyphens');
+    check.add(path, 'invalid-postcode', 'must be 1 to 10 letters, digits, spaces or hyphens');
   }
   return value;
 }

@@ -13,7 +13,7 @@ const lu: Address = {
 function checked(address: Address): { value: Address; fields: string[] } {
   const check = new Check();
   const value = checkAddress(check, 'address', address);
-  return { value, fields: check.violations.map((v) => v.path) };
+  return { value, fields: check.issues.map((v) => v.field) };
 }
 
 describe('address', () => {

@@ -1,6 +1,8 @@
+import { DomainRejection } from '@gov/platform-decider';
+import type { FieldIssue } from '@gov/platform-decider';
+
 import { isCountryCode } from './country-codes';
-import { RegistryRejection } from './rejection';
-import type { FieldViolation } from './rejection';
+import type { RegistryRejectionCode } from './rejection';
 
 /** A calendar date without time zone, `YYYY-MM-DD` (ISO 8601), as registers record dates. */
 export type LocalDate = string;
@@ -45,36 +47,39 @@ export function isLocalDate(value: string): boolean {
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]*$/u;
 
 /**
- * Collects field violations while a decision checks and normalises its input, so one rejection
+ * Collects field issues while a decision checks and normalises its input, so one rejection
  * names every offending field at once rather than the first one found. Local to one `decide`
  * call; nothing escapes it except the normalised values and, at the end, the rejection.
  */
 export class Check {
-  private readonly found: FieldViolation[] = [];
+  private readonly found: FieldIssue[] = [];
 
-  /** Records a violation at `path`. */
-  add(path: string, problem: string): void {
-    this.found.push({ path, problem });
+  /**
+   * Records an issue at `path`: `code` for machines (kebab-case, stable), `message` for people,
+   * worded to follow the path (`address.postcode must be 4 digits…`).
+   */
+  add(path: string, code: string, message: string): void {
+    this.found.push({ field: path, code, message });
   }
 
-  /** The violations found so far. */
-  get violations(): readonly FieldViolation[] {
+  /** The issues found so far. */
+  get issues(): readonly FieldIssue[] {
     return this.found;
   }
 
-  /** Whether no violation was found at `path` or below it (`path.x`, `path[0]`). */
+  /** Whether no issue was found at `path` or below it (`path.x`, `path[0]`). */
   isValid(path: string): boolean {
     return !this.found.some(
-      (v) => v.path === path || v.path.startsWith(`${path}.`) || v.path.startsWith(`${path}[`),
+      (v) => v.field === path || v.field.startsWith(`${path}.`) || v.field.startsWith(`${path}[`),
     );
   }
 
-  /** Throws `INVALID_INPUT` with every violation found, if any. */
+  /** Throws an `INVALID_INPUT` rejection with every issue found, if any. */
   rejectIfAny(what: string): void {
     if (this.found.length > 0) {
-      throw new RegistryRejection(
+      throw new DomainRejection<RegistryRejectionCode>(
         'INVALID_INPUT',
-        `${what}: ${this.found.map((v) => `${v.path} ${v.problem}`).join('; ')}`,
+        `${what}: ${this.found.map((v) => `${v.field} ${v.message}`).join('; ')}`,
         [...this.found],
       );
     }
@@ -86,31 +91,35 @@ export class Check {
    */
   text(path: string, raw: string, max: number, options: { letters?: boolean } = {}): string {
     const value = raw.normalize('NFC').trim().replace(/\s+/gu, ' ');
-    if (value.length === 0) this.add(path, 'must not be empty');
-    else if (Array.from(value).length > max) this.add(path, `must be at most ${max} characters`);
-    else if (!PRINTABLE.test(value)) this.add(path, 'must not contain control characters');
+    if (value.length === 0) this.add(path, 'empty', 'must not be empty');
+    else if (Array.from(value).length > max)
+      this.add(path, 'too-long', `must be at most ${max} characters`);
+    else if (!PRINTABLE.test(value))
+      this.add(path, 'control-characters', 'must not contain control characters');
     else if (options.letters === true && !/\p{L}/u.test(value))
-      this.add(path, 'must contain a letter');
+      this.add(path, 'no-letter', 'must contain a letter');
     return value;
   }
 
   /** A `YYYY-MM-DD` calendar date that is not after today in Luxembourg. */
   pastDate(path: string, raw: string, now: Date): LocalDate {
-    if (!isLocalDate(raw)) this.add(path, 'must be a valid date written YYYY-MM-DD');
-    else if (raw > registerToday(now)) this.add(path, 'must not be in the future');
+    if (!isLocalDate(raw)) this.add(path, 'not-a-date', 'must be a valid date written YYYY-MM-DD');
+    else if (raw > registerToday(now)) this.add(path, 'in-the-future', 'must not be in the future');
     return raw;
   }
 
   /** An officially assigned ISO 3166-1 alpha-2 country code; upper-cased. */
   country(path: string, raw: string): string {
     const value = raw.trim().toUpperCase();
-    if (!isCountryCode(value)) this.add(path, 'must be an ISO 3166-1 alpha-2 country code');
+    if (!isCountryCode(value))
+      this.add(path, 'not-a-country', 'must be an ISO 3166-1 alpha-2 country code');
     return value;
   }
 
   /** A value of a closed set of literals. */
   oneOf<T extends string>(path: string, raw: T, allowed: readonly T[]): T {
-    if (!allowed.includes(raw)) this.add(path, `must be one of ${allowed.join(', ')}`);
+    if (!allowed.includes(raw))
+      this.add(path, 'not-allowed', `must be one of ${allowed.join(', ')}`);
     return raw;
   }
 }
@@ -119,6 +128,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Checks a UUID in canonical lower-case form (ids the application assigns, e.g. corrections). */
 export function checkUuid(check: Check, path: string, raw: string): string {
-  if (!UUID.test(raw)) check.add(path, 'must be a UUID in lower-case canonical form');
+  if (!UUID.test(raw)) check.add(path, 'not-a-uuid', 'must be a UUID in lower-case canonical form');
   return raw;
 }

@@ -1,5 +1,5 @@
 import { Check, checkUuid, isLocalDate, registerToday } from './check';
-import type { RegistryRejection } from './rejection';
+import type { DomainRejection } from '@gov/platform-decider';
 
 describe('registerToday', () => {
   it.each([
@@ -30,37 +30,43 @@ describe('Check', () => {
   it('normalises text to NFC, trimmed, with single spaces', () => {
     const check = new Check();
     expect(check.text('name', '  Jose\u0301   Maria\t', 100)).toBe('José Maria');
-    expect(check.violations).toEqual([]);
+    expect(check.issues).toEqual([]);
   });
 
   it('counts characters, not UTF-16 units, against the bound', () => {
     const check = new Check();
     check.text('name', '𝔄'.repeat(10), 10);
-    expect(check.violations).toEqual([]);
+    expect(check.issues).toEqual([]);
     check.text('name', '𝔄'.repeat(11), 10);
-    expect(check.violations).toEqual([{ path: 'name', problem: 'must be at most 10 characters' }]);
+    expect(check.issues).toEqual([
+      { field: 'name', code: 'too-long', message: 'must be at most 10 characters' },
+    ]);
   });
 
-  it('throws one rejection naming every violation, and nothing when there is none', () => {
+  it('throws one rejection naming every issue, and nothing when there is none', () => {
     const check = new Check();
     check.rejectIfAny('Nothing');
-    check.add('a', 'is wrong');
-    check.add('b.c', 'is wrong too');
+    check.add('a', 'wrong', 'is wrong');
+    check.add('b.c', 'wrong-too', 'is wrong too');
     expect(() => {
       check.rejectIfAny('Something');
     }).toThrow(
       expect.objectContaining({
+        name: 'DomainRejection',
         code: 'INVALID_INPUT',
-        fields: ['a', 'b.c'],
+        fields: [
+          { field: 'a', code: 'wrong', message: 'is wrong' },
+          { field: 'b.c', code: 'wrong-too', message: 'is wrong too' },
+        ],
         message: 'Something: a is wrong; b.c is wrong too',
-      }) as RegistryRejection,
+      }) as DomainRejection,
     );
   });
 
   it('tells whether a path or anything below it was found invalid', () => {
     const check = new Check();
-    check.add('address.postcode', 'x');
-    check.add('managers[1].role', 'x');
+    check.add('address.postcode', 'x', 'x');
+    check.add('managers[1].role', 'x', 'x');
     expect(check.isValid('address')).toBe(false);
     expect(check.isValid('address.postcode')).toBe(false);
     expect(check.isValid('address.street')).toBe(true);
@@ -73,6 +79,6 @@ describe('Check', () => {
     checkUuid(check, 'ok', '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7');
     checkUuid(check, 'upper', '6F1C2A3B-4D5E-4F60-8A71-92B3C4D5E6F7');
     checkUuid(check, 'short', '6f1c2a3b4d5e4f608a7192b3c4d5e6f7');
-    expect(check.violations.map((v) => v.path)).toEqual(['upper', 'short']);
+    expect(check.issues.map((v) => v.field)).toEqual(['upper', 'short']);
   });
 });

@@ -6,7 +6,11 @@ import type { Check } from './check';
 export function checkNationalId(check: Check, path: string, raw: string): NationalId {
   const parsed = parseNationalId(raw.trim());
   if (!parsed.ok) {
-    check.add(path, `is not a valid national identification number: ${parsed.problem.detail}`);
+    check.add(
+      path,
+      'invalid-national-id',
+      `is not a valid national identification number: ${parsed.problem.detail}`,
+    );
     return raw as NationalId;
   }
   return parsed.value;

@@ -1,10 +1,12 @@
 /**
- * Why the registry refused a command. A closed set: the HTTP layer maps each code to one status
- * (`INVALID_INPUT` to 400 with the field paths, the `*_NOT_FOUND`/`NOT_REGISTERED` codes to 404,
- * the authorisation codes to 403, the state conflicts to 409) in its exception filter.
+ * Why the registry refused a command: the codes of the `DomainRejection`s its deciders throw
+ * (`DomainRejection<RegistryRejectionCode>`, from `@gov/platform-decider`). A closed set: the
+ * registry application gives each code one HTTP status (`INVALID_INPUT` 400 with the field
+ * paths, the `*_NOT_FOUND`/`NOT_REGISTERED` codes 404, the authorisation codes 403, the state
+ * conflicts 409), and the chassis answers with it.
  */
-export type RejectionCode =
-  /** One or more fields are invalid; `violations` lists each with its path. */
+export type RegistryRejectionCode =
+  /** One or more fields are invalid; the rejection's `fields` list each with its path. */
   | 'INVALID_INPUT'
   /** A record with this id already exists (for a person: pick another sequence number). */
   | 'ALREADY_REGISTERED'
@@ -28,33 +30,3 @@ export type RejectionCode =
   | 'NOT_REGISTRAR_OF_REGISTER'
   /** The registrar would decide on their own request or their own record. */
   | 'CONFLICT_OF_INTEREST';
-
-/** One offending field: its path in the command data (`address.postcode`, `managers[1].role`). */
-export interface FieldViolation {
-  readonly path: string;
-  readonly problem: string;
-}
-
-/**
- * A command the registry refuses. Thrown by `decide`; nothing is appended. Carries a closed
- * `code` and the offending field paths, so the HTTP layer can answer without parsing messages.
- */
-export class RegistryRejection extends Error {
-  override readonly name = 'RegistryRejection';
-  /** The paths of `violations`, in order: what the HTTP layer lists in its 400 answer. */
-  readonly fields: readonly string[];
-
-  constructor(
-    readonly code: RejectionCode,
-    message: string,
-    readonly violations: readonly FieldViolation[] = [],
-  ) {
-    super(message);
-    this.fields = violations.map((violation) => violation.path);
-  }
-}
-
-/** Type guard for the translation of domain rejections at a boundary. */
-export function isRegistryRejection(error: unknown): error is RegistryRejection {
-  return error instanceof RegistryRejection;
-}

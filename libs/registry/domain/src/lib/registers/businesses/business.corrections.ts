@@ -28,12 +28,16 @@ export const BUSINESS_CORRECTABLE_FIELDS: readonly BusinessCorrectableField[] = 
 export function checkRegisteredAddress(check: Check, path: string, raw: Address): Address {
   const address = checkAddress(check, path, raw);
   if (check.isValid(`${path}.country`) && address.country !== 'LU') {
-    check.add(`${path}.country`, 'must be LU: the registered office is in Luxembourg');
+    check.add(
+      `${path}.country`,
+      'not-in-luxembourg',
+      'must be LU: the registered office is in Luxembourg',
+    );
   }
   return address;
 }
 
-/** Checks and normalises a proposed correction (violations at `${path}.value…`). */
+/** Checks and normalises a proposed correction (issues at `${path}.value…`). */
 export function checkBusinessCorrection(
   check: Check,
   path: string,
@@ -50,7 +54,11 @@ export function checkBusinessCorrection(
     default: {
       // The never check; a field that bypassed the types is a violation (400), not a crash.
       const unknownField: never = raw;
-      check.add(`${path}.field`, `must be one of ${BUSINESS_CORRECTABLE_FIELDS.join(', ')}`);
+      check.add(
+        `${path}.field`,
+        'not-allowed',
+        `must be one of ${BUSINESS_CORRECTABLE_FIELDS.join(', ')}`,
+      );
       return unknownField;
     }
   }

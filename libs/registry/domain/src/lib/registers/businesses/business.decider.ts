@@ -1,8 +1,11 @@
+import { DomainRejection } from '@gov/platform-decider';
+import type { Decider } from '@gov/platform-decider';
+
 import { sameAddress } from '../../shared/address';
 import { Check, checkUuid } from '../../shared/check';
 import { checkNationalId } from '../../shared/identifiers';
 import { assertNever } from '../../shared/messages';
-import { RegistryRejection } from '../../shared/rejection';
+import type { RegistryRejectionCode } from '../../shared/rejection';
 import {
   BUSINESS_LIMITS,
   LEGAL_FORMS,
@@ -51,7 +54,7 @@ export function initialBusinessState(): BusinessState {
 }
 
 /**
- * Decides what a command on one business's record produces. Pure; throws `RegistryRejection`.
+ * Decides what a command on one business's record produces. Pure; throws `DomainRejection`.
  * A command whose effect is already in place decides no events; one that contradicts the
  * record is rejected.
  */
@@ -74,16 +77,20 @@ export function decideBusiness(command: BusinessCommand, state: BusinessState): 
 
 function registerBusiness({ data }: RegisterBusiness, state: BusinessState): BusinessEvent[] {
   if (state.status !== 'unregistered') {
-    throw new RegistryRejection(
+    throw new DomainRejection<RegistryRejectionCode>(
       'ALREADY_REGISTERED',
       `business ${state.record.businessNumber} is already registered`,
-      [{ path: 'businessNumber', problem: 'is already registered' }],
+      [{ field: 'businessNumber', code: 'already-registered', message: 'is already registered' }],
     );
   }
   const check = new Check();
   const businessNumber = data.businessNumber.trim();
   if (!isBusinessNumber(businessNumber)) {
-    check.add('businessNumber', 'must be B followed by 1 to 6 digits, without a leading zero');
+    check.add(
+      'businessNumber',
+      'invalid-business-number',
+      'must be B followed by 1 to 6 digits, without a leading zero',
+    );
   }
   const name = check.text('name', data.name, BUSINESS_LIMITS.name);
   const legalForm = check.oneOf('legalForm', data.legalForm, LEGAL_FORMS);
@@ -192,9 +199,9 @@ function correctBusinessRecord(
  * identification number, so equal lists are equal however they were ordered.
  */
 function checkManagers(check: Check, raw: readonly ManagerInput[]): readonly Manager[] {
-  if (raw.length === 0) check.add('managers', 'must name at least one manager');
+  if (raw.length === 0) check.add('managers', 'empty', 'must name at least one manager');
   if (raw.length > BUSINESS_LIMITS.managers) {
-    check.add('managers', `must name at most ${BUSINESS_LIMITS.managers} managers`);
+    check.add('managers', 'too-many', `must name at most ${BUSINESS_LIMITS.managers} managers`);
   }
   const managers = raw.map((manager, i) => ({
     nationalId: checkNationalId(check, `managers[${i}].nationalId`, manager.nationalId),
@@ -202,7 +209,8 @@ function checkManagers(check: Check, raw: readonly ManagerInput[]): readonly Man
   }));
   managers.forEach((manager, i) => {
     const first = managers.findIndex((other) => other.nationalId === manager.nationalId);
-    if (first !== i) check.add(`managers[${i}].nationalId`, `repeats managers[${first}]`);
+    if (first !== i)
+      check.add(`managers[${i}].nationalId`, 'repeated', `repeats managers[${first}]`);
   });
   return [...managers].sort((a, b) =>
     a.nationalId < b.nationalId ? -1 : a.nationalId > b.nationalId ? 1 : 0,
@@ -218,9 +226,11 @@ function sameManagers(a: readonly Manager[], b: readonly Manager[]): boolean {
 
 function onRecord(state: BusinessState): OnRecord {
   if (state.status === 'unregistered') {
-    throw new RegistryRejection('NOT_REGISTERED', 'no business is registered with this number', [
-      { path: 'businessNumber', problem: 'is not registered' },
-    ]);
+    throw new DomainRejection<RegistryRejectionCode>(
+      'NOT_REGISTERED',
+      'no business is registered with this number',
+      [{ field: 'businessNumber', code: 'not-registered', message: 'is not registered' }],
+    );
   }
   return state;
 }
@@ -233,11 +243,14 @@ function active(state: BusinessState): OnRecord & { status: 'active' } {
   return current;
 }
 
-function struckOff(businessNumber: BusinessNumber, strikeOff: StrikeOff): RegistryRejection {
-  return new RegistryRejection(
+function struckOff(
+  businessNumber: BusinessNumber,
+  strikeOff: StrikeOff,
+): DomainRejection<RegistryRejectionCode> {
+  return new DomainRejection<RegistryRejectionCode>(
     'BUSINESS_STRUCK_OFF',
     `business ${businessNumber} was struck off on ${strikeOff.effectiveDate} (${strikeOff.ground}); only corrections change the record`,
-    [{ path: 'businessNumber', problem: 'is struck off' }],
+    [{ field: 'businessNumber', code: 'struck-off', message: 'is struck off' }],
   );
 }
 
@@ -283,8 +296,9 @@ export function evolveBusiness(state: BusinessState, event: BusinessEvent): Busi
  * The register of businesses as a decider: one stream per business, its id the business
  * number (`B123456`).
  */
-export const businessDecider = {
+export const businessDecider: Decider<BusinessCommand, BusinessEvent, BusinessState> = {
   decide: decideBusiness,
   evolve: evolveBusiness,
-  initialState: initialBusinessState,
-} as const;
+  // Shared by every load: states are immutable values.
+  initialState: initialBusinessState(),
+};

@@ -1,4 +1,4 @@
-import { deciderSpecification } from '../../../testing/decider-specification';
+import { DeciderSpecification, evolveAll } from '@gov/platform-decider';
 import {
   ANNA,
   AT_NOW,
@@ -15,7 +15,7 @@ import type { BusinessCorrection } from './business.corrections';
 import { businessDecider } from './business.decider';
 import type { BusinessEvent, BusinessRegistered } from './business.events';
 
-const spec = deciderSpecification(businessDecider);
+const spec = DeciderSpecification.for(businessDecider);
 const B1 = 'B123456' as BusinessNumber;
 
 const register = (overrides: Partial<RegisterBusiness['data']> = {}): RegisterBusiness => ({
@@ -151,7 +151,7 @@ describe('register of businesses', () => {
       spec
         .given([registered])
         .when(changeAddress({ ...LUXEMBOURG_ADDRESS, postcode: 'L-2449' }))
-        .thenNothingHappens();
+        .thenNothing();
     });
 
     it('rejects a registered office abroad or an invalid postcode', () => {
@@ -213,7 +213,7 @@ describe('register of businesses', () => {
             { nationalId: ANNA, role: 'manager' },
           ]),
         )
-        .thenNothingHappens();
+        .thenNothing();
     });
 
     it('rejects an empty list and a person named twice', () => {
@@ -238,7 +238,7 @@ describe('register of businesses', () => {
           'managers',
           ...many.slice(1).map((_, i) => `managers[${i + 1}].nationalId`),
         ]);
-      expect(rejection.violations[0]?.problem).toBe('must name at most 100 managers');
+      expect(rejection.fields[0]?.message).toBe('must name at most 100 managers');
     });
 
     it('rejects a business not registered', () => {
@@ -265,7 +265,7 @@ describe('register of businesses', () => {
     });
 
     it('decides nothing when the same strike-off is recorded again', () => {
-      spec.given([registered, struckOff]).when(strikeOff()).thenNothingHappens();
+      spec.given([registered, struckOff]).when(strikeOff()).thenNothing();
     });
 
     it('rejects a different strike-off once struck off', () => {
@@ -317,7 +317,7 @@ describe('register of businesses', () => {
       spec
         .given([registered, corrected({ field: 'name', value: 'Moselle Logistique' })])
         .when(correct({ field: 'name', value: 'Moselle Logistique' }))
-        .thenNothingHappens();
+        .thenNothing();
     });
 
     it('rejects a registered office abroad and an unknown field', () => {
@@ -341,28 +341,26 @@ describe('register of businesses', () => {
 
   describe('evolve', () => {
     it('folds the history into the record', () => {
-      const state = spec
-        .given([
-          registered,
-          {
-            type: 'BusinessAddressChanged',
-            data: { businessNumber: B1, registeredAddress: ESCH_ADDRESS },
+      const state = evolveAll(businessDecider, [
+        registered,
+        {
+          type: 'BusinessAddressChanged',
+          data: { businessNumber: B1, registeredAddress: ESCH_ADDRESS },
+        },
+        {
+          type: 'BusinessManagersChanged',
+          data: { businessNumber: B1, managers: [{ nationalId: CARLA, role: 'director' }] },
+        },
+        {
+          type: 'BusinessRecordCorrected',
+          data: {
+            businessNumber: B1,
+            correctionId: CORRECTION_1,
+            correction: { field: 'legalForm', value: 'SARL-S' },
           },
-          {
-            type: 'BusinessManagersChanged',
-            data: { businessNumber: B1, managers: [{ nationalId: CARLA, role: 'director' }] },
-          },
-          {
-            type: 'BusinessRecordCorrected',
-            data: {
-              businessNumber: B1,
-              correctionId: CORRECTION_1,
-              correction: { field: 'legalForm', value: 'SARL-S' },
-            },
-          },
-          struckOff,
-        ])
-        .state();
+        },
+        struckOff,
+      ]);
       expect(state).toEqual({
         status: 'struck-off',
         record: {
@@ -378,7 +376,7 @@ describe('register of businesses', () => {
     });
 
     it('leaves the state as it is for an event that cannot apply to it', () => {
-      const initial = businessDecider.initialState();
+      const initial = businessDecider.initialState;
       expect(businessDecider.evolve(initial, struckOff)).toBe(initial);
       const once = businessDecider.evolve(initial, registered);
       expect(businessDecider.evolve(once, registered)).toBe(once);

@@ -38,10 +38,10 @@ export function checkNationalities(
   path: string,
   raw: readonly string[],
 ): readonly string[] {
-  if (raw.length === 0) check.add(path, 'must hold at least one nationality');
+  if (raw.length === 0) check.add(path, 'empty', 'must hold at least one nationality');
   const codes = raw.map((code, i) => check.country(`${path}[${i}]`, code));
   codes.forEach((code, i) => {
-    if (codes.indexOf(code) !== i) check.add(`${path}[${i}]`, `repeats ${code}`);
+    if (codes.indexOf(code) !== i) check.add(`${path}[${i}]`, 'repeated', `repeats ${code}`);
   });
   return codes;
 }
@@ -58,7 +58,7 @@ export function checkPlaceOfBirth(check: Check, path: string, raw: PlaceOfBirth)
 
 /**
  * Checks and normalises a proposed correction; `path` is where it sits in the command
- * (violations are reported at `${path}.value…`).
+ * (issues are reported at `${path}.value…`).
  */
 export function checkPersonCorrection(
   check: Check,
@@ -89,7 +89,11 @@ export function checkPersonCorrection(
       // The never check; a field that bypassed the types (an unchecked HTTP body) is reported
       // as a violation, so the command is rejected with 400 instead of failing.
       const unknownField: never = raw;
-      check.add(`${path}.field`, `must be one of ${PERSON_CORRECTABLE_FIELDS.join(', ')}`);
+      check.add(
+        `${path}.field`,
+        'not-allowed',
+        `must be one of ${PERSON_CORRECTABLE_FIELDS.join(', ')}`,
+      );
       return unknownField;
     }
   }

@@ -1,10 +1,13 @@
+import { DomainRejection } from '@gov/platform-decider';
+import type { Decider } from '@gov/platform-decider';
+
 import { checkAddress, sameAddress } from '../../shared/address';
 import { Check } from '../../shared/check';
 import type { LocalDate } from '../../shared/check';
 import { checkUuid } from '../../shared/check';
 import { checkNationalId } from '../../shared/identifiers';
 import { assertNever } from '../../shared/messages';
-import { RegistryRejection } from '../../shared/rejection';
+import type { RegistryRejectionCode } from '../../shared/rejection';
 import type { NationalId } from '../../national-id';
 import { CIVIL_STATUSES, CIVIL_STATUS_TRANSITIONS, PERSON_LIMITS, SEX_MARKERS } from './person';
 import type { PersonRecord } from './person';
@@ -50,7 +53,7 @@ export function initialPersonState(): PersonState {
 
 /**
  * Decides what a command on one person's record produces. Pure: the time comes in the command's
- * metadata, the national identification number in its data. Throws `RegistryRejection`.
+ * metadata, the national identification number in its data. Throws `DomainRejection`.
  *
  * A command whose effect is already in place (the same address again, a repeated correction)
  * decides no events, so an application retry is harmless; a command that contradicts the record
@@ -77,10 +80,10 @@ export function decidePerson(command: PersonCommand, state: PersonState): Person
 
 function registerPerson({ data, metadata }: RegisterPerson, state: PersonState): PersonEvent[] {
   if (state.status !== 'unregistered') {
-    throw new RegistryRejection(
+    throw new DomainRejection<RegistryRejectionCode>(
       'ALREADY_REGISTERED',
       `person ${state.record.nationalId} is already registered`,
-      [{ path: 'nationalId', problem: 'is already registered' }],
+      [{ field: 'nationalId', code: 'already-registered', message: 'is already registered' }],
     );
   }
   const check = new Check();
@@ -97,7 +100,7 @@ function registerPerson({ data, metadata }: RegisterPerson, state: PersonState):
     check.isValid('birthDate') &&
     nationalId.slice(0, 8) !== birthDate.replaceAll('-', '')
   ) {
-    check.add('nationalId', 'does not encode the birth date');
+    check.add('nationalId', 'birth-date-mismatch', 'does not encode the birth date');
   }
   const placeOfBirth =
     data.placeOfBirth === null ? null : checkPlaceOfBirth(check, 'placeOfBirth', data.placeOfBirth);
@@ -159,18 +162,28 @@ function changeCivilStatus(
   const effectiveDate = check.pastDate('effectiveDate', data.effectiveDate, metadata.now);
   if (check.isValid('effectiveDate')) {
     if (effectiveDate < record.birthDate) {
-      check.add('effectiveDate', 'must not be before the birth date');
+      check.add('effectiveDate', 'before-birth', 'must not be before the birth date');
     } else if (record.civilStatusSince !== null && effectiveDate < record.civilStatusSince) {
-      check.add('effectiveDate', 'must not be before the current civil status took effect');
+      check.add(
+        'effectiveDate',
+        'before-current-status',
+        'must not be before the current civil status took effect',
+      );
     }
   }
   check.rejectIfAny('ChangeCivilStatus');
   if (civilStatus === record.civilStatus) return [];
   if (!CIVIL_STATUS_TRANSITIONS[record.civilStatus].includes(civilStatus)) {
-    throw new RegistryRejection(
+    throw new DomainRejection<RegistryRejectionCode>(
       'INVALID_CIVIL_STATUS_TRANSITION',
       `civil status ${record.civilStatus} cannot become ${civilStatus}; if the record is wrong, request a correction`,
-      [{ path: 'civilStatus', problem: `cannot follow ${record.civilStatus}` }],
+      [
+        {
+          field: 'civilStatus',
+          code: 'invalid-transition',
+          message: `cannot follow ${record.civilStatus}`,
+        },
+      ],
     );
   }
   return [
@@ -186,7 +199,7 @@ function recordDeath({ data, metadata }: RecordDeath, state: PersonState): Perso
   const check = new Check();
   const dateOfDeath = check.pastDate('dateOfDeath', data.dateOfDeath, metadata.now);
   if (check.isValid('dateOfDeath') && dateOfDeath < record.birthDate) {
-    check.add('dateOfDeath', 'must not be before the birth date');
+    check.add('dateOfDeath', 'before-birth', 'must not be before the birth date');
   }
   check.rejectIfAny('RecordDeath');
   if (state.status === 'deceased') {
@@ -220,9 +233,11 @@ function correctPersonRecord({ data }: CorrectPersonRecord, state: PersonState):
 
 function onRecord(state: PersonState): OnRecord {
   if (state.status === 'unregistered') {
-    throw new RegistryRejection('NOT_REGISTERED', 'no person is registered with this number', [
-      { path: 'nationalId', problem: 'is not registered' },
-    ]);
+    throw new DomainRejection<RegistryRejectionCode>(
+      'NOT_REGISTERED',
+      'no person is registered with this number',
+      [{ field: 'nationalId', code: 'not-registered', message: 'is not registered' }],
+    );
   }
   return state;
 }
@@ -233,11 +248,14 @@ function living(state: PersonState): OnRecord & { status: 'registered' } {
   return current;
 }
 
-function deceased(nationalId: NationalId, dateOfDeath: LocalDate): RegistryRejection {
-  return new RegistryRejection(
+function deceased(
+  nationalId: NationalId,
+  dateOfDeath: LocalDate,
+): DomainRejection<RegistryRejectionCode> {
+  return new DomainRejection<RegistryRejectionCode>(
     'PERSON_DECEASED',
     `person ${nationalId} died on ${dateOfDeath}; only corrections change the record`,
-    [{ path: 'nationalId', problem: 'is recorded as deceased' }],
+    [{ field: 'nationalId', code: 'deceased', message: 'is recorded as deceased' }],
   );
 }
 
@@ -302,8 +320,9 @@ export function evolvePerson(state: PersonState, event: PersonEvent): PersonStat
  * The register of natural persons as a decider: one stream per person, its id the national
  * identification number.
  */
-export const personDecider = {
+export const personDecider: Decider<PersonCommand, PersonEvent, PersonState> = {
   decide: decidePerson,
   evolve: evolvePerson,
-  initialState: initialPersonState,
-} as const;
+  // Shared by every load: states are immutable values.
+  initialState: initialPersonState(),
+};

@@ -1,5 +1,5 @@
+import { DeciderSpecification, evolveAll } from '@gov/platform-decider';
 import { composeNationalId } from '../../national-id';
-import { deciderSpecification } from '../../../testing/decider-specification';
 import {
   ANNA,
   AT_NOW,
@@ -16,7 +16,7 @@ import type { PersonCorrection } from './person.corrections';
 import { personDecider } from './person.decider';
 import type { PersonEvent, PersonRegistered } from './person.events';
 
-const spec = deciderSpecification(personDecider);
+const spec = DeciderSpecification.for(personDecider);
 
 const register = (overrides: Partial<RegisterPerson['data']> = {}): RegisterPerson => ({
   type: 'RegisterPerson',
@@ -88,7 +88,7 @@ describe('register of natural persons', () => {
           ...register({ nationalId: newborn, birthDate: '2026-03-02', nationalities: ['LU'] }),
           metadata: { now: justAfterMidnightInLuxembourg },
         },
-        personDecider.initialState(),
+        personDecider.initialState,
       );
       expect(events.map((e) => e.type)).toEqual(['PersonRegistered']);
     });
@@ -148,9 +148,10 @@ describe('register of natural persons', () => {
           'address.locality',
           'civilStatus',
         ]);
-      expect(rejection.violations[1]).toEqual({
-        path: 'familyName',
-        problem: 'must be at most 100 characters',
+      expect(rejection.fields[1]).toEqual({
+        field: 'familyName',
+        code: 'too-long',
+        message: 'must be at most 100 characters',
       });
     });
 
@@ -186,7 +187,7 @@ describe('register of natural persons', () => {
     });
 
     it('decides nothing when the name is the same', () => {
-      spec.given([registered()]).when(changeName(' Anna Maria', 'Schmit ')).thenNothingHappens();
+      spec.given([registered()]).when(changeName(' Anna Maria', 'Schmit ')).thenNothing();
     });
 
     it('rejects an empty family name', () => {
@@ -228,7 +229,7 @@ describe('register of natural persons', () => {
       spec
         .given([registered()])
         .when(changeAddress({ ...LUXEMBOURG_ADDRESS, postcode: 'L-2449', country: 'lu' }))
-        .thenNothingHappens();
+        .thenNothing();
     });
 
     it('rejects every invalid address field', () => {
@@ -313,7 +314,7 @@ describe('register of natural persons', () => {
       spec
         .given([registered('married')])
         .when(changeCivilStatus('married'))
-        .thenNothingHappens();
+        .thenNothing();
     });
 
     it('rejects an effective date before the birth date', () => {
@@ -376,7 +377,7 @@ describe('register of natural persons', () => {
     });
 
     it('decides nothing when the same death is recorded again', () => {
-      spec.given([registered(), died]).when(recordDeath('2025-12-24')).thenNothingHappens();
+      spec.given([registered(), died]).when(recordDeath('2025-12-24')).thenNothing();
     });
 
     it('rejects another date of death once a death is recorded', () => {
@@ -453,7 +454,7 @@ describe('register of natural persons', () => {
           { type: 'PersonAddressChanged', data: { nationalId: ANNA, address: METZ_ADDRESS } },
         ])
         .when(correct({ field: 'address', value: ESCH_ADDRESS }))
-        .thenNothingHappens();
+        .thenNothing();
     });
 
     it('applies a second, different correction', () => {
@@ -484,28 +485,26 @@ describe('register of natural persons', () => {
 
   describe('evolve', () => {
     it('folds the history into the record', () => {
-      const state = spec
-        .given([
-          registered(),
-          {
-            type: 'PersonNameChanged',
-            data: { nationalId: ANNA, givenNames: 'Anna Maria', familyName: 'Weber' },
+      const state = evolveAll(personDecider, [
+        registered(),
+        {
+          type: 'PersonNameChanged',
+          data: { nationalId: ANNA, givenNames: 'Anna Maria', familyName: 'Weber' },
+        },
+        { type: 'PersonAddressChanged', data: { nationalId: ANNA, address: ESCH_ADDRESS } },
+        {
+          type: 'PersonCivilStatusChanged',
+          data: { nationalId: ANNA, civilStatus: 'married', effectiveDate: '2024-06-15' },
+        },
+        {
+          type: 'PersonRecordCorrected',
+          data: {
+            nationalId: ANNA,
+            correctionId: CORRECTION_1,
+            correction: { field: 'placeOfBirth', value: { locality: 'Diekirch', country: 'LU' } },
           },
-          { type: 'PersonAddressChanged', data: { nationalId: ANNA, address: ESCH_ADDRESS } },
-          {
-            type: 'PersonCivilStatusChanged',
-            data: { nationalId: ANNA, civilStatus: 'married', effectiveDate: '2024-06-15' },
-          },
-          {
-            type: 'PersonRecordCorrected',
-            data: {
-              nationalId: ANNA,
-              correctionId: CORRECTION_1,
-              correction: { field: 'placeOfBirth', value: { locality: 'Diekirch', country: 'LU' } },
-            },
-          },
-        ])
-        .state();
+        },
+      ]);
       expect(state).toEqual({
         status: 'registered',
         record: {
@@ -525,20 +524,18 @@ describe('register of natural persons', () => {
     });
 
     it('closes the record on death and still folds corrections after it', () => {
-      const state = spec
-        .given([
-          registered(),
-          died,
-          {
-            type: 'PersonRecordCorrected',
-            data: {
-              nationalId: ANNA,
-              correctionId: CORRECTION_1,
-              correction: { field: 'sex', value: 'X' },
-            },
+      const state = evolveAll(personDecider, [
+        registered(),
+        died,
+        {
+          type: 'PersonRecordCorrected',
+          data: {
+            nationalId: ANNA,
+            correctionId: CORRECTION_1,
+            correction: { field: 'sex', value: 'X' },
           },
-        ])
-        .state();
+        },
+      ]);
       expect(state).toMatchObject({
         status: 'deceased',
         dateOfDeath: '2025-12-24',
@@ -548,7 +545,7 @@ describe('register of natural persons', () => {
     });
 
     it('leaves the state as it is for an event that cannot apply to it', () => {
-      const initial = personDecider.initialState();
+      const initial = personDecider.initialState;
       expect(personDecider.evolve(initial, died)).toBe(initial);
       const once = personDecider.evolve(initial, registered());
       expect(personDecider.evolve(once, registered('married'))).toBe(once);
