@@ -16,7 +16,6 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 import { registerPersonBody } from './lib/persons';
-import { generateContracts } from '../scripts/lib/local-platform';
 import { TwoSites, sleep } from '../scripts/lib/two-sites';
 
 const log = (message: string): void => {
@@ -42,7 +41,6 @@ async function main(): Promise<void> {
   if (!(rate > 0) || !(seconds > 0) || !Number.isInteger(batch) || batch < 1 || batch > 500) {
     throw new Error('--rate and --seconds must be positive, --bulk an integer from 1 to 500');
   }
-  generateContracts();
   const sites = await TwoSites.start({ log, durable: true });
   try {
     const registrar = await sites.token('registrar', 'bench-clerk');

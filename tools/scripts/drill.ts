@@ -33,7 +33,6 @@ import { registerPersonBody } from '../bench/lib/persons';
 import { rawConsumeRate } from '../bench/lib/raw-consume';
 import { DrillStepError } from './lib/drill-client';
 import type { ServiceClient } from './lib/drill-client';
-import { generateContracts } from './lib/local-platform';
 import { requireNode24 } from './lib/node-version';
 import { TwoSites, load, loadCorrections, rate, sleep, until } from './lib/two-sites';
 
@@ -367,7 +366,6 @@ async function runFailback(
 async function main(): Promise<number> {
   requireNode24();
   const opts = options();
-  generateContracts();
   phase(`scenario ${opts.scenario}, ${opts.events} events`);
   const sites = await TwoSites.start({ log: phase, keep: opts.keep, durable: true });
   phase(`working folder ${sites.dir}${opts.keep ? ' (kept)' : ''}`);

@@ -14,7 +14,6 @@ import { localAuthEnv, localSigningKeys } from './lib/local-auth';
 import {
   awaitReady,
   ensureDatabases,
-  generateContracts,
   runMigrations,
   startMirror,
   startServiceProcess,
@@ -57,7 +56,6 @@ function siteDefinitions(): SiteDefinition[] {
 
 async function main(): Promise<void> {
   requireNode24();
-  generateContracts();
   const definitions = siteDefinitions();
   for (const d of definitions) {
     log(

@@ -52,18 +52,6 @@ export interface ServiceProcess {
   kill(): void;
 }
 
-/** Generates the TypeScript of the contracts in proto/ (git-ignored output); about a second. */
-export function generateContracts(): void {
-  const buf = join(repoRoot(), 'node_modules', '.bin', 'buf');
-  const result = spawnSync(buf, ['generate', 'proto', '--template', 'proto/buf.gen.yaml'], {
-    cwd: repoRoot(),
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (result.status !== 0) {
-    throw new Error(`buf generate failed (exit ${String(result.status)}); run npm ci first`);
-  }
-}
-
 /** Creates each service's database on the site's PostgreSQL server, if missing. */
 export async function ensureDatabases(
   site: LocalSite,
