@@ -44,8 +44,8 @@ async function main(): Promise<void> {
   const sites = await TwoSites.start({ log, durable: true });
   try {
     const registrar = await sites.token('registrar', 'bench-clerk');
-    const primary = await sites.startRegistry('primary');
-    const embassy = await sites.startRegistry('embassy');
+    const primary = await sites.startService('primary', 'registry');
+    const embassy = await sites.startService('embassy', 'registry');
     log(`writing ${rate} events/s in requests of ${batch} for 5 s + ${seconds} s`);
 
     const intervalMs = (batch / rate) * 1000;
