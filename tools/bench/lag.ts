@@ -16,7 +16,6 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 import { registerPersonBody } from './lib/persons';
-import { generateContracts } from '../scripts/lib/local-platform';
 import { TwoSites, sleep } from '../scripts/lib/two-sites';
 
 const log = (message: string): void => {
@@ -42,12 +41,11 @@ async function main(): Promise<void> {
   if (!(rate > 0) || !(seconds > 0) || !Number.isInteger(batch) || batch < 1 || batch > 500) {
     throw new Error('--rate and --seconds must be positive, --bulk an integer from 1 to 500');
   }
-  generateContracts();
   const sites = await TwoSites.start({ log, durable: true });
   try {
     const registrar = await sites.token('registrar', 'bench-clerk');
-    const primary = await sites.startRegistry('primary');
-    const embassy = await sites.startRegistry('embassy');
+    const primary = await sites.startService('primary', 'registry');
+    const embassy = await sites.startService('embassy', 'registry');
     log(`writing ${rate} events/s in requests of ${batch} for 5 s + ${seconds} s`);
 
     const intervalMs = (batch / rate) * 1000;

@@ -2,20 +2,24 @@
 // drill, on two throw-away sites that it starts and stops itself.
 //
 //  1. Starts two sites on free loopback ports (separate Kafka clusters, separate durable
-//     PostgreSQL servers), MirrorMaker 2 from the primary to the embassy, and the registry on
-//     the primary; loads N events through the public API (POST /persons).
-//  2. Waits until MirrorMaker 2 has mirrored the whole log, then starts the registry on the empty
-//     embassy (replica role): it rebuilds its store from the mirrored log. The replay rate is measured here, beside the raw consume rate of the Kafka
-//     client over the same mirrored topic in the same run.
-//  3. Fails over.
-//     planned:   fence the primary, let the embassy drain, compare digests, promote.
-//     unplanned: under a steady write load, SIGKILL the primary's Kafka and registry; promote
-//                the embassy with what it has; the loss (RPO) is counted against the primary's
-//                database, which survived.
+//     PostgreSQL servers), MirrorMaker 2 from the primary to the embassy, and on the primary
+//     every service that declares an event store (services/*/service.json); loads N events
+//     through the registry's public API (POST /persons), and a few correction requests.
+//  2. Waits until MirrorMaker 2 has mirrored the registry's whole log, then starts the same
+//     services on the empty embassy (replica role): each rebuilds its store from its mirrored
+//     log. The registry's replay rate is measured here, beside the raw consume rate of the
+//     Kafka client over the same mirrored topic in the same run.
+//  3. Fails every one of them over.
+//     planned:   fence each primary, let its embassy drain, compare digests, promote.
+//     unplanned: under a steady write load, SIGKILL the primary's Kafka and services; promote
+//                each embassy with what it has; the loss (RPO) is counted against the
+//                primary's databases, which survived.
 //     RTO runs from the failover decision to the embassy answering a read and a write.
-//  4. Compares the digests of the log at the promoted position on both sites, and of each
-//     projection (the corrections read model) at a common checkpoint: before the promotion in
-//     the planned scenario, after the replay in the unplanned one (the primary is gone after).
+//  4. Compares, for every such service, the digests of its log at its promoted position on
+//     both sites, and of each projection it reports (`GET /replication/digest`) at a common
+//     checkpoint: before the promotion in the planned scenario, after the replay in the
+//     unplanned one (the primary is gone after). The report's `digests` has one entry per log
+//     (`<service>`) and per projection (`<service>/<projection>`).
 //
 // Progress goes to standard error (one updating line on a terminal). The last line of standard
 // output is one JSON object. The exit code is non-zero when the digests differ or a step failed.
@@ -33,12 +37,16 @@ import { registerPersonBody } from '../bench/lib/persons';
 import { rawConsumeRate } from '../bench/lib/raw-consume';
 import { DrillStepError } from './lib/drill-client';
 import type { ServiceClient } from './lib/drill-client';
-import { generateContracts } from './lib/local-platform';
 import { requireNode24 } from './lib/node-version';
+import { serviceDeclaration } from './lib/services';
 import { TwoSites, load, loadCorrections, rate, sleep, until } from './lib/two-sites';
+import type { SiteService } from './lib/two-sites';
 
-const EVENTS_TOPIC = 'registry.events.v1';
-const MIRRORED_TOPIC = `primary.${EVENTS_TOPIC}`;
+/**
+ * The service the load goes through: the drill writes persons and correction requests with its
+ * API. Every other service with an event store is started, failed over and compared too.
+ */
+const WORKLOAD = 'registry';
 /** How long the unplanned scenario writes before the primary is killed. */
 const UNPLANNED_LOAD_MS = 3_000;
 /** Correction requests made after the load (at most one per person loaded). */
@@ -159,7 +167,11 @@ function options(): Options {
 }
 
 /** The raw consume rate of the Kafka client over the mirrored topic: no processing at all. */
-async function mirroredConsumeRate(bootstrap: string, expected: number): Promise<number> {
+async function mirroredConsumeRate(
+  bootstrap: string,
+  mirroredTopic: string,
+  expected: number,
+): Promise<number> {
   Logger.overrideLogger(['error']);
   const app = await NestFactory.createApplicationContext(
     MessagingModule.forRoot({
@@ -173,16 +185,16 @@ async function mirroredConsumeRate(bootstrap: string, expected: number): Promise
     // cannot start until its partitions have leaders: wait for both.
     const admin = app.get(KafkaAdmin);
     await until(
-      `MirrorMaker 2 to create ${MIRRORED_TOPIC}`,
-      async () => ((await admin.listTopics()).includes(MIRRORED_TOPIC) ? true : undefined),
+      `MirrorMaker 2 to create ${mirroredTopic}`,
+      async () => ((await admin.listTopics()).includes(mirroredTopic) ? true : undefined),
       120_000,
       500,
     );
     return await until(
-      `${MIRRORED_TOPIC} to be readable`,
+      `${mirroredTopic} to be readable`,
       async () => {
         try {
-          return await rawConsumeRate(app.get(ConsumerGroupFactory), MIRRORED_TOPIC, expected);
+          return await rawConsumeRate(app.get(ConsumerGroupFactory), mirroredTopic, expected);
         } catch (error) {
           if (String(error).includes('does not host this topic-partition')) return undefined;
           throw error;
@@ -237,78 +249,121 @@ async function projectionDigests(
 const allEqual = (pairs: Record<string, PairOfDigests>): boolean =>
   Object.values(pairs).every((pair) => pair.primary === pair.embassy);
 
-/**
- * A planned switch of roles: fence `from`, wait until it published everything and `to` applied
- * it, compare digests at that head, promote `to`, and check it serves. RTO from the fence.
- */
-async function switchover(
-  from: ServiceClient,
-  to: ServiceClient,
-  fromName: string,
-  toName: string,
-  reason: string,
-  serving: (site: ServiceClient) => Promise<void>,
-): Promise<{
-  head: bigint;
-  digest: string;
-  projections: Record<string, PairOfDigests>;
-  promotion: { position: string; discarded: number };
-  rtoMs: number;
-}> {
-  const decidedAt = performance.now();
-  await from.fence(reason);
-  const head = await until(
-    `the fenced ${fromName} to publish everything`,
-    async () => {
-      const status = await from.status();
-      const published = status.relays[EVENTS_TOPIC];
-      return status.unpositioned === 0 && published === status.head
-        ? BigInt(status.head)
-        : undefined;
-    },
-    60_000,
-    20,
-  );
-  phase(`${fromName} fenced at position ${head}; draining to the ${toName}`);
-  await until(
-    `the ${toName} to drain`,
-    async () => {
-      const status = await to.status();
-      progress(`${toName} at ${status.head}/${head}`);
-      return BigInt(status.head) >= head ? true : undefined;
-    },
-    120_000,
-    20,
-  );
-  const digest = await from.digest(head);
-  const theirs = await to.digest(head);
-  if (theirs !== digest) {
-    throw new DrillStepError(`digests differ before promotion: ${digest} vs ${theirs}`);
-  }
-  // The read models too, at the same head: `from` is `primary` in the pairs.
-  const projections = await projectionDigests(from, to, head);
-  if (!allEqual(projections)) {
-    throw new DrillStepError(
-      `projection digests differ before promotion: ${JSON.stringify(projections)}`,
-    );
-  }
-  phase(`digests equal (log and ${Object.keys(projections).join(', ')}); promoting the ${toName}`);
-  const promotion = await to.promote(reason);
-  await serving(to);
-  const rtoMs = performance.now() - decidedAt;
-  phase(`${toName} serves reads and writes; RTO ${Math.round(rtoMs)} ms`);
-  return { head, digest, projections, promotion, rtoMs };
+/** One service with an event store, running on both sites. */
+interface Replicated {
+  readonly name: string;
+  /** Its internal events topic, whose relay checkpoint says what the primary published. */
+  readonly topic: string;
+  /** Its event store's schema, where the unplanned scenario counts what the primary kept. */
+  readonly schema: string;
+  readonly primary: SiteService;
+  readonly embassy: SiteService;
+}
+
+/** What a switch of roles found and did. */
+interface Switched {
+  /** Per service: the head `from` stood at when fenced, and the promotion of `to`. */
+  readonly services: ReadonlyMap<
+    string,
+    { readonly head: bigint; readonly promotion: { position: string; discarded: number } }
+  >;
+  /** Logs (`<service>`, at the head) and projections (`<service>/<name>`). */
+  readonly digests: Record<string, PairOfDigests>;
+  readonly rtoMs: number;
 }
 
 /**
- * Failback after a planned failover: MirrorMaker 2 the other way, the former primary follows
- * the embassy (skipping the events it holds), writes go on at the embassy, then the roles swap
- * back with the same planned switch, and the embassy follows the primary again.
+ * A planned switch of roles of every replicated service at once: fence `from`, wait until it
+ * published everything and `to` applied it, compare digests at that head, promote `to`; then
+ * check the workload serves. RTO from the fences to serving. In `digests`, `primary` is `from`.
+ */
+async function switchover(
+  services: readonly Replicated[],
+  fromName: 'primary' | 'embassy',
+  toName: 'primary' | 'embassy',
+  reason: string,
+  serving: (site: ServiceClient) => Promise<void>,
+): Promise<Switched> {
+  const decidedAt = performance.now();
+  const switched = await Promise.all(
+    services.map(async (service) => {
+      const from = service[fromName].client;
+      const to = service[toName].client;
+      await from.fence(reason);
+      const head = await until(
+        `the fenced ${fromName} ${service.name} to publish everything`,
+        async () => {
+          const status = await from.status();
+          const published = status.relays[service.topic];
+          return status.unpositioned === 0 && published === status.head
+            ? BigInt(status.head)
+            : undefined;
+        },
+        60_000,
+        20,
+      );
+      phase(`${fromName} ${service.name} fenced at position ${head}; draining to the ${toName}`);
+      await until(
+        `the ${toName} ${service.name} to drain`,
+        async () => {
+          const status = await to.status();
+          progress(`${toName} ${service.name} at ${status.head}/${head}`);
+          return BigInt(status.head) >= head ? true : undefined;
+        },
+        120_000,
+        20,
+      );
+      const digest = await from.digest(head);
+      const theirs = await to.digest(head);
+      if (theirs !== digest) {
+        throw new DrillStepError(
+          `${service.name}: digests differ before promotion: ${digest} vs ${theirs}`,
+        );
+      }
+      // The read models too, at the same head.
+      const projections = await projectionDigests(from, to, head);
+      if (!allEqual(projections)) {
+        throw new DrillStepError(
+          `${service.name}: projection digests differ before promotion: ${JSON.stringify(projections)}`,
+        );
+      }
+      phase(
+        `${service.name}: digests equal (log${Object.keys(projections)
+          .map((name) => `, ${name}`)
+          .join('')}); promoting the ${toName}`,
+      );
+      const promotion = await to.promote(reason);
+      const digests: Record<string, PairOfDigests> = {
+        [service.name]: { primary: digest, embassy: theirs, position: head.toString() },
+        ...projections,
+      };
+      return { name: service.name, head, promotion, digests };
+    }),
+  );
+  await serving(workloadOf(services)[toName].client);
+  const rtoMs = performance.now() - decidedAt;
+  phase(`${toName} serves reads and writes; RTO ${Math.round(rtoMs)} ms`);
+  return {
+    services: new Map(switched.map((s) => [s.name, { head: s.head, promotion: s.promotion }])),
+    digests: Object.assign({}, ...switched.map((s) => s.digests)) as Record<string, PairOfDigests>,
+    rtoMs,
+  };
+}
+
+function workloadOf(services: readonly Replicated[]): Replicated {
+  const found = services.find((service) => service.name === WORKLOAD);
+  if (!found) throw new Error(`the drill's workload service ${WORKLOAD} is not running`);
+  return found;
+}
+
+/**
+ * Failback after a planned failover: MirrorMaker 2 the other way, each former primary follows
+ * its embassy (skipping the events it holds), writes go on at the embassy, then the roles swap
+ * back with the same planned switch, and each embassy follows its primary again.
  */
 async function runFailback(
   sites: TwoSites,
-  primary: ServiceClient,
-  embassy: ServiceClient,
+  services: readonly Replicated[],
   registrar: string,
   runId: string,
   opts: Options,
@@ -316,58 +371,76 @@ async function runFailback(
 ): Promise<FailbackReport> {
   phase('failback: MirrorMaker 2 embassy -> primary; the former primary follows the embassy');
   await sites.startReverseMirror();
-  // The mirrored topic appears once MirrorMaker has synced the topic list.
-  await until(
-    'the former primary to follow the embassy',
-    async () => {
-      try {
-        await primary.demote('failback drill: follow the promoted embassy');
-        return true;
-      } catch (error) {
-        if (error instanceof DrillStepError && /\b409\b/.test(error.message)) throw error;
-        return undefined;
-      }
-    },
-    90_000,
-    1_000,
+  // The mirrored topics appear once MirrorMaker has synced the topic list.
+  await Promise.all(
+    services.map((service) =>
+      until(
+        `the former primary ${service.name} to follow the embassy`,
+        async () => {
+          try {
+            await service.primary.client.demote('failback drill: follow the promoted embassy');
+            return true;
+          } catch (error) {
+            if (error instanceof DrillStepError && /\b409\b/.test(error.message)) throw error;
+            return undefined;
+          }
+        },
+        90_000,
+        1_000,
+      ),
+    ),
   );
+  const workload = workloadOf(services);
   phase('writing on the embassy while the former primary follows');
-  await load(embassy, registrar, `${runId}-failback`, {
+  await load(workload.embassy.client, registrar, `${runId}-failback`, {
     concurrency: Math.min(opts.concurrency, 4),
     count: 100,
     first: 8_000_000,
   });
   phase('failback: fence the embassy');
-  const back = await switchover(embassy, primary, 'embassy', 'primary', 'failback drill', serving);
-  await embassy.demote('failback drill: back to replica of the primary');
-  await load(primary, registrar, `${runId}-after-failback`, {
+  const back = await switchover(services, 'embassy', 'primary', 'failback drill', serving);
+  await Promise.all(
+    services.map((service) =>
+      service.embassy.client.demote('failback drill: back to replica of the primary'),
+    ),
+  );
+  await load(workload.primary.client, registrar, `${runId}-after-failback`, {
     concurrency: 2,
     count: 20,
     first: 8_100_000,
   });
-  const head = BigInt((await primary.status()).head);
-  await until(
-    'the embassy to follow the primary again',
-    async () => (BigInt((await embassy.status()).head) >= head ? true : undefined),
-    120_000,
-    50,
+  const compared = await Promise.all(
+    services.map(async (service) => {
+      const head = BigInt((await service.primary.client.status()).head);
+      await until(
+        `the embassy ${service.name} to follow the primary again`,
+        async () =>
+          BigInt((await service.embassy.client.status()).head) >= head ? true : undefined,
+        120_000,
+        50,
+      );
+      const [ours, theirs] = [
+        await service.primary.client.digest(head),
+        await service.embassy.client.digest(head),
+      ];
+      phase(
+        `after failback, ${service.name} digest at position ${head}: ${ours === theirs ? 'IDENTICAL' : 'DIFFERENT'}`,
+      );
+      return { name: service.name, identical: ours === theirs, digest: theirs };
+    }),
   );
-  const [ours, theirs] = [await primary.digest(head), await embassy.digest(head)];
-  phase(
-    `after failback, digest at position ${head}: ${ours === theirs ? 'IDENTICAL' : 'DIFFERENT'}`,
-  );
+  const promoted = back.services.get(WORKLOAD);
   return {
     rto_ms: Math.round(back.rtoMs),
-    position: back.promotion.position,
-    identical: ours === theirs,
-    digest: theirs,
+    position: promoted?.promotion.position ?? '0',
+    identical: compared.every((c) => c.identical) && allEqual(back.digests),
+    digest: compared.find((c) => c.name === WORKLOAD)?.digest ?? '',
   };
 }
 
 async function main(): Promise<number> {
   requireNode24();
   const opts = options();
-  generateContracts();
   phase(`scenario ${opts.scenario}, ${opts.events} events`);
   const sites = await TwoSites.start({ log: phase, keep: opts.keep, durable: true });
   phase(`working folder ${sites.dir}${opts.keep ? ' (kept)' : ''}`);
@@ -387,9 +460,14 @@ async function main(): Promise<number> {
 
 async function drill(opts: Options, sites: TwoSites): Promise<number> {
   const registrar = await sites.token('registrar', 'drill-clerk');
-  phase('starting the registry on the primary');
-  const primaryRegistry = await sites.startRegistry('primary');
-  const primary = primaryRegistry.client;
+  const workloadTopic = serviceDeclaration(WORKLOAD).eventStore?.topic;
+  if (workloadTopic === undefined) throw new Error(`${WORKLOAD} declares no event store`);
+  phase('starting the services with an event store on the primary');
+  const onPrimary = await sites.startReplicated('primary');
+  phase(`on the primary: ${onPrimary.map((s) => s.spec.name).join(', ')}`);
+  const primaryWorkload = onPrimary.find((s) => s.spec.name === WORKLOAD);
+  if (!primaryWorkload) throw new Error(`the drill's workload service ${WORKLOAD} did not start`);
+  const primary = primaryWorkload.client;
 
   phase(
     `loading ${opts.events} events through ${opts.batch > 1 ? `POST /persons/batch (${opts.batch} persons per request` : 'POST /persons ('}, ${opts.concurrency} concurrent)`,
@@ -423,25 +501,39 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   phase(
     `${corrections.requested} correction requests (${corrections.accepted} accepted, ${corrections.rejected} rejected, the rest pending)`,
   );
-  const loadedHead = await until(
-    'the primary to position every event',
-    async () => {
-      const status = await primary.status();
-      return status.unpositioned === 0 ? BigInt(status.head) : undefined;
-    },
-    60_000,
-    20,
-  );
+  // Every log, positioned: the targets of the replay.
+  const targets = new Map<string, bigint>();
+  for (const service of onPrimary) {
+    targets.set(
+      service.spec.name,
+      await until(
+        `the primary ${service.spec.name} to position every event`,
+        async () => {
+          const status = await service.client.status();
+          return status.unpositioned === 0 ? BigInt(status.head) : undefined;
+        },
+        60_000,
+        20,
+      ),
+    );
+  }
+  const loadedHead = targets.get(WORKLOAD) ?? 0n;
 
   // MirrorMaker 2 may still be copying a large load: the replay is timed on a complete topic,
   // not at the pace of the mirror.
+  const mirroredTopic = `primary.${workloadTopic}`;
   phase('waiting until MirrorMaker 2 has mirrored the whole log');
-  await mirroredConsumeRate(sites.embassy.kafka.bootstrap, Number(loadedHead));
-  phase('starting the registry on the empty embassy: rebuild by replay of the mirrored log');
-  const embassyRegistry = await sites.startRegistry('embassy');
+  await mirroredConsumeRate(sites.embassy.kafka.bootstrap, mirroredTopic, Number(loadedHead));
+  phase('starting the same services on the empty embassy: rebuild by replay of the mirrored logs');
+  const onEmbassy = await sites.startReplicated('embassy');
   const readyAt = performance.now();
-  const embassy = embassyRegistry.client;
-  const target = loadedHead;
+  const services: Replicated[] = onPrimary.map((p) => {
+    const e = onEmbassy.find((s) => s.spec.name === p.spec.name);
+    const store = p.spec.eventStore;
+    if (!e || !store) throw new Error(`${p.spec.name} did not start on the embassy`);
+    return { name: p.spec.name, topic: store.topic, schema: store.schema, primary: p, embassy: e };
+  });
+  const embassy = workloadOf(services).embassy.client;
   // Timed on the replica's own count of stored events, not on its gapless head: batches of
   // different partitions land side by side, and the head jumps once a gap below it fills.
   let replayFirst: { at: number; applied: number } | undefined;
@@ -455,9 +547,9 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
       if (applied > 0 && replayFirst === undefined) replayFirst = { at: now, applied };
       const sinceFirst = replayFirst ? now - replayFirst.at : 0;
       progress(
-        `replayed ${applied}/${target} events (head ${head})${replayFirst ? `, ${rate(applied - replayFirst.applied, sinceFirst)}/s` : ''}`,
+        `replayed ${applied}/${loadedHead} events (head ${head})${replayFirst ? `, ${rate(applied - replayFirst.applied, sinceFirst)}/s` : ''}`,
       );
-      return head >= target ? { at: now, head, applied } : undefined;
+      return head >= loadedHead ? { at: now, head, applied } : undefined;
     },
     600_000,
     50,
@@ -472,27 +564,51 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   phase(
     `embassy replayed ${replayed.head} events (${replayRate}/s${first.applied > 0 ? ' after the first batch' : ' from its start'})`,
   );
+  for (const service of services.filter((s) => s.name !== WORKLOAD)) {
+    const target = targets.get(service.name) ?? 0n;
+    await until(
+      `the embassy ${service.name} to replay its log`,
+      async () =>
+        BigInt((await service.embassy.client.status()).head) >= target ? true : undefined,
+      120_000,
+      50,
+    );
+    phase(`embassy ${service.name} replayed ${target} events`);
+  }
   phase('measuring the raw consume rate of the Kafka client over the same mirrored topic');
-  const rawRate = await mirroredConsumeRate(sites.embassy.kafka.bootstrap, Number(target));
+  const rawRate = await mirroredConsumeRate(
+    sites.embassy.kafka.bootstrap,
+    mirroredTopic,
+    Number(loadedHead),
+  );
   phase(`raw consume: ${rawRate} events/s`);
 
   // What embassy-sync does all the time: compare the digests of both sites at a common
   // position. It also leaves both services' digesters at that position, so that the digests of
   // the failover itself only cover the events written since, as in a running platform.
   const checkpointStarted = performance.now();
-  const [atPrimary, atEmbassy] = await Promise.all([
-    primary.digest(replayed.head),
-    embassy.digest(replayed.head),
-  ]);
-  const checkpointMs = Math.round(performance.now() - checkpointStarted);
-  if (atPrimary !== atEmbassy) {
-    throw new DrillStepError(`digests differ at position ${replayed.head} after the replay`);
+  let projections: Record<string, PairOfDigests> = {};
+  for (const service of services) {
+    const at = BigInt((await service.embassy.client.status()).head);
+    const [atPrimary, atEmbassy] = await Promise.all([
+      service.primary.client.digest(at),
+      service.embassy.client.digest(at),
+    ]);
+    if (atPrimary !== atEmbassy) {
+      throw new DrillStepError(
+        `${service.name}: digests differ at position ${at} after the replay`,
+      );
+    }
+    // The replica's read models, rebuilt from the replayed log, against the primary's.
+    projections = {
+      ...projections,
+      ...(await projectionDigests(service.primary.client, service.embassy.client, at)),
+    };
   }
-  phase(`checkpoint at position ${replayed.head} verified: digests equal (${checkpointMs} ms)`);
-  // The replica's read models, rebuilt from the replayed log, against the primary's.
-  let projections = await projectionDigests(primary, embassy, replayed.head);
+  const checkpointMs = Math.round(performance.now() - checkpointStarted);
+  phase(`checkpoints after the replay verified: digests equal (${checkpointMs} ms)`);
   phase(
-    `projections at position ${replayed.head}: ${Object.entries(projections)
+    `projections after the replay: ${Object.entries(projections)
       .map(([name, pair]) => `${name} ${pair.primary === pair.embassy ? 'equal' : 'DIFFERENT'}`)
       .join(', ')}`,
   );
@@ -511,37 +627,43 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   };
 
   let report: Omit<DrillReport, 'digests' | 'identical' | 'position'>;
-  let position: bigint;
-  let primaryDigest: string;
+  /** Per service: where its embassy was promoted and the primary's log digest there. */
+  const promoted = new Map<string, { position: bigint; primaryDigest: string }>();
   if (opts.scenario === 'planned') {
     phase('planned failover: fence the primary');
     const switched = await switchover(
-      primary,
-      embassy,
+      services,
       'primary',
       'embassy',
       'failover drill (planned)',
       serving,
     );
-    const { head, promotion, rtoMs } = switched;
-    primaryDigest = switched.digest;
-    projections = switched.projections;
-    position = BigInt(promotion.position);
+    let rpoEvents = 0;
+    let discarded = 0;
+    for (const [name, { head, promotion }] of switched.services) {
+      const position = BigInt(promotion.position);
+      promoted.set(name, { position, primaryDigest: switched.digests[name]?.primary ?? '' });
+      rpoEvents += Number(head - position);
+      discarded += promotion.discarded;
+    }
+    projections = Object.fromEntries(
+      Object.entries(switched.digests).filter(([name]) => name.includes('/')),
+    );
     report = {
       scenario: opts.scenario,
       events: opts.events,
-      rpo_events: Number(head - position),
+      rpo_events: rpoEvents,
       rpo_ms: 0,
-      rto_ms: Math.round(rtoMs),
+      rto_ms: Math.round(switched.rtoMs),
       replay_events_per_s: replayRate,
       raw_consume_events_per_s: rawRate,
       replay_ratio_to_raw_consume: rawRate > 0 ? Math.round((replayRate / rawRate) * 100) / 100 : 0,
       load_events_per_s: rate(opts.events, loadMs),
-      discarded_on_promotion: promotion.discarded,
+      discarded_on_promotion: discarded,
     };
   } else {
     phase(
-      `unplanned failover: writing for ${UNPLANNED_LOAD_MS} ms, then SIGKILL of the primary's Kafka and registry`,
+      `unplanned failover: writing for ${UNPLANNED_LOAD_MS} ms, then SIGKILL of the primary's Kafka and services`,
     );
     let killed = false;
     const underLoad = load(primary, registrar, runId, {
@@ -553,79 +675,113 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     await sleep(UNPLANNED_LOAD_MS);
     const decidedAt = performance.now();
     process.kill(sites.primary.kafka.pid, 'SIGKILL');
-    primaryRegistry.process.kill();
+    for (const service of services) service.primary.process.kill();
     killed = true;
     const acknowledged = (await underLoad.catch(() => ({ registered: [], failures: 0 })))
       .registered;
     phase(
       `primary killed (${acknowledged.length} writes acknowledged under load); embassy takes what it has`,
     );
-    let last = -1n;
-    let stableSince = performance.now();
-    await until(
-      'the embassy to apply what reached it',
-      async () => {
-        const head = BigInt((await embassy.status()).head);
-        if (head !== last) {
-          last = head;
-          stableSince = performance.now();
-        }
-        return performance.now() - stableSince >= SETTLE_MS ? true : undefined;
-      },
-      60_000,
-      50,
+    const promotions = await Promise.all(
+      services.map(async (service) => {
+        let last = -1n;
+        let stableSince = performance.now();
+        await until(
+          `the embassy ${service.name} to apply what reached it`,
+          async () => {
+            const head = BigInt((await service.embassy.client.status()).head);
+            if (head !== last) {
+              last = head;
+              stableSince = performance.now();
+            }
+            return performance.now() - stableSince >= SETTLE_MS ? true : undefined;
+          },
+          60_000,
+          50,
+        );
+        return {
+          service,
+          promotion: await service.embassy.client.promote(
+            'failover drill (unplanned: primary site lost)',
+          ),
+        };
+      }),
     );
-    const promotion = await embassy.promote('failover drill (unplanned: primary site lost)');
     await serving(embassy);
     const rtoMs = performance.now() - decidedAt;
-    position = BigInt(promotion.position);
-    phase(
-      `embassy promoted at position ${position}; serves reads and writes; RTO ${Math.round(rtoMs)} ms`,
-    );
+    phase(`embassy promoted; serves reads and writes; RTO ${Math.round(rtoMs)} ms`);
 
-    // The primary's database survived the kill: count what the embassy does not have.
-    const pool = new Pool({ connectionString: sites.primary.postgres.url('registry'), max: 2 });
-    try {
-      const { rows } = await pool.query<{ n: string; last: Date | null }>(
-        `SELECT count(*) AS n, max(recorded_at) AS last FROM registry.events`,
-      );
-      const kept = await pool.query<{ at: Date | null }>(
-        `SELECT recorded_at AS at FROM registry.events WHERE global_position = $1`,
-        [position.toString()],
-      );
-      const committed = Number(rows[0]?.n ?? 0);
-      const lastAt = rows[0]?.last?.getTime() ?? 0;
-      const keptAt = kept.rows[0]?.at?.getTime() ?? lastAt;
-      const store = new PostgresEventStore({ pool, schema: 'registry', producer: 'registry' });
-      primaryDigest = (await digestLog(store, position)).digest;
-      report = {
-        scenario: opts.scenario,
-        events: opts.events,
-        rpo_events: committed - Number(position),
-        rpo_ms: Math.max(0, lastAt - keptAt),
-        rto_ms: Math.round(rtoMs),
-        replay_events_per_s: replayRate,
-        raw_consume_events_per_s: rawRate,
-        replay_ratio_to_raw_consume:
-          rawRate > 0 ? Math.round((replayRate / rawRate) * 100) / 100 : 0,
-        load_events_per_s: rate(opts.events, loadMs),
-        discarded_on_promotion: promotion.discarded,
-      };
-    } finally {
-      await pool.end();
+    // The primary's databases survived the kill: count what the embassy does not have.
+    let rpoEvents = 0;
+    let rpoMs = 0;
+    let discarded = 0;
+    for (const { service, promotion } of promotions) {
+      const position = BigInt(promotion.position);
+      discarded += promotion.discarded;
+      const database = service.primary.spec.database?.name ?? service.name;
+      const pool = new Pool({ connectionString: sites.primary.postgres.url(database), max: 2 });
+      try {
+        const { rows } = await pool.query<{ n: string; last: Date | null }>(
+          `SELECT count(*) AS n, max(recorded_at) AS last FROM "${service.schema}".events`,
+        );
+        const kept = await pool.query<{ at: Date | null }>(
+          `SELECT recorded_at AS at FROM "${service.schema}".events WHERE global_position = $1`,
+          [position.toString()],
+        );
+        const committed = Number(rows[0]?.n ?? 0);
+        const lastAt = rows[0]?.last?.getTime() ?? 0;
+        const keptAt = kept.rows[0]?.at?.getTime() ?? lastAt;
+        const store = new PostgresEventStore({
+          pool,
+          schema: service.schema,
+          producer: service.name,
+        });
+        promoted.set(service.name, {
+          position,
+          primaryDigest: (await digestLog(store, position)).digest,
+        });
+        phase(`${service.name}: promoted at position ${position}, ${committed} on the primary`);
+        rpoEvents += committed - Number(position);
+        rpoMs = Math.max(rpoMs, lastAt - keptAt);
+      } finally {
+        await pool.end();
+      }
     }
+    report = {
+      scenario: opts.scenario,
+      events: opts.events,
+      rpo_events: rpoEvents,
+      rpo_ms: Math.max(0, rpoMs),
+      rto_ms: Math.round(rtoMs),
+      replay_events_per_s: replayRate,
+      raw_consume_events_per_s: rawRate,
+      replay_ratio_to_raw_consume: rawRate > 0 ? Math.round((replayRate / rawRate) * 100) / 100 : 0,
+      load_events_per_s: rate(opts.events, loadMs),
+      discarded_on_promotion: discarded,
+    };
   }
 
-  const embassyDigest = await embassy.digest(position);
-  let identical = embassyDigest === primaryDigest && allEqual(projections);
+  const logs: Record<string, PairOfDigests> = {};
+  for (const service of services) {
+    const at = promoted.get(service.name);
+    if (!at) throw new Error(`${service.name} was not promoted`);
+    const embassyDigest = await service.embassy.client.digest(at.position);
+    logs[service.name] = {
+      primary: at.primaryDigest,
+      embassy: embassyDigest,
+      position: at.position.toString(),
+    };
+    phase(
+      `${service.name} digest at position ${at.position}: primary ${at.primaryDigest}, embassy ${embassyDigest}: ${at.primaryDigest === embassyDigest ? 'IDENTICAL' : 'DIFFERENT'}`,
+    );
+  }
+  let identical = allEqual(logs) && allEqual(projections);
   let failback: FailbackReport | undefined;
   if (opts.failback) {
-    failback = await runFailback(sites, primary, embassy, registrar, runId, opts, serving);
+    failback = await runFailback(sites, services, registrar, runId, opts, serving);
     identical &&= failback.identical;
   }
-  phase(
-    `digest at position ${position}: primary ${primaryDigest}, embassy ${embassyDigest}: ${identical ? 'IDENTICAL' : 'DIFFERENT'}`,
-  );
+  phase(`digests: ${identical ? 'IDENTICAL' : 'DIFFERENT'}`);
   phase(
     `RPO ${report.rpo_events} events / ${report.rpo_ms} ms, RTO ${report.rto_ms} ms, replay ${report.replay_events_per_s} events/s`,
   );
@@ -637,9 +793,9 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     rpo_ms: report.rpo_ms,
     rto_ms: report.rto_ms,
     replay_events_per_s: report.replay_events_per_s,
-    digests: { registry: { primary: primaryDigest, embassy: embassyDigest }, ...projections },
+    digests: { ...logs, ...projections },
     identical,
-    position: position.toString(),
+    position: (promoted.get(WORKLOAD)?.position ?? 0n).toString(),
     raw_consume_events_per_s: report.raw_consume_events_per_s,
     replay_ratio_to_raw_consume: report.replay_ratio_to_raw_consume,
     load_events_per_s: report.load_events_per_s,

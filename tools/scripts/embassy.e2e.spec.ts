@@ -15,13 +15,13 @@ import { EventPublisher, KafkaAdmin, MessagingModule } from '@gov/platform-messa
 
 import { TwoSites, load, loadCorrections, sleep, until } from './lib/two-sites';
 import type { ServiceProcess } from './lib/local-platform';
-import type { SiteRegistry } from './lib/two-sites';
+import type { SiteService } from './lib/two-sites';
 
 const quiet = (): void => undefined;
 
 let sites: TwoSites;
-let primary: SiteRegistry;
-let embassy: SiteRegistry;
+let primary: SiteService;
+let embassy: SiteService;
 let registrar: string;
 let operator: string;
 /** embassy-sync on the embassy site (it verifies) and on the primary (it signs). */
@@ -62,11 +62,11 @@ async function loadMore(count: number, concurrency = 8, bulk = 1): Promise<void>
   loaded += count;
 }
 
-async function headOf(site: SiteRegistry): Promise<bigint> {
+async function headOf(site: SiteService): Promise<bigint> {
   return BigInt((await site.client.status()).head);
 }
 
-async function caughtUp(site: SiteRegistry, timeoutMs = 120_000): Promise<bigint> {
+async function caughtUp(site: SiteService, timeoutMs = 120_000): Promise<bigint> {
   const target = await headOf(primary);
   return until(
     `the ${site.process.site} registry to reach position ${target}`,
@@ -88,7 +88,7 @@ async function messaging(bootstrap: string): Promise<INestApplicationContext> {
 beforeAll(async () => {
   sites = await TwoSites.start({ log: quiet, durable: false });
   registrar = await sites.token('registrar', 'e2e-clerk');
-  primary = await sites.startRegistry('primary');
+  primary = await sites.startService('primary', 'registry');
   await loadMore(300);
   // Nine correction requests: three accepted (request, acceptance, record corrected), three
   // rejected, three pending: 9 + 3 x 2 + 3 = 18 events more, and rows in the read model.
@@ -102,10 +102,12 @@ beforeAll(async () => {
       9,
     ),
   ).toEqual({ requested: 9, accepted: 3, rejected: 3 });
-  embassy = await sites.startRegistry('embassy');
+  embassy = await sites.startService('embassy', 'registry');
   operator = await sites.token('operator', 'e2e-ops');
-  await sites.startEmbassySync('primary', { primary, embassy });
-  sync = await sites.startEmbassySync('embassy', { primary, embassy });
+  // Checkpoints every second rather than every five, to keep the test short.
+  const fast = { env: { CHECKPOINT_INTERVAL_MS: '1000' } };
+  await sites.startService('primary', 'embassy-sync', fast);
+  sync = (await sites.startService('embassy', 'embassy-sync', fast)).process;
 }, 240_000);
 
 afterAll(async () => {
@@ -224,7 +226,10 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
     await loadMore(30_000, 4, 100);
     const target = await headOf(primary);
     const env = { REPLICATION_GROUP: 'registry.rebuild' };
-    const victim = await sites.startRegistry('embassy', { database: 'registry_rebuild', env });
+    const victim = await sites.startService('embassy', 'registry', {
+      database: 'registry_rebuild',
+      env,
+    });
     await until(
       'the rebuild to be under way',
       async () => {
@@ -242,7 +247,10 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
       );
       expect(BigInt(before[0]?.head ?? '0')).toBeLessThan(target);
 
-      const resumed = await sites.startRegistry('embassy', { database: 'registry_rebuild', env });
+      const resumed = await sites.startService('embassy', 'registry', {
+        database: 'registry_rebuild',
+        env,
+      });
       const head = await caughtUp(resumed);
       const { rows } = await pool.query<{ n: string; ids: string }>(
         'SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM registry.events',

@@ -1,7 +1,8 @@
 // `npm start`: the local platform on one machine, both sites. Starts (or reuses) the primary
 // site's and the embassy's Kafka and PostgreSQL (two separate clusters, two separate servers),
 // MirrorMaker 2 from the primary to the embassy, creates each service's database on each site,
-// migrates, starts every service in services/ on both sites (the embassy's in replica role),
+// migrates, starts every service declared in services/*/service.json on both sites (the
+// embassy's in replica role), with the environment each declares,
 // waits until each answers GET /health/ready, and stops it all again on Ctrl-C (or, through
 // watchdogs, when this process is killed outright). `EMBASSY=off` starts the primary alone.
 import { join } from 'node:path';
@@ -14,14 +15,15 @@ import { localAuthEnv, localSigningKeys } from './lib/local-auth';
 import {
   awaitReady,
   ensureDatabases,
-  generateContracts,
   runMigrations,
   startMirror,
   startServiceProcess,
 } from './lib/local-platform';
 import type { ServiceProcess, SiteName } from './lib/local-platform';
 import { requireNode24 } from './lib/node-version';
-import { localServices } from './lib/services';
+import { replicatedServicesValue, resolveServiceEnv } from './lib/service-declarations';
+import { localServices, serviceDeclarations } from './lib/services';
+import type { ServiceSpec } from './lib/services';
 
 const log = (message: string): void => {
   process.stderr.write(`[start] ${message}\n`);
@@ -57,7 +59,6 @@ function siteDefinitions(): SiteDefinition[] {
 
 async function main(): Promise<void> {
   requireNode24();
-  generateContracts();
   const definitions = siteDefinitions();
   for (const d of definitions) {
     log(
@@ -102,13 +103,24 @@ async function main(): Promise<void> {
   }
 
   const keys = await localSigningKeys();
-  const env = { ...localAuthEnv(keys), ...embassySyncEnv(keys.privateKeyFile) };
+  const values = {
+    signingKeyFile: keys.privateKeyFile,
+    checkpointKeyDir: join(cacheDir(), 'checkpoints'),
+    replicatedServices: replicatedServicesValue(serviceDeclarations(), (service, site) => {
+      const port = localServices(site).find((s) => s.name === service.name)?.port;
+      return port === undefined ? undefined : `http://127.0.0.1:${String(port)}`;
+    }),
+  };
   const running: ServiceProcess[] = [];
   for (const [name, site] of sites) {
     const services = localServices(name);
     await ensureDatabases(site, services);
-    runMigrations(site, name, services, env, log);
-    running.push(...services.map((spec) => startServiceProcess(site, name, spec, env)));
+    const envOf = (spec: ServiceSpec) => ({
+      ...localAuthEnv(keys),
+      ...resolveServiceEnv(spec, values),
+    });
+    for (const spec of services) runMigrations(site, name, [spec], envOf(spec), log);
+    running.push(...services.map((spec) => startServiceProcess(site, name, spec, envOf(spec))));
   }
 
   let stopping = false;
@@ -154,32 +166,6 @@ async function main(): Promise<void> {
   }
   log('tokens: npm run token -- citizen 1983081246785 (see README)');
   log('Ctrl-C stops everything that this command started.');
-}
-
-/**
- * What embassy-sync needs locally (other services ignore it): the services it watches on both
- * sites, the key it mints its own operator tokens with, and the folder of the checkpoint
- * signing key pair (created on first start, shared by both sites' instances).
- */
-function embassySyncEnv(signingKeyFile: string): Record<string, string> {
-  const port = (site: SiteName, service: string): number | undefined =>
-    localServices(site).find((s) => s.name === service)?.port;
-  const watched = ['registry']
-    .map((service) => ({
-      service,
-      primary: port('primary', service),
-      embassy: port('embassy', service),
-    }))
-    .filter((w) => w.primary !== undefined && w.embassy !== undefined)
-    .map(
-      (w) =>
-        `${w.service}=http://127.0.0.1:${String(w.primary)},http://127.0.0.1:${String(w.embassy)}`,
-    );
-  return {
-    SYNC_SIGNING_KEY_FILE: signingKeyFile,
-    CHECKPOINT_KEY_DIR: join(cacheDir(), 'checkpoints'),
-    ...(watched.length > 0 ? { SYNC_SERVICES: watched.join(';') } : {}),
-  };
 }
 
 main().catch((error: unknown) => {

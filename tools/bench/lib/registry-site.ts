@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,7 +17,10 @@ import {
 } from '@gov/platform-infra';
 import type { LocalSite } from '@gov/platform-infra';
 
-const REGISTRY_SOURCE = 'services/registry/src';
+import { serviceDeclaration } from '../../scripts/lib/services';
+
+/** The registry as services/registry/service.json declares it: entries and database. */
+const REGISTRY = serviceDeclaration('registry');
 const ISSUER = 'backbone-bench';
 const AUDIENCE = 'backbone';
 
@@ -82,8 +85,10 @@ export async function startBenchSite(options: BenchSiteOptions): Promise<BenchSi
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await createDatabase(site.postgres.url(), 'registry');
-    const databaseUrl = site.postgres.url('registry');
+    const database = REGISTRY.database?.name;
+    if (database === undefined) throw new Error('services/registry declares no database');
+    await createDatabase(site.postgres.url(), database);
+    const databaseUrl = site.postgres.url(database);
     const keys = await ensureLocalSigningKeys(join(dir, 'auth'));
     const token = await mintToken(keys.privateKeyFile, {
       role: 'registrar',
@@ -112,7 +117,7 @@ export async function startBenchSite(options: BenchSiteOptions): Promise<BenchSi
     const out = openSync(registryLog, 'a');
     const child = spawn(
       process.execPath,
-      ['--require', require.resolve('@swc-node/register'), join(REGISTRY_SOURCE, 'main.ts')],
+      ['--require', require.resolve('@swc-node/register'), REGISTRY.main],
       { cwd: repoRoot(), env, stdio: ['ignore', out, out] },
     );
     closeSync(out);
@@ -152,12 +157,10 @@ async function createDatabase(adminUrl: string, name: string): Promise<void> {
   }
 }
 
-/** Runs the registry's migrations the way `npm start` does: its own `migrate.ts`, from source. */
+/** Runs the registry's migrations the way `npm start` does: its declared migrate entry. */
 function migrateRegistry(env: NodeJS.ProcessEnv, log: (message: string) => void): void {
-  const entry = join(REGISTRY_SOURCE, 'migrate.ts');
-  if (!existsSync(join(repoRoot(), entry))) {
-    throw new Error(`${entry} not found: the registry has no migrations to run`);
-  }
+  const entry = REGISTRY.database?.migrate;
+  if (entry === undefined) throw new Error('services/registry declares no migrate entry');
   log('migrating the registry');
   const result = spawnSync(
     process.execPath,

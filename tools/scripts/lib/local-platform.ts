@@ -2,8 +2,7 @@
 // databases and migrations, services run from source with the site's environment, and the
 // MirrorMaker 2 link from the primary to the embassy.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 
 import { Client } from 'pg';
@@ -18,7 +17,6 @@ import {
 } from '@gov/platform-infra';
 import type { LocalSite, MirrorMakerNode } from '@gov/platform-infra';
 
-import { databaseName } from './services';
 import type { ServiceSpec } from './services';
 
 /** Which site a service runs on: its configured role. */
@@ -52,19 +50,7 @@ export interface ServiceProcess {
   kill(): void;
 }
 
-/** Generates the TypeScript of the contracts in proto/ (git-ignored output); about a second. */
-export function generateContracts(): void {
-  const buf = join(repoRoot(), 'node_modules', '.bin', 'buf');
-  const result = spawnSync(buf, ['generate', 'proto', '--template', 'proto/buf.gen.yaml'], {
-    cwd: repoRoot(),
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (result.status !== 0) {
-    throw new Error(`buf generate failed (exit ${String(result.status)}); run npm ci first`);
-  }
-}
-
-/** Creates each service's database on the site's PostgreSQL server, if missing. */
+/** Creates the database of each service that has one on the site's PostgreSQL server, if missing. */
 export async function ensureDatabases(
   site: LocalSite,
   services: readonly ServiceSpec[],
@@ -73,7 +59,8 @@ export async function ensureDatabases(
   await client.connect();
   try {
     for (const spec of services) {
-      const name = databaseName(spec.name);
+      if (!spec.database) continue;
+      const name = spec.database.name;
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
     }
@@ -94,15 +81,15 @@ export function serviceEnv(
     ...extra,
     HTTP_PORT: String(spec.port),
     KAFKA_BROKERS: site.kafka.bootstrap,
-    DATABASE_URL: site.postgres.url(databaseName(spec.name)),
+    ...(spec.database ? { DATABASE_URL: site.postgres.url(spec.database.name) } : {}),
     SITE_ROLE: siteName,
   };
 }
 
 /**
  * Migrations are a deliberate step before a service starts (the service refuses to run on an
- * outdated schema): each service that has a `src/migrate.ts` next to its `main.ts` gets it run
- * here, with the environment the service will have. A failure throws.
+ * outdated schema): each service with a database gets its declared migrate entry run here, with
+ * the environment the service will have. A failure throws.
  */
 export function runMigrations(
   site: LocalSite,
@@ -112,8 +99,8 @@ export function runMigrations(
   log: (message: string) => void,
 ): void {
   for (const spec of services) {
-    const entry = join(dirname(spec.entry), 'migrate.ts');
-    if (!existsSync(entry)) continue;
+    if (!spec.database) continue;
+    const entry = spec.database.migrate;
     log(`${siteName} ${spec.name}: migrating`);
     const result = spawnSync(
       process.execPath,
@@ -146,7 +133,7 @@ export function startServiceProcess(
   const fd = logFile === undefined ? undefined : openSync(logFile, 'a');
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, '--require', require.resolve('@swc-node/register'), spec.entry],
+    [...NODE_FLAGS, '--require', require.resolve('@swc-node/register'), spec.main],
     {
       cwd: repoRoot(),
       stdio: fd === undefined ? ['ignore', 'inherit', 'inherit'] : ['ignore', fd, fd],

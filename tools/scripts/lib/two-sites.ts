@@ -1,5 +1,6 @@
-// Two throw-away sites on free loopback ports, linked by MirrorMaker 2, with the registry
-// started on either: the failover drill's platform, and the embassy e2e tests'.
+// Two throw-away sites on free loopback ports, linked by MirrorMaker 2, with any declared
+// service (services/*/service.json) started on either: the failover drill's platform, the
+// embassy e2e tests' and the lag benchmark's.
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,8 @@ import {
   startServiceProcess,
 } from './local-platform';
 import type { ServiceProcess, SiteName } from './local-platform';
-import { localServices } from './services';
+import { replicatedServicesValue, resolveServiceEnv } from './service-declarations';
+import { localServices, serviceDeclarations } from './services';
 import type { ServiceSpec } from './services';
 
 const ISSUER = 'backbone-two-sites';
@@ -61,11 +63,23 @@ export interface TwoSitesOptions {
   readonly durable?: boolean;
 }
 
-/** A registry process on one site, with a client for its routes. */
-export interface SiteRegistry {
+/** A service process on one site, with a client for its routes. */
+export interface SiteService {
+  readonly spec: ServiceSpec;
   readonly process: ServiceProcess;
   readonly client: ServiceClient;
   readonly logFile: string;
+}
+
+/** Options of {@link TwoSites.startService}. */
+export interface StartServiceOptions {
+  /**
+   * Another database than the service's own (a second instance beside the first on the same
+   * site); such an instance is not what other services are wired to.
+   */
+  readonly database?: string;
+  /** Variables on top of the site's and the declaration's. */
+  readonly env?: Record<string, string>;
 }
 
 /**
@@ -76,6 +90,8 @@ export interface SiteRegistry {
  */
 export class TwoSites {
   readonly services: ServiceProcess[] = [];
+  /** The last instance started on each site, per service, with its own database. */
+  private readonly started = new Map<string, Partial<Record<SiteName, SiteService>>>();
   mirror: MirrorMakerNode | undefined;
   /** MirrorMaker 2 the other way, embassy → primary, for failback. */
   reverseMirror: MirrorMakerNode | undefined;
@@ -194,52 +210,57 @@ export class TwoSites {
   }
 
   /**
-   * Migrates and starts the registry on `siteName` (its database `database`, `registry` by
-   * default) and waits until it is ready.
+   * Migrates (if it has a database) and starts the declared service `name` on `siteName` on a
+   * free port, with the environment its declaration asks for (`replicatedServices`: the
+   * services with an event store already started here on both sites), and waits until it is
+   * ready.
    */
-  async startRegistry(
+  async startService(
     siteName: SiteName,
-    options: { readonly database?: string; readonly env?: Record<string, string> } = {},
-  ): Promise<SiteRegistry> {
+    name: string,
+    options: StartServiceOptions = {},
+  ): Promise<SiteService> {
     const site = this.site(siteName);
-    const spec = localServices(siteName).find((s) => s.name === 'registry');
-    if (!spec) throw new Error('no registry service found in services/');
-    const service = {
-      ...spec,
-      name: options.database ?? 'registry',
-      entry: spec.entry,
+    const declared = localServices(siteName).find((s) => s.name === name);
+    if (!declared) throw new Error(`no service "${name}" is declared in services/`);
+    const spec: ServiceSpec = {
+      ...declared,
       port: await freePort(),
+      ...(declared.database && options.database !== undefined
+        ? { database: { ...declared.database, name: options.database } }
+        : {}),
     };
-    const env = { ...this.authEnv, ...options.env };
-    await ensureDatabases(site, [service]);
-    runMigrations(site, siteName, [service], env, this.options.log);
-    const running = await this.launch(siteName, service, env);
-    return {
+    const values = {
+      signingKeyFile: this.keys.privateKeyFile,
+      checkpointKeyDir: join(this.dir, 'checkpoints'),
+      replicatedServices: replicatedServicesValue(
+        serviceDeclarations(),
+        (service, at) => this.started.get(service.name)?.[at]?.process.url,
+      ),
+    };
+    const env = { ...this.authEnv, ...resolveServiceEnv(spec, values), ...options.env };
+    await ensureDatabases(site, [spec]);
+    runMigrations(site, siteName, [spec], env, this.options.log);
+    const running = await this.launch(siteName, spec, env);
+    const started: SiteService = {
+      spec,
       process: running.process,
       client: new ServiceClient(running.process.url, await this.token('operator', 'two-sites')),
       logFile: running.logFile,
     };
+    if (options.database === undefined) {
+      this.started.set(name, { ...this.started.get(name), [siteName]: started });
+    }
+    return started;
   }
 
-  /**
-   * Starts embassy-sync on `siteName`, watching the registry on both sites, with the checkpoint
-   * keys in this folder, and waits until it is ready. Its status: `GET <url>/status`.
-   */
-  async startEmbassySync(
-    siteName: SiteName,
-    registries: { readonly primary: SiteRegistry; readonly embassy: SiteRegistry },
-  ): Promise<ServiceProcess> {
-    const spec = localServices(siteName).find((s) => s.name === 'embassy-sync');
-    if (!spec) throw new Error('no embassy-sync service found in services/');
-    const service = { ...spec, port: await freePort() };
-    const env = {
-      ...this.authEnv,
-      SYNC_SIGNING_KEY_FILE: this.keys.privateKeyFile,
-      CHECKPOINT_KEY_DIR: join(this.dir, 'checkpoints'),
-      CHECKPOINT_INTERVAL_MS: '1000',
-      SYNC_SERVICES: `registry=${registries.primary.process.url},${registries.embassy.process.url}`,
-    };
-    return (await this.launch(siteName, service, env)).process;
+  /** Starts every declared service with an event store on `siteName`, one after the other. */
+  async startReplicated(siteName: SiteName): Promise<SiteService[]> {
+    const started: SiteService[] = [];
+    for (const service of serviceDeclarations().filter((s) => s.eventStore !== undefined)) {
+      started.push(await this.startService(siteName, service.name));
+    }
+    return started;
   }
 
   private async launch(

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 import { Client } from 'pg';
 
@@ -27,6 +28,11 @@ export interface PostgresOptions {
 /** A running PostgreSQL server with trust authentication on loopback. */
 export interface PostgresNode extends RunningComponent {
   readonly port: number;
+  /**
+   * The server's data directory: `<dir>/data`, or, when the server runs as the `postgres` user
+   * and that user cannot enter `dir`, a folder under `/var/tmp` (see {@link startPostgres}).
+   */
+  readonly dataDir: string;
   /** Connection URL for a database on this server (default `postgres`). */
   url(database?: string): string;
 }
@@ -68,13 +74,24 @@ export function findPostgresBinaries(): PostgresBinaries {
 }
 
 /**
+ * Where the data directories go that the `postgres` user could not reach in their own place.
+ * `/var/tmp` because every user can enter it and, unlike `/tmp` or `$XDG_RUNTIME_DIR` (often
+ * tmpfs, and absent for root in a plain shell), it survives a reboot: `npm start` keeps its data.
+ */
+const RELOCATED_DATA_ROOT = '/var/tmp/gov-backbone-postgres';
+
+/**
  * Starts (or reuses) a PostgreSQL server on a data directory of its own and waits for a SQL
- * round trip. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
+ * round trip. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user;
+ * when that user cannot enter `options.dir` (a clone in root's home, mode 700), the data
+ * directory moves to `/var/tmp/gov-backbone-postgres/<hash of options.dir>`, owned by
+ * `postgres`, so each clone (and each site of it) keeps its own. The state and log files stay
+ * in `options.dir`.
  */
 export async function startPostgres(options: PostgresOptions): Promise<PostgresNode> {
   const { binDir } = findPostgresBinaries();
-  const dataDir = join(options.dir, 'data');
   const runAs = process.getuid?.() === 0 ? ensureSystemUser(SUPERUSER) : undefined;
+  const dataDir = dataDirectory(options.dir, runAs);
   const url = (database = 'postgres'): string =>
     `postgres://${SUPERUSER}@127.0.0.1:${options.port}/${database}`;
   const durable = options.durable ?? true;
@@ -98,6 +115,14 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresN
           ['-R', `${runAs}:${runAs}`, options.dir],
           'chown of the data directory',
         );
+      }
+      if (runAs && dataDir !== join(options.dir, 'data')) {
+        // The shared root is root's and open to all; the clone's folder is the server user's.
+        mkdirSync(RELOCATED_DATA_ROOT, { recursive: true });
+        chmodSync(RELOCATED_DATA_ROOT, 0o755);
+        const own = dirname(dataDir);
+        mkdirSync(own, { recursive: true, mode: 0o700 });
+        runOrThrow('chown', ['-R', `${runAs}:${runAs}`, own], 'chown of the data directory');
       }
       if (!existsSync(join(dataDir, 'PG_VERSION'))) {
         const args = [
@@ -159,7 +184,31 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresN
       }
     },
   });
-  return { ...component, port: options.port, url };
+  return { ...component, port: options.port, url, dataDir };
+}
+
+/**
+ * `<dir>/data` when the user who runs the server can reach it, else the relocated folder. The
+ * check runs as that user, since only the kernel knows every ancestor's permissions and ACLs.
+ */
+function dataDirectory(dir: string, runAs: string | undefined): string {
+  const own = join(dir, 'data');
+  if (!runAs) return own;
+  let existing = resolve(dir);
+  while (!existsSync(existing)) existing = dirname(existing);
+  const reachable =
+    spawnSync('setpriv', [
+      `--reuid=${runAs}`,
+      `--regid=${runAs}`,
+      '--init-groups',
+      '--',
+      'test',
+      '-x',
+      existing,
+    ]).status === 0;
+  if (reachable) return own;
+  const key = createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 16);
+  return join(RELOCATED_DATA_ROOT, key, 'data');
 }
 
 /** Returns the user name, creating a system user when it does not exist (root only). */

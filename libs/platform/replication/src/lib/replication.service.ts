@@ -365,11 +365,10 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
         this.replicaWaiting = null;
       } catch (error) {
         this.replicaWaiting = error instanceof Error ? error.message : String(error);
-        if (attempt === 1 || attempt % 30 === 0) {
-          this.logger.warn(
-            `cannot replay ${this.options.replicaTopics.join(', ')} yet (${this.replicaWaiting}); retrying every ${REPLICA_RETRY_MS} ms`,
-          );
-        }
+        // Expected until MirrorMaker 2 creates the mirrored topic: said once, then at debug.
+        const waiting = `cannot replay ${this.options.replicaTopics.join(', ')} yet (${this.replicaWaiting}); retrying every ${REPLICA_RETRY_MS} ms`;
+        if (attempt === 1) this.logger.warn(waiting);
+        else this.logger.debug(waiting);
         // Checked again when it fires: a shutdown meanwhile ends the retries.
         this.retryTimer = setTimeout(() => {
           this.startReplicaWhenPossible(attempt + 1);

@@ -21,12 +21,16 @@ export const CONTENT_TYPE_HEADER = 'content-type';
  */
 export const EVENT_ID_HEADER = 'event-id';
 
-/** Seven days, in milliseconds, as changes.proto states for compaction lag and tombstones. */
+/**
+ * Seven days, in milliseconds, as changes.proto states for the compaction lag. The feed sends no
+ * tombstones today; delete.retention.ms is set as well so that, should withdrawal come, a
+ * tombstone is kept as long as a change.
+ */
 const SEVEN_DAYS_MS = String(7 * 24 * 60 * 60 * 1000);
 
 /**
  * The feed topic's configuration, as changes.proto promises it to subscribers: log-compacted,
- * never deleted by age, and every change (and tombstone) kept at least 7 days before compaction
+ * never deleted by age, and every change kept at least 7 days before compaction
  * may remove it, so a subscriber that keeps up within 7 days sees every single change.
  */
 export const REGISTRY_CHANGES_TOPIC_CONFIGS: Readonly<Record<string, string>> = {

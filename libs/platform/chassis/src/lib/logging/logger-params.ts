@@ -6,8 +6,20 @@ import type { DestinationStream, LevelWithSilent, LoggerOptions } from 'pino';
 
 import type { PlatformConfig } from '@gov/platform-config';
 
-/** Probe and document routes: polled by machines, logged at debug so they do not drown the rest. */
-const QUIET_PATHS = ['/health/', '/openapi.json'];
+/**
+ * Routes that machines poll: probes, the OpenAPI document, Prometheus scrapes and embassy-sync's
+ * replication status and digest reads (every few seconds, per service, per site). Their request
+ * lines go to debug, whatever the status, so that they do not drown the rest: whoever polls
+ * reports a failure in its own terms (a probe, a scrape error, embassy-sync's "status
+ * unavailable"). An entry ending in `/` covers the routes under it.
+ */
+const QUIET_PATHS = [
+  '/health/',
+  '/openapi.json',
+  '/metrics',
+  '/replication/status',
+  '/replication/digest',
+];
 
 /**
  * The pino settings shared by the request logger and the start-up logger: one JSON object per
@@ -48,11 +60,8 @@ export function loggerParams(config: PlatformConfig, destination?: DestinationSt
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
-    customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error): LevelWithSilent => {
-      if (isQuiet(req.url)) return 'debug';
-      if (error !== undefined || res.statusCode >= 500) return 'error';
-      return 'info';
-    },
+    customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error): LevelWithSilent =>
+      requestLogLevel(req.url, res.statusCode, error),
     customSuccessMessage: (req: IncomingMessage, res: ServerResponse) =>
       `${req.method ?? ''} ${pathOf(req.url)} ${res.statusCode}`,
     customErrorMessage: (req: IncomingMessage, res: ServerResponse) =>
@@ -63,11 +72,30 @@ export function loggerParams(config: PlatformConfig, destination?: DestinationSt
   return { pinoHttp: [options, destination ?? pinoDestination({ dest: 1, sync: true })] };
 }
 
+/**
+ * The level of a request's log line: debug for the polled routes (see `QUIET_PATHS`), error
+ * for a failure of ours (5xx or a thrown error), info for everything else, 4xx included (the
+ * client's mistake, answered as designed).
+ *
+ * @param url - The request URL as received (a query string is ignored).
+ */
+export function requestLogLevel(
+  url: string | undefined,
+  statusCode: number,
+  error?: Error,
+): LevelWithSilent {
+  if (isQuiet(url)) return 'debug';
+  if (error !== undefined || statusCode >= 500) return 'error';
+  return 'info';
+}
+
 function pathOf(url: string | undefined): string {
   return (url ?? '').split('?', 1)[0] ?? '';
 }
 
 function isQuiet(url: string | undefined): boolean {
   const path = pathOf(url);
-  return QUIET_PATHS.some((quiet) => path === quiet || path.startsWith(quiet));
+  return QUIET_PATHS.some((quiet) =>
+    quiet.endsWith('/') ? path.startsWith(quiet) : path === quiet,
+  );
 }
