@@ -13,8 +13,8 @@ import { CheckpointsConsumer } from './consumers/checkpoints.consumer';
 import type { EmbassySyncConfig } from './embassy-sync.config';
 import { CHECKPOINT_KEYS, EMBASSY_SYNC_CONFIG } from './embassy-sync.tokens';
 import { readinessChecksProvider } from './health/readiness-checks.provider';
-import { MetricsController } from './http/metrics.controller';
 import { StatusController } from './http/status.controller';
+import { SyncMetrics } from './metrics/sync-metrics.provider';
 import { OperatorToken } from './monitor/operator-token';
 import { ReplicationMonitor } from './monitor/replication-monitor.service';
 import { SyncStatusService } from './status/sync-status.service';
@@ -35,7 +35,7 @@ export class AppModule {
         MessagingModule.forRoot({ clientId: config.serviceName, brokers: config.kafka.brokers }),
         AuthModule.forRoot(config.auth),
       ],
-      controllers: [StatusController, MetricsController],
+      controllers: [StatusController],
       providers: [
         { provide: EMBASSY_SYNC_CONFIG, useValue: config },
         // Read (or, with a key folder, created) once at start: a missing or wrong key file
@@ -54,6 +54,7 @@ export class AppModule {
         CheckpointsConsumer,
         CheckpointVerifier,
         SyncStatusService,
+        SyncMetrics,
         readinessChecksProvider,
       ],
       exports: [READINESS_CHECKS],
