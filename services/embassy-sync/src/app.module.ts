@@ -14,8 +14,8 @@ import {
 } from './consumers/checkpoints.consumer';
 import type { EmbassySyncConfig } from './embassy-sync.config';
 import { CHECKPOINT_KEYS, EMBASSY_SYNC_CONFIG } from './embassy-sync.tokens';
-import { MetricsController } from './http/metrics.controller';
 import { StatusController } from './http/status.controller';
+import { SyncMetrics } from './metrics/sync-metrics.provider';
 import { OperatorToken } from './monitor/operator-token';
 import { ReplicationMonitor } from './monitor/replication-monitor.service';
 import { SyncStatusService } from './status/sync-status.service';
@@ -38,7 +38,7 @@ export class AppModule {
       imports: [
         ServiceModule.forRoot({ config, subscriptions: [checkpointsSubscription(config)] }),
       ],
-      controllers: [StatusController, MetricsController, CheckpointsConsumer],
+      controllers: [StatusController, CheckpointsConsumer],
       providers: [
         { provide: EMBASSY_SYNC_CONFIG, useValue: config },
         // Read (or, with a key folder, created) once at start: a missing or wrong key file
@@ -57,6 +57,7 @@ export class AppModule {
         CheckpointVerification,
         CheckpointVerifier,
         SyncStatusService,
+        SyncMetrics,
       ],
     };
   }

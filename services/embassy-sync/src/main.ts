@@ -1,3 +1,6 @@
+// First: tracing patches http and pg as they load (a no-op unless OTEL_* configures an exporter).
+import '@gov/platform-observability/instrument';
+
 import { bootstrapService } from '@gov/platform-chassis';
 
 import { AppModule } from './app.module';

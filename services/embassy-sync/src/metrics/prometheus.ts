@@ -1,8 +1,4 @@
-// The Prometheus text exposition format (version 0.0.4), written by hand: a few gauges and
-// counters do not need a client library.
-
-/** The content type of {@link renderExposition}'s output. */
-export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+import { Counter, Gauge, Registry } from 'prom-client';
 
 export type MetricType = 'gauge' | 'counter';
 
@@ -12,63 +8,72 @@ export interface Sample {
   readonly value: number;
 }
 
-/** A metric family: one `# HELP`, one `# TYPE`, and its samples. */
+/** A metric family: its name, help, type, the names of its labels, and its samples. */
 export interface MetricFamily {
   /** `[a-zA-Z_:][a-zA-Z0-9_:]*`; counters end in `_total`. */
   readonly name: string;
   readonly help: string;
   readonly type: MetricType;
+  /** Every label a sample may carry. */
+  readonly labelNames: readonly string[];
   readonly samples: readonly Sample[];
 }
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
 /**
- * The families as exposition text, one line per sample, ending with a newline. A family
- * without samples still gets its HELP and TYPE lines, so a scraper knows it.
+ * Registers on `registry` one prom-client gauge or counter per family that `families` returns,
+ * each filled from a fresh call of `families` when the registry is scraped (the families are a
+ * snapshot of a status, not counted as things happen). The set of families, their types and
+ * label names must not change between calls. A family already registered under the same name
+ * (a second application in one process, in tests) is replaced.
  *
- * @throws `RangeError` for an invalid metric or label name (a bug, not input).
+ * @throws for an invalid metric or label name (a bug, not input).
  */
-export function renderExposition(families: readonly MetricFamily[]): string {
-  const lines: string[] = [];
-  for (const family of families) {
-    if (!METRIC_NAME.test(family.name)) throw new RangeError(`invalid metric name ${family.name}`);
-    lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`);
-    lines.push(`# TYPE ${family.name} ${family.type}`);
-    for (const sample of family.samples) {
-      lines.push(`${family.name}${renderLabels(sample.labels ?? {})} ${formatValue(sample.value)}`);
+export function exposeFamilies(registry: Registry, families: () => readonly MetricFamily[]): void {
+  // One snapshot per scrape: the registry collects family after family, synchronously.
+  let snapshot: Map<string, MetricFamily> | undefined;
+  const current = (name: string): MetricFamily | undefined => {
+    if (!snapshot) {
+      snapshot = new Map(families().map((family) => [family.name, family]));
+      setImmediate(() => {
+        snapshot = undefined;
+      });
+    }
+    return snapshot.get(name);
+  };
+  for (const family of families()) {
+    const { name, help, type, labelNames } = family;
+    registry.removeSingleMetric(name);
+    if (type === 'gauge') {
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const sample of current(name)?.samples ?? [])
+            this.set(sample.labels ?? {}, sample.value);
+        },
+      });
+    } else {
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const sample of current(name)?.samples ?? [])
+            this.inc(sample.labels ?? {}, sample.value);
+        },
+      });
     }
   }
-  return `${lines.join('\n')}\n`;
 }
 
-function renderLabels(labels: Readonly<Record<string, string>>): string {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) return '';
-  return `{${entries
-    .map(([name, value]) => {
-      if (!LABEL_NAME.test(name) || name.startsWith('__')) {
-        throw new RangeError(`invalid label name ${name}`);
-      }
-      return `${name}="${escapeLabelValue(value)}"`;
-    })
-    .join(',')}}`;
-}
-
-/** Label values escape backslash, double quote and line feed. */
-function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-/** HELP text escapes backslash and line feed. */
-function escapeHelp(help: string): string {
-  return help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-function formatValue(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Number.POSITIVE_INFINITY) return '+Inf';
-  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(value);
+/** The families as Prometheus text exposition (through prom-client, on a registry of their own). */
+export function renderExposition(families: readonly MetricFamily[]): Promise<string> {
+  const registry = new Registry();
+  exposeFamilies(registry, () => families);
+  return registry.metrics();
 }

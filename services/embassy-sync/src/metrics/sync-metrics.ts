@@ -31,6 +31,7 @@ export function syncMetrics(status: SyncStatus): MetricFamily[] {
     name,
     help,
     type,
+    labelNames: ['service', 'topic'],
     samples: services.flatMap((service) => {
       const v = value(service);
       return v === null || v === undefined
@@ -46,6 +47,7 @@ export function syncMetrics(status: SyncStatus): MetricFamily[] {
     name,
     help,
     type: 'gauge',
+    labelNames: ['service', 'site'],
     samples: services.flatMap((service) =>
       SITES.flatMap((site): Sample[] => {
         const v = value(service[site]);
@@ -62,6 +64,7 @@ export function syncMetrics(status: SyncStatus): MetricFamily[] {
     name,
     help,
     type: 'gauge',
+    labelNames: ['service', 'topic', 'quantile'],
     samples: services.flatMap((service): Sample[] => {
       const figures = pick(service);
       if (!figures) return [];
@@ -129,6 +132,7 @@ export function syncMetrics(status: SyncStatus): MetricFamily[] {
       name: 'embassy_sync_site_role',
       help: 'The service role on the site (1 for the current role), as last read.',
       type: 'gauge',
+      labelNames: ['service', 'site', 'role'],
       samples: services.flatMap((service) =>
         SITES.flatMap((site): Sample[] => {
           const role = service[site].role;
@@ -200,24 +204,28 @@ export function syncMetrics(status: SyncStatus): MetricFamily[] {
       name: 'embassy_sync_checkpoint_bad_signatures_total',
       help: 'Checkpoint records refused for their signature or key.',
       type: 'counter',
+      labelNames: [],
       samples: [{ value: status.checkpoints.badSignatures }],
     },
     {
       name: 'embassy_sync_checkpoint_undecodable_total',
       help: 'Records on the checkpoint topic that are no checkpoint (dead-lettered).',
       type: 'counter',
+      labelNames: [],
       samples: [{ value: status.checkpoints.undecodable }],
     },
     {
       name: 'embassy_sync_alarm',
       help: '1 when the replication status is in alarm.',
       type: 'gauge',
+      labelNames: [],
       samples: [{ value: status.alarm.state === 'alarm' ? 1 : 0 }],
     },
     {
       name: 'embassy_sync_alarm_reasons',
       help: 'Alarm reasons by code.',
       type: 'gauge',
+      labelNames: ['code'],
       samples: ALARM_CODES.map((code) => ({
         labels: { code },
         value: status.alarm.reasons.filter((reason) => reason.code === code).length,

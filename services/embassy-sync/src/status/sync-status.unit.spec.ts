@@ -205,8 +205,8 @@ describe('the replication status', () => {
     expect(result.services[0]?.checkpoints.mismatches).toBe(1);
   });
 
-  it('as metrics: valid exposition text with the same figures', () => {
-    const text = renderExposition(syncMetrics(buildSyncStatus(inputs([healthy]))));
+  it('as metrics: valid exposition text with the same figures', async () => {
+    const text = await renderExposition(syncMetrics(buildSyncStatus(inputs([healthy]))));
     const families = parseExposition(text);
     const value = (name: string, labels: Record<string, string> = {}): number | undefined =>
       families

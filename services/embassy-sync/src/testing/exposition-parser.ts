@@ -48,12 +48,16 @@ export function parseExposition(text: string): Map<string, ParsedFamily> {
         current = name;
         return;
       }
-      if (line.startsWith('#') || line === '') fail('not a HELP, TYPE or sample line');
+      // prom-client separates families with an empty line, which the format allows.
+      if (line === '') return;
+      if (line.startsWith('#')) fail('not a HELP, TYPE or sample line');
       const sample = SAMPLE.exec(line);
       if (!sample) return fail('not a sample');
       const name = sample[1] ?? '';
       const family = current === undefined ? undefined : families.get(current);
-      if (!family || name !== current) fail(`sample outside its family (${current ?? 'none'})`);
+      if (!family || !belongsTo(name, current ?? '', family.type)) {
+        fail(`sample outside its family (${current ?? 'none'})`);
+      }
       const rawValue = sample[3] ?? '';
       if (!VALUE.test(rawValue)) fail(`invalid value ${rawValue}`);
       family?.samples.push({
@@ -63,6 +67,18 @@ export function parseExposition(text: string): Map<string, ParsedFamily> {
       });
     });
   return families;
+}
+
+/** A histogram's or summary's samples carry suffixes: `_bucket`, `_sum`, `_count`. */
+function belongsTo(sample: string, family: string, type: string): boolean {
+  if (sample === family) return true;
+  const suffixes =
+    type === 'histogram'
+      ? ['_bucket', '_sum', '_count']
+      : type === 'summary'
+        ? ['_sum', '_count']
+        : [];
+  return suffixes.some((suffix) => sample === `${family}${suffix}`);
 }
 
 function parseLabels(text: string, fail: (why: string) => never): Readonly<Record<string, string>> {

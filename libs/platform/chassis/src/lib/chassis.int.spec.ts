@@ -375,3 +375,45 @@ describe('OpenAPI document', () => {
     expect(document.paths).not.toHaveProperty('/openapi.json');
   });
 });
+
+describe('metrics', () => {
+  /** One scrape of the service's metrics. */
+  async function scrape(): Promise<{ status: number; contentType: string | null; text: string }> {
+    const response = await fetch(`${service.url}/metrics`);
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      text: await response.text(),
+    };
+  }
+
+  it('counts requests by route pattern, method and status class, and logs scrapes at debug', async () => {
+    await request('/things', postJson('{"name":"b"}'));
+    await request('/things/missing');
+    await request('/things/no-such-route?id=7');
+
+    const { status, contentType, text } = await scrape();
+
+    expect(status).toBe(200);
+    expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(text).toMatch(
+      /^http_server_request_duration_seconds_count\{method="POST",route="\/things",status_class="2xx"\} [1-9]\d*$/m,
+    );
+    expect(text).toMatch(
+      /^http_server_request_duration_seconds_count\{method="GET",route="\/things\/missing",status_class="4xx"\} [1-9]\d*$/m,
+    );
+    // A path that matches no route must not become a label value of its own.
+    expect(text).not.toContain('no-such-route');
+    expect(text).toMatch(
+      /^http_server_request_duration_seconds_count\{method="GET",route="unmatched",status_class="4xx"\} [1-9]\d*$/m,
+    );
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(await requestLine('/metrics')).toMatchObject({ level: 'debug' });
+  });
+
+  it('writes no trace ids in log lines while tracing is off', async () => {
+    await request('/things', postJson('{"name":"c"}'));
+    const line = await requestLine('/things');
+    expect(line).not.toHaveProperty('traceId');
+  });
+});

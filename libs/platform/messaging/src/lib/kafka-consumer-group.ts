@@ -20,6 +20,16 @@ export interface DeadLetterSink {
   publish(topic: string, message: OutboundMessage): Promise<void>;
 }
 
+/** Where a consumer group member reports what metrics count; the factory backs it. */
+export interface ConsumerObserver {
+  /** A batch of `topic`/`partition` was fetched; `offsetLag` records remain after it. */
+  fetched(topic: string, partition: number, offsetLag: bigint): void;
+  /** A failed message of `topic` will be handled again. */
+  retried(topic: string): void;
+  /** A message of `topic` is now on its dead-letter topic. */
+  deadLettered(topic: string): void;
+}
+
 /** How long to wait before trying again when the dead-letter topic could not be written. */
 const DEAD_LETTER_RETRY_MS = 1_000;
 /** Error texts in headers are cut to this many characters. */
@@ -55,6 +65,7 @@ export class KafkaConsumerGroup implements ConsumerGroup {
     private readonly kafka: Kafka,
     private readonly options: ConsumerGroupOptions,
     private readonly deadLetters: DeadLetterSink,
+    private readonly observer?: ConsumerObserver,
   ) {
     this.groupId = options.groupId;
     this.logger = new Logger(`ConsumerGroup ${options.groupId}`);
@@ -184,6 +195,7 @@ export class KafkaConsumerGroup implements ConsumerGroup {
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    this.observer?.fetched(batch.topic, batch.partition, BigInt(batch.offsetLag()));
     if (await this.handleWhole(payload)) {
       return;
     }
@@ -249,9 +261,11 @@ export class KafkaConsumerGroup implements ConsumerGroup {
           this.failures.delete(key);
           return true;
         }
+        this.observer?.retried(message.topic);
         this.apply({ action: 'retry', afterMs: DEAD_LETTER_RETRY_MS }, pause);
         return false;
       }
+      if (decision.action === 'retry') this.observer?.retried(message.topic);
       this.apply(decision, pause);
       return false;
     }
@@ -284,6 +298,7 @@ export class KafkaConsumerGroup implements ConsumerGroup {
           [DEAD_LETTER_HEADERS.failedAt]: new Date().toISOString(),
         },
       });
+      this.observer?.deadLettered(message.topic);
       this.logger.warn(
         `Dead-lettered ${message.topic}/${String(message.partition)}@${message.offset} ` +
           `to ${topic} after ${String(attempts)} attempt(s): ${reason}: ${errorText}`,

@@ -5,6 +5,7 @@ import type { Logger as PinoLogger } from 'pino';
 
 import { ConfigError, loadConfig } from '@gov/platform-config';
 import type { ConfigSchema, PlatformConfig } from '@gov/platform-config';
+import { startTracing } from '@gov/platform-observability';
 
 import type { RejectionStatuses } from '../errors/platform-errors';
 import { baseLoggerOptions } from '../logging/logger-params';
@@ -27,7 +28,9 @@ export interface BootstrapOptions<C extends PlatformConfig> {
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /**
- * Runs a service as its process's main program: loads the configuration, starts the service
+ * Runs a service as its process's main program: loads the configuration, starts tracing if
+ * the `OTEL_*` variables configure an exporter (see `startTracing`; the service's `main.ts`
+ * imports `@gov/platform-observability/instrument` first), starts the service
  * (see `startService`) and stops it gracefully on SIGTERM or SIGINT, exiting with 0.
  *
  * Never rejects. An invalid configuration is logged as one fatal line that names every bad
@@ -56,6 +59,8 @@ export async function bootstrapService<C extends PlatformConfig>(
   }
 
   try {
+    // Before the application exists: its first spans (start-up queries) need the SDK.
+    await startTracing(config.serviceName);
     await startService({
       config,
       module: options.module(config),

@@ -13,6 +13,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 
 import type { PlatformConfig } from '@gov/platform-config';
+import { collectProcessMetrics } from '@gov/platform-observability';
 
 import type { RejectionStatuses } from '../errors/platform-errors';
 import { ProblemDetailsFilter } from '../errors/problem-details.filter';
@@ -20,6 +21,9 @@ import { HealthController } from '../health/health.controller';
 import { ReadinessService } from '../health/readiness.service';
 import { ChassisLogger } from '../logging/chassis-logger';
 import { loggerParams } from '../logging/logger-params';
+import { installHttpObservability } from '../observability/http-observability';
+import { MetricsController } from '../observability/metrics.controller';
+import { TracingShutdown } from '../observability/tracing-shutdown';
 import { OpenApiController } from '../openapi/openapi.controller';
 import { OpenApiDocumentRef } from '../openapi/openapi-document';
 import type { OpenApiInfo } from '../openapi/openapi-document';
@@ -80,6 +84,8 @@ export interface RunningService {
  *   also returned in the `x-request-id` header;
  * - every error as `application/problem+json` (see `toProblem`);
  * - `GET /health/live`, `GET /health/ready` (see `ReadinessCheck`);
+ * - `GET /metrics`, Prometheus metrics (HTTP requests by route, and whatever the platform
+ *   libraries count), and the route pattern as the name of the request's span;
  * - the OpenAPI document at `GET /openapi.json`.
  *
  * It installs no signal handlers: `bootstrapService` does, for a service's `main.ts`; tests
@@ -120,6 +126,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       void reply.header('x-request-id', request.id);
       done();
     });
+    installHttpObservability(app);
+    collectProcessMetrics();
 
     const openApiDocument = openApi.build(app, options.openapi);
     await startMessageTransport(app);
@@ -165,12 +173,13 @@ function serviceRootModule(
       LoggerModule.forRoot(loggerParams(options.config, options.logDestination)),
       options.module,
     ],
-    controllers: [HealthController, OpenApiController],
+    controllers: [HealthController, OpenApiController, MetricsController],
     providers: [
       ChassisLogger,
       { provide: CHASSIS_OPTIONS, useValue: chassisOptions },
       { provide: OpenApiDocumentRef, useValue: openApi },
       ReadinessService,
+      TracingShutdown,
       { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     ],
   };

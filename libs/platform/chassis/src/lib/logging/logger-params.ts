@@ -5,6 +5,7 @@ import { destination as pinoDestination, stdTimeFunctions } from 'pino';
 import type { DestinationStream, LevelWithSilent, LoggerOptions } from 'pino';
 
 import type { PlatformConfig } from '@gov/platform-config';
+import { traceLogFields } from '@gov/platform-observability';
 
 /**
  * Routes that machines poll: probes, the OpenAPI document, Prometheus scrapes and embassy-sync's
@@ -24,7 +25,8 @@ const QUIET_PATHS = [
 /**
  * The pino settings shared by the request logger and the start-up logger: one JSON object per
  * line on stdout (no pretty printing: the collector parses it), ISO timestamps, level names
- * rather than numbers, and the service and site in every line.
+ * rather than numbers, and the service and site in every line; inside a trace, its `traceId`
+ * and `spanId` too (nothing when tracing is off).
  */
 export function baseLoggerOptions(
   config: Pick<PlatformConfig, 'serviceName' | 'logLevel'> &
@@ -35,6 +37,7 @@ export function baseLoggerOptions(
     base: { service: config.serviceName, site: config.siteRole, pid: process.pid },
     timestamp: stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    mixin: traceLogFields,
   };
 }
 

@@ -13,6 +13,9 @@ export const EVENT_ID_HEADER = 'event-id';
 export const EVENT_TYPE_HEADER = 'event-type';
 /** Kafka header naming the value's format. */
 export const CONTENT_TYPE_HEADER = 'content-type';
+/** W3C trace context headers (https://www.w3.org/TR/trace-context/), as HTTP carries them. */
+export const TRACEPARENT_HEADER = 'traceparent';
+export const TRACESTATE_HEADER = 'tracestate';
 /** The `content-type` of a record whose value is a serialized `gov.platform.v1.EventEnvelope`. */
 export const EVENT_ENVELOPE_CONTENT_TYPE =
   'application/x-protobuf; proto=gov.platform.v1.EventEnvelope';
@@ -72,7 +75,9 @@ export function toEventEnvelope(event: PositionedEvent): EventEnvelope {
 
 /**
  * The Kafka record for `event`: key = stream id (one partition per stream, in order), headers
- * `event-id`, `event-type` and `content-type`, value = the serialized envelope.
+ * `event-id`, `event-type` and `content-type`, and the event's W3C `traceparent` and
+ * `tracestate` when it has them (the same as in the envelope, readable without decoding it),
+ * value = the serialized envelope.
  */
 export function toEnvelopeRecord(event: PositionedEvent): EnvelopeRecord {
   return {
@@ -82,6 +87,8 @@ export function toEnvelopeRecord(event: PositionedEvent): EnvelopeRecord {
       [EVENT_ID_HEADER]: event.eventId,
       [EVENT_TYPE_HEADER]: event.eventType,
       [CONTENT_TYPE_HEADER]: EVENT_ENVELOPE_CONTENT_TYPE,
+      ...(event.traceparent ? { [TRACEPARENT_HEADER]: event.traceparent } : {}),
+      ...(event.traceparent && event.tracestate ? { [TRACESTATE_HEADER]: event.tracestate } : {}),
     },
   };
 }

@@ -63,7 +63,7 @@ describe('the event envelope', () => {
     ).toEqual(new Uint8Array(0));
   });
 
-  it('becomes a Kafka record keyed by stream, with id, type and content type headers', () => {
+  it('becomes a Kafka record keyed by stream, with id, type, content type and trace headers', () => {
     const record = toEnvelopeRecord(event);
 
     expect(record.key).toBe('person-7f3e2a90');
@@ -71,7 +71,11 @@ describe('the event envelope', () => {
       'event-id': event.eventId,
       'event-type': event.eventType,
       'content-type': 'application/x-protobuf; proto=gov.platform.v1.EventEnvelope',
+      traceparent: event.traceparent,
     });
+    expect(toEnvelopeRecord({ ...event, traceparent: null }).headers).not.toHaveProperty(
+      'traceparent',
+    );
     expect(record.headers['content-type']).toBe(EVENT_ENVELOPE_CONTENT_TYPE);
     expect(fromBinary(EventEnvelopeSchema, record.value).eventId).toBe(event.eventId);
   });

@@ -1,5 +1,7 @@
 import type { ClientBase, Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
 
+import { eventStoreAppendDuration, inSpan, traceHeadersOf } from '@gov/platform-observability';
+
 import {
   checkAppend,
   checkFromVersion,
@@ -168,7 +170,9 @@ export class PostgresEventStore implements EventStore {
     const meta = checkAppend(streamId, expectedVersion, events, metadata);
     this.writeGate();
     await this.verifySchema();
-    const result = await this.appendOn(this.pool, false, streamId, expectedVersion, events, meta);
+    const result = await this.observed(streamId, events.length, (traced) =>
+      this.appendOn(this.pool, false, streamId, expectedVersion, events, traced(meta)),
+    );
     for (const listener of this.listeners) {
       listener(streamId);
     }
@@ -195,7 +199,9 @@ export class PostgresEventStore implements EventStore {
     const meta = checkAppend(streamId, expectedVersion, events, metadata);
     this.writeGate();
     await this.verifySchema();
-    return this.appendOn(client, true, streamId, expectedVersion, events, meta);
+    return this.observed(streamId, events.length, (traced) =>
+      this.appendOn(client, true, streamId, expectedVersion, events, traced(meta)),
+    );
   }
 
   /**
@@ -381,6 +387,47 @@ export class PostgresEventStore implements EventStore {
       schema: this.schema,
       requiredMigration: REQUIRED_MIGRATION,
     });
+  }
+
+  /**
+   * An append as a span (`event-store append`, child of the request's) and in the append
+   * latency histogram. `traced` gives the events the append span's trace context, so the
+   * relay and every consumer continue the request's trace; without tracing the metadata's own
+   * context (the caller's `traceparent`, if any) stays.
+   */
+  private async observed<R>(
+    streamId: string,
+    count: number,
+    append: (traced: (meta: NormalizedMetadata) => NormalizedMetadata) => Promise<R>,
+  ): Promise<R> {
+    const started = process.hrtime.bigint();
+    let outcome = 'error';
+    try {
+      const result = await inSpan(
+        'event-store append',
+        {
+          attributes: {
+            'event_store.schema': this.schema,
+            'event_store.stream_id': streamId,
+            'event_store.events': count,
+          },
+        },
+        (span) =>
+          append((meta) => {
+            const trace = traceHeadersOf(span);
+            return trace
+              ? { ...meta, traceparent: trace.traceparent, tracestate: trace.tracestate ?? null }
+              : meta;
+          }),
+      );
+      outcome = 'ok';
+      return result;
+    } finally {
+      eventStoreAppendDuration.observe(
+        { schema: this.schema, outcome },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    }
   }
 
   private async appendOn(

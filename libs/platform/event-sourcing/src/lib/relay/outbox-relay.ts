@@ -1,5 +1,15 @@
 import type { PoolClient } from 'pg';
 
+import {
+  SpanKind,
+  batchParent,
+  inSpan,
+  relayLagEvents,
+  relayLagSeconds,
+  relayPublished,
+  spanContextFrom,
+} from '@gov/platform-observability';
+
 import { toEnvelopeRecord } from '../envelope/envelope';
 import { REQUIRED_MIGRATION } from '../postgres/migrations';
 import { translatePgError } from '../postgres/pg-errors';
@@ -311,6 +321,7 @@ export class OutboxRelay<T = PositionedEvent, M = EnvelopeRecord> {
   private async iterate(client: PoolClient): Promise<boolean> {
     const run = await this.store.sequence(this.sequencerBatchSize, client);
     if (run.head <= this.checkpoint) {
+      this.reportLag(0n, undefined);
       return run.assigned >= this.sequencerBatchSize;
     }
     const from = this.checkpoint + 1n;
@@ -322,25 +333,67 @@ export class OutboxRelay<T = PositionedEvent, M = EnvelopeRecord> {
     if (!last) {
       return false;
     }
+    this.reportLag(run.head - this.checkpoint, events[0]?.recordedAt);
     let items: readonly T[];
     try {
       items = await this.mapping.select(events, (message) => {
         this.logger.warn(`${this.label} ${this.name}: ${message}`);
       });
       if (items.length > 0) {
-        await this.publisher.publish(
-          this.topic,
-          items.map((item) => this.mapping.toRecord(item)),
-        );
+        await this.publishTraced(events, items);
       }
     } catch (error) {
       throw new KeepSession(error);
     }
     await this.afterPublish?.(items);
     this.publishedItems += items.length;
+    relayPublished.inc({ topic: this.topic }, items.length);
     await this.saveCheckpoint(client, last.globalPosition);
     this.checkpoint = last.globalPosition;
     return events.length >= this.batchSize || run.assigned >= this.sequencerBatchSize;
+  }
+
+  /**
+   * Publishes a batch as a producer span in the trace of the requests that appended its events
+   * (their child if they all belong to one trace, else linked to each). The records carry each
+   * event's own trace context (envelope and headers), so consumers continue its request's trace.
+   */
+  private publishTraced(events: readonly PositionedEvent[], items: readonly T[]): Promise<void> {
+    const { parent, links } = batchParent(
+      events.map((event) => spanContextFrom(event.traceparent, event.tracestate)),
+    );
+    return inSpan(
+      `publish ${this.topic}`,
+      {
+        kind: SpanKind.PRODUCER,
+        parent,
+        links,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'publish',
+          'messaging.destination.name': this.topic,
+          'messaging.batch.message_count': items.length,
+        },
+      },
+      () =>
+        this.publisher.publish(
+          this.topic,
+          items.map((item) => this.mapping.toRecord(item)),
+        ),
+    );
+  }
+
+  /**
+   * Relay lag as the leader sees it when it reads the log: events positioned after the
+   * checkpoint, and how long ago the oldest of them was recorded (0 when caught up).
+   */
+  private reportLag(events: bigint, oldestRecordedAt: Date | undefined): void {
+    const labels = { topic: this.topic };
+    relayLagEvents.set(labels, Number(events));
+    relayLagSeconds.set(
+      labels,
+      oldestRecordedAt ? Math.max(0, (Date.now() - oldestRecordedAt.getTime()) / 1000) : 0,
+    );
   }
 
   /** Takes leadership if no other instance has it: a connection holding the lock, or none. */

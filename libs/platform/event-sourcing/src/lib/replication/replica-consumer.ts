@@ -1,3 +1,4 @@
+import { replicaAppliedPosition } from '@gov/platform-observability';
 import { retryThenDeadLetter } from '@gov/platform-messaging';
 import type {
   ConsumerGroup,
@@ -157,6 +158,7 @@ export class ReplicaConsumer {
   private async applyAll(events: readonly PositionedEvent[]): Promise<void> {
     if (events.length === 0) return;
     const result = await this.applier.apply(events);
+    replicaAppliedPosition.set({ schema: this.options.store.schema }, Number(result.head));
     this.appliedSinceStart += result.applied;
     for (const stream of result.halted) this.options.events?.halted?.(stream);
     this.options.events?.applied?.(result);
