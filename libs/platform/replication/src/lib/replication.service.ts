@@ -40,9 +40,10 @@ export interface ReplicationModuleOptions {
   /**
    * Work of the service itself when its site becomes the primary, in the promotion's
    * transaction, after the log was cut to its gapless head: state that is not in the log but
-   * derives from it, such as number allocators, is brought up to the log here.
+   * derives from it, such as number allocators, is brought up to the log here. Read the log
+   * through `store`'s methods, on `client`.
    */
-  readonly onPromote?: (client: PoolClient, schema: string) => Promise<void>;
+  readonly onPromote?: (client: PoolClient, store: PostgresEventStore) => Promise<void>;
   /**
    * Where the replica reports how far behind its mirrored topics it is; give the same one to
    * the service's relays (`holdWhile: () => backlog.catchingUp`) so that they wait while the
@@ -306,7 +307,7 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
         const cut = await client.query(`DELETE FROM ${schema}.events WHERE global_position > $1`, [
           position,
         ]);
-        await this.options.onPromote?.(client, this.store.schema);
+        await this.options.onPromote?.(client, this.store);
         const change = await SiteRole.record(client, this.store.schema, 'primary', reason);
         await client.query('COMMIT');
         this.role.apply(change);

@@ -354,6 +354,85 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  /**
+   * The highest `N` among the streams named `prefix` followed by a decimal number `N` (`B1`,
+   * `B42`, `B123456` for prefix `B`), or `undefined` when there is none. For a service that
+   * numbers its streams from an allocator outside the log and must move that allocator past the
+   * log (an embassy promoted after replaying it).
+   *
+   * Reads only the stream index's range of `prefix`, not the log: its cost follows the number
+   * of such streams' events. The range relies on every id that starts with `prefix` sorting
+   * between `prefix` and its successor, as it does in the `C` collation of the platform's
+   * databases (and in linguistic collations for a prefix of letters and digits).
+   *
+   * @param prefix - At least one character; numbers of up to 18 digits.
+   * @param client - A connection to read on (the caller's transaction); the pool by default.
+   */
+  async highestStreamNumber(prefix: string, client?: ClientBase): Promise<bigint | undefined> {
+    const last = prefix.codePointAt(prefix.length - 1);
+    if (last === undefined) throw new InvalidArgumentError('prefix', 'must not be empty');
+    // The successor of the prefix: its last character one code point higher.
+    const range = { from: prefix, to: prefix.slice(0, -1) + String.fromCodePoint(last + 1) };
+    const rows = await this.query<{ n: string | null }>(
+      { operation: 'highestStreamNumber' },
+      client ?? this.pool,
+      {
+        text: `SELECT max(substr(stream_id, $3)::bigint)::text AS n FROM ${this.quotedSchema}.events
+               WHERE stream_id >= $1 AND stream_id < $2 AND stream_version = 1
+                 AND stream_id ~ $4`,
+        values: [range.from, range.to, prefix.length + 1, `^${escapeRegExp(prefix)}[0-9]{1,18}$`],
+      },
+    );
+    const n = rows[0]?.n;
+    return n === null || n === undefined ? undefined : BigInt(n);
+  }
+
+  /**
+   * For each distinct value of the first `prefixLength` characters among the stream ids in
+   * `[from, to)`, the greatest stream id with it, in descending order. A registry whose stream
+   * ids are a date and a sequence number (`YYYYMMDD` + `SSS` + check digits) learns the last
+   * sequence number of every date this way.
+   *
+   * A skip scan of the stream index, one probe per distinct prefix: it reads as many index
+   * entries as there are prefixes, not as there are streams or events. Same collation remark as
+   * {@link highestStreamNumber}; ids of one prefix are compared as strings, so give them one
+   * length.
+   *
+   * @param client - A connection to read on (the caller's transaction); the pool by default.
+   */
+  async lastStreamIdPerPrefix(
+    range: { readonly from: string; readonly to: string },
+    prefixLength: number,
+    client?: ClientBase,
+  ): Promise<string[]> {
+    if (!Number.isInteger(prefixLength) || prefixLength < 1) {
+      throw new InvalidArgumentError(
+        'prefixLength',
+        `must be a positive integer, got ${prefixLength}`,
+      );
+    }
+    const events = `${this.quotedSchema}.events`;
+    const rows = await this.query<{ stream_id: string }>(
+      { operation: 'lastStreamIdPerPrefix' },
+      client ?? this.pool,
+      {
+        // Every id that starts with a prefix sorts at or after the prefix itself, so the next
+        // probe, below the prefix, lands in the previous prefix's last id.
+        text: `WITH RECURSIVE last(stream_id) AS (
+                 (SELECT stream_id FROM ${events} WHERE stream_id >= $1 AND stream_id < $2
+                  ORDER BY stream_id DESC LIMIT 1)
+                 UNION ALL
+                 SELECT (SELECT e.stream_id FROM ${events} e
+                         WHERE e.stream_id >= $1 AND e.stream_id < left(l.stream_id, $3)
+                         ORDER BY e.stream_id DESC LIMIT 1)
+                 FROM last l WHERE l.stream_id IS NOT NULL)
+               SELECT stream_id FROM last WHERE stream_id IS NOT NULL`,
+        values: [range.from, range.to, prefixLength],
+      },
+    );
+    return rows.map((row) => row.stream_id);
+  }
+
   private async readLog(
     fromPosition: bigint,
     limit: number,
@@ -699,4 +778,8 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
 /** A plain Uint8Array view of a driver Buffer (no copy), so both stores return the same type. */
 function bytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
