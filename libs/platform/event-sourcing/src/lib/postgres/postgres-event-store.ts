@@ -31,6 +31,16 @@ import { quoteSchema } from './schema-name';
 import { runSequencer } from './sequencer';
 import type { SequencerRun } from './sequencer';
 
+/** A role of the site as the store records it (see `SiteRole` of the replication library). */
+export type StoredSiteRole = 'primary' | 'replica' | 'fenced';
+
+/** The role an operator recorded for the site, with why and when. */
+export interface RecordedSiteRole {
+  readonly role: StoredSiteRole;
+  readonly reason: string;
+  readonly changedAt: Date;
+}
+
 /** Configuration of a {@link PostgresEventStore}. */
 export interface PostgresEventStoreOptions {
   /** The connection pool; the store never ends it (its owner does). */
@@ -433,6 +443,111 @@ export class PostgresEventStore implements EventStore {
     return rows.map((row) => row.stream_id);
   }
 
+  /**
+   * Of `streamIds`, those the store holds (whose first event is stored): for a writer that
+   * picks stream ids itself and must skip the taken ones before it starts streams.
+   *
+   * @param client - A connection to read on (the caller's transaction); the pool by default.
+   */
+  async existingStreams(streamIds: readonly string[], client?: ClientBase): Promise<Set<string>> {
+    const rows = await this.query<{ stream_id: string }>(
+      { operation: 'existingStreams' },
+      client ?? this.pool,
+      {
+        name: this.sql.existing.name,
+        text: this.sql.existing.text,
+        values: [streamIds],
+      },
+    );
+    return new Set(rows.map((row) => row.stream_id));
+  }
+
+  /** How many events are appended but not positioned yet (committed since the sequencer ran). */
+  async unpositionedCount(): Promise<number> {
+    const rows = await this.query<{ n: string }>(
+      { operation: 'unpositionedCount' },
+      this.pool,
+      `SELECT count(*) AS n FROM ${this.quotedSchema}.events WHERE global_position IS NULL`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Where each outbox relay of this store has published to, by relay name, in name order. */
+  async relayPositions(): Promise<Map<string, bigint>> {
+    const rows = await this.query<{ name: string; position: string }>(
+      { operation: 'relayPositions' },
+      this.pool,
+      `SELECT name, position FROM ${this.quotedSchema}.relay_checkpoints ORDER BY name`,
+    );
+    return new Map(rows.map((row) => [row.name, BigInt(row.position)]));
+  }
+
+  /**
+   * The role an operator last recorded for this site (table `site_role`), or `undefined` when
+   * none was ever recorded and the service's configuration decides.
+   */
+  async recordedSiteRole(): Promise<RecordedSiteRole | undefined> {
+    const rows = await this.query<{ role: StoredSiteRole; reason: string; changed_at: Date }>(
+      { operation: 'recordedSiteRole' },
+      this.pool,
+      `SELECT role, reason, changed_at FROM ${this.quotedSchema}.site_role`,
+    );
+    const row = rows[0];
+    return row && { role: row.role, reason: row.reason, changedAt: row.changed_at };
+  }
+
+  /**
+   * Records the site's role, replacing the previous one. Not subject to the write gate: it is
+   * how a replica becomes writable.
+   *
+   * @param client - The caller's transaction (a promotion records the role with the cut of the
+   *   log); the pool by default.
+   */
+  async recordSiteRole(
+    role: StoredSiteRole,
+    reason: string,
+    client?: ClientBase,
+  ): Promise<RecordedSiteRole> {
+    const rows = await this.query<{ changed_at: Date }>(
+      { operation: 'recordSiteRole' },
+      client ?? this.pool,
+      {
+        text: `INSERT INTO ${this.quotedSchema}.site_role (singleton, role, reason) VALUES (true, $1, $2)
+               ON CONFLICT (singleton) DO UPDATE
+                 SET role = EXCLUDED.role, reason = EXCLUDED.reason, changed_at = now()
+               RETURNING changed_at`,
+        values: [role, reason],
+      },
+    );
+    return { role, reason, changedAt: rows[0]?.changed_at ?? new Date() };
+  }
+
+  /**
+   * Promotion of a replica: cuts the log to its gapless head in `client`'s transaction. Events
+   * stored beyond a gap (their predecessors in the log never arrived) are deleted: a primary's
+   * log must be gapless, and its own appends continue right after the head. The `log_head` row
+   * stays locked until the transaction ends, so no replica batch moves it meanwhile.
+   *
+   * @param client - A connection in a transaction, committed by the caller with the rest of the
+   *   promotion.
+   * @returns The head the site continues from, and how many events were discarded (lost: RPO).
+   */
+  async cutToGaplessHead(client: ClientBase): Promise<{ position: bigint; discarded: number }> {
+    const head = await this.query<{ position: string }>(
+      { operation: 'cutToGaplessHead' },
+      client,
+      `SELECT position FROM ${this.quotedSchema}.log_head FOR UPDATE`,
+    );
+    const position = head[0]?.position ?? '0';
+    const cut = await this.query<{ n: string }>({ operation: 'cutToGaplessHead' }, client, {
+      text: `WITH cut AS (DELETE FROM ${this.quotedSchema}.events WHERE global_position > $1
+                          RETURNING 1)
+             SELECT count(*) AS n FROM cut`,
+      values: [position],
+    });
+    return { position: BigInt(position), discarded: Number(cut[0]?.n ?? 0) };
+  }
+
   private async readLog(
     fromPosition: bigint,
     limit: number,
@@ -671,6 +786,11 @@ function statements(schema: string, name: string) {
              ORDER BY global_position LIMIT $2`,
     },
     head: `SELECT position FROM ${schema}.log_head`,
+    existing: {
+      name: `es_existing_${name}`,
+      text: `SELECT stream_id FROM ${events}
+             WHERE stream_id = ANY($1::text[]) AND stream_version = 1`,
+    },
     migrationLevel: `SELECT max(version) AS version FROM ${schema}.schema_migrations`,
   };
 }
