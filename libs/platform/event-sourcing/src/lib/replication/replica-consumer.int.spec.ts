@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 import { Pool } from 'pg';
 
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 
 import { startPostgres } from '@gov/platform-infra';
@@ -191,6 +192,26 @@ describe('ReplicaConsumer while its PostgreSQL is down', () => {
     await migrate(pool, { schema });
     const replica = new PostgresEventStore({ pool, schema, producer: 'registry' });
 
+    // What the consumer group says about the outage, to check it says it once.
+    const warnings: string[] = [];
+    const notes: string[] = [];
+    Logger.overrideLogger(
+      new (class extends ConsoleLogger {
+        override warn(message: unknown): void {
+          warnings.push(String(message));
+        }
+        override log(message: unknown): void {
+          notes.push(String(message));
+        }
+        override error(): void {
+          // The broker's own complaints while topics settle; not what this test is about.
+        }
+      })(),
+    );
+    stops.push(() => {
+      Logger.overrideLogger(new ConsoleLogger());
+      return Promise.resolve();
+    });
     const deadLetters: ReplicaDeadLetter[] = [];
     const halted: HaltedStream[] = [];
     let batches = 0;
@@ -229,6 +250,15 @@ describe('ReplicaConsumer while its PostgreSQL is down', () => {
     );
     expect(deadLetters).toEqual([]);
     expect(halted).toEqual([]);
+    // The outage is said when it starts and when it ends, not once per retry (three partitions
+    // retried for 30 s). Twice at most: a batch that committed as the server went down can end
+    // the first outage an instant before the next one starts.
+    const started = warnings.filter((w) => /dependency of the handler is unavailable/.test(w));
+    const ended = notes.filter((n) => /Dependency available again/.test(n));
+    expect(started.length).toBeGreaterThanOrEqual(1);
+    expect(started.length).toBeLessThanOrEqual(2);
+    expect(ended).toHaveLength(started.length);
+    expect(warnings.filter((w) => /failed; handling it message by message/.test(w))).toEqual([]);
     const status = await consumer.status();
     expect(status).toMatchObject({ head: 4_000n, highestStored: 4_000n, halted: [] });
     // Every event stored once by this consumer: a redelivered batch counts as duplicates.
