@@ -42,7 +42,11 @@ export type { InMemoryEventStoreOptions } from './lib/event-store/in-memory-even
 
 // PostgreSQL
 export { PostgresEventStore, DEFAULT_SEQUENCER_BATCH } from './lib/postgres/postgres-event-store';
-export type { PostgresEventStoreOptions } from './lib/postgres/postgres-event-store';
+export type {
+  PostgresEventStoreOptions,
+  RecordedSiteRole,
+  StoredSiteRole,
+} from './lib/postgres/postgres-event-store';
 export type { SequencerRun } from './lib/postgres/sequencer';
 export { migrate, MigrationDriftError } from './lib/postgres/migrate';
 export type { MigrateOptions, MigrateResult } from './lib/postgres/migrate';

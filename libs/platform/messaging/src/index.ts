@@ -25,6 +25,8 @@ export type {
 export {
   DEAD_LETTER_HEADERS,
   DEAD_LETTER_SUFFIX,
+  DependencyUnavailableError,
+  isDependencyUnavailable,
   PermanentMessageError,
   retryThenDeadLetter,
 } from './lib/dead-letter';

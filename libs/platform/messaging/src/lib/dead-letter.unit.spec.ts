@@ -1,5 +1,11 @@
 import type { HandlerFailure, InboundMessage } from './consumer-group';
-import { PermanentMessageError, retryThenDeadLetter } from './dead-letter';
+import {
+  DependencyUnavailableError,
+  PermanentMessageError,
+  isDependencyUnavailable,
+  retryThenDeadLetter,
+} from './dead-letter';
+import { MessagingError } from './messaging-error';
 
 const message: InboundMessage = {
   topic: 't',
@@ -32,6 +38,29 @@ describe('retryThenDeadLetter', () => {
       action: 'dead-letter',
       reason: 'retries-exhausted',
     });
+  });
+
+  it('never dead-letters while a dependency is down: retries, backing off up to a bound', async () => {
+    const policy = retryThenDeadLetter({
+      maxAttempts: 2,
+      baseDelayMs: 100,
+      maxOutageDelayMs: 1_000,
+    });
+    const down = new DependencyUnavailableError('postgres', 'connect ECONNREFUSED');
+    expect(await policy(failure(down, 1))).toEqual({ action: 'retry', afterMs: 100 });
+    expect(await policy(failure(down, 2))).toEqual({ action: 'retry', afterMs: 200 });
+    expect(await policy(failure(down, 5))).toEqual({ action: 'retry', afterMs: 1_000 });
+    expect(await policy(failure(down, 5_000))).toEqual({ action: 'retry', afterMs: 1_000 });
+    const broker = new MessagingError('unavailable', 'no broker');
+    expect(await policy(failure(broker, 3))).toEqual({ action: 'retry', afterMs: 400 });
+  });
+
+  it('tells an unavailable dependency from a bad message', () => {
+    expect(isDependencyUnavailable(new DependencyUnavailableError('kafka', 'down'))).toBe(true);
+    expect(isDependencyUnavailable(new MessagingError('timeout', 'slow'))).toBe(true);
+    expect(isDependencyUnavailable(new MessagingError('rejected', 'too large'))).toBe(false);
+    expect(isDependencyUnavailable(new PermanentMessageError('invalid', 'bad'))).toBe(false);
+    expect(isDependencyUnavailable(new Error('ECONNREFUSED'))).toBe(false);
   });
 
   it('reports every failure with the decision taken', async () => {

@@ -9,7 +9,7 @@ import type {
   HandlerFailure,
   InboundMessage,
 } from './consumer-group';
-import { DEAD_LETTER_HEADERS, DEAD_LETTER_SUFFIX } from './dead-letter';
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_SUFFIX, isDependencyUnavailable } from './dead-letter';
 import type { OutboundMessage } from './event-publisher.service';
 import { MessagingError, translateKafkaError } from './messaging-error';
 
@@ -60,6 +60,8 @@ export class KafkaConsumerGroup implements ConsumerGroup {
   /** Consecutive failures of the message at the head of each partition. */
   private readonly failures = new Map<string, { offset: string; count: number }>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** Since when a dependency of the handler is down, and how often it failed since. */
+  private outage: { since: number; failures: number } | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -196,10 +198,10 @@ export class KafkaConsumerGroup implements ConsumerGroup {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     this.observer?.fetched(batch.topic, batch.partition, BigInt(batch.offsetLag()));
-    if (await this.handleWhole(payload)) {
+    const pause = () => payload.pause();
+    if ((await this.handleWhole(payload, pause)) !== 'one-by-one') {
       return;
     }
-    const pause = () => payload.pause();
     for (const raw of batch.messages) {
       if (this.stopping || !payload.isRunning() || payload.isStale()) {
         return;
@@ -218,30 +220,80 @@ export class KafkaConsumerGroup implements ConsumerGroup {
   /**
    * The batch handler's fast path: the whole fetched batch at once.
    *
-   * @returns whether the batch is done; `false` sends it through the message handler.
+   * @returns `done` when the batch is; `one-by-one` sends it through the message handler;
+   *   `waiting` when a dependency is down: the partition waits as the policy decided for the
+   *   batch's first message (going one by one would only fail once per message).
    */
-  private async handleWhole(payload: EachBatchPayload): Promise<boolean> {
+  private async handleWhole(
+    payload: EachBatchPayload,
+    pause: () => () => void,
+  ): Promise<'done' | 'one-by-one' | 'waiting'> {
     const { batch } = payload;
     const last = batch.messages.at(-1);
     if (!this.options.batchHandler || !last || this.stopping || !payload.isRunning()) {
-      return false;
+      return 'one-by-one';
     }
     const messages = batch.messages.map((raw) =>
       toInboundMessage(batch.topic, batch.partition, raw),
     );
+    const first = messages[0];
     try {
       await this.options.batchHandler(messages, { offsetLag: BigInt(batch.offsetLag()) });
     } catch (error) {
+      if (first && isDependencyUnavailable(error)) {
+        const decision = await this.decide({
+          error,
+          message: first,
+          attempt: this.countFailure(first),
+        });
+        // A policy that dead-letters even then decides message by message.
+        if (decision.action !== 'dead-letter') {
+          this.noteOutage(error);
+          this.apply(decision, pause);
+          return 'waiting';
+        }
+      }
       this.logger.warn(
         `Batch of ${String(messages.length)} from ${batch.topic}/${String(batch.partition)}@${messages[0]?.offset ?? '?'} failed; handling it message by message: ${error instanceof Error ? error.message : String(error)}`,
       );
-      return false;
+      return 'one-by-one';
     }
     this.failures.delete(`${batch.topic}\u0000${String(batch.partition)}`);
+    this.endOutage();
     payload.resolveOffset(last.offset);
     await payload.commitOffsetsIfNecessary();
     await payload.heartbeat();
-    return true;
+    return 'done';
+  }
+
+  /** Counts a failure of `message`, the head of its partition. @returns the attempt number. */
+  private countFailure(message: InboundMessage): number {
+    const key = `${message.topic}\u0000${String(message.partition)}`;
+    const previous = this.failures.get(key);
+    const attempt = previous?.offset === message.offset ? previous.count + 1 : 1;
+    this.failures.set(key, { offset: message.offset, count: attempt });
+    return attempt;
+  }
+
+  /** Logs an outage once, when it starts; every retry of every partition during it is quiet. */
+  private noteOutage(error: unknown): void {
+    if (this.outage) {
+      this.outage.failures += 1;
+      return;
+    }
+    this.outage = { since: Date.now(), failures: 1 };
+    this.logger.warn(
+      `A dependency of the handler is unavailable; messages wait at the head of their partitions and are retried until it is back: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+
+  private endOutage(): void {
+    if (!this.outage) return;
+    const { since, failures } = this.outage;
+    this.outage = undefined;
+    this.logger.log(
+      `Dependency available again after ${String(Math.round((Date.now() - since) / 1000))} s (${String(failures)} failed attempts); resuming`,
+    );
   }
 
   /** @returns whether the message is done (its offset may be committed). */
@@ -250,12 +302,14 @@ export class KafkaConsumerGroup implements ConsumerGroup {
     try {
       await this.options.handler(message);
       this.failures.delete(key);
+      this.endOutage();
       return true;
     } catch (error) {
-      const previous = this.failures.get(key);
-      const attempt = previous?.offset === message.offset ? previous.count + 1 : 1;
-      this.failures.set(key, { offset: message.offset, count: attempt });
+      const attempt = this.countFailure(message);
       const decision = await this.decide({ error, message, attempt });
+      if (decision.action !== 'dead-letter' && isDependencyUnavailable(error)) {
+        this.noteOutage(error);
+      }
       if (decision.action === 'dead-letter') {
         if (await this.deadLetter(message, error, attempt, decision.reason)) {
           this.failures.delete(key);
@@ -352,6 +406,8 @@ export class KafkaConsumerGroup implements ConsumerGroup {
 
   private defaultPolicy({ error, message, attempt }: HandlerFailure): FailureDecision {
     const afterMs = Math.min(100 * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+    // An outage is logged once by noteOutage, not on every retry.
+    if (isDependencyUnavailable(error)) return { action: 'retry', afterMs };
     this.logger.error(
       `Handler failed on ${message.topic}/${String(message.partition)}@${message.offset} ` +
         `(attempt ${String(attempt)}); retrying in ${String(afterMs)} ms`,

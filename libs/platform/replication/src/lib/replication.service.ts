@@ -40,9 +40,10 @@ export interface ReplicationModuleOptions {
   /**
    * Work of the service itself when its site becomes the primary, in the promotion's
    * transaction, after the log was cut to its gapless head: state that is not in the log but
-   * derives from it, such as number allocators, is brought up to the log here.
+   * derives from it, such as number allocators, is brought up to the log here. Read the log
+   * through `store`'s methods, on `client`.
    */
-  readonly onPromote?: (client: PoolClient, schema: string) => Promise<void>;
+  readonly onPromote?: (client: PoolClient, store: PostgresEventStore) => Promise<void>;
   /**
    * Where the replica reports how far behind its mirrored topics it is; give the same one to
    * the service's relays (`holdWhile: () => backlog.catchingUp`) so that they wait while the
@@ -171,7 +172,7 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
 
   async onModuleInit(): Promise<void> {
     await this.store.verifySchema();
-    await this.role.load(this.store.pool, this.store.schema);
+    await this.role.load(this.store);
     this.logger.log(
       `site role: ${this.role.current}${this.role.lastChange ? ` (set by an operator: ${this.role.lastChange.reason})` : ' (configured)'}`,
     );
@@ -195,12 +196,8 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
 
   async status(): Promise<ReplicationStatus> {
     const progress = await this.replica.status();
-    const { rows } = await this.store.pool.query<{ name: string; position: string }>(
-      `SELECT name, position FROM "${this.store.schema}".relay_checkpoints ORDER BY name`,
-    );
-    const unpositioned = await this.store.pool.query<{ n: string }>(
-      `SELECT count(*) AS n FROM "${this.store.schema}".events WHERE global_position IS NULL`,
-    );
+    const relays = await this.store.relayPositions();
+    const unpositioned = await this.store.unpositionedCount();
     return {
       service: this.options.serviceName,
       role: this.role.current,
@@ -208,8 +205,10 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
       head: progress.head.toString(),
       headRecordedAt: progress.headRecordedAt?.toISOString() ?? null,
       highestStored: progress.highestStored.toString(),
-      unpositioned: Number(unpositioned.rows[0]?.n ?? 0),
-      relays: Object.fromEntries(rows.map((row) => [row.name, row.position])),
+      unpositioned,
+      relays: Object.fromEntries(
+        [...relays].map(([name, position]) => [name, position.toString()]),
+      ),
       replica: {
         running: this.replicaRunning,
         waiting:
@@ -275,7 +274,7 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
           `only a primary can be fenced; this site is ${this.role.current}`,
         );
       }
-      const change = await SiteRole.record(this.store.pool, this.store.schema, 'fenced', reason);
+      const change = await this.store.recordSiteRole('fenced', reason);
       this.role.apply(change);
       this.logger.warn(`FENCED: this site refuses writes from now on (${reason})`);
       return change;
@@ -298,25 +297,17 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
       let failed: unknown;
       try {
         await client.query('BEGIN');
-        const schema = `"${this.store.schema}"`;
-        const head = await client.query<{ position: string }>(
-          `SELECT position FROM ${schema}.log_head FOR UPDATE`,
-        );
-        const position = head.rows[0]?.position ?? '0';
-        const cut = await client.query(`DELETE FROM ${schema}.events WHERE global_position > $1`, [
-          position,
-        ]);
-        await this.options.onPromote?.(client, this.store.schema);
-        const change = await SiteRole.record(client, this.store.schema, 'primary', reason);
+        const { position, discarded } = await this.store.cutToGaplessHead(client);
+        await this.options.onPromote?.(client, this.store);
+        const change = await this.store.recordSiteRole('primary', reason, client);
         await client.query('COMMIT');
         this.role.apply(change);
-        const discarded = cut.rowCount ?? 0;
         this.logger.warn(
-          `PROMOTED to primary at position ${position}${discarded > 0 ? `; ${discarded} replicated events beyond a gap discarded` : ''} (${reason})`,
+          `PROMOTED to primary at position ${String(position)}${discarded > 0 ? `; ${discarded} replicated events beyond a gap discarded` : ''} (${reason})`,
         );
         return {
           role: change.role,
-          position,
+          position: position.toString(),
           discarded,
           changedAt: change.changedAt.toISOString(),
         };
@@ -348,7 +339,7 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
       }
       // First the consumer (it fails while the mirrored topic does not exist yet), then the role.
       await this.startReplica();
-      const change = await SiteRole.record(this.store.pool, this.store.schema, 'replica', reason);
+      const change = await this.store.recordSiteRole('replica', reason);
       this.role.apply(change);
       this.logger.warn(
         `DEMOTED to replica of ${this.options.replicaTopics.join(', ')} (${reason})`,

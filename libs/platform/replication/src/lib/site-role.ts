@@ -1,6 +1,5 @@
-import type { Pool } from 'pg';
-
 import { ReadOnlyStoreError } from '@gov/platform-event-sourcing';
+import type { PostgresEventStore, StoredSiteRole } from '@gov/platform-event-sourcing';
 
 /**
  * What a site does with a service's log:
@@ -11,7 +10,7 @@ import { ReadOnlyStoreError } from '@gov/platform-event-sourcing';
  * - `fenced`: a primary that stopped writing for a planned failover; its relay still publishes
  *   what it has, so that the replica can drain.
  */
-export type SiteRoleName = 'primary' | 'replica' | 'fenced';
+export type SiteRoleName = StoredSiteRole;
 
 /** A change of role, as recorded. */
 export interface RoleChange {
@@ -22,8 +21,8 @@ export interface RoleChange {
 
 /**
  * The role of this site for one service: starts as configured (`SITE_ROLE`), and follows what an
- * operator decided (fence, promote), which is kept in the service's store (`site_role`) so
- * that a restart does not undo a failover.
+ * operator decided (fence, promote), which the service's event store records
+ * (`PostgresEventStore.recordSiteRole`) so that a restart does not undo a failover.
  *
  * A plain object, not a Nest provider, so that the event store's write gate and the replication
  * module can share it without a dependency cycle.
@@ -74,33 +73,10 @@ export class SiteRole {
     return () => this.listeners.delete(listener);
   }
 
-  /** Loads the recorded role, if an operator ever set one. */
-  async load(pool: Pool, schema: string): Promise<void> {
-    const { rows } = await pool.query<{ role: SiteRoleName; reason: string; changed_at: Date }>(
-      `SELECT role, reason, changed_at FROM "${schema}".site_role`,
-    );
-    const row = rows[0];
-    if (row) this.apply({ role: row.role, reason: row.reason, changedAt: row.changed_at });
-  }
-
-  /**
-   * Records a new role in `client`'s transaction (or on the pool) and switches to it. Call it
-   * after the transaction commits through {@link apply} when a transaction is used.
-   */
-  static async record(
-    queryable: Pick<Pool, 'query'>,
-    schema: string,
-    role: SiteRoleName,
-    reason: string,
-  ): Promise<RoleChange> {
-    const { rows } = await queryable.query<{ changed_at: Date }>(
-      `INSERT INTO "${schema}".site_role (singleton, role, reason) VALUES (true, $1, $2)
-       ON CONFLICT (singleton) DO UPDATE
-         SET role = EXCLUDED.role, reason = EXCLUDED.reason, changed_at = now()
-       RETURNING changed_at`,
-      [role, reason],
-    );
-    return { role, reason, changedAt: rows[0]?.changed_at ?? new Date() };
+  /** Loads the role recorded in `store`, if an operator ever set one. */
+  async load(store: Pick<PostgresEventStore, 'recordedSiteRole'>): Promise<void> {
+    const recorded = await store.recordedSiteRole();
+    if (recorded) this.apply(recorded);
   }
 
   /** Switches to a recorded role and tells the listeners. */

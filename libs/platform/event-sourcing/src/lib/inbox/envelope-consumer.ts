@@ -11,6 +11,7 @@ import type {
 import { EVENT_ID_HEADER, MalformedEnvelopeError, decodeEventEnvelope } from '../envelope/envelope';
 import type { PositionedEvent } from '../event-store/event-store';
 import type { Inbox } from './inbox';
+import { asDependencyFailure } from './dependency-failure';
 
 /** What an event handler gets: the decoded event and the transaction its effects go in. */
 export interface EnvelopeContext {
@@ -29,7 +30,8 @@ export interface EnvelopeConsumerOptions {
   readonly inbox: Inbox;
   /**
    * Applies one event. Throw a `PermanentMessageError` for an event that can never be applied
-   * (it is dead-lettered at once); any other error is retried, then dead-lettered. A business
+   * (it is dead-lettered at once); a database that is down is waited for, never dead-lettered;
+   * any other error is retried, then dead-lettered. A business
    * rejection is a fact to record in the transaction, not an error to throw.
    */
   readonly handle: (context: EnvelopeContext) => Promise<void>;
@@ -52,9 +54,13 @@ export function createEnvelopeConsumer(
     onError: retryThenDeadLetter(options.retry),
     handler: async (message) => {
       const event = decodeRecord(message);
-      await options.inbox.processOnce(event.eventId, (client) =>
-        options.handle({ event, client, message }),
-      );
+      try {
+        await options.inbox.processOnce(event.eventId, (client) =>
+          options.handle({ event, client, message }),
+        );
+      } catch (error) {
+        throw asDependencyFailure(error);
+      }
     },
   });
 }

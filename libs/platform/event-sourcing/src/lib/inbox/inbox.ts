@@ -1,5 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 
+import { translatePgError } from '../postgres/pg-errors';
+
 /** What {@link Inbox.processOnce} did with a message. */
 export type InboxOutcome = 'applied' | 'duplicate';
 
@@ -40,6 +42,10 @@ export class Inbox {
     apply: (client: PoolClient) => Promise<void>,
   ): Promise<InboxOutcome> {
     const client = await this.options.pool.connect();
+    // A connection the server ends while it is out of the pool would otherwise be an unhandled
+    // 'error' event; the next statement fails instead (and the consumer waits for the database).
+    client.on('error', ignoreConnectionError);
+    let failed: unknown;
     try {
       await client.query('BEGIN');
       // The insert takes the row lock first: a concurrent redelivery of the same id waits here
@@ -53,10 +59,25 @@ export class Inbox {
       await client.query('COMMIT');
       return 'applied';
     } catch (error) {
+      failed = error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.removeListener('error', ignoreConnectionError);
+      // A failed connection is destroyed rather than handed to the next message.
+      client.release(failed instanceof Error && isConnectionFailure(failed) ? failed : undefined);
     }
   }
+}
+
+function ignoreConnectionError(): void {
+  // Handled where the next statement fails.
+}
+
+/** Whether `error` is the connection failing rather than a statement or the handler. */
+function isConnectionFailure(error: Error): boolean {
+  return (
+    translatePgError(error, { operation: 'inbox', schema: '', requiredMigration: 0 }).kind ===
+    'unavailable'
+  );
 }

@@ -42,6 +42,27 @@ describeEventStoreContract('PostgreSQL', ({ upcasters }) => {
 });
 
 describe('PostgresEventStore', () => {
+  it('finds the highest numbered stream and the last stream id of each prefix from its index', async () => {
+    const store = await pg.newStore('numbered');
+    for (const id of ['B1', 'B9', 'B10', 'B99', 'B100', 'B4711', 'Bx12', 'C5', 'A777777']) {
+      await store.append(id, 0, [testEvent('a')], testMetadata);
+    }
+    await store.append('B4711', 1, [testEvent('b')], testMetadata);
+    for (const id of ['2001010100012', '2001010100577', '2001010200003', '19990101', 'x']) {
+      await store.append(id, 0, [testEvent('a')], testMetadata);
+    }
+
+    expect(await store.highestStreamNumber('B')).toBe(4711n);
+    expect(await store.highestStreamNumber('C')).toBe(5n);
+    expect(await store.highestStreamNumber('D')).toBeUndefined();
+    expect(await store.lastStreamIdPerPrefix({ from: '0', to: ':' }, 8)).toEqual([
+      '2001010200003',
+      '2001010100577',
+      '19990101',
+    ]);
+    expect(await store.lastStreamIdPerPrefix({ from: 'y', to: 'z' }, 8)).toEqual([]);
+  });
+
   it('stores one row per event, positioned only once the sequencer ran', async () => {
     const store = await pg.newStore('registry');
     await store.append('s-1', 0, [testEvent('a'), testEvent('b')], testMetadata);

@@ -33,6 +33,16 @@ import { quoteSchema } from './schema-name';
 import { runSequencer } from './sequencer';
 import type { SequencerRun } from './sequencer';
 
+/** A role of the site as the store records it (see `SiteRole` of the replication library). */
+export type StoredSiteRole = 'primary' | 'replica' | 'fenced';
+
+/** The role an operator recorded for the site, with why and when. */
+export interface RecordedSiteRole {
+  readonly role: StoredSiteRole;
+  readonly reason: string;
+  readonly changedAt: Date;
+}
+
 /** Configuration of a {@link PostgresEventStore}. */
 export interface PostgresEventStoreOptions {
   /** The connection pool; the store never ends it (its owner does). */
@@ -360,6 +370,190 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  /**
+   * The highest `N` among the streams named `prefix` followed by a decimal number `N` (`B1`,
+   * `B42`, `B123456` for prefix `B`), or `undefined` when there is none. For a service that
+   * numbers its streams from an allocator outside the log and must move that allocator past the
+   * log (an embassy promoted after replaying it).
+   *
+   * Reads only the stream index's range of `prefix`, not the log: its cost follows the number
+   * of such streams' events. The range relies on every id that starts with `prefix` sorting
+   * between `prefix` and its successor, as it does in the `C` collation of the platform's
+   * databases (and in linguistic collations for a prefix of letters and digits).
+   *
+   * @param prefix - At least one character; numbers of up to 18 digits.
+   * @param client - A connection to read on (the caller's transaction); the pool by default.
+   */
+  async highestStreamNumber(prefix: string, client?: ClientBase): Promise<bigint | undefined> {
+    const last = prefix.codePointAt(prefix.length - 1);
+    if (last === undefined) throw new InvalidArgumentError('prefix', 'must not be empty');
+    // The successor of the prefix: its last character one code point higher.
+    const range = { from: prefix, to: prefix.slice(0, -1) + String.fromCodePoint(last + 1) };
+    const rows = await this.query<{ n: string | null }>(
+      { operation: 'highestStreamNumber' },
+      client ?? this.pool,
+      {
+        text: `SELECT max(substr(stream_id, $3)::bigint)::text AS n FROM ${this.quotedSchema}.events
+               WHERE stream_id >= $1 AND stream_id < $2 AND stream_version = 1
+                 AND stream_id ~ $4`,
+        values: [range.from, range.to, prefix.length + 1, `^${escapeRegExp(prefix)}[0-9]{1,18}$`],
+      },
+    );
+    const n = rows[0]?.n;
+    return n === null || n === undefined ? undefined : BigInt(n);
+  }
+
+  /**
+   * For each distinct value of the first `prefixLength` characters among the stream ids in
+   * `[from, to)`, the greatest stream id with it, in descending order. A registry whose stream
+   * ids are a date and a sequence number (`YYYYMMDD` + `SSS` + check digits) learns the last
+   * sequence number of every date this way.
+   *
+   * A skip scan of the stream index, one probe per distinct prefix: it reads as many index
+   * entries as there are prefixes, not as there are streams or events. Same collation remark as
+   * {@link highestStreamNumber}; ids of one prefix are compared as strings, so give them one
+   * length.
+   *
+   * @param client - A connection to read on (the caller's transaction); the pool by default.
+   */
+  async lastStreamIdPerPrefix(
+    range: { readonly from: string; readonly to: string },
+    prefixLength: number,
+    client?: ClientBase,
+  ): Promise<string[]> {
+    if (!Number.isInteger(prefixLength) || prefixLength < 1) {
+      throw new InvalidArgumentError(
+        'prefixLength',
+        `must be a positive integer, got ${prefixLength}`,
+      );
+    }
+    const events = `${this.quotedSchema}.events`;
+    const rows = await this.query<{ stream_id: string }>(
+      { operation: 'lastStreamIdPerPrefix' },
+      client ?? this.pool,
+      {
+        // Every id that starts with a prefix sorts at or after the prefix itself, so the next
+        // probe, below the prefix, lands in the previous prefix's last id.
+        text: `WITH RECURSIVE last(stream_id) AS (
+                 (SELECT stream_id FROM ${events} WHERE stream_id >= $1 AND stream_id < $2
+                  ORDER BY stream_id DESC LIMIT 1)
+                 UNION ALL
+                 SELECT (SELECT e.stream_id FROM ${events} e
+                         WHERE e.stream_id >= $1 AND e.stream_id < left(l.stream_id, $3)
+                         ORDER BY e.stream_id DESC LIMIT 1)
+                 FROM last l WHERE l.stream_id IS NOT NULL)
+               SELECT stream_id FROM last WHERE stream_id IS NOT NULL`,
+        values: [range.from, range.to, prefixLength],
+      },
+    );
+    return rows.map((row) => row.stream_id);
+  }
+
+  /**
+   * Of `streamIds`, those the store holds (whose first event is stored): for a writer that
+   * picks stream ids itself and must skip the taken ones before it starts streams.
+   *
+   * @param client - A connection to read on (the caller's transaction); the pool by default.
+   */
+  async existingStreams(streamIds: readonly string[], client?: ClientBase): Promise<Set<string>> {
+    const rows = await this.query<{ stream_id: string }>(
+      { operation: 'existingStreams' },
+      client ?? this.pool,
+      {
+        name: this.sql.existing.name,
+        text: this.sql.existing.text,
+        values: [streamIds],
+      },
+    );
+    return new Set(rows.map((row) => row.stream_id));
+  }
+
+  /** How many events are appended but not positioned yet (committed since the sequencer ran). */
+  async unpositionedCount(): Promise<number> {
+    const rows = await this.query<{ n: string }>(
+      { operation: 'unpositionedCount' },
+      this.pool,
+      `SELECT count(*) AS n FROM ${this.quotedSchema}.events WHERE global_position IS NULL`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Where each outbox relay of this store has published to, by relay name, in name order. */
+  async relayPositions(): Promise<Map<string, bigint>> {
+    const rows = await this.query<{ name: string; position: string }>(
+      { operation: 'relayPositions' },
+      this.pool,
+      `SELECT name, position FROM ${this.quotedSchema}.relay_checkpoints ORDER BY name`,
+    );
+    return new Map(rows.map((row) => [row.name, BigInt(row.position)]));
+  }
+
+  /**
+   * The role an operator last recorded for this site (table `site_role`), or `undefined` when
+   * none was ever recorded and the service's configuration decides.
+   */
+  async recordedSiteRole(): Promise<RecordedSiteRole | undefined> {
+    const rows = await this.query<{ role: StoredSiteRole; reason: string; changed_at: Date }>(
+      { operation: 'recordedSiteRole' },
+      this.pool,
+      `SELECT role, reason, changed_at FROM ${this.quotedSchema}.site_role`,
+    );
+    const row = rows[0];
+    return row && { role: row.role, reason: row.reason, changedAt: row.changed_at };
+  }
+
+  /**
+   * Records the site's role, replacing the previous one. Not subject to the write gate: it is
+   * how a replica becomes writable.
+   *
+   * @param client - The caller's transaction (a promotion records the role with the cut of the
+   *   log); the pool by default.
+   */
+  async recordSiteRole(
+    role: StoredSiteRole,
+    reason: string,
+    client?: ClientBase,
+  ): Promise<RecordedSiteRole> {
+    const rows = await this.query<{ changed_at: Date }>(
+      { operation: 'recordSiteRole' },
+      client ?? this.pool,
+      {
+        text: `INSERT INTO ${this.quotedSchema}.site_role (singleton, role, reason) VALUES (true, $1, $2)
+               ON CONFLICT (singleton) DO UPDATE
+                 SET role = EXCLUDED.role, reason = EXCLUDED.reason, changed_at = now()
+               RETURNING changed_at`,
+        values: [role, reason],
+      },
+    );
+    return { role, reason, changedAt: rows[0]?.changed_at ?? new Date() };
+  }
+
+  /**
+   * Promotion of a replica: cuts the log to its gapless head in `client`'s transaction. Events
+   * stored beyond a gap (their predecessors in the log never arrived) are deleted: a primary's
+   * log must be gapless, and its own appends continue right after the head. The `log_head` row
+   * stays locked until the transaction ends, so no replica batch moves it meanwhile.
+   *
+   * @param client - A connection in a transaction, committed by the caller with the rest of the
+   *   promotion.
+   * @returns The head the site continues from, and how many events were discarded (lost: RPO).
+   */
+  async cutToGaplessHead(client: ClientBase): Promise<{ position: bigint; discarded: number }> {
+    const head = await this.query<{ position: string }>(
+      { operation: 'cutToGaplessHead' },
+      client,
+      `SELECT position FROM ${this.quotedSchema}.log_head FOR UPDATE`,
+    );
+    const position = head[0]?.position ?? '0';
+    const cut = await this.query<{ n: string }>({ operation: 'cutToGaplessHead' }, client, {
+      text: `WITH cut AS (DELETE FROM ${this.quotedSchema}.events WHERE global_position > $1
+                          RETURNING 1)
+             SELECT count(*) AS n FROM cut`,
+      values: [position],
+    });
+    return { position: BigInt(position), discarded: Number(cut[0]?.n ?? 0) };
+  }
+
   private async readLog(
     fromPosition: bigint,
     limit: number,
@@ -639,6 +833,11 @@ function statements(schema: string, name: string) {
              ORDER BY global_position LIMIT $2`,
     },
     head: `SELECT position FROM ${schema}.log_head`,
+    existing: {
+      name: `es_existing_${name}`,
+      text: `SELECT stream_id FROM ${events}
+             WHERE stream_id = ANY($1::text[]) AND stream_version = 1`,
+    },
     migrationLevel: `SELECT max(version) AS version FROM ${schema}.schema_migrations`,
   };
 }
@@ -746,4 +945,8 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
 /** A plain Uint8Array view of a driver Buffer (no copy), so both stores return the same type. */
 function bytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -34,7 +34,10 @@ export interface ProjectionDigest {
 /** Options of a {@link ProjectionRunner}. */
 export interface ProjectionRunnerOptions {
   readonly pool: Pool;
-  /** The service's schema, holding `projection_checkpoints`. */
+  /**
+   * The event store's schema: its `projection_checkpoints` (created by the store's migrations)
+   * is the one home of every projection's checkpoint.
+   */
   readonly schema: string;
   /** Where events come from; `sequence`, when given, positions committed events first. */
   readonly store: Pick<EventStore, 'readAll'> & { sequence?: () => Promise<unknown> };

@@ -57,6 +57,54 @@ function identity(event: PositionedEvent): unknown {
   };
 }
 
+describe('PostgresEventStore on a replica (promotion bookkeeping)', () => {
+  let pg: TestPostgres;
+
+  beforeAll(async () => {
+    pg = await testPostgres('promotion');
+  });
+
+  afterAll(async () => {
+    await pg.close();
+  });
+
+  it('records the site role, reports relays and unpositioned events, and cuts the log to its gapless head', async () => {
+    const primary = await pg.newStore('registry');
+    await primary.append('a', 0, [testEvent('a1'), testEvent('a2')], testMetadata);
+    await primary.append('b', 0, [testEvent('b1')], testMetadata);
+    await primary.append('c', 0, [testEvent('c1')], testMetadata);
+    expect(await primary.unpositionedCount()).toBe(4);
+    await settle(primary);
+    expect(await primary.unpositionedCount()).toBe(0);
+    const log = await primary.readAllStored(1n, 10);
+    const replica = await pg.newStore('registry');
+    // Position 3 never arrived: 4 is stored beyond a gap.
+    await new ReplicaApplier(replica).apply(log.filter((e) => e.globalPosition !== 3n));
+    expect(await replica.headPosition()).toBe(2n);
+    expect(await replica.existingStreams(['a', 'b', 'c', 'd'])).toEqual(
+      new Set(log.filter((e) => e.globalPosition !== 3n).map((e) => e.streamId)),
+    );
+    expect(await replica.recordedSiteRole()).toBeUndefined();
+    expect(await replica.relayPositions()).toEqual(new Map());
+
+    const client = await pg.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const cut = await replica.cutToGaplessHead(client);
+      const role = await replica.recordSiteRole('primary', 'drill', client);
+      await client.query('COMMIT');
+      expect(cut).toEqual({ position: 2n, discarded: 1 });
+      expect(await replica.recordedSiteRole()).toEqual(role);
+      expect(role).toMatchObject({ role: 'primary', reason: 'drill' });
+    } finally {
+      client.release();
+    }
+    expect((await replica.readAllStored(1n, 10)).map((e) => e.globalPosition)).toEqual([1n, 2n]);
+    expect(await replica.recordSiteRole('fenced', 'failback')).toMatchObject({ role: 'fenced' });
+    expect((await replica.recordedSiteRole())?.role).toBe('fenced');
+  });
+});
+
 describe('ReplicaApplier (PostgreSQL)', () => {
   let pg: TestPostgres;
   let primary: PostgresEventStore;

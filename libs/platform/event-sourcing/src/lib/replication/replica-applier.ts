@@ -113,7 +113,17 @@ export class ReplicaApplier {
    */
   async apply(events: readonly PositionedEvent[]): Promise<ReplicaApplyResult> {
     await this.store.verifySchema();
-    const client = await this.store.pool.connect();
+    let client: PoolClient;
+    try {
+      client = await this.store.pool.connect();
+    } catch (error) {
+      // Refused while the database is down: translated like any other failure (unavailable).
+      throw this.translate(error);
+    }
+    // The server ending the connection while the client is out of the pool (a shutdown between
+    // two statements) would be an unhandled 'error' event, fatal to the process; the next
+    // statement on the client fails instead, as unavailable.
+    client.on('error', ignoreConnectionError);
     let failed: unknown;
     try {
       // Two transactions: the events, then the head. Batches of different partitions touch
@@ -131,6 +141,7 @@ export class ReplicaApplier {
       await client.query('ROLLBACK').catch(() => undefined);
       throw this.translate(error);
     } finally {
+      client.removeListener('error', ignoreConnectionError);
       client.release(failed instanceof Error ? failed : undefined);
     }
   }
@@ -430,6 +441,10 @@ function checkNext(
     };
   }
   return undefined;
+}
+
+function ignoreConnectionError(): void {
+  // Handled where the next statement fails.
 }
 
 function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {

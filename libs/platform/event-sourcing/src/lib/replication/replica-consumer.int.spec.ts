@@ -2,15 +2,25 @@
 // relay, rebuilt on a second store from the topic (MirrorMaker 2 in between is covered by the
 // infrastructure and embassy tests; what reaches the replica is the same records).
 import type { ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { Pool } from 'pg';
+
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 
+import { startPostgres } from '@gov/platform-infra';
+import type { PostgresNode } from '@gov/platform-infra';
 import { ConsumerGroupFactory, EventPublisher } from '@gov/platform-messaging';
 import { readTopicUntilSentinels } from '@gov/platform-messaging-testing';
 import { uniqueName } from '@gov/platform-testing';
 
-import type { PostgresEventStore } from '../postgres/postgres-event-store';
+import { migrate } from '../postgres/migrate';
+import { PostgresEventStore } from '../postgres/postgres-event-store';
 import { OutboxRelay } from '../relay/outbox-relay';
 import type { RelayLogger } from '../relay/outbox-relay';
 import { spawnFixture } from '../testing/fixture-process';
@@ -21,6 +31,7 @@ import { appendSpread, waitFor } from '../testing/test-events';
 import { digestLog } from './log-digest';
 import { ReplicaConsumer } from './replica-consumer';
 import type { ReplicaDeadLetter } from './replica-consumer';
+import type { HaltedStream } from './replica-applier';
 
 let pg: TestPostgres;
 let kafka: INestApplicationContext;
@@ -158,6 +169,124 @@ describe('ReplicaConsumer', () => {
     expect(await digestLog(replica, 6_000n)).toEqual(await digestLog(primary, 6_000n));
   }, 120_000);
 });
+
+describe('ReplicaConsumer while its PostgreSQL is down', () => {
+  it('waits for the database and resumes: nothing dead-lettered, lost or applied twice', async () => {
+    const primary = await pg.newStore('registry');
+    await appendEvents(primary, 50, 2_000);
+    const { topic, drained } = await publishing(primary);
+
+    // The replica's own server, which this test can stop (the run's shared one cannot be).
+    const dir = mkdtempSync(join(tmpdir(), 'replica-outage-'));
+    chmodSync(dir, 0o755);
+    const port = await freePort();
+    let server: PostgresNode = await startPostgres({ dir, port, durable: false });
+    const pool = new Pool({ connectionString: server.url(), max: 8 });
+    pool.on('error', () => undefined);
+    stops.push(async () => {
+      await pool.end();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const schema = uniqueName('es');
+    await migrate(pool, { schema });
+    const replica = new PostgresEventStore({ pool, schema, producer: 'registry' });
+
+    // What the consumer group says about the outage, to check it says it once.
+    const warnings: string[] = [];
+    const notes: string[] = [];
+    Logger.overrideLogger(
+      new (class extends ConsoleLogger {
+        override warn(message: unknown): void {
+          warnings.push(String(message));
+        }
+        override log(message: unknown): void {
+          notes.push(String(message));
+        }
+        override error(): void {
+          // The broker's own complaints while topics settle; not what this test is about.
+        }
+      })(),
+    );
+    stops.push(() => {
+      Logger.overrideLogger(new ConsoleLogger());
+      return Promise.resolve();
+    });
+    const deadLetters: ReplicaDeadLetter[] = [];
+    const halted: HaltedStream[] = [];
+    let batches = 0;
+    const consumer = new ReplicaConsumer({
+      store: replica,
+      groups: kafka.get(ConsumerGroupFactory),
+      topics: [topic],
+      groupId: uniqueName('replica'),
+      // Small fetches: many batches, so the outage falls in the middle of the replay.
+      maxBytesPerPartition: 16 * 1024,
+      events: {
+        applied: () => {
+          batches += 1;
+        },
+        halted: (stream) => halted.push(stream),
+        deadLettered: (record) => deadLetters.push(record),
+      },
+    });
+    stops.push(() => consumer.stop());
+    await consumer.start();
+    await waitFor('a first applied batch', () => batches > 0, 60_000);
+
+    await server.stop();
+    // Published while the replica's database is down: the consumer fetches them meanwhile.
+    await appendEvents(primary, 50, 2_000);
+    await drained();
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+    expect(await replica.headPosition().catch(() => 'unavailable')).toBe('unavailable');
+    server = await startPostgres({ dir, port, durable: false });
+
+    // A dead letter leaves a gap in the log: the head would never get there.
+    await waitFor(
+      'the replica to reach the head (or to dead-letter)',
+      async () => deadLetters.length > 0 || (await replica.headPosition()) === 4_000n,
+      90_000,
+    );
+    expect(deadLetters).toEqual([]);
+    expect(halted).toEqual([]);
+    // The outage is said when it starts and when it ends, not once per retry (three partitions
+    // retried for 30 s). Twice at most: a batch that committed as the server went down can end
+    // the first outage an instant before the next one starts.
+    const started = warnings.filter((w) => /dependency of the handler is unavailable/.test(w));
+    const ended = notes.filter((n) => /Dependency available again/.test(n));
+    expect(started.length).toBeGreaterThanOrEqual(1);
+    expect(started.length).toBeLessThanOrEqual(2);
+    expect(ended).toHaveLength(started.length);
+    expect(warnings.filter((w) => /failed; handling it message by message/.test(w))).toEqual([]);
+    const status = await consumer.status();
+    expect(status).toMatchObject({ head: 4_000n, highestStored: 4_000n, halted: [] });
+    // Every event stored once by this consumer: a redelivered batch counts as duplicates.
+    expect(status.appliedSinceStart).toBe(4_000);
+    const { rows } = await pool.query<{ n: string; ids: string }>(
+      `SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM "${schema}".events`,
+    );
+    expect(rows[0]).toEqual({ n: '4000', ids: '4000' });
+    expect(await digestLog(replica, 4_000n)).toEqual(await digestLog(primary, 4_000n));
+    const dlq = await readTopicUntilSentinels(kafka, `${topic}.dlq`, ['end'], (m) =>
+      m.value.toString('utf8'),
+    );
+    expect(dlq).toEqual([]);
+  }, 240_000);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
 
 interface ReplicaProcess {
   readonly child: ChildProcess;

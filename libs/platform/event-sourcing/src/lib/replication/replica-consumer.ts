@@ -7,6 +7,7 @@ import type {
   RetryThenDeadLetterOptions,
 } from '@gov/platform-messaging';
 
+import { asDependencyFailure } from '../inbox/dependency-failure';
 import { decodeRecord } from '../inbox/envelope-consumer';
 import type { PositionedEvent } from '../event-store/event-store';
 import type { PostgresEventStore } from '../postgres/postgres-event-store';
@@ -76,8 +77,11 @@ const KEPT_DEAD_LETTERS = 100;
  * recognises event by event (same id at the same stream version) and skips; a group started
  * from scratch (new offsets, a re-created topic) simply re-reads and skips what is stored. A
  * record that does not decode or breaks the envelope contract goes to `<topic>.dlq` at once and
- * is reported ({@link ReplicaStatus.deadLetters}); a transient database failure is retried with
- * backoff and then dead-lettered, like any consumer of the platform.
+ * is reported ({@link ReplicaStatus.deadLetters}). A database that is down (refused, terminated,
+ * shutting down) never dead-letters anything: the records wait at the head of their partitions,
+ * retried with a bounded backoff until the database is back (the outage is logged once), since
+ * a dead-lettered valid event would leave a gap that halts its stream. Other failures are
+ * retried, then dead-lettered, like any consumer of the platform.
  */
 export class ReplicaConsumer {
   readonly applier: ReplicaApplier;
@@ -157,7 +161,12 @@ export class ReplicaConsumer {
 
   private async applyAll(events: readonly PositionedEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const result = await this.applier.apply(events);
+    let result: ReplicaApplyResult;
+    try {
+      result = await this.applier.apply(events);
+    } catch (error) {
+      throw asDependencyFailure(error);
+    }
     replicaAppliedPosition.set({ schema: this.options.store.schema }, Number(result.head));
     this.appliedSinceStart += result.applied;
     for (const stream of result.halted) this.options.events?.halted?.(stream);

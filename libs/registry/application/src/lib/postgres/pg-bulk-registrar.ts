@@ -60,9 +60,9 @@ export class PgBulkRegistrar implements BulkRegistrar {
           ranges.next.set(record.birthDate, next + 1);
           nationalIds[i] = composeNationalId(record.birthDate, next);
         }
-        const taken = await this.taken(
-          client,
+        const taken = await this.store.existingStreams(
           pending.map(({ i }) => nationalIds[i] ?? ''),
+          client,
         );
         for (const { i } of pending) {
           if (taken.has(nationalIds[i] ?? '')) nationalIds[i] = undefined;
@@ -116,16 +116,6 @@ export class PgBulkRegistrar implements BulkRegistrar {
     }
     const exhausted = dates.find((d) => !next.has(d));
     return exhausted === undefined ? { next } : { exhausted };
-  }
-
-  /** Of `nationalIds`, those whose record exists already. */
-  private async taken(client: PoolClient, nationalIds: readonly string[]): Promise<Set<string>> {
-    const { rows } = await client.query<{ stream_id: string }>(
-      `SELECT stream_id FROM "${this.store.schema}".events
-       WHERE stream_id = ANY($1::text[]) AND stream_version = 1`,
-      [nationalIds],
-    );
-    return new Set(rows.map((row) => row.stream_id));
   }
 }
 

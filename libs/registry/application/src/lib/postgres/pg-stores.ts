@@ -1,7 +1,7 @@
 // The PostgreSQL implementations of the application's ports, on the registry's own schema.
 import type { ClientBase, Pool } from 'pg';
 
-import type { Projection } from '@gov/platform-event-sourcing';
+import type { PostgresEventStore, Projection } from '@gov/platform-event-sourcing';
 import type { CorrectionStatus, LocalDate, RegisterName } from '@gov/registry-domain';
 
 import type {
@@ -19,6 +19,8 @@ import {
 import { APPLICATION_SCHEMA, query } from './registry-schema';
 
 const S = `"${APPLICATION_SCHEMA}"`;
+/** What a business number is made of: this prefix and the number the allocator hands out. */
+const BUSINESS_NUMBER_PREFIX = 'B';
 
 /** Allocates sequence numbers with an upsert per birth date, business numbers from a sequence. */
 export class PgNumberAllocator implements NumberAllocator {
@@ -60,29 +62,43 @@ export class PgNumberAllocator implements NumberAllocator {
  * primary (the embassy) rebuilt its log by replay, but allocation state is not in the log, and
  * its allocators would hand out numbers the primary already assigned. Sequence numbers per birth
  * date continue after the highest registered one; business numbers after the highest business
- * number. Never moves an allocator back.
+ * number, whatever its number of digits (`B1` … `B999999`, as {@link PgNumberAllocator} writes
+ * them). Never moves an allocator back.
+ *
+ * Cheap at promotion (part of the RTO): the store answers from its stream index, one probe per
+ * birth date and a range read of the business streams, not a scan of the log.
  */
 export async function reseedAllocators(
   client: ClientBase,
-  eventStoreSchema: string,
+  store: PostgresEventStore,
 ): Promise<void> {
-  const events = `"${eventStoreSchema}".events`;
-  await client.query(
+  // National identification numbers: YYYYMMDD, a 3-digit sequence, two check digits; every
+  // stream id made of digits only is one.
+  const lastIds = await store.lastStreamIdPerPrefix({ from: '0', to: ':' }, 8, client);
+  const persons = lastIds
+    .filter((id) => /^[0-9]{13}$/.test(id))
+    .map((id) => ({
+      birthDate: `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)}`,
+      next: Number(id.slice(8, 11)) + 1,
+    }));
+  await query(
+    client,
+    'reseed person sequences',
     `INSERT INTO ${S}.person_sequences AS s (birth_date, next_sequence)
-     SELECT to_date(substr(stream_id, 1, 8), 'YYYYMMDD'), max(substr(stream_id, 9, 3)::int) + 1
-     FROM ${events}
-     WHERE stream_version = 1 AND stream_id ~ '^[0-9]{13}$'
-     GROUP BY 1
+     SELECT d, n FROM unnest($1::date[], $2::int[]) AS t(d, n)
      ON CONFLICT (birth_date) DO UPDATE
        SET next_sequence = GREATEST(s.next_sequence, EXCLUDED.next_sequence)`,
+    [persons.map((p) => p.birthDate), persons.map((p) => p.next)],
   );
-  await client.query(
+  const highest = await store.highestStreamNumber(BUSINESS_NUMBER_PREFIX, client);
+  if (highest === undefined) return;
+  await query(
+    client,
+    'reseed business numbers',
     `SELECT setval('${S}.business_numbers',
-                   GREATEST(m.n, CASE WHEN q.is_called THEN q.last_value ELSE 0 END))
-     FROM (SELECT max(substr(stream_id, 2)::int) AS n FROM ${events}
-           WHERE stream_version = 1 AND stream_id ~ '^B[0-9]{6}$') m,
-          ${S}.business_numbers q
-     WHERE m.n IS NOT NULL`,
+                   GREATEST($1::int, CASE WHEN q.is_called THEN q.last_value ELSE 0 END))
+     FROM ${S}.business_numbers q`,
+    [highest.toString()],
   );
 }
 

@@ -251,7 +251,7 @@ describe('use cases on PostgreSQL', () => {
     }
     const runner = new ProjectionRunner({
       pool,
-      schema: APPLICATION_SCHEMA,
+      schema: EVENT_STORE_SCHEMA,
       store: eventStore,
       projection: pgCorrectionsProjection,
     });

@@ -14,8 +14,8 @@ export const EVENT_STORE_SCHEMA = 'registry';
 
 /**
  * The PostgreSQL schema of the registry's own tables, beside its event store: number
- * allocation, idempotency keys, the corrections read model, the registrar directory and
- * projection checkpoints. A schema of its own, with its own `schema_migrations`, so that the
+ * allocation, idempotency keys, the corrections read model and the registrar directory
+ * (projection checkpoints are the event store's). A schema of its own, with its own `schema_migrations`, so that the
  * event store's migrations and these never share a version sequence.
  */
 export const APPLICATION_SCHEMA = 'registry_app';
@@ -93,6 +93,23 @@ CREATE TABLE registrars (
 -- Almost always empty, so a partial index keeps its poll at one index probe.
 CREATE INDEX corrections_pending_idx ON corrections (decided_at, correction_id)
   WHERE status = 'ACCEPTED' AND NOT applied_to_record;
+`,
+  },
+  {
+    version: 6,
+    name: 'projection checkpoints in the event store',
+    sql: `
+-- Projection checkpoints have one home: the event store's projection_checkpoints (the
+-- event-sourcing library's migrations, beside the log they point into). Each checkpoint kept
+-- here moves there, where it replaces any row of the same name (this one is what the read
+-- model's rows were built up to). The old name stays as a view of the new table for code that
+-- still names this schema.
+INSERT INTO "${EVENT_STORE_SCHEMA}".projection_checkpoints (name, position, updated_at)
+SELECT name, position, updated_at FROM projection_checkpoints
+ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at;
+DROP TABLE projection_checkpoints;
+CREATE VIEW projection_checkpoints AS
+  SELECT name, position, updated_at FROM "${EVENT_STORE_SCHEMA}".projection_checkpoints;
 `,
   },
 ];
