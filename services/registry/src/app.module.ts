@@ -37,7 +37,7 @@ export class AppModule {
           ownMigrations: REGISTRY_MIGRATIONS,
           // Numbers are not in the log's order of positions: a promoted embassy continues above
           // every number it replayed.
-          onPromote: (client, schema) => reseedAllocators(client, schema),
+          onPromote: reseedAllocators,
           projections: [pgCorrectionsProjection],
           reactors: [CorrectionsReactor],
           // The public change feed for agencies (registry.changes.v1): full record snapshots,

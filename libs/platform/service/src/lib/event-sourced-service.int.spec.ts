@@ -114,9 +114,7 @@ const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'notes read model',
     sql: `CREATE TABLE notes (stream_id text, version int, text text, PRIMARY KEY (stream_id, version));
-          CREATE TABLE seen (event_id uuid, kafka_offset text);
-          CREATE TABLE projection_checkpoints (name text PRIMARY KEY, position bigint NOT NULL,
-            updated_at timestamptz NOT NULL DEFAULT now());`,
+          CREATE TABLE seen (event_id uuid, kafka_offset text);`,
   },
 ];
 const notesProjection: Projection = {

@@ -57,7 +57,8 @@ export class ProjectionHost implements OnModuleInit, OnApplicationBootstrap, OnM
       (projection) =>
         new ProjectionRunner({
           pool,
-          schema: options.ownSchema,
+          // Checkpoints live in the event store's schema, beside the log they point into.
+          schema: options.eventStoreSchema,
           // Positioned events only; the primary's relay positions them (a replica has no others).
           store: { readAll: (from, limit) => store.readAll(from, limit) },
           projection,
