@@ -128,7 +128,7 @@ describe('observability of the registry on two sites', () => {
       AUTH_JWKS_FILE: keys.jwksFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
-      REGISTRY_EVENTS_TOPIC: site === 'primary' ? primaryTopic : embassyTopic,
+      EVENTS_TOPIC: site === 'primary' ? primaryTopic : embassyTopic,
       REPLICATION_SOURCE: 'mirror',
       REPLICATION_GROUP: `${run}.registry.replica.${site}`,
       LOG_LEVEL: 'info',

@@ -112,7 +112,7 @@ describe('registry promoted on the embassy', () => {
     const operator = await token({ role: 'operator', subject: 'ops-1' });
     const topic = uniqueName('registry.events.v1');
     const source = uniqueName('primary');
-    const primary = await startSite({ REGISTRY_EVENTS_TOPIC: `${source}.${topic}` });
+    const primary = await startSite({ EVENTS_TOPIC: `${source}.${topic}` });
 
     const business = (name: string) => ({
       name,
@@ -145,7 +145,7 @@ describe('registry promoted on the embassy', () => {
 
     const embassy = await startSite({
       SITE_ROLE: 'embassy',
-      REGISTRY_EVENTS_TOPIC: topic,
+      EVENTS_TOPIC: topic,
       REPLICATION_SOURCE: source,
       REPLICATION_GROUP: uniqueName('registry.replica'),
     });
