@@ -7,7 +7,7 @@ export { bootstrapService } from './lib/bootstrap/bootstrap-service';
 export type { BootstrapOptions } from './lib/bootstrap/bootstrap-service';
 export { startService } from './lib/bootstrap/start-service';
 export type { RunningService, ServiceOptions } from './lib/bootstrap/start-service';
-export { MESSAGE_TRANSPORT } from './lib/bootstrap/message-transport';
+export { MESSAGE_TRANSPORT, MessageTransports } from './lib/bootstrap/message-transport';
 export type { OpenApiInfo } from './lib/openapi/openapi-document';
 export { ApiProblemResponses } from './lib/openapi/problem-responses';
 

@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import { AuthModule } from '@gov/platform-auth';
 import {
   MESSAGE_TRANSPORT,
+  MessageTransports,
   PG_POOL,
   PostgresModule,
   PostgresReadinessCheck,
@@ -151,13 +152,25 @@ export class EventSourcedServiceModule {
           : [
               {
                 provide: MESSAGE_TRANSPORT,
-                useFactory: (groups: ConsumerGroupFactory, pool: Pool) =>
-                  new PlatformEventTransport({
+                useFactory: (
+                  groups: ConsumerGroupFactory,
+                  pool: Pool,
+                  transports: MessageTransports | undefined,
+                ) => {
+                  const transport = new PlatformEventTransport({
                     groups,
                     subscriptions: options.subscriptions ?? [],
                     store: { pool, schema: options.eventStoreSchema },
-                  }),
-                inject: [ConsumerGroupFactory, PG_POOL],
+                  });
+                  // startService serves what is registered (absent outside startService).
+                  transports?.register(transport);
+                  return transport;
+                },
+                inject: [
+                  ConsumerGroupFactory,
+                  PG_POOL,
+                  { token: MessageTransports, optional: true },
+                ],
               },
             ]),
       ],

@@ -3,7 +3,7 @@ import type { DynamicModule, FactoryProvider } from '@nestjs/common';
 
 import { AuthModule } from '@gov/platform-auth';
 import type { AuthConfig } from '@gov/platform-auth';
-import { MESSAGE_TRANSPORT, READINESS_CHECKS } from '@gov/platform-chassis';
+import { MESSAGE_TRANSPORT, MessageTransports, READINESS_CHECKS } from '@gov/platform-chassis';
 import type { ReadinessCheck } from '@gov/platform-chassis';
 import type { PlatformConfig } from '@gov/platform-config';
 import { ConsumerGroupFactory, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
@@ -49,12 +49,19 @@ export class ServiceModule {
           : [
               {
                 provide: MESSAGE_TRANSPORT,
-                useFactory: (groups: ConsumerGroupFactory) =>
-                  new PlatformEventTransport({
+                useFactory: (
+                  groups: ConsumerGroupFactory,
+                  transports: MessageTransports | undefined,
+                ) => {
+                  const transport = new PlatformEventTransport({
                     groups,
                     subscriptions: options.subscriptions ?? [],
-                  }),
-                inject: [ConsumerGroupFactory],
+                  });
+                  // startService serves what is registered (absent outside startService).
+                  transports?.register(transport);
+                  return transport;
+                },
+                inject: [ConsumerGroupFactory, { token: MessageTransports, optional: true }],
               },
             ]),
       ],

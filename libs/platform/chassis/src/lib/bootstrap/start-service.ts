@@ -7,7 +7,6 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -29,7 +28,11 @@ import { OpenApiDocumentRef } from '../openapi/openapi-document';
 import type { OpenApiInfo } from '../openapi/openapi-document';
 import { CHASSIS_OPTIONS } from './chassis-options';
 import type { ChassisOptions } from './chassis-options';
-import { MESSAGE_TRANSPORT, RethrowToTransportFilter } from './message-transport';
+import {
+  MessageTransports,
+  MessageTransportsModule,
+  RethrowToTransportFilter,
+} from './message-transport';
 
 /** 1 MiB: commands and queries are small; bulk data does not travel in request bodies. */
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -143,19 +146,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 }
 
 /**
- * Connects and starts the service's message transport, if its module provides one: its
+ * Connects and starts the service's message transports, if its modules registered any: their
  * `@EventPattern` handlers are served from then on (the transport joins its consumer groups in
  * the background; a topic that does not exist yet is retried, not fatal).
  */
 async function startMessageTransport(app: NestFastifyApplication): Promise<void> {
-  let strategy: CustomTransportStrategy;
-  try {
-    strategy = app.get<CustomTransportStrategy>(MESSAGE_TRANSPORT, { strict: false });
-  } catch {
-    return; // No consumers: nothing to connect.
+  const strategies = app.get(MessageTransports).all;
+  if (strategies.length === 0) return;
+  for (const strategy of strategies) {
+    // Not inheriting the HTTP configuration: its problem+json filter means nothing to a consumer.
+    app.connectMicroservice({ strategy }).useGlobalFilters(new RethrowToTransportFilter());
   }
-  // Not inheriting the HTTP configuration: its problem+json filter means nothing to a consumer.
-  app.connectMicroservice({ strategy }).useGlobalFilters(new RethrowToTransportFilter());
   await app.startAllMicroservices();
 }
 
@@ -171,6 +172,7 @@ function serviceRootModule(
     module: ServiceRootModule,
     imports: [
       LoggerModule.forRoot(loggerParams(options.config, options.logDestination)),
+      MessageTransportsModule,
       options.module,
     ],
     controllers: [HealthController, OpenApiController, MetricsController],
