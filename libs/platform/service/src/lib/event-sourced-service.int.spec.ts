@@ -39,7 +39,7 @@ import type {
   PositionedEvent,
   Projection,
 } from '@gov/platform-event-sourcing';
-import { EventPublisher } from '@gov/platform-messaging';
+import { EventPublisher, PermanentMessageError } from '@gov/platform-messaging';
 import type { InboundMessage } from '@gov/platform-messaging';
 import { readTopicUntilSentinels, startTestMessaging } from '@gov/platform-messaging-testing';
 import { createTestDatabase, testInfra, uniqueName, waitFor } from '@gov/platform-testing';
@@ -100,6 +100,10 @@ class NotesController {
 class NotesConsumer {
   @EventPattern('notes.events')
   async noted(@Payload() event: PositionedEvent, @Ctx() context: EnvelopeContext): Promise<void> {
+    // A business refusal that no retry can change: straight to the dead-letter topic.
+    if (new TextDecoder().decode(event.payload) === 'refuse') {
+      throw new PermanentMessageError('rejected', 'this note is refused');
+    }
     await context.client.query(`INSERT INTO ${OWN_SCHEMA}.seen VALUES ($1, $2)`, [
       event.eventId,
       context.message.offset,
@@ -194,7 +198,9 @@ async function start(database: TestDatabase, siteRole: 'primary' | 'embassy') {
 async function waitForRecords(kafka: INestApplicationContext, topic: string, key: string) {
   let found: Awaited<ReturnType<typeof readTopicUntilSentinels<InboundMessage>>> = [];
   await waitFor(`a record ${key} on ${topic}`, async () => {
-    found = await readTopicUntilSentinels(kafka, topic, [key], (m) => m);
+    found = (await readTopicUntilSentinels(kafka, topic, [key], (m) => m)).filter(
+      (r) => r.message.key === key,
+    );
     return found.length > 0;
   });
   return found.map((r) => r.message);
@@ -294,7 +300,7 @@ describe('a service built from EventSourcedServiceModule', () => {
     await pool.end();
   });
 
-  it('serves @EventPattern handlers once per event, and dead-letters what does not decode', async () => {
+  it('serves @EventPattern handlers once per event; dead-letters the undecodable and the refused', async () => {
     const pool = new Pool({ connectionString: primaryDb.url, max: 1 });
     pool.on('error', () => undefined);
     const kafka: INestApplicationContext = await startTestMessaging('kit');
@@ -311,13 +317,26 @@ describe('a service built from EventSourcedServiceModule', () => {
         { key: key ?? '', value, headers },
         { key: 'poison', value: Buffer.from('not an envelope'), headers: {} },
       ]);
+      const refused = await fetch(`${primary?.url}/notes/refused`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${registrar}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'k-refused',
+        },
+        body: JSON.stringify({ text: 'refuse' }),
+      });
+      expect(refused.status).toBe(200);
       const dead = await waitForRecords(kafka, `${topic}.dlq`, 'poison');
+      const refusedDead = await waitForRecords(kafka, `${topic}.dlq`, 'note-refused');
 
       const { rows } = await pool.query<{ event_id: string }>(
         `SELECT event_id FROM ${OWN_SCHEMA}.seen`,
       );
       expect(rows).toHaveLength(1);
       expect(dead.map((m) => m.headers['dlq-reason'])).toEqual(['undecodable']);
+      // The handler's own PermanentMessageError reached the transport as itself: no retries.
+      expect(refusedDead.map((m) => m.headers['dlq-reason'])).toEqual(['rejected']);
     } finally {
       await kafka.close();
       await pool.end();

@@ -7,6 +7,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestMicroservice } from '@nestjs/microservices';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -155,7 +156,12 @@ async function startMessageTransport(app: NestFastifyApplication): Promise<void>
   if (strategies.length === 0) return;
   for (const strategy of strategies) {
     // Not inheriting the HTTP configuration: its problem+json filter means nothing to a consumer.
-    app.connectMicroservice({ strategy }).useGlobalFilters(new RethrowToTransportFilter());
+    // Initialization is deferred so that the filter is in place before the handlers are bound
+    // (Nest binds filters when it registers listeners); the modules' init hooks already ran
+    // with the application and must not run twice.
+    const microservice = app.connectMicroservice({ strategy }, { deferInitialization: true });
+    microservice.useGlobalFilters(new RethrowToTransportFilter());
+    if (microservice instanceof NestMicroservice) microservice.setIsInitHookCalled(true);
   }
   await app.startAllMicroservices();
 }
