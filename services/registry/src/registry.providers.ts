@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Provider } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
 
-import { PG_POOL } from '@gov/platform-chassis';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { EventStore, PostgresEventStore } from '@gov/platform-event-sourcing';
 import {
@@ -28,25 +27,25 @@ export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');
 export const applicationProviders: Provider[] = [
   {
     provide: PgNumberAllocator,
-    useFactory: (pool: Pool) => new PgNumberAllocator(pool),
-    inject: [PG_POOL],
+    useFactory: (dataSource: DataSource) => new PgNumberAllocator(dataSource.manager),
+    inject: [DataSource],
   },
   {
     provide: PgCorrectionsReadModel,
-    useFactory: (pool: Pool) => new PgCorrectionsReadModel(pool),
-    inject: [PG_POOL],
+    useFactory: (dataSource: DataSource) => new PgCorrectionsReadModel(dataSource.manager),
+    inject: [DataSource],
   },
   {
     provide: PersonService,
-    useFactory: (store: PostgresEventStore, numbers: PgNumberAllocator, pool: Pool) =>
+    useFactory: (store: PostgresEventStore, numbers: PgNumberAllocator, dataSource: DataSource) =>
       new PersonService(
         store,
         systemClock,
         numbers,
         new AccessLog(store, systemClock),
-        new PgBulkRegistrar(pool, store),
+        new PgBulkRegistrar(dataSource, store),
       ),
-    inject: [EVENT_STORE, PgNumberAllocator, PG_POOL],
+    inject: [EVENT_STORE, PgNumberAllocator, DataSource],
   },
   {
     provide: BusinessService,
@@ -56,9 +55,14 @@ export const applicationProviders: Provider[] = [
   },
   {
     provide: CorrectionService,
-    useFactory: (store: EventStore, readModel: PgCorrectionsReadModel, pool: Pool) =>
-      new CorrectionService(store, systemClock, readModel, new PgRegistrarDirectory(pool)),
-    inject: [EVENT_STORE, PgCorrectionsReadModel, PG_POOL],
+    useFactory: (store: EventStore, readModel: PgCorrectionsReadModel, dataSource: DataSource) =>
+      new CorrectionService(
+        store,
+        systemClock,
+        readModel,
+        new PgRegistrarDirectory(dataSource.manager),
+      ),
+    inject: [EVENT_STORE, PgCorrectionsReadModel, DataSource],
   },
   {
     provide: CorrectionsReactor,
