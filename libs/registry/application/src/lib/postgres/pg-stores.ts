@@ -259,14 +259,20 @@ export class PgRegistrarDirectory implements RegistrarDirectory {
  * or roll back with the checkpoint.
  */
 export function pgCorrectionsProjection(dataSource: DataSource): Projection {
+  // One read model per pooled connection, not per event: replay applies every event of the log
+  // here, most of them not corrections' (the manager holds nothing but the client).
+  const readModels = new WeakMap<ClientBase, PgCorrectionsReadModel>();
   return {
     name: CORRECTIONS_PROJECTION,
     tables: [`${S}.corrections`],
-    apply: (client, event) =>
-      projectCorrectionEvent(
-        new PgCorrectionsReadModel(entityManagerOn(dataSource, client)),
-        event,
-      ),
+    apply: (client, event) => {
+      let readModel = readModels.get(client);
+      if (readModel === undefined) {
+        readModel = new PgCorrectionsReadModel(entityManagerOn(dataSource, client));
+        readModels.set(client, readModel);
+      }
+      return projectCorrectionEvent(readModel, event);
+    },
   };
 }
 
