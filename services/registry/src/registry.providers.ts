@@ -9,6 +9,7 @@ import {
   BusinessService,
   CorrectionService,
   CorrectionsReactor,
+  PgCorrectionsEventStore,
   PgCorrectionsReadModel,
   PgBulkRegistrar,
   PgNumberAllocator,
@@ -55,9 +56,14 @@ export const applicationProviders: Provider[] = [
   },
   {
     provide: CorrectionService,
-    useFactory: (store: EventStore, readModel: PgCorrectionsReadModel, dataSource: DataSource) =>
+    // Appends and the read model's rows for them in one transaction (read-your-writes).
+    useFactory: (
+      store: PostgresEventStore,
+      readModel: PgCorrectionsReadModel,
+      dataSource: DataSource,
+    ) =>
       new CorrectionService(
-        store,
+        new PgCorrectionsEventStore(store, dataSource),
         systemClock,
         readModel,
         new PgRegistrarDirectory(dataSource.manager),
@@ -66,14 +72,23 @@ export const applicationProviders: Provider[] = [
   },
   {
     provide: CorrectionsReactor,
-    useFactory: (store: EventStore, readModel: PgCorrectionsReadModel) => {
+    useFactory: (
+      store: PostgresEventStore,
+      readModel: PgCorrectionsReadModel,
+      dataSource: DataSource,
+    ) => {
       const logger = new Logger('CorrectionsReactor');
-      return new CorrectionsReactor(store, systemClock, readModel, {
-        warn: (message) => {
-          logger.warn(message);
+      return new CorrectionsReactor(
+        new PgCorrectionsEventStore(store, dataSource),
+        systemClock,
+        readModel,
+        {
+          warn: (message) => {
+            logger.warn(message);
+          },
         },
-      });
+      );
     },
-    inject: [EVENT_STORE, PgCorrectionsReadModel],
+    inject: [EVENT_STORE, PgCorrectionsReadModel, DataSource],
   },
 ];

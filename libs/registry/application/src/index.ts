@@ -105,6 +105,7 @@ export {
   reseedAllocators,
 } from './lib/postgres/pg-stores';
 export { PgBulkRegistrar } from './lib/postgres/pg-bulk-registrar';
+export { PgCorrectionsEventStore } from './lib/postgres/pg-corrections-event-store';
 export { RegistryBaseline1765000000100 } from './lib/postgres/registry-migrations';
 export {
   CorrectionEntity,

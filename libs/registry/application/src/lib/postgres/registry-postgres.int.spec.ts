@@ -11,6 +11,7 @@ import { AccessLog } from '../access/access-log';
 import { CorrectionService } from '../corrections/correction.service';
 import { PersonService } from '../persons/person.service';
 import { PgBulkRegistrar } from './pg-bulk-registrar';
+import { PgCorrectionsEventStore } from './pg-corrections-event-store';
 import { systemClock } from '../ports';
 import { streamIds } from '../streams';
 import { ESCH, anna, as, citizen, registrar } from '../../testing/registry-testbed';
@@ -285,12 +286,63 @@ describe('use cases on PostgreSQL', () => {
     });
   });
 
+  it('undoes a correction request whose read-model row cannot be written', async () => {
+    const eventStore = store();
+    const corrections = new CorrectionService(
+      new PgCorrectionsEventStore(eventStore, dataSource),
+      systemClock,
+      new PgCorrectionsReadModel(dataSource.manager),
+      new PgRegistrarDirectory(dataSource.manager),
+    );
+    const { nationalId } = await persons().register(
+      as(registrar),
+      anna({ birthDate: '1966-06-06' }),
+    );
+    const requests = async () =>
+      (
+        await pool.query(
+          `SELECT 1 FROM ${EVENT_STORE_SCHEMA}.events
+           WHERE event_type = 'gov.registry.v1.CorrectionRequested'`,
+        )
+      ).rowCount;
+    const before = await requests();
+    // The read model refuses this one row: its append must not stay either.
+    await pool.query(
+      `ALTER TABLE ${APPLICATION_SCHEMA}.corrections
+         ADD CONSTRAINT refuse_in_test CHECK (record_id <> '${nationalId}')`,
+    );
+    try {
+      await expect(
+        corrections.request(as(citizen(nationalId)), {
+          target: {
+            register: 'persons',
+            recordId: nationalId,
+            correction: { field: 'givenNames', value: 'Anne' },
+          },
+          justification: 'Anne, not Anna.',
+        }),
+      ).rejects.toThrow();
+    } finally {
+      await pool.query(
+        `ALTER TABLE ${APPLICATION_SCHEMA}.corrections DROP CONSTRAINT refuse_in_test`,
+      );
+    }
+
+    expect(await requests()).toBe(before);
+    expect(await corrections.list(as(citizen(nationalId)))).toEqual([]);
+  });
+
   it('runs the correction flow, lists it from the read model, and the projector agrees', async () => {
     const eventStore = store();
     const readModel = new PgCorrectionsReadModel(dataSource.manager);
     const directory = new PgRegistrarDirectory(dataSource.manager);
     await directory.enrol('clerk-1', composeNationalId('1975-06-03', 5));
-    const corrections = new CorrectionService(eventStore, systemClock, readModel, directory);
+    const corrections = new CorrectionService(
+      new PgCorrectionsEventStore(eventStore, dataSource),
+      systemClock,
+      readModel,
+      directory,
+    );
     const { nationalId } = await persons().register(
       as(registrar),
       anna({ birthDate: '1977-07-07' }),
