@@ -7,6 +7,7 @@ import {
   APPLICATION_SCHEMA,
   CorrectionsReactor,
   EVENT_STORE_SCHEMA,
+  REGISTRY_ENTITIES,
   REGISTRY_MIGRATIONS,
   pgCorrectionsProjection,
   reseedAllocators,
@@ -34,6 +35,7 @@ export class AppModule {
           config,
           eventStoreSchema: EVENT_STORE_SCHEMA,
           ownSchema: APPLICATION_SCHEMA,
+          ownEntities: REGISTRY_ENTITIES,
           ownMigrations: REGISTRY_MIGRATIONS,
           // Numbers are not in the log's order of positions: a promoted embassy continues above
           // every number it replayed.

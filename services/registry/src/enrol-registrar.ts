@@ -7,7 +7,11 @@ import { Pool } from 'pg';
 import { z } from 'zod';
 
 import { loadConfig, platformVariables } from '@gov/platform-config';
-import { PgRegistrarDirectory, verifyRegistrySchema } from '@gov/registry-application';
+import {
+  PgRegistrarDirectory,
+  createRegistryDataSource,
+  verifyRegistrySchema,
+} from '@gov/registry-application';
 import { parseNationalId } from '@gov/registry-domain';
 
 import { REGISTRY_DEFAULTS } from './registry.config';
@@ -25,7 +29,12 @@ async function main(args: readonly string[]): Promise<void> {
   const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
   try {
     await verifyRegistrySchema(pool);
-    await new PgRegistrarDirectory(pool).enrol(registrarId, parsed.value);
+    const dataSource = await createRegistryDataSource(pool);
+    try {
+      await new PgRegistrarDirectory(dataSource.manager).enrol(registrarId, parsed.value);
+    } finally {
+      await dataSource.destroy();
+    }
     process.stdout.write(`registrar ${registrarId} enrolled\n`);
   } finally {
     await pool.end();

@@ -74,7 +74,7 @@ describe('registry service', () => {
         service: 'registry',
         task: 'migrate',
         schema: 'registry_app',
-        applied: REGISTRY_MIGRATIONS.map((m) => m.version),
+        applied: REGISTRY_MIGRATIONS.map((m) => m.name),
         version: REQUIRED_REGISTRY_MIGRATION,
       },
     ]);

@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Provider } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
 
-import { PG_POOL } from '@gov/platform-chassis';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { EventStore, PostgresEventStore } from '@gov/platform-event-sourcing';
 import {
@@ -10,6 +9,7 @@ import {
   BusinessService,
   CorrectionService,
   CorrectionsReactor,
+  PgCorrectionsEventStore,
   PgCorrectionsReadModel,
   PgBulkRegistrar,
   PgNumberAllocator,
@@ -28,25 +28,25 @@ export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');
 export const applicationProviders: Provider[] = [
   {
     provide: PgNumberAllocator,
-    useFactory: (pool: Pool) => new PgNumberAllocator(pool),
-    inject: [PG_POOL],
+    useFactory: (dataSource: DataSource) => new PgNumberAllocator(dataSource.manager),
+    inject: [DataSource],
   },
   {
     provide: PgCorrectionsReadModel,
-    useFactory: (pool: Pool) => new PgCorrectionsReadModel(pool),
-    inject: [PG_POOL],
+    useFactory: (dataSource: DataSource) => new PgCorrectionsReadModel(dataSource.manager),
+    inject: [DataSource],
   },
   {
     provide: PersonService,
-    useFactory: (store: PostgresEventStore, numbers: PgNumberAllocator, pool: Pool) =>
+    useFactory: (store: PostgresEventStore, numbers: PgNumberAllocator, dataSource: DataSource) =>
       new PersonService(
         store,
         systemClock,
         numbers,
         new AccessLog(store, systemClock),
-        new PgBulkRegistrar(pool, store),
+        new PgBulkRegistrar(dataSource, store),
       ),
-    inject: [EVENT_STORE, PgNumberAllocator, PG_POOL],
+    inject: [EVENT_STORE, PgNumberAllocator, DataSource],
   },
   {
     provide: BusinessService,
@@ -56,20 +56,39 @@ export const applicationProviders: Provider[] = [
   },
   {
     provide: CorrectionService,
-    useFactory: (store: EventStore, readModel: PgCorrectionsReadModel, pool: Pool) =>
-      new CorrectionService(store, systemClock, readModel, new PgRegistrarDirectory(pool)),
-    inject: [EVENT_STORE, PgCorrectionsReadModel, PG_POOL],
+    // Appends and the read model's rows for them in one transaction (read-your-writes).
+    useFactory: (
+      store: PostgresEventStore,
+      readModel: PgCorrectionsReadModel,
+      dataSource: DataSource,
+    ) =>
+      new CorrectionService(
+        new PgCorrectionsEventStore(store, dataSource),
+        systemClock,
+        readModel,
+        new PgRegistrarDirectory(dataSource.manager),
+      ),
+    inject: [EVENT_STORE, PgCorrectionsReadModel, DataSource],
   },
   {
     provide: CorrectionsReactor,
-    useFactory: (store: EventStore, readModel: PgCorrectionsReadModel) => {
+    useFactory: (
+      store: PostgresEventStore,
+      readModel: PgCorrectionsReadModel,
+      dataSource: DataSource,
+    ) => {
       const logger = new Logger('CorrectionsReactor');
-      return new CorrectionsReactor(store, systemClock, readModel, {
-        warn: (message) => {
-          logger.warn(message);
+      return new CorrectionsReactor(
+        new PgCorrectionsEventStore(store, dataSource),
+        systemClock,
+        readModel,
+        {
+          warn: (message) => {
+            logger.warn(message);
+          },
         },
-      });
+      );
     },
-    inject: [EVENT_STORE, PgCorrectionsReadModel],
+    inject: [EVENT_STORE, PgCorrectionsReadModel, DataSource],
   },
 ];

@@ -33,8 +33,24 @@ export {
   toEventSourcedServiceConfig,
 } from './lib/service-config';
 export type { EventSourcedServiceConfig } from './lib/service-config';
-export { OwnSchemaNotMigratedError, migrateService, verifyOwnSchema } from './lib/own-schema';
-export type { ServiceMigrateResult, ServiceSchemas } from './lib/own-schema';
+export {
+  OwnSchemaNotMigratedError,
+  migrateService,
+  ownTablesOf,
+  pendingOwnMigrations,
+  verifyOwnSchema,
+  verifyOwnTables,
+} from './lib/own-schema';
+export type { OwnMigrateResult, ServiceMigrateResult, ServiceSchemas } from './lib/own-schema';
+export {
+  OWN_MIGRATIONS_TABLE,
+  createOwnDataSource,
+  entityManagerOn,
+  ownDataSourceOptions,
+  pgClientOf,
+  runInOwnSchema,
+} from './lib/own-tables/own-data-source';
+export type { OwnMigration, OwnTables } from './lib/own-tables/own-data-source';
 export { runMigrateStep } from './lib/migrate-step';
 
 export {
@@ -49,6 +65,11 @@ export {
   IDEMPOTENCY_KEYS_MIGRATION_SQL,
   PgIdempotencyStore,
 } from './lib/idempotency/idempotency-store';
+export {
+  IdempotencyKeyEntity,
+  IdempotencyKeysTable1765000000000,
+} from './lib/idempotency/idempotency-key.entity';
+export type { IdempotencyKeyRow } from './lib/idempotency/idempotency-key.entity';
 export type {
   IdempotencyClaim,
   IdempotencyStore,

@@ -87,9 +87,12 @@ export { accessEventsCodec } from './lib/codecs/access-events.codec';
 export {
   APPLICATION_SCHEMA,
   EVENT_STORE_SCHEMA,
+  REGISTRY_ENTITIES,
   REGISTRY_MIGRATIONS,
   REGISTRY_SCHEMAS,
+  REGISTRY_SQL_MIGRATIONS,
   REQUIRED_REGISTRY_MIGRATION,
+  createRegistryDataSource,
   migrateRegistry,
   verifyRegistrySchema,
 } from './lib/postgres/registry-schema';
@@ -102,3 +105,15 @@ export {
   reseedAllocators,
 } from './lib/postgres/pg-stores';
 export { PgBulkRegistrar } from './lib/postgres/pg-bulk-registrar';
+export { PgCorrectionsEventStore } from './lib/postgres/pg-corrections-event-store';
+export { RegistryBaseline1765000000100 } from './lib/postgres/registry-migrations';
+export {
+  CorrectionEntity,
+  PersonSequenceEntity,
+  RegistrarEntity,
+} from './lib/postgres/registry-entities';
+export type {
+  CorrectionRow,
+  PersonSequenceRow,
+  RegistrarRow,
+} from './lib/postgres/registry-entities';

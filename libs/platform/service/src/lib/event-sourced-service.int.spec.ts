@@ -19,6 +19,7 @@ import {
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Pool } from 'pg';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 
 import { AuthGuard, Roles, ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
@@ -33,12 +34,7 @@ import {
 import type { HttpReply, HttpRequest, RunningService } from '@gov/platform-chassis';
 import { loadConfig } from '@gov/platform-config';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
-import type {
-  EventStore,
-  Migration,
-  PositionedEvent,
-  Projection,
-} from '@gov/platform-event-sourcing';
+import type { EventStore, PositionedEvent, Projection } from '@gov/platform-event-sourcing';
 import { EventPublisher, PermanentMessageError } from '@gov/platform-messaging';
 import type { InboundMessage } from '@gov/platform-messaging';
 import { readTopicUntilSentinels, startTestMessaging } from '@gov/platform-messaging-testing';
@@ -48,7 +44,11 @@ import type { TestDatabase } from '@gov/platform-testing';
 import { EnvelopeContext } from './consumers/event-transport';
 import { EventSourcedServiceModule } from './event-sourced-service.module';
 import { Idempotent, IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { IDEMPOTENCY_KEYS_MIGRATION_SQL } from './idempotency/idempotency-store';
+import {
+  IdempotencyKeyEntity,
+  IdempotencyKeysTable1765000000000,
+} from './idempotency/idempotency-key.entity';
+import { runInOwnSchema } from './own-tables/own-data-source';
 import { migrateService } from './own-schema';
 import { eventSourcedServiceConfigSchema } from './service-config';
 import type { EventSourcedServiceConfig } from './service-config';
@@ -112,15 +112,20 @@ class NotesConsumer {
 }
 
 const OWN_SCHEMA = 'notes_app';
-const MIGRATIONS: readonly Migration[] = [
-  { version: 1, name: 'idempotency keys', sql: IDEMPOTENCY_KEYS_MIGRATION_SQL },
-  {
-    version: 2,
-    name: 'notes read model',
-    sql: `CREATE TABLE notes (stream_id text, version int, text text, PRIMARY KEY (stream_id, version));
-          CREATE TABLE seen (event_id uuid, kafka_offset text);`,
-  },
-];
+class NotesReadModel1765000000001 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `CREATE TABLE notes (stream_id text, version int, text text, PRIMARY KEY (stream_id, version));
+       CREATE TABLE seen (event_id uuid, kafka_offset text);`,
+    );
+  }
+  async down(): Promise<void> {
+    // Not undone in a test.
+  }
+}
+const MIGRATIONS = [IdempotencyKeysTable1765000000000, NotesReadModel1765000000001];
+const ENTITIES = [IdempotencyKeyEntity];
 const notesProjection: Projection = {
   name: 'notes',
   tables: [`${OWN_SCHEMA}.notes`],
@@ -143,6 +148,7 @@ class NotesModule {
           config,
           eventStoreSchema: 'notes',
           ownSchema: OWN_SCHEMA,
+          ownEntities: ENTITIES,
           ownMigrations: MIGRATIONS,
           projections: [notesProjection],
           subscriptions: [
@@ -246,6 +252,7 @@ describe('a service built from EventSourcedServiceModule', () => {
     await migrateService(pool, {
       eventStoreSchema: 'notes',
       ownSchema: OWN_SCHEMA,
+      ownEntities: ENTITIES,
       ownMigrations: MIGRATIONS,
     });
     primary = await start(primaryDb, 'primary');
@@ -348,6 +355,7 @@ describe('a service built from EventSourcedServiceModule', () => {
     await migrateService(pool, {
       eventStoreSchema: 'notes',
       ownSchema: OWN_SCHEMA,
+      ownEntities: ENTITIES,
       ownMigrations: MIGRATIONS,
     });
     await pool.end();

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import type { DynamicModule, FactoryProvider, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
 
 import { AuthModule } from '@gov/platform-auth';
 import {
@@ -26,24 +28,26 @@ import { SERVICE_OPTIONS } from './event-sourced-service.options';
 import type { EventSourcedServiceOptions, ServiceKit } from './event-sourced-service.options';
 import { IDEMPOTENCY_STORE, IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { PgIdempotencyStore } from './idempotency/idempotency-store';
-import { verifyOwnSchema } from './own-schema';
+import { ownTablesOf, verifyOwnTables } from './own-schema';
+import { ownDataSourceOptions } from './own-tables/own-data-source';
 
 const DEFAULT_EVENT_TOPIC_PARTITIONS = 6;
 const DEFAULT_MAX_CONNECTIONS = 20;
 
 /**
- * Refuses to start on a database whose own tables are not migrated (the event store's module
- * checks its own schema): migrations are a deliberate step, the service's `migrate` target.
+ * Refuses to start on a database whose own tables lack a TypeORM migration (the event store's
+ * module checks its own schema): migrations are a deliberate step, the service's `migrate`
+ * target, never TypeORM's `migrationsRun`.
  */
 @Injectable()
 class OwnSchemaGate implements OnModuleInit {
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly dataSource: DataSource,
     @Inject(SERVICE_OPTIONS) private readonly options: EventSourcedServiceOptions,
   ) {}
 
   onModuleInit(): Promise<void> {
-    return verifyOwnSchema(this.pool, this.options, this.options.config.serviceName);
+    return verifyOwnTables(this.dataSource, this.options.config.serviceName);
   }
 }
 
@@ -71,6 +75,9 @@ const readinessChecks: FactoryProvider<ReadinessCheck[]> = {
  *   digests, and the operator's `/replication` routes;
  * - its projections, hosted on every site, and its reactors, run only where the site is
  *   writable (see `ProjectionHost`);
+ * - its own tables (`ownEntities`, `ownMigrations`): a TypeORM `DataSource` (`@nestjs/typeorm`,
+ *   injectable as `DataSource`) over the same pool, refusing to start while a migration is
+ *   pending;
  * - idempotency keys (`IdempotencyInterceptor`, `@Idempotent`) in its own schema, purged daily;
  * - its consumers: `@EventPattern` handlers served by `PlatformEventTransport` (`subscriptions`);
  * - readiness checks of PostgreSQL and Kafka; shutdown in dependency order (background work and
@@ -123,6 +130,18 @@ export class EventSourcedServiceModule {
           },
           holdWhile: kit.holdWhile,
         }),
+        // One pool for everything: TypeORM's driver borrows the chassis' (see
+        // `ownDataSourceOptions`), so its connections count against the same limit.
+        TypeOrmModule.forRootAsync({
+          imports: [postgres],
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => ({
+            ...ownDataSourceOptions(pool, ownTablesOf(options)),
+            // The chassis' pool connects (and retries) on its own; a failure here is not one
+            // to wait out.
+            retryAttempts: 0,
+          }),
+        }),
         AuthModule.forRoot(config.auth),
         ReplicationModule.forRoot({
           serviceName: config.serviceName,
@@ -139,9 +158,8 @@ export class EventSourcedServiceModule {
         { provide: SiteRole, useValue: siteRole },
         {
           provide: IDEMPOTENCY_STORE,
-          useFactory: (pool: Pool) =>
-            new PgIdempotencyStore(pool, options.ownSchema, options.ownMigrations.length),
-          inject: [PG_POOL],
+          useFactory: (dataSource: DataSource) => new PgIdempotencyStore(dataSource),
+          inject: [DataSource],
         },
         IdempotencyInterceptor,
         OwnSchemaGate,

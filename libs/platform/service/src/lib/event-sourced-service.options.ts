@@ -1,9 +1,11 @@
 import type { DynamicModule, InjectionToken } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
 
-import type { Migration, Projection } from '@gov/platform-event-sourcing';
+import type { Projection } from '@gov/platform-event-sourcing';
 import type { ReplicationModuleOptions } from '@gov/platform-replication';
 
 import type { Subscription } from './consumers/event-transport';
+import type { OwnMigration, OwnTables } from './own-tables/own-data-source';
 import type { EventSourcedServiceConfig } from './service-config';
 
 /**
@@ -32,10 +34,16 @@ export interface EventSourcedServiceOptions {
   /** The schema of the service's own tables beside it (`registry_app`). */
   readonly ownSchema: string;
   /**
-   * The migrations of the own schema, in order; must include the idempotency keys' table
-   * (`IDEMPOTENCY_KEYS_MIGRATION_SQL`). The service refuses to start before they ran.
+   * The TypeORM entities of the own schema; must include `IdempotencyKeyEntity`. The kit's
+   * `DataSource` (injectable as `DataSource`, `@nestjs/typeorm`) knows these.
    */
-  readonly ownMigrations: readonly Migration[];
+  readonly ownEntities: OwnTables['entities'];
+  /**
+   * The TypeORM migrations of the own schema, oldest first; must include the idempotency keys'
+   * table (`IdempotencyKeysTable1765000000000`). Run by the service's `migrate` step, never on
+   * start: the service refuses to start while one is pending.
+   */
+  readonly ownMigrations: readonly OwnMigration[];
   /**
    * Partitions of the internal event topic (6 by default). Events are keyed by stream, so this
    * bounds the consumers that can share the topic; it cannot shrink later without reordering
@@ -49,8 +57,13 @@ export interface EventSourcedServiceOptions {
    * `ReplicationModuleOptions.onPromote`): number allocators brought up to the log, say.
    */
   readonly onPromote?: ReplicationModuleOptions['onPromote'];
-  /** Read models that follow the log on every site, digested for the embassy's comparison. */
-  readonly projections?: readonly Projection[];
+  /**
+   * Read models that follow the log on every site, digested for the embassy's comparison. A
+   * function is given the kit's TypeORM `DataSource`, for a read model kept with TypeORM (its
+   * `apply` then writes through `entityManagerOn(dataSource, client)`, in the batch's
+   * transaction).
+   */
+  readonly projections?: readonly (Projection | ((own: DataSource) => Projection))[];
   /** Providers of the service (listed in its own module) that react to the log on the primary. */
   readonly reactors?: readonly InjectionToken<Reactor>[];
   /**

@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
@@ -52,16 +53,17 @@ export class ProjectionHost implements OnModuleInit, OnApplicationBootstrap, OnM
     @Inject(ModuleRef) private readonly modules: ModuleRef,
     @Inject(PG_POOL) pool: Pool,
     @Inject(EVENT_STORE) store: EventStore,
+    dataSource: DataSource,
   ) {
     this.runners = (options.projections ?? []).map(
-      (projection) =>
+      (given) =>
         new ProjectionRunner({
           pool,
           // Checkpoints live in the event store's schema, beside the log they point into.
           schema: options.eventStoreSchema,
           // Positioned events only; the primary's relay positions them (a replica has no others).
           store: { readAll: (from, limit) => store.readAll(from, limit) },
-          projection,
+          projection: typeof given === 'function' ? given(dataSource) : given,
         }),
     );
   }

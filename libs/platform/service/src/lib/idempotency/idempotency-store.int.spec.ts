@@ -1,36 +1,60 @@
 import { Pool } from 'pg';
+import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 
 import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
+import { migrate } from '@gov/platform-event-sourcing';
+
 import { OwnSchemaNotMigratedError, migrateService, verifyOwnSchema } from '../own-schema';
 import type { ServiceSchemas } from '../own-schema';
+import { createOwnDataSource, runInOwnSchema } from '../own-tables/own-data-source';
+import { IdempotencyKeyEntity, IdempotencyKeysTable1765000000000 } from './idempotency-key.entity';
 import { IDEMPOTENCY_KEYS_MIGRATION_SQL, PgIdempotencyStore } from './idempotency-store';
+
+class Things1765000000001 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(runner, 'CREATE TABLE things (id int PRIMARY KEY);');
+  }
+  async down(): Promise<void> {
+    // Not undone in a test.
+  }
+}
+
+class Later1765000000002 implements MigrationInterface {
+  async up(): Promise<void> {
+    // Nothing: only its name matters here.
+  }
+  async down(): Promise<void> {
+    // Nothing.
+  }
+}
 
 const SCHEMAS: ServiceSchemas = {
   eventStoreSchema: 'kit',
   ownSchema: 'kit_app',
-  ownMigrations: [
-    { version: 1, name: 'idempotency keys', sql: IDEMPOTENCY_KEYS_MIGRATION_SQL },
-    {
-      version: 2,
-      name: 'a table of the service',
-      sql: 'CREATE TABLE things (id int PRIMARY KEY);',
-    },
-  ],
+  ownEntities: [IdempotencyKeyEntity],
+  ownMigrations: [IdempotencyKeysTable1765000000000, Things1765000000001],
 };
 
 let database: TestDatabase;
 let pool: Pool;
+let dataSource: DataSource;
 
 beforeAll(async () => {
   database = await createTestDatabase('kit');
   pool = new Pool({ connectionString: database.url, max: 4 });
   // Dropping the database at the end may terminate a connection the pool is closing.
   pool.on('error', () => undefined);
+  dataSource = await createOwnDataSource(pool, {
+    schema: SCHEMAS.ownSchema,
+    entities: SCHEMAS.ownEntities,
+    migrations: SCHEMAS.ownMigrations,
+  });
 });
 
 afterAll(async () => {
+  await dataSource.destroy();
   await pool.end();
   await database.drop();
 });
@@ -43,21 +67,40 @@ describe('a service’s schemas', () => {
     const again = await migrateService(pool, SCHEMAS);
 
     expect(runs.map((r) => r.own.applied.length).sort()).toEqual([0, 2]);
-    expect(again.own).toEqual({ applied: [], version: 2 });
+    expect(again.own).toEqual({ applied: [], version: 'Things1765000000001' });
     expect(again.eventStore.applied).toEqual([]);
     await expect(verifyOwnSchema(pool, SCHEMAS)).resolves.toBeUndefined();
     await expect(
       verifyOwnSchema(pool, {
         ...SCHEMAS,
-        ownMigrations: [...SCHEMAS.ownMigrations, { version: 3, name: 'new', sql: 'SELECT 1;' }],
+        ownMigrations: [...SCHEMAS.ownMigrations, Later1765000000002],
       }),
-    ).rejects.toThrow('schema "kit_app" is at migration 2, this code needs 3');
+    ).rejects.toThrow('schema "kit_app" lacks migration Later1765000000002');
+  });
+
+  it('moves a schema made by the SQL runner to TypeORM without applying anything twice', async () => {
+    const legacy = { ...SCHEMAS, ownSchema: 'kit_legacy' };
+    await migrate(pool, {
+      schema: legacy.ownSchema,
+      migrations: [{ version: 1, name: 'idempotency keys', sql: IDEMPOTENCY_KEYS_MIGRATION_SQL }],
+    });
+    await pool.query(
+      `INSERT INTO kit_legacy.idempotency_keys (scope, key, fingerprint) VALUES ('s', 'kept', 'f')`,
+    );
+
+    const moved = await migrateService(pool, legacy);
+
+    expect(moved.own.applied).toEqual(['IdempotencyKeysTable1765000000000', 'Things1765000000001']);
+    const { rows } = await pool.query<{ key: string }>(
+      'SELECT key FROM kit_legacy.idempotency_keys',
+    );
+    expect(rows).toEqual([{ key: 'kept' }]);
   });
 });
 
 describe('PgIdempotencyStore', () => {
   const response = { status: 201, headers: { location: '/persons/1' }, body: { version: 1 } };
-  const store = () => new PgIdempotencyStore(pool, SCHEMAS.ownSchema, 2);
+  const store = () => new PgIdempotencyStore(dataSource);
 
   beforeAll(async () => {
     await migrateService(pool, SCHEMAS);
@@ -106,12 +149,22 @@ describe('PgIdempotencyStore', () => {
   });
 
   it('names the missing migration when its table does not exist', async () => {
-    const keys = new PgIdempotencyStore(pool, 'kit_unmigrated', 1);
+    const unmigrated = await createOwnDataSource(pool, {
+      schema: 'kit_unmigrated',
+      entities: [IdempotencyKeyEntity],
+      migrations: [],
+    });
+    const keys = new PgIdempotencyStore(unmigrated);
 
     await expect(keys.claim('s', 'k', 'f', 30_000)).rejects.toThrow(/kit_unmigrated/);
   });
 
-  it('refuses a schema name that would need quoting', () => {
-    expect(() => new PgIdempotencyStore(pool, 'kit"; DROP', 1)).toThrow('invalid schema name');
+  it('refuses a schema name that would need quoting', async () => {
+    const odd = await createOwnDataSource(pool, {
+      schema: 'kit"; DROP',
+      entities: [IdempotencyKeyEntity],
+      migrations: [],
+    });
+    expect(() => new PgIdempotencyStore(odd)).toThrow('invalid schema name');
   });
 });

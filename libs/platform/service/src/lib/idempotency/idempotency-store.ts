@@ -1,6 +1,10 @@
-import type { Pool, QueryResultRow } from 'pg';
+import { IsNull } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
 
 import { translatePgError } from '@gov/platform-event-sourcing';
+
+import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import type { IdempotencyKeyRow } from './idempotency-key.entity';
 
 /** A response as the idempotency store keeps it, to answer a retry identically. */
 export interface StoredResponse {
@@ -41,9 +45,10 @@ export interface IdempotencyStore {
 }
 
 /**
- * The table of {@link PgIdempotencyStore}, as a migration of the service's own schema: add it
- * to the service's migrations (`EventSourcedServiceOptions.ownMigrations`) under any version.
- * Released text: never edit it (migrations are checksummed), add a migration after it instead.
+ * The table of {@link PgIdempotencyStore} as the platform's SQL runner made it, before the own
+ * tables moved to TypeORM (now `IdempotencyKeysTable1765000000000`). Released text, kept for
+ * the checksummed history of schemas migrated by that runner (and the tests of the upgrade
+ * from there): never edit it.
  */
 export const IDEMPOTENCY_KEYS_MIGRATION_SQL = `
 -- One row per (caller, Idempotency-Key): the request's fingerprint while it runs, then the
@@ -67,31 +72,24 @@ CREATE INDEX idempotency_keys_first_seen_idx ON idempotency_keys (first_seen_at)
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-interface IdempotencyRow extends QueryResultRow {
-  fingerprint: string;
-  first_seen_at: Date;
-  response_status: number | null;
-  response_headers: Record<string, string> | null;
-  response_body: unknown;
-}
-
-/** Idempotency keys in table `idempotency_keys` of a service's own schema. */
+/**
+ * Idempotency keys in table `idempotency_keys` of a service's own schema, through the service's
+ * TypeORM `DataSource` ({@link IdempotencyKeyEntity}). The claim, on every write request, stays
+ * one hand-written upsert (a conditional `ON CONFLICT ... DO UPDATE ... RETURNING` that the
+ * query builder cannot state); the rest goes through the entity's repository.
+ */
 export class PgIdempotencyStore implements IdempotencyStore {
   private readonly table: string;
+  private readonly keys: Repository<IdempotencyKeyRow>;
+  private readonly schema: string;
 
-  /**
-   * @param pool - The service's pool.
-   * @param schema - The service's own schema, which holds {@link IDEMPOTENCY_KEYS_MIGRATION_SQL}.
-   * @param requiredMigration - The schema's migration this code needs (named in the error a
-   *   missing table causes).
-   */
-  constructor(
-    private readonly pool: Pool,
-    private readonly schema: string,
-    private readonly requiredMigration: number,
-  ) {
+  /** @param dataSource - The service's own tables (their schema holds `idempotency_keys`). */
+  constructor(private readonly dataSource: DataSource) {
+    const schema = dataSource.driver.schema ?? 'public';
     if (!SCHEMA_NAME.test(schema)) throw new TypeError(`invalid schema name "${schema}"`);
+    this.schema = schema;
     this.table = `"${schema}".idempotency_keys`;
+    this.keys = dataSource.getRepository(IdempotencyKeyEntity);
   }
 
   async claim(
@@ -102,88 +100,79 @@ export class PgIdempotencyStore implements IdempotencyStore {
   ): Promise<IdempotencyClaim> {
     // A new key is inserted; an unfinished claim of the same request whose lease ran out (its
     // process died) is taken over. Either way the caller runs the request.
-    const claimed = await this.query<{ first_seen_at: Date }>(
-      'claim idempotency key',
-      `INSERT INTO ${this.table} AS k (scope, key, fingerprint) VALUES ($1, $2, $3)
-       ON CONFLICT (scope, key) DO UPDATE SET claimed_at = now()
-         WHERE k.response_status IS NULL AND k.fingerprint = EXCLUDED.fingerprint
-           AND k.claimed_at < now() - make_interval(secs => $4::double precision / 1000)
-       RETURNING first_seen_at`,
-      [scope, key, fingerprint, leaseMs],
+    const claimed = await this.run('claim idempotency key', () =>
+      this.dataSource.query<{ first_seen_at: Date }[]>(
+        `INSERT INTO ${this.table} AS k (scope, key, fingerprint) VALUES ($1, $2, $3)
+         ON CONFLICT (scope, key) DO UPDATE SET claimed_at = now()
+           WHERE k.response_status IS NULL AND k.fingerprint = EXCLUDED.fingerprint
+             AND k.claimed_at < now() - make_interval(secs => $4::double precision / 1000)
+         RETURNING first_seen_at`,
+        [scope, key, fingerprint, leaseMs],
+      ),
     );
     const fresh = claimed[0];
     if (fresh) return { kind: 'claimed', firstSeenAt: fresh.first_seen_at };
-    const rows = await this.query<IdempotencyRow>(
-      'read idempotency key',
-      `SELECT fingerprint, first_seen_at, response_status, response_headers, response_body
-       FROM ${this.table} WHERE scope = $1 AND key = $2`,
-      [scope, key],
-    );
-    const row = rows[0];
+    const row = await this.run('read idempotency key', () => this.keys.findOneBy({ scope, key }));
     // Released between the two statements: the caller may simply try again.
     if (!row) return { kind: 'in-progress' };
     if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
-    if (row.response_status === null) return { kind: 'in-progress' };
+    if (row.responseStatus === null) return { kind: 'in-progress' };
     return {
       kind: 'replay',
       response: {
-        status: row.response_status,
-        headers: row.response_headers ?? {},
-        body: row.response_body,
+        status: row.responseStatus,
+        headers: row.responseHeaders ?? {},
+        body: row.responseBody,
       },
     };
   }
 
   async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
-    await this.query(
-      'complete idempotency key',
-      `UPDATE ${this.table}
-       SET response_status = $3, response_headers = $4, response_body = $5, completed_at = now()
-       WHERE scope = $1 AND key = $2`,
-      [
-        scope,
-        key,
-        response.status,
-        JSON.stringify(response.headers),
-        JSON.stringify(response.body ?? null),
-      ],
+    await this.run('complete idempotency key', () =>
+      this.keys
+        .createQueryBuilder()
+        .update()
+        .set({
+          responseStatus: response.status,
+          responseHeaders: { ...response.headers },
+          // JSON text as the client sent it back: a body of `null` stays a JSON null.
+          responseBody: () => ':body::json',
+          completedAt: () => 'now()',
+        })
+        .setParameter('body', JSON.stringify(response.body ?? null))
+        .where({ scope, key })
+        .execute(),
     );
   }
 
   async release(scope: string, key: string): Promise<void> {
-    await this.query(
-      'release idempotency key',
-      `DELETE FROM ${this.table} WHERE scope = $1 AND key = $2 AND response_status IS NULL`,
-      [scope, key],
+    await this.run('release idempotency key', () =>
+      this.keys.delete({ scope, key, responseStatus: IsNull() }),
     );
   }
 
   async purge(ageMs: number): Promise<number> {
-    const rows = await this.query<{ n: string }>(
-      'purge idempotency keys',
-      `WITH gone AS (
-         DELETE FROM ${this.table}
-         WHERE first_seen_at < now() - make_interval(secs => $1::double precision / 1000)
-         RETURNING 1)
-       SELECT count(*) AS n FROM gone`,
-      [ageMs],
+    const result = await this.run('purge idempotency keys', () =>
+      this.keys
+        .createQueryBuilder()
+        .delete()
+        .where('first_seen_at < now() - make_interval(secs => :ms::double precision / 1000)', {
+          ms: ageMs,
+        })
+        .execute(),
     );
-    return Number(rows[0]?.n ?? 0);
+    return result.affected ?? 0;
   }
 
-  private async query<R extends QueryResultRow>(
-    operation: string,
-    text: string,
-    values: readonly unknown[],
-  ): Promise<R[]> {
+  private async run<T>(operation: string, statement: () => Promise<T>): Promise<T> {
     try {
-      return (await this.pool.query<R>(text, [...values])).rows;
+      return await statement();
     } catch (error) {
       // Transient database faults become the platform's retryable error (503 at the edge).
       throw translatePgError(error, {
         operation,
         schema: this.schema,
-        requiredMigration: this.requiredMigration,
+        requiredMigration: 1,
       });
     }
   }

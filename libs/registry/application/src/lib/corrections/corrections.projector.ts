@@ -1,4 +1,4 @@
-import type { EventStore, PositionedEvent } from '@gov/platform-event-sourcing';
+import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 
 import { businessEventsCodec } from '../codecs/business-events.codec';
 import { correctionEventsCodec } from '../codecs/correction-events.codec';
@@ -23,7 +23,7 @@ const RECORD_CORRECTED_TYPES = new Set([
  */
 export async function projectCorrectionEvent(
   readModel: CorrectionsReadModel,
-  event: PositionedEvent,
+  event: RecordedEvent,
 ): Promise<void> {
   if (RECORD_CORRECTED_TYPES.has(event.eventType)) {
     const corrected =

@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
 
 import { PostgresEventStore } from '@gov/platform-event-sourcing';
 import { createTestDatabase } from '@gov/platform-testing';
@@ -13,21 +14,29 @@ import { systemClock } from '../ports';
 import { LUXEMBOURG, anna, as, registrar } from '../../testing/registry-testbed';
 import { PgBulkRegistrar } from './pg-bulk-registrar';
 import { PgNumberAllocator, reseedAllocators } from './pg-stores';
-import { APPLICATION_SCHEMA, EVENT_STORE_SCHEMA, migrateRegistry } from './registry-schema';
+import {
+  APPLICATION_SCHEMA,
+  EVENT_STORE_SCHEMA,
+  createRegistryDataSource,
+  migrateRegistry,
+} from './registry-schema';
 
 // Its own database: reseeding reads every registration of the store, so other tests' records
 // would blur what it must find.
 let database: TestDatabase;
 let pool: Pool;
+let dataSource: DataSource;
 
 beforeAll(async () => {
   database = await createTestDatabase('registry_reseed');
   pool = new Pool({ connectionString: database.url, max: 4 });
   pool.on('error', () => undefined);
   await migrateRegistry(pool);
+  dataSource = await createRegistryDataSource(pool);
 });
 
 afterAll(async () => {
+  await dataSource.destroy();
   await pool.end();
   await database.drop();
 });
@@ -57,14 +66,14 @@ describe('reseedAllocators (a promoted embassy)', () => {
       schema: EVENT_STORE_SCHEMA,
       producer: 'registry',
     });
-    const numbers = new PgNumberAllocator(pool);
+    const numbers = new PgNumberAllocator(dataSource.manager);
     const businesses = new BusinessService(store, systemClock, numbers);
     const persons = new PersonService(
       store,
       systemClock,
       numbers,
       new AccessLog(store, systemClock),
-      new PgBulkRegistrar(pool, store),
+      new PgBulkRegistrar(dataSource, store),
     );
 
     // Registrations as the primary makes them, numbers of one to four digits (the allocator

@@ -1,8 +1,11 @@
 // The PostgreSQL implementations of the application's ports, on the registry's own schema.
-import type { ClientBase, Pool } from 'pg';
+import type { ClientBase } from 'pg';
+import { In, LessThanOrEqual } from 'typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
 
 import type { PostgresEventStore, Projection } from '@gov/platform-event-sourcing';
-import type { CorrectionStatus, LocalDate, RegisterName } from '@gov/registry-domain';
+import { entityManagerOn } from '@gov/platform-service';
+import type { LocalDate, RegisterName } from '@gov/registry-domain';
 
 import type {
   CorrectionDecision,
@@ -16,21 +19,28 @@ import {
   CORRECTIONS_PROJECTION,
   projectCorrectionEvent,
 } from '../corrections/corrections.projector';
-import { APPLICATION_SCHEMA, query } from './registry-schema';
+import { CorrectionEntity, RegistrarEntity } from './registry-entities';
+import type { CorrectionRow, RegistrarRow } from './registry-entities';
+import { APPLICATION_SCHEMA, query, translate } from './registry-schema';
 
 const S = `"${APPLICATION_SCHEMA}"`;
 /** What a business number is made of: this prefix and the number the allocator hands out. */
 const BUSINESS_NUMBER_PREFIX = 'B';
 
-/** Allocates sequence numbers with an upsert per birth date, business numbers from a sequence. */
+/**
+ * Allocates sequence numbers with an upsert per birth date, business numbers from a sequence.
+ * Both are hand-written statements run by TypeORM's manager: its query builder has no
+ * `ON CONFLICT ... DO UPDATE ... WHERE` with an expression (the conditional increment), nor
+ * `nextval`.
+ */
 export class PgNumberAllocator implements NumberAllocator {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly manager: EntityManager) {}
 
   async nextPersonSequence(birthDate: LocalDate): Promise<number | undefined> {
     // The row lock of the upsert serialises allocations of one birth date, for the statement's
     // duration only; the WHERE leaves an exhausted row alone and returns nothing.
-    const rows = await query<{ sequence: number }>(
-      this.pool,
+    const rows = await raw<{ sequence: number }>(
+      this.manager,
       'allocate person sequence',
       `INSERT INTO ${S}.person_sequences AS s (birth_date, next_sequence) VALUES ($1, 1)
        ON CONFLICT (birth_date) DO UPDATE SET next_sequence = s.next_sequence + 1
@@ -43,8 +53,8 @@ export class PgNumberAllocator implements NumberAllocator {
 
   async nextBusinessNumber(): Promise<number | undefined> {
     try {
-      const rows = await query<{ n: string }>(
-        this.pool,
+      const rows = await raw<{ n: string }>(
+        this.manager,
         'allocate business number',
         `SELECT nextval('${S}.business_numbers') AS n`,
       );
@@ -102,107 +112,87 @@ export async function reseedAllocators(
   );
 }
 
-interface CorrectionRow {
-  correction_id: string;
-  register: RegisterName;
-  record_id: string;
-  field: string;
-  requester: string;
-  status: CorrectionStatus;
-  requested_at: Date;
-  decided_at: Date | null;
-  decided_by: string | null;
-  reason: string | null;
-  applied_to_record: boolean;
-  version: string;
-}
-
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 500;
 
 /**
- * The corrections read model in table `corrections`, on the pool (request path, reads) or on
- * the client of a projection batch's transaction.
+ * The corrections read model in table `corrections` ({@link CorrectionEntity}), through a
+ * TypeORM manager: the data source's (request path, reads) or one bound to the connection of a
+ * projection batch's transaction (`entityManagerOn`).
  */
 export class PgCorrectionsReadModel implements CorrectionsReadModel {
-  constructor(private readonly pool: Pool | ClientBase) {}
+  private readonly corrections: Repository<CorrectionRow>;
+
+  constructor(manager: EntityManager) {
+    this.corrections = manager.getRepository(CorrectionEntity);
+  }
 
   async recordRequested(summary: CorrectionSummary): Promise<void> {
-    await query(
-      this.pool,
-      'record correction request',
-      `INSERT INTO ${S}.corrections (correction_id, register, record_id, field, requester, status,
-         requested_at, decided_at, decided_by, reason, applied_to_record, version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (correction_id) DO NOTHING`,
-      [
-        summary.correctionId,
-        summary.register,
-        summary.recordId,
-        summary.field,
-        summary.requester,
-        summary.status,
-        summary.requestedAt,
-        summary.decidedAt,
-        summary.decidedBy,
-        summary.reason,
-        summary.appliedToRecord,
-        summary.version,
-      ],
+    await run('record correction request', () =>
+      this.corrections
+        .createQueryBuilder()
+        .insert()
+        .values({ ...summary })
+        .orIgnore()
+        .execute(),
     );
   }
 
   async recordDecision(decision: CorrectionDecision): Promise<void> {
-    await query(
-      this.pool,
-      'record correction decision',
-      `UPDATE ${S}.corrections
-       SET status = $2, decided_at = $3, decided_by = $4, reason = $5, version = $6
-       WHERE correction_id = $1 AND version < $6`,
-      [
-        decision.correctionId,
-        decision.status,
-        decision.decidedAt,
-        decision.decidedBy,
-        decision.reason,
-        decision.version,
-      ],
+    // Only forward: a decision older than the row (replayed, or raced by the projector) is
+    // left alone.
+    await run('record correction decision', () =>
+      this.corrections
+        .createQueryBuilder()
+        .update()
+        .set({
+          status: decision.status,
+          decidedAt: decision.decidedAt,
+          decidedBy: decision.decidedBy,
+          reason: decision.reason,
+          version: decision.version,
+        })
+        .where('correction_id = :id AND version < :version', {
+          id: decision.correctionId,
+          version: decision.version,
+        })
+        .execute(),
     );
   }
 
   async recordApplied(correctionId: string): Promise<void> {
-    await query(
-      this.pool,
-      'record correction applied',
-      `UPDATE ${S}.corrections SET applied_to_record = true
-       WHERE correction_id = $1 AND NOT applied_to_record`,
-      [correctionId],
+    await run('record correction applied', () =>
+      this.corrections.update({ correctionId, appliedToRecord: false }, { appliedToRecord: true }),
     );
   }
 
   async pendingAcceptances(decidedBefore: Date, limit: number): Promise<string[]> {
-    const rows = await query<{ correction_id: string }>(
-      this.pool,
-      'list pending acceptances',
-      `SELECT correction_id FROM ${S}.corrections
-       WHERE status = 'ACCEPTED' AND NOT applied_to_record AND decided_at <= $1
-       ORDER BY decided_at, correction_id LIMIT $2`,
-      [decidedBefore, limit],
+    // The partial index corrections_pending_idx answers this where clause.
+    const rows = await run('list pending acceptances', () =>
+      this.corrections.find({
+        select: { correctionId: true },
+        where: {
+          status: 'ACCEPTED',
+          appliedToRecord: false,
+          decidedAt: LessThanOrEqual(decidedBefore),
+        },
+        order: { decidedAt: 'ASC', correctionId: 'ASC' },
+        take: limit,
+      }),
     );
-    return rows.map((row) => row.correction_id);
+    return rows.map((row) => row.correctionId);
   }
 
   async listByRequester(
     requester: string,
     filter: CorrectionFilter = {},
   ): Promise<CorrectionSummary[]> {
-    const rows = await query<CorrectionRow>(
-      this.pool,
-      'list corrections',
-      `SELECT * FROM ${S}.corrections
-       WHERE requester = $1 AND ($2::text IS NULL OR status = $2)
-       ORDER BY requested_at DESC, correction_id LIMIT $3`,
-      [requester, filter.status ?? null, limit(filter)],
+    const rows = await run('list corrections', () =>
+      this.corrections.find({
+        where: { requester, ...(filter.status === undefined ? {} : { status: filter.status }) },
+        order: { requestedAt: 'DESC', correctionId: 'ASC' },
+        take: limitOf(filter),
+      }),
     );
     return rows.map(toSummary);
   }
@@ -211,62 +201,52 @@ export class PgCorrectionsReadModel implements CorrectionsReadModel {
     registers: readonly RegisterName[],
     filter: CorrectionFilter = {},
   ): Promise<CorrectionSummary[]> {
-    const rows = await query<CorrectionRow>(
-      this.pool,
-      'list corrections',
-      `SELECT * FROM ${S}.corrections
-       WHERE register = ANY($1::text[]) AND ($2::text IS NULL OR status = $2)
-       ORDER BY requested_at DESC, correction_id LIMIT $3`,
-      [registers, filter.status ?? null, limit(filter)],
+    const rows = await run('list corrections', () =>
+      this.corrections.find({
+        where: {
+          register: In([...registers]),
+          ...(filter.status === undefined ? {} : { status: filter.status }),
+        },
+        order: { requestedAt: 'DESC', correctionId: 'ASC' },
+        take: limitOf(filter),
+      }),
     );
     return rows.map(toSummary);
   }
 }
 
-function limit(filter: CorrectionFilter): number {
+function limitOf(filter: CorrectionFilter): number {
   return Math.min(Math.max(filter.limit ?? DEFAULT_LIST_LIMIT, 1), MAX_LIST_LIMIT);
 }
 
 function toSummary(row: CorrectionRow): CorrectionSummary {
-  return {
-    correctionId: row.correction_id,
-    register: row.register,
-    recordId: row.record_id,
-    field: row.field,
-    requester: row.requester,
-    status: row.status,
-    requestedAt: row.requested_at,
-    decidedAt: row.decided_at,
-    decidedBy: row.decided_by,
-    reason: row.reason,
-    appliedToRecord: row.applied_to_record,
-    version: Number(row.version),
-  };
+  return { ...row };
 }
 
 /** Registrars' national identification numbers in table `registrars`. */
 export class PgRegistrarDirectory implements RegistrarDirectory {
-  constructor(private readonly pool: Pool) {}
+  private readonly registrars: Repository<RegistrarRow>;
+
+  constructor(manager: EntityManager) {
+    this.registrars = manager.getRepository(RegistrarEntity);
+  }
 
   async nationalIdOf(registrarId: string): Promise<string | undefined> {
-    const rows = await query<{ national_id: string }>(
-      this.pool,
-      'look up registrar',
-      `SELECT national_id FROM ${S}.registrars WHERE registrar_id = $1`,
-      [registrarId],
+    const row = await run('look up registrar', () =>
+      this.registrars.findOne({ select: { nationalId: true }, where: { registrarId } }),
     );
-    return rows[0]?.national_id;
+    return row?.nationalId;
   }
 
   /** Enrols (or re-enrols) a registrar with their national identification number. */
   async enrol(registrarId: string, nationalId: string): Promise<void> {
-    await query(
-      this.pool,
-      'enrol registrar',
-      `INSERT INTO ${S}.registrars (registrar_id, national_id) VALUES ($1, $2)
-       ON CONFLICT (registrar_id) DO UPDATE
-         SET national_id = EXCLUDED.national_id, enrolled_at = now()`,
-      [registrarId, nationalId],
+    await run('enrol registrar', () =>
+      this.registrars
+        .createQueryBuilder()
+        .insert()
+        .values({ registrarId, nationalId, enrolledAt: () => 'now()' })
+        .orUpdate(['national_id', 'enrolled_at'], ['registrar_id'])
+        .execute(),
     );
   }
 }
@@ -274,10 +254,42 @@ export class PgRegistrarDirectory implements RegistrarDirectory {
 /**
  * The corrections read model as a projection of the event store's `ProjectionRunner`: each batch
  * of events and the checkpoint `corrections` in one transaction, so that the rows are always
- * those of the log up to the checkpoint (what the data embassy's digest compares).
+ * those of the log up to the checkpoint (what the data embassy's digest compares). The rows
+ * are written with TypeORM on the batch's own connection (`entityManagerOn`), so they commit
+ * or roll back with the checkpoint.
  */
-export const pgCorrectionsProjection: Projection = {
-  name: CORRECTIONS_PROJECTION,
-  tables: [`${S}.corrections`],
-  apply: (client, event) => projectCorrectionEvent(new PgCorrectionsReadModel(client), event),
-};
+export function pgCorrectionsProjection(dataSource: DataSource): Projection {
+  // One read model per pooled connection, not per event: replay applies every event of the log
+  // here, most of them not corrections' (the manager holds nothing but the client).
+  const readModels = new WeakMap<ClientBase, PgCorrectionsReadModel>();
+  return {
+    name: CORRECTIONS_PROJECTION,
+    tables: [`${S}.corrections`],
+    apply: (client, event) => {
+      let readModel = readModels.get(client);
+      if (readModel === undefined) {
+        readModel = new PgCorrectionsReadModel(entityManagerOn(dataSource, client));
+        readModels.set(client, readModel);
+      }
+      return projectCorrectionEvent(readModel, event);
+    },
+  };
+}
+
+/** A hand-written statement through TypeORM's manager, with database errors translated. */
+async function raw<R>(
+  manager: EntityManager,
+  operation: string,
+  text: string,
+  values: readonly unknown[] = [],
+): Promise<R[]> {
+  return run(operation, () => manager.query<R[]>(text, [...values]));
+}
+
+async function run<T>(operation: string, statement: () => Promise<T>): Promise<T> {
+  try {
+    return await statement();
+  } catch (error) {
+    throw translate(error, operation);
+  }
+}

@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
 
 import { PostgresEventStore, ProjectionRunner, migrate } from '@gov/platform-event-sourcing';
 import { createTestDatabase } from '@gov/platform-testing';
@@ -8,20 +9,24 @@ import { pgCorrectionsProjection } from './pg-stores';
 import {
   APPLICATION_SCHEMA,
   EVENT_STORE_SCHEMA,
-  REGISTRY_MIGRATIONS,
+  REGISTRY_SQL_MIGRATIONS,
+  createRegistryDataSource,
   migrateRegistry,
 } from './registry-schema';
 
 let database: TestDatabase;
 let pool: Pool;
+let dataSource: DataSource;
 
 beforeAll(async () => {
   database = await createTestDatabase('registry_checkpoints');
   pool = new Pool({ connectionString: database.url, max: 4 });
   pool.on('error', () => undefined);
+  dataSource = await createRegistryDataSource(pool);
 });
 
 afterAll(async () => {
+  await dataSource.destroy();
   await pool.end();
   await database.drop();
 });
@@ -32,7 +37,7 @@ describe('projection checkpoints', () => {
     await migrate(pool, { schema: EVENT_STORE_SCHEMA });
     await migrate(pool, {
       schema: APPLICATION_SCHEMA,
-      migrations: REGISTRY_MIGRATIONS.filter((m) => m.version <= 5),
+      migrations: REGISTRY_SQL_MIGRATIONS.filter((m) => m.version <= 5),
     });
     await pool.query(
       `INSERT INTO "${EVENT_STORE_SCHEMA}".projection_checkpoints (name, position)
@@ -58,7 +63,12 @@ describe('projection checkpoints', () => {
       producer: 'registry',
     });
     const runner = (schema: string) =>
-      new ProjectionRunner({ pool, schema, store, projection: pgCorrectionsProjection });
+      new ProjectionRunner({
+        pool,
+        schema,
+        store,
+        projection: pgCorrectionsProjection(dataSource),
+      });
     expect(await runner(EVENT_STORE_SCHEMA).position()).toBe(42n);
     // Code that still names the registry's schema reads and moves the same checkpoint.
     const old = runner(APPLICATION_SCHEMA);

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
 
-import { PostgresEventStore, ProjectionRunner } from '@gov/platform-event-sourcing';
+import { PostgresEventStore, ProjectionRunner, migrate } from '@gov/platform-event-sourcing';
 import { OwnSchemaNotMigratedError } from '@gov/platform-service';
 import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
@@ -10,6 +11,7 @@ import { AccessLog } from '../access/access-log';
 import { CorrectionService } from '../corrections/correction.service';
 import { PersonService } from '../persons/person.service';
 import { PgBulkRegistrar } from './pg-bulk-registrar';
+import { PgCorrectionsEventStore } from './pg-corrections-event-store';
 import { systemClock } from '../ports';
 import { streamIds } from '../streams';
 import { ESCH, anna, as, citizen, registrar } from '../../testing/registry-testbed';
@@ -22,22 +24,28 @@ import {
 import {
   APPLICATION_SCHEMA,
   EVENT_STORE_SCHEMA,
+  REGISTRY_MIGRATIONS,
+  REGISTRY_SQL_MIGRATIONS,
   REQUIRED_REGISTRY_MIGRATION,
+  createRegistryDataSource,
   migrateRegistry,
   verifyRegistrySchema,
 } from './registry-schema';
 
 let database: TestDatabase;
 let pool: Pool;
+let dataSource: DataSource;
 
 beforeAll(async () => {
   database = await createTestDatabase('registry_app');
   pool = new Pool({ connectionString: database.url, max: 20 });
   // Dropping the database at the end may terminate a connection the pool is closing.
   pool.on('error', () => undefined);
+  dataSource = await createRegistryDataSource(pool);
 });
 
 afterAll(async () => {
+  await dataSource.destroy();
   await pool.end();
   await database.drop();
 });
@@ -50,7 +58,7 @@ describe('registry schema', () => {
     const again = await migrateRegistry(pool);
 
     const applied = [first, concurrent].map((r) => r.own.applied.length).sort();
-    expect(applied).toEqual([0, REQUIRED_REGISTRY_MIGRATION]);
+    expect(applied).toEqual([0, REGISTRY_MIGRATIONS.length]);
     expect(again.own).toEqual({ applied: [], version: REQUIRED_REGISTRY_MIGRATION });
     expect(again.eventStore.applied).toEqual([]);
     await expect(verifyRegistrySchema(pool)).resolves.toBeUndefined();
@@ -62,9 +70,46 @@ describe('registry schema', () => {
   });
 });
 
+describe('a registry migrated by the SQL runner', () => {
+  it('moves to TypeORM migrations with nothing applied twice and its data kept', async () => {
+    const old = await createTestDatabase('registry_sql_runner');
+    const oldPool = new Pool({ connectionString: old.url, max: 2 });
+    oldPool.on('error', () => undefined);
+    try {
+      await migrate(oldPool, { schema: EVENT_STORE_SCHEMA });
+      await migrate(oldPool, { schema: APPLICATION_SCHEMA, migrations: REGISTRY_SQL_MIGRATIONS });
+      await oldPool.query(
+        `INSERT INTO ${APPLICATION_SCHEMA}.person_sequences VALUES ('1960-01-01', 7);
+         SELECT nextval('${APPLICATION_SCHEMA}.business_numbers');
+         INSERT INTO ${APPLICATION_SCHEMA}.registrars (registrar_id, national_id)
+           VALUES ('clerk-9', '1960010100712')`,
+      );
+
+      const moved = await migrateRegistry(oldPool);
+      const again = await migrateRegistry(oldPool);
+
+      expect(moved.own.applied).toEqual(REGISTRY_MIGRATIONS.map((m) => m.name));
+      expect(again.own).toEqual({ applied: [], version: REQUIRED_REGISTRY_MIGRATION });
+      await expect(verifyRegistrySchema(oldPool)).resolves.toBeUndefined();
+      const kept = await oldPool.query<{ next_sequence: number; last_value: string }>(
+        `SELECT s.next_sequence, b.last_value::text FROM ${APPLICATION_SCHEMA}.person_sequences s,
+           ${APPLICATION_SCHEMA}.business_numbers b`,
+      );
+      expect(kept.rows).toEqual([{ next_sequence: 7, last_value: '1' }]);
+      const legacy = await oldPool.query<{ version: number }>(
+        `SELECT max(version) AS version FROM ${APPLICATION_SCHEMA}.schema_migrations`,
+      );
+      expect(legacy.rows[0]?.version).toBe(REGISTRY_SQL_MIGRATIONS.length);
+    } finally {
+      await oldPool.end();
+      await old.drop();
+    }
+  });
+});
+
 describe('PgNumberAllocator', () => {
   it('never hands out a sequence number twice, also to concurrent callers', async () => {
-    const numbers = new PgNumberAllocator(pool);
+    const numbers = new PgNumberAllocator(dataSource.manager);
 
     const sequences = await Promise.all(
       Array.from({ length: 40 }, () => numbers.nextPersonSequence('2001-02-03')),
@@ -78,7 +123,7 @@ describe('PgNumberAllocator', () => {
   });
 
   it('says when the 1000 numbers of a birth date are used up', async () => {
-    const numbers = new PgNumberAllocator(pool);
+    const numbers = new PgNumberAllocator(dataSource.manager);
     await pool.query(
       `INSERT INTO ${APPLICATION_SCHEMA}.person_sequences (birth_date, next_sequence)
        VALUES ('1999-12-31', 998)`,
@@ -90,7 +135,7 @@ describe('PgNumberAllocator', () => {
   });
 
   it('hands out business numbers in increasing order', async () => {
-    const numbers = new PgNumberAllocator(pool);
+    const numbers = new PgNumberAllocator(dataSource.manager);
     const a = await numbers.nextBusinessNumber();
     const b = await numbers.nextBusinessNumber();
     expect(b).toBe((a ?? 0) + 1);
@@ -104,10 +149,39 @@ describe('use cases on PostgreSQL', () => {
     new PersonService(
       store(),
       systemClock,
-      new PgNumberAllocator(pool),
+      new PgNumberAllocator(dataSource.manager),
       new AccessLog(store(), systemClock),
-      new PgBulkRegistrar(pool, store()),
+      new PgBulkRegistrar(dataSource, store()),
     );
+
+  it('rolls the numbers TypeORM allocated back with a bulk append that fails', async () => {
+    const real = store();
+    // An append that goes through and then fails, in the registrar's transaction: neither the
+    // allocation (TypeORM) nor the events (the event store) may stay.
+    const failing = Object.create(real) as PostgresEventStore;
+    failing.startStreams = async (...args: Parameters<PostgresEventStore['startStreams']>) => {
+      await real.startStreams(...args);
+      throw new Error('failure after the append');
+    };
+    const service = new PersonService(
+      real,
+      systemClock,
+      new PgNumberAllocator(dataSource.manager),
+      new AccessLog(real, systemClock),
+      new PgBulkRegistrar(dataSource, failing),
+    );
+    const id = composeNationalId('1944-04-04', 0);
+
+    await expect(
+      service.registerMany(as(registrar), [anna({ birthDate: '1944-04-04' })]),
+    ).rejects.toThrow('failure after the append');
+
+    const sequences = await pool.query(
+      `SELECT 1 FROM ${APPLICATION_SCHEMA}.person_sequences WHERE birth_date = '1944-04-04'`,
+    );
+    expect(sequences.rowCount).toBe(0);
+    expect(await real.existingStreams([id])).toEqual(new Set());
+  });
 
   it('registers concurrently without two people sharing a number', async () => {
     const service = persons();
@@ -212,12 +286,63 @@ describe('use cases on PostgreSQL', () => {
     });
   });
 
+  it('undoes a correction request whose read-model row cannot be written', async () => {
+    const eventStore = store();
+    const corrections = new CorrectionService(
+      new PgCorrectionsEventStore(eventStore, dataSource),
+      systemClock,
+      new PgCorrectionsReadModel(dataSource.manager),
+      new PgRegistrarDirectory(dataSource.manager),
+    );
+    const { nationalId } = await persons().register(
+      as(registrar),
+      anna({ birthDate: '1966-06-06' }),
+    );
+    const requests = async () =>
+      (
+        await pool.query(
+          `SELECT 1 FROM ${EVENT_STORE_SCHEMA}.events
+           WHERE event_type = 'gov.registry.v1.CorrectionRequested'`,
+        )
+      ).rowCount;
+    const before = await requests();
+    // The read model refuses this one row: its append must not stay either.
+    await pool.query(
+      `ALTER TABLE ${APPLICATION_SCHEMA}.corrections
+         ADD CONSTRAINT refuse_in_test CHECK (record_id <> '${nationalId}')`,
+    );
+    try {
+      await expect(
+        corrections.request(as(citizen(nationalId)), {
+          target: {
+            register: 'persons',
+            recordId: nationalId,
+            correction: { field: 'givenNames', value: 'Anne' },
+          },
+          justification: 'Anne, not Anna.',
+        }),
+      ).rejects.toThrow();
+    } finally {
+      await pool.query(
+        `ALTER TABLE ${APPLICATION_SCHEMA}.corrections DROP CONSTRAINT refuse_in_test`,
+      );
+    }
+
+    expect(await requests()).toBe(before);
+    expect(await corrections.list(as(citizen(nationalId)))).toEqual([]);
+  });
+
   it('runs the correction flow, lists it from the read model, and the projector agrees', async () => {
     const eventStore = store();
-    const readModel = new PgCorrectionsReadModel(pool);
-    const directory = new PgRegistrarDirectory(pool);
+    const readModel = new PgCorrectionsReadModel(dataSource.manager);
+    const directory = new PgRegistrarDirectory(dataSource.manager);
     await directory.enrol('clerk-1', composeNationalId('1975-06-03', 5));
-    const corrections = new CorrectionService(eventStore, systemClock, readModel, directory);
+    const corrections = new CorrectionService(
+      new PgCorrectionsEventStore(eventStore, dataSource),
+      systemClock,
+      readModel,
+      directory,
+    );
     const { nationalId } = await persons().register(
       as(registrar),
       anna({ birthDate: '1977-07-07' }),
@@ -253,7 +378,7 @@ describe('use cases on PostgreSQL', () => {
       pool,
       schema: EVENT_STORE_SCHEMA,
       store: eventStore,
-      projection: pgCorrectionsProjection,
+      projection: pgCorrectionsProjection(dataSource),
     });
     await runner.catchUp();
     const live = await runner.digest();

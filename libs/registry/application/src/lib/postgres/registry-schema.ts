@@ -4,27 +4,29 @@ import { translatePgError } from '@gov/platform-event-sourcing';
 import type { Migration } from '@gov/platform-event-sourcing';
 import {
   IDEMPOTENCY_KEYS_MIGRATION_SQL,
+  IdempotencyKeyEntity,
+  IdempotencyKeysTable1765000000000,
+  createOwnDataSource,
   migrateService,
+  ownTablesOf,
   verifyOwnSchema,
 } from '@gov/platform-service';
-import type { ServiceMigrateResult, ServiceSchemas } from '@gov/platform-service';
+import type { OwnMigration, ServiceMigrateResult, ServiceSchemas } from '@gov/platform-service';
+import type { DataSource } from 'typeorm';
 
-/** The PostgreSQL schema of the registry's event store (events, outbox checkpoints, inbox). */
-export const EVENT_STORE_SCHEMA = 'registry';
+import { CorrectionEntity, PersonSequenceEntity, RegistrarEntity } from './registry-entities';
+import { RegistryBaseline1765000000100 } from './registry-migrations';
+import { APPLICATION_SCHEMA, EVENT_STORE_SCHEMA } from './registry-schema-names';
 
-/**
- * The PostgreSQL schema of the registry's own tables, beside its event store: number
- * allocation, idempotency keys, the corrections read model and the registrar directory
- * (projection checkpoints are the event store's). A schema of its own, with its own `schema_migrations`, so that the
- * event store's migrations and these never share a version sequence.
- */
-export const APPLICATION_SCHEMA = 'registry_app';
+export { APPLICATION_SCHEMA, EVENT_STORE_SCHEMA } from './registry-schema-names';
 
 /**
- * The registry's own migrations, in order. Released migrations never change (`migrate` checks
- * their checksums); a change is a new one at the end.
+ * The registry's own migrations as the platform's SQL runner ran them, before the own tables
+ * moved to TypeORM ({@link REGISTRY_MIGRATIONS}, whose baseline covers all of these). Kept,
+ * unchanged, for the tests of the upgrade from a database that runner migrated; nothing runs
+ * them any more.
  */
-export const REGISTRY_MIGRATIONS: readonly Migration[] = [
+export const REGISTRY_SQL_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'number allocation',
@@ -114,15 +116,38 @@ CREATE VIEW projection_checkpoints AS
   },
 ];
 
-/** The newest migration of {@link REGISTRY_MIGRATIONS}: what this code needs. */
-export const REQUIRED_REGISTRY_MIGRATION = REGISTRY_MIGRATIONS.length;
+/** The registry's own entities (the kit's idempotency keys among them). */
+export const REGISTRY_ENTITIES = [
+  IdempotencyKeyEntity,
+  PersonSequenceEntity,
+  CorrectionEntity,
+  RegistrarEntity,
+];
 
-/** The registry's two schemas and its own migrations, as the service kit takes them. */
+/**
+ * The registry's own TypeORM migrations, oldest first. Released migrations never change; a
+ * change is a new one at the end.
+ */
+export const REGISTRY_MIGRATIONS: readonly OwnMigration[] = [
+  IdempotencyKeysTable1765000000000,
+  RegistryBaseline1765000000100,
+];
+
+/** The newest migration of {@link REGISTRY_MIGRATIONS}: what this code needs. */
+export const REQUIRED_REGISTRY_MIGRATION = RegistryBaseline1765000000100.name;
+
+/** The registry's two schemas and its own tables, as the service kit takes them. */
 export const REGISTRY_SCHEMAS: ServiceSchemas = {
   eventStoreSchema: EVENT_STORE_SCHEMA,
   ownSchema: APPLICATION_SCHEMA,
+  ownEntities: REGISTRY_ENTITIES,
   ownMigrations: REGISTRY_MIGRATIONS,
 };
+
+/** The registry's own tables on `pool`, as TypeORM sees them (a command-line tool, a test). */
+export function createRegistryDataSource(pool: Pool): Promise<DataSource> {
+  return createOwnDataSource(pool, ownTablesOf(REGISTRY_SCHEMAS));
+}
 
 /**
  * Brings both of the registry's schemas up to date: the event store's (the event-sourcing
@@ -157,10 +182,11 @@ export async function query<R extends QueryResultRow>(
   }
 }
 
-function translate(error: unknown, operation: string): Error {
+/** Database errors of the registry's own tables, translated (transient → 503). */
+export function translate(error: unknown, operation: string): Error {
   return translatePgError(error, {
     operation,
     schema: APPLICATION_SCHEMA,
-    requiredMigration: REQUIRED_REGISTRY_MIGRATION,
+    requiredMigration: REGISTRY_MIGRATIONS.length,
   });
 }

@@ -1,0 +1,81 @@
+// The registry's own tables as TypeORM entities (EntitySchema: no decorators in an application
+// library). Their schema is the data source's (`registry_app`).
+import { EntitySchema } from 'typeorm';
+
+import type { CorrectionStatus, RegisterName } from '@gov/registry-domain';
+
+/** The next 3-digit sequence number of national identification numbers, per birth date. */
+export interface PersonSequenceRow {
+  birthDate: string;
+  nextSequence: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- TypeORM types its plain options object as a class; a literal is its documented use.
+export const PersonSequenceEntity = new EntitySchema<PersonSequenceRow>({
+  name: 'PersonSequence',
+  tableName: 'person_sequences',
+  columns: {
+    birthDate: { name: 'birth_date', type: 'date', primary: true },
+    nextSequence: { name: 'next_sequence', type: 'integer' },
+  },
+});
+
+/** A row of the corrections read model. */
+export interface CorrectionRow {
+  correctionId: string;
+  register: RegisterName;
+  recordId: string;
+  field: string;
+  requester: string;
+  status: CorrectionStatus;
+  requestedAt: Date;
+  decidedAt: Date | null;
+  decidedBy: string | null;
+  reason: string | null;
+  appliedToRecord: boolean;
+  version: number;
+}
+
+/** `bigint` arrives as a string from pg; versions stay far below 2^53. */
+const bigintAsNumber = {
+  to: (value: number | undefined): number | undefined => value,
+  from: (value: string | null): number | null => (value === null ? null : Number(value)),
+};
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- TypeORM types its plain options object as a class; a literal is its documented use.
+export const CorrectionEntity = new EntitySchema<CorrectionRow>({
+  name: 'Correction',
+  tableName: 'corrections',
+  columns: {
+    correctionId: { name: 'correction_id', type: 'uuid', primary: true },
+    register: { type: 'text' },
+    recordId: { name: 'record_id', type: 'text' },
+    field: { type: 'text' },
+    requester: { type: 'text' },
+    status: { type: 'text' },
+    requestedAt: { name: 'requested_at', type: 'timestamptz' },
+    decidedAt: { name: 'decided_at', type: 'timestamptz', nullable: true },
+    decidedBy: { name: 'decided_by', type: 'text', nullable: true },
+    reason: { type: 'text', nullable: true },
+    appliedToRecord: { name: 'applied_to_record', type: 'boolean', default: false },
+    version: { type: 'bigint', transformer: bigintAsNumber },
+  },
+});
+
+/** A registrar's own national identification number (the four-eyes rule of corrections). */
+export interface RegistrarRow {
+  registrarId: string;
+  nationalId: string;
+  enrolledAt: Date;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- TypeORM types its plain options object as a class; a literal is its documented use.
+export const RegistrarEntity = new EntitySchema<RegistrarRow>({
+  name: 'Registrar',
+  tableName: 'registrars',
+  columns: {
+    registrarId: { name: 'registrar_id', type: 'text', primary: true },
+    nationalId: { name: 'national_id', type: 'text' },
+    enrolledAt: { name: 'enrolled_at', type: 'timestamptz', default: () => 'now()' },
+  },
+});

@@ -1,0 +1,90 @@
+// The registry's own schema as TypeORM migrations. Released migrations never change; a change
+// is a new migration at the end (a class whose name ends with a later timestamp).
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+import { runInOwnSchema } from '@gov/platform-service';
+
+import { EVENT_STORE_SCHEMA } from './registry-schema-names';
+
+/**
+ * Everything the platform's SQL runner made in migrations 1-6 (`REGISTRY_SQL_MIGRATIONS`), with
+ * `IF NOT EXISTS` throughout: on a schema that runner migrated, it changes nothing (or does what
+ * migration 6 would have, when the schema stopped at 5); on an empty one it creates all of it.
+ * Every database moves to TypeORM's history with it, whatever runner made its tables.
+ */
+export class RegistryBaseline1765000000100 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `
+-- The next 3-digit sequence number of national identification numbers, per birth date.
+-- Allocated with one upsert (its row lock serialises allocations for the same birth date only);
+-- 1000 means every sequence 0-999 is taken.
+CREATE TABLE IF NOT EXISTS person_sequences (
+  birth_date    date    PRIMARY KEY,
+  next_sequence integer NOT NULL CHECK (next_sequence BETWEEN 1 AND 1000)
+);
+
+-- Business numbers B1 ... B999999. A sequence: never handed out twice, gaps allowed.
+CREATE SEQUENCE IF NOT EXISTS business_numbers AS integer MINVALUE 1 MAXVALUE 999999 NO CYCLE;
+
+-- Every correction request with its status, for its requester's list and a registrar's work
+-- list. Rebuildable from the log (the event store's checkpoint 'corrections' back to 0).
+CREATE TABLE IF NOT EXISTS corrections (
+  correction_id    uuid        PRIMARY KEY,
+  register         text        NOT NULL,
+  record_id        text        NOT NULL,
+  field            text        NOT NULL,
+  requester        text        NOT NULL,
+  status           text        NOT NULL CHECK (status IN ('REQUESTED', 'ACCEPTED', 'REJECTED')),
+  requested_at     timestamptz NOT NULL,
+  decided_at       timestamptz,
+  decided_by       text,
+  reason           text,
+  applied_to_record boolean    NOT NULL DEFAULT false,
+  version          bigint      NOT NULL CHECK (version >= 1)
+);
+CREATE INDEX IF NOT EXISTS corrections_requester_idx ON corrections (requester, requested_at DESC);
+CREATE INDEX IF NOT EXISTS corrections_register_idx
+  ON corrections (register, status, requested_at DESC);
+-- The corrections reactor's to-do list: accepted requests whose value is not in the record yet.
+-- Almost always empty, so a partial index keeps its poll at one index probe.
+CREATE INDEX IF NOT EXISTS corrections_pending_idx ON corrections (decided_at, correction_id)
+  WHERE status = 'ACCEPTED' AND NOT applied_to_record;
+
+-- Registrars' own national identification numbers, for the four-eyes rule of corrections
+-- (the identity provider's tokens carry only the staff id).
+CREATE TABLE IF NOT EXISTS registrars (
+  registrar_id text        PRIMARY KEY,
+  national_id  text        NOT NULL CHECK (national_id ~ '^[0-9]{13}$'),
+  enrolled_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- Projection checkpoints have one home: the event store's. A schema that the SQL runner left
+-- at migration 5 still has a table of its own here: its rows move there (they are what the
+-- read model was built up to), as its migration 6 did. The old name stays a view of the new
+-- table for code that still names this schema.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_name = 'projection_checkpoints'
+               AND table_type = 'BASE TABLE') THEN
+    INSERT INTO "${EVENT_STORE_SCHEMA}".projection_checkpoints (name, position, updated_at)
+    SELECT name, position, updated_at FROM projection_checkpoints
+    ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position,
+                                     updated_at = EXCLUDED.updated_at;
+    DROP TABLE projection_checkpoints;
+  END IF;
+END $$;
+CREATE OR REPLACE VIEW projection_checkpoints AS
+  SELECT name, position, updated_at FROM "${EVENT_STORE_SCHEMA}".projection_checkpoints;
+`,
+    );
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(
+      new Error('the registry baseline is not undone: drop the schema instead'),
+    );
+  }
+}
