@@ -158,8 +158,9 @@ export class EventSourcedServiceModule {
         { provide: SiteRole, useValue: siteRole },
         {
           provide: IDEMPOTENCY_STORE,
-          useFactory: (dataSource: DataSource) => new PgIdempotencyStore(dataSource),
-          inject: [DataSource],
+          useFactory: (dataSource: DataSource, pool: Pool) =>
+            new PgIdempotencyStore(dataSource, pool),
+          inject: [DataSource, PG_POOL],
         },
         IdempotencyInterceptor,
         OwnSchemaGate,

@@ -100,7 +100,7 @@ describe('a service’s schemas', () => {
 
 describe('PgIdempotencyStore', () => {
   const response = { status: 201, headers: { location: '/persons/1' }, body: { version: 1 } };
-  const store = () => new PgIdempotencyStore(dataSource);
+  const store = () => new PgIdempotencyStore(dataSource, pool);
 
   beforeAll(async () => {
     await migrateService(pool, SCHEMAS);
@@ -154,7 +154,7 @@ describe('PgIdempotencyStore', () => {
       entities: [IdempotencyKeyEntity],
       migrations: [],
     });
-    const keys = new PgIdempotencyStore(unmigrated);
+    const keys = new PgIdempotencyStore(unmigrated, pool);
 
     await expect(keys.claim('s', 'k', 'f', 30_000)).rejects.toThrow(/kit_unmigrated/);
   });
@@ -165,6 +165,6 @@ describe('PgIdempotencyStore', () => {
       entities: [IdempotencyKeyEntity],
       migrations: [],
     });
-    expect(() => new PgIdempotencyStore(odd)).toThrow('invalid schema name');
+    expect(() => new PgIdempotencyStore(odd, pool)).toThrow('invalid schema name');
   });
 });
