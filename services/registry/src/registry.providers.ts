@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { Provider } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 
+import { PG_POOL } from '@gov/platform-chassis';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { EventStore, PostgresEventStore } from '@gov/platform-event-sourcing';
 import {
@@ -28,8 +30,8 @@ export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');
 export const applicationProviders: Provider[] = [
   {
     provide: PgNumberAllocator,
-    useFactory: (dataSource: DataSource) => new PgNumberAllocator(dataSource.manager),
-    inject: [DataSource],
+    useFactory: (pool: Pool) => new PgNumberAllocator(pool),
+    inject: [PG_POOL],
   },
   {
     provide: PgCorrectionsReadModel,

@@ -66,7 +66,7 @@ describe('reseedAllocators (a promoted embassy)', () => {
       schema: EVENT_STORE_SCHEMA,
       producer: 'registry',
     });
-    const numbers = new PgNumberAllocator(dataSource.manager);
+    const numbers = new PgNumberAllocator(pool);
     const businesses = new BusinessService(store, systemClock, numbers);
     const persons = new PersonService(
       store,

@@ -1,5 +1,5 @@
 // The PostgreSQL implementations of the application's ports, on the registry's own schema.
-import type { ClientBase } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 import { In, LessThanOrEqual } from 'typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 
@@ -29,18 +29,22 @@ const BUSINESS_NUMBER_PREFIX = 'B';
 
 /**
  * Allocates sequence numbers with an upsert per birth date, business numbers from a sequence.
- * Both are hand-written statements run by TypeORM's manager: its query builder has no
- * `ON CONFLICT ... DO UPDATE ... WHERE` with an expression (the conditional increment), nor
- * `nextval`.
+ * Both are hand-written statements (TypeORM's query builder has no `ON CONFLICT ... DO UPDATE
+ * ... WHERE` with an expression, the conditional increment, nor `nextval`) on the service's pool.
  */
 export class PgNumberAllocator implements NumberAllocator {
-  constructor(private readonly manager: EntityManager) {}
+  /**
+   * @param pool - The service's pool. One statement per registration, on the request path:
+   *   hand-written on pg like the event store's (TypeORM's query path costs more CPU per
+   *   statement, see ADR 0007); the tables are TypeORM's.
+   */
+  constructor(private readonly pool: Pool | ClientBase) {}
 
   async nextPersonSequence(birthDate: LocalDate): Promise<number | undefined> {
     // The row lock of the upsert serialises allocations of one birth date, for the statement's
     // duration only; the WHERE leaves an exhausted row alone and returns nothing.
-    const rows = await raw<{ sequence: number }>(
-      this.manager,
+    const rows = await query<{ sequence: number }>(
+      this.pool,
       'allocate person sequence',
       `INSERT INTO ${S}.person_sequences AS s (birth_date, next_sequence) VALUES ($1, 1)
        ON CONFLICT (birth_date) DO UPDATE SET next_sequence = s.next_sequence + 1
@@ -53,8 +57,8 @@ export class PgNumberAllocator implements NumberAllocator {
 
   async nextBusinessNumber(): Promise<number | undefined> {
     try {
-      const rows = await raw<{ n: string }>(
-        this.manager,
+      const rows = await query<{ n: string }>(
+        this.pool,
         'allocate business number',
         `SELECT nextval('${S}.business_numbers') AS n`,
       );
@@ -274,16 +278,6 @@ export function pgCorrectionsProjection(dataSource: DataSource): Projection {
       return projectCorrectionEvent(readModel, event);
     },
   };
-}
-
-/** A hand-written statement through TypeORM's manager, with database errors translated. */
-async function raw<R>(
-  manager: EntityManager,
-  operation: string,
-  text: string,
-  values: readonly unknown[] = [],
-): Promise<R[]> {
-  return run(operation, () => manager.query<R[]>(text, [...values]));
 }
 
 async function run<T>(operation: string, statement: () => Promise<T>): Promise<T> {

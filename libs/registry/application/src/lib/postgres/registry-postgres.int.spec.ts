@@ -109,7 +109,7 @@ describe('a registry migrated by the SQL runner', () => {
 
 describe('PgNumberAllocator', () => {
   it('never hands out a sequence number twice, also to concurrent callers', async () => {
-    const numbers = new PgNumberAllocator(dataSource.manager);
+    const numbers = new PgNumberAllocator(pool);
 
     const sequences = await Promise.all(
       Array.from({ length: 40 }, () => numbers.nextPersonSequence('2001-02-03')),
@@ -123,7 +123,7 @@ describe('PgNumberAllocator', () => {
   });
 
   it('says when the 1000 numbers of a birth date are used up', async () => {
-    const numbers = new PgNumberAllocator(dataSource.manager);
+    const numbers = new PgNumberAllocator(pool);
     await pool.query(
       `INSERT INTO ${APPLICATION_SCHEMA}.person_sequences (birth_date, next_sequence)
        VALUES ('1999-12-31', 998)`,
@@ -135,7 +135,7 @@ describe('PgNumberAllocator', () => {
   });
 
   it('hands out business numbers in increasing order', async () => {
-    const numbers = new PgNumberAllocator(dataSource.manager);
+    const numbers = new PgNumberAllocator(pool);
     const a = await numbers.nextBusinessNumber();
     const b = await numbers.nextBusinessNumber();
     expect(b).toBe((a ?? 0) + 1);
@@ -149,7 +149,7 @@ describe('use cases on PostgreSQL', () => {
     new PersonService(
       store(),
       systemClock,
-      new PgNumberAllocator(dataSource.manager),
+      new PgNumberAllocator(pool),
       new AccessLog(store(), systemClock),
       new PgBulkRegistrar(dataSource, store()),
     );
@@ -166,7 +166,7 @@ describe('use cases on PostgreSQL', () => {
     const service = new PersonService(
       real,
       systemClock,
-      new PgNumberAllocator(dataSource.manager),
+      new PgNumberAllocator(pool),
       new AccessLog(real, systemClock),
       new PgBulkRegistrar(dataSource, failing),
     );
