@@ -171,8 +171,53 @@ export async function waitUntil(
   }
 }
 
-/** Asks the kernel for a free loopback TCP port. */
+/** Ports the local platform (`npm run infra`, `npm start`) listens on: never handed out. */
+const LOCAL_PLATFORM_PORTS = new Set([15432, 19092, 19093, 25432, 29092, 29093]);
+/** Handed out by this process already: two callers starting side by side get different ports. */
+const handedOut = new Set<number>();
+
+/**
+ * The kernel's range of ephemeral ports (`net.ipv4.ip_local_port_range`), from which it takes
+ * the source port of every outgoing connection and the port of a `listen(0)`.
+ */
+function ephemeralRange(): { readonly low: number; readonly high: number } {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (low !== undefined && high !== undefined && low > 0 && high >= low) return { low, high };
+  } catch {
+    // Not Linux, or no procfs: assume Linux's default.
+  }
+  return { low: 32768, high: 60999 };
+}
+
+/**
+ * A free loopback TCP port for a process this code starts (Kafka, PostgreSQL, a service).
+ *
+ * Chosen below the kernel's ephemeral range: a port that `listen(0)` found free is itself
+ * ephemeral, and between the check and the child's bind an outgoing connection (a Kafka client,
+ * a pg pool) may be given it as its source port; under load that made site starts fail with
+ * "port already taken" now and then. Ports below the range are never handed out by the kernel,
+ * so only a listener could take one, and a listener binds it as we check it.
+ */
 export async function freePort(): Promise<number> {
+  const { low: ephemeralLow } = ephemeralRange();
+  const high = Math.min(ephemeralLow - 1, 32_767);
+  const low = Math.min(20_000, Math.max(1_024, high - 4_096));
+  for (let attempt = 0; attempt < 200 && high > low; attempt += 1) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (LOCAL_PLATFORM_PORTS.has(port) || handedOut.has(port)) continue;
+    if (await isPortOpen(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  return kernelFreePort();
+}
+
+/** Asks the kernel for a free loopback TCP port (an ephemeral one: see {@link freePort}). */
+function kernelFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

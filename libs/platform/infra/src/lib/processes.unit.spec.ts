@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+
 import { InfraError } from './errors';
-import { runOrThrow, waitUntil } from './processes';
+import { freePort, runOrThrow, waitUntil } from './processes';
 
 describe('runOrThrow', () => {
   it('returns standard output of a successful command', () => {
@@ -30,5 +32,21 @@ describe('waitUntil', () => {
 
   it('resolves false when the time runs out', async () => {
     await expect(waitUntil(() => false, 30, 5)).resolves.toBe(false);
+  });
+});
+
+describe('freePort', () => {
+  it('hands out distinct ports below the kernel’s ephemeral range, none of the local platform’s', async () => {
+    const low = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+
+    const ports = await Promise.all(Array.from({ length: 40 }, () => freePort()));
+
+    expect(new Set(ports).size).toBe(40);
+    expect(ports.filter((port) => port >= low)).toEqual([]);
+    expect(
+      ports.filter((port) => [15432, 19092, 19093, 25432, 29092, 29093].includes(port)),
+    ).toEqual([]);
   });
 });

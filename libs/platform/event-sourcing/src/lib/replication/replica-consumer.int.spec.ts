@@ -3,8 +3,6 @@
 // infrastructure and embassy tests; what reaches the replica is the same records).
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,7 +11,7 @@ import { Pool } from 'pg';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 
-import { startPostgres } from '@gov/platform-infra';
+import { freePort, startPostgres } from '@gov/platform-infra';
 import type { PostgresNode } from '@gov/platform-infra';
 import { ConsumerGroupFactory, EventPublisher } from '@gov/platform-messaging';
 import { readTopicUntilSentinels } from '@gov/platform-messaging-testing';
@@ -274,19 +272,6 @@ describe('ReplicaConsumer while its PostgreSQL is down', () => {
     expect(dlq).toEqual([]);
   }, 240_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 interface ReplicaProcess {
   readonly child: ChildProcess;
