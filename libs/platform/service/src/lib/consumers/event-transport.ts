@@ -4,7 +4,7 @@ import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { Pool, PoolClient } from 'pg';
 import { lastValueFrom } from 'rxjs';
 
-import { Inbox, decodeRecord } from '@gov/platform-event-sourcing';
+import { Inbox, createEnvelopeConsumer } from '@gov/platform-event-sourcing';
 import type { PositionedEvent } from '@gov/platform-event-sourcing';
 import { retryThenDeadLetter } from '@gov/platform-messaging';
 import type {
@@ -95,9 +95,11 @@ interface Running {
  *
  * - One consumer group per subscription, records in order per partition, offsets committed
  *   after the handler (at least once).
- * - `envelope` subscriptions decode the record (an undecodable or inconsistent record is
- *   dead-lettered at once, never retried) and run the handler inside the inbox's transaction:
- *   a redelivered event finds its id recorded and the handler is not called again.
+ * - `envelope` subscriptions are the event-sourcing library's envelope consumer: the record is
+ *   decoded (an undecodable or inconsistent record is dead-lettered at once, never retried),
+ *   the handler runs inside the inbox's transaction (a redelivered event finds its id recorded
+ *   and the handler is not called again), and an unreachable database is waited out, never
+ *   dead-lettered.
  * - A handler's error is retried with backoff, then the record goes to the dead-letter topic
  *   `<topic>.dlq` and the group goes on; a `PermanentMessageError` skips the retries.
  * - A topic that does not exist yet (a mirrored topic before MirrorMaker 2 created it) is
@@ -108,7 +110,6 @@ interface Running {
 export class PlatformEventTransport extends Server implements CustomTransportStrategy {
   private readonly log = new Logger('EventTransport');
   private readonly running = new Map<string, Running>();
-  private readonly inboxes = new Map<string, Inbox>();
   private closing = false;
 
   constructor(private readonly options: EventTransportOptions) {
@@ -137,13 +138,7 @@ export class PlatformEventTransport extends Server implements CustomTransportStr
         });
         continue;
       }
-      const group = this.options.groups.create({
-        groupId: subscription.groupId,
-        topics: [subscription.topic],
-        fromBeginning: subscription.fromBeginning ?? true,
-        onError: retryThenDeadLetter(subscription.retry),
-        handler: (message) => this.dispatch(subscription, message),
-      });
+      const group = this.createGroup(subscription, subscription.topic);
       const running: Running = { subscription, group, state: 'starting', error: null };
       this.running.set(subscription.pattern, running);
       void this.start(running, FIRST_RETRY_MS);
@@ -205,38 +200,52 @@ export class PlatformEventTransport extends Server implements CustomTransportStr
     return this.closing;
   }
 
-  private async dispatch(subscription: Subscription, message: InboundMessage): Promise<void> {
-    const handler = this.getHandlerByPattern(subscription.pattern);
-    if (!handler) throw new Error(`no handler for ${subscription.pattern}`);
-    const run = async (data: unknown, context: BaseRpcContext): Promise<void> => {
-      // Handlers may return a promise or an observable; either way the record is done when it
-      // completes, and its error goes to the retry and dead-letter policy.
-      await lastValueFrom(this.transformToObservable(await handler(data, context)), {
-        defaultValue: undefined,
-      });
+  /**
+   * The subscription's consumer group. Envelopes go through the event-sourcing library's
+   * envelope consumer (decoding, the inbox's transaction, a database outage waited out rather
+   * than dead-lettered); other records straight to the handler.
+   */
+  private createGroup(subscription: Subscription, topic: string): ConsumerGroup {
+    const common = {
+      groupId: subscription.groupId,
+      topics: [topic],
+      fromBeginning: subscription.fromBeginning ?? true,
     };
     if (subscription.kind === 'record') {
-      await run(message.value, new RecordContext([message]));
-      return;
+      return this.options.groups.create({
+        ...common,
+        onError: retryThenDeadLetter(subscription.retry),
+        handler: (message) => this.run(subscription, message.value, new RecordContext([message])),
+      });
     }
-    const event = decodeRecord(message);
-    await this.inbox(subscription).processOnce(event.eventId, (client) =>
-      run(event, new EnvelopeContext([event, client, message])),
-    );
-  }
-
-  private inbox(subscription: Subscription): Inbox {
     const store = this.options.store;
     if (!store) {
       throw new Error(
         `subscription ${subscription.pattern} consumes envelopes, which needs the service's event store`,
       );
     }
-    let inbox = this.inboxes.get(subscription.pattern);
-    if (!inbox) {
-      inbox = new Inbox({ pool: store.pool, schema: store.schema, consumer: subscription.groupId });
-      this.inboxes.set(subscription.pattern, inbox);
-    }
-    return inbox;
+    return createEnvelopeConsumer(this.options.groups, {
+      ...common,
+      ...(subscription.retry === undefined ? {} : { retry: subscription.retry }),
+      inbox: new Inbox({ pool: store.pool, schema: store.schema, consumer: subscription.groupId }),
+      handle: ({ event, client, message }) =>
+        this.run(subscription, event, new EnvelopeContext([event, client, message])),
+    });
+  }
+
+  /**
+   * Runs the pattern's handler. Handlers may return a promise or an observable; either way the
+   * record is done when it completes, and its error goes to the retry and dead-letter policy.
+   */
+  private async run(
+    subscription: Subscription,
+    data: unknown,
+    context: BaseRpcContext,
+  ): Promise<void> {
+    const handler = this.getHandlerByPattern(subscription.pattern);
+    if (!handler) throw new Error(`no handler for ${subscription.pattern}`);
+    await lastValueFrom(this.transformToObservable(await handler(data, context)), {
+      defaultValue: undefined,
+    });
   }
 }
