@@ -225,7 +225,8 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
     // in the middle of it, not after.
     await loadMore(30_000, 4, 100);
     const target = await headOf(primary);
-    const env = { REPLICATION_GROUP: 'registry.rebuild' };
+    // Small fetches: the first batch must not hold the whole log, or nothing is left to kill.
+    const env = { REPLICATION_GROUP: 'registry.rebuild', REPLICATION_FETCH_BYTES: '65536' };
     const victim = await sites.startService('embassy', 'registry', {
       database: 'registry_rebuild',
       env,

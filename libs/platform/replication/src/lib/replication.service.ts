@@ -37,6 +37,8 @@ export interface ReplicationModuleOptions {
   readonly replicaTopics: readonly string[];
   /** The replica's consumer group (`registry.replica`). */
   readonly replicaGroupId: string;
+  /** Most bytes the replica fetches per partition at once (see `ReplicaConsumer`). */
+  readonly replicaFetchBytes?: number;
   /**
    * Work of the service itself when its site becomes the primary, in the promotion's
    * transaction, after the log was cut to its gapless head: state that is not in the log but
@@ -149,6 +151,9 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
       groups,
       topics: options.replicaTopics,
       groupId: options.replicaGroupId,
+      ...(options.replicaFetchBytes === undefined
+        ? {}
+        : { maxBytesPerPartition: options.replicaFetchBytes }),
       backlog: this.backlog,
       events: {
         halted: (stream) => {

@@ -148,6 +148,7 @@ export class EventSourcedServiceModule {
           siteRole,
           replicaTopics: [`${config.replicationSource}.${config.eventsTopic}`],
           replicaGroupId: config.replicationGroup,
+          replicaFetchBytes: config.replicationFetchBytes,
           ...(options.onPromote === undefined ? {} : { onPromote: options.onPromote }),
           backlog,
         }),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { authVariables, checkAuthVariables, toAuthConfig } from '@gov/platform-auth';
 import type { AuthConfig } from '@gov/platform-auth';
-import { envToken, platformVariables, toPlatformConfig } from '@gov/platform-config';
+import { envInteger, envToken, platformVariables, toPlatformConfig } from '@gov/platform-config';
 import type { PlatformConfig, PlatformConfigDefaults } from '@gov/platform-config';
 
 /** The configuration every event-sourced service has: the platform's, authentication, replication. */
@@ -17,7 +17,12 @@ export interface EventSourcedServiceConfig extends PlatformConfig {
   readonly replicationSource: string;
   /** The replica's consumer group on its own cluster (`<service>.replica`). */
   readonly replicationGroup: string;
+  /** Most bytes the replica fetches per partition at once. */
+  readonly replicationFetchBytes: number;
 }
+
+/** The replica's fetch size per partition unless `REPLICATION_FETCH_BYTES` says otherwise. */
+const DEFAULT_REPLICATION_FETCH_BYTES = 4 * 1024 * 1024;
 
 /** The internal event topic of a service unless `EVENTS_TOPIC` says otherwise. */
 export function defaultEventsTopic(serviceName: string): string {
@@ -33,6 +38,7 @@ export function defaultEventsTopic(serviceName: string): string {
  * | `EVENTS_TOPIC` | the service's internal event topic, `<service>.events.v1` unless set |
  * | `REPLICATION_SOURCE` | the site replicated from, as MirrorMaker 2 names it: `primary` on the embassy, `embassy` on the primary (for failback) unless set |
  * | `REPLICATION_GROUP` | the replica's consumer group, `<service>.replica` unless set (a second replica on the same cluster, a rebuild, needs its own) |
+ * | `REPLICATION_FETCH_BYTES` | most bytes the replica fetches per partition at once, 4 MiB unless set: larger batches replay faster, smaller ones hold less memory |
  */
 export function eventSourcedServiceVariables(defaults: PlatformConfigDefaults) {
   return {
@@ -41,6 +47,11 @@ export function eventSourcedServiceVariables(defaults: PlatformConfigDefaults) {
     EVENTS_TOPIC: envToken({ default: defaultEventsTopic(defaults.serviceName) }),
     REPLICATION_SOURCE: envToken().optional(),
     REPLICATION_GROUP: envToken().optional(),
+    REPLICATION_FETCH_BYTES: envInteger({
+      min: 16 * 1024,
+      max: 256 * 1024 * 1024,
+      default: DEFAULT_REPLICATION_FETCH_BYTES,
+    }),
   };
 }
 
@@ -58,6 +69,7 @@ export function toEventSourcedServiceConfig(
     replicationSource:
       env.REPLICATION_SOURCE ?? (env.SITE_ROLE === 'embassy' ? 'primary' : 'embassy'),
     replicationGroup: env.REPLICATION_GROUP ?? `${serviceName}.replica`,
+    replicationFetchBytes: env.REPLICATION_FETCH_BYTES,
   };
 }
 

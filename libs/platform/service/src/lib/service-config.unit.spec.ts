@@ -18,6 +18,7 @@ describe('an event-sourced service’s configuration', () => {
       eventsTopic: 'consent.events.v1',
       replicationSource: 'embassy',
       replicationGroup: 'consent.replica',
+      replicationFetchBytes: 4 * 1024 * 1024,
     });
   });
 
@@ -28,8 +29,10 @@ describe('an event-sourced service’s configuration', () => {
         SITE_ROLE: 'embassy',
         EVENTS_TOPIC: 'consent.events.test',
         REPLICATION_GROUP: 'consent.rebuild',
+        REPLICATION_FETCH_BYTES: '65536',
       }),
     ).toMatchObject({
+      replicationFetchBytes: 65_536,
       eventsTopic: 'consent.events.test',
       replicationSource: 'primary',
       replicationGroup: 'consent.rebuild',
