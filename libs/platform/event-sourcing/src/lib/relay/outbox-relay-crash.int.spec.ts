@@ -14,7 +14,8 @@ import {
   readTopicFully,
   startMessaging,
 } from '../testing/kafka-test-support';
-import { spawnFixture } from '../testing/fixture-process';
+import { spawnFixture, stopGracefully } from '../testing/fixture-process';
+import type { FixtureProcess } from '../testing/fixture-process';
 import { testPostgres } from '../testing/pg-test-support';
 import type { TestPostgres } from '../testing/pg-test-support';
 import { appendSpread, waitFor } from '../testing/test-events';
@@ -41,12 +42,9 @@ afterAll(async () => {
 });
 
 /** A relay process and what it printed. */
-interface RelayProcess {
-  readonly child: ChildProcess;
+interface RelayProcess extends FixtureProcess {
   /** Batches it reported published (after the broker's acknowledgement). */
   readonly published: [bigint, bigint][];
-  /** Resolves with the exit code, or the signal that ended it. */
-  readonly exited: Promise<number | NodeJS.Signals | null>;
 }
 
 function startRelay(
@@ -55,7 +53,7 @@ function startRelay(
   env: Record<string, string> = {},
 ): RelayProcess {
   const published: [bigint, bigint][] = [];
-  const { child, exited } = spawnFixture(
+  const fixture = spawnFixture(
     join(__dirname, 'fixtures/relay-process.fixture.ts'),
     {
       DATABASE_URL: pg.database.url,
@@ -70,7 +68,7 @@ function startRelay(
     },
     children,
   );
-  return { child, published, exited };
+  return { ...fixture, published };
 }
 
 async function checkpointOf(store: PostgresEventStore, topic: string): Promise<bigint> {
@@ -96,8 +94,8 @@ async function relayToTheEnd(store: PostgresEventStore, topic: string): Promise<
     async () => (await checkpointOf(store, topic)) === head,
     60_000,
   );
-  final.child.kill('SIGTERM');
-  expect(await final.exited).toBe(0);
+  // The head may already be checkpointed by a victim: stop only once its handler is installed.
+  expect(await stopGracefully(final)).toBe(0);
 }
 
 describe('the outbox relay killed with SIGKILL', () => {

@@ -21,7 +21,8 @@ import { migrate } from '../postgres/migrate';
 import { PostgresEventStore } from '../postgres/postgres-event-store';
 import { OutboxRelay } from '../relay/outbox-relay';
 import type { RelayLogger } from '../relay/outbox-relay';
-import { spawnFixture } from '../testing/fixture-process';
+import { spawnFixture, stopGracefully } from '../testing/fixture-process';
+import type { FixtureProcess } from '../testing/fixture-process';
 import { newTopic, startMessaging } from '../testing/kafka-test-support';
 import { testPostgres } from '../testing/pg-test-support';
 import type { TestPostgres } from '../testing/pg-test-support';
@@ -157,8 +158,7 @@ describe('ReplicaConsumer', () => {
       async () => (await replica.headPosition()) === 6_000n,
       60_000,
     );
-    second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
+    expect(await stopGracefully(second)).toBe(0);
 
     const { rows } = await pg.pool.query<{ n: string; ids: string }>(
       `SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM "${replica.schema}".events`,
@@ -273,15 +273,13 @@ describe('ReplicaConsumer while its PostgreSQL is down', () => {
   }, 240_000);
 });
 
-interface ReplicaProcess {
-  readonly child: ChildProcess;
+interface ReplicaProcess extends FixtureProcess {
   readonly batches: { applied: number; duplicates: number }[];
-  readonly exited: Promise<number | NodeJS.Signals | null>;
 }
 
 function startReplica(store: PostgresEventStore, topic: string, group: string): ReplicaProcess {
   const batches: { applied: number; duplicates: number }[] = [];
-  const { child, exited } = spawnFixture(
+  const fixture = spawnFixture(
     join(__dirname, 'fixtures/replica-process.fixture.ts'),
     {
       DATABASE_URL: pg.database.url,
@@ -295,5 +293,5 @@ function startReplica(store: PostgresEventStore, topic: string, group: string): 
     },
     children,
   );
-  return { child, batches, exited };
+  return { ...fixture, batches };
 }

@@ -11,6 +11,20 @@ export interface FixtureProcess {
   readonly child: ChildProcess;
   /** Resolves with the exit code, or the signal that ended it. */
   readonly exited: Promise<number | NodeJS.Signals | null>;
+  /**
+   * Resolves when the fixture printed `{"started": pid}`, which it does once its SIGTERM
+   * handler is installed: a SIGTERM sent earlier ends it by the signal, not gracefully.
+   */
+  readonly started: Promise<void>;
+}
+
+/** Stops a fixture with SIGTERM once it has started; resolves with how it ended. */
+export async function stopGracefully(
+  fixture: FixtureProcess,
+): Promise<number | NodeJS.Signals | null> {
+  await Promise.race([fixture.started, fixture.exited]);
+  fixture.child.kill('SIGTERM');
+  return fixture.exited;
 }
 
 /**
@@ -26,15 +40,28 @@ export function spawnFixture(
 ): FixtureProcess {
   const child = spawn(
     process.execPath,
-    ['--require', require.resolve('@swc-node/register'), file],
+    // kafkajs 2.2.4 schedules a negative timeout on Node 24 (tulios/kafkajs#1751): harmless, and
+    // the same flag the local platform starts services with.
+    [
+      '--disable-warning=TimeoutNegativeWarning',
+      '--require',
+      require.resolve('@swc-node/register'),
+      file,
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, KAFKA_BROKERS: testInfra().kafkaBrokers.join(','), ...env },
     },
   );
   children.add(child);
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
   createInterface({ input: child.stdout }).on('line', (line) => {
-    onMessage(JSON.parse(line) as Record<string, unknown>);
+    const message = JSON.parse(line) as Record<string, unknown>;
+    if ('started' in message) markStarted();
+    onMessage(message);
   });
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -42,5 +69,5 @@ export function spawnFixture(
       resolve(signal ?? code);
     });
   });
-  return { child, exited };
+  return { child, exited, started };
 }
