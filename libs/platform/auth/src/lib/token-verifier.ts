@@ -23,6 +23,16 @@ export interface TokenVerifierOptions {
   readonly audience: string;
   /** Tolerated clock difference, in seconds (default 30). */
   readonly clockToleranceSeconds?: number;
+  /**
+   * How long a verified token is answered from memory, in milliseconds (default 60 000; 0
+   * turns the cache off). Never past the token's own expiry; a key withdrawn from the JWKS stops
+   * a cached token within this time.
+   */
+  readonly verifiedCacheMs?: number;
+  /** Tokens the cache holds at most (default 10 000; the oldest go first). */
+  readonly verifiedCacheSize?: number;
+  /** The clock, in milliseconds since the epoch (tests). */
+  readonly now?: () => number;
 }
 
 /** Why a bearer token was refused. */
@@ -42,28 +52,69 @@ export class TokenRejectedError extends Error {
 /** Asymmetric algorithms only: a shared secret would let every service mint tokens. */
 const ALGORITHMS = ['EdDSA', 'ES256', 'RS256', 'PS256'];
 
-/** Verifies bearer tokens (JWS, compact) and turns them into {@link Principal}s. */
+/** A verified token's principal, answered from memory until `until` (ms since the epoch). */
+interface Verified {
+  readonly principal: Principal;
+  readonly until: number;
+}
+
+/**
+ * Verifies bearer tokens (JWS, compact) and turns them into {@link Principal}s.
+ *
+ * A client sends the same token with every request until it expires, and an Ed25519 signature
+ * check is a tenth of a millisecond of CPU: a token that verified is remembered, keyed by its
+ * exact text, for at most `verifiedCacheMs` and never past its `exp` (with the clock
+ * tolerance). Only successes are remembered; a refused token is checked again every time.
+ */
 export class TokenVerifier {
   private readonly getKey: JWTVerifyGetKey;
+  private readonly verified = new Map<string, Verified>();
+  private readonly cacheMs: number;
+  private readonly cacheSize: number;
+  private readonly toleranceSeconds: number;
+  private readonly now: () => number;
 
   constructor(private readonly options: TokenVerifierOptions) {
     this.getKey = keyResolver(options.keys);
+    this.cacheMs = options.verifiedCacheMs ?? 60_000;
+    this.cacheSize = options.verifiedCacheSize ?? 10_000;
+    this.toleranceSeconds = options.clockToleranceSeconds ?? 30;
+    this.now = options.now ?? Date.now;
   }
 
   /** @throws {@link TokenRejectedError} for any token that is not valid for this platform. */
   async verify(token: string): Promise<Principal> {
+    const now = this.now();
+    const known = this.verified.get(token);
+    if (known) {
+      if (now < known.until) return known.principal;
+      this.verified.delete(token);
+    }
     try {
       const { payload } = await jwtVerify<PlatformClaims>(token, this.getKey, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: ALGORITHMS,
-        clockTolerance: this.options.clockToleranceSeconds ?? 30,
+        clockTolerance: this.toleranceSeconds,
+        currentDate: new Date(now),
         requiredClaims: ['sub', 'exp'],
       });
-      return principalFromClaims(payload);
+      const principal = principalFromClaims(payload);
+      this.remember(token, principal, (payload.exp ?? 0) + this.toleranceSeconds, now);
+      return principal;
     } catch (error) {
       throw translateJoseError(error);
     }
+  }
+
+  private remember(token: string, principal: Principal, expSeconds: number, now: number): void {
+    if (this.cacheMs <= 0 || this.cacheSize <= 0) return;
+    if (this.verified.size >= this.cacheSize) {
+      // Maps iterate in insertion order: the first key is the oldest.
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, { principal, until: Math.min(now + this.cacheMs, expSeconds * 1000) });
   }
 }
 

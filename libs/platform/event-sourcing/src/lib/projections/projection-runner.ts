@@ -213,16 +213,24 @@ export class ProjectionRunner {
     });
   }
 
-  /** Creates the checkpoint row if needed and locks it for this transaction. */
+  /**
+   * Locks the checkpoint row for this transaction, creating it the first time (one statement
+   * per batch once the row exists).
+   */
   private async lockCheckpoint(client: PoolClient): Promise<bigint> {
-    await client.query(
-      `INSERT INTO ${this.checkpoints} (name, position, updated_at) VALUES ($1, 0, now()) ON CONFLICT (name) DO NOTHING`,
-      [this.options.projection.name],
-    );
-    const { rows } = await client.query<{ position: string }>(
-      `SELECT position FROM ${this.checkpoints} WHERE name = $1 FOR UPDATE`,
-      [this.options.projection.name],
-    );
+    const lock = (): Promise<{ rows: { position: string }[] }> =>
+      client.query<{ position: string }>(
+        `SELECT position FROM ${this.checkpoints} WHERE name = $1 FOR UPDATE`,
+        [this.options.projection.name],
+      );
+    let { rows } = await lock();
+    if (rows.length === 0) {
+      await client.query(
+        `INSERT INTO ${this.checkpoints} (name, position, updated_at) VALUES ($1, 0, now()) ON CONFLICT (name) DO NOTHING`,
+        [this.options.projection.name],
+      );
+      ({ rows } = await lock());
+    }
     return BigInt(rows[0]?.position ?? 0);
   }
 
