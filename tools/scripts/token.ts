@@ -5,6 +5,7 @@
 //     --national-id 1975060300596     (the registrar's own number: needed to decide corrections)
 //   npm run token -- agency svc-ccss --org ccss --ttl 8h
 //   npm run token -- operator ops-1   (fence, promote, replication status)
+//   npm run token -- dpo dpo-1 --org cnpd   (all consents and access entries, sealed ones too)
 // Prints the token alone on standard output, so `TOKEN=$(npm run -s token -- ...)` works.
 import { parseArgs } from 'node:util';
 
@@ -14,15 +15,24 @@ import type { PrincipalKind } from '@gov/platform-auth';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, localSigningKeys } from './lib/local-auth';
 import { requireNode24 } from './lib/node-version';
 
-const USAGE = `usage: npm run token -- <citizen|registrar|agency|operator> <subject> [--registers a,b] [--org id]
+const USAGE = `usage: npm run token -- <citizen|registrar|agency|operator|dpo|auditor> <subject> [--registers a,b] [--org id]
                       [--national-id n] [--ttl 1h]
   citizen    subject = the person's national identification number
   registrar  --registers lists the registers it may write (persons, businesses);
              --national-id is their own number (needed to decide on corrections)
   agency     --org names the organisation; reads must also state a purpose and a legal basis
-  operator   platform operations: replication status, fencing and promotion of a site`;
+  operator   platform operations: replication status, fencing and promotion of a site
+  dpo        data-protection officer: reads every consent and access entry, sealed ones too
+  auditor    supervisory authority: reads the whole access log and its signed tree heads`;
 
-const ROLES: readonly PrincipalKind[] = ['citizen', 'registrar', 'agency', 'operator'];
+const ROLES: readonly PrincipalKind[] = [
+  'citizen',
+  'registrar',
+  'agency',
+  'operator',
+  'dpo',
+  'auditor',
+];
 
 async function main(): Promise<void> {
   requireNode24();

@@ -41,6 +41,24 @@ export type Principal =
        */
       readonly kind: 'operator';
       readonly subject: string;
+    }
+  | {
+      /**
+       * A data-protection officer: reads every person's consents and access entries (sealed
+       * ones included) to answer data subjects and supervise; changes nothing.
+       */
+      readonly kind: 'dpo';
+      readonly subject: string;
+      readonly organisationId: string | undefined;
+    }
+  | {
+      /**
+       * An auditor (a supervisory authority): reads the access log in full, sealed entries
+       * included, and its signed tree heads; changes nothing.
+       */
+      readonly kind: 'auditor';
+      readonly subject: string;
+      readonly organisationId: string | undefined;
     };
 
 export type PrincipalKind = Principal['kind'];
@@ -112,9 +130,16 @@ export function principalFromClaims(claims: PlatformClaims): Principal {
       return { kind: 'agency', subject, organisationId: claims.org };
     case 'operator':
       return { kind: 'operator', subject };
+    case 'dpo':
+    case 'auditor':
+      return {
+        kind: claims.role,
+        subject,
+        organisationId: typeof claims.org === 'string' ? claims.org : undefined,
+      };
     default:
       throw new InvalidClaimsError(
-        'the token has no known role (registrar, citizen, agency or operator)',
+        'the token has no known role (registrar, citizen, agency, operator, dpo or auditor)',
       );
   }
 }

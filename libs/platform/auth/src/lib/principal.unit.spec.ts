@@ -68,4 +68,17 @@ describe('principalFromClaims', () => {
     expect(() => principalFromClaims(claims)).toThrow(InvalidClaimsError);
     expect(() => principalFromClaims(claims)).toThrow(message);
   });
+
+  it('reads a data-protection officer and an auditor, with their organisation when given', () => {
+    expect(principalFromClaims({ sub: 'dpo-1', role: 'dpo', org: 'cnpd' })).toEqual({
+      kind: 'dpo',
+      subject: 'dpo-1',
+      organisationId: 'cnpd',
+    });
+    expect(principalFromClaims({ sub: 'aud-1', role: 'auditor' })).toEqual({
+      kind: 'auditor',
+      subject: 'aud-1',
+      organisationId: undefined,
+    });
+  });
 });

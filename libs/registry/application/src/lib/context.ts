@@ -61,6 +61,11 @@ export function actorOf(principal: Principal): Actor {
       return { kind: 'agency', id: principal.subject, organisationId: principal.organisationId };
     case 'operator':
       return { kind: 'operator', id: principal.subject };
+    case 'dpo':
+    case 'auditor':
+      return principal.organisationId === undefined
+        ? { kind: principal.kind, id: principal.subject }
+        : { kind: principal.kind, id: principal.subject, organisationId: principal.organisationId };
     default: {
       const unknown: never = principal;
       throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);

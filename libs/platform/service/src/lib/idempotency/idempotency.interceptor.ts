@@ -192,6 +192,9 @@ function scopeOf(principal: Principal): string {
       return `agency:${principal.organisationId}:${principal.subject}`;
     case 'operator':
       return `operator:${principal.subject}`;
+    case 'dpo':
+    case 'auditor':
+      return `${principal.kind}:${principal.organisationId ?? ''}:${principal.subject}`;
     default: {
       const unknown: never = principal;
       throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);

@@ -104,6 +104,11 @@ export function personReadAccess(context: RequestContext, nationalId: string): R
     }
     case 'operator':
       throw ApplicationError.forbidden('operators do not read personal data');
+    case 'dpo':
+    case 'auditor':
+      throw ApplicationError.forbidden(
+        'data-protection officers and auditors read consents and the access log, not records',
+      );
     default: {
       const unknown: never = principal;
       throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);
@@ -127,7 +132,9 @@ export function businessReadAccess(context: RequestContext): void {
     case 'citizen':
       throw ApplicationError.forbidden('citizens read their own person record, not businesses');
     case 'operator':
-      throw ApplicationError.forbidden('operators do not read register records');
+    case 'dpo':
+    case 'auditor':
+      throw ApplicationError.forbidden(`${principal.kind}s do not read register records`);
     default: {
       const unknown: never = principal;
       throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);

@@ -250,7 +250,9 @@ export class CorrectionService {
       case 'agency':
         throw ApplicationError.forbidden('agencies do not read correction requests');
       case 'operator':
-        throw ApplicationError.forbidden('operators do not read correction requests');
+      case 'dpo':
+      case 'auditor':
+        throw ApplicationError.forbidden(`${principal.kind}s do not read correction requests`);
       default:
         return assertNever(principal, 'principal');
     }
