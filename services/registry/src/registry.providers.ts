@@ -16,6 +16,7 @@ import {
   PgBulkRegistrar,
   PgNumberAllocator,
   PgRegistrarDirectory,
+  PgSiteAccessLog,
   PersonService,
   systemClock,
 } from '@gov/registry-application';
@@ -39,16 +40,29 @@ export const applicationProviders: Provider[] = [
     inject: [DataSource],
   },
   {
+    // Reads served where the log cannot be appended to (the embassy) are kept here; the kit
+    // runs it as a reactor, joining them to the log once the site is the primary.
+    provide: PgSiteAccessLog,
+    useFactory: (dataSource: DataSource, store: PostgresEventStore) =>
+      new PgSiteAccessLog(dataSource, store),
+    inject: [DataSource, EVENT_STORE],
+  },
+  {
     provide: PersonService,
-    useFactory: (store: PostgresEventStore, numbers: PgNumberAllocator, dataSource: DataSource) =>
+    useFactory: (
+      store: PostgresEventStore,
+      numbers: PgNumberAllocator,
+      dataSource: DataSource,
+      siteAccess: PgSiteAccessLog,
+    ) =>
       new PersonService(
         store,
         systemClock,
         numbers,
-        new AccessLog(store, systemClock),
+        new AccessLog(store, systemClock, siteAccess),
         new PgBulkRegistrar(dataSource, store),
       ),
-    inject: [EVENT_STORE, PgNumberAllocator, DataSource],
+    inject: [EVENT_STORE, PgNumberAllocator, DataSource, PgSiteAccessLog],
   },
   {
     provide: BusinessService,

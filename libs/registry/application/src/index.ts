@@ -56,6 +56,7 @@ export {
   REGISTER_KEEPING,
 } from './lib/access/access-policy';
 export { AccessLog } from './lib/access/access-log';
+export type { SiteAccessEntry, SiteAccessLog } from './lib/access/site-access-log';
 export type { AccessorRole, PersonalDataAccessed } from './lib/access/personal-data-accessed';
 export { REGISTRY_REJECTION_STATUSES, toApplicationError } from './lib/errors';
 export { eventIdsFor } from './lib/commands';
@@ -106,6 +107,7 @@ export {
 } from './lib/postgres/pg-stores';
 export { PgBulkRegistrar } from './lib/postgres/pg-bulk-registrar';
 export { PgCorrectionsEventStore } from './lib/postgres/pg-corrections-event-store';
+export { PgSiteAccessLog } from './lib/postgres/pg-site-access-log';
 export { RegistryBaseline1765000000100 } from './lib/postgres/registry-migrations';
 export {
   CorrectionEntity,
