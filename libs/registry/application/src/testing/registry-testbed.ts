@@ -10,6 +10,7 @@ import type { RequestContext } from '../lib/context';
 import { CorrectionService } from '../lib/corrections/correction.service';
 import { CorrectionsProjector } from '../lib/corrections/corrections.projector';
 import { CorrectionsReactor } from '../lib/corrections/corrections.reactor';
+import { ReadModelFollowingStore } from '../lib/corrections/read-model-following-store';
 import { toApplicationError } from '../lib/errors';
 import type { RegisterPersonInput } from '../lib/persons/person.service';
 import { PersonService } from '../lib/persons/person.service';
@@ -113,11 +114,21 @@ export function registryTestbed() {
       new InMemoryBulkRegistrar(store, numbers),
     ),
     businesses: new BusinessService(store, clock, numbers),
-    corrections: new CorrectionService(store, clock, readModel, registrars),
+    corrections: new CorrectionService(
+      new ReadModelFollowingStore(store, readModel),
+      clock,
+      readModel,
+      registrars,
+    ),
     projector: new CorrectionsProjector(store, readModel, checkpoints),
-    reactor: new CorrectionsReactor(store, clock, readModel, {
-      warn: (message) => warnings.push(message),
-    }),
+    reactor: new CorrectionsReactor(
+      new ReadModelFollowingStore(store, readModel),
+      clock,
+      readModel,
+      {
+        warn: (message) => warnings.push(message),
+      },
+    ),
   };
 }
 
