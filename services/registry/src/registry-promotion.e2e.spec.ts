@@ -199,7 +199,7 @@ describe('registry promoted on the embassy', () => {
       headers: {
         authorization: `Bearer ${agency}`,
         'x-purpose': 'family-allowance-eligibility',
-        'x-legal-basis': 'Code de la sécurité sociale, art. 269',
+        'x-legal-basis': 'ccss-family-allowances',
       },
     });
     expect(read.status).toBe(200);

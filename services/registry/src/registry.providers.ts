@@ -6,8 +6,10 @@ import { DataSource } from 'typeorm';
 import { PG_POOL } from '@gov/platform-chassis';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { EventStore, PostgresEventStore } from '@gov/platform-event-sourcing';
+import { loadLegalBasisCatalogue } from '@gov/platform-legal-bases';
 import {
   AccessLog,
+  AgencyReadPolicy,
   BusinessService,
   CorrectionService,
   CorrectionsReactor,
@@ -20,6 +22,9 @@ import {
   PersonService,
   systemClock,
 } from '@gov/registry-application';
+
+import { HttpConsentDecisions } from './consent-decisions.client';
+import type { RegistryConfig } from './registry.config';
 
 /** Injection token of the service's configuration. */
 export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');
@@ -48,12 +53,25 @@ export const applicationProviders: Provider[] = [
     inject: [DataSource, EVENT_STORE],
   },
   {
+    // Agencies' reads: the legal-basis catalogue (LEGAL_BASES_FILE, read once: the service does
+    // not start with an invalid one), then the person's consent, asked of the consent service.
+    provide: AgencyReadPolicy,
+    useFactory: (config: RegistryConfig) =>
+      new AgencyReadPolicy(
+        loadLegalBasisCatalogue(),
+        config.consentUrl === undefined ? undefined : new HttpConsentDecisions(config.consentUrl),
+        systemClock,
+      ),
+    inject: [REGISTRY_CONFIG],
+  },
+  {
     provide: PersonService,
     useFactory: (
       store: PostgresEventStore,
       numbers: PgNumberAllocator,
       dataSource: DataSource,
       siteAccess: PgSiteAccessLog,
+      agencyReads: AgencyReadPolicy,
     ) =>
       new PersonService(
         store,
@@ -61,8 +79,9 @@ export const applicationProviders: Provider[] = [
         numbers,
         new AccessLog(store, systemClock, siteAccess),
         new PgBulkRegistrar(dataSource, store),
+        agencyReads,
       ),
-    inject: [EVENT_STORE, PgNumberAllocator, DataSource, PgSiteAccessLog],
+    inject: [EVENT_STORE, PgNumberAllocator, DataSource, PgSiteAccessLog, AgencyReadPolicy],
   },
   {
     provide: BusinessService,

@@ -62,7 +62,27 @@ export type ReadRecord = {
   readonly purpose: string;
   readonly legalBasis: string;
   readonly accessorRole: AccessorRole;
+  /** A read on a legal basis of the catalogue: its id. */
+  readonly legalBasisId?: string;
+  /** A read on the person's consent: the artefact's id. */
+  readonly consentId?: string;
+  /** A read under a covert basis: hidden from the person until then. */
+  readonly sealedUntil?: Date;
 } | null;
+
+/**
+ * Who may read a person's record, before the record is read: decided here for citizens and
+ * registrars (`decided`), or by the agency read policy for an agency (`agency`: what it declared).
+ */
+export type PersonReadAccess =
+  | { readonly kind: 'decided'; readonly record: ReadRecord }
+  | {
+      readonly kind: 'agency';
+      readonly organisationId: string;
+      readonly purpose: string;
+      /** The legal basis id the agency named (`X-Legal-Basis`), if it named one. */
+      readonly legalBasisId?: string;
+    };
 
 /**
  * May the caller read the record of person `nationalId`, and how is the read recorded?
@@ -71,35 +91,43 @@ export type ReadRecord = {
  *   anyone else's;
  * - a registrar of the persons register reads any record, recorded with the register-keeping
  *   purpose and legal basis unless they declared their own (a case reference);
- * - an agency reads any record if it declares a purpose and a legal basis (400 otherwise),
- *   recorded with both.
+ * - an agency declares a purpose (400 without) and, optionally, the id of the legal basis it
+ *   reads on; the agency read policy decides the rest (see `AgencyReadPolicy`).
  */
-export function personReadAccess(context: RequestContext, nationalId: string): ReadRecord {
+export function personReadAccess(context: RequestContext, nationalId: string): PersonReadAccess {
   const { principal } = context;
   switch (principal.kind) {
     case 'citizen':
       if (principal.subject !== nationalId) {
         throw ApplicationError.forbidden('a citizen may read only their own record');
       }
-      return null;
+      return { kind: 'decided', record: null };
     case 'registrar': {
       requireRegistrarOf(principal, 'persons');
       const declared = optionalDeclaration(context);
       return {
-        organisationId: principal.organisationId ?? 'registry',
-        purpose: declared.purpose ?? REGISTER_KEEPING.persons.purpose,
-        legalBasis: declared.legalBasis ?? REGISTER_KEEPING.persons.legalBasis,
-        accessorRole: 'registrar',
+        kind: 'decided',
+        record: {
+          organisationId: principal.organisationId ?? 'registry',
+          purpose: declared.purpose ?? REGISTER_KEEPING.persons.purpose,
+          legalBasis: declared.legalBasis ?? REGISTER_KEEPING.persons.legalBasis,
+          accessorRole: 'registrar',
+        },
       };
     }
     case 'agency': {
-      const declared = requireDeclaration(context);
+      const declared = optionalDeclaration(context);
+      if (declared.purpose === undefined) {
+        throw ApplicationError.validationFailed(
+          `an agency reads with the header ${PURPOSE_HEADER}`,
+          [{ field: PURPOSE_HEADER, message: 'an agency must state the purpose of its read' }],
+        );
+      }
       return {
+        kind: 'agency',
         organisationId: principal.organisationId,
-        ...declared,
-        // platform-auth does not tell an official from a back-office system; agency tokens are
-        // issued to systems (clients) today.
-        accessorRole: 'agency-system',
+        purpose: declared.purpose,
+        ...(declared.legalBasis === undefined ? {} : { legalBasisId: declared.legalBasis }),
       };
     }
     case 'operator':

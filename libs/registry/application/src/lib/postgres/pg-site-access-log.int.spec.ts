@@ -4,10 +4,12 @@ import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
 import { PostgresEventStore, ReadOnlyStoreError } from '@gov/platform-event-sourcing';
+import { DEFAULT_LEGAL_BASES_FILE, loadLegalBasisCatalogue } from '@gov/platform-legal-bases';
 import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
 import { AccessLog } from '../access/access-log';
+import { AgencyReadPolicy } from '../access/agency-reads';
 import { accessEventsCodec } from '../codecs/access-events.codec';
 import { PersonService } from '../persons/person.service';
 import { systemClock } from '../ports';
@@ -56,10 +58,12 @@ function persons(log: AccessLog): PersonService {
     new PgNumberAllocator(pool),
     log,
     new PgBulkRegistrar(dataSource, store),
+    new AgencyReadPolicy(loadLegalBasisCatalogue(DEFAULT_LEGAL_BASES_FILE), undefined, systemClock),
   );
 }
 
-const declared = { purpose: 'family-allowance-eligibility', legalBasis: 'CSS art. 269' };
+/** An agency's read on a legal basis of the shipped catalogue (ccss-family-allowances). */
+const declared = { purpose: 'family-allowance-eligibility' };
 
 describe('PgSiteAccessLog', () => {
   it('keeps a read served on a read-only site and joins it to the log once the site can append', async () => {
@@ -92,7 +96,8 @@ describe('PgSiteAccessLog', () => {
       subjectNationalId: nationalId,
       organisationId: 'ccss',
       purpose: declared.purpose,
-      legalBasis: declared.legalBasis,
+      legalBasis: 'Code de la sécurité sociale, art. 269',
+      legalBasisId: 'ccss-family-allowances',
       accessorRole: 'agency-system',
     });
     expect(access.data.fieldsRead).toContain('address');
