@@ -277,9 +277,10 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
     businessNumber = String(created.body['businessNumber']);
     expect(businessNumber).toMatch(/^B[1-9]\d*$/);
     expect(created.headers.get('location')).toBe(`/businesses/${businessNumber}`);
+    const taxAgency = await token({ role: 'agency', subject: 'svc-acd', organisationId: 'acd' });
     const read = await api('GET', `/businesses/${businessNumber}`, {
-      token: agency,
-      headers: { 'x-purpose': 'vat-registration', 'x-legal-basis': 'loi TVA, art. 60' },
+      token: taxAgency,
+      headers: { 'x-purpose': 'business-tax-assessment', 'x-legal-basis': 'acd-business-tax' },
     });
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({

@@ -85,9 +85,9 @@ export const applicationProviders: Provider[] = [
   },
   {
     provide: BusinessService,
-    useFactory: (store: EventStore, numbers: PgNumberAllocator) =>
-      new BusinessService(store, systemClock, numbers),
-    inject: [EVENT_STORE, PgNumberAllocator],
+    useFactory: (store: EventStore, numbers: PgNumberAllocator, agencyReads: AgencyReadPolicy) =>
+      new BusinessService(store, systemClock, numbers, agencyReads),
+    inject: [EVENT_STORE, PgNumberAllocator, AgencyReadPolicy],
   },
   {
     provide: CorrectionService,

@@ -19,7 +19,7 @@ export type { PersonView } from './lib/persons/person.views';
 export type { PersonRead } from './lib/persons/person.service';
 export { BusinessService } from './lib/businesses/business.service';
 export type { BusinessWritten, RegisterBusinessInput } from './lib/businesses/business.service';
-export type { BusinessView } from './lib/businesses/business.views';
+export type { BusinessRead, BusinessView } from './lib/businesses/business.views';
 export { CorrectionService } from './lib/corrections/correction.service';
 export type {
   CorrectionAcceptance,

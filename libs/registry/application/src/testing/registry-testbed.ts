@@ -124,6 +124,12 @@ export function registryTestbed() {
   const checkpoints = new InMemoryCheckpoints();
   const warnings: string[] = [];
   const consents = new ScriptedConsentDecisions();
+  // The catalogue shipped with the platform.
+  const agencyReads = new AgencyReadPolicy(
+    loadLegalBasisCatalogue(DEFAULT_LEGAL_BASES_FILE),
+    consents,
+    clock,
+  );
   return {
     clock,
     store,
@@ -137,10 +143,9 @@ export function registryTestbed() {
       numbers,
       new AccessLog(store, clock),
       new InMemoryBulkRegistrar(store, numbers),
-      // The catalogue shipped with the platform.
-      new AgencyReadPolicy(loadLegalBasisCatalogue(DEFAULT_LEGAL_BASES_FILE), consents, clock),
+      agencyReads,
     ),
-    businesses: new BusinessService(store, clock, numbers),
+    businesses: new BusinessService(store, clock, numbers, agencyReads),
     corrections: new CorrectionService(
       new ReadModelFollowingStore(store, readModel),
       clock,

@@ -115,21 +115,12 @@ export function personReadAccess(context: RequestContext, nationalId: string): P
         },
       };
     }
-    case 'agency': {
-      const declared = optionalDeclaration(context);
-      if (declared.purpose === undefined) {
-        throw ApplicationError.validationFailed(
-          `an agency reads with the header ${PURPOSE_HEADER}`,
-          [{ field: PURPOSE_HEADER, message: 'an agency must state the purpose of its read' }],
-        );
-      }
+    case 'agency':
       return {
         kind: 'agency',
         organisationId: principal.organisationId,
-        purpose: declared.purpose,
-        ...(declared.legalBasis === undefined ? {} : { legalBasisId: declared.legalBasis }),
+        ...requirePurpose(context),
       };
-    }
     case 'operator':
       throw ApplicationError.forbidden('operators do not read personal data');
     case 'dpo':
@@ -145,18 +136,22 @@ export function personReadAccess(context: RequestContext, nationalId: string): P
 }
 
 /**
- * May the caller read the record of a business? Registrars of the businesses register, and
- * agencies that declare a purpose and a legal basis; not citizens.
+ * May the caller read the record of a business? Registrars of the businesses register
+ * (`undefined`: the whole record), and agencies that declare a purpose (and optionally the
+ * legal basis id they read on), which the agency read policy then decides; not citizens.
  */
-export function businessReadAccess(context: RequestContext): void {
+export function businessReadAccess(
+  context: RequestContext,
+): { organisationId: string; purpose: string; legalBasisId?: string } | undefined {
   const { principal } = context;
   switch (principal.kind) {
     case 'registrar':
       requireRegistrarOf(principal, 'businesses');
-      return;
-    case 'agency':
-      requireDeclaration(context);
-      return;
+      return undefined;
+    case 'agency': {
+      const declared = requirePurpose(context);
+      return { organisationId: principal.organisationId, ...declared };
+    }
     case 'citizen':
       throw ApplicationError.forbidden('citizens read their own person record, not businesses');
     case 'operator':
@@ -170,25 +165,18 @@ export function businessReadAccess(context: RequestContext): void {
   }
 }
 
-function requireDeclaration(context: RequestContext): { purpose: string; legalBasis: string } {
+/** An agency's declared purpose (400 without), and the legal basis id it names, if any. */
+function requirePurpose(context: RequestContext): { purpose: string; legalBasisId?: string } {
   const declared = optionalDeclaration(context);
-  const errors: FieldError[] = [];
   if (declared.purpose === undefined) {
-    errors.push({ field: PURPOSE_HEADER, message: 'an agency must state the purpose of its read' });
+    throw ApplicationError.validationFailed(`an agency reads with the header ${PURPOSE_HEADER}`, [
+      { field: PURPOSE_HEADER, message: 'an agency must state the purpose of its read' },
+    ]);
   }
-  if (declared.legalBasis === undefined) {
-    errors.push({
-      field: LEGAL_BASIS_HEADER,
-      message: 'an agency must state the legal basis of its read',
-    });
-  }
-  if (declared.purpose === undefined || declared.legalBasis === undefined) {
-    throw ApplicationError.validationFailed(
-      `an agency reads with the headers ${PURPOSE_HEADER} and ${LEGAL_BASIS_HEADER}`,
-      errors,
-    );
-  }
-  return { purpose: declared.purpose, legalBasis: declared.legalBasis };
+  return {
+    purpose: declared.purpose,
+    ...(declared.legalBasis === undefined ? {} : { legalBasisId: declared.legalBasis }),
+  };
 }
 
 // Printable text only: the declaration goes into the audit trail as it is.

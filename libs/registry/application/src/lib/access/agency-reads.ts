@@ -1,15 +1,23 @@
 import { ApplicationError } from '@gov/platform-chassis';
-import { PERSON_FIELDS } from '@gov/platform-legal-bases';
-import type { DataCategory, LegalBasisCatalogue } from '@gov/platform-legal-bases';
+import { BUSINESS_FIELDS, PERSON_FIELDS } from '@gov/platform-legal-bases';
+import type { BasisCoverage, DataCategory, LegalBasisCatalogue } from '@gov/platform-legal-bases';
 
 import type { Clock } from '../ports';
 
 /** A person field as gov.registry.v1 names it (`family_name`), and as categories name it. */
 export type PersonFieldName = (typeof PERSON_FIELDS)[number];
 
+/** A business field as gov.registry.v1 names it (`registered_address`). */
+export type BusinessFieldName = (typeof BUSINESS_FIELDS)[number];
+
 /** The categories of a person's record: `persons.<field>` for every field. */
 const PERSON_CATEGORIES: readonly DataCategory[] = PERSON_FIELDS.map(
   (field) => `persons.${field}` as const,
+);
+
+/** The categories of a business's record: `businesses.<field>` for every field. */
+const BUSINESS_CATEGORIES: readonly DataCategory[] = BUSINESS_FIELDS.map(
+  (field) => `businesses.${field}` as const,
 );
 
 /** What the consent service is asked when no legal basis of the catalogue allows a read. */
@@ -61,6 +69,13 @@ export interface AgencyReadPermit {
   readonly sealedUntil?: Date;
 }
 
+/** What an agency may read of a business, and on which basis. */
+export interface AgencyBusinessReadPermit {
+  /** The business fields it may receive (gov.registry.v1 names). */
+  readonly fields: ReadonlySet<BusinessFieldName>;
+  readonly legalBasisId: string;
+}
+
 /** An agency's read as its request declares it. */
 export interface AgencyReadRequest {
   readonly organisationId: string;
@@ -94,32 +109,13 @@ export class AgencyReadPolicy {
 
   async permit(request: AgencyReadRequest): Promise<AgencyReadPermit> {
     const { organisationId, purpose } = request;
-    if (this.catalogue.organisation(organisationId) === undefined) {
-      throw ApplicationError.forbidden(
-        `organisation ${organisationId} is not in the platform's legal-basis catalogue`,
+    const onBasis = this.catalogueBasis(request, PERSON_CATEGORIES, 'a person');
+    if (onBasis !== undefined) {
+      return this.onBasis(
+        onBasis.basis,
+        fieldsOf(onBasis.categories, 'persons', PERSON_FIELDS),
+        purpose,
       );
-    }
-    if (request.legalBasisId !== undefined) {
-      const basis = this.catalogue.legalBasis(request.legalBasisId);
-      if (basis === undefined || basis.organisationId !== organisationId) {
-        throw ApplicationError.forbidden(
-          `${request.legalBasisId} is not a legal basis of ${organisationId} in the catalogue`,
-        );
-      }
-      if (!basis.purposes.includes(purpose)) {
-        throw ApplicationError.forbidden(
-          `legal basis ${basis.id} does not allow the purpose "${purpose}"`,
-        );
-      }
-      const fields = personFieldsOf(basis.categories);
-      if (fields.size === 0) {
-        throw ApplicationError.forbidden(`legal basis ${basis.id} allows no data of a person`);
-      }
-      return this.onBasis(basis, fields, purpose);
-    }
-    const coverage = this.catalogue.bestCoverage(organisationId, purpose, PERSON_CATEGORIES);
-    if (coverage !== undefined) {
-      return this.onBasis(coverage.basis, personFieldsOf(coverage.categories), purpose);
     }
     if (this.consents === undefined || request.bearerToken === undefined) {
       throw ApplicationError.forbidden(
@@ -137,7 +133,7 @@ export class AgencyReadPolicy {
         `no legal basis of ${organisationId} allows the purpose "${purpose}", and the person's consent does not: ${decision.reason}`,
       );
     }
-    const fields = personFieldsOf(decision.categories);
+    const fields = fieldsOf(decision.categories, 'persons', PERSON_FIELDS);
     if (fields.size === 0) {
       throw ApplicationError.forbidden('the consent permits no data of the person record');
     }
@@ -147,6 +143,63 @@ export class AgencyReadPolicy {
       legalBasis: `consent/${decision.consentId}`,
       consentId: decision.consentId,
     };
+  }
+
+  /**
+   * An agency's read of a business's record: on a legal basis of the catalogue only (a
+   * business's record is no one person's data to consent to), named or the best covering one;
+   * 403 otherwise.
+   */
+  permitBusinessRead(
+    request: Omit<AgencyReadRequest, 'subject' | 'bearerToken'>,
+  ): AgencyBusinessReadPermit {
+    const onBasis = this.catalogueBasis(request, BUSINESS_CATEGORIES, 'a business');
+    if (onBasis === undefined) {
+      throw ApplicationError.forbidden(
+        `no legal basis of ${request.organisationId} allows the purpose "${request.purpose}" on business records`,
+      );
+    }
+    return {
+      fields: fieldsOf(onBasis.categories, 'businesses', BUSINESS_FIELDS),
+      legalBasisId: onBasis.basis.id,
+    };
+  }
+
+  /**
+   * The catalogue basis of the request's organisation for `purpose` on the given categories:
+   * the named one (403 if it is not the organisation's, not for the purpose, or covers none of
+   * them), else the one covering the most; `undefined` when none does.
+   */
+  private catalogueBasis(
+    request: Pick<AgencyReadRequest, 'organisationId' | 'purpose' | 'legalBasisId'>,
+    categories: readonly DataCategory[],
+    what: string,
+  ): BasisCoverage | undefined {
+    const { organisationId, purpose } = request;
+    if (this.catalogue.organisation(organisationId) === undefined) {
+      throw ApplicationError.forbidden(
+        `organisation ${organisationId} is not in the platform's legal-basis catalogue`,
+      );
+    }
+    if (request.legalBasisId === undefined) {
+      return this.catalogue.bestCoverage(organisationId, purpose, categories);
+    }
+    const basis = this.catalogue.legalBasis(request.legalBasisId);
+    if (basis === undefined || basis.organisationId !== organisationId) {
+      throw ApplicationError.forbidden(
+        `${request.legalBasisId} is not a legal basis of ${organisationId} in the catalogue`,
+      );
+    }
+    if (!basis.purposes.includes(purpose)) {
+      throw ApplicationError.forbidden(
+        `legal basis ${basis.id} does not allow the purpose "${purpose}"`,
+      );
+    }
+    const covered = categories.filter((category) => basis.categories.includes(category));
+    if (covered.length === 0) {
+      throw ApplicationError.forbidden(`legal basis ${basis.id} allows no data of ${what}`);
+    }
+    return { basis, categories: covered };
   }
 
   private onBasis(
@@ -168,12 +221,17 @@ export class AgencyReadPolicy {
   }
 }
 
-function personFieldsOf(categories: readonly DataCategory[]): ReadonlySet<PersonFieldName> {
-  const fields = new Set<PersonFieldName>();
+/** The fields of `source` (`known`) that `categories` name, as `<source>.<field>`. */
+function fieldsOf<Field extends string>(
+  categories: readonly DataCategory[],
+  source: 'persons' | 'businesses',
+  known: readonly Field[],
+): ReadonlySet<Field> {
+  const fields = new Set<Field>();
   for (const category of categories) {
-    if (!category.startsWith('persons.')) continue;
-    const field = category.slice('persons.'.length);
-    if ((PERSON_FIELDS as readonly string[]).includes(field)) fields.add(field as PersonFieldName);
+    if (!category.startsWith(`${source}.`)) continue;
+    const field = category.slice(source.length + 1);
+    if ((known as readonly string[]).includes(field)) fields.add(field as Field);
   }
   return fields;
 }
