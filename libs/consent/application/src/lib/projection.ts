@@ -1,0 +1,170 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ClientBase } from 'pg';
+
+import type { Projection, RecordedEvent } from '@gov/platform-event-sourcing';
+import { entityManagerOn } from '@gov/platform-service';
+
+import { CONSENT_EVENT_TYPES, consentCodec, prefillCodec } from './codecs';
+import { APPLICATION_SCHEMA, ConsentEntity, PrefillPreferenceEntity } from './schema';
+import type { ConsentRow, RecordedConsentStatus } from './schema';
+
+/** The projection's name (its checkpoint key). */
+export const CONSENTS_PROJECTION = 'consent.read-models';
+
+const CONSENT_TYPES = new Set<string>([
+  CONSENT_EVENT_TYPES.granted,
+  CONSENT_EVENT_TYPES.paused,
+  CONSENT_EVENT_TYPES.resumed,
+  CONSENT_EVENT_TYPES.revoked,
+  CONSENT_EVENT_TYPES.superseded,
+  CONSENT_EVENT_TYPES.expired,
+]);
+const PREFILL_TYPES = new Set<string>([
+  CONSENT_EVENT_TYPES.prefillSet,
+  CONSENT_EVENT_TYPES.prefillCleared,
+]);
+
+/**
+ * The read models' reaction to one event of the consent log. Deterministic (every value comes
+ * from the event) and idempotent (a row moves only to a higher stream version), so the request
+ * path may write the same rows first (read-your-writes) and the projection again after it.
+ */
+export async function projectConsentEvent(
+  manager: EntityManager,
+  event: RecordedEvent,
+): Promise<void> {
+  if (PREFILL_TYPES.has(event.eventType)) {
+    await projectPrefill(manager, event);
+    return;
+  }
+  const isPermit = event.eventType === CONSENT_EVENT_TYPES.accessPermitted;
+  if (!CONSENT_TYPES.has(event.eventType) && !(isPermit && event.streamId.startsWith('consent-'))) {
+    return;
+  }
+  const decoded = consentCodec.decode(event);
+  const consents = manager.getRepository(ConsentEntity);
+  const version = event.streamVersion;
+  const update = (consentId: string, set: Partial<ConsentRow>) =>
+    consents
+      .createQueryBuilder()
+      .update()
+      .set({ ...set, version })
+      .where('consent_id = :consentId AND version < :version', { consentId, version })
+      .execute();
+  const end = (consentId: string, status: RecordedConsentStatus, at: Date, extra = {}) =>
+    update(consentId, { status, endedAt: at, ...extra });
+  switch (decoded.type) {
+    case 'ConsentGranted': {
+      const d = decoded.data;
+      await consents
+        .createQueryBuilder()
+        .insert()
+        .values({
+          consentId: d.consentId,
+          subject: d.subject,
+          organisationId: d.organisationId,
+          categories: [...d.categories],
+          purpose: d.purpose,
+          procedureId: d.procedureId,
+          validFrom: d.validFrom,
+          validUntil: d.validUntil,
+          maxUses: d.maxUses,
+          language: d.language,
+          supersedes: d.supersedes,
+          supersededBy: null,
+          grantedAt: d.grantedAt,
+          status: 'ACTIVE',
+          endedAt: null,
+          uses: 0,
+          lastUseAt: null,
+          version,
+        })
+        .orIgnore()
+        .execute();
+      return;
+    }
+    case 'ConsentPaused':
+      await update(decoded.data.consentId, { status: 'PAUSED' });
+      return;
+    case 'ConsentResumed':
+      await update(decoded.data.consentId, { status: 'ACTIVE' });
+      return;
+    case 'ConsentRevoked':
+      await end(decoded.data.consentId, 'REVOKED', decoded.data.revokedAt);
+      return;
+    case 'ConsentSuperseded':
+      await end(decoded.data.consentId, 'SUPERSEDED', decoded.data.supersededAt, {
+        supersededBy: decoded.data.supersededBy,
+      });
+      return;
+    case 'ConsentExpired':
+      await end(decoded.data.consentId, 'EXPIRED', decoded.data.expiredAt);
+      return;
+    case 'AccessPermitted':
+      await update(decoded.data.consentId, {
+        uses: decoded.data.useNumber,
+        lastUseAt: decoded.data.decidedAt,
+      });
+      return;
+    default: {
+      const unknown: never = decoded;
+      throw new TypeError(`unhandled consent event ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+async function projectPrefill(manager: EntityManager, event: RecordedEvent): Promise<void> {
+  const decoded = prefillCodec.decode(event);
+  const preferences = manager.getRepository(PrefillPreferenceEntity);
+  switch (decoded.type) {
+    case 'PrefillPreferenceSet': {
+      const d = decoded.data;
+      // Later events of the stream win: set_at never goes back in one person's stream.
+      await preferences
+        .createQueryBuilder()
+        .insert()
+        .values({
+          subject: d.subject,
+          source: d.source,
+          procedureId: d.procedureId ?? '',
+          preference: d.preference,
+          setAt: d.setAt,
+        })
+        .orUpdate(['preference', 'set_at'], ['subject', 'source', 'procedure_id'])
+        .execute();
+      return;
+    }
+    case 'PrefillPreferenceCleared':
+      await preferences.delete({
+        subject: decoded.data.subject,
+        source: decoded.data.source,
+        procedureId: decoded.data.procedureId,
+      });
+      return;
+    default: {
+      const unknown: never = decoded;
+      throw new TypeError(`unhandled prefill event ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/**
+ * The read models as a projection of the kit's `ProjectionRunner` (every site, the embassy's
+ * replica included): each batch and its checkpoint in one transaction, written with TypeORM
+ * on the batch's own connection.
+ */
+export function consentsProjection(dataSource: DataSource): Projection {
+  const managers = new WeakMap<ClientBase, EntityManager>();
+  return {
+    name: CONSENTS_PROJECTION,
+    tables: [`${APPLICATION_SCHEMA}.consents`, `${APPLICATION_SCHEMA}.prefill_preferences`],
+    apply: (client, event) => {
+      let manager = managers.get(client);
+      if (manager === undefined) {
+        manager = entityManagerOn(dataSource, client);
+        managers.set(client, manager);
+      }
+      return projectConsentEvent(manager, event);
+    },
+  };
+}
