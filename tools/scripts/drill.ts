@@ -294,7 +294,10 @@ async function switchover(
         `the fenced ${fromName} ${service.name} to publish everything`,
         async () => {
           const status = await from.status();
-          const published = status.relays[service.topic];
+          // A relay that never saved a checkpoint has published nothing: position 0. A service
+          // whose log is still empty (consent, in a drill that loads only the registry) is then
+          // drained at once instead of never.
+          const published = status.relays[service.topic] ?? '0';
           return status.unpositioned === 0 && published === status.head
             ? BigInt(status.head)
             : undefined;
