@@ -227,11 +227,12 @@ export const consentCodec: EventCodec<ConsentEvent> = {
         );
       case 'AccessPermitted': {
         const { consentId, ...use } = event.data;
-        return encodePermit({
-          ...use,
-          basis: { kind: 'consent', consentId },
-          sealedUntil: null,
-        });
+        return {
+          // The decision's id is the event's: a decision re-run after a lost answer (same
+          // Idempotency-Key, same id) is refused by the store instead of counting a second use.
+          eventId: use.decisionId,
+          ...encodePermit({ ...use, basis: { kind: 'consent', consentId }, sealedUntil: null }),
+        };
       }
       default: {
         const unknown: never = event;

@@ -5,7 +5,11 @@ import type { DataSource } from 'typeorm';
 import type { Principal } from '@gov/platform-auth';
 import { ApplicationError } from '@gov/platform-chassis';
 import type { DomainRejection } from '@gov/platform-decider';
-import { PostgresEventStore, ProjectionRunner } from '@gov/platform-event-sourcing';
+import {
+  DuplicateEventError,
+  PostgresEventStore,
+  ProjectionRunner,
+} from '@gov/platform-event-sourcing';
 import { loadLegalBasisCatalogue } from '@gov/platform-legal-bases';
 import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
@@ -234,6 +238,30 @@ describe('decisions on PostgreSQL', () => {
       uses: 3,
       lastUseAt: now.toISOString(),
     });
+  });
+
+  it('counts a decision re-run under the same Idempotency-Key once', async () => {
+    const subject = '1961071400028';
+    const { consentId } = await consents.grant(as(citizen(subject)), {
+      ...grantInput,
+      categories: ['personal-space.bank-account'],
+      maxUses: null,
+    });
+    const retried = {
+      ...as(agency('ccss')),
+      idempotency: { seed: 'a1b2c3', firstSeenAt: now },
+    };
+    const request = {
+      subject,
+      categories: ['personal-space.bank-account'],
+      purpose: 'family-allowance-eligibility',
+    };
+    expect(await decisions.decide(retried, request)).toMatchObject({
+      decision: 'PERMIT',
+      basis: { kind: 'consent', consentId, useNumber: 1 },
+    });
+    await expect(decisions.decide(retried, request)).rejects.toBeInstanceOf(DuplicateEventError);
+    expect((await consents.get(as(citizen(subject)), consentId)).uses).toBe(1);
   });
 
   it('permits on a legal basis only the covered subset, sealed for a covert one', async () => {
