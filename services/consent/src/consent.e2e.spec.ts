@@ -247,6 +247,84 @@ describe('consent service', () => {
     expect((receipts.body['items'] as unknown[]).length).toBe(2);
   });
 
+  it('changes terms as a new artefact and decides on legal bases, covert ones sealed', async () => {
+    const first = await grant();
+    const firstId = String(first.body['consentId']);
+    const changed = await call(primary, 'POST', `/consents/${firstId}/change`, citizen, {
+      organisationId: 'ccss',
+      categories: ['personal-space.bank-account'],
+      purpose: 'family-allowance-payment-account',
+      validUntil: new Date(Date.now() + 24 * 3600_000).toISOString(),
+    });
+    expect(changed).toMatchObject({ status: 201, body: { supersedes: firstId, status: 'ACTIVE' } });
+    expect((await call(primary, 'GET', `/consents/${firstId}`, citizen)).body).toMatchObject({
+      status: 'SUPERSEDED',
+      supersededBy: changed.body['consentId'],
+    });
+
+    const subset = await call(primary, 'POST', '/decisions', ccss, {
+      subject: LUC,
+      categories: ['persons.address', 'persons.sex'],
+      purpose: 'family-allowance-eligibility',
+    });
+    expect(subset.body).toMatchObject({
+      decision: 'PERMIT',
+      categories: ['persons.address'],
+      deniedCategories: ['persons.sex'],
+      basis: { kind: 'legal-basis', legalBasisId: 'ccss-family-allowances', sealedUntil: null },
+    });
+    const police = await token({ role: 'agency', subject: 'svc-police', organisationId: 'police' });
+    const covert = await call(primary, 'POST', '/decisions', police, {
+      subject: LUC,
+      categories: ['persons.address'],
+      purpose: 'criminal-investigation',
+    });
+    expect(covert.body).toMatchObject({ decision: 'PERMIT', basis: { kind: 'legal-basis' } });
+    const uses = async (bearer: string) =>
+      (
+        (await call(primary, 'GET', `/persons/${LUC}/consent-export`, bearer)).body[
+          'legalBasisUses'
+        ] as { organisationId: string }[]
+      ).map((u) => u.organisationId);
+    expect(await uses(other)).toEqual(['ccss']);
+    expect(await uses(dpo)).toEqual(['ccss', 'police']);
+  });
+
+  it('keeps the Yes/No to prefilling and answers procedures', async () => {
+    const put = (path: string, preference: string) =>
+      call(primary, 'PUT', `/prefill-preferences/sources/${path}`, citizen, { preference });
+    expect((await put('persons', 'NEVER')).body).toMatchObject({ changed: true });
+    expect((await put('persons', 'NEVER')).body).toMatchObject({ changed: false });
+    expect((await put('persons/procedures/allocation-familiale', 'ALLOW')).status).toBe(200);
+    const ask = async (procedure: string) =>
+      (
+        await call(
+          primary,
+          'GET',
+          `/prefill-preferences/${ANNA}?source=persons&procedure=${procedure}`,
+          ccss,
+        )
+      ).body;
+    expect(await ask('allocation-familiale')).toMatchObject({ prefill: true, rule: 'procedure' });
+    expect(await ask('other')).toMatchObject({ prefill: false, rule: 'source' });
+    const cleared = await call(
+      primary,
+      'DELETE',
+      '/prefill-preferences/sources/persons/procedures/allocation-familiale',
+      citizen,
+    );
+    expect(cleared.body).toMatchObject({ changed: true });
+    expect(await ask('allocation-familiale')).toMatchObject({ prefill: false, rule: 'source' });
+    const own = await call(primary, 'GET', '/prefill-preferences', citizen);
+    expect(own.body['items']).toEqual([
+      expect.objectContaining({ source: 'persons', procedureId: null, preference: 'NEVER' }),
+    ]);
+    expect((await put('registers', 'NEVER')).status).toBe(400);
+    expect(
+      (await call(primary, 'GET', `/prefill-preferences/${ANNA}?source=persons`, other)).status,
+    ).toBe(403);
+  });
+
   it('lets each role read what it may', async () => {
     expect((await call(primary, 'GET', `/consents/${consentId}`, ccss)).status).toBe(200);
     expect((await call(primary, 'GET', `/consents/${consentId}`, acd)).status).toBe(403);

@@ -1,5 +1,7 @@
-import { Brackets } from 'typeorm';
+import { Brackets, IsNull, Not } from 'typeorm';
 import type { EntityManager, Repository } from 'typeorm';
+
+import type { PrefillRule } from '@gov/consent-domain';
 
 import { ConsentEntity, PrefillPreferenceEntity } from './schema';
 import type { ConsentRow, PrefillPreferenceRow, RecordedConsentStatus } from './schema';
@@ -84,11 +86,23 @@ export class PgConsentReads {
     return rows.map((row) => row.consentId);
   }
 
-  /** A person's prefill preferences. */
-  preferencesOf(subject: string): Promise<PrefillPreferenceRow[]> {
-    return this.preferences.find({
-      where: { subject },
+  /** A person's prefill preferences in force (withdrawn ones left out). */
+  async preferencesOf(subject: string): Promise<PrefillRule[]> {
+    const rows = await this.preferences.find({
+      where: { subject, preference: Not(IsNull()) },
       order: { source: 'ASC', procedureId: 'ASC' },
     });
+    return rows.flatMap((row) =>
+      row.preference === null
+        ? []
+        : [
+            {
+              source: row.source,
+              procedureId: row.procedureId === '' ? null : row.procedureId,
+              preference: row.preference,
+              setAt: row.setAt,
+            },
+          ],
+    );
   }
 }

@@ -24,7 +24,7 @@ import { DecisionService } from './decision.service';
 import { ExpiryReactor } from './expiry.reactor';
 import { PgConsentStore } from './pg-consent-store';
 import { PrefillService } from './prefill.service';
-import { consentsProjection } from './projection';
+import { consentsProjection, projectConsentEvent } from './projection';
 import { ReceiptSigner } from './receipts';
 import { EVENT_STORE_SCHEMA, createConsentDataSource, migrateConsentSchemas } from './schema';
 import { streamIds } from './streams';
@@ -394,6 +394,21 @@ describe('expiry and prefill on PostgreSQL', () => {
     await expect(prefill.answer(as(citizen(LUC)), ANNA, 'persons', null)).rejects.toBeInstanceOf(
       ApplicationError,
     );
+  });
+
+  it('keeps a withdrawn preference withdrawn when the projection replays older events', async () => {
+    const subject = '1947050500014';
+    const context = as(citizen(subject));
+    await prefill.set(context, 'persons', 'p-1', 'NEVER');
+    await prefill.clear(context, 'persons', 'p-1');
+    const [set, cleared] = await eventStore.readStream(streamIds.prefill(subject));
+    if (set === undefined || cleared === undefined) throw new Error('two events expected');
+    // The projection reaches the set after the request path wrote the withdrawal.
+    await projectConsentEvent(dataSource.manager, cleared);
+    await projectConsentEvent(dataSource.manager, set);
+    expect(await prefill.answer(as(agency('ccss')), subject, 'persons', 'p-1')).toMatchObject({
+      rule: 'default',
+    });
   });
 
   it('rebuilds the same read models from the log alone', async () => {

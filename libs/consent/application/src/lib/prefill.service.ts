@@ -87,11 +87,9 @@ export class PrefillService {
   /** The person's own preferences. */
   async list(context: RequestContext): Promise<PrefillPreferenceView[]> {
     const citizen = requireCitizen(context.principal, 'read their prefill preferences');
-    return (await this.reads.preferencesOf(citizen.subject)).map((row) => ({
-      source: row.source,
-      procedureId: row.procedureId === '' ? null : row.procedureId,
-      preference: row.preference,
-      setAt: row.setAt.toISOString(),
+    return (await this.reads.preferencesOf(citizen.subject)).map((rule) => ({
+      ...rule,
+      setAt: rule.setAt.toISOString(),
     }));
   }
 
@@ -113,17 +111,7 @@ export class PrefillService {
     if (!allowed) {
       throw ApplicationError.forbidden('an organisation, the person, or a DPO may ask this');
     }
-    const rows = await this.reads.preferencesOf(subject);
-    const answer = prefillAnswer(
-      rows.map((row) => ({
-        source: row.source,
-        procedureId: row.procedureId === '' ? null : row.procedureId,
-        preference: row.preference,
-        setAt: row.setAt,
-      })),
-      source,
-      procedureId,
-    );
+    const answer = prefillAnswer(await this.reads.preferencesOf(subject), source, procedureId);
     return { subject, source, procedureId, ...answer };
   }
 }

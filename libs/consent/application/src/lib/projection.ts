@@ -5,7 +5,7 @@ import type { Projection, RecordedEvent } from '@gov/platform-event-sourcing';
 import { entityManagerOn } from '@gov/platform-service';
 
 import { CONSENT_EVENT_TYPES, consentCodec, prefillCodec } from './codecs';
-import { APPLICATION_SCHEMA, ConsentEntity, PrefillPreferenceEntity } from './schema';
+import { APPLICATION_SCHEMA, ConsentEntity } from './schema';
 import type { ConsentRow, RecordedConsentStatus } from './schema';
 
 /** The projection's name (its checkpoint key). */
@@ -115,37 +115,33 @@ export async function projectConsentEvent(
 
 async function projectPrefill(manager: EntityManager, event: RecordedEvent): Promise<void> {
   const decoded = prefillCodec.decode(event);
-  const preferences = manager.getRepository(PrefillPreferenceEntity);
-  switch (decoded.type) {
-    case 'PrefillPreferenceSet': {
-      const d = decoded.data;
-      // Later events of the stream win: set_at never goes back in one person's stream.
-      await preferences
-        .createQueryBuilder()
-        .insert()
-        .values({
-          subject: d.subject,
-          source: d.source,
-          procedureId: d.procedureId ?? '',
-          preference: d.preference,
-          setAt: d.setAt,
-        })
-        .orUpdate(['preference', 'set_at'], ['subject', 'source', 'procedure_id'])
-        .execute();
-      return;
-    }
-    case 'PrefillPreferenceCleared':
-      await preferences.delete({
-        subject: decoded.data.subject,
-        source: decoded.data.source,
-        procedureId: decoded.data.procedureId,
-      });
-      return;
-    default: {
-      const unknown: never = decoded;
-      throw new TypeError(`unhandled prefill event ${JSON.stringify(unknown)}`);
-    }
-  }
+  const row =
+    decoded.type === 'PrefillPreferenceSet'
+      ? [
+          decoded.data.subject,
+          decoded.data.source,
+          decoded.data.procedureId ?? '',
+          decoded.data.preference,
+          decoded.data.setAt,
+        ]
+      : [
+          decoded.data.subject,
+          decoded.data.source,
+          decoded.data.procedureId,
+          null,
+          decoded.data.clearedAt,
+        ];
+  // Only a later event of the person's stream moves a row: the request path writes an event's
+  // row before the projection replays the earlier ones.
+  await manager.query(
+    `INSERT INTO ${APPLICATION_SCHEMA}.prefill_preferences AS p
+       (subject, source, procedure_id, preference, set_at, version)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (subject, source, procedure_id) DO UPDATE
+       SET preference = EXCLUDED.preference, set_at = EXCLUDED.set_at, version = EXCLUDED.version
+       WHERE p.version < EXCLUDED.version`,
+    [...row, event.streamVersion],
+  );
 }
 
 /**

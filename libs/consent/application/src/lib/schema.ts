@@ -86,8 +86,12 @@ export interface PrefillPreferenceRow {
   source: string;
   /** `''` for the source's own preference (a primary key has no nulls). */
   procedureId: string;
-  preference: 'ALLOW' | 'NEVER';
+  /** `null`: a procedure's own preference the person withdrew. */
+  preference: 'ALLOW' | 'NEVER' | null;
+  /** When it was set or withdrawn. */
   setAt: Date;
+  /** The person's prefill stream version that wrote the row. */
+  version: number;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- TypeORM types its plain options object as a class; a literal is its documented use.
@@ -98,8 +102,9 @@ export const PrefillPreferenceEntity = new EntitySchema<PrefillPreferenceRow>({
     subject: { type: 'text', primary: true },
     source: { type: 'text', primary: true },
     procedureId: { name: 'procedure_id', type: 'text', primary: true },
-    preference: { type: 'text' },
+    preference: { type: 'text', nullable: true },
     setAt: { name: 'set_at', type: 'timestamptz' },
+    version: { type: 'bigint', transformer: bigintAsNumber },
   },
 });
 
@@ -141,13 +146,16 @@ CREATE INDEX consents_decision_idx ON consents (subject, organisation_id, purpos
 -- The expiry reactor's to-do list: live artefacts by expiry.
 CREATE INDEX consents_expiry_idx ON consents (valid_until) WHERE status IN ('ACTIVE', 'PAUSED');
 
--- A person's Yes/No to prefilling, per source and per procedure ('' = every procedure).
+-- A person's Yes/No to prefilling, per source and per procedure ('' = every procedure). A
+-- withdrawn procedure preference stays as a row with a null preference, so that a row only
+-- ever moves to a later version of the person's stream (the request path writes first).
 CREATE TABLE prefill_preferences (
   subject      text        NOT NULL CHECK (subject ~ '^[0-9]{13}$'),
   source       text        NOT NULL,
   procedure_id text        NOT NULL,
-  preference   text        NOT NULL CHECK (preference IN ('ALLOW', 'NEVER')),
+  preference   text        CHECK (preference IN ('ALLOW', 'NEVER')),
   set_at       timestamptz NOT NULL,
+  version      bigint      NOT NULL CHECK (version >= 1),
   PRIMARY KEY (subject, source, procedure_id)
 );
 `,
