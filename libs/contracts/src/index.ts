@@ -13,5 +13,4 @@ export * from './gen/gov/registry/v1/events_pb';
 export * from './gen/gov/registry/v1/changes_pb';
 // gov.consent.v1: the consent service's events (consent.events.v1).
 export * from './gen/gov/consent/v1/access_pb';
-// gov.consent.v1: the consent artefacts' and prefill preferences' events (consent.events.v1).
 export * from './gen/gov/consent/v1/events_pb';
