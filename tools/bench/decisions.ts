@@ -212,7 +212,7 @@ async function main(): Promise<void> {
     }
     const decide = (body: Record<string, unknown>) => async () => {
       const answer = await post(`${consent.url}/decisions`, consent.agency, body);
-      if (answer['decision'] !== 'PERMIT')
+      if (answer['decision'] !== 'permit')
         throw new Error(`not permitted: ${JSON.stringify(answer)}`);
     };
     const kinds = {

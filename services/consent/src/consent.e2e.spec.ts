@@ -195,10 +195,12 @@ describe('consent service', () => {
     expect(first).toMatchObject({
       status: 200,
       body: {
-        decision: 'PERMIT',
+        decision: 'permit',
         categories: ['personal-space.bank-account'],
         deniedCategories: ['persons.sex'],
-        basis: { kind: 'consent', consentId, useNumber: 1 },
+        basis: 'consent',
+        consentId,
+        useNumber: 1,
       },
     });
     const seen = await call(primary, 'GET', `/consents/${consentId}`, citizen);
@@ -228,17 +230,18 @@ describe('consent service', () => {
     });
 
     expect((await call(primary, 'POST', `/consents/${consentId}/pause`, citizen)).status).toBe(200);
-    expect((await decide()).body).toMatchObject({ decision: 'DENY', reason: 'NO_BASIS' });
+    expect((await decide()).body).toMatchObject({ decision: 'deny', code: 'NO_BASIS' });
     expect((await call(primary, 'POST', `/consents/${consentId}/resume`, citizen)).status).toBe(
       200,
     );
     expect((await decide()).body).toMatchObject({
-      decision: 'PERMIT',
-      basis: { kind: 'consent', useNumber: 2 },
+      decision: 'permit',
+      basis: 'consent',
+      useNumber: 2,
     });
     const revoked = await call(primary, 'POST', `/consents/${consentId}/revoke`, citizen);
     expect(revoked.body).toMatchObject({ status: 'REVOKED' });
-    expect((await decide()).body).toMatchObject({ decision: 'DENY' });
+    expect((await decide()).body).toMatchObject({ decision: 'deny' });
     expect(await verifiedReceipt(consentId, String(revoked.body['receiptId']))).toMatchObject({
       event: { eventType: 'withdrawn' },
       consentStatus: 'withdrawn',
@@ -268,10 +271,12 @@ describe('consent service', () => {
       purpose: 'family-allowance-eligibility',
     });
     expect(subset.body).toMatchObject({
-      decision: 'PERMIT',
+      decision: 'permit',
       categories: ['persons.address'],
       deniedCategories: ['persons.sex'],
-      basis: { kind: 'legal-basis', legalBasisId: 'ccss-family-allowances', sealedUntil: null },
+      basis: 'legal-basis',
+      legalBasisId: 'ccss-family-allowances',
+      sealedUntil: null,
     });
     const police = await token({ role: 'agency', subject: 'svc-police', organisationId: 'police' });
     const covert = await call(primary, 'POST', '/decisions', police, {
@@ -279,7 +284,7 @@ describe('consent service', () => {
       categories: ['persons.address'],
       purpose: 'criminal-investigation',
     });
-    expect(covert.body).toMatchObject({ decision: 'PERMIT', basis: { kind: 'legal-basis' } });
+    expect(covert.body).toMatchObject({ decision: 'permit', basis: 'legal-basis' });
     const uses = async (bearer: string) =>
       (
         (await call(primary, 'GET', `/persons/${LUC}/consent-export`, bearer)).body[

@@ -27,11 +27,12 @@ export class DecisionsController {
   @ApiOperation({
     summary: 'May your organisation use these categories of this person for this purpose?',
     description:
-      'The organisation is the token’s. PERMIT names the legal basis of the catalogue or the ' +
+      'The organisation is the token’s. A permit names the legal basis of the catalogue or the ' +
       'consent artefact that permits, and the categories permitted: never more than asked; a ' +
       'basis covering only some of them permits that subset (the rest in deniedCategories). ' +
       'A permit is recorded (gov.consent.v1.AccessPermitted) and counts one use of the ' +
-      'artefact. DENY says why. With an Idempotency-Key, a retry answers the first decision.',
+      'artefact. A deny says why (code, reason). With an Idempotency-Key, a retry answers the ' +
+      'first decision.',
   })
   @ApiBody({
     schema: openApiSchema(DecisionBody),
@@ -51,16 +52,16 @@ export class DecisionsController {
     'The decision',
     DecisionSchema,
     {
-      decision: 'PERMIT',
+      decision: 'permit',
       decisionId: '01931f0e-8f6a-7c3e-9d4b-2a1c0e9f8d7b',
       categories: ['persons.address'],
       deniedCategories: ['personal-space.bank-account'],
-      basis: {
-        kind: 'legal-basis',
-        legalBasisId: 'ccss-family-allowances',
-        provision: 'Code de la sécurité sociale, art. 269',
-        sealedUntil: null,
-      },
+      basis: 'legal-basis',
+      consentId: null,
+      useNumber: null,
+      legalBasisId: 'ccss-family-allowances',
+      provision: 'Code de la sécurité sociale, art. 269',
+      sealedUntil: null,
       decidedAt: '2026-03-01T10:00:00.000Z',
     },
     [],

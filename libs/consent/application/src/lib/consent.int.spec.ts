@@ -225,11 +225,13 @@ describe('decisions on PostgreSQL', () => {
         }),
       ),
     );
-    const permits = answers.filter((a) => a.decision === 'PERMIT');
+    const permits = answers.filter((a) => a.decision === 'permit');
     expect(permits).toHaveLength(3);
-    expect(permits.map((p) => (p.basis.kind === 'consent' ? p.basis.useNumber : 0)).sort()).toEqual(
-      [1, 2, 3],
-    );
+    expect(permits.map((p) => p.useNumber).sort()).toEqual([1, 2, 3]);
+    // The losers either saw the artefact exhausted (USE_EXHAUSTED) or no longer found it.
+    const denials = answers.flatMap((a) => (a.decision === 'deny' ? [a.code] : []));
+    expect(denials).toHaveLength(9);
+    expect(denials.filter((code) => code !== 'USE_EXHAUSTED' && code !== 'NO_BASIS')).toEqual([]);
     const recorded = (await eventStore.readStream(streamIds.consent(consentId)))
       .filter((e) => e.eventType === CONSENT_EVENT_TYPES.accessPermitted)
       .map((e) => decodePermit(e).useNumber);
@@ -257,8 +259,10 @@ describe('decisions on PostgreSQL', () => {
       purpose: 'family-allowance-eligibility',
     };
     expect(await decisions.decide(retried, request)).toMatchObject({
-      decision: 'PERMIT',
-      basis: { kind: 'consent', consentId, useNumber: 1 },
+      decision: 'permit',
+      basis: 'consent',
+      consentId,
+      useNumber: 1,
     });
     await expect(decisions.decide(retried, request)).rejects.toBeInstanceOf(DuplicateEventError);
     expect((await consents.get(as(citizen(subject)), consentId)).uses).toBe(1);
@@ -272,10 +276,13 @@ describe('decisions on PostgreSQL', () => {
       purpose: 'family-allowance-eligibility',
     });
     expect(ccss).toMatchObject({
-      decision: 'PERMIT',
+      decision: 'permit',
       categories: ['persons.address'],
       deniedCategories: ['personal-space.bank-account'],
-      basis: { kind: 'legal-basis', legalBasisId: 'ccss-family-allowances', sealedUntil: null },
+      basis: 'legal-basis',
+      consentId: null,
+      legalBasisId: 'ccss-family-allowances',
+      sealedUntil: null,
     });
     const police = await decisions.decide(as(agency('police')), {
       subject,
@@ -283,8 +290,9 @@ describe('decisions on PostgreSQL', () => {
       purpose: 'criminal-investigation',
     });
     expect(police).toMatchObject({
-      decision: 'PERMIT',
-      basis: { kind: 'legal-basis', sealedUntil: '2027-03-01T10:00:00.000Z' },
+      decision: 'permit',
+      basis: 'legal-basis',
+      sealedUntil: '2027-03-01T10:00:00.000Z',
     });
     const permits = (await eventStore.readStream(streamIds.decisions(subject))).map((e) =>
       decodePermit(e),
@@ -312,13 +320,13 @@ describe('decisions on PostgreSQL', () => {
       categories: ['persons.address'],
       purpose: 'marketing',
     });
-    expect(marketing).toMatchObject({ decision: 'DENY', reason: 'NO_BASIS' });
+    expect(marketing).toMatchObject({ decision: 'deny', code: 'NO_BASIS' });
     const unknownOrg = await decisions.decide(as(agency('nobody')), {
       subject,
       categories: ['persons.address'],
       purpose: 'family-allowance-eligibility',
     });
-    expect(unknownOrg).toMatchObject({ decision: 'DENY', reason: 'UNKNOWN_ORGANISATION' });
+    expect(unknownOrg).toMatchObject({ decision: 'deny', code: 'UNKNOWN_ORGANISATION' });
     const { consentId } = await consents.grant(as(citizen(subject)), {
       ...grantInput,
       purpose: 'marketing',
@@ -331,7 +339,7 @@ describe('decisions on PostgreSQL', () => {
         categories: ['persons.address'],
         purpose: 'marketing',
       }),
-    ).toMatchObject({ decision: 'DENY', reason: 'NO_BASIS' });
+    ).toMatchObject({ decision: 'deny', code: 'NO_BASIS' });
     await consents.resume(as(citizen(subject)), consentId);
     expect(
       await decisions.decide(as(agency('ccss')), {
@@ -339,7 +347,7 @@ describe('decisions on PostgreSQL', () => {
         categories: ['persons.address'],
         purpose: 'marketing',
       }),
-    ).toMatchObject({ decision: 'PERMIT', basis: { kind: 'consent', consentId, useNumber: 1 } });
+    ).toMatchObject({ decision: 'permit', basis: 'consent', consentId, useNumber: 1 });
     await expect(
       decisions.decide(as(agency('ccss')), {
         subject,

@@ -27,30 +27,37 @@ export interface DecisionRequest {
 export type DenyReason =
   'NO_BASIS' | 'UNKNOWN_ORGANISATION' | Exclude<UseDenialCode, 'USE_NOT_GRANTED'>;
 
-/** The answer of the decision API. */
+/**
+ * The answer of the decision API, flat so that a client reads what it needs without knowing
+ * the other kind of basis: `decision`, `categories`, `consentId` (the registry's client) or
+ * `legalBasisId`.
+ */
 export type Decision =
   | {
-      readonly decision: 'PERMIT';
+      readonly decision: 'permit';
       readonly decisionId: string;
       /** The asked categories permitted, never more than asked. */
       readonly categories: readonly string[];
       /** The asked categories not permitted (the permit covers a subset). */
       readonly deniedCategories: readonly string[];
-      readonly basis:
-        | { readonly kind: 'consent'; readonly consentId: string; readonly useNumber: number }
-        | {
-            readonly kind: 'legal-basis';
-            readonly legalBasisId: string;
-            readonly provision: string;
-            readonly sealedUntil: string | null;
-          };
+      /** What permits: a consent artefact of the subject, or a legal basis of the catalogue. */
+      readonly basis: 'consent' | 'legal-basis';
+      /** For a consent: the artefact and which use of it this is; otherwise `null`. */
+      readonly consentId: string | null;
+      readonly useNumber: number | null;
+      /** For a legal basis: its id and provision, and the seal of a covert one; else `null`. */
+      readonly legalBasisId: string | null;
+      readonly provision: string | null;
+      readonly sealedUntil: string | null;
       readonly decidedAt: string;
     }
   | {
-      readonly decision: 'DENY';
+      readonly decision: 'deny';
+      /** Why, for a machine. */
+      readonly code: DenyReason;
+      /** Why, for a person. */
+      readonly reason: string;
       readonly deniedCategories: readonly string[];
-      readonly reason: DenyReason;
-      readonly detail: string;
       readonly decidedAt: string;
     };
 
@@ -67,7 +74,7 @@ const DAY_MS = 24 * 3600 * 1000;
  *   wins; on a tie a legal basis wins (it spends no use), then the newest artefact.
  * - **A basis covering only some of the asked categories permits that subset**, named in
  *   `categories`, the rest in `deniedCategories` (data minimisation: the caller gets what it may
- *   have, and learns what it may not). Nothing covered: DENY.
+ *   have, and learns what it may not). Nothing covered: `deny`.
  * - A permit is recorded as `gov.consent.v1.AccessPermitted`: on the artefact's stream at its
  *   expected version (the decider counts the use, so a use limit holds under concurrent
  *   decisions: the loser decides again on the new state), or on `decisions-<national id>`
@@ -90,11 +97,11 @@ export class DecisionService {
     const organisationId = principal.organisationId;
     const procedureId = request.procedureId ?? null;
     const now = this.clock.now();
-    const deny = (reason: DenyReason, detail: string): Decision => ({
-      decision: 'DENY',
-      deniedCategories: categories,
+    const deny = (code: DenyReason, reason: string): Decision => ({
+      decision: 'deny',
+      code,
       reason,
-      detail,
+      deniedCategories: categories,
       decidedAt: now.toISOString(),
     });
     if (this.catalogue.organisation(organisationId) === undefined) {
@@ -148,11 +155,16 @@ export class DecisionService {
           throw new Error(`a use of ${row.consentId} recorded no permit`);
         }
         return {
-          decision: 'PERMIT',
+          decision: 'permit',
           decisionId,
           categories: permitted.data.categories,
           deniedCategories: categories.filter((c) => !permitted.data.categories.includes(c)),
-          basis: { kind: 'consent', consentId: row.consentId, useNumber: permitted.data.useNumber },
+          basis: 'consent',
+          consentId: row.consentId,
+          useNumber: permitted.data.useNumber,
+          legalBasisId: null,
+          provision: null,
+          sealedUntil: null,
           decidedAt: now.toISOString(),
         };
       } catch (error) {
@@ -191,16 +203,16 @@ export class DecisionService {
         appendMetadata(context),
       );
       return {
-        decision: 'PERMIT',
+        decision: 'permit',
         decisionId,
         categories: basis.categories,
         deniedCategories: categories.filter((c) => !basis.categories.includes(c)),
-        basis: {
-          kind: 'legal-basis',
-          legalBasisId: basis.basis.id,
-          provision: basis.basis.provision,
-          sealedUntil: sealedUntil?.toISOString() ?? null,
-        },
+        basis: 'legal-basis',
+        consentId: null,
+        useNumber: null,
+        legalBasisId: basis.basis.id,
+        provision: basis.basis.provision,
+        sealedUntil: sealedUntil?.toISOString() ?? null,
         decidedAt: now.toISOString(),
       };
     }

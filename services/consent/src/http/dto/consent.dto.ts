@@ -157,22 +157,32 @@ export type DecisionDto = z.output<typeof DecisionBody>;
 
 /** The answer of `POST /decisions`. */
 export const DecisionSchema = z.object({
-  decision: z.enum(['PERMIT', 'DENY']),
-  decisionId: z.string().optional(),
-  categories: z.array(z.string()).optional(),
-  deniedCategories: z.array(z.string()),
-  basis: z
-    .object({
-      kind: z.enum(['consent', 'legal-basis']),
-      consentId: z.string().optional(),
-      useNumber: z.number().optional(),
-      legalBasisId: z.string().optional(),
-      provision: z.string().optional(),
-      sealedUntil: z.string().nullable().optional(),
-    })
-    .optional(),
-  reason: z.string().optional(),
-  detail: z.string().optional(),
+  decision: z.enum(['permit', 'deny']),
+  decisionId: z.string().optional().describe('permit: the id of the recorded permit'),
+  categories: z.array(z.string()).optional().describe('permit: the categories permitted'),
+  deniedCategories: z.array(z.string()).describe('The asked categories not permitted'),
+  basis: z.enum(['consent', 'legal-basis']).optional(),
+  consentId: z.string().nullable().optional().describe('permit on a consent: the artefact'),
+  useNumber: z.number().nullable().optional().describe('permit on a consent: which use'),
+  legalBasisId: z.string().nullable().optional().describe('permit on a legal basis: its id'),
+  provision: z.string().nullable().optional(),
+  sealedUntil: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('permit on a covert basis: hidden from the person until then'),
+  code: z
+    .enum([
+      'NO_BASIS',
+      'UNKNOWN_ORGANISATION',
+      'USE_NOT_YET_VALID',
+      'USE_PAUSED',
+      'USE_ENDED',
+      'USE_EXHAUSTED',
+    ])
+    .optional()
+    .describe('deny: why, for a machine'),
+  reason: z.string().optional().describe('deny: why, for a person'),
   decidedAt: z.string(),
 });
 
