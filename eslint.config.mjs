@@ -19,6 +19,10 @@ const scopeConstraints = [
     sourceTag: 'scope:registry',
     onlyDependOnLibsWithTags: ['scope:registry', 'scope:platform', 'scope:shared'],
   },
+  {
+    sourceTag: 'scope:audit',
+    onlyDependOnLibsWithTags: ['scope:audit', 'scope:platform', 'scope:shared'],
+  },
   { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:platform', 'scope:shared'] },
 ];
 
