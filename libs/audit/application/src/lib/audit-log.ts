@@ -194,6 +194,15 @@ export class AuditLog {
     };
   }
 
+  /** The person an entry is about, or `null` for an unknown entry. */
+  async subjectOfEntry(entryId: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ subject_national_id: string }>(
+      'SELECT subject_national_id FROM audit_app.entries WHERE entry_id = $1',
+      [entryId],
+    );
+    return rows[0]?.subject_national_id ?? null;
+  }
+
   /** The consistency proof from a tree of `first` leaves to one of `second`. */
   async consistencyProof(first: number, second: number): Promise<string[]> {
     await this.assertWithinTree(second);
