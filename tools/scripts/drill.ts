@@ -294,7 +294,8 @@ async function switchover(
         `the fenced ${fromName} ${service.name} to publish everything`,
         async () => {
           const status = await from.status();
-          const published = status.relays[service.topic];
+          // A relay that never published has no position yet: an empty log is all published.
+          const published = status.relays[service.topic] ?? '0';
           return status.unpositioned === 0 && published === status.head
             ? BigInt(status.head)
             : undefined;
