@@ -388,6 +388,10 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
       supervisor.entries[1]?.leaf.entryId,
     );
     expect(proofsVerify(mine)).toBe(true);
+    // Nor can the person learn of it by asking for its proof; the auditor can.
+    const sealedId = supervisor.entries[1]?.leaf.entryId ?? '';
+    expect((await auditApi(`/entries/${sealedId}/inclusion-proof`, citizen)).status).toBe(404);
+    expect((await auditApi(`/entries/${sealedId}/inclusion-proof`, auditor)).status).toBe(200);
   });
 
   it('answers bad input with a 4xx problem and changes nothing', async () => {

@@ -83,8 +83,9 @@ export class TreeController {
     @Query(new ZodPipe(InclusionQuery, 'query')) query: { treeSize?: number | undefined },
   ): Promise<unknown> {
     if (principal.kind === 'citizen') {
-      const own = await this.log.subjectOfEntry(entryId);
+      const own = await this.log.subjectOfEntry(entryId, 'subject');
       if (own !== principal.subject) {
+        // Another person's entry, or one of yours still sealed: alike, not found.
         throw ApplicationError.notFound(`no entry ${entryId} about you`, {
           extensions: { code: 'UNKNOWN_ENTRY' },
         });

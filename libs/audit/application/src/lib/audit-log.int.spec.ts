@@ -183,10 +183,13 @@ describe('the audit tree over PostgreSQL', () => {
     const subjectBefore = await log.accessLog(ANNA, 'subject', { limit: 100 });
     const supervisor = await log.accessLog(ANNA, 'supervisor', { limit: 100 });
     expect(ids(subjectBefore)).not.toContain(sealed.entryId);
+    expect(await log.subjectOfEntry(sealed.entryId, 'subject')).toBeNull();
+    expect(await log.subjectOfEntry(sealed.entryId, 'supervisor')).toBe(ANNA);
     expect(ids(supervisor)[0]).toBe(sealed.entryId);
     now = new Date(reveal.getTime() + 1);
     const subjectAfter = await log.accessLog(ANNA, 'subject', { limit: 100 });
     expect(ids(subjectAfter)).toEqual(ids(supervisor));
+    expect(await log.subjectOfEntry(sealed.entryId, 'subject')).toBe(ANNA);
     // Newest first; every proof against the answer's head.
     const indices = subjectAfter.entries.map((e) => e.leafIndex);
     expect(indices).toEqual([...indices].sort((a, b) => b - a));

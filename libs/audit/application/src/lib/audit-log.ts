@@ -194,11 +194,15 @@ export class AuditLog {
     };
   }
 
-  /** The person an entry is about, or `null` for an unknown entry. */
-  async subjectOfEntry(entryId: string): Promise<string | null> {
+  /**
+   * The person an entry is about, as far as `reader` may know: `null` for an unknown entry, and
+   * for a `subject` reader also for an entry still sealed (its existence is part of the secret).
+   */
+  async subjectOfEntry(entryId: string, reader: AccessLogReader): Promise<string | null> {
     const { rows } = await this.pool.query<{ subject_national_id: string }>(
-      'SELECT subject_national_id FROM audit_app.entries WHERE entry_id = $1',
-      [entryId],
+      `SELECT subject_national_id FROM audit_app.entries
+       WHERE entry_id = $1 AND ($2 OR sealed_until IS NULL OR sealed_until <= $3)`,
+      [entryId, reader === 'supervisor', this.clock()],
     );
     return rows[0]?.subject_national_id ?? null;
   }
