@@ -8,7 +8,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
 
-import { verifyExport } from '@gov/audit-application';
+import { verifyExportStream } from '@gov/audit-application';
 import type { AccessLogPage, SignedTreeHead } from '@gov/audit-application';
 import { verifyInclusion } from '@gov/audit-merkle';
 import { AccessPermittedSchema } from '@gov/contracts';
@@ -273,9 +273,17 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
 
     const jwks = (await auditApi('/.well-known/jwks.json', undefined))
       .body as unknown as JSONWebKeySet;
-    const exported = await auditApi('/export', dpo);
+    const exported = await fetch(`${auditUrl}/export`, {
+      headers: { authorization: `Bearer ${dpo}` },
+    });
     expect(exported.status).toBe(200);
-    const result = await verifyExport(exported.body, { jwks });
+    expect(exported.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const [header, ...lines] = (await exported.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
+    expect(lines).toHaveLength(N);
+    const result = await verifyExportStream(header, lines, { jwks });
     expect(result).toMatchObject({ ok: true, entries: N, treeSize: N });
   });
 

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 
 import type { JSONWebKeySet } from 'jose';
 
-import { verifyExport } from '@gov/audit-application';
+import { verifyExport, verifyExportStream } from '@gov/audit-application';
 import type { SignedTreeHead } from '@gov/audit-application';
 
 /** Where the verifier writes: findings for people, one JSON line for machines. */
@@ -27,8 +28,47 @@ function readJson(file: string, what: string): unknown {
   }
 }
 
+/** An export file: one JSON document, or NDJSON (a header line, then one line per entry). */
+type OpenedExport =
+  | { readonly kind: 'document'; readonly document: unknown }
+  | { readonly kind: 'lines'; readonly header: unknown; readonly entries: AsyncIterable<unknown> };
+
+async function openExport(file: string): Promise<OpenedExport> {
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  const iterator = lines[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  let header: unknown;
+  try {
+    header = first.done ? undefined : (JSON.parse(first.value) as unknown);
+  } catch {
+    header = undefined;
+  }
+  const isHeader =
+    typeof header === 'object' && header !== null && !('entries' in header) && 'format' in header;
+  if (!isHeader) {
+    lines.close();
+    return { kind: 'document', document: readJson(file, 'the export') };
+  }
+  return {
+    kind: 'lines',
+    header,
+    entries: (async function* entries() {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        if (next.value.trim() === '') continue;
+        try {
+          yield JSON.parse(next.value) as unknown;
+        } catch {
+          // Not JSON: the verifier reports it as a malformed entry.
+          yield next.value;
+        }
+      }
+    })(),
+  };
+}
+
 /**
- * The `audit:verify` program: verifies an export offline against the JWKS (a file) and the
+ * The `audit:verify` program: verifies an export (a JSON document or the NDJSON of
+ * `GET /export`) offline against the JWKS (a file) and the
  * tree heads the caller kept (`--known`, each a file with one signed tree head, e.g. the
  * `treeHead` of an earlier answer). Exit code 0 when nothing is wrong, 1 with the findings,
  * 2 for a usage or file error.
@@ -53,18 +93,22 @@ export async function runVerify(argv: readonly string[], output: VerifyOutput): 
     output.err(VERIFY_USAGE);
     return 2;
   }
-  let document: unknown;
+  let opened: OpenedExport;
   let jwks: JSONWebKeySet;
   let known: SignedTreeHead[];
   try {
-    document = readJson(exportFile, 'the export');
+    opened = await openExport(exportFile);
     jwks = readJson(jwksFile, 'the JWKS') as JSONWebKeySet;
     known = knownFiles.map((file) => readJson(file, 'the tree head') as SignedTreeHead);
   } catch (error) {
     output.err(error instanceof Error ? error.message : String(error));
     return 2;
   }
-  const result = await verifyExport(document, { jwks, knownTreeHeads: known });
+  const options = { jwks, knownTreeHeads: known };
+  const result =
+    opened.kind === 'document'
+      ? await verifyExport(opened.document, options)
+      : await verifyExportStream(opened.header, opened.entries, options);
   for (const finding of result.findings) output.err(`${finding.code}: ${finding.message}`);
   if (result.ok) {
     output.err(

@@ -15,7 +15,14 @@ import { runVerify } from './verify-cli';
 // The program around the verifier: files in, exit code and named findings out.
 describe('npm run audit:verify', () => {
   let dir: string;
-  let files: { export: string; tampered: string; jwks: string; known: string };
+  let files: {
+    export: string;
+    tampered: string;
+    ndjson: string;
+    ndjsonTampered: string;
+    jwks: string;
+    known: string;
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'audit-cli-'));
@@ -60,6 +67,8 @@ describe('npm run audit:verify', () => {
     files = {
       export: join(dir, 'export.json'),
       tampered: join(dir, 'tampered.json'),
+      ndjson: join(dir, 'export.ndjson'),
+      ndjsonTampered: join(dir, 'tampered.ndjson'),
       jwks: join(dir, 'jwks.json'),
       known: join(dir, 'known.json'),
     };
@@ -67,6 +76,15 @@ describe('npm run audit:verify', () => {
     writeFileSync(
       files.tampered,
       JSON.stringify({ ...document, entries: document.entries.slice(0, 2) }),
+    );
+    // The NDJSON form of GET /export: the header, then one entry per line.
+    const { entries, ...header } = document;
+    const ndjson = (list: typeof entries) =>
+      [header, ...list].map((line) => JSON.stringify(line)).join('\n') + '\n';
+    writeFileSync(files.ndjson, ndjson(entries));
+    writeFileSync(
+      files.ndjsonTampered,
+      ndjson(entries.map((e, i) => (i === 1 ? { ...e, leaf: { ...e.leaf, purpose: 'x' } } : e))),
     );
     writeFileSync(files.jwks, JSON.stringify(signer.jwks()));
     writeFileSync(files.known, JSON.stringify(head2));
@@ -87,6 +105,15 @@ describe('npm run audit:verify', () => {
     const { code, out } = await run([files.export, '--jwks', files.jwks, '--known', files.known]);
     expect(code).toBe(0);
     expect(JSON.parse(out[0]!)).toMatchObject({ ok: true, entries: 3, treeSize: 3 });
+  });
+
+  it('reads the streamed NDJSON export alike', async () => {
+    const honest = await run([files.ndjson, '--jwks', files.jwks, '--known', files.known]);
+    expect(honest.code).toBe(0);
+    expect(JSON.parse(honest.out[0]!)).toMatchObject({ ok: true, scope: 'log', entries: 3 });
+    const tampered = await run([files.ndjsonTampered, '--jwks', files.jwks]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.err[0]).toMatch(/^ROOT_MISMATCH: /);
   });
 
   it('exits 1 naming what is wrong', async () => {

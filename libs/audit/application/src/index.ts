@@ -71,5 +71,5 @@ export type {
   EntryView,
   InclusionProofView,
 } from './lib/audit-log';
-export { verifyExport } from './lib/verify/verify-export';
+export { verifyExport, verifyExportStream } from './lib/verify/verify-export';
 export type { Finding, FindingCode, VerifyOptions, VerifyResult } from './lib/verify/verify-export';

@@ -8,6 +8,7 @@ export {
   EMPTY_TREE_HASH,
   MerkleRangeError,
   MerkleTree,
+  RootAccumulator,
   completeNodesOf,
   consistencyProofSubtrees,
   inclusionPathSubtrees,

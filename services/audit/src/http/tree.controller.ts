@@ -1,15 +1,23 @@
-import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Readable } from 'node:stream';
+
+import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { JSONWebKeySet } from 'jose';
 
 import { AuditLog, TreeHeadSigner } from '@gov/audit-application';
-import type { AuditExport, SignedTreeHead } from '@gov/audit-application';
+import type { SignedTreeHead } from '@gov/audit-application';
 import { AuthGuard, CurrentPrincipal, Roles } from '@gov/platform-auth';
 import type { Principal } from '@gov/platform-auth';
 import { ApiProblems, ApplicationError, ZodPipe } from '@gov/platform-chassis';
 
 import { answering } from './audit-errors';
 import { ConsistencyQuery, EntryIdParam, ExportQuery, InclusionQuery, TreeSizeParam } from './dto';
+
+/** The parts of the Fastify reply a streamed answer uses. */
+interface StreamingReply {
+  header(name: string, value: string): unknown;
+  send(payload: Readable): unknown;
+}
 
 /** The published key that verifies tree heads: public, like any JWKS. */
 @ApiTags('tree')
@@ -109,15 +117,19 @@ export class TreeController {
   @Get('export')
   @Roles('auditor', 'dpo')
   @ApiOperation({
-    summary: 'Export the whole log for the offline verifier',
+    summary: 'Export the whole log for the offline verifier (NDJSON)',
     description:
-      'Every entry of the latest tree head in leaf order, with earlier tree heads and their ' +
-      'consistency proofs (`consistencyFrom` adds heads the caller kept).',
+      '`application/x-ndjson`, streamed: the first line is the export without `entries` (the ' +
+      'latest tree head, earlier heads with their consistency proofs; `consistencyFrom` adds ' +
+      'heads the caller kept), then one line `{leafIndex, leaf}` per entry in leaf order.',
   })
   @ApiProblems(400, 401, 403, 404)
-  export(
+  async export(
     @Query(new ZodPipe(ExportQuery, 'query')) query: { consistencyFrom?: number[] | undefined },
-  ): Promise<AuditExport> {
-    return answering(() => this.log.export({ kind: 'log' }, query.consistencyFrom));
+    @Res() reply: StreamingReply,
+  ): Promise<void> {
+    const lines = await answering(() => this.log.exportLogLines(query.consistencyFrom));
+    reply.header('content-type', 'application/x-ndjson');
+    await reply.send(Readable.from(lines));
   }
 }

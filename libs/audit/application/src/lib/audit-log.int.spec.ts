@@ -18,7 +18,7 @@ import { encodeAccessRecorded, entryStreamId } from './entry/access-recorded.cod
 import { AUDIT_SCHEMAS } from './postgres/audit-schema';
 import { auditTreeProjection } from './postgres/tree-projection';
 import { TreeHeadSigner } from './tree-heads/tree-head-signer';
-import { verifyExport } from './verify/verify-export';
+import { verifyExport, verifyExportStream } from './verify/verify-export';
 
 // The tree as a projection over real PostgreSQL, checked against the in-memory tree: roots,
 // proofs and consistency at every size, a batch that fails halfway, a rebuild, sealing at read
@@ -226,5 +226,17 @@ describe('the audit tree over PostgreSQL', () => {
     const jwks = signer.jwks();
     expect((await verifyExport(JSON.parse(JSON.stringify(whole)), { jwks })).findings).toEqual([]);
     expect((await verifyExport(JSON.parse(JSON.stringify(anna)), { jwks })).findings).toEqual([]);
+
+    // The streamed form: the same header and entries, line by line.
+    let text = '';
+    for await (const chunk of await log.exportLogLines([37])) text += chunk;
+    const [header, ...lines] = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
+    const { entries, ...wholeHeader } = whole;
+    expect(header).toEqual(JSON.parse(JSON.stringify(wholeHeader)));
+    expect(lines).toEqual(JSON.parse(JSON.stringify(entries)));
+    expect((await verifyExportStream(header, lines, { jwks })).findings).toEqual([]);
   });
 });

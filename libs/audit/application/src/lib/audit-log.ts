@@ -89,6 +89,9 @@ const headOf = (row: TreeHeadRow): SignedTreeHead => {
   };
 };
 
+/** Entries read per statement while streaming a whole-log export. */
+const EXPORT_PAGE = 5_000;
+
 /** Most earlier tree heads an export carries (with their proofs) unless asked for others. */
 const EARLIER_HEADS_IN_EXPORT = 20;
 
@@ -259,7 +262,8 @@ export class AuditLog {
   }
 
   /**
-   * An export for the offline verifier: every leaf of the latest tree head (`scope: log`), or
+   * An export for the offline verifier as one document (see {@link exportLogLines} for a large
+   * log): every leaf of the latest tree head (`scope: log`), or
    * one person's entries with their proofs (`subject`, sealing as for {@link accessLog}); with
    * earlier tree heads (the latest few, and those of `consistencyFrom`) and their consistency
    * proofs to the exported head.
@@ -309,6 +313,40 @@ export class AuditLog {
         leaf: parseCanonicalLeaf(JSON.parse(row.leaf)),
       })),
     };
+  }
+
+  /**
+   * The whole log as NDJSON lines, for logs too large for one document: first the header (the
+   * export without `entries`), then one line per entry `{leafIndex, leaf}`, in leaf order, read
+   * in pages by leaf index. The header is computed before the first line is yielded, so a
+   * missing tree head fails the call, not the stream.
+   */
+  async exportLogLines(consistencyFrom: readonly number[] = []): Promise<AsyncIterable<string>> {
+    const head = await this.requireLatestHead();
+    const earlier = await this.earlierHeads(head, consistencyFrom);
+    const header: Omit<AuditExport, 'entries'> = {
+      format: EXPORT_FORMAT,
+      scope: 'log',
+      subjectNationalId: null,
+      treeHead: head,
+      earlierTreeHeads: earlier,
+    };
+    const pool = this.pool;
+    return (async function* lines() {
+      yield `${JSON.stringify(header)}\n`;
+      let from = 0;
+      while (from < head.tree_size) {
+        const { rows } = await pool.query<{ leaf_index: string; leaf: string }>(
+          `SELECT leaf_index, leaf FROM audit_app.entries
+           WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index LIMIT $3`,
+          [from, head.tree_size, EXPORT_PAGE],
+        );
+        if (rows.length === 0) return;
+        // The leaf text is canonical JSON already: embedded as it is stored.
+        yield rows.map((row) => `{"leafIndex":${row.leaf_index},"leaf":${row.leaf}}\n`).join('');
+        from = Number(rows.at(-1)?.leaf_index ?? head.tree_size) + 1;
+      }
+    })();
   }
 
   private async accessLogAt(

@@ -400,3 +400,40 @@ export class MerkleTree {
     }
   }
 }
+
+/**
+ * MTH of a stream of leaves in O(log n) memory: keeps only the right edge of the tree (one
+ * complete subtree per set bit of the size). For a verifier that hashes a whole log without
+ * holding it.
+ */
+export class RootAccumulator {
+  /** Complete subtrees of the right edge, largest (leftmost) first, with their levels. */
+  private readonly edge: { level: number; hash: Hash }[] = [];
+  private count = 0;
+
+  /** The number of leaves appended. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Appends a leaf by its hash ({@link leafHash}). */
+  appendLeafHash(hash: Hash): void {
+    let node = { level: 0, hash };
+    for (let last = this.edge.at(-1); last?.level === node.level; last = this.edge.at(-1)) {
+      this.edge.pop();
+      node = { level: node.level + 1, hash: nodeHash(last.hash, node.hash) };
+    }
+    this.edge.push(node);
+    this.count += 1;
+  }
+
+  /** MTH of the leaves appended so far. */
+  root(): Hash {
+    let hash: Hash | undefined;
+    for (let i = this.edge.length - 1; i >= 0; i -= 1) {
+      const node = (this.edge[i] as { hash: Hash }).hash;
+      hash = hash === undefined ? node : nodeHash(node, hash);
+    }
+    return hash ?? EMPTY_TREE_HASH;
+  }
+}

@@ -4,6 +4,7 @@ import {
   EMPTY_TREE_HASH,
   MerkleRangeError,
   MerkleTree,
+  RootAccumulator,
   consistencyProofSubtrees,
   inclusionPathSubtrees,
   leafHash,
@@ -88,6 +89,16 @@ describe('Merkle tree hash (RFC 9162 §2.1.1)', () => {
     for (let n = 1; n <= 64; n += 1) {
       expect(hex(tree.root(n))).toBe(hex(mth(leaves.slice(0, n))));
     }
+  });
+
+  it('is the same from a streaming accumulator, for every size 0..64', () => {
+    const accumulator = new RootAccumulator();
+    expect(hex(accumulator.root())).toBe(hex(mth([])));
+    leaves.forEach((leaf, i) => {
+      accumulator.appendLeafHash(leafHash(leaf));
+      expect(accumulator.size).toBe(i + 1);
+      expect(hex(accumulator.root())).toBe(hex(mth(leaves.slice(0, i + 1))));
+    });
   });
 
   it('separates leaves from nodes (0x00 / 0x01 prefixes)', () => {

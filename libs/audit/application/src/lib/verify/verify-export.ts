@@ -1,6 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 
-import { MerkleTree, leafHash, verifyConsistency, verifyInclusion } from '@gov/audit-merkle';
+import { RootAccumulator, leafHash, verifyConsistency, verifyInclusion } from '@gov/audit-merkle';
 import type { Hash } from '@gov/audit-merkle';
 
 import {
@@ -77,6 +77,15 @@ const hashes = (list: unknown): Hash[] | null => {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** An entry as the checks need it: its leaf hashed on arrival, the leaf itself dropped. */
+interface CompactEntry {
+  readonly index: number;
+  readonly leafHash: Hash;
+  readonly subject: string;
+  readonly entryId: string;
+  readonly proof: unknown;
+}
+
 /** A signed tree head whose JWS verifies and agrees with its listed fields, with its root. */
 interface VerifiedHead {
   readonly size: number;
@@ -134,6 +143,25 @@ export async function verifyExport(
   document: unknown,
   options: VerifyOptions,
 ): Promise<VerifyResult> {
+  const entries = isRecord(document) ? document['entries'] : undefined;
+  if (!Array.isArray(entries)) {
+    return verifyExportStream(document, [], options, 'entries is not a list');
+  }
+  return verifyExportStream(document, entries, options);
+}
+
+/**
+ * {@link verifyExport} over the NDJSON form (`GET /export`): the header (the export without
+ * `entries`) and the entries one by one, each hashed as it arrives, so that a log of millions
+ * of entries is verified in the memory of its leaf hashes, not of its leaves.
+ */
+export async function verifyExportStream(
+  header: unknown,
+  entryStream: Iterable<unknown> | AsyncIterable<unknown>,
+  options: VerifyOptions,
+  malformed?: string,
+): Promise<VerifyResult> {
+  const document = header;
   const findings: Finding[] = [];
   const fail = (scope: VerifyResult['scope'] = null): VerifyResult => ({
     ok: false,
@@ -198,19 +226,14 @@ export async function verifyExport(
     checkConsistency(verified, head, proof, `known tree head of size ${verified.size}`, findings);
   }
 
-  const rawEntries = document['entries'];
-  if (!Array.isArray(rawEntries)) {
-    findings.push({ code: 'MALFORMED_EXPORT', message: 'entries is not a list' });
+  if (malformed !== undefined) {
+    findings.push({ code: 'MALFORMED_EXPORT', message: malformed });
     return fail(scope);
   }
-  const entries: {
-    index: number;
-    leaf: Uint8Array;
-    subject: string;
-    entryId: string;
-    proof: unknown;
-  }[] = [];
-  for (const [i, item] of rawEntries.entries()) {
+  const entries: CompactEntry[] = [];
+  let i = -1;
+  for await (const item of entryStream) {
+    i += 1;
     try {
       if (
         !isRecord(item) ||
@@ -222,10 +245,10 @@ export async function verifyExport(
       const leaf = parseCanonicalLeaf(item['leaf']);
       entries.push({
         index: item['leafIndex'] as number,
-        leaf: new TextEncoder().encode(canonicalLeafText(leaf)),
+        leafHash: leafHash(new TextEncoder().encode(canonicalLeafText(leaf))),
         subject: leaf.subjectNationalId,
         entryId: leaf.entryId,
-        proof: item['inclusionProof'],
+        proof: scope === 'subject' ? item['inclusionProof'] : undefined,
       });
     } catch (error) {
       if (!(error instanceof NotACanonicalLeafError)) throw error;
@@ -308,7 +331,7 @@ function checkOrder(
 }
 
 function checkWholeLog(
-  entries: readonly { index: number; leaf: Uint8Array }[],
+  entries: readonly CompactEntry[],
   head: VerifiedHead,
   findings: Finding[],
 ): void {
@@ -319,8 +342,10 @@ function checkWholeLog(
       message: `${beyond.length} entries (from leaf ${Math.min(...beyond.map((e) => e.index))}) are beyond the tree head's ${head.size} leaves`,
     });
   }
-  const byIndex = new Map<number, Uint8Array>();
-  for (const entry of entries) if (entry.index < head.size) byIndex.set(entry.index, entry.leaf);
+  const byIndex = new Map<number, Hash>();
+  for (const entry of entries) {
+    if (entry.index < head.size) byIndex.set(entry.index, entry.leafHash);
+  }
   const missing: number[] = [];
   for (let i = 0; i < head.size; i += 1) if (!byIndex.has(i)) missing.push(i);
   if (missing.length > 0) {
@@ -333,8 +358,8 @@ function checkWholeLog(
   if (entries.length > head.size + beyond.length) {
     return; // duplicates were reported
   }
-  const tree = new MerkleTree();
-  for (let i = 0; i < head.size; i += 1) tree.append(byIndex.get(i) as Uint8Array);
+  const tree = new RootAccumulator();
+  for (let i = 0; i < head.size; i += 1) tree.appendLeafHash(byIndex.get(i) as Hash);
   if (!Buffer.from(tree.root()).equals(Buffer.from(head.root))) {
     findings.push({
       code: 'ROOT_MISMATCH',
@@ -344,13 +369,7 @@ function checkWholeLog(
 }
 
 function checkSubjectEntries(
-  entries: readonly {
-    index: number;
-    leaf: Uint8Array;
-    subject: string;
-    entryId: string;
-    proof: unknown;
-  }[],
+  entries: readonly CompactEntry[],
   head: VerifiedHead,
   subject: unknown,
   findings: Finding[],
@@ -378,7 +397,7 @@ function checkSubjectEntries(
       });
       continue;
     }
-    if (!verifyInclusion(leafHash(entry.leaf), entry.index, head.size, path, head.root)) {
+    if (!verifyInclusion(entry.leafHash, entry.index, head.size, path, head.root)) {
       findings.push({
         code: 'ENTRY_NOT_IN_TREE',
         message: `entry ${entry.entryId} (leaf ${entry.index}) does not prove its inclusion: it was changed or added`,
