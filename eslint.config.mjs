@@ -23,6 +23,10 @@ const scopeConstraints = [
     sourceTag: 'scope:audit',
     onlyDependOnLibsWithTags: ['scope:audit', 'scope:platform', 'scope:shared'],
   },
+  {
+    sourceTag: 'scope:consent',
+    onlyDependOnLibsWithTags: ['scope:consent', 'scope:platform', 'scope:shared'],
+  },
   { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:platform', 'scope:shared'] },
 ];
 

@@ -115,9 +115,12 @@ async function main(): Promise<void> {
   for (const [name, site] of sites) {
     const services = localServices(name);
     await ensureDatabases(site, services);
+    const siteUrls = Object.fromEntries(
+      services.map((spec) => [spec.name, `http://127.0.0.1:${String(spec.port)}`]),
+    );
     const envOf = (spec: ServiceSpec) => ({
       ...localAuthEnv(keys),
-      ...resolveServiceEnv(spec, values),
+      ...resolveServiceEnv(spec, values, siteUrls),
     });
     for (const spec of services) runMigrations(site, name, [spec], envOf(spec), log);
     running.push(...services.map((spec) => startServiceProcess(site, name, spec, envOf(spec))));

@@ -7,6 +7,7 @@ import {
   APPLICATION_SCHEMA,
   CorrectionsReactor,
   EVENT_STORE_SCHEMA,
+  PgSiteAccessLog,
   REGISTRY_ENTITIES,
   REGISTRY_MIGRATIONS,
   pgCorrectionsProjection,
@@ -41,7 +42,9 @@ export class AppModule {
           // every number it replayed.
           onPromote: reseedAllocators,
           projections: [pgCorrectionsProjection],
-          reactors: [CorrectionsReactor],
+          // Accepted corrections into their records; reads served while the site could not
+          // append (the embassy before its promotion) into the log.
+          reactors: [CorrectionsReactor, PgSiteAccessLog],
           // The public change feed for agencies (registry.changes.v1): full record snapshots,
           // compacted, published from the same log at least once.
           imports: ({ holdWhile }) => [RegistryFeedModule.forRoot({ holdWhile })],

@@ -277,9 +277,10 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
     businessNumber = String(created.body['businessNumber']);
     expect(businessNumber).toMatch(/^B[1-9]\d*$/);
     expect(created.headers.get('location')).toBe(`/businesses/${businessNumber}`);
+    const taxAgency = await token({ role: 'agency', subject: 'svc-acd', organisationId: 'acd' });
     const read = await api('GET', `/businesses/${businessNumber}`, {
-      token: agency,
-      headers: { 'x-purpose': 'vat-registration', 'x-legal-basis': 'loi TVA, art. 60' },
+      token: taxAgency,
+      headers: { 'x-purpose': 'business-tax-assessment', 'x-legal-basis': 'acd-business-tax' },
     });
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({
@@ -485,10 +486,7 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
       expect(answer.headers.get('content-type')).toBe('application/problem+json');
     }
     expect(answers[0]?.headers.get('www-authenticate')).toBe('Bearer realm="backbone"');
-    expect(answers[8]?.body['errors']).toEqual([
-      expect.objectContaining({ field: 'X-Purpose' }),
-      expect.objectContaining({ field: 'X-Legal-Basis' }),
-    ]);
+    expect(answers[8]?.body['errors']).toEqual([expect.objectContaining({ field: 'X-Purpose' })]);
   });
 
   it('refuses bad input with a 4xx problem and changes nothing', async () => {
@@ -601,12 +599,15 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
       token: agency,
       headers: {
         'x-purpose': 'family-allowance-eligibility',
-        'x-legal-basis': 'loi du 19 juin 2013, art. 10',
         traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
       },
       tag: 'sentinel',
     });
     expect(read.status).toBe(200);
+    // The basis of ccss that allows the purpose allows neither the place of birth nor the sex.
+    expect(read.body).toHaveProperty('address');
+    expect(read.body).not.toHaveProperty('sex');
+    expect(read.body).not.toHaveProperty('placeOfBirth');
 
     // The agency's read is the last event this run causes: once it is on the topic, so is
     // everything before it.
@@ -626,10 +627,12 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
     expect(accesses[2]).toMatchObject({
       subjectNationalId: nationalId,
       purpose: 'family-allowance-eligibility',
-      legalBasis: 'loi du 19 juin 2013, art. 10',
+      legalBasis: 'Code de la sécurité sociale, art. 269',
+      legalBasisId: 'ccss-family-allowances',
       traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
       fieldsRead: expect.arrayContaining(['national_id', 'family_name', 'address']) as unknown,
     });
+    expect(accesses[2]?.fieldsRead).not.toContain('sex');
   });
 
   it('published every event of the log to registry.events.v1, keyed by stream, and none for refused requests', () => {

@@ -1,10 +1,12 @@
-// A registry promoted on the embassy goes on numbering where the primary stopped: two registry
-// processes, each with its own database, the embassy replaying the primary's topic (named as
+// A registry promoted on the embassy goes on numbering where the primary stopped, and the reads
+// it served as a replica join its log: two registry processes, each with its own database, the embassy replaying the primary's topic (named as
 // MirrorMaker 2 would name it, on the same cluster here), then promoted.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { Client } from 'pg';
 
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
@@ -86,6 +88,35 @@ describe('registry promoted on the embassy', () => {
     return String(((await response.json()) as { head?: unknown }).head);
   }
 
+  async function sql<T>(site: Site, text: string, values: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: site.database.url });
+    await client.connect();
+    try {
+      return (await client.query(text, values)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** Event types in person `nationalId`'s access stream of `site`'s log. */
+  async function accessEvents(site: Site, nationalId: string): Promise<string[]> {
+    const rows = await sql<{ event_type: string }>(
+      site,
+      'SELECT event_type FROM registry.events WHERE stream_id = $1 ORDER BY stream_version',
+      [`access-${nationalId}`],
+    );
+    return rows.map((row) => row.event_type);
+  }
+
+  /** Accesses kept on `site` that have not joined its log yet. */
+  async function siteAccessKept(site: Site): Promise<number> {
+    const [row] = await sql<{ n: number }>(
+      site,
+      'SELECT count(*)::int AS n FROM registry_app.site_access_log',
+    );
+    return row?.n ?? -1;
+  }
+
   beforeAll(async () => {
     keysDir = mkdtempSync(join(tmpdir(), 'registry-promotion-e2e-'));
     keys = await ensureLocalSigningKeys(keysDir);
@@ -102,7 +133,7 @@ describe('registry promoted on the embassy', () => {
     rmSync(keysDir, { recursive: true, force: true });
   });
 
-  it('registers businesses and persons above every number the primary assigned', async () => {
+  it('serves and keeps a lawful read as a replica, then registers above every number the primary assigned', async () => {
     const registrar = await token({
       role: 'registrar',
       subject: 'clerk-1',
@@ -132,6 +163,7 @@ describe('registry promoted on the embassy', () => {
     };
     // More businesses than a registration tries numbers: a promoted site that started again at
     // B1 would find every number it tries taken and answer 409.
+    const agency = await token({ role: 'agency', subject: 'svc-ccss', organisationId: 'ccss' });
     const numbers: unknown[] = [];
     for (let i = 1; i <= BUSINESSES; i += 1) {
       const created = await post(primary, '/businesses', registrar, business(`Business ${i}`));
@@ -139,9 +171,13 @@ describe('registry promoted on the embassy', () => {
       numbers.push(created.body['businessNumber']);
     }
     expect(numbers.at(-1)).toBe(`B${String(BUSINESSES)}`);
+    const nationalIds: string[] = [];
     for (let i = 0; i < 2; i += 1) {
-      expect((await post(primary, '/persons', registrar, person)).status).toBe(201);
+      const registered = await post(primary, '/persons', registrar, person);
+      expect(registered.status).toBe(201);
+      nationalIds.push(String(registered.body['nationalId']));
     }
+    const [readOnEmbassy] = nationalIds;
 
     const embassy = await startSite({
       SITE_ROLE: 'embassy',
@@ -157,8 +193,31 @@ describe('registry promoted on the embassy', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
+    // A lawful read on the replica is served, and its access kept on the site until it can
+    // join the log.
+    const read = await fetch(`${embassy.baseUrl}/persons/${String(readOnEmbassy)}`, {
+      headers: {
+        authorization: `Bearer ${agency}`,
+        'x-purpose': 'family-allowance-eligibility',
+        'x-legal-basis': 'ccss-family-allowances',
+      },
+    });
+    expect(read.status).toBe(200);
+    expect(await accessEvents(embassy, String(readOnEmbassy))).toEqual([]);
+    expect(await siteAccessKept(embassy)).toBe(1);
+
     const promoted = await post(embassy, '/replication/promote', operator, { reason: 'e2e' });
     expect(promoted).toMatchObject({ status: 200, body: { role: 'primary' } });
+
+    // The promoted site joins it to its log without anyone acting.
+    const joinedBy = Date.now() + 15_000;
+    while ((await siteAccessKept(embassy)) > 0) {
+      if (Date.now() > joinedBy) throw new Error('the kept access did not join the log');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await accessEvents(embassy, String(readOnEmbassy))).toEqual([
+      'gov.registry.v1.PersonalDataAccessed',
+    ]);
 
     const next = await post(embassy, '/businesses', registrar, business('After promotion'));
     expect(next).toMatchObject({

@@ -51,6 +51,14 @@ describe('registry configuration', () => {
     ).toMatchObject({ replicationSource: 'lux-1', replicationGroup: 'registry.rebuild' });
   });
 
+  it('asks consents at CONSENT_URL when set (without a trailing slash), nowhere otherwise', () => {
+    const file = { ...auth, AUTH_JWKS_FILE: '/k' };
+    expect(
+      loadConfig(registryConfigSchema, { ...file, CONSENT_URL: 'http://127.0.0.1:3003/' }),
+    ).toMatchObject({ consentUrl: 'http://127.0.0.1:3003' });
+    expect(loadConfig(registryConfigSchema, file).consentUrl).toBeUndefined();
+  });
+
   it.each([
     [{ ...auth }, 'AUTH_JWKS_URL: set exactly one of AUTH_JWKS_URL and AUTH_JWKS_FILE'],
     [
@@ -58,6 +66,7 @@ describe('registry configuration', () => {
       'AUTH_JWKS_URL: set exactly one of AUTH_JWKS_URL and AUTH_JWKS_FILE',
     ],
     [{ AUTH_JWKS_FILE: '/k', AUTH_AUDIENCE: 'backbone' }, 'AUTH_ISSUER: is required but not set'],
+    [{ ...auth, AUTH_JWKS_FILE: '/k', CONSENT_URL: 'consent:3003' }, 'CONSENT_URL'],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(registryConfigSchema, env)).toThrow(ConfigError);
     expect(() => loadConfig(registryConfigSchema, env)).toThrow(message);

@@ -6,8 +6,10 @@ import { DataSource } from 'typeorm';
 import { PG_POOL } from '@gov/platform-chassis';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { EventStore, PostgresEventStore } from '@gov/platform-event-sourcing';
+import { loadLegalBasisCatalogue } from '@gov/platform-legal-bases';
 import {
   AccessLog,
+  AgencyReadPolicy,
   BusinessService,
   CorrectionService,
   CorrectionsReactor,
@@ -16,9 +18,13 @@ import {
   PgBulkRegistrar,
   PgNumberAllocator,
   PgRegistrarDirectory,
+  PgSiteAccessLog,
   PersonService,
   systemClock,
 } from '@gov/registry-application';
+
+import { HttpConsentDecisions } from './consent-decisions.client';
+import type { RegistryConfig } from './registry.config';
 
 /** Injection token of the service's configuration. */
 export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');
@@ -39,22 +45,49 @@ export const applicationProviders: Provider[] = [
     inject: [DataSource],
   },
   {
+    // Reads served where the log cannot be appended to (the embassy) are kept here; the kit
+    // runs it as a reactor, joining them to the log once the site is the primary.
+    provide: PgSiteAccessLog,
+    useFactory: (dataSource: DataSource, store: PostgresEventStore) =>
+      new PgSiteAccessLog(dataSource, store),
+    inject: [DataSource, EVENT_STORE],
+  },
+  {
+    // Agencies' reads: the legal-basis catalogue (LEGAL_BASES_FILE, read once: the service does
+    // not start with an invalid one), then the person's consent, asked of the consent service.
+    provide: AgencyReadPolicy,
+    useFactory: (config: RegistryConfig) =>
+      new AgencyReadPolicy(
+        loadLegalBasisCatalogue(),
+        config.consentUrl === undefined ? undefined : new HttpConsentDecisions(config.consentUrl),
+        systemClock,
+      ),
+    inject: [REGISTRY_CONFIG],
+  },
+  {
     provide: PersonService,
-    useFactory: (store: PostgresEventStore, numbers: PgNumberAllocator, dataSource: DataSource) =>
+    useFactory: (
+      store: PostgresEventStore,
+      numbers: PgNumberAllocator,
+      dataSource: DataSource,
+      siteAccess: PgSiteAccessLog,
+      agencyReads: AgencyReadPolicy,
+    ) =>
       new PersonService(
         store,
         systemClock,
         numbers,
-        new AccessLog(store, systemClock),
+        new AccessLog(store, systemClock, siteAccess),
         new PgBulkRegistrar(dataSource, store),
+        agencyReads,
       ),
-    inject: [EVENT_STORE, PgNumberAllocator, DataSource],
+    inject: [EVENT_STORE, PgNumberAllocator, DataSource, PgSiteAccessLog, AgencyReadPolicy],
   },
   {
     provide: BusinessService,
-    useFactory: (store: EventStore, numbers: PgNumberAllocator) =>
-      new BusinessService(store, systemClock, numbers),
-    inject: [EVENT_STORE, PgNumberAllocator],
+    useFactory: (store: EventStore, numbers: PgNumberAllocator, agencyReads: AgencyReadPolicy) =>
+      new BusinessService(store, systemClock, numbers, agencyReads),
+    inject: [EVENT_STORE, PgNumberAllocator, AgencyReadPolicy],
   },
   {
     provide: CorrectionService,

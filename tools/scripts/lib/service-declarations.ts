@@ -19,6 +19,9 @@ export const DECLARATION_FILE = 'service.json';
  * - `checkpointKeyDir`: a folder for the checkpoint signing key pair, shared by both sites.
  * - `replicatedServices`: every service with an event store, as
  *   `name=<primary URL>,<embassy URL>`, `;`-separated.
+ *
+ * And `{url:<service>}`: the base URL of another declared service on the same site (the
+ * registry asks the consent service's decisions at `{url:consent}`).
  */
 export const ENV_PLACEHOLDERS = [
   'signingKeyFile',
@@ -28,6 +31,8 @@ export const ENV_PLACEHOLDERS = [
 export type EnvPlaceholder = (typeof ENV_PLACEHOLDERS)[number];
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
+/** `{url:<service>}`: a service's base URL on the same site. */
+const SERVICE_URL = /^url:([a-z][a-z0-9-]*)$/;
 const port = z.number().int().min(1).max(65_535);
 const relativeFile = z
   .string()
@@ -79,11 +84,14 @@ const declarationSchema = z
     }
     for (const [variable, template] of Object.entries(declaration.env)) {
       for (const [, name] of template.matchAll(PLACEHOLDER)) {
-        if (!(ENV_PLACEHOLDERS as readonly string[]).includes(name ?? '')) {
+        if (
+          !(ENV_PLACEHOLDERS as readonly string[]).includes(name ?? '') &&
+          !SERVICE_URL.test(name ?? '')
+        ) {
           ctx.addIssue({
             code: 'custom',
             path: ['env', variable],
-            message: `unknown placeholder {${name ?? ''}}; known: ${ENV_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
+            message: `unknown placeholder {${name ?? ''}}; known: ${ENV_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, {url:<service>}`,
           });
         }
       }
@@ -188,18 +196,25 @@ function parseDeclaration(file: string, folder: string, dir: string): ServiceDec
 }
 
 /**
- * A declaration's `env` with its placeholders filled in. A placeholder without a value drops its
- * variable (the service then uses its own default) rather than passing a half-made value.
+ * A declaration's `env` with its placeholders filled in, `{url:<service>}` from `siteUrls` (the
+ * base URLs of the services on the service's own site, by name). A placeholder without a value
+ * drops its variable (the service then uses its own default) rather than passing a half-made
+ * value.
  */
 export function resolveServiceEnv(
   service: ServiceDeclaration,
   values: Partial<Record<EnvPlaceholder, string>>,
+  siteUrls: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
+  const valueOf = (name: string): string | undefined => {
+    const url = SERVICE_URL.exec(name);
+    return url ? siteUrls[url[1] ?? ''] : values[name as EnvPlaceholder];
+  };
   const env: Record<string, string> = {};
   for (const [variable, template] of Object.entries(service.env)) {
-    const names = [...template.matchAll(PLACEHOLDER)].map(([, name]) => name as EnvPlaceholder);
-    if (names.some((name) => values[name] === undefined)) continue;
-    env[variable] = template.replace(PLACEHOLDER, (_, name: EnvPlaceholder) => values[name] ?? '');
+    const names = [...template.matchAll(PLACEHOLDER)].map(([, name]) => name ?? '');
+    if (names.some((name) => valueOf(name) === undefined)) continue;
+    env[variable] = template.replace(PLACEHOLDER, (_, name: string) => valueOf(name) ?? '');
   }
   return env;
 }

@@ -153,6 +153,18 @@ describe('service declarations', () => {
     });
   });
 
+  it('fills {url:<service>} with that service’s URL on the same site, and drops it when absent', () => {
+    service('alpha', {
+      ...minimal('alpha', 3001),
+      env: { CONSENT_URL: '{url:consent}', AUDIT: '{url:audit}/v1' },
+    });
+    const [alpha] = loadServiceDeclarations(dir);
+    if (!alpha) throw new Error('not loaded');
+    expect(resolveServiceEnv(alpha, {}, { consent: 'http://127.0.0.1:3003' })).toEqual({
+      CONSENT_URL: 'http://127.0.0.1:3003',
+    });
+  });
+
   it('lists the services with an event store and a URL on both sites as replicatedServices', () => {
     const withStore = (name: string, port: number) => {
       service(name, {

@@ -238,7 +238,18 @@ export class TwoSites {
         (service, at) => this.started.get(service.name)?.[at]?.process.url,
       ),
     };
-    const env = { ...this.authEnv, ...resolveServiceEnv(spec, values), ...options.env };
+    // Services started before this one on the same site, by name ({url:<service>}).
+    const siteUrls = Object.fromEntries(
+      [...this.started].flatMap(([name, at]) => {
+        const url = at[siteName]?.process.url;
+        return url === undefined ? [] : [[name, url]];
+      }),
+    );
+    const env = {
+      ...this.authEnv,
+      ...resolveServiceEnv(spec, values, siteUrls),
+      ...options.env,
+    };
     await ensureDatabases(site, [spec]);
     runMigrations(site, siteName, [spec], env, this.options.log);
     const running = await this.launch(siteName, spec, env);

@@ -16,9 +16,10 @@ export type {
 } from './lib/persons/person.service';
 export { MAX_BULK_REGISTRATIONS } from './lib/persons/person.service';
 export type { PersonView } from './lib/persons/person.views';
+export type { PersonRead } from './lib/persons/person.service';
 export { BusinessService } from './lib/businesses/business.service';
 export type { BusinessWritten, RegisterBusinessInput } from './lib/businesses/business.service';
-export type { BusinessView } from './lib/businesses/business.views';
+export type { BusinessRead, BusinessView } from './lib/businesses/business.views';
 export { CorrectionService } from './lib/corrections/correction.service';
 export type {
   CorrectionAcceptance,
@@ -56,6 +57,15 @@ export {
   REGISTER_KEEPING,
 } from './lib/access/access-policy';
 export { AccessLog } from './lib/access/access-log';
+export { AgencyReadPolicy } from './lib/access/agency-reads';
+export type {
+  AgencyReadPermit,
+  AgencyReadRequest,
+  ConsentDecision,
+  ConsentDecisionRequest,
+  ConsentDecisions,
+} from './lib/access/agency-reads';
+export type { SiteAccessEntry, SiteAccessLog } from './lib/access/site-access-log';
 export type { AccessorRole, PersonalDataAccessed } from './lib/access/personal-data-accessed';
 export { REGISTRY_REJECTION_STATUSES, toApplicationError } from './lib/errors';
 export { eventIdsFor } from './lib/commands';
@@ -106,6 +116,7 @@ export {
 } from './lib/postgres/pg-stores';
 export { PgBulkRegistrar } from './lib/postgres/pg-bulk-registrar';
 export { PgCorrectionsEventStore } from './lib/postgres/pg-corrections-event-store';
+export { PgSiteAccessLog } from './lib/postgres/pg-site-access-log';
 export { RegistryBaseline1765000000100 } from './lib/postgres/registry-migrations';
 export {
   CorrectionEntity,

@@ -27,7 +27,7 @@ import {
 import type { HttpReply } from '@gov/platform-chassis';
 import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
 import { BusinessService } from '@gov/registry-application';
-import type { BusinessView, BusinessWritten, RecordHistory } from '@gov/registry-application';
+import type { BusinessRead, BusinessWritten, RecordHistory } from '@gov/registry-application';
 
 import {
   BUSINESS_EXAMPLES,
@@ -98,7 +98,9 @@ export class BusinessesController {
   @ApiOperation({
     summary: 'Read a business’s record, now or as of an instant',
     description:
-      'Registrars of the businesses register; agencies stating X-Purpose and X-Legal-Basis.',
+      'Registrars of the businesses register; agencies stating X-Purpose (and optionally ' +
+      'X-Legal-Basis, the id of one of their legal bases in the catalogue), on a basis of ' +
+      'theirs that allows the purpose on business records, receiving only the fields it allows.',
   })
   @ApiParam({ name: 'businessNumber', schema: openApiSchema(BusinessNumberParam) })
   @ApiQuery({ name: 'asOf', required: false, schema: openApiSchema(AsOfQuery) })
@@ -117,7 +119,7 @@ export class BusinessesController {
     @Param('businessNumber', businessNumberParam) businessNumber: string,
     @Query('asOf', new ZodPipe(AsOfQuery, 'asOf')) asOf: Date | undefined,
     @Res({ passthrough: true }) reply: HttpReply,
-  ): Promise<BusinessView> {
+  ): Promise<BusinessRead> {
     const view = await this.businesses.get(requestContext(principal, meta), businessNumber, asOf);
     if (asOf === undefined) setETag(reply, view.version);
     return view;

@@ -28,7 +28,7 @@ import type { HttpReply } from '@gov/platform-chassis';
 import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
 import { PersonService } from '@gov/registry-application';
 import type {
-  PersonView,
+  PersonRead,
   PersonWritten,
   PersonsRegistered,
   RecordHistory,
@@ -152,9 +152,12 @@ export class PersonsController {
   @ApiOperation({
     summary: 'Read a person’s record, now or as of an instant',
     description:
-      'Citizens read their own record; registrars of the persons register any; agencies any, ' +
-      'stating X-Purpose and X-Legal-Basis. Reads by registrars and agencies are recorded in ' +
-      'the person’s access log before the record is returned.',
+      'Citizens read their own record; registrars of the persons register any. Agencies state ' +
+      'X-Purpose, and optionally X-Legal-Basis (the id of one of their legal bases in the ' +
+      'catalogue): a basis of theirs that allows the purpose permits the read, else the ' +
+      'person’s ACTIVE consent (asked of the consent service), else 403; they receive only the ' +
+      'fields the basis or consent allows. Reads by registrars and agencies are recorded in the ' +
+      'person’s access log before the record is returned.',
   })
   @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
   @ApiQuery({ name: 'asOf', required: false, schema: openApiSchema(AsOfQuery) })
@@ -175,7 +178,7 @@ export class PersonsController {
     @Param('nationalId', nationalIdParam) nationalId: string,
     @Query('asOf', new ZodPipe(AsOfQuery, 'asOf')) asOf: Date | undefined,
     @Res({ passthrough: true }) reply: HttpReply,
-  ): Promise<PersonView> {
+  ): Promise<PersonRead> {
     const view = await this.persons.get(requestContext(principal, meta), nationalId, asOf);
     if (asOf === undefined) setETag(reply, view.version);
     return view;

@@ -19,10 +19,12 @@ export const Meta = createParamDecorator((_: unknown, context: ExecutionContext)
   const request = context.switchToHttp().getRequest<HttpRequest>();
   const purpose = header(request, 'x-purpose');
   const legalBasis = header(request, 'x-legal-basis');
+  const bearer = /^Bearer (\S+)$/i.exec(header(request, 'authorization') ?? '')?.[1];
   return {
     ...commandRequestMeta(request),
     ...(purpose === undefined ? {} : { purpose }),
     ...(legalBasis === undefined ? {} : { legalBasis }),
+    ...(bearer === undefined ? {} : { bearerToken: bearer }),
   };
 });
 
@@ -38,15 +40,18 @@ export const ApiReadDeclaration = (): MethodDecorator =>
       name: 'X-Purpose',
       required: false,
       description:
-        'Agencies: why the data is read (required for them, 400 without); recorded in the ' +
-        'person’s access log',
+        'Agencies: why the data is read, as the legal-basis catalogue names purposes (required ' +
+        'for them, 400 without); recorded in the person’s access log',
       schema: { type: 'string', maxLength: 200, example: 'family-allowance-eligibility' },
     }),
     ApiHeader({
       name: 'X-Legal-Basis',
       required: false,
-      description: 'Agencies: the provision that allows the read (required for them)',
-      schema: { type: 'string', maxLength: 500, example: 'loi du 19 juin 2013, art. 10' },
+      description:
+        'Agencies: the id of the legal basis of theirs in the catalogue they read on (optional: ' +
+        'without it the registry takes the basis of theirs that covers the purpose, else the ' +
+        'person’s consent). Registrars: a case reference, recorded as the legal basis.',
+      schema: { type: 'string', maxLength: 500, example: 'ccss-family-allowances' },
     }),
     ApiHeader({
       name: 'traceparent',

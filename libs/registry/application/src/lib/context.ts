@@ -28,8 +28,16 @@ export interface RequestContext {
   readonly tracestate?: string;
   /** An agency's declared purpose of a read (`X-Purpose`). */
   readonly purpose?: string;
-  /** An agency's legal basis of a read (`X-Legal-Basis`). */
+  /**
+   * The legal basis of a read (`X-Legal-Basis`): for an agency, the id of a basis of the
+   * legal-basis catalogue; for a registrar, the provision or case reference they work under.
+   */
   readonly legalBasis?: string;
+  /**
+   * The caller's bearer token, as it came: forwarded to the consent service when an agency
+   * reads on the person's consent (the decision is the token's organisation's). Never logged.
+   */
+  readonly bearerToken?: string;
   /**
    * Set when the request carries an `Idempotency-Key`: the ids of the events a creation appends
    * derive from it, so that re-running a creation whose answer was lost cannot append a second

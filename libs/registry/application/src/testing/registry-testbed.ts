@@ -4,12 +4,21 @@ import { InMemoryEventStore } from '@gov/platform-event-sourcing';
 import { composeNationalId } from '@gov/registry-domain';
 import type { Address } from '@gov/registry-domain';
 
+import { DEFAULT_LEGAL_BASES_FILE, loadLegalBasisCatalogue } from '@gov/platform-legal-bases';
+
 import { AccessLog } from '../lib/access/access-log';
+import { AgencyReadPolicy } from '../lib/access/agency-reads';
+import type {
+  ConsentDecision,
+  ConsentDecisionRequest,
+  ConsentDecisions,
+} from '../lib/access/agency-reads';
 import { BusinessService } from '../lib/businesses/business.service';
 import type { RequestContext } from '../lib/context';
 import { CorrectionService } from '../lib/corrections/correction.service';
 import { CorrectionsProjector } from '../lib/corrections/corrections.projector';
 import { CorrectionsReactor } from '../lib/corrections/corrections.reactor';
+import { ReadModelFollowingStore } from '../lib/corrections/read-model-following-store';
 import { toApplicationError } from '../lib/errors';
 import type { RegisterPersonInput } from '../lib/persons/person.service';
 import { PersonService } from '../lib/persons/person.service';
@@ -87,6 +96,21 @@ export function as(principal: Principal, extra: Partial<RequestContext> = {}): R
   return { principal, correlationId: `request-${requests}`, ...extra };
 }
 
+/**
+ * The consent service's decisions as the tests set them: `answer` decides every request (deny
+ * unless set), and every request is kept in `asked`.
+ */
+export class ScriptedConsentDecisions implements ConsentDecisions {
+  readonly asked: ConsentDecisionRequest[] = [];
+  answer: (request: ConsentDecisionRequest) => Promise<ConsentDecision> = () =>
+    Promise.resolve({ kind: 'deny', reason: 'no consent' });
+
+  decide(request: ConsentDecisionRequest): Promise<ConsentDecision> {
+    this.asked.push(request);
+    return this.answer(request);
+  }
+}
+
 /** Everything wired on the in-memory store. */
 export function registryTestbed() {
   const clock = new TestClock(START);
@@ -99,25 +123,44 @@ export function registryTestbed() {
   });
   const checkpoints = new InMemoryCheckpoints();
   const warnings: string[] = [];
+  const consents = new ScriptedConsentDecisions();
+  // The catalogue shipped with the platform.
+  const agencyReads = new AgencyReadPolicy(
+    loadLegalBasisCatalogue(DEFAULT_LEGAL_BASES_FILE),
+    consents,
+    clock,
+  );
   return {
     clock,
     store,
     numbers,
     readModel,
     warnings,
+    consents,
     persons: new PersonService(
       store,
       clock,
       numbers,
       new AccessLog(store, clock),
       new InMemoryBulkRegistrar(store, numbers),
+      agencyReads,
     ),
-    businesses: new BusinessService(store, clock, numbers),
-    corrections: new CorrectionService(store, clock, readModel, registrars),
+    businesses: new BusinessService(store, clock, numbers, agencyReads),
+    corrections: new CorrectionService(
+      new ReadModelFollowingStore(store, readModel),
+      clock,
+      readModel,
+      registrars,
+    ),
     projector: new CorrectionsProjector(store, readModel, checkpoints),
-    reactor: new CorrectionsReactor(store, clock, readModel, {
-      warn: (message) => warnings.push(message),
-    }),
+    reactor: new CorrectionsReactor(
+      new ReadModelFollowingStore(store, readModel),
+      clock,
+      readModel,
+      {
+        warn: (message) => warnings.push(message),
+      },
+    ),
   };
 }
 

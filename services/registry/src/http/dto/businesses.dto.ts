@@ -78,7 +78,18 @@ export const BusinessView = z
       .object({ effectiveDate: z.string(), ground: z.enum(STRIKE_OFF_GROUNDS) })
       .nullable(),
   })
-  .describe('A business’s record');
+  // An agency receives only the fields its legal basis allows; the others are absent.
+  .partial({
+    name: true,
+    legalForm: true,
+    registeredAddress: true,
+    managers: true,
+    strikeOff: true,
+  })
+  .describe(
+    'A business’s record. An agency receives only the fields its legal basis allows: the ' +
+      'others are absent.',
+  );
 
 export const BUSINESS_EXAMPLES = {
   register: {

@@ -111,7 +111,24 @@ export const PersonView = z
     civilStatusSince: z.string().nullable().describe('When the civil status took effect, if known'),
     dateOfDeath: z.string().nullable(),
   })
-  .describe('A person’s record');
+  // Data minimisation: an agency receives only the fields its legal basis or the person's
+  // consent allows; the others are absent from its answer.
+  .partial({
+    givenNames: true,
+    familyName: true,
+    birthDate: true,
+    placeOfBirth: true,
+    sex: true,
+    nationalities: true,
+    address: true,
+    civilStatus: true,
+    civilStatusSince: true,
+    dateOfDeath: true,
+  })
+  .describe(
+    'A person’s record. An agency receives only the fields its legal basis or the person’s ' +
+      'consent allows: the others are absent.',
+  );
 
 /** Examples shown in the OpenAPI document (and checked against the schemas by the unit tests). */
 export const PERSON_EXAMPLES = {

@@ -62,7 +62,27 @@ export type ReadRecord = {
   readonly purpose: string;
   readonly legalBasis: string;
   readonly accessorRole: AccessorRole;
+  /** A read on a legal basis of the catalogue: its id. */
+  readonly legalBasisId?: string;
+  /** A read on the person's consent: the artefact's id. */
+  readonly consentId?: string;
+  /** A read under a covert basis: hidden from the person until then. */
+  readonly sealedUntil?: Date;
 } | null;
+
+/**
+ * Who may read a person's record, before the record is read: decided here for citizens and
+ * registrars (`decided`), or by the agency read policy for an agency (`agency`: what it declared).
+ */
+export type PersonReadAccess =
+  | { readonly kind: 'decided'; readonly record: ReadRecord }
+  | {
+      readonly kind: 'agency';
+      readonly organisationId: string;
+      readonly purpose: string;
+      /** The legal basis id the agency named (`X-Legal-Basis`), if it named one. */
+      readonly legalBasisId?: string;
+    };
 
 /**
  * May the caller read the record of person `nationalId`, and how is the read recorded?
@@ -71,37 +91,36 @@ export type ReadRecord = {
  *   anyone else's;
  * - a registrar of the persons register reads any record, recorded with the register-keeping
  *   purpose and legal basis unless they declared their own (a case reference);
- * - an agency reads any record if it declares a purpose and a legal basis (400 otherwise),
- *   recorded with both.
+ * - an agency declares a purpose (400 without) and, optionally, the id of the legal basis it
+ *   reads on; the agency read policy decides the rest (see `AgencyReadPolicy`).
  */
-export function personReadAccess(context: RequestContext, nationalId: string): ReadRecord {
+export function personReadAccess(context: RequestContext, nationalId: string): PersonReadAccess {
   const { principal } = context;
   switch (principal.kind) {
     case 'citizen':
       if (principal.subject !== nationalId) {
         throw ApplicationError.forbidden('a citizen may read only their own record');
       }
-      return null;
+      return { kind: 'decided', record: null };
     case 'registrar': {
       requireRegistrarOf(principal, 'persons');
       const declared = optionalDeclaration(context);
       return {
-        organisationId: principal.organisationId ?? 'registry',
-        purpose: declared.purpose ?? REGISTER_KEEPING.persons.purpose,
-        legalBasis: declared.legalBasis ?? REGISTER_KEEPING.persons.legalBasis,
-        accessorRole: 'registrar',
+        kind: 'decided',
+        record: {
+          organisationId: principal.organisationId ?? 'registry',
+          purpose: declared.purpose ?? REGISTER_KEEPING.persons.purpose,
+          legalBasis: declared.legalBasis ?? REGISTER_KEEPING.persons.legalBasis,
+          accessorRole: 'registrar',
+        },
       };
     }
-    case 'agency': {
-      const declared = requireDeclaration(context);
+    case 'agency':
       return {
+        kind: 'agency',
         organisationId: principal.organisationId,
-        ...declared,
-        // platform-auth does not tell an official from a back-office system; agency tokens are
-        // issued to systems (clients) today.
-        accessorRole: 'agency-system',
+        ...requirePurpose(context),
       };
-    }
     case 'operator':
       throw ApplicationError.forbidden('operators do not read personal data');
     case 'dpo':
@@ -117,18 +136,22 @@ export function personReadAccess(context: RequestContext, nationalId: string): R
 }
 
 /**
- * May the caller read the record of a business? Registrars of the businesses register, and
- * agencies that declare a purpose and a legal basis; not citizens.
+ * May the caller read the record of a business? Registrars of the businesses register
+ * (`undefined`: the whole record), and agencies that declare a purpose (and optionally the
+ * legal basis id they read on), which the agency read policy then decides; not citizens.
  */
-export function businessReadAccess(context: RequestContext): void {
+export function businessReadAccess(
+  context: RequestContext,
+): { organisationId: string; purpose: string; legalBasisId?: string } | undefined {
   const { principal } = context;
   switch (principal.kind) {
     case 'registrar':
       requireRegistrarOf(principal, 'businesses');
-      return;
-    case 'agency':
-      requireDeclaration(context);
-      return;
+      return undefined;
+    case 'agency': {
+      const declared = requirePurpose(context);
+      return { organisationId: principal.organisationId, ...declared };
+    }
     case 'citizen':
       throw ApplicationError.forbidden('citizens read their own person record, not businesses');
     case 'operator':
@@ -142,25 +165,18 @@ export function businessReadAccess(context: RequestContext): void {
   }
 }
 
-function requireDeclaration(context: RequestContext): { purpose: string; legalBasis: string } {
+/** An agency's declared purpose (400 without), and the legal basis id it names, if any. */
+function requirePurpose(context: RequestContext): { purpose: string; legalBasisId?: string } {
   const declared = optionalDeclaration(context);
-  const errors: FieldError[] = [];
   if (declared.purpose === undefined) {
-    errors.push({ field: PURPOSE_HEADER, message: 'an agency must state the purpose of its read' });
+    throw ApplicationError.validationFailed(`an agency reads with the header ${PURPOSE_HEADER}`, [
+      { field: PURPOSE_HEADER, message: 'an agency must state the purpose of its read' },
+    ]);
   }
-  if (declared.legalBasis === undefined) {
-    errors.push({
-      field: LEGAL_BASIS_HEADER,
-      message: 'an agency must state the legal basis of its read',
-    });
-  }
-  if (declared.purpose === undefined || declared.legalBasis === undefined) {
-    throw ApplicationError.validationFailed(
-      `an agency reads with the headers ${PURPOSE_HEADER} and ${LEGAL_BASIS_HEADER}`,
-      errors,
-    );
-  }
-  return { purpose: declared.purpose, legalBasis: declared.legalBasis };
+  return {
+    purpose: declared.purpose,
+    ...(declared.legalBasis === undefined ? {} : { legalBasisId: declared.legalBasis }),
+  };
 }
 
 // Printable text only: the declaration goes into the audit trail as it is.

@@ -26,5 +26,11 @@ export interface PersonalDataAccessed {
     /** W3C trace id of the reading request, when it was traced. */
     readonly traceId: string | null;
     readonly accessorRole: AccessorRole;
+    /** An agency's read on a legal basis: its id in the legal-basis catalogue. */
+    readonly legalBasisId?: string;
+    /** An agency's read on the subject's consent: the artefact's id. */
+    readonly consentId?: string;
+    /** A read under a covert basis: hidden from the subject until then. */
+    readonly sealedUntil?: Date;
   };
 }

@@ -16,8 +16,14 @@ import { historyEntries, recordedBy } from '../history';
 import type { RecordHistory } from '../history';
 import type { Clock, NumberAllocator } from '../ports';
 import { streamIds } from '../streams';
-import { businessChange, businessView } from './business.views';
-import type { BusinessView } from './business.views';
+import type { AgencyReadPolicy } from '../access/agency-reads';
+import {
+  businessChange,
+  businessView,
+  minimisedBusinessChange,
+  minimisedBusinessView,
+} from './business.views';
+import type { BusinessRead } from './business.views';
 
 /** What registering a business needs: everything but the number, which the registry assigns. */
 export type RegisterBusinessInput = Omit<RegisterBusiness['data'], 'businessNumber'>;
@@ -42,6 +48,8 @@ export class BusinessService {
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly numbers: NumberAllocator,
+    /** Decides agencies' reads; without it, agencies read nothing (403). */
+    private readonly agencyReads?: AgencyReadPolicy,
   ) {}
 
   /** Registers a business under the next business number (allocated once the input is valid). */
@@ -115,8 +123,8 @@ export class BusinessService {
   }
 
   /** The business's record, now or as it stood at `asOf` (404 if it did not exist then). */
-  async get(context: RequestContext, businessNumber: string, asOf?: Date): Promise<BusinessView> {
-    businessReadAccess(context);
+  async get(context: RequestContext, businessNumber: string, asOf?: Date): Promise<BusinessRead> {
+    const fields = this.agencyFields(context);
     const stream = await this.store.readStream(streamIds.business(businessNumber));
     const { state, version } = fold(businesses, recordedBy(stream, asOf));
     if (state.status === 'unregistered') {
@@ -126,12 +134,13 @@ export class BusinessService {
           : `no business was registered with number ${businessNumber} at ${asOf.toISOString()}`,
       );
     }
-    return businessView(state, version);
+    const view = businessView(state, version);
+    return fields === undefined ? view : minimisedBusinessView(view, fields);
   }
 
   /** Every change of the business's record, oldest first. */
   async history(context: RequestContext, businessNumber: string): Promise<RecordHistory> {
-    businessReadAccess(context);
+    const fields = this.agencyFields(context);
     const { recorded, events, version } = await load(
       this.store,
       businesses,
@@ -143,8 +152,20 @@ export class BusinessService {
     return {
       recordId: businessNumber,
       version,
-      entries: historyEntries(recorded, events, businessChange),
+      entries: historyEntries(recorded, events, businessChange).map((entry) =>
+        fields === undefined ? entry : minimisedBusinessChange(entry, fields),
+      ),
     };
+  }
+
+  /** Who may read; for an agency, the fields its legal basis allows (all: `undefined`). */
+  private agencyFields(context: RequestContext): ReadonlySet<string> | undefined {
+    const agency = businessReadAccess(context);
+    if (agency === undefined) return undefined;
+    if (this.agencyReads === undefined) {
+      throw ApplicationError.forbidden('agencies do not read business records here');
+    }
+    return this.agencyReads.permitBusinessRead(agency).fields;
   }
 
   private async change(

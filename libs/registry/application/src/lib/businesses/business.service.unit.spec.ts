@@ -1,3 +1,4 @@
+import type { Principal } from '@gov/platform-auth';
 import { ApplicationError } from '@gov/platform-chassis';
 import { composeNationalId } from '@gov/registry-domain';
 
@@ -91,11 +92,28 @@ describe('BusinessService', () => {
     ]);
   });
 
-  it('lets registrars of businesses and declared agencies read; not citizens', async () => {
+  it('lets registrars of businesses and agencies on a legal basis read; not citizens', async () => {
     const bed = registryTestbed();
     const { businessNumber } = await bed.businesses.register(as(registrar), moselle());
+    const tax: Principal = { kind: 'agency', subject: 'svc-acd', organisationId: 'acd' };
 
-    await bed.businesses.get(as(agency, { purpose: 'vat', legalBasis: 'loi TVA' }), businessNumber);
+    const read = await bed.businesses.get(
+      as(tax, { purpose: 'business-tax-assessment' }),
+      businessNumber,
+    );
+    expect(read).toMatchObject({ businessNumber, name: moselle().name });
+    // ccss has no basis on business records; acd's income-tax basis is about persons.
+    expect(await kind(bed.businesses.get(as(agency, { purpose: 'vat' }), businessNumber))).toBe(
+      'forbidden',
+    );
+    expect(
+      await kind(
+        bed.businesses.get(
+          as(tax, { purpose: 'income-tax-assessment', legalBasis: 'acd-income-tax' }),
+          businessNumber,
+        ),
+      ),
+    ).toBe('forbidden');
     expect(await kind(bed.businesses.get(as(agency), businessNumber))).toBe('validation-failed');
     expect(await kind(bed.businesses.get(as(citizen(ANNA)), businessNumber))).toBe('forbidden');
     expect(await kind(bed.businesses.get(as(registrar), 'B999'))).toBe('not-found');

@@ -33,6 +33,11 @@ export const accessEventsCodec: PayloadCodec<PersonalDataAccessed> = {
         accessedAt: timestampFromDate(data.accessedAt),
         traceId: data.traceId ?? '',
         accessorRole: accessorRole.toProto(data.accessorRole),
+        legalBasisId: data.legalBasisId ?? '',
+        consentId: data.consentId ?? '',
+        ...(data.sealedUntil === undefined
+          ? {}
+          : { sealedUntil: timestampFromDate(data.sealedUntil) }),
       }),
       occurredAt,
     );
@@ -55,6 +60,11 @@ export const accessEventsCodec: PayloadCodec<PersonalDataAccessed> = {
         accessedAt: timestampDate(required(message.accessedAt, eventType, 'accessed_at')),
         traceId: message.traceId === '' ? null : message.traceId,
         accessorRole: accessorRole.fromProto(message.accessorRole, eventType, 'accessor_role'),
+        ...(message.legalBasisId === '' ? {} : { legalBasisId: message.legalBasisId }),
+        ...(message.consentId === '' ? {} : { consentId: message.consentId }),
+        ...(message.sealedUntil === undefined
+          ? {}
+          : { sealedUntil: timestampDate(message.sealedUntil) }),
       },
     };
   },

@@ -73,6 +73,10 @@ interface RequestedStream {
  * Correction requests: a data subject asks, a registrar of the record's register accepts or
  * rejects, and an accepted value goes into the record through the record's own command (see
  * {@link applyAcceptedCorrection}). The requester follows their requests in the read model.
+ *
+ * `store` must keep the corrections read model up to its appends (`PgCorrectionsEventStore`, in
+ * the append's transaction; `ReadModelFollowingStore` elsewhere): a request then reads its
+ * own writes, and the service writes the read model nowhere itself.
  */
 export class CorrectionService {
   constructor(
@@ -118,22 +122,6 @@ export class CorrectionService {
     if (requested === undefined) {
       throw new Error(`correction stream ${correctionId} existed before it was requested`);
     }
-    await afterTheFact(
-      this.readModel.recordRequested({
-        correctionId,
-        register: input.target.register,
-        recordId: input.target.recordId.trim(),
-        field: input.target.correction.field,
-        requester: citizen.subject,
-        status: 'REQUESTED',
-        requestedAt: requested.recordedAt,
-        decidedAt: null,
-        decidedBy: null,
-        reason: null,
-        appliedToRecord: false,
-        version: requested.streamVersion,
-      }),
-    );
     return { correctionId, status: 'REQUESTED', version: requested.streamVersion, changed: true };
   }
 
@@ -155,25 +143,12 @@ export class CorrectionService {
       metadata: { now },
     });
     const accepted = await acceptanceOf(this.store, correctionId, result.appended);
-    if (result.appended.length > 0) {
-      await afterTheFact(
-        this.readModel.recordDecision({
-          correctionId,
-          status: 'ACCEPTED',
-          decidedAt: accepted.recorded.recordedAt,
-          decidedBy: registrar.registrarId,
-          reason: null,
-          version: accepted.recorded.streamVersion,
-        }),
-      );
-    }
     const record = await applyAcceptedCorrection(
       this.store,
       accepted.event,
       now,
       appendMetadata(context, actorOf(context.principal), accepted.recorded.eventId),
     );
-    await afterTheFact(this.readModel.recordApplied(correctionId));
     return {
       correctionId,
       status: 'ACCEPTED',
@@ -197,18 +172,6 @@ export class CorrectionService {
       metadata: { now: this.clock.now() },
     });
     const rejected = result.appended[0];
-    if (rejected !== undefined && result.state.status === 'REJECTED') {
-      await afterTheFact(
-        this.readModel.recordDecision({
-          correctionId,
-          status: 'REJECTED',
-          decidedAt: rejected.recordedAt,
-          decidedBy: registrar.registrarId,
-          reason: result.state.reason,
-          version: rejected.streamVersion,
-        }),
-      );
-    }
     return {
       correctionId,
       status: 'REJECTED',
@@ -359,19 +322,5 @@ export class CorrectionService {
       throw ApplicationError.notFound(`no correction request has id ${correctionId}`);
     }
     return { state, recorded };
-  }
-}
-
-/**
- * A read model write that follows an append in the request path, for read-your-writes. It
- * cannot undo the append, and the corrections projector makes the same (idempotent) write from
- * the log, so a failure here must not fail a request whose events are recorded: a retry would
- * then run a creation twice. The read model catches up within the projector's next poll.
- */
-async function afterTheFact(write: Promise<void>): Promise<void> {
-  try {
-    await write;
-  } catch {
-    // See above: the projector repeats this write.
   }
 }

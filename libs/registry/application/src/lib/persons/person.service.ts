@@ -14,7 +14,9 @@ import type {
 } from '@gov/registry-domain';
 
 import { personReadAccess, requireRegistrarOf } from '../access/access-policy';
+import type { ReadRecord } from '../access/access-policy';
 import type { AccessLog } from '../access/access-log';
+import type { AgencyReadPolicy } from '../access/agency-reads';
 import { create, eventIdsFor, execute, fold, load, persons } from '../commands';
 import { actorOf, appendMetadata } from '../context';
 import type { ChangeOptions, RequestContext } from '../context';
@@ -22,8 +24,25 @@ import { historyEntries, recordedBy } from '../history';
 import type { RecordHistory } from '../history';
 import type { BulkRegistrar, Clock, NumberAllocator } from '../ports';
 import { streamIds } from '../streams';
-import { personChange, personFieldsRead, personView, populatedFields } from './person.views';
+import {
+  minimisedChange,
+  minimisedPersonView,
+  personChange,
+  personFieldsRead,
+  personView,
+  populatedFields,
+} from './person.views';
 import type { PersonView } from './person.views';
+
+/** A person's record as a reader receives it: an agency only the fields it may have. */
+export type PersonRead = Partial<PersonView> &
+  Pick<PersonView, 'nationalId' | 'status' | 'version'>;
+
+/** A decided read: how it is recorded, and the fields an agency may receive (all: undefined). */
+interface DecidedRead {
+  readonly record: ReadRecord;
+  readonly fields?: ReadonlySet<string>;
+}
 
 /** What registering a person needs: everything but the number, which the registry assigns. */
 export type RegisterPersonInput = Omit<RegisterPerson['data'], 'nationalId'>;
@@ -62,6 +81,8 @@ export class PersonService {
     private readonly numbers: NumberAllocator,
     private readonly accessLog: AccessLog,
     private readonly bulk: BulkRegistrar,
+    /** Decides agencies' reads; without it, agencies read nothing (403). */
+    private readonly agencyReads?: AgencyReadPolicy,
   ) {}
 
   /**
@@ -215,8 +236,8 @@ export class PersonService {
    * The person's record, now or as it stood at `asOf` (404 if it did not exist then). A read
    * by a registrar or an agency is recorded before the record is returned.
    */
-  async get(context: RequestContext, nationalId: string, asOf?: Date): Promise<PersonView> {
-    const record = personReadAccess(context, nationalId);
+  async get(context: RequestContext, nationalId: string, asOf?: Date): Promise<PersonRead> {
+    const { record, fields } = await this.decideRead(context, nationalId);
     const stream = await this.store.readStream(streamIds.person(nationalId));
     const { state, version } = fold(persons, recordedBy(stream, asOf));
     if (state.status === 'unregistered') {
@@ -226,7 +247,8 @@ export class PersonService {
           : `no person was registered with national identification number ${nationalId} at ${asOf.toISOString()}`,
       );
     }
-    const view = personView(state, version);
+    const full = personView(state, version);
+    const view = fields === undefined ? full : minimisedPersonView(full, fields);
     await this.accessLog.record(
       context,
       record,
@@ -238,7 +260,7 @@ export class PersonService {
 
   /** Every change of the person's record, oldest first, with who made it and when. */
   async history(context: RequestContext, nationalId: string): Promise<RecordHistory> {
-    const record = personReadAccess(context, nationalId);
+    const { record, fields } = await this.decideRead(context, nationalId);
     const { recorded, events, version } = await load(
       this.store,
       persons,
@@ -249,7 +271,8 @@ export class PersonService {
         `no person is registered with national identification number ${nationalId}`,
       );
     }
-    const entries = historyEntries(recorded, events, personChange);
+    const all = historyEntries(recorded, events, personChange);
+    const entries = fields === undefined ? all : all.map((entry) => minimisedChange(entry, fields));
     await this.accessLog.record(
       context,
       record,
@@ -257,6 +280,36 @@ export class PersonService {
       personFieldsRead(entries.flatMap((entry) => entry.changedFields)),
     );
     return { recordId: nationalId, version, entries };
+  }
+
+  /** Who may read, how it is recorded, and what an agency may receive. */
+  private async decideRead(context: RequestContext, nationalId: string): Promise<DecidedRead> {
+    const access = personReadAccess(context, nationalId);
+    if (access.kind === 'decided') return { record: access.record };
+    if (this.agencyReads === undefined) {
+      throw ApplicationError.forbidden('agencies do not read person records here');
+    }
+    const permit = await this.agencyReads.permit({
+      organisationId: access.organisationId,
+      subject: nationalId,
+      purpose: access.purpose,
+      ...(access.legalBasisId === undefined ? {} : { legalBasisId: access.legalBasisId }),
+      ...(context.bearerToken === undefined ? {} : { bearerToken: context.bearerToken }),
+    });
+    return {
+      fields: permit.fields,
+      record: {
+        organisationId: access.organisationId,
+        purpose: permit.purpose,
+        legalBasis: permit.legalBasis,
+        // platform-auth does not tell an official from a back-office system; agency tokens are
+        // issued to systems (clients) today.
+        accessorRole: 'agency-system',
+        ...(permit.legalBasisId === undefined ? {} : { legalBasisId: permit.legalBasisId }),
+        ...(permit.consentId === undefined ? {} : { consentId: permit.consentId }),
+        ...(permit.sealedUntil === undefined ? {} : { sealedUntil: permit.sealedUntil }),
+      },
+    };
   }
 
   private async change(

@@ -1,3 +1,4 @@
+import type { Principal } from '@gov/platform-auth';
 import { ApplicationError } from '@gov/platform-chassis';
 import { composeNationalId, parseNationalId } from '@gov/registry-domain';
 
@@ -346,19 +347,33 @@ describe('PersonService', () => {
       ).toBe('forbidden');
     });
 
-    it('records an agency’s read, with its purpose, legal basis, fields and trace', async () => {
+    it('records an agency’s read on its legal basis, returning only the fields the basis allows', async () => {
       const bed = registryTestbed();
       const { nationalId } = await register(bed);
 
-      await bed.persons.get(
+      const view = await bed.persons.get(
         as(agency, {
           purpose: 'family-allowance-eligibility',
-          legalBasis: 'loi du 19 juin 2013, art. 10',
           traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
         }),
         nationalId,
       );
 
+      // ccss-family-allowances allows neither the place of birth nor the sex.
+      expect(Object.keys(view).sort()).toEqual(
+        [
+          'nationalId',
+          'status',
+          'version',
+          'givenNames',
+          'familyName',
+          'birthDate',
+          'nationalities',
+          'address',
+          'civilStatus',
+          'civilStatusSince',
+        ].sort(),
+      );
       const [accessed] = await bed.store.readStream(streamIds.access(nationalId));
       expect(accessed?.eventType).toBe('gov.registry.v1.PersonalDataAccessed');
       expect(accessEventsCodec.decode(accessed as NonNullable<typeof accessed>)).toEqual({
@@ -367,14 +382,13 @@ describe('PersonService', () => {
           subjectNationalId: nationalId,
           organisationId: 'ccss',
           purpose: 'family-allowance-eligibility',
-          legalBasis: 'loi du 19 juin 2013, art. 10',
+          legalBasis: 'Code de la sécurité sociale, art. 269',
+          legalBasisId: 'ccss-family-allowances',
           fieldsRead: [
             'national_id',
             'given_names',
             'family_name',
             'birth_date',
-            'place_of_birth',
-            'sex',
             'nationalities',
             'address',
             'civil_status',
@@ -384,6 +398,106 @@ describe('PersonService', () => {
           accessorRole: 'agency-system',
         },
       });
+      expect(bed.consents.asked).toEqual([]);
+    });
+
+    it('reads on the basis the agency names, and refuses one that is not its own or not for the purpose', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+      const read = (legalBasis: string, purpose = 'social-security-affiliation') =>
+        bed.persons.get(as(agency, { purpose, legalBasis }), nationalId);
+
+      const affiliation = await read('ccss-affiliation');
+      expect(affiliation).toHaveProperty('sex');
+      expect(affiliation).not.toHaveProperty('nationalities');
+      // Another organisation's basis, a basis for another purpose, free text: 403.
+      expect(await refusal(read('acd-income-tax'))).toMatchObject({ kind: 'forbidden' });
+      expect(await refusal(read('ccss-family-allowances'))).toMatchObject({ kind: 'forbidden' });
+      expect(await refusal(read('loi du 19 juin 2013, art. 10'))).toMatchObject({
+        kind: 'forbidden',
+      });
+      const recorded = await bed.store.readStream(streamIds.access(nationalId));
+      expect(recorded.map((event) => accessEventsCodec.decode(event).data.legalBasisId)).toEqual([
+        'ccss-affiliation',
+      ]);
+      expect(bed.consents.asked).toEqual([]);
+    });
+
+    it('reads on the person’s consent where no basis of the agency allows the purpose, only the consented fields', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+      const consentId = '0b5c2f4e-2d59-4a6e-9f6b-8f7c1e2d3a4b';
+      bed.consents.answer = () =>
+        Promise.resolve({
+          kind: 'permit',
+          consentId,
+          categories: ['persons.address', 'persons.family_name'],
+        });
+
+      const view = await bed.persons.get(
+        as(agency, { purpose: 'housing-subsidy', bearerToken: 'the-agency-token' }),
+        nationalId,
+      );
+
+      expect(view).toMatchObject({ nationalId, familyName: 'Schmit' });
+      expect(view).not.toHaveProperty('givenNames');
+      expect(bed.consents.asked).toEqual([
+        expect.objectContaining({
+          subject: nationalId,
+          purpose: 'housing-subsidy',
+          bearerToken: 'the-agency-token',
+        }),
+      ]);
+      const [accessed] = await bed.store.readStream(streamIds.access(nationalId));
+      expect(accessEventsCodec.decode(accessed as NonNullable<typeof accessed>).data).toMatchObject(
+        {
+          legalBasis: `consent/${consentId}`,
+          consentId,
+          fieldsRead: ['national_id', 'family_name', 'address'],
+        },
+      );
+
+      bed.consents.answer = () => Promise.resolve({ kind: 'deny', reason: 'consent revoked' });
+      expect(
+        await refusal(
+          bed.persons.get(
+            as(agency, { purpose: 'housing-subsidy', bearerToken: 'the-agency-token' }),
+            nationalId,
+          ),
+        ),
+      ).toMatchObject({ kind: 'forbidden' });
+      expect(await bed.store.readStream(streamIds.access(nationalId))).toHaveLength(1);
+    });
+
+    it('seals a read under a covert basis from the person until the basis’s seal ends', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+      const police: Principal = { kind: 'agency', subject: 'inv-7', organisationId: 'police' };
+
+      await bed.persons.get(as(police, { purpose: 'criminal-investigation' }), nationalId);
+
+      const [accessed] = await bed.store.readStream(streamIds.access(nationalId));
+      expect(accessEventsCodec.decode(accessed as NonNullable<typeof accessed>).data).toMatchObject(
+        {
+          organisationId: 'police',
+          legalBasisId: 'police-criminal-investigation',
+          sealedUntil: new Date(START.getTime() + 365 * 86_400_000),
+        },
+      );
+    });
+
+    it('gives an agency the history of only the fields it may read', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+
+      const history = await bed.persons.history(
+        as(agency, { purpose: 'family-allowance-eligibility' }),
+        nationalId,
+      );
+
+      expect(history.entries[0]?.changedFields).not.toContain('sex');
+      expect(history.entries[0]?.changes).not.toHaveProperty('placeOfBirth');
+      expect(history.entries[0]?.changes).toHaveProperty('address');
     });
 
     it('records a registrar’s reads, as-of and history included, with the register-keeping basis', async () => {
@@ -406,18 +520,20 @@ describe('PersonService', () => {
       });
     });
 
-    it('asks an agency for both headers (400) and records nothing without them', async () => {
+    it('asks an agency for its purpose (400), refuses an organisation outside the catalogue, and records nothing', async () => {
       const bed = registryTestbed();
       const { nationalId } = await register(bed);
+      const stranger: Principal = { kind: 'agency', subject: 's-1', organisationId: 'unknown-org' };
 
       expect(await refusal(bed.persons.get(as(agency), nationalId))).toMatchObject({
         kind: 'validation-failed',
-        fields: ['X-Purpose', 'X-Legal-Basis'],
+        fields: ['X-Purpose'],
       });
       expect(
-        (await refusal(bed.persons.get(as(agency, { purpose: 'audit' }), nationalId))).fields,
-      ).toEqual(['X-Legal-Basis']);
+        await refusal(bed.persons.get(as(stranger, { purpose: 'curiosity' }), nationalId)),
+      ).toMatchObject({ kind: 'forbidden' });
       expect(await bed.store.readStream(streamIds.access(nationalId))).toEqual([]);
+      expect(bed.consents.asked).toEqual([]);
     });
 
     it('answers 404 for a record that does not exist, recording no access', async () => {

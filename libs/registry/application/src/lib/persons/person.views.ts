@@ -73,6 +73,37 @@ export function personView(
   };
 }
 
+/**
+ * The record as an agency may receive it: only the fields whose gov.registry.v1 names are in
+ * `allowed` (data minimisation); the national identification number (what the agency asked
+ * by), status and version always.
+ */
+export function minimisedPersonView(
+  view: PersonView,
+  allowed: ReadonlySet<string>,
+): Partial<PersonView> & Pick<PersonView, 'nationalId' | 'status' | 'version'> {
+  const kept: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(view)) {
+    const name = PROTO_NAMES[field as PersonField] as string | undefined;
+    if (name === undefined || name === 'national_id' || allowed.has(name)) kept[field] = value;
+  }
+  return kept as Partial<PersonView> & Pick<PersonView, 'nationalId' | 'status' | 'version'>;
+}
+
+/** A history entry with only the changes of fields in `allowed` (gov.registry.v1 names). */
+export function minimisedChange<Entry extends { changes: Readonly<Record<string, unknown>> }>(
+  entry: Entry,
+  allowed: ReadonlySet<string>,
+): Entry & { changedFields: readonly string[] } {
+  const changes = Object.fromEntries(
+    Object.entries(entry.changes).filter(([field]) => {
+      const name = PROTO_NAMES[field as PersonField] as string | undefined;
+      return name !== undefined && allowed.has(name);
+    }),
+  );
+  return { ...entry, changes, changedFields: Object.keys(changes) };
+}
+
 /** The gov.registry.v1 names of the fields a person read returned (those with a value). */
 export function personFieldsRead(fields: Iterable<string>): string[] {
   const names = new Set<string>(['national_id']);
@@ -84,10 +115,13 @@ export function personFieldsRead(fields: Iterable<string>): string[] {
 }
 
 /** The fields of a view that hold a value (a living person has no date of death). */
-export function populatedFields(view: PersonView): string[] {
-  return Object.entries(view)
-    .filter(([field, value]) => field !== 'status' && field !== 'version' && value !== null)
-    .map(([field]) => field);
+export function populatedFields(view: Partial<PersonView>): string[] {
+  return (
+    Object.entries(view)
+      // A minimised view has no key at all for a field the reader may not have.
+      .filter(([field, value]) => field !== 'status' && field !== 'version' && value !== null)
+      .map(([field]) => field)
+  );
 }
 
 /** What a person event changed in the record, by the record's field names. */

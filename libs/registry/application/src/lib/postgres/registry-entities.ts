@@ -79,3 +79,33 @@ export const RegistrarEntity = new EntitySchema<RegistrarRow>({
     enrolledAt: { name: 'enrolled_at', type: 'timestamptz', default: () => 'now()' },
   },
 });
+
+/** An access event kept on a site that could not append it (see `SiteAccessLog`). */
+export interface SiteAccessRow {
+  eventId: string;
+  streamId: string;
+  eventType: string;
+  payloadSchemaVersion: number;
+  payload: Buffer;
+  occurredAt: Date;
+  /** The append's `AppendMetadata`, as JSON. */
+  metadata: Record<string, unknown>;
+  /** When this site kept it; entries join the log in this order. */
+  keptAt: Date;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- TypeORM types its plain options object as a class; a literal is its documented use.
+export const SiteAccessEntity = new EntitySchema<SiteAccessRow>({
+  name: 'SiteAccess',
+  tableName: 'site_access_log',
+  columns: {
+    eventId: { name: 'event_id', type: 'uuid', primary: true },
+    streamId: { name: 'stream_id', type: 'text' },
+    eventType: { name: 'event_type', type: 'text' },
+    payloadSchemaVersion: { name: 'payload_schema_version', type: 'integer' },
+    payload: { type: 'bytea' },
+    occurredAt: { name: 'occurred_at', type: 'timestamptz' },
+    metadata: { type: 'jsonb' },
+    keptAt: { name: 'kept_at', type: 'timestamptz', default: () => 'clock_timestamp()' },
+  },
+});

@@ -88,3 +88,33 @@ CREATE OR REPLACE VIEW projection_checkpoints AS
     );
   }
 }
+
+/**
+ * The site-local access log: reads of personal data served on a site that could not append
+ * their access events to the log (the data embassy, a fenced site) keep them here until the site
+ * can (see `PgSiteAccessLog`). Never replicated: each site's rows are its own.
+ */
+export class RegistrySiteAccessLog1765000000200 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `
+CREATE TABLE site_access_log (
+  event_id               uuid        PRIMARY KEY,
+  stream_id              text        NOT NULL,
+  event_type             text        NOT NULL,
+  payload_schema_version integer     NOT NULL CHECK (payload_schema_version >= 1),
+  payload                bytea       NOT NULL,
+  occurred_at            timestamptz NOT NULL,
+  metadata               jsonb       NOT NULL,
+  kept_at                timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX site_access_log_kept_idx ON site_access_log (kept_at, event_id);
+`,
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(runner, 'DROP TABLE site_access_log;');
+  }
+}

@@ -14,8 +14,16 @@ import {
 import type { OwnMigration, ServiceMigrateResult, ServiceSchemas } from '@gov/platform-service';
 import type { DataSource } from 'typeorm';
 
-import { CorrectionEntity, PersonSequenceEntity, RegistrarEntity } from './registry-entities';
-import { RegistryBaseline1765000000100 } from './registry-migrations';
+import {
+  CorrectionEntity,
+  PersonSequenceEntity,
+  RegistrarEntity,
+  SiteAccessEntity,
+} from './registry-entities';
+import {
+  RegistryBaseline1765000000100,
+  RegistrySiteAccessLog1765000000200,
+} from './registry-migrations';
 import { APPLICATION_SCHEMA, EVENT_STORE_SCHEMA } from './registry-schema-names';
 
 export { APPLICATION_SCHEMA, EVENT_STORE_SCHEMA } from './registry-schema-names';
@@ -122,6 +130,7 @@ export const REGISTRY_ENTITIES = [
   PersonSequenceEntity,
   CorrectionEntity,
   RegistrarEntity,
+  SiteAccessEntity,
 ];
 
 /**
@@ -131,10 +140,11 @@ export const REGISTRY_ENTITIES = [
 export const REGISTRY_MIGRATIONS: readonly OwnMigration[] = [
   IdempotencyKeysTable1765000000000,
   RegistryBaseline1765000000100,
+  RegistrySiteAccessLog1765000000200,
 ];
 
 /** The newest migration of {@link REGISTRY_MIGRATIONS}: what this code needs. */
-export const REQUIRED_REGISTRY_MIGRATION = RegistryBaseline1765000000100.name;
+export const REQUIRED_REGISTRY_MIGRATION = RegistrySiteAccessLog1765000000200.name;
 
 /** The registry's two schemas and its own tables, as the service kit takes them. */
 export const REGISTRY_SCHEMAS: ServiceSchemas = {

@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DATA_CATEGORIES, isDataCategory, sourceOf } from './categories';
+import { InvalidLegalBasisCatalogueError, parseLegalBasisCatalogue } from './catalogue';
+import { DEFAULT_LEGAL_BASES_FILE, loadLegalBasisCatalogue } from './load';
+
+const organisation = {
+  id: 'ccss',
+  name: 'Centre commun de la sécurité sociale',
+  contact: 'dpo@secu.lu',
+  policyUrl: 'https://ccss.lu/privacy',
+};
+const basis = {
+  id: 'ccss-family-allowances',
+  organisationId: 'ccss',
+  provision: 'Code de la sécurité sociale, art. 269',
+  categories: ['persons.address', 'persons.birth_date'],
+  purposes: ['family-allowance-eligibility'],
+};
+
+describe('data categories', () => {
+  it('knows the registry fields and personal-space items, and nothing else', () => {
+    expect(DATA_CATEGORIES).toContain('persons.date_of_death');
+    expect(DATA_CATEGORIES).toContain('businesses.registered_address');
+    expect(DATA_CATEGORIES).toContain('personal-space.bank-account');
+    expect(isDataCategory('persons.address')).toBe(true);
+    expect(isDataCategory('persons.shoe_size')).toBe(false);
+    expect(isDataCategory('address')).toBe(false);
+    expect(sourceOf('personal-space.email')).toBe('personal-space');
+  });
+});
+
+describe('the legal-basis catalogue', () => {
+  it('loads the shipped catalogue', () => {
+    const catalogue = loadLegalBasisCatalogue(DEFAULT_LEGAL_BASES_FILE);
+    expect(catalogue.legalBasis('ccss-family-allowances')?.provision).toMatch(/art\. 269/);
+    expect(catalogue.legalBasis('police-criminal-investigation')?.covert).toEqual({
+      sealDays: 365,
+    });
+    expect(catalogue.organisation('ccss')?.name).toMatch(/sécurité sociale/);
+  });
+
+  it('names every offending entry of an invalid catalogue', () => {
+    const invalid = {
+      organisations: [organisation, organisation],
+      legalBases: [
+        { ...basis, categories: ['persons.shoe_size'] },
+        { ...basis, id: 'other', organisationId: 'nobody' },
+      ],
+    };
+    const error = (() => {
+      try {
+        parseLegalBasisCatalogue(invalid, 'test.json');
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(InvalidLegalBasisCatalogueError);
+    expect((error as InvalidLegalBasisCatalogueError).issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['legalBases.0.categories.0']),
+    );
+    expect((error as InvalidLegalBasisCatalogueError).message).toMatch(/test\.json/);
+  });
+
+  it('refuses duplicates and bases of unknown organisations once the entries are valid', () => {
+    expect(() =>
+      parseLegalBasisCatalogue({
+        organisations: [organisation, organisation],
+        legalBases: [basis, { ...basis, organisationId: 'nobody' }],
+      }),
+    ).toThrow(/organisations\.1\.id.*listed twice.*legalBases\.1\.id.*listed twice.*nobody/);
+  });
+
+  it('refuses a file that is not JSON, naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'legal-bases-'));
+    try {
+      const file = join(dir, 'broken.json');
+      writeFileSync(file, '{ not json');
+      expect(() => loadLegalBasisCatalogue(file)).toThrow(/broken\.json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('covers the asked categories the best basis allows for the purpose, never others', () => {
+    const catalogue = parseLegalBasisCatalogue({
+      organisations: [organisation],
+      legalBases: [
+        basis,
+        {
+          ...basis,
+          id: 'wider',
+          categories: ['persons.address', 'persons.birth_date', 'persons.sex'],
+        },
+      ],
+    });
+    expect(
+      catalogue.bestCoverage('ccss', 'family-allowance-eligibility', [
+        'persons.sex',
+        'persons.address',
+        'persons.civil_status',
+      ]),
+    ).toMatchObject({ basis: { id: 'wider' }, categories: ['persons.sex', 'persons.address'] });
+    expect(catalogue.bestCoverage('ccss', 'marketing', ['persons.address'])).toBeUndefined();
+    expect(
+      catalogue.bestCoverage('acd', 'family-allowance-eligibility', ['persons.address']),
+    ).toBeUndefined();
+    expect(
+      catalogue.bestCoverage('ccss', 'family-allowance-eligibility', ['persons.civil_status']),
+    ).toBeUndefined();
+  });
+});
