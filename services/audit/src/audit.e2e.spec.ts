@@ -100,6 +100,7 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
   let kafka: INestApplicationContext;
   let registrar: string;
   let agency: string;
+  let police: string;
   let auditor: string;
   let dpo: string;
   const people: string[] = [];
@@ -136,6 +137,7 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
       organisationId: 'rnpp',
     });
     agency = await token({ role: 'agency', subject: 'svc-ccss', organisationId: 'ccss' });
+    police = await token({ role: 'agency', subject: 'inspector-7', organisationId: 'police' });
     auditor = await token({ role: 'auditor', subject: 'aud-1' });
     dpo = await token({ role: 'dpo', subject: 'dpo-1' });
 
@@ -213,9 +215,14 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
 
   it('records exactly N reads by agencies and registrars, each with a proof that verifies', async () => {
     const [anna, luc] = people as [string, string];
+    // Agencies read on a legal basis of the catalogue (libs/platform/legal-bases), as the
+    // registry requires; the police on a covert one, which seals the entry.
     const agencyRead = (nationalId: string) =>
       call(`${registryUrl}/persons/${nationalId}`, agency, {
-        headers: { 'x-purpose': 'family allowance', 'x-legal-basis': 'CSS art. 269' },
+        headers: {
+          'x-purpose': 'family-allowance-eligibility',
+          'x-legal-basis': 'ccss-family-allowances',
+        },
       });
     const reads = [
       agencyRead(anna),
@@ -224,11 +231,25 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
       call(`${registryUrl}/persons/${anna}`, registrar),
       call(`${registryUrl}/persons/${luc}`, registrar),
       agencyRead(anna),
+      call(`${registryUrl}/persons/${anna}`, police, {
+        headers: {
+          'x-purpose': 'criminal-investigation',
+          'x-legal-basis': 'police-criminal-investigation',
+        },
+      }),
     ];
     const answers = await Promise.all(reads);
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    // A read the registry refuses (no declared purpose) is no access: no entry.
+    expect(answers.map((a) => a.status)).toEqual(reads.map(() => 200));
+    // Reads the registry refuses (no declared purpose; a basis that is not the agency's) are
+    // no access: no entry.
     expect((await call(`${registryUrl}/persons/${anna}`, agency)).status).toBe(400);
+    const refused = await call(`${registryUrl}/persons/${anna}`, agency, {
+      headers: {
+        'x-purpose': 'criminal-investigation',
+        'x-legal-basis': 'police-criminal-investigation',
+      },
+    });
+    expect(refused.status).toBe(403);
     const N = reads.length;
 
     await waitFor(
@@ -241,7 +262,7 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
 
     const annaLog = await supervisorLog(anna);
     const lucLog = await supervisorLog(luc);
-    expect(annaLog.entries).toHaveLength(4);
+    expect(annaLog.entries).toHaveLength(5);
     expect(lucLog.entries).toHaveLength(2);
     expect(proofsVerify(annaLog)).toBe(true);
     expect(proofsVerify(lucLog)).toBe(true);
@@ -249,14 +270,19 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
       'agency-system',
       'agency-system',
       'agency-system',
+      'agency-system',
       'registrar',
     ]);
-    expect(annaLog.entries.find((e) => e.leaf.capacity === 'agency-system')?.leaf).toMatchObject({
-      organisationId: 'ccss',
-      purpose: 'family allowance',
-      legalBasis: 'CSS art. 269',
+    expect(annaLog.entries.find((e) => e.leaf.organisationId === 'ccss')?.leaf).toMatchObject({
+      purpose: 'family-allowance-eligibility',
+      legalBasisId: 'ccss-family-allowances',
+      legalBasis: 'Code de la sécurité sociale, art. 269',
+      sealedUntil: null,
       sourceService: 'registry',
     });
+    const covert = annaLog.entries.find((e) => e.leaf.organisationId === 'police')?.leaf;
+    expect(covert).toMatchObject({ legalBasisId: 'police-criminal-investigation' });
+    expect(Date.parse(covert?.sealedUntil ?? '')).toBeGreaterThan(Date.now() + 300 * 86_400_000);
 
     // The person sees the same, newest first, with proofs; the whole log verifies offline.
     const mine = await auditApi(
@@ -265,8 +291,12 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
     );
     expect(mine.status).toBe(200);
     const page = mine.body as unknown as AccessLogPage;
+    // Newest first, without the sealed entry (the person sees it from its instant on).
     expect(page.entries.map((e) => e.leafIndex)).toEqual(
-      annaLog.entries.slice(0, 3).map((e) => e.leafIndex),
+      annaLog.entries
+        .filter((e) => e.leaf.organisationId !== 'police')
+        .slice(0, 3)
+        .map((e) => e.leafIndex),
     );
     expect(page.nextCursor).not.toBeNull();
     expect(proofsVerify(page)).toBe(true);
@@ -290,6 +320,10 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
   it('records an AccessPermitted of the consent topic once, sealed from its subject until its instant', async () => {
     const [anna] = people as [string];
     const before = (await supervisorLog(anna)).entries.length;
+    const citizen = await token({ role: 'citizen', subject: anna });
+    const citizenBefore = (
+      (await auditApi('/access-log/me?limit=100', citizen)).body as unknown as AccessLogPage
+    ).entries.length;
     const permit = (accessRecordedBy: string, sealed = true): PositionedEvent => {
       const eventId = randomUUID();
       const payload = toBinary(
@@ -388,10 +422,9 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
     expect(supervisor.entries[1]?.leaf.sealedUntil).not.toBeNull();
     expect(proofsVerify(supervisor)).toBe(true);
 
-    const citizen = await token({ role: 'citizen', subject: anna });
     const mine = (await auditApi('/access-log/me?limit=100', citizen))
       .body as unknown as AccessLogPage;
-    expect(mine.entries).toHaveLength(before + 1);
+    expect(mine.entries).toHaveLength(citizenBefore + 1);
     expect(mine.entries.map((e) => e.leaf.entryId)).not.toContain(
       supervisor.entries[1]?.leaf.entryId,
     );

@@ -127,6 +127,48 @@ describe('entries from the sources', () => {
     });
   });
 
+  it('takes the catalogue basis, the consent and the seal of a covert basis from their fields', () => {
+    const onBasis = toBinary(
+      PersonalDataAccessedSchema,
+      create(PersonalDataAccessedSchema, {
+        subjectNationalId: NID,
+        organisationId: 'police',
+        purpose: 'criminal-investigation',
+        legalBasis: 'Code de procédure pénale, art. 48-24',
+        legalBasisId: 'police-criminal-investigation',
+        fieldsRead: ['address'],
+        accessedAt: timestampFromDate(at),
+        accessorRole: AccessorRole.AGENCY_SYSTEM,
+        sealedUntil: timestampFromDate(new Date('2027-03-01T10:00:00Z')),
+      }),
+    );
+    const onConsent = toBinary(
+      PersonalDataAccessedSchema,
+      create(PersonalDataAccessedSchema, {
+        subjectNationalId: NID,
+        organisationId: 'ccss',
+        purpose: 'family-allowance-eligibility',
+        legalBasis: 'consent/6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7',
+        consentId: '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7',
+        fieldsRead: ['address'],
+        accessedAt: timestampFromDate(at),
+        accessorRole: AccessorRole.AGENCY_SYSTEM,
+      }),
+    );
+    expect(entryFromRegistryEvent(registryEvent(onBasis), SALT)).toMatchObject({
+      legalBasis: 'Code de procédure pénale, art. 48-24',
+      legalBasisId: 'police-criminal-investigation',
+      consentId: null,
+      sealedUntil: new Date('2027-03-01T10:00:00Z'),
+    });
+    expect(entryFromRegistryEvent(registryEvent(onConsent), SALT)).toMatchObject({
+      legalBasis: null,
+      legalBasisId: null,
+      consentId: '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7',
+      sealedUntil: null,
+    });
+  });
+
   it("ignores the registry's other events and refuses a broken PersonalDataAccessed", () => {
     const registered = toBinary(PersonRegisteredSchema, create(PersonRegisteredSchema, {}));
     expect(

@@ -53,7 +53,8 @@ type SourceEvent = Pick<RecordedEvent, 'eventId' | 'eventType' | 'payload' | 'pr
 
 /**
  * The entry a registry event reports, or `null` for the registry's other events (not accesses).
- * The registry's `legal_basis` is a provision or `consent/<artefact id>`.
+ * The registry's `legal_basis` is a provision or `consent/<artefact id>`; `legal_basis_id`,
+ * `consent_id` and `sealed_until` (a covert basis) say the same as fields, and win when set.
  *
  * @param salt - 32 random bytes for the leaf.
  * @throws {@link InvalidSourceEventError} for a PersonalDataAccessed that breaks its contract.
@@ -73,7 +74,8 @@ export function entryFromRegistryEvent(event: SourceEvent, salt: Uint8Array): Ac
       `${type}: accessor_role ${message.accessorRole} is not known`,
     );
   }
-  const consent = /^consent\/(.+)$/.exec(message.legalBasis)?.[1];
+  const consent =
+    message.consentId === '' ? /^consent\/(.+)$/.exec(message.legalBasis)?.[1] : message.consentId;
   return {
     entryId: entryIdFor('registry', event.eventId),
     subjectNationalId: message.subjectNationalId,
@@ -84,12 +86,12 @@ export function entryFromRegistryEvent(event: SourceEvent, salt: Uint8Array): Ac
     accessedAt: timestampDate(accessedAt),
     purpose: message.purpose,
     legalBasis: consent === undefined && message.legalBasis !== '' ? message.legalBasis : null,
-    legalBasisId: null,
+    legalBasisId: message.legalBasisId === '' ? null : message.legalBasisId,
     consentId: consent ?? null,
     procedureId: null,
     traceId: message.traceId === '' ? null : message.traceId,
     source: { service: 'registry', eventId: event.eventId, eventType: event.eventType },
-    sealedUntil: null,
+    sealedUntil: message.sealedUntil ? timestampDate(message.sealedUntil) : null,
     salt,
   };
 }
