@@ -20,6 +20,10 @@ const scopeConstraints = [
     onlyDependOnLibsWithTags: ['scope:registry', 'scope:platform', 'scope:shared'],
   },
   {
+    sourceTag: 'scope:audit',
+    onlyDependOnLibsWithTags: ['scope:audit', 'scope:platform', 'scope:shared'],
+  },
+  {
     sourceTag: 'scope:consent',
     onlyDependOnLibsWithTags: ['scope:consent', 'scope:platform', 'scope:shared'],
   },

@@ -14,3 +14,6 @@ export * from './gen/gov/registry/v1/changes_pb';
 // gov.consent.v1: the consent service's events (consent.events.v1).
 export * from './gen/gov/consent/v1/access_pb';
 export * from './gen/gov/consent/v1/events_pb';
+// gov.audit.v1: the audit service's events (audit.events.v1). AccessCapacity, not AccessorRole
+// (gov.registry.v1 has that name).
+export * from './gen/gov/audit/v1/events_pb';

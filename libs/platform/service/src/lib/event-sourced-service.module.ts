@@ -79,7 +79,8 @@ const readinessChecks: FactoryProvider<ReadinessCheck[]> = {
  *   injectable as `DataSource`) over the same pool, refusing to start while a migration is
  *   pending;
  * - idempotency keys (`IdempotencyInterceptor`, `@Idempotent`) in its own schema, purged daily;
- * - its consumers: `@EventPattern` handlers served by `PlatformEventTransport` (`subscriptions`);
+ * - its consumers: `@EventPattern` handlers served by `PlatformEventTransport` (`subscriptions`),
+ *   consuming only while the site is writable (held on a replica until promotion);
  * - readiness checks of PostgreSQL and Kafka; shutdown in dependency order (background work and
  *   relays stop before the pool closes).
  *
@@ -181,6 +182,8 @@ export class EventSourcedServiceModule {
                     groups,
                     subscriptions: options.subscriptions ?? [],
                     store: { pool, schema: options.eventStoreSchema },
+                    // Handlers append to the service's own log: only where it is writable.
+                    site: siteRole,
                   });
                   // startService serves what is registered (absent outside startService).
                   transports?.register(transport);

@@ -65,7 +65,8 @@ export class RecordContext extends BaseRpcContext<[InboundMessage]> {
 
 /** Where a subscription stands, for a service's status. */
 export interface SubscriptionState {
-  readonly state: 'disabled' | 'starting' | 'running' | 'stopped';
+  /** `held`: the site is not writable (a replica, a fenced primary); it starts on promotion. */
+  readonly state: 'disabled' | 'held' | 'starting' | 'running' | 'stopped';
   /** Why it is not running yet (its topic does not exist yet, say). */
   readonly error: string | null;
 }
@@ -76,6 +77,17 @@ export interface EventTransportOptions {
   readonly subscriptions: readonly Subscription[];
   /** The service's event store: pool and schema of its inbox. Required for `envelope` kinds. */
   readonly store?: { readonly pool: Pool; readonly schema: string };
+  /**
+   * The site's role (`SiteRole`): when given, subscriptions consume only while the site is
+   * writable. A handler's effects are appends to the service's own log, which a replica replays
+   * from the primary and a fenced site must not extend; consuming there would fail every record
+   * into the dead-letter topic (or, on a replica, record it twice once the primary's copy
+   * arrives). Held subscriptions start when the site is promoted and stop when it is fenced.
+   */
+  readonly site?: {
+    readonly writable: boolean;
+    onChange(listener: () => void): () => void;
+  };
 }
 
 const FIRST_RETRY_MS = 1_000;
@@ -83,7 +95,7 @@ const MAX_RETRY_MS = 15_000;
 
 interface Running {
   readonly subscription: Subscription;
-  readonly group: ConsumerGroup | undefined;
+  group: ConsumerGroup | undefined;
   state: SubscriptionState['state'];
   error: string | null;
   retryTimer?: NodeJS.Timeout;
@@ -111,6 +123,9 @@ export class PlatformEventTransport extends Server implements CustomTransportStr
   private readonly log = new Logger('EventTransport');
   private readonly running = new Map<string, Running>();
   private closing = false;
+  private unsubscribe: (() => void) | undefined;
+  /** Serialises starts and stops on role changes. */
+  private roleChange: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: EventTransportOptions) {
     super();
@@ -138,16 +153,20 @@ export class PlatformEventTransport extends Server implements CustomTransportStr
         });
         continue;
       }
-      const group = this.createGroup(subscription, subscription.topic);
-      const running: Running = { subscription, group, state: 'starting', error: null };
+      const running: Running = { subscription, group: undefined, state: 'held', error: null };
       this.running.set(subscription.pattern, running);
-      void this.start(running, FIRST_RETRY_MS);
+      if (!this.options.site || this.options.site.writable) this.resume(running);
     }
+    this.unsubscribe = this.options.site?.onChange(() => {
+      this.roleChange = this.roleChange.then(() => this.followRole());
+    });
     callback();
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    this.unsubscribe?.();
+    await this.roleChange;
     await Promise.all(
       [...this.running.values()].map(async (running) => {
         clearTimeout(running.retryTimer);
@@ -169,19 +188,54 @@ export class PlatformEventTransport extends Server implements CustomTransportStr
     throw new Error('PlatformEventTransport has no underlying client to unwrap');
   }
 
+  /** Starts held subscriptions when the site became writable; holds running ones otherwise. */
+  private async followRole(): Promise<void> {
+    if (this.closing) return;
+    const writable = this.options.site?.writable ?? true;
+    for (const running of this.running.values()) {
+      if (running.state === 'disabled') continue;
+      if (writable && running.state === 'held') {
+        this.resume(running);
+      } else if (!writable && running.state !== 'held') {
+        clearTimeout(running.retryTimer);
+        const group = running.group;
+        running.group = undefined;
+        running.state = 'held';
+        running.error = null;
+        await group?.stop();
+        this.log.log(`holding ${running.subscription.topic ?? '?'}: the site is not writable`);
+      }
+    }
+  }
+
+  /** A fresh group each time: a stopped consumer group is not restarted. */
+  private resume(running: Running): void {
+    const topic = running.subscription.topic;
+    if (topic === undefined) return;
+    running.group = this.createGroup(running.subscription, topic);
+    running.state = 'starting';
+    void this.start(running, FIRST_RETRY_MS);
+  }
+
   /** Joins the group; a missing topic or an unreachable cluster is retried, never fatal. */
   private async start(running: Running, nextDelayMs: number): Promise<void> {
-    if (this.closing || !running.group) return;
+    const group = running.group;
+    if (this.closing || !group) return;
     try {
-      await running.group.start();
+      await group.start();
       if (this.isClosing()) return;
+      if (running.group !== group) {
+        // Held while it joined: the hold stopped the group object it had.
+        await group.stop();
+        return;
+      }
       running.state = 'running';
       running.error = null;
       this.log.log(
         `consuming ${running.subscription.topic ?? '?'} as ${running.subscription.groupId}`,
       );
     } catch (error) {
-      if (this.isClosing()) return;
+      if (this.isClosing() || running.group !== group) return;
       const message = error instanceof Error ? error.message : String(error);
       if (running.error !== message) {
         this.log.warn(

@@ -1,0 +1,225 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+
+import {
+  AccessPermittedSchema,
+  AccessorRole,
+  PersonalDataAccessedSchema,
+  PersonRegisteredSchema,
+} from '@gov/contracts';
+
+import { canonicalLeafOf, canonicalLeafText, entryIdFor, parseCanonicalLeaf } from './access-entry';
+import type { AccessEntry } from './access-entry';
+import { decodeAccessRecorded, encodeAccessRecorded } from './access-recorded.codec';
+import {
+  InvalidSourceEventError,
+  entryFromConsentEvent,
+  entryFromRegistryEvent,
+} from './access-sources';
+
+const SALT = new Uint8Array(32).fill(7);
+const NID = '1983081246785';
+const at = new Date('2026-03-01T10:00:00.123Z');
+
+const entry: AccessEntry = {
+  entryId: entryIdFor('registry', '0190f5a4-0000-7000-8000-000000000001'),
+  subjectNationalId: NID,
+  organisationId: 'ccss',
+  actorId: null,
+  capacity: 'agency-official',
+  fields: ['family_name', 'address'],
+  accessedAt: at,
+  purpose: 'family allowance',
+  legalBasis: 'CSS art. 269',
+  legalBasisId: null,
+  consentId: null,
+  procedureId: null,
+  traceId: null,
+  source: {
+    service: 'registry',
+    eventId: '0190f5a4-0000-7000-8000-000000000001',
+    eventType: 'gov.registry.v1.PersonalDataAccessed',
+  },
+  sealedUntil: null,
+  salt: SALT,
+};
+
+describe('an access entry', () => {
+  it('has an id derived from its source event only (a UUID, version 8)', () => {
+    expect(entryIdFor('registry', 'e1')).toBe(entryIdFor('registry', 'e1'));
+    expect(entryIdFor('registry', 'e1')).not.toBe(entryIdFor('consent', 'e1'));
+    expect(entryIdFor('registry', 'e1')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+  });
+
+  it('has one canonical leaf: sorted members, no whitespace, nulls kept, salt in base64url', () => {
+    const text = canonicalLeafText(canonicalLeafOf(entry));
+    expect(text.startsWith('{"accessedAt":"2026-03-01T10:00:00.123Z","actorId":null,')).toBe(true);
+    expect(text).toContain(`"salt":"${Buffer.from(SALT).toString('base64url')}"`);
+    expect(text).not.toMatch(/\s"|":\s/);
+    const reordered = JSON.parse(text) as Record<string, unknown>;
+    const shuffled = Object.fromEntries(Object.entries(reordered).reverse());
+    expect(canonicalLeafText(parseCanonicalLeaf(shuffled))).toBe(text);
+  });
+
+  it('refuses a leaf with a member missing, mistyped or unknown', () => {
+    const leaf = canonicalLeafOf(entry) as unknown as Record<string, unknown>;
+    expect(() => parseCanonicalLeaf({ ...leaf, purpose: 3 })).toThrow(/purpose/);
+    expect(() => parseCanonicalLeaf({ ...leaf, extra: 'x' })).toThrow(/extra/);
+    const withoutSalt = Object.fromEntries(Object.entries(leaf).filter(([key]) => key !== 'salt'));
+    expect(() => parseCanonicalLeaf(withoutSalt)).toThrow(/salt/);
+  });
+
+  it('round-trips through gov.audit.v1.AccessRecorded, sealing included', () => {
+    const sealed = { ...entry, sealedUntil: new Date('2027-01-01T00:00:00Z'), actorId: 'svc-1' };
+    const stored = encodeAccessRecorded(sealed, at);
+    expect(stored.eventId).toBe(entry.entryId);
+    expect(decodeAccessRecorded(stored)).toEqual(sealed);
+  });
+});
+
+describe('entries from the sources', () => {
+  const registryEvent = (
+    payload: Uint8Array,
+    eventType = 'gov.registry.v1.PersonalDataAccessed',
+  ) => ({
+    eventId: '0190f5a4-0000-7000-8000-000000000002',
+    eventType,
+    payload,
+    producer: 'registry',
+  });
+  const accessed = (
+    overrides: { fieldsRead?: string[]; legalBasis?: string; accessorRole?: AccessorRole } = {},
+  ) =>
+    toBinary(
+      PersonalDataAccessedSchema,
+      create(PersonalDataAccessedSchema, {
+        subjectNationalId: NID,
+        organisationId: 'ccss',
+        purpose: 'family allowance',
+        legalBasis: 'CSS art. 269',
+        fieldsRead: ['family_name'],
+        accessedAt: timestampFromDate(at),
+        accessorRole: AccessorRole.AGENCY_OFFICIAL,
+        ...overrides,
+      }),
+    );
+
+  it('turns a PersonalDataAccessed into an entry; a consent reference becomes the consent id', () => {
+    const plain = entryFromRegistryEvent(registryEvent(accessed()), SALT);
+    const consented = entryFromRegistryEvent(
+      registryEvent(accessed({ legalBasis: 'consent/6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7' })),
+      SALT,
+    );
+    expect(plain).toMatchObject({
+      subjectNationalId: NID,
+      capacity: 'agency-official',
+      legalBasis: 'CSS art. 269',
+      consentId: null,
+      fields: ['family_name'],
+      accessedAt: at,
+      source: { service: 'registry', eventId: '0190f5a4-0000-7000-8000-000000000002' },
+    });
+    expect(consented).toMatchObject({
+      legalBasis: null,
+      consentId: '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7',
+    });
+  });
+
+  it('takes the catalogue basis, the consent and the seal of a covert basis from their fields', () => {
+    const onBasis = toBinary(
+      PersonalDataAccessedSchema,
+      create(PersonalDataAccessedSchema, {
+        subjectNationalId: NID,
+        organisationId: 'police',
+        purpose: 'criminal-investigation',
+        legalBasis: 'Code de procédure pénale, art. 48-24',
+        legalBasisId: 'police-criminal-investigation',
+        fieldsRead: ['address'],
+        accessedAt: timestampFromDate(at),
+        accessorRole: AccessorRole.AGENCY_SYSTEM,
+        sealedUntil: timestampFromDate(new Date('2027-03-01T10:00:00Z')),
+      }),
+    );
+    const onConsent = toBinary(
+      PersonalDataAccessedSchema,
+      create(PersonalDataAccessedSchema, {
+        subjectNationalId: NID,
+        organisationId: 'ccss',
+        purpose: 'family-allowance-eligibility',
+        legalBasis: 'consent/6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7',
+        consentId: '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7',
+        fieldsRead: ['address'],
+        accessedAt: timestampFromDate(at),
+        accessorRole: AccessorRole.AGENCY_SYSTEM,
+      }),
+    );
+    expect(entryFromRegistryEvent(registryEvent(onBasis), SALT)).toMatchObject({
+      legalBasis: 'Code de procédure pénale, art. 48-24',
+      legalBasisId: 'police-criminal-investigation',
+      consentId: null,
+      sealedUntil: new Date('2027-03-01T10:00:00Z'),
+    });
+    expect(entryFromRegistryEvent(registryEvent(onConsent), SALT)).toMatchObject({
+      legalBasis: null,
+      legalBasisId: null,
+      consentId: '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7',
+      sealedUntil: null,
+    });
+  });
+
+  it("ignores the registry's other events and refuses a broken PersonalDataAccessed", () => {
+    const registered = toBinary(PersonRegisteredSchema, create(PersonRegisteredSchema, {}));
+    expect(
+      entryFromRegistryEvent(registryEvent(registered, PersonRegisteredSchema.typeName), SALT),
+    ).toBeNull();
+    expect(() => entryFromRegistryEvent(registryEvent(accessed({ fieldsRead: [] })), SALT)).toThrow(
+      InvalidSourceEventError,
+    );
+    expect(() =>
+      entryFromRegistryEvent(
+        registryEvent(accessed({ accessorRole: AccessorRole.UNSPECIFIED })),
+        SALT,
+      ),
+    ).toThrow(/accessor_role/);
+    expect(() => entryFromRegistryEvent(registryEvent(Uint8Array.of(0xff, 0xff)), SALT)).toThrow(
+      InvalidSourceEventError,
+    );
+  });
+
+  it('records an AccessPermitted only when no other service records the access', () => {
+    const permit = (accessRecordedBy: string) => ({
+      eventId: '0190f5a4-0000-7000-8000-000000000003',
+      eventType: AccessPermittedSchema.typeName,
+      producer: 'consent',
+      payload: toBinary(
+        AccessPermittedSchema,
+        create(AccessPermittedSchema, {
+          decisionId: 'd1',
+          subjectNationalId: NID,
+          organisationId: 'ccss',
+          actorId: 'svc-ccss',
+          purpose: 'family allowance',
+          procedureId: 'proc-1',
+          categories: ['persons.address'],
+          basis: { case: 'legalBasisId', value: 'ccss-family' },
+          legalBasisReference: 'CSS art. 269',
+          decidedAt: timestampFromDate(at),
+          sealedUntil: timestampFromDate(new Date('2027-01-01T00:00:00Z')),
+          accessRecordedBy,
+        }),
+      ),
+    });
+    expect(entryFromConsentEvent(permit('registry'), SALT)).toBeNull();
+    expect(entryFromConsentEvent(permit(''), SALT)).toMatchObject({
+      entryId: entryIdFor('consent', '0190f5a4-0000-7000-8000-000000000003'),
+      actorId: 'svc-ccss',
+      capacity: 'permitted-organisation',
+      legalBasis: 'CSS art. 269',
+      legalBasisId: 'ccss-family',
+      procedureId: 'proc-1',
+      sealedUntil: new Date('2027-01-01T00:00:00Z'),
+    });
+  });
+});

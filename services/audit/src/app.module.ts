@@ -1,0 +1,72 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+
+import {
+  AUDIT_APP_SCHEMA,
+  AUDIT_ENTITIES,
+  AUDIT_EVENT_STORE_SCHEMA,
+  AUDIT_MIGRATIONS,
+  auditTreeProjection,
+} from '@gov/audit-application';
+import { EventSourcedServiceModule } from '@gov/platform-service';
+
+import type { AuditConfig } from './audit.config';
+import {
+  AUDIT_CONFIG,
+  TreeHeadPublisher,
+  auditLogProvider,
+  treeHeadSignerProvider,
+} from './audit.providers';
+import {
+  AccessSourcesConsumer,
+  CONSENT_EVENTS,
+  REGISTRY_EVENTS,
+} from './consumers/access-sources.consumer';
+import { AccessLogController } from './http/access-log.controller';
+import { JwksController, TreeController } from './http/tree.controller';
+
+/**
+ * The audit service's root module: its consumers of the sources (registry, consent), the tree
+ * projection, signed tree heads, and the proof, export and access-log routes. The kit gives it
+ * its store, relay, replication (its log replays on the embassy, where the consumers hold
+ * until promotion), idempotency and readiness.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AuditConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        EventSourcedServiceModule.forRoot({
+          config,
+          eventStoreSchema: AUDIT_EVENT_STORE_SCHEMA,
+          ownSchema: AUDIT_APP_SCHEMA,
+          ownEntities: AUDIT_ENTITIES,
+          ownMigrations: AUDIT_MIGRATIONS,
+          projections: [auditTreeProjection()],
+          subscriptions: [
+            {
+              pattern: REGISTRY_EVENTS,
+              topic: config.sources.registryTopic,
+              groupId: 'audit.registry-accesses',
+              kind: 'envelope',
+            },
+            {
+              pattern: CONSENT_EVENTS,
+              topic: config.sources.consentTopic,
+              groupId: 'audit.consent-permits',
+              kind: 'envelope',
+            },
+          ],
+        }),
+      ],
+      controllers: [AccessSourcesConsumer, TreeController, JwksController, AccessLogController],
+      providers: [
+        { provide: AUDIT_CONFIG, useValue: config },
+        treeHeadSignerProvider,
+        auditLogProvider,
+        TreeHeadPublisher,
+      ],
+    };
+  }
+}

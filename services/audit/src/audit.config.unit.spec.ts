@@ -1,0 +1,36 @@
+import { ConfigError, loadConfig } from '@gov/platform-config';
+
+import { auditConfigSchema } from './audit.config';
+
+const base = {
+  AUTH_ISSUER: 'backbone-local',
+  AUTH_AUDIENCE: 'backbone',
+  AUTH_JWKS_FILE: '/keys/jwks.json',
+};
+
+describe('audit configuration', () => {
+  it('has the audit defaults: port 3005, its database and topic, the sources, heads every 10 s', () => {
+    const config = loadConfig(auditConfigSchema, {
+      ...base,
+      AUDIT_SIGNING_KEY_FILE: '/keys/sth.jwk',
+    });
+
+    expect(config).toMatchObject({
+      serviceName: 'audit',
+      http: { port: 3005 },
+      database: { url: 'postgres://postgres@127.0.0.1:15432/audit' },
+      eventsTopic: 'audit.events.v1',
+      treeHeads: { keyFile: '/keys/sth.jwk', createKey: false, intervalMs: 10_000 },
+      sources: { registryTopic: 'registry.events.v1', consentTopic: 'consent.events.v1' },
+    });
+  });
+
+  it('refuses to start without a signing key, or with a bad value, naming the variable', () => {
+    expect(() => loadConfig(auditConfigSchema, base)).toThrow(ConfigError);
+    expect(() => loadConfig(auditConfigSchema, base)).toThrow(/AUDIT_SIGNING_KEY_FILE/);
+    const bad = { ...base, AUDIT_SIGNING_KEY_FILE: '/k', AUDIT_SIGNING_KEY_CREATE: 'yes' };
+    expect(() => loadConfig(auditConfigSchema, bad)).toThrow(/AUDIT_SIGNING_KEY_CREATE/);
+    const interval = { ...base, AUDIT_SIGNING_KEY_FILE: '/k', AUDIT_TREE_HEAD_INTERVAL_MS: '-1' };
+    expect(() => loadConfig(auditConfigSchema, interval)).toThrow(/AUDIT_TREE_HEAD_INTERVAL_MS/);
+  });
+});
