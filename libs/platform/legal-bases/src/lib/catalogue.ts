@@ -40,8 +40,9 @@ export const LegalBasisSchema = z.strictObject({
   /**
    * Set for an investigation: an access under this basis is hidden from the data subject for
    * `sealDays` days after it was permitted (a data-protection officer sees it at once).
+   * Fractions of a day are allowed (`0.5`: twelve hours).
    */
-  covert: z.strictObject({ sealDays: z.number().int().min(1).max(3650) }).optional(),
+  covert: z.strictObject({ sealDays: z.number().positive().max(3650) }).optional(),
 });
 
 /** The catalogue file: the organisations and the legal bases the operator configures. */

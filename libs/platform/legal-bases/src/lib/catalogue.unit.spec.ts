@@ -65,6 +65,16 @@ describe('the legal-basis catalogue', () => {
     expect((error as InvalidLegalBasisCatalogueError).message).toMatch(/test\.json/);
   });
 
+  it('takes a seal of a fraction of a day, and refuses none or a negative one', () => {
+    const covert = (sealDays: number) => ({
+      organisations: [organisation],
+      legalBases: [{ ...basis, covert: { sealDays } }],
+    });
+    expect(parseLegalBasisCatalogue(covert(0.5)).legalBases[0]?.covert).toEqual({ sealDays: 0.5 });
+    expect(() => parseLegalBasisCatalogue(covert(0))).toThrow(InvalidLegalBasisCatalogueError);
+    expect(() => parseLegalBasisCatalogue(covert(-1))).toThrow(InvalidLegalBasisCatalogueError);
+  });
+
   it('refuses duplicates and bases of unknown organisations once the entries are valid', () => {
     expect(() =>
       parseLegalBasisCatalogue({
