@@ -39,7 +39,7 @@ import { DrillStepError } from './lib/drill-client';
 import type { ServiceClient } from './lib/drill-client';
 import { requireNode24 } from './lib/node-version';
 import { serviceDeclaration } from './lib/services';
-import { TwoSites, load, loadCorrections, rate, sleep, until } from './lib/two-sites';
+import { TwoSites, load, loadAccesses, loadCorrections, rate, sleep, until } from './lib/two-sites';
 import type { SiteService } from './lib/two-sites';
 
 /**
@@ -51,6 +51,8 @@ const WORKLOAD = 'registry';
 const UNPLANNED_LOAD_MS = 3_000;
 /** Correction requests made after the load (at most one per person loaded). */
 const CORRECTIONS = 30;
+/** Persons who grant a consent and whose records an agency reads twice (consent, audit logs). */
+const ACCESSES = 20;
 /** The embassy has drained what reached it when its head did not move for this long. */
 const SETTLE_MS = 1_500;
 
@@ -504,6 +506,36 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   phase(
     `${corrections.requested} correction requests (${corrections.accepted} accepted, ${corrections.rejected} rejected, the rest pending)`,
   );
+  // Consents and agency reads, for the consent and audit logs (when those services run).
+  const consent = onPrimary.find((s) => s.spec.name === 'consent');
+  const audit = onPrimary.find((s) => s.spec.name === 'audit');
+  if (consent) {
+    const accesses = await loadAccesses(
+      { registry: primary, consent: consent.client },
+      {
+        agency: await sites.token('agency', 'drill-ccss', 'ccss'),
+        citizen: (nationalId) => sites.token('citizen', nationalId),
+      },
+      loaded.registered.slice(0, ACCESSES),
+      runId,
+    );
+    phase(`${accesses.consents} consents granted, ${accesses.reads} agency reads of records`);
+    if (audit) {
+      // Each read becomes one audit entry, asynchronously: wait for all of them, so that the
+      // audit log's head below is the one to replay.
+      await until(
+        `the primary audit to record ${accesses.reads} accesses`,
+        async () => {
+          const status = await audit.client.status();
+          return BigInt(status.head) >= BigInt(accesses.reads) && status.unpositioned === 0
+            ? true
+            : undefined;
+        },
+        60_000,
+        50,
+      );
+    }
+  }
   // Every log, positioned: the targets of the replay.
   const targets = new Map<string, bigint>();
   for (const service of onPrimary) {

@@ -152,6 +152,29 @@ export class ServiceClient {
     );
   }
 
+  /** POST /consents as the person; returns the new consent's id. */
+  async grantConsent(citizenToken: string, key: string, body: unknown): Promise<string> {
+    const { json } = await call('POST', `${this.baseUrl}/consents`, citizenToken, body, [201], key);
+    return (json as { consentId: string }).consentId;
+  }
+
+  /** GET /persons/{id} as an agency declaring `purpose`; throws unless 200. */
+  async readPersonAsAgency(
+    agencyToken: string,
+    nationalId: string,
+    purpose: string,
+  ): Promise<void> {
+    const response = await fetch(`${this.baseUrl}/persons/${nationalId}`, {
+      headers: { authorization: `Bearer ${agencyToken}`, 'x-purpose': purpose },
+    });
+    const text = await response.text();
+    if (response.status !== 200) {
+      throw new DrillStepError(
+        `GET /persons/${nationalId} (agency, ${purpose}) answered ${response.status}: ${text.slice(0, 300)}`,
+      );
+    }
+  }
+
   /** GET /persons/{id} as the person themself; returns the HTTP status. */
   async readPerson(citizenToken: string, nationalId: string): Promise<number> {
     const response = await fetch(`${this.baseUrl}/persons/${nationalId}`, {

@@ -162,17 +162,25 @@ export class TwoSites {
     };
   }
 
-  /** A token of `role` (registrars may write persons and businesses). */
+  /**
+   * A token of `role` (registrars may write persons and businesses). `nationalId` is a
+   * registrar's own number; for an agency, the third argument is its organisation.
+   */
   token(
-    role: 'operator' | 'registrar' | 'citizen',
+    role: 'operator' | 'registrar' | 'citizen' | 'agency',
     subject: string,
-    nationalId?: string,
+    nationalIdOrOrganisation?: string,
   ): Promise<string> {
+    const third = nationalIdOrOrganisation;
     return mintToken(this.keys.privateKeyFile, {
       role,
       subject,
       ...(role === 'registrar' ? { registers: ['persons', 'businesses'] } : {}),
-      ...(nationalId === undefined ? {} : { nationalId }),
+      ...(third === undefined
+        ? {}
+        : role === 'agency'
+          ? { organisationId: third }
+          : { nationalId: third }),
       issuer: ISSUER,
       audience: AUDIENCE,
       expiresIn: '2h',
@@ -367,6 +375,53 @@ export async function load(
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   return { registered, failures, ms: performance.now() - started };
+}
+
+/** What {@link loadAccesses} did. */
+export interface AccessesLoaded {
+  readonly consents: number;
+  /** Agency reads of person records, each one access entry in the audit log. */
+  readonly reads: number;
+}
+
+/** The purpose of the drill's consents: no legal basis of ccss covers it. */
+const CONSENTED_PURPOSE = 'housing-subsidy-assessment';
+
+/**
+ * Reuse of personal data through the public APIs, so that the consent and audit logs have
+ * events to replay and compare: each of `persons` grants ccss a consent (consent service), and
+ * ccss reads the person's record twice through the registry, once on that consent, once on its
+ * legal basis for family allowances; each read is one entry of the audit log.
+ */
+export async function loadAccesses(
+  clients: { readonly registry: ServiceClient; readonly consent: ServiceClient },
+  tokens: {
+    readonly agency: string;
+    readonly citizen: (nationalId: string) => Promise<string>;
+  },
+  persons: readonly string[],
+  runId: string,
+): Promise<AccessesLoaded> {
+  const validUntil = new Date(Date.now() + 30 * 86_400_000).toISOString();
+  for (const [index, nationalId] of persons.entries()) {
+    await clients.consent.grantConsent(
+      await tokens.citizen(nationalId),
+      `${runId}-consent-${index}`,
+      {
+        organisationId: 'ccss',
+        categories: ['persons.family_name', 'persons.address'],
+        purpose: CONSENTED_PURPOSE,
+        validUntil,
+      },
+    );
+    await clients.registry.readPersonAsAgency(tokens.agency, nationalId, CONSENTED_PURPOSE);
+    await clients.registry.readPersonAsAgency(
+      tokens.agency,
+      nationalId,
+      'family-allowance-eligibility',
+    );
+  }
+  return { consents: persons.length, reads: persons.length * 2 };
 }
 
 /** What {@link loadCorrections} did. */
