@@ -17,3 +17,4 @@ export * from './gen/gov/consent/v1/events_pb';
 // gov.audit.v1: the audit service's events (audit.events.v1). AccessCapacity, not AccessorRole
 // (gov.registry.v1 has that name).
 export * from './gen/gov/audit/v1/events_pb';
+export * from './gen/gov/procedures/v1/events_pb'; // gov.procedures.v1 (procedures.events.v1)
