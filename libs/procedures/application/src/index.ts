@@ -1,0 +1,68 @@
+/**
+ * The procedures service's application layer: the catalogue of procedure definitions, the use
+ * cases (drafts, prefill on a preview, submission, back office, decision letter, personal
+ * space, dashboard and timeline), the event codecs over gov.procedures.v1, the read models
+ * (TypeORM, schema `procedures_app`) and their projection, the decision-letter reactor, and
+ * the ports to the registry, consent and letterbox services.
+ *
+ * @packageDocumentation
+ */
+export {
+  DEFAULT_CATALOGUE_DIR,
+  InvalidProcedureCatalogueError,
+  ProcedureCatalogue,
+  ProcedureDefinitionSchema,
+} from './lib/catalogue';
+export type { ProcedureDefinition, SourceFields } from './lib/catalogue';
+export { CaseService } from './lib/case.service';
+export type {
+  CaseServiceOptions,
+  CaseSummary,
+  CaseView,
+  CaseWritten,
+  PreviewView,
+  TimelineStep,
+} from './lib/case.service';
+export {
+  MalformedProceduresPayloadError,
+  PAYLOAD_SCHEMA_VERSION,
+  PROCEDURES_EVENT_TYPES,
+  caseCodec,
+  personalSpaceCodec,
+} from './lib/codecs';
+export { PROCEDURES_ACTOR, systemClock } from './lib/context';
+export type { Clock, RequestContext } from './lib/context';
+export { textPdf } from './lib/decision-letter';
+export { PROCEDURES_REJECTION_STATUSES } from './lib/errors';
+export { DecisionLetterReactor } from './lib/letter.reactor';
+export { PersonalSpaceService } from './lib/personal-space.service';
+export type { PersonalSpaceView } from './lib/personal-space.service';
+export { PgProceduresStore } from './lib/pg-procedures-store';
+export type {
+  ConsentArtefact,
+  ConsentLookup,
+  Letter,
+  Letterbox,
+  PrefillPreferences,
+  RegistryReads,
+  ServiceToken,
+} from './lib/ports';
+export {
+  PROCEDURES_PROJECTION,
+  proceduresProjection,
+  projectProceduresEvent,
+} from './lib/projection';
+export {
+  APPLICATION_SCHEMA,
+  CaseEntity,
+  EVENT_STORE_SCHEMA,
+  PROCEDURES_ENTITIES,
+  PROCEDURES_MIGRATIONS,
+  PROCEDURES_SCHEMAS,
+  PersonalItemEntity,
+  ProceduresReadModels1765200000100,
+  createProceduresDataSource,
+  migrateProceduresSchemas,
+} from './lib/schema';
+export type { CaseRow, PersonalItemRow } from './lib/schema';
+export { streamIds } from './lib/streams';

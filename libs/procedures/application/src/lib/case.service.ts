@@ -1,0 +1,820 @@
+import { createHash } from 'node:crypto';
+
+import type { DataSource } from 'typeorm';
+
+import { ApplicationError } from '@gov/platform-chassis';
+import { handleCommand } from '@gov/platform-event-sourcing';
+import type { Actor, EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
+import { evolveAll } from '@gov/platform-decider';
+import type { DataCategory } from '@gov/platform-legal-bases';
+import { caseDecider } from '@gov/procedures-domain';
+import type {
+  CaseCommand,
+  CaseEvent,
+  CaseState,
+  DecisionOutcome,
+  PersonalItem,
+  PrefillSource,
+  PrefilledField,
+} from '@gov/procedures-domain';
+
+import { ProcedureCatalogue } from './catalogue';
+import type { ProcedureDefinition } from './catalogue';
+import { caseCodec } from './codecs';
+import {
+  PROCEDURES_ACTOR,
+  appendMetadata,
+  newIdFor,
+  requireAgency,
+  requireCitizen,
+} from './context';
+import type { Clock, RequestContext } from './context';
+import { textPdf } from './decision-letter';
+import type { PersonalSpaceService } from './personal-space.service';
+import type {
+  ConsentLookup,
+  Letterbox,
+  PrefillPreferences,
+  RegistryReads,
+  ServiceToken,
+} from './ports';
+import { CaseEntity } from './schema';
+import type { CaseRow } from './schema';
+import { streamIds } from './streams';
+
+/** How the use cases are tuned. */
+export interface CaseServiceOptions {
+  /** How long a prefill preview can be used. */
+  readonly previewTtlMs: number;
+  /** How long after a decision the reactor takes over a letter the request could not send. */
+  readonly letterGraceMs: number;
+}
+
+/** The written answer of a command on a case. */
+export interface CaseWritten {
+  readonly caseId: string;
+  readonly status: string;
+  readonly version: number;
+  readonly changed: boolean;
+}
+
+/** A step of a case's timeline. */
+export interface TimelineStep {
+  readonly at: string;
+  readonly step: string;
+  readonly actor: { readonly kind: string; readonly id: string; readonly organisationId?: string };
+  readonly details: Record<string, unknown>;
+  readonly version: number;
+}
+
+/** A case in a list (dashboard, back office). */
+export interface CaseSummary {
+  readonly caseId: string;
+  readonly procedureId: string;
+  readonly procedureVersion: number;
+  readonly title: { readonly fr: string; readonly en: string } | null;
+  readonly organisationId: string;
+  readonly applicant: string;
+  readonly businessNumber: string | null;
+  readonly status: string;
+  readonly outcome: string | null;
+  readonly openQuestion: string | null;
+  readonly openConsentRequests: number;
+  readonly letterId: string | null;
+  readonly startedAt: string;
+  readonly submittedAt: string | null;
+  readonly decidedAt: string | null;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+/** A case in full, for its applicant and its back office. */
+export interface CaseView extends CaseSummary {
+  readonly prefilled: Record<string, { readonly source: PrefillSource; readonly value: unknown }>;
+  readonly form: unknown;
+  readonly decision: { readonly outcome: DecisionOutcome; readonly reason: string } | null;
+  readonly consentRequests: readonly {
+    readonly requestId: string;
+    readonly categories: readonly string[];
+    readonly purpose: string;
+    readonly consentId: string | null;
+  }[];
+}
+
+/** The preview's answer: what each source would fill, and the person's standing default. */
+export interface PreviewView {
+  readonly caseId: string;
+  readonly previewId: string;
+  readonly expiresAt: string;
+  readonly sources: readonly {
+    readonly source: PrefillSource;
+    readonly fields: readonly { readonly field: string; readonly category: string }[];
+    readonly default: boolean;
+    readonly rule: string;
+  }[];
+  readonly version: number;
+}
+
+const personField = (category: string): string =>
+  category.slice(category.indexOf('.') + 1).replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * A procedure case's use cases: the person starts a draft, previews and applies a prefill,
+ * submits; the handling organisation's back office receives, reviews, asks, decides; the
+ * decision letter goes to the letterbox.
+ */
+export class CaseService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly dataSource: DataSource,
+    private readonly catalogue: ProcedureCatalogue,
+    private readonly personalSpace: PersonalSpaceService,
+    private readonly registry: RegistryReads,
+    private readonly preferences: PrefillPreferences,
+    private readonly letterbox: Letterbox,
+    private readonly consents: ConsentLookup,
+    private readonly serviceToken: ServiceToken,
+    private readonly clock: Clock,
+    private readonly options: CaseServiceOptions,
+  ) {}
+
+  /** The person starts a procedure (its latest version unless one is named). */
+  async start(
+    context: RequestContext,
+    input: {
+      procedureId: string;
+      procedureVersion?: number | undefined;
+      businessNumber?: string | undefined;
+    },
+  ): Promise<CaseWritten> {
+    const citizen = requireCitizen(context.principal, 'start a procedure');
+    const definition =
+      input.procedureVersion === undefined
+        ? this.catalogue.latest(input.procedureId)
+        : this.catalogue.version(input.procedureId, input.procedureVersion);
+    if (definition === undefined) {
+      throw ApplicationError.notFound(
+        `no procedure ${input.procedureId}${input.procedureVersion === undefined ? '' : ` version ${input.procedureVersion}`}`,
+      );
+    }
+    const businessNumber = input.businessNumber ?? null;
+    if (definition.business !== (businessNumber !== null)) {
+      throw ApplicationError.validationFailed('the business does not fit the procedure', [
+        {
+          field: 'businessNumber',
+          message: definition.business
+            ? 'a business procedure names the business the person manages'
+            : 'a personal procedure names no business',
+        },
+      ]);
+    }
+    if (businessNumber !== null) {
+      const business = await this.registry.business(businessNumber, definition.id);
+      const managers = Array.isArray(business['managers'])
+        ? (business['managers'] as unknown[])
+        : [];
+      const manages = managers.some(
+        (m) =>
+          typeof m === 'object' &&
+          m !== null &&
+          (m as Record<string, unknown>)['nationalId'] === citizen.subject,
+      );
+      if (!manages) {
+        throw ApplicationError.forbidden(
+          `the person is not a manager of business ${businessNumber}`,
+        );
+      }
+    }
+    const caseId = newIdFor(context, 'case');
+    return this.run(context, caseId, {
+      type: 'StartDraft',
+      data: {
+        caseId,
+        procedureId: definition.id,
+        procedureVersion: definition.version,
+        applicant: citizen.subject,
+        businessNumber,
+        organisationId: definition.organisationId,
+      },
+      metadata: { now: this.clock.now() },
+    });
+  }
+
+  /** Which fields would come from which source, with the person's standing Yes/No. */
+  async preview(context: RequestContext, caseId: string): Promise<PreviewView> {
+    const citizen = requireCitizen(context.principal, 'preview a prefill');
+    const { state } = await this.load(caseId);
+    this.checkApplicant(state, citizen.subject);
+    const definition = this.definitionOf(state);
+    const sources = ProcedureCatalogue.sourcesOf(definition).filter(
+      (s) => s.source !== 'businesses' || state.businessNumber !== null,
+    );
+    const answers = await Promise.all(
+      sources.map((s) => this.preferences.answer(state.applicant, s.source, state.procedureId)),
+    );
+    const now = this.clock.now();
+    const previewId = newIdFor(context, 'preview');
+    const expiresAt = new Date(now.getTime() + this.options.previewTtlMs);
+    const previewed = sources.map((s, i) => ({
+      source: s.source,
+      fields: s.fields.map((f) => f.field),
+      defaultAccept: answers[i]?.prefill ?? false,
+      preferenceRule: answers[i]?.rule ?? 'default',
+    }));
+    const written = await this.run(context, caseId, {
+      type: 'RecordPreview',
+      data: { by: citizen.subject, previewId, sources: previewed, expiresAt },
+      metadata: { now },
+    });
+    return {
+      caseId,
+      previewId,
+      expiresAt: expiresAt.toISOString(),
+      sources: sources.map((s, i) => ({
+        source: s.source,
+        fields: s.fields,
+        default: previewed[i]?.defaultAccept ?? false,
+        rule: previewed[i]?.preferenceRule ?? 'default',
+      })),
+      version: written.version,
+    };
+  }
+
+  /**
+   * Fills the form from the sources the person accepted on a preview, and only those: a
+   * declined source is never read. The preview is checked before anything is fetched.
+   */
+  async prefill(
+    context: RequestContext,
+    caseId: string,
+    input: { previewId: string; sources: Partial<Record<PrefillSource, boolean>> },
+  ) {
+    const citizen = requireCitizen(context.principal, 'prefill a form');
+    const { state } = await this.load(caseId);
+    this.checkApplicant(state, citizen.subject);
+    const accepted = (Object.entries(input.sources) as [PrefillSource, boolean][])
+      .filter(([, yes]) => yes)
+      .map(([source]) => source);
+    const command = (fields: readonly PrefilledField[], now: Date): CaseCommand => ({
+      type: 'ApplyPrefill',
+      data: { by: citizen.subject, previewId: input.previewId, accepted, fields },
+      metadata: { now },
+    });
+    // The same rules the append will apply, before any source is read: a used or expired
+    // preview, or a source the person said No to, fetches nothing.
+    caseDecider.decide(command([], this.clock.now()), state);
+    const definition = this.definitionOf(state);
+    const fields: PrefilledField[] = [];
+    for (const s of ProcedureCatalogue.sourcesOf(definition)) {
+      if (!accepted.includes(s.source)) continue;
+      const values = await this.fetch(s.source, state);
+      for (const { field, category } of s.fields) {
+        const value = this.valueOf(s.source, category, values);
+        if (value === undefined || value === null) continue;
+        fields.push({ field, source: s.source, category, valueJson: JSON.stringify(value) });
+      }
+    }
+    const written = await this.run(context, caseId, command(fields, this.clock.now()));
+    return {
+      ...written,
+      fields: Object.fromEntries(
+        fields.map((f) => [
+          f.field,
+          { source: f.source, value: JSON.parse(f.valueJson) as unknown },
+        ]),
+      ),
+    };
+  }
+
+  /** Submits the form: the prefilled fields, overridden by what the person gives. */
+  async submit(
+    context: RequestContext,
+    caseId: string,
+    form: Record<string, unknown>,
+    expectedVersion: number | undefined,
+  ): Promise<CaseWritten> {
+    const citizen = requireCitizen(context.principal, 'submit a form');
+    const { state } = await this.load(caseId);
+    this.checkApplicant(state, citizen.subject);
+    const definition = this.definitionOf(state);
+    const merged: Record<string, unknown> = {};
+    for (const [field, prefilled] of state.prefilled)
+      merged[field] = JSON.parse(prefilled.valueJson);
+    Object.assign(merged, form);
+    const errors = this.catalogue.validate(definition, merged);
+    if (errors.length > 0) {
+      throw ApplicationError.validationFailed('the form does not conform to the procedure', errors);
+    }
+    return this.run(
+      context,
+      caseId,
+      {
+        type: 'Submit',
+        data: { by: citizen.subject, formJson: JSON.stringify(merged) },
+        metadata: { now: this.clock.now() },
+      },
+      expectedVersion,
+    );
+  }
+
+  /** A back-office step on a submission of the caller's organisation. */
+  async backOffice(
+    context: RequestContext,
+    caseId: string,
+    step:
+      | { readonly type: 'Receive' }
+      | { readonly type: 'StartReview' }
+      | { readonly type: 'RequestInformation'; readonly question: string }
+      | {
+          readonly type: 'RequestConsent';
+          readonly categories: readonly DataCategory[];
+          readonly purpose: string;
+        },
+    expectedVersion: number | undefined,
+  ): Promise<CaseWritten & { readonly requestId?: string }> {
+    const agency = requireAgency(context.principal, 'handle a submission');
+    const by = agency.organisationId;
+    const now = this.clock.now();
+    switch (step.type) {
+      case 'Receive':
+      case 'StartReview':
+        return this.run(
+          context,
+          caseId,
+          { type: step.type, data: { by }, metadata: { now } },
+          expectedVersion,
+        );
+      case 'RequestInformation': {
+        const requestId = newIdFor(context, 'information');
+        const written = await this.run(
+          context,
+          caseId,
+          {
+            type: 'RequestInformation',
+            data: { by, requestId, question: step.question },
+            metadata: { now },
+          },
+          expectedVersion,
+        );
+        return { ...written, requestId };
+      }
+      case 'RequestConsent': {
+        const requestId = newIdFor(context, 'consent-request');
+        const written = await this.run(
+          context,
+          caseId,
+          {
+            type: 'RequestConsent',
+            data: { by, requestId, categories: step.categories, purpose: step.purpose },
+            metadata: { now },
+          },
+          expectedVersion,
+        );
+        return { ...written, requestId };
+      }
+      default: {
+        const unknown: never = step;
+        throw new TypeError(`unhandled step ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  /** The person answers the back office's question. */
+  async answer(
+    context: RequestContext,
+    caseId: string,
+    answer: string,
+    expectedVersion: number | undefined,
+  ) {
+    const citizen = requireCitizen(context.principal, 'answer a question');
+    return this.run(
+      context,
+      caseId,
+      {
+        type: 'ProvideInformation',
+        data: { by: citizen.subject, answer },
+        metadata: { now: this.clock.now() },
+      },
+      expectedVersion,
+    );
+  }
+
+  /**
+   * The back office decides; the decision letter then goes to the person's letter box with the
+   * back office's token. A letterbox that cannot be reached does not undo the decision: the
+   * letter reactor sends it later (same Idempotency-Key, so at most one letter).
+   */
+  async decide(
+    context: RequestContext,
+    caseId: string,
+    decision: { outcome: DecisionOutcome; reason: string },
+    expectedVersion: number | undefined,
+  ): Promise<CaseWritten & { readonly letterId: string | null }> {
+    const agency = requireAgency(context.principal, 'decide');
+    const written = await this.run(
+      context,
+      caseId,
+      {
+        type: 'Decide',
+        data: { by: agency.organisationId, ...decision },
+        metadata: { now: this.clock.now() },
+      },
+      expectedVersion,
+    );
+    let letterId: string | null = null;
+    if (context.bearerToken !== undefined) {
+      try {
+        letterId = await this.sendLetter(
+          caseId,
+          context.bearerToken,
+          appendMetadata(context).actor,
+        );
+      } catch {
+        // Left to the reactor: the decision stands, the letter follows.
+      }
+    }
+    return { ...written, letterId };
+  }
+
+  /**
+   * The person granted, in the consent service, the consent a back office asked for: checked
+   * there (with the person's own token) against the request before it is recorded.
+   */
+  async consentGiven(
+    context: RequestContext,
+    caseId: string,
+    requestId: string,
+    consentId: string,
+  ) {
+    const citizen = requireCitizen(context.principal, 'record their consent');
+    const { state } = await this.load(caseId);
+    this.checkApplicant(state, citizen.subject);
+    const request = state.consentRequests.get(requestId);
+    if (request === undefined) throw ApplicationError.notFound(`no consent request ${requestId}`);
+    const consent = await this.consents.consent(consentId, context.bearerToken ?? '');
+    const problems: string[] = [];
+    if (consent === undefined) problems.push('the consent service has no such consent of yours');
+    else {
+      if (consent.subject !== citizen.subject) problems.push('it is not your consent');
+      if (consent.status !== 'ACTIVE') problems.push(`it is ${consent.status}`);
+      if (consent.organisationId !== state.organisationId)
+        problems.push('it names another organisation');
+      if (consent.purpose !== request.purpose) problems.push('it is for another purpose');
+      if (consent.procedureId !== state.procedureId)
+        problems.push('it is not given in this procedure');
+      const missing = request.categories.filter((c) => !consent.categories.includes(c));
+      if (missing.length > 0) problems.push(`it does not cover ${missing.join(', ')}`);
+    }
+    if (problems.length > 0) {
+      throw ApplicationError.unprocessable(
+        `the consent does not answer the request: ${problems.join('; ')}`,
+      );
+    }
+    return this.run(context, caseId, {
+      type: 'RecordConsentGiven',
+      data: { requestId, consentId },
+      metadata: { now: this.clock.now() },
+    });
+  }
+
+  /**
+   * Delivers the decision letter of a decided case, unless it is recorded as sent; answers the
+   * letter id. The Idempotency-Key is derived from the case, so a retry (the reactor after a
+   * lost answer) gets the same letter.
+   */
+  async sendLetter(
+    caseId: string,
+    bearerToken: string,
+    actor: Actor = PROCEDURES_ACTOR,
+  ): Promise<string> {
+    const { state, events } = await this.load(caseId);
+    if (state.letterId !== null) return state.letterId;
+    if (state.decision === null) throw new TypeError(`case ${caseId} is not decided`);
+    const definition = this.definitionOf(state);
+    const decidedAt = events.find((e) => e.type === 'SubmissionDecided');
+    const approved = state.decision.outcome === 'approved';
+    const subject = `${definition.title.fr}: ${approved ? 'décision favorable' : 'décision de refus'}`;
+    const pdf = textPdf([
+      definition.title.fr,
+      `${definition.title.en} (version ${definition.version})`,
+      '',
+      `Dossier: ${caseId}`,
+      `Demandeur / applicant: ${state.applicant}`,
+      ...(state.businessNumber === null ? [] : [`Entreprise / business: ${state.businessNumber}`]),
+      `Organisme / organisation: ${state.organisationId}`,
+      `Date: ${decidedAt?.type === 'SubmissionDecided' ? decidedAt.data.decidedAt.toISOString() : ''}`,
+      '',
+      `Décision / decision: ${approved ? 'approuvée / approved' : 'refusée / rejected'}`,
+      ...(state.decision.reason === '' ? [] : [`Motif / reason: ${state.decision.reason}`]),
+    ]);
+    const letter = await this.letterbox.deliver(
+      { recipientNationalId: state.applicant, subject, caseId, pdf },
+      bearerToken,
+      `decision-letter-${caseId}`,
+    );
+    await handleCommand(
+      this.store,
+      { decider: caseDecider, codec: caseCodec },
+      streamIds.case(caseId),
+      {
+        type: 'RecordDecisionLetter',
+        data: { letterId: letter.letterId, sha256: letter.sha256 },
+        metadata: { now: this.clock.now() },
+      },
+      { metadata: { correlationId: `decision-letter-${caseId}`, actor } },
+    );
+    return letter.letterId;
+  }
+
+  /** The decided cases whose letter is due: the reactor's to-do list. */
+  async lettersDue(limit: number): Promise<string[]> {
+    const before = new Date(this.clock.now().getTime() - this.options.letterGraceMs);
+    const rows = await this.dataSource.manager
+      .getRepository(CaseEntity)
+      .createQueryBuilder('c')
+      .select('c.caseId')
+      .where("c.status = 'decided' AND c.letter_id IS NULL AND c.decided_at < :before", { before })
+      .orderBy('c.decided_at')
+      .limit(limit)
+      .getMany();
+    return rows.map((row) => row.caseId);
+  }
+
+  /** The service's own token, for the reactor. */
+  token(): Promise<string> {
+    return this.serviceToken.get();
+  }
+
+  /** The person's active and completed procedures. */
+  async dashboard(context: RequestContext) {
+    const citizen = requireCitizen(context.principal, 'see their dashboard');
+    const rows = await this.dataSource.manager
+      .getRepository(CaseEntity)
+      .find({ where: { applicant: citizen.subject }, order: { updatedAt: 'DESC' }, take: 500 });
+    const summaries = rows.map((row) => this.summary(row));
+    return {
+      active: summaries.filter((s) => s.status !== 'decided'),
+      completed: summaries.filter((s) => s.status === 'decided'),
+    };
+  }
+
+  /** The submissions of the caller's organisation, newest first. */
+  async submissions(context: RequestContext, status: string | undefined) {
+    const agency = requireAgency(context.principal, 'list submissions');
+    const query = this.dataSource.manager
+      .getRepository(CaseEntity)
+      .createQueryBuilder('c')
+      .where("c.organisation_id = :org AND c.status <> 'draft'", { org: agency.organisationId })
+      .orderBy('c.updated_at', 'DESC')
+      .limit(500);
+    if (status !== undefined) query.andWhere('c.status = :status', { status });
+    return (await query.getMany()).map((row) => this.summary(row));
+  }
+
+  /** A case in full: its applicant, or the back office of its organisation once submitted. */
+  async view(context: RequestContext, caseId: string): Promise<CaseView> {
+    const { state, events, recorded } = await this.load(caseId);
+    this.checkReader(context, state);
+    const row = await this.dataSource.manager.getRepository(CaseEntity).findOneBy({ caseId });
+    const submitted = events.find((e) => e.type === 'Submitted');
+    const last = recorded.at(-1);
+    const base: CaseSummary = row
+      ? this.summary(row)
+      : {
+          caseId,
+          procedureId: state.procedureId,
+          procedureVersion: state.procedureVersion,
+          title: this.catalogue.version(state.procedureId, state.procedureVersion)?.title ?? null,
+          organisationId: state.organisationId,
+          applicant: state.applicant,
+          businessNumber: state.businessNumber,
+          status: state.status,
+          outcome: state.decision?.outcome ?? null,
+          openQuestion: null,
+          openConsentRequests: 0,
+          letterId: state.letterId,
+          startedAt: recorded[0]?.occurredAt.toISOString() ?? '',
+          submittedAt: null,
+          decidedAt: null,
+          updatedAt: last?.occurredAt.toISOString() ?? '',
+          version: last?.streamVersion ?? 0,
+        };
+    return {
+      ...base,
+      status: state.status,
+      version: last?.streamVersion ?? 0,
+      prefilled: Object.fromEntries(
+        [...state.prefilled.values()].map((f) => [
+          f.field,
+          { source: f.source, value: JSON.parse(f.valueJson) as unknown },
+        ]),
+      ),
+      form:
+        submitted?.type === 'Submitted' ? (JSON.parse(submitted.data.formJson) as unknown) : null,
+      decision: state.decision,
+      consentRequests: [...state.consentRequests.entries()].map(([requestId, r]) => ({
+        requestId,
+        ...r,
+      })),
+    };
+  }
+
+  /** Every step of a case, oldest first, with its time and actor. */
+  async timeline(
+    context: RequestContext,
+    caseId: string,
+  ): Promise<{ caseId: string; steps: TimelineStep[] }> {
+    const { state, events, recorded } = await this.load(caseId);
+    this.checkReader(context, state);
+    const steps = events.map((event, i) => {
+      const r = recorded[i] as RecordedEvent;
+      return {
+        at: r.occurredAt.toISOString(),
+        step: event.type,
+        actor: actorView(r.actor),
+        details: detailsOf(event),
+        version: r.streamVersion,
+      };
+    });
+    return { caseId, steps };
+  }
+
+  private summary(row: CaseRow): CaseSummary {
+    return {
+      caseId: row.caseId,
+      procedureId: row.procedureId,
+      procedureVersion: row.procedureVersion,
+      title: this.catalogue.version(row.procedureId, row.procedureVersion)?.title ?? null,
+      organisationId: row.organisationId,
+      applicant: row.applicant,
+      businessNumber: row.businessNumber,
+      status: row.status,
+      outcome: row.outcome,
+      openQuestion: row.openQuestion,
+      openConsentRequests: row.openConsentRequests,
+      letterId: row.letterId,
+      startedAt: row.startedAt.toISOString(),
+      submittedAt: row.submittedAt?.toISOString() ?? null,
+      decidedAt: row.decidedAt?.toISOString() ?? null,
+      updatedAt: row.updatedAt.toISOString(),
+      version: row.version,
+    };
+  }
+
+  private checkReader(context: RequestContext, state: CaseState): void {
+    const p = context.principal;
+    if (p.kind === 'citizen' && p.subject === state.applicant) return;
+    if (
+      p.kind === 'agency' &&
+      p.organisationId === state.organisationId &&
+      state.status !== 'draft'
+    )
+      return;
+    // Neither the applicant nor its back office: as if it did not exist.
+    throw ApplicationError.notFound('no such case');
+  }
+
+  private checkApplicant(state: CaseState, subject: string): void {
+    if (state.applicant !== subject) throw ApplicationError.notFound('no such draft');
+  }
+
+  private definitionOf(state: CaseState): ProcedureDefinition {
+    const definition = this.catalogue.version(state.procedureId, state.procedureVersion);
+    if (definition === undefined) {
+      // A shipped version is never removed; a catalogue without it is an operator's error.
+      throw ApplicationError.serviceUnavailable(
+        `procedure ${state.procedureId} version ${state.procedureVersion} is missing from the catalogue`,
+      );
+    }
+    return definition;
+  }
+
+  private async fetch(source: PrefillSource, state: CaseState): Promise<Record<string, unknown>> {
+    switch (source) {
+      case 'persons':
+        return this.registry.person(state.applicant, state.procedureId);
+      case 'businesses':
+        if (state.businessNumber === null) return {};
+        return this.registry.business(state.businessNumber, state.procedureId);
+      case 'personal-space':
+        return this.personalSpace.itemsOf(state.applicant);
+      default: {
+        const unknown: never = source;
+        throw new TypeError(`unknown source ${String(unknown)}`);
+      }
+    }
+  }
+
+  private valueOf(
+    source: PrefillSource,
+    category: string,
+    values: Record<string, unknown>,
+  ): unknown {
+    if (source === 'personal-space')
+      return values[category.slice('personal-space.'.length) as PersonalItem];
+    return values[personField(category)];
+  }
+
+  private async load(caseId: string) {
+    const recorded = await this.store.readStream(streamIds.case(caseId));
+    const events = recorded.map((r) => caseCodec.decode(r));
+    const state = evolveAll(caseDecider, events);
+    if (state.status === 'none') throw ApplicationError.notFound('no such case');
+    return { state, events, recorded };
+  }
+
+  private async run(
+    context: RequestContext,
+    caseId: string,
+    command: CaseCommand,
+    expectedVersion?: number,
+  ): Promise<CaseWritten> {
+    const result = await handleCommand(
+      this.store,
+      { decider: caseDecider, codec: caseCodec },
+      streamIds.case(caseId),
+      command,
+      {
+        metadata: appendMetadata(context),
+        ...(expectedVersion === undefined ? {} : { expectedVersion }),
+      },
+    );
+    return {
+      caseId,
+      status: result.state.status,
+      version: result.streamVersion,
+      changed: result.appended.length > 0,
+    };
+  }
+}
+
+function actorView(actor: Actor | null): TimelineStep['actor'] {
+  if (actor === null) return { kind: 'unknown', id: '' };
+  return {
+    kind: actor.kind,
+    id: actor.id,
+    ...('organisationId' in actor && typeof actor.organisationId === 'string'
+      ? { organisationId: actor.organisationId }
+      : {}),
+  };
+}
+
+function detailsOf(event: CaseEvent): Record<string, unknown> {
+  switch (event.type) {
+    case 'DraftStarted':
+      return {
+        procedureId: event.data.procedureId,
+        procedureVersion: event.data.procedureVersion,
+        businessNumber: event.data.businessNumber,
+        organisationId: event.data.organisationId,
+      };
+    case 'PrefillPreviewed':
+      return {
+        previewId: event.data.previewId,
+        expiresAt: event.data.expiresAt.toISOString(),
+        sources: event.data.sources.map((s) => ({
+          source: s.source,
+          fields: s.fields,
+          default: s.defaultAccept,
+          rule: s.preferenceRule,
+        })),
+      };
+    case 'PrefillApplied':
+      return {
+        previewId: event.data.previewId,
+        accepted: event.data.accepted,
+        declined: event.data.declined,
+        fields: event.data.fields.map((f) => ({
+          field: f.field,
+          source: f.source,
+          category: f.category,
+        })),
+      };
+    case 'Submitted':
+      return { contentSha256: createHash('sha256').update(event.data.formJson).digest('hex') };
+    case 'SubmissionReceived':
+    case 'ReviewStarted':
+      return {};
+    case 'InformationRequested':
+      return { requestId: event.data.requestId, question: event.data.question };
+    case 'InformationProvided':
+      return { requestId: event.data.requestId, answer: event.data.answer };
+    case 'SubmissionDecided':
+      return { outcome: event.data.outcome, reason: event.data.reason };
+    case 'DecisionLetterSent':
+      return { letterId: event.data.letterId, sha256: event.data.sha256 };
+    case 'ConsentRequested':
+      return {
+        requestId: event.data.requestId,
+        organisationId: event.data.organisationId,
+        categories: event.data.categories,
+        purpose: event.data.purpose,
+      };
+    case 'ConsentGiven':
+      return { requestId: event.data.requestId, consentId: event.data.consentId };
+    default: {
+      const unknown: never = event;
+      throw new TypeError(`unhandled case event ${JSON.stringify(unknown)}`);
+    }
+  }
+}

@@ -1,0 +1,7 @@
+/** The procedures service's stream ids. */
+export const streamIds = {
+  /** One procedure case, from draft to decision letter. */
+  case: (caseId: string): string => `case-${caseId}`,
+  /** A person's personal space. */
+  personalSpace: (nationalId: string): string => `personal-space-${nationalId}`,
+};
