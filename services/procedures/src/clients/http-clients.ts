@@ -1,0 +1,151 @@
+import { ApplicationError } from '@gov/platform-chassis';
+import type {
+  ConsentArtefact,
+  ConsentLookup,
+  Letter,
+  Letterbox,
+  PrefillPreferences,
+  RegistryReads,
+} from '@gov/procedures-application';
+import type { PrefillSource } from '@gov/procedures-domain';
+
+import type { ProceduresServiceToken } from './service-token';
+
+/** The purpose the prefill reads state to the registry (the legal basis's purpose). */
+export const PREFILL_PURPOSE = 'procedure-prefill';
+
+interface Call {
+  readonly method?: 'GET' | 'POST';
+  readonly token: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: unknown;
+}
+
+/**
+ * The calls the procedures service makes to the registry, consent and letterbox services, over
+ * HTTP with a time limit. What another service refuses or cannot answer becomes a clear
+ * problem for the caller: 503 when it cannot be reached or fails, 422 when it refuses.
+ */
+export class PlatformHttpClients
+  implements RegistryReads, PrefillPreferences, Letterbox, ConsentLookup
+{
+  constructor(
+    private readonly urls: {
+      readonly registry: string;
+      readonly consent: string;
+      readonly letterbox: string | undefined;
+    },
+    private readonly serviceToken: ProceduresServiceToken,
+    private readonly timeoutMs: number,
+  ) {}
+
+  person(nationalId: string, procedureId: string): Promise<Record<string, unknown>> {
+    return this.registryRead(`/persons/${encodeURIComponent(nationalId)}`, procedureId);
+  }
+
+  business(businessNumber: string, procedureId: string): Promise<Record<string, unknown>> {
+    return this.registryRead(`/businesses/${encodeURIComponent(businessNumber)}`, procedureId);
+  }
+
+  async answer(nationalId: string, source: PrefillSource, procedureId: string) {
+    const query = new URLSearchParams({ source, procedure: procedureId });
+    const response = await this.call(
+      'consent',
+      `${this.urls.consent}/prefill-preferences/${encodeURIComponent(nationalId)}?${query.toString()}`,
+      { token: await this.serviceToken.get() },
+    );
+    if (!response.ok) throw this.failure('consent', response.status);
+    const body = (await response.json()) as { prefill?: unknown; rule?: unknown };
+    return {
+      prefill: body.prefill === true,
+      rule: typeof body.rule === 'string' ? body.rule : 'default',
+    };
+  }
+
+  async deliver(letter: Letter, bearerToken: string, idempotencyKey: string) {
+    if (this.urls.letterbox === undefined) {
+      throw ApplicationError.serviceUnavailable('no letterbox is configured (LETTERBOX_URL)');
+    }
+    const response = await this.call('letterbox', `${this.urls.letterbox}/letters`, {
+      method: 'POST',
+      token: bearerToken,
+      headers: { 'idempotency-key': idempotencyKey },
+      body: {
+        recipient: { kind: 'person', id: letter.recipientNationalId },
+        subject: letter.subject,
+        procedureId: letter.caseId,
+        contentType: 'application/pdf',
+        content: Buffer.from(letter.pdf).toString('base64'),
+        retentionDays: 3650,
+      },
+    });
+    if (!response.ok) throw this.failure('letterbox', response.status);
+    const body = (await response.json()) as { letterId?: unknown; sha256?: unknown };
+    if (typeof body.letterId !== 'string' || typeof body.sha256 !== 'string') {
+      throw ApplicationError.serviceUnavailable('the letterbox answered without a letter id');
+    }
+    return { letterId: body.letterId, sha256: body.sha256 };
+  }
+
+  async consent(consentId: string, bearerToken: string): Promise<ConsentArtefact | undefined> {
+    const response = await this.call(
+      'consent',
+      `${this.urls.consent}/consents/${encodeURIComponent(consentId)}`,
+      { token: bearerToken },
+    );
+    if (response.status === 404 || response.status === 403 || response.status === 400) {
+      return undefined;
+    }
+    if (!response.ok) throw this.failure('consent', response.status);
+    const body = (await response.json()) as Record<string, unknown>;
+    return {
+      consentId: String(body['consentId']),
+      subject: String(body['subject']),
+      organisationId: String(body['organisationId']),
+      categories: Array.isArray(body['categories']) ? body['categories'].map(String) : [],
+      purpose: String(body['purpose']),
+      procedureId: typeof body['procedureId'] === 'string' ? body['procedureId'] : null,
+      status: String(body['status']),
+    };
+  }
+
+  private async registryRead(path: string, procedureId: string): Promise<Record<string, unknown>> {
+    const response = await this.call('registry', `${this.urls.registry}${path}`, {
+      token: await this.serviceToken.get(),
+      headers: { 'x-purpose': PREFILL_PURPOSE, 'x-procedure': procedureId },
+    });
+    if (response.status === 404) {
+      throw ApplicationError.unprocessable('the registry has no such record');
+    }
+    if (!response.ok) throw this.failure('registry', response.status);
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  private async call(service: string, url: string, call: Call): Promise<Response> {
+    try {
+      const response = await fetch(url, {
+        method: call.method ?? 'GET',
+        headers: {
+          authorization: `Bearer ${call.token}`,
+          accept: 'application/json',
+          ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...call.headers,
+        },
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      if (response.status === 401) this.serviceToken.invalidate();
+      return response;
+    } catch (error) {
+      throw ApplicationError.serviceUnavailable(`the ${service} service cannot be reached`, {
+        cause: error,
+      });
+    }
+  }
+
+  private failure(service: string, status: number): ApplicationError {
+    return status >= 500 || status === 401
+      ? ApplicationError.serviceUnavailable(`the ${service} service failed (${status})`)
+      : ApplicationError.unprocessable(`the ${service} service refused (${status})`);
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+
+import { AuthGuard, Roles } from '@gov/platform-auth';
+import { ApiProblems } from '@gov/platform-chassis';
+import { CaseService } from '@gov/procedures-application';
+import type { RequestContext } from '@gov/procedures-application';
+
+import { Context } from './request-context';
+
+/** The person's overview of their procedures. */
+@ApiTags('dashboard')
+@ApiBearerAuth()
+@Controller('dashboard')
+@UseGuards(AuthGuard)
+export class DashboardController {
+  constructor(private readonly cases: CaseService) {}
+
+  @Get()
+  @Roles('citizen')
+  @ApiOperation({
+    summary: 'Your active and completed procedures',
+    description:
+      'Each with its status, an open question or consent requests waiting for you, and the ' +
+      'decision letter’s id once sent.',
+  })
+  @ApiProblems(401, 403)
+  dashboard(@Context() context: RequestContext) {
+    return this.cases.dashboard(context);
+  }
+}

@@ -1,0 +1,75 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Put,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
+
+import { AuthGuard, Roles } from '@gov/platform-auth';
+import { ApplicationError, ApiProblems, ZodPipe } from '@gov/platform-chassis';
+import { PersonalSpaceService } from '@gov/procedures-application';
+import type { RequestContext } from '@gov/procedures-application';
+import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
+
+import { ItemBody, ItemParam, itemValue } from './dto/procedures.dto';
+import { Context } from './request-context';
+
+const itemParam = new ZodPipe(ItemParam, 'item');
+
+/** The person's personal space: data they add for reuse in procedures. */
+@ApiTags('personal-space')
+@ApiBearerAuth()
+@Controller('personal-space')
+@UseGuards(AuthGuard)
+@UseInterceptors(IdempotencyInterceptor)
+export class PersonalSpaceController {
+  constructor(private readonly space: PersonalSpaceService) {}
+
+  @Get()
+  @Roles('citizen')
+  @ApiOperation({ summary: 'Your personal space: the items and their history' })
+  @ApiProblems(401, 403)
+  read(@Context() context: RequestContext) {
+    return this.space.read(context);
+  }
+
+  @Put(':item')
+  @HttpCode(200)
+  @Roles('citizen')
+  @Idempotent({ required: false })
+  @ApiOperation({ summary: 'Set an item (bank-account, phone, email)' })
+  @ApiProblems(400, 401, 403, 413, 415)
+  set(
+    @Context() context: RequestContext,
+    @Param('item', itemParam) item: z.output<typeof ItemParam>,
+    @Body(new ZodPipe(ItemBody)) body: z.output<typeof ItemBody>,
+  ) {
+    const value = itemValue(item, body.value);
+    if (!value.ok) {
+      throw ApplicationError.validationFailed('invalid value', [
+        { field: 'value', message: value.message },
+      ]);
+    }
+    return this.space.set(context, item, value.value);
+  }
+
+  @Delete(':item')
+  @HttpCode(200)
+  @Roles('citizen')
+  @Idempotent({ required: false })
+  @ApiOperation({ summary: 'Remove an item' })
+  @ApiProblems(400, 401, 403)
+  clear(
+    @Context() context: RequestContext,
+    @Param('item', itemParam) item: z.output<typeof ItemParam>,
+  ) {
+    return this.space.clear(context, item);
+  }
+}

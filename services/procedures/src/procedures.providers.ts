@@ -1,0 +1,71 @@
+import type { Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+import { EVENT_STORE } from '@gov/platform-event-sourcing';
+import type { PostgresEventStore } from '@gov/platform-event-sourcing';
+import {
+  CaseService,
+  DecisionLetterReactor,
+  PersonalSpaceService,
+  PgProceduresStore,
+  ProcedureCatalogue,
+  systemClock,
+} from '@gov/procedures-application';
+
+import { PlatformHttpClients } from './clients/http-clients';
+import { ProceduresServiceToken } from './clients/service-token';
+import type { ProceduresConfig } from './procedures.config';
+
+/**
+ * The application's use cases and stores, on the kit's event store and TypeORM data source.
+ * Plain classes (the application knows no Nest); this is where they are put together.
+ */
+export function applicationProviders(
+  config: ProceduresConfig,
+  catalogue: ProcedureCatalogue,
+): Provider[] {
+  const token = new ProceduresServiceToken(config.serviceToken, config.auth);
+  const clients = new PlatformHttpClients(
+    { registry: config.registryUrl, consent: config.consentUrl, letterbox: config.letterboxUrl },
+    token,
+    config.httpTimeoutMs,
+  );
+  return [
+    { provide: ProcedureCatalogue, useValue: catalogue },
+    {
+      provide: PgProceduresStore,
+      useFactory: (store: PostgresEventStore, dataSource: DataSource) =>
+        new PgProceduresStore(store, dataSource),
+      inject: [EVENT_STORE, DataSource],
+    },
+    {
+      provide: PersonalSpaceService,
+      useFactory: (store: PgProceduresStore, dataSource: DataSource) =>
+        new PersonalSpaceService(store, dataSource, systemClock),
+      inject: [PgProceduresStore, DataSource],
+    },
+    {
+      provide: CaseService,
+      useFactory: (store: PgProceduresStore, dataSource: DataSource, space: PersonalSpaceService) =>
+        new CaseService(
+          store,
+          dataSource,
+          catalogue,
+          space,
+          clients,
+          clients,
+          clients,
+          clients,
+          token,
+          systemClock,
+          { previewTtlMs: config.previewTtlMs, letterGraceMs: config.letterGraceMs },
+        ),
+      inject: [PgProceduresStore, DataSource, PersonalSpaceService],
+    },
+    {
+      provide: DecisionLetterReactor,
+      useFactory: (cases: CaseService) => new DecisionLetterReactor(cases),
+      inject: [CaseService],
+    },
+  ];
+}
