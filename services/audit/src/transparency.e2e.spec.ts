@@ -230,6 +230,7 @@ describe('consent, registry and audit: who accessed my data, provably', () => {
     expect(withConsent[0]?.leaf).toMatchObject({
       subjectNationalId: nationalId,
       organisationId: 'ccss',
+      actorId: 'svc-ccss',
       purpose: PURPOSE,
       // The consent is the basis: named by its id, no provision.
       consentId,

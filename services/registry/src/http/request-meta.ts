@@ -19,11 +19,13 @@ export const Meta = createParamDecorator((_: unknown, context: ExecutionContext)
   const request = context.switchToHttp().getRequest<HttpRequest>();
   const purpose = header(request, 'x-purpose');
   const legalBasis = header(request, 'x-legal-basis');
+  const procedureId = header(request, 'x-procedure');
   const bearer = /^Bearer (\S+)$/i.exec(header(request, 'authorization') ?? '')?.[1];
   return {
     ...commandRequestMeta(request),
     ...(purpose === undefined ? {} : { purpose }),
     ...(legalBasis === undefined ? {} : { legalBasis }),
+    ...(procedureId === undefined ? {} : { procedureId }),
     ...(bearer === undefined ? {} : { bearerToken: bearer }),
   };
 });
@@ -52,6 +54,14 @@ export const ApiReadDeclaration = (): MethodDecorator =>
         'without it the registry takes the basis of theirs that covers the purpose, else the ' +
         'person’s consent). Registrars: a case reference, recorded as the legal basis.',
       schema: { type: 'string', maxLength: 500, example: 'ccss-family-allowances' },
+    }),
+    ApiHeader({
+      name: 'X-Procedure',
+      required: false,
+      description:
+        'The procedure the read is made for (e.g. the procedures service prefilling a form); ' +
+        'recorded with the access',
+      schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$' },
     }),
     ApiHeader({
       name: 'traceparent',

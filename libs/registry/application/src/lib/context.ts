@@ -34,6 +34,11 @@ export interface RequestContext {
    */
   readonly legalBasis?: string;
   /**
+   * The procedure a read is made for (`X-Procedure`), recorded with the access: a procedure
+   * definition id, e.g. when the procedures service prefills a form.
+   */
+  readonly procedureId?: string;
+  /**
    * The caller's bearer token, as it came: forwarded to the consent service when an agency
    * reads on the person's consent (the decision is the token's organisation's). Never logged.
    */

@@ -169,6 +169,34 @@ describe('entries from the sources', () => {
     });
   });
 
+  it('names the reader and the procedure the registry recorded', () => {
+    const prefill = toBinary(
+      PersonalDataAccessedSchema,
+      create(PersonalDataAccessedSchema, {
+        subjectNationalId: '1983081246785',
+        organisationId: 'procedures',
+        purpose: 'procedure-prefill',
+        legalBasis: 'Règlement (UE) 2018/1724, art. 14',
+        legalBasisId: 'procedures-prefill-explicit-request',
+        procedureId: 'allocation-familiale',
+        fieldsRead: ['address'],
+        accessedAt: timestampFromDate(new Date('2026-03-01T10:00:00Z')),
+        accessorRole: AccessorRole.AGENCY_SYSTEM,
+      }),
+    );
+    const event = {
+      ...registryEvent(prefill),
+      actor: { kind: 'agency', id: 'procedures-service', organisationId: 'procedures' },
+    };
+    expect(entryFromRegistryEvent(event, SALT)).toMatchObject({
+      actorId: 'procedures-service',
+      procedureId: 'allocation-familiale',
+    });
+    expect(entryFromRegistryEvent(registryEvent(prefill), SALT)).toMatchObject({
+      actorId: null,
+    });
+  });
+
   it("ignores the registry's other events and refuses a broken PersonalDataAccessed", () => {
     const registered = toBinary(PersonRegisteredSchema, create(PersonRegisteredSchema, {}));
     expect(

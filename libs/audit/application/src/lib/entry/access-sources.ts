@@ -49,7 +49,8 @@ const REGISTRY_ROLES: Readonly<Partial<Record<AccessorRole, AccessCapacityName>>
 };
 
 /** What the source says is the service that wrote it (the envelope's producer). */
-type SourceEvent = Pick<RecordedEvent, 'eventId' | 'eventType' | 'payload' | 'producer'>;
+type SourceEvent = Pick<RecordedEvent, 'eventId' | 'eventType' | 'payload' | 'producer'> &
+  Partial<Pick<RecordedEvent, 'actor'>>;
 
 /**
  * The entry a registry event reports, or `null` for the registry's other events (not accesses).
@@ -80,7 +81,8 @@ export function entryFromRegistryEvent(event: SourceEvent, salt: Uint8Array): Ac
     entryId: entryIdFor('registry', event.eventId),
     subjectNationalId: message.subjectNationalId,
     organisationId: message.organisationId,
-    actorId: null,
+    // The token subject that read (the envelope's actor), when the registry recorded one.
+    actorId: event.actor?.id ?? null,
     capacity,
     fields: [...message.fieldsRead],
     accessedAt: timestampDate(accessedAt),
@@ -88,7 +90,7 @@ export function entryFromRegistryEvent(event: SourceEvent, salt: Uint8Array): Ac
     legalBasis: consent === undefined && message.legalBasis !== '' ? message.legalBasis : null,
     legalBasisId: message.legalBasisId === '' ? null : message.legalBasisId,
     consentId: consent ?? null,
-    procedureId: null,
+    procedureId: message.procedureId === '' ? null : message.procedureId,
     traceId: message.traceId === '' ? null : message.traceId,
     source: { service: 'registry', eventId: event.eventId, eventType: event.eventType },
     sealedUntil: message.sealedUntil ? timestampDate(message.sealedUntil) : null,

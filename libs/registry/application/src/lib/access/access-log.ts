@@ -55,6 +55,7 @@ export class AccessLog {
           ...(record.legalBasisId === undefined ? {} : { legalBasisId: record.legalBasisId }),
           ...(record.consentId === undefined ? {} : { consentId: record.consentId }),
           ...(record.sealedUntil === undefined ? {} : { sealedUntil: record.sealedUntil }),
+          ...(context.procedureId === undefined ? {} : { procedureId: context.procedureId }),
         },
       },
       accessedAt,

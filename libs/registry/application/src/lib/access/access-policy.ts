@@ -15,6 +15,10 @@ export type CitizenPrincipal = Extract<Principal, { kind: 'citizen' }>;
 /** Header names of an agency's declaration, as the 400 answer names them. */
 export const PURPOSE_HEADER = 'X-Purpose';
 export const LEGAL_BASIS_HEADER = 'X-Legal-Basis';
+export const PROCEDURE_HEADER = 'X-Procedure';
+
+/** A procedure id as a reader declares it: an identifier, not free text. */
+const PROCEDURE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
 /** Bounds of the declared purpose and legal basis, in characters. */
 export const DECLARATION_LIMITS = { purpose: 200, legalBasis: 500 };
@@ -194,9 +198,15 @@ function optionalDeclaration(context: RequestContext): { purpose?: string; legal
   };
   const purpose = read(context.purpose, PURPOSE_HEADER, DECLARATION_LIMITS.purpose);
   const legalBasis = read(context.legalBasis, LEGAL_BASIS_HEADER, DECLARATION_LIMITS.legalBasis);
+  if (context.procedureId !== undefined && !PROCEDURE_ID.test(context.procedureId)) {
+    errors.push({
+      field: PROCEDURE_HEADER,
+      message: 'must be a procedure id: letters, digits and . _ : -, at most 100',
+    });
+  }
   if (errors.length > 0) {
     throw ApplicationError.validationFailed(
-      'the declared purpose or legal basis is invalid',
+      'the declared purpose, legal basis or procedure is invalid',
       errors,
     );
   }

@@ -32,5 +32,7 @@ export interface PersonalDataAccessed {
     readonly consentId?: string;
     /** A read under a covert basis: hidden from the subject until then. */
     readonly sealedUntil?: Date;
+    /** The procedure the read was made for, as the reader declared it. */
+    readonly procedureId?: string;
   };
 }

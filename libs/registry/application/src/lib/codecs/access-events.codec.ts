@@ -35,6 +35,7 @@ export const accessEventsCodec: PayloadCodec<PersonalDataAccessed> = {
         accessorRole: accessorRole.toProto(data.accessorRole),
         legalBasisId: data.legalBasisId ?? '',
         consentId: data.consentId ?? '',
+        procedureId: data.procedureId ?? '',
         ...(data.sealedUntil === undefined
           ? {}
           : { sealedUntil: timestampFromDate(data.sealedUntil) }),
@@ -62,6 +63,7 @@ export const accessEventsCodec: PayloadCodec<PersonalDataAccessed> = {
         accessorRole: accessorRole.fromProto(message.accessorRole, eventType, 'accessor_role'),
         ...(message.legalBasisId === '' ? {} : { legalBasisId: message.legalBasisId }),
         ...(message.consentId === '' ? {} : { consentId: message.consentId }),
+        ...(message.procedureId === '' ? {} : { procedureId: message.procedureId }),
         ...(message.sealedUntil === undefined
           ? {}
           : { sealedUntil: timestampDate(message.sealedUntil) }),

@@ -486,6 +486,34 @@ describe('PersonService', () => {
       );
     });
 
+    it('records the procedure a read is made for, and refuses a malformed procedure id (400)', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+      const prefill: Principal = { kind: 'agency', subject: 'svc', organisationId: 'procedures' };
+
+      await bed.persons.get(
+        as(prefill, { purpose: 'procedure-prefill', procedureId: 'allocation-familiale' }),
+        nationalId,
+      );
+      expect(
+        await refusal(
+          bed.persons.get(
+            as(prefill, { purpose: 'procedure-prefill', procedureId: 'no spaces, please' }),
+            nationalId,
+          ),
+        ),
+      ).toMatchObject({ kind: 'validation-failed', fields: ['X-Procedure'] });
+
+      const recorded = await bed.store.readStream(streamIds.access(nationalId));
+      expect(recorded.map((event) => accessEventsCodec.decode(event).data)).toEqual([
+        expect.objectContaining({
+          organisationId: 'procedures',
+          legalBasisId: 'procedures-prefill-explicit-request',
+          procedureId: 'allocation-familiale',
+        }),
+      ]);
+    });
+
     it('gives an agency the history of only the fields it may read', async () => {
       const bed = registryTestbed();
       const { nationalId } = await register(bed);
