@@ -1,0 +1,410 @@
+// A family-allowance case across processes, over real Kafka and PostgreSQL: the procedures
+// service with the registry and consent services. The letterbox does not exist on main yet: a
+// tiny HTTP server in this test stands in for it and records the letters it receives (to be
+// switched to the real letterbox once it is merged).
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { fromBinary } from '@bufbuild/protobuf';
+import { Pool } from 'pg';
+
+import { PersonalDataAccessedSchema } from '@gov/contracts';
+import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
+import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
+import { freePort } from '@gov/platform-infra';
+import {
+  ServiceProcess,
+  createTestDatabase,
+  runServiceTool,
+  testInfra,
+  uniqueName,
+  waitUntilOk,
+} from '@gov/platform-testing';
+import type { TestDatabase } from '@gov/platform-testing';
+
+const ISSUER = 'procedures-e2e';
+const AUDIENCE = 'backbone';
+
+interface Running {
+  readonly database: TestDatabase;
+  readonly service: ServiceProcess;
+  readonly url: string;
+}
+
+interface Response {
+  readonly status: number;
+  readonly type: string;
+  readonly body: Record<string, unknown>;
+}
+
+/** The stand-in letterbox: answers like the letterbox's contract, or 503 while "down". */
+class FakeLetterbox {
+  readonly received: { headers: IncomingHttpHeaders; body: Record<string, unknown> }[] = [];
+  up = true;
+  private server: Server | undefined;
+  private readonly byKey = new Map<string, string>();
+
+  async start(): Promise<string> {
+    const port = await freePort();
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (!this.up || request.method !== 'POST' || request.url !== '/letters') {
+          response.writeHead(503).end();
+          return;
+        }
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        this.received.push({ headers: request.headers, body });
+        const key = String(request.headers['idempotency-key']);
+        const letterId = this.byKey.get(key) ?? randomUUID();
+        this.byKey.set(key, letterId);
+        const sha256 = createHash('sha256')
+          .update(Buffer.from(String(body['content']), 'base64'))
+          .digest('hex');
+        response
+          .writeHead(201, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ letterId, sha256, state: 'AVAILABLE' }));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${String(port)}`;
+  }
+
+  stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
+  }
+}
+
+describe('a procedure from a prefilled draft to its decision letter', () => {
+  let keysDir: string;
+  let keys: LocalSigningKeys;
+  const running: Running[] = [];
+  const letterbox = new FakeLetterbox();
+
+  const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>): Promise<string> =>
+    mintToken(keys.privateKeyFile, { issuer: ISSUER, audience: AUDIENCE, ...request });
+
+  async function start(service: string, extra: Record<string, string>) {
+    const database = await createTestDatabase(`${service.replace(/-/g, '_')}_e2e`);
+    const migrated = runServiceTool(service, 'migrate', { DATABASE_URL: database.url });
+    expect(migrated.status).toBe(0);
+    const port = await freePort();
+    const process = new ServiceProcess(service, {
+      DATABASE_URL: database.url,
+      HTTP_PORT: String(port),
+      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      AUTH_JWKS_FILE: keys.jwksFile,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+      EVENTS_TOPIC: uniqueName(`${service}.events.v1`),
+      LOG_LEVEL: 'warn',
+      ...extra,
+    });
+    const started = { database, service: process, url: `http://127.0.0.1:${String(port)}` };
+    running.push(started);
+    await waitUntilOk(`${started.url}/health/ready`, process, 90_000);
+    return started;
+  }
+
+  async function call(
+    url: string,
+    method: string,
+    bearer: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    const response = await fetch(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(method === 'GET' ? {} : { 'idempotency-key': randomUUID() }),
+        ...headers,
+      },
+      ...(body === undefined
+        ? {}
+        : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      type: response.headers.get('content-type') ?? '',
+      body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+    };
+  }
+
+  beforeAll(async () => {
+    keysDir = mkdtempSync(join(tmpdir(), 'procedures-e2e-'));
+    keys = await ensureLocalSigningKeys(keysDir);
+  });
+
+  afterAll(async () => {
+    for (const site of running) {
+      site.service.signal('SIGTERM');
+      await site.service.exit(15_000).catch(() => {
+        site.service.signal('SIGKILL');
+      });
+      await site.database.drop();
+    }
+    await letterbox.stop();
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  it('prefills only on an explicit choice, and delivers the decision letter', async () => {
+    const consent = await start('consent', { RECEIPT_KEY_DIR: join(keysDir, 'receipts') });
+    const registry = await start('registry', { CONSENT_URL: consent.url });
+    const procedures = await start('procedures', {
+      REGISTRY_URL: registry.url,
+      CONSENT_URL: consent.url,
+      LETTERBOX_URL: await letterbox.start(),
+      PROCEDURES_SIGNING_KEY_FILE: keys.privateKeyFile,
+      DECISION_LETTER_GRACE_MS: '0',
+    });
+    const P = procedures.url;
+
+    const registrar = await token({
+      role: 'registrar',
+      subject: 'clerk-1',
+      registers: ['persons'],
+      organisationId: 'rnpp',
+    });
+    const registered = await call(`${registry.url}/persons`, 'POST', registrar, {
+      givenNames: 'Anna Maria',
+      familyName: 'Schmit',
+      birthDate: '1983-08-12',
+      sex: 'F',
+      nationalities: ['LU'],
+      civilStatus: 'married',
+      address: {
+        street: 'Boulevard Royal',
+        houseNumber: '12A',
+        postcode: '2449',
+        locality: 'Luxembourg',
+        country: 'LU',
+      },
+    });
+    expect(registered.status).toBe(201);
+    const nationalId = String(registered.body['nationalId']);
+    const anna = await token({ role: 'citizen', subject: nationalId });
+    const luc = await token({ role: 'citizen', subject: '1990013100012' });
+    const cae = await token({ role: 'agency', subject: 'svc-cae', organisationId: 'cae' });
+
+    // The registry's access log, as its own event store records it.
+    const registryPool = new Pool({ connectionString: registry.database.url, max: 1 });
+    registryPool.on('error', () => undefined);
+    const accesses = async () => {
+      const { rows } = await registryPool.query<{ payload: Buffer }>(
+        `SELECT payload FROM registry.events WHERE event_type = $1 ORDER BY stream_version`,
+        [PersonalDataAccessedSchema.typeName],
+      );
+      return rows.map((row) => fromBinary(PersonalDataAccessedSchema, row.payload));
+    };
+
+    expect(
+      (
+        await call(`${P}/personal-space/bank-account`, 'PUT', anna, {
+          value: 'LU28 0019 4006 4475 0000',
+        })
+      ).status,
+    ).toBe(200);
+
+    // The person said No to prefilling from the register of persons.
+    const no = await call(`${consent.url}/prefill-preferences/sources/persons`, 'PUT', anna, {
+      preference: 'NEVER',
+    });
+    expect(no.status).toBe(200);
+
+    const catalogue = await call(`${P}/procedures`, 'GET', anna);
+    expect((catalogue.body['items'] as { id: string }[]).map((d) => d.id)).toEqual([
+      'change-of-address',
+      'establishment-permit',
+      'family-allowance',
+    ]);
+    expect((await call(`${P}/procedures/family-allowance/versions/9`, 'GET', anna)).status).toBe(
+      404,
+    );
+    const unknownVersion = await call(`${P}/drafts`, 'POST', anna, {
+      procedureId: 'family-allowance',
+      procedureVersion: 9,
+    });
+    expect(unknownVersion).toMatchObject({ status: 404, type: 'application/problem+json' });
+
+    const draft = await call(`${P}/drafts`, 'POST', anna, { procedureId: 'family-allowance' });
+    expect(draft.status).toBe(201);
+    const id = String(draft.body['caseId']);
+
+    const refusedPreview = await call(`${P}/drafts/${id}/prefill-preview`, 'POST', anna);
+    expect(refusedPreview.status).toBe(201);
+    expect(refusedPreview.body['sources']).toEqual([
+      expect.objectContaining({ source: 'persons', default: false, rule: 'source' }),
+      expect.objectContaining({ source: 'personal-space', default: true, rule: 'default' }),
+    ]);
+    const refused = await call(`${P}/drafts/${id}/prefill`, 'POST', anna, {
+      previewId: refusedPreview.body['previewId'],
+      sources: { persons: true },
+    });
+    expect(refused).toMatchObject({ status: 409, type: 'application/problem+json' });
+    expect(await accesses()).toHaveLength(0);
+
+    // Yes for this procedure: a new preview, and the registry is read for the accepted source.
+    const yes = await call(
+      `${consent.url}/prefill-preferences/sources/persons/procedures/family-allowance`,
+      'PUT',
+      anna,
+      { preference: 'ALLOW' },
+    );
+    expect(yes.status).toBe(200);
+    const preview = await call(`${P}/drafts/${id}/prefill-preview`, 'POST', anna);
+    expect(preview.body['sources']).toEqual([
+      expect.objectContaining({ source: 'persons', default: true, rule: 'procedure' }),
+      expect.objectContaining({ source: 'personal-space', default: true }),
+    ]);
+    const choice = {
+      previewId: preview.body['previewId'],
+      sources: { persons: true, 'personal-space': false },
+    };
+    const filled = await call(`${P}/drafts/${id}/prefill`, 'POST', anna, choice);
+    expect(filled.status).toBe(200);
+    expect(Object.keys(filled.body['fields'] as object).sort()).toEqual([
+      'address',
+      'birthDate',
+      'civilStatus',
+      'familyName',
+      'givenNames',
+    ]);
+    const read = await accesses();
+    expect(read).toHaveLength(1);
+    expect(read[0]).toMatchObject({
+      organisationId: 'procedures',
+      purpose: 'procedure-prefill',
+      legalBasisId: 'procedures-prefill-explicit-request',
+      procedureId: 'family-allowance',
+    });
+    const reused = await call(`${P}/drafts/${id}/prefill`, 'POST', anna, choice);
+    expect(reused).toMatchObject({ status: 409, type: 'application/problem+json' });
+    expect(await accesses()).toHaveLength(1);
+
+    // Bad submissions change nothing.
+    const before = (await call(`${P}/drafts/${id}`, 'GET', anna)).body['version'];
+    const invalid = await call(`${P}/drafts/${id}/submit`, 'POST', anna, {
+      form: { childBirthDate: 'yesterday' },
+    });
+    expect(invalid).toMatchObject({ status: 400, type: 'application/problem+json' });
+    expect((invalid.body['errors'] as { field: string }[]).map((e) => e.field)).toEqual([
+      'form.bankAccount',
+      'form.childGivenNames',
+      'form.childFamilyName',
+      'form.childBirthDate',
+    ]);
+    expect((await call(`${P}/drafts/${id}/submit`, 'POST', luc, { form: {} })).status).toBe(404);
+    expect((await call(`${P}/drafts/${id}/submit`, 'POST', anna, '{"form":')).status).toBe(400);
+    const oversize = await call(`${P}/drafts/${id}/submit`, 'POST', anna, {
+      form: { childGivenNames: 'x'.repeat(1_100_000) },
+    });
+    expect(oversize).toMatchObject({ status: 413, type: 'application/problem+json' });
+    expect((await call(`${P}/drafts/${id}`, 'GET', anna)).body['version']).toBe(before);
+
+    const submitted = await call(`${P}/drafts/${id}/submit`, 'POST', anna, {
+      form: {
+        bankAccount: 'LU280019400644750000',
+        childGivenNames: 'Léa',
+        childFamilyName: 'Schmit',
+        childBirthDate: '2026-01-15',
+      },
+    });
+    expect(submitted).toMatchObject({ status: 200, body: { status: 'submitted' } });
+
+    // The back office of cae.
+    const listed = await call(`${P}/submissions`, 'GET', cae);
+    expect((listed.body['items'] as { caseId: string }[]).map((s) => s.caseId)).toContain(id);
+    expect((await call(`${P}/submissions/${id}/receive`, 'POST', cae)).status).toBe(200);
+    expect((await call(`${P}/submissions/${id}/start-review`, 'POST', cae)).status).toBe(200);
+    const question = await call(`${P}/submissions/${id}/request-information`, 'POST', cae, {
+      question: 'Please confirm Léa lives with you.',
+    });
+    expect(question.body).toMatchObject({ status: 'information-requested' });
+    const answered = await call(`${P}/submissions/${id}/information`, 'POST', anna, {
+      answer: 'She does.',
+    });
+    expect(answered.body).toMatchObject({ status: 'in-review' });
+
+    // Consent asked within the procedure, granted in the consent service, recorded here.
+    const asked = await call(`${P}/submissions/${id}/consent-requests`, 'POST', cae, {
+      categories: ['personal-space.bank-account'],
+      purpose: 'family-allowance-payment',
+    });
+    expect(asked.status).toBe(201);
+    const granted = await call(`${consent.url}/consents`, 'POST', anna, {
+      organisationId: 'cae',
+      categories: ['personal-space.bank-account'],
+      purpose: 'family-allowance-payment',
+      procedureId: 'family-allowance',
+      validUntil: new Date(Date.now() + 365 * 24 * 3600_000).toISOString(),
+    });
+    expect(granted.status).toBe(201);
+    const recorded = await call(
+      `${P}/submissions/${id}/consent-requests/${String(asked.body['requestId'])}/granted`,
+      'POST',
+      anna,
+      { consentId: granted.body['consentId'] },
+    );
+    expect(recorded.status).toBe(200);
+
+    // The letterbox is down when the back office decides: the decision stands, the letter follows.
+    letterbox.up = false;
+    const decided = await call(`${P}/submissions/${id}/decide`, 'POST', cae, {
+      outcome: 'approved',
+    });
+    expect(decided).toMatchObject({ status: 200, body: { status: 'decided', letterId: null } });
+    letterbox.up = true;
+    let letterId: unknown = null;
+    for (let i = 0; i < 100 && letterId === null; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const dashboard = await call(`${P}/dashboard`, 'GET', anna);
+      letterId = (dashboard.body['completed'] as { letterId: unknown }[])[0]?.letterId ?? null;
+    }
+    expect(letterId).toEqual(expect.any(String));
+    expect(letterbox.received).toHaveLength(1);
+    const letter = letterbox.received[0];
+    expect(letter?.headers['idempotency-key']).toBe(`decision-letter-${id}`);
+    expect(letter?.body).toMatchObject({
+      recipient: { kind: 'person', id: nationalId },
+      procedureId: id,
+      contentType: 'application/pdf',
+      retentionDays: 3650,
+    });
+    expect(
+      Buffer.from(String(letter?.body['content']), 'base64').toString('latin1').slice(0, 8),
+    ).toBe('%PDF-1.4');
+
+    const timeline = await call(`${P}/submissions/${id}/timeline`, 'GET', anna);
+    expect((timeline.body['steps'] as { step: string }[]).map((s) => s.step)).toEqual([
+      'DraftStarted',
+      'PrefillPreviewed',
+      'PrefillPreviewed',
+      'PrefillApplied',
+      'Submitted',
+      'SubmissionReceived',
+      'ReviewStarted',
+      'InformationRequested',
+      'InformationProvided',
+      'ConsentRequested',
+      'ConsentGiven',
+      'SubmissionDecided',
+      'DecisionLetterSent',
+    ]);
+    expect((await call(`${P}/submissions/${id}/timeline`, 'GET', luc)).status).toBe(404);
+    await registryPool.end();
+  }, 300_000);
+});
