@@ -23,8 +23,12 @@ export type ServiceTokenSource =
 
 /** The procedures service's configuration. */
 export interface ProceduresConfig extends EventSourcedServiceConfig {
-  readonly registryUrl: string;
-  readonly consentUrl: string;
+  /**
+   * `undefined` when the tools start this service before the registry or consent (the two-site
+   * harness starts services in name order): prefill then answers 503 until configured.
+   */
+  readonly registryUrl: string | undefined;
+  readonly consentUrl: string | undefined;
   /** `undefined` until a letterbox is deployed: decision letters then wait for one. */
   readonly letterboxUrl: string | undefined;
   readonly serviceToken: ServiceTokenSource;
@@ -45,7 +49,7 @@ const url = () => envUrl({ protocols: ['http', 'https'] });
  *
  * | variable | |
  * | --- | --- |
- * | `REGISTRY_URL`, `CONSENT_URL` | the services it reads |
+ * | `REGISTRY_URL`, `CONSENT_URL` | the services it reads; without them, previews and prefills answer 503 |
  * | `LETTERBOX_URL` | where decision letters go; without it they wait (the reactor retries) |
  * | `PROCEDURES_TOKEN` / `PROCEDURES_TOKEN_FILE` / `PROCEDURES_SIGNING_KEY_FILE` | exactly one: its agency token (organisation `procedures`), a file holding one (a deployment's client-credentials token, kept fresh by the identity provider's tooling), or the local platform's private JWK to mint one |
  * | `LEGAL_BASES_FILE` | the operator's legal-basis catalogue (default: the shipped one) |
@@ -57,8 +61,8 @@ const url = () => envUrl({ protocols: ['http', 'https'] });
 export const proceduresConfigSchema = z
   .object({
     ...eventSourcedServiceVariables(PROCEDURES_DEFAULTS),
-    REGISTRY_URL: url(),
-    CONSENT_URL: url(),
+    REGISTRY_URL: url().optional(),
+    CONSENT_URL: url().optional(),
     LETTERBOX_URL: url().optional(),
     PROCEDURES_TOKEN: envToken().optional(),
     PROCEDURES_TOKEN_FILE: envToken().optional(),
@@ -87,8 +91,8 @@ export const proceduresConfigSchema = z
   })
   .transform((env): ProceduresConfig => ({
     ...toEventSourcedServiceConfig(PROCEDURES_DEFAULTS.serviceName, env),
-    registryUrl: env.REGISTRY_URL.replace(/\/+$/, ''),
-    consentUrl: env.CONSENT_URL.replace(/\/+$/, ''),
+    registryUrl: env.REGISTRY_URL?.replace(/\/+$/, ''),
+    consentUrl: env.CONSENT_URL?.replace(/\/+$/, ''),
     letterboxUrl: env.LETTERBOX_URL?.replace(/\/+$/, ''),
     serviceToken:
       env.PROCEDURES_TOKEN !== undefined

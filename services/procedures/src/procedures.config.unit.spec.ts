@@ -24,6 +24,15 @@ describe('the procedures service configuration', () => {
     });
   });
 
+  it('starts without the services it calls (the two-site harness starts it before them)', () => {
+    const config = loadConfig(proceduresConfigSchema, {
+      ...base,
+      REGISTRY_URL: undefined,
+      CONSENT_URL: undefined,
+    });
+    expect(config).toMatchObject({ registryUrl: undefined, consentUrl: undefined });
+  });
+
   it('takes exactly one source of its token', () => {
     expect(() =>
       loadConfig(proceduresConfigSchema, { ...base, PROCEDURES_TOKEN_FILE: '/run/token' }),

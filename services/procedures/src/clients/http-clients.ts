@@ -31,8 +31,8 @@ export class PlatformHttpClients
 {
   constructor(
     private readonly urls: {
-      readonly registry: string;
-      readonly consent: string;
+      readonly registry: string | undefined;
+      readonly consent: string | undefined;
       readonly letterbox: string | undefined;
     },
     private readonly serviceToken: ProceduresServiceToken,
@@ -51,7 +51,7 @@ export class PlatformHttpClients
     const query = new URLSearchParams({ source, procedure: procedureId });
     const response = await this.call(
       'consent',
-      `${this.urls.consent}/prefill-preferences/${encodeURIComponent(nationalId)}?${query.toString()}`,
+      `${this.base('consent', this.urls.consent)}/prefill-preferences/${encodeURIComponent(nationalId)}?${query.toString()}`,
       { token: await this.serviceToken.get() },
     );
     if (!response.ok) throw this.failure('consent', response.status);
@@ -63,10 +63,8 @@ export class PlatformHttpClients
   }
 
   async deliver(letter: Letter, bearerToken: string, idempotencyKey: string) {
-    if (this.urls.letterbox === undefined) {
-      throw ApplicationError.serviceUnavailable('no letterbox is configured (LETTERBOX_URL)');
-    }
-    const response = await this.call('letterbox', `${this.urls.letterbox}/letters`, {
+    const base = this.base('letterbox', this.urls.letterbox);
+    const response = await this.call('letterbox', `${base}/letters`, {
       method: 'POST',
       token: bearerToken,
       headers: { 'idempotency-key': idempotencyKey },
@@ -90,7 +88,7 @@ export class PlatformHttpClients
   async consent(consentId: string, bearerToken: string): Promise<ConsentArtefact | undefined> {
     const response = await this.call(
       'consent',
-      `${this.urls.consent}/consents/${encodeURIComponent(consentId)}`,
+      `${this.base('consent', this.urls.consent)}/consents/${encodeURIComponent(consentId)}`,
       { token: bearerToken },
     );
     if (response.status === 404 || response.status === 403 || response.status === 400) {
@@ -110,7 +108,8 @@ export class PlatformHttpClients
   }
 
   private async registryRead(path: string, procedureId: string): Promise<Record<string, unknown>> {
-    const response = await this.call('registry', `${this.urls.registry}${path}`, {
+    const base = this.base('registry', this.urls.registry);
+    const response = await this.call('registry', `${base}${path}`, {
       token: await this.serviceToken.get(),
       headers: { 'x-purpose': PREFILL_PURPOSE, 'x-procedure': procedureId },
     });
@@ -141,6 +140,15 @@ export class PlatformHttpClients
         cause: error,
       });
     }
+  }
+
+  private base(service: string, url: string | undefined): string {
+    if (url === undefined) {
+      throw ApplicationError.serviceUnavailable(
+        `no ${service} service is configured (${service.toUpperCase()}_URL)`,
+      );
+    }
+    return url;
   }
 
   private failure(service: string, status: number): ApplicationError {
