@@ -27,6 +27,10 @@ const scopeConstraints = [
     sourceTag: 'scope:consent',
     onlyDependOnLibsWithTags: ['scope:consent', 'scope:platform', 'scope:shared'],
   },
+  {
+    sourceTag: 'scope:letterbox',
+    onlyDependOnLibsWithTags: ['scope:letterbox', 'scope:platform', 'scope:shared'],
+  },
   { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:platform', 'scope:shared'] },
 ];
 

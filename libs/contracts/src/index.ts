@@ -17,3 +17,5 @@ export * from './gen/gov/consent/v1/events_pb';
 // gov.audit.v1: the audit service's events (audit.events.v1). AccessCapacity, not AccessorRole
 // (gov.registry.v1 has that name).
 export * from './gen/gov/audit/v1/events_pb';
+// gov.letterbox.v1: the letterbox service's events (letterbox.events.v1).
+export * from './gen/gov/letterbox/v1/events_pb';
