@@ -11,7 +11,10 @@ import {
 } from '@gov/letterbox-application';
 import { EventSourcedServiceModule } from '@gov/platform-service';
 
+import { DocumentRelayReactor } from './documents/document-relay.reactor';
+import { DocumentsReplicaConsumer } from './documents/documents-replica.consumer';
 import { DeliveryBodyLimit } from './http/delivery-body-limit';
+import { DocumentsController } from './http/documents.controller';
 import { LettersController } from './http/letters.controller';
 import { SentController } from './http/sent.controller';
 import type { LetterboxConfig } from './letterbox.config';
@@ -35,11 +38,17 @@ export class AppModule {
           ownMigrations: LETTERBOX_MIGRATIONS,
           projections: [lettersProjection],
           // Appends LetterContentRemoved: the primary only, after the read model is current.
-          reactors: [RetentionReactor],
+          // The document relay publishes the bytes to the documents topic for the embassy.
+          reactors: [RetentionReactor, DocumentRelayReactor],
         }),
       ],
-      controllers: [LettersController, SentController],
-      providers: [DeliveryBodyLimit, ...applicationProviders()],
+      controllers: [LettersController, SentController, DocumentsController],
+      providers: [
+        DeliveryBodyLimit,
+        DocumentRelayReactor,
+        DocumentsReplicaConsumer,
+        ...applicationProviders(config),
+      ],
     };
   }
 }

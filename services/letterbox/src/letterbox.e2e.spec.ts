@@ -56,6 +56,7 @@ describe('letterbox service', () => {
   let kafka: INestApplicationContext;
   const sites: Site[] = [];
   const topic = uniqueName('letterbox.events.v1');
+  const documentsTopic = uniqueName('letterbox.documents.v1');
   const source = uniqueName('primary');
   let primary: Site;
   let anna: string;
@@ -152,7 +153,12 @@ describe('letterbox service', () => {
     acd = await token({ role: 'agency', subject: 'svc-acd', organisationId: 'acd' });
     operator = await token({ role: 'operator', subject: 'ops-1' });
     kafka = await startTestMessaging('letterbox-e2e');
-    primary = await startSite({ EVENTS_TOPIC: `${source}.${topic}` });
+    // The primary publishes where MirrorMaker 2 would put the mirror on the embassy's cluster
+    // (one cluster here): the replica reads <source>.<topic> for both topics.
+    primary = await startSite({
+      EVENTS_TOPIC: `${source}.${topic}`,
+      DOCUMENTS_TOPIC: `${source}.${documentsTopic}`,
+    });
   });
 
   afterAll(async () => {
@@ -168,6 +174,8 @@ describe('letterbox service', () => {
   });
 
   let letterId: string;
+  let bigLetterId: string;
+  let bigContent: Buffer;
 
   it('delivers; the citizen lists, opens and confirms; the sender sees each state', async () => {
     const content = pdf();
@@ -210,6 +218,7 @@ describe('letterbox service', () => {
     const content = pdf(10 * MIB);
     const delivered = await call(primary, 'POST', '/letters', ccss, letter(content));
     expect(delivered.status).toBe(201);
+    [bigLetterId, bigContent] = [String(delivered.body['letterId']), content];
     const opened = await fetch(
       `${primary.baseUrl}/letters/${String(delivered.body['letterId'])}/content`,
       { headers: { authorization: `Bearer ${anna}` } },
@@ -251,10 +260,11 @@ describe('letterbox service', () => {
     expect(await events(primary)).toBe(before);
   });
 
-  it('replays on a replica to the same log and read-model digests, and refuses writes', async () => {
+  it('replays on a replica to the same digests, documents included; serves them once promoted', async () => {
     const embassy = await startSite({
       SITE_ROLE: 'embassy',
       EVENTS_TOPIC: topic,
+      DOCUMENTS_TOPIC: documentsTopic,
       REPLICATION_SOURCE: source,
       REPLICATION_GROUP: uniqueName('letterbox.replica'),
     });
@@ -288,5 +298,31 @@ describe('letterbox service', () => {
       state: 'RECEIPT_CONFIRMED',
     });
     expect((await call(embassy, 'POST', '/letters', ccss, letter(pdf()))).status).toBe(503);
+
+    // The bytes came through the documents topic, each verified by hash on arrival.
+    const documents = (site: Site) => call(site, 'GET', '/documents/digest', operator);
+    await waitFor('the embassy holds every document', async () => {
+      const answer = await documents(embassy);
+      return answer.body['missing'] === 0;
+    });
+    const [onPrimary, onEmbassy] = [await documents(primary), await documents(embassy)];
+    expect(onEmbassy.body).toEqual(onPrimary.body);
+    expect(onEmbassy.body).toMatchObject({ documents: 2, missing: 0 });
+
+    const promoted = await call(embassy, 'POST', '/replication/promote', operator, {
+      reason: 'e2e',
+    });
+    expect(promoted).toMatchObject({ status: 200, body: { role: 'primary' } });
+    const opened = await fetch(`${embassy.baseUrl}/letters/${bigLetterId}/content`, {
+      headers: { authorization: `Bearer ${anna}` },
+    });
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get('x-content-sha256')).toBe(
+      createHash('sha256').update(bigContent).digest('hex'),
+    );
+    expect(Buffer.from(await opened.arrayBuffer()).equals(bigContent)).toBe(true);
+    expect((await call(embassy, 'GET', `/letters/${bigLetterId}`, anna)).body['state']).toBe(
+      'READ',
+    );
   });
 });

@@ -19,6 +19,19 @@ export {
   sha256Hex,
 } from './lib/content-store';
 export { LETTERBOX_ACTOR, systemClock } from './lib/context';
+export {
+  DOCUMENTS_TOPIC,
+  DOCUMENT_REMOVED_HEADER,
+  DocumentRelay,
+  applyReplicatedDocument,
+  documentsDigest,
+} from './lib/documents';
+export type {
+  DocumentRecord,
+  DocumentSink,
+  DocumentsDigest,
+  ReplicatedDocumentOutcome,
+} from './lib/documents';
 export type { Clock, RequestContext } from './lib/context';
 export { LETTERBOX_REJECTION_STATUSES, toApplicationError } from './lib/errors';
 export { LetterService, letterStreamId, letterView } from './lib/letter.service';
@@ -30,6 +43,7 @@ export { RetentionReactor } from './lib/retention.reactor';
 export {
   APPLICATION_SCHEMA,
   ContentEntity,
+  DocumentOutbox1765300000200,
   EVENT_STORE_SCHEMA,
   LETTERBOX_ENTITIES,
   LETTERBOX_MIGRATIONS,

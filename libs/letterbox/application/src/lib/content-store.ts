@@ -55,11 +55,12 @@ export const contentStore = {
   async put(manager: EntityManager, bytes: Uint8Array, at: Date): Promise<string> {
     const sha256 = sha256Hex(bytes);
     await lockContent(manager, sha256);
-    await manager.query(
+    const inserted: unknown[] = await manager.query(
       `INSERT INTO ${APPLICATION_SCHEMA}.contents (sha256, bytes, size_bytes, stored_at)
-       VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+       VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,
       [sha256, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes.length, at],
     );
+    if (inserted.length > 0) await toOutbox(manager, sha256, false);
     return sha256;
   },
 
@@ -95,6 +96,36 @@ export const contentStore = {
                            WHERE l.sha256 = c.sha256 AND l.content_removed_at IS NULL)`,
       [sha256],
     );
-    return result[1] > 0;
+    const removed = result[1] > 0;
+    if (removed) await toOutbox(manager, sha256, true);
+    return removed;
+  },
+
+  /**
+   * Stores a document that arrived from the other site (the embassy's copy), after checking
+   * that its bytes hash to the key they came under; never queued for publication again.
+   *
+   * @throws {@link ContentIntegrityError} when they do not: nothing is stored.
+   */
+  async putReplicated(
+    manager: EntityManager,
+    sha256: string,
+    bytes: Buffer,
+    at: Date,
+  ): Promise<void> {
+    const actual = sha256Hex(bytes);
+    if (actual !== sha256) throw new ContentIntegrityError(sha256, actual);
+    await manager.query(
+      `INSERT INTO ${APPLICATION_SCHEMA}.contents (sha256, bytes, size_bytes, stored_at)
+       VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+      [sha256, bytes, bytes.length, at],
+    );
   },
 };
+
+async function toOutbox(manager: EntityManager, sha256: string, removed: boolean): Promise<void> {
+  await manager.query(
+    `INSERT INTO ${APPLICATION_SCHEMA}.document_outbox (sha256, removed) VALUES ($1, $2)`,
+    [sha256, removed],
+  );
+}

@@ -8,6 +8,8 @@ import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
 import { LETTER_EVENT_TYPES } from './codecs';
+import { DocumentRelay, applyReplicatedDocument, documentsDigest } from './documents';
+import type { DocumentRecord } from './documents';
 import { ContentIntegrityError, sha256Hex } from './content-store';
 import type { Clock, RequestContext } from './context';
 import { LetterService, letterStreamId } from './letter.service';
@@ -272,5 +274,92 @@ describe('letters on PostgreSQL', () => {
     });
     await runner.rebuild();
     expect(await snapshot()).toBe(before);
+  });
+
+  it('publishes each stored and removed document once to the sink, oldest first', async () => {
+    const published: DocumentRecord[] = [];
+    const relay = new DocumentRelay(store, {
+      publish: (records) => {
+        published.push(...records);
+        return Promise.resolve();
+      },
+    });
+    while ((await relay.runOnce()) > 0);
+    published.length = 0;
+    const content = pdf();
+    const first = await letters.deliver(as(ccss), input(content, { retentionDays: 1 }));
+    await letters.deliver(as(ccss), input(content, { retentionDays: 1 }));
+    expect(await relay.runOnce()).toBe(1);
+    expect(published).toEqual([{ sha256: first.sha256, bytes: content }]);
+    expect(await relay.runOnce()).toBe(0);
+
+    const start = now;
+    try {
+      now = new Date(start.getTime() + DAY_MS);
+      expect(await new RetentionReactor(store, clock).runOnce()).toBe(2);
+    } finally {
+      now = start;
+    }
+    expect(await relay.runOnce()).toBe(1);
+    expect(published.at(-1)).toEqual({ sha256: first.sha256, bytes: null });
+  });
+});
+
+describe('the embassy’s copy of the documents', () => {
+  it('stores bytes that hash to their key, refuses others, and digests both sites alike', async () => {
+    const replica = await createTestDatabase('letterbox_replica');
+    const replicaPool = new Pool({ connectionString: replica.url, max: 4 });
+    replicaPool.on('error', () => undefined);
+    try {
+      await migrateLetterboxSchemas(replicaPool);
+      const replicaSource = await createLetterboxDataSource(replicaPool);
+      // The replica's letters come from the log, its bytes from the documents topic.
+      const runner = new ProjectionRunner({
+        pool: replicaPool,
+        schema: EVENT_STORE_SCHEMA,
+        store: { readAll: (from, limit) => eventStore.readAll(from, limit) },
+        projection: lettersProjection(replicaSource),
+      });
+      await runner.catchUp();
+      const before = await documentsDigest(replicaSource.manager);
+      expect(before.documents).toBe(0);
+      expect(before.missing).toBeGreaterThan(0);
+
+      const { rows } = await pool.query<{ sha256: string; bytes: Buffer }>(
+        `SELECT sha256, bytes FROM ${APPLICATION_SCHEMA}.contents`,
+      );
+      const first = rows[0];
+      if (first === undefined) throw new Error('no content on the primary');
+      const forged = Buffer.from(first.bytes);
+      forged[0] = 0x00;
+      expect(
+        await applyReplicatedDocument(
+          replicaSource.manager,
+          { sha256: first.sha256, bytes: forged },
+          now,
+        ),
+      ).toBe('corrupt');
+      expect((await documentsDigest(replicaSource.manager)).documents).toBe(0);
+
+      for (const row of rows) {
+        expect(
+          await applyReplicatedDocument(
+            replicaSource.manager,
+            { sha256: row.sha256, bytes: row.bytes },
+            now,
+          ),
+        ).toBe('stored');
+      }
+      const [onPrimary, onReplica] = [
+        await documentsDigest(dataSource.manager),
+        await documentsDigest(replicaSource.manager),
+      ];
+      expect(onReplica).toEqual(onPrimary);
+      expect(onReplica).toMatchObject({ missing: 0, documents: rows.length });
+      await replicaSource.destroy();
+    } finally {
+      await replicaPool.end();
+      await replica.drop();
+    }
   });
 });

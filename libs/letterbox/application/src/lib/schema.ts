@@ -155,6 +155,30 @@ ALTER TABLE contents ALTER COLUMN bytes SET STORAGE EXTERNAL;
   }
 }
 
+/**
+ * The documents still to publish to the documents topic (the embassy's copy of the bytes): a
+ * stored document, or the removal of one. Written in the transaction that stores or removes the
+ * bytes, deleted once published (at least once).
+ */
+export class DocumentOutbox1765300000200 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `
+CREATE TABLE document_outbox (
+  seq     bigserial PRIMARY KEY,
+  sha256  text      NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  removed boolean   NOT NULL
+);
+`,
+    );
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('not undone: drop the schema instead'));
+  }
+}
+
 /** The entities of the own schema. */
 export const LETTERBOX_ENTITIES = [IdempotencyKeyEntity, LetterEntity, ContentEntity];
 
@@ -162,6 +186,7 @@ export const LETTERBOX_ENTITIES = [IdempotencyKeyEntity, LetterEntity, ContentEn
 export const LETTERBOX_MIGRATIONS: readonly OwnMigration[] = [
   IdempotencyKeysTable1765000000000,
   LetterTables1765300000100,
+  DocumentOutbox1765300000200,
 ];
 
 /** The letterbox's two schemas and its own tables, as the service kit takes them. */
