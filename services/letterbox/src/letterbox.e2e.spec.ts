@@ -212,6 +212,12 @@ describe('letterbox service', () => {
       }),
     ]);
     expect((await call(primary, 'GET', '/sent', acd)).body['items']).toEqual([]);
+    // A procedure's letters, as its timeline lists them.
+    const ofProcedure = await call(primary, 'GET', '/sent?procedureId=proc-e2e', ccss);
+    expect(ofProcedure.body['items']).toEqual([expect.objectContaining({ letterId })]);
+    expect((await call(primary, 'GET', '/letters?procedureId=other', anna)).body['items']).toEqual(
+      [],
+    );
   });
 
   it('takes a 10 MiB document through the route’s own body limit', async () => {
@@ -241,6 +247,7 @@ describe('letterbox service', () => {
       await call(primary, 'GET', `/letters/${letterId}`, acd),
       await call(primary, 'GET', `/letters/${randomUUID()}/content`, anna),
       await call(primary, 'GET', '/letters/not-a-uuid', anna),
+      await call(primary, 'GET', '/letters?sender=ccss', anna),
       await call(primary, 'POST', `/letters/${letterId}/receipt`, luc),
       await call(primary, 'POST', '/letters', ccss, letter(pdf()), { 'idempotency-key': '' }),
       // Another route keeps the chassis' 1 MiB (a body past the delivery route's own limit is
@@ -250,7 +257,7 @@ describe('letterbox service', () => {
       }),
     ];
     expect(answers.map((a) => a.status)).toEqual([
-      413, 415, 422, 400, 400, 400, 403, 404, 404, 404, 400, 404, 400, 413,
+      413, 415, 422, 400, 400, 400, 403, 404, 404, 404, 400, 400, 404, 400, 413,
     ]);
     for (const answer of answers) {
       expect(answer.type).toMatch(/^application\/problem\+json/);

@@ -35,7 +35,13 @@ export type {
 export type { Clock, RequestContext } from './lib/context';
 export { LETTERBOX_REJECTION_STATUSES, toApplicationError } from './lib/errors';
 export { LetterService, letterStreamId, letterView } from './lib/letter.service';
-export type { DeliverInput, Delivered, LetterContent, LetterView } from './lib/letter.service';
+export type {
+  DeliverInput,
+  Delivered,
+  LetterContent,
+  LetterFilter,
+  LetterView,
+} from './lib/letter.service';
 export { PgLetterStore } from './lib/pg-letter-store';
 export type { LetterTransaction } from './lib/pg-letter-store';
 export { LETTERS_PROJECTION, lettersProjection, projectLetterEvent } from './lib/projection';

@@ -6,13 +6,14 @@ import {
   Param,
   PayloadTooLargeException,
   Post,
+  Query,
   Res,
   StreamableFile,
   UnsupportedMediaTypeException,
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 
 import { LetterService } from '@gov/letterbox-application';
 import type { Delivered, LetterView, RequestContext } from '@gov/letterbox-application';
@@ -26,10 +27,11 @@ import {
   DeliverLetterBody,
   DeliveredSchema,
   LetterIdParam,
+  LetterListQuery,
   LetterListSchema,
   LetterViewSchema,
 } from './dto/letter.dto';
-import type { DeliverLetterDto } from './dto/letter.dto';
+import type { DeliverLetterDto, LetterListQueryDto } from './dto/letter.dto';
 import { Context } from './request-context';
 
 const letterIdParam = new ZodPipe(LetterIdParam, 'letterId');
@@ -115,9 +117,17 @@ export class LettersController {
     description: 'The letters delivered to you, newest first, with their states.',
   })
   @ApiJsonResponse(200, 'The letters', LetterListSchema, { items: [] }, [])
-  @ApiProblems(401, 403)
-  async box(@Context() context: RequestContext): Promise<{ items: LetterView[] }> {
-    return { items: await this.letters.box(context) };
+  @ApiQuery({
+    name: 'procedureId',
+    required: false,
+    schema: openApiSchema(LetterListQuery.shape.procedureId),
+  })
+  @ApiProblems(400, 401, 403)
+  async box(
+    @Context() context: RequestContext,
+    @Query(new ZodPipe(LetterListQuery, 'query')) query: LetterListQueryDto,
+  ): Promise<{ items: LetterView[] }> {
+    return { items: await this.letters.box(context, query) };
   }
 
   @Get(':letterId')

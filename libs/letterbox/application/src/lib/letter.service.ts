@@ -55,6 +55,12 @@ export interface LetterView {
   readonly contentRemovedAt: string | null;
 }
 
+/** Filters of a list of letters. */
+export interface LetterFilter {
+  /** Only the letters of this procedure. */
+  readonly procedureId?: string | undefined;
+}
+
 /** A document as served. */
 export interface LetterContent {
   readonly contentType: string;
@@ -144,22 +150,32 @@ export class LetterService {
     return { letterId, sha256, state };
   }
 
-  /** The citizen's own letters, newest first. */
-  async box(context: RequestContext): Promise<LetterView[]> {
+  /** The citizen's own letters, newest first; only a procedure's when `filter` names one. */
+  async box(context: RequestContext, filter: LetterFilter = {}): Promise<LetterView[]> {
     const citizen = requireCitizen(context.principal, 'read their letterbox');
     const rows = await this.store.manager.getRepository(LetterEntity).find({
-      where: { recipientKind: 'person', recipientId: citizen.subject },
+      where: {
+        recipientKind: 'person',
+        recipientId: citizen.subject,
+        ...(filter.procedureId === undefined ? {} : { procedureId: filter.procedureId }),
+      },
       order: { createdAt: 'DESC', letterId: 'ASC' },
       take: LIST_LIMIT,
     });
     return rows.map(letterView);
   }
 
-  /** The letters the caller's organisation sent, newest first, with their states. */
-  async sent(context: RequestContext): Promise<LetterView[]> {
+  /**
+   * The letters the caller's organisation sent, newest first, with their states; only a
+   * procedure's when `filter` names one (the decision letters of a procedure's timeline).
+   */
+  async sent(context: RequestContext, filter: LetterFilter = {}): Promise<LetterView[]> {
     const agency = requireAgency(context.principal, 'list the letters it sent');
     const rows = await this.store.manager.getRepository(LetterEntity).find({
-      where: { senderOrganisationId: agency.organisationId },
+      where: {
+        senderOrganisationId: agency.organisationId,
+        ...(filter.procedureId === undefined ? {} : { procedureId: filter.procedureId }),
+      },
       order: { createdAt: 'DESC', letterId: 'ASC' },
       take: LIST_LIMIT,
     });

@@ -152,6 +152,15 @@ describe('letters on PostgreSQL', () => {
     expect((await letters.sent(as(acd))).some((letter) => letter.letterId === letterId)).toBe(
       false,
     );
+    // A procedure's letters: the timeline's view, for the sender and the recipient.
+    const other = await letters.deliver(as(ccss), input(pdf(), { procedureId: 'proc-2' }));
+    const ofProcedure = async (procedureId: string) => [
+      (await letters.sent(as(ccss), { procedureId })).map((letter) => letter.letterId),
+      (await letters.box(as(citizen(ANNA)), { procedureId })).map((letter) => letter.letterId),
+    ];
+    expect(await ofProcedure('proc-2')).toEqual([[other.letterId], [other.letterId]]);
+    expect((await ofProcedure('proc-1'))[0]).toContain(letterId);
+    expect((await ofProcedure('proc-1'))[0]).not.toContain(other.letterId);
   });
 
   it('stores a document once however many letters carry it', async () => {

@@ -90,5 +90,11 @@ export const LetterViewSchema = z.object({
   contentRemovedAt: instant.nullable().describe('When it was removed; null while kept'),
 });
 
+/** The query of a list of letters. */
+export const LetterListQuery = z.strictObject({
+  procedureId: z.string().min(1).max(100).optional().describe('Only the letters of this procedure'),
+});
+export type LetterListQueryDto = z.infer<typeof LetterListQuery>;
+
 /** A list of letters. */
 export const LetterListSchema = z.object({ items: z.array(LetterViewSchema) });
