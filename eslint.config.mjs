@@ -31,6 +31,10 @@ const scopeConstraints = [
     sourceTag: 'scope:procedures',
     onlyDependOnLibsWithTags: ['scope:procedures', 'scope:platform', 'scope:shared'],
   },
+  {
+    sourceTag: 'scope:letterbox',
+    onlyDependOnLibsWithTags: ['scope:letterbox', 'scope:platform', 'scope:shared'],
+  },
   { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:platform', 'scope:shared'] },
 ];
 

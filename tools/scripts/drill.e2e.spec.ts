@@ -88,6 +88,11 @@ describe('npm run drill', () => {
       expect(report.digests[name]).toMatchObject({ position });
       expect(report.digests[name]?.embassy).toBe(report.digests[name]?.primary);
     }
+    // The letters' documents, mirrored on their own topic: the same bytes on both sites.
+    const documents = report.digests['letterbox/documents'];
+    expect(documents?.primary).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(documents?.embassy).toBe(documents?.primary);
+    expect(run.stderr).toContain('10 letters delivered');
     expect(run.stderr).toContain('planned failover: fence the primary');
     // Failback: the former primary followed the embassy, then took over again at a later
     // position (the writes made on the embassy meanwhile), with equal digests.

@@ -39,7 +39,17 @@ import { DrillStepError } from './lib/drill-client';
 import type { ServiceClient } from './lib/drill-client';
 import { requireNode24 } from './lib/node-version';
 import { serviceDeclaration } from './lib/services';
-import { TwoSites, load, loadAccesses, loadCorrections, rate, sleep, until } from './lib/two-sites';
+import {
+  TwoSites,
+  documentsDigest,
+  load,
+  loadAccesses,
+  loadCorrections,
+  loadLetters,
+  rate,
+  sleep,
+  until,
+} from './lib/two-sites';
 import type { SiteService } from './lib/two-sites';
 
 /**
@@ -53,6 +63,8 @@ const UNPLANNED_LOAD_MS = 3_000;
 const CORRECTIONS = 30;
 /** Persons who grant a consent and whose records an agency reads twice (consent, audit logs). */
 const ACCESSES = 20;
+/** Letters delivered (one a 2 MiB document, the rest 100 KiB), whose bytes are compared too. */
+const LETTERS = 10;
 /** The embassy has drained what reached it when its head did not move for this long. */
 const SETTLE_MS = 1_500;
 
@@ -536,6 +548,17 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
       );
     }
   }
+  // Letters, for the letterbox's log and its documents, mirrored through their own topic.
+  const letterbox = onPrimary.find((s) => s.spec.name === 'letterbox');
+  if (letterbox) {
+    const letters = await loadLetters(
+      letterbox.client,
+      await sites.token('agency', 'drill-ccss', 'ccss'),
+      loaded.registered.slice(0, LETTERS),
+      runId,
+    );
+    phase(`${letters.letters} letters delivered (${letters.bytes} bytes of documents)`);
+  }
   // Every log, positioned: the targets of the replay.
   const targets = new Map<string, bigint>();
   for (const service of onPrimary) {
@@ -647,6 +670,30 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
       .map(([name, pair]) => `${name} ${pair.primary === pair.embassy ? 'equal' : 'DIFFERENT'}`)
       .join(', ')}`,
   );
+
+  // The letters' bytes travel on the documents topic, not in the log: the embassy must hold
+  // every document its replayed letters name, with the same (SHA-256, length) list.
+  const documents: Record<string, PairOfDigests> = {};
+  const letterboxes = services.find((s) => s.name === 'letterbox');
+  if (letterboxes) {
+    const operator = await sites.token('operator', 'drill');
+    const onBoth = await until(
+      'the embassy letterbox to hold every document',
+      async () => {
+        const [p, e] = await Promise.all([
+          documentsDigest(letterboxes.primary.client, operator),
+          documentsDigest(letterboxes.embassy.client, operator),
+        ]);
+        return e.missing === 0 && e.digest === p.digest ? { p, e } : undefined;
+      },
+      120_000,
+      100,
+    );
+    documents['letterbox/documents'] = { primary: onBoth.p.digest, embassy: onBoth.e.digest };
+    phase(
+      `letterbox documents: ${onBoth.e.documents} (${onBoth.e.bytes} bytes) on the embassy, none missing, digests equal`,
+    );
+  }
 
   const citizenOf = (nationalId: string) => sites.token('citizen', nationalId);
   const serving = async (site: ServiceClient): Promise<void> => {
@@ -810,7 +857,7 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
       `${service.name} digest at position ${at.position}: primary ${at.primaryDigest}, embassy ${embassyDigest}: ${at.primaryDigest === embassyDigest ? 'IDENTICAL' : 'DIFFERENT'}`,
     );
   }
-  let identical = allEqual(logs) && allEqual(projections);
+  let identical = allEqual(logs) && allEqual(projections) && allEqual(documents);
   let failback: FailbackReport | undefined;
   if (opts.failback) {
     failback = await runFailback(sites, services, registrar, runId, opts, serving);
@@ -828,7 +875,7 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     rpo_ms: report.rpo_ms,
     rto_ms: report.rto_ms,
     replay_events_per_s: report.replay_events_per_s,
-    digests: { ...logs, ...projections },
+    digests: { ...logs, ...projections, ...documents },
     identical,
     position: (promoted.get(WORKLOAD)?.position ?? 0n).toString(),
     raw_consume_events_per_s: report.raw_consume_events_per_s,

@@ -18,3 +18,5 @@ export * from './gen/gov/consent/v1/events_pb';
 // (gov.registry.v1 has that name).
 export * from './gen/gov/audit/v1/events_pb';
 export * from './gen/gov/procedures/v1/events_pb'; // gov.procedures.v1 (procedures.events.v1)
+// gov.letterbox.v1: the letterbox service's events (letterbox.events.v1).
+export * from './gen/gov/letterbox/v1/events_pb';

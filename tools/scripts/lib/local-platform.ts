@@ -24,12 +24,14 @@ export type SiteName = 'primary' | 'embassy';
 
 /**
  * The topics MirrorMaker 2 replicates: every service's internal `<service>.events.v1` (kept
- * forever, the log itself), and `platform.checkpoints.v1`, the signed checkpoints embassy-sync
- * verifies on the other side. Public topics (`registry.changes.v1`) are not mirrored: the
+ * forever, the log itself), `letterbox.documents.v1` (the letters' bytes, which the log does
+ * not carry), and `platform.checkpoints.v1`, the signed checkpoints embassy-sync verifies on
+ * the other side. Public topics (`registry.changes.v1`) are not mirrored: the
  * embassy derives its own from its replayed log. Mirrored topics (`primary.…`) never match, so
  * running both directions for failback makes no loop.
  */
-export const MIRRORED_TOPICS = '[a-z][a-z0-9-]*\\.events\\.v[0-9]+,platform\\.checkpoints\\.v1';
+export const MIRRORED_TOPICS =
+  '[a-z][a-z0-9-]*\\.events\\.v[0-9]+,letterbox\\.documents\\.v[0-9]+,platform\\.checkpoints\\.v1';
 
 /**
  * Node flags of every service process: source maps for stack traces, and silence for the

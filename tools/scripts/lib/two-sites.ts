@@ -472,3 +472,73 @@ export async function loadCorrections(
   }
   return { requested: chosen.length, accepted, rejected };
 }
+
+/** What {@link loadLetters} did. */
+export interface LettersLoaded {
+  readonly letters: number;
+  /** Their documents' bytes, in all. */
+  readonly bytes: number;
+}
+
+/**
+ * Letters delivered through the letterbox's public API, so that its log, its letters read model
+ * and its documents have something to replay, mirror and compare: one 100 KiB PDF to each of
+ * `persons`, and one of 2 MiB (over the 1 MiB that Kafka and MirrorMaker 2 take by default, so
+ * that a mirror not set up for documents shows as missing bytes on the embassy).
+ */
+export async function loadLetters(
+  letterbox: ServiceClient,
+  agency: string,
+  persons: readonly string[],
+  runId: string,
+): Promise<LettersLoaded> {
+  let bytes = 0;
+  const sizes = persons.map((_, index) => (index === 0 ? 2 * 1024 * 1024 : 100 * 1024));
+  for (const [index, nationalId] of persons.entries()) {
+    const content = Buffer.alloc(sizes[index] ?? 0, 0x20);
+    content.write(`%PDF-1.7\n% ${runId} letter ${index}\n`);
+    const response = await fetch(`${letterbox.baseUrl}/letters`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${agency}`,
+        'content-type': 'application/json',
+        'idempotency-key': `${runId}-letter-${index}`,
+      },
+      body: JSON.stringify({
+        recipient: { kind: 'person', id: nationalId },
+        subject: `Drill letter ${index}`,
+        contentType: 'application/pdf',
+        content: content.toString('base64'),
+        retentionDays: 365,
+        receiptRequested: false,
+      }),
+    });
+    if (response.status !== 201) {
+      throw new DrillStepError(`the letterbox answered ${response.status} to a delivery`);
+    }
+    bytes += content.length;
+  }
+  return { letters: persons.length, bytes };
+}
+
+/** A site's documents digest (`GET /documents/digest` of the letterbox). */
+export interface DocumentsDigest {
+  readonly documents: number;
+  readonly bytes: number;
+  readonly digest: string;
+  readonly missing: number;
+}
+
+/** The letterbox's documents digest on one site. */
+export async function documentsDigest(
+  letterbox: ServiceClient,
+  operator: string,
+): Promise<DocumentsDigest> {
+  const response = await fetch(`${letterbox.baseUrl}/documents/digest`, {
+    headers: { authorization: `Bearer ${operator}` },
+  });
+  if (response.status !== 200) {
+    throw new DrillStepError(`the letterbox answered ${response.status} to its documents digest`);
+  }
+  return (await response.json()) as DocumentsDigest;
+}

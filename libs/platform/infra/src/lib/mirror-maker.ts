@@ -302,6 +302,12 @@ emit.heartbeats.enabled = false
 # timeout bounds how long an idle task takes to notice a stop.
 consumer.poll.timeout.ms = 500
 ${target}.producer.linger.ms = 5
+
+# Records up to 11 MiB (the letterbox's documents, whose topic raises max.message.bytes): the
+# producer's default request limit (1 MiB) would refuse them. A consumer fetch returns a record
+# larger than its fetch size anyway (KIP-74); the mirrored topic gets the source topic's
+# max.message.bytes through the topic-config sync above.
+${target}.producer.max.request.size = 12582912
 # Offset commits of a non-transactional task (exactly-once off or "preparing"): at most 1 s of
 # records would be copied again after a crash.
 ${target}.offset.flush.interval.ms = 1000

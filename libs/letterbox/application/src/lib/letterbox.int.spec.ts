@@ -1,0 +1,374 @@
+import { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+
+import type { Principal } from '@gov/platform-auth';
+import { isDomainRejection } from '@gov/platform-decider';
+import { PostgresEventStore, ProjectionRunner } from '@gov/platform-event-sourcing';
+import { createTestDatabase } from '@gov/platform-testing';
+import type { TestDatabase } from '@gov/platform-testing';
+
+import { LETTER_EVENT_TYPES } from './codecs';
+import { DocumentRelay, applyReplicatedDocument, documentsDigest } from './documents';
+import type { DocumentRecord } from './documents';
+import { ContentIntegrityError, sha256Hex } from './content-store';
+import type { Clock, RequestContext } from './context';
+import { LetterService, letterStreamId } from './letter.service';
+import type { DeliverInput } from './letter.service';
+import { PgLetterStore } from './pg-letter-store';
+import { lettersProjection } from './projection';
+import { RetentionReactor } from './retention.reactor';
+import {
+  APPLICATION_SCHEMA,
+  EVENT_STORE_SCHEMA,
+  createLetterboxDataSource,
+  migrateLetterboxSchemas,
+} from './schema';
+
+const ANNA = '1983081246785';
+const LUC = '1990013100012';
+const DAY_MS = 24 * 3600 * 1000;
+let database: TestDatabase;
+let pool: Pool;
+let dataSource: DataSource;
+let eventStore: PostgresEventStore;
+let store: PgLetterStore;
+let letters: LetterService;
+let now = new Date('2026-03-01T10:00:00Z');
+const clock: Clock = { now: () => now };
+let requests = 0;
+
+const as = (principal: Principal, idempotencySeed?: string): RequestContext => {
+  requests += 1;
+  return {
+    principal,
+    correlationId: `req-${String(requests)}`,
+    ...(idempotencySeed === undefined
+      ? {}
+      : { idempotency: { seed: idempotencySeed, firstSeenAt: now } }),
+  };
+};
+const citizen = (nationalId: string): Principal => ({ kind: 'citizen', subject: nationalId });
+const ccss: Principal = { kind: 'agency', subject: 'svc-ccss', organisationId: 'ccss' };
+const acd: Principal = { kind: 'agency', subject: 'svc-acd', organisationId: 'acd' };
+
+let documents = 0;
+/** A distinct small PDF each call (so that each test owns its content row). */
+function pdf(): Buffer {
+  documents += 1;
+  return Buffer.from(`%PDF-1.7\n% letter ${String(documents)} ${String(Date.now())}\n%%EOF\n`);
+}
+const input = (content: Buffer, changed: Partial<DeliverInput> = {}): DeliverInput => ({
+  recipient: { kind: 'person', id: ANNA },
+  subject: 'Décision: allocation familiale',
+  procedureId: 'proc-1',
+  contentType: 'application/pdf',
+  content,
+  retentionDays: 30,
+  receiptRequested: true,
+  ...changed,
+});
+
+async function codeOf(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    if (isDomainRejection(error)) return error.code;
+    if (error instanceof Error) return error.name;
+    throw error;
+  }
+  return 'RESOLVED';
+}
+
+async function eventCount(): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${EVENT_STORE_SCHEMA}.events`,
+  );
+  return Number(rows[0]?.n);
+}
+
+async function contentCount(): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${APPLICATION_SCHEMA}.contents`,
+  );
+  return Number(rows[0]?.n);
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('letterbox_app');
+  pool = new Pool({ connectionString: database.url, max: 10 });
+  pool.on('error', () => undefined);
+  await migrateLetterboxSchemas(pool);
+  dataSource = await createLetterboxDataSource(pool);
+  eventStore = new PostgresEventStore({ pool, schema: EVENT_STORE_SCHEMA, producer: 'letterbox' });
+  store = new PgLetterStore(eventStore, dataSource);
+  letters = new LetterService(store, clock);
+});
+
+afterAll(async () => {
+  await dataSource.destroy();
+  await pool.end();
+  await database.drop();
+});
+
+describe('letters on PostgreSQL', () => {
+  it('delivers, lets the recipient read and confirm, and shows the sender each state', async () => {
+    const content = pdf();
+    const delivered = await letters.deliver(as(ccss), input(content));
+    expect(delivered).toEqual({
+      letterId: expect.any(String) as string,
+      sha256: sha256Hex(content),
+      state: 'AVAILABLE',
+    });
+    const { letterId } = delivered;
+    const types = async () =>
+      (await eventStore.readStream(letterStreamId(letterId))).map((e) => e.eventType);
+    expect(await types()).toEqual([LETTER_EVENT_TYPES.created, LETTER_EVENT_TYPES.available]);
+
+    const box = await letters.box(as(citizen(ANNA)));
+    expect(box.find((letter) => letter.letterId === letterId)).toMatchObject({
+      state: 'AVAILABLE',
+      sender: 'ccss',
+      availableAt: now.toISOString(),
+      retainUntil: new Date(now.getTime() + 30 * DAY_MS).toISOString(),
+    });
+
+    const opened = await letters.open(as(citizen(ANNA)), letterId);
+    expect(opened.contentType).toBe('application/pdf');
+    expect(opened.bytes.equals(content)).toBe(true);
+    await letters.open(as(citizen(ANNA)), letterId);
+    expect(await types()).toEqual([
+      LETTER_EVENT_TYPES.created,
+      LETTER_EVENT_TYPES.available,
+      LETTER_EVENT_TYPES.read,
+      LETTER_EVENT_TYPES.contentRead,
+      LETTER_EVENT_TYPES.contentRead,
+    ]);
+    expect((await letters.get(as(ccss), letterId)).state).toBe('READ');
+
+    const confirmed = await letters.confirmReceipt(as(citizen(ANNA)), letterId);
+    expect(confirmed.state).toBe('RECEIPT_CONFIRMED');
+    const sent = await letters.sent(as(ccss));
+    expect(sent.find((letter) => letter.letterId === letterId)?.state).toBe('RECEIPT_CONFIRMED');
+    expect((await letters.sent(as(acd))).some((letter) => letter.letterId === letterId)).toBe(
+      false,
+    );
+    // A procedure's letters: the timeline's view, for the sender and the recipient.
+    const other = await letters.deliver(as(ccss), input(pdf(), { procedureId: 'proc-2' }));
+    const ofProcedure = async (procedureId: string) => [
+      (await letters.sent(as(ccss), { procedureId })).map((letter) => letter.letterId),
+      (await letters.box(as(citizen(ANNA)), { procedureId })).map((letter) => letter.letterId),
+    ];
+    expect(await ofProcedure('proc-2')).toEqual([[other.letterId], [other.letterId]]);
+    expect((await ofProcedure('proc-1'))[0]).toContain(letterId);
+    expect((await ofProcedure('proc-1'))[0]).not.toContain(other.letterId);
+  });
+
+  it('stores a document once however many letters carry it', async () => {
+    const content = pdf();
+    const before = await contentCount();
+    const first = await letters.deliver(as(ccss), input(content));
+    const second = await letters.deliver(
+      as(acd),
+      input(content, { recipient: { kind: 'person', id: LUC } }),
+    );
+    expect(second.sha256).toBe(first.sha256);
+    expect(await contentCount()).toBe(before + 1);
+  });
+
+  it('answers someone else’s letter and an unknown one alike, recording nothing', async () => {
+    const { letterId } = await letters.deliver(as(ccss), input(pdf()));
+    const events = await eventCount();
+    expect(await codeOf(letters.open(as(citizen(LUC)), letterId))).toBe('LETTER_NOT_FOUND');
+    expect(await codeOf(letters.get(as(citizen(LUC)), letterId))).toBe('LETTER_NOT_FOUND');
+    expect(await codeOf(letters.get(as(acd), letterId))).toBe('LETTER_NOT_FOUND');
+    expect(await codeOf(letters.open(as(citizen(ANNA)), crypto.randomUUID()))).toBe(
+      'LETTER_NOT_FOUND',
+    );
+    expect(await codeOf(letters.confirmReceipt(as(citizen(LUC)), letterId))).toBe(
+      'LETTER_NOT_FOUND',
+    );
+    expect(await eventCount()).toBe(events);
+  });
+
+  it('refuses a document not of its declared type, storing nothing', async () => {
+    const [events, contents] = [await eventCount(), await contentCount()];
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    expect(await codeOf(letters.deliver(as(ccss), input(png)))).toBe('CONTENT_MISMATCH');
+    expect(
+      await codeOf(letters.deliver(as(ccss), input(pdf(), { contentType: 'text/html' }))),
+    ).toBe('UNSUPPORTED_CONTENT_TYPE');
+    expect(await codeOf(letters.deliver(as(ccss), input(pdf(), { retentionDays: 0 })))).toBe(
+      'INVALID_INPUT',
+    );
+    expect([await eventCount(), await contentCount()]).toEqual([events, contents]);
+  });
+
+  it('never serves bytes that no longer hash to their key, and records no read', async () => {
+    const content = pdf();
+    const { letterId, sha256 } = await letters.deliver(as(ccss), input(content));
+    const tampered = Buffer.from(content);
+    tampered[tampered.length - 2] = 0x21;
+    await pool.query(`UPDATE ${APPLICATION_SCHEMA}.contents SET bytes = $2 WHERE sha256 = $1`, [
+      sha256,
+      tampered,
+    ]);
+    const events = await eventCount();
+    await expect(letters.open(as(citizen(ANNA)), letterId)).rejects.toBeInstanceOf(
+      ContentIntegrityError,
+    );
+    expect(await eventCount()).toBe(events);
+    expect((await letters.get(as(citizen(ANNA)), letterId)).state).toBe('AVAILABLE');
+
+    // Put right, the same letter opens again.
+    await pool.query(`UPDATE ${APPLICATION_SCHEMA}.contents SET bytes = $2 WHERE sha256 = $1`, [
+      sha256,
+      content,
+    ]);
+    expect((await letters.open(as(citizen(ANNA)), letterId)).bytes.equals(content)).toBe(true);
+  });
+
+  it('names the same letter when a delivery is re-run with the same Idempotency-Key', async () => {
+    const seed = crypto.randomUUID();
+    const first = await letters.deliver(as(ccss, seed), input(pdf()));
+    expect(await codeOf(letters.deliver(as(ccss, seed), input(pdf())))).toBe(
+      'LETTER_ALREADY_EXISTS',
+    );
+    expect((await letters.get(as(ccss), first.letterId)).state).toBe('AVAILABLE');
+  });
+
+  it('removes the content when retention ends, keeping the letter and a shared document', async () => {
+    const shared = pdf();
+    const short = await letters.deliver(as(ccss), input(shared, { retentionDays: 1 }));
+    const long = await letters.deliver(as(ccss), input(shared, { retentionDays: 5 }));
+    const reactor = new RetentionReactor(store, clock);
+    const start = now;
+    try {
+      now = new Date(start.getTime() + DAY_MS);
+      expect(await reactor.runOnce()).toBe(1);
+      const removed = await letters.get(as(citizen(ANNA)), short.letterId);
+      expect(removed.contentRemovedAt).toBe(now.toISOString());
+      expect(await codeOf(letters.open(as(citizen(ANNA)), short.letterId))).toBe('CONTENT_REMOVED');
+      // The other letter still uses the bytes: they stay.
+      expect((await letters.open(as(citizen(ANNA)), long.letterId)).bytes.equals(shared)).toBe(
+        true,
+      );
+      expect(await reactor.runOnce()).toBe(0);
+
+      now = new Date(start.getTime() + 5 * DAY_MS);
+      expect(await reactor.runOnce()).toBe(1);
+      const { rows } = await pool.query(
+        `SELECT 1 FROM ${APPLICATION_SCHEMA}.contents WHERE sha256 = $1`,
+        [short.sha256],
+      );
+      expect(rows).toEqual([]);
+      expect((await letters.get(as(citizen(ANNA)), long.letterId)).sha256).toBe(short.sha256);
+    } finally {
+      now = start;
+    }
+  });
+
+  it('rebuilds the same letters read model from the log alone', async () => {
+    const snapshot = async () =>
+      (
+        await pool.query<{ rows: string }>(
+          `SELECT json_agg(l ORDER BY letter_id)::text AS rows FROM ${APPLICATION_SCHEMA}.letters l`,
+        )
+      ).rows[0]?.rows;
+    const before = await snapshot();
+    const runner = new ProjectionRunner({
+      pool,
+      schema: EVENT_STORE_SCHEMA,
+      store: eventStore,
+      projection: lettersProjection(dataSource),
+    });
+    await runner.rebuild();
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('publishes each stored and removed document once to the sink, oldest first', async () => {
+    const published: DocumentRecord[] = [];
+    const relay = new DocumentRelay(store, {
+      publish: (records) => {
+        published.push(...records);
+        return Promise.resolve();
+      },
+    });
+    while ((await relay.runOnce()) > 0);
+    published.length = 0;
+    const content = pdf();
+    const first = await letters.deliver(as(ccss), input(content, { retentionDays: 1 }));
+    await letters.deliver(as(ccss), input(content, { retentionDays: 1 }));
+    expect(await relay.runOnce()).toBe(1);
+    expect(published).toEqual([{ sha256: first.sha256, bytes: content }]);
+    expect(await relay.runOnce()).toBe(0);
+
+    const start = now;
+    try {
+      now = new Date(start.getTime() + DAY_MS);
+      expect(await new RetentionReactor(store, clock).runOnce()).toBe(2);
+    } finally {
+      now = start;
+    }
+    expect(await relay.runOnce()).toBe(1);
+    expect(published.at(-1)).toEqual({ sha256: first.sha256, bytes: null });
+  });
+});
+
+describe('the embassy’s copy of the documents', () => {
+  it('stores bytes that hash to their key, refuses others, and digests both sites alike', async () => {
+    const replica = await createTestDatabase('letterbox_replica');
+    const replicaPool = new Pool({ connectionString: replica.url, max: 4 });
+    replicaPool.on('error', () => undefined);
+    try {
+      await migrateLetterboxSchemas(replicaPool);
+      const replicaSource = await createLetterboxDataSource(replicaPool);
+      // The replica's letters come from the log, its bytes from the documents topic.
+      const runner = new ProjectionRunner({
+        pool: replicaPool,
+        schema: EVENT_STORE_SCHEMA,
+        store: { readAll: (from, limit) => eventStore.readAll(from, limit) },
+        projection: lettersProjection(replicaSource),
+      });
+      await runner.catchUp();
+      const before = await documentsDigest(replicaSource.manager);
+      expect(before.documents).toBe(0);
+      expect(before.missing).toBeGreaterThan(0);
+
+      const { rows } = await pool.query<{ sha256: string; bytes: Buffer }>(
+        `SELECT sha256, bytes FROM ${APPLICATION_SCHEMA}.contents`,
+      );
+      const first = rows[0];
+      if (first === undefined) throw new Error('no content on the primary');
+      const forged = Buffer.from(first.bytes);
+      forged[0] = 0x00;
+      expect(
+        await applyReplicatedDocument(
+          replicaSource.manager,
+          { sha256: first.sha256, bytes: forged },
+          now,
+        ),
+      ).toBe('corrupt');
+      expect((await documentsDigest(replicaSource.manager)).documents).toBe(0);
+
+      for (const row of rows) {
+        expect(
+          await applyReplicatedDocument(
+            replicaSource.manager,
+            { sha256: row.sha256, bytes: row.bytes },
+            now,
+          ),
+        ).toBe('stored');
+      }
+      const [onPrimary, onReplica] = [
+        await documentsDigest(dataSource.manager),
+        await documentsDigest(replicaSource.manager),
+      ];
+      expect(onReplica).toEqual(onPrimary);
+      expect(onReplica).toMatchObject({ missing: 0, documents: rows.length });
+      await replicaSource.destroy();
+    } finally {
+      await replicaPool.end();
+      await replica.drop();
+    }
+  });
+});

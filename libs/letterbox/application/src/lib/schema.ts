@@ -1,0 +1,208 @@
+// The letterbox's own tables (schema `letterbox_app`) as TypeORM entities and migrations.
+// Released migrations never change; a change is a new migration at the end.
+import type { Pool } from 'pg';
+import { EntitySchema } from 'typeorm';
+import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+
+import type { LetterContentType, LetterStatus } from '@gov/letterbox-domain';
+import {
+  IdempotencyKeyEntity,
+  IdempotencyKeysTable1765000000000,
+  createOwnDataSource,
+  migrateService,
+  ownTablesOf,
+  runInOwnSchema,
+} from '@gov/platform-service';
+import type { OwnMigration, ServiceMigrateResult, ServiceSchemas } from '@gov/platform-service';
+
+/** The schema of the letterbox's event store. */
+export const EVENT_STORE_SCHEMA = 'letterbox';
+/** The schema of its own tables (letters, contents, idempotency keys). */
+export const APPLICATION_SCHEMA = 'letterbox_app';
+
+/** A row of the letters read model: one letter and its states. */
+export interface LetterRow {
+  letterId: string;
+  senderOrganisationId: string;
+  senderActorId: string;
+  recipientKind: 'person' | 'business';
+  recipientId: string;
+  subject: string;
+  procedureId: string | null;
+  contentType: LetterContentType;
+  sha256: string;
+  sizeBytes: number;
+  retentionDays: number;
+  receiptRequested: boolean;
+  status: LetterStatus;
+  createdAt: Date;
+  availableAt: Date | null;
+  retainUntil: Date | null;
+  readAt: Date | null;
+  confirmedAt: Date | null;
+  contentRemovedAt: Date | null;
+  version: number;
+}
+
+/** A stored document: its bytes, by their SHA-256. */
+export interface ContentRow {
+  sha256: string;
+  bytes: Buffer;
+  sizeBytes: number;
+  storedAt: Date;
+}
+
+/** `bigint` arrives as a string from pg; versions and sizes stay far below 2^53. */
+const bigintAsNumber = {
+  to: (value: number | undefined): number | undefined => value,
+  from: (value: string | null): number | null => (value === null ? null : Number(value)),
+};
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- TypeORM types its plain options object as a class; a literal is its documented use.
+export const LetterEntity = new EntitySchema<LetterRow>({
+  name: 'Letter',
+  tableName: 'letters',
+  columns: {
+    letterId: { name: 'letter_id', type: 'uuid', primary: true },
+    senderOrganisationId: { name: 'sender_organisation_id', type: 'text' },
+    senderActorId: { name: 'sender_actor_id', type: 'text' },
+    recipientKind: { name: 'recipient_kind', type: 'text' },
+    recipientId: { name: 'recipient_id', type: 'text' },
+    subject: { type: 'text' },
+    procedureId: { name: 'procedure_id', type: 'text', nullable: true },
+    contentType: { name: 'content_type', type: 'text' },
+    sha256: { type: 'text' },
+    sizeBytes: { name: 'size_bytes', type: 'bigint', transformer: bigintAsNumber },
+    retentionDays: { name: 'retention_days', type: 'integer' },
+    receiptRequested: { name: 'receipt_requested', type: 'boolean' },
+    status: { type: 'text' },
+    createdAt: { name: 'created_at', type: 'timestamptz' },
+    availableAt: { name: 'available_at', type: 'timestamptz', nullable: true },
+    retainUntil: { name: 'retain_until', type: 'timestamptz', nullable: true },
+    readAt: { name: 'read_at', type: 'timestamptz', nullable: true },
+    confirmedAt: { name: 'confirmed_at', type: 'timestamptz', nullable: true },
+    contentRemovedAt: { name: 'content_removed_at', type: 'timestamptz', nullable: true },
+    version: { type: 'bigint', transformer: bigintAsNumber },
+  },
+});
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- TypeORM types its plain options object as a class; a literal is its documented use.
+export const ContentEntity = new EntitySchema<ContentRow>({
+  name: 'Content',
+  tableName: 'contents',
+  columns: {
+    sha256: { type: 'text', primary: true },
+    bytes: { type: 'bytea' },
+    sizeBytes: { name: 'size_bytes', type: 'bigint', transformer: bigintAsNumber },
+    storedAt: { name: 'stored_at', type: 'timestamptz' },
+  },
+});
+
+/** The letters read model and the content store. */
+export class LetterTables1765300000100 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `
+-- Every letter with its states. Rebuildable from the log (checkpoint 'letterbox.letters').
+CREATE TABLE letters (
+  letter_id              uuid        PRIMARY KEY,
+  sender_organisation_id text        NOT NULL,
+  sender_actor_id        text        NOT NULL,
+  recipient_kind         text        NOT NULL CHECK (recipient_kind IN ('person', 'business')),
+  recipient_id           text        NOT NULL,
+  subject                text        NOT NULL,
+  procedure_id           text,
+  content_type           text        NOT NULL,
+  sha256                 text        NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  size_bytes             bigint      NOT NULL CHECK (size_bytes > 0),
+  retention_days         integer     NOT NULL CHECK (retention_days BETWEEN 1 AND 36500),
+  receipt_requested      boolean     NOT NULL,
+  status                 text        NOT NULL
+                         CHECK (status IN ('CREATED', 'AVAILABLE', 'READ', 'RECEIPT_CONFIRMED')),
+  created_at             timestamptz NOT NULL,
+  available_at           timestamptz,
+  retain_until           timestamptz,
+  read_at                timestamptz,
+  confirmed_at           timestamptz,
+  content_removed_at     timestamptz,
+  version                bigint      NOT NULL CHECK (version >= 1)
+);
+-- A recipient's box, a sender's list, newest first.
+CREATE INDEX letters_recipient_idx ON letters (recipient_kind, recipient_id, created_at DESC);
+CREATE INDEX letters_sender_idx ON letters (sender_organisation_id, created_at DESC);
+-- The retention reactor's to-do list; and whether a content is still used by a letter.
+CREATE INDEX letters_retention_idx ON letters (retain_until) WHERE content_removed_at IS NULL;
+CREATE INDEX letters_sha256_idx ON letters (sha256) WHERE content_removed_at IS NULL;
+
+-- Documents by their SHA-256, once however many letters carry them. Not in the log (which is
+-- kept forever): removed when the last letter using them reaches the end of its retention.
+CREATE TABLE contents (
+  sha256     text        PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  bytes      bytea       NOT NULL,
+  size_bytes bigint      NOT NULL CHECK (size_bytes > 0),
+  stored_at  timestamptz NOT NULL
+);
+-- The bytes are already compressed (PDF, PNG, JPEG) or small: TOAST compression would only
+-- cost CPU on every write.
+ALTER TABLE contents ALTER COLUMN bytes SET STORAGE EXTERNAL;
+`,
+    );
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('not undone: drop the schema instead'));
+  }
+}
+
+/**
+ * The documents still to publish to the documents topic (the embassy's copy of the bytes): a
+ * stored document, or the removal of one. Written in the transaction that stores or removes the
+ * bytes, deleted once published (at least once).
+ */
+export class DocumentOutbox1765300000200 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `
+CREATE TABLE document_outbox (
+  seq     bigserial PRIMARY KEY,
+  sha256  text      NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  removed boolean   NOT NULL
+);
+`,
+    );
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('not undone: drop the schema instead'));
+  }
+}
+
+/** The entities of the own schema. */
+export const LETTERBOX_ENTITIES = [IdempotencyKeyEntity, LetterEntity, ContentEntity];
+
+/** The migrations of the own schema, oldest first. */
+export const LETTERBOX_MIGRATIONS: readonly OwnMigration[] = [
+  IdempotencyKeysTable1765000000000,
+  LetterTables1765300000100,
+  DocumentOutbox1765300000200,
+];
+
+/** The letterbox's two schemas and its own tables, as the service kit takes them. */
+export const LETTERBOX_SCHEMAS: ServiceSchemas = {
+  eventStoreSchema: EVENT_STORE_SCHEMA,
+  ownSchema: APPLICATION_SCHEMA,
+  ownEntities: LETTERBOX_ENTITIES,
+  ownMigrations: LETTERBOX_MIGRATIONS,
+};
+
+/** Brings both schemas up to date (idempotent, safe to run concurrently). */
+export function migrateLetterboxSchemas(pool: Pool): Promise<ServiceMigrateResult> {
+  return migrateService(pool, LETTERBOX_SCHEMAS);
+}
+
+/** The own tables on `pool`, as TypeORM sees them (a tool, a test). */
+export function createLetterboxDataSource(pool: Pool): Promise<DataSource> {
+  return createOwnDataSource(pool, ownTablesOf(LETTERBOX_SCHEMAS));
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+import { LETTER_CONTENT_TYPES, LETTER_LIMITS } from '@gov/letterbox-domain';
+
+// Request schemas check shapes and types; the domain checks meaning (the content's type by its
+// bytes, the size once decoded, the retention's range) and names each offending field.
+
+// A character class under a star, never a repeated group: V8's regexp engine recurses per
+// repetition of a group and overflows its stack on a 14 MB string (a 500 before this).
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A letter's recipient: a person by national id, a business by business number. */
+export const RecipientSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('person'),
+    id: z
+      .string()
+      .regex(/^\d{13}$/, 'must be a national identification number (13 digits)')
+      .meta({ example: '1983081246785' }),
+  }),
+  z.object({
+    kind: z.literal('business'),
+    id: z
+      .string()
+      .regex(/^B[1-9]\d{0,5}$/, 'must be B followed by 1 to 6 digits, without a leading zero')
+      .meta({ example: 'B123456' }),
+  }),
+]);
+
+/** `POST /letters`. */
+export const DeliverLetterBody = z.strictObject({
+  recipient: RecipientSchema,
+  subject: z.string().min(1).max(LETTER_LIMITS.subjectLength).describe('The subject line'),
+  procedureId: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('The procedure the letter belongs to (its id in the procedures service)'),
+  contentType: z
+    .string()
+    .min(1)
+    .max(100)
+    .describe(`The document's media type: ${LETTER_CONTENT_TYPES.join(', ')}`),
+  content: z
+    .string()
+    .min(1)
+    .regex(BASE64, 'must be base64 (RFC 4648, with padding)')
+    .refine((value) => value.length % 4 === 0, 'must be base64 (RFC 4648, with padding)')
+    .describe('The document, base64; at most 10 MiB once decoded'),
+  retentionDays: z
+    .number()
+    .int()
+    .min(LETTER_LIMITS.minRetentionDays)
+    .max(LETTER_LIMITS.maxRetentionDays)
+    .describe('How long the content is kept after delivery, in days'),
+  receiptRequested: z.boolean().optional().describe('Ask the recipient to confirm receipt'),
+});
+export type DeliverLetterDto = z.infer<typeof DeliverLetterBody>;
+
+/** A letter id in a path. */
+export const LetterIdParam = z.uuid('must be a letter id (a UUID)').describe('The letter’s id');
+
+const instant = z.string().describe('RFC 3339');
+
+/** The answer to a delivery. */
+export const DeliveredSchema = z.object({
+  letterId: z.uuid(),
+  sha256: z.string().describe('SHA-256 of the document, lower-case hex'),
+  state: z.literal('AVAILABLE'),
+});
+
+/** A letter with its states. */
+export const LetterViewSchema = z.object({
+  letterId: z.uuid(),
+  sender: z.string().describe('The sending organisation'),
+  recipient: RecipientSchema,
+  subject: z.string(),
+  procedureId: z.string().nullable(),
+  contentType: z.string(),
+  sha256: z.string(),
+  sizeBytes: z.number().int(),
+  receiptRequested: z.boolean(),
+  state: z.enum(['CREATED', 'AVAILABLE', 'READ', 'RECEIPT_CONFIRMED']),
+  createdAt: instant,
+  availableAt: instant.nullable().describe('The legal-effect instant'),
+  readAt: instant.nullable().describe('The recipient’s first opening'),
+  receiptConfirmedAt: instant.nullable(),
+  retainUntil: instant.nullable().describe('When the content is removed'),
+  contentRemovedAt: instant.nullable().describe('When it was removed; null while kept'),
+});
+
+/** The query of a list of letters. */
+export const LetterListQuery = z.strictObject({
+  procedureId: z.string().min(1).max(100).optional().describe('Only the letters of this procedure'),
+});
+export type LetterListQueryDto = z.infer<typeof LetterListQuery>;
+
+/** A list of letters. */
+export const LetterListSchema = z.object({ items: z.array(LetterViewSchema) });

@@ -1,0 +1,42 @@
+import type { Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+import {
+  LetterService,
+  PgLetterStore,
+  RetentionReactor,
+  systemClock,
+} from '@gov/letterbox-application';
+import { EVENT_STORE } from '@gov/platform-event-sourcing';
+import type { PostgresEventStore } from '@gov/platform-event-sourcing';
+
+import type { LetterboxConfig } from './letterbox.config';
+
+/** Injection token of the service's configuration. */
+export const LETTERBOX_CONFIG = Symbol('LETTERBOX_CONFIG');
+
+/**
+ * The application's use cases and stores, on the kit's event store and TypeORM data source.
+ * Plain classes (the application knows no Nest); this is where they are put together.
+ */
+export function applicationProviders(config: LetterboxConfig): Provider[] {
+  return [
+    { provide: LETTERBOX_CONFIG, useValue: config },
+    {
+      provide: PgLetterStore,
+      useFactory: (store: PostgresEventStore, dataSource: DataSource) =>
+        new PgLetterStore(store, dataSource),
+      inject: [EVENT_STORE, DataSource],
+    },
+    {
+      provide: LetterService,
+      useFactory: (store: PgLetterStore) => new LetterService(store, systemClock),
+      inject: [PgLetterStore],
+    },
+    {
+      provide: RetentionReactor,
+      useFactory: (store: PgLetterStore) => new RetentionReactor(store, systemClock),
+      inject: [PgLetterStore],
+    },
+  ];
+}
