@@ -77,6 +77,7 @@ export {
   toEventEnvelope,
 } from './lib/envelope/envelope';
 export type { EnvelopeRecord } from './lib/envelope/envelope';
+export { protoMessage, protoPayload } from './lib/envelope/proto-payload';
 
 // The outbox relay
 export { ENVELOPE_MAPPING, OutboxRelay } from './lib/relay/outbox-relay';

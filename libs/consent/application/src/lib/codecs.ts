@@ -1,6 +1,6 @@
 // The consent context's events to and from gov.consent.v1 payloads. The event type is the
 // payload message's full name; `occurredAt` is the fact's own time.
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
@@ -19,6 +19,7 @@ import {
 } from '@gov/contracts';
 import type { AccessPermitted } from '@gov/contracts';
 import type { ConsentEvent, PrefillEvent, PrefillPreference } from '@gov/consent-domain';
+import { protoMessage, protoPayload } from '@gov/platform-event-sourcing';
 import type { EventCodec, NewEvent, RecordedEvent } from '@gov/platform-event-sourcing';
 
 /** The revision of every gov.consent.v1 payload this code writes (see proto/README.md). */
@@ -47,25 +48,18 @@ function payload<Desc extends DescMessage>(
   message: MessageShape<Desc>,
   occurredAt: Date,
 ): NewEvent {
-  return {
-    eventType: schema.typeName,
-    payloadSchemaVersion: PAYLOAD_SCHEMA_VERSION,
-    payload: toBinary(schema, message),
-    occurredAt,
-  };
+  return protoPayload(schema, message, occurredAt, PAYLOAD_SCHEMA_VERSION);
 }
 
 function decodeAs<Desc extends DescMessage>(
   schema: Desc,
   event: Pick<RecordedEvent, 'eventType' | 'payload'>,
 ): MessageShape<Desc> {
-  try {
-    return fromBinary(schema, event.payload);
-  } catch (error) {
-    throw new MalformedConsentPayloadError(`the payload is not a ${schema.typeName}`, {
-      cause: error,
-    });
-  }
+  return protoMessage(
+    schema,
+    event,
+    (detail, cause) => new MalformedConsentPayloadError(detail, { cause }),
+  );
 }
 
 function time(value: Timestamp | undefined, field: string): Date {

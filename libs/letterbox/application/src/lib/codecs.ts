@@ -1,6 +1,6 @@
 // The letterbox's events to and from gov.letterbox.v1 payloads. The event type is the payload
 // message's full name; `occurredAt` is the fact's own time.
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
@@ -16,6 +16,7 @@ import {
 } from '@gov/contracts';
 import { isLetterContentType } from '@gov/letterbox-domain';
 import type { LetterEvent } from '@gov/letterbox-domain';
+import { protoMessage, protoPayload } from '@gov/platform-event-sourcing';
 import type { EventCodec, NewEvent, RecordedEvent } from '@gov/platform-event-sourcing';
 
 /** The revision of every gov.letterbox.v1 payload this code writes (see proto/README.md). */
@@ -41,25 +42,18 @@ function payload<Desc extends DescMessage>(
   message: MessageShape<Desc>,
   occurredAt: Date,
 ): NewEvent {
-  return {
-    eventType: schema.typeName,
-    payloadSchemaVersion: PAYLOAD_SCHEMA_VERSION,
-    payload: toBinary(schema, message),
-    occurredAt,
-  };
+  return protoPayload(schema, message, occurredAt, PAYLOAD_SCHEMA_VERSION);
 }
 
 function decodeAs<Desc extends DescMessage>(
   schema: Desc,
   event: Pick<RecordedEvent, 'payload'>,
 ): MessageShape<Desc> {
-  try {
-    return fromBinary(schema, event.payload);
-  } catch (error) {
-    throw new MalformedLetterPayloadError(`the payload is not a ${schema.typeName}`, {
-      cause: error,
-    });
-  }
+  return protoMessage(
+    schema,
+    event,
+    (detail, cause) => new MalformedLetterPayloadError(detail, { cause }),
+  );
 }
 
 function time(value: Timestamp | undefined, field: string): Date {

@@ -1,6 +1,6 @@
 // The procedures context's events to and from gov.procedures.v1 payloads. The event type is the
 // payload message's full name; `occurredAt` is the fact's own time.
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
@@ -29,6 +29,7 @@ import type {
   PersonalSpaceEvent,
   PrefillSource,
 } from '@gov/procedures-domain';
+import { protoMessage, protoPayload } from '@gov/platform-event-sourcing';
 import type { EventCodec, NewEvent, RecordedEvent } from '@gov/platform-event-sourcing';
 
 /** The revision of every gov.procedures.v1 payload this code writes. */
@@ -62,25 +63,18 @@ function payload<Desc extends DescMessage>(
   message: MessageShape<Desc>,
   occurredAt: Date,
 ): NewEvent {
-  return {
-    eventType: schema.typeName,
-    payloadSchemaVersion: PAYLOAD_SCHEMA_VERSION,
-    payload: toBinary(schema, message),
-    occurredAt,
-  };
+  return protoPayload(schema, message, occurredAt, PAYLOAD_SCHEMA_VERSION);
 }
 
 function decodeAs<Desc extends DescMessage>(
   schema: Desc,
   event: Pick<RecordedEvent, 'eventType' | 'payload'>,
 ): MessageShape<Desc> {
-  try {
-    return fromBinary(schema, event.payload);
-  } catch (error) {
-    throw new MalformedProceduresPayloadError(`the payload is not a ${schema.typeName}`, {
-      cause: error,
-    });
-  }
+  return protoMessage(
+    schema,
+    event,
+    (detail, cause) => new MalformedProceduresPayloadError(detail, { cause }),
+  );
 }
 
 function time(value: Timestamp | undefined, field: string): Date {

@@ -1,6 +1,6 @@
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 
+import { protoMessage, protoPayload } from '@gov/platform-event-sourcing';
 import type { EventCodec, NewEvent, RecordedEvent } from '@gov/platform-event-sourcing';
 
 import { MalformedPayloadError } from './proto-values';
@@ -39,12 +39,7 @@ export function payloadOf<Desc extends DescMessage>(
   message: MessageShape<Desc>,
   occurredAt: Date,
 ): NewEvent {
-  return {
-    eventType: schema.typeName,
-    payloadSchemaVersion: PAYLOAD_SCHEMA_VERSION,
-    payload: toBinary(schema, message),
-    occurredAt,
-  };
+  return protoPayload(schema, message, occurredAt, PAYLOAD_SCHEMA_VERSION);
 }
 
 /** The message in a stored payload. */
@@ -52,13 +47,11 @@ export function messageOf<Desc extends DescMessage>(
   schema: Desc,
   event: Pick<RecordedEvent, 'eventType' | 'payload'>,
 ): MessageShape<Desc> {
-  try {
-    return fromBinary(schema, event.payload);
-  } catch (error) {
-    throw new MalformedPayloadError(event.eventType, `the payload is not a ${schema.typeName}`, {
-      cause: error,
-    });
-  }
+  return protoMessage(
+    schema,
+    event,
+    (detail, cause) => new MalformedPayloadError(event.eventType, detail, { cause }),
+  );
 }
 
 /** The error for an event type a codec does not read. */
