@@ -18,36 +18,24 @@
 //   --warmup 1             warm-up seconds per level and kind
 //   --artefacts 200        consent artefacts the consent permits spread over
 //   --log-level warn       the service's LOG_LEVEL
-import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import {
-  freePort,
-  repoRoot,
-  startSite,
-  startWatchdog,
-  stopProcess,
-  stopWatchdog,
-  waitUntil,
-} from '@gov/platform-infra';
+import { freePort, startSite } from '@gov/platform-infra';
 import type { LocalSite } from '@gov/platform-infra';
 
-import { serviceDeclaration } from '../scripts/lib/services';
 import { Counter, closedLoop } from './lib/load';
+import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchService } from './lib/bench-service';
 import { RawInserts } from './lib/raw-inserts';
 import { round } from './lib/stats';
 import type { RunSummary } from './lib/stats';
 
-const CONSENT = serviceDeclaration('consent');
-const ISSUER = 'backbone-bench';
-const AUDIENCE = 'backbone';
 const SCRATCH_SCHEMA = 'bench_raw';
 const PURPOSE_BY_CONSENT = 'family-allowance-payment-account';
 
@@ -86,79 +74,27 @@ interface Service {
 }
 
 async function startConsent(dir: string, site: LocalSite, logLevel: string): Promise<Service> {
-  const database = CONSENT.database?.name ?? 'consent';
-  const admin = new Client({ connectionString: site.postgres.url() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  await admin.end();
-  const databaseUrl = site.postgres.url(database);
   const keys = await ensureLocalSigningKeys(join(dir, 'auth'));
   const mint = (request: { role: 'citizen' | 'agency'; subject: string; org?: string }) =>
     mintToken(keys.privateKeyFile, {
       role: request.role,
       subject: request.subject,
       ...(request.org === undefined ? {} : { organisationId: request.org }),
-      issuer: ISSUER,
-      audience: AUDIENCE,
+      issuer: BENCH_ISSUER,
+      audience: BENCH_AUDIENCE,
       expiresIn: '4h',
     });
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HTTP_PORT: String(port),
-    HTTP_HOST: '127.0.0.1',
-    KAFKA_BROKERS: site.kafka.bootstrap,
-    DATABASE_URL: databaseUrl,
-    AUTH_JWKS_FILE: keys.jwksFile,
-    AUTH_ISSUER: ISSUER,
-    AUTH_AUDIENCE: AUDIENCE,
-    RECEIPT_KEY_DIR: join(dir, 'receipts'),
-    LOG_LEVEL: logLevel,
-  };
-  const migrate = CONSENT.database?.migrate;
-  if (migrate === undefined) throw new Error('services/consent declares no migrate entry');
-  const migrated = spawnSync(
-    process.execPath,
-    ['--require', require.resolve('@swc-node/register'), migrate],
-    { cwd: repoRoot(), env, encoding: 'utf8' },
-  );
-  if (migrated.status !== 0) throw new Error(`consent migrations failed: ${migrated.stderr}`);
-  const logFile = join(dir, 'consent.log');
-  const out = openSync(logFile, 'a');
-  const child = spawn(
-    process.execPath,
-    ['--require', require.resolve('@swc-node/register'), CONSENT.main],
-    { cwd: repoRoot(), env, stdio: ['ignore', out, out] },
-  );
-  closeSync(out);
-  if (child.pid === undefined) throw new Error('could not start the consent service');
-  const pid = child.pid;
-  const watchdog = startWatchdog(process.pid, pid, 'SIGTERM');
-  const url = `http://127.0.0.1:${String(port)}`;
-  const ready = await waitUntil(
-    async () => {
-      if (child.exitCode !== null) return true;
-      try {
-        return (await fetch(`${url}/health/ready`)).status === 200;
-      } catch {
-        return false;
-      }
-    },
-    90_000,
-    250,
-  );
-  if (!ready || child.exitCode !== null) {
-    throw new Error(`the consent service did not become ready (see ${logFile})`);
-  }
+  const service = await startBenchService('consent', {
+    dir,
+    site,
+    keys,
+    logLevel,
+    env: { RECEIPT_KEY_DIR: join(dir, 'receipts') },
+  });
   return {
-    url,
-    databaseUrl,
+    ...service,
     citizen: (nationalId) => mint({ role: 'citizen', subject: nationalId }),
     agency: await mint({ role: 'agency', subject: 'svc-ccss', org: 'ccss' }),
-    stop: async () => {
-      await stopProcess(pid, 'SIGTERM');
-      stopWatchdog(watchdog);
-    },
   };
 }
 

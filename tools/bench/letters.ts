@@ -15,35 +15,23 @@
 //   --warmup 1             warm-up seconds per level and kind
 //   --kib 100              document size
 //   --log-level warn       the service's LOG_LEVEL
-import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import {
-  freePort,
-  repoRoot,
-  startSite,
-  startWatchdog,
-  stopProcess,
-  stopWatchdog,
-  waitUntil,
-} from '@gov/platform-infra';
+import { freePort, startSite } from '@gov/platform-infra';
 import type { LocalSite } from '@gov/platform-infra';
 
-import { serviceDeclaration } from '../scripts/lib/services';
+import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchService } from './lib/bench-service';
 import { Counter, closedLoop } from './lib/load';
 import { round } from './lib/stats';
 import type { RunSummary } from './lib/stats';
 
-const LETTERBOX = serviceDeclaration('letterbox');
-const ISSUER = 'backbone-bench';
-const AUDIENCE = 'backbone';
 const SCRATCH_SCHEMA = 'bench_raw';
 const MIB = 1024 * 1024;
 
@@ -78,77 +66,18 @@ interface Service {
 }
 
 async function startLetterbox(dir: string, site: LocalSite, logLevel: string): Promise<Service> {
-  const database = LETTERBOX.database?.name ?? 'letterbox';
-  const admin = new Client({ connectionString: site.postgres.url() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  await admin.end();
-  const databaseUrl = site.postgres.url(database);
   const keys = await ensureLocalSigningKeys(join(dir, 'auth'));
-  const mint = (request: { role: 'agency'; subject: string; org?: string }) =>
-    mintToken(keys.privateKeyFile, {
-      role: request.role,
-      subject: request.subject,
-      ...(request.org === undefined ? {} : { organisationId: request.org }),
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      expiresIn: '4h',
-    });
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HTTP_PORT: String(port),
-    HTTP_HOST: '127.0.0.1',
-    KAFKA_BROKERS: site.kafka.bootstrap,
-    DATABASE_URL: databaseUrl,
-    AUTH_JWKS_FILE: keys.jwksFile,
-    AUTH_ISSUER: ISSUER,
-    AUTH_AUDIENCE: AUDIENCE,
-    LOG_LEVEL: logLevel,
-  };
-  const migrate = LETTERBOX.database?.migrate;
-  if (migrate === undefined) throw new Error('services/letterbox declares no migrate entry');
-  const migrated = spawnSync(
-    process.execPath,
-    ['--require', require.resolve('@swc-node/register'), migrate],
-    { cwd: repoRoot(), env, encoding: 'utf8' },
-  );
-  if (migrated.status !== 0) throw new Error(`letterbox migrations failed: ${migrated.stderr}`);
-  const logFile = join(dir, 'letterbox.log');
-  const out = openSync(logFile, 'a');
-  const child = spawn(
-    process.execPath,
-    ['--require', require.resolve('@swc-node/register'), LETTERBOX.main],
-    { cwd: repoRoot(), env, stdio: ['ignore', out, out] },
-  );
-  closeSync(out);
-  if (child.pid === undefined) throw new Error('could not start the letterbox service');
-  const pid = child.pid;
-  const watchdog = startWatchdog(process.pid, pid, 'SIGTERM');
-  const url = `http://127.0.0.1:${String(port)}`;
-  const ready = await waitUntil(
-    async () => {
-      if (child.exitCode !== null) return true;
-      try {
-        return (await fetch(`${url}/health/ready`)).status === 200;
-      } catch {
-        return false;
-      }
-    },
-    90_000,
-    250,
-  );
-  if (!ready || child.exitCode !== null) {
-    throw new Error(`the letterbox service did not become ready (see ${logFile})`);
-  }
+  const service = await startBenchService('letterbox', { dir, site, keys, logLevel });
   return {
-    url,
-    databaseUrl,
-    agency: await mint({ role: 'agency', subject: 'svc-ccss', org: 'ccss' }),
-    stop: async () => {
-      await stopProcess(pid, 'SIGTERM');
-      stopWatchdog(watchdog);
-    },
+    ...service,
+    agency: await mintToken(keys.privateKeyFile, {
+      role: 'agency',
+      subject: 'svc-ccss',
+      organisationId: 'ccss',
+      issuer: BENCH_ISSUER,
+      audience: BENCH_AUDIENCE,
+      expiresIn: '4h',
+    }),
   };
 }
 

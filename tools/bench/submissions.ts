@@ -22,37 +22,25 @@
 //   --warmup 1             warm-up seconds per level
 //   --persons 200          registered persons the submissions spread over
 //   --log-level warn       the services' LOG_LEVEL
-import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import type { LocalSigningKeys } from '@gov/platform-auth';
-import {
-  freePort,
-  repoRoot,
-  startSite,
-  startWatchdog,
-  stopProcess,
-  stopWatchdog,
-  waitUntil,
-} from '@gov/platform-infra';
-import type { LocalSite } from '@gov/platform-infra';
+import { freePort, startSite } from '@gov/platform-infra';
 
-import { serviceDeclaration } from '../scripts/lib/services';
 import { Counter, closedLoop } from './lib/load';
 import { registerPersonBody } from './lib/persons';
+import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchService } from './lib/bench-service';
+import type { BenchService } from './lib/bench-service';
 import { RawInserts } from './lib/raw-inserts';
 import { round } from './lib/stats';
 import type { RunSummary } from './lib/stats';
 
-const ISSUER = 'backbone-bench';
-const AUDIENCE = 'backbone';
 const SCRATCH_SCHEMA = 'bench_raw';
 /** Events a submission appends to the procedures log. */
 const EVENTS_PER_SUBMISSION = 4;
@@ -77,87 +65,6 @@ function options() {
     warmup: Number(values.warmup),
     persons: Number(values.persons),
     logLevel: values['log-level'],
-  };
-}
-
-interface Running {
-  readonly url: string;
-  readonly databaseUrl: string;
-  stop(): Promise<void>;
-}
-
-/** Migrates and starts the declared service `name` on `site`, with its own database. */
-async function startService(
-  name: string,
-  dir: string,
-  site: LocalSite,
-  keys: LocalSigningKeys,
-  logLevel: string,
-  extra: Record<string, string>,
-): Promise<Running> {
-  const declaration = serviceDeclaration(name);
-  const database = declaration.database?.name ?? name;
-  const admin = new Client({ connectionString: site.postgres.url() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  await admin.end();
-  const databaseUrl = site.postgres.url(database);
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HTTP_PORT: String(port),
-    HTTP_HOST: '127.0.0.1',
-    KAFKA_BROKERS: site.kafka.bootstrap,
-    DATABASE_URL: databaseUrl,
-    AUTH_JWKS_FILE: keys.jwksFile,
-    AUTH_ISSUER: ISSUER,
-    AUTH_AUDIENCE: AUDIENCE,
-    LOG_LEVEL: logLevel,
-    ...extra,
-  };
-  const migrate = declaration.database?.migrate;
-  if (migrate === undefined) throw new Error(`services/${name} declares no migrate entry`);
-  const register = require.resolve('@swc-node/register');
-  const migrated = spawnSync(process.execPath, ['--require', register, migrate], {
-    cwd: repoRoot(),
-    env,
-    encoding: 'utf8',
-  });
-  if (migrated.status !== 0) throw new Error(`${name} migrations failed: ${migrated.stderr}`);
-  const logFile = join(dir, `${name}.log`);
-  const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--require', register, declaration.main], {
-    cwd: repoRoot(),
-    env,
-    stdio: ['ignore', out, out],
-  });
-  closeSync(out);
-  if (child.pid === undefined) throw new Error(`could not start the ${name} service`);
-  const pid = child.pid;
-  const watchdog = startWatchdog(process.pid, pid, 'SIGTERM');
-  const url = `http://127.0.0.1:${String(port)}`;
-  const ready = await waitUntil(
-    async () => {
-      if (child.exitCode !== null) return true;
-      try {
-        return (await fetch(`${url}/health/ready`)).status === 200;
-      } catch {
-        return false;
-      }
-    },
-    90_000,
-    250,
-  );
-  if (!ready || child.exitCode !== null) {
-    throw new Error(`the ${name} service did not become ready (see ${logFile})`);
-  }
-  return {
-    url,
-    databaseUrl,
-    stop: async () => {
-      await stopProcess(pid, 'SIGTERM');
-      stopWatchdog(watchdog);
-    },
   };
 }
 
@@ -189,7 +96,7 @@ async function main(): Promise<void> {
   };
   log(`starting Kafka and durable PostgreSQL in ${dir}`);
   const site = await startSite({ name: 'bench', dir, ports, ownerPid: process.pid, durable: true });
-  const services: Running[] = [];
+  const services: BenchService[] = [];
   let pool: Pool | undefined;
   try {
     const keys = await ensureLocalSigningKeys(join(dir, 'auth'));
@@ -199,22 +106,40 @@ async function main(): Promise<void> {
         subject,
         ...(org === undefined ? {} : { organisationId: org }),
         ...(role === 'registrar' ? { registers: ['persons'] } : {}),
-        issuer: ISSUER,
-        audience: AUDIENCE,
+        issuer: BENCH_ISSUER,
+        audience: BENCH_AUDIENCE,
         expiresIn: '4h',
       });
-    const consent = await startService('consent', dir, site, keys, opts.logLevel, {
-      RECEIPT_KEY_DIR: join(dir, 'receipts'),
+    const consent = await startBenchService('consent', {
+      dir,
+      site,
+      keys,
+      logLevel: opts.logLevel,
+      env: {
+        RECEIPT_KEY_DIR: join(dir, 'receipts'),
+      },
     });
     services.push(consent);
-    const registry = await startService('registry', dir, site, keys, opts.logLevel, {
-      CONSENT_URL: consent.url,
+    const registry = await startBenchService('registry', {
+      dir,
+      site,
+      keys,
+      logLevel: opts.logLevel,
+      env: {
+        CONSENT_URL: consent.url,
+      },
     });
     services.push(registry);
-    const procedures = await startService('procedures', dir, site, keys, opts.logLevel, {
-      REGISTRY_URL: registry.url,
-      CONSENT_URL: consent.url,
-      PROCEDURES_SIGNING_KEY_FILE: keys.privateKeyFile,
+    const procedures = await startBenchService('procedures', {
+      dir,
+      site,
+      keys,
+      logLevel: opts.logLevel,
+      env: {
+        REGISTRY_URL: registry.url,
+        CONSENT_URL: consent.url,
+        PROCEDURES_SIGNING_KEY_FILE: keys.privateKeyFile,
+      },
     });
     services.push(procedures);
 
