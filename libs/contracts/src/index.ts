@@ -6,11 +6,13 @@
  * @packageDocumentation
  */
 export * from './gen/gov/platform/v1/envelope_pb';
-// gov.registry.v1: value types, the internal event payloads (registry.events.v1) and the public
-// change feed (registry.changes.v1). Exported flat: no name clashes with gov.platform.v1.
+// gov.registry.v1: value types, the internal event payloads (registry.events.v1), the public
+// change feed (registry.changes.v1) and correction notices (registry.correction-notices.v1).
+// Exported flat: no name clashes with gov.platform.v1.
 export * from './gen/gov/registry/v1/types_pb';
 export * from './gen/gov/registry/v1/events_pb';
 export * from './gen/gov/registry/v1/changes_pb';
+export * from './gen/gov/registry/v1/notices_pb';
 // gov.consent.v1: the consent service's events (consent.events.v1).
 export * from './gen/gov/consent/v1/access_pb';
 export * from './gen/gov/consent/v1/events_pb';
