@@ -37,6 +37,7 @@ import { registerPersonBody } from '../bench/lib/persons';
 import { rawConsumeRate } from '../bench/lib/raw-consume';
 import { DrillStepError } from './lib/drill-client';
 import type { ServiceClient } from './lib/drill-client';
+import { familyAllowanceJourney } from './lib/journey';
 import { requireNode24 } from './lib/node-version';
 import { serviceDeclaration } from './lib/services';
 import {
@@ -50,7 +51,8 @@ import {
   sleep,
   until,
 } from './lib/two-sites';
-import type { SiteService } from './lib/two-sites';
+import { allEqual, projectionDigests, switchover } from './lib/switchover';
+import type { PairOfDigests, Replicated, SwitchLog } from './lib/switchover';
 
 /**
  * The service the load goes through: the drill writes persons and correction requests with its
@@ -65,6 +67,11 @@ const CORRECTIONS = 30;
 const ACCESSES = 20;
 /** Letters delivered (one a 2 MiB document, the rest 100 KiB), whose bytes are compared too. */
 const LETTERS = 10;
+/**
+ * Family-allowance cases run from draft to receipt of the decision letter (other persons than
+ * the accesses'), for the procedures log, and more letters and audited reads.
+ */
+const PROCEDURES = 10;
 /** The embassy has drained what reached it when its head did not move for this long. */
 const SETTLE_MS = 1_500;
 
@@ -93,13 +100,6 @@ interface DrillReport {
   readonly load_events_per_s: number;
   readonly discarded_on_promotion: number;
   readonly failback?: FailbackReport;
-}
-
-/** One piece of state on both sites; `position` for a projection (at its checkpoint). */
-interface PairOfDigests {
-  readonly primary: string;
-  readonly embassy: string;
-  readonly position?: string;
 }
 
 /** The failback after a planned failover: back to the original primary. */
@@ -138,6 +138,8 @@ function progress(message: string): void {
     }
   }
 }
+
+const drillLog: SwitchLog = { phase, progress };
 let lastPlainProgress = 0;
 
 // ---------------------------------------------------------------------------------------------
@@ -223,148 +225,30 @@ async function mirroredConsumeRate(
 }
 
 /**
- * The projections' digests on both sites once both projections stand at `head` (a read model
- * follows its log by a poll or two), keyed `<service>/<projection>` as in the report.
+ * A service's head once it has not moved for {@link SETTLE_MS} (and, with `positioned`, every
+ * event it holds is positioned): what reached it has been applied.
  */
-async function projectionDigests(
-  a: ServiceClient,
-  b: ServiceClient,
-  head: bigint,
-): Promise<Record<string, PairOfDigests>> {
-  const atHead = (site: ServiceClient, name: string) =>
-    until(
-      `the ${name} projections to reach position ${head}`,
-      async () => {
-        const digests = await site.digests(head);
-        const all = Object.values(digests.projections);
-        return all.every((p) => BigInt(p.position) >= head) ? digests : undefined;
-      },
-      60_000,
-      50,
-    );
-  const [ours, theirs] = await Promise.all([atHead(a, 'first site'), atHead(b, 'second site')]);
-  const pairs: Record<string, PairOfDigests> = {};
-  for (const [name, projection] of Object.entries(ours.projections)) {
-    const other = theirs.projections[name];
-    if (projection.position !== other?.position) {
-      throw new DrillStepError(
-        `projection ${name} stands at ${projection.position} on one site, ${other?.position ?? 'nowhere'} on the other`,
-      );
-    }
-    pairs[`${ours.service}/${name}`] = {
-      primary: projection.digest,
-      embassy: other.digest,
-      position: projection.position,
-    };
-  }
-  return pairs;
-}
-
-const allEqual = (pairs: Record<string, PairOfDigests>): boolean =>
-  Object.values(pairs).every((pair) => pair.primary === pair.embassy);
-
-/** One service with an event store, running on both sites. */
-interface Replicated {
-  readonly name: string;
-  /** Its internal events topic, whose relay checkpoint says what the primary published. */
-  readonly topic: string;
-  /** Its event store's schema, where the unplanned scenario counts what the primary kept. */
-  readonly schema: string;
-  readonly primary: SiteService;
-  readonly embassy: SiteService;
-}
-
-/** What a switch of roles found and did. */
-interface Switched {
-  /** Per service: the head `from` stood at when fenced, and the promotion of `to`. */
-  readonly services: ReadonlyMap<
-    string,
-    { readonly head: bigint; readonly promotion: { position: string; discarded: number } }
-  >;
-  /** Logs (`<service>`, at the head) and projections (`<service>/<name>`). */
-  readonly digests: Record<string, PairOfDigests>;
-  readonly rtoMs: number;
-}
-
-/**
- * A planned switch of roles of every replicated service at once: fence `from`, wait until it
- * published everything and `to` applied it, compare digests at that head, promote `to`; then
- * check the workload serves. RTO from the fences to serving. In `digests`, `primary` is `from`.
- */
-async function switchover(
-  services: readonly Replicated[],
-  fromName: 'primary' | 'embassy',
-  toName: 'primary' | 'embassy',
-  reason: string,
-  serving: (site: ServiceClient) => Promise<void>,
-): Promise<Switched> {
-  const decidedAt = performance.now();
-  const switched = await Promise.all(
-    services.map(async (service) => {
-      const from = service[fromName].client;
-      const to = service[toName].client;
-      await from.fence(reason);
-      const head = await until(
-        `the fenced ${fromName} ${service.name} to publish everything`,
-        async () => {
-          const status = await from.status();
-          // A relay that never saved a checkpoint has published nothing: position 0. A service
-          // whose log is still empty (consent, in a drill that loads only the registry) is then
-          // drained at once instead of never.
-          const published = status.relays[service.topic] ?? '0';
-          return status.unpositioned === 0 && published === status.head
-            ? BigInt(status.head)
-            : undefined;
-        },
-        60_000,
-        20,
-      );
-      phase(`${fromName} ${service.name} fenced at position ${head}; draining to the ${toName}`);
-      await until(
-        `the ${toName} ${service.name} to drain`,
-        async () => {
-          const status = await to.status();
-          progress(`${toName} ${service.name} at ${status.head}/${head}`);
-          return BigInt(status.head) >= head ? true : undefined;
-        },
-        120_000,
-        20,
-      );
-      const digest = await from.digest(head);
-      const theirs = await to.digest(head);
-      if (theirs !== digest) {
-        throw new DrillStepError(
-          `${service.name}: digests differ before promotion: ${digest} vs ${theirs}`,
-        );
+async function settledHead(
+  client: ServiceClient,
+  what: string,
+  positioned: boolean,
+): Promise<bigint> {
+  let last = -1n;
+  let stableSince = performance.now();
+  return until(
+    `${what} to settle`,
+    async () => {
+      const status = await client.status();
+      const head = BigInt(status.head);
+      if (head !== last || (positioned && status.unpositioned !== 0)) {
+        last = head;
+        stableSince = performance.now();
       }
-      // The read models too, at the same head.
-      const projections = await projectionDigests(from, to, head);
-      if (!allEqual(projections)) {
-        throw new DrillStepError(
-          `${service.name}: projection digests differ before promotion: ${JSON.stringify(projections)}`,
-        );
-      }
-      phase(
-        `${service.name}: digests equal (log${Object.keys(projections)
-          .map((name) => `, ${name}`)
-          .join('')}); promoting the ${toName}`,
-      );
-      const promotion = await to.promote(reason);
-      const digests: Record<string, PairOfDigests> = {
-        [service.name]: { primary: digest, embassy: theirs, position: head.toString() },
-        ...projections,
-      };
-      return { name: service.name, head, promotion, digests };
-    }),
+      return performance.now() - stableSince >= SETTLE_MS ? head : undefined;
+    },
+    60_000,
+    50,
   );
-  await serving(workloadOf(services)[toName].client);
-  const rtoMs = performance.now() - decidedAt;
-  phase(`${toName} serves reads and writes; RTO ${Math.round(rtoMs)} ms`);
-  return {
-    services: new Map(switched.map((s) => [s.name, { head: s.head, promotion: s.promotion }])),
-    digests: Object.assign({}, ...switched.map((s) => s.digests)) as Record<string, PairOfDigests>,
-    rtoMs,
-  };
 }
 
 function workloadOf(services: readonly Replicated[]): Replicated {
@@ -415,7 +299,14 @@ async function runFailback(
     first: 8_000_000,
   });
   phase('failback: fence the embassy');
-  const back = await switchover(services, 'embassy', 'primary', 'failback drill', serving);
+  const back = await switchover(
+    services,
+    'embassy',
+    'primary',
+    'failback drill',
+    () => serving(workload.primary.client),
+    drillLog,
+  );
   await Promise.all(
     services.map((service) =>
       service.embassy.client.demote('failback drill: back to replica of the primary'),
@@ -559,22 +450,41 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     );
     phase(`${letters.letters} letters delivered (${letters.bytes} bytes of documents)`);
   }
-  // Every log, positioned: the targets of the replay.
-  const targets = new Map<string, bigint>();
-  for (const service of onPrimary) {
-    targets.set(
-      service.spec.name,
-      await until(
-        `the primary ${service.spec.name} to position every event`,
-        async () => {
-          const status = await service.client.status();
-          return status.unpositioned === 0 ? BigInt(status.head) : undefined;
+  // Whole procedures, for the procedures log: prefill reads, back-office steps and reads,
+  // decision letters read and acknowledged.
+  const procedures = onPrimary.find((s) => s.spec.name === 'procedures');
+  if (procedures && letterbox) {
+    const applicants = loaded.registered.slice(ACCESSES, ACCESSES + PROCEDURES);
+    const backOffice = await sites.token('agency', 'drill-cae', 'cae');
+    for (const [index, nationalId] of applicants.entries()) {
+      await familyAllowanceJourney(
+        {
+          registry: primary.baseUrl,
+          procedures: procedures.client.baseUrl,
+          letterbox: letterbox.client.baseUrl,
         },
-        60_000,
-        20,
-      ),
+        { citizen: await sites.token('citizen', nationalId), backOffice },
+        nationalId,
+        `${runId}-case-${index}`,
+      );
+    }
+    phase(
+      `${applicants.length} family-allowance cases from draft to the decision letter's receipt`,
     );
   }
+  // Every log, positioned and settled (the audit log and the procedures' notices follow other
+  // services' topics): the targets of the replay.
+  const targets = new Map<string, bigint>(
+    await Promise.all(
+      onPrimary.map(
+        async (service) =>
+          [
+            service.spec.name,
+            await settledHead(service.client, `the primary ${service.spec.name}`, true),
+          ] as const,
+      ),
+    ),
+  );
   const loadedHead = targets.get(WORKLOAD) ?? 0n;
 
   // MirrorMaker 2 may still be copying a large load: the replay is timed on a complete topic,
@@ -718,7 +628,8 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
       'primary',
       'embassy',
       'failover drill (planned)',
-      serving,
+      () => serving(workloadOf(services).embassy.client),
+      drillLog,
     );
     let rpoEvents = 0;
     let discarded = 0;
@@ -766,21 +677,7 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     );
     const promotions = await Promise.all(
       services.map(async (service) => {
-        let last = -1n;
-        let stableSince = performance.now();
-        await until(
-          `the embassy ${service.name} to apply what reached it`,
-          async () => {
-            const head = BigInt((await service.embassy.client.status()).head);
-            if (head !== last) {
-              last = head;
-              stableSince = performance.now();
-            }
-            return performance.now() - stableSince >= SETTLE_MS ? true : undefined;
-          },
-          60_000,
-          50,
-        );
+        await settledHead(service.embassy.client, `the embassy ${service.name}`, false);
         return {
           service,
           promotion: await service.embassy.client.promote(

@@ -6,20 +6,33 @@ export class DrillStepError extends Error {
   override readonly name = 'DrillStepError';
 }
 
-async function call(
+/** What {@link httpCall} is to send and accept. */
+export interface HttpCall {
+  readonly body?: unknown;
+  /** The statuses that are not an error (default 200). */
+  readonly expected?: readonly number[];
+  readonly idempotencyKey?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One JSON call with a bearer token; a status outside `expected` throws a
+ * {@link DrillStepError} naming the call, the status and the start of the answer.
+ */
+export async function httpCall(
   method: string,
   url: string,
   token: string,
-  body?: unknown,
-  expected: readonly number[] = [200],
-  idempotencyKey?: string,
-): Promise<{ status: number; json: unknown }> {
+  call: HttpCall = {},
+): Promise<{ status: number; json: unknown; headers: Headers }> {
+  const { body, expected = [200], idempotencyKey } = call;
   const response = await fetch(url, {
     method,
     headers: {
       authorization: `Bearer ${token}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }),
+      ...call.headers,
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
@@ -27,7 +40,26 @@ async function call(
   if (!expected.includes(response.status)) {
     throw new DrillStepError(`${method} ${url} answered ${response.status}: ${text.slice(0, 400)}`);
   }
-  return { status: response.status, json: text === '' ? null : (JSON.parse(text) as unknown) };
+  const json =
+    text === '' || !/json/.test(response.headers.get('content-type') ?? 'json')
+      ? null
+      : (JSON.parse(text) as unknown);
+  return { status: response.status, json, headers: response.headers };
+}
+
+function call(
+  method: string,
+  url: string,
+  token: string,
+  body?: unknown,
+  expected: readonly number[] = [200],
+  idempotencyKey?: string,
+): Promise<{ status: number; json: unknown }> {
+  return httpCall(method, url, token, {
+    body,
+    expected,
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+  });
 }
 
 /** What `GET /replication/digest` answers. */

@@ -237,3 +237,48 @@ export function replicatedServicesValue(
     });
   return pairs.length > 0 ? pairs.join(';') : undefined;
 }
+
+/** The services a declaration's `env` names by `{url:<service>}`, each once. */
+export function urlDependencies(service: ServiceDeclaration): string[] {
+  const names = new Set<string>();
+  for (const template of Object.values(service.env)) {
+    for (const [, name] of template.matchAll(PLACEHOLDER)) {
+      const url = SERVICE_URL.exec(name ?? '');
+      if (url?.[1] !== undefined && url[1] !== service.name) names.add(url[1]);
+    }
+  }
+  return [...names];
+}
+
+/**
+ * `services` in an order in which each comes after the services its `{url:<service>}`
+ * placeholders name (by name otherwise), for the tools that start services one after the other
+ * on free ports: a service started before one it names would lose that variable. A name not in
+ * `services` is ignored; a cycle throws a {@link ServiceDeclarationError} naming it (one of the
+ * services would start without the other's URL).
+ */
+export function startOrder<S extends ServiceDeclaration>(services: readonly S[]): S[] {
+  const byName = new Map(services.map((service) => [service.name, service]));
+  const ordered: S[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (service: S, path: readonly string[]): void => {
+    const seen = state.get(service.name);
+    if (seen === 'done') return;
+    if (seen === 'visiting') {
+      throw new ServiceDeclarationError(
+        `services name each other's URLs in a cycle: ${[...path, service.name].join(' -> ')}`,
+      );
+    }
+    state.set(service.name, 'visiting');
+    for (const name of urlDependencies(service).sort()) {
+      const dependency = byName.get(name);
+      if (dependency !== undefined) visit(dependency, [...path, service.name]);
+    }
+    state.set(service.name, 'done');
+    ordered.push(service);
+  };
+  for (const service of [...services].sort((a, b) => a.name.localeCompare(b.name))) {
+    visit(service, []);
+  }
+  return ordered;
+}

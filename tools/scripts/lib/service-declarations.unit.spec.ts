@@ -9,7 +9,9 @@ import {
   loadServiceDeclarations,
   replicatedServicesValue,
   resolveServiceEnv,
+  startOrder,
 } from './service-declarations';
+import type { ServiceDeclaration } from './service-declarations';
 
 describe('service declarations', () => {
   let dir: string;
@@ -183,5 +185,65 @@ describe('service declarations', () => {
       'alpha=http://alpha.primary,http://alpha.embassy',
     );
     expect(replicatedServicesValue(services, () => undefined)).toBeUndefined();
+  });
+});
+
+describe('startOrder', () => {
+  const declared = (name: string, env: Record<string, string> = {}): ServiceDeclaration => ({
+    name,
+    dir: `/services/${name}`,
+    main: `/services/${name}/src/main.ts`,
+    ports: { primary: 3000, embassy: 4000 },
+    env,
+  });
+  const names = (services: readonly ServiceDeclaration[]) =>
+    startOrder(services).map((s) => s.name);
+
+  it('starts a service after those whose URLs it names, by name otherwise', () => {
+    const services = [
+      declared('audit'),
+      declared('consent'),
+      declared('letterbox'),
+      declared('procedures', {
+        REGISTRY_URL: '{url:registry}',
+        CONSENT_URL: '{url:consent}',
+        LETTERBOX_URL: '{url:letterbox}',
+      }),
+      declared('registry', { CONSENT_URL: '{url:consent}' }),
+    ];
+
+    expect(names(services)).toEqual(['audit', 'consent', 'letterbox', 'registry', 'procedures']);
+  });
+
+  it('orders the repository’s own services so that procedures comes after the registry', () => {
+    const order = startOrder(loadServiceDeclarations(join(repoRoot(), 'services'))).map(
+      (s) => s.name,
+    );
+
+    expect(order.indexOf('procedures')).toBeGreaterThan(order.indexOf('registry'));
+    expect(order.indexOf('registry')).toBeGreaterThan(order.indexOf('consent'));
+    expect([...order].sort()).toEqual(
+      loadServiceDeclarations(join(repoRoot(), 'services'))
+        .map((s) => s.name)
+        .sort(),
+    );
+  });
+
+  it('ignores a URL of a service that is not in the list, and a service naming itself', () => {
+    expect(names([declared('b', { X: '{url:nowhere}', SELF: '{url:b}' }), declared('a')])).toEqual([
+      'a',
+      'b',
+    ]);
+  });
+
+  it('refuses a cycle, naming it', () => {
+    const cycle = [
+      declared('a', { B_URL: '{url:b}' }),
+      declared('b', { C_URL: '{url:c}' }),
+      declared('c', { A_URL: '{url:a}' }),
+    ];
+
+    expect(() => startOrder(cycle)).toThrow(ServiceDeclarationError);
+    expect(() => startOrder(cycle)).toThrow('a -> b -> c -> a');
   });
 });

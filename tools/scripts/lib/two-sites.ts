@@ -21,7 +21,7 @@ import {
   startServiceProcess,
 } from './local-platform';
 import type { ServiceProcess, SiteName } from './local-platform';
-import { replicatedServicesValue, resolveServiceEnv } from './service-declarations';
+import { replicatedServicesValue, resolveServiceEnv, startOrder } from './service-declarations';
 import { localServices, serviceDeclarations } from './services';
 import type { ServiceSpec } from './services';
 
@@ -273,10 +273,15 @@ export class TwoSites {
     return started;
   }
 
-  /** Starts every declared service with an event store on `siteName`, one after the other. */
+  /**
+   * Starts every declared service with an event store on `siteName`, one after the other, each
+   * after the services whose URLs it is given (`startOrder`).
+   */
   async startReplicated(siteName: SiteName): Promise<SiteService[]> {
     const started: SiteService[] = [];
-    for (const service of serviceDeclarations().filter((s) => s.eventStore !== undefined)) {
+    for (const service of startOrder(serviceDeclarations()).filter(
+      (s) => s.eventStore !== undefined,
+    )) {
       started.push(await this.startService(siteName, service.name));
     }
     return started;

@@ -75,6 +75,8 @@ export class PlatformHttpClients
         contentType: 'application/pdf',
         content: Buffer.from(letter.pdf).toString('base64'),
         retentionDays: 3650,
+        // A decision has legal effect: the back office learns that the person received it.
+        receiptRequested: true,
       },
     });
     if (!response.ok) throw this.failure('letterbox', response.status);
