@@ -64,6 +64,9 @@ export class PlatformHttpClients
 
   async deliver(letter: Letter, bearerToken: string, idempotencyKey: string) {
     const base = this.base('letterbox', this.urls.letterbox);
+    // With the service's own token (the reactor's retry), the letter is still the back
+    // office's: the letterbox accepts onBehalfOf from its delivery agents only.
+    const onBehalf = bearerToken === (await this.serviceToken.get());
     const response = await this.call('letterbox', `${base}/letters`, {
       method: 'POST',
       token: bearerToken,
@@ -75,6 +78,7 @@ export class PlatformHttpClients
         contentType: 'application/pdf',
         content: Buffer.from(letter.pdf).toString('base64'),
         retentionDays: 3650,
+        ...(onBehalf ? { onBehalfOf: letter.organisationId } : {}),
       },
     });
     if (!response.ok) throw this.failure('letterbox', response.status);
