@@ -297,8 +297,9 @@ export class LetterService {
   /**
    * The citizen as the decider sees them for letter `letterId`: with its business when the
    * letter is a business's and the registry names them among its managers. The read model says
-   * whose letter it is (the request path writes it with the delivery, so it is never behind the
-   * letter's own requests).
+   * whose letter it is (the request path writes it with the delivery); a row not there yet (a
+   * replica just promoted, still replaying) names no business, so the decider refuses: it fails
+   * closed.
    */
   private async readerOf(context: RequestContext, letterId: string, what: string): Promise<Reader> {
     const citizen = requireCitizen(context.principal, what);
