@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { DOCUMENTS_TOPIC } from '@gov/letterbox-application';
 import { checkAuthVariables } from '@gov/platform-auth';
-import { envToken } from '@gov/platform-config';
+import { envInteger, envToken, envUrl, envVariable } from '@gov/platform-config';
 import type { PlatformConfigDefaults } from '@gov/platform-config';
 import { eventSourcedServiceVariables, toEventSourcedServiceConfig } from '@gov/platform-service';
 import type { EventSourcedServiceConfig } from '@gov/platform-service';
@@ -14,6 +14,14 @@ export const LETTERBOX_DEFAULTS: PlatformConfigDefaults = {
   database: 'letterbox',
 };
 
+/** Where the letterbox's own bearer token (organisation `letterbox`) comes from. */
+export type ServiceTokenSource =
+  | { readonly kind: 'token'; readonly token: string }
+  /** A file a deployment's client-credentials job keeps fresh; read again every 30 s. */
+  | { readonly kind: 'token-file'; readonly path: string }
+  /** The local platform's private JWK: the service mints its own short-lived tokens. */
+  | { readonly kind: 'signing-key'; readonly privateKeyFile: string };
+
 /** The letterbox's configuration. */
 export interface LetterboxConfig extends EventSourcedServiceConfig {
   /**
@@ -21,21 +29,89 @@ export interface LetterboxConfig extends EventSourcedServiceConfig {
    * `<replicationSource>.<documentsTopic>`, as MirrorMaker 2 names the mirrored copy.
    */
   readonly documentsTopic: string;
+  /**
+   * The registry, asked who manages a business with letters; `undefined` (or no token source):
+   * every business letter answers 503 and none is listed.
+   */
+  readonly registryUrl: string | undefined;
+  /** The letterbox's own token for the registry; `undefined` without one. */
+  readonly serviceToken: ServiceTokenSource | undefined;
+  /** How long the registry's answer on a business's managers is reused (0: never). */
+  readonly managersTtlMs: number;
+  /** Time limit of each call to the registry. */
+  readonly httpTimeoutMs: number;
+  /** Organisations allowed to deliver on behalf of another (`onBehalfOf`). */
+  readonly deliveryAgents: ReadonlySet<string>;
 }
+
+const ORGANISATION_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** A comma-separated list of organisation ids, or `none` (blank means the default). */
+const envOrganisations = (defaultValue: readonly string[]) =>
+  envVariable<readonly string[]>((value) => {
+    if (value === 'none') return { ok: true, value: [] };
+    const ids = value
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== '');
+    return ids.every((id) => ORGANISATION_ID.test(id))
+      ? { ok: true, value: ids }
+      : {
+          ok: false,
+          expected: 'organisation ids (lower-case letters, digits, -), comma-separated, or none',
+        };
+  }, defaultValue);
 
 /**
  * The letterbox's variables: an event-sourced service's (see `eventSourcedServiceVariables`),
- * and `DOCUMENTS_TOPIC` (`letterbox.documents.v1`).
+ * and
+ *
+ * | variable | |
+ * | --- | --- |
+ * | `DOCUMENTS_TOPIC` | `letterbox.documents.v1` |
+ * | `REGISTRY_URL` | the registry, asked who manages a business; without it business letters answer 503 |
+ * | `LETTERBOX_TOKEN` / `LETTERBOX_TOKEN_FILE` / `LETTERBOX_SIGNING_KEY_FILE` | at most one: its agency token for the registry (organisation `letterbox`), a file holding one, or the local platform's private JWK to mint one; without any, business letters answer 503 |
+ * | `REGISTRY_MANAGERS_TTL_MS` | 30000: how long the registry's answer on a business's managers is reused, so the longest a removed manager keeps access |
+ * | `OUTBOUND_HTTP_TIMEOUT_MS` | 5000: time limit of each call to the registry |
+ * | `LETTERBOX_DELIVERY_AGENTS` | `procedures`: organisations that may deliver on behalf of another (`onBehalfOf`), comma-separated; `none` for none |
  */
 export const letterboxConfigSchema = z
   .object({
     ...eventSourcedServiceVariables(LETTERBOX_DEFAULTS),
     DOCUMENTS_TOPIC: envToken({ default: DOCUMENTS_TOPIC }),
+    REGISTRY_URL: envUrl({ protocols: ['http', 'https'] }).optional(),
+    LETTERBOX_TOKEN: envToken().optional(),
+    LETTERBOX_TOKEN_FILE: envToken().optional(),
+    LETTERBOX_SIGNING_KEY_FILE: envToken().optional(),
+    REGISTRY_MANAGERS_TTL_MS: envInteger({ min: 0, max: 300_000, default: 30_000 }),
+    OUTBOUND_HTTP_TIMEOUT_MS: envInteger({ min: 100, max: 60_000, default: 5_000 }),
+    LETTERBOX_DELIVERY_AGENTS: envOrganisations(['procedures']),
   })
   .superRefine((env, context) => {
     checkAuthVariables(env, context);
+    const given = [env.LETTERBOX_TOKEN, env.LETTERBOX_TOKEN_FILE, env.LETTERBOX_SIGNING_KEY_FILE];
+    if (given.filter((value) => value !== undefined).length > 1) {
+      context.addIssue({
+        code: 'custom',
+        path: ['LETTERBOX_TOKEN'],
+        message:
+          'set at most one of LETTERBOX_TOKEN, LETTERBOX_TOKEN_FILE and LETTERBOX_SIGNING_KEY_FILE',
+      });
+    }
   })
   .transform((env): LetterboxConfig => ({
     ...toEventSourcedServiceConfig(LETTERBOX_DEFAULTS.serviceName, env),
     documentsTopic: env.DOCUMENTS_TOPIC,
+    registryUrl: env.REGISTRY_URL?.replace(/\/+$/, ''),
+    serviceToken:
+      env.LETTERBOX_TOKEN !== undefined
+        ? { kind: 'token', token: env.LETTERBOX_TOKEN }
+        : env.LETTERBOX_TOKEN_FILE !== undefined
+          ? { kind: 'token-file', path: env.LETTERBOX_TOKEN_FILE }
+          : env.LETTERBOX_SIGNING_KEY_FILE !== undefined
+            ? { kind: 'signing-key', privateKeyFile: env.LETTERBOX_SIGNING_KEY_FILE }
+            : undefined,
+    managersTtlMs: env.REGISTRY_MANAGERS_TTL_MS,
+    httpTimeoutMs: env.OUTBOUND_HTTP_TIMEOUT_MS,
+    deliveryAgents: new Set(env.LETTERBOX_DELIVERY_AGENTS),
   }));

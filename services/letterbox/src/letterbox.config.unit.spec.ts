@@ -24,4 +24,44 @@ describe('letterbox configuration', () => {
     ).toBe('site-b.documents');
     expect(() => loadConfig(letterboxConfigSchema, {})).toThrow(ConfigError);
   });
+
+  it('has procedures as the delivery agent and no registry by default', () => {
+    const config = loadConfig(letterboxConfigSchema, auth);
+    expect([...config.deliveryAgents]).toEqual(['procedures']);
+    expect(config).toMatchObject({
+      registryUrl: undefined,
+      serviceToken: undefined,
+      managersTtlMs: 30_000,
+    });
+  });
+
+  it('takes the registry, one token source, the cache period and the delivery agents', () => {
+    const config = loadConfig(letterboxConfigSchema, {
+      ...auth,
+      REGISTRY_URL: 'http://127.0.0.1:3001/',
+      LETTERBOX_SIGNING_KEY_FILE: '/keys/private.jwk',
+      REGISTRY_MANAGERS_TTL_MS: '0',
+      LETTERBOX_DELIVERY_AGENTS: 'procedures, guichet-pro',
+    });
+    expect(config).toMatchObject({
+      registryUrl: 'http://127.0.0.1:3001',
+      serviceToken: { kind: 'signing-key', privateKeyFile: '/keys/private.jwk' },
+      managersTtlMs: 0,
+    });
+    expect([...config.deliveryAgents]).toEqual(['procedures', 'guichet-pro']);
+    expect([
+      ...loadConfig(letterboxConfigSchema, { ...auth, LETTERBOX_DELIVERY_AGENTS: 'none' })
+        .deliveryAgents,
+    ]).toEqual([]);
+  });
+
+  it('refuses two token sources, a bad agent list and a cache period past five minutes', () => {
+    for (const bad of [
+      { LETTERBOX_TOKEN: 'abc', LETTERBOX_TOKEN_FILE: '/t' },
+      { LETTERBOX_DELIVERY_AGENTS: 'Procedures;acd' },
+      { REGISTRY_MANAGERS_TTL_MS: '300001' },
+    ]) {
+      expect(() => loadConfig(letterboxConfigSchema, { ...auth, ...bad })).toThrow(ConfigError);
+    }
+  });
 });

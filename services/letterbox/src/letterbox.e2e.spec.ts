@@ -1,7 +1,10 @@
 // The letterbox as a process over real Kafka and PostgreSQL: an agency delivers, the citizen
 // lists, opens (READ) and confirms receipt, the sender sees each state; bad input gets a 4xx
 // problem and changes nothing; a replica on a second database replays the log to the same
-// digests and refuses writes.
+// digests and refuses writes. Beside it a real registry process says who manages a business:
+// its managers read the business's letters, nobody else does, a removed manager loses access
+// after the cache period, and a registry that is gone means 503, not access. A delivery agent
+// delivers on behalf of a back office; another agency may not.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +32,9 @@ const ISSUER = 'letterbox-e2e';
 const AUDIENCE = 'backbone';
 const ANNA = '1983081246785';
 const LUC = '1990013100012';
+const MARC = '1990013101277';
+/** The letterbox's cache period of the registry's answers in this test. */
+const MANAGERS_TTL_MS = 1_000;
 const MIB = 1024 * 1024;
 
 interface Site {
@@ -59,7 +65,12 @@ describe('letterbox service', () => {
   const documentsTopic = uniqueName('letterbox.documents.v1');
   const source = uniqueName('primary');
   let primary: Site;
+  let registry: Site;
   let anna: string;
+  let marc: string;
+  let registrar: string;
+  let procedures: string;
+  let cae: string;
   let luc: string;
   let ccss: string;
   let acd: string;
@@ -68,14 +79,17 @@ describe('letterbox service', () => {
   const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>): Promise<string> =>
     mintToken(keys.privateKeyFile, { issuer: ISSUER, audience: AUDIENCE, ...request });
 
-  async function startSite(extra: Record<string, string>): Promise<Site> {
-    const database = await createTestDatabase('letterbox_e2e');
+  async function startSite(
+    extra: Record<string, string>,
+    name: 'letterbox' | 'registry' = 'letterbox',
+  ): Promise<Site> {
+    const database = await createTestDatabase(`${name}_e2e`);
     const env = { DATABASE_URL: database.url };
-    const migrated = runServiceTool('letterbox', 'migrate', env);
+    const migrated = runServiceTool(name, 'migrate', env);
     expect(migrated.stderr).toBe('');
     expect(migrated.status).toBe(0);
     const port = await freePort();
-    const service = new ServiceProcess('letterbox', {
+    const service = new ServiceProcess(name, {
       ...env,
       ...extra,
       HTTP_PORT: String(port),
@@ -149,15 +163,32 @@ describe('letterbox service', () => {
     keys = await ensureLocalSigningKeys(keysDir);
     anna = await token({ role: 'citizen', subject: ANNA });
     luc = await token({ role: 'citizen', subject: LUC });
+    marc = await token({ role: 'citizen', subject: MARC });
+    registrar = await token({
+      role: 'registrar',
+      subject: 'clerk-2',
+      registers: ['businesses'],
+      organisationId: 'lbr',
+    });
+    procedures = await token({
+      role: 'agency',
+      subject: 'procedures',
+      organisationId: 'procedures',
+    });
+    cae = await token({ role: 'agency', subject: 'svc-cae', organisationId: 'cae' });
     ccss = await token({ role: 'agency', subject: 'svc-ccss', organisationId: 'ccss' });
     acd = await token({ role: 'agency', subject: 'svc-acd', organisationId: 'acd' });
     operator = await token({ role: 'operator', subject: 'ops-1' });
     kafka = await startTestMessaging('letterbox-e2e');
+    registry = await startSite({ EVENTS_TOPIC: uniqueName('registry.events.v1') }, 'registry');
     // The primary publishes where MirrorMaker 2 would put the mirror on the embassy's cluster
     // (one cluster here): the replica reads <source>.<topic> for both topics.
     primary = await startSite({
       EVENTS_TOPIC: `${source}.${topic}`,
       DOCUMENTS_TOPIC: `${source}.${documentsTopic}`,
+      REGISTRY_URL: registry.baseUrl,
+      LETTERBOX_SIGNING_KEY_FILE: keys.privateKeyFile,
+      REGISTRY_MANAGERS_TTL_MS: String(MANAGERS_TTL_MS),
     });
   });
 
@@ -331,5 +362,122 @@ describe('letterbox service', () => {
     expect((await call(embassy, 'GET', `/letters/${bigLetterId}`, anna)).body['state']).toBe(
       'READ',
     );
+  });
+
+  it('shows a business’s letters to its managers as the registry names them, and to no one else', async () => {
+    const registered = await call(registry, 'POST', '/businesses', registrar, {
+      name: 'Moselle Logistics',
+      legalForm: 'SARL',
+      registeredAddress: {
+        street: 'Boulevard Royal',
+        houseNumber: '12A',
+        postcode: '2449',
+        locality: 'Luxembourg',
+        country: 'LU',
+      },
+      managers: [{ nationalId: MARC, role: 'manager' }],
+    });
+    expect(registered.status).toBe(201);
+    const business = String(registered.body['businessNumber']);
+    const content = pdf();
+    const delivered = await call(
+      primary,
+      'POST',
+      '/letters',
+      ccss,
+      letter(content, { recipient: { kind: 'business', id: business }, procedureId: 'proc-b' }),
+    );
+    expect(delivered.status).toBe(201);
+    const id = String(delivered.body['letterId']);
+
+    const box = await call(primary, 'GET', '/letters?procedureId=proc-b', marc);
+    expect(box.body).toEqual({
+      items: [
+        expect.objectContaining({
+          letterId: id,
+          recipient: { kind: 'business', id: business },
+          sender: 'ccss',
+        }),
+      ],
+      businessLetters: 'included',
+    });
+    expect((await call(primary, 'GET', '/letters?procedureId=proc-b', anna)).body).toEqual({
+      items: [],
+      businessLetters: 'included',
+    });
+    const opened = await fetch(`${primary.baseUrl}/letters/${id}/content`, {
+      headers: { authorization: `Bearer ${marc}` },
+    });
+    expect(opened.status).toBe(200);
+    expect(Buffer.from(await opened.arrayBuffer()).equals(content)).toBe(true);
+    const refused = [
+      await call(primary, 'GET', `/letters/${id}/content`, anna),
+      await call(primary, 'GET', `/letters/${id}`, anna),
+      await call(primary, 'POST', `/letters/${id}/receipt`, anna),
+    ];
+    expect(refused.map((a) => [a.status, a.type])).toEqual(
+      Array(3).fill([404, expect.stringMatching(/^application\/problem\+json/) as string]),
+    );
+    expect(await call(primary, 'POST', `/letters/${id}/receipt`, marc)).toMatchObject({
+      status: 200,
+      body: { state: 'RECEIPT_CONFIRMED' },
+    });
+
+    // The registrar replaces Marc by Anna: past the cache period the letter changes hands.
+    const changed = await call(registry, 'PUT', `/businesses/${business}/managers`, registrar, {
+      managers: [{ nationalId: ANNA, role: 'managing-director' }],
+    });
+    expect(changed.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, MANAGERS_TTL_MS + 100));
+    expect((await call(primary, 'GET', `/letters/${id}`, marc)).status).toBe(404);
+    expect((await call(primary, 'GET', `/letters/${id}`, anna)).status).toBe(200);
+
+    // A registry that is gone: the business's letter is 503 for everyone, the box says so.
+    registry.service.signal('SIGTERM');
+    await registry.service.exit(15_000);
+    await new Promise((resolve) => setTimeout(resolve, MANAGERS_TTL_MS + 100));
+    const down = await call(primary, 'GET', `/letters/${id}/content`, anna);
+    expect(down.status).toBe(503);
+    expect(down.type).toMatch(/^application\/problem\+json/);
+    expect((await call(primary, 'GET', '/letters?procedureId=proc-b', anna)).body).toEqual({
+      items: [],
+      businessLetters: 'unavailable',
+    });
+    // A person's letter does not depend on the registry.
+    expect((await call(primary, 'GET', `/letters/${letterId}`, anna)).status).toBe(200);
+  });
+
+  it('takes a delivery on behalf of a back office from a delivery agent only', async () => {
+    const delivered = await call(
+      primary,
+      'POST',
+      '/letters',
+      procedures,
+      letter(pdf(), { onBehalfOf: 'cae', procedureId: 'case-e2e' }),
+    );
+    expect(delivered.status).toBe(201);
+    const id = String(delivered.body['letterId']);
+    expect((await call(primary, 'GET', '/sent?procedureId=case-e2e', cae)).body['items']).toEqual([
+      expect.objectContaining({ letterId: id, sender: 'cae', deliveredBy: 'procedures' }),
+    ]);
+    expect(
+      (await call(primary, 'GET', '/sent?procedureId=case-e2e', procedures)).body['items'],
+    ).toEqual([]);
+    expect((await call(primary, 'GET', `/letters/${id}`, anna)).body).toMatchObject({
+      sender: 'cae',
+      deliveredBy: 'procedures',
+    });
+
+    const before = await events(primary);
+    const refused = await call(
+      primary,
+      'POST',
+      '/letters',
+      acd,
+      letter(pdf(), { onBehalfOf: 'cae' }),
+    );
+    expect(refused).toMatchObject({ status: 403, body: { code: 'NOT_A_DELIVERY_AGENT' } });
+    expect(refused.type).toMatch(/^application\/problem\+json/);
+    expect(await events(primary)).toBe(before);
   });
 });

@@ -2,14 +2,19 @@ import type { Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import {
+  CachedBusinessManagers,
   LetterService,
+  NO_REGISTRY,
   PgLetterStore,
   RetentionReactor,
   systemClock,
 } from '@gov/letterbox-application';
+import type { BusinessManagers } from '@gov/letterbox-application';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { PostgresEventStore } from '@gov/platform-event-sourcing';
 
+import { RegistryBusinessManagers } from './clients/registry-managers';
+import { LetterboxServiceToken } from './clients/service-token';
 import type { LetterboxConfig } from './letterbox.config';
 
 /** Injection token of the service's configuration. */
@@ -20,6 +25,15 @@ export const LETTERBOX_CONFIG = Symbol('LETTERBOX_CONFIG');
  * Plain classes (the application knows no Nest); this is where they are put together.
  */
 export function applicationProviders(config: LetterboxConfig): Provider[] {
+  const registry: BusinessManagers =
+    config.registryUrl === undefined || config.serviceToken === undefined
+      ? NO_REGISTRY
+      : new RegistryBusinessManagers(
+          config.registryUrl,
+          new LetterboxServiceToken(config.serviceToken, config.auth),
+          config.httpTimeoutMs,
+        );
+  const managers = new CachedBusinessManagers(registry, systemClock, config.managersTtlMs);
   return [
     { provide: LETTERBOX_CONFIG, useValue: config },
     {
@@ -30,7 +44,11 @@ export function applicationProviders(config: LetterboxConfig): Provider[] {
     },
     {
       provide: LetterService,
-      useFactory: (store: PgLetterStore) => new LetterService(store, systemClock),
+      useFactory: (store: PgLetterStore) =>
+        new LetterService(store, systemClock, {
+          managers,
+          deliveryAgents: config.deliveryAgents,
+        }),
       inject: [PgLetterStore],
     },
     {

@@ -383,6 +383,8 @@ describe('a procedure from a prefilled draft to its decision letter', () => {
       procedureId: id,
       contentType: 'application/pdf',
       retentionDays: 3650,
+      // Sent by the reactor with the service's token: still the back office's letter.
+      onBehalfOf: 'cae',
     });
     expect(
       Buffer.from(String(letter?.body['content']), 'base64').toString('latin1').slice(0, 8),

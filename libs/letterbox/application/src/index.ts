@@ -1,6 +1,7 @@
 /**
- * The letterbox's application layer: delivery, the recipient's box, reads and receipts, the
- * sender's view (`LetterService`); the event codecs over gov.letterbox.v1; the letters read
+ * The letterbox's application layer: delivery (on behalf of another organisation by a delivery
+ * agent), the recipient's box (a person's, and their businesses' through the registry's
+ * managers, `BusinessManagers`), reads and receipts, the sender's view (`LetterService`); the event codecs over gov.letterbox.v1; the letters read
  * model and the content store by SHA-256 (TypeORM, schema `letterbox_app`); the retention
  * reactor.
  *
@@ -9,7 +10,7 @@
 export {
   LETTER_EVENT_TYPES,
   MalformedLetterPayloadError,
-  PAYLOAD_SCHEMA_VERSION,
+  PAYLOAD_SCHEMA_VERSIONS,
   letterCodec,
 } from './lib/codecs';
 export {
@@ -18,6 +19,12 @@ export {
   contentStore,
   sha256Hex,
 } from './lib/content-store';
+export {
+  CachedBusinessManagers,
+  NO_REGISTRY,
+  isRegistryUnavailable,
+} from './lib/business-managers';
+export type { BusinessManagers } from './lib/business-managers';
 export { LETTERBOX_ACTOR, systemClock } from './lib/context';
 export {
   DOCUMENTS_TOPIC,
@@ -38,8 +45,10 @@ export { LetterService, letterStreamId, letterView } from './lib/letter.service'
 export type {
   DeliverInput,
   Delivered,
+  LetterBox,
   LetterContent,
   LetterFilter,
+  LetterServiceOptions,
   LetterView,
 } from './lib/letter.service';
 export { PgLetterStore } from './lib/pg-letter-store';
@@ -49,6 +58,7 @@ export { RetentionReactor } from './lib/retention.reactor';
 export {
   APPLICATION_SCHEMA,
   ContentEntity,
+  DeliveredBy1765300000300,
   DocumentOutbox1765300000200,
   EVENT_STORE_SCHEMA,
   LETTERBOX_ENTITIES,

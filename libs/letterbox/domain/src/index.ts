@@ -1,6 +1,7 @@
 /**
  * The letterbox context's pure business logic: a letter's delivery, reads, receipt and the end
- * of its retention, as a decider; the checks of a document's type and size. No I/O: time, ids
+ * of its retention, as a decider; the checks of a document's type and size; whose letter a
+ * delivery is (a delivery agent's on behalf of another organisation). No I/O: time, ids
  * and the reader's businesses come in with the commands.
  *
  * @packageDocumentation
@@ -13,6 +14,8 @@ export {
   isLetterContentType,
 } from './lib/content';
 export type { LetterContentType } from './lib/content';
+export { deliveryOrigin } from './lib/delivery';
+export type { DeliveryOrigin } from './lib/delivery';
 export { isRecipient, letterDecider } from './lib/letter';
 export type {
   DeliveredLetter,

@@ -16,7 +16,7 @@ import {
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 
 import { LetterService } from '@gov/letterbox-application';
-import type { Delivered, LetterView, RequestContext } from '@gov/letterbox-application';
+import type { Delivered, LetterBox, LetterView, RequestContext } from '@gov/letterbox-application';
 import { AuthGuard, Roles } from '@gov/platform-auth';
 import { ApiJsonResponse, ApiProblems, ZodPipe, openApiSchema } from '@gov/platform-chassis';
 import type { HttpReply } from '@gov/platform-chassis';
@@ -26,9 +26,9 @@ import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
 import {
   DeliverLetterBody,
   DeliveredSchema,
+  LetterBoxSchema,
   LetterIdParam,
   LetterListQuery,
-  LetterListSchema,
   LetterViewSchema,
 } from './dto/letter.dto';
 import type { DeliverLetterDto, LetterListQueryDto } from './dto/letter.dto';
@@ -79,7 +79,9 @@ export class LettersController {
       'An administration (agency token; the sender is its organisation). The document is ' +
       'base64, at most 10 MiB decoded, of an allowed type whose bytes match it; it is ' +
       'available at once (the legal-effect instant). Answers the letter id and the SHA-256 of ' +
-      'the document.',
+      'the document. A business’s letter goes to the managers the registry names. A delivery ' +
+      'agent (LETTERBOX_DELIVERY_AGENTS) may name `onBehalfOf`, the organisation it delivers ' +
+      'for, which becomes the sender; for anyone else that is 403.',
   })
   @ApiBody({
     schema: openApiSchema(DeliverLetterBody),
@@ -114,9 +116,19 @@ export class LettersController {
   @Roles('citizen')
   @ApiOperation({
     summary: 'Your letterbox',
-    description: 'The letters delivered to you, newest first, with their states.',
+    description:
+      'The letters delivered to you and to the businesses the registry names you a manager ' +
+      'of, newest first, with their states and recipients. `businessLetters: unavailable` ' +
+      'when the registry could not be asked: your own letters are listed, and only the ' +
+      'business letters it could check.',
   })
-  @ApiJsonResponse(200, 'The letters', LetterListSchema, { items: [] }, [])
+  @ApiJsonResponse(
+    200,
+    'The letters',
+    LetterBoxSchema,
+    { items: [], businessLetters: 'included' },
+    [],
+  )
   @ApiQuery({
     name: 'procedureId',
     required: false,
@@ -126,8 +138,8 @@ export class LettersController {
   async box(
     @Context() context: RequestContext,
     @Query(new ZodPipe(LetterListQuery, 'query')) query: LetterListQueryDto,
-  ): Promise<{ items: LetterView[] }> {
-    return { items: await this.letters.box(context, query) };
+  ): Promise<LetterBox> {
+    return this.letters.box(context, query);
   }
 
   @Get(':letterId')
@@ -135,12 +147,13 @@ export class LettersController {
   @ApiOperation({
     summary: 'A letter and its states',
     description:
-      'Its recipient, or the organisation that sent it. Anyone else gets 404, as for an ' +
-      'unknown letter.',
+      'Its recipient (the person, or a current manager of the business), or the organisation ' +
+      'that sent it. Anyone else gets 404, as for an unknown letter; 503 for a business’s ' +
+      'letter while the registry cannot be asked.',
   })
   @ApiParam({ name: 'letterId', schema: openApiSchema(LetterIdParam) })
   @ApiJsonResponse(200, 'The letter', LetterViewSchema, { letterId: LETTER_ID }, [])
-  @ApiProblems(400, 401, 403, 404)
+  @ApiProblems(400, 401, 403, 404, 503)
   get(
     @Context() context: RequestContext,
     @Param('letterId', letterIdParam) letterId: string,
@@ -153,12 +166,13 @@ export class LettersController {
   @ApiOperation({
     summary: 'Open the document',
     description:
-      'The recipient only. The bytes with their media type, after their SHA-256 is checked ' +
+      'The recipient only (for a business, a manager the registry names; 503 while it cannot ' +
+      'be asked). The bytes with their media type, after their SHA-256 is checked ' +
       'again (the `Digest`-like `X-Content-SHA256` header carries it). The first opening makes ' +
       'the letter READ; every opening is recorded. 409 once retention removed the content.',
   })
   @ApiParam({ name: 'letterId', schema: openApiSchema(LetterIdParam) })
-  @ApiProblems(400, 401, 403, 404, 409)
+  @ApiProblems(400, 401, 403, 404, 409, 503)
   async content(
     @Context() context: RequestContext,
     @Param('letterId', letterIdParam) letterId: string,
@@ -186,7 +200,7 @@ export class LettersController {
   })
   @ApiParam({ name: 'letterId', schema: openApiSchema(LetterIdParam) })
   @ApiJsonResponse(200, 'Confirmed', LetterViewSchema, { letterId: LETTER_ID }, [])
-  @ApiProblems(400, 401, 403, 404, 409)
+  @ApiProblems(400, 401, 403, 404, 409, 503)
   confirmReceipt(
     @Context() context: RequestContext,
     @Param('letterId', letterIdParam) letterId: string,

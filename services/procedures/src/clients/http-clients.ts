@@ -64,6 +64,9 @@ export class PlatformHttpClients
 
   async deliver(letter: Letter, bearerToken: string, idempotencyKey: string) {
     const base = this.base('letterbox', this.urls.letterbox);
+    // With the service's own token (the reactor's retry), the letter is still the back
+    // office's: the letterbox accepts onBehalfOf from its delivery agents only.
+    const onBehalf = bearerToken === (await this.serviceToken.get());
     const response = await this.call('letterbox', `${base}/letters`, {
       method: 'POST',
       token: bearerToken,
@@ -77,6 +80,7 @@ export class PlatformHttpClients
         retentionDays: 3650,
         // A decision has legal effect: the back office learns that the person received it.
         receiptRequested: true,
+        ...(onBehalf ? { onBehalfOf: letter.organisationId } : {}),
       },
     });
     if (!response.ok) throw this.failure('letterbox', response.status);

@@ -15,12 +15,23 @@ import {
   RecipientKind,
 } from '@gov/contracts';
 import { isLetterContentType } from '@gov/letterbox-domain';
-import type { LetterEvent } from '@gov/letterbox-domain';
+import type { LetterEvent, Recipient } from '@gov/letterbox-domain';
 import { protoMessage, protoPayload } from '@gov/platform-event-sourcing';
 import type { EventCodec, NewEvent, RecordedEvent } from '@gov/platform-event-sourcing';
 
-/** The revision of every gov.letterbox.v1 payload this code writes (see proto/README.md). */
-export const PAYLOAD_SCHEMA_VERSION = 1;
+/**
+ * The revision of each gov.letterbox.v1 payload this code writes (see proto/README.md): 2 for
+ * `LetterCreated` (`delivered_by`) and `LetterContentRead` (recipient, sender, procedure), whose
+ * revision 1 lacks those fields; 1 for the others.
+ */
+export const PAYLOAD_SCHEMA_VERSIONS: Readonly<Record<LetterEvent['type'], number>> = {
+  LetterCreated: 2,
+  LetterAvailable: 1,
+  LetterRead: 1,
+  LetterContentRead: 2,
+  ReceiptConfirmed: 1,
+  LetterContentRemoved: 1,
+};
 
 /** The event types of the letterbox's log. */
 export const LETTER_EVENT_TYPES = {
@@ -38,12 +49,16 @@ export class MalformedLetterPayloadError extends Error {
 }
 
 function payload<Desc extends DescMessage>(
+  type: LetterEvent['type'],
   schema: Desc,
   message: MessageShape<Desc>,
   occurredAt: Date,
 ): NewEvent {
-  return protoPayload(schema, message, occurredAt, PAYLOAD_SCHEMA_VERSION);
+  return protoPayload(schema, message, occurredAt, PAYLOAD_SCHEMA_VERSIONS[type]);
 }
+
+const kindOf = (recipient: Recipient): RecipientKind =>
+  recipient.kind === 'person' ? RecipientKind.PERSON : RecipientKind.BUSINESS;
 
 function decodeAs<Desc extends DescMessage>(
   schema: Desc,
@@ -63,6 +78,23 @@ function time(value: Timestamp | undefined, field: string): Date {
 
 const ts = timestampFromDate;
 
+/**
+ * The recipient a LetterContentRead names; `null` for one of revision 1, which named none
+ * (UNSPECIFIED): the letter's LetterCreated has it.
+ */
+function recipientOf(kind: RecipientKind, id: string): Recipient | null {
+  switch (kind) {
+    case RecipientKind.PERSON:
+      return { kind: 'person', id };
+    case RecipientKind.BUSINESS:
+      return { kind: 'business', id };
+    case RecipientKind.UNSPECIFIED:
+      return null;
+    default:
+      throw new MalformedLetterPayloadError(`recipient kind ${String(kind)} is unknown`);
+  }
+}
+
 /** The codec of a letter's stream. */
 export const letterCodec: EventCodec<LetterEvent> = {
   encode(event) {
@@ -70,13 +102,13 @@ export const letterCodec: EventCodec<LetterEvent> = {
       case 'LetterCreated': {
         const d = event.data;
         return payload(
+          'LetterCreated',
           LetterCreatedSchema,
           create(LetterCreatedSchema, {
             letterId: d.letterId,
             senderOrganisationId: d.senderOrganisationId,
             senderActorId: d.senderActorId,
-            recipientKind:
-              d.recipient.kind === 'person' ? RecipientKind.PERSON : RecipientKind.BUSINESS,
+            recipientKind: kindOf(d.recipient),
             recipientId: d.recipient.id,
             subject: d.subject,
             procedureId: d.procedureId ?? '',
@@ -86,12 +118,14 @@ export const letterCodec: EventCodec<LetterEvent> = {
             retentionDays: d.retentionDays,
             receiptRequested: d.receiptRequested,
             createdAt: ts(d.createdAt),
+            deliveredBy: d.deliveredBy ?? '',
           }),
           d.createdAt,
         );
       }
       case 'LetterAvailable':
         return payload(
+          'LetterAvailable',
           LetterAvailableSchema,
           create(LetterAvailableSchema, {
             letterId: event.data.letterId,
@@ -102,6 +136,7 @@ export const letterCodec: EventCodec<LetterEvent> = {
         );
       case 'LetterRead':
         return payload(
+          'LetterRead',
           LetterReadSchema,
           create(LetterReadSchema, {
             letterId: event.data.letterId,
@@ -112,17 +147,26 @@ export const letterCodec: EventCodec<LetterEvent> = {
         );
       case 'LetterContentRead':
         return payload(
+          'LetterContentRead',
           LetterContentReadSchema,
           create(LetterContentReadSchema, {
             letterId: event.data.letterId,
             readerId: event.data.readerId,
             sha256: event.data.sha256,
             readAt: ts(event.data.readAt),
+            recipientKind:
+              event.data.recipient === null
+                ? RecipientKind.UNSPECIFIED
+                : kindOf(event.data.recipient),
+            recipientId: event.data.recipient?.id ?? '',
+            senderOrganisationId: event.data.senderOrganisationId,
+            procedureId: event.data.procedureId ?? '',
           }),
           event.data.readAt,
         );
       case 'ReceiptConfirmed':
         return payload(
+          'ReceiptConfirmed',
           ReceiptConfirmedSchema,
           create(ReceiptConfirmedSchema, {
             letterId: event.data.letterId,
@@ -133,6 +177,7 @@ export const letterCodec: EventCodec<LetterEvent> = {
         );
       case 'LetterContentRemoved':
         return payload(
+          'LetterContentRemoved',
           LetterContentRemovedSchema,
           create(LetterContentRemovedSchema, {
             letterId: event.data.letterId,
@@ -167,6 +212,7 @@ export const letterCodec: EventCodec<LetterEvent> = {
             letterId: m.letterId,
             senderOrganisationId: m.senderOrganisationId,
             senderActorId: m.senderActorId,
+            deliveredBy: m.deliveredBy === '' ? null : m.deliveredBy,
             recipient: {
               kind: m.recipientKind === RecipientKind.PERSON ? 'person' : 'business',
               id: m.recipientId,
@@ -209,6 +255,9 @@ export const letterCodec: EventCodec<LetterEvent> = {
             readerId: m.readerId,
             sha256: m.sha256,
             readAt: time(m.readAt, 'read_at'),
+            recipient: recipientOf(m.recipientKind, m.recipientId),
+            senderOrganisationId: m.senderOrganisationId,
+            procedureId: m.procedureId === '' ? null : m.procedureId,
           },
         };
       }

@@ -18,6 +18,7 @@ export const LETTERBOX_REJECTION_STATUSES: RejectionStatuses<LetterRejectionCode
   RECEIPT_NOT_REQUESTED: 409,
   LETTER_NOT_READ: 409,
   CONTENT_REMOVED: 409,
+  NOT_A_DELIVERY_AGENT: 403,
 };
 
 /** What a client would be told of `error`: for code that classifies failures itself. */

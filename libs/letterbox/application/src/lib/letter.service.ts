@@ -1,8 +1,13 @@
+import { In } from 'typeorm';
+import type { FindOptionsWhere } from 'typeorm';
+
 import { DomainRejection } from '@gov/platform-decider';
 import { handleCommand } from '@gov/platform-event-sourcing';
-import { checkContent, letterDecider } from '@gov/letterbox-domain';
+import { checkContent, deliveryOrigin, letterDecider } from '@gov/letterbox-domain';
 import type { LetterRejectionCode, LetterStatus, Reader, Recipient } from '@gov/letterbox-domain';
 
+import type { BusinessManagers } from './business-managers';
+import { isRegistryUnavailable } from './business-managers';
 import { letterCodec } from './codecs';
 import { contentStore, sha256Hex } from './content-store';
 import type { Clock, RequestContext } from './context';
@@ -25,6 +30,11 @@ export interface DeliverInput {
   readonly content: Uint8Array;
   readonly retentionDays: number;
   readonly receiptRequested?: boolean | undefined;
+  /**
+   * The organisation a delivery agent delivers for (it becomes the sender); only delivery
+   * agents may name one (else `NOT_A_DELIVERY_AGENT`, 403).
+   */
+  readonly onBehalfOf?: string | undefined;
 }
 
 /** The answer to a delivery. */
@@ -37,7 +47,10 @@ export interface Delivered {
 /** A letter as its recipient and its sender see it. */
 export interface LetterView {
   readonly letterId: string;
+  /** The organisation the letter is from. */
   readonly sender: string;
+  /** The delivery agent that delivered it on the sender's behalf; `null` when the sender did. */
+  readonly deliveredBy: string | null;
   readonly recipient: Recipient;
   readonly subject: string;
   readonly procedureId: string | null;
@@ -53,6 +66,25 @@ export interface LetterView {
   readonly retainUntil: string | null;
   /** When retention ended and the content was removed; `null` while it is kept. */
   readonly contentRemovedAt: string | null;
+}
+
+/**
+ * A citizen's box: their own letters and those of the businesses they manage. `businessLetters`
+ * is `unavailable` when the registry could not say whom a business with letters has as
+ * managers: the box then shows the person's own letters and the business letters it could
+ * check, never a letter it could not.
+ */
+export interface LetterBox {
+  readonly items: LetterView[];
+  readonly businessLetters: 'included' | 'unavailable';
+}
+
+/** How the use cases reach beyond the letterbox. */
+export interface LetterServiceOptions {
+  /** The registry's answer on who manages a business (cached, see `CachedBusinessManagers`). */
+  readonly managers: BusinessManagers;
+  /** Organisations that may deliver on behalf of another (`LETTERBOX_DELIVERY_AGENTS`). */
+  readonly deliveryAgents: ReadonlySet<string>;
 }
 
 /** Filters of a list of letters. */
@@ -75,6 +107,7 @@ export function letterView(row: LetterRow): LetterView {
   return {
     letterId: row.letterId,
     sender: row.senderOrganisationId,
+    deliveredBy: row.deliveredBy,
     recipient: { kind: row.recipientKind, id: row.recipientId },
     subject: row.subject,
     procedureId: row.procedureId,
@@ -93,19 +126,24 @@ export function letterView(row: LetterRow): LetterView {
 }
 
 const LIST_LIMIT = 200;
+/** How many registry lookups one box listing runs at a time. */
+const LOOKUP_CONCURRENCY = 8;
 
 /**
  * The letterbox's use cases: delivery by an administration, the recipient's box, reads and
  * receipts, the sender's view.
  *
- * Recipients are people (the citizen whose national id the letter names). A business's letters
- * are delivered and shown to their sender; their managers' box needs a lookup of the business's
- * managers in the registry, not built yet, so a citizen's {@link Reader} names no business.
+ * Recipients are people (the citizen whose national id the letter names) and businesses, whose
+ * letters go to the citizens the registry names as their current managers: a citizen's
+ * {@link Reader} names the business of the letter at hand when the registry says they manage
+ * it. Someone else's letter is "not found", as an unknown one; a business's letter while the
+ * registry cannot answer is 503, never shown.
  */
 export class LetterService {
   constructor(
     private readonly store: PgLetterStore,
     private readonly clock: Clock,
+    private readonly options: LetterServiceOptions,
   ) {}
 
   /**
@@ -114,6 +152,11 @@ export class LetterService {
    */
   async deliver(context: RequestContext, input: DeliverInput): Promise<Delivered> {
     const agency = requireAgency(context.principal, 'deliver letters');
+    const origin = deliveryOrigin(
+      agency.organisationId,
+      input.onBehalfOf,
+      this.options.deliveryAgents,
+    );
     const contentType = checkContent(input.contentType, input.content);
     const letterId = newIdFor(context, 'letter');
     const now = this.clock.now();
@@ -128,7 +171,7 @@ export class LetterService {
           type: 'DeliverLetter',
           data: {
             letterId,
-            senderOrganisationId: agency.organisationId,
+            ...origin,
             senderActorId: agency.subject,
             recipient: input.recipient,
             subject: input.subject,
@@ -150,19 +193,28 @@ export class LetterService {
     return { letterId, sha256, state };
   }
 
-  /** The citizen's own letters, newest first; only a procedure's when `filter` names one. */
-  async box(context: RequestContext, filter: LetterFilter = {}): Promise<LetterView[]> {
+  /**
+   * The citizen's letters and those of the businesses they manage, newest first; only a
+   * procedure's when `filter` names one. Each business that has letters is checked against the
+   * registry (through the cache), so a listing costs at most one registry read per such
+   * business and cache period.
+   */
+  async box(context: RequestContext, filter: LetterFilter = {}): Promise<LetterBox> {
     const citizen = requireCitizen(context.principal, 'read their letterbox');
+    const { managed, complete } = await this.businessesManagedBy(citizen.subject);
+    const procedure = filter.procedureId === undefined ? {} : { procedureId: filter.procedureId };
+    const where: FindOptionsWhere<LetterRow>[] = [
+      { recipientKind: 'person', recipientId: citizen.subject, ...procedure },
+    ];
+    if (managed.length > 0) {
+      where.push({ recipientKind: 'business', recipientId: In(managed), ...procedure });
+    }
     const rows = await this.store.manager.getRepository(LetterEntity).find({
-      where: {
-        recipientKind: 'person',
-        recipientId: citizen.subject,
-        ...(filter.procedureId === undefined ? {} : { procedureId: filter.procedureId }),
-      },
+      where,
       order: { createdAt: 'DESC', letterId: 'ASC' },
       take: LIST_LIMIT,
     });
-    return rows.map(letterView);
+    return { items: rows.map(letterView), businessLetters: complete ? 'included' : 'unavailable' };
   }
 
   /**
@@ -191,12 +243,16 @@ export class LetterService {
       .getRepository(LetterEntity)
       .findOne({ where: { letterId } });
     const { principal } = context;
+    if (row === null) throw notInBox(letterId);
     const visible =
-      row !== null &&
-      ((principal.kind === 'citizen' &&
-        row.recipientKind === 'person' &&
-        row.recipientId === principal.subject) ||
-        (principal.kind === 'agency' && row.senderOrganisationId === principal.organisationId));
+      principal.kind === 'agency'
+        ? row.senderOrganisationId === principal.organisationId
+        : principal.kind === 'citizen' &&
+          (row.recipientKind === 'person'
+            ? row.recipientId === principal.subject
+            : (await this.options.managers.managersOf(row.recipientId)).includes(
+                principal.subject,
+              ));
     if (!visible) throw notInBox(letterId);
     return letterView(row);
   }
@@ -207,7 +263,7 @@ export class LetterService {
    * nothing is served (a `ContentIntegrityError`).
    */
   async open(context: RequestContext, letterId: string): Promise<LetterContent> {
-    const reader = this.readerOf(context, 'open a letter');
+    const reader = await this.readerOf(context, letterId, 'open a letter');
     const now = this.clock.now();
     return this.store.transaction(async ({ store, manager }) => {
       const result = await handleCommand(
@@ -227,7 +283,7 @@ export class LetterService {
 
   /** Records the recipient's confirmation of receipt (once; a repeat changes nothing). */
   async confirmReceipt(context: RequestContext, letterId: string): Promise<LetterView> {
-    const reader = this.readerOf(context, 'confirm receipt');
+    const reader = await this.readerOf(context, letterId, 'confirm receipt');
     await handleCommand(
       this.store,
       { decider: letterDecider, codec: letterCodec },
@@ -238,9 +294,57 @@ export class LetterService {
     return this.get(context, letterId);
   }
 
-  private readerOf(context: RequestContext, what: string): Reader {
+  /**
+   * The citizen as the decider sees them for letter `letterId`: with its business when the
+   * letter is a business's and the registry names them among its managers. The read model says
+   * whose letter it is (the request path writes it with the delivery); a row not there yet (a
+   * replica just promoted, still replaying) names no business, so the decider refuses: it fails
+   * closed.
+   */
+  private async readerOf(context: RequestContext, letterId: string, what: string): Promise<Reader> {
     const citizen = requireCitizen(context.principal, what);
-    return { nationalId: citizen.subject, manages: [] };
+    const row = await this.store.manager
+      .getRepository(LetterEntity)
+      .findOne({ where: { letterId }, select: { recipientKind: true, recipientId: true } });
+    if (row?.recipientKind !== 'business') return { nationalId: citizen.subject, manages: [] };
+    const managers = await this.options.managers.managersOf(row.recipientId);
+    return {
+      nationalId: citizen.subject,
+      manages: managers.includes(citizen.subject) ? [row.recipientId] : [],
+    };
+  }
+
+  /**
+   * The businesses with letters that `nationalId` manages, and whether the registry answered
+   * for all of them (a business it could not answer for is left out, never let in).
+   */
+  private async businessesManagedBy(
+    nationalId: string,
+  ): Promise<{ managed: string[]; complete: boolean }> {
+    const recipients: { id: string }[] = await this.store.manager
+      .getRepository(LetterEntity)
+      .createQueryBuilder('l')
+      .select('DISTINCT l.recipient_id', 'id')
+      .where("l.recipient_kind = 'business'")
+      .getRawMany();
+    const result = { managed: [] as string[], complete: true };
+    const queue = recipients.map((r) => r.id);
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        try {
+          if ((await this.options.managers.managersOf(next)).includes(nationalId)) {
+            result.managed.push(next);
+          }
+        } catch (error) {
+          if (!isRegistryUnavailable(error)) throw error;
+          // One failure is enough to know: the others would only wait for their time-outs.
+          result.complete = false;
+          queue.length = 0;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: LOOKUP_CONCURRENCY }, worker));
+    return result;
   }
 }
 

@@ -7,7 +7,11 @@ import { PostgresEventStore, ProjectionRunner } from '@gov/platform-event-sourci
 import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
-import { LETTER_EVENT_TYPES } from './codecs';
+import { ApplicationError } from '@gov/platform-chassis';
+
+import { CachedBusinessManagers } from './business-managers';
+import type { BusinessManagers } from './business-managers';
+import { LETTER_EVENT_TYPES, letterCodec } from './codecs';
 import { DocumentRelay, applyReplicatedDocument, documentsDigest } from './documents';
 import type { DocumentRecord } from './documents';
 import { ContentIntegrityError, sha256Hex } from './content-store';
@@ -48,6 +52,27 @@ const as = (principal: Principal, idempotencySeed?: string): RequestContext => {
   };
 };
 const citizen = (nationalId: string): Principal => ({ kind: 'citizen', subject: nationalId });
+const procedures: Principal = {
+  kind: 'agency',
+  subject: 'procedures',
+  organisationId: 'procedures',
+};
+
+/** The registry's managers, as a test sets them; `up = false`: it cannot be reached. */
+const registry = {
+  up: true,
+  lookups: 0,
+  managers: new Map<string, string[]>(),
+};
+const registryPort: BusinessManagers = {
+  managersOf: (businessNumber) => {
+    registry.lookups += 1;
+    return registry.up
+      ? Promise.resolve(registry.managers.get(businessNumber) ?? [])
+      : Promise.reject(ApplicationError.serviceUnavailable('the registry cannot be reached'));
+  },
+};
+const MANAGERS_TTL_MS = 30_000;
 const ccss: Principal = { kind: 'agency', subject: 'svc-ccss', organisationId: 'ccss' };
 const acd: Principal = { kind: 'agency', subject: 'svc-acd', organisationId: 'acd' };
 
@@ -101,7 +126,10 @@ beforeAll(async () => {
   dataSource = await createLetterboxDataSource(pool);
   eventStore = new PostgresEventStore({ pool, schema: EVENT_STORE_SCHEMA, producer: 'letterbox' });
   store = new PgLetterStore(eventStore, dataSource);
-  letters = new LetterService(store, clock);
+  letters = new LetterService(store, clock, {
+    managers: new CachedBusinessManagers(registryPort, clock, MANAGERS_TTL_MS),
+    deliveryAgents: new Set(['procedures']),
+  });
 });
 
 afterAll(async () => {
@@ -125,7 +153,8 @@ describe('letters on PostgreSQL', () => {
     expect(await types()).toEqual([LETTER_EVENT_TYPES.created, LETTER_EVENT_TYPES.available]);
 
     const box = await letters.box(as(citizen(ANNA)));
-    expect(box.find((letter) => letter.letterId === letterId)).toMatchObject({
+    expect(box.businessLetters).toBe('included');
+    expect(box.items.find((letter) => letter.letterId === letterId)).toMatchObject({
       state: 'AVAILABLE',
       sender: 'ccss',
       availableAt: now.toISOString(),
@@ -156,7 +185,9 @@ describe('letters on PostgreSQL', () => {
     const other = await letters.deliver(as(ccss), input(pdf(), { procedureId: 'proc-2' }));
     const ofProcedure = async (procedureId: string) => [
       (await letters.sent(as(ccss), { procedureId })).map((letter) => letter.letterId),
-      (await letters.box(as(citizen(ANNA)), { procedureId })).map((letter) => letter.letterId),
+      (await letters.box(as(citizen(ANNA)), { procedureId })).items.map(
+        (letter) => letter.letterId,
+      ),
     ];
     expect(await ofProcedure('proc-2')).toEqual([[other.letterId], [other.letterId]]);
     expect((await ofProcedure('proc-1'))[0]).toContain(letterId);
@@ -188,6 +219,152 @@ describe('letters on PostgreSQL', () => {
       'LETTER_NOT_FOUND',
     );
     expect(await eventCount()).toBe(events);
+  });
+
+  it('shows a business’s letter to its managers only, as the registry names them', async () => {
+    const business = 'B700001';
+    registry.managers.set(business, [LUC]);
+    const { letterId } = await letters.deliver(
+      as(ccss),
+      input(pdf(), { recipient: { kind: 'business', id: business } }),
+    );
+    const boxOf = async (nationalId: string) =>
+      (await letters.box(as(citizen(nationalId)))).items.map((letter) => letter.letterId);
+    expect(await boxOf(LUC)).toContain(letterId);
+    expect(await boxOf(ANNA)).not.toContain(letterId);
+    expect((await letters.get(as(citizen(LUC)), letterId)).recipient).toEqual({
+      kind: 'business',
+      id: business,
+    });
+
+    const events = await eventCount();
+    expect(await codeOf(letters.open(as(citizen(ANNA)), letterId))).toBe('LETTER_NOT_FOUND');
+    expect(await codeOf(letters.get(as(citizen(ANNA)), letterId))).toBe('LETTER_NOT_FOUND');
+    expect(await codeOf(letters.confirmReceipt(as(citizen(ANNA)), letterId))).toBe(
+      'LETTER_NOT_FOUND',
+    );
+    expect(await eventCount()).toBe(events);
+
+    expect((await letters.open(as(citizen(LUC)), letterId)).contentType).toBe('application/pdf');
+    expect((await letters.confirmReceipt(as(citizen(LUC)), letterId)).state).toBe(
+      'RECEIPT_CONFIRMED',
+    );
+    // The read names the letter's recipient, sender and procedure: the audit needs no other event.
+    const stream = await eventStore.readStream(letterStreamId(letterId));
+    const read = stream.find((e) => e.eventType === LETTER_EVENT_TYPES.contentRead);
+    if (read === undefined) throw new Error('no LetterContentRead');
+    expect(read.payloadSchemaVersion).toBe(2);
+    expect(letterCodec.decode(read)).toEqual({
+      type: 'LetterContentRead',
+      data: {
+        letterId,
+        readerId: LUC,
+        sha256: expect.any(String) as string,
+        readAt: now,
+        recipient: { kind: 'business', id: business },
+        senderOrganisationId: 'ccss',
+        procedureId: 'proc-1',
+      },
+    });
+  });
+
+  it('takes a removed manager’s access away once the cached answer expires', async () => {
+    const business = 'B700002';
+    registry.managers.set(business, [LUC]);
+    const { letterId } = await letters.deliver(
+      as(ccss),
+      input(pdf(), { recipient: { kind: 'business', id: business } }),
+    );
+    expect((await letters.get(as(citizen(LUC)), letterId)).letterId).toBe(letterId);
+    registry.managers.set(business, [ANNA]);
+    const start = now;
+    try {
+      // Within the bound, the answer the letterbox holds still stands...
+      now = new Date(start.getTime() + MANAGERS_TTL_MS - 1);
+      expect((await letters.get(as(citizen(LUC)), letterId)).letterId).toBe(letterId);
+      // ... and no longer after it.
+      now = new Date(start.getTime() + MANAGERS_TTL_MS);
+      expect(await codeOf(letters.open(as(citizen(LUC)), letterId))).toBe('LETTER_NOT_FOUND');
+      expect((await letters.get(as(citizen(ANNA)), letterId)).letterId).toBe(letterId);
+    } finally {
+      now = start;
+    }
+  });
+
+  it('answers 503 for a business’s letter while the registry cannot be reached, never access', async () => {
+    const business = 'B700003';
+    registry.managers.set(business, [LUC]);
+    const start = now;
+    const personal = await letters.deliver(as(ccss), input(pdf(), { procedureId: 'proc-down' }));
+    const { letterId } = await letters.deliver(
+      as(ccss),
+      input(pdf(), { recipient: { kind: 'business', id: business }, procedureId: 'proc-down' }),
+    );
+    registry.up = false;
+    try {
+      // Past every cached answer: the registry must be asked.
+      now = new Date(start.getTime() + 10 * MANAGERS_TTL_MS);
+      const events = await eventCount();
+      const unavailable = async (work: Promise<unknown>) => {
+        const error = await work.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        return error instanceof ApplicationError ? error.kind : error;
+      };
+      expect(await unavailable(letters.open(as(citizen(LUC)), letterId))).toBe(
+        'service-unavailable',
+      );
+      expect(await unavailable(letters.get(as(citizen(ANNA)), letterId))).toBe(
+        'service-unavailable',
+      );
+      expect(await eventCount()).toBe(events);
+      // The person's own letters are still listed; the business's are not, and the box says so.
+      const box = await letters.box(as(citizen(LUC)), { procedureId: 'proc-down' });
+      expect(box).toEqual({ items: [], businessLetters: 'unavailable' });
+      const annas = await letters.box(as(citizen(ANNA)), { procedureId: 'proc-down' });
+      expect(annas.items.map((l) => l.letterId)).toEqual([personal.letterId]);
+      expect(annas.businessLetters).toBe('unavailable');
+    } finally {
+      registry.up = true;
+      now = start;
+    }
+  });
+
+  it('delivers on behalf of a back office for a delivery agent only', async () => {
+    const { letterId } = await letters.deliver(
+      as(procedures),
+      input(pdf(), { onBehalfOf: 'cae', procedureId: 'case-7' }),
+    );
+    const cae: Principal = { kind: 'agency', subject: 'svc-cae', organisationId: 'cae' };
+    expect(await letters.get(as(cae), letterId)).toMatchObject({
+      sender: 'cae',
+      deliveredBy: 'procedures',
+    });
+    expect((await letters.sent(as(cae))).map((l) => l.letterId)).toContain(letterId);
+    expect((await letters.sent(as(procedures))).map((l) => l.letterId)).not.toContain(letterId);
+    expect((await letters.box(as(citizen(ANNA)))).items).toContainEqual(
+      expect.objectContaining({ letterId, sender: 'cae', deliveredBy: 'procedures' }),
+    );
+    const [created] = await eventStore.readStream(letterStreamId(letterId));
+    if (created === undefined) throw new Error('no LetterCreated');
+    expect(created.payloadSchemaVersion).toBe(2);
+    expect(letterCodec.decode(created)).toMatchObject({
+      type: 'LetterCreated',
+      data: { senderOrganisationId: 'cae', senderActorId: 'procedures', deliveredBy: 'procedures' },
+    });
+
+    const [events, contents] = [await eventCount(), await contentCount()];
+    expect(await codeOf(letters.deliver(as(acd), input(pdf(), { onBehalfOf: 'cae' })))).toBe(
+      'NOT_A_DELIVERY_AGENT',
+    );
+    expect([await eventCount(), await contentCount()]).toEqual([events, contents]);
+    // An agency naming itself delivers as itself.
+    const own = await letters.deliver(as(acd), input(pdf(), { onBehalfOf: 'acd' }));
+    expect(await letters.get(as(acd), own.letterId)).toMatchObject({
+      sender: 'acd',
+      deliveredBy: null,
+    });
   });
 
   it('refuses a document not of its declared type, storing nothing', async () => {

@@ -46,6 +46,7 @@ export async function projectLetterEvent(
           letterId: d.letterId,
           senderOrganisationId: d.senderOrganisationId,
           senderActorId: d.senderActorId,
+          deliveredBy: d.deliveredBy,
           recipientKind: d.recipient.kind,
           recipientId: d.recipient.id,
           subject: d.subject,

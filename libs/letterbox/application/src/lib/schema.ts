@@ -25,6 +25,8 @@ export interface LetterRow {
   letterId: string;
   senderOrganisationId: string;
   senderActorId: string;
+  /** The delivery agent that delivered on the sender's behalf; `null` when the sender did. */
+  deliveredBy: string | null;
   recipientKind: 'person' | 'business';
   recipientId: string;
   subject: string;
@@ -66,6 +68,7 @@ export const LetterEntity = new EntitySchema<LetterRow>({
     letterId: { name: 'letter_id', type: 'uuid', primary: true },
     senderOrganisationId: { name: 'sender_organisation_id', type: 'text' },
     senderActorId: { name: 'sender_actor_id', type: 'text' },
+    deliveredBy: { name: 'delivered_by', type: 'text', nullable: true },
     recipientKind: { name: 'recipient_kind', type: 'text' },
     recipientId: { name: 'recipient_id', type: 'text' },
     subject: { type: 'text' },
@@ -179,6 +182,26 @@ CREATE TABLE document_outbox (
   }
 }
 
+/**
+ * The delivery agent of a letter delivered on behalf of its sender (`LetterCreated.delivered_by`);
+ * `NULL` for every letter its sender delivered, those before this migration included (none was
+ * delivered on behalf before).
+ */
+export class DeliveredBy1765300000300 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `
+ALTER TABLE letters ADD COLUMN delivered_by text;
+`,
+    );
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('not undone: drop the schema instead'));
+  }
+}
+
 /** The entities of the own schema. */
 export const LETTERBOX_ENTITIES = [IdempotencyKeyEntity, LetterEntity, ContentEntity];
 
@@ -187,6 +210,7 @@ export const LETTERBOX_MIGRATIONS: readonly OwnMigration[] = [
   IdempotencyKeysTable1765000000000,
   LetterTables1765300000100,
   DocumentOutbox1765300000200,
+  DeliveredBy1765300000300,
 ];
 
 /** The letterbox's two schemas and its own tables, as the service kit takes them. */

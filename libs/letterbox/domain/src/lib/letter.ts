@@ -14,8 +14,14 @@ export interface Recipient {
 /** A letter as delivered: everything `LetterCreated` records. */
 export interface LetterFacts {
   readonly letterId: string;
+  /** The organisation the letter is from (the one represented, for a delivery on behalf). */
   readonly senderOrganisationId: string;
   readonly senderActorId: string;
+  /**
+   * The delivery agent's organisation when it delivered on behalf of the sender (the procedures
+   * service for a back office); `null` when the sender delivered itself.
+   */
+  readonly deliveredBy: string | null;
   readonly recipient: Recipient;
   readonly subject: string;
   readonly procedureId: string | null;
@@ -60,6 +66,11 @@ export type LetterEvent =
         readonly readerId: string;
         readonly sha256: string;
         readonly readAt: Date;
+        /** The letter's recipient; `null` only in events written before it was recorded. */
+        readonly recipient: Recipient | null;
+        /** The sending organisation; empty only in events written before it was recorded. */
+        readonly senderOrganisationId: string;
+        readonly procedureId: string | null;
       };
     }
   | {
@@ -194,9 +205,18 @@ function decide(command: LetterCommand, state: LetterState): readonly LetterEven
       if (letter.contentRemovedAt !== null) {
         throw reject('CONTENT_REMOVED', 'the retention period ended: the content was removed');
       }
+      // A complete fact: the audit service records the read from this event alone.
       const read: LetterEvent = {
         type: 'LetterContentRead',
-        data: { letterId, readerId: reader.nationalId, sha256: letter.facts.sha256, readAt: now },
+        data: {
+          letterId,
+          readerId: reader.nationalId,
+          sha256: letter.facts.sha256,
+          readAt: now,
+          recipient: letter.facts.recipient,
+          senderOrganisationId: letter.facts.senderOrganisationId,
+          procedureId: letter.facts.procedureId,
+        },
       };
       if (letter.readAt !== null) return [read];
       return [
@@ -285,8 +305,10 @@ function evolve(state: LetterState, event: LetterEvent): LetterState {
  * A letter, one stream per letter (`letter-<id>`).
  *
  * - Delivery records `LetterCreated` and `LetterAvailable` (the legal-effect instant).
- * - Opening the content by the recipient records `LetterContentRead`, preceded the first
- *   time by `LetterRead`; opening someone else's letter is refused as "not found".
+ * - Opening the content by the recipient (the person, or a manager of the business, as the
+ *   command's {@link Reader} says) records `LetterContentRead`, with the letter's recipient,
+ *   sender and procedure, preceded the first time by `LetterRead`; opening someone else's
+ *   letter is refused as "not found".
  * - `ConfirmReceipt` is allowed once the letter is read and only when the sender asked for a
  *   receipt; a repeat is a no-op.
  * - `RemoveContent` records `LetterContentRemoved` once retention has ended; before, or a

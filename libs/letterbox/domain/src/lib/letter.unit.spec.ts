@@ -15,6 +15,7 @@ const facts: LetterFacts = {
   letterId: ID,
   senderOrganisationId: 'ccss',
   senderActorId: 'svc-ccss',
+  deliveredBy: null,
   recipient: { kind: 'person', id: ANNA },
   subject: 'Décision: allocation familiale',
   procedureId: 'proc-1',
@@ -35,9 +36,21 @@ const read: LetterEvent = {
   type: 'LetterRead',
   data: { letterId: ID, readerId: ANNA, readAt: LATER },
 };
-const contentRead = (at: Date, readerId = ANNA): LetterEvent => ({
+const contentRead = (
+  at: Date,
+  readerId = ANNA,
+  recipient: LetterFacts['recipient'] = facts.recipient,
+): LetterEvent => ({
   type: 'LetterContentRead',
-  data: { letterId: ID, readerId, sha256: SHA, readAt: at },
+  data: {
+    letterId: ID,
+    readerId,
+    sha256: SHA,
+    readAt: at,
+    recipient,
+    senderOrganisationId: 'ccss',
+    procedureId: 'proc-1',
+  },
 });
 
 const spec = DeciderSpecification.for(letterDecider);
@@ -109,12 +122,57 @@ describe('opening a letter', () => {
       })
       .then([
         { type: 'LetterRead', data: { letterId: ID, readerId: LUC, readAt: LATER } },
-        contentRead(LATER, LUC),
+        contentRead(LATER, LUC, { kind: 'business', id: 'B123456' }),
       ]);
     spec
       .given([business, available])
       .when({ type: 'OpenLetter', data: { letterId: ID, reader: anna }, metadata: { now: LATER } })
       .thenRejects('LETTER_NOT_FOUND');
+    // Managing another business is not enough.
+    spec
+      .given([business, available])
+      .when({
+        type: 'OpenLetter',
+        data: { letterId: ID, reader: { nationalId: LUC, manages: ['B654321'] } },
+        metadata: { now: LATER },
+      })
+      .thenRejects('LETTER_NOT_FOUND');
+  });
+
+  it('records with each read who the letter is for, who sent it and its procedure', () => {
+    const onBehalf: LetterEvent = {
+      type: 'LetterCreated',
+      data: {
+        ...facts,
+        senderOrganisationId: 'cae',
+        senderActorId: 'procedures',
+        deliveredBy: 'procedures',
+        procedureId: null,
+        recipient: { kind: 'business', id: 'B123456' },
+        createdAt: NOW,
+      },
+    };
+    spec
+      .given([onBehalf, available, read])
+      .when({
+        type: 'OpenLetter',
+        data: { letterId: ID, reader: { nationalId: LUC, manages: ['B123456'] } },
+        metadata: { now: LATER },
+      })
+      .then([
+        {
+          type: 'LetterContentRead',
+          data: {
+            letterId: ID,
+            readerId: LUC,
+            sha256: SHA,
+            readAt: LATER,
+            recipient: { kind: 'business', id: 'B123456' },
+            senderOrganisationId: 'cae',
+            procedureId: null,
+          },
+        },
+      ]);
   });
 
   it('refuses a letter whose content was removed', () => {

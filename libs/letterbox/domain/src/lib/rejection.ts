@@ -14,7 +14,8 @@ export type LetterRejectionCode =
   | 'LETTER_ALREADY_EXISTS'
   | 'RECEIPT_NOT_REQUESTED'
   | 'LETTER_NOT_READ'
-  | 'CONTENT_REMOVED';
+  | 'CONTENT_REMOVED'
+  | 'NOT_A_DELIVERY_AGENT';
 
 /** A refusal by the letter decider or the content checks. */
 export function reject(

@@ -508,7 +508,13 @@ export class CaseService {
       ...(state.decision.reason === '' ? [] : [`Motif / reason: ${state.decision.reason}`]),
     ]);
     const letter = await this.letterbox.deliver(
-      { recipientNationalId: state.applicant, subject, caseId, pdf },
+      {
+        recipientNationalId: state.applicant,
+        subject,
+        caseId,
+        pdf,
+        organisationId: state.organisationId,
+      },
       bearerToken,
       `decision-letter-${caseId}`,
     );

@@ -27,6 +27,8 @@ export interface Letter {
   readonly subject: string;
   readonly caseId: string;
   readonly pdf: Uint8Array;
+  /** The organisation that handles the case and decided it: the letter is from it. */
+  readonly organisationId: string;
 }
 
 /** The letterbox service's delivery. */

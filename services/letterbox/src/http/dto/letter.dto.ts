@@ -55,6 +55,15 @@ export const DeliverLetterBody = z.strictObject({
     .max(LETTER_LIMITS.maxRetentionDays)
     .describe('How long the content is kept after delivery, in days'),
   receiptRequested: z.boolean().optional().describe('Ask the recipient to confirm receipt'),
+  onBehalfOf: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be an organisation id')
+    .optional()
+    .describe(
+      'A delivery agent only (LETTERBOX_DELIVERY_AGENTS, `procedures` by default): the ' +
+        'organisation it delivers for, which becomes the sender; anyone else naming one gets 403',
+    )
+    .meta({ example: 'cae' }),
 });
 export type DeliverLetterDto = z.infer<typeof DeliverLetterBody>;
 
@@ -74,6 +83,12 @@ export const DeliveredSchema = z.object({
 export const LetterViewSchema = z.object({
   letterId: z.uuid(),
   sender: z.string().describe('The sending organisation'),
+  deliveredBy: z
+    .string()
+    .nullable()
+    .describe(
+      'The delivery agent that delivered it on the sender’s behalf; null when the sender did',
+    ),
   recipient: RecipientSchema,
   subject: z.string(),
   procedureId: z.string().nullable(),
@@ -98,3 +113,14 @@ export type LetterListQueryDto = z.infer<typeof LetterListQuery>;
 
 /** A list of letters. */
 export const LetterListSchema = z.object({ items: z.array(LetterViewSchema) });
+
+/** A citizen's box. */
+export const LetterBoxSchema = z.object({
+  items: z.array(LetterViewSchema),
+  businessLetters: z
+    .enum(['included', 'unavailable'])
+    .describe(
+      'unavailable: the registry could not say who manages a business with letters, so the ' +
+        'letters of a business you manage may be missing (never another’s shown); try again later',
+    ),
+});
