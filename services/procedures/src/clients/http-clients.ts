@@ -80,6 +80,9 @@ export class PlatformHttpClients
         retentionDays: 3650,
         // A decision has legal effect: the back office learns that the person received it.
         receiptRequested: true,
+        // One letter per decision, whether the back office or the reactor (on its behalf)
+        // delivers it: the letterbox names the letter after the sender and this reference.
+        reference: idempotencyKey,
         ...(onBehalf ? { onBehalfOf: letter.organisationId } : {}),
       },
     });

@@ -48,10 +48,19 @@ describe('delivering a decision letter', () => {
   it('names no onBehalfOf with the back office’s token', async () => {
     await clients.deliver(letter, 'cae-token', 'decision-letter-case-1');
     expect(bodies.at(-1)).not.toHaveProperty('onBehalfOf');
+    expect(bodies.at(-1)).toMatchObject({
+      reference: 'decision-letter-case-1',
+      receiptRequested: true,
+    });
   });
 
   it('delivers on behalf of the handling organisation with the service’s token', async () => {
     await clients.deliver(letter, 'service-token', 'decision-letter-case-1');
-    expect(bodies.at(-1)).toMatchObject({ onBehalfOf: 'cae', procedureId: 'case-1' });
+    // The same reference: the letterbox names the same letter as the back office's delivery.
+    expect(bodies.at(-1)).toMatchObject({
+      onBehalfOf: 'cae',
+      procedureId: 'case-1',
+      reference: 'decision-letter-case-1',
+    });
   });
 });

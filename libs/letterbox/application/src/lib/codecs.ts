@@ -119,6 +119,7 @@ export const letterCodec: EventCodec<LetterEvent> = {
             receiptRequested: d.receiptRequested,
             createdAt: ts(d.createdAt),
             deliveredBy: d.deliveredBy ?? '',
+            senderReference: d.senderReference ?? '',
           }),
           d.createdAt,
         );
@@ -213,6 +214,7 @@ export const letterCodec: EventCodec<LetterEvent> = {
             senderOrganisationId: m.senderOrganisationId,
             senderActorId: m.senderActorId,
             deliveredBy: m.deliveredBy === '' ? null : m.deliveredBy,
+            senderReference: m.senderReference === '' ? null : m.senderReference,
             recipient: {
               kind: m.recipientKind === RecipientKind.PERSON ? 'person' : 'business',
               id: m.recipientId,

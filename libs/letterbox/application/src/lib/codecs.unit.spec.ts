@@ -48,6 +48,7 @@ const created: LetterEvent = {
     sizeBytes: 1024,
     retentionDays: 30,
     receiptRequested: true,
+    senderReference: 'decision-letter-case-7',
     createdAt: AT,
   },
 };

@@ -50,11 +50,12 @@ export function traceIdOf(context: RequestContext): string | null {
  */
 export function newIdFor(context: RequestContext, what: string): string {
   if (context.idempotency === undefined) return randomUUID();
-  const hex = createHash('sha256')
-    .update(`${context.idempotency.seed}:${what}`)
-    .digest('hex')
-    .slice(0, 32)
-    .split('');
+  return uuidOf(`${context.idempotency.seed}:${what}`);
+}
+
+/** A name-based UUID of `name` (RFC 9562 version 8, over SHA-256): the same name, the same id. */
+export function uuidOf(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex').slice(0, 32).split('');
   hex[12] = '8'; // RFC 9562 version 8: application-defined
   hex[16] = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
   const s = hex.join('');

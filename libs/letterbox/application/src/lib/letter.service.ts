@@ -11,7 +11,7 @@ import { isRegistryUnavailable } from './business-managers';
 import { letterCodec } from './codecs';
 import { contentStore, sha256Hex } from './content-store';
 import type { Clock, RequestContext } from './context';
-import { appendMetadata, newIdFor, requireAgency, requireCitizen } from './context';
+import { appendMetadata, newIdFor, requireAgency, requireCitizen, uuidOf } from './context';
 import type { PgLetterStore } from './pg-letter-store';
 import { LetterEntity } from './schema';
 import type { LetterRow } from './schema';
@@ -35,6 +35,12 @@ export interface DeliverInput {
    * agents may name one (else `NOT_A_DELIVERY_AGENT`, 403).
    */
   readonly onBehalfOf?: string | undefined;
+  /**
+   * The sender's own reference, unique per sender organisation: the letter id is derived from
+   * the sender and the reference, so the same letter delivered again (by the sender or a
+   * delivery agent for it) is that letter, not a second one.
+   */
+  readonly reference?: string | undefined;
 }
 
 /** The answer to a delivery. */
@@ -158,7 +164,10 @@ export class LetterService {
       this.options.deliveryAgents,
     );
     const contentType = checkContent(input.contentType, input.content);
-    const letterId = newIdFor(context, 'letter');
+    const letterId =
+      input.reference === undefined
+        ? newIdFor(context, 'letter')
+        : letterIdOf(origin.senderOrganisationId, input.reference);
     const now = this.clock.now();
     const sha256 = sha256Hex(input.content);
     const result = await this.store.transaction(async ({ store, manager }) => {
@@ -181,6 +190,7 @@ export class LetterService {
             sizeBytes: input.content.length,
             retentionDays: input.retentionDays,
             receiptRequested: input.receiptRequested ?? false,
+            senderReference: input.reference ?? null,
           },
           metadata: { now },
         },
@@ -346,6 +356,14 @@ export class LetterService {
     await Promise.all(Array.from({ length: LOOKUP_CONCURRENCY }, worker));
     return result;
   }
+}
+
+/**
+ * The id of the letter a sender names `reference`: a name-based UUID (RFC 9562 version 8 over
+ * SHA-256) of the sender and the reference, the same whoever delivers it for the sender.
+ */
+export function letterIdOf(senderOrganisationId: string, reference: string): string {
+  return uuidOf(`letterbox:letter:${senderOrganisationId}\n${reference}`);
 }
 
 function notInBox(letterId: string): DomainRejection<LetterRejectionCode> {

@@ -367,6 +367,37 @@ describe('letters on PostgreSQL', () => {
     });
   });
 
+  it('keeps one letter per sender reference, whoever delivers it for the sender', async () => {
+    const cae: Principal = { kind: 'agency', subject: 'svc-cae', organisationId: 'cae' };
+    const decision = pdf();
+    const reference = `decision-letter-${String(Date.now())}`;
+    const first = await letters.deliver(
+      as(cae),
+      input(decision, { procedureId: 'case-8', reference }),
+    );
+    const [events, contents] = [await eventCount(), await contentCount()];
+
+    // The back office's answer was lost; the procedures service delivers it for cae.
+    const again = await letters.deliver(
+      as(procedures),
+      input(decision, { procedureId: 'case-8', reference, onBehalfOf: 'cae' }),
+    );
+    expect(again).toEqual(first);
+    expect([await eventCount(), await contentCount()]).toEqual([events, contents]);
+    expect(await letters.get(as(cae), first.letterId)).toMatchObject({
+      sender: 'cae',
+      deliveredBy: null,
+    });
+
+    // Another document under the same reference is another letter: refused, nothing stored.
+    expect(
+      await codeOf(letters.deliver(as(cae), input(pdf(), { procedureId: 'case-8', reference }))),
+    ).toBe('LETTER_ALREADY_EXISTS');
+    // The same reference from another organisation is its own letter.
+    const ccssLetter = await letters.deliver(as(ccss), input(pdf(), { reference }));
+    expect(ccssLetter.letterId).not.toBe(first.letterId);
+  });
+
   it('refuses a document not of its declared type, storing nothing', async () => {
     const [events, contents] = [await eventCount(), await contentCount()];
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);

@@ -31,6 +31,11 @@ export interface LetterFacts {
   readonly sizeBytes: number;
   readonly retentionDays: number;
   readonly receiptRequested: boolean;
+  /**
+   * The sender's own reference, unique per sender organisation (the letter id is derived from
+   * it); `null` when the sender gave none.
+   */
+  readonly senderReference: string | null;
 }
 
 /** Who opens or confirms a letter: a person, with the businesses they manage. */
@@ -141,6 +146,19 @@ export function isRecipient(recipient: Recipient, reader: Reader): boolean {
     : reader.manages.includes(recipient.id);
 }
 
+/** Whether a delivery is the one that made `existing`: same sender, recipient, document. */
+function sameLetter(existing: LetterFacts, again: LetterFacts): boolean {
+  return (
+    existing.senderOrganisationId === again.senderOrganisationId &&
+    existing.senderReference === again.senderReference &&
+    existing.recipient.kind === again.recipient.kind &&
+    existing.recipient.id === again.recipient.id &&
+    existing.subject === again.subject &&
+    existing.procedureId === again.procedureId &&
+    existing.sha256 === again.sha256
+  );
+}
+
 function checkFacts(facts: LetterFacts): void {
   const issues = [];
   if (facts.subject.trim().length === 0 || facts.subject.length > LETTER_LIMITS.subjectLength) {
@@ -181,7 +199,16 @@ function decide(command: LetterCommand, state: LetterState): readonly LetterEven
     case 'DeliverLetter': {
       const facts = command.data;
       if (state.status !== 'NONE') {
-        throw reject('LETTER_ALREADY_EXISTS', `letter ${facts.letterId} exists already`);
+        // The same letter delivered again (a sender's reference used twice, by the sender and
+        // its delivery agent after a lost answer): nothing new. Anything else under that id is
+        // another letter.
+        if (sameLetter(state.facts, facts)) return [];
+        throw reject(
+          'LETTER_ALREADY_EXISTS',
+          facts.senderReference === null
+            ? `letter ${facts.letterId} exists already`
+            : `the reference ${facts.senderReference} names another letter of ${facts.senderOrganisationId}`,
+        );
       }
       checkFacts(facts);
       // Available at once: the letterbox has the content when it accepts the letter, so the

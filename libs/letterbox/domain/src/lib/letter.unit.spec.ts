@@ -24,6 +24,7 @@ const facts: LetterFacts = {
   sizeBytes: 1024,
   retentionDays: 30,
   receiptRequested: true,
+  senderReference: null,
 };
 const created: LetterEvent = { type: 'LetterCreated', data: { ...facts, createdAt: NOW } };
 const available: LetterEvent = {
@@ -76,11 +77,36 @@ describe('delivering a letter', () => {
     deliver({ retentionDays: 36_501 }).thenRejects('INVALID_INPUT', ['retentionDays']);
   });
 
-  it('refuses a second delivery under the same id', () => {
+  it('records nothing for the same letter delivered again under its reference', () => {
+    const referenced = { ...facts, senderReference: 'decision-letter-case-1' };
+    const createdWithReference: LetterEvent = {
+      type: 'LetterCreated',
+      data: { ...referenced, createdAt: NOW },
+    };
     spec
-      .given([created, available])
-      .when({ type: 'DeliverLetter', data: facts, metadata: { now: NOW } })
-      .thenRejects('LETTER_ALREADY_EXISTS');
+      .given([createdWithReference, available, read])
+      .when({
+        type: 'DeliverLetter',
+        // By the delivery agent this time, later: the same letter all the same.
+        data: { ...referenced, senderActorId: 'procedures', deliveredBy: 'procedures' },
+        metadata: { now: LATER },
+      })
+      .then([]);
+  });
+
+  it('refuses another letter under the same id', () => {
+    for (const other of [
+      { sha256: 'b'.repeat(64) },
+      { subject: 'Another subject' },
+      { recipient: { kind: 'person' as const, id: LUC } },
+      { senderOrganisationId: 'acd' },
+      { senderReference: 'another-reference' },
+    ]) {
+      spec
+        .given([created, available])
+        .when({ type: 'DeliverLetter', data: { ...facts, ...other }, metadata: { now: NOW } })
+        .thenRejects('LETTER_ALREADY_EXISTS');
+    }
   });
 });
 

@@ -64,6 +64,16 @@ export const DeliverLetterBody = z.strictObject({
         'organisation it delivers for, which becomes the sender; anyone else naming one gets 403',
     )
     .meta({ example: 'cae' }),
+  reference: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'letters, digits and . _ : - (at most 200)')
+    .optional()
+    .describe(
+      'Your own reference for the letter, unique within your organisation: delivering again ' +
+        'with the same reference (after a lost answer, or by a delivery agent for you) names ' +
+        'the same letter and records nothing new; another letter under it answers 409',
+    )
+    .meta({ example: 'decision-letter-6f1c9f8e' }),
 });
 export type DeliverLetterDto = z.infer<typeof DeliverLetterBody>;
 
@@ -76,7 +86,11 @@ const instant = z.string().describe('RFC 3339');
 export const DeliveredSchema = z.object({
   letterId: z.uuid(),
   sha256: z.string().describe('SHA-256 of the document, lower-case hex'),
-  state: z.literal('AVAILABLE'),
+  state: z
+    .enum(['AVAILABLE', 'READ', 'RECEIPT_CONFIRMED'])
+    .describe(
+      'AVAILABLE for a new letter; a letter delivered again under its reference has its own',
+    ),
 });
 
 /** A letter with its states. */
