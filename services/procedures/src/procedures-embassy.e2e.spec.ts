@@ -181,10 +181,9 @@ describe('correction notices on the data embassy', () => {
       async () => (await notices(home.url)).length === 1,
       60_000,
     );
-    await primary.stop();
-    primary = undefined;
 
-    // The embassy replays the case with its notice.
+    // The embassy replays the case with its notice (the primary runs on until then: its relay
+    // publishes the log after the append, and a stopped primary would keep the rest).
     const abroad = await start('embassy', embassyDb);
     embassy = abroad.process;
     await waitFor(
@@ -192,8 +191,11 @@ describe('correction notices on the data embassy', () => {
       async () =>
         (await call(`${abroad.url}/submissions/${id}`, 'GET', cae)).status === 200 &&
         (await notices(abroad.url)).length === 1,
-      60_000,
+      90_000,
     );
+    // The home site is lost.
+    await primary.stop();
+    primary = undefined;
 
     // A notice sent while the embassy is a replica: not consumed (nor dead-lettered).
     await publish('Schmidt');
