@@ -20,13 +20,14 @@ import {
 import {
   AccessSourcesConsumer,
   CONSENT_EVENTS,
+  LETTERBOX_EVENTS,
   REGISTRY_EVENTS,
 } from './consumers/access-sources.consumer';
 import { AccessLogController } from './http/access-log.controller';
 import { JwksController, TreeController } from './http/tree.controller';
 
 /**
- * The audit service's root module: its consumers of the sources (registry, consent), the tree
+ * The audit service's root module: its consumers of the sources (registry, consent, letterbox), the tree
  * projection, signed tree heads, and the proof, export and access-log routes. The kit gives it
  * its store, relay, replication (its log replays on the embassy, where the consumers hold
  * until promotion), idempotency and readiness.
@@ -55,6 +56,12 @@ export class AppModule {
               pattern: CONSENT_EVENTS,
               topic: config.sources.consentTopic,
               groupId: 'audit.consent-permits',
+              kind: 'envelope',
+            },
+            {
+              pattern: LETTERBOX_EVENTS,
+              topic: config.sources.letterboxTopic,
+              groupId: 'audit.letter-reads',
               kind: 'envelope',
             },
           ],

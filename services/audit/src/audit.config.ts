@@ -27,6 +27,7 @@ export interface AuditConfig extends EventSourcedServiceConfig {
   readonly sources: {
     readonly registryTopic: string;
     readonly consentTopic: string;
+    readonly letterboxTopic: string;
   };
 }
 
@@ -41,6 +42,7 @@ export interface AuditConfig extends EventSourcedServiceConfig {
  * | `AUDIT_TREE_HEAD_INTERVAL_MS` | publish a tree head this often when the tree grew, 10 000 by default; 0 only on demand |
  * | `AUDIT_REGISTRY_TOPIC` | the registry's internal topic, `registry.events.v1` |
  * | `AUDIT_CONSENT_TOPIC` | the consent service's internal topic, `consent.events.v1` |
+ * | `AUDIT_LETTERBOX_TOPIC` | the letterbox service's internal topic, `letterbox.events.v1` |
  */
 export const auditConfigSchema = z
   .object({
@@ -50,6 +52,7 @@ export const auditConfigSchema = z
     AUDIT_TREE_HEAD_INTERVAL_MS: envInteger({ min: 0, max: 24 * 3600_000, default: 10_000 }),
     AUDIT_REGISTRY_TOPIC: envToken({ default: 'registry.events.v1' }),
     AUDIT_CONSENT_TOPIC: envToken({ default: 'consent.events.v1' }),
+    AUDIT_LETTERBOX_TOPIC: envToken({ default: 'letterbox.events.v1' }),
   })
   .superRefine(checkAuthVariables)
   .transform((env): AuditConfig => ({
@@ -59,5 +62,9 @@ export const auditConfigSchema = z
       createKey: env.AUDIT_SIGNING_KEY_CREATE === 'true',
       intervalMs: env.AUDIT_TREE_HEAD_INTERVAL_MS,
     },
-    sources: { registryTopic: env.AUDIT_REGISTRY_TOPIC, consentTopic: env.AUDIT_CONSENT_TOPIC },
+    sources: {
+      registryTopic: env.AUDIT_REGISTRY_TOPIC,
+      consentTopic: env.AUDIT_CONSENT_TOPIC,
+      letterboxTopic: env.AUDIT_LETTERBOX_TOPIC,
+    },
   }));

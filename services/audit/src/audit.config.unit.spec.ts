@@ -21,7 +21,11 @@ describe('audit configuration', () => {
       database: { url: 'postgres://postgres@127.0.0.1:15432/audit' },
       eventsTopic: 'audit.events.v1',
       treeHeads: { keyFile: '/keys/sth.jwk', createKey: false, intervalMs: 10_000 },
-      sources: { registryTopic: 'registry.events.v1', consentTopic: 'consent.events.v1' },
+      sources: {
+        registryTopic: 'registry.events.v1',
+        consentTopic: 'consent.events.v1',
+        letterboxTopic: 'letterbox.events.v1',
+      },
     });
   });
 
@@ -32,5 +36,14 @@ describe('audit configuration', () => {
     expect(() => loadConfig(auditConfigSchema, bad)).toThrow(/AUDIT_SIGNING_KEY_CREATE/);
     const interval = { ...base, AUDIT_SIGNING_KEY_FILE: '/k', AUDIT_TREE_HEAD_INTERVAL_MS: '-1' };
     expect(() => loadConfig(auditConfigSchema, interval)).toThrow(/AUDIT_TREE_HEAD_INTERVAL_MS/);
+  });
+
+  it('takes the letterbox topic from AUDIT_LETTERBOX_TOPIC', () => {
+    const config = loadConfig(auditConfigSchema, {
+      ...base,
+      AUDIT_SIGNING_KEY_FILE: '/k',
+      AUDIT_LETTERBOX_TOPIC: 'primary.letterbox.events.v1',
+    });
+    expect(config.sources.letterboxTopic).toBe('primary.letterbox.events.v1');
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { create, toBinary } from '@bufbuild/protobuf';
+import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
@@ -11,7 +12,13 @@ import type { JSONWebKeySet } from 'jose';
 import { verifyExportStream } from '@gov/audit-application';
 import type { AccessLogPage, SignedTreeHead } from '@gov/audit-application';
 import { verifyInclusion } from '@gov/audit-merkle';
-import { AccessPermittedSchema } from '@gov/contracts';
+import {
+  AccessPermittedSchema,
+  CorrectionCommunicatedSchema,
+  LetterContentReadSchema,
+  RecipientKind,
+  Register,
+} from '@gov/contracts';
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
 import { freePort } from '@gov/platform-infra';
@@ -41,6 +48,7 @@ const topic = (name: string) => uniqueName(name).replace(/_/g, '-');
 const REGISTRY_TOPIC = topic('audit-e2e-registry.events.v1');
 const CONSENT_TOPIC = topic('audit-e2e-consent.events.v1');
 const AUDIT_TOPIC = topic('audit-e2e-audit.events.v1');
+const LETTERBOX_TOPIC = topic('audit-e2e-letterbox.events.v1');
 const fromB64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64url'));
 const BIRTH = `19${String(30 + Math.floor(Math.random() * 60))}-0${String(1 + Math.floor(Math.random() * 9))}-2${String(Math.floor(Math.random() * 8))}`;
 
@@ -70,6 +78,41 @@ async function call(
     body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
   };
 }
+
+/** A platform event of another service, as its relay would publish it (one-event stream). */
+function sourceEvent<Desc extends DescMessage>(
+  schema: Desc,
+  init: MessageInitShape<Desc>,
+  producer: string,
+  streamId: string,
+): PositionedEvent {
+  const payload = toBinary(schema, create(schema, init));
+  return {
+    eventId: randomUUID(),
+    eventType: schema.typeName,
+    payloadSchemaVersion: 1,
+    streamId,
+    streamVersion: 1,
+    globalPosition: 1n,
+    producer,
+    occurredAt: new Date(),
+    recordedAt: new Date(),
+    correlationId: randomUUID(),
+    causationId: null,
+    traceparent: null,
+    tracestate: null,
+    contentHash: computeContentHash(streamId, 1, schema.typeName, payload),
+    previousHash: null,
+    dataSubjectKeyId: null,
+    payload,
+    actor: null,
+  };
+}
+
+const asRecord = (event: PositionedEvent) => {
+  const r = toEnvelopeRecord(event);
+  return { key: r.key, value: Buffer.from(r.value), headers: { ...r.headers } };
+};
 
 /** Every inclusion proof of the page leads to the root of its tree head. */
 function proofsVerify(page: AccessLogPage): boolean {
@@ -145,7 +188,10 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
     expect(runServiceTool('audit', 'migrate', { DATABASE_URL: auditDb.url }).status).toBe(0);
     kafka = await startTestMessaging('audit-e2e');
     // The consent topic exists before the audit service subscribes (as it would in production).
-    await kafka.get(KafkaAdmin).ensureTopics([{ topic: CONSENT_TOPIC, numPartitions: 3 }]);
+    await kafka.get(KafkaAdmin).ensureTopics([
+      { topic: CONSENT_TOPIC, numPartitions: 3 },
+      { topic: LETTERBOX_TOPIC, numPartitions: 3 },
+    ]);
 
     const common = {
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
@@ -172,6 +218,7 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
       REPLICATION_GROUP: uniqueName('audit-e2e-audit-replica'),
       AUDIT_REGISTRY_TOPIC: REGISTRY_TOPIC,
       AUDIT_CONSENT_TOPIC: CONSENT_TOPIC,
+      AUDIT_LETTERBOX_TOPIC: LETTERBOX_TOPIC,
       AUDIT_SIGNING_KEY_FILE: join(dir, 'tree-heads.jwk'),
       AUDIT_SIGNING_KEY_CREATE: 'true',
       AUDIT_TREE_HEAD_INTERVAL_MS: '500',
@@ -433,6 +480,102 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
     const sealedId = supervisor.entries[1]?.leaf.entryId ?? '';
     expect((await auditApi(`/entries/${sealedId}/inclusion-proof`, citizen)).status).toBe(404);
     expect((await auditApi(`/entries/${sealedId}/inclusion-proof`, auditor)).status).toBe(200);
+  });
+
+  it('records each recipient of a correction and each read of a person’s letter, with proofs', async () => {
+    const [, luc] = people as [string, string];
+    const before = (await supervisorLog(luc)).entries.length;
+    const citizen = await token({ role: 'citizen', subject: luc });
+    // Produced here: the registry's and the letterbox's sides are built in parallel.
+    const communicated = sourceEvent(
+      CorrectionCommunicatedSchema,
+      {
+        correctionId: randomUUID(),
+        register: Register.PERSONS,
+        recordId: luc,
+        field: 'family_name',
+        communicatedAt: timestampFromDate(new Date()),
+        recipients: [
+          { organisationId: 'cae', noticeId: randomUUID(), procedureId: 'family-allowance' },
+          {
+            organisationId: 'police',
+            noticeId: randomUUID(),
+            sealedUntil: timestampFromDate(new Date(Date.now() + 365 * 24 * 3600_000)),
+          },
+        ],
+      },
+      'registry',
+      `correction-${randomUUID()}`,
+    );
+    const letterRead = (kind: RecipientKind, recipientId: string) =>
+      sourceEvent(
+        LetterContentReadSchema,
+        {
+          letterId: randomUUID(),
+          readerId: luc,
+          sha256: 'ab'.repeat(32),
+          readAt: timestampFromDate(new Date()),
+          recipientKind: kind,
+          recipientId,
+          senderOrganisationId: 'cae',
+          procedureId: 'family-allowance',
+        },
+        'letterbox',
+        `letter-${randomUUID()}`,
+      );
+    const personal = letterRead(RecipientKind.PERSON, luc);
+    const publisher = kafka.get(EventPublisher);
+    await publisher.publish(REGISTRY_TOPIC, [asRecord(communicated), asRecord(communicated)]);
+    await publisher.publish(LETTERBOX_TOPIC, [
+      asRecord(letterRead(RecipientKind.BUSINESS, 'B123456')),
+      asRecord(letterRead(RecipientKind.UNSPECIFIED, '')),
+      asRecord(personal),
+      asRecord(personal),
+    ]);
+
+    await waitFor(
+      'the recipients and the letter read in the tree',
+      async () => {
+        await publishHead();
+        return (await supervisorLog(luc)).entries.length >= before + 3;
+      },
+      60_000,
+    );
+    await publishHead();
+    const supervisor = await supervisorLog(luc);
+    expect(supervisor.entries).toHaveLength(before + 3);
+    const added = supervisor.entries.slice(0, 3).map((e) => e.leaf);
+    const recipients = added.filter((leaf) => leaf.capacity === 'correction-recipient');
+    expect(recipients.map((leaf) => leaf.organisationId).sort()).toEqual(['cae', 'police']);
+    expect(recipients.find((leaf) => leaf.organisationId === 'cae')).toMatchObject({
+      fields: ['family_name'],
+      purpose: 'gdpr-art-19-rectification',
+      legalBasis: 'GDPR Art. 19',
+      procedureId: 'family-allowance',
+      sourceService: 'registry',
+      sourceEventId: communicated.eventId,
+      sealedUntil: null,
+    });
+    expect(added.find((leaf) => leaf.capacity === 'data-subject')).toMatchObject({
+      organisationId: 'self',
+      actorId: luc,
+      fields: ['letterbox.document'],
+      purpose: 'letter-read',
+      procedureId: 'family-allowance',
+      sourceService: 'letterbox',
+      sourceEventId: personal.eventId,
+    });
+    expect(proofsVerify(supervisor)).toBe(true);
+
+    // The person sees cae's notice and their own read, not the sealed recipient.
+    const mine = (await auditApi('/access-log/me?limit=100', citizen))
+      .body as unknown as AccessLogPage;
+    const shown = mine.entries.map((e) => e.leaf);
+    expect(shown.filter((leaf) => leaf.capacity === 'correction-recipient')).toEqual([
+      expect.objectContaining({ organisationId: 'cae' }),
+    ]);
+    expect(shown.filter((leaf) => leaf.purpose === 'letter-read')).toHaveLength(1);
+    expect(proofsVerify(mine)).toBe(true);
   });
 
   it('answers bad input with a 4xx problem and changes nothing', async () => {

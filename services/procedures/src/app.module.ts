@@ -14,6 +14,10 @@ import {
   proceduresProjection,
 } from '@gov/procedures-application';
 
+import {
+  CorrectionNoticesConsumer,
+  correctionNoticesSubscription,
+} from './consumers/correction-notices.consumer';
 import { CatalogueController } from './http/catalogue.controller';
 import { DashboardController } from './http/dashboard.controller';
 import { DraftsController } from './http/drafts.controller';
@@ -23,8 +27,8 @@ import type { ProceduresConfig } from './procedures.config';
 import { applicationProviders } from './procedures.providers';
 
 /**
- * The procedures service's root module: its controllers, use cases, read models and the
- * decision-letter reactor. The service kit gives it its store, relay, replication,
+ * The procedures service's root module: its controllers, use cases, read models, the
+ * decision-letter reactor and the consumer of the registry's correction notices. The service kit gives it its store, relay, replication,
  * idempotency and readiness.
  */
 @Module({})
@@ -47,6 +51,8 @@ export class AppModule {
           projections: [proceduresProjection],
           // Sends the letters the request path could not: the primary only.
           reactors: [DecisionLetterReactor],
+          // Appends to the cases: held on a replica, like the reactors.
+          subscriptions: [correctionNoticesSubscription(config.correctionNoticesTopic)],
         }),
       ],
       controllers: [
@@ -55,6 +61,7 @@ export class AppModule {
         DraftsController,
         SubmissionsController,
         DashboardController,
+        CorrectionNoticesConsumer,
       ],
       providers: applicationProviders(config, catalogue),
     };

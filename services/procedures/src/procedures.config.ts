@@ -39,6 +39,8 @@ export interface ProceduresConfig extends EventSourcedServiceConfig {
   readonly previewTtlMs: number;
   readonly httpTimeoutMs: number;
   readonly letterGraceMs: number;
+  /** The registry's public correction notices. */
+  readonly correctionNoticesTopic: string;
 }
 
 const url = () => envUrl({ protocols: ['http', 'https'] });
@@ -57,6 +59,7 @@ const url = () => envUrl({ protocols: ['http', 'https'] });
  * | `PREFILL_PREVIEW_TTL_MS` | 600000: how long a prefill preview can be used |
  * | `OUTBOUND_HTTP_TIMEOUT_MS` | 5000: time limit of each call to another service |
  * | `DECISION_LETTER_GRACE_MS` | 5000: how long after a decision the reactor takes over its letter |
+ * | `CORRECTION_NOTICES_TOPIC` | `registry.correction-notices.v1`: the registry's correction notices |
  */
 export const proceduresConfigSchema = z
   .object({
@@ -72,6 +75,7 @@ export const proceduresConfigSchema = z
     PREFILL_PREVIEW_TTL_MS: envInteger({ min: 1_000, max: 86_400_000, default: 600_000 }),
     OUTBOUND_HTTP_TIMEOUT_MS: envInteger({ min: 100, max: 60_000, default: 5_000 }),
     DECISION_LETTER_GRACE_MS: envInteger({ min: 0, max: 3_600_000, default: 5_000 }),
+    CORRECTION_NOTICES_TOPIC: envToken({ default: 'registry.correction-notices.v1' }),
   })
   .superRefine((env, context) => {
     checkAuthVariables(env, context);
@@ -105,4 +109,5 @@ export const proceduresConfigSchema = z
     previewTtlMs: env.PREFILL_PREVIEW_TTL_MS,
     httpTimeoutMs: env.OUTBOUND_HTTP_TIMEOUT_MS,
     letterGraceMs: env.DECISION_LETTER_GRACE_MS,
+    correctionNoticesTopic: env.CORRECTION_NOTICES_TOPIC,
   }));

@@ -21,7 +21,14 @@ describe('the procedures service configuration', () => {
       letterboxUrl: undefined,
       serviceToken: { kind: 'signing-key', privateKeyFile: '/keys/signing-key.jwk' },
       previewTtlMs: 600_000,
+      correctionNoticesTopic: 'registry.correction-notices.v1',
     });
+    expect(
+      loadConfig(proceduresConfigSchema, {
+        ...base,
+        CORRECTION_NOTICES_TOPIC: 'primary.registry.correction-notices.v1',
+      }).correctionNoticesTopic,
+    ).toBe('primary.registry.correction-notices.v1');
   });
 
   it('starts without the services it calls (the two-site harness starts it before them)', () => {

@@ -9,19 +9,29 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { fromBinary } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import type { INestApplicationContext } from '@nestjs/common';
 import { Pool } from 'pg';
 
-import { PersonalDataAccessedSchema } from '@gov/contracts';
+import {
+  CorrectionNoticeSchema,
+  PersonCorrectionSchema,
+  PersonalDataAccessedSchema,
+  Register,
+} from '@gov/contracts';
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
 import { freePort } from '@gov/platform-infra';
+import { EventPublisher, KafkaAdmin } from '@gov/platform-messaging';
+import { readTopicUntilSentinels, startTestMessaging } from '@gov/platform-messaging-testing';
 import {
   ServiceProcess,
   createTestDatabase,
   runServiceTool,
   testInfra,
   uniqueName,
+  waitFor,
   waitUntilOk,
 } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
@@ -91,6 +101,10 @@ describe('a procedure from a prefilled draft to its decision letter', () => {
   let keys: LocalSigningKeys;
   const running: Running[] = [];
   const letterbox = new FakeLetterbox();
+  // The registry's public correction notices, produced by this test (the registry's side is
+  // built in parallel): a topic of its own.
+  const NOTICES_TOPIC = uniqueName('registry.correction-notices.v1').replace(/_/g, '-');
+  let kafka: INestApplicationContext | undefined;
 
   const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>): Promise<string> =>
     mintToken(keys.privateKeyFile, { issuer: ISSUER, audience: AUDIENCE, ...request });
@@ -158,13 +172,18 @@ describe('a procedure from a prefilled draft to its decision letter', () => {
       await site.database.drop();
     }
     await letterbox.stop();
+    await kafka?.close();
     rmSync(keysDir, { recursive: true, force: true });
   });
 
   it('prefills only on an explicit choice, and delivers the decision letter', async () => {
     const consent = await start('consent', { RECEIPT_KEY_DIR: join(keysDir, 'receipts') });
     const registry = await start('registry', { CONSENT_URL: consent.url });
+    kafka = await startTestMessaging('procedures-e2e');
+    // The topic exists before the service subscribes, as the registry's would in production.
+    await kafka.get(KafkaAdmin).ensureTopics([{ topic: NOTICES_TOPIC, numPartitions: 3 }]);
     const procedures = await start('procedures', {
+      CORRECTION_NOTICES_TOPIC: NOTICES_TOPIC,
       REGISTRY_URL: registry.url,
       CONSENT_URL: consent.url,
       LETTERBOX_URL: await letterbox.start(),
@@ -407,6 +426,97 @@ describe('a procedure from a prefilled draft to its decision letter', () => {
       'DecisionLetterSent',
     ]);
     expect((await call(`${P}/submissions/${id}/timeline`, 'GET', luc)).status).toBe(404);
+
+    // A registrar corrects Anna's family name; the registry sends its notices to cae and to the
+    // prefill (both had received the old value), the one to cae twice (at least once), after a
+    // record that is no notice at all.
+    const notice = (organisationId: string) =>
+      toBinary(
+        CorrectionNoticeSchema,
+        create(CorrectionNoticeSchema, {
+          noticeId: randomUUID(),
+          organisationId,
+          correctionId: randomUUID(),
+          register: Register.PERSONS,
+          recordId: nationalId,
+          corrected: create(PersonCorrectionSchema, {
+            value: { case: 'familyName', value: 'Schmitt' },
+          }),
+          acceptedAt: timestampFromDate(new Date()),
+          purpose: 'procedure-prefill',
+          procedureId: 'family-allowance',
+        }),
+      );
+    const toCae = Buffer.from(notice('cae'));
+    const record = (value: Buffer) => ({ key: nationalId, value, headers: {} });
+    await kafka.get(EventPublisher).publish(NOTICES_TOPIC, [
+      { key: 'poison', value: Buffer.from('not a notice'), headers: {} },
+      record(toCae),
+      record(toCae),
+      record(Buffer.from(notice('procedures'))),
+      // Another organisation, with no case of Anna's: nothing.
+      record(Buffer.from(notice('ccss'))),
+    ]);
+    const noticeSteps = async () =>
+      (
+        (await call(`${P}/submissions/${id}/timeline`, 'GET', anna)).body['steps'] as {
+          step: string;
+          details: Record<string, unknown>;
+        }[]
+      ).filter((s) => s.step === 'CorrectionNoticeReceived');
+    await waitFor(
+      'the notices in the case’s timeline',
+      async () => (await noticeSteps()).length >= 2,
+      60_000,
+    );
+    let dead: Awaited<ReturnType<typeof readTopicUntilSentinels<unknown>>> = [];
+    await waitFor(
+      'the record that is no notice in the dead-letter topic',
+      async () => {
+        const messaging = kafka as INestApplicationContext;
+        dead = (
+          await readTopicUntilSentinels(messaging, `${NOTICES_TOPIC}.dlq`, ['poison'], (m) => m)
+        ).filter((r) => r.message.key === 'poison');
+        return dead.length > 0;
+      },
+      60_000,
+    );
+    expect(dead.map((r) => r.message.headers['dlq-reason'])).toEqual(['undecodable']);
+    const steps = await noticeSteps();
+    expect(steps.map((s) => s.details['summary'])).toEqual([
+      'correction of family_name communicated to cae',
+      'correction of family_name communicated to procedures',
+    ]);
+    expect(steps[0]?.details).toMatchObject({ field: 'family_name', correctedValue: 'Schmitt' });
+
+    // The back office's list flags the case until it acknowledges what it was sent.
+    const flagged = async () =>
+      (
+        (await call(`${P}/submissions`, 'GET', cae)).body['items'] as {
+          caseId: string;
+          openCorrectionNotices: number;
+        }[]
+      ).find((c) => c.caseId === id)?.openCorrectionNotices;
+    expect(await flagged()).toBe(2);
+    const notices = (await call(`${P}/submissions/${id}`, 'GET', cae)).body[
+      'correctionNotices'
+    ] as { noticeId: string; organisationId: string }[];
+    expect(notices.map((n) => n.organisationId)).toEqual(['cae', 'procedures']);
+    for (const n of notices) {
+      const ack = await call(
+        `${P}/submissions/${id}/correction-notices/${n.noticeId}/acknowledgement`,
+        'POST',
+        cae,
+      );
+      expect(ack.status).toBe(200);
+    }
+    expect(await flagged()).toBe(0);
+    const unknownNotice = await call(
+      `${P}/submissions/${id}/correction-notices/${randomUUID()}/acknowledgement`,
+      'POST',
+      cae,
+    );
+    expect(unknownNotice).toMatchObject({ status: 404, type: 'application/problem+json' });
     await registryPool.end();
   }, 300_000);
 });

@@ -32,9 +32,17 @@ export {
 } from './lib/entry/access-recorded.codec';
 export {
   ACCESS_PERMITTED,
+  CORRECTION_COMMUNICATED,
+  CORRECTION_RECIPIENT_LEGAL_BASIS,
+  CORRECTION_RECIPIENT_PURPOSE,
   InvalidSourceEventError,
+  LETTER_CONTENT_READ,
+  LETTER_READ_FIELDS,
+  LETTER_READ_PURPOSE,
   PERSONAL_DATA_ACCESSED,
+  entriesFromCorrectionCommunicated,
   entryFromConsentEvent,
+  entryFromLetterboxEvent,
   entryFromRegistryEvent,
 } from './lib/entry/access-sources';
 export {

@@ -2,8 +2,9 @@
  * The procedures service's application layer: the catalogue of procedure definitions, the use
  * cases (drafts, prefill on a preview, submission, back office, decision letter, personal
  * space, dashboard and timeline), the event codecs over gov.procedures.v1, the read models
- * (TypeORM, schema `procedures_app`) and their projection, the decision-letter reactor, and
- * the ports to the registry, consent and letterbox services.
+ * (TypeORM, schema `procedures_app`) and their projection, the decision-letter reactor, the
+ * registry's correction notices recorded on the cases they concern, and the ports to the
+ * registry, consent and letterbox services.
  *
  * @packageDocumentation
  */
@@ -18,6 +19,7 @@ export { CaseService } from './lib/case.service';
 export type {
   CaseServiceOptions,
   CaseSummary,
+  CorrectionNoticeView,
   CaseView,
   CaseWritten,
   PreviewView,
@@ -31,6 +33,8 @@ export {
   personalSpaceCodec,
 } from './lib/codecs';
 export { PROCEDURES_ACTOR, systemClock } from './lib/context';
+export { InvalidCorrectionNoticeError, decodeCorrectionNotice } from './lib/correction-notice';
+export type { ReceivedCorrectionNotice } from './lib/correction-notice';
 export type { Clock, RequestContext } from './lib/context';
 export { textPdf } from './lib/decision-letter';
 export { PROCEDURES_REJECTION_STATUSES } from './lib/errors';
@@ -55,6 +59,7 @@ export {
 export {
   APPLICATION_SCHEMA,
   CaseEntity,
+  CasesOpenCorrectionNotices1765200000200,
   EVENT_STORE_SCHEMA,
   PROCEDURES_ENTITIES,
   PROCEDURES_MIGRATIONS,

@@ -5,9 +5,11 @@
  *
  * @packageDocumentation
  */
-export { caseDecider } from './lib/case';
+export { PREFILL_ORGANISATION, caseDecider, concernsCase } from './lib/case';
 export type {
   CaseCommand,
+  CorrectionNotice,
+  CorrectionNoticeState,
   CaseEvent,
   CaseState,
   CaseStatus,

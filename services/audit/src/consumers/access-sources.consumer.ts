@@ -6,7 +6,9 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   InvalidSourceEventError,
   encodeAccessRecorded,
+  entriesFromCorrectionCommunicated,
   entryFromConsentEvent,
+  entryFromLetterboxEvent,
   entryFromRegistryEvent,
   entryStreamId,
 } from '@gov/audit-application';
@@ -19,15 +21,19 @@ import { EnvelopeContext } from '@gov/platform-service';
 /** The `@EventPattern` names of the sources (their topics are configuration). */
 export const REGISTRY_EVENTS = 'registry.events';
 export const CONSENT_EVENTS = 'consent.events';
+export const LETTERBOX_EVENTS = 'letterbox.events';
 
 const SALT_BYTES = 32;
+const salt = () => randomBytes(SALT_BYTES);
+const one = (entry: AccessEntry | null): AccessEntry[] => (entry ? [entry] : []);
 
 /**
- * Turns each access a source reports into one entry of the audit log, in the inbox's
- * transaction (the event id recorded as handled and the entry appended commit together, so a
- * redelivery adds nothing). The entry id derives from the source event id: a source event that
- * reaches a promoted embassy a second time (its inbox is the embassy's, empty of the primary's
- * handling) finds its entry replayed and is not recorded again.
+ * Turns each access a source reports into entries of the audit log, in the inbox's
+ * transaction (the event id recorded as handled and the entries appended commit together, so a
+ * redelivery adds nothing). Each entry id derives from the source event id (and, for an event
+ * reporting several accesses, the accessor): a source event that reaches a promoted embassy a
+ * second time (its inbox is the embassy's, empty of the primary's handling) finds its entries
+ * replayed and is not recorded again.
  */
 @Controller()
 export class AccessSourcesConsumer {
@@ -36,7 +42,10 @@ export class AccessSourcesConsumer {
   @EventPattern(REGISTRY_EVENTS)
   registry(@Payload() event: PositionedEvent, @Ctx() context: EnvelopeContext): Promise<void> {
     return this.record(
-      () => entryFromRegistryEvent(event, randomBytes(SALT_BYTES)),
+      () => [
+        ...one(entryFromRegistryEvent(event, salt())),
+        ...entriesFromCorrectionCommunicated(event, salt),
+      ],
       event,
       context,
     );
@@ -44,17 +53,22 @@ export class AccessSourcesConsumer {
 
   @EventPattern(CONSENT_EVENTS)
   consent(@Payload() event: PositionedEvent, @Ctx() context: EnvelopeContext): Promise<void> {
-    return this.record(() => entryFromConsentEvent(event, randomBytes(SALT_BYTES)), event, context);
+    return this.record(() => one(entryFromConsentEvent(event, salt())), event, context);
+  }
+
+  @EventPattern(LETTERBOX_EVENTS)
+  letterbox(@Payload() event: PositionedEvent, @Ctx() context: EnvelopeContext): Promise<void> {
+    return this.record(() => one(entryFromLetterboxEvent(event, salt())), event, context);
   }
 
   private async record(
-    toEntry: () => AccessEntry | null,
+    toEntries: () => AccessEntry[],
     event: PositionedEvent,
     context: EnvelopeContext,
   ): Promise<void> {
-    let entry: AccessEntry | null;
+    let entries: AccessEntry[];
     try {
-      entry = toEntry();
+      entries = toEntries();
     } catch (error) {
       if (error instanceof InvalidSourceEventError) {
         // The source broke its contract: no retry changes that; the dead letter keeps it.
@@ -62,21 +76,27 @@ export class AccessSourcesConsumer {
       }
       throw error;
     }
-    if (!entry) return;
-    const stream = entryStreamId(entry.entryId);
-    const existing = await this.store.existingStreams([stream], context.client);
-    if (existing.has(stream)) return;
-    await this.store.appendInTransaction(
+    if (entries.length === 0) return;
+    const existing = await this.store.existingStreams(
+      entries.map((entry) => entryStreamId(entry.entryId)),
       context.client,
-      stream,
-      0,
-      [encodeAccessRecorded(entry, new Date())],
-      {
-        correlationId: event.correlationId,
-        causationId: event.eventId,
-        ...(event.traceparent === null ? {} : { traceparent: event.traceparent }),
-        actor: { kind: 'service', id: 'audit' },
-      },
     );
+    const recordedAt = new Date();
+    for (const entry of entries) {
+      const stream = entryStreamId(entry.entryId);
+      if (existing.has(stream)) continue;
+      await this.store.appendInTransaction(
+        context.client,
+        stream,
+        0,
+        [encodeAccessRecorded(entry, recordedAt)],
+        {
+          correlationId: event.correlationId,
+          causationId: event.eventId,
+          ...(event.traceparent === null ? {} : { traceparent: event.traceparent }),
+          actor: { kind: 'service', id: 'audit' },
+        },
+      );
+    }
   }
 }

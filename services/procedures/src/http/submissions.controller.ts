@@ -27,6 +27,7 @@ import {
   ConsentGrantedBody,
   ConsentRequestBody,
   DecideBody,
+  NoticeIdParam,
   QuestionBody,
   RequestIdParam,
   SubmissionsQuery,
@@ -230,6 +231,32 @@ export class SubmissionsController {
     @Res({ passthrough: true }) reply: HttpReply,
   ) {
     return this.written(reply, this.cases.consentGiven(context, id, requestId, body.consentId));
+  }
+
+  @Post('submissions/:id/correction-notices/:noticeId/acknowledgement')
+  @HttpCode(200)
+  @Roles('agency')
+  @Idempotent({ required: false })
+  @ApiIfMatch()
+  @ApiOperation({
+    summary: 'Take note of a registry correction notice of the submission',
+    description:
+      'The registry corrected a field of the person’s record that your organisation (or the ' +
+      'prefill) had received with its old value; acknowledging it clears the case’s flag in ' +
+      'your list (`openCorrectionNotices`). Again: no change.',
+  })
+  @ApiProblems(400, 401, 403, 404, 409, 412)
+  acknowledgeCorrectionNotice(
+    @Context() context: RequestContext,
+    @Param('id', caseIdParam) id: string,
+    @Param('noticeId', new ZodPipe(NoticeIdParam, 'noticeId')) noticeId: string,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ) {
+    return this.written(
+      reply,
+      this.cases.acknowledgeCorrectionNotice(context, id, noticeId, ifMatch),
+    );
   }
 
   private async written<T extends { version: number }>(reply: HttpReply, result: Promise<T>) {

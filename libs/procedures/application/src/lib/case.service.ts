@@ -7,7 +7,7 @@ import { handleCommand } from '@gov/platform-event-sourcing';
 import type { Actor, EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 import { evolveAll } from '@gov/platform-decider';
 import type { DataCategory } from '@gov/platform-legal-bases';
-import { caseDecider } from '@gov/procedures-domain';
+import { PREFILL_ORGANISATION, caseDecider, concernsCase } from '@gov/procedures-domain';
 import type {
   CaseCommand,
   CaseEvent,
@@ -21,6 +21,7 @@ import type {
 import { ProcedureCatalogue } from './catalogue';
 import type { ProcedureDefinition } from './catalogue';
 import { caseCodec } from './codecs';
+import type { ReceivedCorrectionNotice } from './correction-notice';
 import {
   PROCEDURES_ACTOR,
   appendMetadata,
@@ -80,6 +81,8 @@ export interface CaseSummary {
   readonly outcome: string | null;
   readonly openQuestion: string | null;
   readonly openConsentRequests: number;
+  /** Correction notices of the registry the back office has not acknowledged yet. */
+  readonly openCorrectionNotices: number;
   readonly letterId: string | null;
   readonly startedAt: string;
   readonly submittedAt: string | null;
@@ -99,6 +102,21 @@ export interface CaseView extends CaseSummary {
     readonly purpose: string;
     readonly consentId: string | null;
   }[];
+  /** The registry's correction notices that concern the case (GDPR Art. 19), oldest first. */
+  readonly correctionNotices: readonly CorrectionNoticeView[];
+}
+
+/** A correction notice as a case shows it. */
+export interface CorrectionNoticeView {
+  readonly noticeId: string;
+  readonly correctionId: string;
+  /** Who was sent the correct value: the handling organisation or `procedures` (prefill). */
+  readonly organisationId: string;
+  readonly field: string;
+  readonly correctedValue: unknown;
+  readonly acceptedAt: string;
+  readonly receivedAt: string;
+  readonly acknowledged: boolean;
 }
 
 /** The preview's answer: what each source would fill, and the person's standing default. */
@@ -598,6 +616,7 @@ export class CaseService {
           outcome: state.decision?.outcome ?? null,
           openQuestion: null,
           openConsentRequests: 0,
+          openCorrectionNotices: 0,
           letterId: state.letterId,
           startedAt: recorded[0]?.occurredAt.toISOString() ?? '',
           submittedAt: null,
@@ -622,7 +641,91 @@ export class CaseService {
         requestId,
         ...r,
       })),
+      correctionNotices: events.flatMap((event) =>
+        event.type === 'CorrectionNoticeReceived'
+          ? [
+              {
+                noticeId: event.data.noticeId,
+                correctionId: event.data.correctionId,
+                organisationId: event.data.organisationId,
+                field: event.data.field,
+                correctedValue: JSON.parse(event.data.correctedValueJson) as unknown,
+                acceptedAt: event.data.acceptedAt.toISOString(),
+                receivedAt: event.data.receivedAt.toISOString(),
+                acknowledged:
+                  state.correctionNotices.get(event.data.noticeId)?.acknowledged ?? false,
+              },
+            ]
+          : [],
+      ),
     };
+  }
+
+  /**
+   * Records a registry correction notice on every case of the person it concerns (see
+   * `concernsCase`): the handling organisation's submitted cases, or, for a notice to the
+   * procedures service, the cases it prefilled with the field. Safe to repeat: a case that has
+   * the notice is left as it is. Answers the cases it was recorded on now.
+   */
+  async recordCorrectionNotice(notice: ReceivedCorrectionNotice): Promise<string[]> {
+    const query = this.dataSource.manager
+      .getRepository(CaseEntity)
+      .createQueryBuilder('c')
+      .select('c.caseId')
+      .where('c.applicant = :applicant', { applicant: notice.recordId })
+      .orderBy('c.started_at');
+    if (notice.organisationId !== PREFILL_ORGANISATION) {
+      query.andWhere("c.organisation_id = :org AND c.status <> 'draft'", {
+        org: notice.organisationId,
+      });
+    }
+    const data = {
+      noticeId: notice.noticeId,
+      correctionId: notice.correctionId,
+      organisationId: notice.organisationId,
+      field: notice.field,
+      correctedValueJson: notice.correctedValueJson,
+      acceptedAt: notice.acceptedAt,
+    };
+    const recorded: string[] = [];
+    for (const { caseId } of await query.getMany()) {
+      const { state } = await this.load(caseId);
+      if (!concernsCase(state, notice.organisationId, notice.field)) continue;
+      const result = await handleCommand(
+        this.store,
+        { decider: caseDecider, codec: caseCodec },
+        streamIds.case(caseId),
+        { type: 'RecordCorrectionNotice', data, metadata: { now: this.clock.now() } },
+        {
+          metadata: {
+            correlationId: `correction-notice-${notice.noticeId}`,
+            actor: PROCEDURES_ACTOR,
+          },
+        },
+      );
+      if (result.appended.length > 0) recorded.push(caseId);
+    }
+    return recorded;
+  }
+
+  /** The back office takes note of a correction notice of one of its submissions. */
+  async acknowledgeCorrectionNotice(
+    context: RequestContext,
+    caseId: string,
+    noticeId: string,
+    expectedVersion: number | undefined,
+  ): Promise<CaseWritten> {
+    const agency = requireAgency(context.principal, 'acknowledge a correction notice');
+    return this.run(
+      context,
+      caseId,
+      {
+        type: 'AcknowledgeCorrectionNotice',
+        data: { by: agency.organisationId, noticeId },
+        metadata: { now: this.clock.now() },
+      },
+      expectedVersion,
+    );
   }
 
   /** Every step of a case, oldest first, with its time and actor. */
@@ -658,6 +761,7 @@ export class CaseService {
       outcome: row.outcome,
       openQuestion: row.openQuestion,
       openConsentRequests: row.openConsentRequests,
+      openCorrectionNotices: row.openCorrectionNotices,
       letterId: row.letterId,
       startedAt: row.startedAt.toISOString(),
       submittedAt: row.submittedAt?.toISOString() ?? null,
@@ -818,6 +922,18 @@ function detailsOf(event: CaseEvent): Record<string, unknown> {
       };
     case 'ConsentGiven':
       return { requestId: event.data.requestId, consentId: event.data.consentId };
+    case 'CorrectionNoticeReceived':
+      return {
+        summary: `correction of ${event.data.field} communicated to ${event.data.organisationId}`,
+        noticeId: event.data.noticeId,
+        correctionId: event.data.correctionId,
+        organisationId: event.data.organisationId,
+        field: event.data.field,
+        correctedValue: JSON.parse(event.data.correctedValueJson) as unknown,
+        acceptedAt: event.data.acceptedAt.toISOString(),
+      };
+    case 'CorrectionNoticeAcknowledged':
+      return { noticeId: event.data.noticeId };
     default: {
       const unknown: never = event;
       throw new TypeError(`unhandled case event ${JSON.stringify(unknown)}`);

@@ -8,6 +8,8 @@ import type { Timestamp } from '@bufbuild/protobuf/wkt';
 import {
   ConsentGivenSchema,
   ConsentRequestedSchema,
+  CorrectionNoticeAcknowledgedSchema,
+  CorrectionNoticeReceivedSchema,
   DecisionLetterSentSchema,
   DecisionOutcome as ProtoOutcome,
   DraftStartedSchema,
@@ -49,6 +51,8 @@ export const PROCEDURES_EVENT_TYPES = {
   letterSent: DecisionLetterSentSchema.typeName,
   consentRequested: ConsentRequestedSchema.typeName,
   consentGiven: ConsentGivenSchema.typeName,
+  correctionNoticeReceived: CorrectionNoticeReceivedSchema.typeName,
+  correctionNoticeAcknowledged: CorrectionNoticeAcknowledgedSchema.typeName,
   personalItemSet: PersonalItemSetSchema.typeName,
   personalItemCleared: PersonalItemClearedSchema.typeName,
 } as const;
@@ -232,6 +236,32 @@ export const caseCodec: EventCodec<CaseEvent> = {
           create(ConsentGivenSchema, { ...event.data, givenAt: ts(event.data.givenAt) }),
           event.data.givenAt,
         );
+      case 'CorrectionNoticeReceived': {
+        const d = event.data;
+        return payload(
+          CorrectionNoticeReceivedSchema,
+          create(CorrectionNoticeReceivedSchema, {
+            caseId: d.caseId,
+            noticeId: d.noticeId,
+            correctionId: d.correctionId,
+            organisationId: d.organisationId,
+            field: d.field,
+            correctedValueJson: d.correctedValueJson,
+            acceptedAt: ts(d.acceptedAt),
+            receivedAt: ts(d.receivedAt),
+          }),
+          d.receivedAt,
+        );
+      }
+      case 'CorrectionNoticeAcknowledged':
+        return payload(
+          CorrectionNoticeAcknowledgedSchema,
+          create(CorrectionNoticeAcknowledgedSchema, {
+            ...event.data,
+            acknowledgedAt: ts(event.data.acknowledgedAt),
+          }),
+          event.data.acknowledgedAt,
+        );
       default: {
         const unknown: never = event;
         throw new TypeError(`unhandled case event ${JSON.stringify(unknown)}`);
@@ -393,6 +423,33 @@ export const caseCodec: EventCodec<CaseEvent> = {
             requestId: m.requestId,
             consentId: m.consentId,
             givenAt: time(m.givenAt, 'given_at'),
+          },
+        };
+      }
+      case T.correctionNoticeReceived: {
+        const m = decodeAs(CorrectionNoticeReceivedSchema, event);
+        return {
+          type: 'CorrectionNoticeReceived',
+          data: {
+            caseId: m.caseId,
+            noticeId: m.noticeId,
+            correctionId: m.correctionId,
+            organisationId: m.organisationId,
+            field: m.field,
+            correctedValueJson: m.correctedValueJson,
+            acceptedAt: time(m.acceptedAt, 'accepted_at'),
+            receivedAt: time(m.receivedAt, 'received_at'),
+          },
+        };
+      }
+      case T.correctionNoticeAcknowledged: {
+        const m = decodeAs(CorrectionNoticeAcknowledgedSchema, event);
+        return {
+          type: 'CorrectionNoticeAcknowledged',
+          data: {
+            caseId: m.caseId,
+            noticeId: m.noticeId,
+            acknowledgedAt: time(m.acknowledgedAt, 'acknowledged_at'),
           },
         };
       }

@@ -87,6 +87,23 @@ const caseEvents: CaseEvent[] = [
     },
   },
   { type: 'ConsentGiven', data: { caseId: CASE, requestId: 'c', consentId: 'k', givenAt: AT } },
+  {
+    type: 'CorrectionNoticeReceived',
+    data: {
+      caseId: CASE,
+      noticeId: 'n',
+      correctionId: 'c',
+      organisationId: 'acd',
+      field: 'address',
+      correctedValueJson: '{"locality":"Esch-sur-Alzette"}',
+      acceptedAt: AT,
+      receivedAt: new Date(AT.getTime() + 1),
+    },
+  },
+  {
+    type: 'CorrectionNoticeAcknowledged',
+    data: { caseId: CASE, noticeId: 'n', acknowledgedAt: AT },
+  },
 ];
 
 const spaceEvents: PersonalSpaceEvent[] = [

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
@@ -26,6 +28,7 @@ import {
 
 const ANNA = '1983081246785';
 const LUC = '1990013100012';
+const ELSA = '1975052000017';
 let database: TestDatabase;
 let pool: Pool;
 let dataSource: DataSource;
@@ -100,6 +103,7 @@ beforeAll(async () => {
     {
       person: (nationalId) => {
         registryReads.push(`persons/${nationalId}`);
+        if (nationalId === ELSA) return Promise.resolve({ ...ANNA_RECORD, nationalId: ELSA });
         return Promise.resolve(nationalId === ANNA ? ANNA_RECORD : { nationalId });
       },
       business: (businessNumber) => {
@@ -522,5 +526,115 @@ describe('consent asked within the procedure', () => {
     await cases.consentGiven(as(citizen(ANNA), 't'), id, requestId, consent.consentId);
     const steps = (await cases.timeline(as(citizen(ANNA)), id)).steps.map((s) => s.step);
     expect(steps.slice(-2)).toEqual(['ConsentRequested', 'ConsentGiven']);
+  });
+});
+
+describe('the registry’s correction notices (GDPR Art. 19)', () => {
+  const notice = (organisationId: string, field = 'family_name') => ({
+    noticeId: randomUUID(),
+    correctionId: randomUUID(),
+    organisationId,
+    recordId: ELSA,
+    field,
+    correctedValueJson: '"Schmitt"',
+    acceptedAt: new Date(now.getTime() - 60_000),
+  });
+  const draft = async (prefill: boolean): Promise<string> => {
+    const { caseId } = await cases.start(as(citizen(ELSA)), { procedureId: 'family-allowance' });
+    if (prefill) {
+      const preview = await cases.preview(as(citizen(ELSA)), caseId);
+      await cases.prefill(as(citizen(ELSA)), caseId, {
+        previewId: preview.previewId,
+        sources: { persons: true, 'personal-space': false },
+      });
+    }
+    return caseId;
+  };
+
+  it('records a notice on the cases it concerns, once, and the back office acknowledges it', async () => {
+    const submitted = await draft(true);
+    await cases.submit(
+      as(citizen(ELSA)),
+      submitted,
+      {
+        bankAccount: 'LU280019400644750000',
+        childGivenNames: 'Léa',
+        childFamilyName: 'Schmit',
+        childBirthDate: '2026-01-15',
+      },
+      undefined,
+    );
+    const prefilledDraft = await draft(true);
+    const plainDraft = await draft(false);
+
+    // The back office received Elsa's data for her submitted case, not for her drafts.
+    const toCae = notice('cae');
+    expect(await cases.recordCorrectionNotice(toCae)).toEqual([submitted]);
+    const before = await eventCount();
+    expect(await cases.recordCorrectionNotice(toCae)).toEqual([]);
+    expect(await eventCount()).toBe(before);
+    // The prefill passed the family name into both forms it filled, not into the other draft.
+    expect(await cases.recordCorrectionNotice(notice('procedures'))).toEqual([
+      submitted,
+      prefilledDraft,
+    ]);
+    expect(await cases.recordCorrectionNotice(notice('procedures', 'sex'))).toEqual([]);
+    expect(await cases.recordCorrectionNotice(notice('ccss'))).toEqual([]);
+    expect((await cases.view(as(citizen(ELSA)), plainDraft)).correctionNotices).toEqual([]);
+
+    const cae = agency('cae');
+    const listed = () =>
+      cases.submissions(as(cae), undefined).then((all) => all.find((c) => c.caseId === submitted));
+    expect((await listed())?.openCorrectionNotices).toBe(2);
+    const view = await cases.view(as(cae), submitted);
+    expect(view.correctionNotices).toEqual([
+      expect.objectContaining({
+        noticeId: toCae.noticeId,
+        organisationId: 'cae',
+        field: 'family_name',
+        correctedValue: 'Schmitt',
+        acknowledged: false,
+      }),
+      expect.objectContaining({ organisationId: 'procedures', acknowledged: false }),
+    ]);
+    const timeline = await cases.timeline(as(citizen(ELSA)), submitted);
+    expect(timeline.steps.slice(-2).map((step) => [step.step, step.details['summary']])).toEqual([
+      ['CorrectionNoticeReceived', 'correction of family_name communicated to cae'],
+      ['CorrectionNoticeReceived', 'correction of family_name communicated to procedures'],
+    ]);
+    expect(timeline.steps.at(-1)?.actor).toEqual({ kind: 'service', id: 'procedures' });
+
+    const acknowledged = await cases.acknowledgeCorrectionNotice(
+      as(cae),
+      submitted,
+      toCae.noticeId,
+      undefined,
+    );
+    expect(acknowledged.changed).toBe(true);
+    expect(
+      (await cases.acknowledgeCorrectionNotice(as(cae), submitted, toCae.noticeId, undefined))
+        .changed,
+    ).toBe(false);
+    expect((await listed())?.openCorrectionNotices).toBe(1);
+    expect((await cases.view(as(cae), submitted)).correctionNotices[0]?.acknowledged).toBe(true);
+    expect(
+      codeOf(
+        await failure(() =>
+          cases.acknowledgeCorrectionNotice(
+            as(agency('ccss')),
+            submitted,
+            toCae.noticeId,
+            undefined,
+          ),
+        ),
+      ),
+    ).toBe('NOT_HANDLING_ORGANISATION');
+    expect(
+      codeOf(
+        await failure(() =>
+          cases.acknowledgeCorrectionNotice(as(cae), submitted, randomUUID(), undefined),
+        ),
+      ),
+    ).toBe('CORRECTION_NOTICE_UNKNOWN');
   });
 });

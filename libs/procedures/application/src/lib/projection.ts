@@ -64,6 +64,7 @@ export async function projectProceduresEvent(
           letterId: null,
           openQuestion: null,
           openConsentRequests: 0,
+          openCorrectionNotices: 0,
           updatedAt: d.startedAt,
           version,
         })
@@ -118,6 +119,22 @@ export async function projectProceduresEvent(
         .update()
         .set({
           openConsentRequests: () => 'greatest(open_consent_requests - 1, 0)',
+          version,
+          updatedAt: event.occurredAt,
+        })
+        .where('case_id = :caseId AND version < :version', { caseId: decoded.data.caseId, version })
+        .execute();
+      return;
+    case 'CorrectionNoticeReceived':
+    case 'CorrectionNoticeAcknowledged':
+      await cases
+        .createQueryBuilder()
+        .update()
+        .set({
+          openCorrectionNotices: () =>
+            decoded.type === 'CorrectionNoticeReceived'
+              ? 'open_correction_notices + 1'
+              : 'greatest(open_correction_notices - 1, 0)',
           version,
           updatedAt: event.occurredAt,
         })

@@ -35,6 +35,8 @@ export interface CaseRow {
   letterId: string | null;
   openQuestion: string | null;
   openConsentRequests: number;
+  /** Correction notices the back office has not acknowledged yet. */
+  openCorrectionNotices: number;
   updatedAt: Date;
   version: number;
 }
@@ -64,6 +66,7 @@ export const CaseEntity = new EntitySchema<CaseRow>({
     letterId: { name: 'letter_id', type: 'text', nullable: true },
     openQuestion: { name: 'open_question', type: 'text', nullable: true },
     openConsentRequests: { name: 'open_consent_requests', type: 'integer' },
+    openCorrectionNotices: { name: 'open_correction_notices', type: 'integer' },
     updatedAt: { name: 'updated_at', type: 'timestamptz' },
     version: { type: 'bigint', transformer: bigintAsNumber },
   },
@@ -143,6 +146,24 @@ CREATE TABLE personal_items (
   }
 }
 
+/**
+ * The count of a case's unacknowledged correction notices, for the back office's list. The
+ * projection fills it from the log (a rebuild gives every existing case its count).
+ */
+export class CasesOpenCorrectionNotices1765200000200 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `ALTER TABLE cases ADD COLUMN open_correction_notices integer NOT NULL DEFAULT 0
+         CHECK (open_correction_notices >= 0);`,
+    );
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('not undone: drop the schema instead'));
+  }
+}
+
 /** The entities of the own schema. */
 export const PROCEDURES_ENTITIES = [IdempotencyKeyEntity, CaseEntity, PersonalItemEntity];
 
@@ -150,6 +171,7 @@ export const PROCEDURES_ENTITIES = [IdempotencyKeyEntity, CaseEntity, PersonalIt
 export const PROCEDURES_MIGRATIONS: readonly OwnMigration[] = [
   IdempotencyKeysTable1765000000000,
   ProceduresReadModels1765200000100,
+  CasesOpenCorrectionNotices1765200000200,
 ];
 
 /** The procedures service's two schemas and its own tables, as the service kit takes them. */

@@ -134,7 +134,37 @@ export type CaseEvent =
         readonly consentId: string;
         readonly givenAt: Date;
       };
+    }
+  | {
+      readonly type: 'CorrectionNoticeReceived';
+      readonly data: CorrectionNotice & { readonly caseId: string; readonly receivedAt: Date };
+    }
+  | {
+      readonly type: 'CorrectionNoticeAcknowledged';
+      readonly data: {
+        readonly caseId: string;
+        readonly noticeId: string;
+        readonly acknowledgedAt: Date;
+      };
     };
+
+/**
+ * A registry correction notice (GDPR Art. 19) as a case records it: the registry told
+ * `organisationId`, which had received `field` of the applicant's record, its correct value.
+ */
+export interface CorrectionNotice {
+  readonly noticeId: string;
+  readonly correctionId: string;
+  readonly organisationId: string;
+  /** The registry's field name, e.g. `family_name`. */
+  readonly field: string;
+  /** The correct value as JSON text. */
+  readonly correctedValueJson: string;
+  readonly acceptedAt: Date;
+}
+
+/** The organisation the procedures service reads the registry as, to prefill forms. */
+export const PREFILL_ORGANISATION = 'procedures';
 
 interface Timed {
   readonly now: Date;
@@ -223,7 +253,24 @@ export type CaseCommand =
       readonly type: 'RecordConsentGiven';
       readonly data: { readonly requestId: string; readonly consentId: string };
       readonly metadata: Timed;
+    }
+  | {
+      readonly type: 'RecordCorrectionNotice';
+      readonly data: CorrectionNotice;
+      readonly metadata: Timed;
+    }
+  | {
+      readonly type: 'AcknowledgeCorrectionNotice';
+      readonly data: { readonly by: string; readonly noticeId: string };
+      readonly metadata: Timed;
     };
+
+/** A correction notice as the case remembers it. */
+export interface CorrectionNoticeState {
+  readonly organisationId: string;
+  readonly field: string;
+  readonly acknowledged: boolean;
+}
 
 /** A preview as the case remembers it. */
 export interface PreviewState {
@@ -254,6 +301,8 @@ export interface CaseState {
   readonly consentRequests: ReadonlyMap<string, ConsentRequestState>;
   readonly decision: { readonly outcome: DecisionOutcome; readonly reason: string } | null;
   readonly letterId: string | null;
+  /** The registry's correction notices recorded on the case, by notice id. */
+  readonly correctionNotices: ReadonlyMap<string, CorrectionNoticeState>;
 }
 
 const initialState: CaseState = {
@@ -270,7 +319,23 @@ const initialState: CaseState = {
   consentRequests: new Map(),
   decision: null,
   letterId: null,
+  correctionNotices: new Map(),
 };
+
+/**
+ * Whether a correction notice sent to `organisationId` about `field` of the applicant's record
+ * concerns this case: the handling organisation received the person's data for every case it
+ * was submitted (whatever state it is in now); the procedures service passed the field's old
+ * value into this case's form only if it prefilled that field from the registry.
+ */
+export function concernsCase(state: CaseState, organisationId: string, field: string): boolean {
+  if (state.status === 'none') return false;
+  if (organisationId === state.organisationId && state.status !== 'draft') return true;
+  if (organisationId !== PREFILL_ORGANISATION) return false;
+  return [...state.prefilled.values()].some(
+    (prefilled) => prefilled.source === 'persons' && prefilled.category === `persons.${field}`,
+  );
+}
 
 function requireApplicant(state: CaseState, by: string): void {
   if (state.status === 'none') throw reject('CASE_NOT_FOUND', 'no such case');
@@ -450,6 +515,34 @@ function decide(command: CaseCommand, state: CaseState): readonly CaseEvent[] {
       if (request.consentId !== null) return [];
       return [{ type: 'ConsentGiven', data: { caseId, ...command.data, givenAt: now } }];
     }
+    case 'RecordCorrectionNotice': {
+      if (state.status === 'none') throw reject('CASE_NOT_FOUND', 'no such case');
+      // A redelivered notice: recorded already.
+      if (state.correctionNotices.has(command.data.noticeId)) return [];
+      if (!concernsCase(state, command.data.organisationId, command.data.field)) {
+        throw reject(
+          'WRONG_STATE',
+          `the notice to ${command.data.organisationId} about ${command.data.field} does not concern this case`,
+        );
+      }
+      return [
+        { type: 'CorrectionNoticeReceived', data: { caseId, ...command.data, receivedAt: now } },
+      ];
+    }
+    case 'AcknowledgeCorrectionNotice': {
+      requireHandler(state, command.data.by);
+      const notice = state.correctionNotices.get(command.data.noticeId);
+      if (notice === undefined) {
+        throw reject('CORRECTION_NOTICE_UNKNOWN', 'no such correction notice on this case');
+      }
+      if (notice.acknowledged) return [];
+      return [
+        {
+          type: 'CorrectionNoticeAcknowledged',
+          data: { caseId, noticeId: command.data.noticeId, acknowledgedAt: now },
+        },
+      ];
+    }
     default:
       return assertNever(command, 'case command');
   }
@@ -523,6 +616,23 @@ function evolve(state: CaseState, event: CaseEvent): CaseState {
       }
       return { ...state, consentRequests };
     }
+    case 'CorrectionNoticeReceived': {
+      const correctionNotices = new Map(state.correctionNotices);
+      correctionNotices.set(event.data.noticeId, {
+        organisationId: event.data.organisationId,
+        field: event.data.field,
+        acknowledged: false,
+      });
+      return { ...state, correctionNotices };
+    }
+    case 'CorrectionNoticeAcknowledged': {
+      const correctionNotices = new Map(state.correctionNotices);
+      const notice = correctionNotices.get(event.data.noticeId);
+      if (notice !== undefined) {
+        correctionNotices.set(event.data.noticeId, { ...notice, acknowledged: true });
+      }
+      return { ...state, correctionNotices };
+    }
     default:
       return assertNever(event, 'case event');
   }
@@ -533,6 +643,9 @@ function evolve(state: CaseState, event: CaseEvent): CaseState {
  * on a single-use preview that expires), the submission, and the back office's steps to the
  * decision: submitted → received → in-review ⇄ information-requested → decided. Consent
  * requests may come while the back office handles it; the decision letter follows the decision.
+ * The registry's correction notices that concern the case are recorded whatever its state (a
+ * decided case too: its decision may rest on the wrong value), and the back office
+ * acknowledges each.
  */
 export const caseDecider: Decider<CaseCommand, CaseEvent, CaseState> = {
   decide,

@@ -205,3 +205,87 @@ describe('a procedure case', () => {
       .thenNothing();
   });
 });
+
+describe('the correction notices of a case (GDPR Art. 19)', () => {
+  const notice = (organisationId: string, field: string, noticeId = 'n1') => ({
+    noticeId,
+    correctionId: 'c1',
+    organisationId,
+    field,
+    correctedValueJson: '"Schmitt"',
+    acceptedAt: at(20),
+  });
+  const record = (organisationId: string, field: string, noticeId = 'n1') => ({
+    type: 'RecordCorrectionNotice' as const,
+    data: notice(organisationId, field, noticeId),
+    metadata: { now: at(21) },
+  });
+  const receivedNotice = (organisationId: string, field: string, noticeId = 'n1'): CaseEvent => ({
+    type: 'CorrectionNoticeReceived',
+    data: { caseId: CASE, ...notice(organisationId, field, noticeId), receivedAt: at(21) },
+  });
+  const decided: CaseEvent = {
+    type: 'SubmissionDecided',
+    data: { caseId: CASE, outcome: 'approved', reason: '', decidedAt: at(8) },
+  };
+
+  it('records a notice to the handling organisation on its submitted case, in any later state', () => {
+    spec
+      .given([started, submitted])
+      .when(record('cae', 'family_name'))
+      .then([receivedNotice('cae', 'family_name')]);
+    spec
+      .given([started, submitted, received, inReview, decided])
+      .when(record('cae', 'family_name'))
+      .then([receivedNotice('cae', 'family_name')]);
+  });
+
+  it('records a notice to the procedures service on a case it prefilled with that field', () => {
+    spec
+      .given([started, previewed, applied])
+      .when(record('procedures', 'address'))
+      .then([receivedNotice('procedures', 'address')]);
+    spec
+      .given([started, previewed, applied])
+      .when(record('procedures', 'family_name'))
+      .thenRejects('WRONG_STATE');
+    spec.given([started]).when(record('procedures', 'address')).thenRejects('WRONG_STATE');
+  });
+
+  it('refuses a notice to another organisation, or to the handler of a draft', () => {
+    spec.given([started]).when(record('cae', 'family_name')).thenRejects('WRONG_STATE');
+    spec.given([started, submitted]).when(record('ccss', 'family_name')).thenRejects('WRONG_STATE');
+    spec.given([]).when(record('cae', 'family_name')).thenRejects('CASE_NOT_FOUND');
+  });
+
+  it('records a notice once: a redelivery changes nothing', () => {
+    spec
+      .given([started, submitted, receivedNotice('cae', 'family_name')])
+      .when(record('cae', 'family_name'))
+      .thenNothing();
+    spec
+      .given([started, submitted, receivedNotice('cae', 'family_name')])
+      .when(record('cae', 'family_name', 'n2'))
+      .then([receivedNotice('cae', 'family_name', 'n2')]);
+  });
+
+  it('lets the back office acknowledge a notice once', () => {
+    const acknowledge = (by: string, noticeId = 'n1') => ({
+      type: 'AcknowledgeCorrectionNotice' as const,
+      data: { by, noticeId },
+      metadata: { now: at(30) },
+    });
+    const acknowledged: CaseEvent = {
+      type: 'CorrectionNoticeAcknowledged',
+      data: { caseId: CASE, noticeId: 'n1', acknowledgedAt: at(30) },
+    };
+    const base = [started, submitted, receivedNotice('cae', 'family_name')];
+    spec.given(base).when(acknowledge('cae')).then([acknowledged]);
+    spec
+      .given([...base, acknowledged])
+      .when(acknowledge('cae'))
+      .thenNothing();
+    spec.given(base).when(acknowledge('ccss')).thenRejects('NOT_HANDLING_ORGANISATION');
+    spec.given(base).when(acknowledge('cae', 'n9')).thenRejects('CORRECTION_NOTICE_UNKNOWN');
+  });
+});

@@ -16,7 +16,8 @@ export type ProceduresRejectionCode =
   | 'PREVIEW_USED'
   | 'PREVIEW_EXPIRED'
   | 'SOURCE_REFUSED'
-  | 'CONSENT_REQUEST_UNKNOWN';
+  | 'CONSENT_REQUEST_UNKNOWN'
+  | 'CORRECTION_NOTICE_UNKNOWN';
 
 /** A refusal by a procedures decider. */
 export function reject(

@@ -31,6 +31,8 @@ export const CaseIdParam = z
 /** A request id (a back office's consent request) in a path. */
 export const RequestIdParam = z.uuid('must be a request id (a UUID)');
 
+export const NoticeIdParam = z.uuid('must be a correction notice id (a UUID)');
+
 /** `POST /drafts`. */
 export const StartDraftBody = z.strictObject({
   procedureId: ProcedureId,

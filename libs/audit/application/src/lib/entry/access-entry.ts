@@ -10,11 +10,12 @@ export type AccessCapacityName =
   | 'agency-official'
   | 'agency-system'
   | 'prefill'
-  | 'permitted-organisation';
+  | 'permitted-organisation'
+  | 'correction-recipient';
 
 /** Where the audit service learnt of an access. */
 export interface EntrySource {
-  /** The reporting service (`registry`, `consent`). */
+  /** The reporting service (`registry`, `consent`, `letterbox`). */
   readonly service: string;
   /** The source event's id. */
   readonly eventId: string;

@@ -4,8 +4,13 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   AccessPermittedSchema,
   AccessorRole,
+  CorrectionCommunicatedSchema,
+  LetterContentReadSchema,
+  LetterCreatedSchema,
   PersonalDataAccessedSchema,
   PersonRegisteredSchema,
+  RecipientKind,
+  Register,
 } from '@gov/contracts';
 
 import { canonicalLeafOf, canonicalLeafText, entryIdFor, parseCanonicalLeaf } from './access-entry';
@@ -13,7 +18,9 @@ import type { AccessEntry } from './access-entry';
 import { decodeAccessRecorded, encodeAccessRecorded } from './access-recorded.codec';
 import {
   InvalidSourceEventError,
+  entriesFromCorrectionCommunicated,
   entryFromConsentEvent,
+  entryFromLetterboxEvent,
   entryFromRegistryEvent,
 } from './access-sources';
 
@@ -249,5 +256,227 @@ describe('entries from the sources', () => {
       procedureId: 'proc-1',
       sealedUntil: new Date('2027-01-01T00:00:00Z'),
     });
+  });
+});
+
+describe('entries of correction recipients (GDPR Art. 19)', () => {
+  const EVENT_ID = '0190f5a4-0000-7000-8000-000000000010';
+  const communicatedAt = new Date('2026-04-02T09:30:00.000Z');
+  const sealedUntil = new Date('2027-04-02T00:00:00.000Z');
+  type Recipient = { organisationId: string; procedureId?: string; sealedUntil?: Date };
+  const communicated = (
+    recipients: Recipient[],
+    overrides: { recordId?: string; field?: string; register?: Register } = {},
+  ) => ({
+    eventId: EVENT_ID,
+    eventType: CorrectionCommunicatedSchema.typeName,
+    producer: 'registry',
+    payload: toBinary(
+      CorrectionCommunicatedSchema,
+      create(CorrectionCommunicatedSchema, {
+        correctionId: '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7',
+        register: overrides.register ?? Register.PERSONS,
+        recordId: overrides.recordId ?? NID,
+        field: overrides.field ?? 'family_name',
+        communicatedAt: timestampFromDate(communicatedAt),
+        recipients: recipients.map((r) => ({
+          organisationId: r.organisationId,
+          noticeId: `notice-${r.organisationId}`,
+          lastReceivedAt: timestampFromDate(at),
+          purpose: 'family-allowance-eligibility',
+          legalBasis: 'CSS art. 269',
+          procedureId: r.procedureId ?? '',
+          ...(r.sealedUntil ? { sealedUntil: timestampFromDate(r.sealedUntil) } : {}),
+        })),
+      }),
+    ),
+  });
+  let salts = 0;
+  const newSalt = () => new Uint8Array(32).fill((salts += 1));
+
+  it('gives one entry per recipient: the corrected field, Art. 19, its procedure and seal', () => {
+    const entries = entriesFromCorrectionCommunicated(
+      communicated([
+        { organisationId: 'cae', procedureId: 'family-allowance' },
+        { organisationId: 'police', sealedUntil },
+      ]),
+      newSalt,
+    );
+    expect(entries).toHaveLength(2);
+    expect(entries[0]).toMatchObject({
+      subjectNationalId: NID,
+      organisationId: 'cae',
+      actorId: null,
+      capacity: 'correction-recipient',
+      fields: ['family_name'],
+      accessedAt: communicatedAt,
+      purpose: 'gdpr-art-19-rectification',
+      legalBasis: 'GDPR Art. 19',
+      legalBasisId: null,
+      consentId: null,
+      procedureId: 'family-allowance',
+      sealedUntil: null,
+      source: {
+        service: 'registry',
+        eventId: EVENT_ID,
+        eventType: CorrectionCommunicatedSchema.typeName,
+      },
+    });
+    expect(entries[1]).toMatchObject({ organisationId: 'police', procedureId: null, sealedUntil });
+    // One id per recipient, the same on a redelivery, and each its own salt.
+    expect(entries[0]?.entryId).not.toBe(entries[1]?.entryId);
+    expect(entries[0]?.entryId).not.toBe(entryIdFor('registry', EVENT_ID));
+    const again = entriesFromCorrectionCommunicated(
+      communicated([{ organisationId: 'cae' }, { organisationId: 'police' }]),
+      newSalt,
+    );
+    expect(again.map((e) => e.entryId)).toEqual(entries.map((e) => e.entryId));
+    expect(entries[0]?.salt).not.toEqual(entries[1]?.salt);
+  });
+
+  it('round-trips a recipient entry through AccessRecorded', () => {
+    const [entry] = entriesFromCorrectionCommunicated(
+      communicated([{ organisationId: 'cae', sealedUntil }]),
+      newSalt,
+    );
+    if (!entry) throw new Error('no entry');
+    expect(decodeAccessRecorded(encodeAccessRecorded(entry, at))).toEqual(entry);
+    expect(canonicalLeafOf(entry).capacity).toBe('correction-recipient');
+  });
+
+  it('gives nothing for no recipient and for other events; refuses a broken event', () => {
+    expect(entriesFromCorrectionCommunicated(communicated([]), newSalt)).toEqual([]);
+    const registered = {
+      ...communicated([{ organisationId: 'cae' }]),
+      eventType: PersonRegisteredSchema.typeName,
+    };
+    expect(entriesFromCorrectionCommunicated(registered, newSalt)).toEqual([]);
+    // PersonalDataAccessed's mapping ignores it, and the other way round.
+    expect(entryFromRegistryEvent(communicated([{ organisationId: 'cae' }]), SALT)).toBeNull();
+    expect(() =>
+      entriesFromCorrectionCommunicated(
+        communicated([{ organisationId: 'cae' }], { recordId: 'B123456' }),
+        newSalt,
+      ),
+    ).toThrow(/record_id/);
+    expect(() =>
+      entriesFromCorrectionCommunicated(
+        communicated([{ organisationId: 'cae' }], { register: Register.BUSINESSES }),
+        newSalt,
+      ),
+    ).toThrow(/register/);
+    expect(() =>
+      entriesFromCorrectionCommunicated(
+        communicated([{ organisationId: 'cae' }], { field: '' }),
+        newSalt,
+      ),
+    ).toThrow(/field/);
+    expect(() =>
+      entriesFromCorrectionCommunicated(
+        communicated([{ organisationId: 'cae' }, { organisationId: 'cae' }]),
+        newSalt,
+      ),
+    ).toThrow(/twice/);
+    expect(() =>
+      entriesFromCorrectionCommunicated(communicated([{ organisationId: '' }]), newSalt),
+    ).toThrow(/organisation_id/);
+    const garbage = { ...communicated([]), payload: Uint8Array.of(0xff, 0xff) };
+    expect(() => entriesFromCorrectionCommunicated(garbage, newSalt)).toThrow(
+      InvalidSourceEventError,
+    );
+  });
+});
+
+describe('entries of letter reads', () => {
+  const EVENT_ID = '0190f5a4-0000-7000-8000-000000000020';
+  const readAt = new Date('2026-04-03T08:00:00.000Z');
+  const read = (
+    overrides: {
+      recipientKind?: RecipientKind;
+      recipientId?: string;
+      readerId?: string;
+      procedureId?: string;
+      readAt?: Date | null;
+    } = {},
+  ) => ({
+    eventId: EVENT_ID,
+    eventType: LetterContentReadSchema.typeName,
+    producer: 'letterbox',
+    payload: toBinary(
+      LetterContentReadSchema,
+      create(LetterContentReadSchema, {
+        letterId: 'letter-1',
+        readerId: overrides.readerId ?? NID,
+        sha256: 'ab'.repeat(32),
+        ...(overrides.readAt === null
+          ? {}
+          : { readAt: timestampFromDate(overrides.readAt ?? readAt) }),
+        recipientKind: overrides.recipientKind ?? RecipientKind.PERSON,
+        recipientId: overrides.recipientId ?? NID,
+        senderOrganisationId: 'cae',
+        procedureId: overrides.procedureId ?? 'family-allowance',
+      }),
+    ),
+  });
+
+  it("records a read of a person's letter as the person's own access, with its procedure", () => {
+    expect(entryFromLetterboxEvent(read(), SALT)).toEqual({
+      entryId: entryIdFor('letterbox', EVENT_ID),
+      subjectNationalId: NID,
+      organisationId: 'self',
+      actorId: NID,
+      capacity: 'data-subject',
+      fields: ['letterbox.document'],
+      accessedAt: readAt,
+      purpose: 'letter-read',
+      legalBasis: null,
+      legalBasisId: null,
+      consentId: null,
+      procedureId: 'family-allowance',
+      traceId: null,
+      source: {
+        service: 'letterbox',
+        eventId: EVENT_ID,
+        eventType: LetterContentReadSchema.typeName,
+      },
+      sealedUntil: null,
+      salt: SALT,
+    });
+    expect(entryFromLetterboxEvent(read({ procedureId: '' }), SALT)?.procedureId).toBeNull();
+  });
+
+  it('skips business letters, reads written before the recipient was carried, and other events', () => {
+    expect(
+      entryFromLetterboxEvent(
+        read({ recipientKind: RecipientKind.BUSINESS, recipientId: 'B123456' }),
+        SALT,
+      ),
+    ).toBeNull();
+    const old = {
+      ...read(),
+      payload: toBinary(
+        LetterContentReadSchema,
+        create(LetterContentReadSchema, {
+          letterId: 'letter-1',
+          readerId: NID,
+          sha256: 'ab'.repeat(32),
+          readAt: timestampFromDate(readAt),
+        }),
+      ),
+    };
+    expect(entryFromLetterboxEvent(old, SALT)).toBeNull();
+    const created = { ...read(), eventType: LetterCreatedSchema.typeName };
+    expect(entryFromLetterboxEvent(created, SALT)).toBeNull();
+  });
+
+  it('refuses a broken LetterContentRead of a person', () => {
+    expect(() => entryFromLetterboxEvent(read({ recipientId: '123' }), SALT)).toThrow(
+      /recipient_id/,
+    );
+    expect(() => entryFromLetterboxEvent(read({ readerId: '' }), SALT)).toThrow(/reader_id/);
+    expect(() => entryFromLetterboxEvent(read({ readAt: null }), SALT)).toThrow(/read_at/);
+    expect(() =>
+      entryFromLetterboxEvent({ ...read(), payload: Uint8Array.of(0xff, 0xff) }, SALT),
+    ).toThrow(InvalidSourceEventError);
   });
 });

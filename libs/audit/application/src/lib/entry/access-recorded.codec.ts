@@ -24,6 +24,7 @@ const CAPACITIES: Readonly<Record<AccessCapacityName, AccessCapacity>> = {
   'agency-system': AccessCapacity.AGENCY_SYSTEM,
   prefill: AccessCapacity.PREFILL,
   'permitted-organisation': AccessCapacity.PERMITTED_ORGANISATION,
+  'correction-recipient': AccessCapacity.CORRECTION_RECIPIENT,
 };
 
 /** Why a stored AccessRecorded cannot be read: the log holds something this code never wrote. */
