@@ -102,7 +102,7 @@ export type {
 export { PAYLOAD_SCHEMA_VERSION } from './lib/codecs/payload';
 export type { PayloadCodec } from './lib/codecs/payload';
 export { MalformedPayloadError } from './lib/codecs/proto-values';
-export { personEventsCodec } from './lib/codecs/person-events.codec';
+export { personCorrectionToProto, personEventsCodec } from './lib/codecs/person-events.codec';
 export { businessEventsCodec } from './lib/codecs/business-events.codec';
 export { correctionEventsCodec } from './lib/codecs/correction-events.codec';
 export { accessEventsCodec } from './lib/codecs/access-events.codec';
