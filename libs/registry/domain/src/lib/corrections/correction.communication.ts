@@ -9,6 +9,11 @@ import type { PersonCorrectableField } from '../registers/persons/person.correct
 export interface RecordedRead {
   /** The reading organisation; `self` for the person's own reads. */
   readonly organisationId: string;
+  /**
+   * The capacity of the read, as gov.registry.v1's AccessorRole names it in the application
+   * (`registrar`, `agency-system`, …).
+   */
+  readonly accessorRole: string;
   /** The fields returned, by their gov.registry.v1 names (`family_name`, `address`). */
   readonly fieldsRead: readonly string[];
   /** When the data was read. */
@@ -49,6 +54,12 @@ export interface CorrectionRecipient {
 export const SELF_ORGANISATION = 'self';
 
 /**
+ * The capacity of a registrar's read: the register's keeper, who holds the corrected value
+ * (it corrected it), is no recipient of its own register (GDPR Art. 4(9), 19).
+ */
+export const REGISTRAR_ROLE = 'registrar';
+
+/**
  * The name under which the access log lists each correctable field of a person (the field's
  * name in gov.registry.v1's `PersonRegistered.PersonalData`).
  */
@@ -62,8 +73,8 @@ export const PERSON_FIELD_READ_NAMES: Readonly<Record<PersonCorrectableField, st
 };
 
 /**
- * The organisations that received the old value of `field`: reads by anyone but the person,
- * whose fields include it, made before `acceptedAt` (the acceptance's time; the read's own
+ * The organisations that received the old value of `field`: reads by anyone but the person and
+ * the register's own registrars, whose fields include it, made before `acceptedAt` (the acceptance's time; the read's own
  * `accessedAt`, so that a read served on the embassy and joined to the log later counts by when
  * it happened). One recipient per organisation, with its last such read (the later one in log
  * order on equal times), ordered by organisation id.
@@ -77,7 +88,7 @@ export function correctionRecipients(
   const readName = PERSON_FIELD_READ_NAMES[field];
   const byOrganisation = new Map<string, { last: RecordedRead; sealedUntil: Date | null }>();
   for (const read of reads) {
-    if (read.organisationId === SELF_ORGANISATION) continue;
+    if (read.organisationId === SELF_ORGANISATION || read.accessorRole === REGISTRAR_ROLE) continue;
     if (!read.fieldsRead.includes(readName)) continue;
     if (read.accessedAt.getTime() >= acceptedAt.getTime()) continue;
     const seen = byOrganisation.get(read.organisationId);

@@ -40,6 +40,7 @@ const accepted: CorrectionEvent = {
 
 const read = (overrides: Partial<RecordedRead> & { organisationId: string }): RecordedRead => ({
   fieldsRead: ['given_names', 'family_name', 'address'],
+  accessorRole: 'agency-system',
   accessedAt: minutesBefore(60),
   purpose: 'family-allowance-eligibility',
   legalBasis: 'loi du 19 juin 2013, art. 10',
@@ -101,12 +102,13 @@ describe('communicating an accepted correction (GDPR Art. 19)', () => {
       ]);
   });
 
-  it('leaves out the person, other fields, and reads at or after the acceptance', () => {
+  it('leaves out the person, the register’s registrars, other fields, and reads at or after the acceptance', () => {
     spec
       .given([requested, accepted])
       .when(
         communicate([
-          read({ organisationId: 'self' }),
+          read({ organisationId: 'self', accessorRole: 'data-subject' }),
+          read({ organisationId: 'rnpp', accessorRole: 'registrar' }),
           read({ organisationId: 'adem', fieldsRead: ['address', 'national_id'] }),
           read({ organisationId: 'snca', accessedAt: ACCEPTED_AT }),
           read({ organisationId: 'police', accessedAt: new Date(ACCEPTED_AT.getTime() + 1) }),

@@ -8,6 +8,7 @@ export type {
 } from './correction';
 export {
   PERSON_FIELD_READ_NAMES,
+  REGISTRAR_ROLE,
   SELF_ORGANISATION,
   correctionRecipients,
 } from './correction.communication';
