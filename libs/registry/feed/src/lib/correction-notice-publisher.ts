@@ -34,8 +34,9 @@ export interface CorrectionNoticePublisherOptions extends Omit<
  * Delivery is at least once, as notices.proto promises: a crash between acknowledgement and
  * checkpoint publishes the batch again, as the same notices (same `notice_id`, a UUIDv5 of
  * correction and organisation fixed in the event), which subscribers skip by `notice_id`.
- * One publish call keeps the order per key, and the log holds a person's communications in the
- * order of their acceptances' record changes.
+ * One publish call keeps the order per key: a person's notices reach their partition in log
+ * order, the order in which the communications were appended (after each acceptance's record
+ * change).
  */
 export class CorrectionNoticePublisher extends OutboxRelay<SourcedNotice, OutboundMessage> {
   constructor(options: CorrectionNoticePublisherOptions) {
