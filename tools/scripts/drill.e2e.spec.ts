@@ -64,10 +64,11 @@ describe('npm run drill', () => {
       rpo_events: 0,
       rpo_ms: 0,
       identical: true,
-      // 300 persons, then 30 correction requests: 10 accepted (2 events each), 10 rejected;
-      // then 20 persons' records read twice by ccss (one access event each); then 10
-      // family-allowance cases, each read once by the prefill and once by the back office.
-      position: '420',
+      // 300 persons, then 30 correction requests: 10 accepted (3 events each: the acceptance,
+      // the record change, the communication to those who read the record: none yet),
+      // 10 rejected; then 20 persons' records read twice by ccss (one access event each); then
+      // 10 family-allowance cases, each read once by the prefill and once by the back office.
+      position: '430',
       discarded_on_promotion: 0,
     });
     expect(report.rto_ms).toBeGreaterThan(0);
@@ -76,17 +77,17 @@ describe('npm run drill', () => {
     expect(registry?.primary).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(registry?.embassy).toBe(registry?.primary);
     // The corrections read model, compared at the same checkpoint before the promotion.
-    expect(report.digests['registry/corrections']).toMatchObject({ position: '420' });
+    expect(report.digests['registry/corrections']).toMatchObject({ position: '430' });
     expect(report.digests['registry/corrections']?.embassy).toBe(
       report.digests['registry/corrections']?.primary,
     );
     // Consent and audit: 20 grants and 20 uses; one audit entry per registry read (40 by ccss,
-    // 20 in the cases). Procedures: 11 events per case (draft to decision letter). Letterbox:
+    // 20 in the cases) and per opening of a person's letter (the 10 decision letters). Procedures: 11 events per case (draft to decision letter). Letterbox:
     // 10 letters of 2 events, and 10 decision letters of 5 (read and acknowledged).
     for (const [name, position] of [
       ['consent', '40'],
-      ['audit', '60'],
-      ['audit/audit.tree', '60'],
+      ['audit', '70'],
+      ['audit/audit.tree', '70'],
       ['procedures', '110'],
       ['procedures/procedures.read-models', '110'],
       ['letterbox', '70'],
@@ -105,7 +106,7 @@ describe('npm run drill', () => {
     // Failback: the former primary followed the embassy, then took over again at a later
     // position (the writes made on the embassy meanwhile), with equal digests.
     expect(report.failback).toMatchObject({ identical: true });
-    expect(Number(report.failback?.position)).toBeGreaterThan(420);
+    expect(Number(report.failback?.position)).toBeGreaterThan(430);
     expect(report.failback?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   }, 300_000);
 
@@ -121,10 +122,10 @@ describe('npm run drill', () => {
     // Whatever the loss was, it is counted, and the embassy kept at least the initial load.
     expect(Number.isSafeInteger(report.rpo_events)).toBe(true);
     expect(Number.isFinite(report.rpo_ms)).toBe(true);
-    expect(Number(report.position)).toBeGreaterThanOrEqual(420);
+    expect(Number(report.position)).toBeGreaterThanOrEqual(430);
     expect(report.digests['registry']?.embassy).toBe(report.digests['registry']?.primary);
     // The read model, compared after the replay (the primary is gone after the failover).
-    expect(report.digests['registry/corrections']).toMatchObject({ position: '420' });
+    expect(report.digests['registry/corrections']).toMatchObject({ position: '430' });
     expect(report.digests['registry/corrections']?.embassy).toBe(
       report.digests['registry/corrections']?.primary,
     );

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 
 import { EventSourcedServiceModule } from '@gov/platform-service';
-import { RegistryFeedModule } from '@gov/registry-feed';
+import { CorrectionNoticesModule, RegistryFeedModule } from '@gov/registry-feed';
 import {
   APPLICATION_SCHEMA,
   CorrectionsReactor,
@@ -23,7 +23,7 @@ import { REGISTRY_CONFIG, applicationProviders } from './registry.providers';
 /**
  * The registry's root module: what is the registry's own (its HTTP controllers, its use cases,
  * the corrections read model and reactor, number allocation on promotion, the public change
- * feed). The service kit gives it its store, relay, replication, idempotency and readiness; the
+ * feed and correction notices). The service kit gives it its store, relay, replication, idempotency and readiness; the
  * chassis adds logging, error responses, health probes and the OpenAPI document around it.
  */
 @Module({})
@@ -46,8 +46,14 @@ export class AppModule {
           // append (the embassy before its promotion) into the log.
           reactors: [CorrectionsReactor, PgSiteAccessLog],
           // The public change feed for agencies (registry.changes.v1): full record snapshots,
-          // compacted, published from the same log at least once.
-          imports: ({ holdWhile }) => [RegistryFeedModule.forRoot({ holdWhile })],
+          // compacted, published from the same log at least once. Beside it, the correction
+          // notices (registry.correction-notices.v1, GDPR Art. 19). Both run on every site, each
+          // publishing its own cluster's topic from its own log, and hold while a replica
+          // catches up.
+          imports: ({ holdWhile }) => [
+            RegistryFeedModule.forRoot({ holdWhile }),
+            CorrectionNoticesModule.forRoot({ holdWhile }),
+          ],
         }),
       ],
       controllers: [PersonsController, BusinessesController, CorrectionsController],

@@ -370,10 +370,12 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
       token: registrar,
     });
     expect(accepted.status).toBe(200);
+    // Version 3: accepted, then communicated (to nobody: only the registrar had read the record,
+    // and the register's keeper is no recipient).
     expect(accepted.body).toEqual({
       correctionId,
       status: 'ACCEPTED',
-      version: 2,
+      version: 3,
       changed: true,
       record: { register: 'persons', recordId: nationalId, version: 3, changed: true },
     });
@@ -389,6 +391,7 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
       status: 'ACCEPTED',
       decidedBy: 'clerk-1',
       value: 'Schmidt',
+      communicatedTo: [],
     });
   });
 
@@ -650,14 +653,18 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
     expect(byStream(`correction-${correctionId}`)).toEqual([
       [1, 'gov.registry.v1.CorrectionRequested'],
       [2, 'gov.registry.v1.CorrectionAccepted'],
+      [3, 'gov.registry.v1.CorrectionCommunicated'],
     ]);
     for (const event of ours()) {
       expect(event).toMatchObject({ producer: 'registry', key: event.streamId });
       expect(event.typeHeader).toBe(event.eventType);
     }
-    const [, accepted] = ours().filter((e) => e.streamId === `correction-${correctionId}`);
+    const [, accepted, communicated] = ours().filter(
+      (e) => e.streamId === `correction-${correctionId}`,
+    );
     const corrected = ours().find((e) => e.streamId === nationalId && e.streamVersion === 3);
     expect(corrected?.causationId).toBe(accepted?.eventId);
+    expect(communicated?.causationId).toBe(corrected?.eventId);
     expect(corrected?.correlationId).toBe(accepted?.correlationId);
     expect(ours().filter((e) => /-(bad|retry)-/.test(e.correlationId))).toEqual([]);
   });

@@ -26,8 +26,21 @@ export type {
   CorrectionWritten,
   RequestCorrectionInput,
 } from './lib/corrections/correction.service';
-export type { CorrectionView } from './lib/corrections/correction.views';
-export type { CorrectedRecord } from './lib/corrections/apply-accepted-correction';
+export type {
+  CorrectionRecipientView,
+  CorrectionView,
+  CorrectionViewOptions,
+} from './lib/corrections/correction.views';
+export {
+  communicateCorrection,
+  completeAcceptedCorrection,
+  noticeIdFor,
+} from './lib/corrections/apply-accepted-correction';
+export type {
+  CompletedCorrection,
+  CorrectedRecord,
+  RecordedAcceptance,
+} from './lib/corrections/apply-accepted-correction';
 export {
   CORRECTIONS_PROJECTION,
   CorrectionsProjector,
@@ -75,6 +88,7 @@ export { streamIds } from './lib/streams';
 export { systemClock } from './lib/ports';
 export type {
   Clock,
+  CorrectionCommunicationRecord,
   CorrectionDecision,
   CorrectionFilter,
   CorrectionSummary,
@@ -88,7 +102,7 @@ export type {
 export { PAYLOAD_SCHEMA_VERSION } from './lib/codecs/payload';
 export type { PayloadCodec } from './lib/codecs/payload';
 export { MalformedPayloadError } from './lib/codecs/proto-values';
-export { personEventsCodec } from './lib/codecs/person-events.codec';
+export { personCorrectionToProto, personEventsCodec } from './lib/codecs/person-events.codec';
 export { businessEventsCodec } from './lib/codecs/business-events.codec';
 export { correctionEventsCodec } from './lib/codecs/correction-events.codec';
 export { accessEventsCodec } from './lib/codecs/access-events.codec';

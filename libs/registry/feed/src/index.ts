@@ -1,8 +1,9 @@
 /**
- * The registry's public change feed, topic `registry.changes.v1`
- * (proto/gov/registry/v1/changes.proto): one `RecordChange` with the complete record per change
- * of a person's or a business's record, derived from the registry's event log by a checkpointed,
- * at-least-once publisher. See README.md.
+ * The registry's public topics, each derived from the registry's event log by a checkpointed,
+ * at-least-once publisher: the change feed, `registry.changes.v1`
+ * (proto/gov/registry/v1/changes.proto), one `RecordChange` with the complete record per change
+ * of a person's or a business's record; and the correction notices,
+ * `registry.correction-notices.v1` (proto/gov/registry/v1/notices.proto). See README.md.
  *
  * @packageDocumentation
  */
@@ -27,3 +28,23 @@ export type {
   RegistryFeedModuleAsyncOptions,
   RegistryFeedModuleOptions,
 } from './lib/registry-feed.options';
+
+// The public correction notices, topic `registry.correction-notices.v1`
+// (proto/gov/registry/v1/notices.proto): one `CorrectionNotice` per recipient of each
+// `CorrectionCommunicated` in the log (GDPR Art. 19).
+export {
+  CORRECTION_NOTICE_CONTENT_TYPE,
+  REGISTRY_CORRECTION_NOTICES_TOPIC,
+  REGISTRY_CORRECTION_NOTICES_TOPIC_CONFIGS,
+  registryCorrectionNoticesTopicSpec,
+  toNoticeMessage,
+} from './lib/correction-notice-topic';
+export { correctionNotices, isCommunicationEventType, noticesOf } from './lib/correction-notices';
+export type { SourcedNotice } from './lib/correction-notices';
+export { CorrectionNoticePublisher } from './lib/correction-notice-publisher';
+export type { CorrectionNoticePublisherOptions } from './lib/correction-notice-publisher';
+export { CorrectionNoticesModule, CorrectionNoticesService } from './lib/correction-notices.module';
+export type {
+  CorrectionNoticesModuleAsyncOptions,
+  CorrectionNoticesModuleOptions,
+} from './lib/correction-notices.module';

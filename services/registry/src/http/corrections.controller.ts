@@ -133,7 +133,8 @@ export class CorrectionsController {
           decidedBy: 'clerk-1',
           reason: null,
           appliedToRecord: true,
-          version: 2,
+          communicatedAt: '2026-03-02T09:00:00.050Z',
+          version: 3,
         },
       ],
     },
@@ -151,12 +152,15 @@ export class CorrectionsController {
   @Get(':correctionId')
   @ApiOperation({
     summary: 'Read a correction request',
-    description: 'Its requester, or a registrar of the record’s register.',
+    description:
+      'Its requester, or a registrar of the record’s register. Once a correction of a person’s ' +
+      'record is accepted, `communicatedTo` names the organisations it was sent to because ' +
+      'they had received the old value (each gets a notice on registry.correction-notices.v1).',
   })
   @ApiParam({ name: 'correctionId', schema: openApiSchema(CorrectionIdParam) })
   @ApiJsonResponse(200, 'The request', CorrectionViewSchema, {
     correctionId: CORRECTION_ID,
-    status: 'REQUESTED',
+    status: 'ACCEPTED',
     register: 'persons',
     recordId: '1983081246785',
     field: 'familyName',
@@ -164,10 +168,21 @@ export class CorrectionsController {
     justification: CORRECTION_EXAMPLES.request.justification,
     requester: '1983081246785',
     requestedAt: '2026-03-01T10:00:00.000Z',
-    decidedAt: null,
-    decidedBy: null,
+    decidedAt: '2026-03-02T09:00:00.000Z',
+    decidedBy: 'clerk-1',
     reason: null,
-    version: 1,
+    communicatedTo: [
+      {
+        organisationId: 'ccss',
+        lastReceivedAt: '2026-02-20T08:15:00.000Z',
+        purpose: 'family-allowance-eligibility',
+        legalBasis: 'Code de la sécurité sociale, art. 269',
+        procedureId: null,
+        communicatedAt: '2026-03-02T09:00:00.050Z',
+        sealedUntil: null,
+      },
+    ],
+    version: 3,
   })
   @ApiProblems(400, 401, 403, 404)
   async get(
@@ -189,8 +204,10 @@ export class CorrectionsController {
     summary: 'Accept a correction request',
     description:
       'A registrar of the record’s register (never on their own record or request). The ' +
-      'accepted value then goes into the record, by the record’s own correction event. ' +
-      'Repeating it changes nothing.',
+      'accepted value then goes into the record, by the record’s own correction event; a ' +
+      'correction of a person’s record is then communicated to every organisation that had ' +
+      'read the field before (the request’s version moves again: 3). Repeating it changes ' +
+      'nothing.',
   })
   @ApiParam({ name: 'correctionId', schema: openApiSchema(CorrectionIdParam) })
   @ApiIfMatch()
@@ -198,7 +215,7 @@ export class CorrectionsController {
   @ApiJsonResponse(200, 'Accepted (or already so)', CorrectionWrittenSchema, {
     correctionId: CORRECTION_ID,
     status: 'ACCEPTED',
-    version: 2,
+    version: 3,
     changed: true,
     record: { register: 'persons', recordId: '1983081246785', version: 3, changed: true },
   })

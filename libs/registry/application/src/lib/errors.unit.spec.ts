@@ -17,6 +17,7 @@ const KINDS: Record<RegistryRejectionCode, string> = {
   CORRECTION_ALREADY_EXISTS: 'conflict',
   CORRECTION_NOT_FOUND: 'not-found',
   CORRECTION_ALREADY_DECIDED: 'conflict',
+  CORRECTION_NOT_ACCEPTED: 'conflict',
   NOT_DATA_SUBJECT: 'forbidden',
   NOT_REGISTRAR_OF_REGISTER: 'forbidden',
   CONFLICT_OF_INTEREST: 'forbidden',

@@ -2,7 +2,12 @@
 // PostgreSQL implementation (src/lib/postgres) and an in-memory one for unit tests
 // (src/testing).
 import type { AppendMetadata, NewEvent } from '@gov/platform-event-sourcing';
-import type { CorrectionStatus, LocalDate, RegisterName } from '@gov/registry-domain';
+import type {
+  CorrectionRecipient,
+  CorrectionStatus,
+  LocalDate,
+  RegisterName,
+} from '@gov/registry-domain';
 
 /** The current time. */
 export interface Clock {
@@ -41,7 +46,21 @@ export interface CorrectionSummary {
   readonly reason: string | null;
   /** Whether the accepted value is in the record (its `…RecordCorrected` event is appended). */
   readonly appliedToRecord: boolean;
+  /**
+   * When an accepted correction of a person's record was communicated to the organisations
+   * that had the old value (`CorrectionCommunicated`); `null` until then, and for businesses.
+   */
+  readonly communicatedAt: Date | null;
   /** The version of the request's stream this summary reflects. */
+  readonly version: number;
+}
+
+/** A correction's communication, for {@link CorrectionsReadModel.recordCommunicated}. */
+export interface CorrectionCommunicationRecord {
+  readonly correctionId: string;
+  readonly communicatedAt: Date;
+  /** The organisations it was sent to, as the event names them (sealed ones included). */
+  readonly recipients: readonly CorrectionRecipient[];
   readonly version: number;
 }
 
@@ -75,10 +94,25 @@ export interface CorrectionsReadModel {
   /** Marks the accepted value as applied to the record. */
   recordApplied(correctionId: string): Promise<void>;
   /**
+   * Records to whom an accepted correction was communicated, unless the row already reflects
+   * this version or a later one.
+   */
+  recordCommunicated(communication: CorrectionCommunicationRecord): Promise<void>;
+  /**
+   * The organisations an accepted correction was communicated to; `undefined` while it is not
+   * communicated (or unknown).
+   */
+  recipientsOf(correctionId: string): Promise<readonly CorrectionRecipient[] | undefined>;
+  /**
    * Requests accepted at or before `decidedBefore` whose value is not in their record yet
    * (the corrections reactor's to-do list), oldest decision first, at most `limit`.
    */
   pendingAcceptances(decidedBefore: Date, limit: number): Promise<string[]>;
+  /**
+   * Accepted corrections of persons' records decided at or before `decidedBefore` that are not
+   * communicated yet (the reactor's other to-do list), oldest decision first, at most `limit`.
+   */
+  pendingCommunications(decidedBefore: Date, limit: number): Promise<string[]>;
   listByRequester(requester: string, filter?: CorrectionFilter): Promise<CorrectionSummary[]>;
   listByRegisters(
     registers: readonly RegisterName[],

@@ -1,12 +1,18 @@
 // In-memory implementations of the application's ports, for its unit tests. Not exported.
 import type { AppendMetadata, EventStore } from '@gov/platform-event-sourcing';
 import { composeNationalId } from '@gov/registry-domain';
-import type { CorrectionStatus, LocalDate, RegisterName } from '@gov/registry-domain';
+import type {
+  CorrectionRecipient,
+  CorrectionStatus,
+  LocalDate,
+  RegisterName,
+} from '@gov/registry-domain';
 
 import type {
   BulkRegistrar,
   BulkRegistration,
   Clock,
+  CorrectionCommunicationRecord,
   CorrectionDecision,
   CorrectionFilter,
   CorrectionSummary,
@@ -54,6 +60,7 @@ export class InMemoryNumberAllocator implements NumberAllocator {
 
 export class InMemoryCorrectionsReadModel implements CorrectionsReadModel {
   readonly rows = new Map<string, CorrectionSummary>();
+  readonly recipients = new Map<string, readonly CorrectionRecipient[]>();
 
   recordRequested(summary: CorrectionSummary): Promise<void> {
     if (!this.rows.has(summary.correctionId)) this.rows.set(summary.correctionId, summary);
@@ -81,13 +88,46 @@ export class InMemoryCorrectionsReadModel implements CorrectionsReadModel {
     return Promise.resolve();
   }
 
+  recordCommunicated(communication: CorrectionCommunicationRecord): Promise<void> {
+    const row = this.rows.get(communication.correctionId);
+    if (row && row.version < communication.version) {
+      this.rows.set(communication.correctionId, {
+        ...row,
+        communicatedAt: communication.communicatedAt,
+        version: communication.version,
+      });
+      this.recipients.set(communication.correctionId, communication.recipients);
+    }
+    return Promise.resolve();
+  }
+
+  recipientsOf(correctionId: string): Promise<readonly CorrectionRecipient[] | undefined> {
+    return Promise.resolve(this.recipients.get(correctionId));
+  }
+
   pendingAcceptances(decidedBefore: Date, limit: number): Promise<string[]> {
+    return this.pending(decidedBefore, limit, (row) => !row.appliedToRecord);
+  }
+
+  pendingCommunications(decidedBefore: Date, limit: number): Promise<string[]> {
+    return this.pending(
+      decidedBefore,
+      limit,
+      (row) => row.register === 'persons' && row.communicatedAt === null,
+    );
+  }
+
+  private pending(
+    decidedBefore: Date,
+    limit: number,
+    match: (row: CorrectionSummary) => boolean,
+  ): Promise<string[]> {
     return Promise.resolve(
       [...this.rows.values()]
         .filter(
           (row) =>
             row.status === 'ACCEPTED' &&
-            !row.appliedToRecord &&
+            match(row) &&
             row.decidedAt !== null &&
             row.decidedAt.getTime() <= decidedBefore.getTime(),
         )

@@ -118,6 +118,36 @@ export const CorrectionView = z
     decidedAt: z.iso.datetime().nullable(),
     decidedBy: z.string().nullable().describe('Staff id of the registrar who decided'),
     reason: z.string().nullable().describe('Why it was rejected'),
+    communicatedTo: z
+      .array(
+        z.object({
+          organisationId: z.string().meta({ example: 'ccss' }),
+          lastReceivedAt: z.iso
+            .datetime()
+            .describe('When it last read the field before the acceptance'),
+          purpose: z.string().describe('The purpose it declared for that read'),
+          legalBasis: z
+            .string()
+            .describe('What allowed that read: a legal provision or consent/<artefact id>'),
+          procedureId: z.string().nullable().describe('The procedure that read was made for'),
+          communicatedAt: z.iso.datetime().describe('When the correction was sent to it'),
+          sealedUntil: z.iso
+            .datetime()
+            .nullable()
+            .describe(
+              'In a registrar’s view: until when the person does not see this recipient (every ' +
+                'read of it was under a covert legal basis); always null in the person’s view',
+            ),
+        }),
+      )
+      .nullable()
+      .describe(
+        'An accepted correction of a person’s record: the organisations it was sent to because ' +
+          'they had received the old value (GDPR Art. 19), by organisation id; empty when none ' +
+          'had. The person does not see a recipient under a covert legal basis before its seal ' +
+          'ends. null while not communicated (not accepted yet, just accepted) and for a ' +
+          'business’s record.',
+      ),
     version: z.int(),
   })
   .describe('A correction request');
@@ -137,6 +167,13 @@ export const CorrectionList = z
         decidedBy: z.string().nullable(),
         reason: z.string().nullable(),
         appliedToRecord: z.boolean().describe('Whether an accepted value is in the record yet'),
+        communicatedAt: z.iso
+          .datetime()
+          .nullable()
+          .describe(
+            'When an accepted correction of a person’s record was communicated to the ' +
+              'organisations that had the old value (GET /corrections/{id} names them)',
+          ),
         version: z.int(),
       }),
     ),

@@ -1,7 +1,12 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 
 import {
+  CorrectionCommunicatedSchema,
+  CorrectionCommunicated_RecipientSchema,
   CorrectionRejectedSchema,
+  Register,
   PersonRegisteredSchema,
   PersonRegistered_PersonalDataSchema,
   SexMarker,
@@ -161,6 +166,49 @@ const correctionEvents: CorrectionEvent[] = [personTarget, businessTarget].flatM
     },
   ],
 );
+correctionEvents.push(
+  {
+    type: 'CorrectionCommunicated',
+    data: {
+      correctionId: CORRECTION,
+      register: 'persons',
+      recordId: ANNA,
+      field: 'familyName',
+      recipients: [],
+      communicatedAt: AT,
+    },
+  },
+  {
+    type: 'CorrectionCommunicated',
+    data: {
+      correctionId: CORRECTION,
+      register: 'persons',
+      recordId: ANNA,
+      field: 'placeOfBirth',
+      recipients: [
+        {
+          organisationId: 'cae',
+          noticeId: '1b4e28ba-2fa1-5ed2-883f-0e1a0e1a0e1a',
+          lastReceivedAt: new Date('2026-02-28T08:00:00.000Z'),
+          purpose: 'family-allowance-eligibility',
+          legalBasis: 'consent/7c9e6679-7425-40de-944b-e07fc1f90ae7',
+          consentId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+          procedureId: 'family-allowance',
+        },
+        {
+          organisationId: 'police',
+          noticeId: '2b4e28ba-2fa1-5ed2-883f-0e1a0e1a0e1a',
+          lastReceivedAt: new Date('2026-02-27T08:00:00.000Z'),
+          purpose: 'investigation',
+          legalBasis: 'code de procédure pénale, art. 48-24',
+          legalBasisId: 'police-investigations',
+          sealedUntil: new Date('2026-06-01T00:00:00.000Z'),
+        },
+      ],
+      communicatedAt: AT,
+    },
+  },
+);
 
 const accessEvents: PersonalDataAccessed[] = [
   {
@@ -273,6 +321,47 @@ describe('correction events codec', () => {
     ) as CorrectionEvent;
     const stored = correctionEventsCodec.encode(rejected, AT);
     expect(fromBinary(CorrectionRejectedSchema, stored.payload).field).toBe('registered_address');
+  });
+
+  it('names a communicated field by its case in PersonCorrection', () => {
+    const communicated = correctionEvents.at(-1) as CorrectionEvent;
+    const stored = correctionEventsCodec.encode(communicated, AT);
+    expect(fromBinary(CorrectionCommunicatedSchema, stored.payload).field).toBe('place_of_birth');
+  });
+
+  it('refuses a communication that is broken: a business, an unknown field, no times', () => {
+    const type = CorrectionCommunicatedSchema.typeName;
+    const payload = (fields: MessageInitShape<typeof CorrectionCommunicatedSchema>) =>
+      toBinary(
+        CorrectionCommunicatedSchema,
+        create(CorrectionCommunicatedSchema, {
+          correctionId: CORRECTION,
+          register: Register.PERSONS,
+          recordId: ANNA,
+          field: 'family_name',
+          communicatedAt: timestampFromDate(AT),
+          ...fields,
+        }),
+      );
+    const decode = (bytes: Uint8Array) => () =>
+      correctionEventsCodec.decode({ eventType: type, payload: bytes });
+    expect(decode(payload({}))).not.toThrow();
+    expect(decode(payload({ register: Register.BUSINESSES }))).toThrow(MalformedPayloadError);
+    expect(decode(payload({ field: 'birth_date' }))).toThrow(/not correctable/);
+    expect(decode(payload({ communicatedAt: undefined }))).toThrow(/communicated_at is required/);
+    expect(
+      decode(
+        payload({
+          recipients: [
+            create(CorrectionCommunicated_RecipientSchema, {
+              organisationId: 'cae',
+              noticeId: 'n',
+            }),
+          ],
+        }),
+      ),
+    ).toThrow(/last_received_at is required/);
+    expect(decode(Uint8Array.from([0xff, 0xff]))).toThrow(MalformedPayloadError);
   });
 });
 

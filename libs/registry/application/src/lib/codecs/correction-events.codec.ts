@@ -1,8 +1,11 @@
 import { create } from '@bufbuild/protobuf';
+import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 
 import {
   CorrectionAcceptedSchema,
   CorrectionAccepted_PersonalDataSchema,
+  CorrectionCommunicatedSchema,
+  CorrectionCommunicated_RecipientSchema,
   CorrectionRejectedSchema,
   CorrectionRejected_PersonalDataSchema,
   CorrectionRequestedSchema,
@@ -10,6 +13,7 @@ import {
 } from '@gov/contracts';
 import type {
   BusinessCorrection,
+  CorrectionCommunicated_Recipient,
   PersonCorrection,
   Register as ProtoRegister,
 } from '@gov/contracts';
@@ -21,8 +25,10 @@ import {
 import type {
   BusinessNumber,
   CorrectionEvent,
+  CorrectionRecipient,
   CorrectionTarget,
   NationalId,
+  PersonCorrectableField,
   RegisterName,
 } from '@gov/registry-domain';
 
@@ -42,6 +48,7 @@ export const correctionEventsCodec: PayloadCodec<CorrectionEvent> = {
     CorrectionRequestedSchema.typeName,
     CorrectionAcceptedSchema.typeName,
     CorrectionRejectedSchema.typeName,
+    CorrectionCommunicatedSchema.typeName,
   ],
 
   encode(event, occurredAt) {
@@ -92,6 +99,21 @@ export const correctionEventsCodec: PayloadCodec<CorrectionEvent> = {
             requesterNationalId: data.requester,
             rejectedBy: data.rejectedBy,
             personalData: create(CorrectionRejected_PersonalDataSchema, { reason: data.reason }),
+          }),
+          occurredAt,
+        );
+      }
+      case 'CorrectionCommunicated': {
+        const { data } = event;
+        return payloadOf(
+          CorrectionCommunicatedSchema,
+          create(CorrectionCommunicatedSchema, {
+            correctionId: data.correctionId,
+            register: register.toProto(data.register),
+            recordId: data.recordId,
+            field: snakeCase(data.field),
+            recipients: data.recipients.map(recipientToProto),
+            communicatedAt: timestampFromDate(data.communicatedAt),
           }),
           occurredAt,
         );
@@ -147,11 +169,77 @@ export const correctionEventsCodec: PayloadCodec<CorrectionEvent> = {
           },
         };
       }
+      case CorrectionCommunicatedSchema.typeName: {
+        const message = messageOf(CorrectionCommunicatedSchema, event);
+        const registerName = register.fromProto(message.register, eventType, 'register');
+        if (registerName !== 'persons') {
+          throw new MalformedPayloadError(eventType, 'only a person’s record is communicated');
+        }
+        return {
+          type: 'CorrectionCommunicated',
+          data: {
+            correctionId: message.correctionId,
+            register: registerName,
+            recordId: message.recordId as NationalId,
+            field: domainFieldName(
+              registerName,
+              message.field,
+              eventType,
+            ) as PersonCorrectableField,
+            recipients: message.recipients.map((recipient) =>
+              recipientFromProto(recipient, eventType),
+            ),
+            communicatedAt: timestampDate(
+              required(message.communicatedAt, eventType, 'communicated_at'),
+            ),
+          },
+        };
+      }
       default:
         throw unknownEventType(eventType, 'correction');
     }
   },
 };
+
+function recipientToProto(recipient: CorrectionRecipient): CorrectionCommunicated_Recipient {
+  return create(CorrectionCommunicated_RecipientSchema, {
+    organisationId: recipient.organisationId,
+    noticeId: recipient.noticeId,
+    lastReceivedAt: timestampFromDate(recipient.lastReceivedAt),
+    purpose: recipient.purpose,
+    legalBasis: recipient.legalBasis,
+    legalBasisId: recipient.legalBasisId ?? '',
+    consentId: recipient.consentId ?? '',
+    procedureId: recipient.procedureId ?? '',
+    ...(recipient.sealedUntil === undefined
+      ? {}
+      : { sealedUntil: timestampFromDate(recipient.sealedUntil) }),
+  });
+}
+
+function recipientFromProto(
+  recipient: CorrectionCommunicated_Recipient,
+  eventType: string,
+): CorrectionRecipient {
+  if (recipient.organisationId === '' || recipient.noticeId === '') {
+    throw new MalformedPayloadError(eventType, 'a recipient without organisation or notice id');
+  }
+  return {
+    organisationId: recipient.organisationId,
+    noticeId: recipient.noticeId,
+    lastReceivedAt: timestampDate(
+      required(recipient.lastReceivedAt, eventType, 'recipients.last_received_at'),
+    ),
+    purpose: recipient.purpose,
+    legalBasis: recipient.legalBasis,
+    ...(recipient.legalBasisId === '' ? {} : { legalBasisId: recipient.legalBasisId }),
+    ...(recipient.consentId === '' ? {} : { consentId: recipient.consentId }),
+    ...(recipient.procedureId === '' ? {} : { procedureId: recipient.procedureId }),
+    ...(recipient.sealedUntil === undefined
+      ? {}
+      : { sealedUntil: timestampDate(recipient.sealedUntil) }),
+  };
+}
 
 function correctionCase(target: CorrectionTarget): ProtoCorrectionCase {
   switch (target.register) {

@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
+
 import type { AppendMetadata, EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 import { assertNever, correctRecordCommand } from '@gov/registry-domain';
-import type { CorrectionAccepted, RegisterName } from '@gov/registry-domain';
+import type { CorrectionAccepted, RecordedRead, RegisterName } from '@gov/registry-domain';
 
+import { accessEventsCodec } from '../codecs/access-events.codec';
 import { correctionEventsCodec } from '../codecs/correction-events.codec';
 import { businesses, corrections, execute, load, persons } from '../commands';
+import type { RegistryAggregate } from '../commands';
 import { streamIds } from '../streams';
 
 /** The record a correction changed, and its version afterwards. */
@@ -13,6 +17,135 @@ export interface CorrectedRecord {
   readonly version: number;
   /** `false` when the correction was already in the record (a repeat). */
   readonly changed: boolean;
+}
+
+/** An acceptance as recorded: the decoded event and its envelope. */
+export interface RecordedAcceptance {
+  readonly event: CorrectionAccepted;
+  readonly recorded: RecordedEvent;
+}
+
+/** What {@link completeAcceptedCorrection} did. */
+export interface CompletedCorrection {
+  readonly record: CorrectedRecord;
+  /** The request stream's version afterwards (it moves when the communication is appended). */
+  readonly correctionVersion: number;
+}
+
+/**
+ * Everything that follows an acceptance, in order, each step idempotent so that the whole can
+ * be run again after any crash: the record change ({@link applyAcceptedCorrection}, caused by
+ * the acceptance), then, for a person's record, its communication to the organisations that
+ * had the old value ({@link communicateCorrection}, caused by the record's
+ * `PersonRecordCorrected`). `causedBy` gives the append metadata for a causation id.
+ */
+export async function completeAcceptedCorrection(
+  store: EventStore,
+  accepted: RecordedAcceptance,
+  now: Date,
+  causedBy: (causationId: string) => AppendMetadata,
+): Promise<CompletedCorrection> {
+  const record = await applyAcceptedCorrection(
+    store,
+    accepted.event,
+    now,
+    causedBy(accepted.recorded.eventId),
+  );
+  const { target, correctionId } = accepted.event.data;
+  if (target.register !== 'persons') {
+    return { record, correctionVersion: accepted.recorded.streamVersion };
+  }
+  const recordEventId = await recordCorrectedEventId(
+    store,
+    persons,
+    streamIds.person(target.recordId),
+    correctionId,
+  );
+  const communicated = await communicateCorrection(store, accepted, now, causedBy(recordEventId));
+  return { record, correctionVersion: communicated };
+}
+
+/**
+ * The third step of accepting a correction of a person's record (GDPR Art. 19): the
+ * `CommunicateCorrection` command on the request's stream, with the person's access log as it
+ * stands and the acceptance's time (`recordedAt` of `CorrectionAccepted`, which the requester
+ * sees as the decision's time) as its lookups. A read counts if its `accessedAt` is before that
+ * time: a read served on the embassy while it was a replica joins the log later but with its
+ * own time, and counts by it. The decider ignores a repeat, so this runs again at will.
+ * Resolves with the request stream's version afterwards.
+ */
+export async function communicateCorrection(
+  store: EventStore,
+  accepted: RecordedAcceptance,
+  now: Date,
+  metadata: AppendMetadata,
+): Promise<number> {
+  const { correctionId, target } = accepted.event.data;
+  const accessLog: RecordedRead[] = (await store.readStream(streamIds.access(target.recordId))).map(
+    (recorded) => accessEventsCodec.decode(recorded).data,
+  );
+  const result = await execute(
+    store,
+    corrections,
+    streamIds.correction(correctionId),
+    {
+      type: 'CommunicateCorrection',
+      data: {
+        correctionId,
+        acceptedAt: accepted.recorded.recordedAt,
+        accessLog,
+        noticeIdOf: (organisationId) => noticeIdFor(correctionId, organisationId),
+      },
+      metadata: { now },
+    },
+    { metadata },
+  );
+  return result.streamVersion;
+}
+
+/** Namespace of the notice ids (a random UUID, fixed forever: changing it changes every id). */
+const NOTICE_ID_NAMESPACE = 'a5f4d1c2-7b3e-4e8a-9c60-2f1d0b9e8a71';
+
+/**
+ * The id of the `CorrectionNotice` of correction `correctionId` to `organisationId`: a UUID
+ * version 5 (RFC 9562, SHA-1) of both in a namespace of the registry's, so that deciding the
+ * communication again, after a crash or on a retry, names the same notice.
+ */
+export function noticeIdFor(correctionId: string, organisationId: string): string {
+  return uuidV5(NOTICE_ID_NAMESPACE, `${correctionId}/${organisationId}`);
+}
+
+/** A name-based UUID, version 5 (RFC 9562 §5.5): SHA-1 of the namespace's bytes and the name. */
+export function uuidV5(namespace: string, name: string): string {
+  const bytes = createHash('sha1')
+    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
+    .update(name, 'utf8')
+    .digest()
+    .subarray(0, 16);
+  bytes[6] = 0x50 | ((bytes[6] ?? 0) & 0x0f);
+  bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The id of the record's `…RecordCorrected` event of `correctionId` (it must be there). */
+async function recordCorrectedEventId<Command, Event extends { type: string; data: object }, State>(
+  store: EventStore,
+  of: RegistryAggregate<Command, Event, State>,
+  streamId: string,
+  correctionId: string,
+): Promise<string> {
+  const recorded = await store.readStream(streamId);
+  // From the end: the correction is usually the record's latest event.
+  for (let i = recorded.length - 1; i >= 0; i -= 1) {
+    const event = recorded[i];
+    if (event === undefined || !event.eventType.endsWith('RecordCorrected')) continue;
+    const decoded = of.codec.decode(event);
+    if ('correctionId' in decoded.data && decoded.data.correctionId === correctionId) {
+      return event.eventId;
+    }
+  }
+  throw new Error(`record ${streamId} has no event of correction ${correctionId}`);
 }
 
 /**
@@ -74,7 +207,7 @@ export async function acceptanceOf(
   store: EventStore,
   correctionId: string,
   appended: readonly RecordedEvent[] = [],
-): Promise<{ event: CorrectionAccepted; recorded: RecordedEvent }> {
+): Promise<RecordedAcceptance> {
   const candidates =
     appended.length > 0
       ? appended

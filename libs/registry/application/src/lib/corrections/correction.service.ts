@@ -27,7 +27,7 @@ import type {
   RegistrarDirectory,
 } from '../ports';
 import { streamIds } from '../streams';
-import { acceptanceOf, applyAcceptedCorrection } from './apply-accepted-correction';
+import { acceptanceOf, completeAcceptedCorrection } from './apply-accepted-correction';
 import type { CorrectedRecord } from './apply-accepted-correction';
 import { correctionView } from './correction.views';
 import type { CorrectionView } from './correction.views';
@@ -127,8 +127,9 @@ export class CorrectionService {
 
   /**
    * A registrar of the record's register accepts the request; the accepted value then goes into
-   * the record, caused by the acceptance. Repeating an acceptance changes nothing but completes
-   * the record change if it was interrupted.
+   * the record, caused by the acceptance, and a correction of a person's record is communicated
+   * to the organisations that had the old value (see {@link completeAcceptedCorrection}).
+   * Repeating an acceptance changes nothing but completes what was interrupted.
    */
   async accept(
     context: RequestContext,
@@ -143,18 +144,16 @@ export class CorrectionService {
       metadata: { now },
     });
     const accepted = await acceptanceOf(this.store, correctionId, result.appended);
-    const record = await applyAcceptedCorrection(
-      this.store,
-      accepted.event,
-      now,
-      appendMetadata(context, actorOf(context.principal), accepted.recorded.eventId),
+    const completed = await completeAcceptedCorrection(this.store, accepted, now, (causationId) =>
+      appendMetadata(context, actorOf(context.principal), causationId),
     );
     return {
       correctionId,
       status: 'ACCEPTED',
-      version: result.streamVersion,
+      // The communication moved the request's stream: the ETag is its version now.
+      version: Math.max(result.streamVersion, completed.correctionVersion),
       changed: result.appended.length > 0,
-      record,
+      record: completed.record,
     };
   }
 
@@ -193,7 +192,11 @@ export class CorrectionService {
         `only its requester or a registrar of the ${register} register may read this correction request`,
       );
     }
-    return correctionView(state, recorded);
+    return correctionView(state, recorded, {
+      // The person does not see a recipient whose reads were all covert before its seal ends;
+      // a registrar of the register, who keeps the record, sees every recipient.
+      sealedHiddenBefore: principal.kind === 'citizen' ? this.clock.now() : undefined,
+    });
   }
 
   /**

@@ -23,6 +23,8 @@ import { streamIds } from '../streams';
 
 type Testbed = ReturnType<typeof registryTestbed>;
 
+const START_PLUS_5S = new Date(START.getTime() + 5_000);
+
 async function problem(promise: Promise<unknown>) {
   const error = await failure(promise);
   if (!(error instanceof ApplicationError)) throw error;
@@ -95,6 +97,7 @@ describe('CorrectionService', () => {
         decidedBy: null,
         reason: null,
         appliedToRecord: false,
+        communicatedAt: null,
         version: 1,
       },
     ]);
@@ -112,10 +115,11 @@ describe('CorrectionService', () => {
 
     const accepted = await bed.corrections.accept(as(registrar), correctionId);
 
+    // Version 3: the acceptance, then its communication (to nobody: no one read the record).
     expect(accepted).toEqual({
       correctionId,
       status: 'ACCEPTED',
-      version: 2,
+      version: 3,
       changed: true,
       record: { register: 'persons', recordId: nationalId, version: 2, changed: true },
     });
@@ -138,7 +142,7 @@ describe('CorrectionService', () => {
 
     // A repeat changes nothing, and answers the same.
     const again = await bed.corrections.accept(as(registrar), correctionId);
-    expect(again).toMatchObject({ status: 'ACCEPTED', version: 2, changed: false });
+    expect(again).toMatchObject({ status: 'ACCEPTED', version: 3, changed: false });
     expect(again.record).toMatchObject({ version: 2, changed: false });
   });
 
@@ -173,7 +177,8 @@ describe('CorrectionService', () => {
     expect((await bed.corrections.list(as(citizen(nationalId))))[0]).toMatchObject({
       status: 'ACCEPTED',
       appliedToRecord: true,
-      version: 2,
+      communicatedAt: START_PLUS_5S,
+      version: 3,
     });
     expect(await bed.reactor.runOnce()).toBe(0);
     expect(await bed.store.readStream(streamIds.person(nationalId))).toHaveLength(2);
@@ -350,12 +355,20 @@ describe('CorrectionService', () => {
       1,
     );
 
-    await bed.corrections.accept(as(businessRegistrar), correctionId);
+    const accepted = await bed.corrections.accept(as(businessRegistrar), correctionId);
 
     expect(await bed.businesses.get(as(registrar), businessNumber)).toMatchObject({
       legalForm: 'SARL-S',
       version: 2,
     });
+    // A business's record has no access log: the correction is not communicated, ever.
+    expect(accepted.version).toBe(2);
+    expect((await bed.corrections.get(as(citizen(manager)), correctionId)).communicatedTo).toBe(
+      null,
+    );
+    bed.clock.advance(60_000);
+    expect(await bed.reactor.runOnce()).toBe(0);
+    expect(await bed.store.readStream(streamIds.correction(correctionId))).toHaveLength(2);
   });
 
   it('keeps agencies away from correction requests', async () => {

@@ -51,6 +51,7 @@ export async function projectCorrectionEvent(
         decidedBy: null,
         reason: null,
         appliedToRecord: false,
+        communicatedAt: null,
         version: event.streamVersion,
       });
       return;
@@ -67,6 +68,14 @@ export async function projectCorrectionEvent(
       });
       return;
     }
+    case 'CorrectionCommunicated':
+      await readModel.recordCommunicated({
+        correctionId: correction.data.correctionId,
+        communicatedAt: correction.data.communicatedAt,
+        recipients: correction.data.recipients,
+        version: event.streamVersion,
+      });
+      return;
     default: {
       const unknown: never = correction;
       throw new TypeError(`unhandled correction event ${JSON.stringify(unknown)}`);

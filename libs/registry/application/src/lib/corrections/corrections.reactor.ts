@@ -4,7 +4,7 @@ import type { EventStore } from '@gov/platform-event-sourcing';
 import { REGISTRY_ACTOR, appendMetadata } from '../context';
 import { toApplicationError } from '../errors';
 import type { Clock, CorrectionsReadModel } from '../ports';
-import { acceptanceOf, applyAcceptedCorrection } from './apply-accepted-correction';
+import { acceptanceOf, completeAcceptedCorrection } from './apply-accepted-correction';
 
 /** Where the reactor reports what it gives up on. */
 export interface ReactorLogger {
@@ -24,12 +24,15 @@ export interface CorrectionsReactorOptions {
 }
 
 /**
- * Makes sure every accepted correction reaches its record, which the request path alone cannot
- * promise across a crash between the acceptance and the record change. Its to-do list is the
- * read model: requests `ACCEPTED` and not yet `appliedToRecord` (the projector marks them
- * applied when the record's `…RecordCorrected` event is in the log). For each it runs the
- * record's correct command, caused by the `CorrectionAccepted` event, which is a no-op if the
- * record took it meanwhile.
+ * Makes sure every accepted correction reaches its record, and every accepted correction of a
+ * person's record is communicated to the organisations that had the old value (GDPR Art. 19),
+ * which the request path alone cannot promise across a crash between the acceptance and the
+ * steps after it. Its to-do list is the read model: requests `ACCEPTED` and not yet
+ * `appliedToRecord` (the projector marks them applied when the record's `…RecordCorrected`
+ * event is in the log), and accepted corrections of persons' records without a communication.
+ * For each it runs what follows an acceptance ({@link completeAcceptedCorrection}): the
+ * record's correct command, caused by the `CorrectionAccepted` event, then the communication,
+ * caused by the record's `PersonRecordCorrected`; each is a no-op if it happened meanwhile.
  *
  * It appends, so it runs on the primary only. A promoted embassy needs nothing more: its replayed
  * read model holds exactly the acceptances the old primary had not applied yet. It writes
@@ -53,15 +56,20 @@ export class CorrectionsReactor {
   }
 
   /**
-   * Applies the pending acceptances decided before the grace period. Resolves with how many it
-   * applied; a transient failure rejects (call again later: everything it does is idempotent).
+   * Completes the pending acceptances decided before the grace period. Resolves with how many
+   * it completed; a transient failure rejects (call again later: everything it does is
+   * idempotent).
    */
   async runOnce(): Promise<number> {
     const now = this.clock.now();
-    const pending = await this.readModel.pendingAcceptances(
-      new Date(now.getTime() - this.graceMs),
-      this.batchSize + this.givenUp.size,
-    );
+    const decidedBefore = new Date(now.getTime() - this.graceMs);
+    const limit = this.batchSize + this.givenUp.size;
+    const pending = [
+      ...new Set([
+        ...(await this.readModel.pendingAcceptances(decidedBefore, limit)),
+        ...(await this.readModel.pendingCommunications(decidedBefore, limit)),
+      ]),
+    ];
     let applied = 0;
     for (const correctionId of pending) {
       if (this.givenUp.has(correctionId)) continue;
@@ -73,21 +81,22 @@ export class CorrectionsReactor {
 
   private async react(correctionId: string, now: Date): Promise<boolean> {
     const accepted = await acceptanceOf(this.store, correctionId);
-    const metadata = appendMetadata(
-      {
-        correlationId: accepted.recorded.correlationId,
-        ...(accepted.recorded.traceparent === null
-          ? {}
-          : { traceparent: accepted.recorded.traceparent }),
-        ...(accepted.recorded.tracestate === null
-          ? {}
-          : { tracestate: accepted.recorded.tracestate }),
-      },
-      REGISTRY_ACTOR,
-      accepted.recorded.eventId,
-    );
+    const causedBy = (causationId: string) =>
+      appendMetadata(
+        {
+          correlationId: accepted.recorded.correlationId,
+          ...(accepted.recorded.traceparent === null
+            ? {}
+            : { traceparent: accepted.recorded.traceparent }),
+          ...(accepted.recorded.tracestate === null
+            ? {}
+            : { tracestate: accepted.recorded.tracestate }),
+        },
+        REGISTRY_ACTOR,
+        causationId,
+      );
     try {
-      await applyAcceptedCorrection(this.store, accepted.event, now, metadata);
+      await completeAcceptedCorrection(this.store, accepted, now, causedBy);
       return true;
     } catch (error) {
       const failure = toApplicationError(error);

@@ -1,13 +1,14 @@
 // The PostgreSQL implementations of the application's ports, on the registry's own schema.
 import type { ClientBase, Pool } from 'pg';
-import { In, LessThanOrEqual } from 'typeorm';
+import { In, IsNull, LessThanOrEqual } from 'typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 
 import type { PostgresEventStore, Projection } from '@gov/platform-event-sourcing';
 import { entityManagerOn } from '@gov/platform-service';
-import type { LocalDate, RegisterName } from '@gov/registry-domain';
+import type { CorrectionRecipient, LocalDate, RegisterName } from '@gov/registry-domain';
 
 import type {
+  CorrectionCommunicationRecord,
   CorrectionDecision,
   CorrectionFilter,
   CorrectionSummary,
@@ -20,7 +21,7 @@ import {
   projectCorrectionEvent,
 } from '../corrections/corrections.projector';
 import { CorrectionEntity, RegistrarEntity } from './registry-entities';
-import type { CorrectionRow, RegistrarRow } from './registry-entities';
+import type { CorrectionRow, RecipientJson, RegistrarRow } from './registry-entities';
 import { APPLICATION_SCHEMA, query, translate } from './registry-schema';
 
 const S = `"${APPLICATION_SCHEMA}"`;
@@ -170,6 +171,49 @@ export class PgCorrectionsReadModel implements CorrectionsReadModel {
     );
   }
 
+  async recordCommunicated(communication: CorrectionCommunicationRecord): Promise<void> {
+    await run('record correction communicated', () =>
+      this.corrections
+        .createQueryBuilder()
+        .update()
+        .set({
+          communicatedAt: communication.communicatedAt,
+          recipients: communication.recipients.map(recipientToJson),
+          version: communication.version,
+        })
+        .where('correction_id = :id AND version < :version', {
+          id: communication.correctionId,
+          version: communication.version,
+        })
+        .execute(),
+    );
+  }
+
+  async recipientsOf(correctionId: string): Promise<readonly CorrectionRecipient[] | undefined> {
+    const row = await run('read correction recipients', () =>
+      this.corrections.findOne({ select: { recipients: true }, where: { correctionId } }),
+    );
+    return row?.recipients?.map(recipientFromJson) ?? undefined;
+  }
+
+  async pendingCommunications(decidedBefore: Date, limit: number): Promise<string[]> {
+    // The partial index corrections_uncommunicated_idx answers this where clause.
+    const rows = await run('list pending communications', () =>
+      this.corrections.find({
+        select: { correctionId: true },
+        where: {
+          status: 'ACCEPTED',
+          register: 'persons',
+          communicatedAt: IsNull(),
+          decidedAt: LessThanOrEqual(decidedBefore),
+        },
+        order: { decidedAt: 'ASC', correctionId: 'ASC' },
+        take: limit,
+      }),
+    );
+    return rows.map((row) => row.correctionId);
+  }
+
   async pendingAcceptances(decidedBefore: Date, limit: number): Promise<string[]> {
     // The partial index corrections_pending_idx answers this where clause.
     const rows = await run('list pending acceptances', () =>
@@ -224,7 +268,48 @@ function limitOf(filter: CorrectionFilter): number {
 }
 
 function toSummary(row: CorrectionRow): CorrectionSummary {
-  return { ...row };
+  // The recipients stay out of the lists: the request's own view shows them (to whom may see).
+  return {
+    correctionId: row.correctionId,
+    register: row.register,
+    recordId: row.recordId,
+    field: row.field,
+    requester: row.requester,
+    status: row.status,
+    requestedAt: row.requestedAt,
+    decidedAt: row.decidedAt,
+    decidedBy: row.decidedBy,
+    reason: row.reason,
+    appliedToRecord: row.appliedToRecord,
+    communicatedAt: row.communicatedAt,
+    version: row.version,
+  };
+}
+
+// Keys in a fixed order and times in ISO 8601: the column's JSON is a function of the event,
+// the same on every site (the projection's digest covers it).
+function recipientToJson(recipient: CorrectionRecipient): RecipientJson {
+  return {
+    organisationId: recipient.organisationId,
+    noticeId: recipient.noticeId,
+    lastReceivedAt: recipient.lastReceivedAt.toISOString(),
+    purpose: recipient.purpose,
+    legalBasis: recipient.legalBasis,
+    ...(recipient.legalBasisId === undefined ? {} : { legalBasisId: recipient.legalBasisId }),
+    ...(recipient.consentId === undefined ? {} : { consentId: recipient.consentId }),
+    ...(recipient.procedureId === undefined ? {} : { procedureId: recipient.procedureId }),
+    ...(recipient.sealedUntil === undefined
+      ? {}
+      : { sealedUntil: recipient.sealedUntil.toISOString() }),
+  };
+}
+
+function recipientFromJson(json: RecipientJson): CorrectionRecipient {
+  return {
+    ...json,
+    lastReceivedAt: new Date(json.lastReceivedAt),
+    ...(json.sealedUntil === undefined ? {} : { sealedUntil: new Date(json.sealedUntil) }),
+  } as CorrectionRecipient;
 }
 
 /** Registrars' national identification numbers in table `registrars`. */

@@ -33,7 +33,23 @@ export interface CorrectionRow {
   decidedBy: string | null;
   reason: string | null;
   appliedToRecord: boolean;
+  communicatedAt: Date | null;
+  /** The recipients of `CorrectionCommunicated`, as JSON (times as ISO 8601 strings). */
+  recipients: RecipientJson[] | null;
   version: number;
+}
+
+/** A recipient of a communicated correction as the `recipients` column keeps it. */
+export interface RecipientJson {
+  organisationId: string;
+  noticeId: string;
+  lastReceivedAt: string;
+  purpose: string;
+  legalBasis: string;
+  legalBasisId?: string;
+  consentId?: string;
+  procedureId?: string;
+  sealedUntil?: string;
 }
 
 /** `bigint` arrives as a string from pg; versions stay far below 2^53. */
@@ -58,6 +74,8 @@ export const CorrectionEntity = new EntitySchema<CorrectionRow>({
     decidedBy: { name: 'decided_by', type: 'text', nullable: true },
     reason: { type: 'text', nullable: true },
     appliedToRecord: { name: 'applied_to_record', type: 'boolean', default: false },
+    communicatedAt: { name: 'communicated_at', type: 'timestamptz', nullable: true },
+    recipients: { type: 'jsonb', nullable: true },
     version: { type: 'bigint', transformer: bigintAsNumber },
   },
 });

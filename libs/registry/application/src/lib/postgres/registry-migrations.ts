@@ -118,3 +118,37 @@ CREATE INDEX site_access_log_kept_idx ON site_access_log (kept_at, event_id);
     await runInOwnSchema(runner, 'DROP TABLE site_access_log;');
   }
 }
+
+/**
+ * To whom accepted corrections of persons' records were communicated (GDPR Art. 19,
+ * `CorrectionCommunicated`): the time and the recipients, as the event names them, on the
+ * correction's row; both `NULL` until then. The corrections projection fills them from the log.
+ * A database with accepted person corrections from before this release has them `NULL`: the
+ * corrections reactor then communicates those corrections once, from the access log as it stands.
+ */
+export class RegistryCorrectionCommunications1765000000300 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `
+ALTER TABLE corrections
+  ADD COLUMN communicated_at timestamptz,
+  ADD COLUMN recipients      jsonb;
+-- The corrections reactor's second to-do list: accepted corrections of persons' records not yet
+-- communicated. Almost always empty, like corrections_pending_idx.
+CREATE INDEX corrections_uncommunicated_idx ON corrections (decided_at, correction_id)
+  WHERE status = 'ACCEPTED' AND register = 'persons' AND communicated_at IS NULL;
+`,
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `
+DROP INDEX corrections_uncommunicated_idx;
+ALTER TABLE corrections DROP COLUMN recipients, DROP COLUMN communicated_at;
+`,
+    );
+  }
+}

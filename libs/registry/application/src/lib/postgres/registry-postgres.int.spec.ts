@@ -8,7 +8,14 @@ import type { TestDatabase } from '@gov/platform-testing';
 import { composeNationalId } from '@gov/registry-domain';
 
 import { AccessLog } from '../access/access-log';
+import { correctionEventsCodec } from '../codecs/correction-events.codec';
+import {
+  acceptanceOf,
+  applyAcceptedCorrection,
+  noticeIdFor,
+} from '../corrections/apply-accepted-correction';
 import { CorrectionService } from '../corrections/correction.service';
+import { CorrectionsReactor } from '../corrections/corrections.reactor';
 import { PersonService } from '../persons/person.service';
 import { PgBulkRegistrar } from './pg-bulk-registrar';
 import { PgCorrectionsEventStore } from './pg-corrections-event-store';
@@ -358,12 +365,14 @@ describe('use cases on PostgreSQL', () => {
     });
     await corrections.accept(as(registrar), correctionId);
 
+    // Version 3: accepted, then communicated (to nobody: no one read the record).
     expect(await corrections.list(as(citizen(nationalId)))).toEqual([
       expect.objectContaining({
         correctionId,
         status: 'ACCEPTED',
         appliedToRecord: true,
-        version: 2,
+        communicatedAt: expect.any(Date) as unknown,
+        version: 3,
       }),
     ]);
     expect(await corrections.list(as(registrar), { status: 'REQUESTED' })).not.toContainEqual(
@@ -399,7 +408,7 @@ describe('use cases on PostgreSQL', () => {
         correctionId,
         status: 'ACCEPTED',
         appliedToRecord: true,
-        version: 2,
+        version: 3,
       }),
     ]);
     expect(await eventStore.readStream(streamIds.person(nationalId))).toHaveLength(2);
@@ -408,4 +417,150 @@ describe('use cases on PostgreSQL', () => {
       record: { version: 2, changed: false },
     });
   });
+
+  it('communicates an accepted correction to the agencies that read the field, and the reactor recovers a lost one', async () => {
+    const eventStore = store();
+    const correctionsStore = new PgCorrectionsEventStore(eventStore, dataSource);
+    const readModel = new PgCorrectionsReadModel(dataSource.manager);
+    const directory = new PgRegistrarDirectory(dataSource.manager);
+    await directory.enrol('clerk-1', composeNationalId('1975-06-03', 5));
+    const corrections = new CorrectionService(correctionsStore, systemClock, readModel, directory);
+    const { nationalId } = await persons().register(
+      as(registrar),
+      anna({ birthDate: '1978-08-08' }),
+    );
+    const accessLog = new AccessLog(eventStore, systemClock);
+    const read = (organisationId: string, fields: string[]) =>
+      accessLog.record(
+        as({ kind: 'agency', subject: `svc-${organisationId}`, organisationId }),
+        {
+          organisationId,
+          purpose: 'family-allowance-eligibility',
+          legalBasis: 'Code de la sécurité sociale, art. 269',
+          legalBasisId: `${organisationId}-family-allowances`,
+          accessorRole: 'agency-system',
+        },
+        nationalId,
+        fields,
+      );
+    await read('ccss', ['national_id', 'given_names', 'address']);
+    await read('cae', ['national_id', 'address']);
+    await sleep(20);
+    const ask = async (value: string) =>
+      (
+        await corrections.request(as(citizen(nationalId)), {
+          target: {
+            register: 'persons',
+            recordId: nationalId,
+            correction: { field: 'givenNames', value },
+          },
+          justification: 'Marie, not Maria.',
+        })
+      ).correctionId;
+
+    const first = await ask('Anna Marie');
+    await corrections.accept(as(registrar), first);
+
+    expect(await readModel.recipientsOf(first)).toEqual([
+      expect.objectContaining({
+        organisationId: 'ccss',
+        noticeId: noticeIdFor(first, 'ccss'),
+        purpose: 'family-allowance-eligibility',
+        legalBasisId: 'ccss-family-allowances',
+      }),
+    ]);
+    expect(
+      (await corrections.get(as(citizen(nationalId)), first)).communicatedTo?.map(
+        (recipient) => recipient.organisationId,
+      ),
+    ).toEqual(['ccss']);
+
+    // A crash after the record change: the acceptance and PersonRecordCorrected are in the
+    // log, the communication is not.
+    const second = await ask('Anna-Maria');
+    const [requestedEvent] = await eventStore.readStream(streamIds.correction(second));
+    const requested = correctionEventsCodec.decode(
+      requestedEvent as NonNullable<typeof requestedEvent>,
+    );
+    if (requested.type !== 'CorrectionRequested') throw new Error('expected a request');
+    await correctionsStore.append(
+      streamIds.correction(second),
+      1,
+      [
+        correctionEventsCodec.encode(
+          {
+            type: 'CorrectionAccepted',
+            data: {
+              correctionId: second,
+              target: requested.data.target,
+              requester: requested.data.requester,
+              acceptedBy: 'clerk-1',
+            },
+          },
+          new Date(),
+        ),
+      ],
+      { correlationId: 'crashed-request' },
+    );
+    const accepted = await acceptanceOf(correctionsStore, second);
+    await applyAcceptedCorrection(correctionsStore, accepted.event, new Date(), {
+      correlationId: 'crashed-request',
+      causationId: accepted.recorded.eventId,
+    });
+    expect(await readModel.pendingCommunications(new Date(), 10)).toEqual([second]);
+
+    const reactor = new CorrectionsReactor(
+      correctionsStore,
+      systemClock,
+      readModel,
+      {
+        warn: (message) => {
+          throw new Error(message);
+        },
+      },
+      { graceMs: 0 },
+    );
+    expect(await reactor.runOnce()).toBe(1);
+
+    expect(await readModel.pendingCommunications(new Date(), 10)).toEqual([]);
+    expect(await readModel.recipientsOf(second)).toEqual([
+      expect.objectContaining({ organisationId: 'ccss', noticeId: noticeIdFor(second, 'ccss') }),
+    ]);
+    const stream = await eventStore.readStream(streamIds.correction(second));
+    const record = await eventStore.readStream(streamIds.person(nationalId));
+    expect(stream.map((event) => event.eventType)).toEqual([
+      'gov.registry.v1.CorrectionRequested',
+      'gov.registry.v1.CorrectionAccepted',
+      'gov.registry.v1.CorrectionCommunicated',
+    ]);
+    expect(stream[2]?.causationId).toBe(record.at(-1)?.eventId);
+    expect(await reactor.runOnce()).toBe(0);
+
+    // The read model's digest covers the recipients: rebuilt from the log, the same; changed,
+    // not.
+    while ((await eventStore.sequence()).assigned > 0) {
+      // position everything
+    }
+    const runner = new ProjectionRunner({
+      pool,
+      schema: EVENT_STORE_SCHEMA,
+      store: eventStore,
+      projection: pgCorrectionsProjection(dataSource),
+    });
+    await runner.catchUp();
+    const live = await runner.digest();
+    await runner.rebuild();
+    expect(await runner.digest()).toEqual(live);
+    await pool.query(
+      `UPDATE ${APPLICATION_SCHEMA}.corrections SET recipients = '[]' WHERE correction_id = $1`,
+      [second],
+    );
+    expect((await runner.digest()).digest).not.toBe(live.digest);
+    await runner.rebuild();
+    expect(await runner.digest()).toEqual(live);
+  });
 });
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -22,6 +22,7 @@ import {
 } from './registry-entities';
 import {
   RegistryBaseline1765000000100,
+  RegistryCorrectionCommunications1765000000300,
   RegistrySiteAccessLog1765000000200,
 } from './registry-migrations';
 import { APPLICATION_SCHEMA, EVENT_STORE_SCHEMA } from './registry-schema-names';
@@ -141,10 +142,11 @@ export const REGISTRY_MIGRATIONS: readonly OwnMigration[] = [
   IdempotencyKeysTable1765000000000,
   RegistryBaseline1765000000100,
   RegistrySiteAccessLog1765000000200,
+  RegistryCorrectionCommunications1765000000300,
 ];
 
 /** The newest migration of {@link REGISTRY_MIGRATIONS}: what this code needs. */
-export const REQUIRED_REGISTRY_MIGRATION = RegistrySiteAccessLog1765000000200.name;
+export const REQUIRED_REGISTRY_MIGRATION = RegistryCorrectionCommunications1765000000300.name;
 
 /** The registry's two schemas and its own tables, as the service kit takes them. */
 export const REGISTRY_SCHEMAS: ServiceSchemas = {

@@ -26,6 +26,13 @@ import type { Decider } from '@gov/platform-decider';
  * corrections whatever the record's lifecycle (also for a deceased person or a struck-off
  * business). They are idempotent by correction id, so the application retries until it
  * succeeds (a reactor on `CorrectionAccepted`, at least once, is enough); a repeat is a no-op.
+ *
+ * The third step, for a person's record only, is back on the request's stream:
+ * `CommunicateCorrection` records to whom the correction is sent (GDPR Art. 19), from the
+ * person's access log, which the application passes in. It is a command of this aggregate, not a
+ * side effect, so that it happens at most once (a second one decides nothing, and two racing
+ * ones conflict on the stream version) while the application runs it at least once: after the
+ * record change on the request path, and from the reactor when a crash came in between.
  */
 import { Check, checkUuid } from '../shared/check';
 import { checkNationalId } from '../shared/identifiers';
@@ -41,10 +48,13 @@ import { CORRECTION_LIMITS } from './correction';
 import type { CorrectionTarget, CorrectionTargetInput, Registrar } from './correction';
 import type {
   AcceptCorrection,
+  CommunicateCorrection,
   CorrectionCommand,
   RejectCorrection,
   RequestCorrection,
 } from './correction.commands';
+import { correctionRecipients } from './correction.communication';
+import type { CorrectionRecipient } from './correction.communication';
 import type { CorrectionEvent } from './correction.events';
 
 /** The request as made, kept in every state after it. */
@@ -63,6 +73,8 @@ export type CorrectionState =
       readonly status: 'ACCEPTED';
       readonly request: CorrectionRequest;
       readonly acceptedBy: string;
+      /** To whom it was communicated; `null` until then (and always for a business's record). */
+      readonly communication: CorrectionCommunication | null;
     }
   | {
       readonly status: 'REJECTED';
@@ -70,6 +82,12 @@ export type CorrectionState =
       readonly rejectedBy: string;
       readonly reason: string;
     };
+
+/** An accepted correction's communication to the organisations that had the old value. */
+export interface CorrectionCommunication {
+  readonly recipients: readonly CorrectionRecipient[];
+  readonly communicatedAt: Date;
+}
 
 type Requested = Exclude<CorrectionState, { status: 'NOT_REQUESTED' }>;
 
@@ -90,6 +108,8 @@ export function decideCorrection(
       return acceptCorrection(command, state);
     case 'RejectCorrection':
       return rejectCorrection(command, state);
+    case 'CommunicateCorrection':
+      return communicateCorrection(command, state);
     default:
       return assertNever(command, 'correction command');
   }
@@ -215,6 +235,42 @@ function rejectCorrection({ data }: RejectCorrection, state: CorrectionState): C
   ];
 }
 
+function communicateCorrection(
+  { data, metadata }: CommunicateCorrection,
+  state: CorrectionState,
+): CorrectionEvent[] {
+  const requested = requestedState(state);
+  if (requested.status !== 'ACCEPTED') {
+    throw new DomainRejection<RegistryRejectionCode>(
+      'CORRECTION_NOT_ACCEPTED',
+      `correction ${requested.request.correctionId} is ${requested.status}, not accepted`,
+      [{ field: 'correctionId', code: 'not-accepted', message: `is ${requested.status}` }],
+    );
+  }
+  if (requested.communication !== null) return [];
+  const { correctionId, target } = requested.request;
+  // A business's record has no access log: nobody is known to have received the old value.
+  if (target.register !== 'persons') return [];
+  return [
+    {
+      type: 'CorrectionCommunicated',
+      data: {
+        correctionId,
+        register: 'persons',
+        recordId: target.recordId,
+        field: target.correction.field,
+        recipients: correctionRecipients(
+          target.correction.field,
+          data.accessLog,
+          data.acceptedAt,
+          data.noticeIdOf,
+        ),
+        communicatedAt: metadata.now,
+      },
+    },
+  ];
+}
+
 /**
  * Only a registrar of the record's register decides, and never on their own request or their
  * own record (four eyes).
@@ -285,7 +341,12 @@ export function evolveCorrection(state: CorrectionState, event: CorrectionEvent)
       return { status: 'REQUESTED', request: { ...event.data } };
     case 'CorrectionAccepted':
       if (state.status !== 'REQUESTED') return state;
-      return { status: 'ACCEPTED', request: state.request, acceptedBy: event.data.acceptedBy };
+      return {
+        status: 'ACCEPTED',
+        request: state.request,
+        acceptedBy: event.data.acceptedBy,
+        communication: null,
+      };
     case 'CorrectionRejected':
       if (state.status !== 'REQUESTED') return state;
       return {
@@ -293,6 +354,15 @@ export function evolveCorrection(state: CorrectionState, event: CorrectionEvent)
         request: state.request,
         rejectedBy: event.data.rejectedBy,
         reason: event.data.reason,
+      };
+    case 'CorrectionCommunicated':
+      if (state.status !== 'ACCEPTED' || state.communication !== null) return state;
+      return {
+        ...state,
+        communication: {
+          recipients: event.data.recipients,
+          communicatedAt: event.data.communicatedAt,
+        },
       };
     default:
       return assertNever(event, 'correction event');

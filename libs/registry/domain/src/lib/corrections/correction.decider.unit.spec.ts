@@ -343,6 +343,7 @@ describe('correction requests', () => {
         status: 'ACCEPTED',
         request: requested.data,
         acceptedBy: 'rnpp-0042',
+        communication: null,
       });
       expect(evolveAll(correctionDecider, [requested, rejected])).toEqual({
         status: 'REJECTED',

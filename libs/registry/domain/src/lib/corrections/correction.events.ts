@@ -2,6 +2,8 @@ import type { NationalId } from '../national-id';
 import type { Event } from '../shared/messages';
 import type { RegisterName } from '../registers/registers';
 import type { CorrectionTarget } from './correction';
+import type { CorrectionRecipient } from './correction.communication';
+import type { PersonCorrectableField } from '../registers/persons/person.corrections';
 
 /** A data subject asked to correct a field of a record; the request awaits a registrar. */
 export type CorrectionRequested = Event<
@@ -47,5 +49,24 @@ export type CorrectionRejected = Event<
   }
 >;
 
+/**
+ * An accepted correction of a person's record was communicated to the organisations that had
+ * received the old value (none, when no one had: the requester is told so). At most one per
+ * correction, after the record change.
+ */
+export type CorrectionCommunicated = Event<
+  'CorrectionCommunicated',
+  {
+    readonly correctionId: string;
+    readonly register: 'persons';
+    readonly recordId: NationalId;
+    readonly field: PersonCorrectableField;
+    /** Each organisation once, ordered by organisation id. */
+    readonly recipients: readonly CorrectionRecipient[];
+    readonly communicatedAt: Date;
+  }
+>;
+
 /** Every event of a correction request. */
-export type CorrectionEvent = CorrectionRequested | CorrectionAccepted | CorrectionRejected;
+export type CorrectionEvent =
+  CorrectionRequested | CorrectionAccepted | CorrectionRejected | CorrectionCommunicated;

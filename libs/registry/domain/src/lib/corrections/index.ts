@@ -6,8 +6,16 @@ export type {
   CorrectionTargetInput,
   Registrar,
 } from './correction';
+export {
+  PERSON_FIELD_READ_NAMES,
+  REGISTRAR_ROLE,
+  SELF_ORGANISATION,
+  correctionRecipients,
+} from './correction.communication';
+export type { CorrectionRecipient, RecordedRead } from './correction.communication';
 export type {
   AcceptCorrection,
+  CommunicateCorrection,
   CorrectionCommand,
   RejectCorrection,
   RequestCorrection,
@@ -18,9 +26,14 @@ export {
   evolveCorrection,
   initialCorrectionState,
 } from './correction.decider';
-export type { CorrectionRequest, CorrectionState } from './correction.decider';
+export type {
+  CorrectionCommunication,
+  CorrectionRequest,
+  CorrectionState,
+} from './correction.decider';
 export type {
   CorrectionAccepted,
+  CorrectionCommunicated,
   CorrectionEvent,
   CorrectionRejected,
   CorrectionRequested,

@@ -24,6 +24,8 @@ export type RegistryRejectionCode =
   | 'CORRECTION_NOT_FOUND'
   /** The correction request was already decided the other way. */
   | 'CORRECTION_ALREADY_DECIDED'
+  /** The correction request is not accepted (yet), so there is nothing to communicate. */
+  | 'CORRECTION_NOT_ACCEPTED'
   /** The requester may not ask to correct this record (it is not theirs to correct). */
   | 'NOT_DATA_SUBJECT'
   /** The registrar does not keep the register the record belongs to. */
