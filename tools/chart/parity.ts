@@ -18,6 +18,7 @@ export const SECRET_SAMPLES: Readonly<Record<string, string>> = {
   AUTH_JWKS_URL: 'https://idp.gov.example/jwks.json',
   AUTH_ISSUER: 'https://idp.gov.example',
   AUTH_AUDIENCE: 'backbone',
+  KAFKA_SASL_PASSWORD: 'sample-password',
 };
 
 /**
@@ -151,6 +152,12 @@ export function environmentProblems(
   expect('kafka.brokers', site.kafkaBrokers.split(','));
   expect('siteRole', site.siteRole);
   if (declaration?.database) expect('database.url', SECRET_SAMPLES['DATABASE_URL']);
+  const password = container.env.get('KAFKA_SASL_PASSWORD');
+  if (password?.kind === 'secret') {
+    // Strimzi names a KafkaUser's Secret after the user.
+    expect('kafka.sasl.username', password.secret);
+    expect('kafka.sasl.password', SECRET_SAMPLES['KAFKA_SASL_PASSWORD']);
+  }
   if (declaration?.eventStore) {
     expect('eventsTopic', declaration.eventStore.topic);
     expect('replicationSource', site.replicationSource);

@@ -52,7 +52,11 @@ they are secretKeyRef entries or mounted files (backbone.secretEnv, backbone.sec
 {{- end -}}
 {{- $_ := set $env "SYNC_SERVICES" (join ";" $entries) -}}
 {{- end -}}
-{{- range $variable, $file := $svc.secretFiles -}}
+{{- if $root.Values.kafka.sasl.enabled -}}
+{{- $_ := set $env "KAFKA_SASL_MECHANISM" $root.Values.kafka.sasl.mechanism -}}
+{{- $_ := set $env "KAFKA_SASL_USERNAME" (include "backbone.kafkaUser" .) -}}
+{{- end -}}
+{{- range $variable, $file := include "backbone.secretFiles" . | fromJson -}}
 {{- $_ := set $env $variable (printf "%s/%s" (include "backbone.secretFileDir" $variable) $file.key) -}}
 {{- end -}}
 {{- range $variable, $value := $svc.env -}}
@@ -70,6 +74,13 @@ they are secretKeyRef entries or mounted files (backbone.secretEnv, backbone.sec
     secretKeyRef:
       name: {{ required (printf "services.%s.database.existingSecret is required" .name) .svc.database.existingSecret }}
       key: {{ .svc.database.urlKey }}
+{{- end }}
+{{- if $root.Values.kafka.sasl.enabled }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "backbone.kafkaUser" . }}
+      key: {{ $root.Values.kafka.sasl.passwordKey }}
 {{- end }}
 - name: AUTH_JWKS_URL
   valueFrom:

@@ -146,3 +146,21 @@ embassy
 {{- $_ := required "kafka.bootstrapServers is required: the Kafka bootstrap servers of this site (host:port, comma-separated)" .Values.kafka.bootstrapServers -}}
 {{- $_ := required "auth.existingSecret is required: an existing Secret with the JWKS URL, issuer and audience" .Values.auth.existingSecret -}}
 {{- end -}}
+
+{{/*
+A service's files from existing Secrets, as JSON: its own secretFiles, and the Kafka cluster's
+CA when the brokers speak TLS (KAFKA_TLS_CA_FILE).
+*/}}
+{{- define "backbone.secretFiles" -}}
+{{- $files := deepCopy (default dict .svc.secretFiles) -}}
+{{- $tls := .root.Values.kafka.tls -}}
+{{- if $tls.caSecret -}}
+{{- $_ := set $files "KAFKA_TLS_CA_FILE" (dict "secretName" $tls.caSecret "key" $tls.caKey) -}}
+{{- end -}}
+{{- toJson $files -}}
+{{- end -}}
+
+{{/* The KafkaUser of a service: its SASL user name and the name of its Secret. */}}
+{{- define "backbone.kafkaUser" -}}
+{{- default .name .svc.kafkaUser -}}
+{{- end -}}
