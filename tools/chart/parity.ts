@@ -23,9 +23,29 @@ export const SECRET_SAMPLES: Readonly<Record<string, string>> = {
 
 /**
  * Variables that a service reads outside its configuration schema: the OpenTelemetry SDK's
- * own (`libs/platform/observability` starts it from `OTEL_*`).
+ * own, from the SDK's environment specification (`libs/platform/observability` starts the SDK,
+ * which reads them). Listed by name, so that a misspelt one fails like any other.
  */
-export const READ_OUTSIDE_SCHEMA: readonly RegExp[] = [/^OTEL_[A-Z0-9_]+$/];
+export const READ_OUTSIDE_SCHEMA: ReadonlySet<string> = new Set([
+  'OTEL_SDK_DISABLED',
+  'OTEL_SERVICE_NAME',
+  'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OTEL_EXPORTER_OTLP_TIMEOUT',
+  'OTEL_EXPORTER_OTLP_COMPRESSION',
+  'OTEL_BSP_SCHEDULE_DELAY',
+  'OTEL_BSP_EXPORT_TIMEOUT',
+  'OTEL_BSP_MAX_QUEUE_SIZE',
+  'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+  'OTEL_PROPAGATORS',
+]);
 
 /** The container's environment as the process would see it, secrets replaced by samples. */
 export function processEnv(container: RenderedContainer): {
@@ -127,7 +147,7 @@ export function environmentProblems(
   const problems: string[] = [];
   const known = new Set(result.known);
   for (const name of Object.keys(env).sort()) {
-    if (!known.has(name) && !READ_OUTSIDE_SCHEMA.some((pattern) => pattern.test(name))) {
+    if (!known.has(name) && !READ_OUTSIDE_SCHEMA.has(name)) {
       problems.push(
         `${name} is rendered, but ${container.service}'s configuration schema does not read it`,
       );
@@ -161,6 +181,9 @@ export function environmentProblems(
   if (declaration?.eventStore) {
     expect('eventsTopic', declaration.eventStore.topic);
     expect('replicationSource', site.replicationSource);
+  }
+  if (env['OTEL_SERVICE_NAME'] !== undefined && env['OTEL_SERVICE_NAME'] !== container.service) {
+    problems.push(`OTEL_SERVICE_NAME=${env['OTEL_SERVICE_NAME']}, expected ${container.service}`);
   }
   const urls = serviceUrls(site.manifests);
   for (const [name, value] of Object.entries(env)) {
