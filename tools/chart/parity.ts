@@ -128,7 +128,10 @@ function serviceUrls(manifests: readonly Manifest[]): Set<string> {
   for (const manifest of manifests) {
     if (manifest.kind !== 'Service') continue;
     const ports = (manifest.spec?.['ports'] ?? []) as { port: number }[];
-    for (const port of ports) urls.add(`http://${manifest.metadata.name}:${port.port}`);
+    for (const port of ports) {
+      urls.add(`http://${manifest.metadata.name}:${port.port}`);
+      if (port.port === 80) urls.add(`http://${manifest.metadata.name}`);
+    }
   }
   return urls;
 }

@@ -108,10 +108,14 @@ a URL on the other site (site.peerUrls).
 {{- toJson $list -}}
 {{- end -}}
 
-{{/* The in-cluster base URL of a service of this release. */}}
+{{/* The in-cluster base URL of a service of this release, through its Service. */}}
 {{- define "backbone.serviceUrl" -}}
-{{- $svc := index .root.Values.services .name -}}
-{{- printf "http://%s:%d" (include "backbone.serviceName" .) (int $svc.port) -}}
+{{- $port := int .root.Values.service.port -}}
+{{- if eq $port 80 -}}
+{{- printf "http://%s" (include "backbone.serviceName" .) -}}
+{{- else -}}
+{{- printf "http://%s:%d" (include "backbone.serviceName" .) $port -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
