@@ -43,6 +43,10 @@ export function ensureChartTools(log: (message: string) => void): {
 } {
   const missing = [HELM, HELM_UNITTEST].filter((file) => !existsSync(file));
   if (missing.length === 0) return { helm: HELM, helmUnittest: HELM_UNITTEST };
+  const elsewhere = missing.filter((file) => !file.startsWith(`${K8S_BIN}/`));
+  if (elsewhere.length > 0) {
+    throw new Error(`${elsewhere.join(' and ')} (set by HELM or HELM_UNITTEST) missing`);
+  }
   try {
     execFileSync('go', ['version'], { stdio: 'ignore' });
   } catch {
