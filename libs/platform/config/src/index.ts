@@ -17,6 +17,7 @@ export {
 } from './lib/env-variables';
 export type { EnvVariable, ParsedValue } from './lib/env-variables';
 export {
+  KAFKA_SASL_MECHANISMS,
   LOG_LEVELS,
   SITE_ROLES,
   platformVariables,
@@ -24,6 +25,8 @@ export {
   toPlatformConfig,
 } from './lib/platform-config';
 export type {
+  KafkaSasl,
+  KafkaSaslMechanism,
   LogLevel,
   SiteRole,
   PlatformConfig,

@@ -14,6 +14,17 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const SITE_ROLES = ['primary', 'embassy'] as const;
 export type SiteRole = (typeof SITE_ROLES)[number];
 
+/** SASL mechanisms the Kafka client offers; Strimzi's `scram-sha-512` is the usual one. */
+export const KAFKA_SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256', 'plain'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+/** Kafka SASL credentials. */
+export interface KafkaSasl {
+  readonly mechanism: KafkaSaslMechanism;
+  readonly username: string;
+  readonly password: string;
+}
+
 /** What each service decides for itself; none of it comes from the environment. */
 export interface PlatformConfigDefaults {
   /** The service's name (`registry`, `consent`, …): in every log line, the Kafka client id. */
@@ -35,6 +46,10 @@ export interface PlatformConfig {
   readonly kafka: {
     /** Bootstrap brokers as `host:port`. */
     readonly brokers: readonly string[];
+    /** SASL authentication (a Strimzi `KafkaUser`'s credentials); absent: none. */
+    readonly sasl?: KafkaSasl;
+    /** TLS to the brokers, trusting this CA (PEM file); absent: plain TCP. */
+    readonly tls?: { readonly caFile: string };
   };
   readonly database: {
     /** libpq-style connection URL. */
@@ -64,6 +79,10 @@ const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:15432';
  * | `LOG_LEVEL` | `info` | one of {@link LOG_LEVELS} |
  * | `SITE_ROLE` | `primary` | one of {@link SITE_ROLES} |
  * | `SHUTDOWN_GRACE_MS` | `10000` | 1000–300000: how long a graceful shutdown may take |
+ * | `KAFKA_SASL_PASSWORD` | unset | a SASL password (a Strimzi `KafkaUser` Secret's `password`): set, the client authenticates |
+ * | `KAFKA_SASL_USERNAME` | the service's name | the SASL user (the `KafkaUser`'s name) |
+ * | `KAFKA_SASL_MECHANISM` | `scram-sha-512` | one of {@link KAFKA_SASL_MECHANISMS} |
+ * | `KAFKA_TLS_CA_FILE` | unset | a PEM file of the CA that signed the brokers' certificates (Strimzi's cluster CA): set, the client speaks TLS |
  */
 export function platformVariables(defaults: PlatformConfigDefaults) {
   return {
@@ -77,6 +96,12 @@ export function platformVariables(defaults: PlatformConfigDefaults) {
     LOG_LEVEL: envEnum(LOG_LEVELS, { default: 'info' }),
     SITE_ROLE: envEnum(SITE_ROLES, { default: 'primary' }),
     SHUTDOWN_GRACE_MS: envInteger({ min: 1_000, max: 300_000, default: 10_000 }),
+    // A password alone turns SASL on: the user defaults to the service's name, as a KafkaUser
+    // per service is named, so no combination of variables can be half set.
+    KAFKA_SASL_PASSWORD: envToken().optional(),
+    KAFKA_SASL_USERNAME: envToken({ default: defaults.serviceName }),
+    KAFKA_SASL_MECHANISM: envEnum(KAFKA_SASL_MECHANISMS, { default: 'scram-sha-512' }),
+    KAFKA_TLS_CA_FILE: envToken().optional(),
   };
 }
 
@@ -88,7 +113,19 @@ export function toPlatformConfig(serviceName: string, env: PlatformVariables): P
   return {
     serviceName,
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
-    kafka: { brokers: env.KAFKA_BROKERS },
+    kafka: {
+      brokers: env.KAFKA_BROKERS,
+      ...(env.KAFKA_SASL_PASSWORD === undefined
+        ? {}
+        : {
+            sasl: {
+              mechanism: env.KAFKA_SASL_MECHANISM,
+              username: env.KAFKA_SASL_USERNAME,
+              password: env.KAFKA_SASL_PASSWORD,
+            },
+          }),
+      ...(env.KAFKA_TLS_CA_FILE === undefined ? {} : { tls: { caFile: env.KAFKA_TLS_CA_FILE } }),
+    },
     database: { url: env.DATABASE_URL },
     logLevel: env.LOG_LEVEL,
     siteRole: env.SITE_ROLE,

@@ -54,6 +54,32 @@ describe('platformConfigSchema', () => {
     });
   });
 
+  it('authenticates to Kafka once a SASL password is set, as the service by default', () => {
+    expect(
+      loadConfig(schema, { KAFKA_SASL_PASSWORD: 'pw', KAFKA_TLS_CA_FILE: '/ca/ca.crt' }).kafka,
+    ).toEqual({
+      brokers: ['127.0.0.1:19092'],
+      sasl: { mechanism: 'scram-sha-512', username: 'example', password: 'pw' },
+      tls: { caFile: '/ca/ca.crt' },
+    });
+    expect(
+      loadConfig(schema, {
+        KAFKA_SASL_PASSWORD: 'pw',
+        KAFKA_SASL_USERNAME: 'agency-ccss',
+        KAFKA_SASL_MECHANISM: 'scram-sha-256',
+      }).kafka.sasl,
+    ).toEqual({ mechanism: 'scram-sha-256', username: 'agency-ccss', password: 'pw' });
+  });
+
+  it('rejects an unknown SASL mechanism, and never shows the password', () => {
+    const error = configError({ KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_PASSWORD: 'a b' });
+    expect(error.issues.map((issue) => issue.variable)).toEqual([
+      'KAFKA_SASL_PASSWORD',
+      'KAFKA_SASL_MECHANISM',
+    ]);
+    expect(error.message).not.toContain('a b');
+  });
+
   it('treats a blank variable as unset', () => {
     expect(loadConfig(schema, { HTTP_PORT: '', LOG_LEVEL: '  ' }).http.port).toBe(3999);
   });

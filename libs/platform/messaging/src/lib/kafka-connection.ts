@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+
 import { Inject, Injectable } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
-import type { KafkaConfig } from 'kafkajs';
+import type { KafkaConfig, SASLOptions } from 'kafkajs';
 
 import { kafkaLogLevel, nestLogCreator } from './kafka-log';
 import { MESSAGING_OPTIONS } from './messaging.options';
@@ -26,6 +28,7 @@ export class KafkaConnection {
     this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
     this.readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
     const common: KafkaConfig = {
+      ...kafkaSecurity(options),
       clientId: options.clientId,
       brokers: [...options.brokers],
       logLevel: kafkaLogLevel(options.logLevel ?? 'warn'),
@@ -38,5 +41,38 @@ export class KafkaConnection {
       requestTimeout: this.readinessTimeoutMs,
       retry: { retries: 0 },
     });
+  }
+}
+
+/**
+ * The client's TLS and SASL settings from the module's options. The CA file is read once, at
+ * start-up: a rotated cluster CA reaches the process with its restart, as Strimzi's own
+ * clients do.
+ */
+export function kafkaSecurity(
+  options: Pick<MessagingModuleOptions, 'sasl' | 'tls'>,
+): Pick<KafkaConfig, 'sasl' | 'ssl'> {
+  return {
+    ...(options.tls === undefined
+      ? {}
+      : { ssl: { ca: [readFileSync(options.tls.caFile, 'utf8')] } }),
+    ...(options.sasl === undefined ? {} : { sasl: saslOptions(options.sasl) }),
+  };
+}
+
+function saslOptions(sasl: NonNullable<MessagingModuleOptions['sasl']>): SASLOptions {
+  const { username, password } = sasl;
+  // kafkajs types its options per mechanism: one literal each.
+  switch (sasl.mechanism) {
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username, password };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', username, password };
+    case 'plain':
+      return { mechanism: 'plain', username, password };
+    default: {
+      const unknown: never = sasl.mechanism;
+      throw new Error(`unknown SASL mechanism ${String(unknown)}`);
+    }
   }
 }

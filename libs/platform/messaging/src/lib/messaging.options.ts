@@ -9,6 +9,14 @@ export interface MessagingModuleOptions {
   readonly clientId: string;
   /** Bootstrap brokers as `host:port`. */
   readonly brokers: readonly string[];
+  /** SASL authentication (e.g. a Strimzi `KafkaUser`'s SCRAM credentials); none by default. */
+  readonly sasl?: {
+    readonly mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain';
+    readonly username: string;
+    readonly password: string;
+  };
+  /** TLS to the brokers, trusting the CA in this PEM file; plain TCP by default. */
+  readonly tls?: { readonly caFile: string };
   /** Kafka client log level routed into Nest's `Logger`; `warn` by default. */
   readonly logLevel?: MessagingLogLevel;
   /**

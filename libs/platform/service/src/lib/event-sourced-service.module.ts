@@ -108,7 +108,7 @@ export class EventSourcedServiceModule {
       global: true,
       imports: [
         postgres,
-        MessagingModule.forRoot({ clientId: config.serviceName, brokers: config.kafka.brokers }),
+        MessagingModule.forRoot({ clientId: config.serviceName, ...config.kafka }),
         EventSourcingModule.forRootAsync({
           imports: [postgres],
           inject: [PG_POOL],

@@ -39,7 +39,7 @@ export class ServiceModule {
       module: ServiceModule,
       global: true,
       imports: [
-        MessagingModule.forRoot({ clientId: config.serviceName, brokers: config.kafka.brokers }),
+        MessagingModule.forRoot({ clientId: config.serviceName, ...config.kafka }),
         AuthModule.forRoot(config.auth),
       ],
       providers: [

@@ -1,0 +1,170 @@
+{{/*
+Names, labels and the pieces every service's objects share. A "service context" is a dict
+{root: $, name: <service name>, svc: <its values>} made by backbone.services.
+*/}}
+
+{{- define "backbone.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "backbone.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The name of a service's objects: <fullname>-<service>, at most 63 characters. */}}
+{{- define "backbone.serviceName" -}}
+{{- printf "%s-%s" (include "backbone.fullname" .root) .name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Selector labels of a service's pods. Never the chart version or anything else that changes on
+upgrade: a Deployment's selector is immutable.
+*/}}
+{{- define "backbone.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "backbone.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .name }}
+{{- end -}}
+
+{{/* Labels of every object of the release; `component` is the service's name (or migrate). */}}
+{{- define "backbone.commonLabels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "backbone.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ include "backbone.imageTag" . | trunc 63 | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: backbone
+backbone.gov/site-role: {{ .Values.site.role }}
+{{- end -}}
+
+{{- define "backbone.labels" -}}
+{{ include "backbone.commonLabels" .root }}
+app.kubernetes.io/component: {{ .name }}
+{{- end -}}
+
+{{/* Labels of the migration Jobs' pods (selected by the migrations' NetworkPolicy). */}}
+{{- define "backbone.migrateSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "backbone.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: migrate
+{{- end -}}
+
+{{- define "backbone.imageTag" -}}
+{{- default .Chart.AppVersion .Values.image.tag -}}
+{{- end -}}
+
+{{/* The image of a service: its own keys over the global image. */}}
+{{- define "backbone.image" -}}
+{{- $image := merge (deepCopy (default dict .svc.image)) .root.Values.image -}}
+{{- $tag := default .root.Chart.AppVersion $image.tag -}}
+{{- if $image.digest -}}
+{{- printf "%s@%s" $image.repository $image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $image.repository $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "backbone.pullPolicy" -}}
+{{- $image := merge (deepCopy (default dict .svc.image)) .root.Values.image -}}
+{{- $image.pullPolicy -}}
+{{- end -}}
+
+{{/*
+The enabled services in name order, as a list of service contexts. Name order keeps every
+rendering of the chart identical.
+*/}}
+{{- define "backbone.services" -}}
+{{- $list := list -}}
+{{- range $name := keys .Values.services | sortAlpha -}}
+{{- $svc := index $.Values.services $name -}}
+{{- if $svc.enabled -}}
+{{- $list = append $list (dict "name" $name "svc" $svc) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $list -}}
+{{- end -}}
+
+{{/*
+The services embassy-sync watches: every enabled service with an event store (a database) and
+a URL on the other site (site.peerUrls).
+*/}}
+{{- define "backbone.watchedServices" -}}
+{{- $list := list -}}
+{{- range $name := keys .Values.services | sortAlpha -}}
+{{- $svc := index $.Values.services $name -}}
+{{- if and $svc.enabled $svc.database.enabled (hasKey $.Values.site.peerUrls $name) -}}
+{{- $list = append $list $name -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $list -}}
+{{- end -}}
+
+{{/* The in-cluster base URL of a service of this release, through its Service. */}}
+{{- define "backbone.serviceUrl" -}}
+{{- $port := int .root.Values.service.port -}}
+{{- if eq $port 80 -}}
+{{- printf "http://%s" (include "backbone.serviceName" .) -}}
+{{- else -}}
+{{- printf "http://%s:%d" (include "backbone.serviceName" .) $port -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The alias of the site replicated from, as MirrorMaker 2 prefixes mirrored topics:
+`primary.<topic>` on the embassy. The services default to the same; the chart says it.
+*/}}
+{{- define "backbone.replicationSource" -}}
+{{- if .Values.site.replicationSource -}}
+{{- .Values.site.replicationSource -}}
+{{- else if eq .Values.site.role "embassy" -}}
+primary
+{{- else -}}
+embassy
+{{- end -}}
+{{- end -}}
+
+{{/* Where a secret file is mounted: one folder per variable, so that rotation reaches it. */}}
+{{- define "backbone.secretFileDir" -}}
+{{- printf "/var/run/secrets/backbone/%s" (. | lower | replace "_" "-") -}}
+{{- end -}}
+
+{{/* The pod security context and the container security context, from values. */}}
+{{- define "backbone.podSecurityContext" -}}
+{{ toYaml .Values.podSecurityContext }}
+{{- end -}}
+
+{{- define "backbone.containerSecurityContext" -}}
+{{ toYaml .Values.containerSecurityContext }}
+{{- end -}}
+
+{{- define "backbone.required" -}}
+{{- $_ := required "kafka.bootstrapServers is required: the Kafka bootstrap servers of this site (host:port, comma-separated)" .Values.kafka.bootstrapServers -}}
+{{- $_ := required "auth.existingSecret is required: an existing Secret with the JWKS URL, issuer and audience" .Values.auth.existingSecret -}}
+{{- end -}}
+
+{{/*
+A service's files from existing Secrets, as JSON: its own secretFiles, and the Kafka cluster's
+CA when the brokers speak TLS (KAFKA_TLS_CA_FILE).
+*/}}
+{{- define "backbone.secretFiles" -}}
+{{- $files := deepCopy (default dict .svc.secretFiles) -}}
+{{- $tls := .root.Values.kafka.tls -}}
+{{- if $tls.caSecret -}}
+{{- $_ := set $files "KAFKA_TLS_CA_FILE" (dict "secretName" $tls.caSecret "key" $tls.caKey) -}}
+{{- end -}}
+{{- toJson $files -}}
+{{- end -}}
+
+{{/* The KafkaUser of a service: its SASL user name and the name of its Secret. */}}
+{{- define "backbone.kafkaUser" -}}
+{{- default .name .svc.kafkaUser -}}
+{{- end -}}

@@ -1,0 +1,119 @@
+// Parity of the chart with the services (issue 12, item 5): the chart is rendered for both
+// sites, and each service's own start-up configuration schema reads what its container would
+// get. A variable renamed on either side, a value a service rejects, or a service pointed at
+// its local defaults fails here.
+import { join } from 'node:path';
+
+import { loadServiceDeclarations } from '../scripts/lib/service-declarations';
+import type { ConfigProbe, ConfigProbeResult } from './config-probe';
+import { environmentProblems, probeConfigs, processEnv } from './parity';
+import type { SiteExpectation } from './parity';
+import { REPO_ROOT, SITE_VALUES } from './paths';
+import { renderChart, renderedContainers } from './render';
+import type { RenderedContainer } from './render';
+
+const declarations = loadServiceDeclarations(join(REPO_ROOT, 'services'));
+
+interface RenderedSite {
+  readonly expectation: SiteExpectation;
+  readonly deployments: RenderedContainer[];
+  readonly jobs: RenderedContainer[];
+  readonly results: Map<string, ConfigProbeResult>;
+}
+
+function renderSite(role: 'primary' | 'embassy'): RenderedSite {
+  const manifests = renderChart([SITE_VALUES[role]]);
+  const containers = renderedContainers(manifests);
+  const deployments = containers.filter((c) => c.workload.startsWith('Deployment '));
+  const jobs = containers.filter((c) => c.workload.startsWith('Job '));
+  const probes: ConfigProbe[] = deployments.map((c) => ({
+    service: c.service,
+    env: processEnv(c).env,
+  }));
+  const results = new Map(probeConfigs(probes).map((r) => [r.service, r]));
+  const configMap = manifests.find((m) => m.kind === 'ConfigMap');
+  return {
+    expectation: {
+      siteRole: role,
+      replicationSource: role === 'embassy' ? 'primary' : 'embassy',
+      kafkaBrokers: configMap?.data?.['KAFKA_BROKERS'] ?? '',
+      manifests,
+      declarations,
+    },
+    deployments,
+    jobs,
+    results,
+  };
+}
+
+describe.each(['primary', 'embassy'] as const)('the chart for the %s site', (role) => {
+  let site: RenderedSite;
+  beforeAll(() => {
+    site = renderSite(role);
+  });
+
+  it('deploys every service the local platform runs, on the same port', () => {
+    expect(site.deployments.map((c) => c.service).sort()).toEqual(declarations.map((d) => d.name));
+    for (const container of site.deployments) {
+      const declaration = declarations.find((d) => d.name === container.service);
+      expect([container.service, container.ports]).toEqual([
+        container.service,
+        [declaration?.ports.primary],
+      ]);
+    }
+  });
+
+  it.each(declarations.map((d) => d.name))(
+    'gives %s only variables its configuration schema reads, with values it accepts and this site needs',
+    (service) => {
+      const container = site.deployments.find((c) => c.service === service);
+      const result = site.results.get(service);
+      if (container === undefined || result === undefined)
+        throw new Error(`${service} not rendered`);
+      const { env, problems } = processEnv(container);
+      expect([
+        ...problems,
+        ...environmentProblems(container, env, result, site.expectation),
+      ]).toEqual([]);
+    },
+  );
+
+  it('migrates every service with a database, with its own migrate entry and nothing but DATABASE_URL', () => {
+    const withDatabase = declarations.filter((d) => d.database).map((d) => d.name);
+    expect(site.jobs.map((c) => c.service).sort()).toEqual(withDatabase.sort());
+    for (const job of site.jobs) {
+      expect([job.service, job.command.at(-1)]).toEqual([
+        job.service,
+        `services/${job.service}/migrate.js`,
+      ]);
+      expect([job.service, [...job.env.keys()]]).toEqual([job.service, ['DATABASE_URL']]);
+      expect(job.env.get('DATABASE_URL')?.kind).toBe('secret');
+    }
+  });
+});
+
+describe('the parity check itself', () => {
+  it('fails on a renamed variable, and on a service left at its local defaults', () => {
+    const manifests = renderChart([SITE_VALUES.primary]);
+    const registry = renderedContainers(manifests).find(
+      (c) => c.workload === 'Deployment backbone-registry',
+    );
+    if (registry === undefined) throw new Error('registry not rendered');
+    const { env } = processEnv(registry);
+    const { KAFKA_BROKERS: brokers, ...rest } = env;
+    const renamed = { ...rest, KAFKA_BROKER: brokers ?? '' };
+    const [result] = probeConfigs([{ service: 'registry', env: renamed }]);
+    if (result === undefined) throw new Error('no probe result');
+    const problems = environmentProblems(registry, renamed, result, {
+      siteRole: 'primary',
+      replicationSource: 'embassy',
+      kafkaBrokers: brokers ?? '',
+      manifests,
+      declarations,
+    });
+    expect(problems).toEqual([
+      "KAFKA_BROKER is rendered, but registry's configuration schema does not read it",
+      `registry: kafka.brokers is ["127.0.0.1:19092"], expected ${JSON.stringify([brokers])}`,
+    ]);
+  });
+});
