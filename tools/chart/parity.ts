@@ -189,6 +189,19 @@ export function environmentProblems(
     problems.push(`OTEL_SERVICE_NAME=${env['OTEL_SERVICE_NAME']}, expected ${container.service}`);
   }
   const urls = serviceUrls(site.manifests);
+  // The calls the local platform wires ({url:<service>} in service.json) are the chart's too.
+  for (const [name, template] of Object.entries(declaration?.env ?? {})) {
+    const called = /^\{url:([a-z][a-z0-9-]*)\}$/.exec(template)?.[1];
+    if (called === undefined) continue;
+    const value = env[name];
+    if (value === undefined) {
+      problems.push(
+        `${name} is ${template} under npm start, but the chart does not set it (services.${container.service}.calls)`,
+      );
+    } else if (!new RegExp(`-${called}(:\\d+)?$`).test(value)) {
+      problems.push(`${name}=${value} is not the ${called} service's URL`);
+    }
+  }
   for (const [name, value] of Object.entries(env)) {
     if (/_URL$/.test(name) && container.env.get(name)?.kind === 'value' && !urls.has(value)) {
       problems.push(`${name}=${value} is not a rendered Service's URL`);
