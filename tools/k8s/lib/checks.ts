@@ -1,0 +1,342 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+
+import ts from 'typescript';
+
+import type { ApiServer } from './api-server';
+import { paths, REPO_ROOT, tool } from './paths';
+import { dumpYaml, loadYaml, requireFromToolsPrefix } from './yaml';
+import { KUBERNETES_SCHEMAS } from '../versions';
+
+/** One object a check refused, and why. */
+export interface Rejection {
+  readonly check: 'kubeconform' | 'cloudnative-pg' | 'api-server';
+  readonly file: string;
+  /** `Kind name`, when the check names it. */
+  readonly resource: string;
+  readonly message: string;
+}
+
+/** A Kubernetes object as the manifests hold it. */
+interface Manifest {
+  readonly apiVersion?: unknown;
+  readonly kind?: unknown;
+  readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown };
+  readonly [key: string]: unknown;
+}
+
+/** A file's objects, read once. */
+export interface ManifestFile {
+  readonly file: string;
+  readonly objects: readonly Manifest[];
+}
+
+/** CloudNativePG's API group: no offline CRD or JSON schema exists for it (FACTS). */
+const CNPG_GROUP = 'postgresql.cnpg.io/';
+
+function isCnpg(object: Manifest): boolean {
+  return typeof object.apiVersion === 'string' && object.apiVersion.startsWith(CNPG_GROUP);
+}
+
+function describe(object: Manifest): string {
+  return `${String(object.kind)} ${String(object.metadata?.name)}`;
+}
+
+/** Every `*.yaml`/`*.yml` under `dir`, sorted. */
+export function manifestFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+export function readManifests(files: readonly string[]): ManifestFile[] {
+  return files.map((file) => ({
+    file,
+    objects: loadYaml(readFileSync(file, 'utf8')) as Manifest[],
+  }));
+}
+
+/** Where the chart's output for one site was written, or why it was not. */
+export interface RenderedSite {
+  readonly site: string;
+  readonly file?: string;
+  readonly skipped?: string;
+}
+
+/**
+ * Hook for the chart (`charts/backbone`, built in parallel to `k8s/`): renders it for both sites
+ * with the site's values file, so that the same checks cover it. Until the chart exists, says
+ * so and renders nothing.
+ *
+ * @throws when `helm template` fails: a chart that does not render is an error.
+ */
+export function renderChart(outDir: string): RenderedSite[] {
+  if (!existsSync(join(paths.chart, 'Chart.yaml'))) {
+    return ['primary', 'embassy'].map((site) => ({
+      site,
+      skipped: `no chart at ${relative(REPO_ROOT, paths.chart)}/Chart.yaml yet`,
+    }));
+  }
+  mkdirSync(outDir, { recursive: true });
+  return ['primary', 'embassy'].map((site) => {
+    const values = join(paths.chart, `values-${site}.yaml`);
+    if (!existsSync(values)) {
+      return { site, skipped: `no ${relative(REPO_ROOT, values)}` };
+    }
+    const result = spawnSync(
+      tool('helm'),
+      ['template', 'backbone', paths.chart, '--namespace', 'backbone', '-f', values],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    if (result.status !== 0) {
+      throw new Error(`helm template for ${site} failed:\n${result.stderr}`);
+    }
+    const file = join(outDir, `chart-${site}.yaml`);
+    writeFileSync(file, result.stdout);
+    return { site, file };
+  });
+}
+
+/**
+ * kubeconform in strict mode over `files`, offline: the patched Kubernetes schemas and the
+ * Strimzi CRD schemas from `npm run k8s:tools`. A kind without a schema is an error, except
+ * CloudNativePG's, which {@link checkCloudNativePg} covers.
+ */
+export function kubeconform(files: readonly string[]): Rejection[] {
+  const result = spawnSync(
+    tool('kubeconform'),
+    [
+      '-strict',
+      '-output',
+      'json',
+      '-kubernetes-version',
+      KUBERNETES_SCHEMAS.kubernetes.replace(/^v/, ''),
+      '-schema-location',
+      `${paths.kubernetesSchemas}/{{.NormalizedKubernetesVersion}}-local{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json`,
+      '-schema-location',
+      `${paths.crdSchemas}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`,
+      '-skip',
+      'postgresql.cnpg.io/v1/Cluster,postgresql.cnpg.io/v1/Database',
+      ...files,
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  if (result.error) throw result.error;
+  const report = JSON.parse(result.stdout) as {
+    resources?: { filename: string; kind: string; name: string; status: string; msg: string }[];
+  };
+  const rejections = (report.resources ?? [])
+    .filter((resource) => resource.status === 'statusInvalid' || resource.status === 'statusError')
+    .map((resource) => ({
+      check: 'kubeconform' as const,
+      file: resource.filename,
+      resource: `${resource.kind} ${resource.name}`,
+      message: resource.msg,
+    }));
+  if (result.status !== 0 && rejections.length === 0) {
+    throw new Error(`kubeconform exited with ${String(result.status)}: ${result.stderr}`);
+  }
+  return rejections;
+}
+
+/** The CloudNativePG kinds the manifests use: model module and TypeScript interface. */
+const CNPG_KINDS: Readonly<Record<string, string>> = { Cluster: 'ICluster', Database: 'IDatabase' };
+
+/**
+ * CloudNativePG objects by the best offline means (FACTS: no CRD or JSON schema to be had):
+ * 1. the typed models of `@kubernetes-models/cloudnative-pg` (generated from CloudNativePG's Go
+ *    API) validate types, enums and required fields at run time, but let unknown fields pass;
+ * 2. so each object is also type-checked as a TypeScript object literal of the model's
+ *    interface, whose excess-property check rejects an unknown field at any depth.
+ */
+export function checkCloudNativePg(manifests: readonly ManifestFile[]): Rejection[] {
+  const objects = manifests.flatMap(({ file, objects }) =>
+    objects.filter(isCnpg).map((object) => ({ file, object })),
+  );
+  if (objects.length === 0) return [];
+  const rejections: Rejection[] = [];
+
+  for (const { file, object } of objects) {
+    const kind = String(object.kind);
+    if (!(kind in CNPG_KINDS) || object.apiVersion !== `${CNPG_GROUP}v1`) {
+      rejections.push({
+        check: 'cloudnative-pg',
+        file,
+        resource: describe(object),
+        message: `not checked: only ${Object.keys(CNPG_KINDS).join(', ')} of ${CNPG_GROUP}v1 are`,
+      });
+      continue;
+    }
+    // By path: the package exports its modules for `import` only, and this runs as CommonJS
+    // (Node 24 loads the ES module with require()).
+    const models = requireFromToolsPrefix(
+      join(
+        paths.npm,
+        'node_modules',
+        '@kubernetes-models',
+        'cloudnative-pg',
+        'postgresql.cnpg.io',
+        'v1',
+        `${kind}.js`,
+      ),
+    ) as Record<string, new (data: unknown) => { validate(): void }>;
+    const Model = models[kind];
+    if (!Model) throw new Error(`@kubernetes-models/cloudnative-pg has no ${kind}`);
+    try {
+      new Model(object).validate();
+    } catch (error) {
+      rejections.push({
+        check: 'cloudnative-pg',
+        file,
+        resource: describe(object),
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  // One program for all objects: a constant per object, typed with its model's interface.
+  const dir = join(paths.npm, `typecheck-${String(process.pid)}`);
+  mkdirSync(dir, { recursive: true });
+  const source = join(dir, 'manifests.ts');
+  const lines: string[] = [];
+  const owners: { line: number; file: string; resource: string }[] = [];
+  for (const kind of Object.keys(CNPG_KINDS)) {
+    lines.push(
+      `import type { ${CNPG_KINDS[kind] ?? ''} } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/${kind}';`,
+    );
+  }
+  objects.forEach(({ file, object }, index) => {
+    const kind = String(object.kind);
+    const type = CNPG_KINDS[kind];
+    if (!type) return;
+    owners.push({ line: lines.length, file, resource: describe(object) });
+    const literal = JSON.stringify(object, null, 2).split('\n');
+    lines.push(
+      `export const object${String(index)}: ${type} = ${literal[0] ?? ''}`,
+      ...literal.slice(1),
+    );
+  });
+  writeFileSync(source, `${lines.join('\n')}\n`);
+  try {
+    const program = ts.createProgram([source], {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      target: ts.ScriptTarget.ES2022,
+      types: [],
+    });
+    for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+      const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+      const line =
+        diagnostic.file && diagnostic.start !== undefined
+          ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line
+          : -1;
+      const owner = [...owners].reverse().find((candidate) => candidate.line <= line);
+      if (!owner) throw new Error(`CloudNativePG type check could not run: ${message}`);
+      const field = diagnostic.file?.text
+        .split('\n')
+        [line]?.trim()
+        .replace(/[:,].*$/, '');
+      rejections.push({
+        check: 'cloudnative-pg',
+        file: owner.file,
+        resource: owner.resource,
+        message: `${field ? `at ${field}: ` : ''}${message}`,
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rejections;
+}
+
+/** The namespaces the objects name (they must exist before a dry run of what is in them). */
+function namespacesOf(manifests: readonly ManifestFile[]): string[] {
+  const names = new Set<string>();
+  for (const { objects } of manifests) {
+    for (const object of objects) {
+      const metadata = object.metadata;
+      if (object.kind === 'Namespace' && typeof metadata?.name === 'string')
+        names.add(metadata.name);
+      if (typeof metadata?.namespace === 'string') names.add(metadata.namespace);
+    }
+  }
+  return [...names].sort();
+}
+
+/**
+ * Prepares a bare API server for the dry runs: applies the CRDs (Strimzi's from
+ * `npm run k8s:tools`) and waits until they are served, and creates the namespaces the
+ * manifests use with their `default` ServiceAccount (no controller manager creates it).
+ */
+export function prepareApiServer(server: ApiServer, manifests: readonly ManifestFile[]): void {
+  const crdDir = join(paths.crds, 'strimzi');
+  for (const file of manifestFiles(crdDir)) {
+    const applied = server.kubectl(['apply', '--server-side', '-f', file]);
+    if (applied.status !== 0) throw new Error(`applying ${basename(file)}: ${applied.stderr}`);
+  }
+  const established = server.kubectl([
+    'wait',
+    '--for=condition=Established',
+    'crd',
+    '--all',
+    '--timeout=60s',
+  ]);
+  if (established.status !== 0) throw new Error(`CRDs not established: ${established.stderr}`);
+  for (const namespace of ['backbone', ...namespacesOf(manifests)]) {
+    server.kubectl(['create', 'namespace', namespace]);
+    server.kubectl(['-n', namespace, 'create', 'serviceaccount', 'default']);
+  }
+}
+
+/**
+ * `kubectl apply --dry-run=server` of every object (strict field validation, kubectl's
+ * default), object by object, objects without a namespace in the kubeconfig's: the API server decodes, defaults, validates against the built-in
+ * types and the CRDs' schemas, and runs admission, without storing anything. CloudNativePG's
+ * objects are left out (no CRD for them; {@link checkCloudNativePg} covers them).
+ */
+export function apiServerDryRun(
+  server: ApiServer,
+  manifests: readonly ManifestFile[],
+  workDir: string,
+): { rejections: Rejection[]; applied: number; left: number } {
+  mkdirSync(workDir, { recursive: true });
+  const rejections: Rejection[] = [];
+  let applied = 0;
+  let left = 0;
+  let count = 0;
+  for (const { file, objects } of manifests) {
+    for (const object of objects) {
+      if (isCnpg(object)) {
+        left += 1;
+        continue;
+      }
+      // One object per call: a decoding error names only the file, not the object.
+      count += 1;
+      const copy = join(workDir, `${String(count)}.yaml`);
+      writeFileSync(copy, dumpYaml(object));
+      const result = server.kubectl(['apply', '--dry-run=server', '-f', copy]);
+      const errors = result.stderr
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('Warning:'));
+      if (result.status === 0 && errors.length === 0) {
+        applied += 1;
+        continue;
+      }
+      rejections.push({
+        check: 'api-server',
+        file,
+        resource: describe(object),
+        message:
+          errors.join(' ').replaceAll(copy, relative(REPO_ROOT, file)) ||
+          `kubectl exited with ${String(result.status)}`,
+      });
+    }
+  }
+  return { rejections, applied, left };
+}
