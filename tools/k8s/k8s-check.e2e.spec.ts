@@ -106,13 +106,13 @@ describe('k8s:check', () => {
             /^KafkaNodePool pool-replicaz: .*additional properties 'replicaz' not allowed/,
           ),
           expect.stringMatching(
-            /^KafkaTopic topic-partitions-string: .*\/spec\/partitions.*expected integer/,
+            /^KafkaTopic topic-partitions-string: .*'\/spec\/partitions': got string, want integer/,
           ),
           expect.stringMatching(
             /^NetworkPolicy policy-replicaz: .*additional properties 'replicaz' not allowed/,
           ),
           expect.stringMatching(
-            /^NetworkPolicy policy-types-string: .*\/spec\/policyTypes.*expected array/,
+            /^NetworkPolicy policy-types-string: .*'\/spec\/policyTypes': got string, want null or array/,
           ),
         ]),
       );

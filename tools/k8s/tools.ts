@@ -2,6 +2,7 @@
 // tools/k8s/README.md). Idempotent: each step records what it built from (versions, inputs) in
 // .cache/k8s/stamps/, and a step whose record matches and whose outputs exist does nothing.
 // Every version comes from tools/k8s/versions.ts.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -392,7 +393,22 @@ function isDone(step: Step): boolean {
   return stamp.key === inputsKey(step);
 }
 
+/** What the steps run, by the machine's PATH; missing ones are named all at once. */
+function checkPrerequisites(): void {
+  const missing = ['go', 'npm', 'mvn', 'pip', 'unzip', 'apt-get', 'dpkg-deb', 'kubectl'].filter(
+    (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0,
+  );
+  if (!existsSync(join(STRIMZI.javaHome, 'bin', 'java')))
+    missing.push(`Java 21+ at ${STRIMZI.javaHome}`);
+  if (missing.length > 0) {
+    throw new Error(
+      `missing on this machine: ${missing.join(', ')} (kubectl only for npm run k8s:check)`,
+    );
+  }
+}
+
 function main(): void {
+  checkPrerequisites();
   const only = process.argv.slice(2);
   const selected = only.length === 0 ? steps : steps.filter((step) => only.includes(step.name));
   if (selected.length === 0) {

@@ -6,7 +6,7 @@ import ts from 'typescript';
 
 import type { ApiServer } from './api-server';
 import { paths, REPO_ROOT, tool } from './paths';
-import { dumpYaml, loadYaml, requireFromToolsPrefix } from './yaml';
+import { dumpYaml, loadYaml } from './yaml';
 import { KUBERNETES_SCHEMAS } from '../versions';
 
 /** One object a check refused, and why. */
@@ -141,6 +141,40 @@ export function kubeconform(files: readonly string[]): Rejection[] {
   return rejections;
 }
 
+/**
+ * The models' run-time validation of each object: an error message, or null when valid. In a
+ * child process because the package is ES modules only (`import` exports), which this
+ * CommonJS code, and Jest's module system around it, cannot load.
+ */
+function validateWithModels(objects: readonly Manifest[]): (string | null)[] {
+  const script = `
+    const objects = JSON.parse(await new Promise((resolve) => {
+      let input = '';
+      process.stdin.on('data', (chunk) => { input += chunk; }).on('end', () => resolve(input));
+    }));
+    const results = [];
+    for (const object of objects) {
+      const models = await import('@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/' + object.kind);
+      try {
+        new models[object.kind](object).validate();
+        results.push(null);
+      } catch (error) {
+        results.push(String(error && error.message ? error.message : error));
+      }
+    }
+    process.stdout.write(JSON.stringify(results));
+  `;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: paths.npm,
+    input: JSON.stringify(objects),
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    throw new Error(`CloudNativePG models could not run (npm run k8s:tools?): ${result.stderr}`);
+  }
+  return JSON.parse(result.stdout) as (string | null)[];
+}
+
 /** The CloudNativePG kinds the manifests use: model module and TypeScript interface. */
 const CNPG_KINDS: Readonly<Record<string, string>> = { Cluster: 'ICluster', Database: 'IDatabase' };
 
@@ -158,43 +192,28 @@ export function checkCloudNativePg(manifests: readonly ManifestFile[]): Rejectio
   if (objects.length === 0) return [];
   const rejections: Rejection[] = [];
 
-  for (const { file, object } of objects) {
+  const checkable = objects.filter(({ file, object }) => {
     const kind = String(object.kind);
-    if (!(kind in CNPG_KINDS) || object.apiVersion !== `${CNPG_GROUP}v1`) {
+    if (kind in CNPG_KINDS && object.apiVersion === `${CNPG_GROUP}v1`) return true;
+    rejections.push({
+      check: 'cloudnative-pg',
+      file,
+      resource: describe(object),
+      message: `not checked: only ${Object.keys(CNPG_KINDS).join(', ')} of ${CNPG_GROUP}v1 are`,
+    });
+    return false;
+  });
+  validateWithModels(checkable.map(({ object }) => object)).forEach((message, index) => {
+    const checked = checkable[index];
+    if (message !== null && checked) {
       rejections.push({
         check: 'cloudnative-pg',
-        file,
-        resource: describe(object),
-        message: `not checked: only ${Object.keys(CNPG_KINDS).join(', ')} of ${CNPG_GROUP}v1 are`,
-      });
-      continue;
-    }
-    // By path: the package exports its modules for `import` only, and this runs as CommonJS
-    // (Node 24 loads the ES module with require()).
-    const models = requireFromToolsPrefix(
-      join(
-        paths.npm,
-        'node_modules',
-        '@kubernetes-models',
-        'cloudnative-pg',
-        'postgresql.cnpg.io',
-        'v1',
-        `${kind}.js`,
-      ),
-    ) as Record<string, new (data: unknown) => { validate(): void }>;
-    const Model = models[kind];
-    if (!Model) throw new Error(`@kubernetes-models/cloudnative-pg has no ${kind}`);
-    try {
-      new Model(object).validate();
-    } catch (error) {
-      rejections.push({
-        check: 'cloudnative-pg',
-        file,
-        resource: describe(object),
-        message: error instanceof Error ? error.message : String(error),
+        file: checked.file,
+        resource: describe(checked.object),
+        message,
       });
     }
-  }
+  });
 
   // One program for all objects: a constant per object, typed with its model's interface.
   const dir = join(paths.npm, `typecheck-${String(process.pid)}`);
@@ -207,7 +226,7 @@ export function checkCloudNativePg(manifests: readonly ManifestFile[]): Rejectio
       `import type { ${CNPG_KINDS[kind] ?? ''} } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/${kind}';`,
     );
   }
-  objects.forEach(({ file, object }, index) => {
+  checkable.forEach(({ file, object }, index) => {
     const kind = String(object.kind);
     const type = CNPG_KINDS[kind];
     if (!type) return;

@@ -21,8 +21,8 @@ export const paths = {
   npm: join(K8S_CACHE, 'npm'),
   /** The manifests under check. */
   manifests: join(REPO_ROOT, 'k8s'),
-  /** The Helm chart, once it exists. */
-  chart: join(REPO_ROOT, 'charts', 'backbone'),
+  /** The Helm chart, once it exists (K8S_CHART_DIR checks another checkout's). */
+  chart: process.env['K8S_CHART_DIR'] ?? join(REPO_ROOT, 'charts', 'backbone'),
 } as const;
 
 /** A binary provisioned into `.cache/k8s/bin`. */

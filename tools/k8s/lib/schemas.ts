@@ -1,6 +1,6 @@
 // Turning what the registries ship into schemas kubeconform can use offline.
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 function isObject(value: Json | undefined): value is JsonObject {

@@ -1,4 +1,5 @@
 import { crdSchemas, patchKubernetesSchema, strictSchema } from './schemas';
+import type { Json } from './schemas';
 
 describe('patchKubernetesSchema', () => {
   it('drops $id and makes the refs to the definitions relative, at any depth', () => {
@@ -52,31 +53,26 @@ describe('strictSchema', () => {
   });
 
   it('leaves maps, free-form objects and oneOf branches open', () => {
-    const schema = {
+    const labels: Json = { type: 'object', additionalProperties: { type: 'string' } };
+    const config: Json = {
       type: 'object',
-      properties: {
-        labels: { type: 'object', additionalProperties: { type: 'string' } },
-        config: {
-          type: 'object',
-          'x-kubernetes-preserve-unknown-fields': true,
-          properties: { a: {} },
-        },
-        cert: {
-          type: 'object',
-          properties: { secretName: {}, certificate: {}, pattern: {} },
-          oneOf: [
-            { properties: { certificate: {} }, required: ['certificate'] },
-            { properties: { pattern: {} }, required: ['pattern'] },
-          ],
-        },
-      },
+      'x-kubernetes-preserve-unknown-fields': true,
+      properties: { a: {} },
     };
-    const strict = strictSchema(schema) as { properties: Record<string, Record<string, unknown>> };
-    expect(strict.properties['labels']).toEqual(schema.properties.labels);
-    expect(strict.properties['config']).toEqual(schema.properties.config);
-    expect(strict.properties['cert']).toEqual({
-      ...schema.properties.cert,
+    const oneOf: Json = [
+      { properties: { certificate: {} }, required: ['certificate'] },
+      { properties: { pattern: {} }, required: ['pattern'] },
+    ];
+    const cert: Json = {
+      type: 'object',
+      properties: { secretName: {}, certificate: {}, pattern: {} },
+      oneOf,
+    };
+    const strict = strictSchema({ type: 'object', properties: { labels, config, cert } });
+    expect(strict).toEqual({
+      type: 'object',
       additionalProperties: false,
+      properties: { labels, config, cert: { ...cert, additionalProperties: false } },
     });
   });
 });
@@ -107,7 +103,7 @@ describe('crdSchemas', () => {
   };
 
   it('gives one strict schema per served version, with apiVersion and kind pinned', () => {
-    const schemas = crdSchemas(crd);
+    const schemas = crdSchemas(crd as Json);
     expect(schemas.map(({ group, kind, version }) => `${group}/${kind}_${version}`)).toEqual([
       'kafka.strimzi.io/kafkatopic_v1',
     ]);

@@ -46,8 +46,3 @@ export function loadYaml(source: string): unknown[] {
 export function dumpYaml(value: unknown): string {
   return yaml().stringify(value);
 }
-
-/** The tools' npm prefix's `require`, for the other packages it holds. */
-export function requireFromToolsPrefix(id: string): unknown {
-  return createRequire(join(paths.npm, 'package.json'))(id);
-}
