@@ -40,6 +40,11 @@ function report(stage: string, rejections: readonly Rejection[], start: number, 
 async function main(): Promise<number> {
   const total = performance.now();
   const work = mkdtempSync(join(tmpdir(), 'k8s-check-files-'));
+  // Also on Ctrl-C, which ends the process (once the API server stopped) without `finally`.
+  const removeWork = (): void => {
+    rmSync(work, { recursive: true, force: true });
+  };
+  process.once('exit', removeWork);
   try {
     let start = performance.now();
     const rendered = renderChart(join(work, 'chart'));
@@ -92,7 +97,7 @@ async function main(): Promise<number> {
     );
     return rejected === 0 ? 0 : 1;
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    removeWork();
   }
 }
 

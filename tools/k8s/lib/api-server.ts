@@ -184,17 +184,20 @@ export async function startApiServer(
     });
     return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
   };
-  let stopped = false;
+  // One stop for every caller: the exit hook must wait for a stop the check's `finally`
+  // already began, or the process exits with etcd still running.
+  let stopping: Promise<void> | undefined;
   const server: ApiServer = {
     kubeconfig,
     kubectl,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      running.delete(server);
-      await stopProcess(apiServer);
-      await stopProcess(etcd);
-      rmSync(dir, { recursive: true, force: true });
+    stop() {
+      stopping ??= (async () => {
+        await stopProcess(apiServer);
+        await stopProcess(etcd);
+        rmSync(dir, { recursive: true, force: true });
+        running.delete(server);
+      })();
+      return stopping;
     },
   };
   running.add(server);

@@ -314,7 +314,7 @@ export function prepareApiServer(server: ApiServer, manifests: readonly Manifest
 
 /**
  * `kubectl apply --dry-run=server` of every object (strict field validation, kubectl's
- * default), object by object, objects without a namespace in the kubeconfig's: the API server decodes, defaults, validates against the built-in
+ * default), file by file, objects without a namespace in the kubeconfig's: the API server decodes, defaults, validates against the built-in
  * types and the CRDs' schemas, and runs admission, without storing anything. CloudNativePG's
  * objects are left out (no CRD for them; {@link checkCloudNativePg} covers them).
  */
@@ -328,22 +328,31 @@ export function apiServerDryRun(
   let applied = 0;
   let left = 0;
   let count = 0;
+  const dryRun = (objects: readonly Manifest[]) => {
+    count += 1;
+    const copy = join(workDir, `${String(count)}.yaml`);
+    writeFileSync(copy, objects.map((object) => dumpYaml(object)).join('---\n'));
+    const result = server.kubectl(['apply', '--dry-run=server', '-f', copy]);
+    const errors = result.stderr
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('Warning:'));
+    return { copy, status: result.status, errors };
+  };
   for (const { file, objects } of manifests) {
-    for (const object of objects) {
-      if (isCnpg(object)) {
-        left += 1;
-        continue;
-      }
-      // One object per call: a decoding error names only the file, not the object.
-      count += 1;
-      const copy = join(workDir, `${String(count)}.yaml`);
-      writeFileSync(copy, dumpYaml(object));
-      const result = server.kubectl(['apply', '--dry-run=server', '-f', copy]);
-      const errors = result.stderr
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line !== '' && !line.startsWith('Warning:'));
-      if (result.status === 0 && errors.length === 0) {
+    const served = objects.filter((object) => !isCnpg(object));
+    left += objects.length - served.length;
+    if (served.length === 0) continue;
+    // A file at once; only when something in it is refused, object by object, since a
+    // decoding error names the file but not the object.
+    const whole = dryRun(served);
+    if (whole.status === 0 && whole.errors.length === 0) {
+      applied += served.length;
+      continue;
+    }
+    for (const object of served) {
+      const { copy, status, errors } = dryRun([object]);
+      if (status === 0 && errors.length === 0) {
         applied += 1;
         continue;
       }
@@ -352,8 +361,11 @@ export function apiServerDryRun(
         file,
         resource: describe(object),
         message:
-          errors.join(' ').replaceAll(copy, relative(REPO_ROOT, file)) ||
-          `kubectl exited with ${String(result.status)}`,
+          errors
+            .join(' ')
+            // kubectl names the copy as given or relative to the working directory.
+            .replaceAll(relative(process.cwd(), copy), relative(REPO_ROOT, file))
+            .replaceAll(copy, relative(REPO_ROOT, file)) || `kubectl exited with ${String(status)}`,
       });
     }
   }
