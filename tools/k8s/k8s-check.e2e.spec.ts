@@ -1,6 +1,7 @@
 // The checks of `npm run k8s:check` against the real k8s/ and against copies with deliberate
 // errors: each check must pass the first and reject every error it is meant to catch in the
-// second. Needs `npm run k8s:tools` (the binaries, schemas and CRDs in .cache/k8s).
+// second. Runs `npm run k8s:tools` first (the binaries, schemas and CRDs in .cache/k8s).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import {
   readManifests,
 } from './lib/checks';
 import type { Rejection } from './lib/checks';
-import { paths, tool } from './lib/paths';
+import { paths, REPO_ROOT, tool } from './lib/paths';
 import { dumpYaml, loadYaml } from './lib/yaml';
 
 type Doc = { kind: string; metadata: { name: string }; spec: Record<string, unknown> };
@@ -45,14 +46,23 @@ describe('k8s:check', () => {
   const real = manifestFiles(paths.manifests);
 
   beforeAll(async () => {
+    // What `npm run k8s:tools` provisions; a no-op (under a second) when CI ran it already, a
+    // build of about ten minutes on a machine that never did.
+    const provisioned = spawnSync(
+      process.execPath,
+      ['--require', '@swc-node/register', join(__dirname, 'tools.ts')],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    );
+    if (provisioned.status !== 0) {
+      throw new Error(`npm run k8s:tools failed:\n${provisioned.stdout}\n${provisioned.stderr}`);
+    }
     for (const binary of ['kubeconform', 'etcd', 'kube-apiserver'] as const) {
-      if (!existsSync(tool(binary)))
-        throw new Error(`${tool(binary)} missing: run npm run k8s:tools`);
+      if (!existsSync(tool(binary))) throw new Error(`${tool(binary)} missing after k8s:tools`);
     }
     work = mkdtempSync(join(tmpdir(), 'k8s-check-spec-'));
     server = await startApiServer({ namespace: 'backbone' });
     prepareApiServer(server, readManifests(real));
-  }, 120_000);
+  }, 1_200_000);
 
   afterAll(async () => {
     // Undefined when beforeAll failed before the start.
