@@ -77,11 +77,7 @@ describe('k8s:check', () => {
     expect(lines(checkCloudNativePg(manifests))).toEqual([]);
     const dryRun = apiServerDryRun(server, manifests, join(work, 'real'));
     expect(lines(dryRun.rejections)).toEqual([]);
-    expect(dryRun.applied).toBe(
-      manifests
-        .flatMap((file) => file.objects)
-        .filter((object) => !String(object.apiVersion).startsWith('postgresql.cnpg.io/')).length,
-    );
+    expect(dryRun.applied).toBe(manifests.flatMap((file) => file.objects).length);
   });
 
   describe('with an unknown field and a wrong type', () => {
@@ -108,7 +104,7 @@ describe('k8s:check', () => {
       writeFileSync(broken, docs.map((doc) => dumpYaml(doc)).join('---\n'));
     });
 
-    it('kubeconform rejects both in built-in and Strimzi kinds', () => {
+    it('kubeconform rejects both in built-in, Strimzi and CloudNativePG kinds', () => {
       const rejected = lines(kubeconform([broken]));
       expect(rejected).toEqual(
         expect.arrayContaining([
@@ -124,9 +120,15 @@ describe('k8s:check', () => {
           expect.stringMatching(
             /^NetworkPolicy policy-types-string: .*'\/spec\/policyTypes': got string, want null or array/,
           ),
+          expect.stringMatching(
+            /^Cluster pg-replicaz: .*additional properties 'replicaz' not allowed/,
+          ),
+          expect.stringMatching(
+            /^Cluster pg-instances-string: .*'\/spec\/instances': got string, want number/,
+          ),
         ]),
       );
-      expect(rejected).toHaveLength(4);
+      expect(rejected).toHaveLength(6);
     });
 
     it('the CloudNativePG check rejects both', () => {
@@ -147,7 +149,7 @@ describe('k8s:check', () => {
       expect(rejected).toHaveLength(3);
     });
 
-    it('the API server rejects both in built-in and Strimzi kinds', () => {
+    it('the API server rejects both in built-in, Strimzi and CloudNativePG kinds', () => {
       const { rejections, applied } = apiServerDryRun(
         server,
         readManifests([broken]),
@@ -162,9 +164,11 @@ describe('k8s:check', () => {
           ),
           expect.stringMatching(/policy-replicaz.*unknown field "spec\.replicaz"/),
           expect.stringMatching(/policy-types-string.*policyTypes/),
+          expect.stringMatching(/pg-replicaz.*unknown field "spec\.replicaz"/),
+          expect.stringMatching(/pg-instances-string.*spec\.instances.*must be of type number/),
         ]),
       );
-      expect(rejected).toHaveLength(4);
+      expect(rejected).toHaveLength(6);
       expect(applied).toBe(0);
     });
   });

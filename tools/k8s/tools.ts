@@ -18,6 +18,7 @@ import { join } from 'node:path';
 
 import { CommandError, run, secondsSince } from './lib/run';
 import { paths, REPO_ROOT, tool } from './lib/paths';
+import { CNPG_CRD_KINDS, writeCnpgCrds } from './lib/cnpg-crd';
 import { crdSchemas, patchKubernetesSchema } from './lib/schemas';
 import { loadYaml } from './lib/yaml';
 import {
@@ -126,6 +127,26 @@ const steps: Step[] = [
         cwd: paths.npm,
       });
       return `${(folderBytes(join(paths.npm, 'node_modules')) / 1024 / 1024).toFixed(0)} MiB`;
+    },
+  },
+  {
+    name: 'cloudnative-pg crds',
+    inputs: [
+      NPM_PACKAGES['@kubernetes-models/cloudnative-pg'],
+      readFileSync(join(__dirname, 'lib', 'cnpg-crd.ts'), 'utf8'),
+      readFileSync(join(__dirname, 'lib', 'schemas.ts'), 'utf8'),
+    ],
+    outputs: [
+      ...CNPG_CRD_KINDS.map(({ plural }) => join(paths.crds, 'cnpg', `${plural}.json`)),
+      join(paths.crdSchemas, 'postgresql.cnpg.io'),
+    ],
+    build() {
+      const out = join(paths.crds, 'cnpg');
+      rmSync(out, { recursive: true, force: true });
+      rmSync(join(paths.crdSchemas, 'postgresql.cnpg.io'), { recursive: true, force: true });
+      const files = writeCnpgCrds(paths.npm, out);
+      const schemaCount = writeCrdSchemas(out);
+      return `${String(files.length)} CRDs derived from the models, ${String(schemaCount)} schemas`;
     },
   },
   {
@@ -319,7 +340,12 @@ const steps: Step[] = [
   },
   {
     name: 'strimzi crds',
-    inputs: [STRIMZI, readFileSync(join(__dirname, 'strimzi-pom.xml'), 'utf8'), STRIMZI_KINDS],
+    inputs: [
+      STRIMZI,
+      readFileSync(join(__dirname, 'strimzi-pom.xml'), 'utf8'),
+      STRIMZI_KINDS,
+      readFileSync(join(__dirname, 'lib', 'schemas.ts'), 'utf8'),
+    ],
     outputs: [join(paths.crds, 'strimzi'), join(paths.crdSchemas, 'kafka.strimzi.io')],
     build() {
       const libs = join(paths.src, 'strimzi', STRIMZI.version, 'libs');
@@ -363,7 +389,7 @@ const steps: Step[] = [
 /** Writes the kubeconform schemas of every CRD file in `dir`; returns how many. */
 function writeCrdSchemas(dir: string): number {
   let count = 0;
-  for (const name of readdirSync(dir).filter((file) => file.endsWith('.yaml'))) {
+  for (const name of readdirSync(dir).filter((file) => /\.(ya?ml|json)$/.test(file))) {
     for (const crd of loadYaml(readFileSync(join(dir, name), 'utf8'))) {
       for (const { group, kind, version, schema } of crdSchemas(
         crd as Parameters<typeof crdSchemas>[0],

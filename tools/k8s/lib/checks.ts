@@ -100,9 +100,9 @@ export function renderChart(outDir: string): RenderedSite[] {
 }
 
 /**
- * kubeconform in strict mode over `files`, offline: the patched Kubernetes schemas and the
- * Strimzi CRD schemas from `npm run k8s:tools`. A kind without a schema is an error, except
- * CloudNativePG's, which {@link checkCloudNativePg} covers.
+ * kubeconform in strict mode over `files`, offline: the patched Kubernetes schemas, and the
+ * schemas of Strimzi's CRDs and of the CloudNativePG CRDs derived from its models, from
+ * `npm run k8s:tools`. A kind without a schema is an error.
  */
 export function kubeconform(files: readonly string[]): Rejection[] {
   const result = spawnSync(
@@ -117,8 +117,6 @@ export function kubeconform(files: readonly string[]): Rejection[] {
       `${paths.kubernetesSchemas}/{{.NormalizedKubernetesVersion}}-local{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json`,
       '-schema-location',
       `${paths.crdSchemas}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`,
-      '-skip',
-      'postgresql.cnpg.io/v1/Cluster,postgresql.cnpg.io/v1/Database',
       ...files,
     ],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
@@ -288,13 +286,16 @@ function namespacesOf(manifests: readonly ManifestFile[]): string[] {
 }
 
 /**
- * Prepares a bare API server for the dry runs: applies the CRDs (Strimzi's from
- * `npm run k8s:tools`) and waits until they are served, and creates the namespaces the
- * manifests use with their `default` ServiceAccount (no controller manager creates it).
+ * Prepares a bare API server for the dry runs: applies the CRDs from `npm run k8s:tools`
+ * (Strimzi's, and CloudNativePG's derived from its models) and waits until they are served,
+ * and creates the namespaces the manifests use with their `default` ServiceAccount (no
+ * controller manager creates it).
  */
 export function prepareApiServer(server: ApiServer, manifests: readonly ManifestFile[]): void {
-  const crdDir = join(paths.crds, 'strimzi');
-  for (const file of manifestFiles(crdDir)) {
+  const crdFiles = readdirSync(paths.crds, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && /\.(ya?ml|json)$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+  for (const file of crdFiles) {
     const applied = server.kubectl(['apply', '--server-side', '-f', file]);
     if (applied.status !== 0) throw new Error(`applying ${basename(file)}: ${applied.stderr}`);
   }
@@ -314,19 +315,18 @@ export function prepareApiServer(server: ApiServer, manifests: readonly Manifest
 
 /**
  * `kubectl apply --dry-run=server` of every object (strict field validation, kubectl's
- * default), file by file, objects without a namespace in the kubeconfig's: the API server decodes, defaults, validates against the built-in
- * types and the CRDs' schemas, and runs admission, without storing anything. CloudNativePG's
- * objects are left out (no CRD for them; {@link checkCloudNativePg} covers them).
+ * default), file by file, objects without a namespace in the kubeconfig's: the API server
+ * decodes, defaults, validates against the built-in types and the CRDs' schemas, and runs
+ * admission, without storing anything.
  */
 export function apiServerDryRun(
   server: ApiServer,
   manifests: readonly ManifestFile[],
   workDir: string,
-): { rejections: Rejection[]; applied: number; left: number } {
+): { rejections: Rejection[]; applied: number } {
   mkdirSync(workDir, { recursive: true });
   const rejections: Rejection[] = [];
   let applied = 0;
-  let left = 0;
   let count = 0;
   const dryRun = (objects: readonly Manifest[]) => {
     count += 1;
@@ -340,8 +340,7 @@ export function apiServerDryRun(
     return { copy, status: result.status, errors };
   };
   for (const { file, objects } of manifests) {
-    const served = objects.filter((object) => !isCnpg(object));
-    left += objects.length - served.length;
+    const served = objects;
     if (served.length === 0) continue;
     // A file at once; only when something in it is refused, object by object, since a
     // decoding error names the file but not the object.
@@ -369,5 +368,5 @@ export function apiServerDryRun(
       });
     }
   }
-  return { rejections, applied, left };
+  return { rejections, applied };
 }
