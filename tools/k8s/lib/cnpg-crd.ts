@@ -95,6 +95,43 @@ function schemaOf(checker: ts.TypeChecker, type: ts.Type, stack: readonly ts.Typ
 }
 
 /**
+ * The structural schema of each named type alias of a TypeScript file (which must compile),
+ * by {@link schemaOf}.
+ */
+export function structuralSchemas(
+  source: string,
+  aliases: readonly string[],
+): Record<string, Schema> {
+  const program = ts.createProgram([source], {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    target: ts.ScriptTarget.ES2022,
+    types: [],
+  });
+  const [diagnostic] = ts.getPreEmitDiagnostics(program);
+  if (diagnostic) {
+    throw new Error(
+      `schema derivation: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`,
+    );
+  }
+  const checker = program.getTypeChecker();
+  const file = program.getSourceFile(source);
+  if (!file) throw new Error(`schema derivation: cannot read ${source}`);
+  return Object.fromEntries(
+    aliases.map((name) => {
+      const alias = file.statements
+        .filter(ts.isTypeAliasDeclaration)
+        .find((statement) => statement.name.text === name);
+      if (!alias) throw new Error(`schema derivation: no type ${name} in ${source}`);
+      return [name, schemaOf(checker, checker.getTypeAtLocation(alias), [])];
+    }),
+  );
+}
+
+/**
  * Writes one CRD per kind in {@link CNPG_CRD_KINDS} to `outDir` (`<plural>.json`), derived from
  * the models installed under `npmPrefix`; returns the files.
  */
@@ -111,31 +148,13 @@ export function writeCnpgCrds(npmPrefix: string, outDir: string): string[] {
     ).join(''),
   );
   try {
-    const program = ts.createProgram([source], {
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      target: ts.ScriptTarget.ES2022,
-      types: [],
-    });
-    const checker = program.getTypeChecker();
-    const file = program.getSourceFile(source);
-    if (!file) throw new Error('CloudNativePG CRD derivation: no source file');
-    const diagnostics = ts.getPreEmitDiagnostics(program);
-    if (diagnostics.length > 0) {
-      throw new Error(
-        `CloudNativePG CRD derivation: ${ts.flattenDiagnosticMessageText(diagnostics[0]?.messageText ?? '', '\n')}`,
-      );
-    }
+    const schemas = structuralSchemas(
+      source,
+      CNPG_CRD_KINDS.map(({ kind }) => `${kind}Root`),
+    );
     mkdirSync(outDir, { recursive: true });
     return CNPG_CRD_KINDS.map(({ kind, plural }) => {
-      const alias = file.statements
-        .filter(ts.isTypeAliasDeclaration)
-        .find((statement) => statement.name.text === `${kind}Root`);
-      if (!alias) throw new Error(`CloudNativePG CRD derivation: no ${kind}`);
-      const root = schemaOf(checker, checker.getTypeAtLocation(alias), []);
+      const root = schemas[`${kind}Root`] ?? FREE_FORM;
       const properties = (root['properties'] ?? {}) as Record<string, Schema>;
       const crd = {
         apiVersion: 'apiextensions.k8s.io/v1',
