@@ -32,7 +32,7 @@ export interface ManifestFile {
   readonly objects: readonly Manifest[];
 }
 
-/** CloudNativePG's API group: no offline CRD or JSON schema exists for it (FACTS). */
+/** CloudNativePG's API group: its own CRD cannot be had offline (FACTS); see cnpg-crd.ts. */
 const CNPG_GROUP = 'postgresql.cnpg.io/';
 
 function isCnpg(object: Manifest): boolean {
@@ -177,7 +177,8 @@ function validateWithModels(objects: readonly Manifest[]): (string | null)[] {
 const CNPG_KINDS: Readonly<Record<string, string>> = { Cluster: 'ICluster', Database: 'IDatabase' };
 
 /**
- * CloudNativePG objects by the best offline means (FACTS: no CRD or JSON schema to be had):
+ * CloudNativePG objects by their typed models, beyond what the CRD derived from them checks
+ * (formats, integers, patterns; the first error of each object):
  * 1. the typed models of `@kubernetes-models/cloudnative-pg` (generated from CloudNativePG's Go
  *    API) validate types, enums and required fields at run time, but let unknown fields pass;
  * 2. so each object is also type-checked as a TypeScript object literal of the model's
