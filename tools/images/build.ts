@@ -34,6 +34,8 @@ function main(): void {
     process.stdout.write(`[images] ${message}\n`);
   };
   const started = performance.now();
+  // Before anything else: the tag names the sources as they are when the build starts.
+  const tag = values.tag ?? defaultTag(root);
   ensureContainerTools(log);
   const cache = imagesCacheDir(root);
 
@@ -47,7 +49,6 @@ function main(): void {
   const [builder, runtime] = bases;
   log(`bases: ${secondsSince(step)} s`);
 
-  const tag = values.tag ?? defaultTag(root);
   const image = imageName(values.service, tag);
   step = performance.now();
   const ca = hostCaBundle();

@@ -26,7 +26,8 @@ const IMAGE_UID = 10001;
 /**
  * How every container of the check runs. runc: Debian podman's default runtime (crun) fails
  * on this machine's cgroups; the ulimits are explicit because root here lacks CAP_SYS_RESOURCE
- * to keep podman's defaults. `--read-only` keeps podman's tmpfs on /tmp, like an emptyDir.
+ * to keep podman's defaults. No tmpfs on /tmp either (podman adds one to `--read-only` by
+ * default): a pod with a read-only root filesystem has no writable /tmp unless it mounts one.
  */
 const RUN_FLAGS = [
   '--runtime',
@@ -36,6 +37,7 @@ const RUN_FLAGS = [
   '--ulimit',
   'nproc=4096:4096',
   '--read-only',
+  '--read-only-tmpfs=false',
   '--cap-drop=ALL',
   '--security-opt=no-new-privileges',
   '--network',
