@@ -2,7 +2,7 @@
 // catalogue that the consent service reads at start-up (a data file the build forgot to copy).
 import { resolve } from 'node:path';
 
-import { checkImage } from './lib/check';
+import { checkImage, checkImageConfig } from './lib/check';
 import { run, tryRun } from './lib/exec';
 import { defaultTag, imageName } from './lib/names';
 
@@ -54,6 +54,26 @@ describe('images:check', () => {
     expect(results[0]).toMatchObject({ service: 'consent', ok: false });
     expect(results[0]?.problem).toMatch(/the container exited[\s\S]*legal-bases\.json/);
     expect(checkContainers()).toEqual([]);
+  });
+
+  it('finds the image as built non-root, shell-less and with a CA bundle', () => {
+    expect(checkImageConfig(image)).toEqual([]);
+  });
+
+  it('names a root user in the image config', () => {
+    const asRoot = `localhost/backbone-root:${String(process.pid)}`;
+    const container = run('buildah', ['from', '--pull-never', image]).trim();
+    try {
+      run('buildah', ['config', '--user', '0:0', container]);
+      run('buildah', ['commit', '--quiet', '--rm', container, asRoot]);
+      expect(checkImageConfig(asRoot)).toEqual([
+        'the image\'s user is "0:0", not a numeric non-root id',
+        'the container runs as root',
+      ]);
+    } finally {
+      tryRun('buildah', ['rm', container]);
+      tryRun('podman', ['rmi', '--force', asRoot]);
+    }
   });
 
   it('refuses an image that does not exist', async () => {

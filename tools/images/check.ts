@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { checkImage } from './lib/check';
+import { checkImage, checkImageConfig } from './lib/check';
 import { secondsSince } from './lib/exec';
 import { defaultTag, imageName } from './lib/names';
 import { ensureContainerTools } from './lib/tools';
@@ -26,6 +26,9 @@ async function main(): Promise<number> {
   ensureContainerTools(log);
   const image = values.image ?? imageName(undefined, defaultTag(root));
   log(`image ${image}`);
+  const problems = checkImageConfig(image);
+  for (const problem of problems) log(`image: FAILED: ${problem}`);
+  if (problems.length === 0) log('image: ok (numeric non-root user, no shell, CA bundle)');
   const results = await checkImage({
     image,
     root,
@@ -37,7 +40,7 @@ async function main(): Promise<number> {
     `${String(results.length - failed.length)} passed, ${String(failed.length)} failed` +
       ` (${secondsSince(started)} s)`,
   );
-  return failed.length === 0 && results.length > 0 ? 0 : 1;
+  return problems.length === 0 && failed.length === 0 && results.length > 0 ? 0 : 1;
 }
 
 main().then(

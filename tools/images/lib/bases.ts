@@ -34,11 +34,13 @@ const EXCLUDES = [
 
 /**
  * The runtime base is `--variant=extract`: packages unpacked, no maintainer script run, so no
- * shell and no package manager. The hook does what the skipped scripts and a user database
+ * shell and no package manager. An extract hook, because that variant runs no customize hook
+ * (mmdebstrap skips it silently). The hook does what the skipped scripts and a user database
  * would: the CA bundle from the package's own Mozilla roots (never the build host's bundle,
  * which may hold a proxy's CA), a non-root user 10001, then removes the executables and
- * libraries that came only as dependencies (openssl, debconf, mawk; Node links OpenSSL
- * statically). /var/lib/dpkg/status still lists those packages.
+ * libraries that came only as dependencies (openssl, libssl3, debconf, mawk; Node links OpenSSL
+ * statically). The variant leaves /var/lib/dpkg/status empty: the hook writes the entries of
+ * the packages that remain, from their .deb control files, so that image scanners see them.
  */
 const RUNTIME_HOOK = [
   'set -eu',
@@ -48,7 +50,8 @@ const RUNTIME_HOOK = [
   'chmod 1777 "$r/tmp"',
   'printf "root:x:0:0:root:/root:/usr/sbin/nologin\\nbackbone:x:10001:10001:backbone:/nonexistent:/usr/sbin/nologin\\n" > "$r/etc/passwd"',
   'printf "root:x:0:\\nbackbone:x:10001:\\n" > "$r/etc/group"',
-  'rm -rf "$r"/usr/bin/* "$r"/usr/sbin/* "$r"/bin/* "$r"/sbin/* "$r"/usr/share/debconf "$r"/usr/share/perl5 "$r"/usr/lib/x86_64-linux-gnu/gconv "$r"/usr/lib/x86_64-linux-gnu/ossl-modules "$r"/usr/lib/x86_64-linux-gnu/engines-3 "$r"/usr/lib/x86_64-linux-gnu/libssl.so.3 "$r"/usr/lib/x86_64-linux-gnu/libcrypto.so.3 "$r"/etc/apt "$r"/var/cache/* "$r"/var/log/*',
+  'for d in "$r"/var/cache/apt/archives/*.deb; do p=$(dpkg-deb -f "$d" Package); case "$p" in debconf|libssl3|mawk|openssl) continue ;; esac; { printf "Package: %s\\nStatus: install ok installed\\n" "$p"; dpkg-deb -f "$d" | grep -v "^Package:"; echo; } >> "$r/var/lib/dpkg/status"; done',
+  'rm -rf "$r"/usr/bin/* "$r"/usr/sbin/* "$r"/bin/* "$r"/sbin/* "$r"/usr/share/debconf "$r"/usr/share/perl5 "$r"/usr/lib/x86_64-linux-gnu/gconv "$r"/usr/lib/x86_64-linux-gnu/ossl-modules "$r"/usr/lib/x86_64-linux-gnu/engines-3 "$r"/usr/lib/x86_64-linux-gnu/libssl.so.3 "$r"/usr/lib/x86_64-linux-gnu/libcrypto.so.3',
 ].join('; ');
 
 function mmdebstrapArgs(kind: BaseImage['kind'], output: string): string[] {
@@ -58,7 +61,7 @@ function mmdebstrapArgs(kind: BaseImage['kind'], output: string): string[] {
       '--variant=extract',
       '--include=libc6,libgcc-s1,libstdc++6,tzdata,ca-certificates,base-files,netbase',
       ...common,
-      `--customize-hook=${RUNTIME_HOOK}`,
+      `--extract-hook=${RUNTIME_HOOK}`,
       SUITE,
       output,
     ];
@@ -87,7 +90,12 @@ export function ensureBase(kind: BaseImage['kind'], cacheDir: string): BaseImage
   if (!existsSync(tar)) {
     const partial = tar.replace(/\.tar$/, '.partial.tar');
     rmSync(partial, { force: true });
-    run('nice', ['-n', '19', 'mmdebstrap', '--quiet', ...mmdebstrapArgs(kind, partial)]);
+    try {
+      run('nice', ['-n', '19', 'mmdebstrap', '--quiet', ...mmdebstrapArgs(kind, partial)]);
+    } catch (error) {
+      rmSync(partial, { force: true });
+      throw error;
+    }
     renameSync(partial, tar);
     built = true;
   }

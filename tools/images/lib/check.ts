@@ -68,6 +68,36 @@ export interface CheckOptions {
   readonly log?: (message: string) => void;
 }
 
+/**
+ * What the image itself promises, checked from inside it with its own `node`: a numeric
+ * non-root user in its config, no shell, a CA bundle. Returns the problems (none: empty).
+ */
+export function checkImageConfig(image: string): string[] {
+  const problems: string[] = [];
+  const user = run('podman', ['image', 'inspect', '--format', '{{.Config.User}}', image]).trim();
+  if (!/^[1-9]\d*(:\d+)?$/.test(user)) {
+    problems.push(`the image's user is "${user}", not a numeric non-root id`);
+  }
+  const probe = [
+    "const fs = require('node:fs');",
+    "const shells = ['/bin/sh', '/bin/bash', '/bin/dash', '/usr/bin/sh', '/usr/bin/bash', '/usr/bin/dash'];",
+    'const found = shells.filter((file) => fs.existsSync(file));',
+    "const ca = '/etc/ssl/certs/ca-certificates.crt';",
+    "const bundle = fs.existsSync(ca) && fs.readFileSync(ca, 'utf8').includes('BEGIN CERTIFICATE');",
+    'process.stdout.write(JSON.stringify({ uid: process.getuid(), shells: found, bundle }));',
+  ].join('\n');
+  const result = JSON.parse(run('podman', ['run', '--rm', ...RUN_FLAGS, image, '-e', probe])) as {
+    uid: number;
+    shells: string[];
+    bundle: boolean;
+  };
+  if (result.uid === 0) problems.push('the container runs as root');
+  if (result.shells.length > 0)
+    problems.push(`a shell is in the image: ${result.shells.join(', ')}`);
+  if (!result.bundle) problems.push('no CA bundle at /etc/ssl/certs/ca-certificates.crt');
+  return problems;
+}
+
 /** Runs `image` with the check's flags; detached returns at once. */
 function podmanRun(
   name: string,
