@@ -44,6 +44,9 @@ const RUN_FLAGS = [
   'host',
 ];
 
+/** How long a migration may run in the check. */
+const MIGRATE_TIMEOUT_SECONDS = 120;
+
 /** One service's outcome. */
 export interface ServiceCheck {
   readonly service: string;
@@ -68,11 +71,20 @@ export interface CheckOptions {
   readonly log?: (message: string) => void;
 }
 
+function assertImageExists(image: string): void {
+  if (tryRun('podman', ['image', 'exists', image]) === undefined) {
+    throw new Error(`no image ${image}: run npm run images:build first`);
+  }
+}
+
 /**
  * What the image itself promises, checked from inside it with its own `node`: a numeric
  * non-root user in its config, no shell, a CA bundle. Returns the problems (none: empty).
+ *
+ * @throws when the image does not exist.
  */
 export function checkImageConfig(image: string): string[] {
+  assertImageExists(image);
   const problems: string[] = [];
   const user = run('podman', ['image', 'inspect', '--format', '{{.Config.User}}', image]).trim();
   if (!/^[1-9]\d*(:\d+)?$/.test(user)) {
@@ -110,7 +122,8 @@ function podmanRun(
   const envFlags = Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]);
   return run('podman', [
     'run',
-    ...(detached ? ['--detach'] : ['--rm']),
+    // A migration that hangs (a database that never answers) must fail the check, not stall it.
+    ...(detached ? ['--detach'] : ['--rm', '--timeout', String(MIGRATE_TIMEOUT_SECONDS)]),
     '--name',
     name,
     ...RUN_FLAGS,
@@ -148,9 +161,7 @@ function lastLogs(name: string): string {
  */
 export async function checkImage(options: CheckOptions): Promise<ServiceCheck[]> {
   const log = options.log ?? (() => undefined);
-  if (tryRun('podman', ['image', 'exists', options.image]) === undefined) {
-    throw new Error(`no image ${options.image}: run npm run images:build first`);
-  }
+  assertImageExists(options.image);
   const declared = loadServiceDeclarations(join(options.root, 'services'));
   const chosen = startOrder(
     declared.filter(
