@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 
+import { OwnToken } from '@gov/platform-auth';
 import { ServiceModule } from '@gov/platform-service';
 
 import { loadCheckpointKeys } from './checkpoints/checkpoint-keys';
@@ -16,7 +17,6 @@ import type { EmbassySyncConfig } from './embassy-sync.config';
 import { CHECKPOINT_KEYS, EMBASSY_SYNC_CONFIG } from './embassy-sync.tokens';
 import { StatusController } from './http/status.controller';
 import { SyncMetrics } from './metrics/sync-metrics.provider';
-import { OperatorToken } from './monitor/operator-token';
 import { ReplicationMonitor } from './monitor/replication-monitor.service';
 import { SyncStatusService } from './status/sync-status.service';
 
@@ -45,8 +45,14 @@ export class AppModule {
         // stops the start with its name.
         { provide: CHECKPOINT_KEYS, useFactory: () => loadCheckpointKeys(config.checkpoints.keys) },
         {
-          provide: OperatorToken,
-          useValue: new OperatorToken(config.operatorToken, config.auth),
+          provide: OwnToken,
+          // An operator token of its own, for every service's /replication routes.
+          useValue: new OwnToken(config.operatorToken, {
+            role: 'operator',
+            subject: 'embassy-sync',
+            issuer: config.auth.issuer,
+            audience: config.auth.audience,
+          }),
         },
         {
           provide: CheckpointLedger,

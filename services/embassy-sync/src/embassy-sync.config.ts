@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
-import { authVariables, checkAuthVariables, toAuthConfig } from '@gov/platform-auth';
-import type { AuthConfig } from '@gov/platform-auth';
+import {
+  authVariables,
+  checkAuthVariables,
+  ownTokenSource,
+  toAuthConfig,
+} from '@gov/platform-auth';
+import type { AuthConfig, OwnTokenSource } from '@gov/platform-auth';
 import {
   envInteger,
   envToken,
@@ -39,15 +44,6 @@ export interface WatchedService {
   readonly embassyUrl: string;
 }
 
-/** How embassy-sync obtains the operator bearer token it calls the services with. */
-export type OperatorTokenSource =
-  /** A token given as is (a deployment's secret); it must outlive the process. */
-  | { readonly kind: 'token'; readonly token: string }
-  /** A file holding the token, re-read as it changes (a mounted, rotated secret). */
-  | { readonly kind: 'token-file'; readonly path: string }
-  /** The local platform's private JWK: embassy-sync mints short-lived operator tokens itself. */
-  | { readonly kind: 'signing-key'; readonly privateKeyFile: string };
-
 /** Where the Ed25519 checkpoint keys come from. */
 export interface CheckpointKeySource {
   /** PKCS#8 PEM private key: this instance signs (where a watched service is primary). */
@@ -70,7 +66,8 @@ export interface EmbassySyncConfig extends PlatformConfig {
   readonly httpTimeoutMs: number;
   /** The span of the rolling window of lag samples (p50/p99). */
   readonly windowMinutes: number;
-  readonly operatorToken: OperatorTokenSource;
+  /** How embassy-sync obtains the operator bearer token it calls the services with. */
+  readonly operatorToken: OwnTokenSource;
   readonly checkpoints: {
     readonly keys: CheckpointKeySource;
     readonly intervalMs: number;
@@ -194,12 +191,12 @@ export const embassySyncConfigSchema = z
     lagAlarmMs: env.SYNC_LAG_ALARM_MS,
     httpTimeoutMs: env.SYNC_HTTP_TIMEOUT_MS,
     windowMinutes: env.SYNC_WINDOW_MINUTES,
-    operatorToken:
-      env.SYNC_OPERATOR_TOKEN !== undefined
-        ? { kind: 'token', token: env.SYNC_OPERATOR_TOKEN }
-        : env.SYNC_OPERATOR_TOKEN_FILE !== undefined
-          ? { kind: 'token-file', path: env.SYNC_OPERATOR_TOKEN_FILE }
-          : { kind: 'signing-key', privateKeyFile: env.SYNC_SIGNING_KEY_FILE ?? '' },
+    // Exactly one is given (checked above).
+    operatorToken: ownTokenSource({
+      token: env.SYNC_OPERATOR_TOKEN,
+      tokenFile: env.SYNC_OPERATOR_TOKEN_FILE,
+      signingKeyFile: env.SYNC_SIGNING_KEY_FILE,
+    }) as OwnTokenSource,
     checkpoints: {
       keys: {
         ...(env.CHECKPOINT_KEY_FILE === undefined

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 import { DOCUMENTS_TOPIC } from '@gov/letterbox-application';
-import { checkAuthVariables } from '@gov/platform-auth';
+import { checkAuthVariables, ownTokenSource } from '@gov/platform-auth';
+import type { OwnTokenSource } from '@gov/platform-auth';
 import { envInteger, envToken, envUrl, envVariable } from '@gov/platform-config';
 import type { PlatformConfigDefaults } from '@gov/platform-config';
 import { eventSourcedServiceVariables, toEventSourcedServiceConfig } from '@gov/platform-service';
@@ -13,14 +14,6 @@ export const LETTERBOX_DEFAULTS: PlatformConfigDefaults = {
   httpPort: 3004,
   database: 'letterbox',
 };
-
-/** Where the letterbox's own bearer token (organisation `letterbox`) comes from. */
-export type ServiceTokenSource =
-  | { readonly kind: 'token'; readonly token: string }
-  /** A file a deployment's client-credentials job keeps fresh; read again every 30 s. */
-  | { readonly kind: 'token-file'; readonly path: string }
-  /** The local platform's private JWK: the service mints its own short-lived tokens. */
-  | { readonly kind: 'signing-key'; readonly privateKeyFile: string };
 
 /** The letterbox's configuration. */
 export interface LetterboxConfig extends EventSourcedServiceConfig {
@@ -35,7 +28,7 @@ export interface LetterboxConfig extends EventSourcedServiceConfig {
    */
   readonly registryUrl: string | undefined;
   /** The letterbox's own token for the registry; `undefined` without one. */
-  readonly serviceToken: ServiceTokenSource | undefined;
+  readonly serviceToken: OwnTokenSource | undefined;
   /** How long the registry's answer on a business's managers is reused (0: never). */
   readonly managersTtlMs: number;
   /** Time limit of each call to the registry. */
@@ -103,14 +96,11 @@ export const letterboxConfigSchema = z
     ...toEventSourcedServiceConfig(LETTERBOX_DEFAULTS.serviceName, env),
     documentsTopic: env.DOCUMENTS_TOPIC,
     registryUrl: env.REGISTRY_URL?.replace(/\/+$/, ''),
-    serviceToken:
-      env.LETTERBOX_TOKEN !== undefined
-        ? { kind: 'token', token: env.LETTERBOX_TOKEN }
-        : env.LETTERBOX_TOKEN_FILE !== undefined
-          ? { kind: 'token-file', path: env.LETTERBOX_TOKEN_FILE }
-          : env.LETTERBOX_SIGNING_KEY_FILE !== undefined
-            ? { kind: 'signing-key', privateKeyFile: env.LETTERBOX_SIGNING_KEY_FILE }
-            : undefined,
+    serviceToken: ownTokenSource({
+      token: env.LETTERBOX_TOKEN,
+      tokenFile: env.LETTERBOX_TOKEN_FILE,
+      signingKeyFile: env.LETTERBOX_SIGNING_KEY_FILE,
+    }),
     managersTtlMs: env.REGISTRY_MANAGERS_TTL_MS,
     httpTimeoutMs: env.OUTBOUND_HTTP_TIMEOUT_MS,
     deliveryAgents: new Set(env.LETTERBOX_DELIVERY_AGENTS),

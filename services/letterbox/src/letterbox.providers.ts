@@ -10,11 +10,11 @@ import {
   systemClock,
 } from '@gov/letterbox-application';
 import type { BusinessManagers } from '@gov/letterbox-application';
+import { OwnToken } from '@gov/platform-auth';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { PostgresEventStore } from '@gov/platform-event-sourcing';
 
 import { RegistryBusinessManagers } from './clients/registry-managers';
-import { LetterboxServiceToken } from './clients/service-token';
 import type { LetterboxConfig } from './letterbox.config';
 
 /** Injection token of the service's configuration. */
@@ -30,7 +30,14 @@ export function applicationProviders(config: LetterboxConfig): Provider[] {
       ? NO_REGISTRY
       : new RegistryBusinessManagers(
           config.registryUrl,
-          new LetterboxServiceToken(config.serviceToken, config.auth),
+          // Its agency token (organisation `letterbox`), on its catalogue basis.
+          new OwnToken(config.serviceToken, {
+            role: 'agency',
+            subject: 'letterbox',
+            organisationId: 'letterbox',
+            issuer: config.auth.issuer,
+            audience: config.auth.audience,
+          }),
           config.httpTimeoutMs,
         );
   const managers = new CachedBusinessManagers(registry, systemClock, config.managersTtlMs);

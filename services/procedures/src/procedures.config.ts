@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-import { checkAuthVariables } from '@gov/platform-auth';
+import { checkAuthVariables, ownTokenSource } from '@gov/platform-auth';
+import type { OwnTokenSource } from '@gov/platform-auth';
 import { envInteger, envToken, envUrl } from '@gov/platform-config';
 import type { PlatformConfigDefaults } from '@gov/platform-config';
 import { eventSourcedServiceVariables, toEventSourcedServiceConfig } from '@gov/platform-service';
@@ -13,25 +14,14 @@ export const PROCEDURES_DEFAULTS: PlatformConfigDefaults = {
   database: 'procedures',
 };
 
-/** Where the service's own bearer token (organisation `procedures`) comes from. */
-export type ServiceTokenSource =
-  | { readonly kind: 'token'; readonly token: string }
-  /** A file a deployment's client-credentials job keeps fresh; read again every 30 s. */
-  | { readonly kind: 'token-file'; readonly path: string }
-  /** The local platform's private JWK: the service mints its own short-lived tokens. */
-  | { readonly kind: 'signing-key'; readonly privateKeyFile: string };
-
 /** The procedures service's configuration. */
 export interface ProceduresConfig extends EventSourcedServiceConfig {
-  /**
-   * `undefined` when the tools start this service before the registry or consent (the two-site
-   * harness starts services in name order): prefill then answers 503 until configured.
-   */
+  /** `undefined` when not configured: prefill then answers 503. */
   readonly registryUrl: string | undefined;
   readonly consentUrl: string | undefined;
   /** `undefined` until a letterbox is deployed: decision letters then wait for one. */
   readonly letterboxUrl: string | undefined;
-  readonly serviceToken: ServiceTokenSource;
+  readonly serviceToken: OwnTokenSource;
   /** The legal-basis catalogue; `undefined`: the one shipped with the platform. */
   readonly legalBasesFile: string | undefined;
   /** The procedure definitions' folder; `undefined`: the ones shipped with the application. */
@@ -98,12 +88,12 @@ export const proceduresConfigSchema = z
     registryUrl: env.REGISTRY_URL?.replace(/\/+$/, ''),
     consentUrl: env.CONSENT_URL?.replace(/\/+$/, ''),
     letterboxUrl: env.LETTERBOX_URL?.replace(/\/+$/, ''),
-    serviceToken:
-      env.PROCEDURES_TOKEN !== undefined
-        ? { kind: 'token', token: env.PROCEDURES_TOKEN }
-        : env.PROCEDURES_TOKEN_FILE !== undefined
-          ? { kind: 'token-file', path: env.PROCEDURES_TOKEN_FILE }
-          : { kind: 'signing-key', privateKeyFile: env.PROCEDURES_SIGNING_KEY_FILE ?? '' },
+    // Exactly one is given (checked above).
+    serviceToken: ownTokenSource({
+      token: env.PROCEDURES_TOKEN,
+      tokenFile: env.PROCEDURES_TOKEN_FILE,
+      signingKeyFile: env.PROCEDURES_SIGNING_KEY_FILE,
+    }) as OwnTokenSource,
     legalBasesFile: env.LEGAL_BASES_FILE,
     catalogueDir: env.PROCEDURE_CATALOGUE_DIR,
     previewTtlMs: env.PREFILL_PREVIEW_TTL_MS,

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import { OwnToken } from '@gov/platform-auth';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { PostgresEventStore } from '@gov/platform-event-sourcing';
 import {
@@ -13,7 +14,6 @@ import {
 } from '@gov/procedures-application';
 
 import { PlatformHttpClients } from './clients/http-clients';
-import { ProceduresServiceToken } from './clients/service-token';
 import type { ProceduresConfig } from './procedures.config';
 
 /**
@@ -24,7 +24,14 @@ export function applicationProviders(
   config: ProceduresConfig,
   catalogue: ProcedureCatalogue,
 ): Provider[] {
-  const token = new ProceduresServiceToken(config.serviceToken, config.auth);
+  // Its agency token (organisation `procedures`) for the registry, consent and letterbox.
+  const token = new OwnToken(config.serviceToken, {
+    role: 'agency',
+    subject: 'procedures',
+    organisationId: 'procedures',
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+  });
   const clients = new PlatformHttpClients(
     { registry: config.registryUrl, consent: config.consentUrl, letterbox: config.letterboxUrl },
     token,

@@ -13,3 +13,5 @@ export { principalFromClaims, InvalidClaimsError } from './lib/principal';
 export type { Principal, PrincipalKind, RegisterName } from './lib/principal';
 export { ensureLocalSigningKeys, mintToken } from './lib/local-keys';
 export type { LocalSigningKeys, TokenRequest } from './lib/local-keys';
+export { OwnToken, ownTokenSource } from './lib/own-token';
+export type { OwnTokenSource } from './lib/own-token';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { OperatorToken } from './operator-token';
+import type { OwnToken } from '@gov/platform-auth';
 
 /** A service's role on a site, as its replication status reports it. */
 export type ServiceRole = 'primary' | 'replica' | 'fenced';
@@ -47,7 +47,7 @@ const digestSchema = z.object({ digest: z.string().regex(/^sha256:[0-9a-f]{64}$/
 export class ReplicationClient {
   constructor(
     readonly baseUrl: string,
-    private readonly token: OperatorToken,
+    private readonly token: OwnToken,
     private readonly timeoutMs: number,
   ) {}
 

@@ -6,7 +6,7 @@ import { EMBASSY_SYNC_CONFIG } from '../embassy-sync.tokens';
 import { computeLag } from './lag';
 import type { Lag } from './lag';
 import { LagWindow } from './lag-window';
-import { OperatorToken } from './operator-token';
+import { OwnToken } from '@gov/platform-auth';
 import { ReplicationClient } from './replication-client';
 import type { SiteReplicationStatus } from './replication-client';
 
@@ -61,7 +61,7 @@ export class ReplicationMonitor implements OnApplicationBootstrap, OnModuleDestr
 
   constructor(
     @Inject(EMBASSY_SYNC_CONFIG) private readonly config: EmbassySyncConfig,
-    token: OperatorToken,
+    token: OwnToken,
   ) {
     this.views = config.services.map((service) => ({
       service,

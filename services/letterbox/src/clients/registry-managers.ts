@@ -1,7 +1,6 @@
 import type { BusinessManagers } from '@gov/letterbox-application';
+import type { OwnToken } from '@gov/platform-auth';
 import { ApplicationError } from '@gov/platform-chassis';
-
-import type { LetterboxServiceToken } from './service-token';
 
 /**
  * The purpose and the legal basis the letterbox states to the registry: the catalogue's
@@ -22,7 +21,7 @@ export const RECIPIENT_CHECK = {
 export class RegistryBusinessManagers implements BusinessManagers {
   constructor(
     private readonly registryUrl: string,
-    private readonly token: LetterboxServiceToken,
+    private readonly token: OwnToken,
     private readonly timeoutMs: number,
   ) {}
 

@@ -1,3 +1,4 @@
+import type { OwnToken } from '@gov/platform-auth';
 import { ApplicationError } from '@gov/platform-chassis';
 import type {
   ConsentArtefact,
@@ -8,8 +9,6 @@ import type {
   RegistryReads,
 } from '@gov/procedures-application';
 import type { PrefillSource } from '@gov/procedures-domain';
-
-import type { ProceduresServiceToken } from './service-token';
 
 /** The purpose the prefill reads state to the registry (the legal basis's purpose). */
 export const PREFILL_PURPOSE = 'procedure-prefill';
@@ -35,7 +34,7 @@ export class PlatformHttpClients
       readonly consent: string | undefined;
       readonly letterbox: string | undefined;
     },
-    private readonly serviceToken: ProceduresServiceToken,
+    private readonly serviceToken: OwnToken,
     private readonly timeoutMs: number,
   ) {}
 

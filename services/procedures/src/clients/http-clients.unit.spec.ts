@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { PlatformHttpClients } from './http-clients';
-import { ProceduresServiceToken } from './service-token';
+import { OwnToken } from '@gov/platform-auth';
 
 // The decision letter's delivery, against a local HTTP stand-in of the letterbox: with the
 // back office's own token the letter is plainly its own; with the service's token (the
@@ -33,9 +33,9 @@ describe('delivering a decision letter', () => {
     const { port } = server.address() as AddressInfo;
     clients = new PlatformHttpClients(
       { registry: undefined, consent: undefined, letterbox: `http://127.0.0.1:${String(port)}` },
-      new ProceduresServiceToken(
+      new OwnToken(
         { kind: 'token', token: 'service-token' },
-        { issuer: 'i', audience: 'a' },
+        { role: 'agency', subject: 'procedures', issuer: 'i', audience: 'a' },
       ),
       2_000,
     );
