@@ -4,32 +4,19 @@
 // proof that verifies offline, and the use on the consent; they revoke it and the next read is
 // refused. A read under a covert legal basis is shown to a data-protection officer at once and
 // to the person only from its reveal instant on.
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { JSONWebKeySet } from 'jose';
 
 import { verifyExport } from '@gov/audit-application';
 import type { AccessLogPage } from '@gov/audit-application';
-import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
-import { freePort } from '@gov/platform-infra';
+import type { TokenRequest } from '@gov/platform-auth';
+import { ServicesUnderTest, callJson } from '@gov/platform-e2e-testing';
+import type { ServiceUnderTest } from '@gov/platform-e2e-testing';
 import { DEFAULT_LEGAL_BASES_FILE } from '@gov/platform-legal-bases';
-import {
-  ServiceProcess,
-  createTestDatabase,
-  runServiceTool,
-  testInfra,
-  uniqueName,
-  waitFor,
-  waitUntilOk,
-} from '@gov/platform-testing';
-import type { TestDatabase } from '@gov/platform-testing';
+import { uniqueName, waitFor } from '@gov/platform-testing';
 
-const ISSUER = 'transparency-e2e';
-const AUDIENCE = 'backbone';
 /** A purpose no legal basis of ccss allows: only the person's consent can permit it. */
 const PURPOSE = 'housing-subsidy-assessment';
 /** How long a covert read stays hidden from the person in this test's catalogue. */
@@ -38,24 +25,13 @@ const topic = (name: string) => uniqueName(name).replace(/_/g, '-');
 
 type Name = 'consent' | 'registry' | 'audit';
 
-interface Running {
-  readonly database: TestDatabase;
-  readonly service: ServiceProcess;
-  readonly url: string;
-}
-
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
 describe('consent, registry and audit: who accessed my data, provably', () => {
+  let services: ServicesUnderTest;
   let dir: string;
-  let keys: LocalSigningKeys;
-  const running = new Map<Name, Running>();
+  const running = new Map<Name, ServiceUnderTest>();
 
   const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>): Promise<string> =>
-    mintToken(keys.privateKeyFile, { issuer: ISSUER, audience: AUDIENCE, ...request });
+    services.token(request);
 
   const url = (name: Name): string => {
     const service = running.get(name);
@@ -63,54 +39,25 @@ describe('consent, registry and audit: who accessed my data, provably', () => {
     return service.url;
   };
 
-  async function call(
+  const call = (
     name: Name,
     path: string,
     bearer: string | undefined,
     init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ): Promise<Answer> {
-    const method = init.method ?? 'GET';
-    const response = await fetch(`${url(name)}${path}`, {
-      method,
-      headers: {
-        ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(method === 'GET' ? {} : { 'idempotency-key': randomUUID() }),
-        ...init.headers,
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-    };
-  }
+  ) => callJson(`${url(name)}${path}`, init.method ?? 'GET', bearer, init.body, init.headers);
 
   async function start(name: Name, env: Record<string, string>): Promise<void> {
-    const database = await createTestDatabase(`${name}_transparency`);
-    expect(runServiceTool(name, 'migrate', { DATABASE_URL: database.url }).status).toBe(0);
-    const port = await freePort();
-    const service = new ServiceProcess(name, {
-      DATABASE_URL: database.url,
-      HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      AUTH_JWKS_FILE: keys.jwksFile,
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
+    const started = await services.start(name, {
       LEGAL_BASES_FILE: join(dir, 'legal-bases.json'),
       REPLICATION_GROUP: uniqueName(`${name}-transparency-replica`),
-      LOG_LEVEL: 'warn',
       ...env,
     });
-    const started = { database, service, url: `http://127.0.0.1:${String(port)}` };
     running.set(name, started);
-    await waitUntilOk(`${started.url}/health/ready`, service, 90_000);
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'transparency-e2e-'));
-    keys = await ensureLocalSigningKeys(join(dir, 'auth'));
+    services = await ServicesUnderTest.create('transparency-e2e');
+    dir = services.dir;
     // The shipped catalogue, with the police's covert basis sealed for seconds instead of a year.
     const catalogue = JSON.parse(readFileSync(DEFAULT_LEGAL_BASES_FILE, 'utf8')) as {
       legalBases: { id: string; covert?: { sealDays: number } }[];
@@ -143,11 +90,7 @@ describe('consent, registry and audit: who accessed my data, provably', () => {
   }, 240_000);
 
   afterAll(async () => {
-    for (const { service, database } of running.values()) {
-      await service.stop();
-      await database.drop();
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await services.stop();
   });
 
   it('shows the citizen each access with a proof, counts consented uses, and seals covert reads until their instant', async () => {

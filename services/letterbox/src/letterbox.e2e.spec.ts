@@ -6,30 +6,16 @@
 // after the cache period, and a registry that is gone means 503, not access. A delivery agent
 // delivers on behalf of a back office; another agency may not.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
 
-import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
-import { freePort } from '@gov/platform-infra';
+import type { TokenRequest } from '@gov/platform-auth';
+import { ServicesUnderTest, callJson } from '@gov/platform-e2e-testing';
 import { startTestMessaging } from '@gov/platform-messaging-testing';
-import {
-  ServiceProcess,
-  createTestDatabase,
-  runServiceTool,
-  testInfra,
-  uniqueName,
-  waitFor,
-  waitUntilOk,
-} from '@gov/platform-testing';
-import type { TestDatabase } from '@gov/platform-testing';
+import { uniqueName, waitFor } from '@gov/platform-testing';
+import type { ServiceProcess, TestDatabase } from '@gov/platform-testing';
 
-const ISSUER = 'letterbox-e2e';
-const AUDIENCE = 'backbone';
 const ANNA = '1983081246785';
 const LUC = '1990013100012';
 const MARC = '1990013101277';
@@ -43,12 +29,6 @@ interface Site {
   readonly baseUrl: string;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly type: string | null;
-  readonly body: Record<string, unknown>;
-}
-
 /** A PDF-signed document of `size` bytes, distinct per call. */
 function pdf(size = 2048): Buffer {
   const bytes = Buffer.alloc(size, 0x20);
@@ -57,10 +37,8 @@ function pdf(size = 2048): Buffer {
 }
 
 describe('letterbox service', () => {
-  let keysDir: string;
-  let keys: LocalSigningKeys;
+  let services: ServicesUnderTest;
   let kafka: INestApplicationContext;
-  const sites: Site[] = [];
   const topic = uniqueName('letterbox.events.v1');
   const documentsTopic = uniqueName('letterbox.documents.v1');
   const source = uniqueName('primary');
@@ -77,61 +55,25 @@ describe('letterbox service', () => {
   let operator: string;
 
   const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>): Promise<string> =>
-    mintToken(keys.privateKeyFile, { issuer: ISSUER, audience: AUDIENCE, ...request });
+    services.token(request);
 
   async function startSite(
     extra: Record<string, string>,
     name: 'letterbox' | 'registry' = 'letterbox',
   ): Promise<Site> {
-    const database = await createTestDatabase(`${name}_e2e`);
-    const env = { DATABASE_URL: database.url };
-    const migrated = runServiceTool(name, 'migrate', env);
-    expect(migrated.stderr).toBe('');
-    expect(migrated.status).toBe(0);
-    const port = await freePort();
-    const service = new ServiceProcess(name, {
-      ...env,
-      ...extra,
-      HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      AUTH_JWKS_FILE: keys.jwksFile,
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-      LOG_LEVEL: 'warn',
-    });
-    const site = { database, service, baseUrl: `http://127.0.0.1:${String(port)}` };
-    sites.push(site);
-    await waitUntilOk(`${site.baseUrl}/health/ready`, service, 90_000);
-    return site;
+    const started = await services.start(name, extra);
+    if (started.database === undefined) throw new Error(`${name} has no database`);
+    return { database: started.database, service: started.process, baseUrl: started.url };
   }
 
-  async function call(
+  const call = (
     site: Site,
     method: string,
     path: string,
     bearer: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<Answer> {
-    const response = await fetch(`${site.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${bearer}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(method === 'GET' ? {} : { 'idempotency-key': randomUUID() }),
-        ...headers,
-      },
-      ...(body === undefined
-        ? {}
-        : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      type: response.headers.get('content-type'),
-      body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-    };
-  }
+  ) => callJson(`${site.baseUrl}${path}`, method, bearer, body, headers);
 
   const letter = (content: Buffer, overrides: Record<string, unknown> = {}) => ({
     recipient: { kind: 'person', id: ANNA },
@@ -159,8 +101,7 @@ describe('letterbox service', () => {
   }
 
   beforeAll(async () => {
-    keysDir = mkdtempSync(join(tmpdir(), 'letterbox-e2e-'));
-    keys = await ensureLocalSigningKeys(keysDir);
+    services = await ServicesUnderTest.create('letterbox-e2e');
     anna = await token({ role: 'citizen', subject: ANNA });
     luc = await token({ role: 'citizen', subject: LUC });
     marc = await token({ role: 'citizen', subject: MARC });
@@ -187,21 +128,14 @@ describe('letterbox service', () => {
       EVENTS_TOPIC: `${source}.${topic}`,
       DOCUMENTS_TOPIC: `${source}.${documentsTopic}`,
       REGISTRY_URL: registry.baseUrl,
-      LETTERBOX_SIGNING_KEY_FILE: keys.privateKeyFile,
+      LETTERBOX_SIGNING_KEY_FILE: services.keys.privateKeyFile,
       REGISTRY_MANAGERS_TTL_MS: String(MANAGERS_TTL_MS),
     });
   });
 
   afterAll(async () => {
     await kafka.close();
-    for (const site of sites) {
-      site.service.signal('SIGTERM');
-      await site.service.exit(15_000).catch(() => {
-        site.service.signal('SIGKILL');
-      });
-      await site.database.drop();
-    }
-    rmSync(keysDir, { recursive: true, force: true });
+    await services.stop();
   });
 
   let letterId: string;

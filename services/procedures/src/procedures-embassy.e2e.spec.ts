@@ -5,9 +5,6 @@
 // the primary's log topic is named as the embassy's mirror of it (`<source>.<topic>`), as
 // MirrorMaker 2 would name it, and both read the same notices topic.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { create, toBinary } from '@bufbuild/protobuf';
@@ -15,24 +12,14 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { INestApplicationContext } from '@nestjs/common';
 
 import { CorrectionNoticeSchema, PersonCorrectionSchema, Register } from '@gov/contracts';
-import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
-import { freePort } from '@gov/platform-infra';
+import type { TokenRequest } from '@gov/platform-auth';
+import { ServicesUnderTest, callJson } from '@gov/platform-e2e-testing';
 import { EventPublisher, KafkaAdmin } from '@gov/platform-messaging';
 import { startTestMessaging } from '@gov/platform-messaging-testing';
-import {
-  ServiceProcess,
-  createTestDatabase,
-  runServiceTool,
-  testInfra,
-  uniqueName,
-  waitFor,
-  waitUntilOk,
-} from '@gov/platform-testing';
+import { createTestDatabase, runServiceTool, uniqueName, waitFor } from '@gov/platform-testing';
+import type { ServiceProcess } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
-const ISSUER = 'procedures-embassy-e2e';
-const AUDIENCE = 'backbone';
 const name = (prefix: string) => uniqueName(prefix).replace(/_/g, '-');
 const NOTICES_TOPIC = name('procedures-embassy-registry.correction-notices.v1');
 const LOG_TOPIC = name('procedures-embassy-procedures.events.v1');
@@ -65,61 +52,34 @@ function notice(organisationId: string, familyName: string) {
 describe('correction notices on the data embassy', () => {
   let primaryDb: TestDatabase;
   let embassyDb: TestDatabase;
-  let dir: string;
-  let keys: LocalSigningKeys;
+  let services: ServicesUnderTest;
   let kafka: INestApplicationContext;
   let primary: ServiceProcess | undefined;
   let embassy: ServiceProcess | undefined;
 
-  const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>) =>
-    mintToken(keys.privateKeyFile, { issuer: ISSUER, audience: AUDIENCE, ...request });
+  const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>) => services.token(request);
+  const call = callJson;
 
-  const start = async (site: 'primary' | 'embassy', database: TestDatabase) => {
-    const port = await freePort();
-    const child = new ServiceProcess('procedures', {
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      AUTH_JWKS_FILE: keys.jwksFile,
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: database.url,
-      HTTP_PORT: String(port),
-      SITE_ROLE: site,
-      EVENTS_TOPIC: site === 'primary' ? `${MIRROR}.${LOG_TOPIC}` : LOG_TOPIC,
-      REPLICATION_SOURCE: MIRROR,
-      REPLICATION_GROUP: uniqueName(`procedures-embassy-${site}`),
-      PROCEDURES_SIGNING_KEY_FILE: keys.privateKeyFile,
-      CORRECTION_NOTICES_TOPIC: NOTICES_TOPIC,
-    });
-    const url = `http://127.0.0.1:${port}`;
-    await waitUntilOk(`${url}/health/ready`, child, 90_000);
-    return { process: child, url };
-  };
-
-  const call = async (url: string, method: string, bearer: string, body?: unknown) => {
-    const response = await fetch(url, {
-      method,
-      headers: {
-        authorization: `Bearer ${bearer}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(method === 'GET' ? {} : { 'idempotency-key': randomUUID() }),
+  const start = (site: 'primary' | 'embassy', database: TestDatabase) =>
+    services.start(
+      'procedures',
+      {
+        SITE_ROLE: site,
+        EVENTS_TOPIC: site === 'primary' ? `${MIRROR}.${LOG_TOPIC}` : LOG_TOPIC,
+        REPLICATION_SOURCE: MIRROR,
+        REPLICATION_GROUP: uniqueName(`procedures-embassy-${site}`),
+        PROCEDURES_SIGNING_KEY_FILE: services.keys.privateKeyFile,
+        CORRECTION_NOTICES_TOPIC: NOTICES_TOPIC,
       },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>,
-    };
-  };
+      { database },
+    );
 
   beforeAll(async () => {
     [primaryDb, embassyDb] = await Promise.all([
       createTestDatabase('procedures_embassy_p'),
       createTestDatabase('procedures_embassy_e'),
     ]);
-    dir = mkdtempSync(join(tmpdir(), 'procedures-embassy-e2e-'));
-    keys = await ensureLocalSigningKeys(dir);
+    services = await ServicesUnderTest.create('procedures-embassy-e2e');
     for (const database of [primaryDb, embassyDb]) {
       expect(runServiceTool('procedures', 'migrate', { DATABASE_URL: database.url }).status).toBe(
         0,
@@ -132,8 +92,8 @@ describe('correction notices on the data embassy', () => {
   afterAll(async () => {
     await kafka.close();
     await Promise.all([primary?.stop(), embassy?.stop()]);
+    await services.stop();
     await Promise.all([primaryDb.drop(), embassyDb.drop()]);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('replays the notices of a case, holds them while a replica, consumes them once promoted', async () => {

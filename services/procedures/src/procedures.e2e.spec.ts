@@ -1,12 +1,10 @@
 // A family-allowance case across processes, over real Kafka and PostgreSQL: the procedures
-// service with the registry and consent services. The letterbox does not exist on main yet: a
-// tiny HTTP server in this test stands in for it and records the letters it receives (to be
-// switched to the real letterbox once it is merged).
+// service with the registry and consent services. A tiny HTTP server stands in for the
+// letterbox: it records the letters it receives and can be "down", which the real one cannot
+// be made here (the whole journey with the real letterbox is tools/scripts/journey.e2e.spec.ts).
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
@@ -20,36 +18,12 @@ import {
   PersonalDataAccessedSchema,
   Register,
 } from '@gov/contracts';
-import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
+import type { TokenRequest } from '@gov/platform-auth';
+import { ServicesUnderTest, callJson } from '@gov/platform-e2e-testing';
 import { freePort } from '@gov/platform-infra';
 import { EventPublisher, KafkaAdmin } from '@gov/platform-messaging';
 import { readTopicUntilSentinels, startTestMessaging } from '@gov/platform-messaging-testing';
-import {
-  ServiceProcess,
-  createTestDatabase,
-  runServiceTool,
-  testInfra,
-  uniqueName,
-  waitFor,
-  waitUntilOk,
-} from '@gov/platform-testing';
-import type { TestDatabase } from '@gov/platform-testing';
-
-const ISSUER = 'procedures-e2e';
-const AUDIENCE = 'backbone';
-
-interface Running {
-  readonly database: TestDatabase;
-  readonly service: ServiceProcess;
-  readonly url: string;
-}
-
-interface Response {
-  readonly status: number;
-  readonly type: string;
-  readonly body: Record<string, unknown>;
-}
+import { uniqueName, waitFor } from '@gov/platform-testing';
 
 /** The stand-in letterbox: answers like the letterbox's contract, or 503 while "down". */
 class FakeLetterbox {
@@ -97,87 +71,30 @@ class FakeLetterbox {
 }
 
 describe('a procedure from a prefilled draft to its decision letter', () => {
-  let keysDir: string;
-  let keys: LocalSigningKeys;
-  const running: Running[] = [];
+  let services: ServicesUnderTest;
   const letterbox = new FakeLetterbox();
-  // The registry's public correction notices, produced by this test (the registry's side is
-  // built in parallel): a topic of its own.
+  // The registry's public correction notices, produced by this test: a topic of its own.
   const NOTICES_TOPIC = uniqueName('registry.correction-notices.v1').replace(/_/g, '-');
   let kafka: INestApplicationContext | undefined;
 
   const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>): Promise<string> =>
-    mintToken(keys.privateKeyFile, { issuer: ISSUER, audience: AUDIENCE, ...request });
-
-  async function start(service: string, extra: Record<string, string>) {
-    const database = await createTestDatabase(`${service.replace(/-/g, '_')}_e2e`);
-    const migrated = runServiceTool(service, 'migrate', { DATABASE_URL: database.url });
-    expect(migrated.status).toBe(0);
-    const port = await freePort();
-    const process = new ServiceProcess(service, {
-      DATABASE_URL: database.url,
-      HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      AUTH_JWKS_FILE: keys.jwksFile,
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-      EVENTS_TOPIC: uniqueName(`${service}.events.v1`),
-      LOG_LEVEL: 'warn',
-      ...extra,
-    });
-    const started = { database, service: process, url: `http://127.0.0.1:${String(port)}` };
-    running.push(started);
-    await waitUntilOk(`${started.url}/health/ready`, process, 90_000);
-    return started;
-  }
-
-  async function call(
-    url: string,
-    method: string,
-    bearer: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Response> {
-    const response = await fetch(url, {
-      method,
-      headers: {
-        authorization: `Bearer ${bearer}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(method === 'GET' ? {} : { 'idempotency-key': randomUUID() }),
-        ...headers,
-      },
-      ...(body === undefined
-        ? {}
-        : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      type: response.headers.get('content-type') ?? '',
-      body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-    };
-  }
+    services.token(request);
+  const start = (service: string, extra: Record<string, string>) =>
+    services.start(service, { EVENTS_TOPIC: uniqueName(`${service}.events.v1`), ...extra });
+  const call = callJson;
 
   beforeAll(async () => {
-    keysDir = mkdtempSync(join(tmpdir(), 'procedures-e2e-'));
-    keys = await ensureLocalSigningKeys(keysDir);
+    services = await ServicesUnderTest.create('procedures-e2e');
   });
 
   afterAll(async () => {
-    for (const site of running) {
-      site.service.signal('SIGTERM');
-      await site.service.exit(15_000).catch(() => {
-        site.service.signal('SIGKILL');
-      });
-      await site.database.drop();
-    }
+    await services.stop();
     await letterbox.stop();
     await kafka?.close();
-    rmSync(keysDir, { recursive: true, force: true });
   });
 
   it('prefills only on an explicit choice, and delivers the decision letter', async () => {
-    const consent = await start('consent', { RECEIPT_KEY_DIR: join(keysDir, 'receipts') });
+    const consent = await start('consent', { RECEIPT_KEY_DIR: join(services.dir, 'receipts') });
     const registry = await start('registry', { CONSENT_URL: consent.url });
     kafka = await startTestMessaging('procedures-e2e');
     // The topic exists before the service subscribes, as the registry's would in production.
@@ -187,7 +104,7 @@ describe('a procedure from a prefilled draft to its decision letter', () => {
       REGISTRY_URL: registry.url,
       CONSENT_URL: consent.url,
       LETTERBOX_URL: await letterbox.start(),
-      PROCEDURES_SIGNING_KEY_FILE: keys.privateKeyFile,
+      PROCEDURES_SIGNING_KEY_FILE: services.keys.privateKeyFile,
       DECISION_LETTER_GRACE_MS: '0',
     });
     const P = procedures.url;
@@ -220,7 +137,7 @@ describe('a procedure from a prefilled draft to its decision letter', () => {
     const cae = await token({ role: 'agency', subject: 'svc-cae', organisationId: 'cae' });
 
     // The registry's access log, as its own event store records it.
-    const registryPool = new Pool({ connectionString: registry.database.url, max: 1 });
+    const registryPool = new Pool({ connectionString: registry.database?.url, max: 1 });
     registryPool.on('error', () => undefined);
     const accesses = async () => {
       const { rows } = await registryPool.query<{ payload: Buffer }>(
