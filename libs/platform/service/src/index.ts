@@ -75,3 +75,14 @@ export type {
   IdempotencyStore,
   StoredResponse,
 } from './lib/idempotency/idempotency-store';
+export {
+  actorOf,
+  appendMetadata,
+  newIdFor,
+  requireAgency,
+  requireCitizen,
+  systemClock,
+  traceIdOf,
+  uuidOf,
+} from './lib/request-context';
+export type { Clock, RequestContext } from './lib/request-context';

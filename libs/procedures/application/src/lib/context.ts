@@ -1,89 +1,22 @@
-import { createHash, randomUUID } from 'node:crypto';
-
+// The request context of the service's use cases: the platform's (@gov/platform-service), with
+// this service's own actor and its wording of who may do what.
 import type { Principal } from '@gov/platform-auth';
-import { ApplicationError } from '@gov/platform-chassis';
-import type { CommandRequestMeta } from '@gov/platform-chassis';
-import type { Actor, AppendMetadata } from '@gov/platform-event-sourcing';
+import type { Actor } from '@gov/platform-event-sourcing';
+import {
+  requireAgency as requireAgencyOf,
+  requireCitizen as requireCitizenOf,
+} from '@gov/platform-service';
 
-/** What a use case knows of its request: the caller, and what its events carry. */
-export interface RequestContext extends CommandRequestMeta {
-  readonly principal: Principal;
-  /**
-   * The caller's bearer token, forwarded where the platform acts for the caller (the back
-   * office's decision letter, the person's consent looked up in the consent service).
-   */
-  readonly bearerToken?: string;
-}
-
-/** Time, as the use cases read it (a fixed clock in tests). */
-export interface Clock {
-  now(): Date;
-}
-
-/** The system clock. */
-export const systemClock: Clock = { now: () => new Date() };
+export { actorOf, appendMetadata, newIdFor, systemClock, traceIdOf } from '@gov/platform-service';
+export type { Clock, RequestContext } from '@gov/platform-service';
 
 /** The actor of what the service does by itself (the decision-letter reactor). */
 export const PROCEDURES_ACTOR: Actor = { kind: 'service', id: 'procedures' };
 
-/** Who the envelope records as having caused the events of a request. */
-export function actorOf(principal: Principal): Actor {
-  if (principal.kind === 'agency') {
-    return { kind: 'agency', id: principal.subject, organisationId: principal.organisationId };
-  }
-  return { kind: principal.kind, id: principal.subject };
-}
-
-/** The append metadata of events a request causes. */
-export function appendMetadata(context: RequestContext): AppendMetadata {
-  return {
-    correlationId: context.correlationId,
-    ...(context.traceparent === undefined ? {} : { traceparent: context.traceparent }),
-    ...(context.tracestate === undefined ? {} : { tracestate: context.tracestate }),
-    actor: actorOf(context.principal),
-  };
-}
-
-/** The W3C trace id of the request, or `null`. */
-export function traceIdOf(context: RequestContext): string | null {
-  return context.traceparent?.split('-')[1] ?? null;
-}
-
-/**
- * A new id for what a request creates; derived from its `Idempotency-Key` when it has one, so
- * that a creation re-run after a lost answer names the same artefact instead of a second one.
- */
-export function newIdFor(context: RequestContext, what: string): string {
-  if (context.idempotency === undefined) return randomUUID();
-  const hex = createHash('sha256')
-    .update(`${context.idempotency.seed}:${what}`)
-    .digest('hex')
-    .slice(0, 32)
-    .split('');
-  hex[12] = '8'; // RFC 9562 version 8: application-defined
-  hex[16] = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
-  const s = hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
-}
-
 /** The principal, if it is a citizen; 403 otherwise. */
-export function requireCitizen(
-  principal: Principal,
-  what: string,
-): Extract<Principal, { kind: 'citizen' }> {
-  if (principal.kind !== 'citizen') {
-    throw ApplicationError.forbidden(`only the data subject (a citizen) may ${what}`);
-  }
-  return principal;
-}
+export const requireCitizen = (principal: Principal, what: string) =>
+  requireCitizenOf(principal, what, 'the data subject (a citizen)');
 
-/** The principal, if it is an agency (a back office); 403 otherwise. */
-export function requireAgency(
-  principal: Principal,
-  what: string,
-): Extract<Principal, { kind: 'agency' }> {
-  if (principal.kind !== 'agency') {
-    throw ApplicationError.forbidden(`only a back office (an agency token) may ${what}`);
-  }
-  return principal;
-}
+/** The principal, if it is an agency; 403 otherwise. */
+export const requireAgency = (principal: Principal, what: string) =>
+  requireAgencyOf(principal, what, 'a back office (an agency token)');
