@@ -51,6 +51,8 @@ export {
   runInOwnSchema,
 } from './lib/own-tables/own-data-source';
 export type { OwnMigration, OwnTables } from './lib/own-tables/own-data-source';
+export { ProjectingPgStore } from './lib/own-tables/projecting-pg-store';
+export type { ProjectEvent, ProjectingTransaction } from './lib/own-tables/projecting-pg-store';
 export { runMigrateStep } from './lib/migrate-step';
 
 export {

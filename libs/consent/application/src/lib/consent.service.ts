@@ -30,7 +30,8 @@ import { streamIds } from './streams';
 
 /** The store the use cases write through: appends, and appends that commit together. */
 export interface ConsentStore extends EventStore {
-  transaction<T>(work: (store: EventStore) => Promise<T>): Promise<T>;
+  /** Runs `work` in one transaction: its appends through `store` commit together or not at all. */
+  transaction<T>(work: (transaction: { readonly store: EventStore }) => Promise<T>): Promise<T>;
 }
 
 /** What a person grants (the HTTP body, validated). */
@@ -199,7 +200,7 @@ export class ConsentService {
     for (let attempt = 1; ; attempt += 1) {
       const now = this.clock.now();
       try {
-        const outcome = await this.store.transaction(async (store) => {
+        const outcome = await this.store.transaction(async ({ store }) => {
           const aggregate = { decider: consentDecider, codec: consentCodec };
           const metadata = appendMetadata(context);
           const granted = await handleCommand(

@@ -1,0 +1,96 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+import type {
+  AppendMetadata,
+  AppendResult,
+  EventStore,
+  ExpectedVersion,
+  NewEvent,
+  PositionedEvent,
+  PostgresEventStore,
+  RecordedEvent,
+} from '@gov/platform-event-sourcing';
+
+import { pgClientOf } from './own-data-source';
+
+/** What a {@link ProjectingPgStore.transaction} gives its work. */
+export interface ProjectingTransaction {
+  /** Appends in the transaction, with the read models' rows for the appended events. */
+  readonly store: EventStore;
+  /** The transaction's entity manager, for the service's other writes and reads in it. */
+  readonly manager: EntityManager;
+}
+
+/** Writes the read models' rows of one event, idempotently, with the given entity manager. */
+export type ProjectEvent = (manager: EntityManager, event: RecordedEvent) => Promise<void>;
+
+/**
+ * The event store as a service's use cases see it on PostgreSQL: each append and its read
+ * models' rows (`project`) commit in one TypeORM transaction on one connection, so a request's
+ * answer is never ahead of what the next read shows (read-your-writes), and a failed read-model
+ * write undoes the append. The service's projection makes the same idempotent writes from the
+ * log on every site, so the read models stay a function of the log.
+ */
+export class ProjectingPgStore implements EventStore {
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly dataSource: DataSource,
+    private readonly project: ProjectEvent,
+  ) {}
+
+  append(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: readonly NewEvent[],
+    metadata: AppendMetadata,
+  ): Promise<AppendResult> {
+    return this.transaction(({ store }) =>
+      store.append(streamId, expectedVersion, events, metadata),
+    );
+  }
+
+  /**
+   * Runs `work` in one transaction: every append it makes through the given store, and its
+   * writes through the given manager, commit together or not at all. A version conflict (or any
+   * error) aborts the whole transaction: retry all of `work`.
+   */
+  transaction<T>(work: (transaction: ProjectingTransaction) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) => work({ store: this.on(manager), manager }));
+  }
+
+  /** The service's own tables outside a transaction (reads). */
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]> {
+    return this.store.readStream(streamId, fromVersion);
+  }
+
+  readAll(fromPosition: bigint, limit: number): Promise<PositionedEvent[]> {
+    return this.store.readAll(fromPosition, limit);
+  }
+
+  headPosition(): Promise<bigint> {
+    return this.store.headPosition();
+  }
+
+  private on(manager: EntityManager): EventStore {
+    return {
+      append: async (streamId, expectedVersion, events, metadata) => {
+        const result = await this.store.appendInTransaction(
+          pgClientOf(manager),
+          streamId,
+          expectedVersion,
+          events,
+          metadata,
+        );
+        for (const event of result.events) await this.project(manager, event);
+        return result;
+      },
+      readStream: (streamId, fromVersion) => this.store.readStream(streamId, fromVersion),
+      readAll: (fromPosition, limit) => this.store.readAll(fromPosition, limit),
+      headPosition: () => this.store.headPosition(),
+    };
+  }
+}
