@@ -22,7 +22,6 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { Pool } from 'pg';
 
@@ -33,32 +32,23 @@ import type { LocalSite } from '@gov/platform-infra';
 import { Counter, closedLoop } from './lib/load';
 import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchService } from './lib/bench-service';
 import { RawInserts } from './lib/raw-inserts';
+import { benchLog, closedLoopOptions } from './lib/options';
 import { round } from './lib/stats';
 import type { RunSummary } from './lib/stats';
 
 const SCRATCH_SCHEMA = 'bench_raw';
 const PURPOSE_BY_CONSENT = 'family-allowance-payment-account';
 
-const log = (message: string): void => {
-  process.stderr.write(`[bench:decisions] ${message}\n`);
-};
+const log = benchLog('decisions');
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      concurrency: { type: 'string', default: '1,8,32' },
-      seconds: { type: 'string', default: '5' },
-      warmup: { type: 'string', default: '1' },
-      artefacts: { type: 'string', default: '200' },
-      'log-level': { type: 'string', default: 'warn' },
-    },
-  });
+  const o = closedLoopOptions('1,8,32', { artefacts: { type: 'string', default: '200' } });
   return {
-    levels: values.concurrency.split(',').map(Number),
-    seconds: Number(values.seconds),
-    warmup: Number(values.warmup),
-    artefacts: Number(values.artefacts),
-    logLevel: values['log-level'],
+    levels: o.levels,
+    seconds: o.seconds,
+    warmup: o.warmup,
+    artefacts: Number(o.flag('artefacts')),
+    logLevel: o.logLevel,
   };
 }
 

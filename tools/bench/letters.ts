@@ -19,7 +19,6 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { Pool } from 'pg';
 
@@ -29,32 +28,23 @@ import type { LocalSite } from '@gov/platform-infra';
 
 import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchService } from './lib/bench-service';
 import { Counter, closedLoop } from './lib/load';
+import { benchLog, closedLoopOptions } from './lib/options';
 import { round } from './lib/stats';
 import type { RunSummary } from './lib/stats';
 
 const SCRATCH_SCHEMA = 'bench_raw';
 const MIB = 1024 * 1024;
 
-const log = (message: string): void => {
-  process.stderr.write(`[bench:letters] ${message}\n`);
-};
+const log = benchLog('letters');
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      concurrency: { type: 'string', default: '1,8' },
-      seconds: { type: 'string', default: '5' },
-      warmup: { type: 'string', default: '1' },
-      kib: { type: 'string', default: '100' },
-      'log-level': { type: 'string', default: 'warn' },
-    },
-  });
+  const o = closedLoopOptions('1,8', { kib: { type: 'string', default: '100' } });
   return {
-    levels: values.concurrency.split(',').map(Number),
-    seconds: Number(values.seconds),
-    warmup: Number(values.warmup),
-    bytes: Number(values.kib) * 1024,
-    logLevel: values['log-level'],
+    levels: o.levels,
+    seconds: o.seconds,
+    warmup: o.warmup,
+    bytes: Number(o.flag('kib')) * 1024,
+    logLevel: o.logLevel,
   };
 }
 

@@ -26,7 +26,6 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { Pool } from 'pg';
 
@@ -38,6 +37,7 @@ import { registerPersonBody } from './lib/persons';
 import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchService } from './lib/bench-service';
 import type { BenchService } from './lib/bench-service';
 import { RawInserts } from './lib/raw-inserts';
+import { benchLog, closedLoopOptions } from './lib/options';
 import { round } from './lib/stats';
 import type { RunSummary } from './lib/stats';
 
@@ -45,26 +45,16 @@ const SCRATCH_SCHEMA = 'bench_raw';
 /** Events a submission appends to the procedures log. */
 const EVENTS_PER_SUBMISSION = 4;
 
-const log = (message: string): void => {
-  process.stderr.write(`[bench:submissions] ${message}\n`);
-};
+const log = benchLog('submissions');
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      concurrency: { type: 'string', default: '1,8' },
-      seconds: { type: 'string', default: '5' },
-      warmup: { type: 'string', default: '1' },
-      persons: { type: 'string', default: '200' },
-      'log-level': { type: 'string', default: 'warn' },
-    },
-  });
+  const o = closedLoopOptions('1,8', { persons: { type: 'string', default: '200' } });
   return {
-    levels: values.concurrency.split(',').map(Number),
-    seconds: Number(values.seconds),
-    warmup: Number(values.warmup),
-    persons: Number(values.persons),
-    logLevel: values['log-level'],
+    levels: o.levels,
+    seconds: o.seconds,
+    warmup: o.warmup,
+    persons: Number(o.flag('persons')),
+    logLevel: o.logLevel,
   };
 }
 
