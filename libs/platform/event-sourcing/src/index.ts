@@ -47,7 +47,14 @@ export type {
   RecordedSiteRole,
   StoredSiteRole,
 } from './lib/postgres/postgres-event-store';
-export type { SequencerRun } from './lib/postgres/sequencer';
+export type { SequencerOptions, SequencerRun } from './lib/postgres/sequencer';
+export {
+  AppendDeferral,
+  CompanionConflictError,
+  currentDeferral,
+  deferAppends,
+} from './lib/postgres/deferred-append';
+export type { CompanionWrite } from './lib/postgres/deferred-append';
 export { migrate, MigrationDriftError } from './lib/postgres/migrate';
 export type { MigrateOptions, MigrateResult } from './lib/postgres/migrate';
 export { EVENT_STORE_MIGRATIONS, REQUIRED_MIGRATION } from './lib/postgres/migrations';

@@ -44,6 +44,7 @@ export {
   consumerHandled,
   consumerLag,
   consumerRetries,
+  dbQueries,
   eventStoreAppendDuration,
   httpRequestDuration,
   relayLagEvents,

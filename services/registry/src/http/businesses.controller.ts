@@ -69,7 +69,7 @@ export class BusinessesController {
   @Post()
   @HttpCode(201)
   @Roles('registrar')
-  @Idempotent({ required: true })
+  @Idempotent({ required: true, answerWithAppend: true })
   @ApiOperation({
     summary: 'Register a business',
     description: 'A registrar of the businesses register; the registry assigns the number.',

@@ -32,7 +32,7 @@ export const ChangeRoute = (options: ChangeRouteOptions): MethodDecorator =>
   applyDecorators(
     HttpCode(200),
     Roles('registrar'),
-    Idempotent({ required: false }),
+    Idempotent({ required: false, answerWithAppend: true }),
     ApiOperation({
       summary: options.summary,
       ...(options.description === undefined ? {} : { description: options.description }),

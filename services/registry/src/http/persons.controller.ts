@@ -75,7 +75,7 @@ export class PersonsController {
   @Post()
   @HttpCode(201)
   @Roles('registrar')
-  @Idempotent({ required: true })
+  @Idempotent({ required: true, answerWithAppend: true })
   @ApiOperation({
     summary: 'Register a person',
     description:

@@ -23,6 +23,11 @@ export interface PostgresOptions {
   readonly durable?: boolean;
   /** Environment variable that sets `port`, named in error messages. */
   readonly portVariable?: string;
+  /**
+   * More server settings (`-c key=value`), e.g. `shared_preload_libraries` for a benchmark that
+   * reads `pg_stat_statements`. They override the defaults above.
+   */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 /** A running PostgreSQL server with trust authentication on loopback. */
@@ -158,6 +163,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresN
         max_connections: '200',
         shared_buffers: '256MB',
         ...(durable ? {} : { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' }),
+        ...options.settings,
       };
       return {
         command: join(binDir, 'postgres'),

@@ -26,6 +26,8 @@ export interface SiteOptions {
   readonly ownerPid?: number | undefined;
   /** See {@link PostgresOptions.durable}. */
   readonly durable?: boolean;
+  /** See {@link PostgresOptions.settings}. */
+  readonly postgresSettings?: Readonly<Record<string, string>>;
   /** Environment variable names behind the ports, for error messages. */
   readonly portVariables?: { readonly kafka: string; readonly postgres: string };
 }
@@ -60,6 +62,7 @@ export async function startSite(options: SiteOptions): Promise<LocalSite> {
       port: options.ports.postgres,
       ownerPid: options.ownerPid,
       durable: options.durable ?? true,
+      ...(options.postgresSettings ? { settings: options.postgresSettings } : {}),
       portVariable: options.portVariables?.postgres,
     }),
   ]);

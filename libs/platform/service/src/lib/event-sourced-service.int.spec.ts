@@ -93,6 +93,21 @@ class NotesController {
     );
     return withETag(reply, { version: streamVersion });
   }
+
+  /** The same note, its one append stored with the key and the answer in one statement. */
+  @Post(':id/atomic')
+  @HttpCode(200)
+  @Roles('registrar')
+  @Idempotent({ required: true, answerWithAppend: true })
+  atomicNote(
+    @Param('id') id: string,
+    @IfMatch() expected: number | undefined,
+    @Body(new ZodPipe(NoteBody)) body: z.output<typeof NoteBody>,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<{ version: number }> {
+    return this.note(id, expected, body, request, reply);
+  }
 }
 
 /** A consumer of the service's own log: counts each note once, in the inbox's transaction. */
@@ -346,6 +361,74 @@ describe('a service built from EventSourcedServiceModule', () => {
       expect(refusedDead.map((m) => m.headers['dlq-reason'])).toEqual(['rejected']);
     } finally {
       await kafka.close();
+      await pool.end();
+    }
+  });
+
+  it('stores a command answered with its append once, under twin requests and retries', async () => {
+    const pool = new Pool({ connectionString: primaryDb.url, max: 1 });
+    pool.on('error', () => undefined);
+    const post = (id: string, key: string, text: string, ifMatch?: string) =>
+      fetch(`${primary?.url}/notes/${id}/atomic`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${registrar}`,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+          ...(ifMatch === undefined ? {} : { 'if-match': `"${ifMatch}"` }),
+        },
+        body: JSON.stringify({ text }),
+      });
+    try {
+      // Two requests with one key at once: one note, one answer, given to both.
+      const twins = await Promise.all([post('t1', 'twin', 'twin'), post('t1', 'twin', 'twin')]);
+      expect(twins.map((r) => r.status)).toEqual([200, 200]);
+      expect(await Promise.all(twins.map((r) => r.json()))).toEqual([
+        { version: 1 },
+        { version: 1 },
+      ]);
+      expect(twins.map((r) => r.headers.get('idempotent-replayed')).sort()).toEqual([null, 'true']);
+      // Two requests with two keys at once: both notes, one after the other.
+      const pair = await Promise.all([post('t2', 'p1', 'one'), post('t2', 'p2', 'two')]);
+      const versions = await Promise.all(
+        pair.map(async (r) => ((await r.json()) as { version: number }).version),
+      );
+      expect(versions.sort()).toEqual([1, 2]);
+      // A retry of an answered request gets its answer, though its If-Match is stale now.
+      await post('t3', 'r0', 'zeroth');
+      const first = await post('t3', 'r1', 'first', '1');
+      await post('t3', 'r2', 'second', '2');
+      const retried = await post('t3', 'r1', 'first', '1');
+      expect(first.status).toBe(200);
+      expect(retried.status).toBe(200);
+      expect(retried.headers.get('idempotent-replayed')).toBe('true');
+      expect(await retried.json()).toEqual({ version: 2 });
+      // A new request on a stale version: refused (this route's append conflicts: 409).
+      const stale = await post('t3', 'r3', 'third', '1');
+      expect(stale.status).toBe(409);
+
+      const { rows } = await pool.query<{ stream_id: string; n: string }>(
+        `SELECT stream_id, count(*) AS n FROM notes.events
+         WHERE stream_id IN ('note-t1', 'note-t2', 'note-t3') GROUP BY stream_id ORDER BY 1`,
+      );
+      expect(rows).toEqual([
+        { stream_id: 'note-t1', n: '1' },
+        { stream_id: 'note-t2', n: '2' },
+        { stream_id: 'note-t3', n: '3' },
+      ]);
+      const keys = await pool.query<{ key: string; response_status: number }>(
+        `SELECT key, response_status FROM ${OWN_SCHEMA}.idempotency_keys
+         WHERE key IN ('twin', 'p1', 'p2', 'r0', 'r1', 'r2', 'r3') ORDER BY key`,
+      );
+      expect(keys.rows).toEqual([
+        { key: 'p1', response_status: 200 },
+        { key: 'p2', response_status: 200 },
+        { key: 'r0', response_status: 200 },
+        { key: 'r1', response_status: 200 },
+        { key: 'r2', response_status: 200 },
+        { key: 'twin', response_status: 200 },
+      ]);
+    } finally {
       await pool.end();
     }
   });

@@ -1,6 +1,9 @@
 import { Inject, Logger, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
+import type { PoolClient } from 'pg';
+
+import { dbQueries } from '@gov/platform-observability';
 
 import { PostgresReadinessCheck } from './postgres-readiness.check';
 import { PG_POOL, POSTGRES_OPTIONS } from './postgres.options';
@@ -49,5 +52,15 @@ function createPool(options: PostgresModuleOptions): Pool {
   pool.on('error', (error) => {
     logger.warn({ err: error }, 'An idle PostgreSQL connection failed');
   });
+  pool.on('connect', countQueries);
   return pool;
+}
+
+/** Counts every query sent on `client` in `db_client_queries_total` (round trips). */
+function countQueries(client: PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]): unknown => {
+    dbQueries.inc();
+    return query(...args);
+  };
 }

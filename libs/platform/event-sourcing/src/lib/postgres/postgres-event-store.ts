@@ -26,12 +26,14 @@ import type {
 } from '../event-store/event-store';
 import { UpcasterRegistry } from '../event-store/upcasting';
 import type { Upcaster } from '../event-store/upcasting';
+import { CompanionConflictError, currentDeferral, shiftPlaceholders } from './deferred-append';
+import type { AppendDeferral, CompanionWrite } from './deferred-append';
 import { REQUIRED_MIGRATION } from './migrations';
-import { translatePgError } from './pg-errors';
+import { EVENT_ID_CONSTRAINT, STREAM_VERSION_CONSTRAINT, translatePgError } from './pg-errors';
 import type { PgErrorContext } from './pg-errors';
 import { quoteSchema } from './schema-name';
 import { runSequencer } from './sequencer';
-import type { SequencerRun } from './sequencer';
+import type { SequencerOptions, SequencerRun } from './sequencer';
 
 /** A role of the site as the store records it (see `SiteRole` of the replication library). */
 export type StoredSiteRole = 'primary' | 'replica' | 'fenced';
@@ -129,9 +131,13 @@ export class PostgresEventStore implements EventStore {
   private readonly upcasters: UpcasterRegistry;
   private readonly listeners = new Set<(streamId: string) => void>();
   private verified: Promise<void> | undefined;
-  private readonly appendStatements = new Map<number, { name?: string; text: string }>();
+  private readonly appendStatements = new Map<string, { name?: string; text: string }>();
   private readonly sql: ReturnType<typeof statements>;
   private readonly writeGate: () => void;
+  /** Appends committed through this instance so far (see {@link sequence}). */
+  private appendsCommitted = 0;
+  /** The sequencer run in flight in this process, and the appends committed when it began. */
+  private sequencing: { readonly run: Promise<SequencerRun>; readonly after: number } | undefined;
 
   constructor(options: PostgresEventStoreOptions) {
     this.writeGate = options.writeGate ?? (() => undefined);
@@ -180,13 +186,66 @@ export class PostgresEventStore implements EventStore {
     const meta = checkAppend(streamId, expectedVersion, events, metadata);
     this.writeGate();
     await this.verifySchema();
+    const deferral = currentDeferral();
+    if (deferral?.accepts() && expectedVersion !== 'any') {
+      return this.hold(deferral, streamId, expectedVersion, events, meta);
+    }
+    await deferral?.flush();
     const result = await this.observed(streamId, events.length, (traced) =>
       this.appendOn(this.pool, false, streamId, expectedVersion, events, traced(meta)),
     );
+    this.appended(streamId);
+    return result;
+  }
+
+  /**
+   * Holds an append in the request's {@link AppendDeferral} and answers what it will store: the
+   * same event ids, versions and hashes; `recordedAt` is the time of this call (the stored
+   * one is the commit statement's), and the first event's `previousHash` is `null` when the
+   * stream had events (the statement looks it up).
+   */
+  private hold(
+    deferral: AppendDeferral,
+    streamId: string,
+    expected: number,
+    events: readonly NewEvent[],
+    meta: NormalizedMetadata,
+  ): AppendResult {
+    const prepared = prepareEvents(streamId, expected + 1, null, events);
+    deferral.hold({
+      run: async (companion) => {
+        await this.observed(streamId, events.length, (traced) =>
+          this.insertPrepared(
+            this.pool,
+            false,
+            streamId,
+            expected,
+            prepared,
+            traced(meta),
+            companion,
+          ),
+        );
+        this.appended(streamId);
+      },
+    });
+    const recordedAt = new Date();
+    return {
+      streamVersion: expected + prepared.length,
+      events: prepared.map((event) =>
+        toAppended(event, streamId, meta, this.producer, {
+          recorded_at: recordedAt,
+          previous_hash: null,
+        }),
+      ),
+    };
+  }
+
+  /** After an append through this instance committed: counts it and tells the listeners. */
+  private appended(streamId: string): void {
+    this.appendsCommitted += 1;
     for (const listener of this.listeners) {
       listener(streamId);
     }
-    return result;
   }
 
   /**
@@ -209,6 +268,7 @@ export class PostgresEventStore implements EventStore {
     const meta = checkAppend(streamId, expectedVersion, events, metadata);
     this.writeGate();
     await this.verifySchema();
+    await currentDeferral()?.flush();
     return this.observed(streamId, events.length, (traced) =>
       this.appendOn(client, true, streamId, expectedVersion, events, traced(meta)),
     );
@@ -247,6 +307,7 @@ export class PostgresEventStore implements EventStore {
     if (!meta) throw new InvalidArgumentError('streams', 'none given');
     this.writeGate();
     await this.verifySchema();
+    await currentDeferral()?.flush();
     const prepared = streams.map(({ streamId, events }) => ({
       streamId,
       events: prepareEvents(streamId, 1, null, events),
@@ -349,20 +410,50 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * Runs the sequencer once: assigns global positions to up to `limit` committed events, in a
-   * short transaction of its own. The outbox relay calls it before each batch; call it yourself
-   * only where no relay runs (tests, tools).
+   * short transaction of its own (one round trip). The outbox relay calls it before each batch;
+   * call it yourself only where no relay runs (tests, tools).
+   *
+   * Several relays of one store in this process (the events topic, a change feed) would each
+   * run it for the same events: a call while a run is in flight waits for that run instead,
+   * unless an append through this instance committed since the run began (its snapshot may
+   * miss that append). Events of other processes are positioned by the next run, as before.
    *
    * @param client - A connection not in a transaction; one from the pool by default.
+   * @param options - `pending: true` when the caller knows events are waiting.
    */
   async sequence(
     limit: number = DEFAULT_SEQUENCER_BATCH,
     client?: ClientBase,
+    options: SequencerOptions = {},
   ): Promise<SequencerRun> {
     await this.verifySchema();
+    const inFlight = this.sequencing;
+    if (inFlight && inFlight.after === this.appendsCommitted) {
+      try {
+        return await inFlight.run;
+      } catch {
+        // That run's connection failed; this caller's own may be fine.
+      }
+    }
+    const run = this.runSequencer(limit, client, options);
+    const entry = { run, after: this.appendsCommitted };
+    this.sequencing = entry;
+    try {
+      return await run;
+    } finally {
+      if (this.sequencing === entry) this.sequencing = undefined;
+    }
+  }
+
+  private async runSequencer(
+    limit: number,
+    client: ClientBase | undefined,
+    options: SequencerOptions,
+  ): Promise<SequencerRun> {
     let owned: PoolClient | undefined;
     try {
       const target = client ?? (owned = await this.pool.connect());
-      return await runSequencer(target, this.quotedSchema, limit);
+      return await runSequencer(target, this.quotedSchema, limit, options);
     } catch (error) {
       throw this.translate(error, { operation: 'sequence' });
     } finally {
@@ -651,7 +742,7 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async insert(
+  private insert(
     queryable: Pool | ClientBase,
     inTransaction: boolean,
     streamId: string,
@@ -661,18 +752,32 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     // The predecessor's hash is filled in by the statement (previous_hash NULL for the first).
     const prepared = prepareEvents(streamId, expected + 1, null, events);
+    return this.insertPrepared(queryable, inTransaction, streamId, expected, prepared, meta);
+  }
+
+  private async insertPrepared(
+    queryable: Pool | ClientBase,
+    inTransaction: boolean,
+    streamId: string,
+    expected: number,
+    prepared: readonly PreparedEvent[],
+    meta: NormalizedMetadata,
+    companion?: CompanionWrite,
+  ): Promise<AppendResult> {
     const context = { operation: 'append', streamId, expectedVersion: expected };
+    const values = appendValues(streamId, expected, prepared, meta, this.producer);
+    if (companion) values.push(...companion.values);
     let rows: { event_id: string; recorded_at: Date; previous_hash: Buffer | null }[];
     try {
       ({ rows } = await queryable.query<{
         event_id: string;
         recorded_at: Date;
         previous_hash: Buffer | null;
-      }>({
-        ...this.appendStatement(prepared.length),
-        values: appendValues(streamId, expected, prepared, meta, this.producer),
-      }));
+      }>({ ...this.appendStatement(prepared.length, companion), values }));
     } catch (error) {
+      if (companion && isCompanionClash(error)) {
+        throw new CompanionConflictError(companion.name, { cause: error });
+      }
       const failure = this.translate(error, context);
       if (failure instanceof ConcurrencyError) {
         // The failed statement aborted a caller's transaction: look on another connection.
@@ -718,8 +823,12 @@ export class PostgresEventStore implements EventStore {
    * append rate in measurements). Statements for small counts, the usual case, are prepared on
    * each connection; larger ones are parsed each time.
    */
-  private appendStatement(count: number): { name?: string; text: string } {
-    const cached = this.appendStatements.get(count);
+  private appendStatement(
+    count: number,
+    companion?: CompanionWrite,
+  ): { name?: string; text: string } {
+    const key = companion ? `${count}:${companion.name}` : String(count);
+    const cached = this.appendStatements.get(key);
     if (cached) {
       return cached;
     }
@@ -732,11 +841,7 @@ export class PostgresEventStore implements EventStore {
     // it must not come from a transaction younger than this one (it would be positioned after
     // the new events: the sequencer orders by transaction id). The unique key
     // (stream_id, stream_version) rejects a concurrent append of the same versions.
-    const text = `
-      WITH head AS (
-        SELECT content_hash, transaction_id FROM ${events}
-        WHERE stream_id = $1 AND stream_version = $2
-      )
+    const insert = `
       INSERT INTO ${events} (event_id, stream_id, stream_version, event_type,
         payload_schema_version, payload, occurred_at, correlation_id, causation_id,
         traceparent, tracestate, content_hash, previous_hash, data_subject_key_id, producer,
@@ -753,12 +858,21 @@ export class PostgresEventStore implements EventStore {
         AND (head.transaction_id IS NULL OR head.transaction_id <= pg_current_xact_id())
       ORDER BY e.ord
       RETURNING event_id, recorded_at, previous_hash`;
-    const statement =
-      count <= PREPARED_APPEND_SIZES
-        ? { name: `es_append_${this.schema}_${count}`, text }
-        : { text };
+    const head = `head AS (
+        SELECT content_hash, transaction_id FROM ${events}
+        WHERE stream_id = $1 AND stream_version = $2
+      )`;
+    // With a companion: the insert becomes the CTE `appended`, which the companion reads; all
+    // of it is one statement, so one transaction.
+    const text = companion
+      ? `WITH ${head}, appended AS (${insert}),
+        companion AS (${shiftPlaceholders(companion.sql, APPEND_FIXED_PARAMS + count * APPEND_PARAMS_PER_EVENT)})
+      SELECT event_id, recorded_at, previous_hash FROM appended`
+      : `WITH ${head}${insert}`;
+    const name = `es_append_${this.schema}_${count}${companion ? `_${companion.name}` : ''}`;
+    const statement = count <= PREPARED_APPEND_SIZES ? { name, text } : { text };
     if (count <= PREPARED_APPEND_SIZES) {
-      this.appendStatements.set(count, statement);
+      this.appendStatements.set(key, statement);
     }
     return statement;
   }
@@ -778,6 +892,8 @@ export class PostgresEventStore implements EventStore {
     config: QueryConfig | string,
   ): Promise<R[]> {
     await this.verifySchema();
+    // A read of the request after its held append sees it (read-your-writes).
+    await currentDeferral()?.flush();
     try {
       const result = await queryable.query<R>(config);
       return result.rows;
@@ -949,4 +1065,17 @@ function bytes(buffer: Buffer): Uint8Array {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A unique clash on anything but the events table's own keys: the companion's. */
+function isCompanionClash(error: unknown): boolean {
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    constraint?: unknown;
+  };
+  return (
+    fields.code === '23505' &&
+    fields.constraint !== STREAM_VERSION_CONSTRAINT &&
+    fields.constraint !== EVENT_ID_CONSTRAINT
+  );
 }

@@ -23,19 +23,25 @@ export interface SequencerRun {
 }
 
 /** SQL of the sequencer for one schema (quoted). */
-export function sequencerSql(schema: string): { lock: string; assign: string; pending: string } {
+export function sequencerSql(schema: string): { run: (limit: number) => string; pending: string } {
   return {
-    lock: `SELECT position FROM ${schema}.log_head FOR UPDATE`,
-    // One statement: pick the batch, number it after the head, update the events, move the head.
-    assign: `
+    // One round trip, four statements in one transaction (the simple query protocol: no
+    // parameters, so the limit is written in; it is an integer this module checked). Each
+    // statement takes its own snapshot (READ COMMITTED), so the assigning statement's snapshot
+    // is taken after the lock is granted: it sees every position the previous holder assigned,
+    // and numbers the batch after the head it reads itself.
+    run: (limit) => `
+      BEGIN;
+      SELECT position FROM ${schema}.log_head FOR UPDATE;
       WITH batch AS (
         SELECT seq, transaction_id FROM ${schema}.events
         WHERE global_position IS NULL
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY transaction_id, seq
-        LIMIT $2
+        LIMIT ${limit}
       ), numbered AS (
-        SELECT seq, $1::bigint + row_number() OVER (ORDER BY transaction_id, seq) AS position
+        SELECT seq, (SELECT position FROM ${schema}.log_head)
+                    + row_number() OVER (ORDER BY transaction_id, seq) AS position
         FROM batch
       ), positioned AS (
         UPDATE ${schema}.events e SET global_position = numbered.position
@@ -44,7 +50,8 @@ export function sequencerSql(schema: string): { lock: string; assign: string; pe
       )
       UPDATE ${schema}.log_head SET position = (SELECT max(position) FROM positioned)
       WHERE EXISTS (SELECT 1 FROM positioned)
-      RETURNING position`,
+      RETURNING position;
+      COMMIT`,
     // Read-only, needs no transaction id: lets an idle poll skip the locking transaction.
     pending: `
       SELECT (SELECT position FROM ${schema}.log_head) AS head,
@@ -52,6 +59,15 @@ export function sequencerSql(schema: string): { lock: string; assign: string; pe
                      WHERE global_position IS NULL
                        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS pending`,
   };
+}
+
+/** Options of {@link runSequencer}. */
+export interface SequencerOptions {
+  /**
+   * The caller knows that events are waiting (an append in this process woke it): skip the
+   * read-only check that lets an idle poll avoid the locking transaction (one round trip less).
+   */
+  readonly pending?: boolean;
 }
 
 /**
@@ -63,28 +79,36 @@ export async function runSequencer(
   client: ClientBase,
   schema: string,
   limit: number,
+  options: SequencerOptions = {},
 ): Promise<SequencerRun> {
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new RangeError(`the sequencer's limit must be a positive integer, got ${limit}`);
+  }
   const sql = sequencerSql(schema);
-  const check = await client.query<{ head: string; pending: boolean }>(sql.pending);
-  const before = check.rows[0];
-  if (!before) {
-    throw new Error(`log_head of ${schema} is empty: the migration's row is missing`);
+  if (options.pending !== true) {
+    const check = await client.query<{ head: string; pending: boolean }>(sql.pending);
+    const before = check.rows[0];
+    if (!before) {
+      throw new Error(`log_head of ${schema} is empty: the migration's row is missing`);
+    }
+    if (!before.pending) {
+      return { assigned: 0, head: BigInt(before.head) };
+    }
   }
-  if (!before.pending) {
-    return { assigned: 0, head: BigInt(before.head) };
-  }
-  await client.query('BEGIN');
+  let results: { rows: { position?: string }[] }[];
   try {
-    // A statement of its own: the next statement's snapshot is taken after the lock is granted,
-    // so it sees every position the previous holder assigned.
-    const locked = await client.query<{ position: string }>(sql.lock);
-    const head = BigInt(locked.rows[0]?.position ?? '0');
-    const moved = await client.query<{ position: string }>(sql.assign, [head.toString(), limit]);
-    await client.query('COMMIT');
-    const newHead = moved.rows[0] ? BigInt(moved.rows[0].position) : head;
-    return { assigned: Number(newHead - head), head: newHead };
+    // A multi-statement query answers with one result per statement.
+    results = (await client.query(sql.run(limit))) as unknown as typeof results;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+  const locked = results[1]?.rows[0]?.position;
+  if (locked === undefined) {
+    throw new Error(`log_head of ${schema} is empty: the migration's row is missing`);
+  }
+  const head = BigInt(locked);
+  const moved = results[2]?.rows[0]?.position;
+  const newHead = moved === undefined ? head : BigInt(moved);
+  return { assigned: Number(newHead - head), head: newHead };
 }

@@ -26,6 +26,17 @@ export const eventStoreAppendDuration = new Histogram({
   registers,
 });
 
+/**
+ * Queries this process sent to PostgreSQL on the service's pool: each one a round trip (a
+ * multi-statement query, like the sequencer's, counts once). Divided by the request rate, what
+ * a command costs in round trips, background work (relays, projections) included.
+ */
+export const dbQueries = new Counter({
+  name: 'db_client_queries_total',
+  help: 'Queries (round trips) sent to PostgreSQL on the service pool.',
+  registers,
+});
+
 /** Events positioned in the log and not yet published, as the leading relay last saw it. */
 export const relayLagEvents = new Gauge({
   name: 'outbox_relay_lag_events',

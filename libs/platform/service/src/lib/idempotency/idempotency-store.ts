@@ -2,7 +2,8 @@ import { IsNull } from 'typeorm';
 import type { Pool } from 'pg';
 import type { DataSource, Repository } from 'typeorm';
 
-import { translatePgError } from '@gov/platform-event-sourcing';
+import { CompanionConflictError, translatePgError } from '@gov/platform-event-sourcing';
+import type { CompanionWrite } from '@gov/platform-event-sourcing';
 
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import type { IdempotencyKeyRow } from './idempotency-key.entity';
@@ -43,6 +44,34 @@ export interface IdempotencyStore {
   release(scope: string, key: string): Promise<void>;
   /** Forgets keys first seen more than `ageMs` ago; returns how many. */
   purge(ageMs: number): Promise<number>;
+  /**
+   * What is known of `key` without claiming it (a read): `undefined` when it is new, or its
+   * claim's outcome as {@link claim} would give it. A claim left unanswered for longer than
+   * `leaseMs` is forgotten (`undefined`).
+   */
+  lookup(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    leaseMs: number,
+  ): Promise<Exclude<IdempotencyClaim, { kind: 'claimed' }> | undefined>;
+  /**
+   * The key with its answer, as a write stored in the same statement as a deferred append
+   * (`AppendDeferral.commit`): written only if the append is, and refused (nothing stored) when
+   * the key exists.
+   */
+  answerWithAppend(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    response: StoredResponse,
+  ): CompanionWrite;
+  /**
+   * Stores the key with its answer on its own (a request that appended nothing).
+   *
+   * @throws `CompanionConflictError` when the key exists.
+   */
+  answer(scope: string, key: string, fingerprint: string, response: StoredResponse): Promise<void>;
 }
 
 /**
@@ -155,6 +184,88 @@ export class PgIdempotencyStore implements IdempotencyStore {
     );
   }
 
+  async lookup(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    leaseMs: number,
+  ): Promise<Exclude<IdempotencyClaim, { kind: 'claimed' }> | undefined> {
+    const { rows } = await this.run('look up idempotency key', () =>
+      this.pool.query<{
+        fingerprint: string;
+        response_status: number | null;
+        response_headers: Record<string, string> | null;
+        response_body: unknown;
+        expired: boolean;
+      }>({
+        name: `idempotency_lookup_${this.schema}`,
+        text: `SELECT fingerprint, response_status, response_headers, response_body,
+                      claimed_at < now() - make_interval(secs => $3::double precision / 1000) AS expired
+               FROM ${this.table} WHERE scope = $1 AND key = $2`,
+        values: [scope, key, leaseMs],
+      }),
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
+    if (row.response_status === null) {
+      if (!row.expired) return { kind: 'in-progress' };
+      // A claim whose process died before answering: give it up, the request runs again.
+      await this.release(scope, key);
+      return undefined;
+    }
+    return {
+      kind: 'replay',
+      response: {
+        status: row.response_status,
+        headers: row.response_headers ?? {},
+        body: row.response_body,
+      },
+    };
+  }
+
+  answerWithAppend(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    response: StoredResponse,
+  ): CompanionWrite {
+    return {
+      name: 'idempotency',
+      sql: `INSERT INTO ${this.table} (scope, key, fingerprint, response_status, response_headers,
+              response_body, completed_at)
+            SELECT $1, $2, $3, $4::integer, $5::jsonb, $6::json, now()
+            WHERE EXISTS (SELECT 1 FROM appended)`,
+      values: answerValues(scope, key, fingerprint, response),
+    };
+  }
+
+  async answer(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    response: StoredResponse,
+  ): Promise<void> {
+    try {
+      await this.pool.query({
+        name: `idempotency_answer_${this.schema}`,
+        text: `INSERT INTO ${this.table} (scope, key, fingerprint, response_status,
+                 response_headers, response_body, completed_at)
+               VALUES ($1, $2, $3, $4::integer, $5::jsonb, $6::json, now())`,
+        values: answerValues(scope, key, fingerprint, response),
+      });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === '23505') {
+        throw new CompanionConflictError('idempotency key', { cause: error });
+      }
+      throw translatePgError(error, {
+        operation: 'store idempotency answer',
+        schema: this.schema,
+        requiredMigration: 1,
+      });
+    }
+  }
+
   async release(scope: string, key: string): Promise<void> {
     await this.run('release idempotency key', () =>
       this.keys.delete({ scope, key, responseStatus: IsNull() }),
@@ -186,4 +297,22 @@ export class PgIdempotencyStore implements IdempotencyStore {
       });
     }
   }
+}
+
+/** Parameters 1 to 6 of a stored answer: scope, key, fingerprint, status, headers, body. */
+function answerValues(
+  scope: string,
+  key: string,
+  fingerprint: string,
+  response: StoredResponse,
+): unknown[] {
+  return [
+    scope,
+    key,
+    fingerprint,
+    response.status,
+    JSON.stringify(response.headers),
+    // JSON text as the client sent it back: a body of `null` stays a JSON null.
+    JSON.stringify(response.body ?? null),
+  ];
 }

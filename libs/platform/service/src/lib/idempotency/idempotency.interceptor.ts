@@ -4,15 +4,21 @@ import { Inject, Injectable, Logger, SetMetadata, applyDecorators } from '@nestj
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
-import { catchError, concatMap, from, of, throwError } from 'rxjs';
+import { catchError, concatMap, defer, from, of, throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
 
 import { principalOf } from '@gov/platform-auth';
 import type { Principal } from '@gov/platform-auth';
 import { ApplicationError, header } from '@gov/platform-chassis';
 import type { HttpReply, HttpRequest } from '@gov/platform-chassis';
+import {
+  AppendDeferral,
+  CompanionConflictError,
+  ConcurrencyError,
+  deferAppends,
+} from '@gov/platform-event-sourcing';
 
-import type { IdempotencyStore, StoredResponse } from './idempotency-store';
+import type { IdempotencyClaim, IdempotencyStore, StoredResponse } from './idempotency-store';
 
 /** Injection token of the {@link IdempotencyStore}. */
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
@@ -24,6 +30,13 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export interface IdempotentOptions {
   /** A request without the header is refused (400): routes that create a record. */
   readonly required: boolean;
+  /**
+   * The route's handler writes nothing but one append through the service's event store (a
+   * `PostgresEventStore`): the append waits until the answer is ready, and the events, the key
+   * and the answer are stored in one statement (see {@link IdempotencyInterceptor}). A route
+   * that writes anything else, or appends twice, must not say so.
+   */
+  readonly answerWithAppend?: boolean;
 }
 
 const IDEMPOTENT = 'platform:idempotent';
@@ -53,6 +66,11 @@ export const Idempotent = (options: IdempotentOptions): MethodDecorator =>
 const LEASE_MS = 30_000;
 /** Response headers a retry gets back with the stored body. */
 const KEPT_HEADERS = ['location', 'etag'];
+/**
+ * How many times a request answered with its append runs when its held append meets a version
+ * conflict (a concurrent writer): each run decides again on the stream as it then is.
+ */
+const MAX_RUNS = 4;
 /** Printable ASCII, as the IETF draft's examples and every common client send. */
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -79,6 +97,18 @@ const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
  * `ALREADY_APPLIED` instead of creating a second record; the client then looks the record up.
  * Only the original answer (the new number) is lost, never the guarantee that it was created
  * once. Keys are kept for a day.
+ *
+ * A route declared `answerWithAppend` (its only write is one append) goes without the claim,
+ * without a lookup and without that window: the handler runs with its append held
+ * (`AppendDeferral`), and the events, the key and the answer are then stored in one statement,
+ * one transaction, or none of them (the key's primary key refuses a key used before). A retry of
+ * an answered request, or a twin that ran alongside, thus stores nothing and answers the stored
+ * answer; so does a request that failed (a stale `If-Match`, say) when its key turns out to be
+ * answered. The same key with another request is refused with 409 once the handler has run. A
+ * version conflict of the held append runs the handler again (at most {@link MAX_RUNS} times in
+ * all), deciding on the stream as it then is. Round trips of such a command: the handler's reads
+ * and the one write. The price: a retry runs the handler again (its reads, and for a
+ * registration a sequence number that is then never used).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -115,25 +145,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const scope = scopeOf(this.principal(request));
     const fingerprint = fingerprintOf(request);
+    if (options.answerWithAppend === true) {
+      return this.answerWithAppend(request, reply, next, { scope, key, fingerprint });
+    }
     const claim = await this.store.claim(scope, key, fingerprint, LEASE_MS);
     switch (claim.kind) {
       case 'replay':
-        reply.status(claim.response.status);
-        for (const [name, value] of Object.entries(claim.response.headers)) {
-          reply.header(name, value);
-        }
-        reply.header('idempotent-replayed', 'true');
-        return of(claim.response.body);
       case 'mismatch':
-        throw ApplicationError.conflict(
-          `this ${IDEMPOTENCY_KEY_HEADER} was used for a different request; use a new key for a new request`,
-          { extensions: { code: 'IDEMPOTENCY_KEY_REUSED' } },
-        );
       case 'in-progress':
-        throw ApplicationError.conflict(
-          `a request with this ${IDEMPOTENCY_KEY_HEADER} is still being carried out; retry in a moment`,
-          { extensions: { code: 'IDEMPOTENCY_KEY_IN_USE' } },
-        );
+        return answerKnown(claim, reply);
       case 'claimed':
         request.idempotency = {
           seed: createHash('sha256').update(`${scope}\n${key}`).digest('hex'),
@@ -149,11 +169,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           // It succeeded: keep its answer. If that fails, the client still gets the answer
           // (the events are recorded) and the key stays claimed until its lease ends; see above.
           concatMap(async (body: unknown) => {
-            const response: StoredResponse = {
-              status: reply.statusCode,
-              headers: keptHeaders(reply),
-              body: body === undefined ? null : (JSON.parse(JSON.stringify(body)) as unknown),
-            };
+            const response = storedResponse(reply, body);
             await this.store.complete(scope, key, response).catch((error: unknown) => {
               this.logger.warn(
                 `could not store the answer for an ${IDEMPOTENCY_KEY_HEADER}: ${String(error)}`,
@@ -167,6 +183,70 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw new TypeError(`unknown idempotency claim ${JSON.stringify(unknown)}`);
       }
     }
+  }
+
+  /** The flow of a route whose one write is its append (see the class's description). */
+  private answerWithAppend(
+    request: HttpRequest,
+    reply: HttpReply,
+    next: CallHandler,
+    id: { readonly scope: string; readonly key: string; readonly fingerprint: string },
+  ): Observable<unknown> {
+    request.idempotency = {
+      seed: createHash('sha256').update(`${id.scope}\n${id.key}`).digest('hex'),
+      firstSeenAt: new Date(),
+    };
+    const run = (attempt: number): Observable<unknown> => {
+      const deferral = new AppendDeferral();
+      return deferAppends(deferral, () => next.handle()).pipe(
+        concatMap(async (body: unknown) => {
+          const response = storedResponse(reply, body);
+          const stored = await deferral.commit(
+            this.store.answerWithAppend(id.scope, id.key, id.fingerprint, response),
+          );
+          if (!stored) await this.store.answer(id.scope, id.key, id.fingerprint, response);
+          return body;
+        }),
+        catchError((error: unknown) => {
+          deferral.discard();
+          // Only a conflict of the held append itself is retried: the handler's own conflicts
+          // were already retried where they happened.
+          if (deferral.conflicted && error instanceof ConcurrencyError && attempt < MAX_RUNS) {
+            return defer(() => from(jitter(attempt))).pipe(concatMap(() => run(attempt + 1)));
+          }
+          return from(this.afterFailure(error, reply, id));
+        }),
+      );
+    };
+    return run(1);
+  }
+
+  /**
+   * After a failed run: if the key was answered meanwhile (a twin request stored first, or this
+   * is a retry of an answered request that no longer applies), that answer; else the failure.
+   */
+  private async afterFailure(
+    error: unknown,
+    reply: HttpReply,
+    id: { readonly scope: string; readonly key: string; readonly fingerprint: string },
+  ): Promise<unknown> {
+    const known = await this.store
+      .lookup(id.scope, id.key, id.fingerprint, LEASE_MS)
+      .catch(() => undefined);
+    if (known === undefined) {
+      if (error instanceof CompanionConflictError) {
+        throw ApplicationError.conflict(
+          `a request with this ${IDEMPOTENCY_KEY_HEADER} is still being carried out; retry in a moment`,
+          { extensions: { code: 'IDEMPOTENCY_KEY_IN_USE' } },
+        );
+      }
+      throw error;
+    }
+    if (known.kind !== 'replay') return answerKnown(known, reply);
+    for (const name of KEPT_HEADERS) {
+      (reply as { removeHeader?: (header: string) => unknown }).removeHeader?.(name);
+    }
+    return replay(known.response, reply);
   }
 
   /**
@@ -229,6 +309,56 @@ function canonical(value: unknown): unknown {
     );
   }
   return value;
+}
+
+/** The answer of a request as a retry gets it back. */
+function storedResponse(reply: HttpReply, body: unknown): StoredResponse {
+  return {
+    status: reply.statusCode,
+    headers: keptHeaders(reply),
+    body: body === undefined ? null : (JSON.parse(JSON.stringify(body)) as unknown),
+  };
+}
+
+/** Sends a stored answer again, marked as replayed. */
+function replay(response: StoredResponse, reply: HttpReply): unknown {
+  reply.status(response.status);
+  for (const [name, value] of Object.entries(response.headers)) {
+    reply.header(name, value);
+  }
+  reply.header('idempotent-replayed', 'true');
+  return response.body;
+}
+
+/** The answer to a key used before: its stored answer, or the 409 of a reuse or a key in use. */
+function answerKnown(
+  known: Exclude<IdempotencyClaim, { kind: 'claimed' }>,
+  reply: HttpReply,
+): Observable<unknown> {
+  switch (known.kind) {
+    case 'replay':
+      return of(replay(known.response, reply));
+    case 'mismatch':
+      throw ApplicationError.conflict(
+        `this ${IDEMPOTENCY_KEY_HEADER} was used for a different request; use a new key for a new request`,
+        { extensions: { code: 'IDEMPOTENCY_KEY_REUSED' } },
+      );
+    case 'in-progress':
+      throw ApplicationError.conflict(
+        `a request with this ${IDEMPOTENCY_KEY_HEADER} is still being carried out; retry in a moment`,
+        { extensions: { code: 'IDEMPOTENCY_KEY_IN_USE' } },
+      );
+    default: {
+      const unknown: never = known;
+      throw new TypeError(`unknown idempotency answer ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** A short random wait before running a request again after a conflict (full jitter). */
+function jitter(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(50, 5 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function keptHeaders(reply: HttpReply): Record<string, string> {

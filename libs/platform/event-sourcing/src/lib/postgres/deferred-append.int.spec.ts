@@ -1,0 +1,136 @@
+// A request's append held until its answer is ready, then stored with a companion write in one
+// statement: both or neither.
+import { ConcurrencyError } from '../event-store/event-store-errors';
+import { testPostgres } from '../testing/pg-test-support';
+import type { TestPostgres } from '../testing/pg-test-support';
+import { payloadText, testEvent, testMetadata } from '../testing/test-events';
+import { AppendDeferral, CompanionConflictError, deferAppends } from './deferred-append';
+import type { CompanionWrite } from './deferred-append';
+import type { PostgresEventStore } from './postgres-event-store';
+
+let pg: TestPostgres;
+let store: PostgresEventStore;
+
+beforeAll(async () => {
+  pg = await testPostgres('deferred_append');
+});
+
+afterAll(async () => {
+  await pg.close();
+});
+
+beforeEach(async () => {
+  store = await pg.newStore();
+  await pg.pool.query(
+    `CREATE TABLE "${store.schema}".answers (key text PRIMARY KEY, answer text NOT NULL,
+       first_event uuid NOT NULL)`,
+  );
+});
+
+/** A row of `answers`, written only if the append is, naming the append's first event. */
+function answer(key: string, text: string): CompanionWrite {
+  return {
+    name: 'test_answer',
+    sql: `INSERT INTO "${store.schema}".answers (key, answer, first_event)
+          SELECT $1, $2, (SELECT event_id FROM appended ORDER BY event_id LIMIT 1)
+          WHERE EXISTS (SELECT 1 FROM appended)`,
+    values: [key, text],
+  };
+}
+
+async function answers(): Promise<{ key: string; answer: string; first_event: string }[]> {
+  const { rows } = await pg.pool.query<{ key: string; answer: string; first_event: string }>(
+    `SELECT key, answer, first_event FROM "${store.schema}".answers ORDER BY key`,
+  );
+  return rows;
+}
+
+const texts = async (streamId: string) => (await store.readStream(streamId)).map(payloadText);
+
+describe('a deferred append', () => {
+  it('is held, then stored with its companion in one statement', async () => {
+    const deferral = new AppendDeferral();
+    const result = await deferAppends(deferral, () =>
+      store.append('held-1', 0, [testEvent('one'), testEvent('two')], testMetadata),
+    );
+    // Not stored yet, but answered as it will be.
+    expect(deferral.holding).toBe(true);
+    expect(result.streamVersion).toBe(2);
+    expect(await texts('held-1')).toEqual([]);
+
+    expect(await deferral.commit(answer('k1', 'registered'))).toBe(true);
+    const stored = await store.readStream('held-1');
+    expect(stored.map((e) => [payloadText(e), e.eventId])).toEqual(
+      result.events.map((e) => [payloadText(e), e.eventId]),
+    );
+    expect(stored.map((e) => e.contentHash)).toEqual(result.events.map((e) => e.contentHash));
+    expect(await answers()).toEqual([
+      { key: 'k1', answer: 'registered', first_event: [...stored].map((e) => e.eventId).sort()[0] },
+    ]);
+    expect(deferral.holding).toBe(false);
+  });
+
+  it('stores neither when the companion clashes', async () => {
+    await pg.pool.query(
+      `INSERT INTO "${store.schema}".answers VALUES ('k2', 'earlier', gen_random_uuid())`,
+    );
+    const deferral = new AppendDeferral();
+    await deferAppends(deferral, () => store.append('held-2', 0, [testEvent('x')], testMetadata));
+    await expect(deferral.commit(answer('k2', 'again'))).rejects.toBeInstanceOf(
+      CompanionConflictError,
+    );
+    expect(await texts('held-2')).toEqual([]);
+    expect(deferral.conflicted).toBe(false);
+  });
+
+  it('stores neither on a version conflict, and says so', async () => {
+    await store.append('held-3', 0, [testEvent('first')], testMetadata);
+    const deferral = new AppendDeferral();
+    // Decided on version 1; another writer appends version 2 before the commit.
+    await deferAppends(deferral, () =>
+      store.append('held-3', 1, [testEvent('mine')], testMetadata),
+    );
+    await store.append('held-3', 1, [testEvent('theirs')], testMetadata);
+
+    await expect(deferral.commit(answer('k3', 'changed'))).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(deferral.conflicted).toBe(true);
+    expect(await texts('held-3')).toEqual(['first', 'theirs']);
+    expect(await answers()).toEqual([]);
+  });
+
+  it('runs before a later read or append of the request, which see it', async () => {
+    const deferral = new AppendDeferral();
+    const seen = await deferAppends(deferral, async () => {
+      await store.append('held-4', 0, [testEvent('a')], testMetadata);
+      const read = (await store.readStream('held-4')).map(payloadText);
+      await store.append('held-4', 1, [testEvent('b')], testMetadata);
+      return read;
+    });
+    expect(seen).toEqual(['a']);
+    expect(deferral.holding).toBe(false);
+    // Nothing is held any more: the companion has no append to go with.
+    expect(await deferral.commit(answer('k4', 'unused'))).toBe(false);
+    expect(await texts('held-4')).toEqual(['a', 'b']);
+    expect(await answers()).toEqual([]);
+  });
+
+  it('is forgotten when the request fails', async () => {
+    const deferral = new AppendDeferral();
+    await deferAppends(deferral, () => store.append('held-5', 0, [testEvent('z')], testMetadata));
+    deferral.discard();
+    expect(await deferral.commit(answer('k5', 'never'))).toBe(false);
+    expect(await texts('held-5')).toEqual([]);
+  });
+
+  it('is not held outside a deferral, nor for an append after whatever is there', async () => {
+    await store.append('direct', 0, [testEvent('now')], testMetadata);
+    expect(await texts('direct')).toEqual(['now']);
+
+    const deferral = new AppendDeferral();
+    await deferAppends(deferral, () =>
+      store.append('direct', 'any', [testEvent('any')], testMetadata),
+    );
+    expect(deferral.holding).toBe(false);
+    expect(await texts('direct')).toEqual(['now', 'any']);
+  });
+});

@@ -1,0 +1,137 @@
+// Deferred appends: a request's one append, held until its answer is known, then stored with
+// the answer in one statement.
+//
+// Why: a command over HTTP with an Idempotency-Key used to cost four transactions (claim the
+// key, allocate, append, store the answer), each a round trip and a commit. When a route's only
+// write is one append, the append can wait until the handler has produced its answer, and the
+// key, the answer and the events then commit together in one statement: no claim before, no
+// answer after, and no window in which the events are stored but the answer is not.
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+import { ConcurrencyError } from '../event-store/event-store-errors';
+
+/**
+ * A write stored in the same statement as a deferred append (a data-modifying CTE of it). Its
+ * SQL names the append's inserted rows as `appended` (columns `event_id`, `recorded_at`), so it
+ * can write only when the append did: `INSERT ... SELECT ... WHERE EXISTS (SELECT 1 FROM appended)`.
+ */
+export interface CompanionWrite {
+  /** A name for the statement, for the prepared-statement cache (same name, same SQL). */
+  readonly name: string;
+  /** One `INSERT`/`UPDATE` whose parameters are `$1` … `$n` of `values`. */
+  readonly sql: string;
+  readonly values: readonly unknown[];
+}
+
+/** The deferred append, as the store that holds it runs it. */
+interface PendingAppend {
+  /** Runs it, with `companion` in the same statement when given. */
+  run(companion: CompanionWrite | undefined): Promise<void>;
+}
+
+/**
+ * The append a request makes, held back. Opened by the caller around the request's work
+ * ({@link deferAppends}); `PostgresEventStore.append` then holds the first append in it instead
+ * of running it, and returns what it will have stored. Anything else the request does with a
+ * store afterwards runs it first (as if it had not waited), and so does a second append: the
+ * request's effects keep their order.
+ */
+export class AppendDeferral {
+  private pending: PendingAppend | undefined;
+  private used = false;
+  private conflict = false;
+
+  /**
+   * Whether the held append, when it ran, met a version conflict: the request decided on a
+   * stream that moved meanwhile, and may run again.
+   */
+  get conflicted(): boolean {
+    return this.conflict;
+  }
+
+  /** Whether an append is held. */
+  get holding(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /**
+   * Runs the held append with `companion` in one statement (one transaction). A version
+   * conflict fails it with the store's `ConcurrencyError`; a unique clash of the companion with
+   * a {@link CompanionConflictError}; nothing is stored then.
+   *
+   * @returns `false` when no append is held (nothing was run).
+   */
+  async commit(companion: CompanionWrite): Promise<boolean> {
+    const pending = this.take();
+    if (!pending) return false;
+    await this.run(pending, companion);
+    return true;
+  }
+
+  /** Forgets the held append: the request failed, nothing of it is stored. */
+  discard(): void {
+    this.pending = undefined;
+    this.used = true;
+  }
+
+  /** @internal Whether an append may be held now: the request's first. */
+  accepts(): boolean {
+    return !this.used;
+  }
+
+  /** @internal Holds `append` (see {@link accepts}). */
+  hold(append: PendingAppend): void {
+    this.pending = append;
+    this.used = true;
+  }
+
+  /** @internal Runs the held append alone, before another operation of the request. */
+  async flush(): Promise<void> {
+    const pending = this.take();
+    if (pending) await this.run(pending, undefined);
+  }
+
+  private async run(pending: PendingAppend, companion: CompanionWrite | undefined): Promise<void> {
+    try {
+      await pending.run(companion);
+    } catch (error) {
+      if (error instanceof ConcurrencyError) this.conflict = true;
+      throw error;
+    }
+  }
+
+  private take(): PendingAppend | undefined {
+    const pending = this.pending;
+    this.pending = undefined;
+    return pending;
+  }
+}
+
+/** The companion of a deferred append clashed with a unique key: nothing was stored. */
+export class CompanionConflictError extends Error {
+  constructor(
+    /** The companion's name. */
+    readonly companion: string,
+    options: { cause: unknown },
+  ) {
+    super(`the ${companion} stored with the append already exists`, options);
+    this.name = 'CompanionConflictError';
+  }
+}
+
+const deferrals = new AsyncLocalStorage<AppendDeferral>();
+
+/** Runs `work` with `deferral` open: the first append of a `PostgresEventStore` in it waits. */
+export function deferAppends<T>(deferral: AppendDeferral, work: () => T): T {
+  return deferrals.run(deferral, work);
+}
+
+/** The deferral open in this asynchronous context, if any. */
+export function currentDeferral(): AppendDeferral | undefined {
+  return deferrals.getStore();
+}
+
+/** `sql` with its placeholders `$1` … moved up by `offset` (to follow the append's own). */
+export function shiftPlaceholders(sql: string, offset: number): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+}
