@@ -147,7 +147,7 @@ export async function startBenchSite(options: BenchSiteOptions): Promise<BenchSi
   }
 }
 
-async function createDatabase(adminUrl: string, name: string): Promise<void> {
+export async function createDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -158,7 +158,7 @@ async function createDatabase(adminUrl: string, name: string): Promise<void> {
 }
 
 /** Runs the registry's migrations the way `npm start` does: its declared migrate entry. */
-function migrateRegistry(env: NodeJS.ProcessEnv, log: (message: string) => void): void {
+export function migrateRegistry(env: NodeJS.ProcessEnv, log: (message: string) => void): void {
   const entry = REGISTRY.database?.migrate;
   if (entry === undefined) throw new Error('services/registry declares no migrate entry');
   log('migrating the registry');
