@@ -4,30 +4,32 @@
 //   append p50/p99 at 10M at most 1.5 times the empty store's); failover (RTO) of a site
 //   holding a million events in well under a minute.
 //
-// Starts a throw-away site (Kafka, durable PostgreSQL). For each size: a registry database made
+// Starts a throw-away site (Kafka, durable PostgreSQL). For each size, a registry database made
 // by the registry's own migrations, its event store preloaded by COPY with that many events of a
 // register that lived long (PersonRegistered and later PersonAddressChanged events, 13-digit
 // national ids spread over 38,716 birth dates, up to 51 versions per stream, hash chains,
-// positioned, log head moved), then VACUUM ANALYZE and a CHECKPOINT (a real store is vacuumed
-// by autovacuum and checkpointed on its own; a fresh load is neither). Then:
-//   1. appends through PostgresEventStore.append at the concurrency: half start new persons
-//      (random birth dates), half append to existing persons (random ones, at their version),
-//      while a loop runs the sequencer as the outbox relay does (every 5 ms when idle);
-//   2. the registry's promotion: the registry started on that database as the embassy's
-//      replica (SITE_ROLE=embassy, replaying an empty mirrored topic), then
-//      POST /replication/promote timed; beside it, the log reads the promotion makes, timed
-//      alone in a rolled-back transaction (the cut to the gapless head, the allocator reseed's
-//      probe per birth date and its read of the business numbers).
-// Prints per size the load, the sizes on disk, the append figures and their ratio to the empty
-// store's, the promotion, and one JSON line at the end. Flags:
-//   --sizes 0,1000000,10000000   events in the store before measuring (0 first: the reference)
-//   --appends 5000               measured appends per size (after --warmup more)
-//   --warmup 500                 appends per size before measuring (not counted)
+// positioned, log head moved), then VACUUM ANALYZE (a real store is vacuumed by autovacuum; a
+// fresh load is not), and one CHECKPOINT once every store is loaded. Then:
+//   1. appends through PostgresEventStore.append at the concurrency (see AppendWorkload: half
+//      new persons at random birth dates, half address changes of random existing persons at
+//      their version), while a loop runs the sequencer as the outbox relay does; after a
+//      warm-up per store, in rounds, the stores taking turns, so that whatever else the machine
+//      runs weighs on every size alike;
+//   2. per store, the registry's promotion: the registry started on that database as the
+//      embassy's replica (SITE_ROLE=embassy, replaying an empty mirrored topic), then
+//      POST /replication/promote timed; beside it, the promotion's log reads timed alone in a
+//      rolled-back transaction (the cut to the gapless head, the allocator reseed's probe per
+//      birth date, its read of the business numbers) and the stop of a replica consumer.
+// Prints per size the load, the sizes on disk, the append figures and their ratio to the first
+// size's (the empty store), the promotion, and one JSON line at the end. Flags:
+//   --sizes 0,1000000,10000000   events in each store before measuring (0 first: the reference)
+//   --appends 5000               measured appends per store
+//   --rounds 5                   rounds the measured appends are split into
+//   --warmup 500                 appends per store before measuring (not counted)
 //   --concurrency 8              appending workers
 //   --log-level warn             the registry's LOG_LEVEL
 import 'reflect-metadata';
 
-import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,25 +40,20 @@ import { NestFactory } from '@nestjs/core';
 import { Client, Pool } from 'pg';
 
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import { PostgresEventStore } from '@gov/platform-event-sourcing';
+import { PostgresEventStore, ReplicaConsumer } from '@gov/platform-event-sourcing';
 import { freePort, startSite } from '@gov/platform-infra';
 import type { LocalSite } from '@gov/platform-infra';
-import { KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
+import { ConsumerGroupFactory, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
 
+import { AppendWorkload } from './lib/append-workload';
+import type { AppendBatch } from './lib/append-workload';
 import { copyLoad } from './lib/copy-load';
 import { benchLog, closedLoopOptions } from './lib/options';
 import { startRegistry } from './lib/registry-process';
 import { createDatabase, migrateRegistry } from './lib/registry-site';
 import { round, summarise } from './lib/stats';
 import type { RunSummary } from './lib/stats';
-import {
-  BIRTH_DATES,
-  LOADED_ACTOR,
-  PRODUCER,
-  SyntheticRegister,
-  addressChange,
-  registration,
-} from './lib/synthetic-register';
+import { LOADED_ACTOR, PRODUCER, SyntheticRegister } from './lib/synthetic-register';
 
 const log = benchLog('growth');
 
@@ -77,13 +74,19 @@ const ISSUER = 'backbone-bench';
 const AUDIENCE = 'backbone';
 /** Set on the throw-away server before loading (see the README): the default 1 GB would checkpoint every few seconds of a bulk load. */
 const MAX_WAL_SIZE = '8GB';
-const SEQUENCER_IDLE_MS = 5;
+/**
+ * How long a replica runs before it is promoted or stopped: past its group join, in its fetch
+ * loop, as on an embassy that has been replaying for a while.
+ */
+const REPLICA_SETTLE_MS = 3_000;
 
 interface Options {
   readonly sizes: readonly number[];
   readonly appends: number;
   readonly warmup: number;
   readonly concurrency: number;
+  /** Rounds the appends of each store are split into, the stores taking turns. */
+  readonly rounds: number;
   readonly logLevel: string;
 }
 
@@ -107,6 +110,8 @@ interface PromotionFigures {
   readonly birthDateProbesMs: number;
   readonly birthDates: number;
   readonly businessNumbersMs: number;
+  /** Stopping a settled replica consumer of the same (empty) topic, as the promotion does first. */
+  readonly replicaStopMs: number;
   /** Birth dates whose sequence the promotion reseeded (rows of `person_sequences`). */
   readonly reseededDates: number;
 }
@@ -128,12 +133,14 @@ interface Context {
   readonly options: Options;
   readonly env: NodeJS.ProcessEnv;
   readonly operatorToken: string;
+  readonly groups: ConsumerGroupFactory;
 }
 
 function readOptions(): Options {
   const options = closedLoopOptions('8', {
     sizes: { type: 'string', default: '0,1000000,10000000' },
     appends: { type: 'string', default: '5000' },
+    rounds: { type: 'string', default: '5' },
     // A count of appends here, not seconds.
     warmup: { type: 'string', default: '500' },
   });
@@ -146,6 +153,7 @@ function readOptions(): Options {
     appends: Number(options.flag('appends')),
     warmup: options.warmup,
     concurrency: options.levels[0] ?? 8,
+    rounds: Math.max(1, Number(options.flag('rounds'))),
     logLevel: options.logLevel,
   };
 }
@@ -203,14 +211,47 @@ async function main(): Promise<void> {
       AUTH_AUDIENCE: AUDIENCE,
       LOG_LEVEL: options.logLevel,
     };
-    const context: Context = { site, dir, options, env, operatorToken };
-    const results: SizeFigures[] = [];
-    for (const size of options.sizes) {
-      const figures = await measureSize(context, size);
-      results.push(figures);
-      report(figures, results[0], options.concurrency);
+    const groups = app.get(ConsumerGroupFactory);
+    const context: Context = { site, dir, options, env, operatorToken, groups };
+    const stores: LoadedStore[] = [];
+    try {
+      for (const size of options.sizes) stores.push(await loadStore(context, size));
+      // What the loads left dirty is written now, not during the appends.
+      await adminQuery(site, 'CHECKPOINT');
+      for (const loaded of stores) {
+        log(`${loaded.size} events: ${options.warmup} appends to warm up`);
+        await loaded.workload.run(options.warmup, options.concurrency);
+      }
+      // Round-robin over the stores, so that what else runs on the machine weighs on every
+      // size alike.
+      const perRound = Math.ceil(options.appends / options.rounds);
+      for (let round = 1; round <= options.rounds; round += 1) {
+        log(`appends, round ${round} of ${options.rounds}: ${perRound} per store`);
+        for (const loaded of stores) {
+          loaded.batches.push(await loaded.workload.run(perRound, options.concurrency));
+        }
+      }
+      const results: SizeFigures[] = [];
+      for (const loaded of stores) {
+        const promotion = await measurePromotion(context, loaded);
+        const figures: SizeFigures = {
+          events: loaded.size,
+          persons: loaded.register.persons,
+          load: loaded.load,
+          vacuumAnalyzeSeconds: loaded.vacuumAnalyzeSeconds,
+          bytes: loaded.bytes,
+          appends: appendFigures(loaded.batches),
+          promotion,
+        };
+        results.push(figures);
+        report(figures, results[0], options.concurrency);
+        // The disk it takes is needed no more.
+        await dropStore(context, loaded);
+      }
+      summary(results, options.concurrency);
+    } finally {
+      for (const loaded of stores) await dropStore(context, loaded).catch(() => undefined);
     }
-    summary(results, options.concurrency);
   } finally {
     await app.close();
     await site.stop();
@@ -218,7 +259,23 @@ async function main(): Promise<void> {
   }
 }
 
-async function measureSize(context: Context, size: number): Promise<SizeFigures> {
+/** A loaded store, kept open until its promotion. */
+interface LoadedStore {
+  readonly size: number;
+  readonly database: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly pool: Pool;
+  readonly store: PostgresEventStore;
+  readonly register: SyntheticRegister;
+  readonly workload: AppendWorkload;
+  readonly load: SizeFigures['load'];
+  readonly vacuumAnalyzeSeconds: number;
+  readonly bytes: SizeFigures['bytes'];
+  readonly batches: AppendBatch[];
+}
+
+/** A registry database made by the registry's migrations, its store loaded by COPY, vacuumed. */
+async function loadStore(context: Context, size: number): Promise<LoadedStore> {
   const { site, options } = context;
   const database = `growth_${size}`;
   await createDatabase(site.postgres.url(), database);
@@ -242,143 +299,55 @@ async function measureSize(context: Context, size: number): Promise<SizeFigures>
         log(`  ${rows} events loaded`);
       },
     );
-    log(`vacuum analyze and checkpoint`);
+    log(`  loaded in ${round(loaded.seconds, 1)} s; VACUUM ANALYZE`);
     const vacuumStarted = performance.now();
     await pool.query(`VACUUM ANALYZE "${REGISTRY_SCHEMA}".events`);
     const vacuumAnalyzeSeconds = (performance.now() - vacuumStarted) / 1000;
-    await pool.query('CHECKPOINT');
-    const bytes = await tableBytes(pool);
     const store = new PostgresEventStore({ pool, schema: REGISTRY_SCHEMA, producer: PRODUCER });
-    log(`appends: ${options.warmup} to warm up, ${options.appends} measured`);
-    const appends = await measureAppends(store, register, options);
-    const promotion = await measurePromotion(context, pool, store, env, size);
     return {
-      events: size,
-      persons: register.persons,
+      size,
+      database,
+      env,
+      pool,
+      store,
+      register,
+      workload: new AppendWorkload(store, register),
       load: {
         seconds: round(loaded.seconds, 1),
-        eventsPerSecond: Math.round(loaded.rows / loaded.seconds),
+        eventsPerSecond: loaded.seconds > 0 ? Math.round(loaded.rows / loaded.seconds) : 0,
       },
       vacuumAnalyzeSeconds: round(vacuumAnalyzeSeconds, 1),
-      bytes,
-      appends,
-      promotion,
+      bytes: await tableBytes(pool),
+      batches: [],
     };
-  } finally {
-    await pool.end();
-    await adminQuery(site, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  } catch (error) {
+    await dropStore(context, { database, pool });
+    throw error;
   }
 }
 
-/**
- * Appends at the concurrency, half new persons and half later events of existing ones, while
- * the sequencer positions them; the first `warmup` appends are not measured.
- */
-async function measureAppends(
-  store: PostgresEventStore,
-  register: SyntheticRegister,
-  options: Options,
-): Promise<AppendFigures> {
-  const random = mulberry32(42);
-  const nextFree = new Map<number, number>();
-  const usedPersons = new Set<number>();
-  // Streams started in this run, free to append to (one writer at a time): the only existing
-  // streams of an empty store.
-  const ownStreams: { id: string; version: number }[] = [];
-  let newStreams = 0;
-  let existingStreams = 0;
-  const metadata = () => ({ correlationId: randomUUID(), actor: LOADED_ACTOR });
+async function dropStore(
+  context: Context,
+  loaded: Pick<LoadedStore, 'database' | 'pool'>,
+): Promise<void> {
+  await loaded.pool.end().catch(() => undefined);
+  await adminQuery(context.site, `DROP DATABASE IF EXISTS "${loaded.database}" WITH (FORCE)`);
+}
 
-  const startPerson = async (k: number): Promise<'new'> => {
-    let day: number;
-    let n: number;
-    do {
-      day = Math.floor(random() * BIRTH_DATES);
-      n = nextFree.get(day) ?? 0;
-    } while (n >= register.freePerDate);
-    nextFree.set(day, n + 1);
-    const id = register.newStreamId(day, n);
-    await store.append(id, 0, [registration(k, id, day, new Date())], metadata());
-    ownStreams.push({ id, version: 1 });
-    return 'new';
+/** Every round's batches of one store as one run: latencies pooled, seconds summed. */
+function appendFigures(batches: readonly AppendBatch[]): AppendFigures {
+  const sum = (f: (batch: AppendBatch) => number) => batches.reduce((n, b) => n + f(b), 0);
+  return {
+    summary: summarise(
+      batches.flatMap((batch) => batch.latencies),
+      sum((batch) => batch.errors),
+      sum((batch) => batch.seconds),
+    ),
+    newStreams: sum((batch) => batch.newStreams),
+    existingStreams: sum((batch) => batch.existingStreams),
+    sequencerDrainMs: round(Math.max(0, ...batches.map((batch) => batch.sequencerDrainMs)), 1),
+    failures: batches.flatMap((batch) => batch.failures).slice(0, 5),
   };
-
-  const appendToPerson = async (k: number): Promise<'new' | 'existing'> => {
-    if (register.persons > 0) {
-      let i: number;
-      do {
-        i = Math.floor(random() * register.persons);
-      } while (usedPersons.has(i));
-      usedPersons.add(i);
-      const id = register.streamId(i);
-      await store.append(id, register.versionOf(i), [addressChange(k, id, new Date())], metadata());
-    } else {
-      const stream = ownStreams.shift();
-      if (stream === undefined) return startPerson(k);
-      const event = addressChange(k, stream.id, new Date());
-      await store.append(stream.id, stream.version, [event], metadata());
-      stream.version += 1;
-      ownStreams.push(stream);
-    }
-    return 'existing';
-  };
-
-  const sequencing = { on: true };
-  const sequencerClient = await store.pool.connect();
-  const sequencer = (async () => {
-    while (sequencing.on) {
-      const run = await store.sequence(undefined, sequencerClient);
-      if (run.assigned === 0) await sleep(SEQUENCER_IDLE_MS);
-    }
-  })();
-  try {
-    let next = 0;
-    const total = options.warmup + options.appends;
-    const latencies: number[] = [];
-    const failures: string[] = [];
-    let errors = 0;
-    let measuredStart = 0;
-    let measuredEnd = 0;
-    const worker = async (): Promise<void> => {
-      while (next < total) {
-        const k = next;
-        next += 1;
-        const measured = k >= options.warmup;
-        const t0 = performance.now();
-        if (measured && measuredStart === 0) measuredStart = t0;
-        try {
-          const kind = await (k % 2 === 0 ? startPerson(k) : appendToPerson(k));
-          if (measured) {
-            latencies.push(performance.now() - t0);
-            if (kind === 'new') newStreams += 1;
-            else existingStreams += 1;
-          }
-        } catch (error) {
-          if (measured) errors += 1;
-          if (failures.length < 5) {
-            failures.push(error instanceof Error ? error.message : String(error));
-          }
-        }
-        if (measured) measuredEnd = performance.now();
-      }
-    };
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
-    const drainStarted = performance.now();
-    while ((await store.unpositionedCount()) > 0) await sleep(1);
-    const sequencerDrainMs = performance.now() - drainStarted;
-    const summary = summarise(latencies, errors, (measuredEnd - measuredStart) / 1000);
-    return {
-      summary,
-      newStreams,
-      existingStreams,
-      sequencerDrainMs: round(sequencerDrainMs, 1),
-      failures,
-    };
-  } finally {
-    sequencing.on = false;
-    await sequencer.catch(() => undefined);
-    sequencerClient.release();
-  }
 }
 
 /**
@@ -387,10 +356,7 @@ async function measureAppends(
  */
 async function measurePromotion(
   context: Context,
-  pool: Pool,
-  store: PostgresEventStore,
-  env: NodeJS.ProcessEnv,
-  size: number,
+  { pool, store, env, size }: LoadedStore,
 ): Promise<PromotionFigures> {
   const head = (await store.headPosition()).toString();
   for (const name of RELAY_CHECKPOINTS) {
@@ -408,6 +374,7 @@ async function measurePromotion(
     );
   }
   const reads = await promotionReads(pool, store);
+  const replicaStopMs = await timeReplicaStop(context.groups, store);
   log(`starting the registry as the embassy's replica`);
   const started = performance.now();
   const registry = await startRegistry(
@@ -423,6 +390,7 @@ async function measurePromotion(
     }, 120_000);
     const replicaReadySeconds = (performance.now() - started) / 1000;
     await warnAboutLaggingReaders(pool, head);
+    await sleep(REPLICA_SETTLE_MS);
     log('promoting');
     const t0 = performance.now();
     const response = await fetch(`${registry.url}/replication/promote`, {
@@ -443,6 +411,7 @@ async function measurePromotion(
       promoteMs: round(promoteMs, 1),
       position: body.position ?? '?',
       ...reads,
+      replicaStopMs: round(replicaStopMs, 1),
       reseededDates: rows[0]?.n ?? 0,
     };
   } finally {
@@ -484,6 +453,27 @@ async function promotionReads(
   }
 }
 
+/**
+ * How long stopping a replica consumer takes (the promotion's first step): one of the library's
+ * own, on the same empty mirrored topic in a group of its own, stopped once settled.
+ */
+async function timeReplicaStop(
+  groups: ConsumerGroupFactory,
+  store: PostgresEventStore,
+): Promise<number> {
+  const consumer = new ReplicaConsumer({
+    store,
+    groups,
+    topics: [REPLICA_TOPIC],
+    groupId: 'bench-growth-replica',
+  });
+  await consumer.start();
+  await sleep(REPLICA_SETTLE_MS);
+  const started = performance.now();
+  await consumer.stop();
+  return performance.now() - started;
+}
+
 /** A reader of the log left behind would work through the preloaded log during the promotion. */
 async function warnAboutLaggingReaders(pool: Pool, head: string): Promise<void> {
   const { rows } = await pool.query<{ name: string; position: string }>(
@@ -522,10 +512,18 @@ function report(figures: SizeFigures, empty: SizeFigures | undefined, concurrenc
       `  on disk        table ${mb(figures.bytes.table)} MB, indexes ${mb(figures.bytes.indexes)} MB, total ${mb(figures.bytes.total)} MB`,
       `  appends        p50 ${round(a.p50)} ms, p99 ${round(a.p99)} ms, ${Math.round(a.perSecond)}/s at concurrency ${concurrency} (${figures.appends.newStreams} new persons, ${figures.appends.existingStreams} to existing, ${a.errors} errors); sequencer drained ${figures.appends.sequencerDrainMs} ms after the last`,
       `  vs empty       p50 x${ratio.p50}, p99 x${ratio.p99}`,
-      `  promotion      POST /replication/promote ${p.promoteMs} ms (replica ready in ${p.replicaReadySeconds} s); its log reads alone: cut ${p.cutMs} ms, ${p.birthDates} birth-date probes ${p.birthDateProbesMs} ms, business numbers ${p.businessNumbersMs} ms; ${p.reseededDates} dates reseeded`,
+      `  promotion      POST /replication/promote ${p.promoteMs} ms (replica ready in ${p.replicaReadySeconds} s); its log reads alone: cut ${p.cutMs} ms, ${p.birthDates} birth-date probes ${p.birthDateProbesMs} ms, business numbers ${p.businessNumbersMs} ms; stopping a replica consumer ${p.replicaStopMs} ms; the rest (the reseed's upsert of ${p.reseededDates} birth dates' sequences, the role, the commit, HTTP) ${otherMs(p)} ms`,
       ...figures.appends.failures.map((failure) => `  failure: ${failure}`),
       '',
     ].join('\n'),
+  );
+}
+
+/** The promotion's time not in its log reads nor in the replica's stop. */
+function otherMs(p: PromotionFigures): number {
+  return round(
+    p.promoteMs - p.cutMs - p.birthDateProbesMs - p.businessNumbersMs - p.replicaStopMs,
+    1,
   );
 }
 
@@ -568,6 +566,9 @@ function summary(results: readonly SizeFigures[], concurrency: number): void {
         birthDateProbes: figures.promotion.birthDateProbesMs,
         businessNumbers: figures.promotion.businessNumbersMs,
       },
+      replicaStopMs: figures.promotion.replicaStopMs,
+      promotionOtherMs: otherMs(figures.promotion),
+      reseededDates: figures.promotion.reseededDates,
       birthDates: figures.promotion.birthDates,
     })),
     flatWithin1_5: flat,
@@ -603,17 +604,6 @@ function sleep(ms: number): Promise<void> {
 }
 
 const mb = (bytes: number): number => Math.round(bytes / 1_048_576);
-
-/** A small seeded generator: the same appends, in the same order, at every size. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 main().catch((error: unknown) => {
   log(error instanceof Error ? (error.stack ?? error.message) : String(error));
