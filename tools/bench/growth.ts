@@ -40,7 +40,11 @@ import { NestFactory } from '@nestjs/core';
 import { Client, Pool } from 'pg';
 
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import { PostgresEventStore, ReplicaConsumer } from '@gov/platform-event-sourcing';
+import {
+  PostgresEventStore,
+  ReplicaConsumer,
+  computeContentHash,
+} from '@gov/platform-event-sourcing';
 import { freePort, startSite } from '@gov/platform-infra';
 import type { LocalSite } from '@gov/platform-infra';
 import { ConsumerGroupFactory, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
@@ -119,7 +123,12 @@ interface PromotionFigures {
 interface SizeFigures {
   readonly events: number;
   readonly persons: number;
-  readonly load: { readonly seconds: number; readonly eventsPerSecond: number };
+  readonly load: {
+    readonly seconds: number;
+    readonly eventsPerSecond: number;
+    /** CPU this process spent generating and sending the rows, in cores (the server's is apart). */
+    readonly generatorCores: number;
+  };
   readonly vacuumAnalyzeSeconds: number;
   readonly bytes: { readonly table: number; readonly indexes: number; readonly total: number };
   readonly appends: AppendFigures;
@@ -290,6 +299,7 @@ async function loadStore(context: Context, size: number): Promise<LoadedStore> {
     log(
       `${size} events: loading ${register.persons} persons (${register.perDate} per birth date) by COPY`,
     );
+    const cpuBefore = process.cpuUsage();
     const loaded = await copyLoad(
       pool,
       REGISTRY_SCHEMA,
@@ -299,11 +309,13 @@ async function loadStore(context: Context, size: number): Promise<LoadedStore> {
         log(`  ${rows} events loaded`);
       },
     );
+    const cpu = process.cpuUsage(cpuBefore);
     log(`  loaded in ${round(loaded.seconds, 1)} s; VACUUM ANALYZE`);
     const vacuumStarted = performance.now();
     await pool.query(`VACUUM ANALYZE "${REGISTRY_SCHEMA}".events`);
     const vacuumAnalyzeSeconds = (performance.now() - vacuumStarted) / 1000;
     const store = new PostgresEventStore({ pool, schema: REGISTRY_SCHEMA, producer: PRODUCER });
+    if (register.persons > 0) await checkLoadedStream(store, register);
     return {
       size,
       database,
@@ -315,6 +327,8 @@ async function loadStore(context: Context, size: number): Promise<LoadedStore> {
       load: {
         seconds: round(loaded.seconds, 1),
         eventsPerSecond: loaded.seconds > 0 ? Math.round(loaded.rows / loaded.seconds) : 0,
+        generatorCores:
+          loaded.seconds > 0 ? round((cpu.user + cpu.system) / 1e6 / loaded.seconds) : 0,
       },
       vacuumAnalyzeSeconds: round(vacuumAnalyzeSeconds, 1),
       bytes: await tableBytes(pool),
@@ -323,6 +337,34 @@ async function loadStore(context: Context, size: number): Promise<LoadedStore> {
   } catch (error) {
     await dropStore(context, { database, pool });
     throw error;
+  }
+}
+
+/**
+ * Reads back the longest loaded stream through the store and checks it as a replica would: every
+ * event positioned, its content hash over the stored payload, each linked to its predecessor.
+ * A COPY encoding mistake would show here, not as odd latencies.
+ */
+async function checkLoadedStream(
+  store: PostgresEventStore,
+  register: SyntheticRegister,
+): Promise<void> {
+  const streamId = register.streamId(0);
+  const events = await store.readStream(streamId);
+  let previous: Uint8Array | null = null;
+  for (const event of events) {
+    const hash = computeContentHash(streamId, event.streamVersion, event.eventType, event.payload);
+    const linked =
+      previous === null
+        ? event.previousHash === null
+        : event.previousHash !== null && Buffer.from(event.previousHash).equals(previous);
+    if (!Buffer.from(event.contentHash).equals(hash) || !linked || event.globalPosition === null) {
+      throw new Error(`loaded stream ${streamId} is broken at version ${event.streamVersion}`);
+    }
+    previous = event.contentHash;
+  }
+  if (events.length !== register.versionOf(0)) {
+    throw new Error(`loaded stream ${streamId} has ${events.length} events`);
   }
 }
 
@@ -508,7 +550,7 @@ function report(figures: SizeFigures, empty: SizeFigures | undefined, concurrenc
   process.stdout.write(
     [
       `\n${figures.events.toLocaleString('en')} events (${figures.persons.toLocaleString('en')} persons)`,
-      `  load by COPY   ${figures.load.seconds} s, ${figures.load.eventsPerSecond.toLocaleString('en')} events/s; VACUUM ANALYZE ${figures.vacuumAnalyzeSeconds} s (autovacuum's job on a real store)`,
+      `  load by COPY   ${figures.load.seconds} s, ${figures.load.eventsPerSecond.toLocaleString('en')} events/s (generating them took ${figures.load.generatorCores} of a core here); VACUUM ANALYZE ${figures.vacuumAnalyzeSeconds} s (autovacuum's job on a real store)`,
       `  on disk        table ${mb(figures.bytes.table)} MB, indexes ${mb(figures.bytes.indexes)} MB, total ${mb(figures.bytes.total)} MB`,
       `  appends        p50 ${round(a.p50)} ms, p99 ${round(a.p99)} ms, ${Math.round(a.perSecond)}/s at concurrency ${concurrency} (${figures.appends.newStreams} new persons, ${figures.appends.existingStreams} to existing, ${a.errors} errors); sequencer drained ${figures.appends.sequencerDrainMs} ms after the last`,
       `  vs empty       p50 x${ratio.p50}, p99 x${ratio.p99}`,
@@ -549,6 +591,7 @@ function summary(results: readonly SizeFigures[], concurrency: number): void {
       events: figures.events,
       loadSeconds: figures.load.seconds,
       loadEventsPerSecond: figures.load.eventsPerSecond,
+      loadGeneratorCores: figures.load.generatorCores,
       vacuumAnalyzeSeconds: figures.vacuumAnalyzeSeconds,
       tableBytes: figures.bytes.table,
       indexBytes: figures.bytes.indexes,

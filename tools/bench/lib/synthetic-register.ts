@@ -26,8 +26,6 @@ const DAY_MS = 86_400_000;
 const HISTORY_MS = 10 * 365 * DAY_MS;
 /** Registrations per birth date and national number: three digits. */
 const MAX_SEQUENCE = 999;
-/** Events per person on average under {@link extraEvents}: 1 + 0.2 + 0.1 + 0.05. */
-const MEAN_EVENTS_PER_PERSON = 1.35;
 
 const GIVEN = ['Anna', 'Marie', 'Luc', 'Paul', 'Sofia', 'Jean', 'Lena', 'Tom', 'Nora', 'Yusuf'];
 const FAMILY = ['Schmit', 'Weber', 'Muller', 'Wagner', 'Hoffmann', 'Thill', 'Kremer', 'Da Silva'];
@@ -60,7 +58,8 @@ export interface HistoryRow {
 /**
  * How many events person number `i` has after its registration: most have none, one in ten
  * moved twice, one in a hundred ten times, one in a thousand fifty times (the long streams a
- * real register has: people who moved often, records corrected many times).
+ * real register has: people who moved often, records corrected many times); 1.32 events per
+ * person on average.
  */
 export function extraEvents(i: number): number {
   if (i % 1000 === 0) return 50;
@@ -106,10 +105,8 @@ export class SyntheticRegister {
     if (!Number.isSafeInteger(events) || events < 0) {
       throw new RangeError(`events must be a non-negative integer, got ${events}`);
     }
-    const persons = Math.ceil(events / MEAN_EVENTS_PER_PERSON);
-    this.perDate = Math.ceil(persons / BIRTH_DATES);
-    if (this.perDate > MAX_SEQUENCE) throw new RangeError(`${events} events: too many per date`);
-    // Count exactly: the mean is not exact for every size.
+    // Count exactly (the persons, then how many per date), so that every birth date lies in
+    // the register's range.
     let emitted = 0;
     let person = 0;
     while (emitted < events) {
@@ -117,12 +114,19 @@ export class SyntheticRegister {
       person += 1;
     }
     this.persons = person;
+    this.perDate = Math.ceil(person / BIRTH_DATES);
+    if (this.perDate > MAX_SEQUENCE) throw new RangeError(`${events} events: too many per date`);
     this.lastVersion = person === 0 ? 0 : 1 + extraEvents(person - 1) - (emitted - events);
+  }
+
+  /** The birth date number (from 0, within {@link BIRTH_DATES}) of person `i`. */
+  dayOf(i: number): number {
+    return Math.floor(i / this.perDate);
   }
 
   /** The stream id (national id) of person `i`. */
   streamId(i: number): string {
-    return nationalId(birthDateOf(Math.floor(i / this.perDate)), i % this.perDate);
+    return nationalId(birthDateOf(this.dayOf(i)), i % this.perDate);
   }
 
   /** The version of person `i`'s stream in the loaded log. */
@@ -159,7 +163,7 @@ export class SyntheticRegister {
         const recordedAt = new Date(at);
         const event =
           version === 1
-            ? registration(i, streamId, Math.floor(i / this.perDate), recordedAt)
+            ? registration(i, streamId, this.dayOf(i), recordedAt)
             : addressChange(i + version, streamId, recordedAt);
         const contentHash = computeContentHash(streamId, version, event.eventType, event.payload);
         position += 1;

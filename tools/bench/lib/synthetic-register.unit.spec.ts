@@ -48,10 +48,19 @@ describe('SyntheticRegister', () => {
     expect(Math.max(...[...heads.values()].map((row) => row.streamVersion))).toBe(51);
   });
 
-  it('spreads the persons over every birth date and keeps new ids apart from loaded ones', () => {
+  it('spreads the persons over the birth dates of its range at every size', () => {
+    for (const events of [1, 100_000, 1_000_000, 10_000_000]) {
+      const register = new SyntheticRegister(events);
+      expect(register.dayOf(register.persons - 1)).toBeLessThan(BIRTH_DATES);
+      expect(register.streamId(register.persons - 1) <= '2025123199999').toBe(true);
+    }
+    // Ten million events: about 7.6 million persons, 196 per birth date.
+    expect(new SyntheticRegister(10_000_000).perDate).toBe(196);
+  });
+
+  it('keeps the ids of new persons apart from the loaded ones', () => {
     const register = new SyntheticRegister(200_000);
     expect(register.perDate).toBe(4);
-    expect(register.persons).toBeLessThanOrEqual(register.perDate * BIRTH_DATES);
     const loaded = new Set(Array.from({ length: 8 }, (_, i) => register.streamId(i)));
     expect(loaded.size).toBe(8);
     expect(loaded.has(register.newStreamId(0, 0))).toBe(false);
