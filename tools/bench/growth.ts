@@ -327,8 +327,7 @@ async function loadStore(context: Context, size: number): Promise<LoadedStore> {
       load: {
         seconds: round(loaded.seconds, 1),
         eventsPerSecond: loaded.seconds > 0 ? Math.round(loaded.rows / loaded.seconds) : 0,
-        generatorCores:
-          loaded.seconds > 0 ? round((cpu.user + cpu.system) / 1e6 / loaded.seconds) : 0,
+        generatorCores: loaded.rows > 0 ? round((cpu.user + cpu.system) / 1e6 / loaded.seconds) : 0,
       },
       vacuumAnalyzeSeconds: round(vacuumAnalyzeSeconds, 1),
       bytes: await tableBytes(pool),
