@@ -76,7 +76,10 @@ const RELAY_CHECKPOINTS = [EVENTS_TOPIC, 'registry.changes.v1', 'registry.correc
 const PROJECTION_CHECKPOINTS = ['corrections'];
 const ISSUER = 'backbone-bench';
 const AUDIENCE = 'backbone';
-/** Set on the throw-away server before loading (see the README): the default 1 GB would checkpoint every few seconds of a bulk load. */
+/**
+ * Set on the throw-away server before loading: with the default 1 GB a bulk load checkpoints
+ * every few seconds.
+ */
 const MAX_WAL_SIZE = '8GB';
 /**
  * How long a replica runs before it is promoted or stopped: past its group join, in its fetch
@@ -234,14 +237,14 @@ async function main(): Promise<void> {
       // Round-robin over the stores, so that what else runs on the machine weighs on every
       // size alike.
       const perRound = Math.ceil(options.appends / options.rounds);
-      for (let round = 1; round <= options.rounds; round += 1) {
-        log(`appends, round ${round} of ${options.rounds}: ${perRound} per store`);
+      for (let turn = 1; turn <= options.rounds; turn += 1) {
+        log(`appends, round ${turn} of ${options.rounds}: ${perRound} per store`);
         for (const loaded of stores) {
           loaded.batches.push(await loaded.workload.run(perRound, options.concurrency));
         }
       }
       const results: SizeFigures[] = [];
-      for (const loaded of stores) {
+      for (const loaded of [...stores]) {
         const promotion = await measurePromotion(context, loaded);
         const figures: SizeFigures = {
           events: loaded.size,
@@ -255,6 +258,7 @@ async function main(): Promise<void> {
         results.push(figures);
         report(figures, results[0], options.concurrency);
         // The disk it takes is needed no more.
+        stores.splice(stores.indexOf(loaded), 1);
         await dropStore(context, loaded);
       }
       summary(results, options.concurrency);
@@ -611,6 +615,7 @@ function summary(results: readonly SizeFigures[], concurrency: number): void {
       replicaStopMs: figures.promotion.replicaStopMs,
       promotionOtherMs: otherMs(figures.promotion),
       reseededDates: figures.promotion.reseededDates,
+      promotedAtPosition: figures.promotion.position,
       birthDates: figures.promotion.birthDates,
     })),
     flatWithin1_5: flat,
