@@ -208,7 +208,7 @@ export async function startBenchSite(options: BenchSiteOptions): Promise<BenchSi
   }
 }
 
-async function createDatabase(adminUrl: string, name: string): Promise<void> {
+export async function createDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -219,7 +219,7 @@ async function createDatabase(adminUrl: string, name: string): Promise<void> {
 }
 
 /** Runs a service's migrations the way `npm start` does: its declared migrate entry. */
-function migrateService(
+export function migrateService(
   declaration: ReturnType<typeof serviceDeclaration>,
   env: NodeJS.ProcessEnv,
   log: (message: string) => void,
