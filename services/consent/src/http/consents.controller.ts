@@ -78,7 +78,7 @@ export class ConsentsController {
   @Post()
   @HttpCode(201)
   @Roles('citizen')
-  @Idempotent({ required: true })
+  @Idempotent({ required: true, answerWithAppend: true })
   @ApiOperation({
     summary: 'Grant an organisation the use of your data',
     description:
@@ -152,7 +152,7 @@ export class ConsentsController {
   @Post(':consentId/change')
   @HttpCode(201)
   @Roles('citizen')
-  @Idempotent({ required: true })
+  @Idempotent({ required: true, answerWithAppend: true })
   @ApiOperation({
     summary: 'Change the terms: a new artefact supersedes this one',
     description:
@@ -189,7 +189,7 @@ export class ConsentsController {
   @Post(':consentId/pause')
   @HttpCode(200)
   @Roles('citizen')
-  @Idempotent({ required: false })
+  @Idempotent({ required: false, answerWithAppend: true })
   @ApiOperation({ summary: 'Pause: uses are denied until you resume (a repeat changes nothing)' })
   @ApiParam({ name: 'consentId', schema: openApiSchema(ConsentIdParam) })
   @ApiIfMatch()
@@ -207,7 +207,7 @@ export class ConsentsController {
   @Post(':consentId/resume')
   @HttpCode(200)
   @Roles('citizen')
-  @Idempotent({ required: false })
+  @Idempotent({ required: false, answerWithAppend: true })
   @ApiOperation({ summary: 'Resume a paused consent (a repeat changes nothing)' })
   @ApiParam({ name: 'consentId', schema: openApiSchema(ConsentIdParam) })
   @ApiIfMatch()
@@ -225,7 +225,7 @@ export class ConsentsController {
   @Post(':consentId/revoke')
   @HttpCode(200)
   @Roles('citizen')
-  @Idempotent({ required: false })
+  @Idempotent({ required: false, answerWithAppend: true })
   @ApiOperation({
     summary: 'Revoke: uses are denied for good; yields a receipt (a repeat changes nothing)',
   })

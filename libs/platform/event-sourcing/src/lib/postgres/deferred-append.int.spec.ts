@@ -34,6 +34,7 @@ function answer(key: string, text: string): CompanionWrite {
     sql: `INSERT INTO "${store.schema}".answers (key, answer, first_event)
           SELECT $1, $2, (SELECT event_id FROM appended ORDER BY event_id LIMIT 1)
           WHERE EXISTS (SELECT 1 FROM appended)`,
+    standaloneSql: `INSERT INTO "${store.schema}".answers VALUES ($1, $2, gen_random_uuid())`,
     values: [key, text],
   };
 }

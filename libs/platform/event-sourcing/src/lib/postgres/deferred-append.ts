@@ -11,22 +11,27 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConcurrencyError } from '../event-store/event-store-errors';
 
 /**
- * A write stored in the same statement as a deferred append (a data-modifying CTE of it). Its
- * SQL names the append's inserted rows as `appended` (columns `event_id`, `recorded_at`), so it
- * can write only when the append did: `INSERT ... SELECT ... WHERE EXISTS (SELECT 1 FROM appended)`.
+ * A write stored with a deferred append: in the same statement (a data-modifying CTE of it), or
+ * in the same transaction when the request's writes are a transaction held open. The CTE form
+ * names the append's inserted rows as `appended` (columns `event_id`, `recorded_at`), so it can
+ * write only when the append did: `INSERT ... SELECT ... WHERE EXISTS (SELECT 1 FROM appended)`.
  */
 export interface CompanionWrite {
   /** A name for the statement, for the prepared-statement cache (same name, same SQL). */
   readonly name: string;
-  /** One `INSERT`/`UPDATE` whose parameters are `$1` … `$n` of `values`. */
+  /** The CTE form: one `INSERT`/`UPDATE` whose parameters are `$1` … `$n` of `values`. */
   readonly sql: string;
+  /** The same write as a statement of its own, same parameters (in a held transaction). */
+  readonly standaloneSql: string;
   readonly values: readonly unknown[];
 }
 
-/** The deferred append, as the store that holds it runs it. */
-interface PendingAppend {
-  /** Runs it, with `companion` in the same statement when given. */
+/** A request's write held back: an append not yet run, or a transaction not yet committed. */
+export interface HeldWrite {
+  /** Runs (commits) it, with `companion` when given, as one unit. */
   run(companion: CompanionWrite | undefined): Promise<void>;
+  /** Gives it up: nothing of it is stored (a transaction is rolled back). */
+  abandon(): void;
 }
 
 /**
@@ -37,7 +42,7 @@ interface PendingAppend {
  * request's effects keep their order.
  */
 export class AppendDeferral {
-  private pending: PendingAppend | undefined;
+  private pending: HeldWrite | undefined;
   private used = false;
   private conflict = false;
 
@@ -68,30 +73,33 @@ export class AppendDeferral {
     return true;
   }
 
-  /** Forgets the held append: the request failed, nothing of it is stored. */
+  /** Forgets the held write: the request failed, nothing of it is stored. */
   discard(): void {
-    this.pending = undefined;
+    this.take()?.abandon();
     this.used = true;
   }
 
-  /** @internal Whether an append may be held now: the request's first. */
+  /** Whether a write may be held now: the request's first. */
   accepts(): boolean {
     return !this.used;
   }
 
-  /** @internal Holds `append` (see {@link accepts}). */
-  hold(append: PendingAppend): void {
-    this.pending = append;
+  /**
+   * Holds the request's write (see {@link accepts}): a store's append, or a store's transaction
+   * whose commit waits (the stores of the platform call this, not the request's code).
+   */
+  hold(write: HeldWrite): void {
+    this.pending = write;
     this.used = true;
   }
 
-  /** @internal Runs the held append alone, before another operation of the request. */
+  /** Runs the held write alone, before another operation of the request that must see it. */
   async flush(): Promise<void> {
     const pending = this.take();
     if (pending) await this.run(pending, undefined);
   }
 
-  private async run(pending: PendingAppend, companion: CompanionWrite | undefined): Promise<void> {
+  private async run(pending: HeldWrite, companion: CompanionWrite | undefined): Promise<void> {
     try {
       await pending.run(companion);
     } catch (error) {
@@ -100,7 +108,7 @@ export class AppendDeferral {
     }
   }
 
-  private take(): PendingAppend | undefined {
+  private take(): HeldWrite | undefined {
     const pending = this.pending;
     this.pending = undefined;
     return pending;

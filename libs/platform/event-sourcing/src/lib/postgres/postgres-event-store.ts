@@ -213,6 +213,7 @@ export class PostgresEventStore implements EventStore {
   ): AppendResult {
     const prepared = prepareEvents(streamId, expected + 1, null, events);
     deferral.hold({
+      abandon: () => undefined,
       run: async (companion) => {
         await this.observed(streamId, events.length, (traced) =>
           this.insertPrepared(

@@ -236,6 +236,7 @@ export class PgIdempotencyStore implements IdempotencyStore {
               response_body, completed_at)
             SELECT $1, $2, $3, $4::integer, $5::jsonb, $6::json, now()
             WHERE EXISTS (SELECT 1 FROM appended)`,
+      standaloneSql: ANSWER_SQL(this.table),
       values: answerValues(scope, key, fingerprint, response),
     };
   }
@@ -249,9 +250,7 @@ export class PgIdempotencyStore implements IdempotencyStore {
     try {
       await this.pool.query({
         name: `idempotency_answer_${this.schema}`,
-        text: `INSERT INTO ${this.table} (scope, key, fingerprint, response_status,
-                 response_headers, response_body, completed_at)
-               VALUES ($1, $2, $3, $4::integer, $5::jsonb, $6::json, now())`,
+        text: ANSWER_SQL(this.table),
         values: answerValues(scope, key, fingerprint, response),
       });
     } catch (error) {
@@ -298,6 +297,12 @@ export class PgIdempotencyStore implements IdempotencyStore {
     }
   }
 }
+
+/** Stores a key with its answer (parameters: {@link answerValues}); fails if the key exists. */
+const ANSWER_SQL = (table: string): string =>
+  `INSERT INTO ${table} (scope, key, fingerprint, response_status, response_headers,
+     response_body, completed_at)
+   VALUES ($1, $2, $3, $4::integer, $5::jsonb, $6::json, now())`;
 
 /** Parameters 1 to 6 of a stored answer: scope, key, fingerprint, status, headers, body. */
 function answerValues(

@@ -1,6 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
+import { CompanionConflictError, currentDeferral } from '@gov/platform-event-sourcing';
 import type {
+  AppendDeferral,
   AppendMetadata,
   AppendResult,
   EventStore,
@@ -53,9 +55,58 @@ export class ProjectingPgStore implements EventStore {
    * Runs `work` in one transaction: every append it makes through the given store, and its
    * writes through the given manager, commit together or not at all. A version conflict (or any
    * error) aborts the whole transaction: retry all of `work`.
+   *
+   * In a request whose writes wait for its answer (an open `AppendDeferral`, see the
+   * idempotency interceptor's `answerWithAppend`), the request's first transaction is held open
+   * after `work` and committed with the answer: the key, the answer, the events and the read
+   * models' rows in one transaction. A later transaction of the request commits it first.
    */
-  transaction<T>(work: (transaction: ProjectingTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (transaction: ProjectingTransaction) => Promise<T>): Promise<T> {
+    const deferral = currentDeferral();
+    if (deferral?.accepts()) return this.heldTransaction(deferral, work);
+    await deferral?.flush();
     return this.dataSource.transaction((manager) => work({ store: this.on(manager), manager }));
+  }
+
+  private async heldTransaction<T>(
+    deferral: AppendDeferral,
+    work: (transaction: ProjectingTransaction) => Promise<T>,
+  ): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const end = async (outcome: 'commit' | 'rollback'): Promise<void> => {
+      try {
+        if (outcome === 'commit') await runner.commitTransaction();
+        else await runner.rollbackTransaction();
+      } finally {
+        await runner.release();
+      }
+    };
+    let result: T;
+    try {
+      await runner.startTransaction();
+      result = await work({ store: this.on(runner.manager), manager: runner.manager });
+    } catch (error) {
+      await end('rollback').catch(() => undefined);
+      throw error;
+    }
+    deferral.hold({
+      run: async (companion) => {
+        try {
+          if (companion) await runner.query(companion.standaloneSql, [...companion.values]);
+        } catch (error) {
+          await end('rollback').catch(() => undefined);
+          throw (error as { code?: unknown }).code === '23505'
+            ? new CompanionConflictError(companion?.name ?? 'companion', { cause: error })
+            : error;
+        }
+        await end('commit');
+      },
+      abandon: () => {
+        void end('rollback').catch(() => undefined);
+      },
+    });
+    return result;
   }
 
   /** The service's own tables outside a transaction (reads). */
