@@ -150,92 +150,47 @@ function commandOf(
   runId: string,
   batch: number,
 ): (index: number) => Promise<void> {
-  return site.service === 'consent'
-    ? grantConsent(site, runId)
-    : registerPerson(site, runId, batch);
-}
-
-/**
- * POST /consents: the person grants an organisation the use of their address for a purpose of
- * its own (no grant supersedes another); throws unless 201.
- */
-function grantConsent(site: BenchSite, runId: string): (index: number) => Promise<void> {
-  const url = `${site.serviceUrl}/consents`;
-  const authorization = `Bearer ${site.token}`;
-  const validUntil = new Date(Date.now() + 365 * 24 * 3600_000).toISOString();
-  return async (index) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        authorization,
-        'content-type': 'application/json',
-        'idempotency-key': `${runId}-${index}`,
-      },
-      body: JSON.stringify({
+  const post = poster(site);
+  if (site.service === 'consent') {
+    // The person grants an organisation the use of their address, for a purpose of its own
+    // each time (no grant supersedes another).
+    const validUntil = new Date(Date.now() + 365 * 24 * 3600_000).toISOString();
+    return (index) =>
+      post('/consents', `${runId}-${index}`, {
         organisationId: 'ccss',
         categories: ['persons.address'],
         purpose: `bench-${runId}-${index}`,
         validUntil,
-      }),
-    });
-    const body = await response.text();
-    if (response.status !== 201) {
-      throw new Error(`POST /consents answered ${response.status}: ${body.slice(0, 300)}`);
-    }
-  };
+      });
+  }
+  if (batch > 1) {
+    return (index) =>
+      post('/persons/batch', `${runId}-b${index}`, {
+        persons: Array.from({ length: batch }, (_, k) => registerPersonBody(index * batch + k)),
+      });
+  }
+  return (index) => post('/persons', `${runId}-${index}`, registerPersonBody(index));
 }
 
 /**
- * POST /persons with a fresh person (or POST /persons/batch with `batch` of them) and its own
- * Idempotency-Key; throws unless 201.
+ * POSTs a body with the site's token and an Idempotency-Key; throws unless 201. Node's fetch
+ * (undici) keeps connections alive and reuses them across requests.
  */
-function registerPerson(
-  site: BenchSite,
-  runId: string,
-  batch: number,
-): (index: number) => Promise<void> {
-  if (batch > 1) return registerPersons(site, runId, batch);
-  const url = `${site.serviceUrl}/persons`;
+function poster(site: BenchSite): (path: string, key: string, body: unknown) => Promise<void> {
   const authorization = `Bearer ${site.token}`;
-  return async (index) => {
-    // Node's fetch (undici) keeps connections alive and reuses them across requests.
-    const response = await fetch(url, {
+  return async (path, key, body) => {
+    const response = await fetch(`${site.serviceUrl}${path}`, {
       method: 'POST',
       headers: {
         authorization,
         'content-type': 'application/json',
-        'idempotency-key': `${runId}-${index}`,
+        'idempotency-key': key,
       },
-      body: JSON.stringify(registerPersonBody(index)),
+      body: JSON.stringify(body),
     });
-    const body = await response.text();
+    const text = await response.text();
     if (response.status !== 201) {
-      throw new Error(`POST /persons answered ${response.status}: ${body.slice(0, 300)}`);
-    }
-  };
-}
-
-function registerPersons(
-  site: BenchSite,
-  runId: string,
-  batch: number,
-): (index: number) => Promise<void> {
-  const url = `${site.serviceUrl}/persons/batch`;
-  const authorization = `Bearer ${site.token}`;
-  return async (index) => {
-    const persons = Array.from({ length: batch }, (_, k) => registerPersonBody(index * batch + k));
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        authorization,
-        'content-type': 'application/json',
-        'idempotency-key': `${runId}-b${index}`,
-      },
-      body: JSON.stringify({ persons }),
-    });
-    const body = await response.text();
-    if (response.status !== 201) {
-      throw new Error(`POST /persons/batch answered ${response.status}: ${body.slice(0, 300)}`);
+      throw new Error(`POST ${path} answered ${response.status}: ${text.slice(0, 300)}`);
     }
   };
 }
