@@ -54,7 +54,12 @@ export {
   currentDeferral,
   deferAppends,
 } from './lib/postgres/deferred-append';
-export type { CompanionWrite, HeldWrite } from './lib/postgres/deferred-append';
+export type {
+  CompanionWrite,
+  GuardWrite,
+  HeldWrite,
+  HeldWriteExtras,
+} from './lib/postgres/deferred-append';
 export { migrate, MigrationDriftError } from './lib/postgres/migrate';
 export type { MigrateOptions, MigrateResult } from './lib/postgres/migrate';
 export { EVENT_STORE_MIGRATIONS, REQUIRED_MIGRATION } from './lib/postgres/migrations';

@@ -115,6 +115,39 @@ describe('a deferred append', () => {
     expect(await answers()).toEqual([]);
   });
 
+  it('stores only when its guard, run in the same statement, returns a row', async () => {
+    await pg.pool.query(
+      `CREATE TABLE "${store.schema}".counters (name text PRIMARY KEY, next integer NOT NULL);
+       INSERT INTO "${store.schema}".counters VALUES ('c', 5)`,
+    );
+    const take = (seen: number) => ({
+      name: 'take_counter',
+      sql: `UPDATE "${store.schema}".counters SET next = next + 1
+            WHERE name = 'c' AND next = $1::integer RETURNING next`,
+      values: [seen],
+    });
+    const counter = async () =>
+      (await pg.pool.query<{ next: number }>(`SELECT next FROM "${store.schema}".counters`)).rows[0]
+        ?.next;
+
+    const taken = new AppendDeferral();
+    taken.guard(take(5));
+    await deferAppends(taken, () => store.append('guarded-1', 0, [testEvent('5')], testMetadata));
+    expect(await taken.commit(answer('g1', 'took 5'))).toBe(true);
+    expect(await texts('guarded-1')).toEqual(['5']);
+    expect(await counter()).toBe(6);
+
+    // Decided on 5 again, but the counter moved: nothing is stored, and it is a conflict.
+    const raced = new AppendDeferral();
+    raced.guard(take(5));
+    await deferAppends(raced, () => store.append('guarded-2', 0, [testEvent('5')], testMetadata));
+    await expect(raced.commit(answer('g2', 'took 5 too'))).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(raced.conflicted).toBe(true);
+    expect(await texts('guarded-2')).toEqual([]);
+    expect(await counter()).toBe(6);
+    expect((await answers()).map((a) => a.key)).toEqual(['g1']);
+  });
+
   it('is forgotten when the request fails', async () => {
     const deferral = new AppendDeferral();
     await deferAppends(deferral, () => store.append('held-5', 0, [testEvent('z')], testMetadata));

@@ -26,10 +26,30 @@ export interface CompanionWrite {
   readonly values: readonly unknown[];
 }
 
+/**
+ * A condition of a deferred append that is itself a write, run in the append's statement: the
+ * append stores its events only if this returns a row (an allocation that takes the number it
+ * read, only if nobody took it meanwhile, say). Otherwise nothing of the statement is stored and
+ * it fails with a `ConcurrencyError`: the request decided on something that moved.
+ */
+export interface GuardWrite {
+  /** A name for the statement, for the prepared-statement cache (same name, same SQL). */
+  readonly name: string;
+  /** One data-modifying statement with `RETURNING`, parameters `$1` … `$n` of `values`. */
+  readonly sql: string;
+  readonly values: readonly unknown[];
+}
+
+/** What runs with a held write. */
+export interface HeldWriteExtras {
+  readonly companion?: CompanionWrite | undefined;
+  readonly guard?: GuardWrite | undefined;
+}
+
 /** A request's write held back: an append not yet run, or a transaction not yet committed. */
 export interface HeldWrite {
-  /** Runs (commits) it, with `companion` when given, as one unit. */
-  run(companion: CompanionWrite | undefined): Promise<void>;
+  /** Runs (commits) it, with the guard and the companion when given, as one unit. */
+  run(extras: HeldWriteExtras): Promise<void>;
   /** Gives it up: nothing of it is stored (a transaction is rolled back). */
   abandon(): void;
 }
@@ -43,7 +63,17 @@ export interface HeldWrite {
  */
 export class AppendDeferral {
   private pending: HeldWrite | undefined;
+  private condition: GuardWrite | undefined;
   private used = false;
+  private settle: () => void = () => undefined;
+  /**
+   * Resolves once the request's write is settled: run, or given up (then nothing more of the
+   * request will be stored through this deferral). Lets a store serialise what must wait for
+   * an earlier request's outcome (an allocator of dense numbers, say).
+   */
+  readonly settled: Promise<void> = new Promise((resolve) => {
+    this.settle = resolve;
+  });
   private conflict = false;
 
   /**
@@ -68,15 +98,34 @@ export class AppendDeferral {
    */
   async commit(companion: CompanionWrite): Promise<boolean> {
     const pending = this.take();
-    if (!pending) return false;
-    await this.run(pending, companion);
-    return true;
+    try {
+      if (!pending) return false;
+      await this.run(pending, companion);
+      return true;
+    } finally {
+      this.used = true;
+      this.condition = undefined;
+      this.settle();
+    }
   }
 
   /** Forgets the held write: the request failed, nothing of it is stored. */
   discard(): void {
     this.take()?.abandon();
+    this.condition = undefined;
     this.used = true;
+    this.settle();
+  }
+
+  /**
+   * Makes the request's coming write conditional on `guard` (see {@link GuardWrite}), run in
+   * its statement. Only before the write is held ({@link accepts}); one guard per request.
+   */
+  guard(guard: GuardWrite): void {
+    if (!this.accepts() || this.condition) {
+      throw new Error('a guard goes before the request’s one held write, and only one');
+    }
+    this.condition = guard;
   }
 
   /** Whether a write may be held now: the request's first. */
@@ -96,12 +145,19 @@ export class AppendDeferral {
   /** Runs the held write alone, before another operation of the request that must see it. */
   async flush(): Promise<void> {
     const pending = this.take();
-    if (pending) await this.run(pending, undefined);
+    if (!pending) return;
+    try {
+      await this.run(pending, undefined);
+    } finally {
+      this.settle();
+    }
   }
 
   private async run(pending: HeldWrite, companion: CompanionWrite | undefined): Promise<void> {
+    const guard = this.condition;
+    this.condition = undefined;
     try {
-      await pending.run(companion);
+      await pending.run({ companion, guard });
     } catch (error) {
       if (error instanceof ConcurrencyError) this.conflict = true;
       throw error;

@@ -27,7 +27,7 @@ import type {
 import { UpcasterRegistry } from '../event-store/upcasting';
 import type { Upcaster } from '../event-store/upcasting';
 import { CompanionConflictError, currentDeferral, shiftPlaceholders } from './deferred-append';
-import type { AppendDeferral, CompanionWrite } from './deferred-append';
+import type { AppendDeferral, CompanionWrite, GuardWrite } from './deferred-append';
 import { REQUIRED_MIGRATION } from './migrations';
 import { EVENT_ID_CONSTRAINT, STREAM_VERSION_CONSTRAINT, translatePgError } from './pg-errors';
 import type { PgErrorContext } from './pg-errors';
@@ -763,10 +763,12 @@ export class PostgresEventStore implements EventStore {
     expected: number,
     prepared: readonly PreparedEvent[],
     meta: NormalizedMetadata,
-    companion?: CompanionWrite,
+    extras: { readonly companion?: CompanionWrite; readonly guard?: GuardWrite } = {},
   ): Promise<AppendResult> {
+    const { companion, guard } = extras;
     const context = { operation: 'append', streamId, expectedVersion: expected };
     const values = appendValues(streamId, expected, prepared, meta, this.producer);
+    if (guard) values.push(...guard.values);
     if (companion) values.push(...companion.values);
     let rows: { event_id: string; recorded_at: Date; previous_hash: Buffer | null }[];
     try {
@@ -774,7 +776,7 @@ export class PostgresEventStore implements EventStore {
         event_id: string;
         recorded_at: Date;
         previous_hash: Buffer | null;
-      }>({ ...this.appendStatement(prepared.length, companion), values }));
+      }>({ ...this.appendStatement(prepared.length, extras), values }));
     } catch (error) {
       if (companion && isCompanionClash(error)) {
         throw new CompanionConflictError(companion.name, { cause: error });
@@ -826,9 +828,10 @@ export class PostgresEventStore implements EventStore {
    */
   private appendStatement(
     count: number,
-    companion?: CompanionWrite,
+    extras: { readonly companion?: CompanionWrite; readonly guard?: GuardWrite } = {},
   ): { name?: string; text: string } {
-    const key = companion ? `${count}:${companion.name}` : String(count);
+    const { companion, guard } = extras;
+    const key = `${count}:${guard?.name ?? ''}:${companion?.name ?? ''}`;
     const cached = this.appendStatements.get(key);
     if (cached) {
       return cached;
@@ -857,20 +860,26 @@ export class PostgresEventStore implements EventStore {
       LEFT JOIN head ON true
       WHERE ($2::bigint = 0 OR head.content_hash IS NOT NULL)
         AND (head.transaction_id IS NULL OR head.transaction_id <= pg_current_xact_id())
+        ${guard ? 'AND EXISTS (SELECT 1 FROM guard)' : ''}
       ORDER BY e.ord
       RETURNING event_id, recorded_at, previous_hash`;
     const head = `head AS (
         SELECT content_hash, transaction_id FROM ${events}
         WHERE stream_id = $1 AND stream_version = $2
       )`;
-    // With a companion: the insert becomes the CTE `appended`, which the companion reads; all
-    // of it is one statement, so one transaction.
-    const text = companion
-      ? `WITH ${head}, appended AS (${insert}),
-        companion AS (${shiftPlaceholders(companion.sql, APPEND_FIXED_PARAMS + count * APPEND_PARAMS_PER_EVENT)})
+    // With a guard or a companion: the guard runs first (a CTE the insert requires a row of),
+    // the insert becomes the CTE `appended`, which the companion reads; all of it is one
+    // statement, so one transaction. Parameters: the append's, the guard's, the companion's.
+    const own = APPEND_FIXED_PARAMS + count * APPEND_PARAMS_PER_EVENT;
+    const text =
+      companion || guard
+        ? `WITH ${head},
+        ${guard ? `guard AS (${shiftPlaceholders(guard.sql, own)}),` : ''}
+        appended AS (${insert})
+        ${companion ? `, companion AS (${shiftPlaceholders(companion.sql, own + (guard?.values.length ?? 0))})` : ''}
       SELECT event_id, recorded_at, previous_hash FROM appended`
-      : `WITH ${head}${insert}`;
-    const name = `es_append_${this.schema}_${count}${companion ? `_${companion.name}` : ''}`;
+        : `WITH ${head}${insert}`;
+    const name = `es_append_${this.schema}_${count}${guard ? `_${guard.name}` : ''}${companion ? `_${companion.name}` : ''}`;
     const statement = count <= PREPARED_APPEND_SIZES ? { name, text } : { text };
     if (count <= PREPARED_APPEND_SIZES) {
       this.appendStatements.set(key, statement);

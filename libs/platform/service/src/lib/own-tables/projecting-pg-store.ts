@@ -1,6 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { CompanionConflictError, currentDeferral } from '@gov/platform-event-sourcing';
+import {
+  CompanionConflictError,
+  ConcurrencyError,
+  currentDeferral,
+} from '@gov/platform-event-sourcing';
 import type {
   AppendDeferral,
   AppendMetadata,
@@ -91,8 +95,14 @@ export class ProjectingPgStore implements EventStore {
       throw error;
     }
     deferral.hold({
-      run: async (companion) => {
+      run: async ({ companion, guard }) => {
         try {
+          if (guard) {
+            const rows: unknown = await runner.query(guard.sql, [...guard.values]);
+            if (!Array.isArray(rows) || rows.length === 0) {
+              throw new ConcurrencyError(guard.name, 0, 0);
+            }
+          }
           if (companion) await runner.query(companion.standaloneSql, [...companion.values]);
         } catch (error) {
           await end('rollback').catch(() => undefined);

@@ -3,7 +3,8 @@ import type { ClientBase, Pool } from 'pg';
 import { In, IsNull, LessThanOrEqual } from 'typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 
-import type { PostgresEventStore, Projection } from '@gov/platform-event-sourcing';
+import { currentDeferral } from '@gov/platform-event-sourcing';
+import type { AppendDeferral, PostgresEventStore, Projection } from '@gov/platform-event-sourcing';
 import { entityManagerOn } from '@gov/platform-service';
 import type { CorrectionRecipient, LocalDate, RegisterName } from '@gov/registry-domain';
 
@@ -25,6 +26,22 @@ import type { CorrectionRow, RecipientJson, RegistrarRow } from './registry-enti
 import { APPLICATION_SCHEMA, query, translate } from './registry-schema';
 
 const S = `"${APPLICATION_SCHEMA}"`;
+/** Sequence numbers of one birth date: 000 to 999. */
+const SEQUENCES_PER_DAY = 1000;
+/** The longest a registration waits for the one of the same birth date before it. */
+const TURN_LIMIT_MS = 5_000;
+
+/** Resolves when `settled` does, or after `ms` at the latest. */
+function settledOrLate(settled: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    void settled.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 /** What a business number is made of: this prefix and the number the allocator hands out. */
 const BUSINESS_NUMBER_PREFIX = 'B';
 
@@ -41,7 +58,12 @@ export class PgNumberAllocator implements NumberAllocator {
    */
   constructor(private readonly pool: Pool | ClientBase) {}
 
+  /** Per birth date, the end of the last registration's turn in this process. */
+  private readonly turns = new Map<string, Promise<unknown>>();
+
   async nextPersonSequence(birthDate: LocalDate): Promise<number | undefined> {
+    const deferral = currentDeferral();
+    if (deferral?.accepts()) return this.sequenceWithAppend(birthDate, deferral);
     // The row lock of the upsert serialises allocations of one birth date, for the statement's
     // duration only; the WHERE leaves an exhausted row alone and returns nothing.
     const rows = await query<{ sequence: number }>(
@@ -54,6 +76,49 @@ export class PgNumberAllocator implements NumberAllocator {
       [birthDate],
     );
     return rows[0]?.sequence;
+  }
+
+  /**
+   * In a request whose append waits for its answer (an open `AppendDeferral`): reads the next
+   * sequence number and takes it in the append's own statement, only if it is still the next
+   * one (a guard of the append). A registration is then one read and one write, one
+   * transaction; a number is used up only by the registration that stores it, and an
+   * allocation raced by another one fails the append as a conflict, which runs the request
+   * again on the next number.
+   */
+  private async sequenceWithAppend(
+    birthDate: LocalDate,
+    deferral: AppendDeferral,
+  ): Promise<number | undefined> {
+    // Registrations of one birth date in this process take turns from the read to their
+    // write's outcome, so that they do not all read the same number and retry each other
+    // (those of other instances can still race: the guard turns that into a conflict, and the
+    // request runs again). A turn never waits longer than TURN_LIMIT_MS for the one before.
+    const before = this.turns.get(birthDate) ?? Promise.resolve();
+    const mine = before.then(() => settledOrLate(deferral.settled, TURN_LIMIT_MS));
+    this.turns.set(birthDate, mine);
+    void mine.then(() => {
+      if (this.turns.get(birthDate) === mine) this.turns.delete(birthDate);
+    });
+    await before;
+    const rows = await query<{ next: number }>(
+      this.pool,
+      'read person sequence',
+      `SELECT next_sequence AS next FROM ${S}.person_sequences WHERE birth_date = $1`,
+      [birthDate],
+    );
+    const next = rows[0]?.next ?? 0;
+    if (next >= SEQUENCES_PER_DAY) return undefined;
+    deferral.guard({
+      name: 'person_sequence',
+      sql: `INSERT INTO ${S}.person_sequences AS s (birth_date, next_sequence)
+            VALUES ($1::date, $2::integer + 1)
+            ON CONFLICT (birth_date) DO UPDATE SET next_sequence = s.next_sequence + 1
+              WHERE s.next_sequence = $2::integer
+            RETURNING next_sequence`,
+      values: [birthDate, next],
+    });
+    return next;
   }
 
   async nextBusinessNumber(): Promise<number | undefined> {
