@@ -93,16 +93,25 @@ export function toEnvelopeRecord(event: PositionedEvent): EnvelopeRecord {
   };
 }
 
+/** Reads the wire format of an `EventEnvelope`; throws for bytes that are not one. */
+export type EnvelopeReader = (bytes: Uint8Array) => EventEnvelope;
+
+const readWithRuntime: EnvelopeReader = (bytes) => fromBinary(EventEnvelopeSchema, bytes);
+
 /**
  * Decodes and checks a serialized envelope: every field the envelope declares required must be
- * set. Does not verify the content hash (see {@link computeContentHash}).
+ * set. Does not verify the content hash (see {@link computeContentHash}). `read` reads the wire
+ * format (the protobuf runtime by default).
  *
  * @throws {@link MalformedEnvelopeError} for undecodable bytes or a missing required field.
  */
-export function decodeEventEnvelope(bytes: Uint8Array): PositionedEvent {
+export function decodeEventEnvelope(
+  bytes: Uint8Array,
+  read: EnvelopeReader = readWithRuntime,
+): PositionedEvent {
   let envelope: EventEnvelope;
   try {
-    envelope = fromBinary(EventEnvelopeSchema, bytes);
+    envelope = read(bytes);
   } catch (error) {
     throw new MalformedEnvelopeError('(bytes)', 'not a gov.platform.v1.EventEnvelope', {
       cause: error,

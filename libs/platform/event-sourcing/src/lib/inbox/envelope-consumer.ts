@@ -9,6 +9,7 @@ import type {
 } from '@gov/platform-messaging';
 
 import { EVENT_ID_HEADER, MalformedEnvelopeError, decodeEventEnvelope } from '../envelope/envelope';
+import type { EnvelopeReader } from '../envelope/envelope';
 import type { PositionedEvent } from '../event-store/event-store';
 import type { Inbox } from './inbox';
 import { asDependencyFailure } from './dependency-failure';
@@ -66,15 +67,16 @@ export function createEnvelopeConsumer(
 }
 
 /**
- * Decodes a record's envelope and checks that the record agrees with it.
+ * Decodes a record's envelope (with `read`, the protobuf runtime by default) and checks that the
+ * record agrees with it.
  *
  * @throws {@link PermanentMessageError} `undecodable` when the bytes are not an envelope,
  *   `invalid` when a required field is missing or the key or `event-id` header disagree.
  */
-export function decodeRecord(message: InboundMessage): PositionedEvent {
+export function decodeRecord(message: InboundMessage, read?: EnvelopeReader): PositionedEvent {
   let event: PositionedEvent;
   try {
-    event = decodeEventEnvelope(message.value);
+    event = decodeEventEnvelope(message.value, read);
   } catch (error) {
     if (error instanceof MalformedEnvelopeError) {
       throw new PermanentMessageError(

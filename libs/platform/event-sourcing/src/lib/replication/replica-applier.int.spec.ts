@@ -236,6 +236,54 @@ describe('ReplicaApplier (PostgreSQL)', () => {
     });
   });
 
+  it('tells a stored first event redelivered among new streams from a break, in one batch', async () => {
+    const { store, applier } = await replica();
+    const firsts = log.filter((e) => e.streamVersion === 1);
+    const [stored, forged] = firsts;
+    if (!stored || !forged) throw new Error('missing streams');
+    await applier.apply([stored, forged]);
+    // A stored first event again, with a forged payload (the same id), beside new streams: a
+    // redelivery, skipped, not a halt; and an intact one, whose insert would clash.
+    const [fresh, later] = [firsts.slice(2, 6), firsts.slice(6, 9)];
+    const forgedAgain = await applier.apply([
+      { ...forged, payload: new TextEncoder().encode('forged') },
+      ...fresh,
+    ]);
+    const storedAgain = await applier.apply([...later, stored]);
+
+    expect(forgedAgain).toMatchObject({ applied: 4, duplicates: 1, heldBack: 0, halted: [] });
+    expect(storedAgain).toMatchObject({ applied: 3, duplicates: 1, heldBack: 0, halted: [] });
+    const { rows } = await store.pool.query<{ event_id: string }>(
+      `SELECT event_id FROM "${store.schema}".events ORDER BY event_id`,
+    );
+    expect(rows.map((row) => row.event_id)).toEqual(
+      [stored, forged, ...fresh, ...later].map((e) => e.eventId).sort(),
+    );
+  });
+
+  it('holds back the events of a halted stream when very many streams are halted', async () => {
+    const { store, applier } = await replica();
+    const [halted, other] = [
+      log.find((e) => e.streamId === 'stream-7' && e.streamVersion === 1),
+      log.find((e) => e.streamId === 'stream-8' && e.streamVersion === 1),
+    ];
+    if (!halted || !other) throw new Error('missing streams');
+    await store.pool.query(
+      `INSERT INTO "${store.schema}".halted_streams
+         (stream_id, at_version, event_id, global_position, reason, detail)
+       SELECT 'elsewhere-' || n, 1, $1::uuid, n, 'gap', 'test' FROM generate_series(1, 1500) n
+       UNION ALL SELECT 'stream-7', 1, $1::uuid, 1, 'gap', 'test'`,
+      [halted.eventId],
+    );
+    const result = await applier.apply([halted, other]);
+
+    expect(result).toMatchObject({ applied: 1, heldBack: 1 });
+    const { rows } = await store.pool.query<{ stream_id: string }>(
+      `SELECT stream_id FROM "${store.schema}".events`,
+    );
+    expect(rows).toEqual([{ stream_id: 'stream-8' }]);
+  });
+
   it('gives digests that differ when any field differs, and continue incrementally', async () => {
     const { store, applier } = await replica();
     const shifted = log.map((e, i) =>

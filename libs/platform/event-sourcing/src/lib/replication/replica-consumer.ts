@@ -11,6 +11,7 @@ import { asDependencyFailure } from '../inbox/dependency-failure';
 import { decodeRecord } from '../inbox/envelope-consumer';
 import type { PositionedEvent } from '../event-store/event-store';
 import type { PostgresEventStore } from '../postgres/postgres-event-store';
+import { readEventEnvelope } from './envelope-reader';
 import { ReplayBacklog } from './replay-backlog';
 import { ReplicaApplier } from './replica-applier';
 import type { HaltedStream, ReplicaApplyResult, ReplicaProgress } from './replica-applier';
@@ -126,12 +127,12 @@ export class ReplicaConsumer {
       // Fast path: a fetched batch in one transaction. A batch with a record that does not
       // decode fails as a whole and goes through `handler`, which dead-letters that record.
       batchHandler: async (messages, info) => {
-        await this.applyAll(messages.map(decodeRecord));
+        await this.applyAll(messages.map((message) => decodeRecord(message, readEventEnvelope)));
         const first = messages[0];
         if (first) this.backlog.report(first.topic, first.partition, info.offsetLag);
       },
       handler: async (message: InboundMessage) => {
-        await this.applyAll([decodeRecord(message)]);
+        await this.applyAll([decodeRecord(message, readEventEnvelope)]);
       },
     });
   }
