@@ -522,15 +522,15 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     600_000,
     50,
   );
-  // From the first batch seen stored; a log replayed before the second look is timed from the
-  // moment the embassy's registry was ready instead (its consumer's group join included).
-  const first =
-    replayFirst !== undefined && replayFirst.applied < replayed.applied
-      ? replayFirst
-      : { at: readyAt, applied: 0 };
-  const replayRate = rate(replayed.applied - first.applied, replayed.at - first.at);
+  // The replica's own window: from the arrival of its first batch to the storing of its last
+  // (a log replayed before the embassy's other services were ready is timed right too).
+  const window = (await embassy.status()).replica.replayWindow;
+  const replayRate =
+    window === null
+      ? rate(replayed.applied, replayed.at - readyAt)
+      : rate(replayed.applied, Date.parse(window.to) - Date.parse(window.from));
   phase(
-    `embassy replayed ${replayed.head} events (${replayRate}/s${first.applied > 0 ? ' after the first batch' : ' from its start'})`,
+    `embassy replayed ${replayed.head} events (${replayRate}/s, from its first batch to its last)`,
   );
   for (const service of services.filter((s) => s.name !== WORKLOAD)) {
     const target = targets.get(service.name) ?? 0n;

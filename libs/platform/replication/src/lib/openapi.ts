@@ -64,6 +64,17 @@ export const STATUS_SCHEMA = {
           description: 'Why a replica is not replaying yet (its mirrored topic is missing)',
         },
         appliedSinceStart: { type: 'integer' },
+        replayWindow: {
+          type: 'object',
+          nullable: true,
+          description:
+            'From the arrival of the first batch that stored events since the start to the storing of the latest: appliedSinceStart over it is the replay rate',
+          properties: {
+            from: { type: 'string', format: 'date-time' },
+            to: { type: 'string', format: 'date-time' },
+          },
+          required: ['from', 'to'],
+        },
         backlog: {
           ...POSITION,
           description: 'Records behind the end of the mirrored topics, as the last batches saw it',
@@ -93,6 +104,7 @@ export const STATUS_EXAMPLE = {
     running: true,
     waiting: null,
     appliedSinceStart: 120345,
+    replayWindow: { from: '2026-03-01T09:59:57.120Z', to: '2026-03-01T10:00:01.480Z' },
     backlog: '0',
     catchingUp: false,
     halted: [],

@@ -81,6 +81,11 @@ export interface ReplicationStatus {
     /** Why a replica is not replaying yet (its mirrored topic does not exist yet), if so. */
     readonly waiting: string | null;
     readonly appliedSinceStart: number;
+    /**
+     * From the arrival of the first batch that stored events since the start to the storing of
+     * the latest (ISO 8601), or `null`: `appliedSinceStart` over it is the replay's rate.
+     */
+    readonly replayWindow: { readonly from: string; readonly to: string } | null;
     /** Records behind the end of the mirrored topics (decimal); 0 when live. */
     readonly backlog: string;
     /** Whether the replica is catching up (its relays hold meanwhile). */
@@ -219,6 +224,10 @@ export class ReplicationService implements OnModuleInit, OnApplicationBootstrap,
         waiting:
           this.role.current === 'replica' && !this.replicaRunning ? this.replicaWaiting : null,
         appliedSinceStart: progress.appliedSinceStart,
+        replayWindow: progress.replayWindow && {
+          from: progress.replayWindow.from.toISOString(),
+          to: progress.replayWindow.to.toISOString(),
+        },
         backlog: progress.backlog.toString(),
         catchingUp: this.backlog.catchingUp,
         halted: progress.halted.map((stream) => ({

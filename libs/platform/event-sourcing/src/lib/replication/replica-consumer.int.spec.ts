@@ -261,6 +261,10 @@ describe('ReplicaConsumer while its PostgreSQL is down', () => {
     expect(status).toMatchObject({ head: 4_000n, highestStored: 4_000n, halted: [] });
     // Every event stored once by this consumer: a redelivered batch counts as duplicates.
     expect(status.appliedSinceStart).toBe(4_000);
+    // The replay's own window: from the first stored batch's arrival to the last one's storing.
+    const window = status.replayWindow;
+    if (window === null) throw new Error('no replay window after 4,000 events stored');
+    expect(window.to.getTime()).toBeGreaterThan(window.from.getTime());
     const { rows } = await pool.query<{ n: string; ids: string }>(
       `SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM "${schema}".events`,
     );

@@ -60,6 +60,11 @@ export interface ReplicaStatus extends ReplicaProgress {
   readonly running: boolean;
   /** Events stored since this process started. */
   readonly appliedSinceStart: number;
+  /**
+   * When the first batch that stored events since the start arrived, and when the latest one
+   * was stored: the replay's rate is `appliedSinceStart` over their distance. `null` before.
+   */
+  readonly replayWindow: { readonly from: Date; readonly to: Date } | null;
   /** Records behind the end of the mirrored topics, as the latest batches reported. */
   readonly backlog: bigint;
   readonly deadLetters: readonly ReplicaDeadLetter[];
@@ -90,6 +95,7 @@ export class ReplicaConsumer {
   private readonly group: ConsumerGroup;
   private running = false;
   private appliedSinceStart = 0;
+  private replayWindow: { from: Date; to: Date } | null = null;
   private readonly deadLetters: ReplicaDeadLetter[] = [];
 
   constructor(private readonly options: ReplicaConsumerOptions) {
@@ -155,6 +161,7 @@ export class ReplicaConsumer {
       ...(await this.applier.progress()),
       running: this.running,
       appliedSinceStart: this.appliedSinceStart,
+      replayWindow: this.replayWindow && { ...this.replayWindow },
       backlog: this.backlog.records,
       deadLetters: [...this.deadLetters],
     };
@@ -162,6 +169,7 @@ export class ReplicaConsumer {
 
   private async applyAll(events: readonly PositionedEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const arrived = new Date();
     let result: ReplicaApplyResult;
     try {
       result = await this.applier.apply(events);
@@ -170,6 +178,9 @@ export class ReplicaConsumer {
     }
     replicaAppliedPosition.set({ schema: this.options.store.schema }, Number(result.head));
     this.appliedSinceStart += result.applied;
+    if (result.applied > 0) {
+      this.replayWindow = { from: this.replayWindow?.from ?? arrived, to: new Date() };
+    }
     for (const stream of result.halted) this.options.events?.halted?.(stream);
     this.options.events?.applied?.(result);
   }
