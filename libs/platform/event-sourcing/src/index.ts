@@ -48,6 +48,7 @@ export type {
   StoredSiteRole,
 } from './lib/postgres/postgres-event-store';
 export type { SequencerOptions, SequencerRun } from './lib/postgres/sequencer';
+export { COPY_COLUMNS, encodeCopyRows } from './lib/replication/copy-rows';
 export {
   AppendDeferral,
   CompanionConflictError,
