@@ -63,7 +63,10 @@ export class ProjectingPgStore implements EventStore {
    * In a request whose writes wait for its answer (an open `AppendDeferral`, see the
    * idempotency interceptor's `answerWithAppend`), the request's first transaction is held open
    * after `work` and committed with the answer: the key, the answer, the events and the read
-   * models' rows in one transaction. A later transaction of the request commits it first.
+   * models' rows in one transaction. A later transaction of the request commits it first, and
+   * so does a read through the event store; a read of the own tables through the data source's
+   * manager does not (it would not see the held rows): such a route must not declare
+   * `answerWithAppend`.
    */
   async transaction<T>(work: (transaction: ProjectingTransaction) => Promise<T>): Promise<T> {
     const deferral = currentDeferral();
