@@ -3,35 +3,19 @@ import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-import { COPY_COLUMNS, encodeCopyRows, migrate } from '@gov/platform-event-sourcing';
-import type { PositionedEvent } from '@gov/platform-event-sourcing';
+import {
+  COPY_COLUMNS,
+  encodeCopyRows,
+  migrate,
+  toRecordedEvent,
+} from '@gov/platform-event-sourcing';
+import type { EventColumns, PositionedEvent } from '@gov/platform-event-sourcing';
 
 import { cpuMsPerOperation } from './cpu';
 import type { CpuSample } from './cpu';
 
 /** A row of `events` as a replica stores it: every column it writes, as `pg` reads them. */
-interface IngestRow {
-  event_id: string;
-  stream_id: string;
-  stream_version: string;
-  event_type: string;
-  payload_schema_version: number;
-  payload: Buffer;
-  occurred_at: Date;
-  recorded_at: Date;
-  correlation_id: string;
-  causation_id: string | null;
-  traceparent: string | null;
-  tracestate: string | null;
-  content_hash: Buffer;
-  previous_hash: Buffer | null;
-  data_subject_key_id: string | null;
-  producer: string;
-  actor_kind: string | null;
-  actor_id: string | null;
-  actor_organisation_id: string | null;
-  global_position: string;
-}
+type IngestRow = EventColumns & { global_position: string };
 
 /** The replica's columns, in the order its binary COPY writes them (the library's list). */
 const COLUMNS: readonly (keyof IngestRow)[] = COPY_COLUMNS;
@@ -252,35 +236,7 @@ function copyBinary(rows: readonly IngestRow[]): Buffer {
 
 /** A stored row as the event the replica would have decoded from its envelope. */
 function toEvent(row: IngestRow): PositionedEvent {
-  return {
-    eventId: row.event_id,
-    eventType: row.event_type,
-    payloadSchemaVersion: row.payload_schema_version,
-    streamId: row.stream_id,
-    streamVersion: Number(row.stream_version),
-    globalPosition: BigInt(row.global_position),
-    producer: row.producer,
-    occurredAt: row.occurred_at,
-    recordedAt: row.recorded_at,
-    correlationId: row.correlation_id,
-    causationId: row.causation_id,
-    traceparent: row.traceparent,
-    tracestate: row.tracestate,
-    actor:
-      row.actor_kind === null || row.actor_id === null
-        ? null
-        : {
-            kind: row.actor_kind,
-            id: row.actor_id,
-            ...(row.actor_organisation_id === null
-              ? {}
-              : { organisationId: row.actor_organisation_id }),
-          },
-    contentHash: row.content_hash,
-    previousHash: row.previous_hash,
-    dataSubjectKeyId: row.data_subject_key_id,
-    payload: row.payload,
-  };
+  return toRecordedEvent(row) as PositionedEvent;
 }
 
 /** A row in COPY's text format: tab-separated, `\N` for NULL, bytea as `\\x` hex. */

@@ -41,8 +41,13 @@ export { InMemoryEventStore } from './lib/event-store/in-memory-event-store';
 export type { InMemoryEventStoreOptions } from './lib/event-store/in-memory-event-store';
 
 // PostgreSQL
-export { PostgresEventStore, DEFAULT_SEQUENCER_BATCH } from './lib/postgres/postgres-event-store';
+export {
+  PostgresEventStore,
+  DEFAULT_SEQUENCER_BATCH,
+  toRecordedEvent,
+} from './lib/postgres/postgres-event-store';
 export type {
+  EventColumns,
   PostgresEventStoreOptions,
   RecordedSiteRole,
   StoredSiteRole,

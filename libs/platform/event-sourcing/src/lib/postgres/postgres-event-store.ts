@@ -78,7 +78,8 @@ const PREPARED_APPEND_SIZES = 8;
 /** How often an `'any'` append re-reads the stream head after losing a race, before giving up. */
 const ANY_VERSION_ATTEMPTS = 10;
 
-interface EventRow extends QueryResultRow {
+/** The columns of a store's `events` table that make an event, as `pg` reads them. */
+export interface EventColumns {
   event_id: string;
   event_type: string;
   payload_schema_version: number;
@@ -100,6 +101,8 @@ interface EventRow extends QueryResultRow {
   actor_id: string | null;
   actor_organisation_id: string | null;
 }
+
+interface EventRow extends QueryResultRow, EventColumns {}
 
 const EVENT_COLUMNS = `event_id, event_type, payload_schema_version, stream_id, stream_version,
   global_position, producer, occurred_at, recorded_at, correlation_id, causation_id, traceparent,
@@ -1038,7 +1041,8 @@ function toAppended(
   };
 }
 
-function toRecordedEvent(row: EventRow): RecordedEvent {
+/** The event a row of `events` holds (payload and hashes as views of the row's buffers). */
+export function toRecordedEvent(row: EventColumns): RecordedEvent {
   return {
     eventId: row.event_id,
     eventType: row.event_type,
