@@ -35,6 +35,8 @@ const scopeConstraints = [
     sourceTag: 'scope:letterbox',
     onlyDependOnLibsWithTags: ['scope:letterbox', 'scope:platform', 'scope:shared'],
   },
+  // The portal uses the services through their public HTTP APIs only: no context's code.
+  { sourceTag: 'scope:portal', onlyDependOnLibsWithTags: ['scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:platform', 'scope:shared'] },
 ];
 

@@ -21,7 +21,12 @@ import { loadServiceDeclarations } from '../scripts/lib/service-declarations';
  * 'catalogue')`), copied to the same place in the output. A service that cannot read them does
  * not start, so the image check catches a missing one.
  */
-const DATA_DIRS = ['libs/platform/legal-bases/catalogue', 'libs/procedures/application/catalogue'];
+const DATA_DIRS = [
+  'libs/platform/legal-bases/catalogue',
+  'libs/procedures/application/catalogue',
+  // The portal's stylesheet and browser scripts, served as they are.
+  'services/portal/src/assets',
+];
 
 /** What {@link compileServices} wrote. */
 export interface CompileResult {

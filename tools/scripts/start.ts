@@ -11,7 +11,8 @@ import { cacheDir, startSite } from '@gov/platform-infra';
 import type { LocalSite, MirrorMakerNode, RunningComponent } from '@gov/platform-infra';
 
 import { portFromEnv } from './lib/env';
-import { localAuthEnv, localSigningKeys } from './lib/local-auth';
+import { seedDemoData } from './lib/demo-data';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, localAuthEnv, localSigningKeys } from './lib/local-auth';
 import {
   awaitReady,
   ensureDatabases,
@@ -103,8 +104,10 @@ async function main(): Promise<void> {
   }
 
   const keys = await localSigningKeys();
+  const demoFile = join(cacheDir(), 'demo', 'identities.json');
   const values = {
     signingKeyFile: keys.privateKeyFile,
+    demoFile,
     checkpointKeyDir: join(cacheDir(), 'checkpoints'),
     replicatedServices: replicatedServicesValue(serviceDeclarations(), (service, site) => {
       const port = localServices(site).find((s) => s.name === service.name)?.port;
@@ -156,6 +159,23 @@ async function main(): Promise<void> {
     log(`not ready after 90 s: ${notReady.map((s) => `${s.site} ${s.spec.name}`).join(', ')}`);
     await shutdown(1);
   }
+  const primaryUrl = (name: string): string | undefined =>
+    running.find((s) => s.site === 'primary' && s.spec.name === name)?.url;
+  const registryUrl = primaryUrl('registry');
+  const letterboxUrl = primaryUrl('letterbox');
+  if (registryUrl !== undefined && letterboxUrl !== undefined) {
+    try {
+      const demo = await seedDemoData(
+        { registry: registryUrl, letterbox: letterboxUrl },
+        { privateKeyFile: keys.privateKeyFile, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE },
+        demoFile,
+        log,
+      );
+      log(`demo identities (portal sign-in): ${demo.identities.map((i) => i.name).join(', ')}`);
+    } catch (error) {
+      log(`demo data not seeded: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   log('platform ready:');
   for (const service of running) {
     const role = service.site === 'embassy' ? ' (replica)' : '';
@@ -167,6 +187,8 @@ async function main(): Promise<void> {
     log(`  ${`${name} kafka`.padEnd(22)} ${site.kafka.bootstrap}`);
     log(`  ${`${name} postgresql`.padEnd(22)} ${site.postgres.url()}`);
   }
+  const portal = running.find((s) => s.site === 'primary' && s.spec.name === 'portal');
+  if (portal !== undefined) log(`portal: ${portal.url} (sign in with a demo identity)`);
   log('tokens: npm run token -- citizen 1983081246785 (see README)');
   log('Ctrl-C stops everything that this command started.');
 }

@@ -19,6 +19,8 @@ export const DECLARATION_FILE = 'service.json';
  * - `checkpointKeyDir`: a folder for the checkpoint signing key pair, shared by both sites.
  * - `replicatedServices`: every service with an event store, as
  *   `name=<primary URL>,<embassy URL>`, `;`-separated.
+ * - `demoFile`: the JSON file of demo identities that `npm start` seeds (the portal's local
+ *   sign-in offers them); absent where nothing seeds them.
  *
  * And `{url:<service>}`: the base URL of another declared service on the same site (the
  * registry asks the consent service's decisions at `{url:consent}`).
@@ -27,6 +29,7 @@ export const ENV_PLACEHOLDERS = [
   'signingKeyFile',
   'checkpointKeyDir',
   'replicatedServices',
+  'demoFile',
 ] as const;
 export type EnvPlaceholder = (typeof ENV_PLACEHOLDERS)[number];
 

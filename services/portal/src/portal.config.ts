@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+import { z } from 'zod';
+
+import {
+  envInteger,
+  envToken,
+  envUrl,
+  envVariable,
+  platformVariables,
+  toPlatformConfig,
+} from '@gov/platform-config';
+import type { ParsedValue, PlatformConfig, PlatformConfigDefaults } from '@gov/platform-config';
+
+/**
+ * The portal's defaults. It keeps no state of its own: `DATABASE_URL` and the Kafka variables
+ * are part of the platform variables but never used.
+ */
+export const PORTAL_DEFAULTS: PlatformConfigDefaults = {
+  serviceName: 'portal',
+  httpPort: 3000,
+  database: 'portal',
+};
+
+/** The services whose public HTTP APIs the portal calls, by name. */
+export const CALLED_SERVICES = [
+  'registry',
+  'procedures',
+  'consent',
+  'letterbox',
+  'audit',
+  'embassy-sync',
+] as const;
+export type CalledService = (typeof CALLED_SERVICES)[number];
+
+/** A service with an event store, on both sites: the operator console fences and promotes it. */
+export interface SiteServices {
+  readonly name: string;
+  readonly primaryUrl: string;
+  readonly embassyUrl: string;
+}
+
+/** How people sign in. OpenID Connect for deployments is not built yet (see the README). */
+export interface SignInConfig {
+  /**
+   * The local platform: a person picks a demo identity (or types a national identification
+   * number) and the portal mints the token with the platform's local signing key.
+   */
+  readonly kind: 'local';
+  readonly signingKeyFile: string;
+  readonly issuer: string;
+  readonly audience: string;
+  /** A JSON file of demo identities to offer (written by `npm start`), if any. */
+  readonly demoFile: string | undefined;
+}
+
+export interface PortalConfig extends PlatformConfig {
+  readonly services: Readonly<Record<CalledService, string>>;
+  /** Both sites' URLs of each replicated service, for the operator console's actions. */
+  readonly siteServices: readonly SiteServices[];
+  readonly signIn: SignInConfig;
+  /** The key of the session cookies (at least 32 bytes). */
+  readonly sessionSecret: Buffer;
+  /** The longest a session lasts, whatever the token's expiry. */
+  readonly sessionMinutes: number;
+  /** Whether the session cookie is only sent over HTTPS (the public URL is https). */
+  readonly secureCookies: boolean;
+  /** Time limit of each call to a service. */
+  readonly httpTimeoutMs: number;
+  /** Where the last drill's report is, if anywhere (the drill writes one JSON file). */
+  readonly drillReportFile: string | undefined;
+}
+
+const url = () => envUrl({ protocols: ['http', 'https'] });
+const SERVICE_NAME = /^[a-z][a-z0-9-]*$/;
+
+function trimmed(value: string): string {
+  return value.replace(/\/+$/, '');
+}
+
+/** `name=<primary URL>,<embassy URL>;…`, as `npm start` and the chart give embassy-sync. */
+export function parseSiteServices(value: string): ParsedValue<readonly SiteServices[]> {
+  const services: SiteServices[] = [];
+  for (const entry of value.split(';')) {
+    const match = /^\s*([^=\s]+)\s*=\s*([^,\s]+)\s*,\s*([^,\s]+)\s*$/.exec(entry);
+    const [name, primaryUrl, embassyUrl] = [match?.[1], match?.[2], match?.[3]];
+    if (
+      name === undefined ||
+      !SERVICE_NAME.test(name) ||
+      primaryUrl === undefined ||
+      embassyUrl === undefined ||
+      !URL.canParse(primaryUrl) ||
+      !URL.canParse(embassyUrl)
+    ) {
+      return { ok: false, expected: 'name=<primary URL>,<embassy URL>, several separated by ";"' };
+    }
+    services.push({ name, primaryUrl: trimmed(primaryUrl), embassyUrl: trimmed(embassyUrl) });
+  }
+  return { ok: true, value: services };
+}
+
+function parseSecret(value: string): ParsedValue<Buffer> {
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length >= 32
+    ? { ok: true, value: bytes }
+    : { ok: false, expected: 'at least 32 bytes, base64-encoded' };
+}
+
+/**
+ * The portal's variables: the platform's (see `platformVariables`; the database and Kafka are
+ * not used), and
+ *
+ * | variable | |
+ * |---|---|
+ * | `REGISTRY_URL`, `PROCEDURES_URL`, `CONSENT_URL`, `LETTERBOX_URL`, `AUDIT_URL`, `EMBASSY_SYNC_URL` | the services' base URLs on this site; the local ports by default |
+ * | `PORTAL_REPLICATED_SERVICES` | `name=<primary URL>,<embassy URL>`, `;`-separated: the services the operator console fences, promotes and demotes on either site |
+ * | `PORTAL_SIGNING_KEY_FILE` | local sign-in: the platform's private JWK; tokens get `AUTH_ISSUER` and `AUTH_AUDIENCE` |
+ * | `PORTAL_DEMO_FILE` | local sign-in: demo identities to offer (JSON, written by `npm start`) |
+ * | `PORTAL_PUBLIC_URL` | the portal's public address; `https://…` makes the session cookie `Secure` |
+ * | `PORTAL_SESSION_SECRET` / `PORTAL_SESSION_SECRET_FILE` | base64 key of the session cookies (≥ 32 bytes); random per process when unset (sessions then end with the process and hold on one replica only) |
+ * | `PORTAL_SESSION_MINUTES` | 30: the longest a session lasts |
+ * | `PORTAL_HTTP_TIMEOUT_MS` | 5000: time limit of each call to a service |
+ * | `PORTAL_DRILL_REPORT_FILE` | the last failover drill's JSON report, shown in the console |
+ */
+export const portalConfigSchema = z
+  .object({
+    ...platformVariables(PORTAL_DEFAULTS),
+    REGISTRY_URL: url().default('http://127.0.0.1:3001'),
+    PROCEDURES_URL: url().default('http://127.0.0.1:3002'),
+    CONSENT_URL: url().default('http://127.0.0.1:3003'),
+    LETTERBOX_URL: url().default('http://127.0.0.1:3004'),
+    AUDIT_URL: url().default('http://127.0.0.1:3005'),
+    EMBASSY_SYNC_URL: url().default('http://127.0.0.1:3006'),
+    PORTAL_REPLICATED_SERVICES: envVariable(parseSiteServices).optional(),
+    AUTH_ISSUER: envToken().optional(),
+    AUTH_AUDIENCE: envToken().optional(),
+    PORTAL_SIGNING_KEY_FILE: envToken(),
+    PORTAL_DEMO_FILE: envToken().optional(),
+    PORTAL_PUBLIC_URL: url().optional(),
+    PORTAL_SESSION_SECRET: envVariable(parseSecret).optional(),
+    PORTAL_SESSION_SECRET_FILE: envToken().optional(),
+    PORTAL_SESSION_MINUTES: envInteger({ min: 1, max: 24 * 60, default: 30 }),
+    PORTAL_HTTP_TIMEOUT_MS: envInteger({ min: 100, max: 60_000, default: 5_000 }),
+    PORTAL_DRILL_REPORT_FILE: envToken().optional(),
+  })
+  .superRefine((env, context) => {
+    if (env.AUTH_ISSUER === undefined || env.AUTH_AUDIENCE === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUTH_ISSUER'],
+        message: 'local sign-in mints tokens with AUTH_ISSUER and AUTH_AUDIENCE: set both',
+      });
+    }
+    if (env.PORTAL_SESSION_SECRET !== undefined && env.PORTAL_SESSION_SECRET_FILE !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['PORTAL_SESSION_SECRET'],
+        message: 'set PORTAL_SESSION_SECRET or PORTAL_SESSION_SECRET_FILE, not both',
+      });
+    }
+  })
+  .transform((env): PortalConfig => ({
+    ...toPlatformConfig(PORTAL_DEFAULTS.serviceName, env),
+    services: {
+      registry: trimmed(env.REGISTRY_URL),
+      procedures: trimmed(env.PROCEDURES_URL),
+      consent: trimmed(env.CONSENT_URL),
+      letterbox: trimmed(env.LETTERBOX_URL),
+      audit: trimmed(env.AUDIT_URL),
+      'embassy-sync': trimmed(env.EMBASSY_SYNC_URL),
+    },
+    siteServices: env.PORTAL_REPLICATED_SERVICES ?? [],
+    signIn: {
+      kind: 'local',
+      signingKeyFile: env.PORTAL_SIGNING_KEY_FILE,
+      issuer: env.AUTH_ISSUER ?? '',
+      audience: env.AUTH_AUDIENCE ?? '',
+      demoFile: env.PORTAL_DEMO_FILE,
+    },
+    sessionSecret:
+      env.PORTAL_SESSION_SECRET ??
+      (env.PORTAL_SESSION_SECRET_FILE !== undefined
+        ? Buffer.from(readFileSync(env.PORTAL_SESSION_SECRET_FILE, 'utf8').trim(), 'base64')
+        : randomBytes(32)),
+    sessionMinutes: env.PORTAL_SESSION_MINUTES,
+    secureCookies: (env.PORTAL_PUBLIC_URL ?? '').startsWith('https://'),
+    httpTimeoutMs: env.PORTAL_HTTP_TIMEOUT_MS,
+    drillReportFile: env.PORTAL_DRILL_REPORT_FILE,
+  }));

@@ -1,0 +1,2 @@
+/** Injection token of the portal's validated configuration. */
+export const PORTAL_CONFIG = Symbol('PORTAL_CONFIG');
