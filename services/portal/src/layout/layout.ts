@@ -11,8 +11,10 @@ export interface PageContent {
   /** The page's own title: the `<h1>` and the first part of `<title>`. */
   readonly title: string;
   readonly body: Html;
-  /** Scripts of the portal (`/assets/<name>.js`) the page needs. */
+  /** Scripts of the portal (`/assets/<name>.js`, ES modules) the page needs. */
   readonly scripts?: readonly string[];
+  /** Stylesheets of a part of the portal (`/assets/<name>.css`) on top of `portal.css`. */
+  readonly styles?: readonly string[];
 }
 
 type NavKey = Parameters<ReturnType<typeof COMMON.in>>[0];
@@ -48,6 +50,9 @@ export function layout(page: PageContext, content: PageContent): Html {
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>${title}</title>
       <link rel="stylesheet" href="/assets/portal.css" />
+      ${(content.styles ?? []).map(
+        (name) => html`<link rel="stylesheet" href="/assets/${name}.css" />`,
+      )}
       ${(content.scripts ?? []).map((name) => html`<script type="module" src="/assets/${name}.js"></script>`)}
     </head>
     <body>
