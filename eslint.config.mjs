@@ -70,7 +70,7 @@ const typeConstraints = (extraForTests = []) => [
   },
   {
     sourceTag: 'type:tooling',
-    onlyDependOnLibsWithTags: ['type:tooling', 'type:platform', 'type:contracts'],
+    onlyDependOnLibsWithTags: ['type:tooling', 'type:platform', 'type:contracts', ...extraForTests],
   },
   {
     sourceTag: 'type:testing',

@@ -36,9 +36,9 @@ function forProject(projectRoot) {
     testTimeout: settings.timeout,
     transform: {
       '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }],
-      // ESM-only dependencies (jose) are compiled to CommonJS for Jest's module system; Node 24
-      // itself loads them with require(esm) at run time.
-      '^.+/node_modules/(jose)/.+\\.js$': [
+      // ESM-only dependencies (jose, openid-client and its oauth4webapi) are compiled to
+      // CommonJS for Jest's module system; Node 24 itself loads them with require(esm).
+      '^.+/node_modules/(jose|openid-client|oauth4webapi)/.+\\.js$': [
         '@swc/jest',
         {
           jsc: { target: 'es2023', parser: { syntax: 'ecmascript' } },
@@ -47,7 +47,7 @@ function forProject(projectRoot) {
         },
       ],
     },
-    transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+    transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
     moduleFileExtensions: ['ts', 'js', 'json'],
     resolver: '@nx/jest/plugins/resolver',
     globalSetup: settings.infra ? path.join(__dirname, 'tools/jest/global-setup.cjs') : undefined,

@@ -11,6 +11,7 @@ import { PageGuard } from './http/page-context';
 import type { PortalConfig } from './portal.config';
 import { PORTAL_CONFIG } from './portal.tokens';
 import { SessionSealer } from './session/session';
+import { OidcSignIn } from './sign-in/oidc-sign-in';
 import { SignInController } from './sign-in/sign-in.controller';
 
 /**
@@ -30,6 +31,7 @@ export class AppModule {
         { provide: SessionSealer, useValue: new SessionSealer(config.sessionSecret) },
         { provide: READINESS_CHECKS, useValue: [] },
         ApiClient,
+        OidcSignIn,
         PageGuard,
       ],
       exports: [READINESS_CHECKS],

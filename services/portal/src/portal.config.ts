@@ -41,19 +41,37 @@ export interface SiteServices {
   readonly embassyUrl: string;
 }
 
-/** How people sign in. OpenID Connect for deployments is not built yet (see the README). */
-export interface SignInConfig {
-  /**
-   * The local platform: a person picks a demo identity (or types a national identification
-   * number) and the portal mints the token with the platform's local signing key.
-   */
-  readonly kind: 'local';
-  readonly signingKeyFile: string;
-  readonly issuer: string;
-  readonly audience: string;
-  /** A JSON file of demo identities to offer (written by `npm start`), if any. */
-  readonly demoFile: string | undefined;
-}
+/** How people sign in. */
+export type SignInConfig =
+  | {
+      /**
+       * The local platform: a person picks a demo identity (or types a national identification
+       * number) and the portal mints the token with the platform's local signing key.
+       */
+      readonly kind: 'local';
+      readonly signingKeyFile: string;
+      readonly issuer: string;
+      readonly audience: string;
+      /** A JSON file of demo identities to offer (written by `npm start`), if any. */
+      readonly demoFile: string | undefined;
+    }
+  | {
+      /**
+       * A deployment: OpenID Connect (authorization code flow with PKCE, a confidential client)
+       * against the identity provider that also issues the tokens the services verify.
+       */
+      readonly kind: 'oidc';
+      readonly issuer: string;
+      readonly clientId: string;
+      readonly clientSecret: string;
+      /** The portal's public address; the provider sends people back to `/sign-in/callback`. */
+      readonly publicUrl: string;
+      readonly scopes: string;
+      /** RFC 8707 resource indicator asked for, so the access token is for the services. */
+      readonly resource: string | undefined;
+      /** The ID token claim naming the person's role (`citizen` or `operator`). */
+      readonly roleClaim: string;
+    };
 
 export interface PortalConfig extends PlatformConfig {
   readonly services: Readonly<Record<CalledService, string>>;
@@ -100,6 +118,12 @@ export function parseSiteServices(value: string): ParsedValue<readonly SiteServi
   return { ok: true, value: services };
 }
 
+/** Whether `url` points at this machine (where plain http is acceptable, as in tests). */
+export function isLoopback(url: string): boolean {
+  const host = URL.canParse(url) ? new URL(url).hostname : '';
+  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+}
+
 function parseSecret(value: string): ParsedValue<Buffer> {
   const bytes = Buffer.from(value, 'base64');
   return bytes.length >= 32
@@ -117,8 +141,12 @@ function parseSecret(value: string): ParsedValue<Buffer> {
  * | `PORTAL_REPLICATED_SERVICES` | `name=<primary URL>,<embassy URL>`, `;`-separated: the services the operator console fences, promotes and demotes on either site |
  * | `PORTAL_SIGNING_KEY_FILE` | local sign-in: the platform's private JWK; tokens get `AUTH_ISSUER` and `AUTH_AUDIENCE` |
  * | `PORTAL_DEMO_FILE` | local sign-in: demo identities to offer (JSON, written by `npm start`) |
+ * | `PORTAL_OIDC_ISSUER`, `PORTAL_OIDC_CLIENT_ID`, `PORTAL_OIDC_CLIENT_SECRET_FILE`, `PORTAL_PUBLIC_URL` | OpenID Connect sign-in instead of the local one (all four); the issuer must be https unless it is on loopback |
+ * | `PORTAL_OIDC_SCOPES` | `openid profile`: the scopes asked for |
+ * | `PORTAL_OIDC_RESOURCE` | the resource indicator (RFC 8707) of the services' audience, if the provider needs one |
+ * | `PORTAL_OIDC_ROLE_CLAIM` | `role`: the ID token claim with the person's role (`citizen`, whose `sub` is their national identification number, or `operator`) |
  * | `PORTAL_PUBLIC_URL` | the portal's public address; `https://…` makes the session cookie `Secure` |
- * | `PORTAL_SESSION_SECRET` / `PORTAL_SESSION_SECRET_FILE` | base64 key of the session cookies (≥ 32 bytes); random per process when unset (sessions then end with the process and hold on one replica only) |
+ * | `PORTAL_SESSION_SECRET` / `PORTAL_SESSION_SECRET_FILE` | base64 key of the session cookies (≥ 32 bytes); required with OpenID Connect (every replica needs the same); with local sign-in, random per process when unset |
  * | `PORTAL_SESSION_MINUTES` | 30: the longest a session lasts |
  * | `PORTAL_HTTP_TIMEOUT_MS` | 5000: time limit of each call to a service |
  * | `PORTAL_DRILL_REPORT_FILE` | the last failover drill's JSON report, shown in the console |
@@ -135,8 +163,24 @@ export const portalConfigSchema = z
     PORTAL_REPLICATED_SERVICES: envVariable(parseSiteServices).optional(),
     AUTH_ISSUER: envToken().optional(),
     AUTH_AUDIENCE: envToken().optional(),
-    PORTAL_SIGNING_KEY_FILE: envToken(),
+    PORTAL_SIGNING_KEY_FILE: envToken().optional(),
     PORTAL_DEMO_FILE: envToken().optional(),
+    PORTAL_OIDC_ISSUER: url().optional(),
+    PORTAL_OIDC_CLIENT_ID: envToken().optional(),
+    PORTAL_OIDC_CLIENT_SECRET_FILE: envToken().optional(),
+    PORTAL_OIDC_SCOPES: envVariable<string>(
+      (value) =>
+        value.split(/\s+/).includes('openid')
+          ? { ok: true, value }
+          : { ok: false, expected: 'space-separated scopes including openid' },
+      'openid profile',
+    ),
+    PORTAL_OIDC_RESOURCE: envVariable<string>((value) =>
+      URL.canParse(value) && !value.includes('#')
+        ? { ok: true, value }
+        : { ok: false, expected: 'an absolute URI without a fragment (RFC 8707)' },
+    ).optional(),
+    PORTAL_OIDC_ROLE_CLAIM: envToken({ default: 'role' }),
     PORTAL_PUBLIC_URL: url().optional(),
     PORTAL_SESSION_SECRET: envVariable(parseSecret).optional(),
     PORTAL_SESSION_SECRET_FILE: envToken().optional(),
@@ -145,7 +189,52 @@ export const portalConfigSchema = z
     PORTAL_DRILL_REPORT_FILE: envToken().optional(),
   })
   .superRefine((env, context) => {
-    if (env.AUTH_ISSUER === undefined || env.AUTH_AUDIENCE === undefined) {
+    const oidc = [
+      env.PORTAL_OIDC_ISSUER,
+      env.PORTAL_OIDC_CLIENT_ID,
+      env.PORTAL_OIDC_CLIENT_SECRET_FILE,
+    ].some((value) => value !== undefined);
+    const local = env.PORTAL_SIGNING_KEY_FILE !== undefined;
+    if (local === oidc) {
+      context.addIssue({
+        code: 'custom',
+        path: ['PORTAL_SIGNING_KEY_FILE'],
+        message:
+          'set either PORTAL_SIGNING_KEY_FILE (local sign-in) or PORTAL_OIDC_ISSUER, PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET_FILE (OpenID Connect)',
+      });
+    }
+    if (oidc) {
+      for (const name of [
+        'PORTAL_OIDC_ISSUER',
+        'PORTAL_OIDC_CLIENT_ID',
+        'PORTAL_OIDC_CLIENT_SECRET_FILE',
+        'PORTAL_PUBLIC_URL',
+        'PORTAL_SESSION_SECRET',
+      ] as const) {
+        const given =
+          name === 'PORTAL_SESSION_SECRET'
+            ? (env.PORTAL_SESSION_SECRET ?? env.PORTAL_SESSION_SECRET_FILE)
+            : env[name];
+        if (given === undefined) {
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message:
+              name === 'PORTAL_SESSION_SECRET'
+                ? 'OpenID Connect sign-in needs PORTAL_SESSION_SECRET or PORTAL_SESSION_SECRET_FILE (every replica the same)'
+                : 'OpenID Connect sign-in needs it',
+          });
+        }
+      }
+      const issuer = env.PORTAL_OIDC_ISSUER;
+      if (issuer !== undefined && !issuer.startsWith('https://') && !isLoopback(issuer)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['PORTAL_OIDC_ISSUER'],
+          message: 'the identity provider must be reached over https (http only on loopback)',
+        });
+      }
+    } else if (env.AUTH_ISSUER === undefined || env.AUTH_AUDIENCE === undefined) {
       context.addIssue({
         code: 'custom',
         path: ['AUTH_ISSUER'],
@@ -171,13 +260,25 @@ export const portalConfigSchema = z
       'embassy-sync': trimmed(env.EMBASSY_SYNC_URL),
     },
     siteServices: env.PORTAL_REPLICATED_SERVICES ?? [],
-    signIn: {
-      kind: 'local',
-      signingKeyFile: env.PORTAL_SIGNING_KEY_FILE,
-      issuer: env.AUTH_ISSUER ?? '',
-      audience: env.AUTH_AUDIENCE ?? '',
-      demoFile: env.PORTAL_DEMO_FILE,
-    },
+    signIn:
+      env.PORTAL_SIGNING_KEY_FILE !== undefined
+        ? {
+            kind: 'local',
+            signingKeyFile: env.PORTAL_SIGNING_KEY_FILE,
+            issuer: env.AUTH_ISSUER ?? '',
+            audience: env.AUTH_AUDIENCE ?? '',
+            demoFile: env.PORTAL_DEMO_FILE,
+          }
+        : {
+            kind: 'oidc',
+            issuer: env.PORTAL_OIDC_ISSUER ?? '',
+            clientId: env.PORTAL_OIDC_CLIENT_ID ?? '',
+            clientSecret: readFileSync(env.PORTAL_OIDC_CLIENT_SECRET_FILE ?? '', 'utf8').trim(),
+            publicUrl: trimmed(env.PORTAL_PUBLIC_URL ?? ''),
+            scopes: env.PORTAL_OIDC_SCOPES,
+            resource: env.PORTAL_OIDC_RESOURCE,
+            roleClaim: env.PORTAL_OIDC_ROLE_CLAIM,
+          },
     sessionSecret:
       env.PORTAL_SESSION_SECRET ??
       (env.PORTAL_SESSION_SECRET_FILE !== undefined

@@ -55,17 +55,39 @@ export class SessionSealer {
   }
 
   seal(session: Session): string {
+    return this.sealJson(session, 'session');
+  }
+
+  /** The session in `sealed`, or `undefined` if it is not one of ours, was altered or has ended. */
+  open(sealed: string | undefined, now: number = Date.now()): Session | undefined {
+    return this.openJson<Session>(sealed, 'session', now);
+  }
+
+  /**
+   * Seals any value that has an `expiresAt` (epoch ms): the session, or the state of a sign-in
+   * in progress with the identity provider. The purpose is authenticated with it, so a value
+   * sealed for one purpose never opens as another.
+   */
+  sealJson(value: { readonly expiresAt: number }, purpose: SealPurpose): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv);
-    cipher.setAAD(Buffer.from([VERSION]));
-    const body = Buffer.concat([cipher.update(JSON.stringify(session), 'utf8'), cipher.final()]);
+    cipher.setAAD(additionalData(purpose));
+    const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
     return Buffer.concat([Buffer.from([VERSION]), iv, body, cipher.getAuthTag()]).toString(
       'base64url',
     );
   }
 
-  /** The session in `sealed`, or `undefined` if it is not one of ours, was altered or has ended. */
-  open(sealed: string | undefined, now: number = Date.now()): Session | undefined {
+  /**
+   * What {@link sealJson} sealed, unless altered, foreign or past its `expiresAt`. `T` is what
+   * the caller sealed for `purpose`: only this portal's key could have sealed it.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+  openJson<T extends { readonly expiresAt: number }>(
+    sealed: string | undefined,
+    purpose: SealPurpose,
+    now: number = Date.now(),
+  ): T | undefined {
     if (sealed === undefined || sealed.length === 0 || sealed.length > 8192) return undefined;
     const bytes = Buffer.from(sealed, 'base64url');
     if (bytes.length < 1 + IV_BYTES + TAG_BYTES + 2 || bytes[0] !== VERSION) return undefined;
@@ -73,14 +95,14 @@ export class SessionSealer {
       const iv = bytes.subarray(1, 1 + IV_BYTES);
       const tag = bytes.subarray(bytes.length - TAG_BYTES);
       const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, iv);
-      decipher.setAAD(Buffer.from([VERSION]));
+      decipher.setAAD(additionalData(purpose));
       decipher.setAuthTag(tag);
       const plain = Buffer.concat([
         decipher.update(bytes.subarray(1 + IV_BYTES, bytes.length - TAG_BYTES)),
         decipher.final(),
       ]).toString('utf8');
-      const session = JSON.parse(plain) as Session;
-      return session.expiresAt > now ? session : undefined;
+      const value = JSON.parse(plain) as T;
+      return typeof value.expiresAt === 'number' && value.expiresAt > now ? value : undefined;
     } catch {
       return undefined;
     }
@@ -98,6 +120,13 @@ export class SessionSealer {
     const given = Buffer.from(token);
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
+}
+
+/** What a sealed value is for. */
+export type SealPurpose = 'session' | 'sign-in';
+
+function additionalData(purpose: SealPurpose): Buffer {
+  return Buffer.from(`${String(VERSION)}:${purpose}`);
 }
 
 /** A new session id. */

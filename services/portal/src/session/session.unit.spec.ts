@@ -33,6 +33,17 @@ describe('sealed sessions', () => {
     expect(sealer.open(undefined)).toBeUndefined();
   });
 
+  it('never open a value sealed for another purpose', () => {
+    const value: { expiresAt: number; state: string } = {
+      expiresAt: Date.now() + 60_000,
+      state: 'x',
+    };
+    const transaction = sealer.sealJson(value, 'sign-in');
+    expect(sealer.open(transaction)).toBeUndefined();
+    expect(sealer.openJson(transaction, 'sign-in')).toMatchObject({ state: 'x' });
+    expect(sealer.openJson(sealer.seal(session(Date.now() + 60_000)), 'sign-in')).toBeUndefined();
+  });
+
   it('give each session its own anti-forgery token', () => {
     const a = session(Date.now() + 60_000);
     const b = session(Date.now() + 60_000);

@@ -19,6 +19,13 @@ export const SIGN_IN = messages(
     operatorIdInvalid: 'Enter an identifier of letters, digits, dots or dashes (64 at most).',
     roleCitizen: 'citizen',
     roleOperator: 'operator',
+    providerIntro: 'You sign in with the state’s identity provider; you come back here afterwards.',
+    providerButton: 'Sign in with the identity provider',
+    providerFailed: 'Signing in did not complete: {reason}',
+    providerNoTransaction:
+      'This sign-in was not started here or took too long. Start again from the button below.',
+    providerTokenRefused:
+      'The platform’s services did not accept the identity provider’s token. Tell the platform’s operators.',
   },
   {
     fr: {
@@ -40,6 +47,14 @@ export const SIGN_IN = messages(
         'Saisissez un identifiant fait de lettres, chiffres, points ou tirets (64 au plus).',
       roleCitizen: 'citoyen',
       roleOperator: 'opérateur',
+      providerIntro:
+        'Vous vous connectez par le fournisseur d’identité de l’État ; vous revenez ici ensuite.',
+      providerButton: 'Se connecter par le fournisseur d’identité',
+      providerFailed: 'La connexion n’a pas abouti : {reason}',
+      providerNoTransaction:
+        'Cette connexion n’a pas été commencée ici ou a pris trop de temps. Recommencez avec le bouton ci-dessous.',
+      providerTokenRefused:
+        'Les services de la plateforme n’ont pas accepté le jeton du fournisseur d’identité. Prévenez l’exploitation de la plateforme.',
     },
     de: {
       title: 'Anmelden',
@@ -60,6 +75,14 @@ export const SIGN_IN = messages(
         'Geben Sie eine Kennung aus Buchstaben, Ziffern, Punkten oder Bindestrichen ein (höchstens 64).',
       roleCitizen: 'Bürger',
       roleOperator: 'Betrieb',
+      providerIntro:
+        'Sie melden sich beim Identitätsanbieter des Staates an und kehren danach hierher zurück.',
+      providerButton: 'Beim Identitätsanbieter anmelden',
+      providerFailed: 'Die Anmeldung wurde nicht abgeschlossen: {reason}',
+      providerNoTransaction:
+        'Diese Anmeldung wurde nicht hier begonnen oder hat zu lange gedauert. Beginnen Sie erneut mit der Schaltfläche unten.',
+      providerTokenRefused:
+        'Die Dienste der Plattform haben das Token des Identitätsanbieters nicht angenommen. Informieren Sie den Plattformbetrieb.',
     },
   },
 );

@@ -38,6 +38,11 @@ export interface StartOptions {
   readonly withoutDatabase?: boolean;
   /** How long the service may take to become ready (default 90 s). */
   readonly readyTimeoutMs?: number;
+  /**
+   * The port to listen on, when the spec must know it before the start (a URL registered with
+   * another party, such as an identity provider's redirect); a free one otherwise.
+   */
+  readonly port?: number;
 }
 
 /**
@@ -96,7 +101,7 @@ export class ServicesUnderTest {
         throw new Error(`the ${name} migrations failed:\n${migrated.stderr}`);
       }
     }
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const process = new ServiceProcess(name, {
       ...(database === undefined ? {} : { DATABASE_URL: database.url }),
       HTTP_PORT: String(port),
