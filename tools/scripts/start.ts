@@ -163,10 +163,11 @@ async function main(): Promise<void> {
     running.find((s) => s.site === 'primary' && s.spec.name === name)?.url;
   const registryUrl = primaryUrl('registry');
   const letterboxUrl = primaryUrl('letterbox');
-  if (registryUrl !== undefined && letterboxUrl !== undefined) {
+  const consentUrl = primaryUrl('consent');
+  if (registryUrl !== undefined && letterboxUrl !== undefined && consentUrl !== undefined) {
     try {
       const demo = await seedDemoData(
-        { registry: registryUrl, letterbox: letterboxUrl },
+        { registry: registryUrl, letterbox: letterboxUrl, consent: consentUrl },
         { privateKeyFile: keys.privateKeyFile, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE },
         demoFile,
         log,

@@ -8,7 +8,9 @@ import { httpCall } from '../../scripts/lib/drill-client';
 import type { SiteName } from '../../scripts/lib/local-platform';
 import { serviceDeclarations } from '../../scripts/lib/services';
 import { startOrder } from '../../scripts/lib/service-declarations';
-import { TwoSites } from '../../scripts/lib/two-sites';
+import { seedDemoData } from '../../scripts/lib/demo-data';
+import type { DemoIdentityFile } from '../../scripts/lib/demo-data';
+import { AUDIENCE, ISSUER, TwoSites } from '../../scripts/lib/two-sites';
 import type { SiteService } from '../../scripts/lib/two-sites';
 import { expectAccessible, launchChromium } from './browser';
 
@@ -23,6 +25,8 @@ export class PortalPlatform {
     readonly sites: TwoSites,
     readonly browser: Browser,
     private readonly running: Map<string, SiteService>,
+    /** The demo identities seeded on the primary, as the sign-in page offers them. */
+    readonly demo: DemoIdentityFile,
   ) {}
 
   /** Starts both sites, every service on each (the portal last), and the browser. */
@@ -49,8 +53,20 @@ export class PortalPlatform {
           );
         }
       }
+      const url = (name: string): string => {
+        const service = running.get(`primary/${name}`);
+        if (service === undefined) throw new Error(`${name} did not start on the primary`);
+        return service.process.url;
+      };
+      // The demo data `npm start` seeds, through the same code: the sign-in page offers it.
+      const demo = await seedDemoData(
+        { registry: url('registry'), letterbox: url('letterbox'), consent: url('consent') },
+        { privateKeyFile: sites.keys.privateKeyFile, issuer: ISSUER, audience: AUDIENCE },
+        sites.demoFile,
+        log,
+      );
       const browser = await launchChromium();
-      return new PortalPlatform(sites, browser, running);
+      return new PortalPlatform(sites, browser, running, demo);
     } catch (error) {
       await sites.stop();
       throw error;

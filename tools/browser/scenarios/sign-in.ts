@@ -1,10 +1,36 @@
 // Signing in and out, languages, and what an ended session or a bad value does.
 import { nationalId as composeNationalId } from '../../bench/lib/synthetic-register';
+import { seedDemoData } from '../../scripts/lib/demo-data';
+import { AUDIENCE, ISSUER } from '../../scripts/lib/two-sites';
 import type { PortalPlatform } from '../lib/portal-platform';
 import { expectAccessible, screenshot } from '../lib/browser';
 
 export function signInScenarios(platform: () => PortalPlatform): void {
   describe('signing in', () => {
+    it('offers the demo identities npm start seeds; one click signs in, twice seeds nothing more', async () => {
+      const p = platform();
+      const [anna] = p.demo.identities;
+      if (anna?.role !== 'citizen') throw new Error('the first demo identity is not a person');
+      const page = await p.newPage('en');
+      await page.goto(`${p.url('primary', 'portal')}/sign-in`);
+      await expectAccessible(page);
+      await page.getByRole('button', { name: `Sign in as ${anna.name}` }).click();
+      await page.waitForURL((url) => url.pathname === '/');
+      await expect(page.locator('h1').textContent()).resolves.toBe(`Welcome, ${anna.name}`);
+      // A second start finds the seeded person and keeps the same identities.
+      const again = await seedDemoData(
+        {
+          registry: p.url('primary', 'registry'),
+          letterbox: p.url('primary', 'letterbox'),
+          consent: p.url('primary', 'consent'),
+        },
+        { privateKeyFile: p.sites.keys.privateKeyFile, issuer: ISSUER, audience: AUDIENCE },
+        p.sites.demoFile,
+        () => undefined,
+      );
+      expect(again).toEqual(p.demo);
+    });
+
     it('sends a person without a session to the sign-in page, and back where they were going', async () => {
       const p = platform();
       const nationalId = await p.registerPerson({ givenNames: 'Clara', familyName: 'Reding' });

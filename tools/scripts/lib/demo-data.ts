@@ -1,6 +1,6 @@
 // The demo data `npm start` puts on a fresh local platform, through the services' public APIs,
 // so that a newcomer who opens the portal finds a person with a record, a business she manages,
-// a letter, and an access in her log: every page has something to show. It writes the demo
+// a letter, a consent, and an access in her log: every page has something to show. It writes the demo
 // identities the portal's local sign-in offers. Once written, a later start only checks that
 // the first person is still there (a deleted site folder seeds again).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { httpCall } from './drill-client';
 export interface DemoUrls {
   readonly registry: string;
   readonly letterbox: string;
+  readonly consent: string;
 }
 
 /** What the portal's sign-in page offers (see the portal's demo-identities.ts). */
@@ -116,7 +117,7 @@ export async function seedDemoData(
     if (status === 200) return existing as DemoIdentityFile;
   }
 
-  log('seeding demo data (a person, her business, a letter, an access to her record)');
+  log('seeding demo data (two persons, a business, a letter, a consent, an access to a record)');
   const registrar = await token({
     role: 'registrar',
     subject: 'demo-registrar',
@@ -176,13 +177,27 @@ export async function seedDemoData(
     idempotencyKey: `${seed}-letter`,
   });
 
+  // She lets ccss reuse her name and address for a housing subsidy (no legal basis covers it).
+  const citizen = await token({ role: 'citizen', subject: anna });
+  await httpCall('POST', `${urls.consent}/consents`, citizen, {
+    body: {
+      organisationId: 'ccss',
+      categories: ['persons.family_name', 'persons.address'],
+      purpose: 'housing-subsidy-assessment',
+      validUntil: `${new Date().getUTCFullYear() + 1}-12-31T00:00:00Z`,
+      maxUses: 10,
+    },
+    expected: [201],
+    idempotencyKey: `${seed}-consent`,
+  });
+
   const identities: DemoIdentityFile = {
     identities: [
       {
         role: 'citizen',
         nationalId: anna,
         name: 'Anna Maria Schmit',
-        description: `Manages Moselle Logistics (${businessNumber}); has a letter and an access in her log.`,
+        description: `Manages Moselle Logistics (${businessNumber}); has a letter, a consent and an access in her log.`,
       },
       {
         role: 'citizen',

@@ -25,8 +25,8 @@ import { replicatedServicesValue, resolveServiceEnv, startOrder } from './servic
 import { localServices, serviceDeclarations } from './services';
 import type { ServiceSpec } from './services';
 
-const ISSUER = 'backbone-two-sites';
-const AUDIENCE = 'backbone';
+export const ISSUER = 'backbone-two-sites';
+export const AUDIENCE = 'backbone';
 
 export async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
@@ -149,6 +149,11 @@ export class TwoSites {
     return sites;
   }
 
+  /** Where demo identities are written when a test seeds them (the portal offers them). */
+  get demoFile(): string {
+    return join(this.dir, 'demo', 'identities.json');
+  }
+
   site(name: SiteName): LocalSite {
     return name === 'primary' ? this.primary : this.embassy;
   }
@@ -240,6 +245,7 @@ export class TwoSites {
     };
     const values = {
       signingKeyFile: this.keys.privateKeyFile,
+      demoFile: this.demoFile,
       checkpointKeyDir: join(this.dir, 'checkpoints'),
       replicatedServices: replicatedServicesValue(
         serviceDeclarations(),
