@@ -24,10 +24,11 @@ export const ACCESS_LOG = messages(
     capacity: 'In the capacity of',
     actor: 'Acting person or system',
     sealedUntil: 'Kept from you during an investigation until {time}.',
+    paging: 'Pages of the log',
     olderEntries: 'Older entries',
     newestEntries: 'Newest entries',
     verifying: 'Verifying…',
-    summaryPending: 'Verifying the proofs of the {count} entries of this page…',
+    summaryPending: 'Verifying the proofs of the entries of this page…',
     noScript:
       'Your browser verifies each entry’s proof with JavaScript, which is switched off here.',
     noScriptLink: 'Verify them offline instead',
@@ -36,6 +37,8 @@ export const ACCESS_LOG = messages(
     allVerified:
       'All {count} entries of this page verified against the signed tree head of {size} entries.',
     someFailed: '{failed} of the {count} entries of this page do NOT verify.',
+    oneVerified: 'The entry of this page verified against the signed tree head of {size} entries.',
+    oneFailed: 'The entry of this page does NOT verify.',
     reasonNoTreeHead: 'the page carries no signed tree head',
     reasonNoWebcrypto: 'this browser cannot check Ed25519 signatures',
     reasonUnknownKey: 'the tree head is signed with a key the audit service does not publish',
@@ -99,10 +102,11 @@ export const ACCESS_LOG = messages(
       capacity: 'En qualité de',
       actor: 'Personne ou système agissant',
       sealedUntil: 'Caché pendant une enquête jusqu’au {time}.',
+      paging: 'Pages du journal',
       olderEntries: 'Entrées plus anciennes',
       newestEntries: 'Entrées les plus récentes',
       verifying: 'Vérification…',
-      summaryPending: 'Vérification des preuves des {count} entrées de cette page…',
+      summaryPending: 'Vérification des preuves des entrées de cette page…',
       noScript:
         'Votre navigateur vérifie la preuve de chaque entrée avec JavaScript, qui est désactivé ici.',
       noScriptLink: 'Les vérifier hors ligne',
@@ -111,6 +115,9 @@ export const ACCESS_LOG = messages(
       allVerified:
         'Les {count} entrées de cette page sont vérifiées par rapport à la tête d’arbre signée de {size} entrées.',
       someFailed: '{failed} des {count} entrées de cette page NE se vérifient PAS.',
+      oneVerified:
+        'L’entrée de cette page est vérifiée par rapport à la tête d’arbre signée de {size} entrées.',
+      oneFailed: 'L’entrée de cette page NE se vérifie PAS.',
       reasonNoTreeHead: 'la page ne contient aucune tête d’arbre signée',
       reasonNoWebcrypto: 'ce navigateur ne sait pas vérifier les signatures Ed25519',
       reasonUnknownKey:
@@ -175,10 +182,11 @@ export const ACCESS_LOG = messages(
       capacity: 'In der Eigenschaft als',
       actor: 'Handelnde Person oder handelndes System',
       sealedUntil: 'Während einer Ermittlung bis {time} vor Ihnen verborgen.',
+      paging: 'Seiten des Protokolls',
       olderEntries: 'Ältere Einträge',
       newestEntries: 'Neueste Einträge',
       verifying: 'Wird geprüft…',
-      summaryPending: 'Die Nachweise der {count} Einträge dieser Seite werden geprüft…',
+      summaryPending: 'Die Nachweise der Einträge dieser Seite werden geprüft…',
       noScript:
         'Ihr Browser prüft den Nachweis jedes Eintrags mit JavaScript, das hier ausgeschaltet ist.',
       noScriptLink: 'Stattdessen offline prüfen',
@@ -187,6 +195,9 @@ export const ACCESS_LOG = messages(
       allVerified:
         'Alle {count} Einträge dieser Seite gegen den signierten Baumkopf mit {size} Einträgen geprüft.',
       someFailed: '{failed} der {count} Einträge dieser Seite sind NICHT gültig.',
+      oneVerified:
+        'Der Eintrag dieser Seite ist gegen den signierten Baumkopf mit {size} Einträgen geprüft.',
+      oneFailed: 'Der Eintrag dieser Seite ist NICHT gültig.',
       reasonNoTreeHead: 'die Seite enthält keinen signierten Baumkopf',
       reasonNoWebcrypto: 'dieser Browser kann Ed25519-Signaturen nicht prüfen',
       reasonUnknownKey:

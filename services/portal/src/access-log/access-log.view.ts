@@ -78,6 +78,8 @@ const SCRIPT_MESSAGES = [
   ['failed', 'failed'],
   ['all-verified', 'allVerified'],
   ['some-failed', 'someFailed'],
+  ['one-verified', 'oneVerified'],
+  ['one-failed', 'oneFailed'],
   ['reason-no-tree-head', 'reasonNoTreeHead'],
   ['reason-no-webcrypto', 'reasonNoWebcrypto'],
   ['reason-unknown-key', 'reasonUnknownKey'],
@@ -219,24 +221,20 @@ export function accessLogBody(
   jwks: Jwks,
   olderThan: string | undefined,
 ): Html {
-  const paging = html`<nav class="access-paging" aria-label="${t('title')}">
-    <ul>
-      ${
-        olderThan !== undefined
-          ? html`<li><a href="/access-log">${t('newestEntries')}</a></li>`
-          : ''
-      }
-      ${
-        answer.nextCursor !== null
-          ? html`<li>
-            <a href="/access-log?cursor=${encodeURIComponent(answer.nextCursor)}" rel="next"
-              >${t('olderEntries')}</a
-            >
-          </li>`
-          : ''
-      }
-    </ul>
-  </nav>`;
+  const links = [
+    olderThan !== undefined ? html`<li><a href="/access-log">${t('newestEntries')}</a></li>` : '',
+    answer.nextCursor !== null
+      ? html`<li>
+          <a href="/access-log?cursor=${encodeURIComponent(answer.nextCursor)}" rel="next"
+            >${t('olderEntries')}</a
+          >
+        </li>`
+      : '',
+  ].filter((link) => link !== '');
+  const paging =
+    links.length === 0
+      ? ''
+      : html`<nav class="access-paging" aria-label="${t('paging')}"><ul>${links}</ul></nav>`;
   if (answer.treeHead === null) {
     return html`<p>${t('intro')}</p>
       <p class="notice">${t('noTreeHead')}</p>`;
@@ -246,7 +244,6 @@ export function accessLogBody(
       <p class="notice">${olderThan === undefined ? t('empty') : t('emptyOlder')}</p>
       ${olderThan !== undefined ? paging : ''} ${trustView(t, formats, answer.treeHead)}`;
   }
-  const count = answer.entries.length;
   return html`<p>${t('intro')}</p>
     <section
       class="access-log"
@@ -258,7 +255,7 @@ export function accessLogBody(
       ${SCRIPT_MESSAGES.map(([name, key]) => html` data-msg-${name}="${t(key)}"`)}
     >
       <p class="verify-summary" role="status" aria-live="polite" data-verify-summary data-verdict="">
-        <span class="verdict-pending">${t('summaryPending', { count })}</span>
+        <span class="verdict-pending">${t('summaryPending')}</span>
         <noscript>${t('noScript')} <a href="#verify-offline">${t('noScriptLink')}</a>.</noscript>
       </p>
       <ol class="access-entries">

@@ -447,7 +447,7 @@ export async function verifyPage(log) {
     if (failures === 0) {
       setVerdict(
         summary,
-        fill(message('AllVerified'), {
+        fill(message(entries.length === 1 ? 'OneVerified' : 'AllVerified'), {
           count: entries.length,
           size: signed.ok ? signed.payload.tree_size : 0,
         }),
@@ -456,7 +456,10 @@ export async function verifyPage(log) {
     } else {
       setVerdict(
         summary,
-        fill(message('SomeFailed'), { failed: failures, count: entries.length }),
+        fill(message(entries.length === 1 ? 'OneFailed' : 'SomeFailed'), {
+          failed: failures,
+          count: entries.length,
+        }),
         'failed',
       );
     }
