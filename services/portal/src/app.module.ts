@@ -3,6 +3,7 @@ import type { DynamicModule } from '@nestjs/common';
 
 import { READINESS_CHECKS } from '@gov/platform-chassis';
 
+import { AccessLogController } from './access-log/access-log.controller';
 import { ApiClient } from './api/api-client';
 import { HomeController } from './home/home.controller';
 import { AssetsController } from './http/assets.controller';
@@ -25,7 +26,13 @@ export class AppModule {
     return {
       module: AppModule,
       // NotFoundController last: it answers every GET no other controller declares.
-      controllers: [SignInController, HomeController, AssetsController, NotFoundController],
+      controllers: [
+        SignInController,
+        HomeController,
+        AccessLogController,
+        AssetsController,
+        NotFoundController,
+      ],
       providers: [
         { provide: PORTAL_CONFIG, useValue: config },
         { provide: SessionSealer, useValue: new SessionSealer(config.sessionSecret) },
