@@ -92,7 +92,76 @@ describe.each(['primary', 'embassy'] as const)('the chart for the %s site', (rol
   });
 });
 
+/**
+ * The parity problems of one service's Deployment, rendered for the primary with `set`, its
+ * environment changed by `change` before the probe.
+ */
+function problemsOf(
+  service: string,
+  set: readonly string[] = [],
+  change: (env: Record<string, string>) => Record<string, string> = (env) => env,
+): string[] {
+  const manifests = renderChart([SITE_VALUES.primary], set);
+  const container = renderedContainers(manifests).find(
+    (c) => c.workload === `Deployment backbone-${service}`,
+  );
+  if (container === undefined) throw new Error(`${service} not rendered`);
+  const env = change(processEnv(container).env);
+  const [result] = probeConfigs([{ service, env }]);
+  if (result === undefined) throw new Error('no probe result');
+  const brokers = manifests.find((m) => m.kind === 'ConfigMap')?.data?.['KAFKA_BROKERS'] ?? '';
+  return environmentProblems(container, env, result, {
+    siteRole: 'primary',
+    replicationSource: 'embassy',
+    kafkaBrokers: brokers,
+    manifests,
+    declarations,
+  });
+}
+
 describe('the parity check itself', () => {
+  it('fails a service without a Kafka client that is given Kafka, and one with a client that is not', () => {
+    expect(problemsOf('portal', ['services.portal.kafka.enabled=true'])).toEqual([
+      'KAFKA_BROKERS is rendered, but portal has no Kafka client (service.json: "kafka": false)',
+      'KAFKA_SASL_MECHANISM is rendered, but portal has no Kafka client (service.json: "kafka": false)',
+      'KAFKA_SASL_PASSWORD is rendered, but portal has no Kafka client (service.json: "kafka": false)',
+      'KAFKA_SASL_USERNAME is rendered, but portal has no Kafka client (service.json: "kafka": false)',
+    ]);
+    expect(problemsOf('registry', ['services.registry.kafka.enabled=false'])).toEqual([
+      'registry: kafka.brokers is ["127.0.0.1:19092"], expected ["backbone-kafka-bootstrap.kafka.svc:9092"]',
+    ]);
+  });
+
+  it('fails replicated services that are missing, incomplete or pointed at another Service', () => {
+    const withoutReplicated = (env: Record<string, string>): Record<string, string> =>
+      Object.fromEntries(
+        Object.entries(env).filter(([name]) => name !== 'PORTAL_REPLICATED_SERVICES'),
+      );
+    expect(problemsOf('portal', [], withoutReplicated)).toEqual([
+      'PORTAL_REPLICATED_SERVICES is {replicatedServices} under npm start, but the chart does not set it (site.peerUrls)',
+    ]);
+    expect(
+      problemsOf('embassy-sync', [], (env) => ({
+        ...env,
+        SYNC_SERVICES: (env['SYNC_SERVICES'] ?? '')
+          .replace('audit=http://backbone-audit,', 'audit=http://backbone-consent,')
+          .replace(/;registry=[^;]*/, ''),
+      })),
+    ).toEqual([
+      'embassy-sync reaches audit on this site at http://backbone-consent, not its rendered Service',
+      'SYNC_SERVICES lists audit, consent, letterbox, procedures; the services with an event store are audit, consent, letterbox, procedures, registry',
+    ]);
+  });
+
+  it('fails a call pointed at another service than the one its variable names', () => {
+    expect(
+      problemsOf('portal', [], (env) => ({ ...env, AUDIT_URL: 'http://backbone-consent' })),
+    ).toEqual([
+      "AUDIT_URL=http://backbone-consent is not the audit service's URL",
+      "AUDIT_URL=http://backbone-consent is not the rendered audit Service's URL",
+    ]);
+  });
+
   it('fails on a renamed variable, and on a service left at its local defaults', () => {
     const manifests = renderChart([SITE_VALUES.primary]);
     const registry = renderedContainers(manifests).find(

@@ -19,6 +19,8 @@ export const SECRET_SAMPLES: Readonly<Record<string, string>> = {
   AUTH_ISSUER: 'https://idp.gov.example',
   AUTH_AUDIENCE: 'backbone',
   KAFKA_SASL_PASSWORD: 'sample-password',
+  // The portal's session key: base64 of 32 bytes, the least its schema accepts.
+  PORTAL_SESSION_SECRET: Buffer.alloc(32, 7).toString('base64'),
 };
 
 /**
@@ -172,14 +174,26 @@ export function environmentProblems(
   };
   expect('http.host', '0.0.0.0');
   expect('http.port', container.ports[0]);
-  expect('kafka.brokers', site.kafkaBrokers.split(','));
   expect('siteRole', site.siteRole);
   if (declaration?.database) expect('database.url', SECRET_SAMPLES['DATABASE_URL']);
-  const password = container.env.get('KAFKA_SASL_PASSWORD');
-  if (password?.kind === 'secret') {
-    // Strimzi names a KafkaUser's Secret after the user.
-    expect('kafka.sasl.username', password.secret);
-    expect('kafka.sasl.password', SECRET_SAMPLES['KAFKA_SASL_PASSWORD']);
+  if (declaration?.kafka === false) {
+    // The platform's schema reads the Kafka variables of every service, also of one without a
+    // Kafka client: only the declaration tells that none of them should be there.
+    for (const name of Object.keys(env)
+      .sort()
+      .filter((variable) => variable.startsWith('KAFKA_'))) {
+      problems.push(
+        `${name} is rendered, but ${container.service} has no Kafka client (service.json: "kafka": false)`,
+      );
+    }
+  } else {
+    expect('kafka.brokers', site.kafkaBrokers.split(','));
+    const password = container.env.get('KAFKA_SASL_PASSWORD');
+    if (password?.kind === 'secret') {
+      // Strimzi names a KafkaUser's Secret after the user.
+      expect('kafka.sasl.username', password.secret);
+      expect('kafka.sasl.password', SECRET_SAMPLES['KAFKA_SASL_PASSWORD']);
+    }
   }
   if (declaration?.eventStore) {
     expect('eventsTopic', declaration.eventStore.topic);
@@ -198,13 +212,28 @@ export function environmentProblems(
       problems.push(
         `${name} is ${template} under npm start, but the chart does not set it (services.${container.service}.calls)`,
       );
-    } else if (!new RegExp(`-${called}(:\\d+)?$`).test(value)) {
+    } else if (!isServiceUrl(value, called, urls)) {
       problems.push(`${name}=${value} is not the ${called} service's URL`);
     }
   }
+  // And both sites' URLs of the replicated services ({replicatedServices}).
+  for (const [name, template] of Object.entries(declaration?.env ?? {})) {
+    if (template !== '{replicatedServices}') continue;
+    problems.push(...replicatedServicesProblems(container.service, name, env[name], site, urls));
+  }
+  // A variable named after a declared service (`CONSENT_URL`) is that service's address here,
+  // whether service.json names it or not; others (`PORTAL_PUBLIC_URL`) are not in-cluster ones.
+  const byVariable = new Map(
+    site.declarations.map((d) => [`${d.name.toUpperCase().replace(/-/g, '_')}_URL`, d.name]),
+  );
   for (const [name, value] of Object.entries(env)) {
-    if (/_URL$/.test(name) && container.env.get(name)?.kind === 'value' && !urls.has(value)) {
-      problems.push(`${name}=${value} is not a rendered Service's URL`);
+    const service = byVariable.get(name);
+    if (
+      service !== undefined &&
+      container.env.get(name)?.kind === 'value' &&
+      !isServiceUrl(value, service, urls)
+    ) {
+      problems.push(`${name}=${value} is not the rendered ${service} Service's URL`);
     }
     if (value.startsWith('/var/run/secrets/')) {
       const folder = value.slice(0, value.lastIndexOf('/'));
@@ -214,23 +243,49 @@ export function environmentProblems(
       }
     }
   }
-  const watched = at(config, 'services');
-  if (container.service === 'embassy-sync' && Array.isArray(watched)) {
-    const local = site.siteRole === 'primary' ? 'primaryUrl' : 'embassyUrl';
-    for (const service of watched as Record<string, unknown>[]) {
-      const url = String(service[local]);
-      if (!urls.has(url))
-        problems.push(
-          `embassy-sync watches ${String(service['name'])} at ${url}, not a rendered Service`,
-        );
-    }
-    const names = (watched as Record<string, unknown>[]).map((service) => service['name']);
-    const expected = site.declarations.filter((d) => d.eventStore).map((d) => d.name);
-    if (JSON.stringify([...names].sort()) !== JSON.stringify(expected.sort())) {
+  return problems;
+}
+
+/** Whether `url` is the rendered Service of `service` (`http://<release>-<service>[:port]`). */
+function isServiceUrl(url: string, service: string, urls: ReadonlySet<string>): boolean {
+  return urls.has(url) && new RegExp(`^http://[a-z0-9-]*-${service}(:\\d+)?$`).test(url);
+}
+
+/**
+ * What is wrong with a `{replicatedServices}` variable (`name=<primary URL>,<embassy URL>;…`):
+ * it must list exactly the services with an event store, each with this site's URL being its
+ * rendered Service.
+ */
+function replicatedServicesProblems(
+  service: string,
+  variable: string,
+  value: string | undefined,
+  site: SiteExpectation,
+  urls: ReadonlySet<string>,
+): string[] {
+  if (value === undefined) {
+    return [
+      `${variable} is {replicatedServices} under npm start, but the chart does not set it (site.peerUrls)`,
+    ];
+  }
+  const problems: string[] = [];
+  const names: string[] = [];
+  for (const entry of value.split(';')) {
+    const [name = '', pair = ''] = entry.split('=');
+    const [primary = '', embassy = ''] = pair.split(',');
+    names.push(name);
+    const local = site.siteRole === 'primary' ? primary : embassy;
+    if (!isServiceUrl(local, name, urls)) {
       problems.push(
-        `embassy-sync watches ${names.join(', ')}; the services with an event store are ${expected.join(', ')}`,
+        `${service} reaches ${name} on this site at ${local}, not its rendered Service`,
       );
     }
+  }
+  const expected = site.declarations.filter((d) => d.eventStore).map((d) => d.name);
+  if (JSON.stringify([...names].sort()) !== JSON.stringify([...expected].sort())) {
+    problems.push(
+      `${variable} lists ${names.join(', ')}; the services with an event store are ${expected.join(', ')}`,
+    );
   }
   return problems;
 }

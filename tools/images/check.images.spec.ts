@@ -1,5 +1,6 @@
 // The image check must fail on a broken image: here the image as built, minus the legal-bases
-// catalogue that the consent service reads at start-up (a data file the build forgot to copy).
+// catalogue that the consent service reads at start-up and the portal's stylesheet, which it
+// reads only when asked (data files the build forgot to copy).
 import { resolve } from 'node:path';
 
 import { checkImage, checkImageConfig } from './lib/check';
@@ -28,6 +29,7 @@ beforeAll(() => {
   try {
     const mounted = run('buildah', ['mount', container]).trim();
     run('rm', [`${mounted}/app/libs/platform/legal-bases/catalogue/legal-bases.json`]);
+    run('rm', [`${mounted}/app/services/portal/src/assets/portal.css`]);
     run('buildah', ['commit', '--quiet', '--rm', container, broken]);
   } catch (error) {
     tryRun('buildah', ['rm', container]);
@@ -53,6 +55,21 @@ describe('images:check', () => {
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ service: 'consent', ok: false });
     expect(results[0]?.problem).toMatch(/the container exited[\s\S]*legal-bases\.json/);
+    expect(checkContainers()).toEqual([]);
+  });
+
+  it('passes the portal as built, without Kafka, serving its stylesheet', async () => {
+    const results = await checkImage({ image, root, services: ['portal'] });
+
+    expect(results).toEqual([expect.objectContaining({ service: 'portal', ok: true })]);
+  });
+
+  it('fails a portal that is ready but does not serve its stylesheet', async () => {
+    const results = await checkImage({ image: broken, root, services: ['portal'] });
+
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ service: 'portal', ok: false });
+    expect(results[0]?.problem).toMatch(/^ready, but GET \/assets\/portal\.css answered 404/);
     expect(checkContainers()).toEqual([]);
   });
 

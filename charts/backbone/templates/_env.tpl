@@ -8,7 +8,9 @@ they are secretKeyRef entries or mounted files (backbone.secretEnv, backbone.sec
 {{- $env := dict -}}
 {{- $_ := set $env "HTTP_HOST" "0.0.0.0" -}}
 {{- $_ := set $env "HTTP_PORT" (toString (int $svc.port)) -}}
+{{- if $svc.kafka.enabled -}}
 {{- $_ := set $env "KAFKA_BROKERS" $root.Values.kafka.bootstrapServers -}}
+{{- end -}}
 {{- $_ := set $env "SITE_ROLE" $root.Values.site.role -}}
 {{- $_ := set $env "LOG_LEVEL" (default $root.Values.logLevel $svc.logLevel) -}}
 {{- if $svc.database.enabled -}}
@@ -35,24 +37,27 @@ they are secretKeyRef entries or mounted files (backbone.secretEnv, backbone.sec
 {{- $_ := set $env (printf "%s_URL" ($callee | upper | replace "-" "_")) (include "backbone.serviceUrl" (dict "root" $root "name" $callee)) -}}
 {{- end -}}
 {{- end -}}
-{{- if eq .name "embassy-sync" -}}
-{{- $watched := include "backbone.watchedServices" $root | fromJsonArray -}}
-{{- if not $watched -}}
+{{- $replicatedVariable := include "backbone.replicatedServicesVariable" . -}}
+{{- if $replicatedVariable -}}
+{{- $replicated := include "backbone.replicatedServices" $root -}}
+{{- if $replicated -}}
+{{- $_ := set $env $replicatedVariable $replicated -}}
+{{- else if eq .name "embassy-sync" -}}
 {{- fail "embassy-sync watches no service: set site.peerUrls (the other site's URL of each service with a database), or disable services.embassy-sync" -}}
 {{- end -}}
-{{- $entries := list -}}
-{{- range $name := $watched -}}
-{{- $local := include "backbone.serviceUrl" (dict "root" $root "name" $name) -}}
-{{- $peer := index $root.Values.site.peerUrls $name | trimSuffix "/" -}}
-{{- if eq $root.Values.site.role "primary" -}}
-{{- $entries = append $entries (printf "%s=%s,%s" $name $local $peer) -}}
-{{- else -}}
-{{- $entries = append $entries (printf "%s=%s,%s" $name $peer $local) -}}
+{{- end -}}
+{{- if eq .name "portal" -}}
+{{- with $root.Values.portal.publicUrl -}}
+{{- $_ := set $env "PORTAL_PUBLIC_URL" (trimSuffix "/" .) -}}
+{{- end -}}
+{{- if and (not $root.Values.portal.sessionSecret.existingSecret) (or $svc.autoscaling.enabled (gt (int $svc.replicaCount) 1)) -}}
+{{- fail "portal.sessionSecret.existingSecret is required for more than one portal replica: without it each pod makes up its own session key, and a session would not hold on the next request to another pod" -}}
+{{- end -}}
+{{- if not (get (default dict $svc.secretFiles) "PORTAL_SIGNING_KEY_FILE") -}}
+{{- fail "services.portal.secretFiles.PORTAL_SIGNING_KEY_FILE is required: the portal's only sign-in is the local one (OpenID Connect is not built yet), which mints tokens with that private JWK; it is for test deployments only. Disable the portal (services.portal.enabled: false) where that is not wanted" -}}
 {{- end -}}
 {{- end -}}
-{{- $_ := set $env "SYNC_SERVICES" (join ";" $entries) -}}
-{{- end -}}
-{{- if $root.Values.kafka.sasl.enabled -}}
+{{- if and $root.Values.kafka.sasl.enabled $svc.kafka.enabled -}}
 {{- $_ := set $env "KAFKA_SASL_MECHANISM" $root.Values.kafka.sasl.mechanism -}}
 {{- $_ := set $env "KAFKA_SASL_USERNAME" (include "backbone.kafkaUser" .) -}}
 {{- end -}}
@@ -75,18 +80,20 @@ they are secretKeyRef entries or mounted files (backbone.secretEnv, backbone.sec
       name: {{ required (printf "services.%s.database.existingSecret is required" .name) .svc.database.existingSecret }}
       key: {{ .svc.database.urlKey }}
 {{- end }}
-{{- if $root.Values.kafka.sasl.enabled }}
+{{- if and $root.Values.kafka.sasl.enabled .svc.kafka.enabled }}
 - name: KAFKA_SASL_PASSWORD
   valueFrom:
     secretKeyRef:
       name: {{ include "backbone.kafkaUser" . }}
       key: {{ $root.Values.kafka.sasl.passwordKey }}
 {{- end }}
+{{- if include "backbone.verifiesTokens" . }}
 - name: AUTH_JWKS_URL
   valueFrom:
     secretKeyRef:
       name: {{ $root.Values.auth.existingSecret }}
       key: {{ $root.Values.auth.secretKeys.jwksUrl }}
+{{- end }}
 - name: AUTH_ISSUER
   valueFrom:
     secretKeyRef:
@@ -97,4 +104,15 @@ they are secretKeyRef entries or mounted files (backbone.secretEnv, backbone.sec
     secretKeyRef:
       name: {{ $root.Values.auth.existingSecret }}
       key: {{ $root.Values.auth.secretKeys.audience }}
+{{- if eq .name "portal" }}
+{{- with $root.Values.portal.sessionSecret }}
+{{- if .existingSecret }}
+- name: PORTAL_SESSION_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .key }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}

@@ -108,6 +108,43 @@ a URL on the other site (site.peerUrls).
 {{- toJson $list -}}
 {{- end -}}
 
+{{/*
+The variable in which a service gets both sites' URLs of every watched service (see
+backbone.replicatedServices), by service: embassy-sync compares the two sites, the portal's
+operator console fences and promotes on either. Empty for the others.
+*/}}
+{{- define "backbone.replicatedServicesVariable" -}}
+{{- $variables := dict "embassy-sync" "SYNC_SERVICES" "portal" "PORTAL_REPLICATED_SERVICES" -}}
+{{- get $variables .name -}}
+{{- end -}}
+
+{{/*
+Both sites' base URLs of every watched service, `name=<primary URL>,<embassy URL>;…`: this
+site's through its Service, the other site's from site.peerUrls. Empty when none is watched.
+*/}}
+{{- define "backbone.replicatedServices" -}}
+{{- $entries := list -}}
+{{- range $name := include "backbone.watchedServices" . | fromJsonArray -}}
+{{- $local := include "backbone.serviceUrl" (dict "root" $ "name" $name) -}}
+{{- $peer := index $.Values.site.peerUrls $name | trimSuffix "/" -}}
+{{- if eq $.Values.site.role "primary" -}}
+{{- $entries = append $entries (printf "%s=%s,%s" $name $local $peer) -}}
+{{- else -}}
+{{- $entries = append $entries (printf "%s=%s,%s" $name $peer $local) -}}
+{{- end -}}
+{{- end -}}
+{{- join ";" $entries -}}
+{{- end -}}
+
+{{/*
+Whether a service verifies bearer tokens (AUTH_JWKS_URL, egress to the identity provider).
+Every service does but the portal: it mints the tokens of its local sign-in and the services
+it calls verify them.
+*/}}
+{{- define "backbone.verifiesTokens" -}}
+{{- if ne .name "portal" -}}true{{- end -}}
+{{- end -}}
+
 {{/* The in-cluster base URL of a service of this release, through its Service. */}}
 {{- define "backbone.serviceUrl" -}}
 {{- $port := int .root.Values.service.port -}}
@@ -153,12 +190,12 @@ embassy
 
 {{/*
 A service's files from existing Secrets, as JSON: its own secretFiles, and the Kafka cluster's
-CA when the brokers speak TLS (KAFKA_TLS_CA_FILE).
+CA when the brokers speak TLS (KAFKA_TLS_CA_FILE) and the service uses Kafka.
 */}}
 {{- define "backbone.secretFiles" -}}
 {{- $files := deepCopy (default dict .svc.secretFiles) -}}
 {{- $tls := .root.Values.kafka.tls -}}
-{{- if $tls.caSecret -}}
+{{- if and $tls.caSecret .svc.kafka.enabled -}}
 {{- $_ := set $files "KAFKA_TLS_CA_FILE" (dict "secretName" $tls.caSecret "key" $tls.caKey) -}}
 {{- end -}}
 {{- toJson $files -}}

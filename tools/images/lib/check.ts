@@ -1,7 +1,8 @@
 // Starts an image once per service against a throw-away site (Kafka and PostgreSQL on free
 // loopback ports), as Kubernetes would run it: its migrations first, then the service; read-only
 // root filesystem, every capability dropped, the image's non-root user. The check passes when
-// the container answers `GET /health/live` and `GET /health/ready` with 200.
+// the container answers `GET /health/live` and `GET /health/ready` with 200, and serves the
+// files it reads only on request (SERVED_FILES).
 import { spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,22 @@ const RUN_FLAGS = [
   '--network',
   'host',
 ];
+
+/**
+ * Brokers that never answer (the discard port, closed on loopback), for a service declared
+ * without Kafka (`"kafka": false`): it must start and be ready without them, as the chart runs
+ * it. The throw-away site's own brokers would hide a client it does have.
+ */
+const NO_KAFKA = '127.0.0.1:9';
+
+/**
+ * Files a service reads when they are asked for, not at start-up, by service: a folder the
+ * build forgot to copy would not stop the start, so the check asks for them. The portal's
+ * shared stylesheet stands for its assets folder (compile.ts DATA_DIRS).
+ */
+const SERVED_FILES: Readonly<Record<string, readonly { path: string; type: RegExp }[]>> = {
+  portal: [{ path: '/assets/portal.css', type: /^text\/css\b/ }],
+};
 
 /** How long a migration may run in the check. */
 const MIGRATE_TIMEOUT_SECONDS = 120;
@@ -135,6 +152,29 @@ function podmanRun(
   ]);
 }
 
+/** Each of `files` that `base` does not serve with status 200 and its type, and why. */
+async function unservedFiles(
+  base: string,
+  files: readonly { path: string; type: RegExp }[],
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const file of files) {
+    try {
+      const response = await fetch(`${base}${file.path}`, { signal: AbortSignal.timeout(2_000) });
+      const type = response.headers.get('content-type') ?? '';
+      const body = await response.text();
+      if (response.status !== 200 || !file.type.test(type) || body.length === 0) {
+        problems.push(`GET ${file.path} answered ${String(response.status)} (${type})`);
+      }
+    } catch (error) {
+      problems.push(
+        `GET ${file.path} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  return problems;
+}
+
 async function answers(url: string): Promise<boolean> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
@@ -206,7 +246,7 @@ export async function checkImage(options: CheckOptions): Promise<ServiceCheck[]>
         AUTH_AUDIENCE: LOCAL_AUDIENCE,
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(port),
-        KAFKA_BROKERS: site.kafka.bootstrap,
+        KAFKA_BROKERS: service.kafka ? site.kafka.bootstrap : NO_KAFKA,
         SITE_ROLE: 'primary',
         ...(service.database ? { DATABASE_URL: site.postgres.url(service.database.name) } : {}),
         ...resolveServiceEnv(
@@ -293,6 +333,15 @@ async function checkService(
   );
   const timing = migrateSeconds === undefined ? {} : { migrateSeconds };
   if (seen.ready && !seen.exited) {
+    const missing = await unservedFiles(base, SERVED_FILES[service.name] ?? []);
+    if (missing.length > 0) {
+      return {
+        service: service.name,
+        ok: false,
+        ...timing,
+        problem: `ready, but ${missing.join('; ')}; last log lines:\n${lastLogs(name)}`,
+      };
+    }
     return {
       service: service.name,
       ok: true,

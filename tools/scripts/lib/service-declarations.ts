@@ -64,6 +64,13 @@ const declarationSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Whether it connects to its site's Kafka cluster (the default). `false` for a service that
+     * only calls other services over HTTP (the portal): the chart then gives it no brokers, no
+     * KafkaUser and no path to Kafka, and the image check starts it with brokers that never
+     * answer, which it must not need.
+     */
+    kafka: z.boolean().default(true),
     /** Service-specific variables, as templates over {@link ENV_PLACEHOLDERS}. */
     env: z
       .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an upper-case variable name'), z.string())
@@ -76,6 +83,13 @@ const declarationSchema = z
         code: 'custom',
         path: ['eventStore'],
         message: 'an event store needs a database (with its migrate entry)',
+      });
+    }
+    if (declaration.eventStore && !declaration.kafka) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kafka'],
+        message: 'an event store is relayed to Kafka: a service with one cannot do without',
       });
     }
     if (declaration.ports.primary === declaration.ports.embassy) {
@@ -110,6 +124,8 @@ export interface ServiceDeclaration {
   /** Absent for a service without a database of its own. */
   readonly database?: { readonly name: string; readonly migrate: string };
   readonly eventStore?: { readonly schema: string; readonly topic: string };
+  /** Whether it connects to its site's Kafka cluster. */
+  readonly kafka: boolean;
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -194,6 +210,7 @@ function parseDeclaration(file: string, folder: string, dir: string): ServiceDec
         }
       : {}),
     ...(declaration.eventStore ? { eventStore: declaration.eventStore } : {}),
+    kafka: declaration.kafka,
     env: declaration.env,
   };
 }

@@ -54,6 +54,9 @@ describe('service declarations', () => {
     expect(sync).toMatchObject({ ports: { primary: 3006, embassy: 4006 } });
     expect(sync?.database).toBeUndefined();
     expect(sync?.eventStore).toBeUndefined();
+    expect(sync?.kafka).toBe(true);
+    const portal = services.find((s) => s.name === 'portal');
+    expect([portal?.kafka, portal?.database]).toEqual([false, undefined]);
   });
 
   it('lists declared folders by name, skips folders without a declaration', () => {
@@ -73,6 +76,7 @@ describe('service declarations', () => {
     expect(services[0]).toMatchObject({
       main: join(dir, 'alpha', 'src', 'main.ts'),
       database: { name: 'alpha', migrate: join(dir, 'alpha', 'src', 'migrate.ts') },
+      kafka: true,
       env: {},
     });
   });
@@ -89,6 +93,16 @@ describe('service declarations', () => {
       'an event store without a database',
       { ...minimal('alpha', 3001), eventStore: { schema: 'alpha', topic: 'alpha.events.v1' } },
       /eventStore: an event store needs a database/,
+    ],
+    [
+      'an event store without Kafka',
+      {
+        ...minimal('alpha', 3001),
+        database: { migrate: 'src/main.ts' },
+        eventStore: { schema: 'alpha', topic: 'alpha.events.v1' },
+        kafka: false,
+      },
+      /kafka: an event store is relayed to Kafka/,
     ],
     [
       'a topic that is not an events topic',
@@ -194,6 +208,7 @@ describe('startOrder', () => {
     dir: `/services/${name}`,
     main: `/services/${name}/src/main.ts`,
     ports: { primary: 3000, embassy: 4000 },
+    kafka: true,
     env,
   });
   const names = (services: readonly ServiceDeclaration[]) =>
