@@ -10,7 +10,8 @@ import { AssetsController } from './http/assets.controller';
 import { NotFoundController } from './http/not-found.controller';
 import { PageGuard } from './http/page-context';
 import type { PortalConfig } from './portal.config';
-import { PORTAL_CONFIG } from './portal.tokens';
+import { loadSecrets } from './portal.config';
+import { OIDC_CLIENT_SECRET, PORTAL_CONFIG } from './portal.tokens';
 import { SessionSealer } from './session/session';
 import { OidcSignIn } from './sign-in/oidc-sign-in';
 import { SignInController } from './sign-in/sign-in.controller';
@@ -23,6 +24,8 @@ import { SignInController } from './sign-in/sign-in.controller';
 @Module({})
 export class AppModule {
   static forRoot(config: PortalConfig): DynamicModule {
+    // Files named by the configuration are read once, here: a missing one stops the start.
+    const secrets = loadSecrets(config);
     return {
       module: AppModule,
       // NotFoundController last: it answers every GET no other controller declares.
@@ -35,7 +38,8 @@ export class AppModule {
       ],
       providers: [
         { provide: PORTAL_CONFIG, useValue: config },
-        { provide: SessionSealer, useValue: new SessionSealer(config.sessionSecret) },
+        { provide: SessionSealer, useValue: new SessionSealer(secrets.sessionKey) },
+        { provide: OIDC_CLIENT_SECRET, useValue: secrets.clientSecret },
         { provide: READINESS_CHECKS, useValue: [] },
         ApiClient,
         OidcSignIn,

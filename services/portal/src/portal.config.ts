@@ -63,7 +63,8 @@ export type SignInConfig =
       readonly kind: 'oidc';
       readonly issuer: string;
       readonly clientId: string;
-      readonly clientSecret: string;
+      /** The file holding the client secret (a mounted Secret), read at start-up. */
+      readonly clientSecretFile: string;
       /** The portal's public address; the provider sends people back to `/sign-in/callback`. */
       readonly publicUrl: string;
       readonly scopes: string;
@@ -73,13 +74,22 @@ export type SignInConfig =
       readonly roleClaim: string;
     };
 
+/** A secret given in a variable, or in a file (a mounted Secret) read at start-up. */
+export type SecretSource =
+  | { readonly kind: 'value'; readonly value: Buffer }
+  | { readonly kind: 'file'; readonly file: string; readonly variable: string }
+  | { readonly kind: 'random' };
+
 export interface PortalConfig extends PlatformConfig {
   readonly services: Readonly<Record<CalledService, string>>;
   /** Both sites' URLs of each replicated service, for the operator console's actions. */
   readonly siteServices: readonly SiteServices[];
   readonly signIn: SignInConfig;
-  /** The key of the session cookies (at least 32 bytes). */
-  readonly sessionSecret: Buffer;
+  /**
+   * The key of the session cookies (at least 32 bytes): given, in a file read at start-up, or
+   * (local sign-in only) none, and each process makes one up.
+   */
+  readonly sessionSecret: SecretSource;
   /** The longest a session lasts, whatever the token's expiry. */
   readonly sessionMinutes: number;
   /** Whether the session cookie is only sent over HTTPS (the public URL is https). */
@@ -124,11 +134,51 @@ export function isLoopback(url: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 }
 
-function parseSecret(value: string): ParsedValue<Buffer> {
-  const bytes = Buffer.from(value, 'base64');
+/** The session key as configured: at least 32 bytes, base64. */
+export function parseSecret(value: string): ParsedValue<Buffer> {
+  const bytes = Buffer.from(value.trim(), 'base64');
   return bytes.length >= 32
     ? { ok: true, value: bytes }
     : { ok: false, expected: 'at least 32 bytes, base64-encoded' };
+}
+
+/**
+ * Reads the secrets the configuration names by file, at start-up: a missing or unreadable file,
+ * or a session key too short, stops the start with the variable's name.
+ */
+export function loadSecrets(config: PortalConfig): {
+  sessionKey: Buffer;
+  clientSecret: string | undefined;
+} {
+  const read = (variable: string, file: string): string => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      throw new Error(
+        `${variable}: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
+  const source = config.sessionSecret;
+  let sessionKey: Buffer;
+  if (source.kind === 'value') {
+    sessionKey = source.value;
+  } else if (source.kind === 'file') {
+    const parsed = parseSecret(read(source.variable, source.file));
+    if (!parsed.ok)
+      throw new Error(`${source.variable}: ${source.file} must hold ${parsed.expected}`);
+    sessionKey = parsed.value;
+  } else {
+    sessionKey = randomBytes(32);
+  }
+  const clientSecret =
+    config.signIn.kind === 'oidc'
+      ? read('PORTAL_OIDC_CLIENT_SECRET_FILE', config.signIn.clientSecretFile)
+      : undefined;
+  if (clientSecret !== undefined && clientSecret.length === 0) {
+    throw new Error('PORTAL_OIDC_CLIENT_SECRET_FILE: the file is empty');
+  }
+  return { sessionKey, clientSecret };
 }
 
 /**
@@ -273,17 +323,22 @@ export const portalConfigSchema = z
             kind: 'oidc',
             issuer: env.PORTAL_OIDC_ISSUER ?? '',
             clientId: env.PORTAL_OIDC_CLIENT_ID ?? '',
-            clientSecret: readFileSync(env.PORTAL_OIDC_CLIENT_SECRET_FILE ?? '', 'utf8').trim(),
+            clientSecretFile: env.PORTAL_OIDC_CLIENT_SECRET_FILE ?? '',
             publicUrl: trimmed(env.PORTAL_PUBLIC_URL ?? ''),
             scopes: env.PORTAL_OIDC_SCOPES,
             resource: env.PORTAL_OIDC_RESOURCE,
             roleClaim: env.PORTAL_OIDC_ROLE_CLAIM,
           },
     sessionSecret:
-      env.PORTAL_SESSION_SECRET ??
-      (env.PORTAL_SESSION_SECRET_FILE !== undefined
-        ? Buffer.from(readFileSync(env.PORTAL_SESSION_SECRET_FILE, 'utf8').trim(), 'base64')
-        : randomBytes(32)),
+      env.PORTAL_SESSION_SECRET !== undefined
+        ? { kind: 'value', value: env.PORTAL_SESSION_SECRET }
+        : env.PORTAL_SESSION_SECRET_FILE !== undefined
+          ? {
+              kind: 'file',
+              file: env.PORTAL_SESSION_SECRET_FILE,
+              variable: 'PORTAL_SESSION_SECRET_FILE',
+            }
+          : { kind: 'random' },
     sessionMinutes: env.PORTAL_SESSION_MINUTES,
     secureCookies: (env.PORTAL_PUBLIC_URL ?? '').startsWith('https://'),
     httpTimeoutMs: env.PORTAL_HTTP_TIMEOUT_MS,

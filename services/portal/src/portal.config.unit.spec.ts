@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { ConfigError, loadConfig } from '@gov/platform-config';
 
-import { parseSiteServices, portalConfigSchema } from './portal.config';
+import { loadSecrets, parseSiteServices, portalConfigSchema } from './portal.config';
 
 const secret = Buffer.alloc(32, 7).toString('base64');
 let dir: string;
@@ -47,7 +47,8 @@ describe('the portal configuration', () => {
       demoFile: undefined,
     });
     expect(config.services.registry).toBe('http://127.0.0.1:3001');
-    expect(config.sessionSecret).toHaveLength(32);
+    expect(config.sessionSecret).toEqual({ kind: 'random' });
+    expect(loadSecrets(config).sessionKey).toHaveLength(32);
     expect(config.secureCookies).toBe(false);
   });
 
@@ -64,13 +65,14 @@ describe('the portal configuration', () => {
       kind: 'oidc',
       issuer: 'https://id.example.lu/realms/citizens',
       clientId: 'portal',
-      clientSecret: 'the-client-secret',
+      clientSecretFile,
       publicUrl: 'https://portal.example.lu',
       scopes: 'openid profile',
       resource: undefined,
       roleClaim: 'role',
     });
-    expect(config.sessionSecret.equals(Buffer.from(secret, 'base64'))).toBe(true);
+    expect(config.sessionSecret).toEqual({ kind: 'value', value: Buffer.from(secret, 'base64') });
+    expect(loadSecrets(config).clientSecret).toBe('the-client-secret');
     expect(config.secureCookies).toBe(true);
     expect(config.services.registry).toBe('http://registry:3001');
   });
@@ -105,6 +107,34 @@ describe('the portal configuration', () => {
     [{ ...local, PORTAL_OIDC_SCOPES: 'profile email' }, /PORTAL_OIDC_SCOPES: .*including openid/],
   ])('refuses %j', (env, expected) => {
     expect(problems(env).join('\n')).toMatch(expected);
+  });
+
+  it('reads the secrets named by file at start-up, and names the variable of a bad one', () => {
+    const keyFile = join(dir, 'session-key');
+    writeFileSync(keyFile, `${Buffer.alloc(40, 3).toString('base64')}\n`);
+    const fromFile = loadConfig(portalConfigSchema, {
+      ...local,
+      PORTAL_SESSION_SECRET_FILE: keyFile,
+    });
+    expect(loadSecrets(fromFile).sessionKey.equals(Buffer.alloc(40, 3))).toBe(true);
+
+    writeFileSync(keyFile, 'c2hvcnQ=');
+    expect(() => loadSecrets(fromFile)).toThrow(
+      /PORTAL_SESSION_SECRET_FILE: .* must hold at least 32 bytes/,
+    );
+    const missing = loadConfig(portalConfigSchema, {
+      ...local,
+      PORTAL_SESSION_SECRET_FILE: join(dir, 'nope'),
+    });
+    expect(() => loadSecrets(missing)).toThrow(/PORTAL_SESSION_SECRET_FILE: cannot read .*nope/);
+    const oidc = loadConfig(portalConfigSchema, {
+      PORTAL_OIDC_ISSUER: 'https://id.example.lu',
+      PORTAL_OIDC_CLIENT_ID: 'portal',
+      PORTAL_OIDC_CLIENT_SECRET_FILE: join(dir, 'no-secret'),
+      PORTAL_PUBLIC_URL: 'https://portal.example.lu',
+      PORTAL_SESSION_SECRET: secret,
+    });
+    expect(() => loadSecrets(oidc)).toThrow(/PORTAL_OIDC_CLIENT_SECRET_FILE: cannot read/);
   });
 
   it('reads both sites of each replicated service', () => {

@@ -9,7 +9,7 @@ import * as oidc from 'openid-client';
 
 import type { PortalConfig, SignInConfig } from '../portal.config';
 import { isLoopback } from '../portal.config';
-import { PORTAL_CONFIG } from '../portal.tokens';
+import { OIDC_CLIENT_SECRET, PORTAL_CONFIG } from '../portal.tokens';
 import type { SignedIn } from '../session/session';
 
 type OidcConfig = Extract<SignInConfig, { kind: 'oidc' }>;
@@ -86,7 +86,10 @@ export function signedInFromClaims(
 export class OidcSignIn {
   private discovered: Promise<oidc.Configuration> | undefined;
 
-  constructor(@Inject(PORTAL_CONFIG) private readonly portal: PortalConfig) {}
+  constructor(
+    @Inject(PORTAL_CONFIG) private readonly portal: PortalConfig,
+    @Inject(OIDC_CLIENT_SECRET) private readonly clientSecret: string | undefined,
+  ) {}
 
   private get config(): OidcConfig {
     if (this.portal.signIn.kind !== 'oidc') throw new Error('OpenID Connect is not configured');
@@ -99,7 +102,8 @@ export class OidcSignIn {
    */
   private configuration(): Promise<oidc.Configuration> {
     if (this.discovered === undefined) {
-      const { issuer, clientId, clientSecret } = this.config;
+      const { issuer, clientId } = this.config;
+      const clientSecret = this.clientSecret ?? '';
       this.discovered = oidc
         .discovery(
           new URL(issuer),

@@ -37,7 +37,7 @@ describe('who signed in, from the ID token', () => {
         kind: 'oidc',
         issuer: 'https://id.example',
         clientId: 'portal',
-        clientSecret: 's',
+        clientSecretFile: '/secrets/client-secret',
         publicUrl: 'https://portal.example',
         scopes: 'openid',
         resource: undefined,
