@@ -156,6 +156,7 @@ export function loadSecrets(config: PortalConfig): {
     } catch (error) {
       throw new Error(
         `${variable}: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
       );
     }
   };
