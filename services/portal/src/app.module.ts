@@ -4,10 +4,13 @@ import type { DynamicModule } from '@nestjs/common';
 import { READINESS_CHECKS } from '@gov/platform-chassis';
 
 import { ApiClient } from './api/api-client';
+import { BusinessesController } from './businesses/businesses.controller';
+import { CorrectionsController } from './corrections/corrections.controller';
 import { HomeController } from './home/home.controller';
 import { AssetsController } from './http/assets.controller';
 import { NotFoundController } from './http/not-found.controller';
 import { PageGuard } from './http/page-context';
+import { MyDataController } from './my-data/my-data.controller';
 import type { PortalConfig } from './portal.config';
 import { PORTAL_CONFIG } from './portal.tokens';
 import { SessionSealer } from './session/session';
@@ -24,7 +27,15 @@ export class AppModule {
     return {
       module: AppModule,
       // NotFoundController last: it answers every GET no other controller declares.
-      controllers: [SignInController, HomeController, AssetsController, NotFoundController],
+      controllers: [
+        SignInController,
+        HomeController,
+        AssetsController,
+        MyDataController,
+        CorrectionsController,
+        BusinessesController,
+        NotFoundController,
+      ],
       providers: [
         { provide: PORTAL_CONFIG, useValue: config },
         { provide: SessionSealer, useValue: new SessionSealer(config.sessionSecret) },
