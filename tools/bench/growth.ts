@@ -71,11 +71,11 @@ const EVENTS_TOPIC = 'registry.events.v1';
 const REPLICA_TOPIC = `primary.${EVENTS_TOPIC}`;
 /**
  * The registry's readers of its own log: its relays (the internal topic, the change feed, the
- * correction notices) and its projection. A site that lived long has them at the head; left at
- * 0 they would republish the whole preloaded log while the promotion is measured.
+ * correction notices) and its projections. A site that lived long has them at the head; left at
+ * 0 they would republish (or replay) the whole preloaded log while the promotion is measured.
  */
 const RELAY_CHECKPOINTS = [EVENTS_TOPIC, 'registry.changes.v1', 'registry.correction-notices.v1'];
-const PROJECTION_CHECKPOINTS = ['corrections'];
+const PROJECTION_CHECKPOINTS = ['corrections', 'business-managers'];
 const ISSUER = 'backbone-bench';
 const AUDIENCE = 'backbone';
 /**

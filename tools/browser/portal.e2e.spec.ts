@@ -4,6 +4,7 @@
 // the README's pictures.
 import { PortalPlatform } from './lib/portal-platform';
 import { accessLogScenarios } from './scenarios/access-log';
+import { registryScenarios } from './scenarios/registry';
 import { signInScenarios } from './scenarios/sign-in';
 
 let platform: PortalPlatform | undefined;
@@ -21,4 +22,5 @@ afterAll(async () => {
 });
 
 signInScenarios(current);
+registryScenarios(current);
 accessLogScenarios(current);

@@ -5,10 +5,13 @@ import { READINESS_CHECKS } from '@gov/platform-chassis';
 
 import { AccessLogController } from './access-log/access-log.controller';
 import { ApiClient } from './api/api-client';
+import { BusinessesController } from './businesses/businesses.controller';
+import { CorrectionsController } from './corrections/corrections.controller';
 import { HomeController } from './home/home.controller';
 import { AssetsController } from './http/assets.controller';
 import { NotFoundController } from './http/not-found.controller';
 import { PageGuard } from './http/page-context';
+import { MyDataController } from './my-data/my-data.controller';
 import type { PortalConfig } from './portal.config';
 import { loadSecrets } from './portal.config';
 import { OIDC_CLIENT_SECRET, PORTAL_CONFIG } from './portal.tokens';
@@ -32,8 +35,11 @@ export class AppModule {
       controllers: [
         SignInController,
         HomeController,
-        AccessLogController,
         AssetsController,
+        MyDataController,
+        CorrectionsController,
+        BusinessesController,
+        AccessLogController,
         NotFoundController,
       ],
       providers: [

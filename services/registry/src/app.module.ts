@@ -10,6 +10,7 @@ import {
   PgSiteAccessLog,
   REGISTRY_ENTITIES,
   REGISTRY_MIGRATIONS,
+  pgBusinessManagersProjection,
   pgCorrectionsProjection,
   reseedAllocators,
 } from '@gov/registry-application';
@@ -41,7 +42,8 @@ export class AppModule {
           // Numbers are not in the log's order of positions: a promoted embassy continues above
           // every number it replayed.
           onPromote: reseedAllocators,
-          projections: [pgCorrectionsProjection],
+          // Read models of the log, on every site (the embassy rebuilds them by replay).
+          projections: [pgCorrectionsProjection, pgBusinessManagersProjection],
           // Accepted corrections into their records; reads served while the site could not
           // append (the embassy before its promotion) into the log.
           reactors: [CorrectionsReactor, PgSiteAccessLog],

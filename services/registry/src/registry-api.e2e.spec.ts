@@ -25,6 +25,8 @@ const AUDIENCE = 'backbone';
 /** Correlation ids of this run's requests start with it: the topic is shared with other runs. */
 const RUN = uniqueName('e2e');
 const CLERK_NATIONAL_ID = composeNationalId('1975-06-03', 5);
+/** A person who manages nothing. */
+const OTHER_PERSON = composeNationalId('1962-02-02', 7);
 /** A birth date of this run's own, so that its national ids are new to the shared topic. */
 const BIRTH_DATE = `19${String(30 + Math.floor(Math.random() * 60))}-0${String(
   1 + Math.floor(Math.random() * 9),
@@ -290,6 +292,59 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
       managers: [{ nationalId, role: 'manager' }],
       registeredAddress: { postcode: '2449' },
     });
+  });
+
+  it('lists the business among the person’s own and lets them read it; no one else', async () => {
+    const own = await citizen(nationalId);
+    // The list comes from a read model of the log: it follows the registration within moments.
+    let listed = await api('GET', `/persons/${nationalId}/businesses`, { token: own });
+    for (
+      let tries = 0;
+      tries < 100 && JSON.stringify(listed.body).indexOf(businessNumber) < 0;
+      tries++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      listed = await api('GET', `/persons/${nationalId}/businesses`, { token: own });
+    }
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual({
+      nationalId,
+      businesses: [
+        {
+          businessNumber,
+          name: 'Moselle Logistics',
+          legalForm: 'SARL',
+          status: 'active',
+          role: 'manager',
+        },
+      ],
+    });
+    const read = await api('GET', `/businesses/${businessNumber}`, { token: own });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({
+      businessNumber,
+      managers: [{ nationalId, role: 'manager' }],
+    });
+    expect((await api('GET', `/businesses/${businessNumber}/history`, { token: own })).status).toBe(
+      200,
+    );
+
+    const stranger = await citizen(OTHER_PERSON);
+    expect((await api('GET', `/businesses/${businessNumber}`, { token: stranger })).status).toBe(
+      403,
+    );
+    expect(
+      (await api('GET', `/persons/${nationalId}/businesses`, { token: stranger })).status,
+    ).toBe(403);
+    expect(
+      await api('GET', `/persons/${OTHER_PERSON}/businesses`, { token: stranger }),
+    ).toMatchObject({ status: 200, body: { nationalId: OTHER_PERSON, businesses: [] } });
+    expect(
+      (await api('GET', `/persons/${nationalId}/businesses`, { token: businessRegistrar })).status,
+    ).toBe(200);
+    expect((await api('GET', `/persons/${nationalId}/businesses`, { token: agency })).status).toBe(
+      403,
+    );
   });
 
   it('changes the address with If-Match, and refuses a stale If-Match with 412', async () => {
@@ -685,6 +740,7 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
         'POST /persons',
         'GET /persons/{nationalId}',
         'GET /persons/{nationalId}/history',
+        'GET /persons/{nationalId}/businesses',
         'PUT /persons/{nationalId}/name',
         'PUT /persons/{nationalId}/address',
         'PUT /persons/{nationalId}/civil-status',

@@ -16,6 +16,7 @@ import {
   PgCorrectionsEventStore,
   PgCorrectionsReadModel,
   PgBulkRegistrar,
+  PgBusinessManagersReadModel,
   PgNumberAllocator,
   PgRegistrarDirectory,
   PgSiteAccessLog,
@@ -85,9 +86,20 @@ export const applicationProviders: Provider[] = [
   },
   {
     provide: BusinessService,
-    useFactory: (store: EventStore, numbers: PgNumberAllocator, agencyReads: AgencyReadPolicy) =>
-      new BusinessService(store, systemClock, numbers, agencyReads),
-    inject: [EVENT_STORE, PgNumberAllocator, AgencyReadPolicy],
+    useFactory: (
+      store: EventStore,
+      numbers: PgNumberAllocator,
+      agencyReads: AgencyReadPolicy,
+      dataSource: DataSource,
+    ) =>
+      new BusinessService(
+        store,
+        systemClock,
+        numbers,
+        agencyReads,
+        new PgBusinessManagersReadModel(dataSource.manager),
+      ),
+    inject: [EVENT_STORE, PgNumberAllocator, AgencyReadPolicy, DataSource],
   },
   {
     provide: CorrectionService,

@@ -18,7 +18,17 @@ export { MAX_BULK_REGISTRATIONS } from './lib/persons/person.service';
 export type { PersonView } from './lib/persons/person.views';
 export type { PersonRead } from './lib/persons/person.service';
 export { BusinessService } from './lib/businesses/business.service';
-export type { BusinessWritten, RegisterBusinessInput } from './lib/businesses/business.service';
+export type {
+  BusinessWritten,
+  ManagedBusiness,
+  ManagedBusinesses,
+  RegisterBusinessInput,
+} from './lib/businesses/business.service';
+export {
+  BUSINESS_MANAGERS_PROJECTION,
+  BusinessManagersProjector,
+  projectBusinessManagersEvent,
+} from './lib/businesses/business-managers.projector';
 export type { BusinessRead, BusinessView } from './lib/businesses/business.views';
 export { CorrectionService } from './lib/corrections/correction.service';
 export type {
@@ -87,6 +97,8 @@ export { streamIds } from './lib/streams';
 // Ports
 export { systemClock } from './lib/ports';
 export type {
+  BusinessManagement,
+  BusinessManagersReadModel,
   Clock,
   CorrectionCommunicationRecord,
   CorrectionDecision,
@@ -122,22 +134,29 @@ export {
 } from './lib/postgres/registry-schema';
 
 export {
+  PgBusinessManagersReadModel,
   PgCorrectionsReadModel,
   PgNumberAllocator,
   PgRegistrarDirectory,
+  pgBusinessManagersProjection,
   pgCorrectionsProjection,
   reseedAllocators,
 } from './lib/postgres/pg-stores';
 export { PgBulkRegistrar } from './lib/postgres/pg-bulk-registrar';
 export { PgCorrectionsEventStore } from './lib/postgres/pg-corrections-event-store';
 export { PgSiteAccessLog } from './lib/postgres/pg-site-access-log';
-export { RegistryBaseline1765000000100 } from './lib/postgres/registry-migrations';
 export {
+  RegistryBaseline1765000000100,
+  RegistryBusinessManagers1765000000400,
+} from './lib/postgres/registry-migrations';
+export {
+  BusinessManagerEntity,
   CorrectionEntity,
   PersonSequenceEntity,
   RegistrarEntity,
 } from './lib/postgres/registry-entities';
 export type {
+  BusinessManagerRow,
   CorrectionRow,
   PersonSequenceRow,
   RegistrarRow,

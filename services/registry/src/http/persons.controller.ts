@@ -26,8 +26,9 @@ import {
 } from '@gov/platform-chassis';
 import type { HttpReply } from '@gov/platform-chassis';
 import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
-import { PersonService } from '@gov/registry-application';
+import { BusinessService, PersonService } from '@gov/registry-application';
 import type {
+  ManagedBusinesses,
   PersonRead,
   PersonWritten,
   PersonsRegistered,
@@ -55,6 +56,7 @@ import type {
   RegisterPersonDto,
   RegisterPersonsDto,
 } from './dto/persons.dto';
+import { ManagedBusinesses as ManagedBusinessesSchema } from './dto/businesses.dto';
 import { ChangeRoute } from './change-route';
 import { ApiReadDeclaration, Meta, requestContext } from './request-meta';
 import type { RequestMeta } from './request-meta';
@@ -70,7 +72,10 @@ const NATIONAL_ID_PARAM = { name: 'nationalId', schema: NationalIdParam };
 @UseGuards(AuthGuard)
 @UseInterceptors(IdempotencyInterceptor)
 export class PersonsController {
-  constructor(private readonly persons: PersonService) {}
+  constructor(
+    private readonly persons: PersonService,
+    private readonly businesses: BusinessService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -221,6 +226,38 @@ export class PersonsController {
     const history = await this.persons.history(requestContext(principal, meta), nationalId);
     setETag(reply, history.version);
     return history;
+  }
+
+  @Get(':nationalId/businesses')
+  @ApiOperation({
+    summary: 'The businesses a person manages now',
+    description:
+      'The person themself, and registrars of the businesses register. Every business whose ' +
+      'record names the person among its managers, struck-off ones included, by business ' +
+      'number, with the person’s role. Found through a read model of the businesses’ events, ' +
+      'a moment behind the log: a business registered or changed a moment ago may be missing ' +
+      'for that moment; one whose record no longer names the person is never listed.',
+  })
+  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
+  @ApiJsonResponse(200, 'The businesses', ManagedBusinessesSchema, {
+    nationalId: '1983081246785',
+    businesses: [
+      {
+        businessNumber: 'B123456',
+        name: 'Moselle Logistics',
+        legalForm: 'SARL',
+        status: 'active',
+        role: 'manager',
+      },
+    ],
+  })
+  @ApiProblems(400, 401, 403)
+  managedBusinesses(
+    @CurrentPrincipal() principal: Principal,
+    @Meta() meta: RequestMeta,
+    @Param('nationalId', nationalIdParam) nationalId: string,
+  ): Promise<ManagedBusinesses> {
+    return this.businesses.managedBy(requestContext(principal, meta), nationalId);
   }
 
   @Put(':nationalId/name')

@@ -6,6 +6,7 @@ import type {
   CorrectionRecipient,
   CorrectionStatus,
   LocalDate,
+  ManagerRole,
   RegisterName,
 } from '@gov/registry-domain';
 
@@ -162,4 +163,30 @@ export interface BulkRegistrar {
     records: readonly NewPersonRecord[],
     metadata: AppendMetadata,
   ): Promise<BulkRegistration>;
+}
+
+/** One person's place among a business's managers, as the business managers read model keeps it. */
+export interface BusinessManagement {
+  readonly businessNumber: string;
+  readonly nationalId: string;
+  readonly role: ManagerRole;
+}
+
+/**
+ * Who manages which business now: the read model behind `GET /persons/{nationalId}/businesses`,
+ * a projection of the businesses' events (the register has no other index by manager).
+ */
+export interface BusinessManagersReadModel {
+  /**
+   * Replaces the managers of `businessNumber` with `managers`, as of the business's stream
+   * version `version`; a version not newer than the one held is ignored (replay, a repeated
+   * batch).
+   */
+  replaceManagers(
+    businessNumber: string,
+    managers: readonly { readonly nationalId: string; readonly role: ManagerRole }[],
+    version: number,
+  ): Promise<void>;
+  /** The businesses `nationalId` manages now, by business number. */
+  managedBy(nationalId: string): Promise<BusinessManagement[]>;
 }

@@ -5,10 +5,13 @@ import type {
   CorrectionRecipient,
   CorrectionStatus,
   LocalDate,
+  ManagerRole,
   RegisterName,
 } from '@gov/registry-domain';
 
 import type {
+  BusinessManagement,
+  BusinessManagersReadModel,
   BulkRegistrar,
   BulkRegistration,
   Clock,
@@ -213,4 +216,41 @@ export class InMemoryBulkRegistrar implements BulkRegistrar {
     }
     return { registered: true, nationalIds };
   }
+}
+
+/** The business managers read model in a map: business number → version and managers. */
+export class InMemoryBusinessManagersReadModel implements BusinessManagersReadModel {
+  private readonly businesses = new Map<
+    string,
+    { version: number; managers: readonly { nationalId: string; role: ManagerRole }[] }
+  >();
+
+  replaceManagers(
+    businessNumber: string,
+    managers: readonly { readonly nationalId: string; readonly role: ManagerRole }[],
+    version: number,
+  ): Promise<void> {
+    const held = this.businesses.get(businessNumber);
+    if (held === undefined || held.version < version) {
+      this.businesses.set(businessNumber, { version, managers: [...managers] });
+    }
+    return Promise.resolve();
+  }
+
+  managedBy(nationalId: string): Promise<BusinessManagement[]> {
+    const found: BusinessManagement[] = [];
+    for (const [businessNumber, { managers }] of this.businesses) {
+      for (const manager of managers) {
+        if (manager.nationalId === nationalId) found.push({ businessNumber, ...manager });
+      }
+    }
+    return Promise.resolve(
+      found.sort((a, b) => compareBusinessNumbers(a.businessNumber, b.businessNumber)),
+    );
+  }
+}
+
+/** B2 before B10: by the number's digits. */
+function compareBusinessNumbers(a: string, b: string): number {
+  return Number(a.slice(1)) - Number(b.slice(1));
 }

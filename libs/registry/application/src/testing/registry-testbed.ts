@@ -14,6 +14,7 @@ import type {
   ConsentDecisions,
 } from '../lib/access/agency-reads';
 import { BusinessService } from '../lib/businesses/business.service';
+import { BusinessManagersProjector } from '../lib/businesses/business-managers.projector';
 import type { RequestContext } from '../lib/context';
 import { CorrectionService } from '../lib/corrections/correction.service';
 import { CorrectionsProjector } from '../lib/corrections/corrections.projector';
@@ -24,6 +25,7 @@ import type { RegisterPersonInput } from '../lib/persons/person.service';
 import { PersonService } from '../lib/persons/person.service';
 import {
   InMemoryBulkRegistrar,
+  InMemoryBusinessManagersReadModel,
   InMemoryCheckpoints,
   InMemoryCorrectionsReadModel,
   InMemoryNumberAllocator,
@@ -122,6 +124,7 @@ export function registryTestbed() {
     'clerk-2': OTHER_CLERK_NATIONAL_ID,
   });
   const checkpoints = new InMemoryCheckpoints();
+  const managers = new InMemoryBusinessManagersReadModel();
   const warnings: string[] = [];
   const consents = new ScriptedConsentDecisions();
   // The catalogue shipped with the platform.
@@ -135,6 +138,7 @@ export function registryTestbed() {
     store,
     numbers,
     readModel,
+    managers,
     warnings,
     consents,
     persons: new PersonService(
@@ -145,7 +149,8 @@ export function registryTestbed() {
       new InMemoryBulkRegistrar(store, numbers),
       agencyReads,
     ),
-    businesses: new BusinessService(store, clock, numbers, agencyReads),
+    businesses: new BusinessService(store, clock, numbers, agencyReads, managers),
+    managersProjector: new BusinessManagersProjector(store, managers, checkpoints),
     corrections: new CorrectionService(
       new ReadModelFollowingStore(store, readModel),
       clock,

@@ -91,6 +91,23 @@ export const BusinessView = z
       'others are absent.',
   );
 
+export const ManagedBusinesses = z
+  .object({
+    nationalId: z.string().meta({ example: '1983081246785' }),
+    businesses: z
+      .array(
+        z.object({
+          businessNumber: z.string().meta({ example: 'B123456' }),
+          name: z.string().meta({ example: 'Moselle Logistics' }),
+          legalForm: LegalForm,
+          status: z.enum(['active', 'struck-off']),
+          role: z.enum(MANAGER_ROLES).describe('The person’s capacity among the managers'),
+        }),
+      )
+      .describe('By business number; struck-off businesses included'),
+  })
+  .describe('The businesses whose records name the person as a manager now');
+
 export const BUSINESS_EXAMPLES = {
   register: {
     name: 'Moselle Logistics',

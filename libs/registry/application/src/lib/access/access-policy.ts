@@ -139,25 +139,38 @@ export function personReadAccess(context: RequestContext, nationalId: string): P
   }
 }
 
+/** Who reads a business's record, before the record is read. */
+export type BusinessReadAccess =
+  /** A registrar of the businesses register: the whole record. */
+  | { readonly kind: 'registrar' }
+  /** A citizen: the whole record, if the record names them as a current manager (else 403). */
+  | { readonly kind: 'manager'; readonly nationalId: string }
+  /** An agency, as it declared itself: the agency read policy decides the rest. */
+  | {
+      readonly kind: 'agency';
+      readonly organisationId: string;
+      readonly purpose: string;
+      readonly legalBasisId?: string;
+    };
+
 /**
- * May the caller read the record of a business? Registrars of the businesses register
- * (`undefined`: the whole record), and agencies that declare a purpose (and optionally the
- * legal basis id they read on), which the agency read policy then decides; not citizens.
+ * May the caller read the record of a business? Registrars of the businesses register; a
+ * citizen who manages the business now (the caller checks the record, see
+ * {@link requireCurrentManager}); and agencies that declare a purpose (and optionally the legal
+ * basis id they read on), which the agency read policy then decides.
  */
-export function businessReadAccess(
-  context: RequestContext,
-): { organisationId: string; purpose: string; legalBasisId?: string } | undefined {
+export function businessReadAccess(context: RequestContext): BusinessReadAccess {
   const { principal } = context;
   switch (principal.kind) {
     case 'registrar':
       requireRegistrarOf(principal, 'businesses');
-      return undefined;
+      return { kind: 'registrar' };
     case 'agency': {
       const declared = requirePurpose(context);
-      return { organisationId: principal.organisationId, ...declared };
+      return { kind: 'agency', organisationId: principal.organisationId, ...declared };
     }
     case 'citizen':
-      throw ApplicationError.forbidden('citizens read their own person record, not businesses');
+      return { kind: 'manager', nationalId: principal.subject };
     case 'operator':
     case 'dpo':
     case 'auditor':
@@ -166,6 +179,20 @@ export function businessReadAccess(
       const unknown: never = principal;
       throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);
     }
+  }
+}
+
+/**
+ * 403 unless `managers` (a business's managers now, or `undefined` when no such business is
+ * registered) names `nationalId`. The same answer whether the business exists or not, so that
+ * a citizen cannot probe the register by number.
+ */
+export function requireCurrentManager(
+  nationalId: string,
+  managers: readonly { readonly nationalId: string }[] | undefined,
+): void {
+  if (managers?.some((manager) => manager.nationalId === nationalId) !== true) {
+    throw ApplicationError.forbidden('a citizen may read only the businesses they manage');
   }
 }
 

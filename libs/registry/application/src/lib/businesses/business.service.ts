@@ -4,17 +4,23 @@ import type {
   Address,
   BusinessCommand,
   ChangeManagers,
+  Manager,
   RegisterBusiness,
   StrikeOffBusiness,
 } from '@gov/registry-domain';
 
-import { businessReadAccess, requireRegistrarOf } from '../access/access-policy';
+import {
+  businessReadAccess,
+  requireCurrentManager,
+  requireRegistrarOf,
+} from '../access/access-policy';
+import type { BusinessReadAccess } from '../access/access-policy';
 import { businesses, create, execute, fold, load } from '../commands';
 import { actorOf, appendMetadata } from '../context';
 import type { ChangeOptions, RequestContext } from '../context';
 import { historyEntries, recordedBy } from '../history';
 import type { RecordHistory } from '../history';
-import type { Clock, NumberAllocator } from '../ports';
+import type { BusinessManagersReadModel, Clock, NumberAllocator } from '../ports';
 import { streamIds } from '../streams';
 import type { AgencyReadPolicy } from '../access/agency-reads';
 import {
@@ -23,7 +29,24 @@ import {
   minimisedBusinessChange,
   minimisedBusinessView,
 } from './business.views';
-import type { BusinessRead } from './business.views';
+import type { BusinessRead, BusinessView } from './business.views';
+
+/** A business that a person manages, as their list shows it. */
+export interface ManagedBusiness {
+  readonly businessNumber: string;
+  readonly name: string;
+  readonly legalForm: BusinessView['legalForm'];
+  readonly status: BusinessView['status'];
+  /** The person's role among the business's managers. */
+  readonly role: BusinessView['managers'][number]['role'];
+}
+
+/** The businesses a person manages now. */
+export interface ManagedBusinesses {
+  readonly nationalId: string;
+  /** By business number. */
+  readonly businesses: readonly ManagedBusiness[];
+}
 
 /** What registering a business needs: everything but the number, which the registry assigns. */
 export type RegisterBusinessInput = Omit<RegisterBusiness['data'], 'businessNumber'>;
@@ -50,6 +73,8 @@ export class BusinessService {
     private readonly numbers: NumberAllocator,
     /** Decides agencies' reads; without it, agencies read nothing (403). */
     private readonly agencyReads?: AgencyReadPolicy,
+    /** Who manages which business; without it, no one's list of businesses is answered (503). */
+    private readonly managers?: BusinessManagersReadModel,
   ) {}
 
   /** Registers a business under the next business number (allocated once the input is valid). */
@@ -122,10 +147,16 @@ export class BusinessService {
     }));
   }
 
-  /** The business's record, now or as it stood at `asOf` (404 if it did not exist then). */
+  /**
+   * The business's record, now or as it stood at `asOf` (404 if it did not exist then). A
+   * citizen reads it only while the record names them as a manager (403 otherwise, also for an
+   * unknown number); as of an earlier instant too, since they manage it now.
+   */
   async get(context: RequestContext, businessNumber: string, asOf?: Date): Promise<BusinessRead> {
-    const fields = this.agencyFields(context);
+    const access = businessReadAccess(context);
+    const fields = this.agencyFields(access);
     const stream = await this.store.readStream(streamIds.business(businessNumber));
+    if (access.kind === 'manager') requireCurrentManager(access.nationalId, managersOf(stream));
     const { state, version } = fold(businesses, recordedBy(stream, asOf));
     if (state.status === 'unregistered') {
       throw ApplicationError.notFound(
@@ -138,14 +169,21 @@ export class BusinessService {
     return fields === undefined ? view : minimisedBusinessView(view, fields);
   }
 
-  /** Every change of the business's record, oldest first. */
+  /** Every change of the business's record, oldest first; to whom {@link get} answers. */
   async history(context: RequestContext, businessNumber: string): Promise<RecordHistory> {
-    const fields = this.agencyFields(context);
-    const { recorded, events, version } = await load(
+    const access = businessReadAccess(context);
+    const fields = this.agencyFields(access);
+    const { recorded, events, version, state } = await load(
       this.store,
       businesses,
       streamIds.business(businessNumber),
     );
+    if (access.kind === 'manager') {
+      requireCurrentManager(
+        access.nationalId,
+        state.status === 'unregistered' ? undefined : state.record.managers,
+      );
+    }
     if (version === 0) {
       throw ApplicationError.notFound(`no business is registered with number ${businessNumber}`);
     }
@@ -158,14 +196,52 @@ export class BusinessService {
     };
   }
 
-  /** Who may read; for an agency, the fields its legal basis allows (all: `undefined`). */
-  private agencyFields(context: RequestContext): ReadonlySet<string> | undefined {
-    const agency = businessReadAccess(context);
-    if (agency === undefined) return undefined;
+  /**
+   * The businesses `nationalId` manages now, struck-off ones included: for the person
+   * themself, and registrars of the businesses register. Found through the business managers
+   * read model (a projection of the log, a moment behind it), then each answered from its own
+   * record, which has the last word: a business whose record no longer names the person is left
+   * out even if the read model has not caught up yet.
+   */
+  async managedBy(context: RequestContext, nationalId: string): Promise<ManagedBusinesses> {
+    const { principal } = context;
+    if (principal.kind === 'citizen') {
+      if (principal.subject !== nationalId) {
+        throw ApplicationError.forbidden('a citizen may list only the businesses they manage');
+      }
+    } else {
+      requireRegistrarOf(principal, 'businesses');
+    }
+    if (this.managers === undefined) {
+      throw ApplicationError.serviceUnavailable(
+        'the business managers read model is not available',
+      );
+    }
+    const listed = await this.managers.managedBy(nationalId);
+    const found: ManagedBusiness[] = [];
+    for (const { businessNumber } of listed) {
+      const { state } = await load(this.store, businesses, streamIds.business(businessNumber));
+      if (state.status === 'unregistered') continue;
+      const manager = state.record.managers.find((m) => m.nationalId === nationalId);
+      if (manager === undefined) continue;
+      found.push({
+        businessNumber,
+        name: state.record.name,
+        legalForm: state.record.legalForm,
+        status: state.status,
+        role: manager.role,
+      });
+    }
+    return { nationalId, businesses: found };
+  }
+
+  /** For an agency, the fields its legal basis allows; everyone else, all (`undefined`). */
+  private agencyFields(access: BusinessReadAccess): ReadonlySet<string> | undefined {
+    if (access.kind !== 'agency') return undefined;
     if (this.agencyReads === undefined) {
       throw ApplicationError.forbidden('agencies do not read business records here');
     }
-    return this.agencyReads.permitBusinessRead(agency).fields;
+    return this.agencyReads.permitBusinessRead(access).fields;
   }
 
   private async change(
@@ -189,4 +265,10 @@ export class BusinessService {
     );
     return { businessNumber, version: result.streamVersion, changed: result.events.length > 0 };
   }
+}
+
+/** The managers of the business whose whole stream is `stream`, now; `undefined` if none. */
+function managersOf(stream: Parameters<typeof recordedBy>[0]): readonly Manager[] | undefined {
+  const { state } = fold(businesses, recordedBy(stream, undefined));
+  return state.status === 'unregistered' ? undefined : state.record.managers;
 }

@@ -6,9 +6,16 @@ import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { currentDeferral } from '@gov/platform-event-sourcing';
 import type { AppendDeferral, PostgresEventStore, Projection } from '@gov/platform-event-sourcing';
 import { entityManagerOn } from '@gov/platform-service';
-import type { CorrectionRecipient, LocalDate, RegisterName } from '@gov/registry-domain';
+import type {
+  CorrectionRecipient,
+  LocalDate,
+  ManagerRole,
+  RegisterName,
+} from '@gov/registry-domain';
 
 import type {
+  BusinessManagement,
+  BusinessManagersReadModel,
   CorrectionCommunicationRecord,
   CorrectionDecision,
   CorrectionFilter,
@@ -21,8 +28,17 @@ import {
   CORRECTIONS_PROJECTION,
   projectCorrectionEvent,
 } from '../corrections/corrections.projector';
-import { CorrectionEntity, RegistrarEntity } from './registry-entities';
-import type { CorrectionRow, RecipientJson, RegistrarRow } from './registry-entities';
+import {
+  BUSINESS_MANAGERS_PROJECTION,
+  projectBusinessManagersEvent,
+} from '../businesses/business-managers.projector';
+import { BusinessManagerEntity, CorrectionEntity, RegistrarEntity } from './registry-entities';
+import type {
+  BusinessManagerRow,
+  CorrectionRow,
+  RecipientJson,
+  RegistrarRow,
+} from './registry-entities';
 import { APPLICATION_SCHEMA, query, translate } from './registry-schema';
 
 const S = `"${APPLICATION_SCHEMA}"`;
@@ -426,6 +442,77 @@ export function pgCorrectionsProjection(dataSource: DataSource): Projection {
         readModels.set(client, readModel);
       }
       return projectCorrectionEvent(readModel, event);
+    },
+  };
+}
+
+/**
+ * The business managers read model in table `business_managers` ({@link BusinessManagerEntity}),
+ * through a TypeORM manager: the data source's (request path, reads) or one bound to the
+ * connection of a projection batch's transaction.
+ */
+export class PgBusinessManagersReadModel implements BusinessManagersReadModel {
+  private readonly rows: Repository<BusinessManagerRow>;
+
+  constructor(manager: EntityManager) {
+    this.rows = manager.getRepository(BusinessManagerEntity);
+  }
+
+  async replaceManagers(
+    businessNumber: string,
+    managers: readonly { readonly nationalId: string; readonly role: ManagerRole }[],
+    version: number,
+  ): Promise<void> {
+    await run('replace business managers', async () => {
+      // Only forward: a list from an older version than the one held (a replayed batch) is
+      // left alone. Every manager event carries the whole list, so its rows replace them all.
+      const held = await this.rows.findOne({
+        select: { version: true },
+        where: { businessNumber },
+        order: { version: 'DESC' },
+      });
+      if (held !== null && held.version >= version) return;
+      await this.rows.delete({ businessNumber });
+      if (managers.length === 0) return;
+      await this.rows.insert(
+        managers.map((manager) => ({
+          businessNumber,
+          nationalId: manager.nationalId,
+          role: manager.role,
+          version,
+        })),
+      );
+    });
+  }
+
+  async managedBy(nationalId: string): Promise<BusinessManagement[]> {
+    const rows = await run('list managed businesses', () =>
+      this.rows.find({ where: { nationalId }, take: MAX_LIST_LIMIT }),
+    );
+    return rows
+      .map(({ businessNumber, role }) => ({ businessNumber, nationalId, role }))
+      .sort((a, b) => Number(a.businessNumber.slice(1)) - Number(b.businessNumber.slice(1)));
+  }
+}
+
+/**
+ * The business managers read model as a projection of the event store's `ProjectionRunner`
+ * (batch and checkpoint `business-managers` in one transaction), run on every site like the
+ * corrections projection: the embassy rebuilds the table from its replayed log, and the
+ * replication digest compares it.
+ */
+export function pgBusinessManagersProjection(dataSource: DataSource): Projection {
+  const readModels = new WeakMap<ClientBase, PgBusinessManagersReadModel>();
+  return {
+    name: BUSINESS_MANAGERS_PROJECTION,
+    tables: [`${S}.business_managers`],
+    apply: (client, event) => {
+      let readModel = readModels.get(client);
+      if (readModel === undefined) {
+        readModel = new PgBusinessManagersReadModel(entityManagerOn(dataSource, client));
+        readModels.set(client, readModel);
+      }
+      return projectBusinessManagersEvent(readModel, event);
     },
   };
 }

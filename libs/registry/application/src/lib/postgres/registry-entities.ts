@@ -2,7 +2,7 @@
 // library). Their schema is the data source's (`registry_app`).
 import { EntitySchema } from 'typeorm';
 
-import type { CorrectionStatus, RegisterName } from '@gov/registry-domain';
+import type { CorrectionStatus, ManagerRole, RegisterName } from '@gov/registry-domain';
 
 /** The next 3-digit sequence number of national identification numbers, per birth date. */
 export interface PersonSequenceRow {
@@ -125,5 +125,26 @@ export const SiteAccessEntity = new EntitySchema<SiteAccessRow>({
     occurredAt: { name: 'occurred_at', type: 'timestamptz' },
     metadata: { type: 'jsonb' },
     keptAt: { name: 'kept_at', type: 'timestamptz', default: () => 'clock_timestamp()' },
+  },
+});
+
+/** A row of the business managers read model: one manager of one business, now. */
+export interface BusinessManagerRow {
+  businessNumber: string;
+  nationalId: string;
+  role: ManagerRole;
+  /** The business's stream version that set this list of managers. */
+  version: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- TypeORM types its plain options object as a class; a literal is its documented use.
+export const BusinessManagerEntity = new EntitySchema<BusinessManagerRow>({
+  name: 'BusinessManager',
+  tableName: 'business_managers',
+  columns: {
+    businessNumber: { name: 'business_number', type: 'text', primary: true },
+    nationalId: { name: 'national_id', type: 'text', primary: true },
+    role: { type: 'text' },
+    version: { type: 'bigint', transformer: bigintAsNumber },
   },
 });

@@ -152,3 +152,32 @@ ALTER TABLE corrections DROP COLUMN recipients, DROP COLUMN communicated_at;
     );
   }
 }
+
+/**
+ * The business managers read model (`GET /persons/{nationalId}/businesses`): who manages which
+ * business now, one row per manager, filled by the `business-managers` projection from the
+ * businesses' events. Rebuildable from the log: on a database that had businesses before this
+ * release, the projection starts at checkpoint 0 and replays them (on the embassy too).
+ */
+export class RegistryBusinessManagers1765000000400 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `
+CREATE TABLE business_managers (
+  business_number text   NOT NULL,
+  national_id     text   NOT NULL CHECK (national_id ~ '^[0-9]{13}$'),
+  role            text   NOT NULL,
+  version         bigint NOT NULL CHECK (version >= 1),
+  PRIMARY KEY (business_number, national_id)
+);
+-- The list of one person's businesses.
+CREATE INDEX business_managers_person_idx ON business_managers (national_id);
+`,
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(runner, 'DROP TABLE business_managers;');
+  }
+}

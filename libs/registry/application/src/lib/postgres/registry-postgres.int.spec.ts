@@ -8,6 +8,7 @@ import type { TestDatabase } from '@gov/platform-testing';
 import { composeNationalId } from '@gov/registry-domain';
 
 import { AccessLog } from '../access/access-log';
+import { BusinessService } from '../businesses/business.service';
 import { correctionEventsCodec } from '../codecs/correction-events.codec';
 import {
   acceptanceOf,
@@ -21,11 +22,13 @@ import { PgBulkRegistrar } from './pg-bulk-registrar';
 import { PgCorrectionsEventStore } from './pg-corrections-event-store';
 import { systemClock } from '../ports';
 import { streamIds } from '../streams';
-import { ESCH, anna, as, citizen, registrar } from '../../testing/registry-testbed';
+import { ESCH, LUXEMBOURG, anna, as, citizen, registrar } from '../../testing/registry-testbed';
 import {
+  PgBusinessManagersReadModel,
   PgCorrectionsReadModel,
   PgNumberAllocator,
   PgRegistrarDirectory,
+  pgBusinessManagersProjection,
   pgCorrectionsProjection,
 } from './pg-stores';
 import {
@@ -337,6 +340,85 @@ describe('use cases on PostgreSQL', () => {
 
     expect(await requests()).toBe(before);
     expect(await corrections.list(as(citizen(nationalId)))).toEqual([]);
+  });
+
+  it('lists the businesses a person manages from the projected read model, rebuilt from the log alone', async () => {
+    const eventStore = store();
+    const readModel = new PgBusinessManagersReadModel(dataSource.manager);
+    const businesses = new BusinessService(
+      eventStore,
+      systemClock,
+      new PgNumberAllocator(pool),
+      undefined,
+      readModel,
+    );
+    const carla = composeNationalId('1981-01-21', 4);
+    const dan = composeNationalId('1982-02-22', 5);
+    const first = await businesses.register(as(registrar), {
+      name: 'Carla & Dan',
+      legalForm: 'SNC',
+      registeredAddress: LUXEMBOURG,
+      managers: [
+        { nationalId: carla, role: 'manager' },
+        { nationalId: dan, role: 'manager' },
+      ],
+    });
+    const second = await businesses.register(as(registrar), {
+      name: 'Carla Consulting',
+      legalForm: 'SARL-S',
+      registeredAddress: ESCH,
+      managers: [{ nationalId: carla, role: 'managing-director' }],
+    });
+    await businesses.changeManagers(as(registrar), first.businessNumber, [
+      { nationalId: dan, role: 'managing-director' },
+    ]);
+    while ((await eventStore.sequence()).assigned > 0) {
+      // position everything
+    }
+    const runner = new ProjectionRunner({
+      pool,
+      schema: EVENT_STORE_SCHEMA,
+      store: eventStore,
+      projection: pgBusinessManagersProjection(dataSource),
+    });
+    await runner.catchUp();
+
+    expect(await businesses.managedBy(as(citizen(carla)), carla)).toEqual({
+      nationalId: carla,
+      businesses: [
+        {
+          businessNumber: second.businessNumber,
+          name: 'Carla Consulting',
+          legalForm: 'SARL-S',
+          status: 'active',
+          role: 'managing-director',
+        },
+      ],
+    });
+    expect(await readModel.managedBy(dan)).toEqual([
+      { businessNumber: first.businessNumber, nationalId: dan, role: 'managing-director' },
+    ]);
+    // An older list (the registration, replayed) does not bring Carla back.
+    const [registered] = await eventStore.readStream(streamIds.business(first.businessNumber));
+    await readModel.replaceManagers(
+      first.businessNumber,
+      [{ nationalId: carla, role: 'manager' }],
+      registered!.streamVersion,
+    );
+    expect(await readModel.managedBy(carla)).toHaveLength(1);
+
+    const live = await runner.digest();
+    expect(live).toMatchObject({
+      name: 'business-managers',
+      position: await eventStore.headPosition(),
+    });
+    await pool.query(`DELETE FROM ${APPLICATION_SCHEMA}.business_managers WHERE national_id = $1`, [
+      dan,
+    ]);
+    expect((await runner.digest()).digest).not.toBe(live.digest);
+    await runner.rebuild();
+    expect(await runner.digest()).toEqual(live);
+    expect(await readModel.managedBy(dan)).toHaveLength(1);
   });
 
   it('runs the correction flow, lists it from the read model, and the projector agrees', async () => {

@@ -15,6 +15,7 @@ import type { OwnMigration, ServiceMigrateResult, ServiceSchemas } from '@gov/pl
 import type { DataSource } from 'typeorm';
 
 import {
+  BusinessManagerEntity,
   CorrectionEntity,
   PersonSequenceEntity,
   RegistrarEntity,
@@ -22,6 +23,7 @@ import {
 } from './registry-entities';
 import {
   RegistryBaseline1765000000100,
+  RegistryBusinessManagers1765000000400,
   RegistryCorrectionCommunications1765000000300,
   RegistrySiteAccessLog1765000000200,
 } from './registry-migrations';
@@ -132,6 +134,7 @@ export const REGISTRY_ENTITIES = [
   CorrectionEntity,
   RegistrarEntity,
   SiteAccessEntity,
+  BusinessManagerEntity,
 ];
 
 /**
@@ -143,10 +146,11 @@ export const REGISTRY_MIGRATIONS: readonly OwnMigration[] = [
   RegistryBaseline1765000000100,
   RegistrySiteAccessLog1765000000200,
   RegistryCorrectionCommunications1765000000300,
+  RegistryBusinessManagers1765000000400,
 ];
 
 /** The newest migration of {@link REGISTRY_MIGRATIONS}: what this code needs. */
-export const REQUIRED_REGISTRY_MIGRATION = RegistryCorrectionCommunications1765000000300.name;
+export const REQUIRED_REGISTRY_MIGRATION = RegistryBusinessManagers1765000000400.name;
 
 /** The registry's two schemas and its own tables, as the service kit takes them. */
 export const REGISTRY_SCHEMAS: ServiceSchemas = {
