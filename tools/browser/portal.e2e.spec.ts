@@ -15,7 +15,7 @@ const current = (): PortalPlatform => {
 
 beforeAll(async () => {
   platform = await PortalPlatform.start();
-}, 600_000);
+}, 900_000);
 
 afterAll(async () => {
   await platform?.stop();
