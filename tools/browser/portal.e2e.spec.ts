@@ -5,6 +5,7 @@
 import { PortalPlatform } from './lib/portal-platform';
 import { accessLogScenarios } from './scenarios/access-log';
 import { registryScenarios } from './scenarios/registry';
+import { proceduresScenarios } from './scenarios/procedures';
 import { signInScenarios } from './scenarios/sign-in';
 
 let platform: PortalPlatform | undefined;
@@ -24,3 +25,4 @@ afterAll(async () => {
 signInScenarios(current);
 registryScenarios(current);
 accessLogScenarios(current);
+proceduresScenarios(current);

@@ -7,6 +7,7 @@ import { AccessLogController } from './access-log/access-log.controller';
 import { ApiClient } from './api/api-client';
 import { BusinessesController } from './businesses/businesses.controller';
 import { CorrectionsController } from './corrections/corrections.controller';
+import { CasesController } from './cases/cases.controller';
 import { HomeController } from './home/home.controller';
 import { AssetsController } from './http/assets.controller';
 import { NotFoundController } from './http/not-found.controller';
@@ -15,6 +16,7 @@ import { MyDataController } from './my-data/my-data.controller';
 import type { PortalConfig } from './portal.config';
 import { loadSecrets } from './portal.config';
 import { OIDC_CLIENT_SECRET, PORTAL_CONFIG } from './portal.tokens';
+import { ProceduresController } from './procedures/procedures.controller';
 import { SessionSealer } from './session/session';
 import { OidcSignIn } from './sign-in/oidc-sign-in';
 import { SignInController } from './sign-in/sign-in.controller';
@@ -40,6 +42,8 @@ export class AppModule {
         CorrectionsController,
         BusinessesController,
         AccessLogController,
+        ProceduresController,
+        CasesController,
         NotFoundController,
       ],
       providers: [
