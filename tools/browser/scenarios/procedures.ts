@@ -384,5 +384,26 @@ export function proceduresScenarios(platform: () => PortalPlatform): void {
       ).json as { active: unknown[] };
       expect(dashboard.active).toEqual([]);
     });
+
+    it('offers a manager the businesses the register names them for', async () => {
+      const p = platform();
+      const [anna] = p.demo.identities;
+      if (anna?.role !== 'citizen') throw new Error('the first demo identity is not a person');
+      const page = await p.newPage('en');
+      await p.signInAsCitizen(page, anna.nationalId);
+      await page.goto(`${p.url('primary', 'portal')}/procedures/establishment-permit/start`);
+      await expectAccessible(page);
+      const choice = page.getByRole('radio', { name: /Moselle Logistics \(B\d+\)/ });
+      await expect(choice.isChecked()).resolves.toBe(true);
+      const businessNumber = await choice.getAttribute('value');
+      await page.getByRole('button', { name: 'Start the procedure' }).click();
+      await page.waitForURL((url) => /^\/drafts\/[^/]+\/prefill$/.test(url.pathname));
+      const caseId = new URL(page.url()).pathname.split('/')[2] ?? '';
+      const citizen = await p.token('citizen', anna.nationalId);
+      const draft = (
+        await httpCall('GET', `${p.url('primary', 'procedures')}/drafts/${caseId}`, citizen)
+      ).json as { businessNumber: string | null };
+      expect(draft.businessNumber).toBe(businessNumber);
+    });
   });
 }

@@ -35,6 +35,7 @@ import { formInputs } from './form-view';
 import { CASE_ID, PROCEDURE_ID, catalogueText, fieldLabel, sourceName } from './procedures.api';
 import type { CaseView, CatalogueEntry, PreviewAnswer } from './procedures.api';
 import { PROCEDURES } from './procedures.messages';
+import type { ManagedBusiness } from '../businesses/businesses.views';
 import {
   fieldNames,
   formFieldOfError,
@@ -139,7 +140,20 @@ export class ProceduresController {
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
     const entry = await this.entry(page, procedureIdOf(procedureId));
-    return this.renderStart(reply, page, entry, NO_ERRORS, '');
+    return await this.renderStart(reply, page, entry, NO_ERRORS, '');
+  }
+
+  /** The active businesses the register names the person as a manager of (business procedures). */
+  private async managedBusinesses(page: PageContext): Promise<readonly ManagedBusiness[]> {
+    const session = sessionOf(page);
+    if (session.user.role !== 'citizen') return [];
+    const { body } = await this.api.json<{ businesses: ManagedBusiness[] }>(
+      'registry',
+      'GET',
+      `persons/${encodeURIComponent(session.user.nationalId)}/businesses`,
+      session.token,
+    );
+    return body.businesses.filter((business) => business.status === 'active');
   }
 
   @Post('procedures/:procedureId/start')
@@ -176,7 +190,7 @@ export class ProceduresController {
           error.errors.length > 0
             ? fieldErrorsOf(error)
             : new Map([['businessNumber', error.detail ?? error.title]]);
-        return this.renderStart(reply, page, entry, errors, businessNumber, error.status);
+        return await this.renderStart(reply, page, entry, errors, businessNumber, error.status);
       }
       throw error;
     }
@@ -324,14 +338,15 @@ export class ProceduresController {
     ).body;
   }
 
-  private renderStart(
+  private async renderStart(
     reply: FastifyReply,
     page: PageContext,
     entry: CatalogueEntry,
     errors: FieldErrors,
     businessNumber: string,
     status = 200,
-  ): FastifyReply {
+  ): Promise<FastifyReply> {
+    const businesses = entry.business ? await this.managedBusinesses(page) : [];
     const t = PROCEDURES.in(page.language);
     const title = catalogueText(entry.title, page.language, entry.id);
     const content = html`${errorSummary(page, errors, { businessNumber: t('businessNumber') })}
@@ -340,7 +355,24 @@ export class ProceduresController {
         ${csrfField(page)}
         ${
           entry.business
-            ? html`<p class="hint">${t('businessNoApi')}</p>
+            ? businesses.length > 0
+              ? html`<fieldset class="field${errors.has('businessNumber') ? ' field-error' : ''}">
+                  <legend>${t('businessChoose')}</legend>
+                  ${
+                    errors.has('businessNumber')
+                      ? html`<p class="error" id="field-businessNumber">${errors.get('businessNumber')}</p>`
+                      : ''
+                  }
+                  ${businesses.map(
+                    (business, index) => html`<div>
+                      <input type="radio" name="businessNumber" id="business-${business.businessNumber}"
+                        value="${business.businessNumber}"
+                        ${(businessNumber === '' ? index === 0 : businessNumber === business.businessNumber) ? html`checked` : ''} />
+                      <label for="business-${business.businessNumber}">${business.name} (${business.businessNumber})</label>
+                    </div>`,
+                  )}
+                </fieldset>`
+              : html`<p class="hint">${t('businessNone')}</p>
                 ${textField(page, errors, {
                   name: 'businessNumber',
                   label: t('businessNumber'),

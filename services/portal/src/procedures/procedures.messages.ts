@@ -26,8 +26,9 @@ export const PROCEDURES = messages(
     businessNumber: 'Business number',
     businessNumberHint:
       'The number of the business in the register of businesses (B followed by digits, for example B123). You must be one of its managers.',
-    businessNoApi:
-      'The portal cannot list the businesses you manage (no service offers that list), so type the business’s number.',
+    businessChoose: 'For which business?',
+    businessNone:
+      'The register names you as the manager of no business; type the number of the business you act for.',
     startButton: 'Start the procedure',
     previewTitle: 'Prefill: {procedure}',
     previewIntro:
@@ -92,8 +93,9 @@ export const PROCEDURES = messages(
       businessNumber: 'Numéro d’entreprise',
       businessNumberHint:
         'Le numéro de l’entreprise au registre des entreprises (B suivi de chiffres, par exemple B123). Vous devez en être l’un des dirigeants.',
-      businessNoApi:
-        'Le portail ne peut pas lister les entreprises que vous gérez (aucun service n’offre cette liste) : saisissez le numéro de l’entreprise.',
+      businessChoose: 'Pour quelle entreprise ?',
+      businessNone:
+        'Le registre ne vous désigne comme dirigeant d’aucune entreprise ; saisissez le numéro de l’entreprise pour laquelle vous agissez.',
       startButton: 'Commencer la démarche',
       previewTitle: 'Pré-remplissage : {procedure}',
       previewIntro:
@@ -157,8 +159,9 @@ export const PROCEDURES = messages(
       businessNumber: 'Unternehmensnummer',
       businessNumberHint:
         'Die Nummer des Unternehmens im Unternehmensregister (B gefolgt von Ziffern, zum Beispiel B123). Sie müssen zu seinen Geschäftsführern gehören.',
-      businessNoApi:
-        'Das Portal kann die Unternehmen, die Sie leiten, nicht auflisten (kein Dienst bietet diese Liste an): Geben Sie die Nummer des Unternehmens ein.',
+      businessChoose: 'Für welches Unternehmen?',
+      businessNone:
+        'Das Register nennt Sie als Leitung keines Unternehmens; geben Sie die Nummer des Unternehmens ein, für das Sie handeln.',
       startButton: 'Verfahren beginnen',
       previewTitle: 'Vorausfüllen: {procedure}',
       previewIntro:
