@@ -186,3 +186,63 @@ describe('the parity check itself', () => {
     ]);
   });
 });
+
+/** The portal's configuration as it parses its rendered environment on the primary. */
+function portalConfig(set: readonly string[] = []): unknown {
+  const manifests = renderChart([SITE_VALUES.primary], set);
+  const portal = renderedContainers(manifests).find(
+    (c) => c.workload === 'Deployment backbone-portal',
+  );
+  if (portal === undefined) throw new Error('portal not rendered');
+  const [result] = probeConfigs([{ service: 'portal', env: processEnv(portal).env }]);
+  if (result?.config === undefined) throw new Error(JSON.stringify(result?.issues));
+  return result.config;
+}
+
+describe("the portal's sign-in, as the portal reads it", () => {
+  it('is OpenID Connect in the site examples, at the issuer the services verify, with the mounted client secret', () => {
+    expect(portalConfig()).toMatchObject({
+      signIn: {
+        kind: 'oidc',
+        issuer: 'https://idp.gov.example',
+        clientId: 'backbone-portal',
+        clientSecretFile: '/var/run/secrets/backbone/portal-oidc-client-secret-file/client-secret',
+        publicUrl: 'https://portal.gov.example',
+        scopes: 'openid profile',
+        resource: 'https://api.gov.example/backbone',
+        roleClaim: 'role',
+      },
+      sessionSecret: { kind: 'value' },
+      secureCookies: true,
+    });
+  });
+
+  it('is local when a test deployment chooses it, minting tokens for the services', () => {
+    const local = [
+      'portal.signIn.oidc.enabled=false',
+      'portal.signIn.local.enabled=true',
+      'portal.signIn.local.signingKey.existingSecret=portal-signing-key',
+    ];
+    expect(portalConfig(local)).toMatchObject({
+      signIn: {
+        kind: 'local',
+        signingKeyFile: '/var/run/secrets/backbone/portal-signing-key-file/private.jwk',
+        issuer: 'https://idp.gov.example',
+        audience: 'backbone',
+      },
+    });
+    expect(problemsOf('portal', local)).toEqual([]);
+  });
+
+  it('fails OpenID Connect without the session key (the portal itself refuses it)', () => {
+    expect(
+      problemsOf('portal', [], (env) =>
+        Object.fromEntries(
+          Object.entries(env).filter(([name]) => name !== 'PORTAL_SESSION_SECRET'),
+        ),
+      ),
+    ).toEqual([
+      'portal rejects PORTAL_SESSION_SECRET: OpenID Connect sign-in needs PORTAL_SESSION_SECRET or PORTAL_SESSION_SECRET_FILE (every replica the same)',
+    ]);
+  });
+});

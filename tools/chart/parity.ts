@@ -17,6 +17,8 @@ export const SECRET_SAMPLES: Readonly<Record<string, string>> = {
   DATABASE_URL: 'postgresql://app:sample@pg-sample-rw.postgres.svc:5432/app',
   AUTH_JWKS_URL: 'https://idp.gov.example/jwks.json',
   AUTH_ISSUER: 'https://idp.gov.example',
+  // The portal's OpenID Connect issuer, by default the auth Secret's issuer key (as above).
+  PORTAL_OIDC_ISSUER: 'https://idp.gov.example',
   AUTH_AUDIENCE: 'backbone',
   KAFKA_SASL_PASSWORD: 'sample-password',
   // The portal's session key: base64 of 32 bytes, the least its schema accepts.

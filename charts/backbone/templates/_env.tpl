@@ -53,8 +53,19 @@ they are secretKeyRef entries or mounted files (backbone.secretEnv, backbone.sec
 {{- if and (not $root.Values.portal.sessionSecret.existingSecret) (or $svc.autoscaling.enabled (gt (int $svc.replicaCount) 1)) -}}
 {{- fail "portal.sessionSecret.existingSecret is required for more than one portal replica: without it each pod makes up its own session key, and a session would not hold on the next request to another pod" -}}
 {{- end -}}
-{{- if not (get (default dict $svc.secretFiles) "PORTAL_SIGNING_KEY_FILE") -}}
-{{- fail "services.portal.secretFiles.PORTAL_SIGNING_KEY_FILE is required: the portal's only sign-in is the local one (OpenID Connect is not built yet), which mints tokens with that private JWK; it is for test deployments only. Disable the portal (services.portal.enabled: false) where that is not wanted" -}}
+{{- if eq (include "backbone.portalSignIn" $root) "oidc" -}}
+{{- with $root.Values.portal.signIn.oidc -}}
+{{- /* Empty: the issuer the services verify tokens against, from the auth Secret (backbone.secretEnv). */ -}}
+{{- with .issuer -}}
+{{- $_ := set $env "PORTAL_OIDC_ISSUER" . -}}
+{{- end -}}
+{{- $_ := set $env "PORTAL_OIDC_CLIENT_ID" .clientId -}}
+{{- $_ := set $env "PORTAL_OIDC_SCOPES" .scopes -}}
+{{- with .resource -}}
+{{- $_ := set $env "PORTAL_OIDC_RESOURCE" . -}}
+{{- end -}}
+{{- $_ := set $env "PORTAL_OIDC_ROLE_CLAIM" .roleClaim -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- if and $root.Values.kafka.sasl.enabled $svc.kafka.enabled -}}
@@ -94,6 +105,9 @@ they are secretKeyRef entries or mounted files (backbone.secretEnv, backbone.sec
       name: {{ $root.Values.auth.existingSecret }}
       key: {{ $root.Values.auth.secretKeys.jwksUrl }}
 {{- end }}
+{{- $portalOidc := and (eq .name "portal") (eq (include "backbone.portalSignIn" $root) "oidc") }}
+{{- if not $portalOidc }}
+{{- /* Verified by the services, minted with by the portal's local sign-in. */}}
 - name: AUTH_ISSUER
   valueFrom:
     secretKeyRef:
@@ -104,6 +118,14 @@ they are secretKeyRef entries or mounted files (backbone.secretEnv, backbone.sec
     secretKeyRef:
       name: {{ $root.Values.auth.existingSecret }}
       key: {{ $root.Values.auth.secretKeys.audience }}
+{{- else if not $root.Values.portal.signIn.oidc.issuer }}
+{{- /* The provider the services trust: its issuer is the `iss` they expect. */}}
+- name: PORTAL_OIDC_ISSUER
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.auth.existingSecret }}
+      key: {{ $root.Values.auth.secretKeys.issuer }}
+{{- end }}
 {{- if eq .name "portal" }}
 {{- with $root.Values.portal.sessionSecret }}
 {{- if .existingSecret }}

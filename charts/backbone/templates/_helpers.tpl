@@ -138,11 +138,66 @@ site's through its Service, the other site's from site.peerUrls. Empty when none
 
 {{/*
 Whether a service verifies bearer tokens (AUTH_JWKS_URL, egress to the identity provider).
-Every service does but the portal: it mints the tokens of its local sign-in and the services
-it calls verify them.
+Every service does but the portal: it passes on the tokens the provider (OpenID Connect) or
+its own key (local sign-in) issued, and the services it calls verify them.
 */}}
 {{- define "backbone.verifiesTokens" -}}
 {{- if ne .name "portal" -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+Whether a service reaches the identity provider (an egress rule to networkPolicy.identityProvider):
+the services fetch its JWKS, the portal with OpenID Connect its discovery document and token
+endpoint.
+*/}}
+{{- define "backbone.reachesIdentityProvider" -}}
+{{- if or (include "backbone.verifiesTokens" .) (and (eq .name "portal") .root.Values.portal.signIn.oidc.enabled) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+The portal's sign-in, `oidc` or `local`, from portal.signIn: exactly one, and everything it
+needs. Fails with what is missing, so that no install gets a portal that cannot sign anyone in,
+or the local sign-in without asking for it.
+*/}}
+{{- define "backbone.portalSignIn" -}}
+{{- $portal := .Values.portal -}}
+{{- $oidc := $portal.signIn.oidc -}}
+{{- $local := $portal.signIn.local -}}
+{{- $svc := .Values.services.portal -}}
+{{- range $variable := list "PORTAL_SIGNING_KEY_FILE" "PORTAL_OIDC_CLIENT_SECRET_FILE" "PORTAL_SESSION_SECRET_FILE" -}}
+{{- if hasKey (default dict $svc.secretFiles) $variable -}}
+{{- fail (printf "services.portal.secretFiles.%s: the portal's sign-in and session key are set under portal.signIn and portal.sessionSecret, not as secret files" $variable) -}}
+{{- end -}}
+{{- end -}}
+{{- range $variable := keys (default dict $svc.env) | sortAlpha -}}
+{{- if or (hasPrefix "PORTAL_OIDC_" $variable) (has $variable (list "PORTAL_SIGNING_KEY_FILE" "PORTAL_SESSION_SECRET" "PORTAL_SESSION_SECRET_FILE" "PORTAL_PUBLIC_URL" "AUTH_ISSUER" "AUTH_AUDIENCE")) -}}
+{{- fail (printf "services.portal.env.%s: the portal's sign-in is set under portal.signIn (and portal.publicUrl, portal.sessionSecret), not as a plain variable" $variable) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $oidc.enabled $local.enabled -}}
+{{- fail "portal.signIn: enable OpenID Connect (portal.signIn.oidc.enabled) or the local sign-in (portal.signIn.local.enabled, test deployments only), not both: the portal has exactly one sign-in" -}}
+{{- else if $oidc.enabled -}}
+{{- if not $oidc.clientId -}}
+{{- fail "portal.signIn.oidc.clientId is required: the portal's client id at the identity provider" -}}
+{{- end -}}
+{{- if not $oidc.clientSecret.existingSecret -}}
+{{- fail "portal.signIn.oidc.clientSecret.existingSecret is required: an existing Secret with the portal's client secret at the identity provider (mounted as PORTAL_OIDC_CLIENT_SECRET_FILE)" -}}
+{{- end -}}
+{{- if not $portal.publicUrl -}}
+{{- fail "portal.publicUrl is required with OpenID Connect sign-in: the identity provider sends people back to <publicUrl>/sign-in/callback (PORTAL_PUBLIC_URL)" -}}
+{{- end -}}
+{{- if not $portal.sessionSecret.existingSecret -}}
+{{- fail "portal.sessionSecret.existingSecret is required with OpenID Connect sign-in: the session cookies hold the provider's tokens, sealed with that key, the same on every replica (PORTAL_SESSION_SECRET)" -}}
+{{- end -}}
+oidc
+{{- else if $local.enabled -}}
+{{- if not $local.signingKey.existingSecret -}}
+{{- fail "portal.signIn.local.signingKey.existingSecret is required with the local sign-in: the Secret with the private JWK the portal mints tokens with (PORTAL_SIGNING_KEY_FILE)" -}}
+{{- end -}}
+local
+{{- else -}}
+{{- fail "portal.signIn: the portal needs a sign-in: OpenID Connect against the identity provider (portal.signIn.oidc.enabled, with clientId, clientSecret, portal.publicUrl and portal.sessionSecret), or, for a test deployment only, the local sign-in (portal.signIn.local.enabled, with its signing key). Or disable the portal (services.portal.enabled: false)" -}}
+{{- end -}}
 {{- end -}}
 
 {{/* The in-cluster base URL of a service of this release, through its Service. */}}
@@ -197,6 +252,15 @@ CA when the brokers speak TLS (KAFKA_TLS_CA_FILE) and the service uses Kafka.
 {{- $tls := .root.Values.kafka.tls -}}
 {{- if and $tls.caSecret .svc.kafka.enabled -}}
 {{- $_ := set $files "KAFKA_TLS_CA_FILE" (dict "secretName" $tls.caSecret "key" $tls.caKey) -}}
+{{- end -}}
+{{- if eq .name "portal" -}}
+{{- $signIn := .root.Values.portal.signIn -}}
+{{- $mode := include "backbone.portalSignIn" .root -}}
+{{- if eq $mode "oidc" -}}
+{{- $_ := set $files "PORTAL_OIDC_CLIENT_SECRET_FILE" (dict "secretName" $signIn.oidc.clientSecret.existingSecret "key" $signIn.oidc.clientSecret.key) -}}
+{{- else if eq $mode "local" -}}
+{{- $_ := set $files "PORTAL_SIGNING_KEY_FILE" (dict "secretName" $signIn.local.signingKey.existingSecret "key" $signIn.local.signingKey.key) -}}
+{{- end -}}
 {{- end -}}
 {{- toJson $files -}}
 {{- end -}}
