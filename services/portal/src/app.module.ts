@@ -4,6 +4,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { READINESS_CHECKS } from '@gov/platform-chassis';
 
 import { ApiClient } from './api/api-client';
+import { ConsoleController } from './console/console.controller';
 import { HomeController } from './home/home.controller';
 import { AssetsController } from './http/assets.controller';
 import { NotFoundController } from './http/not-found.controller';
@@ -24,7 +25,13 @@ export class AppModule {
     return {
       module: AppModule,
       // NotFoundController last: it answers every GET no other controller declares.
-      controllers: [SignInController, HomeController, AssetsController, NotFoundController],
+      controllers: [
+        SignInController,
+        HomeController,
+        ConsoleController,
+        AssetsController,
+        NotFoundController,
+      ],
       providers: [
         { provide: PORTAL_CONFIG, useValue: config },
         { provide: SessionSealer, useValue: new SessionSealer(config.sessionSecret) },
