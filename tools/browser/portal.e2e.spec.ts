@@ -3,6 +3,7 @@
 // with axe-core (WCAG 2.1 AA, zero violations). Set PORTAL_SCREENSHOTS=docs/portal to refresh
 // the README's pictures.
 import { PortalPlatform } from './lib/portal-platform';
+import { consoleScenarios } from './scenarios/console';
 import { signInScenarios } from './scenarios/sign-in';
 
 let platform: PortalPlatform | undefined;
@@ -20,3 +21,5 @@ afterAll(async () => {
 });
 
 signInScenarios(current);
+// Last: it fails the sites over to the embassy.
+consoleScenarios(current);
