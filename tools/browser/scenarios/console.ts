@@ -56,13 +56,11 @@ export function consoleScenarios(platform: () => PortalPlatform): void {
       await expect(chart.getAttribute('aria-labelledby')).resolves.toBe(
         'service-registry-caption service-registry-now service-registry-window',
       );
-      // (An expression: the tools' types have no DOM.)
-      await page.waitForFunction(
-        `document.documentElement.dataset.refreshed !== undefined &&
-          (document.querySelector('svg[data-chart="registry"] path[data-line]')?.getAttribute('d') ?? '').startsWith('M')`,
-        undefined,
-        { timeout: 30_000 },
-      );
+      // (Selectors, not a function run in the page: the CSP allows no eval.)
+      await page.locator('html[data-refreshed]').waitFor({ state: 'attached', timeout: 30_000 });
+      await page
+        .locator('svg[data-chart="registry"] path[data-line][d^="M"]')
+        .waitFor({ state: 'attached', timeout: 30_000 });
       await expect(page.locator('#service-registry-now').textContent()).resolves.toMatch(
         /^Now: \d+ event\(s\) behind, \d+ ms\./,
       );
