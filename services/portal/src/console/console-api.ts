@@ -108,6 +108,8 @@ export interface SyncStatus {
   readonly site: string;
   readonly alarm: { readonly state: 'ok' | 'alarm'; readonly reasons: readonly AlarmReason[] };
   readonly services: readonly SyncServiceStatus[];
+  /** Whether this instance verifies checkpoints (the embassy's) or only signs them. */
+  readonly checkpoints?: { readonly verifying?: { readonly enabled: boolean } };
   readonly pollIntervalMs: number;
   readonly at: string;
 }

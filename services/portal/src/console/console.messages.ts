@@ -86,6 +86,8 @@ export const CONSOLE = messages(
     // Checkpoints
     checkpointsTitle: 'Checkpoints',
     lastVerified: 'Last verified',
+    verifiedElsewhere:
+      'not here: the data embassy’s embassy-sync verifies the checkpoints (see its console)',
     verifiedValue: 'position {position}, {time}',
     digest: 'Digest',
     verifiedCount: 'Verified',
@@ -253,6 +255,8 @@ export const CONSOLE = messages(
       msUnknown: 'inconnu',
       checkpointsTitle: 'Points de contrôle',
       lastVerified: 'Dernier vérifié',
+      verifiedElsewhere:
+        'pas ici : c’est l’embassy-sync de l’ambassade de données qui vérifie les points de contrôle (voir sa console)',
       verifiedValue: 'position {position}, {time}',
       digest: 'Empreinte',
       verifiedCount: 'Vérifiés',
@@ -421,6 +425,8 @@ export const CONSOLE = messages(
       msUnknown: 'unbekannt',
       checkpointsTitle: 'Prüfpunkte',
       lastVerified: 'Zuletzt bestätigt',
+      verifiedElsewhere:
+        'nicht hier: Das embassy-sync der Datenbotschaft prüft die Prüfpunkte (siehe deren Konsole)',
       verifiedValue: 'Position {position}, {time}',
       digest: 'Hashwert',
       verifiedCount: 'Bestätigt',

@@ -164,7 +164,9 @@ export function liveFigures(page: PageContext, data: ConsoleData): LiveFigures {
     const verified = checkpoints?.lastVerified ?? null;
     fields[`${key}/verified`] =
       verified === null
-        ? t('none')
+        ? sync?.checkpoints?.verifying?.enabled === false
+          ? t('verifiedElsewhere')
+          : t('none')
         : t('verifiedValue', {
             position: verified.position,
             time: page.formats.dateTime(verified.verifiedAt),

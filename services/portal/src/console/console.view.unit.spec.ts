@@ -107,6 +107,26 @@ describe('the console’s figures', () => {
     expect(figures.empty).toEqual([]);
   });
 
+  it('says that the embassy verifies the checkpoints when this site’s embassy-sync only signs', () => {
+    const signing: SyncStatus = {
+      ...SYNC,
+      checkpoints: { verifying: { enabled: false } },
+      services: SYNC.services.map((s) => ({
+        ...s,
+        checkpoints: { ...s.checkpoints, lastVerified: null },
+      })),
+    };
+
+    expect(liveFigures(page, data(signing)).fields['registry/verified']).toBe(
+      'not here: the data embassy’s embassy-sync verifies the checkpoints (see its console)',
+    );
+    expect(
+      liveFigures(page, data({ ...signing, checkpoints: { verifying: { enabled: true } } })).fields[
+        'registry/verified'
+      ],
+    ).toBe('none');
+  });
+
   it('says when embassy-sync does not answer, and hides the empty alarm table', () => {
     const figures = liveFigures(page, data(undefined));
 
