@@ -6,6 +6,7 @@ import { PortalPlatform } from './lib/portal-platform';
 import { accessLogScenarios } from './scenarios/access-log';
 import { registryScenarios } from './scenarios/registry';
 import { proceduresScenarios } from './scenarios/procedures';
+import { consoleScenarios } from './scenarios/console';
 import { signInScenarios } from './scenarios/sign-in';
 
 let platform: PortalPlatform | undefined;
@@ -26,3 +27,5 @@ signInScenarios(current);
 registryScenarios(current);
 accessLogScenarios(current);
 proceduresScenarios(current);
+// Last: it fails the sites over to the embassy.
+consoleScenarios(current);

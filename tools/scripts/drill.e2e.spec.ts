@@ -1,6 +1,8 @@
 // `npm run drill` as an operator runs it: a child process that starts and stops everything it
 // needs, and whose last line of standard output is the report.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { repoRoot } from '@gov/platform-infra';
@@ -17,6 +19,7 @@ interface Report {
   position: string;
   discarded_on_promotion: number;
   failback?: { rto_ms: number; position: string; identical: boolean; digest: string };
+  finished_at: string;
 }
 
 function drill(
@@ -51,13 +54,25 @@ function lastLine(text: string): Report {
 
 describe('npm run drill', () => {
   it('fails over as planned with no loss and identical digests, and fails back', async () => {
-    const run = await drill(['--events', '300', '--scenario', 'planned', '--failback']);
+    const reportFile = join(mkdtempSync(join(tmpdir(), 'drill-report-')), 'report.json');
+    const run = await drill([
+      '--events',
+      '300',
+      '--scenario',
+      'planned',
+      '--failback',
+      '--report',
+      reportFile,
+    ]);
 
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({
       code: 0,
       stderr: '',
     });
     const report = lastLine(run.stdout);
+    // The same report in the file the console shows.
+    expect(JSON.parse(readFileSync(reportFile, 'utf8'))).toEqual(report);
+    expect(Date.parse(report.finished_at)).toBeGreaterThan(Date.now() - 10 * 60_000);
     expect(report).toMatchObject({
       scenario: 'planned',
       events: 300,
@@ -111,7 +126,9 @@ describe('npm run drill', () => {
   }, 300_000);
 
   it('survives the loss of the primary site and reports the RPO', async () => {
-    const run = await drill(['--events', '300', '--scenario', 'unplanned']);
+    // Not into the repository's .cache/drill: a test must not replace an operator's last report.
+    const reportFile = join(mkdtempSync(join(tmpdir(), 'drill-report-')), 'report.json');
+    const run = await drill(['--events', '300', '--scenario', 'unplanned', '--report', reportFile]);
 
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({
       code: 0,

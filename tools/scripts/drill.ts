@@ -22,7 +22,9 @@
 //     (`<service>`) and per projection (`<service>/<projection>`).
 //
 // Progress goes to standard error (one updating line on a terminal). The last line of standard
-// output is one JSON object. The exit code is non-zero when the digests differ or a step failed.
+// output is one JSON object, the report, also written to `.cache/drill/last-report.json` (or
+// `--report FILE`), where the portal's operator console shows it. The exit code is non-zero
+// when the digests differ or a step failed (a failed step writes no report).
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
@@ -53,6 +55,8 @@ import {
 } from './lib/two-sites';
 import { allEqual, projectionDigests, switchover } from './lib/switchover';
 import type { PairOfDigests, Replicated, SwitchLog } from './lib/switchover';
+import { defaultDrillReportFile, drillReport, writeDrillReport } from './lib/drill-report';
+import type { DrillReport, FailbackReport } from './lib/drill-report';
 
 /**
  * The service the load goes through: the drill writes persons and correction requests with its
@@ -83,34 +87,8 @@ interface Options {
   readonly failback: boolean;
   /** Persons per request while loading (POST /persons/batch above 1). */
   readonly batch: number;
-}
-
-interface DrillReport {
-  readonly scenario: string;
-  readonly events: number;
-  readonly rpo_events: number;
-  readonly rpo_ms: number;
-  readonly rto_ms: number;
-  readonly replay_events_per_s: number;
-  readonly digests: Record<string, PairOfDigests>;
-  readonly identical: boolean;
-  readonly position: string;
-  readonly raw_consume_events_per_s: number;
-  readonly replay_ratio_to_raw_consume: number;
-  readonly load_events_per_s: number;
-  readonly discarded_on_promotion: number;
-  readonly failback?: FailbackReport;
-}
-
-/** The failback after a planned failover: back to the original primary. */
-interface FailbackReport {
-  /** From fencing the embassy to the original primary serving reads and writes. */
-  readonly rto_ms: number;
-  /** The position the original primary took over at. */
-  readonly position: string;
-  /** Digests equal at the switch, and again once the embassy followed the primary anew. */
-  readonly identical: boolean;
-  readonly digest: string;
+  /** Where the report is written besides standard output. */
+  readonly report: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,6 +131,7 @@ function options(): Options {
       keep: { type: 'boolean', default: false },
       failback: { type: 'boolean', default: false },
       bulk: { type: 'string', default: '50' },
+      report: { type: 'string' },
     },
   });
   const events = Number(values.events);
@@ -179,6 +158,7 @@ function options(): Options {
     concurrency,
     keep: values.keep,
     failback: values.failback,
+    report: values.report ?? defaultDrillReportFile(),
   };
 }
 
@@ -618,7 +598,7 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     );
   };
 
-  let report: Omit<DrillReport, 'digests' | 'identical' | 'position'>;
+  let report: Omit<DrillReport, 'digests' | 'identical' | 'position' | 'finished_at'>;
   /** Per service: where its embassy was promoted and the primary's log digest there. */
   const promoted = new Map<string, { position: bigint; primaryDigest: string }>();
   if (opts.scenario === 'planned') {
@@ -764,23 +744,18 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   phase(
     `RPO ${report.rpo_events} events / ${report.rpo_ms} ms, RTO ${report.rto_ms} ms, replay ${report.replay_events_per_s} events/s`,
   );
-  // The keys the drill promises first, in this order; then the other figures.
-  const full: DrillReport = {
-    scenario: report.scenario,
-    events: report.events,
-    rpo_events: report.rpo_events,
-    rpo_ms: report.rpo_ms,
-    rto_ms: report.rto_ms,
-    replay_events_per_s: report.replay_events_per_s,
-    digests: { ...logs, ...projections, ...documents },
-    identical,
-    position: (promoted.get(WORKLOAD)?.position ?? 0n).toString(),
-    raw_consume_events_per_s: report.raw_consume_events_per_s,
-    replay_ratio_to_raw_consume: report.replay_ratio_to_raw_consume,
-    load_events_per_s: report.load_events_per_s,
-    discarded_on_promotion: report.discarded_on_promotion,
-    ...(failback ? { failback } : {}),
-  };
+  const full = drillReport(
+    {
+      ...report,
+      digests: { ...logs, ...projections, ...documents },
+      identical,
+      position: (promoted.get(WORKLOAD)?.position ?? 0n).toString(),
+      ...(failback ? { failback } : {}),
+    },
+    new Date(),
+  );
+  writeDrillReport(opts.report, full);
+  phase(`report written to ${opts.report}`);
   process.stdout.write(`${JSON.stringify(full)}\n`);
   return identical ? 0 : 1;
 }

@@ -22,6 +22,7 @@ import {
 } from './lib/local-platform';
 import type { ServiceProcess, SiteName } from './lib/local-platform';
 import { requireNode24 } from './lib/node-version';
+import { defaultDrillReportFile } from './lib/drill-report';
 import { replicatedServicesValue, resolveServiceEnv } from './lib/service-declarations';
 import { localServices, serviceDeclarations } from './lib/services';
 import type { ServiceSpec } from './lib/services';
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
   const values = {
     signingKeyFile: keys.privateKeyFile,
     demoFile,
+    drillReport: defaultDrillReportFile(),
     checkpointKeyDir: join(cacheDir(), 'checkpoints'),
     replicatedServices: replicatedServicesValue(serviceDeclarations(), (service, site) => {
       const port = localServices(site).find((s) => s.name === service.name)?.port;

@@ -14,7 +14,7 @@ import type { TestDatabase } from '@gov/platform-testing';
 
 import { encodeCheckpoint, keyIdOf, signCheckpoint } from './checkpoints/checkpoint';
 import { loadCheckpointKeys } from './checkpoints/checkpoint-keys';
-import type { SyncStatus } from './status/sync-status';
+import type { SyncHistory, SyncStatus } from './status/sync-status';
 import { parseExposition } from './testing/exposition-parser';
 import {
   ServiceProcess,
@@ -346,6 +346,17 @@ describe('embassy-sync over a primary and an embassy registry', () => {
     expect(service(caughtUp).window.lagEvents?.max).toBeGreaterThanOrEqual(5);
     expect(service(caughtUp).checkpoints.pending).toBe(0);
     expect(caughtUp.alarm).toEqual({ state: 'ok', reasons: [] });
+
+    // The same samples over time, for the console's chart: the spike while it was down, then 0.
+    const response = await fetch(`${url(ports.syncEmbassy)}/status/history?points=600`, {
+      headers: { authorization: `Bearer ${operator}` },
+    });
+    expect(response.status).toBe(200);
+    const history = (await response.json()) as SyncHistory;
+    const samples = history.services.find((s) => s.service === 'registry')?.samples ?? [];
+    expect(Math.max(...samples.map((s) => s.events))).toBeGreaterThanOrEqual(5);
+    expect(samples.at(-1)?.events).toBe(0);
+    expect(samples.map((s) => s.at)).toEqual(samples.map((s) => s.at).sort());
   });
 
   it('serves /metrics as valid Prometheus text, with the figures of /status', async () => {
@@ -495,6 +506,14 @@ describe('embassy-sync over a primary and an embassy registry', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
     expect(asRegistrar.status).toBe(403);
+    const history = await fetch(`${url(ports.syncEmbassy)}/status/history`, {
+      headers: { authorization: `Bearer ${registrar}` },
+    });
+    expect(history.status).toBe(403);
+    const tooMany = await fetch(`${url(ports.syncEmbassy)}/status/history?points=0`, {
+      headers: { authorization: `Bearer ${operator}` },
+    });
+    expect(tooMany.status).toBe(400);
   });
 
   it('stops cleanly on SIGTERM, its consumer and loops included', async () => {

@@ -8,6 +8,7 @@ import { ApiClient } from './api/api-client';
 import { BusinessesController } from './businesses/businesses.controller';
 import { CorrectionsController } from './corrections/corrections.controller';
 import { CasesController } from './cases/cases.controller';
+import { ConsoleController } from './console/console.controller';
 import { HomeController } from './home/home.controller';
 import { AssetsController } from './http/assets.controller';
 import { NotFoundController } from './http/not-found.controller';
@@ -44,6 +45,7 @@ export class AppModule {
         AccessLogController,
         ProceduresController,
         CasesController,
+        ConsoleController,
         NotFoundController,
       ],
       providers: [

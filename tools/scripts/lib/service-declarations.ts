@@ -21,6 +21,8 @@ export const DECLARATION_FILE = 'service.json';
  *   `name=<primary URL>,<embassy URL>`, `;`-separated.
  * - `demoFile`: the JSON file of demo identities that `npm start` seeds (the portal's local
  *   sign-in offers them); absent where nothing seeds them.
+ * - `drillReport`: the JSON file where `npm run drill` writes its last report (the portal's
+ *   operator console shows it).
  *
  * And `{url:<service>}`: the base URL of another declared service on the same site (the
  * registry asks the consent service's decisions at `{url:consent}`).
@@ -30,6 +32,7 @@ export const ENV_PLACEHOLDERS = [
   'checkpointKeyDir',
   'replicatedServices',
   'demoFile',
+  'drillReport',
 ] as const;
 export type EnvPlaceholder = (typeof ENV_PLACEHOLDERS)[number];
 

@@ -59,6 +59,17 @@ describe('service declarations', () => {
     expect([portal?.kafka, portal?.database]).toEqual([false, undefined]);
   });
 
+  it('gives the repository’s portal the drill’s report file for its console', () => {
+    const portal = loadServiceDeclarations(join(repoRoot(), 'services')).find(
+      (s) => s.name === 'portal',
+    );
+    if (!portal) throw new Error('no portal declared');
+    expect(
+      resolveServiceEnv(portal, { drillReport: '/sites/drill/last-report.json' }),
+    ).toMatchObject({ PORTAL_DRILL_REPORT_FILE: '/sites/drill/last-report.json' });
+    expect(resolveServiceEnv(portal, {})).not.toHaveProperty('PORTAL_DRILL_REPORT_FILE');
+  });
+
   it('lists declared folders by name, skips folders without a declaration', () => {
     service('zeta', minimal('zeta', 3009));
     service(

@@ -107,6 +107,14 @@ export class TwoSites {
     this.mirrorDir = join(dir, 'mirror-maker');
   }
 
+  /**
+   * Where a drill's report would be for the services started here (`drillReport`): the portal's
+   * console shows the file; a test writes one there.
+   */
+  get drillReportFile(): string {
+    return join(this.dir, 'drill', 'last-report.json');
+  }
+
   static async start(options: TwoSitesOptions): Promise<TwoSites> {
     const dir = mkdtempSync(join(tmpdir(), 'backbone-sites-'));
     // mkdtemp creates the folder 0700; PostgreSQL may run as another user and must traverse it.
@@ -247,6 +255,7 @@ export class TwoSites {
       signingKeyFile: this.keys.privateKeyFile,
       demoFile: this.demoFile,
       checkpointKeyDir: join(this.dir, 'checkpoints'),
+      drillReport: this.drillReportFile,
       replicatedServices: replicatedServicesValue(
         serviceDeclarations(),
         (service, at) => this.started.get(service.name)?.[at]?.process.url,

@@ -1,4 +1,4 @@
-import type { SyncStatus } from '../status/sync-status';
+import type { SyncHistory, SyncStatus } from '../status/sync-status';
 
 const DIGEST = 'sha256:5f1c0e0d3a4b7e2f9d8c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e';
 
@@ -86,5 +86,24 @@ export const STATUS_EXAMPLE: SyncStatus = {
     ignored: 0,
   },
   pollIntervalMs: 1000,
+  at: '2026-11-22T09:15:02.705Z',
+};
+
+/** `GET /status/history` on the embassy, in the OpenAPI document. */
+export const HISTORY_EXAMPLE: SyncHistory = {
+  service: 'embassy-sync',
+  site: 'embassy',
+  minutes: 5,
+  pollIntervalMs: 1000,
+  services: [
+    {
+      service: 'registry',
+      samples: [
+        { at: '2026-11-22T09:15:00.700Z', events: 2, ms: 95 },
+        { at: '2026-11-22T09:15:01.701Z', events: 14, ms: 840 },
+        { at: '2026-11-22T09:15:02.702Z', events: 6, ms: 300 },
+      ],
+    },
+  ],
   at: '2026-11-22T09:15:02.705Z',
 };

@@ -39,6 +39,15 @@ function percentiles(values: number[]): Percentiles | null {
   };
 }
 
+/** One point of the lag over time: a sample, or the worst of the samples of a time slice. */
+export interface LagPoint {
+  /** When the sample was taken (ms since the epoch); the slice's last sample's time. */
+  readonly at: number;
+  readonly events: number;
+  /** `null` when the embassy held nothing yet (the span has no known start). */
+  readonly ms: number | null;
+}
+
 /** Lag samples of the last `minutes`, in arrival order. */
 export class LagWindow {
   private readonly samples: { at: number; lag: Lag }[] = [];
@@ -64,6 +73,45 @@ export class LagWindow {
         this.samples.flatMap((sample) => (sample.lag.ms === null ? [] : [sample.lag.ms])),
       ),
     };
+  }
+
+  /**
+   * The samples of the window, oldest first, at most `maxPoints` of them: with more, the window
+   * is cut into `maxPoints` equal slices of time and each slice keeps its worst lag (a chart of
+   * the lag must not smooth a spike away), stamped with the time of its last sample.
+   */
+  history(now: number, maxPoints: number): LagPoint[] {
+    if (!Number.isInteger(maxPoints) || maxPoints < 1) {
+      throw new RangeError(`maxPoints must be a positive integer, got ${maxPoints}`);
+    }
+    this.prune(now);
+    const points = this.samples.map(({ at, lag }): LagPoint => ({
+      at,
+      events: lag.events,
+      ms: lag.ms,
+    }));
+    if (points.length <= maxPoints) return points;
+    const from = now - this.spanMs;
+    const slice = this.spanMs / maxPoints;
+    const slices = new Map<number, LagPoint>();
+    for (const point of points) {
+      const index = Math.min(maxPoints - 1, Math.floor((point.at - from) / slice));
+      const worst = slices.get(index);
+      slices.set(
+        index,
+        worst === undefined
+          ? point
+          : {
+              at: point.at,
+              events: Math.max(worst.events, point.events),
+              ms:
+                worst.ms === null || point.ms === null
+                  ? (worst.ms ?? point.ms)
+                  : Math.max(worst.ms, point.ms),
+            },
+      );
+    }
+    return [...slices.entries()].sort(([a], [b]) => a - b).map(([, point]) => point);
   }
 
   private prune(now: number): void {

@@ -65,3 +65,40 @@ describe('LagWindow', () => {
     });
   });
 });
+
+describe('LagWindow.history', () => {
+  it('gives every sample of the window, oldest first, when they fit', () => {
+    const window = new LagWindow(1);
+    window.add(1_000, { events: 9, ms: 900 });
+    window.add(70_000, { events: 3, ms: null });
+    window.add(71_000, { events: 0, ms: 0 });
+
+    expect(window.history(71_000, 10)).toEqual([
+      { at: 70_000, events: 3, ms: null },
+      { at: 71_000, events: 0, ms: 0 },
+    ]);
+  });
+
+  it('keeps the worst lag of each slice of time when there are more samples than points', () => {
+    const window = new LagWindow(1);
+    const now = 600_000;
+    // 60 samples a second apart; a spike in the middle of the second half.
+    for (let i = 0; i < 60; i += 1) {
+      window.add(now - 59_000 + i * 1_000, {
+        events: i === 45 ? 500 : 1,
+        ms: i === 45 ? 7_000 : 10,
+      });
+    }
+
+    const points = window.history(now, 2);
+
+    expect(points).toEqual([
+      { at: now - 31_000, events: 1, ms: 10 },
+      { at: now, events: 500, ms: 7_000 },
+    ]);
+  });
+
+  it('refuses a number of points that is not a positive integer', () => {
+    expect(() => new LagWindow(1).history(0, 0)).toThrow(RangeError);
+  });
+});

@@ -6,8 +6,8 @@ import { CheckpointVerification } from '../consumers/checkpoints.consumer';
 import type { EmbassySyncConfig } from '../embassy-sync.config';
 import { EMBASSY_SYNC_CONFIG } from '../embassy-sync.tokens';
 import { ReplicationMonitor } from '../monitor/replication-monitor.service';
-import { buildSyncStatus } from './sync-status';
-import type { SyncStatus } from './sync-status';
+import { buildSyncHistory, buildSyncStatus } from './sync-status';
+import type { SyncHistory, SyncStatus } from './sync-status';
 
 /** The replication status of this instance's moment: what `GET /status` and `/metrics` show. */
 @Injectable()
@@ -41,6 +41,18 @@ export class SyncStatusService {
         error: consumer.error,
       },
       pollIntervalMs: this.config.pollIntervalMs,
+      now: new Date(),
+    });
+  }
+
+  /** The lag samples of the window, at most `points` per service. */
+  history(points: number): SyncHistory {
+    return buildSyncHistory({
+      site: this.config.siteRole,
+      views: this.monitor.snapshot(),
+      minutes: this.config.windowMinutes,
+      pollIntervalMs: this.config.pollIntervalMs,
+      points,
       now: new Date(),
     });
   }

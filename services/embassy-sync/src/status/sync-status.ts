@@ -212,3 +212,49 @@ function checkpointStatus(state: ServiceCheckpoints | undefined): ServiceCheckpo
     mismatches: state?.mismatches.length ?? 0,
   };
 }
+
+/** `GET /status/history`: the lag over the window, per watched service. */
+export interface SyncHistory {
+  readonly service: 'embassy-sync';
+  readonly site: SiteName;
+  readonly minutes: number;
+  readonly pollIntervalMs: number;
+  readonly services: readonly {
+    readonly service: string;
+    /** Oldest first; `at` as an ISO instant. At most the points asked for (worst per slice). */
+    readonly samples: readonly {
+      readonly at: string;
+      readonly events: number;
+      readonly ms: number | null;
+    }[];
+  }[];
+  readonly at: string;
+}
+
+/** The most points `GET /status/history` gives per service. */
+export const MAX_HISTORY_POINTS = 600;
+
+export function buildSyncHistory(inputs: {
+  readonly site: SiteName;
+  readonly views: readonly ServiceView[];
+  readonly minutes: number;
+  readonly pollIntervalMs: number;
+  readonly points: number;
+  readonly now: Date;
+}): SyncHistory {
+  return {
+    service: 'embassy-sync',
+    site: inputs.site,
+    minutes: inputs.minutes,
+    pollIntervalMs: inputs.pollIntervalMs,
+    services: inputs.views.map((view) => ({
+      service: view.service.name,
+      samples: view.window.history(inputs.now.getTime(), inputs.points).map((point) => ({
+        at: new Date(point.at).toISOString(),
+        events: point.events,
+        ms: point.ms,
+      })),
+    })),
+    at: inputs.now.toISOString(),
+  };
+}
