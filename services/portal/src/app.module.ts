@@ -4,12 +4,15 @@ import type { DynamicModule } from '@nestjs/common';
 import { READINESS_CHECKS } from '@gov/platform-chassis';
 
 import { ApiClient } from './api/api-client';
+import { ConsentsController } from './consents/consents.controller';
 import { HomeController } from './home/home.controller';
 import { AssetsController } from './http/assets.controller';
 import { NotFoundController } from './http/not-found.controller';
 import { PageGuard } from './http/page-context';
+import { LettersController } from './letters/letters.controller';
 import type { PortalConfig } from './portal.config';
 import { PORTAL_CONFIG } from './portal.tokens';
+import { PrefillController } from './prefill/prefill.controller';
 import { SessionSealer } from './session/session';
 import { SignInController } from './sign-in/sign-in.controller';
 
@@ -24,7 +27,15 @@ export class AppModule {
     return {
       module: AppModule,
       // NotFoundController last: it answers every GET no other controller declares.
-      controllers: [SignInController, HomeController, AssetsController, NotFoundController],
+      controllers: [
+        SignInController,
+        HomeController,
+        AssetsController,
+        LettersController,
+        ConsentsController,
+        PrefillController,
+        NotFoundController,
+      ],
       providers: [
         { provide: PORTAL_CONFIG, useValue: config },
         { provide: SessionSealer, useValue: new SessionSealer(config.sessionSecret) },
