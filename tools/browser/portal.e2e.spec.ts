@@ -3,6 +3,7 @@
 // with axe-core (WCAG 2.1 AA, zero violations). Set PORTAL_SCREENSHOTS=docs/portal to refresh
 // the README's pictures.
 import { PortalPlatform } from './lib/portal-platform';
+import { lettersConsentsScenarios } from './scenarios/letters-consents';
 import { signInScenarios } from './scenarios/sign-in';
 
 let platform: PortalPlatform | undefined;
@@ -20,3 +21,4 @@ afterAll(async () => {
 });
 
 signInScenarios(current);
+lettersConsentsScenarios(current);

@@ -13,20 +13,23 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
 
 import { ApiClient, ApiProblem } from '../api/api-client';
 import type { PageContext } from '../http/page-context';
 import { Page, PageGuard, SignedInOnly, sessionOf } from '../http/page-context';
 import { PageErrorFilter } from '../http/page-error.filter';
 import { redirectTo, sendPage } from '../http/render';
-import { formValue } from '../layout/forms';
+import { fieldErrorsOf, formValue, formValues } from '../layout/forms';
 import { CONSENTS } from './consents.messages';
-import type { Consent, ConsentAction, ConsentOutcome, Receipt } from './consents.view';
+import type { Consent, ConsentAction, ConsentOutcome, GrantForm, Receipt } from './consents.view';
 import {
   CONSENT_ID,
   actionsFor,
   consentBody,
   consentsBody,
+  grantBody,
+  grantRequestOf,
   ifMatchOf,
   organisationLabel,
   receiptFileName,
@@ -44,7 +47,7 @@ interface ChangeAnswer {
 }
 
 function outcomeOf(done: unknown, changed: unknown): ConsentOutcome {
-  return done === 'pause' || done === 'resume' || done === 'revoke'
+  return done === 'pause' || done === 'resume' || done === 'revoke' || done === 'grant'
     ? { kind: 'done', action: done, changed: changed !== '0' }
     : { kind: 'none' };
 }
@@ -74,6 +77,67 @@ export class ConsentsController {
       body: consentsBody(page, consents),
       styles: STYLES,
     });
+  }
+
+  @Get('new')
+  @SignedInOnly('citizen')
+  grantForm(@Page() page: PageContext, @Res() reply: FastifyReply): FastifyReply {
+    return this.renderGrant(reply, page, {
+      organisationId: '',
+      categories: [],
+      purpose: '',
+      procedureId: '',
+      validUntil: '',
+      maxUses: '',
+      idempotencyKey: randomUUID(),
+      errors: new Map(),
+    });
+  }
+
+  /** Grants a consent: the citizen's own (the service takes the subject from the token). */
+  @Post()
+  @SignedInOnly('citizen')
+  async grant(
+    @Page() page: PageContext,
+    @Body() body: unknown,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const key = formValue(body, 'idempotencyKey');
+    const form: GrantForm = {
+      organisationId: formValue(body, 'organisationId').trim(),
+      categories: formValues(body, 'categories'),
+      purpose: formValue(body, 'purpose').trim(),
+      procedureId: formValue(body, 'procedureId').trim(),
+      validUntil: formValue(body, 'validUntil').trim(),
+      maxUses: formValue(body, 'maxUses'),
+      idempotencyKey: CONSENT_ID.test(key) ? key : randomUUID(),
+      errors: new Map(),
+    };
+    let granted: ChangeAnswer;
+    try {
+      granted = (
+        await this.api.json<ChangeAnswer>('consent', 'POST', 'consents', sessionOf(page).token, {
+          body: grantRequestOf(form),
+          headers: { 'idempotency-key': form.idempotencyKey },
+        })
+      ).body;
+    } catch (error) {
+      if (error instanceof ApiProblem && (error.status === 400 || error.status === 422)) {
+        // `categories[2]` is the categories field of the form.
+        const fields = Object.fromEntries(
+          error.errors.map((e) => [e.field, e.field.replace(/\[\d+\].*$/, '')]),
+        );
+        return this.renderGrant(
+          reply,
+          page,
+          // A refused form gets a new key: the corrected form is another request.
+          { ...form, idempotencyKey: randomUUID(), errors: fieldErrorsOf(error, fields) },
+          error.status,
+        );
+      }
+      throw error;
+    }
+    return redirectTo(reply, `/consents/${granted.consentId}?done=grant&changed=1`);
   }
 
   @Get(':id')
@@ -208,6 +272,21 @@ export class ConsentsController {
     }
     const query = new URLSearchParams({ done: action, changed: answer.changed ? '1' : '0' });
     return redirectTo(reply, `/consents/${id}?${query.toString()}`);
+  }
+
+  private renderGrant(
+    reply: FastifyReply,
+    page: PageContext,
+    form: GrantForm,
+    status = 200,
+  ): FastifyReply {
+    const t = CONSENTS.in(page.language);
+    return sendPage(
+      reply,
+      page,
+      { title: t('grantTitle'), body: grantBody(page, form), styles: STYLES },
+      status,
+    );
   }
 
   private async read(page: PageContext, id: string): Promise<Consent> {

@@ -1,10 +1,15 @@
 // The consent pages as pure functions of the consent service's answers (GET /consents,
 // GET /consents/{id}, GET /consents/{id}/receipts), unit-tested without a service.
+import { DATA_CATEGORIES } from '@gov/platform-legal-bases';
+
 import { html } from '../html/html';
 import type { Html } from '../html/html';
 import type { PageContext } from '../http/page-context';
 import type { Translate } from '../i18n/i18n';
-import { csrfField } from '../layout/forms';
+import { TIME_ZONE } from '../i18n/i18n';
+import { csrfField, errorSummary, fieldId, textField } from '../layout/forms';
+import type { FieldErrors } from '../layout/forms';
+import { categoryName } from './categories.messages';
 import { CONSENTS } from './consents.messages';
 
 export type ConsentStatus = 'ACTIVE' | 'PAUSED' | 'REVOKED' | 'SUPERSEDED' | 'EXPIRED';
@@ -43,7 +48,11 @@ export interface Receipt {
 /** What the consent page says after a form. */
 export type ConsentOutcome =
   | { readonly kind: 'none' }
-  | { readonly kind: 'done'; readonly action: ConsentAction; readonly changed: boolean }
+  | {
+      readonly kind: 'done';
+      readonly action: ConsentAction | 'grant';
+      readonly changed: boolean;
+    }
   | { readonly kind: 'changed-meanwhile' }
   | { readonly kind: 'refused'; readonly detail: string };
 
@@ -125,9 +134,9 @@ export function usesText(page: PageContext, t: T, consent: Consent): string {
     : t('usesOf', { uses, max: page.formats.number(consent.maxUses) });
 }
 
-function categoryList(categories: readonly string[]): Html {
+function categoryList(page: PageContext, categories: readonly string[]): Html {
   return html`<ul class="categories">
-    ${categories.map((c) => html`<li><code>${c}</code></li>`)}
+    ${categories.map((c) => html`<li data-category="${c}">${categoryName(page.language, c)}</li>`)}
   </ul>`;
 }
 
@@ -141,6 +150,7 @@ function statusTag(t: T, status: ConsentStatus): Html {
 export function consentsBody(page: PageContext, consents: readonly Consent[]): Html {
   const t = CONSENTS.in(page.language);
   return html`<p>${t('intro')}</p>
+    <p><a class="button" href="/consents/new">${t('grantLink')}</a></p>
     ${
       consents.length === 0
         ? html`<p>${t('none')}</p>`
@@ -166,7 +176,7 @@ export function consentsBody(page: PageContext, consents: readonly Consent[]): H
                     <th scope="row">
                       <a href="/consents/${consent.consentId}">${organisationLabel(consent)}</a>
                     </th>
-                    <td>${categoryList(consent.categories)}</td>
+                    <td>${categoryList(page, consent.categories)}</td>
                     <td>${consent.purpose}</td>
                     <td>${consent.procedureId ?? t('anyProcedure')}</td>
                     <td>${page.formats.dateTime(consent.validUntil)}</td>
@@ -186,11 +196,13 @@ function outcomeMessage(t: T, outcome: ConsentOutcome): Html {
     case 'done': {
       const text = !outcome.changed
         ? t('unchanged')
-        : outcome.action === 'pause'
-          ? t('paused')
-          : outcome.action === 'resume'
-            ? t('resumed')
-            : t('revoked');
+        : outcome.action === 'grant'
+          ? t('granted')
+          : outcome.action === 'pause'
+            ? t('paused')
+            : outcome.action === 'resume'
+              ? t('resumed')
+              : t('revoked');
       return html`<p class="success" role="status">${text}</p>`;
     }
     case 'changed-meanwhile':
@@ -232,7 +244,7 @@ export function consentTerms(page: PageContext, consent: Consent): Html {
     <dt>${t('organisation')}</dt>
     <dd>${organisationLabel(consent)} (<code>${consent.organisationId}</code>)</dd>
     <dt>${t('categories')}</dt>
-    <dd>${categoryList(consent.categories)}</dd>
+    <dd>${categoryList(page, consent.categories)}</dd>
     <dt>${t('purpose')}</dt>
     <dd>${consent.purpose}</dd>
     <dt>${t('procedure')}</dt>
@@ -342,4 +354,143 @@ export function revokeBody(page: PageContext, consent: Consent): Html {
       </form>
       <a class="button secondary" href="/consents/${consent.consentId}">${t('revokeCancel')}</a>
     </div>`;
+}
+
+/** What the grant form shows (again, after a refusal). */
+export interface GrantForm {
+  readonly organisationId: string;
+  readonly categories: readonly string[];
+  readonly purpose: string;
+  readonly procedureId: string;
+  readonly validUntil: string;
+  readonly maxUses: string;
+  /** One key per form shown: a form sent twice grants once. */
+  readonly idempotencyKey: string;
+  readonly errors: FieldErrors;
+}
+
+/**
+ * The instant a consent valid "until `date`, that day included" ends: the next midnight in
+ * Luxembourg (the service's `validUntil` is exclusive). Anything but a calendar date is
+ * passed on as typed, for the service to refuse next to the field.
+ */
+export function validUntilOf(date: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (match === null) return date;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const midnightUtc = Date.UTC(year, month - 1, day + 1);
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return date;
+  const offset = new Intl.DateTimeFormat('en-GB', {
+    timeZone: TIME_ZONE,
+    timeZoneName: 'longOffset',
+  })
+    .formatToParts(new Date(midnightUtc))
+    .find((part) => part.type === 'timeZoneName')?.value;
+  const parsed = /GMT([+-])(\d{2}):(\d{2})/.exec(offset ?? '');
+  const minutes =
+    parsed === null
+      ? 0
+      : (parsed[1] === '-' ? -1 : 1) * (Number(parsed[2]) * 60 + Number(parsed[3]));
+  return new Date(midnightUtc - minutes * 60_000).toISOString();
+}
+
+/** The grant request's body from the form, as the consent service takes it. */
+export function grantRequestOf(form: GrantForm): Record<string, unknown> {
+  const maxUses = form.maxUses.trim();
+  return {
+    organisationId: form.organisationId,
+    categories: form.categories,
+    purpose: form.purpose,
+    ...(form.procedureId === '' ? {} : { procedureId: form.procedureId }),
+    ...(form.validUntil === '' ? {} : { validUntil: validUntilOf(form.validUntil) }),
+    // A number when it is one; as typed otherwise, for the service to say what is wrong.
+    ...(maxUses === '' ? {} : { maxUses: /^\d{1,9}$/.test(maxUses) ? Number(maxUses) : maxUses }),
+  };
+}
+
+/** The form that grants a consent. */
+export function grantBody(page: PageContext, form: GrantForm): Html {
+  const t = CONSENTS.in(page.language);
+  const errors = form.errors;
+  const categoriesError = errors.get('categories');
+  const labels = {
+    organisationId: t('organisationId'),
+    categories: t('categoriesLegend'),
+    purpose: t('purpose'),
+    procedureId: t('procedureOptional'),
+    validUntil: t('validUntilLabel'),
+    maxUses: t('maxUsesLabel'),
+  };
+  return html`<p>${t('grantIntro')}</p>
+    <form method="post" action="/consents" novalidate>
+      ${errorSummary(page, errors, labels)} ${csrfField(page)}
+      <input type="hidden" name="idempotencyKey" value="${form.idempotencyKey}" />
+      ${textField(page, errors, {
+        name: 'organisationId',
+        label: labels.organisationId,
+        hint: t('organisationHint'),
+        value: form.organisationId,
+        required: true,
+        autocomplete: 'off',
+      })}
+      <fieldset
+        class="field categories-field${categoriesError === undefined ? '' : ' field-error'}"
+        id="${fieldId('categories')}"
+        ${categoriesError === undefined ? '' : html`aria-describedby="${fieldId('categories')}-error"`}
+      >
+        <legend>${labels.categories}</legend>
+        ${
+          categoriesError === undefined
+            ? ''
+            : html`<p class="error" id="${fieldId('categories')}-error">${categoriesError}</p>`
+        }
+        <ul class="choices">
+          ${DATA_CATEGORIES.map(
+            (category) =>
+              html`<li>
+                <label class="choice"
+                  ><input
+                    type="checkbox"
+                    name="categories"
+                    value="${category}"
+                    ${form.categories.includes(category) ? html`checked` : ''}
+                  />
+                  ${categoryName(page.language, category)}</label
+                >
+              </li>`,
+          )}
+        </ul>
+      </fieldset>
+      ${textField(page, errors, {
+        name: 'purpose',
+        label: labels.purpose,
+        hint: t('purposeHint'),
+        value: form.purpose,
+        required: true,
+        autocomplete: 'off',
+      })}
+      ${textField(page, errors, {
+        name: 'procedureId',
+        label: labels.procedureId,
+        hint: t('procedureHint'),
+        value: form.procedureId,
+        autocomplete: 'off',
+      })}
+      ${textField(page, errors, {
+        name: 'validUntil',
+        label: labels.validUntil,
+        type: 'date',
+        value: form.validUntil,
+        required: true,
+      })}
+      ${textField(page, errors, {
+        name: 'maxUses',
+        label: labels.maxUses,
+        hint: t('maxUsesHint'),
+        value: form.maxUses,
+        autocomplete: 'off',
+      })}
+      <button type="submit">${t('grantSubmit')}</button>
+    </form>`;
 }
