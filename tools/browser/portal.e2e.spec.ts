@@ -7,6 +7,7 @@ import { accessLogScenarios } from './scenarios/access-log';
 import { registryScenarios } from './scenarios/registry';
 import { proceduresScenarios } from './scenarios/procedures';
 import { consoleScenarios } from './scenarios/console';
+import { lettersConsentsScenarios } from './scenarios/letters-consents';
 import { signInScenarios } from './scenarios/sign-in';
 
 let platform: PortalPlatform | undefined;
@@ -27,5 +28,6 @@ signInScenarios(current);
 registryScenarios(current);
 accessLogScenarios(current);
 proceduresScenarios(current);
+lettersConsentsScenarios(current);
 // Last: it fails the sites over to the embassy.
 consoleScenarios(current);

@@ -9,6 +9,7 @@ import { BusinessesController } from './businesses/businesses.controller';
 import { CorrectionsController } from './corrections/corrections.controller';
 import { CasesController } from './cases/cases.controller';
 import { ConsoleController } from './console/console.controller';
+import { ConsentsController } from './consents/consents.controller';
 import { HomeController } from './home/home.controller';
 import { AssetsController } from './http/assets.controller';
 import { NotFoundController } from './http/not-found.controller';
@@ -18,6 +19,8 @@ import type { PortalConfig } from './portal.config';
 import { loadSecrets } from './portal.config';
 import { OIDC_CLIENT_SECRET, PORTAL_CONFIG } from './portal.tokens';
 import { ProceduresController } from './procedures/procedures.controller';
+import { LettersController } from './letters/letters.controller';
+import { PrefillController } from './prefill/prefill.controller';
 import { SessionSealer } from './session/session';
 import { OidcSignIn } from './sign-in/oidc-sign-in';
 import { SignInController } from './sign-in/sign-in.controller';
@@ -46,6 +49,9 @@ export class AppModule {
         ProceduresController,
         CasesController,
         ConsoleController,
+        LettersController,
+        ConsentsController,
+        PrefillController,
         NotFoundController,
       ],
       providers: [

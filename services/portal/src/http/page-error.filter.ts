@@ -40,14 +40,16 @@ export class PageErrorFilter implements ExceptionFilter {
     if (error instanceof SignInRequired) {
       const query = new URLSearchParams({ next: error.next });
       if (error.expired) query.set('expired', '1');
-      void clearSession(redirectTo(reply, `/sign-in?${query.toString()}`));
+      // The cookie goes with the redirect: headers set after sending would be lost.
+      void redirectTo(clearSession(reply), `/sign-in?${query.toString()}`);
       return;
     }
     if (error instanceof ApiProblem && error.status === 401) {
       // The token expired or its key was withdrawn: the session is over.
       const next = request.method === 'GET' ? request.url : '/';
-      void clearSession(
-        redirectTo(reply, `/sign-in?${new URLSearchParams({ next, expired: '1' }).toString()}`),
+      void redirectTo(
+        clearSession(reply),
+        `/sign-in?${new URLSearchParams({ next, expired: '1' }).toString()}`,
       );
       return;
     }

@@ -258,7 +258,7 @@ export class SignInController {
   @Post('sign-out')
   signOut(@Res() reply: FastifyReply): FastifyReply {
     // No anti-forgery check: signing out someone else's browser only costs them a sign-in.
-    return clearSession(redirectTo(reply, '/sign-in'));
+    return redirectTo(clearSession(reply), '/sign-in');
   }
 
   @Get('language')
