@@ -180,17 +180,12 @@ export class SignInController {
       nationalId: formValue(body, 'nationalId').trim(),
       subject: formValue(body, 'subject').trim(),
     };
+    // The form again, with what was typed and the reason next to the field.
+    const refuse = (field: 'nationalId' | 'subject', message: string): FastifyReply =>
+      this.render(reply, page, next, false, new Map([[field, message]]), values, 400);
     if (role === 'operator') {
       if (!OPERATOR_ID.test(values.subject)) {
-        return this.render(
-          reply,
-          page,
-          next,
-          false,
-          new Map([['subject', t('operatorIdInvalid')]]),
-          values,
-          400,
-        );
+        return refuse('subject', t('operatorIdInvalid'));
       }
       const user: SignedIn = {
         role: 'operator',
@@ -200,15 +195,7 @@ export class SignInController {
       return this.start(reply, user, await this.mint(user), next);
     }
     if (!NATIONAL_ID.test(values.nationalId)) {
-      return this.render(
-        reply,
-        page,
-        next,
-        false,
-        new Map([['nationalId', t('nationalIdInvalid')]]),
-        values,
-        400,
-      );
+      return refuse('nationalId', t('nationalIdInvalid'));
     }
     const provisional: SignedIn = {
       role: 'citizen',
@@ -224,26 +211,10 @@ export class SignInController {
     } catch (error) {
       // 400: the check digits do not hold (the registry checks them); 404: no such person.
       if (error instanceof ApiProblem && error.status === 400) {
-        return this.render(
-          reply,
-          page,
-          next,
-          false,
-          new Map([['nationalId', t('nationalIdInvalid')]]),
-          values,
-          400,
-        );
+        return refuse('nationalId', t('nationalIdInvalid'));
       }
       if (error instanceof ApiProblem && error.status === 404) {
-        return this.render(
-          reply,
-          page,
-          next,
-          false,
-          new Map([['nationalId', t('nationalIdUnknown')]]),
-          values,
-          400,
-        );
+        return refuse('nationalId', t('nationalIdUnknown'));
       }
       throw error;
     }
