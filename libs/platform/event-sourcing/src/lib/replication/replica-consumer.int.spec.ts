@@ -213,6 +213,7 @@ describe('ReplicaConsumer while its PostgreSQL is down', () => {
     const deadLetters: ReplicaDeadLetter[] = [];
     const halted: HaltedStream[] = [];
     let batches = 0;
+    let duplicates = 0;
     const consumer = new ReplicaConsumer({
       store: replica,
       groups: kafka.get(ConsumerGroupFactory),
@@ -221,8 +222,9 @@ describe('ReplicaConsumer while its PostgreSQL is down', () => {
       // Small fetches: many batches, so the outage falls in the middle of the replay.
       maxBytesPerPartition: 16 * 1024,
       events: {
-        applied: () => {
+        applied: (result) => {
           batches += 1;
+          duplicates += result.duplicates;
         },
         halted: (stream) => halted.push(stream),
         deadLettered: (record) => deadLetters.push(record),
@@ -259,8 +261,11 @@ describe('ReplicaConsumer while its PostgreSQL is down', () => {
     expect(warnings.filter((w) => /failed; handling it message by message/.test(w))).toEqual([]);
     const status = await consumer.status();
     expect(status).toMatchObject({ head: 4_000n, highestStored: 4_000n, halted: [] });
-    // Every event stored once by this consumer: a redelivered batch counts as duplicates.
-    expect(status.appliedSinceStart).toBe(4_000);
+    // Never counted twice. A batch whose commit reached the server as it went down is stored
+    // but not confirmed to the consumer: it is redelivered and then seen as duplicates, so
+    // what the count lacks was seen again (the rows below show each event stored once).
+    expect(status.appliedSinceStart).toBeLessThanOrEqual(4_000);
+    expect(status.appliedSinceStart + duplicates).toBeGreaterThanOrEqual(4_000);
     // The replay's own window: from the first stored batch's arrival to the last one's storing.
     const window = status.replayWindow;
     if (window === null) throw new Error('no replay window after 4,000 events stored');
