@@ -1,11 +1,10 @@
-import { Controller, Get, Inject, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, Inject, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 import { ApiClient } from '../api/api-client';
 import type { PageContext } from '../http/page-context';
-import { Page, PageGuard, SignedInOnly, sessionOf } from '../http/page-context';
-import { PageErrorFilter } from '../http/page-error.filter';
+import { PageController } from '../http/page-controller';
+import { Page, SignedInOnly, sessionOf } from '../http/page-context';
 import { sendPage } from '../http/render';
 import { ACCESS_LOG } from './access-log.messages';
 import { accessLogBody } from './access-log.view';
@@ -24,10 +23,7 @@ function cursorOf(value: unknown): string | undefined {
  * which the browser verifies (src/assets/verify-proofs.js); and the same entries and the audit
  * service's key as files, for the offline verifier. The portal relays; it verifies nothing.
  */
-@ApiExcludeController()
-@Controller()
-@UseGuards(PageGuard)
-@UseFilters(PageErrorFilter)
+@PageController()
 export class AccessLogController {
   constructor(@Inject(ApiClient) private readonly api: ApiClient) {}
 

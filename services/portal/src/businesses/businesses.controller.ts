@@ -1,20 +1,10 @@
-import {
-  Controller,
-  Get,
-  Logger,
-  NotFoundException,
-  Param,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, Logger, NotFoundException, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 import { ApiClient, ApiProblem, ServiceUnavailable } from '../api/api-client';
 import type { PageContext } from '../http/page-context';
-import { Page, PageGuard, SignedInOnly, sessionOf } from '../http/page-context';
-import { PageErrorFilter } from '../http/page-error.filter';
+import { PageController } from '../http/page-controller';
+import { Page, SignedInOnly, sessionOf } from '../http/page-context';
 import { sendPage } from '../http/render';
 import { nationalIdOf } from '../my-data/my-data.controller';
 import { BUSINESSES } from './businesses.messages';
@@ -36,10 +26,7 @@ const BUSINESS_NUMBER = /^B[1-9]\d{0,5}$/;
  * that name the business) and its letters (the letterbox lists a manager's businesses' letters
  * with their own).
  */
-@ApiExcludeController()
-@Controller()
-@UseGuards(PageGuard)
-@UseFilters(PageErrorFilter)
+@PageController()
 export class BusinessesController {
   private readonly logger = new Logger('Businesses');
 

@@ -1,25 +1,12 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 import { ApiClient, ApiProblem } from '../api/api-client';
 import { html } from '../html/html';
 import type { Html } from '../html/html';
 import type { PageContext } from '../http/page-context';
-import { Page, PageGuard, SignedInOnly, sessionOf } from '../http/page-context';
-import { PageErrorFilter } from '../http/page-error.filter';
+import { PageController } from '../http/page-controller';
+import { Page, SignedInOnly, sessionOf } from '../http/page-context';
 import { redirectTo, sendPage } from '../http/render';
 import {
   NO_ERRORS,
@@ -51,10 +38,7 @@ function caseIdOf(id: string): string {
  * The person's procedures: the dashboard of active and completed ones, and each case with its
  * timeline, the question the back office asks (answered here), the decision and its letter.
  */
-@ApiExcludeController()
-@Controller('cases')
-@UseGuards(PageGuard)
-@UseFilters(PageErrorFilter)
+@PageController('cases')
 export class CasesController {
   constructor(@Inject(ApiClient) private readonly api: ApiClient) {}
 

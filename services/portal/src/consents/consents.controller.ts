@@ -1,24 +1,11 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 
 import { ApiClient, ApiProblem } from '../api/api-client';
 import type { PageContext } from '../http/page-context';
-import { Page, PageGuard, SignedInOnly, sessionOf } from '../http/page-context';
-import { PageErrorFilter } from '../http/page-error.filter';
+import { PageController } from '../http/page-controller';
+import { Page, SignedInOnly, sessionOf } from '../http/page-context';
 import { redirectTo, sendPage } from '../http/render';
 import { fieldErrorsOf, formValue, formValues } from '../layout/forms';
 import { CONSENTS } from './consents.messages';
@@ -57,10 +44,7 @@ function outcomeOf(done: unknown, changed: unknown): ConsentOutcome {
  * pause, resume and revoke, each sent with `If-Match` of the version the page showed, so that
  * a change made meanwhile (another window, another device) is never overridden blindly.
  */
-@ApiExcludeController()
-@Controller('consents')
-@UseGuards(PageGuard)
-@UseFilters(PageErrorFilter)
+@PageController('consents')
 export class ConsentsController {
   constructor(@Inject(ApiClient) private readonly api: ApiClient) {}
 

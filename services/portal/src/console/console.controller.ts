@@ -1,24 +1,12 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Post,
-  Query,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, Inject, NotFoundException, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 import { ApiClient, ApiProblem, ServiceUnavailable } from '../api/api-client';
 import { html } from '../html/html';
 import type { Html } from '../html/html';
 import type { PageContext } from '../http/page-context';
-import { Page, PageGuard, SignedInOnly, sessionOf } from '../http/page-context';
-import { PageErrorFilter } from '../http/page-error.filter';
+import { PageController } from '../http/page-controller';
+import { Page, SignedInOnly, sessionOf } from '../http/page-context';
 import { redirectTo, sendPage } from '../http/render';
 import { errorSummary, fieldErrorsOf, formValue, NO_ERRORS } from '../layout/forms';
 import type { FieldErrors } from '../layout/forms';
@@ -64,10 +52,7 @@ const MAX_REASON = 500;
  * service over to the embassy, each behind a confirmation; the last drill's report. Every call
  * carries the operator's own token: the services decide what an operator may do.
  */
-@ApiExcludeController()
-@Controller('console')
-@UseGuards(PageGuard)
-@UseFilters(PageErrorFilter)
+@PageController('console')
 @SignedInOnly('operator')
 export class ConsoleController {
   constructor(

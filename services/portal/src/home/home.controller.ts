@@ -1,20 +1,16 @@
-import { Controller, Get, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 import { html } from '../html/html';
 import type { PageContext } from '../http/page-context';
-import { Page, PageGuard, SignInRequired, SignedInOnly } from '../http/page-context';
-import { PageErrorFilter } from '../http/page-error.filter';
+import { PageController } from '../http/page-controller';
+import { Page, SignInRequired, SignedInOnly } from '../http/page-context';
 import { redirectTo, sendPage } from '../http/render';
 import { COMMON } from '../layout/common.messages';
 import { HOME } from './home.messages';
 
 /** The overview: where each part of the portal is, for a person; the console for operators. */
-@ApiExcludeController()
-@Controller()
-@UseGuards(PageGuard)
-@UseFilters(PageErrorFilter)
+@PageController()
 export class HomeController {
   @Get()
   @SignedInOnly()

@@ -1,22 +1,10 @@
-import {
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 import { ApiClient, ApiProblem } from '../api/api-client';
 import type { PageContext } from '../http/page-context';
-import { Page, PageGuard, SignedInOnly, sessionOf } from '../http/page-context';
-import { PageErrorFilter } from '../http/page-error.filter';
+import { PageController } from '../http/page-controller';
+import { Page, SignedInOnly, sessionOf } from '../http/page-context';
 import { redirectTo, sendPage } from '../http/render';
 import { LETTERS } from './letters.messages';
 import type { Letter, LetterBox, ReceiptOutcome } from './letters.view';
@@ -34,10 +22,7 @@ const STYLES = ['letters-consents'];
  * The letter box (letterbox service): the person's letters and their businesses', one letter
  * with its states, its document served through the portal, and the receipt confirmation.
  */
-@ApiExcludeController()
-@Controller('letters')
-@UseGuards(PageGuard)
-@UseFilters(PageErrorFilter)
+@PageController('letters')
 export class LettersController {
   constructor(@Inject(ApiClient) private readonly api: ApiClient) {}
 

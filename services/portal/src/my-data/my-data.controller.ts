@@ -1,11 +1,10 @@
-import { Controller, Get, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 import { ApiClient, ApiProblem } from '../api/api-client';
 import type { PageContext } from '../http/page-context';
-import { Page, PageForbidden, PageGuard, SignedInOnly, sessionOf } from '../http/page-context';
-import { PageErrorFilter } from '../http/page-error.filter';
+import { PageController } from '../http/page-controller';
+import { Page, PageForbidden, SignedInOnly, sessionOf } from '../http/page-context';
 import { sendPage } from '../http/render';
 import { NO_ERRORS } from '../layout/forms';
 import { MY_DATA } from './my-data.messages';
@@ -22,10 +21,7 @@ export function nationalIdOf(page: PageContext): string {
 }
 
 /** My data: the person's record in the registry, now or as of a date, and its history. */
-@ApiExcludeController()
-@Controller()
-@UseGuards(PageGuard)
-@UseFilters(PageErrorFilter)
+@PageController()
 export class MyDataController {
   constructor(private readonly api: ApiClient) {}
 

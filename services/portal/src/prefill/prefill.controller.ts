@@ -1,23 +1,10 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 import { ApiClient, ApiProblem } from '../api/api-client';
 import type { PageContext } from '../http/page-context';
-import { Page, PageGuard, SignedInOnly, sessionOf } from '../http/page-context';
-import { PageErrorFilter } from '../http/page-error.filter';
+import { PageController } from '../http/page-controller';
+import { Page, SignedInOnly, sessionOf } from '../http/page-context';
 import { redirectTo, sendPage } from '../http/render';
 import { fieldErrorsOf, formValue } from '../layout/forms';
 import { PREFILL } from './prefill.messages';
@@ -40,10 +27,7 @@ function outcomeOf(value: unknown): PrefillOutcome {
  * The person's Yes/No to prefilling (consent service): per source, and a procedure's own
  * answer that takes precedence over its source's.
  */
-@ApiExcludeController()
-@Controller('prefill')
-@UseGuards(PageGuard)
-@UseFilters(PageErrorFilter)
+@PageController('prefill')
 export class PrefillController {
   constructor(@Inject(ApiClient) private readonly api: ApiClient) {}
 

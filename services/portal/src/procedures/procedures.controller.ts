@@ -1,25 +1,12 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 import { ApiClient, ApiProblem } from '../api/api-client';
 import { html } from '../html/html';
 import type { Html } from '../html/html';
 import type { PageContext } from '../http/page-context';
-import { Page, PageGuard, SignedInOnly, sessionOf } from '../http/page-context';
-import { PageErrorFilter } from '../http/page-error.filter';
+import { PageController } from '../http/page-controller';
+import { Page, SignedInOnly, sessionOf } from '../http/page-context';
 import { redirectTo, sendPage } from '../http/render';
 import { COMMON } from '../layout/common.messages';
 import {
@@ -69,10 +56,7 @@ function isFormRefusal(error: unknown): error is ApiProblem {
  * The catalogue, starting a procedure, the preview of the prefill with Yes or No per source,
  * and the form generated from the procedure's JSON Schema, up to its submission.
  */
-@ApiExcludeController()
-@Controller()
-@UseGuards(PageGuard)
-@UseFilters(PageErrorFilter)
+@PageController()
 export class ProceduresController {
   constructor(@Inject(ApiClient) private readonly api: ApiClient) {}
 

@@ -1,6 +1,5 @@
 import {
   Body,
-  Controller,
   Get,
   Inject,
   Logger,
@@ -9,10 +8,7 @@ import {
   Query,
   Req,
   Res,
-  UseFilters,
-  UseGuards,
 } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { mintToken } from '@gov/platform-auth';
@@ -20,8 +16,9 @@ import { mintToken } from '@gov/platform-auth';
 import { ApiClient, ApiProblem } from '../api/api-client';
 import { html } from '../html/html';
 import type { PageContext } from '../http/page-context';
-import { LANGUAGE_COOKIE, Page, PageGuard, cookiesOf, safeNext } from '../http/page-context';
-import { PageErrorFilter, clearSession } from '../http/page-error.filter';
+import { PageController } from '../http/page-controller';
+import { LANGUAGE_COOKIE, Page, cookiesOf, safeNext } from '../http/page-context';
+import { clearSession } from '../http/page-error.filter';
 import { redirectTo, sendPage } from '../http/render';
 import { languageOf } from '../i18n/i18n';
 import { csrfField, errorSummary, formValue, textField, NO_ERRORS } from '../layout/forms';
@@ -50,10 +47,7 @@ interface PersonName {
  * as `npm run token` does. In a deployment, OpenID Connect (see `OidcSignIn`). Either way the
  * token goes into the sealed session cookie. The language switch lives here too.
  */
-@ApiExcludeController()
-@Controller()
-@UseGuards(PageGuard)
-@UseFilters(PageErrorFilter)
+@PageController()
 export class SignInController {
   private readonly logger = new Logger('SignIn');
 
