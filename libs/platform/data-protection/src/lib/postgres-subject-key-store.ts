@@ -1,0 +1,265 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+import type { Pool } from 'pg';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+import type { KeyEncryptionKey } from './key-encryption-key';
+import { KEY_BYTES } from './sealing';
+import { SubjectErasedError } from './subject-keys';
+import type {
+  KeyChange,
+  KeyDestruction,
+  KeyLookup,
+  KeyRecord,
+  SubjectKey,
+  SubjectKeyStore,
+} from './subject-keys';
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The table of per-subject keys in a service's own schema. A key lives wrapped under the
+ * key-encryption key; destroying it sets `wrapped_key` to NULL (the CHECK keeps material and
+ * destruction exclusive). `change_position` orders the changes this site made, for the keys
+ * topic; NULL on a row received from the other site and not changed here since, so a received
+ * key is never sent back. Released: never edit it; add a migration.
+ */
+export class SubjectKeysTable1765000001000 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    const schema = runner.dataSource.driver.schema;
+    if (schema === undefined) throw new Error('the data source names no schema');
+    await runner.query(`SET LOCAL search_path TO "${schema}"`);
+    await runner.query(`
+CREATE SEQUENCE subject_key_changes AS bigint;
+CREATE TABLE subject_keys (
+  key_id          uuid        PRIMARY KEY,
+  subject_id      text        NOT NULL UNIQUE,
+  wrapped_key     bytea,
+  created_at      timestamptz NOT NULL,
+  destroyed_at    timestamptz,
+  change_position bigint,
+  CONSTRAINT subject_keys_material_check CHECK ((wrapped_key IS NULL) = (destroyed_at IS NOT NULL))
+);
+CREATE UNIQUE INDEX subject_keys_change_idx ON subject_keys (change_position)
+  WHERE change_position IS NOT NULL;
+-- How far the keys topic has been written (one row per topic).
+CREATE TABLE subject_key_relay (
+  topic    text   PRIMARY KEY,
+  position bigint NOT NULL CHECK (position >= 0)
+);
+`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    const schema = runner.dataSource.driver.schema;
+    if (schema === undefined) throw new Error('the data source names no schema');
+    await runner.query(`SET LOCAL search_path TO "${schema}"`);
+    await runner.query(
+      'DROP TABLE subject_key_relay; DROP TABLE subject_keys; DROP SEQUENCE subject_key_changes',
+    );
+  }
+}
+
+interface KeyRow {
+  key_id: string;
+  subject_id: string;
+  wrapped_key: Buffer | null;
+  created_at: Date;
+  destroyed_at: Date | null;
+}
+
+const COLUMNS = 'key_id, subject_id, wrapped_key, created_at, destroyed_at';
+
+/**
+ * The per-subject keys in table `subject_keys` of a service's schema (created by
+ * {@link SubjectKeysTable1765000001000} among the service's own migrations). Hand-written
+ * statements on the service's pool: a read of personal data looks its key up, so that is one
+ * index probe.
+ *
+ * Keys are not cached in the process: a key destroyed by one replica of the service must be
+ * gone for every other replica at once.
+ */
+export class PostgresSubjectKeyStore implements SubjectKeyStore {
+  private readonly table: string;
+  private readonly sequence: string;
+  private readonly relayTable: string;
+
+  constructor(
+    private readonly pool: Pool,
+    schema: string,
+    private readonly kek: KeyEncryptionKey,
+  ) {
+    if (!SCHEMA_NAME.test(schema)) throw new TypeError(`invalid schema name "${schema}"`);
+    this.table = `"${schema}".subject_keys`;
+    this.sequence = `"${schema}".subject_key_changes`;
+    this.relayTable = `"${schema}".subject_key_relay`;
+  }
+
+  async keyFor(subjectId: string): Promise<SubjectKey> {
+    const key = (await this.keysFor([subjectId])).get(subjectId);
+    if (key === undefined) throw new Error(`no key returned for subject ${subjectId}`);
+    return key;
+  }
+
+  async keysFor(subjectIds: readonly string[]): Promise<ReadonlyMap<string, SubjectKey>> {
+    const unique = [...new Set(subjectIds)];
+    const rows = new Map((await this.rowsOfSubjects(unique)).map((row) => [row.subject_id, row]));
+    const missing = unique.filter((subjectId) => !rows.has(subjectId));
+    if (missing.length > 0) {
+      const now = new Date();
+      const keyIds = missing.map(() => randomUUID());
+      const wrapped = missing.map((subjectId, i) =>
+        Buffer.from(this.kek.wrap(randomBytes(KEY_BYTES), keyIds[i] ?? '', subjectId)),
+      );
+      // A concurrent request may create the same subject's key first: its key wins, ours is
+      // dropped by ON CONFLICT, and the SELECT below reads the winner.
+      await this.pool.query(
+        `INSERT INTO ${this.table} (key_id, subject_id, wrapped_key, created_at, change_position)
+         SELECT k, s, w, $4, nextval('${this.sequence}')
+           FROM unnest($1::uuid[], $2::text[], $3::bytea[]) AS n(k, s, w)
+         ON CONFLICT DO NOTHING`,
+        [keyIds, missing, wrapped, now],
+      );
+      for (const row of await this.rowsOfSubjects(missing)) rows.set(row.subject_id, row);
+    }
+    const keys = new Map<string, SubjectKey>();
+    for (const subjectId of unique) {
+      const row = rows.get(subjectId);
+      if (row === undefined) throw new Error(`the key of subject ${subjectId} was not stored`);
+      if (row.wrapped_key === null) {
+        throw new SubjectErasedError(subjectId, row.destroyed_at ?? row.created_at);
+      }
+      keys.set(subjectId, this.unwrap(row, row.wrapped_key));
+    }
+    return keys;
+  }
+
+  async lookup(keyIds: readonly string[]): Promise<ReadonlyMap<string, KeyLookup>> {
+    // An id that is no UUID names no key here (ids come from envelopes: never trusted blindly).
+    const valid = [...new Set(keyIds)].filter((keyId) => UUID.test(keyId));
+    if (valid.length === 0) return new Map();
+    const { rows } = await this.pool.query<KeyRow>(
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE key_id = ANY($1::uuid[])`,
+      [valid],
+    );
+    return new Map(rows.map((row) => [row.key_id, this.lookupOf(row)]));
+  }
+
+  async stateOf(subjectId: string): Promise<KeyLookup | undefined> {
+    const [row] = await this.rowsOfSubjects([subjectId]);
+    return row === undefined ? undefined : this.lookupOf(row);
+  }
+
+  async destroy(subjectId: string, at: Date): Promise<KeyDestruction> {
+    const { rows } = await this.pool.query<{ key_id: string }>(
+      `UPDATE ${this.table}
+          SET wrapped_key = NULL, destroyed_at = $2, change_position = nextval('${this.sequence}')
+        WHERE subject_id = $1 AND destroyed_at IS NULL
+       RETURNING key_id`,
+      [subjectId, at],
+    );
+    const destroyed = rows[0];
+    if (destroyed !== undefined)
+      return { destroyed: true, keyId: destroyed.key_id, destroyedAt: at };
+    const [row] = await this.rowsOfSubjects([subjectId]);
+    return row === undefined
+      ? { destroyed: false, keyId: null, destroyedAt: null }
+      : { destroyed: false, keyId: row.key_id, destroyedAt: row.destroyed_at ?? at };
+  }
+
+  async changesSince(position: bigint, limit: number): Promise<readonly KeyChange[]> {
+    const { rows } = await this.pool.query<KeyRow & { change_position: string }>(
+      `SELECT ${COLUMNS}, change_position FROM ${this.table}
+        WHERE change_position > $1 ORDER BY change_position LIMIT $2`,
+      [position.toString(), limit],
+    );
+    return rows.map((row) => ({ position: BigInt(row.change_position), record: recordOf(row) }));
+  }
+
+  async applyReplicated(record: KeyRecord): Promise<void> {
+    if (!UUID.test(record.keyId)) throw new TypeError(`key id ${record.keyId} is not a UUID`);
+    if ((record.wrappedKey === null) !== (record.destroyedAt !== null)) {
+      throw new TypeError(
+        `key record ${record.keyId} has both or neither material and destruction`,
+      );
+    }
+    if (record.destroyedAt !== null) {
+      await this.pool.query(
+        `UPDATE ${this.table} SET wrapped_key = NULL, destroyed_at = $2
+          WHERE key_id = $1 AND destroyed_at IS NULL`,
+        [record.keyId, record.destroyedAt],
+      );
+    }
+    // New here: stored as received, without a change position (it is not this site's change).
+    // A second key for a subject who has one here stays out: events sealed under it cannot be
+    // read on this site, which only a promotion racing the keys topic can cause.
+    await this.pool.query(
+      `INSERT INTO ${this.table} (key_id, subject_id, wrapped_key, created_at, destroyed_at)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+      [
+        record.keyId,
+        record.subjectId,
+        record.wrappedKey === null ? null : Buffer.from(record.wrappedKey),
+        record.createdAt,
+        record.destroyedAt,
+      ],
+    );
+  }
+
+  /** How far the keys topic `topic` has been written (0: nothing yet). */
+  async relayPosition(topic: string): Promise<bigint> {
+    const { rows } = await this.pool.query<{ position: string }>(
+      `SELECT position FROM ${this.relayTable} WHERE topic = $1`,
+      [topic],
+    );
+    return BigInt(rows[0]?.position ?? '0');
+  }
+
+  /** Records that the keys topic `topic` holds every change up to `position`. */
+  async saveRelayPosition(topic: string, position: bigint): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.relayTable} (topic, position) VALUES ($1, $2)
+       ON CONFLICT (topic) DO UPDATE SET position = GREATEST(${this.relayTable}.position, EXCLUDED.position)`,
+      [topic, position.toString()],
+    );
+  }
+
+  private async rowsOfSubjects(subjectIds: readonly string[]): Promise<KeyRow[]> {
+    if (subjectIds.length === 0) return [];
+    const { rows } = await this.pool.query<KeyRow>(
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE subject_id = ANY($1::text[])`,
+      [subjectIds],
+    );
+    return rows;
+  }
+
+  private lookupOf(row: KeyRow): KeyLookup {
+    return row.wrapped_key === null
+      ? {
+          state: 'destroyed',
+          keyId: row.key_id,
+          subjectId: row.subject_id,
+          destroyedAt: row.destroyed_at ?? row.created_at,
+        }
+      : { state: 'live', key: this.unwrap(row, row.wrapped_key) };
+  }
+
+  private unwrap(row: KeyRow, wrapped: Buffer): SubjectKey {
+    return {
+      keyId: row.key_id,
+      subjectId: row.subject_id,
+      key: this.kek.unwrap(wrapped, row.key_id, row.subject_id),
+    };
+  }
+}
+
+function recordOf(row: KeyRow): KeyRecord {
+  return {
+    keyId: row.key_id,
+    subjectId: row.subject_id,
+    createdAt: row.created_at,
+    wrappedKey: row.wrapped_key,
+    destroyedAt: row.destroyed_at,
+  };
+}
