@@ -59,9 +59,14 @@ export class SubjectErasedError extends Error {
   override readonly name = 'SubjectErasedError';
   constructor(
     readonly subjectId: string,
-    readonly destroyedAt: Date,
+    /** When the key was destroyed, where known. */
+    readonly destroyedAt?: Date,
   ) {
-    super(`the data of subject ${subjectId} was erased on ${destroyedAt.toISOString()}`);
+    super(
+      destroyedAt === undefined
+        ? `the data of subject ${subjectId} was erased`
+        : `the data of subject ${subjectId} was erased on ${destroyedAt.toISOString()}`,
+    );
   }
 }
 

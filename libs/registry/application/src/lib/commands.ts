@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import { KeyRing } from '@gov/platform-data-protection';
+import type { SubjectKeyStore, SubjectKeys } from '@gov/platform-data-protection';
 import type { Decider } from '@gov/platform-decider';
 import { ConcurrencyError, handleCommand } from '@gov/platform-event-sourcing';
 import type {
@@ -60,12 +62,16 @@ export interface LoadedStream<Event, State> {
   readonly version: number;
 }
 
-/** Folds `recorded` (a stream, or a prefix of it) into its state. */
+/**
+ * Folds `recorded` (a stream, or a prefix of it) into its state, opening personal data with
+ * `keys` (see {@link keysToRead}).
+ */
 export function fold<Command, Event, State>(
   of: RegistryAggregate<Command, Event, State>,
   recorded: readonly RecordedEvent[],
+  keys: SubjectKeys,
 ): LoadedStream<Event, State> {
-  const events = recorded.map((event) => of.codec.decode(event));
+  const events = recorded.map((event) => of.codec.decode(event, keys));
   return {
     recorded,
     events,
@@ -77,13 +83,46 @@ export function fold<Command, Event, State>(
   };
 }
 
-/** Reads and folds a stream. */
+/**
+ * The keys that open the personal data of `recorded`, as this site knows them: none to look up
+ * for events without personal data. Nothing is created.
+ */
+export function keysToRead(
+  keyStore: SubjectKeyStore,
+  recorded: readonly RecordedEvent[],
+): Promise<KeyRing> {
+  return KeyRing.forReading(
+    keyStore,
+    recorded.flatMap((event) => (event.dataSubjectKeyId === null ? [] : [event.dataSubjectKeyId])),
+  );
+}
+
+/**
+ * The live key of `subjectId` (created on first use), to open and seal the personal data of
+ * their stream in a command.
+ *
+ * @throws `SubjectErasedError` when their key was destroyed (their data is erased).
+ */
+export function keysToWrite(keyStore: SubjectKeyStore, subjectId: string): Promise<KeyRing> {
+  return KeyRing.forWriting(keyStore, [subjectId]);
+}
+
+/**
+ * Reads and folds a stream, opening its personal data with the keys this site has in
+ * `keyStore`; a stream without personal data (a business, a correction) needs none.
+ */
 export async function load<Command, Event, State>(
   store: EventStore,
   of: RegistryAggregate<Command, Event, State>,
   streamId: string,
+  keyStore?: SubjectKeyStore,
 ): Promise<LoadedStream<Event, State>> {
-  return fold(of, await store.readStream(streamId));
+  const recorded = await store.readStream(streamId);
+  return fold(
+    of,
+    recorded,
+    keyStore === undefined ? KeyRing.EMPTY : await keysToRead(keyStore, recorded),
+  );
 }
 
 /**
@@ -97,11 +136,16 @@ export function execute<Command extends { readonly metadata: CommandMetadata }, 
   of: RegistryAggregate<Command, Event, State>,
   streamId: string,
   command: Command,
-  options: { readonly expectedVersion?: number; readonly metadata: AppendMetadata },
+  options: {
+    readonly expectedVersion?: number;
+    readonly metadata: AppendMetadata;
+    /** Opens the stream's personal data and seals the new events' (its subject's live key). */
+    readonly keys: SubjectKeys;
+  },
 ): Promise<CommandResult<Event, State>> {
   return handleCommand(
     store,
-    { decider: of.decider, codec: codecAt(of.codec, command.metadata.now) },
+    { decider: of.decider, codec: codecAt(of.codec, command.metadata.now, options.keys) },
     streamId,
     command,
     {
@@ -134,7 +178,12 @@ export async function create<Command extends { readonly metadata: CommandMetadat
   of: RegistryAggregate<Command, Event, State>,
   streamId: string,
   command: Command,
-  options: { readonly metadata: AppendMetadata; readonly idempotency?: IdempotencySeed },
+  options: {
+    readonly metadata: AppendMetadata;
+    readonly idempotency?: IdempotencySeed;
+    /** Seals the new events' personal data (its subject's live key). */
+    readonly keys: SubjectKeys;
+  },
 ): Promise<CreateOutcome<State>> {
   const events = of.decider.decide(command, of.decider.initialState);
   if (events.length === 0) {
@@ -142,7 +191,7 @@ export async function create<Command extends { readonly metadata: CommandMetadat
   }
   const ids = options.idempotency ? eventIdsFor(options.idempotency) : undefined;
   const stored = events.map((event, i) => {
-    const encoded = of.codec.encode(event, command.metadata.now);
+    const encoded = of.codec.encode(event, command.metadata.now, options.keys);
     return ids ? { ...encoded, eventId: ids(i) } : encoded;
   });
   try {

@@ -10,6 +10,7 @@ import { REGISTRY_REJECTION_STATUSES, toApplicationError } from './errors';
 const KINDS: Record<RegistryRejectionCode, string> = {
   INVALID_INPUT: 'validation-failed',
   ALREADY_REGISTERED: 'conflict',
+  RECORD_ERASED: 'gone',
   NOT_REGISTERED: 'not-found',
   PERSON_DECEASED: 'conflict',
   BUSINESS_STRUCK_OFF: 'conflict',

@@ -1,6 +1,7 @@
 // What the application needs from the outside besides the event store. Each port has a
 // PostgreSQL implementation (src/lib/postgres) and an in-memory one for unit tests
 // (src/testing).
+import type { SubjectKeys } from '@gov/platform-data-protection';
 import type { AppendMetadata, NewEvent } from '@gov/platform-event-sourcing';
 import type {
   CorrectionRecipient,
@@ -142,8 +143,11 @@ export interface ProjectionCheckpoints {
 /** A record of a bulk registration: its birth date, and its first events once it has a number. */
 export interface NewPersonRecord {
   readonly birthDate: LocalDate;
-  /** The events that start the record's stream, given its national identification number. */
-  events(nationalId: string): readonly NewEvent[];
+  /**
+   * The events that start the record's stream, given its national identification number and
+   * the keys that seal its personal data.
+   */
+  events(nationalId: string, keys: SubjectKeys): readonly NewEvent[];
 }
 
 /** What {@link BulkRegistrar.registerAll} did. */
@@ -159,9 +163,11 @@ export type BulkRegistration =
  * civil-status office).
  */
 export interface BulkRegistrar {
+  /** `keysFor` gives the live keys of the numbers allocated, before their events are made. */
   registerAll(
     records: readonly NewPersonRecord[],
     metadata: AppendMetadata,
+    keysFor: (nationalIds: readonly string[]) => Promise<SubjectKeys>,
   ): Promise<BulkRegistration>;
 }
 

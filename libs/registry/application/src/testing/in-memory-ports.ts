@@ -1,4 +1,5 @@
 // In-memory implementations of the application's ports, for its unit tests. Not exported.
+import type { SubjectKeys } from '@gov/platform-data-protection';
 import type { AppendMetadata, EventStore } from '@gov/platform-event-sourcing';
 import { composeNationalId } from '@gov/registry-domain';
 import type {
@@ -201,6 +202,7 @@ export class InMemoryBulkRegistrar implements BulkRegistrar {
   async registerAll(
     records: readonly NewPersonRecord[],
     metadata: AppendMetadata,
+    keysFor: (nationalIds: readonly string[]) => Promise<SubjectKeys>,
   ): Promise<BulkRegistration> {
     const nationalIds: string[] = [];
     for (const record of records) {
@@ -210,9 +212,10 @@ export class InMemoryBulkRegistrar implements BulkRegistrar {
       }
       nationalIds.push(composeNationalId(record.birthDate, sequence));
     }
+    const keys = await keysFor(nationalIds);
     for (const [i, record] of records.entries()) {
       const nationalId = nationalIds[i] ?? '';
-      await this.store.append(nationalId, 0, record.events(nationalId), metadata);
+      await this.store.append(nationalId, 0, record.events(nationalId, keys), metadata);
     }
     return { registered: true, nationalIds };
   }

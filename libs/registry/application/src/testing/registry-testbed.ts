@@ -1,4 +1,5 @@
 // The application's use cases on the in-memory event store, for unit tests. Not exported.
+import { InMemorySubjectKeyStore, KeyEncryptionKey } from '@gov/platform-data-protection';
 import type { Principal } from '@gov/platform-auth';
 import { InMemoryEventStore } from '@gov/platform-event-sourcing';
 import { composeNationalId } from '@gov/registry-domain';
@@ -127,6 +128,7 @@ export function registryTestbed() {
   const managers = new InMemoryBusinessManagersReadModel();
   const warnings: string[] = [];
   const consents = new ScriptedConsentDecisions();
+  const keys = new InMemorySubjectKeyStore(KeyEncryptionKey.generate());
   // The catalogue shipped with the platform.
   const agencyReads = new AgencyReadPolicy(
     loadLegalBasisCatalogue(DEFAULT_LEGAL_BASES_FILE),
@@ -136,6 +138,7 @@ export function registryTestbed() {
   return {
     clock,
     store,
+    keys,
     numbers,
     readModel,
     managers,
@@ -143,6 +146,7 @@ export function registryTestbed() {
     consents,
     persons: new PersonService(
       store,
+      keys,
       clock,
       numbers,
       new AccessLog(store, clock),
@@ -153,6 +157,7 @@ export function registryTestbed() {
     managersProjector: new BusinessManagersProjector(store, managers, checkpoints),
     corrections: new CorrectionService(
       new ReadModelFollowingStore(store, readModel),
+      keys,
       clock,
       readModel,
       registrars,
@@ -160,6 +165,7 @@ export function registryTestbed() {
     projector: new CorrectionsProjector(store, readModel, checkpoints),
     reactor: new CorrectionsReactor(
       new ReadModelFollowingStore(store, readModel),
+      keys,
       clock,
       readModel,
       {

@@ -10,6 +10,8 @@ export type ApplicationErrorReason =
   | { readonly kind: 'not-found' }
   /** The request conflicts with the current state, e.g. a duplicate (409). */
   | { readonly kind: 'conflict' }
+  /** The resource existed and was removed for good, e.g. a person's erased data (410). */
+  | { readonly kind: 'gone' }
   /** A stated precondition, e.g. an expected version, does not hold (412). */
   | { readonly kind: 'precondition-failed' }
   /** The request is well-formed but some fields are invalid (400, with the fields). */
@@ -76,6 +78,10 @@ export class ApplicationError extends Error {
 
   static conflict(detail: string, options?: ApplicationErrorOptions): ApplicationError {
     return new ApplicationError({ kind: 'conflict' }, detail, options);
+  }
+
+  static gone(detail: string, options?: ApplicationErrorOptions): ApplicationError {
+    return new ApplicationError({ kind: 'gone' }, detail, options);
   }
 
   static preconditionFailed(detail: string, options?: ApplicationErrorOptions): ApplicationError {

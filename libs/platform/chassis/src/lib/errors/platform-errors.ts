@@ -1,3 +1,4 @@
+import { KeyUnavailableError, SubjectErasedError } from '@gov/platform-data-protection';
 import { isDomainRejection } from '@gov/platform-decider';
 import type { DomainRejection } from '@gov/platform-decider';
 import {
@@ -11,7 +12,7 @@ import {
 import { ApplicationError } from './application-error';
 
 /** The statuses a business rejection may be answered with. */
-export type RejectionStatus = 400 | 403 | 404 | 409 | 422;
+export type RejectionStatus = 400 | 403 | 404 | 409 | 410 | 422;
 
 /**
  * A service's own part of the error mapping: the HTTP status of each code its deciders reject
@@ -41,6 +42,9 @@ export type RejectionStatuses<Code extends string = string> = Readonly<
  * - any other `ConcurrencyError` (concurrent writers kept winning, even after retries): 409.
  * - `DuplicateEventError` (an append carried out before, e.g. a creation repeated under the same
  *   idempotency key after its answer was lost): 409 `ALREADY_APPLIED`.
+ * - `SubjectErasedError` (the data subject's key was destroyed): 410 `DATA_ERASED`.
+ * - `KeyUnavailableError` (a replica lacks the key of sealed data, not replicated yet): 503
+ *   `KEY_NOT_REPLICATED` with `Retry-After: 1`.
  * - `ReadOnlyStoreError` (a replica, or a primary fenced for failover): 503 `READ_ONLY_SITE`
  *   with `siteRole`.
  * - a transient event store failure (database unreachable): 503 with `Retry-After: 1`.
@@ -68,6 +72,20 @@ export function toApplicationError(error: unknown, rejections: RejectionStatuses
       'this request was already carried out (same Idempotency-Key), but its answer was lost; ' +
         'look the record up instead of repeating the request',
       { cause: error, extensions: { code: 'ALREADY_APPLIED' } },
+    );
+  }
+  if (error instanceof SubjectErasedError) {
+    return ApplicationError.gone(
+      `the data of ${error.subjectId} was erased; nothing can be read or recorded about it here`,
+      { cause: error, extensions: { code: 'DATA_ERASED' } },
+    );
+  }
+  if (error instanceof KeyUnavailableError) {
+    // A replica that has the events but not yet the key they are sealed under: the keys
+    // topic is behind the log. It arrives; retrying helps.
+    return ApplicationError.serviceUnavailable(
+      'this site has not received the key of this record yet; retry shortly',
+      { cause: error, retryAfterSeconds: 1, extensions: { code: 'KEY_NOT_REPLICATED' } },
     );
   }
   if (error instanceof ReadOnlyStoreError) {
@@ -106,6 +124,8 @@ function fromRejection(rejection: DomainRejection, rejections: RejectionStatuses
       return ApplicationError.notFound(rejection.message, options);
     case 409:
       return ApplicationError.conflict(rejection.message, options);
+    case 410:
+      return ApplicationError.gone(rejection.message, options);
     case 422:
       return ApplicationError.unprocessable(rejection.message, options);
     default: {

@@ -65,6 +65,8 @@ function fromApplicationError(error: ApplicationError, request: RequestFacts): P
       return respond(HttpStatus.NOT_FOUND);
     case 'conflict':
       return respond(HttpStatus.CONFLICT);
+    case 'gone':
+      return respond(HttpStatus.GONE);
     case 'precondition-failed':
       return respond(HttpStatus.PRECONDITION_FAILED);
     case 'validation-failed':

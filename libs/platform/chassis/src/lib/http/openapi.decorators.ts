@@ -61,6 +61,7 @@ export const PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
   403: 'The caller may not do this',
   404: 'No such record',
   409: 'The record’s state does not allow it (see `code`), or the Idempotency-Key is in use',
+  410: 'The record’s personal data was erased (code DATA_ERASED or RECORD_ERASED): it cannot be read or changed any more',
   412: 'If-Match names a version the record is no longer at (see `currentVersion`)',
   413: 'The body is larger than the service accepts (1 MiB)',
   415: 'The body is not application/json',

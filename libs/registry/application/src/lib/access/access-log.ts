@@ -4,6 +4,7 @@ import { ReadOnlyStoreError } from '@gov/platform-event-sourcing';
 import type { EventStore } from '@gov/platform-event-sourcing';
 
 import { accessEventsCodec } from '../codecs/access-events.codec';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
 import { actorOf, appendMetadata, traceIdOf } from '../context';
 import type { RequestContext } from '../context';
 import type { Clock } from '../ports';
@@ -59,6 +60,7 @@ export class AccessLog {
         },
       },
       accessedAt,
+      NO_PERSONAL_DATA,
     );
     // The id is fixed here so that an event kept on the site joins the log as itself.
     const event = { ...encoded, eventId: randomUUID() };

@@ -1,6 +1,7 @@
 import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 
 import { businessEventsCodec } from '../codecs/business-events.codec';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
 import type { BusinessManagersReadModel, ProjectionCheckpoints } from '../ports';
 
 /** The projection's name in the checkpoints table. */
@@ -25,7 +26,7 @@ export async function projectBusinessManagersEvent(
   event: RecordedEvent,
 ): Promise<void> {
   if (!MANAGERS_TYPES.has(event.eventType)) return;
-  const business = businessEventsCodec.decode(event);
+  const business = businessEventsCodec.decode(event, NO_PERSONAL_DATA);
   switch (business.type) {
     case 'BusinessRegistered':
     case 'BusinessManagersChanged':

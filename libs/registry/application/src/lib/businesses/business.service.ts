@@ -16,6 +16,7 @@ import {
 } from '../access/access-policy';
 import type { BusinessReadAccess } from '../access/access-policy';
 import { businesses, create, execute, fold, load } from '../commands';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
 import { actorOf, appendMetadata } from '../context';
 import type { ChangeOptions, RequestContext } from '../context';
 import { historyEntries, recordedBy } from '../history';
@@ -99,7 +100,11 @@ export class BusinessService {
         businesses,
         streamIds.business(businessNumber),
         command(businessNumber),
-        { metadata, ...(context.idempotency ? { idempotency: context.idempotency } : {}) },
+        {
+          metadata,
+          keys: NO_PERSONAL_DATA,
+          ...(context.idempotency ? { idempotency: context.idempotency } : {}),
+        },
       );
       if (outcome.created) {
         return { businessNumber, version: outcome.appended.length, changed: true };
@@ -157,7 +162,7 @@ export class BusinessService {
     const fields = this.agencyFields(access);
     const stream = await this.store.readStream(streamIds.business(businessNumber));
     if (access.kind === 'manager') requireCurrentManager(access.nationalId, managersOf(stream));
-    const { state, version } = fold(businesses, recordedBy(stream, asOf));
+    const { state, version } = fold(businesses, recordedBy(stream, asOf), NO_PERSONAL_DATA);
     if (state.status === 'unregistered') {
       throw ApplicationError.notFound(
         asOf === undefined
@@ -258,6 +263,7 @@ export class BusinessService {
       command(this.clock.now()),
       {
         metadata: appendMetadata(context, actorOf(context.principal)),
+        keys: NO_PERSONAL_DATA,
         ...(options.expectedVersion === undefined
           ? {}
           : { expectedVersion: options.expectedVersion }),
@@ -269,6 +275,6 @@ export class BusinessService {
 
 /** The managers of the business whose whole stream is `stream`, now; `undefined` if none. */
 function managersOf(stream: Parameters<typeof recordedBy>[0]): readonly Manager[] | undefined {
-  const { state } = fold(businesses, recordedBy(stream, undefined));
+  const { state } = fold(businesses, recordedBy(stream, undefined), NO_PERSONAL_DATA);
   return state.status === 'unregistered' ? undefined : state.record.managers;
 }

@@ -11,6 +11,14 @@ import {
   PersonRegistered_PersonalDataSchema,
   SexMarker,
 } from '@gov/contracts';
+import {
+  InMemorySubjectKeyStore,
+  KeyEncryptionKey,
+  KeyRing,
+  KeyUnavailableError,
+  SubjectErasedError,
+} from '@gov/platform-data-protection';
+import type { SubjectKeys } from '@gov/platform-data-protection';
 import { composeNationalId } from '@gov/registry-domain';
 import type {
   BusinessEvent,
@@ -25,7 +33,7 @@ import { ESCH, LUXEMBOURG } from '../../testing/registry-testbed';
 import { accessEventsCodec } from './access-events.codec';
 import { businessEventsCodec } from './business-events.codec';
 import { correctionEventsCodec } from './correction-events.codec';
-import { PAYLOAD_SCHEMA_VERSION } from './payload';
+import { NO_PERSONAL_DATA, PAYLOAD_SCHEMA_VERSION, SEALED_PAYLOAD_SCHEMA_VERSION } from './payload';
 import type { PayloadCodec } from './payload';
 import { personEventsCodec } from './person-events.codec';
 import { MalformedPayloadError } from './proto-values';
@@ -36,6 +44,12 @@ const CARLA = composeNationalId('1975-06-03', 5);
 const B42 = 'B42' as BusinessNumber;
 const CORRECTION = '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7';
 const AT = new Date('2026-03-01T10:00:00.000Z');
+
+const keyStore = new InMemorySubjectKeyStore(KeyEncryptionKey.generate());
+let personKeys: KeyRing;
+beforeAll(async () => {
+  personKeys = await KeyRing.forWriting(keyStore, [ANNA, BEN]);
+});
 
 const personEvents: PersonEvent[] = [
   {
@@ -89,6 +103,7 @@ const personEvents: PersonEvent[] = [
     type: 'PersonRecordCorrected',
     data: { nationalId: ANNA, correctionId: CORRECTION, correction },
   })),
+  { type: 'PersonErased', data: { nationalId: ANNA, legalGround: 'court decision 2026/123' } },
 ];
 
 const businessEvents: BusinessEvent[] = [
@@ -239,37 +254,132 @@ const accessEvents: PersonalDataAccessed[] = [
   },
 ];
 
-function roundTrips<E extends { type: string }>(codec: PayloadCodec<E>, events: readonly E[]) {
+/** How a codec stores an event: the payload's revision and whether it names a key. */
+interface Storage {
+  readonly keys: () => SubjectKeys;
+  readonly sealed: (type: string) => boolean;
+}
+const PLAIN: Storage = { keys: () => NO_PERSONAL_DATA, sealed: () => false };
+
+function roundTrips<E extends { type: string }>(
+  codec: PayloadCodec<E>,
+  events: readonly E[],
+  storage: Storage = PLAIN,
+) {
   it.each(events.map((event, i) => [`${event.type} #${i}`, event] as const))(
     'round-trips %s through its gov.registry.v1 payload',
     (_, event) => {
-      const stored = codec.encode(event, AT);
+      const stored = codec.encode(event, AT, storage.keys());
       expect(stored.eventType).toBe(`gov.registry.v1.${event.type}`);
-      expect(stored.payloadSchemaVersion).toBe(PAYLOAD_SCHEMA_VERSION);
+      const sealed = storage.sealed(event.type);
+      expect(stored.payloadSchemaVersion).toBe(
+        sealed ? SEALED_PAYLOAD_SCHEMA_VERSION : PAYLOAD_SCHEMA_VERSION,
+      );
+      expect(stored.dataSubjectKeyId === undefined).toBe(!sealed);
       expect(stored.occurredAt).toEqual(AT);
       expect(codec.eventTypes).toContain(stored.eventType);
-      expect(codec.decode(stored)).toEqual(event);
+      expect(
+        codec.decode(
+          { ...stored, dataSubjectKeyId: stored.dataSubjectKeyId ?? null },
+          storage.keys(),
+        ),
+      ).toEqual(event);
     },
   );
 
   it('covers every event type it declares', () => {
-    const encoded = new Set(events.map((event) => codec.encode(event, AT).eventType));
+    const encoded = new Set(
+      events.map((event) => codec.encode(event, AT, storage.keys()).eventType),
+    );
     expect([...encoded].sort()).toEqual([...codec.eventTypes].sort());
   });
 }
 
-describe('person events codec', () => {
-  roundTrips(personEventsCodec, personEvents);
+/** A person event as stored (the envelope's key id as the store gives it back). */
+function storedPerson(event: PersonEvent, keys: SubjectKeys = personKeys) {
+  const stored = personEventsCodec.encode(event, AT, keys);
+  return { ...stored, dataSubjectKeyId: stored.dataSubjectKeyId ?? null };
+}
 
-  it('puts the personal data in the nested PersonalData message, the id beside it', () => {
-    const stored = personEventsCodec.encode(personEvents[0] as PersonEvent, AT);
+describe('person events codec', () => {
+  roundTrips(personEventsCodec, personEvents, {
+    keys: () => personKeys,
+    sealed: (type) => type !== 'PersonErased',
+  });
+
+  it('seals the personal data under the person’s key: only the number stays in clear', () => {
+    const stored = storedPerson(personEvents[0] as PersonEvent);
     const message = fromBinary(PersonRegisteredSchema, stored.payload);
     expect(message.nationalId).toBe(ANNA);
-    expect(message.personalData).toMatchObject({
-      givenNames: 'Anna Maria',
-      sex: SexMarker.F,
-      address: { postcode: '2449', country: 'LU' },
-    });
+    expect(message.personalData).toBeUndefined();
+    expect(message.sealedPersonalData.length).toBeGreaterThan(40);
+    expect(Buffer.from(stored.payload).includes('Schmit')).toBe(false);
+    expect(Buffer.from(stored.payload).includes('Ettelbruck')).toBe(false);
+    expect(stored.dataSubjectKeyId).toBe(personKeys.seal(ANNA, new Uint8Array(), []).keyId);
+  });
+
+  it('seals each person under their own key', () => {
+    const anna = storedPerson(personEvents[0] as PersonEvent);
+    const ben = storedPerson(personEvents[1] as PersonEvent);
+    expect(anna.dataSubjectKeyId).not.toBe(ben.dataSubjectKeyId);
+    // Ben's sealed data in Anna's event does not open: the bytes are bound to the subject.
+    const annaMessage = fromBinary(PersonRegisteredSchema, anna.payload);
+    const benMessage = fromBinary(PersonRegisteredSchema, ben.payload);
+    const swapped = toBinary(
+      PersonRegisteredSchema,
+      create(PersonRegisteredSchema, {
+        nationalId: annaMessage.nationalId,
+        sealedPersonalData: benMessage.sealedPersonalData,
+      }),
+    );
+    expect(() =>
+      personEventsCodec.decode(
+        { ...anna, payload: swapped, dataSubjectKeyId: ben.dataSubjectKeyId },
+        personKeys,
+      ),
+    ).toThrow(/sealed personal data does not open/);
+  });
+
+  it('answers erased once the person’s key is destroyed, and unavailable without the key', async () => {
+    const store = new InMemorySubjectKeyStore(KeyEncryptionKey.generate());
+    const keys = await KeyRing.forWriting(store, [ANNA]);
+    const stored = storedPerson(personEvents[2] as PersonEvent, keys);
+    expect(() => personEventsCodec.decode(stored, KeyRing.EMPTY)).toThrow(KeyUnavailableError);
+    await store.destroy(ANNA, AT);
+    const afterwards = await KeyRing.forReading(store, [stored.dataSubjectKeyId ?? '']);
+    expect(() => personEventsCodec.decode(stored, afterwards)).toThrow(SubjectErasedError);
+    expect(() => personEventsCodec.encode(personEvents[2] as PersonEvent, AT, afterwards)).toThrow(
+      SubjectErasedError,
+    );
+  });
+
+  it('still reads an event written before sealing, with its personal data in clear', () => {
+    const clear = toBinary(
+      PersonRegisteredSchema,
+      create(PersonRegisteredSchema, {
+        nationalId: ANNA,
+        personalData: create(PersonRegistered_PersonalDataSchema, {
+          givenNames: 'Anna',
+          familyName: 'Schmit',
+          birthDate: '1983-08-12',
+          sex: SexMarker.F,
+          nationalities: ['LU'],
+          address: {
+            street: 'Rue',
+            houseNumber: '1',
+            postcode: '2449',
+            locality: 'L',
+            country: 'LU',
+          },
+          civilStatus: 2,
+        }),
+      }),
+    );
+    const decoded = personEventsCodec.decode(
+      { eventType: PersonRegisteredSchema.typeName, payload: clear, dataSubjectKeyId: null },
+      KeyRing.EMPTY,
+    );
+    expect(decoded).toMatchObject({ type: 'PersonRegistered', data: { familyName: 'Schmit' } });
   });
 
   it('refuses a payload with an unspecified enum value, a missing part, or other bytes', () => {
@@ -287,24 +397,31 @@ describe('person events codec', () => {
       }),
     );
     const type = PersonRegisteredSchema.typeName;
-    expect(() => personEventsCodec.decode({ eventType: type, payload: unspecified })).toThrow(
-      /sex: unknown enum value 0/,
-    );
+    const decode = (payload: Uint8Array) => () =>
+      personEventsCodec.decode({ eventType: type, payload, dataSubjectKeyId: null }, KeyRing.EMPTY);
+    expect(decode(unspecified)).toThrow(/sex: unknown enum value 0/);
     const withoutData = toBinary(
       PersonRegisteredSchema,
       create(PersonRegisteredSchema, { nationalId: ANNA }),
     );
-    expect(() => personEventsCodec.decode({ eventType: type, payload: withoutData })).toThrow(
-      /personal_data is required/,
+    expect(decode(withoutData)).toThrow(/personal_data is required/);
+    expect(decode(Uint8Array.from([0xff, 0xff]))).toThrow(MalformedPayloadError);
+    const sealedWithoutKeyId = toBinary(
+      PersonRegisteredSchema,
+      create(PersonRegisteredSchema, { nationalId: ANNA, sealedPersonalData: new Uint8Array(48) }),
     );
-    expect(() =>
-      personEventsCodec.decode({ eventType: type, payload: Uint8Array.from([0xff, 0xff]) }),
-    ).toThrow(MalformedPayloadError);
+    expect(decode(sealedWithoutKeyId)).toThrow(/sealed personal data without a key id/);
   });
 
   it('refuses an event type of another aggregate', () => {
-    const stored = businessEventsCodec.encode(businessEvents[0] as BusinessEvent, AT);
-    expect(() => personEventsCodec.decode(stored)).toThrow(/not an event of the person streams/);
+    const stored = businessEventsCodec.encode(
+      businessEvents[0] as BusinessEvent,
+      AT,
+      NO_PERSONAL_DATA,
+    );
+    expect(() =>
+      personEventsCodec.decode({ ...stored, dataSubjectKeyId: null }, NO_PERSONAL_DATA),
+    ).toThrow(/not an event of the person streams/);
   });
 });
 
@@ -319,13 +436,13 @@ describe('correction events codec', () => {
     const rejected = correctionEvents.find(
       (event) => event.type === 'CorrectionRejected' && event.data.register === 'businesses',
     ) as CorrectionEvent;
-    const stored = correctionEventsCodec.encode(rejected, AT);
+    const stored = correctionEventsCodec.encode(rejected, AT, NO_PERSONAL_DATA);
     expect(fromBinary(CorrectionRejectedSchema, stored.payload).field).toBe('registered_address');
   });
 
   it('names a communicated field by its case in PersonCorrection', () => {
     const communicated = correctionEvents.at(-1) as CorrectionEvent;
-    const stored = correctionEventsCodec.encode(communicated, AT);
+    const stored = correctionEventsCodec.encode(communicated, AT, NO_PERSONAL_DATA);
     expect(fromBinary(CorrectionCommunicatedSchema, stored.payload).field).toBe('place_of_birth');
   });
 
@@ -344,7 +461,10 @@ describe('correction events codec', () => {
         }),
       );
     const decode = (bytes: Uint8Array) => () =>
-      correctionEventsCodec.decode({ eventType: type, payload: bytes });
+      correctionEventsCodec.decode(
+        { eventType: type, payload: bytes, dataSubjectKeyId: null },
+        NO_PERSONAL_DATA,
+      );
     expect(decode(payload({}))).not.toThrow();
     expect(decode(payload({ register: Register.BUSINESSES }))).toThrow(MalformedPayloadError);
     expect(decode(payload({ field: 'birth_date' }))).toThrow(/not correctable/);
@@ -383,7 +503,8 @@ describe('payload of every event', () => {
 
   it('leaves the national id typed as the domain brands it', () => {
     const decoded = personEventsCodec.decode(
-      personEventsCodec.encode(personEvents[0] as PersonEvent, AT),
+      storedPerson(personEvents[0] as PersonEvent),
+      personKeys,
     );
     const id: NationalId = decoded.data.nationalId;
     expect(id).toBe(ANNA);

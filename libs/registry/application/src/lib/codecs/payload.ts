@@ -1,5 +1,13 @@
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 
+import {
+  ERASED,
+  KeyRing,
+  SealedDataError,
+  SubjectErasedError,
+} from '@gov/platform-data-protection';
+import type { SubjectKeys } from '@gov/platform-data-protection';
 import { protoMessage, protoPayload } from '@gov/platform-event-sourcing';
 import type { EventCodec, NewEvent, RecordedEvent } from '@gov/platform-event-sourcing';
 
@@ -13,6 +21,21 @@ import { MalformedPayloadError } from './proto-values';
 export const PAYLOAD_SCHEMA_VERSION = 1;
 
 /**
+ * The revision of the person events whose `PersonalData` is sealed (`sealed_personal_data`,
+ * added to each of them compatibly): a reader of revision 1 finds the clear `personal_data`.
+ */
+export const SEALED_PAYLOAD_SCHEMA_VERSION = 2;
+
+/**
+ * The keys of events that carry no personal data (businesses, corrections, access records):
+ * a codec of those never seals nor opens anything.
+ */
+export const NO_PERSONAL_DATA: SubjectKeys = KeyRing.EMPTY;
+
+/** What a codec reads of a stored event. */
+export type StoredPayload = Pick<RecordedEvent, 'eventType' | 'payload' | 'dataSubjectKeyId'>;
+
+/**
  * How one aggregate's events are stored: the event type is the payload message's full name
  * (`gov.registry.v1.PersonRegistered`), the payload its binary encoding. `occurredAt` is the time
  * of the decision, which the domain events do not carry (the command does).
@@ -20,16 +43,31 @@ export const PAYLOAD_SCHEMA_VERSION = 1;
 export interface PayloadCodec<Event> {
   /** The event types this codec reads and writes. */
   readonly eventTypes: readonly string[];
-  encode(event: Event, occurredAt: Date): NewEvent;
-  /** @throws {@link MalformedPayloadError} for a type it does not know or bytes that do not decode. */
-  decode(event: Pick<RecordedEvent, 'eventType' | 'payload'>): Event;
+  /**
+   * The stored form of `event`; its personal data sealed under its subject's key in `keys`.
+   *
+   * @throws `SubjectErasedError` when that subject's key was destroyed.
+   */
+  encode(event: Event, occurredAt: Date, keys: SubjectKeys): NewEvent;
+  /**
+   * The domain event of a stored one; its personal data opened with `keys`.
+   *
+   * @throws {@link MalformedPayloadError} for a type it does not know or bytes that do not
+   *   decode; `SubjectErasedError` when the personal data's key was destroyed;
+   *   `KeyUnavailableError` when `keys` lack it (a replica the key has not reached yet).
+   */
+  decode(event: StoredPayload, keys: SubjectKeys): Event;
 }
 
 /** The platform's {@link EventCodec} for one decision, all of whose events occurred at `occurredAt`. */
-export function codecAt<Event>(codec: PayloadCodec<Event>, occurredAt: Date): EventCodec<Event> {
+export function codecAt<Event>(
+  codec: PayloadCodec<Event>,
+  occurredAt: Date,
+  keys: SubjectKeys,
+): EventCodec<Event> {
   return {
-    encode: (event) => codec.encode(event, occurredAt),
-    decode: (event) => codec.decode(event),
+    encode: (event) => codec.encode(event, occurredAt, keys),
+    decode: (event) => codec.decode(event, keys),
   };
 }
 
@@ -40,6 +78,72 @@ export function payloadOf<Desc extends DescMessage>(
   occurredAt: Date,
 ): NewEvent {
   return protoPayload(schema, message, occurredAt, PAYLOAD_SCHEMA_VERSION);
+}
+
+/**
+ * The stored form of an event about `subjectId` whose `PersonalData` is sealed: `build` makes
+ * the message around the sealed bytes; the envelope names the key.
+ */
+export function sealedPayloadOf<Desc extends DescMessage, Personal extends DescMessage>(
+  schema: Desc,
+  personalSchema: Personal,
+  subjectId: string,
+  personal: MessageShape<Personal>,
+  build: (sealed: Uint8Array) => MessageShape<Desc>,
+  occurredAt: Date,
+  keys: SubjectKeys,
+): NewEvent {
+  const { keyId, sealed } = keys.seal(subjectId, toBinary(personalSchema, personal), [
+    schema.typeName,
+    subjectId,
+  ]);
+  return {
+    ...protoPayload(schema, build(sealed), occurredAt, SEALED_PAYLOAD_SCHEMA_VERSION),
+    dataSubjectKeyId: keyId,
+  };
+}
+
+/**
+ * The `PersonalData` of a stored event about `subjectId`: opened from `sealed` when it is
+ * sealed, else the clear message of an event written before sealing.
+ *
+ * @throws `SubjectErasedError` when its key was destroyed; {@link MalformedPayloadError} when
+ *   neither form is there or the sealed bytes do not open.
+ */
+export function personalDataOf<Personal extends DescMessage>(
+  event: StoredPayload,
+  personalSchema: Personal,
+  subjectId: string,
+  clear: MessageShape<Personal> | undefined,
+  sealed: Uint8Array,
+  keys: SubjectKeys,
+): MessageShape<Personal> {
+  if (sealed.length === 0) {
+    if (clear === undefined) {
+      throw new MalformedPayloadError(event.eventType, 'personal_data is required but missing');
+    }
+    return clear;
+  }
+  if (event.dataSubjectKeyId === null) {
+    throw new MalformedPayloadError(event.eventType, 'sealed personal data without a key id');
+  }
+  let plaintext;
+  try {
+    plaintext = keys.open(event.dataSubjectKeyId, sealed, [event.eventType, subjectId]);
+  } catch (error) {
+    if (!(error instanceof SealedDataError)) throw error;
+    throw new MalformedPayloadError(event.eventType, 'sealed personal data does not open', {
+      cause: error,
+    });
+  }
+  if (plaintext === ERASED) throw new SubjectErasedError(subjectId);
+  try {
+    return fromBinary(personalSchema, plaintext);
+  } catch (error) {
+    throw new MalformedPayloadError(event.eventType, 'sealed personal data does not decode', {
+      cause: error,
+    });
+  }
 }
 
 /** The message in a stored payload. */

@@ -9,6 +9,7 @@ import {
   PersonCorrectionSchema,
   PersonDeathRecordedSchema,
   PersonDeathRecorded_PersonalDataSchema,
+  PersonErasedSchema,
   PersonNameChangedSchema,
   PersonNameChanged_PersonalDataSchema,
   PersonRecordCorrectedSchema,
@@ -20,8 +21,8 @@ import type { PersonCorrection as ProtoPersonCorrection } from '@gov/contracts';
 import { assertNever } from '@gov/registry-domain';
 import type { NationalId, PersonCorrection, PersonEvent } from '@gov/registry-domain';
 
-import { messageOf, payloadOf, unknownEventType } from './payload';
-import type { PayloadCodec } from './payload';
+import { messageOf, payloadOf, personalDataOf, sealedPayloadOf, unknownEventType } from './payload';
+import type { PayloadCodec, StoredPayload } from './payload';
 import {
   MalformedPayloadError,
   addressFromProto,
@@ -33,7 +34,11 @@ import {
   sexMarker,
 } from './proto-values';
 
-/** The events of the register of natural persons as gov.registry.v1 payloads. */
+/**
+ * The events of the register of natural persons as gov.registry.v1 payloads. Each one's
+ * `PersonalData` is sealed under the person's key (the national identification number is the
+ * subject); `PersonErased` carries none.
+ */
 export const personEventsCodec: PayloadCodec<PersonEvent> = {
   eventTypes: [
     PersonRegisteredSchema.typeName,
@@ -42,87 +47,125 @@ export const personEventsCodec: PayloadCodec<PersonEvent> = {
     PersonCivilStatusChangedSchema.typeName,
     PersonDeathRecordedSchema.typeName,
     PersonRecordCorrectedSchema.typeName,
+    PersonErasedSchema.typeName,
   ],
 
-  encode(event, occurredAt) {
+  encode(event, occurredAt, keys) {
     switch (event.type) {
-      case 'PersonRegistered': {
-        const { data } = event;
-        return payloadOf(
+      case 'PersonRegistered':
+        return sealedPayloadOf(
           PersonRegisteredSchema,
-          create(PersonRegisteredSchema, {
-            nationalId: data.nationalId,
-            personalData: create(PersonRegistered_PersonalDataSchema, {
-              givenNames: data.givenNames,
-              familyName: data.familyName,
-              birthDate: data.birthDate,
-              ...(data.placeOfBirth === null
-                ? {}
-                : { placeOfBirth: placeOfBirthToProto(data.placeOfBirth) }),
-              sex: sexMarker.toProto(data.sex),
-              nationalities: [...data.nationalities],
-              address: addressToProto(data.address),
-              civilStatus: civilStatus.toProto(data.civilStatus),
-            }),
+          PersonRegistered_PersonalDataSchema,
+          event.data.nationalId,
+          create(PersonRegistered_PersonalDataSchema, {
+            givenNames: event.data.givenNames,
+            familyName: event.data.familyName,
+            birthDate: event.data.birthDate,
+            ...(event.data.placeOfBirth === null
+              ? {}
+              : { placeOfBirth: placeOfBirthToProto(event.data.placeOfBirth) }),
+            sex: sexMarker.toProto(event.data.sex),
+            nationalities: [...event.data.nationalities],
+            address: addressToProto(event.data.address),
+            civilStatus: civilStatus.toProto(event.data.civilStatus),
           }),
+          (sealed) =>
+            create(PersonRegisteredSchema, {
+              nationalId: event.data.nationalId,
+              sealedPersonalData: sealed,
+            }),
           occurredAt,
+          keys,
         );
-      }
       case 'PersonNameChanged':
-        return payloadOf(
+        return sealedPayloadOf(
           PersonNameChangedSchema,
-          create(PersonNameChangedSchema, {
-            nationalId: event.data.nationalId,
-            personalData: create(PersonNameChanged_PersonalDataSchema, {
-              givenNames: event.data.givenNames,
-              familyName: event.data.familyName,
-            }),
+          PersonNameChanged_PersonalDataSchema,
+          event.data.nationalId,
+          create(PersonNameChanged_PersonalDataSchema, {
+            givenNames: event.data.givenNames,
+            familyName: event.data.familyName,
           }),
+          (sealed) =>
+            create(PersonNameChangedSchema, {
+              nationalId: event.data.nationalId,
+              sealedPersonalData: sealed,
+            }),
           occurredAt,
+          keys,
         );
       case 'PersonAddressChanged':
-        return payloadOf(
+        return sealedPayloadOf(
           PersonAddressChangedSchema,
-          create(PersonAddressChangedSchema, {
-            nationalId: event.data.nationalId,
-            personalData: create(PersonAddressChanged_PersonalDataSchema, {
-              address: addressToProto(event.data.address),
-            }),
+          PersonAddressChanged_PersonalDataSchema,
+          event.data.nationalId,
+          create(PersonAddressChanged_PersonalDataSchema, {
+            address: addressToProto(event.data.address),
           }),
+          (sealed) =>
+            create(PersonAddressChangedSchema, {
+              nationalId: event.data.nationalId,
+              sealedPersonalData: sealed,
+            }),
           occurredAt,
+          keys,
         );
       case 'PersonCivilStatusChanged':
-        return payloadOf(
+        return sealedPayloadOf(
           PersonCivilStatusChangedSchema,
-          create(PersonCivilStatusChangedSchema, {
-            nationalId: event.data.nationalId,
-            personalData: create(PersonCivilStatusChanged_PersonalDataSchema, {
-              civilStatus: civilStatus.toProto(event.data.civilStatus),
-              effectiveDate: event.data.effectiveDate,
-            }),
+          PersonCivilStatusChanged_PersonalDataSchema,
+          event.data.nationalId,
+          create(PersonCivilStatusChanged_PersonalDataSchema, {
+            civilStatus: civilStatus.toProto(event.data.civilStatus),
+            effectiveDate: event.data.effectiveDate,
           }),
+          (sealed) =>
+            create(PersonCivilStatusChangedSchema, {
+              nationalId: event.data.nationalId,
+              sealedPersonalData: sealed,
+            }),
           occurredAt,
+          keys,
         );
       case 'PersonDeathRecorded':
-        return payloadOf(
+        return sealedPayloadOf(
           PersonDeathRecordedSchema,
-          create(PersonDeathRecordedSchema, {
-            nationalId: event.data.nationalId,
-            personalData: create(PersonDeathRecorded_PersonalDataSchema, {
-              dateOfDeath: event.data.dateOfDeath,
-            }),
+          PersonDeathRecorded_PersonalDataSchema,
+          event.data.nationalId,
+          create(PersonDeathRecorded_PersonalDataSchema, {
+            dateOfDeath: event.data.dateOfDeath,
           }),
+          (sealed) =>
+            create(PersonDeathRecordedSchema, {
+              nationalId: event.data.nationalId,
+              sealedPersonalData: sealed,
+            }),
           occurredAt,
+          keys,
         );
       case 'PersonRecordCorrected':
-        return payloadOf(
+        return sealedPayloadOf(
           PersonRecordCorrectedSchema,
-          create(PersonRecordCorrectedSchema, {
-            nationalId: event.data.nationalId,
-            correctionId: event.data.correctionId,
-            personalData: create(PersonRecordCorrected_PersonalDataSchema, {
-              correction: personCorrectionToProto(event.data.correction),
+          PersonRecordCorrected_PersonalDataSchema,
+          event.data.nationalId,
+          create(PersonRecordCorrected_PersonalDataSchema, {
+            correction: personCorrectionToProto(event.data.correction),
+          }),
+          (sealed) =>
+            create(PersonRecordCorrectedSchema, {
+              nationalId: event.data.nationalId,
+              correctionId: event.data.correctionId,
+              sealedPersonalData: sealed,
             }),
+          occurredAt,
+          keys,
+        );
+      case 'PersonErased':
+        return payloadOf(
+          PersonErasedSchema,
+          create(PersonErasedSchema, {
+            nationalId: event.data.nationalId,
+            legalGround: event.data.legalGround,
           }),
           occurredAt,
         );
@@ -131,12 +174,19 @@ export const personEventsCodec: PayloadCodec<PersonEvent> = {
     }
   },
 
-  decode(event) {
+  decode(event, keys) {
     const { eventType } = event;
     switch (eventType) {
       case PersonRegisteredSchema.typeName: {
         const message = messageOf(PersonRegisteredSchema, event);
-        const data = required(message.personalData, eventType, 'personal_data');
+        const data = personalDataOf(
+          event,
+          PersonRegistered_PersonalDataSchema,
+          message.nationalId,
+          message.personalData,
+          message.sealedPersonalData,
+          keys,
+        );
         return {
           type: 'PersonRegistered',
           data: {
@@ -154,7 +204,14 @@ export const personEventsCodec: PayloadCodec<PersonEvent> = {
       }
       case PersonNameChangedSchema.typeName: {
         const message = messageOf(PersonNameChangedSchema, event);
-        const data = required(message.personalData, eventType, 'personal_data');
+        const data = personalDataOf(
+          event,
+          PersonNameChanged_PersonalDataSchema,
+          message.nationalId,
+          message.personalData,
+          message.sealedPersonalData,
+          keys,
+        );
         return {
           type: 'PersonNameChanged',
           data: {
@@ -166,7 +223,14 @@ export const personEventsCodec: PayloadCodec<PersonEvent> = {
       }
       case PersonAddressChangedSchema.typeName: {
         const message = messageOf(PersonAddressChangedSchema, event);
-        const data = required(message.personalData, eventType, 'personal_data');
+        const data = personalDataOf(
+          event,
+          PersonAddressChanged_PersonalDataSchema,
+          message.nationalId,
+          message.personalData,
+          message.sealedPersonalData,
+          keys,
+        );
         return {
           type: 'PersonAddressChanged',
           data: {
@@ -177,7 +241,14 @@ export const personEventsCodec: PayloadCodec<PersonEvent> = {
       }
       case PersonCivilStatusChangedSchema.typeName: {
         const message = messageOf(PersonCivilStatusChangedSchema, event);
-        const data = required(message.personalData, eventType, 'personal_data');
+        const data = personalDataOf(
+          event,
+          PersonCivilStatusChanged_PersonalDataSchema,
+          message.nationalId,
+          message.personalData,
+          message.sealedPersonalData,
+          keys,
+        );
         return {
           type: 'PersonCivilStatusChanged',
           data: {
@@ -189,7 +260,14 @@ export const personEventsCodec: PayloadCodec<PersonEvent> = {
       }
       case PersonDeathRecordedSchema.typeName: {
         const message = messageOf(PersonDeathRecordedSchema, event);
-        const data = required(message.personalData, eventType, 'personal_data');
+        const data = personalDataOf(
+          event,
+          PersonDeathRecorded_PersonalDataSchema,
+          message.nationalId,
+          message.personalData,
+          message.sealedPersonalData,
+          keys,
+        );
         return {
           type: 'PersonDeathRecorded',
           data: { nationalId: message.nationalId as NationalId, dateOfDeath: data.dateOfDeath },
@@ -197,7 +275,14 @@ export const personEventsCodec: PayloadCodec<PersonEvent> = {
       }
       case PersonRecordCorrectedSchema.typeName: {
         const message = messageOf(PersonRecordCorrectedSchema, event);
-        const data = required(message.personalData, eventType, 'personal_data');
+        const data = personalDataOf(
+          event,
+          PersonRecordCorrected_PersonalDataSchema,
+          message.nationalId,
+          message.personalData,
+          message.sealedPersonalData,
+          keys,
+        );
         return {
           type: 'PersonRecordCorrected',
           data: {
@@ -210,11 +295,29 @@ export const personEventsCodec: PayloadCodec<PersonEvent> = {
           },
         };
       }
+      case PersonErasedSchema.typeName: {
+        const message = messageOf(PersonErasedSchema, event);
+        return {
+          type: 'PersonErased',
+          data: {
+            nationalId: message.nationalId as NationalId,
+            legalGround: message.legalGround,
+          },
+        };
+      }
       default:
         throw unknownEventType(eventType, 'person');
     }
   },
 };
+
+/**
+ * The correction id of a stored `PersonRecordCorrected`, read without opening its personal data
+ * (it is not sealed): for projections, which must not depend on keys.
+ */
+export function correctionIdOfPersonRecordCorrected(event: StoredPayload): string {
+  return messageOf(PersonRecordCorrectedSchema, event).correctionId;
+}
 
 /** A correction of a person's record as its proto message (also used by the correction events). */
 export function personCorrectionToProto(correction: PersonCorrection): ProtoPersonCorrection {

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 
+import { SubjectErasedError } from '@gov/platform-data-protection';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import type { AppendMetadata, EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 import { assertNever, correctRecordCommand } from '@gov/registry-domain';
 import type { CorrectionAccepted, RecordedRead, RegisterName } from '@gov/registry-domain';
 
 import { accessEventsCodec } from '../codecs/access-events.codec';
 import { correctionEventsCodec } from '../codecs/correction-events.codec';
-import { businesses, corrections, execute, load, persons } from '../commands';
-import type { RegistryAggregate } from '../commands';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
+import { correctionIdOfPersonRecordCorrected } from '../codecs/person-events.codec';
+import { businesses, corrections, execute, keysToWrite, load, persons } from '../commands';
 import { streamIds } from '../streams';
 
 /** The record a correction changed, and its version afterwards. */
@@ -15,8 +18,10 @@ export interface CorrectedRecord {
   readonly register: RegisterName;
   readonly recordId: string;
   readonly version: number;
-  /** `false` when the correction was already in the record (a repeat). */
+  /** `false` when the correction was already in the record (a repeat), or it was erased. */
   readonly changed: boolean;
+  /** The person's data was erased: the correction no longer applies to anything. */
+  readonly erased: boolean;
 }
 
 /** An acceptance as recorded: the decoded event and its envelope. */
@@ -41,23 +46,24 @@ export interface CompletedCorrection {
  */
 export async function completeAcceptedCorrection(
   store: EventStore,
+  keyStore: SubjectKeyStore,
   accepted: RecordedAcceptance,
   now: Date,
   causedBy: (causationId: string) => AppendMetadata,
 ): Promise<CompletedCorrection> {
   const record = await applyAcceptedCorrection(
     store,
+    keyStore,
     accepted.event,
     now,
     causedBy(accepted.recorded.eventId),
   );
   const { target, correctionId } = accepted.event.data;
-  if (target.register !== 'persons') {
+  if (target.register !== 'persons' || record.erased) {
     return { record, correctionVersion: accepted.recorded.streamVersion };
   }
   const recordEventId = await recordCorrectedEventId(
     store,
-    persons,
     streamIds.person(target.recordId),
     correctionId,
   );
@@ -82,7 +88,7 @@ export async function communicateCorrection(
 ): Promise<number> {
   const { correctionId, target } = accepted.event.data;
   const accessLog: RecordedRead[] = (await store.readStream(streamIds.access(target.recordId))).map(
-    (recorded) => accessEventsCodec.decode(recorded).data,
+    (recorded) => accessEventsCodec.decode(recorded, NO_PERSONAL_DATA).data,
   );
   const result = await execute(
     store,
@@ -98,7 +104,7 @@ export async function communicateCorrection(
       },
       metadata: { now },
     },
-    { metadata },
+    { metadata, keys: NO_PERSONAL_DATA },
   );
   return result.streamVersion;
 }
@@ -128,10 +134,12 @@ export function uuidV5(namespace: string, name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The id of the record's `…RecordCorrected` event of `correctionId` (it must be there). */
-async function recordCorrectedEventId<Command, Event extends { type: string; data: object }, State>(
+/**
+ * The id of the person's `PersonRecordCorrected` event of `correctionId` (it must be there),
+ * found by the correction id, which is not sealed.
+ */
+async function recordCorrectedEventId(
   store: EventStore,
-  of: RegistryAggregate<Command, Event, State>,
   streamId: string,
   correctionId: string,
 ): Promise<string> {
@@ -139,11 +147,8 @@ async function recordCorrectedEventId<Command, Event extends { type: string; dat
   // From the end: the correction is usually the record's latest event.
   for (let i = recorded.length - 1; i >= 0; i -= 1) {
     const event = recorded[i];
-    if (event === undefined || !event.eventType.endsWith('RecordCorrected')) continue;
-    const decoded = of.codec.decode(event);
-    if ('correctionId' in decoded.data && decoded.data.correctionId === correctionId) {
-      return event.eventId;
-    }
+    if (event === undefined || !event.eventType.endsWith('PersonRecordCorrected')) continue;
+    if (correctionIdOfPersonRecordCorrected(event) === correctionId) return event.eventId;
   }
   throw new Error(`record ${streamId} has no event of correction ${correctionId}`);
 }
@@ -158,6 +163,7 @@ async function recordCorrectedEventId<Command, Event extends { type: string; dat
  */
 export async function applyAcceptedCorrection(
   store: EventStore,
+  keyStore: SubjectKeyStore,
   accepted: CorrectionAccepted,
   now: Date,
   metadata: AppendMetadata,
@@ -165,18 +171,29 @@ export async function applyAcceptedCorrection(
   const command = correctRecordCommand(accepted, now);
   switch (command.type) {
     case 'CorrectPersonRecord': {
-      const result = await execute(
-        store,
-        persons,
-        streamIds.person(command.data.nationalId),
-        command,
-        { metadata },
-      );
+      const streamId = streamIds.person(command.data.nationalId);
+      let keys;
+      try {
+        keys = await keysToWrite(keyStore, command.data.nationalId);
+      } catch (error) {
+        if (!(error instanceof SubjectErasedError)) throw error;
+        // An erased record takes no correction: there is nothing left to correct.
+        const recorded = await store.readStream(streamId);
+        return {
+          register: 'persons',
+          recordId: command.data.nationalId,
+          version: recorded.at(-1)?.streamVersion ?? 0,
+          changed: false,
+          erased: true,
+        };
+      }
+      const result = await execute(store, persons, streamId, command, { metadata, keys });
       return {
         register: 'persons',
         recordId: command.data.nationalId,
         version: result.streamVersion,
         changed: result.events.length > 0,
+        erased: false,
       };
     }
     case 'CorrectBusinessRecord': {
@@ -185,13 +202,14 @@ export async function applyAcceptedCorrection(
         businesses,
         streamIds.business(command.data.businessNumber),
         command,
-        { metadata },
+        { metadata, keys: NO_PERSONAL_DATA },
       );
       return {
         register: 'businesses',
         recordId: command.data.businessNumber,
         version: result.streamVersion,
         changed: result.events.length > 0,
+        erased: false,
       };
     }
     default:
@@ -213,7 +231,7 @@ export async function acceptanceOf(
       ? appended
       : (await load(store, corrections, streamIds.correction(correctionId))).recorded;
   for (const recorded of candidates) {
-    const event = correctionEventsCodec.decode(recorded);
+    const event = correctionEventsCodec.decode(recorded, NO_PERSONAL_DATA);
     if (event.type === 'CorrectionAccepted') return { event, recorded };
   }
   throw new Error(`correction ${correctionId} is accepted but has no CorrectionAccepted event`);

@@ -12,6 +12,7 @@ import {
 } from '../../testing/registry-testbed';
 import { streamIds } from '../streams';
 import { acceptanceOf, applyAcceptedCorrection, noticeIdFor } from './apply-accepted-correction';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
 
 type Testbed = ReturnType<typeof registryTestbed>;
 
@@ -72,7 +73,9 @@ describe('communicating an accepted correction to those who had the old value', 
       'gov.registry.v1.CorrectionCommunicated',
     ]);
     expect(stream[2]?.causationId).toBe(corrected?.eventId);
-    expect(correctionEventsCodec.decode(stream[2] as NonNullable<(typeof stream)[2]>)).toEqual({
+    expect(
+      correctionEventsCodec.decode(stream[2] as NonNullable<(typeof stream)[2]>, NO_PERSONAL_DATA),
+    ).toEqual({
       type: 'CorrectionCommunicated',
       data: expect.objectContaining({
         recipients: [expect.objectContaining({ noticeId: noticeIdFor(correctionId, 'ccss') })],
@@ -135,7 +138,7 @@ describe('communicating an accepted correction to those who had the old value', 
     // The acceptance and the record change reached the log; the process died before the
     // communication.
     const [requestedEvent] = await bed.store.readStream(streamIds.correction(correctionId));
-    const requested = correctionEventsCodec.decode(requestedEvent as never);
+    const requested = correctionEventsCodec.decode(requestedEvent as never, NO_PERSONAL_DATA);
     if (requested.type !== 'CorrectionRequested') throw new Error('expected a request');
     await bed.store.append(
       streamIds.correction(correctionId),
@@ -147,12 +150,13 @@ describe('communicating an accepted correction to those who had the old value', 
             data: { ...requested.data, acceptedBy: 'clerk-1' },
           } as never,
           bed.clock.now(),
+          NO_PERSONAL_DATA,
         ),
       ],
       { correlationId: 'crashed-request' },
     );
     const accepted = await acceptanceOf(bed.store, correctionId);
-    await applyAcceptedCorrection(bed.store, accepted.event, bed.clock.now(), {
+    await applyAcceptedCorrection(bed.store, bed.keys, accepted.event, bed.clock.now(), {
       correlationId: 'crashed-request',
       causationId: accepted.recorded.eventId,
     });
@@ -176,7 +180,7 @@ describe('communicating an accepted correction to those who had the old value', 
     const [, corrected] = await bed.store.readStream(streamIds.person(nationalId));
     expect(stream[2]?.causationId).toBe(corrected?.eventId);
     // The same notice id as the request path would have minted.
-    expect(correctionEventsCodec.decode(stream[2] as never)).toMatchObject({
+    expect(correctionEventsCodec.decode(stream[2] as never, NO_PERSONAL_DATA)).toMatchObject({
       data: {
         recipients: [{ organisationId: 'ccss', noticeId: noticeIdFor(correctionId, 'ccss') }],
       },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { ApplicationError } from '@gov/platform-chassis';
 import { DomainRejection } from '@gov/platform-decider';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 import { REGISTER_NAMES, assertNever } from '@gov/registry-domain';
 import type {
@@ -16,6 +17,7 @@ import type {
 } from '@gov/registry-domain';
 
 import { requireCitizen, requireRegistrarOf } from '../access/access-policy';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
 import { businesses, corrections, create, execute, load, persons } from '../commands';
 import { actorOf, appendMetadata } from '../context';
 import type { ChangeOptions, RequestContext } from '../context';
@@ -60,7 +62,7 @@ export interface CorrectionWritten {
 
 /** The outcome of an acceptance: the request, and the record the accepted value went into. */
 export interface CorrectionAcceptance extends CorrectionWritten {
-  readonly record: CorrectedRecord;
+  readonly record: Omit<CorrectedRecord, 'erased'>;
 }
 
 /** A correction request's stream once it exists. */
@@ -81,6 +83,8 @@ interface RequestedStream {
 export class CorrectionService {
   constructor(
     private readonly store: EventStore,
+    /** The per-subject keys: a correction of a person's record is sealed under theirs. */
+    private readonly keyStore: SubjectKeyStore,
     private readonly clock: Clock,
     private readonly readModel: CorrectionsReadModel,
     private readonly registrars: RegistrarDirectory,
@@ -115,6 +119,7 @@ export class CorrectionService {
       },
       {
         metadata: appendMetadata(context, actorOf(context.principal)),
+        keys: NO_PERSONAL_DATA,
         ...(context.idempotency ? { idempotency: context.idempotency } : {}),
       },
     );
@@ -144,8 +149,12 @@ export class CorrectionService {
       metadata: { now },
     });
     const accepted = await acceptanceOf(this.store, correctionId, result.appended);
-    const completed = await completeAcceptedCorrection(this.store, accepted, now, (causationId) =>
-      appendMetadata(context, actorOf(context.principal), causationId),
+    const completed = await completeAcceptedCorrection(
+      this.store,
+      this.keyStore,
+      accepted,
+      now,
+      (causationId) => appendMetadata(context, actorOf(context.principal), causationId),
     );
     return {
       correctionId,
@@ -153,7 +162,12 @@ export class CorrectionService {
       // The communication moved the request's stream: the ETag is its version now.
       version: Math.max(result.streamVersion, completed.correctionVersion),
       changed: result.appended.length > 0,
-      record: completed.record,
+      record: {
+        register: completed.record.register,
+        recordId: completed.record.recordId,
+        version: completed.record.version,
+        changed: completed.record.changed,
+      },
     };
   }
 
@@ -246,7 +260,7 @@ export class CorrectionService {
             ],
           );
         }
-        const person = await load(this.store, persons, streamIds.person(requester));
+        const person = await load(this.store, persons, streamIds.person(requester), this.keyStore);
         if (person.state.status === 'unregistered') {
           throw ApplicationError.notFound(`no person is registered with number ${requester}`);
         }
@@ -309,6 +323,7 @@ export class CorrectionService {
   ) {
     return execute(this.store, corrections, streamIds.correction(correctionId), command, {
       metadata: appendMetadata(context, actorOf(context.principal)),
+      keys: NO_PERSONAL_DATA,
       ...(options.expectedVersion === undefined
         ? {}
         : { expectedVersion: options.expectedVersion }),

@@ -20,6 +20,8 @@ import {
   unenrolledRegistrar,
 } from '../../testing/registry-testbed';
 import { streamIds } from '../streams';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
+import { keysToWrite } from '../commands';
 
 type Testbed = ReturnType<typeof registryTestbed>;
 
@@ -48,7 +50,10 @@ async function requested(bed: Testbed) {
 /** Appends the acceptance of a request by clerk-1, as a request that then crashed would have. */
 async function appendAcceptance(bed: Testbed, correctionId: string, correlationId: string) {
   const [request] = await bed.store.readStream(streamIds.correction(correctionId));
-  const requestedEvent = correctionEventsCodec.decode(request as NonNullable<typeof request>);
+  const requestedEvent = correctionEventsCodec.decode(
+    request as NonNullable<typeof request>,
+    NO_PERSONAL_DATA,
+  );
   if (requestedEvent.type !== 'CorrectionRequested') throw new Error('expected a request');
   await bed.store.append(
     streamIds.correction(correctionId),
@@ -65,6 +70,7 @@ async function appendAcceptance(bed: Testbed, correctionId: string, correlationI
           },
         },
         START,
+        NO_PERSONAL_DATA,
       ),
     ],
     { correlationId },
@@ -205,6 +211,7 @@ describe('CorrectionService', () => {
             data: { correctionId, target, justification: 'typo', requester: nationalId },
           },
           START,
+          NO_PERSONAL_DATA,
         ),
       ],
       { correlationId: 'hand-made' },
@@ -258,6 +265,7 @@ describe('CorrectionService', () => {
             data: { ...anna({ birthDate: '1975-06-03' }), nationalId: CLERK_NATIONAL_ID },
           },
           START,
+          await keysToWrite(bed.keys, CLERK_NATIONAL_ID),
         ),
       ],
       { correlationId: 'import' },

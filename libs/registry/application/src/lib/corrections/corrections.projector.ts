@@ -2,7 +2,8 @@ import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 
 import { businessEventsCodec } from '../codecs/business-events.codec';
 import { correctionEventsCodec } from '../codecs/correction-events.codec';
-import { personEventsCodec } from '../codecs/person-events.codec';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
+import { correctionIdOfPersonRecordCorrected } from '../codecs/person-events.codec';
 import type { CorrectionsReadModel, ProjectionCheckpoints } from '../ports';
 
 /** The projection's name in the checkpoints table. */
@@ -26,17 +27,20 @@ export async function projectCorrectionEvent(
   event: RecordedEvent,
 ): Promise<void> {
   if (RECORD_CORRECTED_TYPES.has(event.eventType)) {
-    const corrected =
-      event.eventType === 'gov.registry.v1.PersonRecordCorrected'
-        ? personEventsCodec.decode(event)
-        : businessEventsCodec.decode(event);
+    // The correction id, not the corrected value: a projection never opens personal data, so
+    // that it gives the same read model on every site, whatever keys each holds.
+    if (event.eventType === 'gov.registry.v1.PersonRecordCorrected') {
+      await readModel.recordApplied(correctionIdOfPersonRecordCorrected(event));
+      return;
+    }
+    const corrected = businessEventsCodec.decode(event, NO_PERSONAL_DATA);
     if ('correctionId' in corrected.data) {
       await readModel.recordApplied(corrected.data.correctionId);
     }
     return;
   }
   if (!CORRECTION_TYPES.has(event.eventType)) return;
-  const correction = correctionEventsCodec.decode(event);
+  const correction = correctionEventsCodec.decode(event, NO_PERSONAL_DATA);
   switch (correction.type) {
     case 'CorrectionRequested':
       await readModel.recordRequested({

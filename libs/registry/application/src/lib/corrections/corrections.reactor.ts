@@ -1,4 +1,5 @@
 import { ApplicationError } from '@gov/platform-chassis';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import type { EventStore } from '@gov/platform-event-sourcing';
 
 import { REGISTRY_ACTOR, appendMetadata } from '../context';
@@ -46,6 +47,7 @@ export class CorrectionsReactor {
 
   constructor(
     private readonly store: EventStore,
+    private readonly keyStore: SubjectKeyStore,
     private readonly clock: Clock,
     private readonly readModel: CorrectionsReadModel,
     private readonly logger: ReactorLogger,
@@ -96,7 +98,7 @@ export class CorrectionsReactor {
         causationId,
       );
     try {
-      await completeAcceptedCorrection(this.store, accepted, now, causedBy);
+      await completeAcceptedCorrection(this.store, this.keyStore, accepted, now, causedBy);
       return true;
     } catch (error) {
       const failure = toApplicationError(error);

@@ -1,5 +1,8 @@
+import { PersonErasedSchema } from '@gov/contracts';
 import { ApplicationError } from '@gov/platform-chassis';
-import type { EventStore } from '@gov/platform-event-sourcing';
+import { KeyRing, SubjectErasedError } from '@gov/platform-data-protection';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
+import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 import { DomainRejection, isDomainRejection } from '@gov/platform-decider';
 import type { FieldIssue } from '@gov/platform-decider';
 import { composeNationalId } from '@gov/registry-domain';
@@ -8,6 +11,7 @@ import type {
   Address,
   ChangeCivilStatus,
   ChangeName,
+  ErasePerson,
   PersonCommand,
   RecordDeath,
   RegisterPerson,
@@ -17,7 +21,8 @@ import { personReadAccess, requireRegistrarOf } from '../access/access-policy';
 import type { ReadRecord } from '../access/access-policy';
 import type { AccessLog } from '../access/access-log';
 import type { AgencyReadPolicy } from '../access/agency-reads';
-import { create, eventIdsFor, execute, fold, load, persons } from '../commands';
+import { messageOf } from '../codecs/payload';
+import { create, eventIdsFor, execute, fold, keysToRead, keysToWrite, persons } from '../commands';
 import { actorOf, appendMetadata } from '../context';
 import type { ChangeOptions, RequestContext } from '../context';
 import { historyEntries, recordedBy } from '../history';
@@ -65,6 +70,12 @@ const MAX_ALLOCATION_ATTEMPTS = 20;
 /** Most persons one bulk registration takes (one transaction, one statement of events). */
 export const MAX_BULK_REGISTRATIONS = 500;
 
+/** The outcome of an erasure. */
+export interface PersonErasure extends PersonWritten {
+  /** When the person's key was destroyed on this site. */
+  readonly erasedAt: Date;
+}
+
 /** The outcome of a bulk registration: every record, in input order, at version 1. */
 export interface PersonsRegistered {
   readonly registered: readonly PersonWritten[];
@@ -77,6 +88,8 @@ export interface PersonsRegistered {
 export class PersonService {
   constructor(
     private readonly store: EventStore,
+    /** The per-subject keys: every person's personal data is sealed under their own. */
+    private readonly keys: SubjectKeyStore,
     private readonly clock: Clock,
     private readonly numbers: NumberAllocator,
     private readonly accessLog: AccessLog,
@@ -108,7 +121,11 @@ export class PersonService {
         persons,
         streamIds.person(nationalId),
         { type: 'RegisterPerson', data: { ...input, nationalId }, metadata: { now } },
-        { metadata, ...(context.idempotency ? { idempotency: context.idempotency } : {}) },
+        {
+          metadata,
+          keys: await keysToWrite(this.keys, nationalId),
+          ...(context.idempotency ? { idempotency: context.idempotency } : {}),
+        },
       );
       if (outcome.created) return { nationalId, version: outcome.appended.length, changed: true };
     }
@@ -149,7 +166,7 @@ export class PersonService {
     const outcome = await this.bulk.registerAll(
       inputs.map((input, i) => ({
         birthDate: input.birthDate,
-        events: (nationalId: string) => {
+        events: (nationalId: string, keys) => {
           const ids = seed
             ? eventIdsFor({ seed: `${seed.seed}#${i}`, firstSeenAt: seed.firstSeenAt })
             : undefined;
@@ -159,12 +176,13 @@ export class PersonService {
               persons.decider.initialState,
             )
             .map((event, k) => {
-              const encoded = persons.codec.encode(event, now);
+              const encoded = persons.codec.encode(event, now, keys);
               return ids ? { ...encoded, eventId: ids(k) } : encoded;
             });
         },
       })),
       appendMetadata(context, actorOf(context.principal)),
+      (nationalIds) => KeyRing.forWriting(this.keys, nationalIds),
     );
     if (!outcome.registered) {
       throw ApplicationError.conflict(
@@ -238,9 +256,10 @@ export class PersonService {
    */
   async get(context: RequestContext, nationalId: string, asOf?: Date): Promise<PersonRead> {
     const { record, fields } = await this.decideRead(context, nationalId);
-    const stream = await this.store.readStream(streamIds.person(nationalId));
-    const { state, version } = fold(persons, recordedBy(stream, asOf));
-    if (state.status === 'unregistered') {
+    const stream = await this.readPerson(nationalId);
+    const asStood = recordedBy(stream, asOf);
+    const { state, version } = fold(persons, asStood, await keysToRead(this.keys, asStood));
+    if (state.status === 'unregistered' || state.status === 'erased') {
       throw ApplicationError.notFound(
         asOf === undefined
           ? `no person is registered with national identification number ${nationalId}`
@@ -261,10 +280,11 @@ export class PersonService {
   /** Every change of the person's record, oldest first, with who made it and when. */
   async history(context: RequestContext, nationalId: string): Promise<RecordHistory> {
     const { record, fields } = await this.decideRead(context, nationalId);
-    const { recorded, events, version } = await load(
-      this.store,
+    const stream = await this.readPerson(nationalId);
+    const { recorded, events, version } = fold(
       persons,
-      streamIds.person(nationalId),
+      stream,
+      await keysToRead(this.keys, stream),
     );
     if (version === 0) {
       throw ApplicationError.notFound(
@@ -280,6 +300,75 @@ export class PersonService {
       personFieldsRead(entries.flatMap((entry) => entry.changedFields)),
     );
     return { recordId: nationalId, version, entries };
+  }
+
+  /**
+   * Erases the person's data under `legalGround`: appends `PersonErased` (closing the record),
+   * then destroys the person's key, which makes the personal data of every earlier event
+   * unreadable. Every site destroys its copy of the key when it applies `PersonErased` (see
+   * `SubjectKeyShredder`); the other site also receives the destruction on the keys topic.
+   * Repeating it completes an erasure that was interrupted and changes nothing else.
+   */
+  async erase(
+    context: RequestContext,
+    nationalId: string,
+    data: Omit<ErasePerson['data'], 'nationalId'>,
+    options: ChangeOptions = {},
+  ): Promise<PersonErasure> {
+    requireRegistrarOf(context.principal, 'persons');
+    const now = this.clock.now();
+    let keys;
+    try {
+      keys = await keysToWrite(this.keys, nationalId);
+    } catch (error) {
+      if (!(error instanceof SubjectErasedError)) throw error;
+      // The key is gone already: the erasure was carried out (here, or on the other site).
+      const stream = await this.store.readStream(streamIds.person(nationalId));
+      return {
+        nationalId,
+        version: stream.at(-1)?.streamVersion ?? 0,
+        changed: false,
+        erasedAt: error.destroyedAt ?? now,
+      };
+    }
+    const result = await execute(
+      this.store,
+      persons,
+      streamIds.person(nationalId),
+      { type: 'ErasePerson', data: { ...data, nationalId }, metadata: { now } },
+      {
+        metadata: appendMetadata(context, actorOf(context.principal)),
+        keys,
+        ...(options.expectedVersion === undefined
+          ? {}
+          : { expectedVersion: options.expectedVersion }),
+      },
+    );
+    const destruction = await this.keys.destroy(nationalId, now);
+    return {
+      nationalId,
+      version: result.streamVersion,
+      changed: result.events.length > 0 || destruction.destroyed,
+      erasedAt: destruction.destroyedAt ?? now,
+    };
+  }
+
+  /**
+   * The person's stream, refused with 410 once their data is erased: nothing of it is answered
+   * any more, as of any date, to anyone.
+   */
+  private async readPerson(nationalId: string): Promise<readonly RecordedEvent[]> {
+    const stream = await this.store.readStream(streamIds.person(nationalId));
+    const last = stream.at(-1);
+    if (last?.eventType === PersonErasedSchema.typeName) {
+      const { legalGround } = messageOf(PersonErasedSchema, last);
+      throw ApplicationError.gone(
+        `the data of person ${nationalId} was erased on ${last.recordedAt.toISOString()} ` +
+          `(${legalGround}); the register keeps only the number`,
+        { extensions: { code: 'RECORD_ERASED' } },
+      );
+    }
+    return stream;
   }
 
   /** Who may read, how it is recorded, and what an agency may receive. */
@@ -326,6 +415,7 @@ export class PersonService {
       command(this.clock.now()),
       {
         metadata: appendMetadata(context, actorOf(context.principal)),
+        keys: await keysToWrite(this.keys, nationalId),
         ...(options.expectedVersion === undefined
           ? {}
           : { expectedVersion: options.expectedVersion }),

@@ -18,6 +18,8 @@ import {
   registryTestbed,
 } from '../../testing/registry-testbed';
 import { streamIds } from '../streams';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
+import { keysToRead, keysToWrite } from '../commands';
 
 type Testbed = ReturnType<typeof registryTestbed>;
 
@@ -73,6 +75,7 @@ describe('PersonService', () => {
               data: { ...anna(), nationalId: taken, placeOfBirth: null },
             },
             START,
+            await keysToWrite(bed.keys, taken),
           ),
         ],
         { correlationId: 'import' },
@@ -267,6 +270,103 @@ describe('PersonService', () => {
     });
   });
 
+  describe('erasure', () => {
+    const GROUND = 'registered in error (court decision 2026/123)';
+
+    it('closes the record and destroys the key: reads answer 410, the log keeps unreadable bytes', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+      await bed.persons.changeAddress(as(registrar), nationalId, ESCH);
+
+      const erased = await bed.persons.erase(as(registrar), nationalId, { legalGround: GROUND });
+
+      expect(erased).toMatchObject({ nationalId, version: 3, changed: true });
+      const stream = await bed.store.readStream(streamIds.person(nationalId));
+      expect(stream.map((event) => event.eventType)).toEqual([
+        'gov.registry.v1.PersonRegistered',
+        'gov.registry.v1.PersonAddressChanged',
+        'gov.registry.v1.PersonErased',
+      ]);
+      expect(await bed.keys.stateOf(nationalId)).toMatchObject({ state: 'destroyed' });
+      for (const read of [
+        bed.persons.get(as(registrar), nationalId),
+        bed.persons.get(as(citizen(nationalId)), nationalId),
+        bed.persons.get(as(registrar), nationalId, new Date(START.getTime() + 1_000)),
+        bed.persons.history(as(registrar), nationalId),
+      ]) {
+        expect(await refusal(read)).toMatchObject({ kind: 'gone', code: 'RECORD_ERASED' });
+      }
+      // The events stay (hashes and versions intact); their personal data no longer opens.
+      const [registered] = stream;
+      expect(registered?.dataSubjectKeyId).toEqual(expect.any(String));
+      expect(Buffer.from(registered?.payload ?? []).includes('Schmit')).toBe(false);
+      expect(
+        await refusal(
+          Promise.resolve().then(async () =>
+            personEventsCodec.decode(
+              registered as NonNullable<typeof registered>,
+              await keysToRead(bed.keys, stream),
+            ),
+          ),
+        ),
+      ).toMatchObject({ kind: 'gone', code: 'DATA_ERASED' });
+    });
+
+    it('refuses every change afterwards, and answers a repeated erasure without change', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+      await bed.persons.erase(as(registrar), nationalId, { legalGround: GROUND });
+
+      const again = await bed.persons.erase(as(registrar), nationalId, { legalGround: GROUND });
+
+      expect(again).toMatchObject({ nationalId, version: 2, changed: false });
+      expect(
+        await refusal(bed.persons.changeAddress(as(registrar), nationalId, ESCH)),
+      ).toMatchObject({ kind: 'gone', code: 'DATA_ERASED' });
+      expect(await bed.store.readStream(streamIds.person(nationalId))).toHaveLength(2);
+    });
+
+    it('completes an erasure whose key destruction was interrupted', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+      const destroy = bed.keys.destroy.bind(bed.keys);
+      bed.keys.destroy = () => Promise.reject(new Error('database went away'));
+      await expect(
+        bed.persons.erase(as(registrar), nationalId, { legalGround: GROUND }),
+      ).rejects.toThrow('database went away');
+      expect(await bed.keys.stateOf(nationalId)).toMatchObject({ state: 'live' });
+      bed.keys.destroy = destroy;
+
+      const retried = await bed.persons.erase(as(registrar), nationalId, { legalGround: GROUND });
+
+      expect(retried).toMatchObject({ version: 2, changed: true });
+      expect(await bed.keys.stateOf(nationalId)).toMatchObject({ state: 'destroyed' });
+    });
+
+    it('is for registrars of the persons register only, with a legal ground', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+      for (const caller of [citizen(nationalId), businessRegistrar, agency]) {
+        expect(
+          (await refusal(bed.persons.erase(as(caller), nationalId, { legalGround: GROUND }))).kind,
+        ).toBe('forbidden');
+      }
+      expect(
+        await refusal(bed.persons.erase(as(registrar), nationalId, { legalGround: '' })),
+      ).toMatchObject({ kind: 'validation-failed', fields: ['legalGround'] });
+      expect(
+        (
+          await refusal(
+            bed.persons.erase(as(registrar), composeNationalId('1950-01-01', 3), {
+              legalGround: GROUND,
+            }),
+          )
+        ).kind,
+      ).toBe('not-found');
+      expect(await bed.keys.stateOf(nationalId)).toMatchObject({ state: 'live' });
+    });
+  });
+
   describe('reads', () => {
     it('reads the record as it stood at an instant: before and after a move, 404 before it existed', async () => {
       const bed = registryTestbed();
@@ -376,7 +476,9 @@ describe('PersonService', () => {
       );
       const [accessed] = await bed.store.readStream(streamIds.access(nationalId));
       expect(accessed?.eventType).toBe('gov.registry.v1.PersonalDataAccessed');
-      expect(accessEventsCodec.decode(accessed as NonNullable<typeof accessed>)).toEqual({
+      expect(
+        accessEventsCodec.decode(accessed as NonNullable<typeof accessed>, NO_PERSONAL_DATA),
+      ).toEqual({
         type: 'PersonalDataAccessed',
         data: {
           subjectNationalId: nationalId,
@@ -417,9 +519,11 @@ describe('PersonService', () => {
         kind: 'forbidden',
       });
       const recorded = await bed.store.readStream(streamIds.access(nationalId));
-      expect(recorded.map((event) => accessEventsCodec.decode(event).data.legalBasisId)).toEqual([
-        'ccss-affiliation',
-      ]);
+      expect(
+        recorded.map(
+          (event) => accessEventsCodec.decode(event, NO_PERSONAL_DATA).data.legalBasisId,
+        ),
+      ).toEqual(['ccss-affiliation']);
       expect(bed.consents.asked).toEqual([]);
     });
 
@@ -449,13 +553,13 @@ describe('PersonService', () => {
         }),
       ]);
       const [accessed] = await bed.store.readStream(streamIds.access(nationalId));
-      expect(accessEventsCodec.decode(accessed as NonNullable<typeof accessed>).data).toMatchObject(
-        {
-          legalBasis: `consent/${consentId}`,
-          consentId,
-          fieldsRead: ['national_id', 'family_name', 'address'],
-        },
-      );
+      expect(
+        accessEventsCodec.decode(accessed as NonNullable<typeof accessed>, NO_PERSONAL_DATA).data,
+      ).toMatchObject({
+        legalBasis: `consent/${consentId}`,
+        consentId,
+        fieldsRead: ['national_id', 'family_name', 'address'],
+      });
 
       bed.consents.answer = () => Promise.resolve({ kind: 'deny', reason: 'consent revoked' });
       expect(
@@ -477,13 +581,13 @@ describe('PersonService', () => {
       await bed.persons.get(as(police, { purpose: 'criminal-investigation' }), nationalId);
 
       const [accessed] = await bed.store.readStream(streamIds.access(nationalId));
-      expect(accessEventsCodec.decode(accessed as NonNullable<typeof accessed>).data).toMatchObject(
-        {
-          organisationId: 'police',
-          legalBasisId: 'police-criminal-investigation',
-          sealedUntil: new Date(START.getTime() + 365 * 86_400_000),
-        },
-      );
+      expect(
+        accessEventsCodec.decode(accessed as NonNullable<typeof accessed>, NO_PERSONAL_DATA).data,
+      ).toMatchObject({
+        organisationId: 'police',
+        legalBasisId: 'police-criminal-investigation',
+        sealedUntil: new Date(START.getTime() + 365 * 86_400_000),
+      });
     });
 
     it('records the procedure a read is made for, and refuses a malformed procedure id (400)', async () => {
@@ -505,7 +609,9 @@ describe('PersonService', () => {
       ).toMatchObject({ kind: 'validation-failed', fields: ['X-Procedure'] });
 
       const recorded = await bed.store.readStream(streamIds.access(nationalId));
-      expect(recorded.map((event) => accessEventsCodec.decode(event).data)).toEqual([
+      expect(
+        recorded.map((event) => accessEventsCodec.decode(event, NO_PERSONAL_DATA).data),
+      ).toEqual([
         expect.objectContaining({
           organisationId: 'procedures',
           legalBasisId: 'procedures-prefill-explicit-request',
@@ -537,7 +643,7 @@ describe('PersonService', () => {
       await bed.persons.history(as(registrar), nationalId);
 
       const reads = (await bed.store.readStream(streamIds.access(nationalId))).map((event) =>
-        accessEventsCodec.decode(event),
+        accessEventsCodec.decode(event, NO_PERSONAL_DATA),
       );
       expect(reads).toHaveLength(3);
       expect(reads[2]?.data).toMatchObject({

@@ -52,7 +52,7 @@ const PROTO_NAMES: Readonly<Record<PersonField, string>> = {
 
 /** The record of a registered (or deceased) person. */
 export function personView(
-  state: Exclude<PersonState, { status: 'unregistered' }>,
+  state: Exclude<PersonState, { status: 'unregistered' } | { status: 'erased' }>,
   version: number,
 ): PersonView {
   const { record } = state;
@@ -162,6 +162,9 @@ export function personChange(event: PersonEvent): Change {
         changes: { [event.data.correction.field]: event.data.correction.value },
         correctionId: event.data.correctionId,
       };
+    case 'PersonErased':
+      // Never shown: an erased record's history is not answered (410).
+      return { changes: {} };
     default:
       return assertNever(event, 'person event');
   }

@@ -1,3 +1,4 @@
+import { KeyEncryptionKey, PostgresSubjectKeyStore } from '@gov/platform-data-protection';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
@@ -59,6 +60,12 @@ async function reseed(store: PostgresEventStore): Promise<void> {
   }
 }
 
+/** The registry's per-subject keys in its own schema, under a key-encryption key of the run. */
+const KEK = KeyEncryptionKey.generate();
+function subjectKeys(): PostgresSubjectKeyStore {
+  return new PostgresSubjectKeyStore(pool, APPLICATION_SCHEMA, KEK);
+}
+
 describe('reseedAllocators (a promoted embassy)', () => {
   it('continues business and sequence numbers above every number in the log', async () => {
     const store = new PostgresEventStore({
@@ -70,6 +77,7 @@ describe('reseedAllocators (a promoted embassy)', () => {
     const businesses = new BusinessService(store, systemClock, numbers);
     const persons = new PersonService(
       store,
+      subjectKeys(),
       systemClock,
       numbers,
       new AccessLog(store, systemClock),

@@ -1,3 +1,4 @@
+import type { SubjectKeys } from '@gov/platform-data-protection';
 import type { DataSource, EntityManager } from 'typeorm';
 
 import type { AppendMetadata, PostgresEventStore } from '@gov/platform-event-sourcing';
@@ -42,10 +43,11 @@ export class PgBulkRegistrar implements BulkRegistrar {
   async registerAll(
     records: readonly NewPersonRecord[],
     metadata: AppendMetadata,
+    keysFor: (nationalIds: readonly string[]) => Promise<SubjectKeys>,
   ): Promise<BulkRegistration> {
     try {
       const nationalIds = await this.dataSource.transaction((manager) =>
-        this.registerIn(manager, records, metadata),
+        this.registerIn(manager, records, metadata, keysFor),
       );
       return { registered: true, nationalIds };
     } catch (error) {
@@ -60,6 +62,7 @@ export class PgBulkRegistrar implements BulkRegistrar {
     manager: EntityManager,
     records: readonly NewPersonRecord[],
     metadata: AppendMetadata,
+    keysFor: (nationalIds: readonly string[]) => Promise<SubjectKeys>,
   ): Promise<string[]> {
     const client = pgClientOf(manager);
     const nationalIds: (string | undefined)[] = records.map(() => undefined);
@@ -90,11 +93,14 @@ export class PgBulkRegistrar implements BulkRegistrar {
       }
     }
     const ids = nationalIds.map((id) => id ?? '');
+    // Outside this transaction (the key store's own statements): a rollback leaves the keys of
+    // numbers that were not used, which seal nothing.
+    const keys = await keysFor(ids);
     await this.store.startStreams(
       client,
       records.map((record, i) => ({
         streamId: ids[i] ?? '',
-        events: record.events(ids[i] ?? ''),
+        events: record.events(ids[i] ?? '', keys),
       })),
       metadata,
     );

@@ -1,5 +1,6 @@
 // Reads on a site that cannot append (the data embassy, a fenced site): served, kept in the
 // site's own table, and joined to the log once the site can append, on real PostgreSQL.
+import { KeyEncryptionKey, PostgresSubjectKeyStore } from '@gov/platform-data-protection';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
@@ -18,7 +19,13 @@ import { agency, anna, as, registrar } from '../../testing/registry-testbed';
 import { PgBulkRegistrar } from './pg-bulk-registrar';
 import { PgSiteAccessLog } from './pg-site-access-log';
 import { PgNumberAllocator } from './pg-stores';
-import { EVENT_STORE_SCHEMA, createRegistryDataSource, migrateRegistry } from './registry-schema';
+import {
+  APPLICATION_SCHEMA,
+  EVENT_STORE_SCHEMA,
+  createRegistryDataSource,
+  migrateRegistry,
+} from './registry-schema';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
 
 let database: TestDatabase;
 let pool: Pool;
@@ -54,6 +61,7 @@ afterAll(async () => {
 function persons(log: AccessLog): PersonService {
   return new PersonService(
     store,
+    subjectKeys(),
     systemClock,
     new PgNumberAllocator(pool),
     log,
@@ -64,6 +72,12 @@ function persons(log: AccessLog): PersonService {
 
 /** An agency's read on a legal basis of the shipped catalogue (ccss-family-allowances). */
 const declared = { purpose: 'family-allowance-eligibility' };
+
+/** The registry's per-subject keys in its own schema, under a key-encryption key of the run. */
+const KEK = KeyEncryptionKey.generate();
+function subjectKeys(): PostgresSubjectKeyStore {
+  return new PostgresSubjectKeyStore(pool, APPLICATION_SCHEMA, KEK);
+}
 
 describe('PgSiteAccessLog', () => {
   it('keeps a read served on a read-only site and joins it to the log once the site can append', async () => {
@@ -91,7 +105,7 @@ describe('PgSiteAccessLog', () => {
     expect(await siteLog.pending()).toBe(0);
     const joined = await store.readStream(accessStream);
     expect(joined.map((event) => event.eventId)).toEqual([kept?.event_id]);
-    const access = accessEventsCodec.decode(joined[0]!);
+    const access = accessEventsCodec.decode(joined[0]!, NO_PERSONAL_DATA);
     expect(access.data).toMatchObject({
       subjectNationalId: nationalId,
       organisationId: 'ccss',

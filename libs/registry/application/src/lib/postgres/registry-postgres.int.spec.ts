@@ -1,3 +1,4 @@
+import { KeyEncryptionKey, PostgresSubjectKeyStore } from '@gov/platform-data-protection';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
@@ -41,6 +42,7 @@ import {
   migrateRegistry,
   verifyRegistrySchema,
 } from './registry-schema';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
 
 let database: TestDatabase;
 let pool: Pool;
@@ -59,6 +61,12 @@ afterAll(async () => {
   await pool.end();
   await database.drop();
 });
+
+/** The registry's per-subject keys in its own schema, under a key-encryption key of the run. */
+const KEK = KeyEncryptionKey.generate();
+function subjectKeys(): PostgresSubjectKeyStore {
+  return new PostgresSubjectKeyStore(pool, APPLICATION_SCHEMA, KEK);
+}
 
 describe('registry schema', () => {
   it('refuses to run before migrating, migrates both schemas once, then verifies', async () => {
@@ -158,6 +166,7 @@ describe('use cases on PostgreSQL', () => {
   const persons = () =>
     new PersonService(
       store(),
+      subjectKeys(),
       systemClock,
       new PgNumberAllocator(pool),
       new AccessLog(store(), systemClock),
@@ -175,6 +184,7 @@ describe('use cases on PostgreSQL', () => {
     };
     const service = new PersonService(
       real,
+      subjectKeys(),
       systemClock,
       new PgNumberAllocator(pool),
       new AccessLog(real, systemClock),
@@ -300,6 +310,7 @@ describe('use cases on PostgreSQL', () => {
     const eventStore = store();
     const corrections = new CorrectionService(
       new PgCorrectionsEventStore(eventStore, dataSource),
+      subjectKeys(),
       systemClock,
       new PgCorrectionsReadModel(dataSource.manager),
       new PgRegistrarDirectory(dataSource.manager),
@@ -428,6 +439,7 @@ describe('use cases on PostgreSQL', () => {
     await directory.enrol('clerk-1', composeNationalId('1975-06-03', 5));
     const corrections = new CorrectionService(
       new PgCorrectionsEventStore(eventStore, dataSource),
+      subjectKeys(),
       systemClock,
       readModel,
       directory,
@@ -506,7 +518,13 @@ describe('use cases on PostgreSQL', () => {
     const readModel = new PgCorrectionsReadModel(dataSource.manager);
     const directory = new PgRegistrarDirectory(dataSource.manager);
     await directory.enrol('clerk-1', composeNationalId('1975-06-03', 5));
-    const corrections = new CorrectionService(correctionsStore, systemClock, readModel, directory);
+    const corrections = new CorrectionService(
+      correctionsStore,
+      subjectKeys(),
+      systemClock,
+      readModel,
+      directory,
+    );
     const { nationalId } = await persons().register(
       as(registrar),
       anna({ birthDate: '1978-08-08' }),
@@ -563,6 +581,7 @@ describe('use cases on PostgreSQL', () => {
     const [requestedEvent] = await eventStore.readStream(streamIds.correction(second));
     const requested = correctionEventsCodec.decode(
       requestedEvent as NonNullable<typeof requestedEvent>,
+      NO_PERSONAL_DATA,
     );
     if (requested.type !== 'CorrectionRequested') throw new Error('expected a request');
     await correctionsStore.append(
@@ -580,12 +599,13 @@ describe('use cases on PostgreSQL', () => {
             },
           },
           new Date(),
+          NO_PERSONAL_DATA,
         ),
       ],
       { correlationId: 'crashed-request' },
     );
     const accepted = await acceptanceOf(correctionsStore, second);
-    await applyAcceptedCorrection(correctionsStore, accepted.event, new Date(), {
+    await applyAcceptedCorrection(correctionsStore, subjectKeys(), accepted.event, new Date(), {
       correlationId: 'crashed-request',
       causationId: accepted.recorded.eventId,
     });
@@ -593,6 +613,7 @@ describe('use cases on PostgreSQL', () => {
 
     const reactor = new CorrectionsReactor(
       correctionsStore,
+      subjectKeys(),
       systemClock,
       readModel,
       {

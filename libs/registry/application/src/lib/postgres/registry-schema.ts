@@ -1,6 +1,7 @@
 import type { ClientBase, Pool, QueryResultRow } from 'pg';
 
 import { translatePgError } from '@gov/platform-event-sourcing';
+import { SubjectKeysTable1765000001000 } from '@gov/platform-data-protection';
 import type { Migration } from '@gov/platform-event-sourcing';
 import {
   IDEMPOTENCY_KEYS_MIGRATION_SQL,
@@ -147,6 +148,7 @@ export const REGISTRY_MIGRATIONS: readonly OwnMigration[] = [
   RegistrySiteAccessLog1765000000200,
   RegistryCorrectionCommunications1765000000300,
   RegistryBusinessManagers1765000000400,
+  SubjectKeysTable1765000001000,
 ];
 
 /** The newest migration of {@link REGISTRY_MIGRATIONS}: what this code needs. */

@@ -14,6 +14,8 @@ export type RegistryRejectionCode =
   | 'NOT_REGISTERED'
   /** The person is recorded as deceased: only corrections still change the record. */
   | 'PERSON_DECEASED'
+  /** The person's data was erased from the register: the record is closed for good. */
+  | 'RECORD_ERASED'
   /** The business is struck off the register: only corrections still change the record. */
   | 'BUSINESS_STRUCK_OFF'
   /** The civil status cannot follow the current one (e.g. divorced while single). */

@@ -66,9 +66,20 @@ export type CorrectPersonRecord = Command<
   }
 >;
 
+/**
+ * Erases the person's data from the register under a stated legal ground. The application
+ * destroys the data subject's key once the event is appended; the decision only closes the
+ * record. Allowed on a living or deceased record; repeating it changes nothing.
+ */
+export type ErasePerson = Command<
+  'ErasePerson',
+  { readonly nationalId: string; readonly legalGround: string }
+>;
+
 /** Every command of the register of natural persons. */
 export type PersonCommand =
   | RegisterPerson
+  | ErasePerson
   | ChangeName
   | ChangeAddress
   | ChangeCivilStatus

@@ -16,6 +16,7 @@ import type {
   ChangeCivilStatus,
   ChangeName,
   CorrectPersonRecord,
+  ErasePerson,
   PersonCommand,
   RecordDeath,
   RegisterPerson,
@@ -42,9 +43,15 @@ export type PersonState =
       readonly record: PersonRecord;
       readonly dateOfDeath: LocalDate;
       readonly appliedCorrections: readonly string[];
+    }
+  | {
+      /** The data was erased: only the number and the ground remain; nothing follows. */
+      readonly status: 'erased';
+      readonly nationalId: NationalId;
+      readonly legalGround: string;
     };
 
-type OnRecord = Exclude<PersonState, { status: 'unregistered' }>;
+type OnRecord = Exclude<PersonState, { status: 'unregistered' } | { status: 'erased' }>;
 
 /** The state of a stream with no events. */
 export function initialPersonState(): PersonState {
@@ -73,6 +80,8 @@ export function decidePerson(command: PersonCommand, state: PersonState): Person
       return recordDeath(command, state);
     case 'CorrectPersonRecord':
       return correctPersonRecord(command, state);
+    case 'ErasePerson':
+      return erasePerson(command, state);
     default:
       return assertNever(command, 'person command');
   }
@@ -80,9 +89,10 @@ export function decidePerson(command: PersonCommand, state: PersonState): Person
 
 function registerPerson({ data, metadata }: RegisterPerson, state: PersonState): PersonEvent[] {
   if (state.status !== 'unregistered') {
+    const nationalId = state.status === 'erased' ? state.nationalId : state.record.nationalId;
     throw new DomainRejection<RegistryRejectionCode>(
       'ALREADY_REGISTERED',
-      `person ${state.record.nationalId} is already registered`,
+      `person ${nationalId} is already registered`,
       [{ field: 'nationalId', code: 'already-registered', message: 'is already registered' }],
     );
   }
@@ -231,7 +241,27 @@ function correctPersonRecord({ data }: CorrectPersonRecord, state: PersonState):
   ];
 }
 
+/**
+ * Erasure closes any record, living or deceased; on an erased record it decides nothing, so a
+ * retried erasure (whose key destruction may not have completed) goes through again.
+ */
+function erasePerson({ data }: ErasePerson, state: PersonState): PersonEvent[] {
+  if (state.status === 'erased') return [];
+  const { record } = onRecord(state);
+  const check = new Check();
+  const legalGround = check.text('legalGround', data.legalGround, PERSON_LIMITS.legalGround);
+  check.rejectIfAny('ErasePerson');
+  return [{ type: 'PersonErased', data: { nationalId: record.nationalId, legalGround } }];
+}
+
 function onRecord(state: PersonState): OnRecord {
+  if (state.status === 'erased') {
+    throw new DomainRejection<RegistryRejectionCode>(
+      'RECORD_ERASED',
+      `the data of person ${state.nationalId} was erased; the record is closed for good`,
+      [{ field: 'nationalId', code: 'erased', message: 'was erased' }],
+    );
+  }
   if (state.status === 'unregistered') {
     throw new DomainRejection<RegistryRejectionCode>(
       'NOT_REGISTERED',
@@ -265,6 +295,8 @@ function deceased(
  * on the embassy never stops on it.
  */
 export function evolvePerson(state: PersonState, event: PersonEvent): PersonState {
+  // Nothing follows an erasure; an event after one (a corrupted stream) changes nothing.
+  if (state.status === 'erased') return state;
   switch (event.type) {
     case 'PersonRegistered':
       if (state.status !== 'unregistered') return state;
@@ -310,6 +342,12 @@ export function evolvePerson(state: PersonState, event: PersonEvent): PersonStat
         ...state,
         record: applyPersonCorrection(state.record, event.data.correction),
         appliedCorrections: [...state.appliedCorrections, event.data.correctionId],
+      };
+    case 'PersonErased':
+      return {
+        status: 'erased',
+        nationalId: event.data.nationalId,
+        legalGround: event.data.legalGround,
       };
     default:
       return assertNever(event, 'person event');

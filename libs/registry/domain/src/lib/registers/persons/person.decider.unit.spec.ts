@@ -403,6 +403,53 @@ describe('register of natural persons', () => {
     });
   });
 
+  describe('ErasePerson', () => {
+    const GROUND = 'Art. 17(1)(a) GDPR: registered in error, court decision 2026/123';
+    const erase = (legalGround = GROUND) =>
+      command('ErasePerson', { nationalId: ANNA, legalGround });
+    const erased: PersonEvent = {
+      type: 'PersonErased',
+      data: { nationalId: ANNA, legalGround: GROUND },
+    };
+
+    it('erases a living or a deceased person’s record', () => {
+      spec.given([registered()]).when(erase()).then([erased]);
+      spec.given([registered(), died]).when(erase()).then([erased]);
+    });
+
+    it('decides nothing on a record already erased', () => {
+      spec.given([registered(), erased]).when(erase('another ground')).thenNothing();
+    });
+
+    it('closes the record for good: every other command is rejected', () => {
+      const after = spec.given([registered(), erased]);
+      after
+        .when(command('ChangeName', { nationalId: ANNA, givenNames: 'Anna', familyName: 'Muller' }))
+        .thenRejects('RECORD_ERASED', ['nationalId']);
+      after
+        .when(command('RecordDeath', { nationalId: ANNA, dateOfDeath: '2025-12-24' }))
+        .thenRejects('RECORD_ERASED', ['nationalId']);
+      after.when(register()).thenRejects('ALREADY_REGISTERED', ['nationalId']);
+    });
+
+    it('needs a legal ground', () => {
+      spec.given([registered()]).when(erase('  ')).thenRejects('INVALID_INPUT', ['legalGround']);
+      spec
+        .given([registered()])
+        .when(erase('x'.repeat(501)))
+        .thenRejects('INVALID_INPUT', ['legalGround']);
+    });
+
+    it('rejects a person not registered', () => {
+      spec.given([]).when(erase()).thenRejects('NOT_REGISTERED', ['nationalId']);
+    });
+
+    it('keeps only the number and the ground, whatever follows', () => {
+      const state = evolveAll(personDecider, [registered(), erased, died]);
+      expect(state).toEqual({ status: 'erased', nationalId: ANNA, legalGround: GROUND });
+    });
+  });
+
   describe('CorrectPersonRecord', () => {
     const correct = (correction: PersonCorrection, correctionId = CORRECTION_1) =>
       command('CorrectPersonRecord', { nationalId: ANNA, correctionId, correction });

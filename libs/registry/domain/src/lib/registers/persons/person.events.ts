@@ -69,6 +69,16 @@ export type PersonRecordCorrected = Event<
   }
 >;
 
+/**
+ * The person's data was erased under `legalGround`: every earlier event's personal data is
+ * unreadable from now on (its key is destroyed) and the record is closed for good. Only the
+ * national identification number remains, which is never issued again.
+ */
+export type PersonErased = Event<
+  'PersonErased',
+  { readonly nationalId: NationalId; readonly legalGround: string }
+>;
+
 /** Every event of the register of natural persons. */
 export type PersonEvent =
   | PersonRegistered
@@ -76,4 +86,5 @@ export type PersonEvent =
   | PersonAddressChanged
   | PersonCivilStatusChanged
   | PersonDeathRecorded
-  | PersonRecordCorrected;
+  | PersonRecordCorrected
+  | PersonErased;

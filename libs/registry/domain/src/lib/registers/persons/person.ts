@@ -54,7 +54,12 @@ export interface PersonName {
 }
 
 /** Bounds of the person fields, in characters. */
-export const PERSON_LIMITS = { givenNames: 100, familyName: 100, placeOfBirth: 100 };
+export const PERSON_LIMITS = {
+  givenNames: 100,
+  familyName: 100,
+  placeOfBirth: 100,
+  legalGround: 500,
+};
 
 /** A person's record as the register holds it: what `evolve` folds the stream into. */
 export interface PersonRecord extends PersonName {
