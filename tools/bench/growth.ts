@@ -221,6 +221,7 @@ async function main(): Promise<void> {
       ...process.env,
       KAFKA_BROKERS: site.kafka.bootstrap,
       AUTH_JWKS_FILE: keys.jwksFile,
+      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
       LOG_LEVEL: options.logLevel,

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export * from './gen/gov/platform/v1/envelope_pb';
+export * from './gen/gov/platform/v1/keys_pb'; // the keys topics (<service>.keys.v1)
 // gov.registry.v1: value types, the internal event payloads (registry.events.v1), the public
 // change feed (registry.changes.v1) and correction notices (registry.correction-notices.v1).
 // Exported flat: no name clashes with gov.platform.v1.

@@ -13,6 +13,7 @@ import {
   pgBusinessManagersProjection,
   pgCorrectionsProjection,
   reseedAllocators,
+  subjectKeyShredder,
 } from '@gov/registry-application';
 
 import { BusinessesController } from './http/businesses.controller';
@@ -43,7 +44,9 @@ export class AppModule {
           // every number it replayed.
           onPromote: reseedAllocators,
           // Read models of the log, on every site (the embassy rebuilds them by replay).
-          projections: [pgCorrectionsProjection, pgBusinessManagersProjection],
+          projections: [pgCorrectionsProjection, pgBusinessManagersProjection, subjectKeyShredder],
+          // Every person's personal data is sealed under their own key (registry.keys.v1).
+          subjectKeys: true,
           // Accepted corrections into their records; reads served while the site could not
           // append (the embassy before its promotion) into the log.
           reactors: [CorrectionsReactor, PgSiteAccessLog],

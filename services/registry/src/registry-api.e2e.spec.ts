@@ -14,7 +14,7 @@ import type { PositionedEvent } from '@gov/platform-event-sourcing';
 import { ConsumerGroupFactory, MessagingModule } from '@gov/platform-messaging';
 import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
-import { accessEventsCodec } from '@gov/registry-application';
+import { NO_PERSONAL_DATA, accessEventsCodec } from '@gov/registry-application';
 import { composeNationalId } from '@gov/registry-domain';
 
 import { REGISTRY_EVENTS_TOPIC } from './registry.config';
@@ -674,7 +674,7 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
     );
     const accesses = ours()
       .filter((event) => event.streamId === `access-${nationalId}`)
-      .map((event) => accessEventsCodec.decode(event).data);
+      .map((event) => accessEventsCodec.decode(event, NO_PERSONAL_DATA).data);
     // The registrar's three reads (now, as of before the move, as of before it existed: 404,
     // not recorded) and the agency's; the person's own reads are not recorded.
     expect(accesses.map((a) => [a.accessorRole, a.organisationId])).toEqual([

@@ -4,6 +4,8 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 
 import { PG_POOL } from '@gov/platform-chassis';
+import { SUBJECT_KEY_STORE } from '@gov/platform-data-protection';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { EventStore, PostgresEventStore } from '@gov/platform-event-sourcing';
 import { loadLegalBasisCatalogue } from '@gov/platform-legal-bases';
@@ -73,16 +75,25 @@ export const applicationProviders: Provider[] = [
       dataSource: DataSource,
       siteAccess: PgSiteAccessLog,
       agencyReads: AgencyReadPolicy,
+      keys: SubjectKeyStore,
     ) =>
       new PersonService(
         store,
+        keys,
         systemClock,
         numbers,
         new AccessLog(store, systemClock, siteAccess),
         new PgBulkRegistrar(dataSource, store),
         agencyReads,
       ),
-    inject: [EVENT_STORE, PgNumberAllocator, DataSource, PgSiteAccessLog, AgencyReadPolicy],
+    inject: [
+      EVENT_STORE,
+      PgNumberAllocator,
+      DataSource,
+      PgSiteAccessLog,
+      AgencyReadPolicy,
+      SUBJECT_KEY_STORE,
+    ],
   },
   {
     provide: BusinessService,
@@ -108,14 +119,16 @@ export const applicationProviders: Provider[] = [
       store: PostgresEventStore,
       readModel: PgCorrectionsReadModel,
       dataSource: DataSource,
+      keys: SubjectKeyStore,
     ) =>
       new CorrectionService(
         new PgCorrectionsEventStore(store, dataSource),
+        keys,
         systemClock,
         readModel,
         new PgRegistrarDirectory(dataSource.manager),
       ),
-    inject: [EVENT_STORE, PgCorrectionsReadModel, DataSource],
+    inject: [EVENT_STORE, PgCorrectionsReadModel, DataSource, SUBJECT_KEY_STORE],
   },
   {
     provide: CorrectionsReactor,
@@ -123,10 +136,12 @@ export const applicationProviders: Provider[] = [
       store: PostgresEventStore,
       readModel: PgCorrectionsReadModel,
       dataSource: DataSource,
+      keys: SubjectKeyStore,
     ) => {
       const logger = new Logger('CorrectionsReactor');
       return new CorrectionsReactor(
         new PgCorrectionsEventStore(store, dataSource),
+        keys,
         systemClock,
         readModel,
         {
@@ -136,6 +151,6 @@ export const applicationProviders: Provider[] = [
         },
       );
     },
-    inject: [EVENT_STORE, PgCorrectionsReadModel, DataSource],
+    inject: [EVENT_STORE, PgCorrectionsReadModel, DataSource, SUBJECT_KEY_STORE],
   },
 ];

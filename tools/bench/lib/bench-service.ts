@@ -65,6 +65,7 @@ export async function startBenchService(
     KAFKA_BROKERS: site.kafka.bootstrap,
     DATABASE_URL: databaseUrl,
     AUTH_JWKS_FILE: keys.jwksFile,
+    DATA_KEK_FILE: keys.keyEncryptionKeyFile,
     AUTH_ISSUER: BENCH_ISSUER,
     AUTH_AUDIENCE: BENCH_AUDIENCE,
     LOG_LEVEL: options.logLevel,

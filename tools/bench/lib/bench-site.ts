@@ -150,6 +150,7 @@ export async function startBenchSite(options: BenchSiteOptions): Promise<BenchSi
       KAFKA_BROKERS: site.kafka.bootstrap,
       DATABASE_URL: databaseUrl,
       AUTH_JWKS_FILE: keys.jwksFile,
+      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
       LOG_LEVEL: options.logLevel,

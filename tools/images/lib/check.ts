@@ -242,6 +242,7 @@ export async function checkImage(options: CheckOptions): Promise<ServiceCheck[]>
       const port = await freePort();
       const env: Record<string, string> = {
         AUTH_JWKS_FILE: keys.jwksFile,
+        DATA_KEK_FILE: keys.keyEncryptionKeyFile,
         AUTH_ISSUER: LOCAL_ISSUER,
         AUTH_AUDIENCE: LOCAL_AUDIENCE,
         HTTP_HOST: '127.0.0.1',

@@ -17,6 +17,7 @@ export function localSigningKeys(): Promise<LocalSigningKeys> {
 export function localAuthEnv(keys: LocalSigningKeys): Record<string, string> {
   return {
     AUTH_JWKS_FILE: keys.jwksFile,
+    DATA_KEK_FILE: keys.keyEncryptionKeyFile,
     AUTH_ISSUER: LOCAL_ISSUER,
     AUTH_AUDIENCE: LOCAL_AUDIENCE,
   };

@@ -24,14 +24,15 @@ export type SiteName = 'primary' | 'embassy';
 
 /**
  * The topics MirrorMaker 2 replicates: every service's internal `<service>.events.v1` (kept
- * forever, the log itself), `letterbox.documents.v1` (the letters' bytes, which the log does
+ * forever, the log itself), the per-subject keys of a service that seals personal data
+ * (`<service>.keys.v1`, compacted), `letterbox.documents.v1` (the letters' bytes, which the log does
  * not carry), and `platform.checkpoints.v1`, the signed checkpoints embassy-sync verifies on
  * the other side. Public topics (`registry.changes.v1`) are not mirrored: the
  * embassy derives its own from its replayed log. Mirrored topics (`primary.…`) never match, so
  * running both directions for failback makes no loop.
  */
 export const MIRRORED_TOPICS =
-  '[a-z][a-z0-9-]*\\.events\\.v[0-9]+,letterbox\\.documents\\.v[0-9]+,platform\\.checkpoints\\.v1';
+  '[a-z][a-z0-9-]*\\.events\\.v[0-9]+,[a-z][a-z0-9-]*\\.keys\\.v[0-9]+,letterbox\\.documents\\.v[0-9]+,platform\\.checkpoints\\.v1';
 
 /**
  * Node flags of every service process: source maps for stack traces, and silence for the

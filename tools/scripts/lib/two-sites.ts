@@ -170,6 +170,7 @@ export class TwoSites {
   get authEnv(): Record<string, string> {
     return {
       AUTH_JWKS_FILE: this.keys.jwksFile,
+      DATA_KEK_FILE: this.keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
     };

@@ -20,3 +20,8 @@ export {
   PostgresSubjectKeyStore,
   SubjectKeysTable1765000001000,
 } from './lib/postgres-subject-key-store';
+export { destroySubjectKeyIn } from './lib/postgres-subject-key-store';
+export { MalformedKeyRecordError, decodeKeyRecord, encodeKeyRecord } from './lib/key-record-codec';
+
+/** Injection token of a service's {@link SubjectKeyStore} (provided by the service kit). */
+export const SUBJECT_KEY_STORE = Symbol('SUBJECT_KEY_STORE');

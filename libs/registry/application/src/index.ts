@@ -9,6 +9,8 @@
 
 // Use cases
 export { PersonService } from './lib/persons/person.service';
+export type { PersonErasure } from './lib/persons/person.service';
+export { SUBJECT_KEY_SHREDDER, subjectKeyShredder } from './lib/persons/subject-key-shredder';
 export type {
   PersonWritten,
   PersonsRegistered,
@@ -111,8 +113,12 @@ export type {
 } from './lib/ports';
 
 // Payloads (gov.registry.v1)
-export { PAYLOAD_SCHEMA_VERSION } from './lib/codecs/payload';
-export type { PayloadCodec } from './lib/codecs/payload';
+export {
+  NO_PERSONAL_DATA,
+  PAYLOAD_SCHEMA_VERSION,
+  SEALED_PAYLOAD_SCHEMA_VERSION,
+} from './lib/codecs/payload';
+export type { PayloadCodec, StoredPayload } from './lib/codecs/payload';
 export { MalformedPayloadError } from './lib/codecs/proto-values';
 export { personCorrectionToProto, personEventsCodec } from './lib/codecs/person-events.codec';
 export { businessEventsCodec } from './lib/codecs/business-events.codec';

@@ -44,5 +44,5 @@ export const ChangeRoute = (options: ChangeRouteOptions): MethodDecorator =>
       examples: { [options.example[0]]: { value: options.example[1] } },
     }),
     ApiJsonResponse(200, options.answer.description, options.answer.schema, options.answer.example),
-    ApiProblems(400, 401, 403, 404, 409, 412, 413, 415),
+    ApiProblems(400, 401, 403, 404, 409, 410, 412, 413, 415),
   );

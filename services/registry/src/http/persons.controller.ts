@@ -16,6 +16,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } fro
 import { AuthGuard, CurrentPrincipal, Roles } from '@gov/platform-auth';
 import type { Principal } from '@gov/platform-auth';
 import {
+  ApiIfMatch,
   ApiJsonResponse,
   ApiProblems,
   IfMatch,
@@ -29,6 +30,7 @@ import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
 import { BusinessService, PersonService } from '@gov/registry-application';
 import type {
   ManagedBusinesses,
+  PersonErasure,
   PersonRead,
   PersonWritten,
   PersonsRegistered,
@@ -40,7 +42,9 @@ import {
   ChangeAddressBody,
   ChangeCivilStatusBody,
   ChangeNameBody,
+  ErasePersonBody,
   PERSON_EXAMPLES,
+  PersonErasure as PersonErasureSchema,
   PersonView as PersonViewSchema,
   PersonWritten as PersonWrittenSchema,
   PersonsRegistered as PersonsRegisteredSchema,
@@ -52,6 +56,7 @@ import type {
   ChangeAddressDto,
   ChangeCivilStatusDto,
   ChangeNameDto,
+  ErasePersonDto,
   RecordDeathDto,
   RegisterPersonDto,
   RegisterPersonsDto,
@@ -62,6 +67,9 @@ import { ApiReadDeclaration, Meta, requestContext } from './request-meta';
 import type { RequestMeta } from './request-meta';
 
 const nationalIdParam = new ZodPipe(NationalIdParam, 'nationalId');
+
+/** An erasure as answered: its time in ISO 8601. */
+type PersonErasureView = Omit<PersonErasure, 'erasedAt'> & { readonly erasedAt: string };
 const WRITTEN_EXAMPLE = { nationalId: '1983081246785', version: 2, changed: true };
 const NATIONAL_ID_PARAM = { name: 'nationalId', schema: NationalIdParam };
 
@@ -176,7 +184,7 @@ export class PersonsController {
     civilStatusSince: null,
     dateOfDeath: null,
   })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiProblems(400, 401, 403, 404, 410, 503)
   async get(
     @CurrentPrincipal() principal: Principal,
     @Meta() meta: RequestMeta,
@@ -216,7 +224,7 @@ export class PersonsController {
       },
     ],
   })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiProblems(400, 401, 403, 404, 410)
   async history(
     @CurrentPrincipal() principal: Principal,
     @Meta() meta: RequestMeta,
@@ -258,6 +266,50 @@ export class PersonsController {
     @Param('nationalId', nationalIdParam) nationalId: string,
   ): Promise<ManagedBusinesses> {
     return this.businesses.managedBy(requestContext(principal, meta), nationalId);
+  }
+
+  @Post(':nationalId/erasure')
+  @HttpCode(200)
+  @Roles('registrar')
+  @Idempotent({ required: false })
+  @ApiOperation({
+    summary: 'Erase a person’s data',
+    description:
+      'A registrar of the persons register, stating the legal ground. Appends PersonErased, ' +
+      'which closes the record for good, then destroys the person’s key on this site: the ' +
+      'personal data of every earlier event becomes unreadable (the events, their hashes and ' +
+      'the log’s digests stay). The embassy destroys its copy when it replays the event, and ' +
+      'on the keys topic. Afterwards every read of the record answers 410 and every change ' +
+      '410; the change feed publishes a tombstone for the number. Repeating it answers ' +
+      '`changed: false`. Only the national identification number remains (never issued ' +
+      'again). See README, “Data protection”.',
+  })
+  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
+  @ApiIfMatch()
+  @ApiBody({
+    schema: openApiSchema(ErasePersonBody),
+    examples: { 'registered in error': { value: { legalGround: 'court decision 2026/123' } } },
+  })
+  @ApiJsonResponse(200, 'Erased (or erased before)', PersonErasureSchema, {
+    nationalId: '1983081246785',
+    version: 3,
+    changed: true,
+    erasedAt: '2026-12-06T10:00:00.000Z',
+  })
+  @ApiProblems(400, 401, 403, 404, 412, 413, 415)
+  async erase(
+    @CurrentPrincipal() principal: Principal,
+    @Meta() meta: RequestMeta,
+    @Param('nationalId', nationalIdParam) nationalId: string,
+    @IfMatch() expectedVersion: number | undefined,
+    @Body(new ZodPipe(ErasePersonBody)) body: ErasePersonDto,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<PersonErasureView> {
+    const erased = await this.persons.erase(requestContext(principal, meta), nationalId, body, {
+      expectedVersion,
+    });
+    setETag(reply, erased.version);
+    return { ...erased, erasedAt: erased.erasedAt.toISOString() };
   }
 
   @Put(':nationalId/name')

@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { JWK } from 'jose';
 
+import { ensureKeyEncryptionKeyFile } from '@gov/platform-data-protection';
+
 import type { PrincipalKind } from './principal';
 
 /** Files of the local platform's token signing key. */
@@ -13,6 +15,12 @@ export interface LocalSigningKeys {
   readonly privateKeyFile: string;
   /** Public keys (JWKS) the services verify tokens with. */
   readonly jwksFile: string;
+  /**
+   * The local platform's key-encryption key (base64), which wraps the per-subject keys of the
+   * services that seal personal data (`DATA_KEK_FILE`): one for both local sites, as a
+   * deployment mounts one Secret on both.
+   */
+  readonly keyEncryptionKeyFile: string;
 }
 
 /**
@@ -21,7 +29,11 @@ export interface LocalSigningKeys {
  * JWKS URL.
  */
 export async function ensureLocalSigningKeys(dir: string): Promise<LocalSigningKeys> {
-  const keys = { privateKeyFile: join(dir, 'signing-key.jwk'), jwksFile: join(dir, 'jwks.json') };
+  const keys = {
+    privateKeyFile: join(dir, 'signing-key.jwk'),
+    jwksFile: join(dir, 'jwks.json'),
+    keyEncryptionKeyFile: ensureKeyEncryptionKeyFile(join(dir, 'key-encryption-key')),
+  };
   if (existsSync(keys.privateKeyFile) && existsSync(keys.jwksFile)) return keys;
   mkdirSync(dir, { recursive: true });
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', {

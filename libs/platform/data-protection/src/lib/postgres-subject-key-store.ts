@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import type { Pool } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 import type { KeyEncryptionKey } from './key-encryption-key';
@@ -262,4 +262,25 @@ function recordOf(row: KeyRow): KeyRecord {
     wrappedKey: row.wrapped_key,
     destroyedAt: row.destroyed_at,
   };
+}
+
+/**
+ * Destroys `subjectId`'s key in `schema`'s key table on `client`, in the caller's transaction (a
+ * projection's batch): the same statement as {@link PostgresSubjectKeyStore.destroy}, for work
+ * that has a client but no key-encryption key. Idempotent.
+ */
+export async function destroySubjectKeyIn(
+  client: ClientBase,
+  schema: string,
+  subjectId: string,
+  at: Date,
+): Promise<void> {
+  if (!SCHEMA_NAME.test(schema)) throw new TypeError(`invalid schema name "${schema}"`);
+  await client.query(
+    `UPDATE "${schema}".subject_keys
+        SET wrapped_key = NULL, destroyed_at = $2,
+            change_position = nextval('"${schema}".subject_key_changes')
+      WHERE subject_id = $1 AND destroyed_at IS NULL`,
+    [subjectId, at],
+  );
 }

@@ -72,6 +72,7 @@ export class ServicesUnderTest {
   get authEnv(): Record<string, string> {
     return {
       AUTH_JWKS_FILE: this.keys.jwksFile,
+      DATA_KEK_FILE: this.keys.keyEncryptionKeyFile,
       AUTH_ISSUER: this.issuer,
       AUTH_AUDIENCE: AUDIENCE,
     };

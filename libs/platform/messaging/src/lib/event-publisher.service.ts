@@ -13,8 +13,11 @@ export interface OutboundMessage {
    * murmur2 hash as the Java client) and are read back in the order they were published.
    */
   readonly key: string;
-  /** Serialized payload (protobuf bytes in this platform). */
-  readonly value: Buffer | Uint8Array;
+  /**
+   * Serialized payload (protobuf bytes in this platform), or `null` for a tombstone: on a
+   * compacted topic it deletes the key's earlier records once the log cleaner has run.
+   */
+  readonly value: Buffer | Uint8Array | null;
   /** Metadata such as content type, schema and trace ids. */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -99,9 +102,10 @@ export class EventPublisher implements OnApplicationShutdown {
 }
 
 function toKafkaMessage(message: OutboundMessage): Message {
-  const value = Buffer.isBuffer(message.value)
-    ? message.value
-    : Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength);
+  const value =
+    message.value === null || Buffer.isBuffer(message.value)
+      ? message.value
+      : Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength);
   return message.headers
     ? { key: message.key, value, headers: { ...message.headers } }
     : { key: message.key, value };

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
-import type { DynamicModule, FactoryProvider, OnModuleInit } from '@nestjs/common';
+import type { DynamicModule, FactoryProvider, OnModuleInit, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -22,7 +22,14 @@ import {
 import { ConsumerGroupFactory, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
 import { ReplicationModule, SiteRole } from '@gov/platform-replication';
 
+import {
+  KeyEncryptionKey,
+  PostgresSubjectKeyStore,
+  SUBJECT_KEY_STORE,
+} from '@gov/platform-data-protection';
+
 import { ProjectionHost } from './background/projection-host';
+import { KeyRelay, KeyReplicaConsumer } from './data-protection/subject-keys';
 import { PlatformEventTransport } from './consumers/event-transport';
 import { SERVICE_OPTIONS } from './event-sourced-service.options';
 import type { EventSourcedServiceOptions, ServiceKit } from './event-sourced-service.options';
@@ -103,6 +110,7 @@ export class EventSourcedServiceModule {
     // while a replica catches up so that the replay has the cores.
     const backlog = new ReplayBacklog();
     const kit: ServiceKit = { holdWhile: () => backlog.catchingUp };
+    const subjectKeys = options.subjectKeys === true ? subjectKeyProviders(options) : [];
     return {
       module: EventSourcedServiceModule,
       global: true,
@@ -168,6 +176,7 @@ export class EventSourcedServiceModule {
         OwnSchemaGate,
         ProjectionHost,
         readinessChecks,
+        ...subjectKeys,
         ...(options.subscriptions === undefined
           ? []
           : [
@@ -204,8 +213,34 @@ export class EventSourcedServiceModule {
         IdempotencyInterceptor,
         ProjectionHost,
         READINESS_CHECKS,
+        ...(options.subjectKeys === true ? [SUBJECT_KEY_STORE] : []),
         ...(options.subscriptions === undefined ? [] : [MESSAGE_TRANSPORT]),
       ],
     };
   }
+}
+
+/**
+ * The per-subject keys of a service that seals personal data: the store in its own schema, the
+ * relay of its key changes and the consumer of the other site's (see `subjectKeys`).
+ */
+function subjectKeyProviders(options: EventSourcedServiceOptions): Provider[] {
+  const file = options.config.keyEncryptionKeyFile;
+  if (file === undefined) {
+    throw new Error(
+      `${options.config.serviceName} seals personal data: set DATA_KEK_FILE to the file of the ` +
+        'key-encryption key (base64, 32 bytes), the same on both sites',
+    );
+  }
+  // Read once, at start: a missing or malformed key stops the service here, not on a request.
+  const kek = KeyEncryptionKey.fromFile(file);
+  return [
+    {
+      provide: SUBJECT_KEY_STORE,
+      useFactory: (pool: Pool) => new PostgresSubjectKeyStore(pool, options.ownSchema, kek),
+      inject: [PG_POOL],
+    },
+    KeyRelay,
+    KeyReplicaConsumer,
+  ];
 }

@@ -72,6 +72,14 @@ export interface EventSourcedServiceOptions {
    * `PlatformEventTransport`).
    */
   readonly subscriptions?: readonly Subscription[];
+  /**
+   * The service seals personal data under per-subject keys: the kit provides its key store
+   * (`SUBJECT_KEY_STORE`, table `subject_keys` of the own schema, whose migration
+   * `SubjectKeysTable1765000001000` must be among `ownMigrations`), writes its key changes to
+   * `<service>.keys.v1` where the site is writable, and applies the other site's. Needs
+   * `DATA_KEK_FILE`.
+   */
+  readonly subjectKeys?: boolean;
   /** Modules of the service that need the kit (a public feed's relay holds with `holdWhile`). */
   readonly imports?: (kit: ServiceKit) => DynamicModule[];
 }

@@ -19,6 +19,12 @@ export interface EventSourcedServiceConfig extends PlatformConfig {
   readonly replicationGroup: string;
   /** Most bytes the replica fetches per partition at once. */
   readonly replicationFetchBytes: number;
+  /**
+   * The file holding the key-encryption key (base64, 32 bytes) that wraps the per-subject keys;
+   * required by a service that seals personal data (the kit's `subjectKeys`), the same on both
+   * sites.
+   */
+  readonly keyEncryptionKeyFile: string | undefined;
 }
 
 /** The replica's fetch size per partition unless `REPLICATION_FETCH_BYTES` says otherwise. */
@@ -39,6 +45,7 @@ export function defaultEventsTopic(serviceName: string): string {
  * | `REPLICATION_SOURCE` | the site replicated from, as MirrorMaker 2 names it: `primary` on the embassy, `embassy` on the primary (for failback) unless set |
  * | `REPLICATION_GROUP` | the replica's consumer group, `<service>.replica` unless set (a second replica on the same cluster, a rebuild, needs its own) |
  * | `REPLICATION_FETCH_BYTES` | most bytes the replica fetches per partition at once, 4 MiB unless set: larger batches replay faster, smaller ones hold less memory |
+ * | `DATA_KEK_FILE` | the key-encryption key's file (a mounted Secret): required where the service seals personal data |
  */
 export function eventSourcedServiceVariables(defaults: PlatformConfigDefaults) {
   return {
@@ -52,6 +59,7 @@ export function eventSourcedServiceVariables(defaults: PlatformConfigDefaults) {
       max: 256 * 1024 * 1024,
       default: DEFAULT_REPLICATION_FETCH_BYTES,
     }),
+    DATA_KEK_FILE: envToken().optional(),
   };
 }
 
@@ -70,6 +78,7 @@ export function toEventSourcedServiceConfig(
       env.REPLICATION_SOURCE ?? (env.SITE_ROLE === 'embassy' ? 'primary' : 'embassy'),
     replicationGroup: env.REPLICATION_GROUP ?? `${serviceName}.replica`,
     replicationFetchBytes: env.REPLICATION_FETCH_BYTES,
+    keyEncryptionKeyFile: env.DATA_KEK_FILE,
   };
 }
 

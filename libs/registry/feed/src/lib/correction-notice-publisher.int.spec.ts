@@ -18,6 +18,7 @@ import {
   newNationalId,
   personAppend,
   personLife,
+  feedTestKeys,
 } from '../testing/feed-fixtures';
 import {
   checkpointOf,
@@ -105,6 +106,7 @@ describe('CorrectionNoticePublisher', () => {
     });
     const feed = new RecordChangePublisher({
       store,
+      keyStore: feedTestKeys,
       topic: feedTopic,
       publisher: kafka.get(EventPublisher),
       logger: quiet,

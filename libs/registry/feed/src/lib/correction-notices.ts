@@ -5,6 +5,7 @@ import { CorrectionCommunicatedSchema, CorrectionNoticeSchema, Register } from '
 import type { CorrectionNotice } from '@gov/contracts';
 import type { EventStore, PositionedEvent } from '@gov/platform-event-sourcing';
 import {
+  NO_PERSONAL_DATA,
   correctionEventsCodec,
   personCorrectionToProto,
   streamIds,
@@ -68,7 +69,7 @@ export async function noticesOf(
   const notices: SourcedNotice[] = [];
   for (const source of events) {
     if (!isCommunicationEventType(source.eventType)) continue;
-    const communicated = correctionEventsCodec.decode(source);
+    const communicated = correctionEventsCodec.decode(source, NO_PERSONAL_DATA);
     if (communicated.type !== 'CorrectionCommunicated') continue;
     if (communicated.data.recipients.length === 0) continue;
     const accepted = await acceptanceOf(store, communicated.data.correctionId);
@@ -84,7 +85,7 @@ async function acceptanceOf(
   correctionId: string,
 ): Promise<{ event: CorrectionAccepted; recordedAt: Date }> {
   for (const recorded of await store.readStream(streamIds.correction(correctionId))) {
-    const event = correctionEventsCodec.decode(recorded);
+    const event = correctionEventsCodec.decode(recorded, NO_PERSONAL_DATA);
     if (event.type === 'CorrectionAccepted') return { event, recordedAt: recorded.recordedAt };
   }
   throw new Error(`correction ${correctionId} is communicated but has no CorrectionAccepted`);

@@ -82,7 +82,7 @@ describe('correction notices', () => {
       'content-type': 'application/x-protobuf; proto=gov.registry.v1.CorrectionNotice',
       'event-id': 'the-event',
     });
-    expect(fromBinary(CorrectionNoticeSchema, message.value)).toEqual(cae);
+    expect(fromBinary(CorrectionNoticeSchema, message.value ?? new Uint8Array())).toEqual(cae);
   });
 
   it('is nothing for a communication to nobody, and nothing for other events', async () => {

@@ -62,6 +62,14 @@ export function registryChangesTopicSpec(
  * partition, in order), value = the binary `RecordChange` without envelope, headers
  * `content-type` and `event-id` (the source event).
  */
+/**
+ * The tombstone of an erased person's record: its key with a null value, so that compaction
+ * removes every earlier snapshot of the record from the topic and a subscriber deletes its copy.
+ */
+export function toTombstone(recordId: string, sourceEventId: string): OutboundMessage {
+  return { key: recordId, value: null, headers: { [EVENT_ID_HEADER]: sourceEventId } };
+}
+
 export function toFeedMessage(change: RecordChange, sourceEventId: string): OutboundMessage {
   return {
     key: change.recordId,

@@ -1,4 +1,4 @@
-import { REGISTRY_CHANGES_TOPIC, registryChangesTopicSpec } from './feed-topic';
+import { REGISTRY_CHANGES_TOPIC, registryChangesTopicSpec, toTombstone } from './feed-topic';
 
 describe('the feed topic', () => {
   it('is compacted and kept as changes.proto promises subscribers', () => {
@@ -20,6 +20,14 @@ describe('the feed topic', () => {
       topic: 't',
       numPartitions: 12,
       replicationFactor: 3,
+    });
+  });
+
+  it('says an erasure with a tombstone: the record id as key, no value, the source event id', () => {
+    expect(toTombstone('1983081246785', 'ev-1')).toEqual({
+      key: '1983081246785',
+      value: null,
+      headers: { 'event-id': 'ev-1' },
     });
   });
 });

@@ -1,3 +1,5 @@
+import { KeyRing } from '@gov/platform-data-protection';
+import type { SubjectKeys } from '@gov/platform-data-protection';
 import { toBinary } from '@bufbuild/protobuf';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Pool } from 'pg';
@@ -8,7 +10,11 @@ import type { PositionedEvent, PostgresEventStore } from '@gov/platform-event-so
 import { EventPublisher } from '@gov/platform-messaging';
 import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
-import { businessEventsCodec, personEventsCodec } from '@gov/registry-application';
+import {
+  NO_PERSONAL_DATA,
+  businessEventsCodec,
+  personEventsCodec,
+} from '@gov/registry-application';
 import { businessDecider, personDecider } from '@gov/registry-domain';
 import type { BusinessState, PersonState } from '@gov/registry-domain';
 
@@ -24,6 +30,7 @@ import {
   accessAppend,
   accessed,
   at,
+  feedTestKeys,
 } from '../testing/feed-fixtures';
 import {
   checkpointOf,
@@ -72,6 +79,7 @@ function feedPublisher(
   const created = new RecordChangePublisher({
     publisher: kafka.get(EventPublisher),
     logger: quiet,
+    keyStore: feedTestKeys,
     ...options,
   });
   running.push(created);
@@ -83,7 +91,10 @@ function feedPublisher(
  * publisher's batching and caching: each record's events folded from version 1 with the
  * deciders, mapped to their change messages.
  */
-function expectedChanges(log: readonly PositionedEvent[]): Map<string, RecordChange> {
+function expectedChanges(
+  log: readonly PositionedEvent[],
+  keys: SubjectKeys,
+): Map<string, RecordChange> {
   const persons = new Map<string, PersonState>();
   const businesses = new Map<string, BusinessState>();
   const expected = new Map<string, RecordChange>();
@@ -91,7 +102,7 @@ function expectedChanges(log: readonly PositionedEvent[]): Map<string, RecordCha
     const at = { version: event.streamVersion, occurredAt: event.occurredAt };
     let change: RecordChange | undefined;
     if (personEventsCodec.eventTypes.includes(event.eventType)) {
-      const decoded = personEventsCodec.decode(event);
+      const decoded = personEventsCodec.decode(event, keys);
       const state = personDecider.evolve(
         persons.get(event.streamId) ?? personDecider.initialState,
         decoded,
@@ -99,7 +110,7 @@ function expectedChanges(log: readonly PositionedEvent[]): Map<string, RecordCha
       persons.set(event.streamId, state);
       change = personRecordChange(decoded, state, at);
     } else if (businessEventsCodec.eventTypes.includes(event.eventType)) {
-      const decoded = businessEventsCodec.decode(event);
+      const decoded = businessEventsCodec.decode(event, NO_PERSONAL_DATA);
       const state = businessDecider.evolve(
         businesses.get(event.streamId) ?? businessDecider.initialState,
         decoded,
@@ -144,7 +155,13 @@ describe('RecordChangePublisher', () => {
     expect(streams.filter((s) => /^(correction|access)-/.test(s))).toHaveLength(3);
     const records = await readFeed(kafka, topic, streams);
 
-    const expected = expectedChanges(log);
+    const expected = expectedChanges(
+      log,
+      await KeyRing.forReading(
+        feedTestKeys,
+        log.flatMap((event) => (event.dataSubjectKeyId === null ? [] : [event.dataSubjectKeyId])),
+      ),
+    );
     expect(records).toHaveLength(6 + 3 + 5);
     expect(records).toHaveLength(expected.size);
     expect(versionsByKey(records)).toEqual(

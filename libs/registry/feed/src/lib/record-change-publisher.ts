@@ -1,3 +1,4 @@
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import { OutboxRelay } from '@gov/platform-event-sourcing';
 import type {
   OutboxRelaySettings,
@@ -7,7 +8,7 @@ import type {
 } from '@gov/platform-event-sourcing';
 import type { OutboundMessage } from '@gov/platform-messaging';
 
-import { REGISTRY_CHANGES_TOPIC, toFeedMessage } from './feed-topic';
+import { REGISTRY_CHANGES_TOPIC, toFeedMessage, toTombstone } from './feed-topic';
 import { RecordStates } from './record-states';
 import type { SourcedChange } from './record-states';
 
@@ -31,6 +32,8 @@ export interface RecordChangePublisherOptions extends Omit<
   readonly idlePollMs?: number;
   /** How many records' latest states are kept between batches; 10 000 by default. */
   readonly stateCacheSize?: number;
+  /** The registry's per-subject keys, which open persons' personal data. */
+  readonly keyStore: SubjectKeyStore;
 }
 
 /**
@@ -48,7 +51,10 @@ function recordChanges(states: RecordStates): RelayMapping<SourcedChange, Outbou
       }
       return batch.changes;
     },
-    toRecord: ({ change, source }) => toFeedMessage(change, source.eventId),
+    toRecord: (sourced) =>
+      'erased' in sourced
+        ? toTombstone(sourced.erased, sourced.source.eventId)
+        : toFeedMessage(sourced.change, sourced.source.eventId),
   };
 }
 
@@ -83,7 +89,7 @@ function recordChanges(states: RecordStates): RelayMapping<SourcedChange, Outbou
  * each append in this process). `publishedCount` counts the changes published.
  */
 export class RecordChangePublisher extends OutboxRelay<SourcedChange, OutboundMessage> {
-  constructor({ stateCacheSize, ...options }: RecordChangePublisherOptions) {
+  constructor({ stateCacheSize, keyStore, ...options }: RecordChangePublisherOptions) {
     super({
       ...options,
       topic: options.topic ?? REGISTRY_CHANGES_TOPIC,
@@ -91,7 +97,7 @@ export class RecordChangePublisher extends OutboxRelay<SourcedChange, OutboundMe
       label: 'change feed',
       lockNamespace: 'gov.registry.change-feed',
       operation: 'change-feed',
-      mapping: recordChanges(new RecordStates(options.store, stateCacheSize)),
+      mapping: recordChanges(new RecordStates(options.store, keyStore, stateCacheSize)),
     });
   }
 }

@@ -132,7 +132,7 @@ export function personRecordChange(
   after: PersonState,
   at: ChangePosition,
 ): RecordChange | undefined {
-  if (after.status === 'unregistered') return undefined;
+  if (after.status === 'unregistered' || after.status === 'erased') return undefined;
   const { kind, changedFields } = personChangeKind(event);
   return create(RecordChangeSchema, {
     recordId: after.record.nationalId,
@@ -193,6 +193,9 @@ function personChangeKind(event: PersonEvent): KindAndFields {
         kind: ChangeKind.CORRECTED,
         changedFields: [PERSON_CORRECTED_FIELD[event.data.correction.field]],
       };
+    case 'PersonErased':
+      // Never a change message: the feed publishes an erasure as a tombstone.
+      throw new Error('an erasure is published as a tombstone, not as a record change');
     default:
       return assertNever(event, 'person event');
   }
@@ -218,7 +221,9 @@ function businessChangeKind(event: BusinessEvent): KindAndFields {
   }
 }
 
-function personRecord(state: Exclude<PersonState, { status: 'unregistered' }>): ProtoPersonRecord {
+function personRecord(
+  state: Exclude<PersonState, { status: 'unregistered' } | { status: 'erased' }>,
+): ProtoPersonRecord {
   const { record } = state;
   return create(PersonRecordSchema, {
     nationalId: record.nationalId,

@@ -282,7 +282,7 @@ describe('the Kafka record of a change', () => {
       'content-type': RECORD_CHANGE_CONTENT_TYPE,
       'event-id': '01950000-0000-7000-8000-000000000001',
     });
-    const decoded = fromBinary(RecordChangeSchema, message.value);
+    const decoded = fromBinary(RecordChangeSchema, message.value ?? new Uint8Array());
     expect(decoded.register).toBe(Register.PERSONS);
     expect(decoded).toEqual(change);
   });

@@ -1,17 +1,40 @@
 import type { RecordChange } from '@gov/contracts';
+import { KeyRing, SubjectErasedError } from '@gov/platform-data-protection';
+import type { SubjectKeyStore, SubjectKeys } from '@gov/platform-data-protection';
 import type { EventStore, PositionedEvent, RecordedEvent } from '@gov/platform-event-sourcing';
-import { businessEventsCodec, personEventsCodec } from '@gov/registry-application';
+import {
+  NO_PERSONAL_DATA,
+  businessEventsCodec,
+  personEventsCodec,
+} from '@gov/registry-application';
 import { businessDecider, personDecider } from '@gov/registry-domain';
 import type { BusinessState, PersonState } from '@gov/registry-domain';
 
 import { businessRecordChange, personRecordChange } from './record-change';
 
-/** A change to publish, with the log event it comes from. */
-export interface SourcedChange {
-  /** The registry event (its id goes in the `event-id` header). */
-  readonly source: PositionedEvent;
-  readonly change: RecordChange;
-}
+/**
+ * A change to publish, with the log event it comes from: a record's new state, or the erasure
+ * of a person's record (published as a tombstone for its key).
+ */
+export type SourcedChange =
+  | {
+      /** The registry event (its id goes in the `event-id` header). */
+      readonly source: PositionedEvent;
+      readonly change: RecordChange;
+    }
+  | {
+      readonly source: PositionedEvent;
+      /** The id of the record whose data was erased. */
+      readonly erased: string;
+    };
+
+/** What one record event gives the feed. */
+type FeedEntry =
+  | { readonly kind: 'change'; readonly change: RecordChange }
+  | { readonly kind: 'erased'; readonly recordId: string }
+  /** The event's personal data was erased since: nothing of it may be published. */
+  | { readonly kind: 'withheld' }
+  | undefined;
 
 /** Why an event of a record stream yields no change (reported, then skipped). */
 export interface SkippedEvent {
@@ -31,23 +54,46 @@ export interface BatchChanges {
  */
 interface Fold {
   readonly version: number;
-  /** Folds the next event of the stream in; `change` builds its message, if asked for. */
-  apply(event: RecordedEvent): {
+  /**
+   * Folds the next event of the stream in, its personal data opened with `keys`; `entry` builds
+   * what the feed gets of it, if asked for.
+   */
+  apply(
+    event: RecordedEvent,
+    keys: SubjectKeys,
+  ): {
     readonly next: Fold;
-    readonly change: () => RecordChange | undefined;
+    readonly entry: () => FeedEntry;
   };
 }
 
 function personFold(state: PersonState, version: number): Fold {
   return {
     version,
-    apply(recorded) {
-      const event = personEventsCodec.decode(recorded);
+    apply(recorded, keys) {
+      let event;
+      try {
+        event = personEventsCodec.decode(recorded, keys);
+      } catch (error) {
+        // Erased later in the log (a feed catching up, or rebuilt): nothing of the record may
+        // go out; its PersonErased gives the tombstone.
+        if (!(error instanceof SubjectErasedError)) throw error;
+        return {
+          next: personFold(state, recorded.streamVersion),
+          entry: () => ({ kind: 'withheld' }),
+        };
+      }
       const after = personDecider.evolve(state, event);
       const at = { version: recorded.streamVersion, occurredAt: recorded.occurredAt };
       return {
         next: personFold(after, recorded.streamVersion),
-        change: () => personRecordChange(event, after, at),
+        entry: () => {
+          if (event.type === 'PersonErased') {
+            return { kind: 'erased', recordId: event.data.nationalId };
+          }
+          const change = personRecordChange(event, after, at);
+          return change === undefined ? undefined : { kind: 'change', change };
+        },
       };
     },
   };
@@ -57,15 +103,26 @@ function businessFold(state: BusinessState, version: number): Fold {
   return {
     version,
     apply(recorded) {
-      const event = businessEventsCodec.decode(recorded);
+      const event = businessEventsCodec.decode(recorded, NO_PERSONAL_DATA);
       const after = businessDecider.evolve(state, event);
       const at = { version: recorded.streamVersion, occurredAt: recorded.occurredAt };
       return {
         next: businessFold(after, recorded.streamVersion),
-        change: () => businessRecordChange(event, after, at),
+        entry: () => {
+          const change = businessRecordChange(event, after, at);
+          return change === undefined ? undefined : { kind: 'change', change };
+        },
       };
     },
   };
+}
+
+/** The keys that open the personal data of `events`, as this site has them. */
+function keysOf(keyStore: SubjectKeyStore, events: readonly RecordedEvent[]): Promise<SubjectKeys> {
+  return KeyRing.forReading(
+    keyStore,
+    events.flatMap((event) => (event.dataSubjectKeyId === null ? [] : [event.dataSubjectKeyId])),
+  );
 }
 
 /**
@@ -108,10 +165,12 @@ export class RecordStates {
 
   /**
    * @param store - Where record streams are read from (`readStream`, upcast).
+   * @param keyStore - The registry's per-subject keys, to open persons' personal data.
    * @param cacheSize - How many records' latest states to keep between batches.
    */
   constructor(
     private readonly store: Pick<EventStore, 'readStream'>,
+    private readonly keyStore: SubjectKeyStore,
     private readonly cacheSize = 10_000,
   ) {}
 
@@ -120,25 +179,29 @@ export class RecordStates {
    * any other event.
    *
    * @throws `MalformedPayloadError` (from the application's codecs) for a record event that
-   *   does not decode; nothing of the batch should then be published.
+   *   does not decode, `KeyUnavailableError` for one whose key this site has not received yet;
+   *   nothing of the batch should then be published.
    */
   async changesOf(events: readonly PositionedEvent[]): Promise<BatchChanges> {
     const folds = await this.foldsBefore(events);
+    const keys = await keysOf(this.keyStore, events);
     const changes: SourcedChange[] = [];
     const skipped: SkippedEvent[] = [];
     for (const source of events) {
       const fold = folds.get(source.streamId);
       if (fold === undefined) continue;
-      const { next, change } = fold.apply(source);
+      const { next, entry } = fold.apply(source, keys);
       folds.set(source.streamId, next);
-      const message = change();
-      if (message === undefined) {
+      const published = entry();
+      if (published === undefined) {
         skipped.push({
           source,
           reason: `stream ${source.streamId} has no record at version ${source.streamVersion} (it does not start with a registration)`,
         });
-      } else {
-        changes.push({ source, change: message });
+      } else if (published.kind === 'change') {
+        changes.push({ source, change: published.change });
+      } else if (published.kind === 'erased') {
+        changes.push({ source, erased: published.recordId });
       }
     }
     for (const [streamId, fold] of folds) this.remember(streamId, fold);
@@ -183,9 +246,10 @@ export class RecordStates {
   ): Promise<Fold> {
     let fold = cached !== undefined && cached.version < before ? cached : start();
     const events = await this.store.readStream(streamId, fold.version + 1);
+    const keys = await keysOf(this.keyStore, events);
     for (const event of events) {
       if (event.streamVersion >= before) break;
-      fold = fold.apply(event).next;
+      fold = fold.apply(event, keys).next;
     }
     if (fold.version !== before - 1) {
       throw new Error(

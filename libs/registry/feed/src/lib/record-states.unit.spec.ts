@@ -1,11 +1,13 @@
 import { toJson } from '@bufbuild/protobuf';
 
 import { RecordChangeSchema } from '@gov/contracts';
+import { KeyRing } from '@gov/platform-data-protection';
 import { InMemoryEventStore } from '@gov/platform-event-sourcing';
 import type { PositionedEvent, RecordedEvent } from '@gov/platform-event-sourcing';
-import { personEventsCodec } from '@gov/registry-application';
+import { NO_PERSONAL_DATA, personEventsCodec } from '@gov/registry-application';
 
 import {
+  feedTestKeys,
   appendAll,
   at,
   interleavedLog,
@@ -46,9 +48,9 @@ async function setUp(): Promise<{
 
 /** A comparable view of changes: key, version, kind and the record as JSON. */
 const view = (changes: readonly SourcedChange[]) =>
-  changes.map(({ source, change }) => ({
-    eventId: source.eventId,
-    change: toJson(RecordChangeSchema, change),
+  changes.map((sourced) => ({
+    eventId: sourced.source.eventId,
+    change: 'change' in sourced ? toJson(RecordChangeSchema, sourced.change) : null,
   }));
 
 async function inBatches(
@@ -67,15 +69,16 @@ describe('RecordStates', () => {
   it('yields one change per record event, in log order, and none for corrections or reads', async () => {
     const { store, log, recordIds } = await setUp();
 
-    const { changes, skipped } = await new RecordStates(store).changesOf(log);
+    const { changes, skipped } = await new RecordStates(store, feedTestKeys).changesOf(log);
 
     const recordEvents = log.filter((e) => recordIds.includes(e.streamId));
     expect(changes.map((c) => c.source.eventId)).toEqual(recordEvents.map((e) => e.eventId));
     expect(changes).toHaveLength(6 + 3 + 5);
     expect(skipped).toEqual([]);
-    for (const { source, change } of changes) {
-      expect(change.recordId).toBe(source.streamId);
-      expect(change.recordVersion).toBe(BigInt(source.streamVersion));
+    for (const sourced of changes) {
+      if (!('change' in sourced)) throw new Error('no erasure in this log');
+      expect(sourced.change.recordId).toBe(sourced.source.streamId);
+      expect(sourced.change.recordVersion).toBe(BigInt(sourced.source.streamVersion));
     }
     expect(log.some((e) => e.streamId.startsWith('correction-'))).toBe(true);
     expect(log.some((e) => e.streamId.startsWith('access-'))).toBe(true);
@@ -85,11 +88,11 @@ describe('RecordStates', () => {
 
   it('gives the same changes whatever the batch size, reading each stream at most once per batch', async () => {
     const { store, log } = await setUp();
-    const whole = view((await new RecordStates(store).changesOf(log)).changes);
+    const whole = view((await new RecordStates(store, feedTestKeys).changesOf(log)).changes);
 
     for (const size of [1, 2, 5, 7]) {
       // Without the cache: every stream not starting in a batch is read, once per batch.
-      const uncached = new RecordStates(store, 0);
+      const uncached = new RecordStates(store, feedTestKeys, 0);
       store.reads = 0;
       let streamsToRead = 0;
       const changes: SourcedChange[] = [];
@@ -110,17 +113,19 @@ describe('RecordStates', () => {
 
       // With the cache: the states reached by earlier batches are reused, nothing is read.
       store.reads = 0;
-      expect(view(await inBatches(new RecordStates(store), log, size))).toEqual(whole);
+      expect(view(await inBatches(new RecordStates(store, feedTestKeys), log, size))).toEqual(
+        whole,
+      );
       expect(store.reads).toBe(0);
     }
   });
 
   it('starts in the middle of the log (a checkpoint) with one read per stream', async () => {
     const { store, log } = await setUp();
-    const whole = view((await new RecordStates(store).changesOf(log)).changes);
+    const whole = view((await new RecordStates(store, feedTestKeys).changesOf(log)).changes);
     const from = 9;
 
-    const later = await new RecordStates(store).changesOf(log.slice(from));
+    const later = await new RecordStates(store, feedTestKeys).changesOf(log.slice(from));
 
     const expected = whole.filter((c) => log.slice(from).some((e) => e.eventId === c.eventId));
     expect(view(later.changes)).toEqual(expected);
@@ -129,7 +134,7 @@ describe('RecordStates', () => {
 
   it('starts over from the stream when a batch is read again (a retry after a failure)', async () => {
     const { store, log } = await setUp();
-    const states = new RecordStates(store);
+    const states = new RecordStates(store, feedTestKeys);
     const first = view((await states.changesOf(log.slice(0, 10))).changes);
 
     const again = view((await states.changesOf(log.slice(0, 10))).changes);
@@ -146,15 +151,53 @@ describe('RecordStates', () => {
       1,
       [
         {
-          ...personEventsCodec.encode(personLife(anna, CORRECTION)[1]!, at(1)),
+          ...personEventsCodec.encode(
+            personLife(anna, CORRECTION)[1]!,
+            at(1),
+            await KeyRing.forWriting(feedTestKeys, [anna]),
+          ),
           payload: new Uint8Array([0xff, 0xff]),
         },
       ],
       { correlationId: 'broken' },
     );
 
-    await expect(new RecordStates(store).changesOf(await store.readAll(1n, 10))).rejects.toThrow(
-      /PersonNameChanged/,
+    await expect(
+      new RecordStates(store, feedTestKeys).changesOf(await store.readAll(1n, 10)),
+    ).rejects.toThrow(/PersonNameChanged/);
+  });
+
+  it('publishes an erasure as a tombstone, and withholds what it can no longer read', async () => {
+    const store = new InMemoryEventStore({ producer: 'registry' });
+    const anna = newNationalId();
+    await appendAll(store, personLife(anna, CORRECTION).slice(0, 2).map(personAppend));
+    const before = await new RecordStates(store, feedTestKeys).changesOf(
+      await store.readAll(1n, 10),
     );
+    expect(before.changes).toHaveLength(2);
+    await store.append(
+      anna,
+      2,
+      [
+        personEventsCodec.encode(
+          { type: 'PersonErased', data: { nationalId: anna, legalGround: 'court decision' } },
+          at(3),
+          NO_PERSONAL_DATA,
+        ),
+      ],
+      { correlationId: 'erasure' },
+    );
+    await feedTestKeys.destroy(anna, at(3));
+    const log = await store.readAll(1n, 10);
+
+    // A feed that kept up publishes the tombstone; one that replays the whole log after the
+    // erasure (a rebuilt site) publishes nothing of the record but the tombstone.
+    const kept = await new RecordStates(store, feedTestKeys).changesOf(log.slice(2));
+    const replayed = await new RecordStates(store, feedTestKeys).changesOf(log);
+
+    for (const { changes, skipped } of [kept, replayed]) {
+      expect(skipped).toEqual([]);
+      expect(changes).toEqual([{ source: log[2], erased: anna }]);
+    }
   });
 });

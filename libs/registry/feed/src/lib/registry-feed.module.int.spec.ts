@@ -1,4 +1,5 @@
-import { Logger, Module } from '@nestjs/common';
+import { SUBJECT_KEY_STORE } from '@gov/platform-data-protection';
+import { Global, Logger, Module } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Pool } from 'pg';
@@ -8,7 +9,13 @@ import { MessagingModule } from '@gov/platform-messaging';
 import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
-import { appendAll, newNationalId, personAppend, personLife } from '../testing/feed-fixtures';
+import {
+  appendAll,
+  feedTestKeys,
+  newNationalId,
+  personAppend,
+  personLife,
+} from '../testing/feed-fixtures';
 import { readFeed, startMessaging, waitFor } from '../testing/feed-test-support';
 import { RegistryFeedModule, RegistryFeedService } from './registry-feed.module';
 
@@ -29,6 +36,14 @@ afterAll(async () => {
   await database.drop();
 });
 
+/** The service kit's key store, as the feed finds it in the registry (global). */
+@Global()
+@Module({
+  providers: [{ provide: SUBJECT_KEY_STORE, useValue: feedTestKeys }],
+  exports: [SUBJECT_KEY_STORE],
+})
+class KeysModule {}
+
 describe('RegistryFeedModule', () => {
   it('creates the feed topic, publishes the changes of the application’s store, and stops with it', async () => {
     const topic = uniqueName('registry-changes').replace(/_/g, '-');
@@ -47,6 +62,7 @@ describe('RegistryFeedModule', () => {
           logLevel: 'error',
         }),
         RegistryFeedModule.forRoot({ topic, numPartitions: 2 }),
+        KeysModule,
       ],
     })
     class RegistryLikeModule {}

@@ -7,6 +7,8 @@ import {
   nestRelayLogger,
   relayModule,
 } from '@gov/platform-event-sourcing';
+import { SUBJECT_KEY_STORE } from '@gov/platform-data-protection';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import { EventPublisher, KafkaAdmin } from '@gov/platform-messaging';
 
 import { REGISTRY_CHANGES_TOPIC, registryChangesTopicSpec } from './feed-topic';
@@ -30,6 +32,7 @@ export class RegistryFeedService extends RelayHost<RecordChangePublisher> {
     store: PostgresEventStore,
     publisher: EventPublisher,
     admin: KafkaAdmin,
+    @Inject(SUBJECT_KEY_STORE) keyStore: SubjectKeyStore,
   ) {
     const { ensureTopic = true, numPartitions, replicationFactor, ...publisherOptions } = options;
     super(
@@ -37,6 +40,7 @@ export class RegistryFeedService extends RelayHost<RecordChangePublisher> {
         ...publisherOptions,
         store,
         publisher,
+        keyStore,
         logger: nestRelayLogger('RegistryChangeFeed'),
       }),
       admin,

@@ -5,7 +5,7 @@ import type { RecordChangePublisherOptions } from './record-change-publisher';
 /** Configuration of {@link RegistryFeedModule}: the publisher's options without its parts. */
 export interface RegistryFeedModuleOptions extends Omit<
   RecordChangePublisherOptions,
-  'store' | 'publisher' | 'logger'
+  'store' | 'publisher' | 'logger' | 'keyStore'
 > {
   /**
    * Create the feed topic at start-up if it is missing, compacted as changes.proto states

@@ -1,5 +1,7 @@
 // Registry events for this library's tests: one person's and one business's life, and the
 // correction and access events that must stay off the feed. Not exported from the library.
+import { InMemorySubjectKeyStore, KeyEncryptionKey, KeyRing } from '@gov/platform-data-protection';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import { randomInt } from 'node:crypto';
 
 import type { EventStore } from '@gov/platform-event-sourcing';
@@ -7,6 +9,7 @@ import {
   accessEventsCodec,
   businessEventsCodec,
   correctionEventsCodec,
+  NO_PERSONAL_DATA,
   personEventsCodec,
   streamIds,
 } from '@gov/registry-application';
@@ -241,22 +244,33 @@ export function interleavedLog(
   return out;
 }
 
+/**
+ * The per-subject keys of the feed's tests (in memory: the keys do not live with the events), for
+ * {@link appendAll} and the `RecordStates` under test.
+ */
+export const feedTestKeys = new InMemorySubjectKeyStore(KeyEncryptionKey.generate());
+
 /** Appends each event on its own, after whatever its stream holds, occurring at `when(i)`. */
 export async function appendAll(
   store: EventStore,
   appends: readonly Append[],
   when: (index: number) => Date = at,
+  keys: SubjectKeyStore = feedTestKeys,
 ): Promise<void> {
   for (const [i, append] of appends.entries()) {
     const occurredAt = when(i);
     const encoded =
       append.kind === 'person'
-        ? personEventsCodec.encode(append.event, occurredAt)
+        ? personEventsCodec.encode(
+            append.event,
+            occurredAt,
+            await KeyRing.forWriting(keys, [append.event.data.nationalId]),
+          )
         : append.kind === 'business'
-          ? businessEventsCodec.encode(append.event, occurredAt)
+          ? businessEventsCodec.encode(append.event, occurredAt, NO_PERSONAL_DATA)
           : append.kind === 'correction'
-            ? correctionEventsCodec.encode(append.event, occurredAt)
-            : accessEventsCodec.encode(append.event, occurredAt);
+            ? correctionEventsCodec.encode(append.event, occurredAt, NO_PERSONAL_DATA)
+            : accessEventsCodec.encode(append.event, occurredAt, NO_PERSONAL_DATA);
     await store.append(append.streamId, 'any', [encoded], {
       correlationId: `feed-test-${i}`,
       actor: { kind: 'registrar', id: 'clerk-1', organisationId: 'rnpp' },

@@ -82,6 +82,31 @@ export const RecordDeathBody = z
 /** The parsed RecordDeathBody. */
 export type RecordDeathDto = z.output<typeof RecordDeathBody>;
 
+export const ErasePersonBody = z
+  .strictObject({
+    legalGround: z
+      .string()
+      .min(1)
+      .max(500)
+      .describe(
+        'Why the person’s data may be erased: the legal provision or decision (at most 500 ' +
+          'characters); kept in the log with the erasure',
+      )
+      .meta({ example: 'Art. 17(1)(d) GDPR: registered in error, court decision 2026/123' }),
+  })
+  .describe('The erasure of a person’s data from the register');
+/** The parsed ErasePersonBody. */
+export type ErasePersonDto = z.output<typeof ErasePersonBody>;
+
+export const PersonErasure = z
+  .object({
+    nationalId: z.string().meta({ example: '1983081246785' }),
+    version: z.int().describe('The record’s version now: that of its PersonErased event'),
+    changed: z.boolean().describe('false when the data was erased before (nothing changed)'),
+    erasedAt: z.iso.datetime().describe('When the person’s key was destroyed on this site'),
+  })
+  .describe('An erased record: only its number remains');
+
 export const PersonWritten = z
   .object({
     nationalId: z.string().meta({ example: '1983081246785' }),

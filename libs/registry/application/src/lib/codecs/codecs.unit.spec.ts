@@ -3,6 +3,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 
 import {
+  CivilStatus,
   CorrectionCommunicatedSchema,
   CorrectionCommunicated_RecipientSchema,
   CorrectionRejectedSchema,
@@ -371,7 +372,7 @@ describe('person events codec', () => {
             locality: 'L',
             country: 'LU',
           },
-          civilStatus: 2,
+          civilStatus: CivilStatus.MARRIED,
         }),
       }),
     );

@@ -1,0 +1,166 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+
+import {
+  MalformedKeyRecordError,
+  SUBJECT_KEY_STORE,
+  decodeKeyRecord,
+  encodeKeyRecord,
+} from '@gov/platform-data-protection';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
+import {
+  ConsumerGroupFactory,
+  DependencyUnavailableError,
+  EventPublisher,
+  KafkaAdmin,
+  PermanentMessageError,
+  retryThenDeadLetter,
+} from '@gov/platform-messaging';
+import type { ConsumerGroup, InboundMessage, TopicSpec } from '@gov/platform-messaging';
+
+import { SERVICE_OPTIONS } from '../event-sourced-service.options';
+import type { EventSourcedServiceOptions, Reactor } from '../event-sourced-service.options';
+
+/** Key changes written to the keys topic per pass. */
+const RELAY_BATCH = 500;
+const RETRY_JOIN_MS = 2_000;
+
+/** A service's keys topic: `<service>.keys.v1`. */
+export function keysTopicOf(serviceName: string): string {
+  return `${serviceName}.keys.v1`;
+}
+
+/**
+ * The keys topic: compacted, so that the latest record of a key (its destruction, once erased)
+ * is what stays. Segments roll hourly and `max.compaction.lag.ms` makes the log cleaner compact
+ * a destroyed key's earlier record (its wrapped material) within a day, on this cluster and on
+ * the mirror alike.
+ */
+export function keysTopicSpec(topic: string): TopicSpec {
+  return {
+    topic,
+    numPartitions: 3,
+    configs: {
+      'cleanup.policy': 'compact',
+      'retention.ms': '-1',
+      'segment.ms': String(3600_000),
+      'max.compaction.lag.ms': String(24 * 3600_000),
+      'min.cleanable.dirty.ratio': '0.1',
+    },
+  };
+}
+
+/**
+ * Writes this site's key changes (new keys, destructions) to its keys topic, in the order the
+ * store made them, keyed by key id, then moves the store's relay position. A reactor: only where
+ * the site is writable (a replica makes no keys; a destruction it applied while replaying goes
+ * out once it is promoted). At least once: a crash between the write and the position writes the
+ * same states again, which consumers apply idempotently.
+ */
+@Injectable()
+export class KeyRelay implements Reactor, OnApplicationBootstrap {
+  private readonly topic: string;
+
+  constructor(
+    @Inject(SUBJECT_KEY_STORE) private readonly keys: SubjectKeyStore,
+    private readonly publisher: EventPublisher,
+    private readonly admin: KafkaAdmin,
+    @Inject(SERVICE_OPTIONS) options: EventSourcedServiceOptions,
+  ) {
+    this.topic = keysTopicOf(options.config.serviceName);
+  }
+
+  /** The topic on every site: a promoted embassy writes to its own. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.admin.ensureTopics([keysTopicSpec(this.topic)]);
+  }
+
+  async runOnce(): Promise<number> {
+    const from = await this.keys.relayPosition(this.topic);
+    const changes = await this.keys.changesSince(from, RELAY_BATCH);
+    const last = changes.at(-1);
+    if (last === undefined) return 0;
+    await this.publisher.publish(
+      this.topic,
+      changes.map(({ record }) => ({ key: record.keyId, value: encodeKeyRecord(record) })),
+    );
+    await this.keys.saveRelayPosition(this.topic, last.position);
+    return changes.length;
+  }
+}
+
+/**
+ * Applies the other site's keys topic, as MirrorMaker 2 mirrors it here
+ * (`<replication source>.<service>.keys.v1`), to this site's key store: the embassy receives the
+ * keys the home site seals with and their destructions; a home site that was failed over
+ * receives those the promoted embassy made. On every site, whatever its role: applying is
+ * idempotent and a destroyed key is never revived. A record that is not a valid key record goes
+ * to the dead-letter topic; an unreachable database is waited for.
+ */
+@Injectable()
+export class KeyReplicaConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(KeyReplicaConsumer.name);
+  private group: ConsumerGroup | undefined;
+  private stopped = false;
+  private joining: Promise<void> | undefined;
+
+  constructor(
+    @Inject(SUBJECT_KEY_STORE) private readonly keys: SubjectKeyStore,
+    private readonly groups: ConsumerGroupFactory,
+    @Inject(SERVICE_OPTIONS) private readonly options: EventSourcedServiceOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { config } = this.options;
+    const topic = `${config.replicationSource}.${keysTopicOf(config.serviceName)}`;
+    this.group = this.groups.create({
+      groupId: `${config.replicationGroup}.keys`,
+      topics: [topic],
+      fromBeginning: true,
+      handler: (message) => this.apply(message),
+      onError: retryThenDeadLetter(),
+    });
+    // In the background: the mirrored topic exists only once the other site wrote a key.
+    this.joining = this.join(this.group, topic);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.joining;
+    await this.group?.stop();
+  }
+
+  private async join(group: ConsumerGroup, topic: string): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await group.start();
+        return;
+      } catch (error) {
+        this.logger.debug({ topic, err: error }, `Keys topic ${topic} not joined yet; retrying`);
+        await new Promise((resolve) => setTimeout(resolve, RETRY_JOIN_MS));
+      }
+    }
+  }
+
+  private async apply(message: InboundMessage): Promise<void> {
+    if (message.value.length === 0) {
+      throw new PermanentMessageError('invalid', 'a keys topic record without a value');
+    }
+    let record;
+    try {
+      record = decodeKeyRecord(message.key, message.value);
+    } catch (error) {
+      if (error instanceof MalformedKeyRecordError) {
+        throw new PermanentMessageError('undecodable', error.message, { cause: error });
+      }
+      throw error;
+    }
+    try {
+      await this.keys.applyReplicated(record);
+    } catch (error) {
+      throw new DependencyUnavailableError('postgres', 'storing a replicated key failed', {
+        cause: error,
+      });
+    }
+  }
+}
