@@ -196,6 +196,7 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
     const common = {
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
       AUTH_JWKS_FILE: keys.jwksFile,
+      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
       LOG_LEVEL: 'warn',

@@ -79,6 +79,7 @@ describe('consent service', () => {
       HTTP_PORT: String(port),
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
       AUTH_JWKS_FILE: keys.jwksFile,
+      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
       RECEIPT_KEY_DIR: join(keysDir, 'receipts'),

@@ -48,6 +48,7 @@ describe('registry reads decided on the person’s consent', () => {
       HTTP_PORT: String(port),
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
       AUTH_JWKS_FILE: keys.jwksFile,
+      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
       EVENTS_TOPIC: uniqueName(`${service}.events.v1`),

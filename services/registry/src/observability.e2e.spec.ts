@@ -126,6 +126,7 @@ describe('observability of the registry on two sites', () => {
       HTTP_PORT: String(ports[site]),
       SITE_ROLE: site,
       AUTH_JWKS_FILE: keys.jwksFile,
+      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
       EVENTS_TOPIC: site === 'primary' ? primaryTopic : embassyTopic,

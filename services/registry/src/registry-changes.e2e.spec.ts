@@ -47,6 +47,7 @@ describe('registry.changes.v1, read by an agency with a plain Kafka client', () 
       HTTP_PORT: String(port),
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
       AUTH_JWKS_FILE: keys.jwksFile,
+      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
       LOG_LEVEL: 'warn',

@@ -53,6 +53,7 @@ describe('registry promoted on the embassy', () => {
       HTTP_PORT: String(port),
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
       AUTH_JWKS_FILE: keys.jwksFile,
+      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
       LOG_LEVEL: 'warn',

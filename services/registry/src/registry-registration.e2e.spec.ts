@@ -63,6 +63,7 @@ describe('registrations answered with their append', () => {
       HTTP_PORT: String(port),
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
       AUTH_JWKS_FILE: keys.jwksFile,
+      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
       LOG_LEVEL: 'warn',

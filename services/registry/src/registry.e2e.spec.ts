@@ -24,6 +24,7 @@ describe('registry service', () => {
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
       DATABASE_URL: database.url,
       AUTH_JWKS_FILE: keys.jwksFile,
+      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: 'registry-e2e',
       AUTH_AUDIENCE: 'backbone',
       // A topic of this file's own: the other e2e spec checks the default topic's contents.

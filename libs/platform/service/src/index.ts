@@ -88,3 +88,4 @@ export {
   uuidOf,
 } from './lib/request-context';
 export type { Clock, RequestContext } from './lib/request-context';
+export { KeyRelay, KeyReplicaConsumer, keysTopicOf, keysTopicSpec } from './lib/data-protection/subject-keys';

@@ -25,9 +25,14 @@ import type { EventSourcedServiceOptions, Reactor } from '../event-sourced-servi
 const RELAY_BATCH = 500;
 const RETRY_JOIN_MS = 2_000;
 
-/** A service's keys topic: `<service>.keys.v1`. */
-export function keysTopicOf(serviceName: string): string {
-  return `${serviceName}.keys.v1`;
+/**
+ * A service's keys topic, named after its event topic: `registry.events.v1` → `registry.keys.v1`
+ * (so that a test's renamed event topic gets a keys topic of its own too).
+ */
+export function keysTopicOf(eventsTopic: string): string {
+  return eventsTopic.includes('.events.')
+    ? eventsTopic.replace('.events.', '.keys.')
+    : `${eventsTopic}.keys`;
 }
 
 /**
@@ -67,7 +72,7 @@ export class KeyRelay implements Reactor, OnApplicationBootstrap {
     private readonly admin: KafkaAdmin,
     @Inject(SERVICE_OPTIONS) options: EventSourcedServiceOptions,
   ) {
-    this.topic = keysTopicOf(options.config.serviceName);
+    this.topic = keysTopicOf(options.config.eventsTopic);
   }
 
   /** The topic on every site: a promoted embassy writes to its own. */
@@ -112,7 +117,7 @@ export class KeyReplicaConsumer implements OnApplicationBootstrap, OnModuleDestr
 
   onApplicationBootstrap(): void {
     const { config } = this.options;
-    const topic = `${config.replicationSource}.${keysTopicOf(config.serviceName)}`;
+    const topic = `${config.replicationSource}.${keysTopicOf(config.eventsTopic)}`;
     this.group = this.groups.create({
       groupId: `${config.replicationGroup}.keys`,
       topics: [topic],

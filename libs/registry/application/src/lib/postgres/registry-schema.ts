@@ -152,7 +152,7 @@ export const REGISTRY_MIGRATIONS: readonly OwnMigration[] = [
 ];
 
 /** The newest migration of {@link REGISTRY_MIGRATIONS}: what this code needs. */
-export const REQUIRED_REGISTRY_MIGRATION = RegistryBusinessManagers1765000000400.name;
+export const REQUIRED_REGISTRY_MIGRATION = SubjectKeysTable1765000001000.name;
 
 /** The registry's two schemas and its own tables, as the service kit takes them. */
 export const REGISTRY_SCHEMAS: ServiceSchemas = {

@@ -1,0 +1,279 @@
+// Erasure across both sites: two registry processes, each with its own database, the embassy
+// replaying the primary's log topic and applying its keys topic (both named as MirrorMaker 2
+// would name them, on the same cluster here). A person erased on the primary can no longer be
+// read on either site, the log keeps its events (the digests of both sites stay equal), the
+// change feed publishes a tombstone, and another person is untouched.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+
+import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
+import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
+import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
+import type { TestDatabase } from '@gov/platform-testing';
+
+import { RegistryProcess, freePort, runTool, waitUntilOk } from './testing/registry-process';
+
+const ISSUER = 'registry-erasure-e2e';
+const AUDIENCE = 'backbone';
+const LEGAL_GROUND = 'Art. 17(1)(d) GDPR: registered in error, court decision 2026/123';
+
+interface Site {
+  readonly database: TestDatabase;
+  readonly service: RegistryProcess;
+  readonly baseUrl: string;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+describe('erasure of a person on both sites', () => {
+  let keysDir: string;
+  let keys: LocalSigningKeys;
+  const sites: Site[] = [];
+  const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>): Promise<string> =>
+    mintToken(keys.privateKeyFile, { issuer: ISSUER, audience: AUDIENCE, ...request });
+
+  async function startSite(extra: Record<string, string>): Promise<Site> {
+    const database = await createTestDatabase('registry_erasure');
+    const env = { DATABASE_URL: database.url };
+    expect(runTool('migrate', env).status).toBe(0);
+    const port = await freePort();
+    const service = new RegistryProcess({
+      ...env,
+      ...extra,
+      HTTP_PORT: String(port),
+      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      AUTH_JWKS_FILE: keys.jwksFile,
+      // One key-encryption key for both sites, as a deployment mounts one Secret on both.
+      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+      LOG_LEVEL: 'warn',
+    });
+    const site = { database, service, baseUrl: `http://127.0.0.1:${String(port)}` };
+    sites.push(site);
+    await waitUntilOk(`${site.baseUrl}/health/ready`, service, 90_000);
+    return site;
+  }
+
+  async function call(
+    site: Site,
+    method: string,
+    path: string,
+    bearer: string,
+    body?: unknown,
+  ): Promise<Answer> {
+    const response = await fetch(`${site.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        ...(body === undefined
+          ? {}
+          : { 'content-type': 'application/json', 'idempotency-key': randomUUID() }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  async function sql<T>(site: Site, text: string, values: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: site.database.url });
+    await client.connect();
+    try {
+      return (await client.query(text, values)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  async function caughtUp(embassy: Site, primary: Site, operator: string): Promise<string> {
+    const head = async (site: Site) =>
+      String((await call(site, 'GET', '/replication/status', operator)).body['head']);
+    const target = await head(primary);
+    const deadline = Date.now() + 60_000;
+    while ((await head(embassy)) !== target) {
+      if (Date.now() > deadline) throw new Error(`the embassy did not reach ${target}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return target;
+  }
+
+  /** A read on the embassy, retried while its keys topic has not delivered the key yet (503). */
+  async function readOnEmbassy(embassy: Site, path: string, bearer: string): Promise<Answer> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const answer = await call(embassy, 'GET', path, bearer);
+      if (answer.status !== 503 || Date.now() > deadline) return answer;
+      expect(answer.body['code']).toBe('KEY_NOT_REPLICATED');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  beforeAll(async () => {
+    keysDir = mkdtempSync(join(tmpdir(), 'registry-erasure-e2e-'));
+    keys = await ensureLocalSigningKeys(keysDir);
+  });
+
+  afterAll(async () => {
+    for (const site of sites) {
+      site.service.signal('SIGTERM');
+      await site.service.exit(15_000).catch(() => {
+        site.service.signal('SIGKILL');
+      });
+      await site.database.drop();
+    }
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  it('makes the person unreadable on both sites, keeps the log and its digests, and tells the feed', async () => {
+    const registrar = await token({
+      role: 'registrar',
+      subject: 'clerk-1',
+      registers: ['persons'],
+      organisationId: 'rnpp',
+    });
+    const operator = await token({ role: 'operator', subject: 'ops-1' });
+    const topic = uniqueName('registry.events.v1');
+    const source = uniqueName('primary');
+    const primary = await startSite({ EVENTS_TOPIC: `${source}.${topic}` });
+    const embassy = await startSite({
+      SITE_ROLE: 'embassy',
+      EVENTS_TOPIC: topic,
+      REPLICATION_SOURCE: source,
+      REPLICATION_GROUP: uniqueName('registry.replica'),
+    });
+
+    // A birth date of this run's own, so the numbers are new to the shared feed topic.
+    const birthDate = `19${String(30 + Math.floor(Math.random() * 60))}-0${String(1 + Math.floor(Math.random() * 9))}-1${String(Math.floor(Math.random() * 9))}`;
+    const person = (givenNames: string) => ({
+      givenNames,
+      familyName: 'Schmit',
+      birthDate,
+      placeOfBirth: { locality: 'Ettelbruck', country: 'LU' },
+      sex: 'F',
+      nationalities: ['LU'],
+      address: {
+        street: 'Boulevard Royal',
+        houseNumber: '12A',
+        postcode: '2449',
+        locality: 'Luxembourg',
+        country: 'LU',
+      },
+      civilStatus: 'single',
+    });
+    const anna = await call(primary, 'POST', '/persons', registrar, person('Anna'));
+    const ben = await call(primary, 'POST', '/persons', registrar, person('Ben'));
+    expect([anna.status, ben.status]).toEqual([201, 201]);
+    const annaId = String(anna.body['nationalId']);
+    const benId = String(ben.body['nationalId']);
+
+    // Before: the embassy opens what the primary sealed, with the key it received.
+    await caughtUp(embassy, primary, operator);
+    const before = await readOnEmbassy(embassy, `/persons/${annaId}`, registrar);
+    expect(before).toMatchObject({ status: 200, body: { givenNames: 'Anna' } });
+
+    const erased = await call(primary, 'POST', `/persons/${annaId}/erasure`, registrar, {
+      legalGround: LEGAL_GROUND,
+    });
+    expect(erased).toMatchObject({ status: 200, body: { nationalId: annaId, changed: true } });
+    const again = await call(primary, 'POST', `/persons/${annaId}/erasure`, registrar, {
+      legalGround: LEGAL_GROUND,
+    });
+    expect(again).toMatchObject({ status: 200, body: { changed: false } });
+
+    const position = await caughtUp(embassy, primary, operator);
+    for (const site of [primary, embassy]) {
+      for (const path of [`/persons/${annaId}`, `/persons/${annaId}/history`]) {
+        const read = await call(site, 'GET', path, registrar);
+        expect(read.status).toBe(410);
+        expect(read.body['code']).toBe('RECORD_ERASED');
+      }
+      const self = await call(
+        site,
+        'GET',
+        `/persons/${annaId}`,
+        await token({ role: 'citizen', subject: annaId }),
+      );
+      expect(self.status).toBe(410);
+      // The key is gone from the site's store; the events are still there, sealed.
+      const [key] = await sql<{ wrapped_key: Buffer | null; destroyed_at: Date | null }>(
+        site,
+        'SELECT wrapped_key, destroyed_at FROM registry_app.subject_keys WHERE subject_id = $1',
+        [annaId],
+      );
+      expect(key?.wrapped_key).toBeNull();
+      expect(key?.destroyed_at).toBeInstanceOf(Date);
+      const events = await sql<{ event_type: string; payload: Buffer }>(
+        site,
+        'SELECT event_type, payload FROM registry.events WHERE stream_id = $1 ORDER BY stream_version',
+        [annaId],
+      );
+      expect(events.map((event) => event.event_type)).toEqual([
+        'gov.registry.v1.PersonRegistered',
+        'gov.registry.v1.PersonErased',
+      ]);
+      expect(events.some((event) => event.payload.includes('Schmit'))).toBe(false);
+    }
+    // Ben is untouched, on both sites.
+    expect((await call(primary, 'GET', `/persons/${benId}`, registrar)).status).toBe(200);
+    expect(await readOnEmbassy(embassy, `/persons/${benId}`, registrar)).toMatchObject({
+      status: 200,
+      body: { givenNames: 'Ben' },
+    });
+    // Writes are refused for good.
+    const change = await call(primary, 'PUT', `/persons/${annaId}/name`, registrar, {
+      givenNames: 'Anna',
+      familyName: 'Muller',
+    });
+    expect(change).toMatchObject({ status: 410, body: { code: 'DATA_ERASED' } });
+
+    // The log is intact: the same digest on both sites at the same position.
+    const digest = async (site: Site) =>
+      (
+        await call(
+          site,
+          'GET',
+          `/replication/digest?position=${position}&projections=false`,
+          operator,
+        )
+      ).body['digest'];
+    expect(await digest(primary)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await digest(embassy)).toEqual(await digest(primary));
+
+    // The feed (each site publishes its own from its log; here both to the one cluster): Anna's
+    // snapshot first, her tombstone (null value) under her number last.
+    const kafka = new Kafka({
+      clientId: 'agency-ccss',
+      brokers: testInfra().kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({ groupId: uniqueName('agency-ccss') });
+    const values: (Buffer | null)[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: 'registry.changes.v1', fromBeginning: true });
+      await consumer.run({
+        eachMessage: ({ message }) => {
+          if (message.key?.toString('utf8') === annaId) values.push(message.value);
+          return Promise.resolve();
+        },
+      });
+      const deadline = Date.now() + 60_000;
+      while (!values.includes(null) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(values.length).toBeGreaterThanOrEqual(2);
+    expect(values[0]?.length).toBeGreaterThan(0);
+    expect(values.at(-1)).toBeNull();
+  });
+});
