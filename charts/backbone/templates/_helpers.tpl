@@ -253,6 +253,11 @@ CA when the brokers speak TLS (KAFKA_TLS_CA_FILE) and the service uses Kafka.
 {{- if and $tls.caSecret .svc.kafka.enabled -}}
 {{- $_ := set $files "KAFKA_TLS_CA_FILE" (dict "secretName" $tls.caSecret "key" $tls.caKey) -}}
 {{- end -}}
+{{- $protection := .root.Values.dataProtection -}}
+{{- if has .name $protection.services -}}
+{{- $kek := $protection.keyEncryptionKey -}}
+{{- $_ := set $files "DATA_KEK_FILE" (dict "secretName" (required (printf "dataProtection.keyEncryptionKey.existingSecret is required: %s seals personal data under keys wrapped by it (the same Secret on both sites)" .name) $kek.existingSecret) "key" $kek.key) -}}
+{{- end -}}
 {{- if eq .name "portal" -}}
 {{- $signIn := .root.Values.portal.signIn -}}
 {{- $mode := include "backbone.portalSignIn" .root -}}
