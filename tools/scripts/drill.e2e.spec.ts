@@ -19,6 +19,13 @@ interface Report {
   position: string;
   discarded_on_promotion: number;
   failback?: { rto_ms: number; position: string; identical: boolean; digest: string };
+  erasure?: {
+    subject: string;
+    primary_status: number;
+    embassy_status: number;
+    embassy_key: string;
+    unreadable: boolean;
+  };
   finished_at: string;
 }
 
@@ -82,17 +89,25 @@ describe('npm run drill', () => {
       // 300 persons, then 30 correction requests: 10 accepted (3 events each: the acceptance,
       // the record change, the communication to those who read the record: none yet),
       // 10 rejected; then 20 persons' records read twice by ccss (one access event each); then
-      // 10 family-allowance cases, each read once by the prefill and once by the back office.
-      position: '430',
+      // 10 family-allowance cases, each read once by the prefill and once by the back office;
+      // then one person registered and erased (2 events).
+      position: '432',
       discarded_on_promotion: 0,
     });
     expect(report.rto_ms).toBeGreaterThan(0);
     expect(report.replay_events_per_s).toBeGreaterThan(0);
+    // The person erased before the failover: unreadable on the promoted embassy too.
+    expect(report.erasure).toMatchObject({
+      primary_status: 410,
+      embassy_status: 410,
+      unreadable: true,
+    });
+    expect(['destroyed', 'never received']).toContain(report.erasure?.embassy_key);
     const registry = report.digests['registry'];
     expect(registry?.primary).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(registry?.embassy).toBe(registry?.primary);
     // The corrections read model, compared at the same checkpoint before the promotion.
-    expect(report.digests['registry/corrections']).toMatchObject({ position: '430' });
+    expect(report.digests['registry/corrections']).toMatchObject({ position: '432' });
     expect(report.digests['registry/corrections']?.embassy).toBe(
       report.digests['registry/corrections']?.primary,
     );
@@ -121,7 +136,7 @@ describe('npm run drill', () => {
     // Failback: the former primary followed the embassy, then took over again at a later
     // position (the writes made on the embassy meanwhile), with equal digests.
     expect(report.failback).toMatchObject({ identical: true });
-    expect(Number(report.failback?.position)).toBeGreaterThan(430);
+    expect(Number(report.failback?.position)).toBeGreaterThan(432);
     expect(report.failback?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   }, 300_000);
 
@@ -136,13 +151,14 @@ describe('npm run drill', () => {
     });
     const report = lastLine(run.stdout);
     expect(report).toMatchObject({ scenario: 'unplanned', events: 300, identical: true });
+    expect(report.erasure).toMatchObject({ embassy_status: 410, unreadable: true });
     // Whatever the loss was, it is counted, and the embassy kept at least the initial load.
     expect(Number.isSafeInteger(report.rpo_events)).toBe(true);
     expect(Number.isFinite(report.rpo_ms)).toBe(true);
-    expect(Number(report.position)).toBeGreaterThanOrEqual(430);
+    expect(Number(report.position)).toBeGreaterThanOrEqual(432);
     expect(report.digests['registry']?.embassy).toBe(report.digests['registry']?.primary);
     // The read model, compared after the replay (the primary is gone after the failover).
-    expect(report.digests['registry/corrections']).toMatchObject({ position: '430' });
+    expect(report.digests['registry/corrections']).toMatchObject({ position: '432' });
     expect(report.digests['registry/corrections']?.embassy).toBe(
       report.digests['registry/corrections']?.primary,
     );

@@ -56,13 +56,15 @@ import {
 import { allEqual, projectionDigests, switchover } from './lib/switchover';
 import type { PairOfDigests, Replicated, SwitchLog } from './lib/switchover';
 import { defaultDrillReportFile, drillReport, writeDrillReport } from './lib/drill-report';
-import type { DrillReport, FailbackReport } from './lib/drill-report';
+import type { DrillReport, ErasureReport, FailbackReport } from './lib/drill-report';
 
 /**
  * The service the load goes through: the drill writes persons and correction requests with its
  * API. Every other service with an event store is started, failed over and compared too.
  */
 const WORKLOAD = 'registry';
+/** The legal ground the drill's erasure states. */
+const ERASURE_GROUND = 'failover drill: a person erased on the primary before the failover';
 /** How long the unplanned scenario writes before the primary is killed. */
 const UNPLANNED_LOAD_MS = 3_000;
 /** Correction requests made after the load (at most one per person loaded). */
@@ -452,6 +454,22 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
       `${applicants.length} family-allowance cases from draft to the decision letter's receipt`,
     );
   }
+  // Erasure designed into the log: one person erased on the primary before the failover. The
+  // embassy, rebuilt from the mirrored log and keys topic, must not be able to read them either.
+  const erased = await primary.registerPerson(
+    registrar,
+    `${runId}-erased`,
+    registerPersonBody(9_999_998),
+  );
+  await primary.erasePerson(registrar, `${runId}-erasure`, erased, ERASURE_GROUND);
+  const erasedOnPrimary = await primary.readPerson(registrar, erased);
+  if (erasedOnPrimary !== 410) {
+    throw new DrillStepError(
+      `the primary answered ${erasedOnPrimary} to a read of an erased person`,
+    );
+  }
+  phase(`person ${erased} erased on the primary: reads answer 410`);
+
   // Every log, positioned and settled (the audit log and the procedures' notices follow other
   // services' topics): the targets of the replay.
   const targets = new Map<string, bigint>(
@@ -720,6 +738,17 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     };
   }
 
+  const erasure = await erasureOnEmbassy(
+    sites,
+    workloadOf(services),
+    registrar,
+    erased,
+    erasedOnPrimary,
+  );
+  phase(
+    `erased person on the promoted embassy: ${erasure.embassy_status}, key ${erasure.embassy_key}: ${erasure.unreadable ? 'UNREADABLE' : 'READABLE'}`,
+  );
+
   const logs: Record<string, PairOfDigests> = {};
   for (const service of services) {
     const at = promoted.get(service.name);
@@ -750,6 +779,7 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
       digests: { ...logs, ...projections, ...documents },
       identical,
       position: (promoted.get(WORKLOAD)?.position ?? 0n).toString(),
+      erasure,
       ...(failback ? { failback } : {}),
     },
     new Date(),
@@ -757,7 +787,42 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   writeDrillReport(opts.report, full);
   phase(`report written to ${opts.report}`);
   process.stdout.write(`${JSON.stringify(full)}\n`);
-  return identical ? 0 : 1;
+  return identical && erasure.unreadable ? 0 : 1;
+}
+
+/**
+ * What the promoted embassy knows of the person erased on the primary: its answer to a read,
+ * and its copy of the person's key (destroyed as it replayed PersonErased, or as the keys topic
+ * said; or never received, if it was destroyed before the embassy started).
+ */
+async function erasureOnEmbassy(
+  sites: TwoSites,
+  workload: Replicated,
+  registrar: string,
+  subject: string,
+  primaryStatus: number,
+): Promise<ErasureReport> {
+  const embassyStatus = await workload.embassy.client.readPerson(registrar, subject);
+  const database = workload.embassy.spec.database?.name ?? workload.name;
+  const pool = new Pool({ connectionString: sites.embassy.postgres.url(database), max: 1 });
+  let key: ErasureReport['embassy_key'];
+  try {
+    const { rows } = await pool.query<{ live: boolean }>(
+      'SELECT wrapped_key IS NOT NULL AS live FROM registry_app.subject_keys WHERE subject_id = $1',
+      [subject],
+    );
+    const [row] = rows;
+    key = row === undefined ? 'never received' : row.live ? 'LIVE' : 'destroyed';
+  } finally {
+    await pool.end();
+  }
+  return {
+    subject,
+    primary_status: primaryStatus,
+    embassy_status: embassyStatus,
+    embassy_key: key,
+    unreadable: primaryStatus === 410 && embassyStatus === 410 && key !== 'LIVE',
+  };
 }
 
 main().then(

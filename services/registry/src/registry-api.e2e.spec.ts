@@ -746,6 +746,7 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
         'PUT /persons/{nationalId}/address',
         'PUT /persons/{nationalId}/civil-status',
         'POST /persons/{nationalId}/death',
+        'POST /persons/{nationalId}/erasure',
         'POST /persons/batch',
         'POST /businesses',
         'GET /businesses/{businessNumber}',

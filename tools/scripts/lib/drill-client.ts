@@ -140,6 +140,23 @@ export class ServiceClient {
     await call('POST', `${this.baseUrl}/replication/demote`, this.operatorToken, { reason });
   }
 
+  /** POST /persons/{id}/erasure as a registrar of the persons register. */
+  async erasePerson(
+    registrarToken: string,
+    key: string,
+    nationalId: string,
+    legalGround: string,
+  ): Promise<void> {
+    await call(
+      'POST',
+      `${this.baseUrl}/persons/${nationalId}/erasure`,
+      registrarToken,
+      { legalGround },
+      [200],
+      key,
+    );
+  }
+
   /** POST /persons; returns the new national identification number. */
   async registerPerson(token: string, key: string, body: unknown): Promise<string> {
     const response = await fetch(`${this.baseUrl}/persons`, {

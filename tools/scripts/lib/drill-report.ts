@@ -13,6 +13,22 @@ export function defaultDrillReportFile(): string {
   return join(cacheDir(), 'drill', 'last-report.json');
 }
 
+/**
+ * A person erased on the primary before the failover, and what each site answers afterwards:
+ * 410 on both, and the embassy's copy of their key destroyed (or never received).
+ */
+export interface ErasureReport {
+  readonly subject: string;
+  /** `GET /persons/{subject}` on the primary right after the erasure. */
+  readonly primary_status: number;
+  /** The same read on the promoted embassy. */
+  readonly embassy_status: number;
+  /** The embassy's copy of the subject's key. */
+  readonly embassy_key: 'destroyed' | 'never received' | 'LIVE';
+  /** Both sites answer 410 and the embassy holds no live key. */
+  readonly unreadable: boolean;
+}
+
 /** The failback after a planned failover: back to the original primary. */
 export interface FailbackReport {
   /** From fencing the embassy to the original primary serving reads and writes. */
@@ -38,6 +54,7 @@ export interface DrillReport {
   readonly replay_ratio_to_raw_consume: number;
   readonly load_events_per_s: number;
   readonly discarded_on_promotion: number;
+  readonly erasure?: ErasureReport;
   readonly failback?: FailbackReport;
   /** When the drill finished (ISO 8601). */
   readonly finished_at: string;
@@ -65,6 +82,7 @@ export function drillReport(
     replay_ratio_to_raw_consume: figures.replay_ratio_to_raw_consume,
     load_events_per_s: figures.load_events_per_s,
     discarded_on_promotion: figures.discarded_on_promotion,
+    ...(figures.erasure ? { erasure: figures.erasure } : {}),
     ...(figures.failback ? { failback: figures.failback } : {}),
     finished_at: finishedAt.toISOString(),
   };
