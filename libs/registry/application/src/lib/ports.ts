@@ -91,6 +91,8 @@ export interface CorrectionFilter {
 export interface CorrectionsReadModel {
   /** Adds a new request (a repeat changes nothing). */
   recordRequested(summary: CorrectionSummary): Promise<void>;
+  /** Forgets every request about a record whose data was erased (a repeat changes nothing). */
+  forgetRecord(register: RegisterName, recordId: string): Promise<void>;
   /** Records the decision, unless the row already reflects this version or a later one. */
   recordDecision(decision: CorrectionDecision): Promise<void>;
   /** Marks the accepted value as applied to the record. */

@@ -66,6 +66,16 @@ export class InMemoryCorrectionsReadModel implements CorrectionsReadModel {
   readonly rows = new Map<string, CorrectionSummary>();
   readonly recipients = new Map<string, readonly CorrectionRecipient[]>();
 
+  forgetRecord(register: RegisterName, recordId: string): Promise<void> {
+    for (const [id, row] of this.rows) {
+      if (row.register === register && row.recordId === recordId) {
+        this.rows.delete(id);
+        this.recipients.delete(id);
+      }
+    }
+    return Promise.resolve();
+  }
+
   recordRequested(summary: CorrectionSummary): Promise<void> {
     if (!this.rows.has(summary.correctionId)) this.rows.set(summary.correctionId, summary);
     return Promise.resolve();

@@ -1,8 +1,9 @@
+import { PersonErasedSchema } from '@gov/contracts';
 import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 
 import { businessEventsCodec } from '../codecs/business-events.codec';
 import { correctionEventsCodec } from '../codecs/correction-events.codec';
-import { NO_PERSONAL_DATA } from '../codecs/payload';
+import { NO_PERSONAL_DATA, messageOf } from '../codecs/payload';
 import { correctionIdOfPersonRecordCorrected } from '../codecs/person-events.codec';
 import type { CorrectionsReadModel, ProjectionCheckpoints } from '../ports';
 
@@ -26,6 +27,12 @@ export async function projectCorrectionEvent(
   readModel: CorrectionsReadModel,
   event: RecordedEvent,
 ): Promise<void> {
+  if (event.eventType === PersonErasedSchema.typeName) {
+    // The person's data was erased: their requests leave the read model on every site (their
+    // events stay in the log, their words sealed or withheld).
+    await readModel.forgetRecord('persons', messageOf(PersonErasedSchema, event).nationalId);
+    return;
+  }
   if (RECORD_CORRECTED_TYPES.has(event.eventType)) {
     // The correction id, not the corrected value: a projection never opens personal data, so
     // that it gives the same read model on every site, whatever keys each holds.

@@ -312,6 +312,29 @@ describe('PersonService', () => {
       ).toMatchObject({ kind: 'gone', code: 'DATA_ERASED' });
     });
 
+    it('drops the person’s correction requests from the read model', async () => {
+      const bed = registryTestbed();
+      const { nationalId } = await register(bed);
+      const other = await register(bed, { givenNames: 'Ben' });
+      for (const subject of [nationalId, other.nationalId]) {
+        await bed.corrections.request(as(citizen(subject)), {
+          target: {
+            register: 'persons',
+            recordId: subject,
+            correction: { field: 'familyName', value: 'Schmidt' },
+          },
+          justification: 'My birth certificate spells it Schmidt.',
+        });
+      }
+      await bed.persons.erase(as(registrar), nationalId, { legalGround: GROUND });
+      while ((await bed.projector.runOnce()) > 0) {
+        // until the projection is current
+      }
+
+      const recordIds = [...bed.readModel.rows.values()].map((row) => row.recordId);
+      expect(recordIds).toEqual([other.nationalId]);
+    });
+
     it('refuses every change afterwards, and answers a repeated erasure without change', async () => {
       const bed = registryTestbed();
       const { nationalId } = await register(bed);

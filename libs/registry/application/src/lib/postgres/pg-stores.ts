@@ -224,6 +224,12 @@ export class PgCorrectionsReadModel implements CorrectionsReadModel {
     );
   }
 
+  async forgetRecord(register: RegisterName, recordId: string): Promise<void> {
+    await run('forget an erased record’s corrections', () =>
+      this.corrections.delete({ register, recordId }),
+    );
+  }
+
   async recordDecision(decision: CorrectionDecision): Promise<void> {
     // Only forward: a decision older than the row (replayed, or raced by the projector) is
     // left alone.
