@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import { ServicesUnderTest, callJson } from '@gov/platform-e2e-testing';
 import type { ServiceUnderTest } from '@gov/platform-e2e-testing';
+import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import type { TokenRequest } from '@gov/platform-auth';
 import { uniqueName } from '@gov/platform-testing';
 
@@ -303,6 +304,16 @@ describe('the authorisation matrix', () => {
     tokens.set('anonymous', undefined);
     tokens.set('expired', await token({ ...registrar, registers: ['persons'], expiresIn: '-5m' }));
     tokens.set('registrar-persons', await token({ ...registrar, registers: ['persons'] }));
+    const untrusted = await ensureLocalSigningKeys(join(services.dir, 'untrusted'));
+    tokens.set(
+      'untrusted',
+      await mintToken(untrusted.privateKeyFile, {
+        ...registrar,
+        registers: ['persons'],
+        issuer: services.issuer,
+        audience: 'backbone',
+      }),
+    );
     tokens.set(
       'registrar-businesses',
       await token({

@@ -12,6 +12,8 @@ export const PRINCIPALS = [
   'anonymous',
   /** A registrar's token that expired five minutes ago. */
   'expired',
+  /** A registrar's token signed by a key the services do not trust. */
+  'untrusted',
   /**
    * A registrar of the persons register (registers: persons), with a national identification
    * number of their own (another person's than the record's: deciding needs one).
@@ -59,7 +61,9 @@ export interface Row {
   readonly deny?: Partial<Record<PrincipalName, 401 | 403 | 404>>;
 }
 
-const TOKENS = PRINCIPALS.filter((name) => name !== 'anonymous' && name !== 'expired');
+/** The principals without a valid token: refused with 401 wherever a token is needed. */
+const UNAUTHENTICATED: readonly PrincipalName[] = ['anonymous', 'expired', 'untrusted'];
+const TOKENS = PRINCIPALS.filter((name) => !UNAUTHENTICATED.includes(name));
 const REGISTRARS: readonly PrincipalName[] = ['registrar-persons', 'registrar-businesses'];
 const CITIZENS: readonly PrincipalName[] = ['citizen-own', 'citizen-other'];
 const AGENCIES: readonly PrincipalName[] = [
@@ -226,7 +230,5 @@ export const AUTHORISATION_MATRIX: Readonly<Record<string, Row>> = {
 /** The outcome the table expects of `principal` on the row. */
 export function expectedOutcome(row: Row, principal: PrincipalName): Outcome {
   if (row.allow === 'everyone' || row.allow.includes(principal)) return 'allow';
-  return (
-    row.deny?.[principal] ?? (principal === 'anonymous' || principal === 'expired' ? 401 : 403)
-  );
+  return row.deny?.[principal] ?? (UNAUTHENTICATED.includes(principal) ? 401 : 403);
 }
