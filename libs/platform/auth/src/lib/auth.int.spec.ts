@@ -312,6 +312,16 @@ describe('per-principal rate limits over HTTP', () => {
     expect(answers.at(-1)).toMatchObject({ status: 429, policy: '"service";q=8;w=240' });
   });
 
+  it('counts the refusals in the metrics, by route and class', async () => {
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^http_rate_limited_total\{route="\/records\/mine",class="default"\} [1-9]/m,
+    );
+    expect(metrics).toMatch(
+      /^http_rate_limited_total\{route="\/records\/mine",class="service"\} 1$/m,
+    );
+  });
+
   it('never limits the probes and the metrics', async () => {
     for (const path of ['/health/live', '/health/ready', '/metrics']) {
       const answers = await Promise.all(Array.from({ length: 12 }, () => get(path)));

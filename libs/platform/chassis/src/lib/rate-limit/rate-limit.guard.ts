@@ -2,6 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { httpRateLimited } from '@gov/platform-observability';
+
 import { ApplicationError } from '../errors/application-error';
 import { TokenBuckets } from './token-buckets';
 import type { RateDecision } from './token-buckets';
@@ -57,6 +59,7 @@ export class RateLimitGuard implements CanActivate {
     const decision = this.buckets.take(principal ?? `address:${request.ip}`);
     setRateLimitHeaders(http.getResponse<FastifyReply>(), decision);
     if (!decision.allowed) {
+      httpRateLimited.inc({ route: request.routeOptions.url ?? '', class: decision.className });
       throw ApplicationError.tooManyRequests(
         `more than ${decision.limit.perMinute} requests per minute (bursts of ` +
           `${decision.limit.burst}) from this ${principal === undefined ? 'client address' : 'principal'}; ` +
