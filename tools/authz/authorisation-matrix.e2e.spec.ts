@@ -75,10 +75,6 @@ interface Mismatch {
 const EXAMPLE_PERSON = '1983081246785';
 /** Headers the harness sets itself: a fresh Idempotency-Key per write, no If-Match. */
 const OWN_HEADERS = new Set(['idempotency-key', 'if-match']);
-/**
- * Query parameters a route requires that its document does not list (yet): without them the
- * request would be refused as invalid before authorisation is decided.
- */
 /** Body members that must be current: the examples' validity periods may be over by now. */
 function currentValidity(): Record<string, unknown> {
   const year = 365 * 24 * 3600_000;
@@ -96,8 +92,14 @@ const BODY_CHANGES: Record<string, () => Record<string, unknown>> = {
   'procedures POST /submissions/{id}/information': () => ({ answer: 'As asked.' }),
 };
 
-const UNDOCUMENTED_QUERY: Record<string, Record<string, string>> = {
-  'consent GET /prefill-preferences/{nationalId}': { source: 'persons' },
+/**
+ * Query parameters the matrix adds: ones a route requires that its document does not list
+ * (yet), without which the request would be refused as invalid before authorisation; and
+ * filters that ask for the owner's records, so that a list scoped to the caller shows it.
+ */
+const ROUTE_QUERY: Record<string, (values: PathValues) => Record<string, string>> = {
+  'consent GET /prefill-preferences/{nationalId}': () => ({ source: 'persons' }),
+  'consent GET /consents': (values) => ({ subject: values['nationalId'] ?? '' }),
 };
 
 /** Values of path parameters: the matrix's records, else a fixed value or a random id. */
@@ -138,7 +140,7 @@ function requestBody(
 /** Calls the route as `bearer` with a request built from its document. */
 async function call(route: Route, values: PathValues, bearer: string | undefined) {
   let path = route.path;
-  const query = new URLSearchParams(UNDOCUMENTED_QUERY[route.key]);
+  const query = new URLSearchParams(ROUTE_QUERY[route.key]?.(values));
   const headers: Record<string, string> = {};
   for (const parameter of route.operation.parameters ?? []) {
     if (parameter.in === 'path') {

@@ -148,7 +148,8 @@ export const AUTHORISATION_MATRIX: Readonly<Record<string, Row>> = {
   'consent GET /persons/{nationalId}/consent-export': only('citizen-own', 'dpo'),
   'consent POST /decisions': only(AGENCIES),
   'consent POST /consents': only(CITIZENS),
-  'consent GET /consents': only(CITIZENS, AGENCIES, 'dpo'),
+  // Asked for the owner's (?subject=): each organisation gets those naming it.
+  'consent GET /consents': only('citizen-own', AGENCIES, 'dpo'),
   // The owner's consent names the examples' organisation (ccss) as the one that may reuse.
   'consent GET /consents/{consentId}': only('citizen-own', 'agency-ccss', 'dpo'),
   'consent POST /consents/{consentId}/change': only('citizen-own'),
