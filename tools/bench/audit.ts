@@ -225,6 +225,9 @@ async function main(): Promise<void> {
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
       LOG_LEVEL: 'warn',
+      // A load generator with one token: a per-principal rate limit would throttle the
+      // measurement itself.
+      RATE_LIMIT_PER_MINUTE: '0',
       AUDIT_SIGNING_KEY_FILE: join(dir, 'tree-heads.jwk'),
       AUDIT_SIGNING_KEY_CREATE: 'true',
       AUDIT_REGISTRY_TOPIC: REGISTRY_TOPIC,

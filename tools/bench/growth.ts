@@ -225,6 +225,9 @@ async function main(): Promise<void> {
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
       LOG_LEVEL: options.logLevel,
+      // A load generator with one token: a per-principal rate limit would throttle the
+      // measurement itself.
+      RATE_LIMIT_PER_MINUTE: '0',
     };
     const groups = app.get(ConsumerGroupFactory);
     const context: Context = { site, dir, options, env, operatorToken, groups };

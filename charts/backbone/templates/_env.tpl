@@ -13,6 +13,15 @@ they are secretKeyRef entries or mounted files (backbone.secretEnv, backbone.sec
 {{- end -}}
 {{- $_ := set $env "SITE_ROLE" $root.Values.site.role -}}
 {{- $_ := set $env "LOG_LEVEL" (default $root.Values.logLevel $svc.logLevel) -}}
+{{- if ne .name "portal" -}}
+{{- with $root.Values.rateLimit -}}
+{{- $_ := set $env "RATE_LIMIT_PER_MINUTE" (toString (int .perMinute)) -}}
+{{- $_ := set $env "RATE_LIMIT_BURST" (toString (int .burst)) -}}
+{{- $_ := set $env "RATE_LIMIT_SERVICE_PER_MINUTE" (toString (int .service.perMinute)) -}}
+{{- $_ := set $env "RATE_LIMIT_SERVICE_BURST" (toString (int .service.burst)) -}}
+{{- $_ := set $env "RATE_LIMIT_SERVICE_PRINCIPALS" (join "," .service.principals) -}}
+{{- end -}}
+{{- end -}}
 {{- if $svc.database.enabled -}}
 {{- /* Services with an event store replay `<source>.<topic>` as replicas. */ -}}
 {{- $_ := set $env "REPLICATION_SOURCE" (include "backbone.replicationSource" $root) -}}

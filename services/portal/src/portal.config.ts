@@ -21,6 +21,9 @@ export const PORTAL_DEFAULTS: PlatformConfigDefaults = {
   serviceName: 'portal',
   httpPort: 3000,
   database: 'portal',
+  // Off unless set: browsers reach the portal through one ingress address, so a per-address
+  // limit would be one limit for everybody; the services it calls limit each signed-in person.
+  rateLimitPerMinute: 0,
 };
 
 /** The services whose public HTTP APIs the portal calls, by name. */

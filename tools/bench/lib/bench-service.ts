@@ -69,6 +69,9 @@ export async function startBenchService(
     AUTH_ISSUER: BENCH_ISSUER,
     AUTH_AUDIENCE: BENCH_AUDIENCE,
     LOG_LEVEL: options.logLevel,
+    // A load generator with one token: a per-principal rate limit would throttle the
+    // measurement itself.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...options.env,
   };
   const migrate = declaration.database?.migrate;

@@ -154,6 +154,9 @@ export async function startBenchSite(options: BenchSiteOptions): Promise<BenchSi
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
       LOG_LEVEL: options.logLevel,
+      // A load generator with one token: a per-principal rate limit would throttle the
+      // measurement itself.
+      RATE_LIMIT_PER_MINUTE: '0',
       // The consent service signs receipts with a key of its own.
       RECEIPT_KEY_DIR: join(dir, 'receipt-keys'),
     };

@@ -271,6 +271,9 @@ export class TwoSites {
     );
     const env = {
       ...this.authEnv,
+      // The drill and the journeys load a site with one registrar token, as fast as it takes
+      // it: the per-principal rate limit (tested on its own) would throttle the load itself.
+      RATE_LIMIT_PER_MINUTE: '0',
       ...resolveServiceEnv(spec, values, siteUrls),
       ...options.env,
     };

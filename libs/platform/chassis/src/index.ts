@@ -10,6 +10,10 @@ export type { RunningService, ServiceOptions } from './lib/bootstrap/start-servi
 export { MESSAGE_TRANSPORT, MessageTransports } from './lib/bootstrap/message-transport';
 export type { OpenApiInfo } from './lib/openapi/openapi-document';
 export { ApiProblemResponses } from './lib/openapi/problem-responses';
+export { RATE_LIMIT_PRINCIPAL, UNLIMITED_ROUTES } from './lib/rate-limit/rate-limit.guard';
+export type { RateLimitPrincipal } from './lib/rate-limit/rate-limit.guard';
+export { TokenBuckets } from './lib/rate-limit/token-buckets';
+export type { RateDecision } from './lib/rate-limit/token-buckets';
 
 export { ApplicationError } from './lib/errors/application-error';
 export type {

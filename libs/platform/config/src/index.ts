@@ -32,4 +32,6 @@ export type {
   PlatformConfig,
   PlatformConfigDefaults,
   PlatformVariables,
+  RateLimitClass,
+  RateLimitConfig,
 } from './lib/platform-config';

@@ -46,6 +46,7 @@ export {
   consumerRetries,
   dbQueries,
   eventStoreAppendDuration,
+  httpRateLimited,
   httpRequestDuration,
   relayLagEvents,
   relayLagSeconds,

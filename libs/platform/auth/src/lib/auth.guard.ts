@@ -3,16 +3,20 @@ import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
 import { ApplicationError } from '@gov/platform-chassis';
+import type { RateLimitPrincipal } from '@gov/platform-chassis';
 
 import type { Principal, PrincipalKind } from './principal';
 import { TokenRejectedError, TokenVerifier } from './token-verifier';
 
 /** The request property where the guard leaves the verified principal. */
 const PRINCIPAL = Symbol('principal');
+/** The request property holding the verification of its bearer token, once started. */
+const VERIFICATION = Symbol('verification');
 
 interface AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
   [PRINCIPAL]?: Principal;
+  [VERIFICATION]?: Promise<Principal>;
 }
 
 const ROLES = 'platform-auth:roles';
@@ -53,7 +57,7 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.authenticate(request.headers['authorization']);
+    const principal = await verifiedPrincipal(request, this.verifier);
     const allowed = this.reflector.getAllAndOverride<PrincipalKind[] | undefined>(ROLES, [
       context.getHandler(),
       context.getClass(),
@@ -66,28 +70,63 @@ export class AuthGuard implements CanActivate {
     request[PRINCIPAL] = principal;
     return true;
   }
+}
 
-  private async authenticate(header: string | string[] | undefined): Promise<Principal> {
-    const value = Array.isArray(header) ? header[0] : header;
-    const match =
-      value === undefined ? null : /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(value.trim());
-    if (!match?.[1]) {
-      throw ApplicationError.unauthorized(
-        'a bearer token is required (Authorization: Bearer <token>)',
-        {
-          challenge: CHALLENGE,
-        },
-      );
+/**
+ * The principal of the request's bearer token, verified once per request however many callers
+ * ask (the rate limit, then the route's guard): rejects with a 401 {@link ApplicationError}.
+ */
+export function verifiedPrincipal(request: object, verifier: TokenVerifier): Promise<Principal> {
+  const authenticated = request as AuthenticatedRequest;
+  authenticated[VERIFICATION] ??= authenticate(authenticated.headers['authorization'], verifier);
+  return authenticated[VERIFICATION];
+}
+
+async function authenticate(
+  header: string | string[] | undefined,
+  verifier: TokenVerifier,
+): Promise<Principal> {
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = value === undefined ? null : /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(value.trim());
+  if (!match?.[1]) {
+    throw ApplicationError.unauthorized(
+      'a bearer token is required (Authorization: Bearer <token>)',
+      {
+        challenge: CHALLENGE,
+      },
+    );
+  }
+  try {
+    return await verifier.verify(match[1]);
+  } catch (error) {
+    if (error instanceof TokenRejectedError) {
+      throw ApplicationError.unauthorized(error.message, {
+        challenge: `${CHALLENGE}, error="invalid_token"`,
+      });
     }
+    throw error;
+  }
+}
+
+/**
+ * The rate limit's view of a request (see the chassis' `RateLimitGuard`): the verified
+ * principal as `kind:subject`, or none for a request without a valid token (limited by its
+ * address, and refused by the route's guard if the route needs one).
+ */
+@Injectable()
+export class BearerRateLimitPrincipal implements RateLimitPrincipal {
+  constructor(@Inject(TokenVerifier) private readonly verifier: TokenVerifier) {}
+
+  async keyOf(request: object): Promise<string | undefined> {
+    const { headers } = request as AuthenticatedRequest;
+    if (headers['authorization'] === undefined) return undefined;
     try {
-      return await this.verifier.verify(match[1]);
-    } catch (error) {
-      if (error instanceof TokenRejectedError) {
-        throw ApplicationError.unauthorized(error.message, {
-          challenge: `${CHALLENGE}, error="invalid_token"`,
-        });
-      }
-      throw error;
+      const principal = await verifiedPrincipal(request, this.verifier);
+      return `${principal.kind}:${principal.subject}`;
+    } catch {
+      // A refused token, or keys that cannot be fetched: the route's guard answers that (from
+      // the same verification); a public route ignores the token, as it did without a limit.
+      return undefined;
     }
   }
 }

@@ -44,9 +44,17 @@ const config: PlatformConfig = {
   logLevel: 'warn',
   siteRole: 'primary',
   shutdownGraceMs: 1_000,
+  rateLimit: {
+    perMinute: 60_000,
+    burst: 10_000,
+    service: { perMinute: 60_000, burst: 10_000, principals: [] },
+  },
 };
 
-async function startWith(keys: KeySource): Promise<RunningService> {
+async function startWith(
+  keys: KeySource,
+  rateLimit: PlatformConfig['rateLimit'] = config.rateLimit,
+): Promise<RunningService> {
   @Module({
     imports: [AuthModule.forRoot({ keys, issuer: ISSUER, audience: AUDIENCE })],
     controllers: [RecordsController],
@@ -55,7 +63,7 @@ async function startWith(keys: KeySource): Promise<RunningService> {
   })
   class TestModule {}
   return startService({
-    config,
+    config: { ...config, rateLimit },
     module: TestModule,
     openapi: { title: 't', description: 't', version: '1' },
   });
@@ -190,5 +198,146 @@ describe('bearer token authentication over HTTP', () => {
       await remote.close();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe('per-principal rate limits over HTTP', () => {
+  let dir: string;
+  let keys: LocalSigningKeys;
+  let service: RunningService;
+
+  const token = (overrides: Partial<TokenRequest> = {}): Promise<string> =>
+    mintToken(keys.privateKeyFile, {
+      role: 'citizen',
+      subject: '1983081246785',
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      ...overrides,
+    });
+
+  const get = async (path: string, bearer?: string) => {
+    const response = await fetch(`${service.url}${path}`, {
+      headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` },
+    });
+    await response.arrayBuffer();
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      retryAfter: response.headers.get('retry-after'),
+      rateLimit: response.headers.get('ratelimit'),
+      policy: response.headers.get('ratelimit-policy'),
+    };
+  };
+
+  /** Calls `path` until it answers 429 (at most `max` times); the answers, the 429 last. */
+  const hammer = async (path: string, bearer: string | undefined, max = 50) => {
+    const answers: Awaited<ReturnType<typeof get>>[] = [];
+    for (let call = 0; call < max; call += 1) {
+      const answer = await get(path, bearer);
+      answers.push(answer);
+      if (answer.status === 429) break;
+    }
+    return answers;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'auth-limits-'));
+    keys = await ensureLocalSigningKeys(dir);
+    // 2 a minute: no bucket refills noticeably while a test runs.
+    service = await startWith(
+      { kind: 'jwks-file', path: keys.jwksFile },
+      {
+        perMinute: 2,
+        burst: 5,
+        service: { perMinute: 2, burst: 8, principals: ['agency:procedures'] },
+      },
+    );
+  });
+
+  afterAll(async () => {
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers 429 problem+json with Retry-After once a principal has spent its burst', async () => {
+    const answers = await hammer('/records/mine', await token({ subject: '1983081246785' }));
+
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(answers[0]).toMatchObject({
+      rateLimit: '"default";r=4;t=30',
+      policy: '"default";q=5;w=150',
+    });
+    expect(answers[5]).toMatchObject({
+      contentType: 'application/problem+json',
+      // 2 a minute: the next request is allowed in 30 s.
+      retryAfter: '30',
+      rateLimit: '"default";r=0;t=150',
+      policy: '"default";q=5;w=150',
+    });
+  });
+
+  it('keeps the principals apart: another citizen, and the same one under another token', async () => {
+    const first = await hammer('/records/mine', await token({ subject: '1990010112345' }));
+    expect(first.at(-1)?.status).toBe(429);
+
+    // A new token of the same person draws from the same bucket.
+    expect((await get('/records/mine', await token({ subject: '1990010112345' }))).status).toBe(
+      429,
+    );
+    // Another person, from the same address, is unaffected.
+    expect((await get('/records/mine', await token({ subject: '1990010154321' }))).status).toBe(
+      200,
+    );
+  });
+
+  it('limits requests without a valid token by client address, apart from principals', async () => {
+    const anonymous = await hammer('/records/mine', undefined);
+    expect(anonymous.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401, 429]);
+    // An invalid token is no way around it: it counts against the address too.
+    expect((await get('/records/mine', 'not.a.jwt')).status).toBe(429);
+    expect((await get('/records/mine', await token({ expiresIn: '-5m' }))).status).toBe(429);
+
+    expect((await get('/records/mine', await token({ subject: '1975050512345' }))).status).toBe(
+      200,
+    );
+  });
+
+  it('gives the platform’s own services their larger class', async () => {
+    const answers = await hammer(
+      '/records/mine',
+      await token({ role: 'agency', subject: 'procedures', organisationId: 'procedures' }),
+    );
+
+    expect(answers).toHaveLength(9);
+    expect(answers.at(-1)).toMatchObject({ status: 429, policy: '"service";q=8;w=240' });
+  });
+
+  it('counts the refusals in the metrics, by route and class', async () => {
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^http_rate_limited_total\{route="\/records\/mine",class="default"\} [1-9]/m,
+    );
+    expect(metrics).toMatch(
+      /^http_rate_limited_total\{route="\/records\/mine",class="service"\} 1$/m,
+    );
+  });
+
+  it('never limits the probes and the metrics', async () => {
+    for (const path of ['/health/live', '/health/ready', '/metrics']) {
+      const answers = await Promise.all(Array.from({ length: 12 }, () => get(path)));
+      expect(answers.map((answer) => answer.status)).toEqual(Array<number>(12).fill(200));
+      expect(answers[0]?.rateLimit).toBeNull();
+    }
+  });
+
+  it('documents the 429 and its Retry-After on every limited operation, and only there', () => {
+    const { paths } = service.openApiDocument;
+    const responses = (path: string) =>
+      (paths[path]?.get?.responses ?? {}) as Record<string, { headers?: object }>;
+
+    expect(responses('/records/mine')['429']?.headers).toHaveProperty('Retry-After');
+    expect(responses('/records/registry-only')['429']?.headers).toHaveProperty('Retry-After');
+    expect(responses('/health/live')).not.toHaveProperty('429');
+    expect(responses('/metrics')).not.toHaveProperty('429');
   });
 });

@@ -84,6 +84,12 @@ const config: PlatformConfig = {
   logLevel: 'debug',
   siteRole: 'primary',
   shutdownGraceMs: 1_000,
+  // Generous: these tests are about everything but the limit (the auth library tests that).
+  rateLimit: {
+    perMinute: 60_000,
+    burst: 10_000,
+    service: { perMinute: 60_000, burst: 10_000, principals: [] },
+  },
 };
 
 const logLines: Record<string, unknown>[] = [];

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 
-import { envEnum, envHostPortList, envInteger, envToken, envUrl } from './env-variables';
+import {
+  envEnum,
+  envHostPortList,
+  envInteger,
+  envToken,
+  envUrl,
+  envVariable,
+} from './env-variables';
+import type { ParsedValue } from './env-variables';
 
 /** Log levels, as pino names them; `silent` turns logging off. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -33,6 +41,8 @@ export interface PlatformConfigDefaults {
   readonly httpPort: number;
   /** The database named in the default `DATABASE_URL`. */
   readonly database: string;
+  /** `RATE_LIMIT_PER_MINUTE` when unset; 600 unless given. */
+  readonly rateLimitPerMinute?: number;
 }
 
 /** The settings every service shares. */
@@ -59,7 +69,37 @@ export interface PlatformConfig {
   readonly siteRole: SiteRole;
   /** How long a graceful shutdown may take before the process gives up and exits. */
   readonly shutdownGraceMs: number;
+  /** Per-principal request rate limits of the HTTP API (see {@link RateLimitConfig}). */
+  readonly rateLimit: RateLimitConfig;
 }
+
+/**
+ * A token bucket's size and refill rate: `burst` requests at once, then `perMinute` per minute
+ * on average.
+ */
+export interface RateLimitClass {
+  readonly perMinute: number;
+  readonly burst: number;
+}
+
+/**
+ * The request rate limits of a service, per principal (a verified token's kind and subject) or,
+ * for requests without a valid token, per client address. `perMinute` 0 turns limiting off.
+ */
+export interface RateLimitConfig extends RateLimitClass {
+  /** The higher class of the platform's own services when they call each other. */
+  readonly service: RateLimitClass & {
+    /** Principals of that class, as `kind:subject` (`agency:procedures`). */
+    readonly principals: readonly string[];
+  };
+}
+
+/** The platform's services that call other services with a token of their own. */
+const SERVICE_PRINCIPALS: readonly string[] = [
+  'agency:procedures',
+  'agency:letterbox',
+  'operator:embassy-sync',
+];
 
 /** Where the local development infrastructure (`npm run infra`) listens. */
 const LOCAL_KAFKA_BROKERS = ['127.0.0.1:19092'];
@@ -83,6 +123,11 @@ const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:15432';
  * | `KAFKA_SASL_USERNAME` | the service's name | the SASL user (the `KafkaUser`'s name) |
  * | `KAFKA_SASL_MECHANISM` | `scram-sha-512` | one of {@link KAFKA_SASL_MECHANISMS} |
  * | `KAFKA_TLS_CA_FILE` | unset | a PEM file of the CA that signed the brokers' certificates (Strimzi's cluster CA): set, the client speaks TLS |
+ * | `RATE_LIMIT_PER_MINUTE` | `600` (the service may say otherwise) | 0–1000000: requests per minute per principal (or client address without a valid token); 0: no limit |
+ * | `RATE_LIMIT_BURST` | `100` | 1–1000000: requests a principal may make at once before the rate applies |
+ * | `RATE_LIMIT_SERVICE_PER_MINUTE` | `6000` | 1–1000000: the same for the platform's services calling each other |
+ * | `RATE_LIMIT_SERVICE_BURST` | `1000` | 1–1000000 |
+ * | `RATE_LIMIT_SERVICE_PRINCIPALS` | `agency:procedures,agency:letterbox,operator:embassy-sync` | comma-separated `kind:subject` of the principals in the service class |
  */
 export function platformVariables(defaults: PlatformConfigDefaults) {
   return {
@@ -102,7 +147,23 @@ export function platformVariables(defaults: PlatformConfigDefaults) {
     KAFKA_SASL_USERNAME: envToken({ default: defaults.serviceName }),
     KAFKA_SASL_MECHANISM: envEnum(KAFKA_SASL_MECHANISMS, { default: 'scram-sha-512' }),
     KAFKA_TLS_CA_FILE: envToken().optional(),
+    RATE_LIMIT_PER_MINUTE: envInteger({
+      min: 0,
+      max: 1_000_000,
+      default: defaults.rateLimitPerMinute ?? 600,
+    }),
+    RATE_LIMIT_BURST: envInteger({ min: 1, max: 1_000_000, default: 100 }),
+    RATE_LIMIT_SERVICE_PER_MINUTE: envInteger({ min: 1, max: 1_000_000, default: 6_000 }),
+    RATE_LIMIT_SERVICE_BURST: envInteger({ min: 1, max: 1_000_000, default: 1_000 }),
+    RATE_LIMIT_SERVICE_PRINCIPALS: envVariable(parsePrincipalList, SERVICE_PRINCIPALS),
   };
+}
+
+function parsePrincipalList(value: string): ParsedValue<readonly string[]> {
+  const entries = value.split(',').map((entry) => entry.trim());
+  return entries.every((entry) => /^[a-z]+:\S+$/.test(entry))
+    ? { ok: true, value: entries }
+    : { ok: false, expected: 'a comma-separated list of kind:subject' };
 }
 
 /** The parsed values of {@link platformVariables}. */
@@ -130,6 +191,15 @@ export function toPlatformConfig(serviceName: string, env: PlatformVariables): P
     logLevel: env.LOG_LEVEL,
     siteRole: env.SITE_ROLE,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    rateLimit: {
+      perMinute: env.RATE_LIMIT_PER_MINUTE,
+      burst: env.RATE_LIMIT_BURST,
+      service: {
+        perMinute: env.RATE_LIMIT_SERVICE_PER_MINUTE,
+        burst: env.RATE_LIMIT_SERVICE_BURST,
+        principals: env.RATE_LIMIT_SERVICE_PRINCIPALS,
+      },
+    },
   };
 }
 

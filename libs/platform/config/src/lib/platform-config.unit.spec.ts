@@ -29,6 +29,15 @@ describe('platformConfigSchema', () => {
       logLevel: 'info',
       siteRole: 'primary',
       shutdownGraceMs: 10_000,
+      rateLimit: {
+        perMinute: 600,
+        burst: 100,
+        service: {
+          perMinute: 6_000,
+          burst: 1_000,
+          principals: ['agency:procedures', 'agency:letterbox', 'operator:embassy-sync'],
+        },
+      },
     });
   });
 
@@ -41,6 +50,11 @@ describe('platformConfigSchema', () => {
       LOG_LEVEL: 'debug',
       SITE_ROLE: 'embassy',
       SHUTDOWN_GRACE_MS: '30000',
+      RATE_LIMIT_PER_MINUTE: '60',
+      RATE_LIMIT_BURST: '5',
+      RATE_LIMIT_SERVICE_PER_MINUTE: '1200',
+      RATE_LIMIT_SERVICE_BURST: '50',
+      RATE_LIMIT_SERVICE_PRINCIPALS: 'agency:procedures, operator:embassy-sync',
       PATH: '/usr/bin',
     });
     expect(config).toEqual({
@@ -51,6 +65,15 @@ describe('platformConfigSchema', () => {
       logLevel: 'debug',
       siteRole: 'embassy',
       shutdownGraceMs: 30_000,
+      rateLimit: {
+        perMinute: 60,
+        burst: 5,
+        service: {
+          perMinute: 1_200,
+          burst: 50,
+          principals: ['agency:procedures', 'operator:embassy-sync'],
+        },
+      },
     });
   });
 
@@ -109,6 +132,12 @@ describe('platformConfigSchema', () => {
     ],
     ['SITE_ROLE', 'backup', 'expected one of primary, embassy, got "backup"'],
     ['SHUTDOWN_GRACE_MS', '0', 'expected an integer between 1000 and 300000, got "0"'],
+    ['RATE_LIMIT_BURST', '0', 'expected an integer between 1 and 1000000, got "0"'],
+    [
+      'RATE_LIMIT_SERVICE_PRINCIPALS',
+      'procedures',
+      'expected a comma-separated list of kind:subject, got "procedures"',
+    ],
   ])('rejects %s=%j', (variable, value, reason) => {
     expect(configError({ [variable]: value }).issues).toEqual([{ variable, reason }]);
   });

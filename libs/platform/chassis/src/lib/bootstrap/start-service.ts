@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 import { Logger as NestLogger, Module } from '@nestjs/common';
 import type { DynamicModule, Type } from '@nestjs/common';
-import { APP_FILTER, NestFactory } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestMicroservice } from '@nestjs/microservices';
@@ -27,6 +27,8 @@ import { TracingShutdown } from '../observability/tracing-shutdown';
 import { OpenApiController } from '../openapi/openapi.controller';
 import { OpenApiDocumentRef } from '../openapi/openapi-document';
 import type { OpenApiInfo } from '../openapi/openapi-document';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
+import { TokenBuckets } from '../rate-limit/token-buckets';
 import { CHASSIS_OPTIONS } from './chassis-options';
 import type { ChassisOptions } from './chassis-options';
 import {
@@ -90,6 +92,8 @@ export interface RunningService {
  * - `GET /health/live`, `GET /health/ready` (see `ReadinessCheck`);
  * - `GET /metrics`, Prometheus metrics (HTTP requests by route, and whatever the platform
  *   libraries count), and the route pattern as the name of the request's span;
+ * - a request rate limit per principal on every other route (`config.rateLimit`; see
+ *   `RateLimitGuard`), 429 with `Retry-After` beyond it, documented on every operation;
  * - the OpenAPI document at `GET /openapi.json`.
  *
  * It installs no signal handlers: `bootstrapService` does, for a service's `main.ts`; tests
@@ -133,7 +137,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     installHttpObservability(app);
     collectProcessMetrics();
 
-    const openApiDocument = openApi.build(app, options.openapi);
+    const openApiDocument = openApi.build(app, options.openapi, config.rateLimit.perMinute > 0);
     await startMessageTransport(app);
     options.beforeListen?.(app);
     await app.listen({ port: config.http.port, host: config.http.host });
@@ -189,6 +193,8 @@ function serviceRootModule(
       ReadinessService,
       TracingShutdown,
       { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      { provide: TokenBuckets, useValue: new TokenBuckets(options.config.rateLimit) },
+      { provide: APP_GUARD, useClass: RateLimitGuard },
     ],
   };
 }

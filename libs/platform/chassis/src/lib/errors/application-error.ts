@@ -26,6 +26,11 @@ export type ApplicationErrorReason =
   /** The caller is authenticated but not allowed to do this (403). */
   | { readonly kind: 'forbidden' }
   /**
+   * The caller made more requests than its rate limit allows (429). `retryAfterSeconds`
+   * becomes the `Retry-After` header.
+   */
+  | { readonly kind: 'too-many-requests'; readonly retryAfterSeconds: number }
+  /**
    * A dependency is unavailable; the request may succeed later (503). `retryAfterSeconds`
    * becomes the `Retry-After` header.
    */
@@ -113,6 +118,17 @@ export class ApplicationError extends Error {
 
   static forbidden(detail: string, options?: ApplicationErrorOptions): ApplicationError {
     return new ApplicationError({ kind: 'forbidden' }, detail, options);
+  }
+
+  static tooManyRequests(
+    detail: string,
+    options: ApplicationErrorOptions & { readonly retryAfterSeconds: number },
+  ): ApplicationError {
+    return new ApplicationError(
+      { kind: 'too-many-requests', retryAfterSeconds: options.retryAfterSeconds },
+      detail,
+      options,
+    );
   }
 
   static serviceUnavailable(

@@ -83,6 +83,12 @@ function fromApplicationError(error: ApplicationError, request: RequestFacts): P
       );
     case 'forbidden':
       return respond(HttpStatus.FORBIDDEN);
+    case 'too-many-requests':
+      return respond(
+        HttpStatus.TOO_MANY_REQUESTS,
+        {},
+        { 'retry-after': String(Math.max(1, Math.ceil(reason.retryAfterSeconds))) },
+      );
     case 'service-unavailable':
       return respond(
         HttpStatus.SERVICE_UNAVAILABLE,

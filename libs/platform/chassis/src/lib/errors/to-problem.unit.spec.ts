@@ -48,6 +48,20 @@ describe('toProblem', () => {
     ).toEqual({ 'retry-after': '2' });
   });
 
+  it('answers a rate limit with 429 and the whole seconds to wait, at least 1', () => {
+    const limited = (seconds: number) =>
+      toProblem(
+        ApplicationError.tooManyRequests('Slow down', { retryAfterSeconds: seconds }),
+        request,
+      );
+    expect(limited(29.2)).toMatchObject({
+      problem: { status: 429, title: 'Too Many Requests', detail: 'Slow down' },
+      headers: { 'retry-after': '30' },
+      unexpected: false,
+    });
+    expect(limited(0).headers).toEqual({ 'retry-after': '1' });
+  });
+
   it('adds extension members, which cannot replace standard ones', () => {
     const error = ApplicationError.conflict('Duplicate', {
       extensions: { existingId: 'p-9', status: 200, instance: '/elsewhere' },

@@ -66,6 +66,7 @@ export const PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
   413: 'The body is larger than the service accepts (1 MiB)',
   415: 'The body is not application/json',
   422: 'A business rule refuses the request (see `code` and `fields`)',
+  429: 'Too many requests from this principal (or client address): retry after `Retry-After` seconds',
   503: 'This site is read-only (code READ_ONLY_SITE: a replica or a fenced primary), or a dependency is down',
 };
 

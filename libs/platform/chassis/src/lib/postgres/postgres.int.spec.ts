@@ -44,6 +44,7 @@ function start(url: string, applicationName: string): Promise<RunningService> {
     logLevel: 'silent',
     siteRole: 'primary',
     shutdownGraceMs: 1_000,
+    rateLimit: { perMinute: 0, burst: 1, service: { perMinute: 1, burst: 1, principals: [] } },
   };
   return startService({
     config,

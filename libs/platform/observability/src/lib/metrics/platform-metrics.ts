@@ -17,6 +17,18 @@ export const httpRequestDuration = new Histogram({
   registers,
 });
 
+/**
+ * Requests the per-principal rate limit refused (429), by route pattern and limit class
+ * (`default`, or `service` for the platform's own callers). Never labelled by principal:
+ * unbounded values.
+ */
+export const httpRateLimited = new Counter({
+  name: 'http_rate_limited_total',
+  help: 'Requests refused with 429 by the per-principal rate limit, by route pattern and class.',
+  labelNames: ['route', 'class'] as const,
+  registers,
+});
+
 /** Event store appends by schema and outcome (`ok`, `error`), commit included. */
 export const eventStoreAppendDuration = new Histogram({
   name: 'event_store_append_duration_seconds',
