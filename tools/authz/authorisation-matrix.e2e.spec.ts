@@ -105,6 +105,17 @@ const ROUTE_QUERY: Record<string, (values: PathValues) => Record<string, string>
 /** Values of path parameters: the matrix's records, else a fixed value or a random id. */
 type PathValues = Record<string, string>;
 
+/**
+ * Path values of routes that must not touch the matrix's person: an erasure allowed through
+ * would close their record for every cell after it, so it names a person of its own.
+ */
+const ROUTE_PATH_VALUES: Record<string, (values: PathValues) => PathValues> = {
+  'registry POST /persons/{nationalId}/erasure': (values) => ({
+    ...values,
+    nationalId: values['erasable'] ?? '',
+  }),
+};
+
 /** A value for a parameter: the matrix's own, else the document's example, else one of its type. */
 function parameterValue(parameter: Parameter, values: PathValues): string {
   const fixed = values[parameter.name];
@@ -140,13 +151,14 @@ function requestBody(
 /** Calls the route as `bearer` with a request built from its document. */
 async function call(route: Route, values: PathValues, bearer: string | undefined) {
   let path = route.path;
+  const pathValues = ROUTE_PATH_VALUES[route.key]?.(values) ?? values;
   const query = new URLSearchParams(ROUTE_QUERY[route.key]?.(values));
   const headers: Record<string, string> = {};
   for (const parameter of route.operation.parameters ?? []) {
     if (parameter.in === 'path') {
       path = path.replace(
         `{${parameter.name}}`,
-        encodeURIComponent(parameterValue(parameter, values)),
+        encodeURIComponent(parameterValue(parameter, pathValues)),
       );
       continue;
     }
@@ -341,6 +353,15 @@ describe('the authorisation matrix', () => {
       (person) => person.nationalId,
     );
     values['nationalId'] = own ?? '';
+    // A third person, for the erasure route alone.
+    const erasable = await callJson(
+      `${registry}/persons`,
+      'POST',
+      tokens.get('registrar-persons'),
+      (requestBody(batch).body as { persons: unknown[] }).persons[0],
+    );
+    expect(erasable.status).toBe(201);
+    values['erasable'] = String(erasable.body['nationalId']);
     tokens.set('citizen-own', await token({ role: 'citizen', subject: own ?? '' }));
     tokens.set(
       'registrar-persons',

@@ -130,6 +130,7 @@ export const AUTHORISATION_MATRIX: Readonly<Record<string, Row>> = {
   'registry PUT /persons/{nationalId}/address': only('registrar-persons'),
   'registry PUT /persons/{nationalId}/civil-status': only('registrar-persons'),
   'registry POST /persons/{nationalId}/death': only('registrar-persons'),
+  'registry POST /persons/{nationalId}/erasure': only('registrar-persons'),
   'registry POST /businesses': only('registrar-businesses'),
   // The examples' basis (ccss-family-allowances) allows no data of a business.
   'registry GET /businesses/{businessNumber}': only('registrar-businesses'),
