@@ -88,4 +88,9 @@ export {
   uuidOf,
 } from './lib/request-context';
 export type { Clock, RequestContext } from './lib/request-context';
-export { KeyRelay, KeyReplicaConsumer, keysTopicOf, keysTopicSpec } from './lib/data-protection/subject-keys';
+export {
+  KeyRelay,
+  KeyReplicaConsumer,
+  keysTopicOf,
+  keysTopicSpec,
+} from './lib/data-protection/subject-keys';
