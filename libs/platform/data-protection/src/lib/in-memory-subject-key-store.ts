@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
+import { lookupOf } from './key-encryption-key';
 import type { KeyEncryptionKey } from './key-encryption-key';
+import { liveKeyOf } from './live-key';
 import { KEY_BYTES } from './sealing';
-import { SubjectErasedError } from './subject-keys';
 import type {
   KeyChange,
   KeyDestruction,
@@ -37,10 +38,7 @@ export class InMemorySubjectKeyStore implements SubjectKeyStore {
       const keys = new Map<string, SubjectKey>();
       for (const subjectId of subjectIds) {
         const record = this.recordOfSubject(subjectId) ?? this.create(subjectId);
-        if (record.wrappedKey === null) {
-          throw new SubjectErasedError(subjectId, destroyedAt(record));
-        }
-        keys.set(subjectId, this.unwrap(record, record.wrappedKey));
+        keys.set(subjectId, liveKeyOf(record, this.kek));
       }
       resolve(keys);
     });
@@ -52,7 +50,7 @@ export class InMemorySubjectKeyStore implements SubjectKeyStore {
       const found = new Map<string, KeyLookup>();
       for (const keyId of keyIds) {
         const record = this.records.get(keyId);
-        if (record !== undefined) found.set(keyId, this.lookupOf(record));
+        if (record !== undefined) found.set(keyId, lookupOf(record, this.kek));
       }
       resolve(found);
     });
@@ -61,7 +59,7 @@ export class InMemorySubjectKeyStore implements SubjectKeyStore {
   stateOf(subjectId: string): Promise<KeyLookup | undefined> {
     return new Promise((resolve) => {
       const record = this.recordOfSubject(subjectId);
-      resolve(record === undefined ? undefined : this.lookupOf(record));
+      resolve(record === undefined ? undefined : lookupOf(record, this.kek));
     });
   }
 
@@ -139,27 +137,4 @@ export class InMemorySubjectKeyStore implements SubjectKeyStore {
     const keyId = this.keyIdOf.get(subjectId);
     return keyId === undefined ? undefined : this.records.get(keyId);
   }
-
-  private lookupOf(record: KeyRecord): KeyLookup {
-    return record.wrappedKey === null
-      ? {
-          state: 'destroyed',
-          keyId: record.keyId,
-          subjectId: record.subjectId,
-          destroyedAt: destroyedAt(record),
-        }
-      : { state: 'live', key: this.unwrap(record, record.wrappedKey) };
-  }
-
-  private unwrap(record: KeyRecord, wrapped: Uint8Array): SubjectKey {
-    return {
-      keyId: record.keyId,
-      subjectId: record.subjectId,
-      key: this.kek.unwrap(wrapped, record.keyId, record.subjectId),
-    };
-  }
-}
-
-function destroyedAt(record: KeyRecord): Date {
-  return record.destroyedAt ?? record.createdAt;
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import { KEY_BYTES, open, seal, sealingContext } from './sealing';
+import type { KeyLookup, KeyRecord } from './subject-keys';
 
 /**
  * The key that encrypts the per-subject keys at rest (envelope encryption): subject keys are
@@ -52,6 +53,30 @@ export class KeyEncryptionKey {
   unwrap(wrapped: Uint8Array, keyId: string, subjectId: string): Uint8Array {
     return open(this.key, wrapped, wrappingContext(keyId, subjectId));
   }
+}
+
+/**
+ * What a stored key record means to a reader: its unwrapped key while it lives, its destruction
+ * once destroyed. Both stores answer lookups with it.
+ *
+ * @throws `SealedDataError` when the wrapped key does not unwrap under `kek`.
+ */
+export function lookupOf(record: KeyRecord, kek: KeyEncryptionKey): KeyLookup {
+  return record.wrappedKey === null
+    ? {
+        state: 'destroyed',
+        keyId: record.keyId,
+        subjectId: record.subjectId,
+        destroyedAt: record.destroyedAt ?? record.createdAt,
+      }
+    : {
+        state: 'live',
+        key: {
+          keyId: record.keyId,
+          subjectId: record.subjectId,
+          key: kek.unwrap(record.wrappedKey, record.keyId, record.subjectId),
+        },
+      };
 }
 
 function wrappingContext(keyId: string, subjectId: string): string {

@@ -3,9 +3,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClientBase, Pool } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+import { lookupOf } from './key-encryption-key';
 import type { KeyEncryptionKey } from './key-encryption-key';
+import { liveKeyOf } from './live-key';
 import { KEY_BYTES } from './sealing';
-import { SubjectErasedError } from './subject-keys';
 import type {
   KeyChange,
   KeyDestruction,
@@ -127,10 +128,7 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
     for (const subjectId of unique) {
       const row = rows.get(subjectId);
       if (row === undefined) throw new Error(`the key of subject ${subjectId} was not stored`);
-      if (row.wrapped_key === null) {
-        throw new SubjectErasedError(subjectId, row.destroyed_at ?? row.created_at);
-      }
-      keys.set(subjectId, this.unwrap(row, row.wrapped_key));
+      keys.set(subjectId, liveKeyOf(recordOf(row), this.kek));
     }
     return keys;
   }
@@ -143,12 +141,12 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
       `SELECT ${COLUMNS} FROM ${this.table} WHERE key_id = ANY($1::uuid[])`,
       [valid],
     );
-    return new Map(rows.map((row) => [row.key_id, this.lookupOf(row)]));
+    return new Map(rows.map((row) => [row.key_id, lookupOf(recordOf(row), this.kek)]));
   }
 
   async stateOf(subjectId: string): Promise<KeyLookup | undefined> {
     const [row] = await this.rowsOfSubjects([subjectId]);
-    return row === undefined ? undefined : this.lookupOf(row);
+    return row === undefined ? undefined : lookupOf(recordOf(row), this.kek);
   }
 
   async destroy(subjectId: string, at: Date): Promise<KeyDestruction> {
@@ -232,25 +230,6 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
       [subjectIds],
     );
     return rows;
-  }
-
-  private lookupOf(row: KeyRow): KeyLookup {
-    return row.wrapped_key === null
-      ? {
-          state: 'destroyed',
-          keyId: row.key_id,
-          subjectId: row.subject_id,
-          destroyedAt: row.destroyed_at ?? row.created_at,
-        }
-      : { state: 'live', key: this.unwrap(row, row.wrapped_key) };
-  }
-
-  private unwrap(row: KeyRow, wrapped: Buffer): SubjectKey {
-    return {
-      keyId: row.key_id,
-      subjectId: row.subject_id,
-      key: this.kek.unwrap(wrapped, row.key_id, row.subject_id),
-    };
   }
 }
 
