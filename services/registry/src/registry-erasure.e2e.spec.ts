@@ -4,29 +4,15 @@
 // read on either site, the log keeps its events (the digests of both sites stay equal), the
 // change feed publishes a tombstone, and another person is untouched.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
 
-import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
-import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
-import type { TestDatabase } from '@gov/platform-testing';
+import { testInfra, uniqueName } from '@gov/platform-testing';
 
-import { RegistryProcess, freePort, runTool, waitUntilOk } from './testing/registry-process';
+import { RegistrySites } from './testing/registry-sites';
+import type { RegistrySite as Site } from './testing/registry-sites';
 
-const ISSUER = 'registry-erasure-e2e';
-const AUDIENCE = 'backbone';
 const LEGAL_GROUND = 'Art. 17(1)(d) GDPR: registered in error, court decision 2026/123';
-
-interface Site {
-  readonly database: TestDatabase;
-  readonly service: RegistryProcess;
-  readonly baseUrl: string;
-}
 
 interface Answer {
   readonly status: number;
@@ -34,34 +20,12 @@ interface Answer {
 }
 
 describe('erasure of a person on both sites', () => {
-  let keysDir: string;
-  let keys: LocalSigningKeys;
-  const sites: Site[] = [];
-  const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>): Promise<string> =>
-    mintToken(keys.privateKeyFile, { issuer: ISSUER, audience: AUDIENCE, ...request });
-
-  async function startSite(extra: Record<string, string>): Promise<Site> {
-    const database = await createTestDatabase('registry_erasure');
-    const env = { DATABASE_URL: database.url };
-    expect(runTool('migrate', env).status).toBe(0);
-    const port = await freePort();
-    const service = new RegistryProcess({
-      ...env,
-      ...extra,
-      HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      AUTH_JWKS_FILE: keys.jwksFile,
-      // One key-encryption key for both sites, as a deployment mounts one Secret on both.
-      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-      LOG_LEVEL: 'warn',
-    });
-    const site = { database, service, baseUrl: `http://127.0.0.1:${String(port)}` };
-    sites.push(site);
-    await waitUntilOk(`${site.baseUrl}/health/ready`, service, 90_000);
-    return site;
-  }
+  let sites: RegistrySites;
+  const token: RegistrySites['token'] = (request) => sites.token(request);
+  // Both with the same key-encryption key, as a deployment mounts one Secret on both sites.
+  const startSite = (extra: Record<string, string>): Promise<Site> => sites.start(extra);
+  const sql = <T>(site: Site, text: string, values: unknown[] = []): Promise<T[]> =>
+    sites.sql<T>(site, text, values);
 
   async function call(
     site: Site,
@@ -83,26 +47,19 @@ describe('erasure of a person on both sites', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
-  async function sql<T>(site: Site, text: string, values: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: site.database.url });
-    await client.connect();
-    try {
-      return (await client.query(text, values)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
-
   async function caughtUp(embassy: Site, primary: Site, operator: string): Promise<string> {
-    const head = async (site: Site) =>
-      String((await call(site, 'GET', '/replication/status', operator)).body['head']);
-    const target = await head(primary);
-    const deadline = Date.now() + 60_000;
-    while ((await head(embassy)) !== target) {
-      if (Date.now() > deadline) throw new Error(`the embassy did not reach ${target}`);
+    const status = async (site: Site) =>
+      (await call(site, 'GET', '/replication/status', operator)).body;
+    const target = String((await status(primary))['head']);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const now = await status(embassy);
+      if (String(now['head']) === target) return target;
+      if (Date.now() > deadline) {
+        throw new Error(`the embassy did not reach ${target}: ${JSON.stringify(now)}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return target;
   }
 
   /** A read on the embassy, retried while its keys topic has not delivered the key yet (503). */
@@ -117,19 +74,11 @@ describe('erasure of a person on both sites', () => {
   }
 
   beforeAll(async () => {
-    keysDir = mkdtempSync(join(tmpdir(), 'registry-erasure-e2e-'));
-    keys = await ensureLocalSigningKeys(keysDir);
+    sites = await RegistrySites.create('registry-erasure-e2e');
   });
 
   afterAll(async () => {
-    for (const site of sites) {
-      site.service.signal('SIGTERM');
-      await site.service.exit(15_000).catch(() => {
-        site.service.signal('SIGKILL');
-      });
-      await site.database.drop();
-    }
-    rmSync(keysDir, { recursive: true, force: true });
+    await sites.stop();
   });
 
   it('makes the person unreadable on both sites, keeps the log and its digests, and tells the feed', async () => {

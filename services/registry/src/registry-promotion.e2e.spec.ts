@@ -2,22 +2,13 @@
 // it served as a replica join its log: two registry processes, each with its own database, the embassy replaying the primary's topic (named as
 // MirrorMaker 2 would name it, on the same cluster here), then promoted.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-import { Client } from 'pg';
-
-import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
-import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
-import type { TestDatabase } from '@gov/platform-testing';
+import { uniqueName } from '@gov/platform-testing';
 import { composeNationalId } from '@gov/registry-domain';
 
-import { RegistryProcess, freePort, runTool, waitUntilOk } from './testing/registry-process';
+import { RegistrySites } from './testing/registry-sites';
+import type { RegistrySite as Site } from './testing/registry-sites';
 
-const ISSUER = 'registry-promotion-e2e';
-const AUDIENCE = 'backbone';
 const BUSINESSES = 25;
 const BIRTH_DATE = '1961-07-14';
 
@@ -29,40 +20,12 @@ const LUXEMBOURG = {
   country: 'LU',
 };
 
-interface Site {
-  readonly database: TestDatabase;
-  readonly service: RegistryProcess;
-  readonly baseUrl: string;
-}
-
 describe('registry promoted on the embassy', () => {
-  let keysDir: string;
-  let keys: LocalSigningKeys;
-  const sites: Site[] = [];
-  const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>): Promise<string> =>
-    mintToken(keys.privateKeyFile, { issuer: ISSUER, audience: AUDIENCE, ...request });
-
-  async function startSite(extra: Record<string, string>): Promise<Site> {
-    const database = await createTestDatabase('registry_promotion');
-    const env = { DATABASE_URL: database.url };
-    expect(runTool('migrate', env).status).toBe(0);
-    const port = await freePort();
-    const service = new RegistryProcess({
-      ...env,
-      ...extra,
-      HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      AUTH_JWKS_FILE: keys.jwksFile,
-      DATA_KEK_FILE: keys.keyEncryptionKeyFile,
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-      LOG_LEVEL: 'warn',
-    });
-    const site = { database, service, baseUrl: `http://127.0.0.1:${String(port)}` };
-    sites.push(site);
-    await waitUntilOk(`${site.baseUrl}/health/ready`, service, 90_000);
-    return site;
-  }
+  let sites: RegistrySites;
+  const token: RegistrySites['token'] = (request) => sites.token(request);
+  const startSite = (extra: Record<string, string>): Promise<Site> => sites.start(extra);
+  const sql = <T>(site: Site, text: string, values: unknown[] = []): Promise<T[]> =>
+    sites.sql<T>(site, text, values);
 
   async function post(
     site: Site,
@@ -89,16 +52,6 @@ describe('registry promoted on the embassy', () => {
     return String(((await response.json()) as { head?: unknown }).head);
   }
 
-  async function sql<T>(site: Site, text: string, values: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: site.database.url });
-    await client.connect();
-    try {
-      return (await client.query(text, values)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
-
   /** Event types in person `nationalId`'s access stream of `site`'s log. */
   async function accessEvents(site: Site, nationalId: string): Promise<string[]> {
     const rows = await sql<{ event_type: string }>(
@@ -119,19 +72,11 @@ describe('registry promoted on the embassy', () => {
   }
 
   beforeAll(async () => {
-    keysDir = mkdtempSync(join(tmpdir(), 'registry-promotion-e2e-'));
-    keys = await ensureLocalSigningKeys(keysDir);
+    sites = await RegistrySites.create('registry-promotion-e2e');
   });
 
   afterAll(async () => {
-    for (const site of sites) {
-      site.service.signal('SIGTERM');
-      await site.service.exit(15_000).catch(() => {
-        site.service.signal('SIGKILL');
-      });
-      await site.database.drop();
-    }
-    rmSync(keysDir, { recursive: true, force: true });
+    await sites.stop();
   });
 
   it('serves and keeps a lawful read as a replica, then registers above every number the primary assigned', async () => {
