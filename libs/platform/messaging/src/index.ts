@@ -31,6 +31,8 @@ export {
   retryThenDeadLetter,
 } from './lib/dead-letter';
 export type { PermanentFailureReason, RetryThenDeadLetterOptions } from './lib/dead-letter';
+export { joinWhenReady } from './lib/join-when-ready';
+export type { JoinWhenReadyOptions } from './lib/join-when-ready';
 export { KafkaAdmin } from './lib/kafka-admin.service';
 export type { TopicSpec } from './lib/kafka-admin.service';
 export { MessagingError } from './lib/messaging-error';

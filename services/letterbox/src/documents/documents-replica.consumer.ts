@@ -3,7 +3,7 @@ import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { DOCUMENT_REMOVED_HEADER, applyReplicatedDocument } from '@gov/letterbox-application';
-import { ConsumerGroupFactory } from '@gov/platform-messaging';
+import { ConsumerGroupFactory, joinWhenReady } from '@gov/platform-messaging';
 import type { ConsumerGroup, InboundMessage } from '@gov/platform-messaging';
 
 import type { LetterboxConfig } from '../letterbox.config';
@@ -11,7 +11,6 @@ import { LETTERBOX_CONFIG } from '../letterbox.providers';
 import { DOCUMENT_RECORD_MAX_BYTES } from './documents-topic';
 
 const SHA256 = /^[0-9a-f]{64}$/;
-const RETRY_JOIN_MS = 2_000;
 
 /**
  * On a replica (the embassy): the mirrored documents topic into the content store, each
@@ -46,28 +45,21 @@ export class DocumentsReplicaConsumer implements OnApplicationBootstrap, OnModul
     });
     // In the background: the mirrored topic may not exist before the first document is
     // mirrored, and the service must start regardless.
-    this.joining = this.join(this.group, topic);
+    this.joining = joinWhenReady(this.group, {
+      stopped: () => this.stopped,
+      onRetry: (error) => {
+        this.logger.warn(
+          { topic, err: error },
+          `Documents topic ${topic} not joined yet; retrying`,
+        );
+      },
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     await this.joining;
     await this.group?.stop();
-  }
-
-  private async join(group: ConsumerGroup, topic: string): Promise<void> {
-    while (!this.stopped) {
-      try {
-        await group.start();
-        return;
-      } catch (error) {
-        this.logger.warn(
-          { topic, err: error },
-          `Documents topic ${topic} not joined yet; retrying`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, RETRY_JOIN_MS));
-      }
-    }
   }
 
   private async apply(message: InboundMessage): Promise<void> {

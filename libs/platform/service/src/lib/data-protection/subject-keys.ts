@@ -14,6 +14,7 @@ import {
   EventPublisher,
   KafkaAdmin,
   PermanentMessageError,
+  joinWhenReady,
   retryThenDeadLetter,
 } from '@gov/platform-messaging';
 import type { ConsumerGroup, InboundMessage, TopicSpec } from '@gov/platform-messaging';
@@ -23,7 +24,6 @@ import type { EventSourcedServiceOptions, Reactor } from '../event-sourced-servi
 
 /** Key changes written to the keys topic per pass. */
 const RELAY_BATCH = 500;
-const RETRY_JOIN_MS = 2_000;
 
 /**
  * A service's keys topic, named after its event topic: `registry.events.v1` → `registry.keys.v1`
@@ -126,25 +126,18 @@ export class KeyReplicaConsumer implements OnApplicationBootstrap, OnModuleDestr
       onError: retryThenDeadLetter(),
     });
     // In the background: the mirrored topic exists only once the other site wrote a key.
-    this.joining = this.join(this.group, topic);
+    this.joining = joinWhenReady(this.group, {
+      stopped: () => this.stopped,
+      onRetry: (error) => {
+        this.logger.debug({ topic, err: error }, `Keys topic ${topic} not joined yet; retrying`);
+      },
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     await this.joining;
     await this.group?.stop();
-  }
-
-  private async join(group: ConsumerGroup, topic: string): Promise<void> {
-    while (!this.stopped) {
-      try {
-        await group.start();
-        return;
-      } catch (error) {
-        this.logger.debug({ topic, err: error }, `Keys topic ${topic} not joined yet; retrying`);
-        await new Promise((resolve) => setTimeout(resolve, RETRY_JOIN_MS));
-      }
-    }
   }
 
   private async apply(message: InboundMessage): Promise<void> {
