@@ -94,6 +94,19 @@ export class PageErrorFilter implements ExceptionFilter {
       );
       return;
     }
+    if (error instanceof ApiProblem && error.status === 410) {
+      void sendPage(
+        reply,
+        page,
+        {
+          title: t('erasedTitle'),
+          body: html`<p>${t('erasedBody')}</p>
+            ${back}`,
+        },
+        410,
+      );
+      return;
+    }
     if (
       error instanceof ServiceUnavailable ||
       (error instanceof ApiProblem && error.status === 503)

@@ -28,6 +28,9 @@ export const COMMON = messages(
     errorSupport: 'If this happens again, quote this reference: {requestId}.',
     notFoundTitle: 'Page not found',
     notFoundBody: 'There is nothing at this address, or you may not see it.',
+    erasedTitle: 'Data erased',
+    erasedBody:
+      'The personal data of this record was erased under a legal ground. The register keeps only its number; nothing else can be shown.',
     forbiddenTitle: 'Not allowed',
     forbiddenBody: 'Your account may not open this page or send this form.',
     unavailableTitle: 'Service unavailable',
@@ -70,6 +73,9 @@ export const COMMON = messages(
       errorSupport: 'Si cela se reproduit, indiquez cette référence : {requestId}.',
       notFoundTitle: 'Page introuvable',
       notFoundBody: 'Il n’y a rien à cette adresse, ou vous ne pouvez pas le voir.',
+      erasedTitle: 'Données effacées',
+      erasedBody:
+        'Les données personnelles de cette fiche ont été effacées sur une base légale. Le registre n’en garde que le numéro ; rien d’autre ne peut être affiché.',
       forbiddenTitle: 'Non autorisé',
       forbiddenBody: 'Votre compte ne peut pas ouvrir cette page ni envoyer ce formulaire.',
       unavailableTitle: 'Service indisponible',
@@ -112,6 +118,9 @@ export const COMMON = messages(
       errorSupport: 'Wenn das wieder passiert, nennen Sie diese Referenz: {requestId}.',
       notFoundTitle: 'Seite nicht gefunden',
       notFoundBody: 'Unter dieser Adresse gibt es nichts, oder Sie dürfen es nicht sehen.',
+      erasedTitle: 'Daten gelöscht',
+      erasedBody:
+        'Die personenbezogenen Daten dieses Eintrags wurden auf gesetzlicher Grundlage gelöscht. Das Register behält nur die Nummer; mehr kann nicht angezeigt werden.',
       forbiddenTitle: 'Nicht erlaubt',
       forbiddenBody: 'Ihr Konto darf diese Seite nicht öffnen oder dieses Formular nicht senden.',
       unavailableTitle: 'Dienst nicht verfügbar',
