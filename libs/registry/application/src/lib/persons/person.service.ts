@@ -1,7 +1,7 @@
 import { PersonErasedSchema } from '@gov/contracts';
 import { ApplicationError } from '@gov/platform-chassis';
-import { KeyRing, SubjectErasedError } from '@gov/platform-data-protection';
-import type { SubjectKeyStore } from '@gov/platform-data-protection';
+import { KeyRing } from '@gov/platform-data-protection';
+import type { KeyLookup, SubjectKeyStore, SubjectKeys } from '@gov/platform-data-protection';
 import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 import { DomainRejection, isDomainRejection } from '@gov/platform-decider';
 import type { FieldIssue } from '@gov/platform-decider';
@@ -317,20 +317,18 @@ export class PersonService {
   ): Promise<PersonErasure> {
     requireRegistrarOf(context.principal, 'persons');
     const now = this.clock.now();
-    let keys;
-    try {
-      keys = await keysToWrite(this.keys, nationalId);
-    } catch (error) {
-      if (!(error instanceof SubjectErasedError)) throw error;
+    const known = await this.keys.stateOf(nationalId);
+    if (known?.state === 'destroyed') {
       // The key is gone already: the erasure was carried out (here, or on the other site).
       const stream = await this.store.readStream(streamIds.person(nationalId));
       return {
         nationalId,
         version: stream.at(-1)?.streamVersion ?? 0,
         changed: false,
-        erasedAt: error.destroyedAt ?? now,
+        erasedAt: known.destroyedAt,
       };
     }
+    const keys = await this.keysForChange(nationalId, known);
     const result = await execute(
       this.store,
       persons,
@@ -351,6 +349,21 @@ export class PersonService {
       changed: result.events.length > 0 || destruction.destroyed,
       erasedAt: destruction.destroyedAt ?? now,
     };
+  }
+
+  /**
+   * The keys a command on an existing record needs: the person's key as this site knows it (a
+   * destroyed one makes the command fail with `SubjectErasedError`, 410). Without one, the number
+   * is unknown (the decision answers 404, and no key is made for a number nobody holds) or the
+   * record predates sealing, and gets its key now.
+   */
+  private async keysForChange(
+    nationalId: string,
+    known: KeyLookup | undefined,
+  ): Promise<SubjectKeys> {
+    if (known !== undefined) return new KeyRing([known]);
+    const stream = await this.store.readStream(streamIds.person(nationalId));
+    return stream.length === 0 ? KeyRing.EMPTY : keysToWrite(this.keys, nationalId);
   }
 
   /**
@@ -415,7 +428,7 @@ export class PersonService {
       command(this.clock.now()),
       {
         metadata: appendMetadata(context, actorOf(context.principal)),
-        keys: await keysToWrite(this.keys, nationalId),
+        keys: await this.keysForChange(nationalId, await this.keys.stateOf(nationalId)),
         ...(options.expectedVersion === undefined
           ? {}
           : { expectedVersion: options.expectedVersion }),

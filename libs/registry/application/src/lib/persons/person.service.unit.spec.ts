@@ -377,15 +377,15 @@ describe('PersonService', () => {
       expect(
         await refusal(bed.persons.erase(as(registrar), nationalId, { legalGround: '' })),
       ).toMatchObject({ kind: 'validation-failed', fields: ['legalGround'] });
+      const unknown = composeNationalId('1950-01-01', 3);
       expect(
-        (
-          await refusal(
-            bed.persons.erase(as(registrar), composeNationalId('1950-01-01', 3), {
-              legalGround: GROUND,
-            }),
-          )
-        ).kind,
+        (await refusal(bed.persons.erase(as(registrar), unknown, { legalGround: GROUND }))).kind,
       ).toBe('not-found');
+      expect((await refusal(bed.persons.changeAddress(as(registrar), unknown, ESCH))).kind).toBe(
+        'not-found',
+      );
+      // No key is made for a number nobody holds.
+      expect(await bed.keys.stateOf(unknown)).toBeUndefined();
       expect(await bed.keys.stateOf(nationalId)).toMatchObject({ state: 'live' });
     });
   });
