@@ -105,24 +105,26 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
 
   async keysFor(subjectIds: readonly string[]): Promise<ReadonlyMap<string, SubjectKey>> {
     const unique = [...new Set(subjectIds)];
-    const rows = new Map((await this.rowsOfSubjects(unique)).map((row) => [row.subject_id, row]));
-    const missing = unique.filter((subjectId) => !rows.has(subjectId));
-    if (missing.length > 0) {
-      const now = new Date();
-      const keyIds = missing.map(() => randomUUID());
-      const wrapped = missing.map((subjectId, i) =>
-        Buffer.from(this.kek.wrap(randomBytes(KEY_BYTES), keyIds[i] ?? '', subjectId)),
-      );
-      // A concurrent request may create the same subject's key first: its key wins, ours is
-      // dropped by ON CONFLICT, and the SELECT below reads the winner.
-      await this.pool.query(
-        `INSERT INTO ${this.table} (key_id, subject_id, wrapped_key, created_at, change_position)
-         SELECT k, s, w, $4, nextval('${this.sequence}')
-           FROM unnest($1::uuid[], $2::text[], $3::bytea[]) AS n(k, s, w)
-         ON CONFLICT DO NOTHING`,
-        [keyIds, missing, wrapped, now],
-      );
-      for (const row of await this.rowsOfSubjects(missing)) rows.set(row.subject_id, row);
+    if (unique.length === 0) return new Map();
+    const keyIds = unique.map(() => randomUUID());
+    const wrapped = unique.map((subjectId, i) =>
+      Buffer.from(this.kek.wrap(randomBytes(KEY_BYTES), keyIds[i] ?? '', subjectId)),
+    );
+    // Most calls are a first use (a registration): one statement makes the keys. A subject who
+    // has a key keeps it (a concurrent first use included): ON CONFLICT drops ours, and the
+    // SELECT below reads theirs.
+    const { rows: created } = await this.pool.query<KeyRow>(
+      `INSERT INTO ${this.table} (key_id, subject_id, wrapped_key, created_at, change_position)
+       SELECT k, s, w, $4, nextval('${this.sequence}')
+         FROM unnest($1::uuid[], $2::text[], $3::bytea[]) AS n(k, s, w)
+       ON CONFLICT DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [keyIds, unique, wrapped, new Date()],
+    );
+    const rows = new Map(created.map((row) => [row.subject_id, row]));
+    const existing = unique.filter((subjectId) => !rows.has(subjectId));
+    if (existing.length > 0) {
+      for (const row of await this.rowsOfSubjects(existing)) rows.set(row.subject_id, row);
     }
     const keys = new Map<string, SubjectKey>();
     for (const subjectId of unique) {
