@@ -183,7 +183,7 @@ async function send(request: Sent, tokens: Readonly<Record<string, string>>): Pr
   const text = await response.text();
   const contentType = response.headers.get('content-type') ?? '';
   let body: unknown = text;
-  if (/json/.test(contentType) && text !== '') {
+  if (isJson(contentType) && text !== '') {
     try {
       body = JSON.parse(text) as unknown;
     } catch {
@@ -263,7 +263,7 @@ class Contract {
       );
     }
     const schema = content[declaredType]?.schema;
-    if (schema === undefined || !/json/.test(mediaType)) return;
+    if (schema === undefined || !isJson(mediaType)) return;
     const validate = this.validator(this.bodies, schema);
     if (!validate(answer.body)) {
       throw new Error(
@@ -520,6 +520,12 @@ class RequestGenerator {
     url.pathname = segments.join('/');
     return { ...request, url: url.toString(), broken: what };
   }
+}
+
+/** `application/json` or a `+json` type (problem+json); not NDJSON, which is lines of JSON. */
+function isJson(contentType: string): boolean {
+  const type = contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || type.endsWith('+json');
 }
 
 function isScalar(value: unknown): value is string | number | boolean {

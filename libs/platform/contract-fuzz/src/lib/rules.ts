@@ -113,6 +113,25 @@ export const RULES: Partial<Record<ServiceName, Record<string, OperationRule>>> 
     'GET /sent': { role: 'agency' },
     'GET /documents/digest': { role: 'operator' },
   },
+  audit: {
+    ...CHASSIS,
+    ...REPLICATION,
+    'GET /.well-known/jwks.json': {},
+    'GET /tree-heads/latest': { role: 'auditor', refusals: [404] },
+    'GET /tree-heads/{treeSize}': { role: 'auditor', refusals: [404] },
+    'POST /tree-heads': { role: 'auditor' },
+    // An unknown entry, or a tree size the log has not reached.
+    'GET /entries/{entryId}/inclusion-proof': { role: 'auditor', refusals: [404, 409] },
+    'GET /proofs/consistency': {
+      role: 'auditor',
+      invalidOnly: 'first ≤ second relates two parameters, which no schema states',
+    },
+    // No tree head before the first is published; earlier sizes the log never had.
+    'GET /export': { role: 'auditor', refusals: [404, 409] },
+    'GET /access-log/me': { role: 'citizen' },
+    'GET /access-log/me/export': { role: 'citizen', refusals: [404, 409] },
+    'GET /access-log/subjects/{nationalId}': { role: 'dpo' },
+  },
   'embassy-sync': {
     ...CHASSIS,
     'GET /status': { role: 'operator' },
