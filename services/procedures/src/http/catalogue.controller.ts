@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 
-import { ApplicationError, ApiProblems, ZodPipe } from '@gov/platform-chassis';
+import { ApplicationError, ApiProblems, ZodPipe, openApiSchema } from '@gov/platform-chassis';
 import { ProcedureCatalogue } from '@gov/procedures-application';
 import type { ProcedureDefinition } from '@gov/procedures-application';
 
@@ -29,6 +29,7 @@ export class CatalogueController {
   }
 
   @Get(':procedureId')
+  @ApiParam({ name: 'procedureId', schema: openApiSchema(ProcedureId) })
   @ApiOperation({ summary: 'A procedure at its latest version' })
   @ApiProblems(400, 404)
   latest(@Param('procedureId', new ZodPipe(ProcedureId, 'procedureId')) id: string) {
@@ -38,6 +39,8 @@ export class CatalogueController {
   }
 
   @Get(':procedureId/versions/:version')
+  @ApiParam({ name: 'procedureId', schema: openApiSchema(ProcedureId) })
+  @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1, maximum: 10_000 } })
   @ApiOperation({ summary: 'One version of a procedure (a draft keeps the one it started with)' })
   @ApiProblems(400, 404)
   version(

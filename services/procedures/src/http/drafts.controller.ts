@@ -8,10 +8,17 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 
 import { AuthGuard, Roles } from '@gov/platform-auth';
-import { ApiIfMatch, ApiProblems, IfMatch, ZodPipe, setETag } from '@gov/platform-chassis';
+import {
+  ApiIfMatch,
+  ApiProblems,
+  IfMatch,
+  ZodPipe,
+  openApiSchema,
+  setETag,
+} from '@gov/platform-chassis';
 import type { HttpReply } from '@gov/platform-chassis';
 import { CaseService } from '@gov/procedures-application';
 import type { RequestContext } from '@gov/procedures-application';
@@ -33,6 +40,7 @@ export class DraftsController {
   constructor(private readonly cases: CaseService) {}
 
   @Post()
+  @ApiBody({ schema: openApiSchema(StartDraftBody) })
   @HttpCode(201)
   @Roles('citizen')
   @Idempotent({ required: false })
@@ -55,6 +63,7 @@ export class DraftsController {
   }
 
   @Post(':id/prefill-preview')
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @HttpCode(201)
   @Roles('citizen')
   @Idempotent({ required: false })
@@ -71,6 +80,8 @@ export class DraftsController {
   }
 
   @Post(':id/prefill')
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiBody({ schema: openApiSchema(PrefillBody) })
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })
@@ -91,6 +102,8 @@ export class DraftsController {
   }
 
   @Post(':id/submit')
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiBody({ schema: openApiSchema(SubmitBody) })
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })

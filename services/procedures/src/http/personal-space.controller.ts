@@ -9,11 +9,11 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 
 import { AuthGuard, Roles } from '@gov/platform-auth';
-import { ApplicationError, ApiProblems, ZodPipe } from '@gov/platform-chassis';
+import { ApplicationError, ApiProblems, ZodPipe, openApiSchema } from '@gov/platform-chassis';
 import { PersonalSpaceService } from '@gov/procedures-application';
 import type { RequestContext } from '@gov/procedures-application';
 import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
@@ -41,6 +41,8 @@ export class PersonalSpaceController {
   }
 
   @Put(':item')
+  @ApiParam({ name: 'item', schema: openApiSchema(ItemParam) })
+  @ApiBody({ schema: openApiSchema(ItemBody) })
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })
@@ -61,6 +63,7 @@ export class PersonalSpaceController {
   }
 
   @Delete(':item')
+  @ApiParam({ name: 'item', schema: openApiSchema(ItemParam) })
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })

@@ -10,11 +10,18 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 
 import { AuthGuard, Roles } from '@gov/platform-auth';
-import { ApiIfMatch, ApiProblems, IfMatch, ZodPipe, setETag } from '@gov/platform-chassis';
+import {
+  ApiIfMatch,
+  ApiProblems,
+  IfMatch,
+  ZodPipe,
+  openApiSchema,
+  setETag,
+} from '@gov/platform-chassis';
 import type { HttpReply } from '@gov/platform-chassis';
 import type { DataCategory } from '@gov/platform-legal-bases';
 import { CaseService } from '@gov/procedures-application';
@@ -50,6 +57,11 @@ export class SubmissionsController {
   constructor(private readonly cases: CaseService) {}
 
   @Get('submissions')
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    schema: openApiSchema(SubmissionsQuery.shape.status),
+  })
   @Roles('agency')
   @ApiOperation({ summary: 'The submissions your organisation handles, newest first' })
   @ApiProblems(400, 401, 403)
@@ -61,6 +73,7 @@ export class SubmissionsController {
   }
 
   @Get(['submissions/:id', 'drafts/:id'])
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @Roles('citizen', 'agency')
   @ApiOperation({ summary: 'A case: its applicant, or its back office once submitted' })
   @ApiProblems(400, 401, 403, 404)
@@ -75,6 +88,7 @@ export class SubmissionsController {
   }
 
   @Get('submissions/:id/timeline')
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @Roles('citizen', 'agency')
   @ApiOperation({ summary: 'Every step of a case, with its time and actor' })
   @ApiProblems(400, 401, 403, 404)
@@ -83,6 +97,7 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/receive')
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @HttpCode(200)
   @Roles('agency')
   @Idempotent({ required: false })
@@ -99,6 +114,7 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/start-review')
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @HttpCode(200)
   @Roles('agency')
   @Idempotent({ required: false })
@@ -118,6 +134,8 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/request-information')
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiBody({ schema: openApiSchema(QuestionBody) })
   @HttpCode(200)
   @Roles('agency')
   @Idempotent({ required: false })
@@ -143,6 +161,8 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/information')
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiBody({ schema: openApiSchema(AnswerBody) })
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })
@@ -160,6 +180,8 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/decide')
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiBody({ schema: openApiSchema(DecideBody) })
   @HttpCode(200)
   @Roles('agency')
   @Idempotent({ required: false })
@@ -182,6 +204,8 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/consent-requests')
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiBody({ schema: openApiSchema(ConsentRequestBody) })
   @HttpCode(201)
   @Roles('agency')
   @Idempotent({ required: false })
@@ -213,6 +237,9 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/consent-requests/:requestId/granted')
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiParam({ name: 'requestId', schema: openApiSchema(RequestIdParam) })
+  @ApiBody({ schema: openApiSchema(ConsentGrantedBody) })
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })
@@ -234,6 +261,8 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/correction-notices/:noticeId/acknowledgement')
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiParam({ name: 'noticeId', schema: openApiSchema(NoticeIdParam) })
   @HttpCode(200)
   @Roles('agency')
   @Idempotent({ required: false })
