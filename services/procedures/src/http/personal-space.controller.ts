@@ -9,7 +9,14 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { z } from 'zod';
 
 import { AuthGuard, Roles } from '@gov/platform-auth';
@@ -23,6 +30,12 @@ import { Context } from './request-context';
 
 const itemParam = new ZodPipe(ItemParam, 'item');
 
+/**
+ * The JSON answers, declared as objects: their shapes are the application's views, not written
+ * out here yet.
+ */
+const ANSWER = { 'application/json': { schema: { type: 'object' as const } } };
+
 /** The person's personal space: data they add for reuse in procedures. */
 @ApiTags('personal-space')
 @ApiBearerAuth()
@@ -33,6 +46,7 @@ export class PersonalSpaceController {
   constructor(private readonly space: PersonalSpaceService) {}
 
   @Get()
+  @ApiResponse({ status: 200, description: 'Your personal space', content: ANSWER })
   @Roles('citizen')
   @ApiOperation({ summary: 'Your personal space: the items and their history' })
   @ApiProblems(401, 403)
@@ -41,6 +55,7 @@ export class PersonalSpaceController {
   }
 
   @Put(':item')
+  @ApiResponse({ status: 200, description: 'Set (or already so)', content: ANSWER })
   @ApiParam({ name: 'item', schema: openApiSchema(ItemParam) })
   @ApiBody({ schema: openApiSchema(ItemBody) })
   @HttpCode(200)
@@ -63,6 +78,7 @@ export class PersonalSpaceController {
   }
 
   @Delete(':item')
+  @ApiResponse({ status: 200, description: 'Removed (or nothing to remove)', content: ANSWER })
   @ApiParam({ name: 'item', schema: openApiSchema(ItemParam) })
   @HttpCode(200)
   @Roles('citizen')
