@@ -130,6 +130,7 @@ export async function fuzzService(plan: FuzzPlan): Promise<Finding[]> {
             fc.asyncProperty(generator.valid(), async (request) => {
               const answer = await send(request, plan.tokens);
               contract.checkAnswer(operation, request, answer);
+              if (answer.status === TOO_MANY_REQUESTS) return;
               const refusals = rule.refusals ?? [];
               if (answer.status >= 300 && !refusals.includes(answer.status)) {
                 throw new Error(
@@ -148,6 +149,7 @@ export async function fuzzService(plan: FuzzPlan): Promise<Finding[]> {
       fc.asyncProperty(invalidRequests, async ({ request, inPath }) => {
         const answer = await send(request, plan.tokens);
         contract.checkAnswer(operation, request, answer);
+        if (answer.status === TOO_MANY_REQUESTS) return;
         const expected = inPath && rule.malformedPathIs404 === true ? [400, 404] : [400];
         if (!expected.includes(answer.status)) {
           throw new Error(
@@ -163,6 +165,13 @@ export async function fuzzService(plan: FuzzPlan): Promise<Finding[]> {
   }
   return findings;
 }
+
+/**
+ * A rate limit's answer (once the services declare one): the fuzzer's burst of requests under
+ * one principal may meet it, and it says nothing of the request. Declared or not is still
+ * checked, as for every answer.
+ */
+const TOO_MANY_REQUESTS = 429;
 
 function report<T>(details: fc.RunDetails<[T]>): string {
   const error = details.errorInstance;

@@ -33,6 +33,10 @@ const CONSENT_TERMS = ['organisationId', 'validFrom', 'validUntil'];
 /** A change of a record that may not exist, may be closed, or may be at another version. */
 const CHANGE: OperationRule = { role: 'registrar', refusals: [404, 409, 412] };
 
+/** A person's record may also be erased (410 from then on). */
+const PERSON_CHANGE: OperationRule = { role: 'registrar', refusals: [404, 409, 410, 412] };
+const PERSON_READ: OperationRule = { role: 'registrar', refusals: [404, 410] };
+
 /**
  * Per service and operation: the role whose token the requests carry, and the statuses by
  * which the service refuses a schema-valid request for a business reason.
@@ -43,13 +47,15 @@ export const RULES: Partial<Record<ServiceName, Record<string, OperationRule>>> 
     ...REPLICATION,
     'POST /persons': { role: 'registrar' },
     'POST /persons/batch': { role: 'registrar' },
-    'GET /persons/{nationalId}': { role: 'registrar', refusals: [404] },
-    'GET /persons/{nationalId}/history': { role: 'registrar', refusals: [404] },
+    'GET /persons/{nationalId}': PERSON_READ,
+    'GET /persons/{nationalId}/history': PERSON_READ,
     'GET /persons/{nationalId}/businesses': { role: 'registrar' },
-    'PUT /persons/{nationalId}/name': CHANGE,
-    'PUT /persons/{nationalId}/address': CHANGE,
-    'PUT /persons/{nationalId}/civil-status': CHANGE,
-    'POST /persons/{nationalId}/death': CHANGE,
+    'PUT /persons/{nationalId}/name': PERSON_CHANGE,
+    'PUT /persons/{nationalId}/address': PERSON_CHANGE,
+    'PUT /persons/{nationalId}/civil-status': PERSON_CHANGE,
+    'POST /persons/{nationalId}/death': PERSON_CHANGE,
+    // The erasure route of issue 15 (on main): an unknown or erased person, another version.
+    'POST /persons/{nationalId}/erasure': PERSON_CHANGE,
     // Managers are persons of the register: unknown ones are refused.
     'POST /businesses': { role: 'registrar', refusals: [422], singleItemArrays: DISTINCT_MANAGERS },
     'GET /businesses/{businessNumber}': { role: 'registrar', refusals: [404] },
