@@ -601,7 +601,7 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
       [auditApi(`/entries/${randomUUID()}/inclusion-proof`, auditor), 404],
       [
         auditApi(`/entries/${someEntry}/inclusion-proof?treeSize=${head.tree_size + 1}`, auditor),
-        400,
+        409,
       ],
       [
         auditApi(
@@ -611,7 +611,7 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
         404,
       ],
       [auditApi('/proofs/consistency?first=5&second=2', auditor), 400],
-      [auditApi(`/proofs/consistency?first=1&second=${head.tree_size + 1}`, auditor), 400],
+      [auditApi(`/proofs/consistency?first=1&second=${head.tree_size + 1}`, auditor), 409],
       [auditApi('/export?consistencyFrom=99999', auditor), 404],
       [
         auditApi('/tree-heads', auditor, {

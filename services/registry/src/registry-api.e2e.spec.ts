@@ -559,7 +559,10 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
     const wrongTypes = await put({
       body: { address: { ...ESCH, postcode: 4011, country: 'XX' }, moved: true },
     });
-    const invalid = await put({ body: { address: { ...ESCH, postcode: '40111', street: ' ' } } });
+    // A blank street breaks the document's pattern (checked before the domain); a foreign
+    // postcode shape for Luxembourg is the domain's rule.
+    const invalid = await put({ body: { address: { ...ESCH, street: ' ' } } });
+    const badPostcode = await put({ body: { address: { ...ESCH, postcode: '40111' } } });
     const oversize = await put({
       body: { address: { ...ESCH, street: 'x'.repeat(1_100_000) } },
     });
@@ -577,11 +580,18 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
     expect(wrongTypes.status).toBe(400);
     expect(wrongTypes.body['errors']).toEqual([
       { field: 'address.postcode', message: 'Invalid input: expected string, received number' },
+      {
+        field: 'address.country',
+        message: 'must be an ISO 3166-1 alpha-2 country code, upper case',
+      },
       { field: 'moved', message: 'is not a known field' },
     ]);
     expect(invalid.status).toBe(400);
     expect(invalid.body['errors']).toEqual([
-      { field: 'address.street', message: 'must not be empty' },
+      { field: 'address.street', message: 'must be printable text with a letter' },
+    ]);
+    expect(badPostcode.status).toBe(400);
+    expect(badPostcode.body['errors']).toEqual([
       {
         field: 'address.postcode',
         message: 'must be 4 digits for Luxembourg, optionally prefixed "L-"',
@@ -591,7 +601,16 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
     expect(notJson.status).toBe(415);
     expect(badIfMatch.status).toBe(400);
     expect(badAsOf.status).toBe(400);
-    for (const answer of [malformed, wrongTypes, invalid, oversize, notJson, badIfMatch, badAsOf]) {
+    for (const answer of [
+      malformed,
+      wrongTypes,
+      invalid,
+      badPostcode,
+      oversize,
+      notJson,
+      badIfMatch,
+      badAsOf,
+    ]) {
       expect(answer.headers.get('content-type')).toBe('application/problem+json');
     }
 

@@ -1,15 +1,23 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 
 import { AuditLog } from '@gov/audit-application';
 import type { AccessLogPage, AuditExport } from '@gov/audit-application';
 import { AuthGuard, CurrentPrincipal, Roles } from '@gov/platform-auth';
 import type { Principal } from '@gov/platform-auth';
-import { ApiProblems, ZodPipe } from '@gov/platform-chassis';
+import { ApiJsonResponse, ApiProblems, ZodPipe, openApiSchema } from '@gov/platform-chassis';
 
 import { answering } from './audit-errors';
-import { AccessLogQuery, ExportQuery, NationalIdParam } from './dto';
+import { AccessLogQuery, CONSISTENCY_FROM, ExportQuery, NationalIdParam } from './dto';
+import { AccessLogPage as AccessLogPageSchema, SubjectExport } from './responses';
 import type { AccessLogQueryDto } from './dto';
+
+const PAGE_EXAMPLE = {
+  subjectNationalId: '1983081246785',
+  treeHead: null,
+  entries: [],
+  nextCursor: null,
+};
 
 /** "Who accessed my data": a person's entries, each with its inclusion proof. */
 @ApiTags('access-log')
@@ -29,6 +37,19 @@ export class AccessLogController {
       'time) with its inclusion proof against the tree head in the answer. Entries sealed ' +
       'for an investigation appear once their `sealedUntil` has passed.',
   })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+    description: 'The previous page’s nextCursor',
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100 },
+    description: 'Entries per page, 20 unless given',
+  })
+  @ApiJsonResponse(200, 'A page of the access log', AccessLogPageSchema, PAGE_EXAMPLE, [])
   @ApiProblems(400, 401, 403)
   mine(
     @CurrentPrincipal() principal: Principal,
@@ -40,7 +61,9 @@ export class AccessLogController {
   @Get('me/export')
   @Roles('citizen')
   @ApiOperation({ summary: 'My entries with their proofs, for the offline verifier' })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiQuery({ name: 'consistencyFrom', required: false, schema: openApiSchema(CONSISTENCY_FROM) })
+  @ApiJsonResponse(200, 'The export', SubjectExport, undefined, [])
+  @ApiProblems(400, 401, 403, 404, 409)
   exportMine(
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodPipe(ExportQuery, 'query')) query: { consistencyFrom?: number[] | undefined },
@@ -59,6 +82,20 @@ export class AccessLogController {
     summary: 'A person’s access log, sealed entries included',
     description: 'For data-protection officers and auditors; agencies and registrars: 403.',
   })
+  @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+    description: 'The previous page’s nextCursor',
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100 },
+    description: 'Entries per page, 20 unless given',
+  })
+  @ApiJsonResponse(200, 'A page of the access log', AccessLogPageSchema, PAGE_EXAMPLE, [])
   @ApiProblems(400, 401, 403)
   subject(
     @Param('nationalId', new ZodPipe(NationalIdParam, 'nationalId')) nationalId: string,

@@ -25,11 +25,12 @@ export async function answering<T>(work: () => Promise<T>): Promise<T> {
           extensions: { code: 'UNKNOWN_TREE_HEAD' },
         });
       case 'beyond-tree':
-        throw ApplicationError.validationFailed(
-          problem.detail,
-          [{ field: 'treeSize', message: `at most ${problem.treeSize}` }],
-          { cause: error, extensions: { code: 'BEYOND_TREE', treeSize: problem.treeSize } },
-        );
+        // The log's state, not the request's shape: a size it has not reached yet, as the
+        // replication digest answers a position beyond the head (409 POSITION_NOT_REACHED).
+        throw ApplicationError.conflict(problem.detail, {
+          cause: error,
+          extensions: { code: 'BEYOND_TREE', treeSize: problem.treeSize },
+        });
       default: {
         const never: never = problem;
         throw new Error(`unhandled audit problem ${String(never)}`, { cause: error });

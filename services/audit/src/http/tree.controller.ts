@@ -1,17 +1,39 @@
 import { Readable } from 'node:stream';
 
 import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { JSONWebKeySet } from 'jose';
 
 import { AuditLog, TreeHeadSigner } from '@gov/audit-application';
 import type { SignedTreeHead } from '@gov/audit-application';
 import { AuthGuard, CurrentPrincipal, Roles } from '@gov/platform-auth';
 import type { Principal } from '@gov/platform-auth';
-import { ApiProblems, ApplicationError, ZodPipe } from '@gov/platform-chassis';
+import {
+  ApiJsonResponse,
+  ApiProblems,
+  ApplicationError,
+  ZodPipe,
+  openApiSchema,
+} from '@gov/platform-chassis';
 
 import { answering } from './audit-errors';
-import { ConsistencyQuery, EntryIdParam, ExportQuery, InclusionQuery, TreeSizeParam } from './dto';
+import {
+  ConsistencyQuery,
+  EntryIdParam,
+  ExportQuery,
+  CONSISTENCY_FROM,
+  InclusionQuery,
+  TREE_SIZE_SCHEMA,
+  TreeSizeParam,
+} from './dto';
+import { ConsistencyProof, InclusionProof, TreeHead } from './responses';
 
 /** The parts of the Fastify reply a streamed answer uses. */
 interface StreamingReply {
@@ -33,6 +55,14 @@ export class JwksController {
 }
 
 /** Signed tree heads, proofs and exports. */
+const HEAD_EXAMPLE = {
+  tree_size: 8,
+  timestamp: 1796587647877,
+  root_hash: '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU',
+  key_id: 'La87r9Iq5Chijh6vOA_DkWQASrpE3htMJT95bsRy7Wo',
+  jws: 'eyJhbGciOiJFZERTQSJ9.eyJ0cmVlX3NpemUiOjh9.c2lnbmF0dXJl',
+};
+
 @ApiTags('tree')
 @ApiBearerAuth()
 @Controller()
@@ -42,6 +72,7 @@ export class TreeController {
 
   @Get('tree-heads/latest')
   @ApiOperation({ summary: 'The latest signed tree head' })
+  @ApiJsonResponse(200, 'The latest tree head', TreeHead, HEAD_EXAMPLE, [])
   @ApiProblems(401, 404)
   latest(): Promise<SignedTreeHead> {
     return answering(() => this.log.requireLatestHead());
@@ -49,6 +80,8 @@ export class TreeController {
 
   @Get('tree-heads/:treeSize')
   @ApiOperation({ summary: 'The signed tree head of a size (one this site published)' })
+  @ApiParam({ name: 'treeSize', schema: TREE_SIZE_SCHEMA })
+  @ApiJsonResponse(200, 'The tree head', TreeHead, HEAD_EXAMPLE, [])
   @ApiProblems(400, 401, 404)
   async bySize(
     @Param('treeSize', new ZodPipe(TreeSizeParam, 'treeSize')) treeSize: number,
@@ -69,6 +102,7 @@ export class TreeController {
     summary: 'Publish a tree head now',
     description: 'Signs the tree as it is; answers the existing head when none grew since.',
   })
+  @ApiJsonResponse(200, 'The tree head now', TreeHead, HEAD_EXAMPLE, [])
   @ApiProblems(401, 403)
   async publish(): Promise<SignedTreeHead> {
     const head = await this.log.publish({ onlyIfGrown: false });
@@ -84,7 +118,22 @@ export class TreeController {
       'Against the tree of `treeSize` entries (the latest tree head by default). A citizen, ' +
       'for their own entries only.',
   })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiParam({ name: 'entryId', schema: openApiSchema(EntryIdParam) })
+  @ApiQuery({ name: 'treeSize', required: false, schema: { ...TREE_SIZE_SCHEMA, minimum: 1 } })
+  @ApiJsonResponse(
+    200,
+    'The proof',
+    InclusionProof,
+    {
+      entryId: '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7',
+      leafIndex: 3,
+      treeSize: 8,
+      leafHash: 'n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg',
+      auditPath: ['47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU'],
+    },
+    [],
+  )
+  @ApiProblems(400, 401, 403, 404, 409)
   async inclusion(
     @CurrentPrincipal() principal: Principal,
     @Param('entryId', new ZodPipe(EntryIdParam, 'entryId')) entryId: string,
@@ -103,8 +152,20 @@ export class TreeController {
   }
 
   @Get('proofs/consistency')
-  @ApiOperation({ summary: 'Consistency proof between two tree sizes (RFC 9162 §2.1.4)' })
-  @ApiProblems(400, 401)
+  @ApiOperation({
+    summary: 'Consistency proof between two tree sizes (RFC 9162 §2.1.4)',
+    description: '`first` must not exceed `second` (400); a size beyond the tree is a 409.',
+  })
+  @ApiQuery({ name: 'first', required: true, schema: { ...TREE_SIZE_SCHEMA, minimum: 1 } })
+  @ApiQuery({ name: 'second', required: true, schema: { ...TREE_SIZE_SCHEMA, minimum: 1 } })
+  @ApiJsonResponse(
+    200,
+    'The proof',
+    ConsistencyProof,
+    { first: 4, second: 8, proof: ['47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU'] },
+    [],
+  )
+  @ApiProblems(400, 401, 409)
   async consistency(
     @Query(new ZodPipe(ConsistencyQuery, 'query')) query: { first: number; second: number },
   ): Promise<{ first: number; second: number; proof: string[] }> {
@@ -123,7 +184,13 @@ export class TreeController {
       'latest tree head, earlier heads with their consistency proofs; `consistencyFrom` adds ' +
       'heads the caller kept), then one line `{leafIndex, leaf}` per entry in leaf order.',
   })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiQuery({ name: 'consistencyFrom', required: false, schema: openApiSchema(CONSISTENCY_FROM) })
+  @ApiResponse({
+    status: 200,
+    description: 'The export, one JSON document per line',
+    content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+  })
+  @ApiProblems(400, 401, 403, 404, 409)
   async export(
     @Query(new ZodPipe(ExportQuery, 'query')) query: { consistencyFrom?: number[] | undefined },
     @Res() reply: StreamingReply,

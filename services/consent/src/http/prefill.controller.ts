@@ -10,7 +10,7 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
 import { PrefillService } from '@gov/consent-application';
@@ -67,6 +67,10 @@ export class PrefillController {
   @Roles('citizen')
   @Idempotent({ required: false })
   @ApiOperation({ summary: 'Say Yes or No to prefilling from a source, in every procedure' })
+  @ApiBody({
+    schema: openApiSchema(PrefillBody),
+    examples: { no: { value: { preference: 'NEVER' } } },
+  })
   @ApiParam({ name: 'source', schema: openApiSchema(SourceParam) })
   @ApiJsonResponse(200, 'Set (or already so)', Written, { changed: true, version: 1 }, [])
   @ApiProblems(400, 401, 403, 413, 415)
@@ -83,6 +87,10 @@ export class PrefillController {
   @Roles('citizen')
   @Idempotent({ required: false })
   @ApiOperation({ summary: 'Say Yes or No for one procedure (overrides the source’s)' })
+  @ApiBody({
+    schema: openApiSchema(PrefillBody),
+    examples: { no: { value: { preference: 'NEVER' } } },
+  })
   @ApiParam({ name: 'source', schema: openApiSchema(SourceParam) })
   @ApiParam({ name: 'procedureId', schema: openApiSchema(ProcedureIdParam) })
   @ApiJsonResponse(200, 'Set (or already so)', Written, { changed: true, version: 2 }, [])
@@ -122,6 +130,8 @@ export class PrefillController {
       'procedure’s own preference, else the source’s, else Yes.',
   })
   @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalId) })
+  @ApiQuery({ name: 'source', required: true, schema: openApiSchema(SourceParam) })
+  @ApiQuery({ name: 'procedure', required: false, schema: openApiSchema(ProcedureIdParam) })
   @ApiJsonResponse(
     200,
     'The answer',

@@ -9,7 +9,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 
-import { ApplicationError } from '@gov/platform-chassis';
+import { ApiProblems, ApplicationError } from '@gov/platform-chassis';
 import { AuthGuard, Roles } from '@gov/platform-auth';
 
 import { SyncStatusService } from '../status/sync-status.service';
@@ -62,6 +62,7 @@ export class StatusController {
     name: 'points',
     required: false,
     description: `At most this many points per service (1–${MAX_HISTORY_POINTS}, default ${MAX_HISTORY_POINTS})`,
+    schema: { type: 'integer', minimum: 1, maximum: MAX_HISTORY_POINTS },
   })
   @ApiOkResponse({
     description: 'The samples',
@@ -69,6 +70,7 @@ export class StatusController {
   })
   @ApiUnauthorizedResponse({ description: 'No bearer token, or an invalid one (problem+json)' })
   @ApiForbiddenResponse({ description: 'Not an operator (problem+json)' })
+  @ApiProblems(400)
   history(@Query('points') points?: string): SyncHistory {
     const count = points === undefined ? MAX_HISTORY_POINTS : Number(points);
     if (!/^\d{1,4}$/.test(points ?? '1') || count < 1 || count > MAX_HISTORY_POINTS) {

@@ -16,9 +16,17 @@ import {
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 
 import { LetterService } from '@gov/letterbox-application';
+import { LETTER_LIMITS } from '@gov/letterbox-domain';
 import type { Delivered, LetterBox, LetterView, RequestContext } from '@gov/letterbox-application';
 import { AuthGuard, Roles } from '@gov/platform-auth';
-import { ApiJsonResponse, ApiProblems, ZodPipe, openApiSchema } from '@gov/platform-chassis';
+import {
+  ApiJsonResponse,
+  ApiProblemResponses,
+  ApiProblems,
+  Problem,
+  ZodPipe,
+  openApiSchema,
+} from '@gov/platform-chassis';
 import type { HttpReply } from '@gov/platform-chassis';
 import { isDomainRejection } from '@gov/platform-decider';
 import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
@@ -32,6 +40,7 @@ import {
   LetterViewSchema,
 } from './dto/letter.dto';
 import type { DeliverLetterDto, LetterListQueryDto } from './dto/letter.dto';
+import { DELIVERY_BODY_LIMIT_BYTES } from './delivery-body-limit';
 import { Context } from './request-context';
 
 const letterIdParam = new ZodPipe(LetterIdParam, 'letterId');
@@ -94,7 +103,17 @@ export class LettersController {
     { letterId: LETTER_ID, sha256: 'e3b0c442…', state: 'AVAILABLE' },
     ['Location'],
   )
-  @ApiProblems(400, 401, 403, 409, 413, 415, 422)
+  @ApiProblems(400, 401, 403, 409, 415, 422)
+  @ApiProblemResponses(
+    {
+      413:
+        `The body is larger than this route accepts (${DELIVERY_BODY_LIMIT_BYTES} bytes: a ` +
+        `document of ${LETTER_LIMITS.maxContentBytes} bytes in base64, and the other fields), ` +
+        'or the decoded document is larger than that',
+    },
+    openApiSchema(Problem, 'output'),
+    [413],
+  )
   async deliver(
     @Context() context: RequestContext,
     @Body(new ZodPipe(DeliverLetterBody)) body: DeliverLetterDto,

@@ -45,8 +45,8 @@ export function isCorrectableField(value: string): value is CorrectableField {
 /**
  * The registry's request body for the values of the form: the correct value built from the
  * part of the form that belongs to the chosen field. Values go as typed (trimmed only where a
- * person would not mean the spaces): the registry checks and normalises them, and its errors
- * come back next to the fields.
+ * person would not mean the spaces, country codes upper-cased as the registry's API takes
+ * them): the registry checks and normalises them, and its errors come back next to the fields.
  */
 export function correctionRequestBody(
   nationalId: string,
@@ -71,19 +71,25 @@ function correctValue(field: CorrectableField, values: CorrectionFormValues): un
     case 'sex':
       return values.value.trim().toUpperCase();
     case 'nationalities':
-      return values.value
-        .split(/[\s,;]+/)
-        .map((code) => code.trim())
-        .filter((code) => code.length > 0);
+      return (
+        values.value
+          .split(/[\s,;]+/)
+          // The registry's API takes country codes in upper case, as ISO 3166-1 writes them.
+          .map((code) => code.trim().toUpperCase())
+          .filter((code) => code.length > 0)
+      );
     case 'placeOfBirth':
-      return { locality: values.birthLocality, country: values.birthCountry.trim() };
+      return {
+        locality: values.birthLocality,
+        country: values.birthCountry.trim().toUpperCase(),
+      };
     case 'address':
       return {
         street: values.street,
         houseNumber: values.houseNumber,
         postcode: values.postcode,
         locality: values.locality,
-        country: values.country.trim(),
+        country: values.country.trim().toUpperCase(),
       };
     default: {
       const unknown: never = field;

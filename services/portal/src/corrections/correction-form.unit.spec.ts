@@ -26,7 +26,7 @@ describe('the correction form', () => {
       target: {
         register: 'persons',
         recordId: '1983081246785',
-        correction: { field: 'nationalities', value: ['LU', 'pt', 'FR'] },
+        correction: { field: 'nationalities', value: ['LU', 'PT', 'FR'] },
       },
       justification: '<b>Birth certificate</b>',
     });

@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 
-import { ApplicationError, ApiProblems, ZodPipe } from '@gov/platform-chassis';
+import { ApplicationError, ApiProblems, ZodPipe, openApiSchema } from '@gov/platform-chassis';
 import { ProcedureCatalogue } from '@gov/procedures-application';
 import type { ProcedureDefinition } from '@gov/procedures-application';
 
@@ -16,6 +16,12 @@ function view(catalogue: ProcedureCatalogue, definition: ProcedureDefinition) {
   };
 }
 
+/**
+ * The JSON answers, declared as objects: their shapes are the application's views, not written
+ * out here yet.
+ */
+const ANSWER = { 'application/json': { schema: { type: 'object' as const } } };
+
 /** The catalogue of procedures: versioned definitions, read by anyone. */
 @ApiTags('catalogue')
 @Controller('procedures')
@@ -23,12 +29,15 @@ export class CatalogueController {
   constructor(private readonly catalogue: ProcedureCatalogue) {}
 
   @Get()
+  @ApiResponse({ status: 200, description: 'The catalogue', content: ANSWER })
   @ApiOperation({ summary: 'Every procedure, at its latest version' })
   list() {
     return { items: this.catalogue.list().map((d) => view(this.catalogue, d)) };
   }
 
   @Get(':procedureId')
+  @ApiResponse({ status: 200, description: 'The latest version of the procedure', content: ANSWER })
+  @ApiParam({ name: 'procedureId', schema: openApiSchema(ProcedureId) })
   @ApiOperation({ summary: 'A procedure at its latest version' })
   @ApiProblems(400, 404)
   latest(@Param('procedureId', new ZodPipe(ProcedureId, 'procedureId')) id: string) {
@@ -38,6 +47,9 @@ export class CatalogueController {
   }
 
   @Get(':procedureId/versions/:version')
+  @ApiResponse({ status: 200, description: 'That version of the procedure', content: ANSWER })
+  @ApiParam({ name: 'procedureId', schema: openApiSchema(ProcedureId) })
+  @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1, maximum: 10_000 } })
   @ApiOperation({ summary: 'One version of a procedure (a draft keeps the one it started with)' })
   @ApiProblems(400, 404)
   version(

@@ -1,5 +1,5 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 
 import { AuthGuard, Roles } from '@gov/platform-auth';
 import { ApiProblems } from '@gov/platform-chassis';
@@ -7,6 +7,12 @@ import { CaseService } from '@gov/procedures-application';
 import type { RequestContext } from '@gov/procedures-application';
 
 import { Context } from './request-context';
+
+/**
+ * The JSON answers, declared as objects: their shapes are the application's views, not written
+ * out here yet.
+ */
+const ANSWER = { 'application/json': { schema: { type: 'object' as const } } };
 
 /** The person's overview of their procedures. */
 @ApiTags('dashboard')
@@ -17,6 +23,11 @@ export class DashboardController {
   constructor(private readonly cases: CaseService) {}
 
   @Get()
+  @ApiResponse({
+    status: 200,
+    description: 'Your drafts, submissions and letters',
+    content: ANSWER,
+  })
   @Roles('citizen')
   @ApiOperation({
     summary: 'Your active and completed procedures',

@@ -8,10 +8,24 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 
 import { AuthGuard, Roles } from '@gov/platform-auth';
-import { ApiIfMatch, ApiProblems, IfMatch, ZodPipe, setETag } from '@gov/platform-chassis';
+import {
+  ApiIfMatch,
+  ApiProblems,
+  IfMatch,
+  ZodPipe,
+  openApiSchema,
+  setETag,
+} from '@gov/platform-chassis';
 import type { HttpReply } from '@gov/platform-chassis';
 import { CaseService } from '@gov/procedures-application';
 import type { RequestContext } from '@gov/procedures-application';
@@ -23,6 +37,12 @@ import { Context } from './request-context';
 
 const caseIdParam = new ZodPipe(CaseIdParam, 'id');
 
+/**
+ * The JSON answers, declared as objects: their shapes are the application's views, not written
+ * out here yet.
+ */
+const ANSWER = { 'application/json': { schema: { type: 'object' as const } } };
+
 /** A person's drafts: start, preview the prefill, prefill what they accept, submit. */
 @ApiTags('drafts')
 @ApiBearerAuth()
@@ -33,6 +53,12 @@ export class DraftsController {
   constructor(private readonly cases: CaseService) {}
 
   @Post()
+  @ApiResponse({
+    status: 201,
+    description: 'The draft, prefilled where the person said Yes',
+    content: ANSWER,
+  })
+  @ApiBody({ schema: openApiSchema(StartDraftBody) })
   @HttpCode(201)
   @Roles('citizen')
   @Idempotent({ required: false })
@@ -55,6 +81,12 @@ export class DraftsController {
   }
 
   @Post(':id/prefill-preview')
+  @ApiResponse({
+    status: 201,
+    description: 'What the prefill would fill in, and from where',
+    content: ANSWER,
+  })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @HttpCode(201)
   @Roles('citizen')
   @Idempotent({ required: false })
@@ -71,6 +103,9 @@ export class DraftsController {
   }
 
   @Post(':id/prefill')
+  @ApiResponse({ status: 200, description: 'The draft, prefilled', content: ANSWER })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiBody({ schema: openApiSchema(PrefillBody) })
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })
@@ -91,6 +126,9 @@ export class DraftsController {
   }
 
   @Post(':id/submit')
+  @ApiResponse({ status: 200, description: 'The submission', content: ANSWER })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiBody({ schema: openApiSchema(SubmitBody) })
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })

@@ -9,11 +9,18 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { z } from 'zod';
 
 import { AuthGuard, Roles } from '@gov/platform-auth';
-import { ApplicationError, ApiProblems, ZodPipe } from '@gov/platform-chassis';
+import { ApplicationError, ApiProblems, ZodPipe, openApiSchema } from '@gov/platform-chassis';
 import { PersonalSpaceService } from '@gov/procedures-application';
 import type { RequestContext } from '@gov/procedures-application';
 import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
@@ -22,6 +29,12 @@ import { ItemBody, ItemParam, itemValue } from './dto/procedures.dto';
 import { Context } from './request-context';
 
 const itemParam = new ZodPipe(ItemParam, 'item');
+
+/**
+ * The JSON answers, declared as objects: their shapes are the application's views, not written
+ * out here yet.
+ */
+const ANSWER = { 'application/json': { schema: { type: 'object' as const } } };
 
 /** The person's personal space: data they add for reuse in procedures. */
 @ApiTags('personal-space')
@@ -33,6 +46,7 @@ export class PersonalSpaceController {
   constructor(private readonly space: PersonalSpaceService) {}
 
   @Get()
+  @ApiResponse({ status: 200, description: 'Your personal space', content: ANSWER })
   @Roles('citizen')
   @ApiOperation({ summary: 'Your personal space: the items and their history' })
   @ApiProblems(401, 403)
@@ -41,6 +55,9 @@ export class PersonalSpaceController {
   }
 
   @Put(':item')
+  @ApiResponse({ status: 200, description: 'Set (or already so)', content: ANSWER })
+  @ApiParam({ name: 'item', schema: openApiSchema(ItemParam) })
+  @ApiBody({ schema: openApiSchema(ItemBody) })
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })
@@ -61,6 +78,8 @@ export class PersonalSpaceController {
   }
 
   @Delete(':item')
+  @ApiResponse({ status: 200, description: 'Removed (or nothing to remove)', content: ANSWER })
+  @ApiParam({ name: 'item', schema: openApiSchema(ItemParam) })
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })

@@ -10,11 +10,26 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { z } from 'zod';
 
 import { AuthGuard, Roles } from '@gov/platform-auth';
-import { ApiIfMatch, ApiProblems, IfMatch, ZodPipe, setETag } from '@gov/platform-chassis';
+import {
+  ApiIfMatch,
+  ApiProblems,
+  IfMatch,
+  ZodPipe,
+  openApiSchema,
+  setETag,
+} from '@gov/platform-chassis';
 import type { HttpReply } from '@gov/platform-chassis';
 import type { DataCategory } from '@gov/platform-legal-bases';
 import { CaseService } from '@gov/procedures-application';
@@ -38,6 +53,12 @@ import { Context } from './request-context';
 const caseIdParam = new ZodPipe(CaseIdParam, 'id');
 
 /**
+ * The JSON answers, declared as objects: their shapes are the application's views, not written
+ * out here yet.
+ */
+const ANSWER = { 'application/json': { schema: { type: 'object' as const } } };
+
+/**
  * Submissions: the back office of the handling organisation (agency tokens) moves them to a
  * decision; the person reads theirs, answers questions and records consents given.
  */
@@ -50,6 +71,12 @@ export class SubmissionsController {
   constructor(private readonly cases: CaseService) {}
 
   @Get('submissions')
+  @ApiResponse({ status: 200, description: 'The submissions to handle', content: ANSWER })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    schema: openApiSchema(SubmissionsQuery.shape.status),
+  })
   @Roles('agency')
   @ApiOperation({ summary: 'The submissions your organisation handles, newest first' })
   @ApiProblems(400, 401, 403)
@@ -61,6 +88,8 @@ export class SubmissionsController {
   }
 
   @Get(['submissions/:id', 'drafts/:id'])
+  @ApiResponse({ status: 200, description: 'The case', content: ANSWER })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @Roles('citizen', 'agency')
   @ApiOperation({ summary: 'A case: its applicant, or its back office once submitted' })
   @ApiProblems(400, 401, 403, 404)
@@ -75,6 +104,8 @@ export class SubmissionsController {
   }
 
   @Get('submissions/:id/timeline')
+  @ApiResponse({ status: 200, description: 'The case’s timeline', content: ANSWER })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @Roles('citizen', 'agency')
   @ApiOperation({ summary: 'Every step of a case, with its time and actor' })
   @ApiProblems(400, 401, 403, 404)
@@ -83,6 +114,8 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/receive')
+  @ApiResponse({ status: 200, description: 'The submission, received', content: ANSWER })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @HttpCode(200)
   @Roles('agency')
   @Idempotent({ required: false })
@@ -99,6 +132,8 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/start-review')
+  @ApiResponse({ status: 200, description: 'The submission, in review', content: ANSWER })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @HttpCode(200)
   @Roles('agency')
   @Idempotent({ required: false })
@@ -118,6 +153,13 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/request-information')
+  @ApiResponse({
+    status: 200,
+    description: 'The submission, waiting for information',
+    content: ANSWER,
+  })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiBody({ schema: openApiSchema(QuestionBody) })
   @HttpCode(200)
   @Roles('agency')
   @Idempotent({ required: false })
@@ -143,6 +185,9 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/information')
+  @ApiResponse({ status: 200, description: 'The submission, with the answer', content: ANSWER })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiBody({ schema: openApiSchema(AnswerBody) })
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })
@@ -160,6 +205,9 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/decide')
+  @ApiResponse({ status: 200, description: 'The submission, decided', content: ANSWER })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiBody({ schema: openApiSchema(DecideBody) })
   @HttpCode(200)
   @Roles('agency')
   @Idempotent({ required: false })
@@ -182,6 +230,9 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/consent-requests')
+  @ApiResponse({ status: 201, description: 'The consent request', content: ANSWER })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiBody({ schema: openApiSchema(ConsentRequestBody) })
   @HttpCode(201)
   @Roles('agency')
   @Idempotent({ required: false })
@@ -213,6 +264,14 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/consent-requests/:requestId/granted')
+  @ApiResponse({
+    status: 200,
+    description: 'The submission, with the granted data',
+    content: ANSWER,
+  })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiParam({ name: 'requestId', schema: openApiSchema(RequestIdParam) })
+  @ApiBody({ schema: openApiSchema(ConsentGrantedBody) })
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })
@@ -234,6 +293,13 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/correction-notices/:noticeId/acknowledgement')
+  @ApiResponse({
+    status: 200,
+    description: 'The submission, the notice acknowledged',
+    content: ANSWER,
+  })
+  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
+  @ApiParam({ name: 'noticeId', schema: openApiSchema(NoticeIdParam) })
   @HttpCode(200)
   @Roles('agency')
   @Idempotent({ required: false })

@@ -143,3 +143,53 @@ describe('documented examples', () => {
     });
   });
 });
+
+// Found by the contract fuzz test (libs/platform/contract-fuzz): requests the document called
+// valid that the domain refused with 400, and a document silent about what the service checks.
+describe('the document states what the registry checks', () => {
+  it('gives a national id in a path its shape, and says the check digits are verified', () => {
+    expect(openApiSchema(NationalIdParam)).toMatchObject({
+      type: 'string',
+      pattern: '^\\d{13}$',
+      description: expect.stringContaining('check digits are verified') as unknown,
+    });
+  });
+
+  it('refuses, by its schema, the blank names and unknown countries the domain refuses', () => {
+    const person = PERSON_EXAMPLES.register;
+    for (const refused of [
+      { ...person, givenNames: '   ' },
+      { ...person, familyName: '1234' },
+      { ...person, nationalities: [] },
+      { ...person, nationalities: ['LU', 'LU'] },
+      { ...person, address: { ...person.address, country: 'XX' } },
+      { ...person, birthDate: '2023-02-29' },
+    ]) {
+      expect(RegisterPersonBody.safeParse(refused).success).toBe(false);
+    }
+    const schema = openApiSchema(RegisterPersonBody) as {
+      properties: Record<string, Record<string, unknown>>;
+    };
+    expect(schema.properties['givenNames']).toMatchObject({
+      maxLength: 100,
+      pattern: expect.any(String) as unknown,
+    });
+    expect(schema.properties['birthDate']).toMatchObject({ format: 'date' });
+    expect(schema.properties['nationalities']).toMatchObject({ minItems: 1, uniqueItems: true });
+  });
+
+  it('says a registered office is in Luxembourg, with a 4-digit postcode', () => {
+    const business = BUSINESS_EXAMPLES.register;
+    const abroad = {
+      ...business,
+      registeredAddress: { ...business.registeredAddress, country: 'FR', postcode: '75001' },
+    };
+    expect(RegisterBusinessBody.safeParse(abroad).success).toBe(false);
+    const schema = openApiSchema(RegisterBusinessBody) as {
+      properties: { registeredAddress: { properties: Record<string, unknown> } };
+    };
+    expect(schema.properties.registeredAddress.properties['country']).toMatchObject({
+      enum: ['LU'],
+    });
+  });
+});

@@ -161,7 +161,9 @@ function sameLetter(existing: LetterFacts, again: LetterFacts): boolean {
 
 function checkFacts(facts: LetterFacts): void {
   const issues = [];
-  if (facts.subject.trim().length === 0 || facts.subject.length > LETTER_LIMITS.subjectLength) {
+  // Characters (code points), as the API document's maxLength counts them: not UTF-16 units.
+  const subjectLength = Array.from(facts.subject).length;
+  if (facts.subject.trim().length === 0 || subjectLength > LETTER_LIMITS.subjectLength) {
     issues.push({
       field: 'subject',
       code: 'length',

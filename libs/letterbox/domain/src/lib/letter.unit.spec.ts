@@ -77,6 +77,15 @@ describe('delivering a letter', () => {
     deliver({ retentionDays: 36_501 }).thenRejects('INVALID_INPUT', ['retentionDays']);
   });
 
+  it('counts a subject in characters, as the API document does, not in UTF-16 units', () => {
+    // 200 characters outside the Basic Multilingual Plane: 400 UTF-16 code units.
+    const subject = '📄'.repeat(200);
+    spec
+      .given([])
+      .when({ type: 'DeliverLetter', data: { ...facts, subject }, metadata: { now: NOW } })
+      .then([{ ...created, data: { ...created.data, subject } }, available]);
+  });
+
   it('records nothing for the same letter delivered again under its reference', () => {
     const referenced = { ...facts, senderReference: 'decision-letter-case-1' };
     const createdWithReference: LetterEvent = {

@@ -234,6 +234,19 @@ describe('error responses', () => {
     expect(JSON.stringify(await requestLine('/nowhere'))).not.toContain('1985010112345');
   });
 
+  it('answers a method a known path does not serve with a 405 problem listing those it does', async () => {
+    const response = await request('/things/stale', { method: 'DELETE' });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.body).toMatchObject({
+      status: 405,
+      title: 'Method Not Allowed',
+      instance: '/things/stale',
+    });
+  });
+
   it('maps a typed application error to its status, with its detail', async () => {
     const response = await request('/things/stale');
 

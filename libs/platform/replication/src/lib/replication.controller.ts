@@ -20,7 +20,8 @@ import { ReplicationService } from './replication.service';
 import type { Promotion, ReplicationStatus } from './replication.service';
 import type { RoleChange } from './site-role';
 
-const POSITION = /^\d{1,19}$/;
+// At most 18 digits: every such number fits the log's bigint positions (19 digits may not).
+const POSITION = /^\d{1,18}$/;
 const MAX_REASON = 500;
 
 const REASON_BODY = {
@@ -32,7 +33,8 @@ const REASON_BODY = {
       type: 'string',
       minLength: 1,
       maxLength: MAX_REASON,
-      description: 'Why, for the record (change ticket, incident).',
+      pattern: '\\S',
+      description: 'Why, for the record (change ticket, incident); not blank.',
     },
   },
 };
@@ -73,7 +75,12 @@ export class ReplicationController {
       'Equal log digests at the same position on two sites mean identical logs; equal ' +
       'projection digests at the same checkpoint mean identical read models.',
   })
-  @ApiQuery({ name: 'position', required: false, description: 'Default: the head' })
+  @ApiQuery({
+    name: 'position',
+    required: false,
+    description: 'A log position (a non-negative integer); default: the head',
+    schema: { type: 'string', pattern: POSITION.source },
+  })
   @ApiQuery({
     name: 'projections',
     required: false,
@@ -170,6 +177,14 @@ function reasonOf(body: unknown): string {
     throw ApplicationError.validationFailed('the request needs a reason', [
       { field: 'reason', message: `a non-empty string of at most ${MAX_REASON} characters` },
     ]);
+  }
+  // The body is closed, as REASON_BODY says: a misspelt member is a client's mistake to report.
+  const unknown = Object.keys(body as object).filter((key) => key !== 'reason');
+  if (unknown.length > 0) {
+    throw ApplicationError.validationFailed(
+      'the request has members other than reason',
+      unknown.map((field) => ({ field, message: 'is not a known field' })),
+    );
   }
   return reason.trim();
 }

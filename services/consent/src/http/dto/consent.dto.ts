@@ -51,7 +51,10 @@ const terms = {
     .array(DataCategory)
     .min(1)
     .max(DATA_CATEGORIES.length)
-    .describe('The data categories it may use'),
+    .refine((list) => new Set(list).size === list.length, 'each category once')
+    // The refinement says nothing in JSON Schema: `uniqueItems` says it in the document.
+    .meta({ uniqueItems: true })
+    .describe('The data categories it may use, each once'),
   purpose: z
     .string()
     .min(1)
@@ -62,7 +65,10 @@ const terms = {
     .nullable()
     .optional(),
   validFrom: instant('From when (default: now)', '2026-03-01T00:00:00Z').optional(),
-  validUntil: instant('Until when (exclusive)', '2026-09-01T00:00:00Z'),
+  validUntil: instant(
+    'Until when (exclusive): after validFrom and now, at most ten years after validFrom',
+    '2036-02-01T00:00:00Z',
+  ),
   maxUses: z
     .number()
     .int()

@@ -30,7 +30,12 @@ export const RecipientSchema = z.discriminatedUnion('kind', [
 /** `POST /letters`. */
 export const DeliverLetterBody = z.strictObject({
   recipient: RecipientSchema,
-  subject: z.string().min(1).max(LETTER_LIMITS.subjectLength).describe('The subject line'),
+  subject: z
+    .string()
+    .min(1)
+    .max(LETTER_LIMITS.subjectLength)
+    .regex(/\S/, 'must not be blank')
+    .describe(`The subject line; not blank, at most ${LETTER_LIMITS.subjectLength} characters`),
   procedureId: z
     .string()
     .min(1)
@@ -41,13 +46,23 @@ export const DeliverLetterBody = z.strictObject({
     .string()
     .min(1)
     .max(100)
-    .describe(`The document's media type: ${LETTER_CONTENT_TYPES.join(', ')}`),
+    .describe(
+      `The document's media type: ${LETTER_CONTENT_TYPES.join(', ')}; the content's own ` +
+        'signature (magic bytes) must match it (422 CONTENT_MISMATCH otherwise)',
+    )
+    .meta({ example: 'application/pdf' }),
   content: z
     .string()
     .min(1)
     .regex(BASE64, 'must be base64 (RFC 4648, with padding)')
     .refine((value) => value.length % 4 === 0, 'must be base64 (RFC 4648, with padding)')
-    .describe('The document, base64; at most 10 MiB once decoded'),
+    .describe('The document, base64 with padding; at most 10 MiB once decoded (413 beyond)')
+    // The refinement (length a multiple of 4) says nothing in JSON Schema: this pattern says
+    // all of it. Documentation only: the check itself stays a character class (see BASE64).
+    .meta({
+      pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$',
+      example: 'JVBERi0xLjcK',
+    }),
   retentionDays: z
     .number()
     .int()

@@ -5,8 +5,9 @@ import { DATA_CATEGORIES } from '@gov/platform-legal-bases';
 // Request schemas check shapes and types; the catalogue's JSON Schema checks a form, the
 // deciders check meaning (state, who may act), each naming the offending fields.
 
+// `.trim().min(1)`: blank text is refused; the pattern says so in the document.
 const text = (max: number, description: string) =>
-  z.string().trim().min(1).max(max).describe(description);
+  z.string().trim().min(1).max(max).meta({ pattern: '\\S' }).describe(`${description}; not blank`);
 
 /** A procedure definition id in a path or body. */
 export const ProcedureId = z
@@ -29,9 +30,13 @@ export const CaseIdParam = z
   .describe('The case’s id (a draft’s and its submission’s)');
 
 /** A request id (a back office's consent request) in a path. */
-export const RequestIdParam = z.uuid('must be a request id (a UUID)');
+export const RequestIdParam = z
+  .uuid('must be a request id (a UUID)')
+  .describe('The consent request’s id');
 
-export const NoticeIdParam = z.uuid('must be a correction notice id (a UUID)');
+export const NoticeIdParam = z
+  .uuid('must be a correction notice id (a UUID)')
+  .describe('The correction notice’s id');
 
 /** `POST /drafts`. */
 export const StartDraftBody = z.strictObject({
@@ -101,10 +106,20 @@ export const SubmissionsQuery = z.strictObject({
 });
 
 /** A personal-space item in a path. */
-export const ItemParam = z.enum(['bank-account', 'phone', 'email']);
+export const ItemParam = z
+  .enum(['bank-account', 'phone', 'email'])
+  .describe('The item: an IBAN, a phone number or an e-mail address');
 
 /** `PUT /personal-space/{item}`: the value, checked per item. */
-export const ItemBody = z.strictObject({ value: z.string().trim().min(1).max(254) });
+export const ItemBody = z.strictObject({
+  value: z
+    .string()
+    .trim()
+    .min(1)
+    .max(254)
+    .meta({ pattern: '\\S' })
+    .describe('The value, checked per item: an IBAN, a phone number or an e-mail address'),
+});
 
 const ITEM_VALUES = {
   'bank-account': z

@@ -1,32 +1,37 @@
 import { z } from 'zod';
 
-import { LEGAL_FORMS, MANAGER_ROLES, STRIKE_OFF_GROUNDS } from '@gov/registry-domain';
+import {
+  BUSINESS_LIMITS,
+  LEGAL_FORMS,
+  MANAGER_ROLES,
+  STRIKE_OFF_GROUNDS,
+} from '@gov/registry-domain';
 
-import { Address, localDate } from './common.dto';
+import { Address, LuxembourgAddress, NationalIdParam, localDate, text } from './common.dto';
 
 const LegalForm = z.enum(LEGAL_FORMS).describe('Legal form under Luxembourg law');
 
 const Manager = z
   .strictObject({
-    nationalId: z
-      .string()
-      .describe('The manager’s national identification number')
-      .meta({ example: '1983081246785' }),
+    nationalId: NationalIdParam.describe(
+      'The manager’s national identification number: 13 digits; the check digits are verified',
+    ),
     role: z.enum(MANAGER_ROLES).describe('The capacity in which they manage'),
   })
   .describe('A person who manages the business');
 
 const Managers = z
   .array(Manager)
+  .min(1)
+  .max(BUSINESS_LIMITS.managers)
   .describe('The complete list: at least one, at most 100, each person once');
 
-const RegisteredAddress = Address.describe('The registered office; in Luxembourg');
+const RegisteredAddress = LuxembourgAddress.describe('The registered office; in Luxembourg');
 
 export const RegisterBusinessBody = z
   .strictObject({
-    name: z
-      .string()
-      .describe('Registered name; at most 200 characters')
+    name: text(BUSINESS_LIMITS.name)
+      .describe(`Registered name; at most ${BUSINESS_LIMITS.name} characters`)
       .meta({ example: 'Moselle Logistics' }),
     legalForm: LegalForm,
     registeredAddress: RegisteredAddress,

@@ -1,29 +1,41 @@
 import { z } from 'zod';
 
-import { LEGAL_FORMS, SEX_MARKERS } from '@gov/registry-domain';
+import {
+  BUSINESS_LIMITS,
+  CORRECTION_LIMITS,
+  LEGAL_FORMS,
+  PERSON_LIMITS,
+  SEX_MARKERS,
+} from '@gov/registry-domain';
 
-import { Address, BusinessNumberParam, countryCode } from './common.dto';
-import { PlaceOfBirth } from './persons.dto';
+import {
+  Address,
+  BusinessNumberParam,
+  LuxembourgAddress,
+  NATIONAL_ID_PATTERN,
+  text,
+} from './common.dto';
+import { Nationalities, PlaceOfBirth } from './persons.dto';
 
 const correction = <F extends string, V extends z.ZodType>(field: F, value: V) =>
   z.strictObject({ field: z.literal(field), value });
 
 const PersonCorrection = z
   .discriminatedUnion('field', [
-    correction('givenNames', z.string()),
-    correction('familyName', z.string()),
+    correction('givenNames', text(PERSON_LIMITS.givenNames, { letters: true })),
+    correction('familyName', text(PERSON_LIMITS.familyName, { letters: true })),
     correction('placeOfBirth', PlaceOfBirth),
     correction('sex', z.enum(SEX_MARKERS)),
-    correction('nationalities', z.array(countryCode('A nationality'))),
+    correction('nationalities', Nationalities),
     correction('address', Address),
   ])
   .describe('The field of a person’s record to correct, and its correct value');
 
 const BusinessCorrection = z
   .discriminatedUnion('field', [
-    correction('name', z.string()),
+    correction('name', text(BUSINESS_LIMITS.name)),
     correction('legalForm', z.enum(LEGAL_FORMS)),
-    correction('registeredAddress', Address),
+    correction('registeredAddress', LuxembourgAddress),
   ])
   .describe('The field of a business’s record to correct, and its correct value');
 
@@ -33,7 +45,8 @@ const Target = z
       register: z.literal('persons'),
       recordId: z
         .string()
-        .describe('Your own national identification number')
+        .regex(NATIONAL_ID_PATTERN, 'must be 13 digits')
+        .describe('Your own national identification number (13 digits)')
         .meta({ example: '1983081246785' }),
       correction: PersonCorrection,
     }),
@@ -48,8 +61,7 @@ const Target = z
 export const RequestCorrectionBody = z
   .strictObject({
     target: Target,
-    justification: z
-      .string()
+    justification: text(CORRECTION_LIMITS.justification, { letters: true })
       .describe('Why the record is wrong, and the documents that show it; at most 2000 characters')
       .meta({ example: 'My birth certificate spells my family name Schmidt.' }),
   })
@@ -59,9 +71,8 @@ export type RequestCorrectionDto = z.output<typeof RequestCorrectionBody>;
 
 export const RejectCorrectionBody = z
   .strictObject({
-    reason: z
-      .string()
-      .describe('Why, for the requester; at most 1000 characters')
+    reason: text(CORRECTION_LIMITS.reason, { letters: true })
+      .describe(`Why, for the requester; at most ${CORRECTION_LIMITS.reason} characters`)
       .meta({ example: 'The birth certificate shows the recorded spelling.' }),
   })
   .describe('The rejection of a correction request');

@@ -1,27 +1,36 @@
 import { z } from 'zod';
 
 import { MAX_BULK_REGISTRATIONS } from '@gov/registry-application';
-import { CIVIL_STATUSES, SEX_MARKERS } from '@gov/registry-domain';
+import { CIVIL_STATUSES, PERSON_LIMITS, SEX_MARKERS } from '@gov/registry-domain';
 
-import { Address, countryCode, localDate } from './common.dto';
+import { Address, NATIONAL_ID_PATTERN, countryCode, localDate, text } from './common.dto';
 
 const Sex = z.enum(SEX_MARKERS).describe('Sex marker (ICAO 9303): F, M or X');
 const CivilStatus = z.enum(CIVIL_STATUSES).describe('Civil status');
 
 export const PlaceOfBirth = z
   .strictObject({
-    locality: z.string().describe('Locality of birth').meta({ example: 'Ettelbruck' }),
+    locality: text(PERSON_LIMITS.placeOfBirth, { letters: true })
+      .describe(`Locality of birth; at most ${PERSON_LIMITS.placeOfBirth} characters`)
+      .meta({ example: 'Ettelbruck' }),
     country: countryCode('Country of birth'),
   })
   .describe('Where the person was born');
 
+/** A person's nationalities. */
+export const Nationalities = z
+  .array(countryCode('A nationality'))
+  .min(1)
+  .refine((codes) => new Set(codes).size === codes.length, 'must not repeat a nationality')
+  // `.refine` says nothing in JSON Schema: the document states it with `uniqueItems`.
+  .meta({ uniqueItems: true, example: ['LU', 'PT'] })
+  .describe('At least one, no repeats');
+
 const names = {
-  givenNames: z
-    .string()
+  givenNames: text(PERSON_LIMITS.givenNames, { letters: true })
     .describe('All given names in order, separated by spaces; at most 100 characters')
     .meta({ example: 'Anna Maria' }),
-  familyName: z
-    .string()
+  familyName: text(PERSON_LIMITS.familyName, { letters: true })
     .describe('Family name; at most 100 characters')
     .meta({ example: 'Schmit' }),
 };
@@ -34,10 +43,7 @@ export const RegisterPersonBody = z
       .default(null)
       .describe('Where the person was born; null or absent when unknown'),
     sex: Sex,
-    nationalities: z
-      .array(countryCode('A nationality'))
-      .describe('At least one, no repeats')
-      .meta({ example: ['LU', 'PT'] }),
+    nationalities: Nationalities.meta({ example: ['LU', 'PT'] }),
     address: Address,
     civilStatus: CivilStatus,
   })
@@ -109,7 +115,7 @@ export const PersonErasure = z
 
 export const PersonWritten = z
   .object({
-    nationalId: z.string().meta({ example: '1983081246785' }),
+    nationalId: z.string().regex(NATIONAL_ID_PATTERN).meta({ example: '1983081246785' }),
     version: z.int().describe('The record’s version now (also the ETag)').meta({ example: 1 }),
     changed: z.boolean().describe('false when the record already said so (nothing was recorded)'),
   })

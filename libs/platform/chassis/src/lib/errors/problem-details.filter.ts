@@ -1,4 +1,4 @@
-import { Catch, Inject, Logger } from '@nestjs/common';
+import { Catch, Inject, Logger, NotFoundException } from '@nestjs/common';
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 
@@ -30,12 +30,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = http.getResponse<unknown>();
 
     const url = String(httpAdapter.getRequestUrl(request));
+    const path = url.split('?', 1)[0] ?? url;
     const facts: RequestFacts = {
       method: String(httpAdapter.getRequestMethod(request)),
-      path: url.split('?', 1)[0] ?? url,
+      path,
       requestId: stringProperty(request, 'id'),
       contentType: stringProperty(property(request, 'headers'), 'content-type'),
       bodyLimitBytes: this.options.bodyLimitBytes,
+      ...(exception instanceof NotFoundException
+        ? { allowedMethods: this.allowedMethods(httpAdapter.getInstance<unknown>(), path) }
+        : {}),
     };
     const { problem, headers, unexpected } = toProblem(exception, facts, this.options.rejections);
     if (unexpected) {
@@ -54,6 +58,27 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // A Buffer, so that Fastify adds no `charset` parameter (JSON media types define none).
     httpAdapter.reply(response, Buffer.from(JSON.stringify(problem)), problem.status);
   }
+
+  /**
+   * The methods with a route at `path`; empty on an adapter that cannot tell (the chassis runs
+   * on Fastify, which can).
+   */
+  private allowedMethods(server: unknown, path: string): string[] {
+    if (!isRouteFinder(server)) return [];
+    return METHODS.filter((method) => server.findRoute({ method, url: path }) !== null);
+  }
+}
+
+/** The methods a route is declared for, in the order an `Allow` header lists them. */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** The part of Fastify's instance that finds a route for a method and a concrete path. */
+interface RouteFinder {
+  findRoute(options: { method: string; url: string }): unknown;
+}
+
+function isRouteFinder(value: unknown): value is RouteFinder {
+  return typeof property(value, 'findRoute') === 'function';
 }
 
 function property(value: unknown, key: string): unknown {

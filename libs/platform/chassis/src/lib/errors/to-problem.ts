@@ -17,6 +17,11 @@ export interface RequestFacts {
   readonly contentType?: string;
   /** The server's request body limit, to explain a 413. */
   readonly bodyLimitBytes: number;
+  /**
+   * The methods the server serves at this path, for a request no route matched: none for an
+   * unknown path (404), the `Allow` list of a 405 otherwise.
+   */
+  readonly allowedMethods?: readonly string[];
 }
 
 /** An error response, and whether the failure is a fault to log. */
@@ -107,7 +112,21 @@ function fromApplicationError(error: ApplicationError, request: RequestFacts): P
 function fromHttpException(exception: HttpException, request: RequestFacts): ProblemResponse {
   const status = exception.getStatus();
   if (status < 400 || status > 599 || status === 500) return internalError(request);
-  const detail = clarifyFrameworkDetail(status, httpExceptionDetail(exception), request);
+  const frameworkDetail = httpExceptionDetail(exception);
+  const allowed = request.allowedMethods ?? [];
+  if (isUnknownRoute(status, frameworkDetail) && allowed.length > 0) {
+    // The path exists under other methods (RFC 9110 §15.5.6): say which, rather than deny it.
+    return {
+      problem: problem(
+        HttpStatus.METHOD_NOT_ALLOWED,
+        `${request.path} does not support ${request.method}; it supports ${allowed.join(', ')}`,
+        request,
+      ),
+      headers: { allow: allowed.join(', ') },
+      unexpected: false,
+    };
+  }
+  const detail = clarifyFrameworkDetail(status, frameworkDetail, request);
   return {
     problem: problem(status, detail, request),
     headers: {},
@@ -137,7 +156,7 @@ function clarifyFrameworkDetail(
   detail: string | undefined,
   request: RequestFacts,
 ): string | undefined {
-  if (status === 404 && detail !== undefined && /^Cannot [A-Z]+ \S*$/.test(detail)) {
+  if (isUnknownRoute(status, detail)) {
     return `No route matches ${request.method} ${request.path}`;
   }
   if (status === 413 && detail === 'Request body is too large') {
@@ -149,6 +168,11 @@ function clarifyFrameworkDetail(
       : `Content-Type ${JSON.stringify(request.contentType)} is not supported`;
   }
   return detail;
+}
+
+/** Nest's answer when no route matches the method and path: `Cannot GET /nowhere`. */
+function isUnknownRoute(status: number, detail: string | undefined): boolean {
+  return status === 404 && detail !== undefined && /^Cannot [A-Z]+ \S*$/.test(detail);
 }
 
 function internalError(request: RequestFacts): ProblemResponse {

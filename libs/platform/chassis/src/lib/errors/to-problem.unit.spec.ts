@@ -1,4 +1,9 @@
-import { BadRequestException, HttpException, ServiceUnavailableException } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 
 import { ApplicationError } from './application-error';
 import { toProblem } from './to-problem';
@@ -76,6 +81,34 @@ describe('toProblem', () => {
   it("keeps an HttpException's status and joins a list of messages", () => {
     const { problem } = toProblem(new BadRequestException(['name is empty', 'age < 0']), request);
     expect(problem).toMatchObject({ status: 400, detail: 'name is empty; age < 0' });
+  });
+
+  it('answers a method the path does not serve with 405 and the methods it does serve', () => {
+    const { problem, headers } = toProblem(new NotFoundException('Cannot POST /persons/7'), {
+      ...request,
+      allowedMethods: ['GET', 'HEAD'],
+    });
+    expect(problem).toMatchObject({
+      status: 405,
+      title: 'Method Not Allowed',
+      detail: '/persons/7 does not support POST; it supports GET, HEAD',
+    });
+    expect(headers).toEqual({ allow: 'GET, HEAD' });
+  });
+
+  it('keeps 404 for a path no method serves, and for a record not found', () => {
+    const unknownPath = { ...request, allowedMethods: [] };
+    expect(
+      toProblem(new NotFoundException('Cannot POST /nowhere'), unknownPath).problem,
+    ).toMatchObject({
+      status: 404,
+    });
+    // A handler's own 404 on a served path: the record is missing, not the method.
+    const served = { ...request, allowedMethods: ['GET'] };
+    expect(toProblem(new NotFoundException('No person 7'), served).problem).toMatchObject({
+      status: 404,
+      detail: 'No person 7',
+    });
   });
 
   it('leaves out a detail that only repeats the title', () => {

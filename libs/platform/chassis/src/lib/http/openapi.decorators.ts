@@ -8,13 +8,15 @@ import { openApiSchema } from './zod.pipe';
 /**
  * An RFC 9457 problem, as every error of every service is answered, with every extension member
  * the platform's answers carry. A service documents its own `code` values in its routes'
- * descriptions; the members themselves are the same everywhere.
+ * descriptions; the members themselves are the same everywhere, and closed
+ * (`additionalProperties: false`): an answer with another member is a bug of the service, and
+ * the contract fuzz test (`libs/platform/contract-fuzz`) finds it.
  */
 export const Problem = z
-  .object({
+  .strictObject({
     type: z.string().meta({ example: 'about:blank' }),
     title: z.string().meta({ example: 'Bad Request' }),
-    status: z.int().meta({ example: 400 }),
+    status: z.int().min(400).max(599).meta({ example: 400 }),
     detail: z.string().optional(),
     instance: z.string().meta({ example: '/persons' }),
     requestId: z.string().optional().describe('As in the x-request-id header and the logs'),
@@ -27,7 +29,7 @@ export const Problem = z
           'IDEMPOTENCY_KEY_IN_USE, READ_ONLY_SITE, POSITION_NOT_REACHED)',
       ),
     errors: z
-      .array(z.object({ field: z.string(), message: z.string() }))
+      .array(z.strictObject({ field: z.string(), message: z.string() }))
       .optional()
       .describe('For 400: every offending field, by its path (address.postcode, managers[1].role)'),
     fields: z
@@ -40,9 +42,13 @@ export const Problem = z
       .optional()
       .describe('For READ_ONLY_SITE: the role of the site that refused the write'),
     head: z.string().optional().describe('For POSITION_NOT_REACHED: the log’s gapless head'),
+    treeSize: z
+      .int()
+      .optional()
+      .describe('For BEYOND_TREE (audit): the size of the largest tree head there is'),
     checks: z
       .array(
-        z.object({
+        z.strictObject({
           name: z.string(),
           status: z.enum(['up', 'down']),
           durationMs: z.number(),

@@ -41,6 +41,9 @@ export interface IdempotentOptions {
 
 const IDEMPOTENT = 'platform:idempotent';
 
+/** Printable ASCII, as the IETF draft's examples and every common client send. */
+const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
+
 /**
  * Makes a write route idempotent by `Idempotency-Key` (see {@link IdempotencyInterceptor}) and
  * documents the header in OpenAPI from the same options, so behaviour and document agree.
@@ -55,7 +58,14 @@ export const Idempotent = (options: IdempotentOptions): MethodDecorator =>
         'A unique key per request (a UUID, say). A retry with the same key and body gets the ' +
         'first answer again and changes nothing; the same key with another body gets 409.' +
         (options.required ? ' Required: this route creates a record.' : ''),
-      schema: { type: 'string', maxLength: 255, example: '5b8f0a4e-2f6c-4a8e-9a3e-1c2d3e4f5a6b' },
+      // What VALID_KEY accepts, said so that a generated client sends only keys it accepts.
+      schema: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 255,
+        pattern: VALID_KEY.source,
+        example: '5b8f0a4e-2f6c-4a8e-9a3e-1c2d3e4f5a6b',
+      },
     }),
   );
 
@@ -71,8 +81,6 @@ const KEPT_HEADERS = ['location', 'etag'];
  * conflict (a concurrent writer): each run decides again on the stream as it then is.
  */
 const MAX_RUNS = 4;
-/** Printable ASCII, as the IETF draft's examples and every common client send. */
-const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * `Idempotency-Key` on write routes (draft-ietf-httpapi-idempotency-key-header). The key is
