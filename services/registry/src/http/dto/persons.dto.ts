@@ -90,12 +90,9 @@ export type RecordDeathDto = z.output<typeof RecordDeathBody>;
 
 export const ErasePersonBody = z
   .strictObject({
-    legalGround: z
-      .string()
-      .min(1)
-      .max(500)
+    legalGround: text(PERSON_LIMITS.legalGround)
       .describe(
-        'Why the person’s data may be erased: the legal provision or decision (at most 500 ' +
+        `Why the person’s data may be erased: the legal provision or decision (at most ${PERSON_LIMITS.legalGround} ` +
           'characters); kept in the log with the erasure',
       )
       .meta({ example: 'Art. 17(1)(d) GDPR: registered in error, court decision 2026/123' }),
