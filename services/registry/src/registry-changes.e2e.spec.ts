@@ -13,7 +13,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { RecordChangeSchema } from '@gov/contracts';
 import type { RecordChange } from '@gov/contracts';
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
+import { createTestDatabase, testInfra, testKafkaEnv, uniqueName } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
 import { RegistryProcess, freePort, runTool, waitUntilOk } from './testing/registry-process';
@@ -45,7 +45,7 @@ describe('registry.changes.v1, read by an agency with a plain Kafka client', () 
     registry = new RegistryProcess({
       DATABASE_URL: database.url,
       HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       AUTH_JWKS_FILE: keys.jwksFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
@@ -109,6 +109,7 @@ describe('registry.changes.v1, read by an agency with a plain Kafka client', () 
     const kafka = new Kafka({
       clientId: 'agency-ccss',
       brokers: testInfra().kafkaBrokers,
+      sasl: testInfra().kafkaSasl,
       logLevel: logLevel.NOTHING,
     });
     const consumer = kafka.consumer({ groupId: uniqueName('agency-ccss') });

@@ -10,7 +10,7 @@ import { Client } from 'pg';
 
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
-import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
+import { createTestDatabase, testKafkaEnv, uniqueName } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 import { composeNationalId } from '@gov/registry-domain';
 
@@ -51,7 +51,7 @@ describe('registry promoted on the embassy', () => {
       ...env,
       ...extra,
       HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       AUTH_JWKS_FILE: keys.jwksFile,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,

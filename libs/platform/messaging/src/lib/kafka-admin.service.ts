@@ -21,6 +21,16 @@ export interface TopicSpec {
  * (`name: 'kafka'`, `check()`): it satisfies the chassis's `ReadinessCheck` by shape, so it can
  * be handed to the health module as is without messaging depending on the chassis.
  */
+/** Whether `error`, or one it wraps, is kafkajs's "the broker closed the connection". */
+function closedUnanswered(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if (current.name === 'KafkaJSConnectionClosedError') return true;
+    current =
+      (current as { cause?: unknown; originalError?: unknown }).originalError ?? current.cause;
+  }
+  return false;
+}
+
 /** How long `ensureTopics` waits for new topics to have leaders. */
 const LEADER_WAIT_MS = 30_000;
 
@@ -113,6 +123,16 @@ export class KafkaAdmin implements OnApplicationShutdown {
         () => new MessagingError('timeout', `readiness: no answer within ${timeoutMs} ms`, context),
       );
     } catch (error) {
+      if (!this.connection.authenticates && closedUnanswered(error)) {
+        // A SASL listener answers ApiVersions, then hangs up on the first other request of a
+        // client that did not authenticate: say so, instead of a bare "Closed connection".
+        throw new MessagingError(
+          'rejected',
+          'readiness: SASL authentication required: the broker closed the connection of this ' +
+            'client, which has no credentials (set KAFKA_SASL_PASSWORD)',
+          context,
+        );
+      }
       throw translateKafkaError(error, context);
     }
   }
