@@ -3,7 +3,7 @@
 // so a gap here is a service refused by its own site, locally as in Kubernetes. What each
 // service consumes beyond its log is proved at run time: the two-site harness and `npm start`
 // run every service as its own user (journey, embassy and drill e2e specs).
-import { aclAllows, loadKafkaUsers } from '@gov/platform-infra';
+import { aclAllows, loadKafkaTopics, loadKafkaUsers } from '@gov/platform-infra';
 import type { KafkaUserSpec } from '@gov/platform-infra';
 
 import { MIRRORED_TOPICS } from './local-platform';
@@ -56,6 +56,57 @@ describe('each declared service and its KafkaUser', () => {
         });
       }
       expect(aclAllows(spec, 'Read', 'group', `${name}.replica`)).toBe(true);
+    },
+  );
+});
+
+describe('the dead letters of what a service reads', () => {
+  // Every consumer of libs/platform/messaging writes what it cannot process to `<topic>.dlq` and
+  // ensures that topic at start: its user must write it, and a KafkaTopic must declare it on
+  // the site where the consumed topic is (`primary.<topic>` lives on the embassy).
+  const declared = {
+    primary: new Set(loadKafkaTopics('primary').map(({ topic }) => topic)),
+    embassy: new Set(loadKafkaTopics('embassy').map(({ topic }) => topic)),
+  };
+  const reads = serviceDeclarations()
+    .filter((service) => service.kafka)
+    .flatMap((service) =>
+      (user(service.name)?.acls ?? [])
+        .filter(
+          (acl) =>
+            acl.resourceType === 'topic' &&
+            acl.patternType === 'literal' &&
+            acl.operations.includes('Read'),
+        )
+        .map((acl) => [service.name, acl.resourceName] as const),
+    );
+
+  it('covers the replicas', () => {
+    expect(reads).toContainEqual(['registry', 'primary.registry.events.v1']);
+  });
+
+  it.each(reads)(
+    '%s reads %s: it writes its dead letters, declared where it lives',
+    (name, topic) => {
+      const spec = user(name);
+      if (!spec) throw new Error(`no KafkaUser ${name}`);
+      expect(aclAllows(spec, 'Write', 'topic', `${topic}.dlq`)).toBe(true);
+      const sites = topic.startsWith('primary.')
+        ? (['embassy'] as const)
+        : topic.startsWith('embassy.')
+          ? (['primary'] as const)
+          : (['primary', 'embassy'] as const);
+      for (const site of sites) {
+        expect({
+          site,
+          topic: `${topic}.dlq`,
+          declared: declared[site].has(`${topic}.dlq`),
+        }).toEqual({
+          site,
+          topic: `${topic}.dlq`,
+          declared: true,
+        });
+      }
     },
   );
 });

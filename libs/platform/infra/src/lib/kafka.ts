@@ -135,8 +135,15 @@ function requireJava17(): void {
 }
 
 /**
- * Starts (or reuses) a single-node Kafka cluster in KRaft mode from the cached jars and
- * waits until the broker answers a Metadata request listing itself.
+ * Starts (or reuses) a single-node Kafka cluster in KRaft mode from the cached jars, waits
+ * until the broker lists itself to its super user, then grants the ACLs of `users` (every
+ * KafkaUser of k8s/ by default) and creates `topics` where missing.
+ *
+ * Clients must authenticate with SCRAM-SHA-512 ({@link KafkaNode.sasl}); the authorizer allows
+ * only what an ACL grants. The SCRAM users are created when the storage is formatted, with
+ * passwords generated then and kept in `<dir>/credentials.json`.
+ *
+ * @throws {@link InfraError} `missing-prerequisite` for data formatted before authentication.
  */
 export async function startKafka(options: KafkaOptions): Promise<KafkaNode> {
   const classPath = ensureKafkaJars();
