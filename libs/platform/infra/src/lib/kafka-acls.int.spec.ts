@@ -2,11 +2,17 @@
 // no access without an ACL). kafkajs is used directly, as an agency's or an intruder's client
 // would: the point is what the broker refuses, whatever the platform's own library would send.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { Kafka, logLevel } from 'kafkajs';
 import type { LogEntry, SASLOptions } from 'kafkajs';
 
+import { startKafka } from './kafka';
+import { loadKafkaTopics, loadKafkaUsers } from './kafka-manifests';
 import type { KafkaSasl } from './kafka-security';
+import { freePort } from './processes';
 import { startEphemeralSite } from './site';
 import type { EphemeralSite } from './site';
 
@@ -215,4 +221,42 @@ describe('authentication', () => {
     await expect(admin.connect().then(() => admin.listTopics())).rejects.toThrow();
     await admin.disconnect();
   });
+});
+
+describe('a KafkaUser added to k8s/ after the cluster was formatted', () => {
+  it('gets its credentials and ACLs on the next start; the others keep their passwords', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backbone-kafka-users-'));
+    const [port, controllerPort] = [await freePort(), await freePort()];
+    const all = loadKafkaUsers();
+    const withoutAgency = all.filter(({ name }) => name !== 'agency-ccss');
+    const first = await startKafka({ dir, port, controllerPort, users: withoutAgency });
+    const registryPassword = first.sasl('registry').password;
+    await first.stop();
+    expect(() => first.sasl('agency-ccss')).toThrow(RangeError);
+
+    const topics = loadKafkaTopics('primary').filter(({ topic }) =>
+      ['registry.changes.v1', 'registry.events.v1'].includes(topic),
+    );
+    const again = await startKafka({ dir, port, controllerPort, users: all, topics });
+    try {
+      expect(again.sasl('registry').password).toBe(registryPassword);
+      const admin = new Kafka({
+        clientId: 'added-user',
+        brokers: [again.bootstrap],
+        sasl: again.sasl('agency-ccss'),
+        logLevel: logLevel.NOTHING,
+      }).admin();
+      await admin.connect();
+      try {
+        // Authenticated (an unknown user is refused before any request), and granted its ACLs:
+        // it sees the change feed and not the internal log.
+        expect(await admin.listTopics()).toEqual(['registry.changes.v1']);
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      await again.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
