@@ -3,6 +3,7 @@ import type { Admin } from 'kafkajs';
 
 import { KafkaConnection } from './kafka-connection';
 import { MessagingError, translateKafkaError } from './messaging-error';
+import type { MessagingErrorContext } from './messaging-error';
 import { withTimeout } from './with-timeout';
 
 /** A topic as {@link KafkaAdmin.ensureTopics} declares it. */
@@ -88,7 +89,7 @@ export class KafkaAdmin implements OnApplicationShutdown {
       }
       await this.warnOnPartitionMismatch(topics.filter(({ topic }) => existing.has(topic)));
     } catch (error) {
-      throw translateKafkaError(error, context);
+      throw this.translate(error, context);
     }
   }
 
@@ -103,7 +104,7 @@ export class KafkaAdmin implements OnApplicationShutdown {
       await this.admin.connect();
       return (await this.admin.listTopics()).sort();
     } catch (error) {
-      throw translateKafkaError(error, { operation: 'admin.listTopics' });
+      throw this.translate(error, { operation: 'admin.listTopics' });
     }
   }
 
@@ -123,18 +124,26 @@ export class KafkaAdmin implements OnApplicationShutdown {
         () => new MessagingError('timeout', `readiness: no answer within ${timeoutMs} ms`, context),
       );
     } catch (error) {
-      if (!this.connection.authenticates && closedUnanswered(error)) {
-        // A SASL listener answers ApiVersions, then hangs up on the first other request of a
-        // client that did not authenticate: say so, instead of a bare "Closed connection".
-        throw new MessagingError(
-          'rejected',
-          'readiness: SASL authentication required: the broker closed the connection of this ' +
-            'client, which has no credentials (set KAFKA_SASL_PASSWORD)',
-          context,
-        );
-      }
-      throw translateKafkaError(error, context);
+      throw this.translate(error, context);
     }
+  }
+
+  /**
+   * {@link translateKafkaError}, except for a client without credentials whose connection the
+   * broker closed: a SASL listener answers ApiVersions, then hangs up on the first other
+   * request of a client that did not authenticate. Say so, instead of a bare "Closed
+   * connection" that reads like an outage.
+   */
+  private translate(error: unknown, context: MessagingErrorContext): MessagingError {
+    if (!this.connection.authenticates && closedUnanswered(error)) {
+      return new MessagingError(
+        'rejected',
+        `${context.operation ?? 'kafka'}: SASL authentication required: the broker closed the connection ` +
+          'of this client, which has no credentials (set KAFKA_SASL_PASSWORD)',
+        context,
+      );
+    }
+    return translateKafkaError(error, context);
   }
 
   /** Closes the admin connections on shutdown. */

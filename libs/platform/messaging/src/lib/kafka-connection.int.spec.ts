@@ -62,7 +62,21 @@ describe('KafkaConnection with SASL over a cluster that requires SCRAM-SHA-512',
     try {
       await expect(admin.check()).rejects.toMatchObject({
         kind: 'rejected',
-        message: expect.stringContaining('SASL authentication') as unknown,
+        message: expect.stringContaining('readiness: SASL authentication required') as unknown,
+      });
+    } finally {
+      await admin.onApplicationShutdown();
+    }
+  });
+
+  it('fails the start-up topic check the same way, instead of a bare closed connection', async () => {
+    const admin = new KafkaAdmin(connection(undefined));
+    try {
+      await expect(admin.ensureTopics([{ topic: TOPIC, numPartitions: 6 }])).rejects.toMatchObject({
+        kind: 'rejected',
+        message: expect.stringContaining(
+          'admin.ensureTopics: SASL authentication required',
+        ) as unknown,
       });
     } finally {
       await admin.onApplicationShutdown();
