@@ -46,6 +46,7 @@ import {
 import type { NewEvent, PositionedEvent } from '@gov/platform-event-sourcing';
 import {
   freePort,
+  kafkaClientEnv,
   repoRoot,
   startSite,
   startWatchdog,
@@ -195,6 +196,7 @@ async function main(): Promise<void> {
     MessagingModule.forRoot({
       clientId: 'bench-audit',
       brokers: [site.kafka.bootstrap],
+      sasl: site.kafka.sasl(),
       logLevel: 'error',
     }),
   );
@@ -218,7 +220,8 @@ async function main(): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       HTTP_PORT: String(httpPort),
-      KAFKA_BROKERS: site.kafka.bootstrap,
+      // A benchmark's service runs as the super user: it may use the benchmark's own topics.
+      ...kafkaClientEnv(site.kafka),
       DATABASE_URL: databaseUrl,
       AUTH_JWKS_FILE: keys.jwksFile,
       DATA_KEK_FILE: keys.keyEncryptionKeyFile,

@@ -45,7 +45,7 @@ import {
   ReplicaConsumer,
   computeContentHash,
 } from '@gov/platform-event-sourcing';
-import { freePort, startSite } from '@gov/platform-infra';
+import { freePort, kafkaClientEnv, startSite } from '@gov/platform-infra';
 import type { LocalSite } from '@gov/platform-infra';
 import { ConsumerGroupFactory, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
 
@@ -200,6 +200,7 @@ async function main(): Promise<void> {
     MessagingModule.forRoot({
       clientId: 'bench-growth',
       brokers: [site.kafka.bootstrap],
+      sasl: site.kafka.sasl(),
       logLevel: 'error',
     }),
   );
@@ -219,7 +220,8 @@ async function main(): Promise<void> {
     });
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      KAFKA_BROKERS: site.kafka.bootstrap,
+      // A benchmark's service runs as the super user: it may use the benchmark's own topics.
+      ...kafkaClientEnv(site.kafka),
       AUTH_JWKS_FILE: keys.jwksFile,
       DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,

@@ -120,6 +120,7 @@ async function main(): Promise<void> {
     MessagingModule.forRoot({
       clientId: 'bench-replay',
       brokers: [site.kafka.bootstrap],
+      sasl: site.kafka.sasl(),
       logLevel: 'error',
     }),
   );

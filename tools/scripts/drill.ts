@@ -34,6 +34,7 @@ import { Pool } from 'pg';
 
 import { PostgresEventStore, digestLog } from '@gov/platform-event-sourcing';
 import { ConsumerGroupFactory, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
+import type { KafkaNode } from '@gov/platform-infra';
 
 import { registerPersonBody } from '../bench/lib/persons';
 import { rawConsumeRate } from '../bench/lib/raw-consume';
@@ -166,7 +167,7 @@ function options(): Options {
 
 /** The raw consume rate of the Kafka client over the mirrored topic: no processing at all. */
 async function mirroredConsumeRate(
-  bootstrap: string,
+  kafka: KafkaNode,
   mirroredTopic: string,
   expected: number,
 ): Promise<number> {
@@ -174,7 +175,9 @@ async function mirroredConsumeRate(
   const app = await NestFactory.createApplicationContext(
     MessagingModule.forRoot({
       clientId: 'drill-raw-consume',
-      brokers: [bootstrap],
+      brokers: [kafka.bootstrap],
+      // The drill's own measurement, outside any service: the super user.
+      sasl: kafka.sasl(),
       logLevel: 'error',
     }),
   );
@@ -489,7 +492,7 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   // not at the pace of the mirror.
   const mirroredTopic = `primary.${workloadTopic}`;
   phase('waiting until MirrorMaker 2 has mirrored the whole log');
-  await mirroredConsumeRate(sites.embassy.kafka.bootstrap, mirroredTopic, Number(loadedHead));
+  await mirroredConsumeRate(sites.embassy.kafka, mirroredTopic, Number(loadedHead));
   phase('starting the same services on the empty embassy: rebuild by replay of the mirrored logs');
   const onEmbassy = await sites.startReplicated('embassy');
   const readyAt = performance.now();
@@ -542,11 +545,7 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     phase(`embassy ${service.name} replayed ${target} events`);
   }
   phase('measuring the raw consume rate of the Kafka client over the same mirrored topic');
-  const rawRate = await mirroredConsumeRate(
-    sites.embassy.kafka.bootstrap,
-    mirroredTopic,
-    Number(loadedHead),
-  );
+  const rawRate = await mirroredConsumeRate(sites.embassy.kafka, mirroredTopic, Number(loadedHead));
   phase(`raw consume: ${rawRate} events/s`);
 
   // What embassy-sync does all the time: compare the digests of both sites at a common

@@ -12,6 +12,7 @@ import { Pool } from 'pg';
 
 import { toEnvelopeRecord } from '@gov/platform-event-sourcing';
 import { EventPublisher, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
+import type { KafkaNode } from '@gov/platform-infra';
 
 import { TwoSites, load, loadCorrections, sleep, until } from './lib/two-sites';
 import type { ServiceProcess } from './lib/local-platform';
@@ -81,10 +82,15 @@ async function caughtUp(site: SiteService, timeoutMs = 120_000): Promise<bigint>
   );
 }
 
-async function messaging(bootstrap: string): Promise<INestApplicationContext> {
+async function messaging(kafka: KafkaNode): Promise<INestApplicationContext> {
   Logger.overrideLogger(['error']);
   return NestFactory.createApplicationContext(
-    MessagingModule.forRoot({ clientId: 'embassy-e2e', brokers: [bootstrap], logLevel: 'error' }),
+    MessagingModule.forRoot({
+      clientId: 'embassy-e2e',
+      brokers: [kafka.bootstrap],
+      sasl: kafka.sasl(),
+      logLevel: 'error',
+    }),
   );
 }
 
@@ -155,7 +161,7 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
     });
     expect(status.replica).toMatchObject({ running: true, halted: [], deadLetters: [] });
     // The mirrored topic is prefixed with the source site; public topics are not mirrored.
-    const app = await messaging(sites.embassy.kafka.bootstrap);
+    const app = await messaging(sites.embassy.kafka);
     try {
       const topics = await app.get(KafkaAdmin).listTopics();
       expect(topics).toContain('primary.registry.events.v1');
@@ -288,7 +294,7 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
       actor: null,
       payload: Buffer.from('forged'),
     });
-    const app = await messaging(sites.primary.kafka.bootstrap);
+    const app = await messaging(sites.primary.kafka);
     try {
       await app
         .get(EventPublisher)

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
+  CREDENTIALS_FILE,
   cacheDir,
   ensureKafkaJars,
   findPostgresBinaries,
@@ -56,11 +57,15 @@ async function main(command: string | undefined, site: string): Promise<void> {
     case 'up': {
       const started = await startSite({
         name: site,
+        role: site === 'embassy' ? 'embassy' : 'primary',
         ports: sitePorts(),
         portVariables: { kafka: 'KAFKA_PORT', postgres: 'POSTGRES_PORT' },
       });
       out(
         `Kafka      ${started.kafka.bootstrap} (pid ${started.kafka.pid}, log ${started.kafka.logFile})`,
+      );
+      out(
+        `           SASL/SCRAM-SHA-512; passwords of the admin and every KafkaUser in ${join(started.dir, 'kafka', CREDENTIALS_FILE)}`,
       );
       out(
         `PostgreSQL ${started.postgres.url()} (pid ${started.postgres.pid}, log ${started.postgres.logFile})`,

@@ -74,6 +74,7 @@ async function main(): Promise<void> {
       d.name,
       await startSite({
         name: d.name,
+        role: d.name,
         ports: d.ports,
         ownerPid: process.pid,
         portVariables: d.portVariables,

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 import { repoRoot, startEphemeralSite } from '@gov/platform-infra';
 
+import { testSiteEnv } from '../jest/site-lifecycle';
+
 import { readJestReports, summaryLine } from './lib/jest-summary';
 import { requireNode24 } from './lib/node-version';
 
@@ -57,8 +59,7 @@ async function main(): Promise<number> {
           env: {
             ...process.env,
             NX_DAEMON: 'false',
-            TEST_KAFKA_BROKERS: site.kafka.bootstrap,
-            TEST_POSTGRES_URL: site.postgres.url(),
+            ...testSiteEnv(site),
           },
         },
       );

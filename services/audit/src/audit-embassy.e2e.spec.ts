@@ -18,10 +18,10 @@ import { freePort } from '@gov/platform-infra';
 import { EventPublisher, KafkaAdmin } from '@gov/platform-messaging';
 import { startTestMessaging } from '@gov/platform-messaging-testing';
 import {
-  ServiceProcess,
   createTestDatabase,
   runServiceTool,
-  testInfra,
+  ServiceProcess,
+  testKafkaEnv,
   uniqueName,
   waitFor,
   waitUntilOk,
@@ -94,7 +94,7 @@ describe('audit on the data embassy', () => {
   const start = async (site: 'primary' | 'embassy', database: TestDatabase) => {
     const port = await freePort();
     const child = new ServiceProcess('audit', {
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       AUTH_JWKS_FILE: keys.jwksFile,
       DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,

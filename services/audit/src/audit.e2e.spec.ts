@@ -27,10 +27,10 @@ import type { PositionedEvent } from '@gov/platform-event-sourcing';
 import { EventPublisher, KafkaAdmin } from '@gov/platform-messaging';
 import { readTopicUntilSentinels, startTestMessaging } from '@gov/platform-messaging-testing';
 import {
-  ServiceProcess,
   createTestDatabase,
   runServiceTool,
-  testInfra,
+  ServiceProcess,
+  testKafkaEnv,
   uniqueName,
   waitFor,
   waitUntilOk,
@@ -194,7 +194,7 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
     ]);
 
     const common = {
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       AUTH_JWKS_FILE: keys.jwksFile,
       DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,

@@ -21,10 +21,10 @@ import { EVENT_TYPE_HEADER, decodeEventEnvelope } from '@gov/platform-event-sour
 import { freePort } from '@gov/platform-infra';
 import { readTopicUntilSentinels, startTestMessaging } from '@gov/platform-messaging-testing';
 import {
-  ServiceProcess,
   createTestDatabase,
   runServiceTool,
-  testInfra,
+  ServiceProcess,
+  testKafkaEnv,
   uniqueName,
   waitFor,
   waitUntilOk,
@@ -77,7 +77,7 @@ describe('consent service', () => {
       ...env,
       ...extra,
       HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       AUTH_JWKS_FILE: keys.jwksFile,
       DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,

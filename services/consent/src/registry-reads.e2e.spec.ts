@@ -11,10 +11,10 @@ import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
 import { freePort } from '@gov/platform-infra';
 import {
-  ServiceProcess,
   createTestDatabase,
   runServiceTool,
-  testInfra,
+  ServiceProcess,
+  testKafkaEnv,
   uniqueName,
   waitUntilOk,
 } from '@gov/platform-testing';
@@ -46,7 +46,7 @@ describe('registry reads decided on the person’s consent', () => {
     const process = new ServiceProcess(service, {
       DATABASE_URL: database.url,
       HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       AUTH_JWKS_FILE: keys.jwksFile,
       DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,

@@ -9,7 +9,7 @@ import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import type { LocalSigningKeys } from '@gov/platform-auth';
 import { EventPublisher } from '@gov/platform-messaging';
 import { startTestMessaging } from '@gov/platform-messaging-testing';
-import { createTestDatabase, testInfra, uniqueName, waitFor } from '@gov/platform-testing';
+import { createTestDatabase, testKafkaEnv, uniqueName, waitFor } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
 import { encodeCheckpoint, keyIdOf, signCheckpoint } from './checkpoints/checkpoint';
@@ -73,7 +73,7 @@ describe('embassy-sync over a primary and an embassy registry', () => {
 
   function startRegistry(site: 'primary' | 'embassy'): ServiceProcess {
     const registry = new ServiceProcess('registry', {
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       DATABASE_URL: databases[site].url,
       HTTP_PORT: String(ports[site]),
       SITE_ROLE: site,
@@ -92,7 +92,7 @@ describe('embassy-sync over a primary and an embassy registry', () => {
 
   function startSync(site: 'primary' | 'embassy'): ServiceProcess {
     const sync = new ServiceProcess('embassy-sync', {
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       HTTP_PORT: String(site === 'primary' ? ports.syncPrimary : ports.syncEmbassy),
       SITE_ROLE: site,
       AUTH_JWKS_FILE: keys.jwksFile,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import type { LocalSigningKeys } from '@gov/platform-auth';
-import { createTestDatabase, testInfra, uniqueName, waitFor } from '@gov/platform-testing';
+import { createTestDatabase, testKafkaEnv, uniqueName, waitFor } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
 import { RegistryProcess, freePort, runTool, waitUntilOk } from './testing/registry-process';
@@ -121,7 +121,7 @@ describe('observability of the registry on two sites', () => {
 
   function startRegistry(site: 'primary' | 'embassy'): RegistryProcess {
     const registry = new RegistryProcess({
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       DATABASE_URL: databases[site].url,
       HTTP_PORT: String(ports[site]),
       SITE_ROLE: site,

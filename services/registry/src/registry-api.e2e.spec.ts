@@ -12,7 +12,7 @@ import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
 import { EVENT_TYPE_HEADER, decodeEventEnvelope } from '@gov/platform-event-sourcing';
 import type { PositionedEvent } from '@gov/platform-event-sourcing';
 import { ConsumerGroupFactory, MessagingModule } from '@gov/platform-messaging';
-import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
+import { createTestDatabase, testInfra, testKafkaEnv, uniqueName } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 import { NO_PERSONAL_DATA, accessEventsCodec } from '@gov/registry-application';
 import { composeNationalId } from '@gov/registry-domain';
@@ -156,7 +156,7 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
     registry = new RegistryProcess({
       ...env,
       HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       AUTH_JWKS_FILE: keys.jwksFile,
       DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
@@ -171,6 +171,7 @@ describe('registry HTTP API, end to end over Kafka and PostgreSQL', () => {
       MessagingModule.forRoot({
         clientId: uniqueName('registry-api-e2e'),
         brokers: testInfra().kafkaBrokers,
+        sasl: testInfra().kafkaSasl,
       }),
     );
     await kafka

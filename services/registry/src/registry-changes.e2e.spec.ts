@@ -13,7 +13,13 @@ import { Kafka, logLevel } from 'kafkajs';
 import { RecordChangeSchema } from '@gov/contracts';
 import type { RecordChange } from '@gov/contracts';
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
+import {
+  createTestDatabase,
+  testInfra,
+  testKafkaEnv,
+  testKafkaUser,
+  uniqueName,
+} from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
 import { RegistryProcess, freePort, runTool, waitUntilOk } from './testing/registry-process';
@@ -45,7 +51,7 @@ describe('registry.changes.v1, read by an agency with a plain Kafka client', () 
     registry = new RegistryProcess({
       DATABASE_URL: database.url,
       HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       AUTH_JWKS_FILE: keys.jwksFile,
       DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
@@ -106,13 +112,15 @@ describe('registry.changes.v1, read by an agency with a plain Kafka client', () 
       address: address('Rue de l Alzette', 'Esch-sur-Alzette'),
     });
 
-    // What an agency would run: its own group, from the earliest offset, decode by contract.
+    // What an agency would run: as its own Kafka user (k8s/common/users.yaml), in a group under
+    // its prefix, from the earliest offset, decode by contract.
     const kafka = new Kafka({
       clientId: 'agency-ccss',
       brokers: testInfra().kafkaBrokers,
+      sasl: testKafkaUser('agency-ccss'),
       logLevel: logLevel.NOTHING,
     });
-    const consumer = kafka.consumer({ groupId: uniqueName('agency-ccss') });
+    const consumer = kafka.consumer({ groupId: `ccss.${uniqueName('changes')}` });
     const changes: RecordChange[] = [];
     await consumer.connect();
     try {

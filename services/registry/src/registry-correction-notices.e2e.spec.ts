@@ -16,7 +16,7 @@ import { CorrectionNoticeSchema } from '@gov/contracts';
 import type { CorrectionNotice } from '@gov/contracts';
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import type { TokenRequest } from '@gov/platform-auth';
-import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
+import { createTestDatabase, testInfra, testKafkaEnv, uniqueName } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 import { composeNationalId } from '@gov/registry-domain';
 
@@ -55,7 +55,7 @@ describe('correction notices (GDPR Art. 19), from a read to the agency’s notic
     registry = new RegistryProcess({
       DATABASE_URL: database.url,
       HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       AUTH_JWKS_FILE: keys.jwksFile,
       DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,
@@ -171,6 +171,7 @@ describe('correction notices (GDPR Art. 19), from a read to the agency’s notic
     const kafka = new Kafka({
       clientId: 'agency-ccss',
       brokers: testInfra().kafkaBrokers,
+      sasl: testInfra().kafkaSasl,
       logLevel: logLevel.NOTHING,
     });
     const consumer = kafka.consumer({ groupId: uniqueName('agency-ccss-notices') });

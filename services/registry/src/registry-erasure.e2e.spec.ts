@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Kafka, logLevel } from 'kafkajs';
 
-import { testInfra, uniqueName } from '@gov/platform-testing';
+import { testInfra, testKafkaUser, uniqueName } from '@gov/platform-testing';
 
 import { RegistrySites } from './testing/registry-sites';
 import type { RegistrySite as Site } from './testing/registry-sites';
@@ -201,9 +201,10 @@ describe('erasure of a person on both sites', () => {
     const kafka = new Kafka({
       clientId: 'agency-ccss',
       brokers: testInfra().kafkaBrokers,
+      sasl: testKafkaUser('agency-ccss'),
       logLevel: logLevel.NOTHING,
     });
-    const consumer = kafka.consumer({ groupId: uniqueName('agency-ccss') });
+    const consumer = kafka.consumer({ groupId: `ccss.${uniqueName('erasure')}` });
     const values: (Buffer | null)[] = [];
     await consumer.connect();
     try {

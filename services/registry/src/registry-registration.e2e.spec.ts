@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
-import { createTestDatabase, testInfra } from '@gov/platform-testing';
+import { createTestDatabase, testKafkaEnv } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 import { composeNationalId } from '@gov/registry-domain';
 
@@ -61,7 +61,7 @@ describe('registrations answered with their append', () => {
     service = new RegistryProcess({
       DATABASE_URL: database.url,
       HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       AUTH_JWKS_FILE: keys.jwksFile,
       DATA_KEK_FILE: keys.keyEncryptionKeyFile,
       AUTH_ISSUER: ISSUER,

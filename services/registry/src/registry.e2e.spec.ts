@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { ensureLocalSigningKeys } from '@gov/platform-auth';
 import { EVENT_STORE_MIGRATIONS, REQUIRED_MIGRATION } from '@gov/platform-event-sourcing';
-import { createTestDatabase, testInfra, uniqueName } from '@gov/platform-testing';
+import { createTestDatabase, testKafkaEnv, uniqueName } from '@gov/platform-testing';
 import { REGISTRY_MIGRATIONS, REQUIRED_REGISTRY_MIGRATION } from '@gov/registry-application';
 import type { TestDatabase } from '@gov/platform-testing';
 
@@ -21,7 +21,7 @@ describe('registry service', () => {
     keysDir = mkdtempSync(join(tmpdir(), 'registry-e2e-'));
     const keys = await ensureLocalSigningKeys(keysDir);
     env = {
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       DATABASE_URL: database.url,
       AUTH_JWKS_FILE: keys.jwksFile,
       DATA_KEK_FILE: keys.keyEncryptionKeyFile,

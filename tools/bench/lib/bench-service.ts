@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import type { LocalSigningKeys } from '@gov/platform-auth';
 import {
   freePort,
+  kafkaClientEnv,
   repoRoot,
   startWatchdog,
   stopProcess,
@@ -62,7 +63,8 @@ export async function startBenchService(
     ...process.env,
     HTTP_PORT: String(port),
     HTTP_HOST: '127.0.0.1',
-    KAFKA_BROKERS: site.kafka.bootstrap,
+    // A benchmark's service runs as the super user: it may use the benchmark's own topics.
+    ...kafkaClientEnv(site.kafka),
     DATABASE_URL: databaseUrl,
     AUTH_JWKS_FILE: keys.jwksFile,
     DATA_KEK_FILE: keys.keyEncryptionKeyFile,

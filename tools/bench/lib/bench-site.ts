@@ -9,6 +9,7 @@ import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import type { TokenRequest } from '@gov/platform-auth';
 import {
   freePort,
+  kafkaClientEnv,
   repoRoot,
   startSite,
   startWatchdog,
@@ -147,7 +148,8 @@ export async function startBenchSite(options: BenchSiteOptions): Promise<BenchSi
       ...process.env,
       HTTP_PORT: String(httpPort),
       HTTP_HOST: '127.0.0.1',
-      KAFKA_BROKERS: site.kafka.bootstrap,
+      // A benchmark's service runs as the super user: it may use the benchmark's own topics.
+      ...kafkaClientEnv(site.kafka),
       DATABASE_URL: databaseUrl,
       AUTH_JWKS_FILE: keys.jwksFile,
       DATA_KEK_FILE: keys.keyEncryptionKeyFile,

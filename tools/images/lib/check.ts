@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ensureLocalSigningKeys } from '@gov/platform-auth';
-import { freePort, startEphemeralSite, waitUntil } from '@gov/platform-infra';
+import { freePort, kafkaClientEnv, startEphemeralSite, waitUntil } from '@gov/platform-infra';
 
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../scripts/lib/local-auth';
 import { ensureDatabases } from '../../scripts/lib/local-platform';
@@ -231,7 +231,8 @@ export async function checkImage(options: CheckOptions): Promise<ServiceCheck[]>
   // Keys the services read (and, for audit and consent, create) live on a folder mounted at
   // the same path, owned by the image's user.
   const keysDir = mkdtempSync(join(tmpdir(), 'backbone-images-keys-'));
-  const site = await startEphemeralSite('images-check');
+  // The primary's topics and users: each service runs as its own KafkaUser, as in Kubernetes.
+  const site = await startEphemeralSite('images-check', process.pid, { role: 'primary' });
   const results: ServiceCheck[] = [];
   try {
     const keys = await ensureLocalSigningKeys(join(keysDir, 'auth'));
@@ -247,7 +248,7 @@ export async function checkImage(options: CheckOptions): Promise<ServiceCheck[]>
         AUTH_AUDIENCE: LOCAL_AUDIENCE,
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(port),
-        KAFKA_BROKERS: service.kafka ? site.kafka.bootstrap : NO_KAFKA,
+        ...(service.kafka ? kafkaClientEnv(site.kafka, service.name) : { KAFKA_BROKERS: NO_KAFKA }),
         SITE_ROLE: 'primary',
         ...(service.database ? { DATABASE_URL: site.postgres.url(service.database.name) } : {}),
         ...resolveServiceEnv(

@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 
 import {
+  kafkaClientEnv,
   repoRoot,
   startMirrorMaker,
   startWatchdog,
@@ -83,7 +84,11 @@ export function serviceEnv(
     ...process.env,
     ...extra,
     HTTP_PORT: String(spec.port),
-    KAFKA_BROKERS: site.kafka.bootstrap,
+    // Its own KafkaUser (named after it, as in k8s/), never the super user, so a topic its ACLs
+    // do not allow fails here as it would in Kubernetes.
+    ...(spec.kafka
+      ? kafkaClientEnv(site.kafka, spec.name)
+      : { KAFKA_BROKERS: site.kafka.bootstrap }),
     ...(spec.database ? { DATABASE_URL: site.postgres.url(spec.database.name) } : {}),
     SITE_ROLE: siteName,
   };
@@ -184,7 +189,11 @@ export function awaitReady(service: ServiceProcess, timeoutMs = 90_000): Promise
   ).then((ready) => ready && service.child.exitCode === null && service.child.signalCode === null);
 }
 
-/** Starts MirrorMaker 2 replicating the internal event topics from `from` to `to`. */
+/**
+ * Starts MirrorMaker 2 replicating the internal event topics from `from` to `to`, as its
+ * KafkaUsers of k8s/: `mirror-maker-source` on the source, and on the target `mirror-maker`
+ * (the embassy) or `mirror-maker-failback` (the primary, during a failback).
+ */
 export function startMirror(
   from: { readonly name: SiteName; readonly site: LocalSite },
   to: { readonly name: SiteName; readonly site: LocalSite },
@@ -193,8 +202,16 @@ export function startMirror(
 ): Promise<MirrorMakerNode> {
   return startMirrorMaker({
     dir,
-    source: { alias: from.name, bootstrap: from.site.kafka.bootstrap },
-    target: { alias: to.name, bootstrap: to.site.kafka.bootstrap },
+    source: {
+      alias: from.name,
+      bootstrap: from.site.kafka.bootstrap,
+      sasl: from.site.kafka.sasl('mirror-maker-source'),
+    },
+    target: {
+      alias: to.name,
+      bootstrap: to.site.kafka.bootstrap,
+      sasl: to.site.kafka.sasl(to.name === 'embassy' ? 'mirror-maker' : 'mirror-maker-failback'),
+    },
     topics: MIRRORED_TOPICS,
     ownerPid,
   });

@@ -128,6 +128,7 @@ export class TwoSites {
       (['primary', 'embassy'] as const).map(async (name) =>
         startSite({
           name,
+          role: name,
           dir: join(dir, name),
           ports: await ports(),
           ownerPid: process.pid,

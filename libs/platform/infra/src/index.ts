@@ -6,12 +6,36 @@
 export { InfraError } from './lib/errors';
 export type { InfraErrorKind } from './lib/errors';
 export type { RunningComponent } from './lib/component';
-export { startKafka, ensureKafkaJars, kafkaVersion } from './lib/kafka';
+export {
+  startKafka,
+  ensureKafkaJars,
+  kafkaClientEnv,
+  kafkaVersion,
+  CREDENTIALS_FILE,
+} from './lib/kafka';
 export type { KafkaNode, KafkaOptions } from './lib/kafka';
+export {
+  KAFKA_ACL_OPERATIONS,
+  CLUSTER_RESOURCE_NAME,
+  KafkaManifestError,
+  aclAllows,
+  loadKafkaTopics,
+  loadKafkaUsers,
+  manifestsDir,
+  parseKafkaTopics,
+  parseKafkaUsers,
+} from './lib/kafka-manifests';
+export type {
+  KafkaAcl,
+  KafkaAclOperation,
+  KafkaResourceType,
+  KafkaTopicSpec,
+  KafkaUserSpec,
+} from './lib/kafka-manifests';
+export { KAFKA_ADMIN_USER, KAFKA_SASL_MECHANISM, aclBindings } from './lib/kafka-security';
+export type { KafkaCredentials, KafkaSasl } from './lib/kafka-security';
 export { startMirrorMaker } from './lib/mirror-maker';
 export type { MirrorCluster, MirrorMakerNode, MirrorMakerOptions } from './lib/mirror-maker';
-export { probeKafkaMetadata } from './lib/kafka-probe';
-export type { ProbedBroker, ProbedCluster } from './lib/kafka-probe';
 export { startPostgres, findPostgresBinaries } from './lib/postgres';
 export type { PostgresNode, PostgresOptions, PostgresBinaries } from './lib/postgres';
 export { startSite, startEphemeralSite } from './lib/site';

@@ -26,6 +26,7 @@ export function startTestMessaging(clientPrefix = 'test'): Promise<INestApplicat
     MessagingModule.forRoot({
       clientId: uniqueName(clientPrefix),
       brokers: testInfra().kafkaBrokers,
+      sasl: testInfra().kafkaSasl,
       logLevel: 'error',
     }),
   );

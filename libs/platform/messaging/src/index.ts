@@ -37,3 +37,10 @@ export { KafkaAdmin } from './lib/kafka-admin.service';
 export type { TopicSpec } from './lib/kafka-admin.service';
 export { MessagingError } from './lib/messaging-error';
 export type { MessagingErrorContext, MessagingErrorKind } from './lib/messaging-error';
+export { KafkaClusterAdmin } from './lib/kafka-cluster-admin';
+export type {
+  KafkaAclBinding,
+  KafkaAclOperationName,
+  KafkaAclResourceType,
+  KafkaBrokerAddress,
+} from './lib/kafka-cluster-admin';

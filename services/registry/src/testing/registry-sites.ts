@@ -9,7 +9,7 @@ import { Client } from 'pg';
 
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
-import { createTestDatabase, testInfra } from '@gov/platform-testing';
+import { createTestDatabase, testKafkaEnv } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
 import { RegistryProcess, freePort, runTool, waitUntilOk } from './registry-process';
@@ -58,7 +58,9 @@ export class RegistrySites {
     const service = new RegistryProcess({
       ...env,
       HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      // As the test run's admin: the specs' topics have names of their own, which no
+      // service's ACLs cover.
+      ...testKafkaEnv(),
       AUTH_JWKS_FILE: this.keys.jwksFile,
       DATA_KEK_FILE: this.keys.keyEncryptionKeyFile,
       AUTH_ISSUER: this.name,

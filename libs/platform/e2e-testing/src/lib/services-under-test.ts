@@ -11,10 +11,10 @@ import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
 import { freePort } from '@gov/platform-infra';
 
 import {
-  ServiceProcess,
   createTestDatabase,
   runServiceTool,
-  testInfra,
+  ServiceProcess,
+  testKafkaEnv,
   waitUntilOk,
 } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
@@ -106,7 +106,7 @@ export class ServicesUnderTest {
     const process = new ServiceProcess(name, {
       ...(database === undefined ? {} : { DATABASE_URL: database.url }),
       HTTP_PORT: String(port),
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       LOG_LEVEL: 'warn',
       ...this.authEnv,
       ...env,

@@ -2,6 +2,11 @@
 // directly here on purpose, as an outside reader of both clusters would: the assertions need what
 // the platform's messaging library deliberately hides (explicit partitions, record timestamps,
 // offsets on the target, committed group offsets, topic configs).
+//
+// Both clusters authenticate and authorize as every local cluster does: MirrorMaker runs as its
+// KafkaUsers from k8s/ (`mirror-maker-source` on the source, `mirror-maker` on the target), the
+// test's own clients as the super user. The test's topics are added to the source user's ACLs
+// as an operator would add a topic to k8s/common/mirror-source-user.yaml.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +15,9 @@ import { join } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import type { IHeaders, Producer } from 'kafkajs';
 
+import { loadKafkaUsers } from './kafka-manifests';
+import type { KafkaUserSpec } from './kafka-manifests';
+import type { KafkaSasl } from './kafka-security';
 import { startMirrorMaker } from './mirror-maker';
 import type { MirrorMakerNode, MirrorMakerOptions } from './mirror-maker';
 import { isAlive, waitUntil } from './processes';
@@ -43,8 +51,33 @@ interface Mirrored extends Rec {
   readonly offset: number;
 }
 
-function client(bootstrap: string): Kafka {
-  return new Kafka({ clientId: 'mm2-spec', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+function client(bootstrap: string, sasl: KafkaSasl): Kafka {
+  return new Kafka({
+    clientId: 'mm2-spec',
+    brokers: [bootstrap],
+    sasl,
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+/** The KafkaUsers of k8s/, the source user also reading the test's own topics. */
+function usersWithTestTopics(topics: readonly string[]): KafkaUserSpec[] {
+  return loadKafkaUsers().map((user) =>
+    user.name === 'mirror-maker-source'
+      ? {
+          ...user,
+          acls: [
+            ...user.acls,
+            ...topics.map((topic) => ({
+              resourceType: 'topic' as const,
+              resourceName: topic,
+              patternType: 'literal' as const,
+              operations: ['Read', 'Describe', 'DescribeConfigs'] as const,
+            })),
+          ],
+        }
+      : user,
+  );
 }
 
 async function waitFor(what: string, condition: () => Promise<boolean>, ms = 30_000) {
@@ -213,9 +246,10 @@ describe('MirrorMaker 2, dedicated mode, between two local sites', () => {
   const groupOffsets = [4, 7, 9];
 
   beforeAll(async () => {
+    const kafkaUsers = usersWithTestTopics([EVENTS, OTHER, CUT, KILLED]);
     const sites = await Promise.allSettled([
-      startEphemeralSite('mm2-primary'),
-      startEphemeralSite('mm2-embassy'),
+      startEphemeralSite('mm2-primary', process.pid, { kafkaUsers }),
+      startEphemeralSite('mm2-embassy', process.pid, { kafkaUsers }),
     ]);
     for (const site of sites) {
       if (site.status === 'fulfilled') cleanup.push(() => site.value.stop());
@@ -224,8 +258,8 @@ describe('MirrorMaker 2, dedicated mode, between two local sites', () => {
     if (first.status === 'rejected') throw first.reason;
     if (second.status === 'rejected') throw second.reason;
     [primary, embassy] = [first.value, second.value];
-    source = client(primary.kafka.bootstrap);
-    target = client(embassy.kafka.bootstrap);
+    source = client(primary.kafka.bootstrap, primary.kafka.sasl());
+    target = client(embassy.kafka.bootstrap, embassy.kafka.sasl());
     const admin = source.admin();
     await admin.connect();
     try {
@@ -260,8 +294,16 @@ describe('MirrorMaker 2, dedicated mode, between two local sites', () => {
     });
     options = {
       dir,
-      source: { alias: 'primary', bootstrap: primary.kafka.bootstrap },
-      target: { alias: 'embassy', bootstrap: embassy.kafka.bootstrap },
+      source: {
+        alias: 'primary',
+        bootstrap: primary.kafka.bootstrap,
+        sasl: primary.kafka.sasl('mirror-maker-source'),
+      },
+      target: {
+        alias: 'embassy',
+        bootstrap: embassy.kafka.bootstrap,
+        sasl: embassy.kafka.sasl('mirror-maker'),
+      },
       topics: TOPIC_FILTER,
       ownerPid: process.pid,
     };

@@ -5,6 +5,7 @@ import { launch } from './component';
 import type { RunningComponent } from './component';
 import { InfraError } from './errors';
 import { ensureKafkaJars, kafkaJvmArgs } from './kafka';
+import { scramJaasConfig } from './kafka-security';
 import { freePort, isAlive } from './processes';
 import { readState } from './state';
 
@@ -17,6 +18,12 @@ export interface MirrorCluster {
   readonly alias: string;
   /** Bootstrap address, e.g. `127.0.0.1:19092`. */
   readonly bootstrap: string;
+  /**
+   * SCRAM-SHA-512 credentials of MirrorMaker's user on this cluster: `mirror-maker-source` on
+   * the source; `mirror-maker` (embassy) or `mirror-maker-failback` (primary) on the target,
+   * as in k8s/. Absent: no authentication (a cluster without SASL).
+   */
+  readonly sasl?: { readonly username: string; readonly password: string };
 }
 
 /** Options for {@link startMirrorMaker}. */
@@ -128,7 +135,7 @@ export async function startMirrorMaker(options: MirrorMakerOptions): Promise<Mir
         // One log per process: readiness reads this start's lines only. The previous run's log
         // is kept beside it for a look after a crash.
         if (existsSync(logFile)) renameSync(logFile, `${logFile}.1`);
-        writeFileSync(configFile, mm2Properties(options, restPort));
+        writeFileSync(configFile, mm2Properties(options, restPort), { mode: 0o600 });
         writeFileSync(log4jFile, LOG4J);
       },
       daemon() {
@@ -233,6 +240,16 @@ function validateAliases(source: MirrorCluster, target: MirrorCluster): void {
   }
 }
 
+/** SASL settings of one cluster (`<alias>.security.protocol`, ...), or nothing without SASL. */
+function clusterSecurity(cluster: MirrorCluster): string {
+  if (!cluster.sasl) return '';
+  const alias = cluster.alias;
+  return `${alias}.security.protocol = SASL_PLAINTEXT
+${alias}.sasl.mechanism = SCRAM-SHA-512
+${alias}.sasl.jaas.config = ${propertyValue(scramJaasConfig(cluster.sasl))}
+`;
+}
+
 /** A value for a Java .properties file: backslashes escaped, one line only. */
 function propertyValue(value: string): string {
   if (/[\r\n]/.test(value))
@@ -248,6 +265,12 @@ function mm2Properties(options: MirrorMakerOptions, restPort: number): string {
 clusters = ${source}, ${target}
 ${source}.bootstrap.servers = ${propertyValue(options.source.bootstrap)}
 ${target}.bootstrap.servers = ${propertyValue(options.target.bootstrap)}
+
+${clusterSecurity(options.source)}${clusterSecurity(options.target)}
+# The Connect group on the target, as Strimzi's groupId (k8s/embassy/mirror-maker.yaml): its
+# KafkaUser's group and transactional-id ACLs are granted under this prefix (exactly once uses
+# <group>-configs and <group>-<connector>-<task> as transactional ids).
+${target}.group.id = mirrormaker2-${source}
 
 # One flow. Failback runs a second MirrorMaker the other way, never both flows in one process.
 ${flow}.enabled = true
@@ -283,7 +306,8 @@ offset-syncs.topic.location = target
 refresh.topics.interval.seconds = 5
 sync.topic.configs.enabled = true
 sync.topic.configs.interval.seconds = 60
-# No ACL authorizer on the local clusters; in Kubernetes Strimzi manages the users.
+# ACLs come from the KafkaUsers on each site (k8s/, applied locally by libs/platform/infra),
+# never copied from the other site.
 sync.topic.acls.enabled = false
 
 # Consumer offsets: checkpoints are written to ${source}.checkpoints.internal for operators and

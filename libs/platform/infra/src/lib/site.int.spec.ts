@@ -3,11 +3,28 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 
-import { probeKafkaMetadata } from './kafka-probe';
 import { freePort, isAlive, isPortOpen, waitUntil } from './processes';
 import { startEphemeralSite, startSite } from './site';
+import type { LocalSite } from './site';
+
+/** What the site's cluster says about itself, asked as its super user (kafkajs, as a client would). */
+async function describeCluster(site: LocalSite) {
+  const admin = new Kafka({
+    clientId: 'site-spec',
+    brokers: [site.kafka.bootstrap],
+    sasl: site.kafka.sasl(),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    return await admin.describeCluster();
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 async function sqlRoundTrip(url: string): Promise<number | undefined> {
   const client = new Client({ connectionString: url });
@@ -25,7 +42,7 @@ describe('local site (real Kafka and PostgreSQL)', () => {
     const site = await startEphemeralSite('lifecycle');
     const pids = [site.kafka.pid, site.postgres.pid];
     try {
-      const { brokers, clusterId } = await probeKafkaMetadata('127.0.0.1', site.ports.kafka);
+      const { brokers, clusterId } = await describeCluster(site);
       expect(brokers).toEqual([{ nodeId: 1, host: '127.0.0.1', port: site.ports.kafka }]);
       expect(clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
       expect(await sqlRoundTrip(site.postgres.url())).toBe(42);
@@ -43,10 +60,7 @@ describe('local site (real Kafka and PostgreSQL)', () => {
       startEphemeralSite('side-b'),
     ]);
     try {
-      const [a, b] = await Promise.all([
-        probeKafkaMetadata('127.0.0.1', primary.ports.kafka),
-        probeKafkaMetadata('127.0.0.1', embassy.ports.kafka),
-      ]);
+      const [a, b] = await Promise.all([describeCluster(primary), describeCluster(embassy)]);
       expect(a.clusterId).not.toEqual(b.clusterId);
       expect(primary.postgres.pid).not.toEqual(embassy.postgres.pid);
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 import { startKafka } from './kafka';
 import type { KafkaNode } from './kafka';
+import { loadKafkaTopics } from './kafka-manifests';
+import type { KafkaUserSpec } from './kafka-manifests';
 import { cacheDir } from './paths';
 import { startPostgres } from './postgres';
 import type { PostgresNode } from './postgres';
@@ -30,6 +32,14 @@ export interface SiteOptions {
   readonly postgresSettings?: Readonly<Record<string, string>>;
   /** Environment variable names behind the ports, for error messages. */
   readonly portVariables?: { readonly kafka: string; readonly postgres: string };
+  /**
+   * The site's role in k8s/: its Kafka cluster starts with the topics of `k8s/common/` and
+   * `k8s/<role>/` (created by the super user; the services' users may not create topics).
+   * Absent: no topics are created.
+   */
+  readonly role?: 'primary' | 'embassy';
+  /** See {@link KafkaOptions.users}: every KafkaUser of k8s/ by default. */
+  readonly kafkaUsers?: readonly KafkaUserSpec[];
 }
 
 /** One site's Kafka cluster and PostgreSQL server, sharing nothing with any other site. */
@@ -56,6 +66,8 @@ export async function startSite(options: SiteOptions): Promise<LocalSite> {
       controllerPort: options.ports.kafkaController,
       ownerPid: options.ownerPid,
       portVariable: options.portVariables?.kafka,
+      ...(options.role ? { topics: loadKafkaTopics(options.role) } : {}),
+      ...(options.kafkaUsers ? { users: options.kafkaUsers } : {}),
     }),
     startPostgres({
       dir: join(dir, 'postgres'),
@@ -89,11 +101,13 @@ export interface EphemeralSite extends LocalSite {
 
 /**
  * Starts a throw-away site on free loopback ports in a temporary folder, non-durable
- * PostgreSQL, stopped automatically when `ownerPid` exits.
+ * PostgreSQL, stopped automatically when `ownerPid` exits. `options` may give the site a role
+ * (its topics) or other Kafka users.
  */
 export async function startEphemeralSite(
   name: string,
   ownerPid: number = process.pid,
+  options: Pick<SiteOptions, 'role' | 'kafkaUsers'> = {},
 ): Promise<EphemeralSite> {
   const dir = mkdtempSync(join(tmpdir(), `backbone-${name}-`));
   // mkdtemp creates the folder 0700; PostgreSQL may run as another user and must traverse it.
@@ -103,7 +117,7 @@ export async function startEphemeralSite(
     kafkaController: await freePort(),
     postgres: await freePort(),
   };
-  const site = await startSite({ name, dir, ports, ownerPid, durable: false });
+  const site = await startSite({ name, dir, ports, ownerPid, durable: false, ...options });
   return {
     ...site,
     ports,

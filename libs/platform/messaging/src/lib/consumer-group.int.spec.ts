@@ -18,6 +18,7 @@ import {
   groupState,
   startMessaging,
   testBrokers,
+  testSasl,
   uniqueName,
   waitFor,
 } from './testing/kafka-test-support';
@@ -77,7 +78,11 @@ describe('consumer groups over a real broker', () => {
       MessagingModule.forRootAsync({
         useFactory: async () => {
           await Promise.resolve();
-          return { clientId: uniqueName('consumer-group-spec'), brokers: testBrokers() };
+          return {
+            clientId: uniqueName('consumer-group-spec'),
+            brokers: testBrokers(),
+            sasl: testSasl(),
+          };
         },
       }),
     );

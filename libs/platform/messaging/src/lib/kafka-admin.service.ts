@@ -3,6 +3,7 @@ import type { Admin } from 'kafkajs';
 
 import { KafkaConnection } from './kafka-connection';
 import { MessagingError, translateKafkaError } from './messaging-error';
+import type { MessagingErrorContext } from './messaging-error';
 import { withTimeout } from './with-timeout';
 
 /** A topic as {@link KafkaAdmin.ensureTopics} declares it. */
@@ -21,6 +22,16 @@ export interface TopicSpec {
  * (`name: 'kafka'`, `check()`): it satisfies the chassis's `ReadinessCheck` by shape, so it can
  * be handed to the health module as is without messaging depending on the chassis.
  */
+/** Whether `error`, or one it wraps, is kafkajs's "the broker closed the connection". */
+function closedUnanswered(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if (current.name === 'KafkaJSConnectionClosedError') return true;
+    current =
+      (current as { cause?: unknown; originalError?: unknown }).originalError ?? current.cause;
+  }
+  return false;
+}
+
 /** How long `ensureTopics` waits for new topics to have leaders. */
 const LEADER_WAIT_MS = 30_000;
 
@@ -78,7 +89,7 @@ export class KafkaAdmin implements OnApplicationShutdown {
       }
       await this.warnOnPartitionMismatch(topics.filter(({ topic }) => existing.has(topic)));
     } catch (error) {
-      throw translateKafkaError(error, context);
+      throw this.translate(error, context);
     }
   }
 
@@ -93,7 +104,7 @@ export class KafkaAdmin implements OnApplicationShutdown {
       await this.admin.connect();
       return (await this.admin.listTopics()).sort();
     } catch (error) {
-      throw translateKafkaError(error, { operation: 'admin.listTopics' });
+      throw this.translate(error, { operation: 'admin.listTopics' });
     }
   }
 
@@ -113,8 +124,26 @@ export class KafkaAdmin implements OnApplicationShutdown {
         () => new MessagingError('timeout', `readiness: no answer within ${timeoutMs} ms`, context),
       );
     } catch (error) {
-      throw translateKafkaError(error, context);
+      throw this.translate(error, context);
     }
+  }
+
+  /**
+   * {@link translateKafkaError}, except for a client without credentials whose connection the
+   * broker closed: a SASL listener answers ApiVersions, then hangs up on the first other
+   * request of a client that did not authenticate. Say so, instead of a bare "Closed
+   * connection" that reads like an outage.
+   */
+  private translate(error: unknown, context: MessagingErrorContext): MessagingError {
+    if (!this.connection.authenticates && closedUnanswered(error)) {
+      return new MessagingError(
+        'rejected',
+        `${context.operation ?? 'kafka'}: SASL authentication required: the broker closed the connection ` +
+          'of this client, which has no credentials (set KAFKA_SASL_PASSWORD)',
+        context,
+      );
+    }
+    return translateKafkaError(error, context);
   }
 
   /** Closes the admin connections on shutdown. */

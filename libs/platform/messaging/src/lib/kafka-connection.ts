@@ -23,10 +23,13 @@ export class KafkaConnection {
   readonly probe: Kafka;
   readonly publishTimeoutMs: number;
   readonly readinessTimeoutMs: number;
+  /** Whether the clients authenticate (SASL credentials are set). */
+  readonly authenticates: boolean;
 
   constructor(@Inject(MESSAGING_OPTIONS) options: MessagingModuleOptions) {
     this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
     this.readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
+    this.authenticates = options.sasl !== undefined;
     const common: KafkaConfig = {
       ...kafkaSecurity(options),
       clientId: options.clientId,

@@ -38,7 +38,7 @@ import type { EventStore, PositionedEvent, Projection } from '@gov/platform-even
 import { EventPublisher, PermanentMessageError } from '@gov/platform-messaging';
 import type { InboundMessage } from '@gov/platform-messaging';
 import { readTopicUntilSentinels, startTestMessaging } from '@gov/platform-messaging-testing';
-import { createTestDatabase, testInfra, uniqueName, waitFor } from '@gov/platform-testing';
+import { createTestDatabase, testKafkaEnv, uniqueName, waitFor } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 
 import { EnvelopeContext } from './consumers/event-transport';
@@ -191,7 +191,7 @@ function configOf(database: TestDatabase, siteRole: 'primary' | 'embassy') {
   return loadConfig(
     eventSourcedServiceConfigSchema({ serviceName: 'notes', httpPort: 0, database: 'notes' }),
     {
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      ...testKafkaEnv(),
       DATABASE_URL: database.url,
       AUTH_JWKS_FILE: jwksFile,
       AUTH_ISSUER: 'kit-test',

@@ -1,11 +1,25 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 import { Client } from 'pg';
 
+/** SASL credentials of the run's Kafka cluster. */
+export interface TestKafkaSasl {
+  readonly mechanism: 'scram-sha-512';
+  readonly username: string;
+  readonly password: string;
+}
+
 /** The infrastructure a test run shares (set by the Jest global setup or by `npm test`). */
 export interface TestInfra {
-  /** Kafka bootstrap addresses of the run's throw-away cluster. */
+  /** Kafka bootstrap addresses of the run's throw-away cluster (SASL/SCRAM-SHA-512). */
   readonly kafkaBrokers: string[];
+  /**
+   * The cluster's super user: the tests' own clients use it (their topics and groups are
+   * named per test, outside every service's ACLs). The services' own users are in
+   * {@link testKafkaUser}.
+   */
+  readonly kafkaSasl: TestKafkaSasl;
   /** Superuser URL of the run's throw-away PostgreSQL server (database `postgres`). */
   readonly postgresUrl: string;
 }
@@ -13,14 +27,47 @@ export interface TestInfra {
 /** Reads the run's infrastructure; fails with a clear message outside the int/e2e levels. */
 export function testInfra(): TestInfra {
   const brokers = process.env['TEST_KAFKA_BROKERS'];
+  const username = process.env['TEST_KAFKA_SASL_USERNAME'];
+  const password = process.env['TEST_KAFKA_SASL_PASSWORD'];
   const postgresUrl = process.env['TEST_POSTGRES_URL'];
-  if (!brokers || !postgresUrl) {
+  if (!brokers || !postgresUrl || !username || !password) {
     throw new Error(
-      'TEST_KAFKA_BROKERS / TEST_POSTGRES_URL are not set: run this test through its Nx ' +
-        'target (test-int or test-e2e), whose Jest global setup starts real Kafka and PostgreSQL',
+      'TEST_KAFKA_BROKERS / TEST_KAFKA_SASL_USERNAME / TEST_KAFKA_SASL_PASSWORD / ' +
+        'TEST_POSTGRES_URL are not set: run this test through its Nx target (test-int or ' +
+        'test-e2e), whose Jest global setup starts real Kafka and PostgreSQL',
     );
   }
-  return { kafkaBrokers: brokers.split(','), postgresUrl };
+  return {
+    kafkaBrokers: brokers.split(','),
+    kafkaSasl: { mechanism: 'scram-sha-512', username, password },
+    postgresUrl,
+  };
+}
+
+/**
+ * The run's Kafka settings as a service's environment (`KAFKA_BROKERS`, `KAFKA_SASL_*`), as the
+ * super user by default or as one of the KafkaUsers of k8s/ (`testKafkaUser('consent')`).
+ */
+export function testKafkaEnv(sasl: TestKafkaSasl = testInfra().kafkaSasl): Record<string, string> {
+  return {
+    KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+    KAFKA_SASL_MECHANISM: sasl.mechanism,
+    KAFKA_SASL_USERNAME: sasl.username,
+    KAFKA_SASL_PASSWORD: sasl.password,
+  };
+}
+
+/**
+ * The credentials of a KafkaUser of k8s/ on the run's cluster (every local cluster has them
+ * all), read from the cluster's credentials file (`TEST_KAFKA_CREDENTIALS_FILE`).
+ */
+export function testKafkaUser(name: string): TestKafkaSasl {
+  const file = process.env['TEST_KAFKA_CREDENTIALS_FILE'];
+  if (!file) throw new Error('TEST_KAFKA_CREDENTIALS_FILE is not set (see testInfra)');
+  const { users } = JSON.parse(readFileSync(file, 'utf8')) as { users?: Record<string, string> };
+  const password = users?.[name];
+  if (password === undefined) throw new Error(`Kafka user ${name} is not in ${file}`);
+  return { mechanism: 'scram-sha-512', username: name, password };
 }
 
 /**

@@ -59,6 +59,7 @@ describe('RegistryFeedModule', () => {
         MessagingModule.forRoot({
           clientId: uniqueName('registry'),
           brokers: testInfra().kafkaBrokers,
+          sasl: testInfra().kafkaSasl,
           logLevel: 'error',
         }),
         RegistryFeedModule.forRoot({ topic, numPartitions: 2 }),

@@ -69,6 +69,7 @@ describe('OutboxRelayModule', () => {
       MessagingModule.forRoot({
         clientId: uniqueName('nest-relay'),
         brokers: testInfra().kafkaBrokers,
+        sasl: testInfra().kafkaSasl,
         logLevel: 'error',
       }),
       EventSourcingModule.forRoot({

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-import { testInfra } from '@gov/platform-testing';
+import { testKafkaEnv } from '@gov/platform-testing';
 
 /** A fixture running as a child process. */
 export interface FixtureProcess {
@@ -50,7 +50,7 @@ export function spawnFixture(
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, KAFKA_BROKERS: testInfra().kafkaBrokers.join(','), ...env },
+      env: { ...process.env, ...testKafkaEnv(), ...env },
     },
   );
   children.add(child);

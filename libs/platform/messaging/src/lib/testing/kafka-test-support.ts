@@ -20,11 +20,17 @@ export function testBrokers(): string[] {
   return testInfra().kafkaBrokers;
 }
 
+/** The super user of the run's cluster: the tests' own topics are outside every service's ACLs. */
+export function testSasl(): MessagingModuleOptions['sasl'] {
+  return testInfra().kafkaSasl;
+}
+
 /** Runs `work` with a connected kafkajs admin client on the test cluster, then disconnects. */
 async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = new Kafka({
     clientId: uniqueName('test-admin'),
     brokers: testBrokers(),
+    sasl: testInfra().kafkaSasl,
     logLevel: logLevel.NOTHING,
   }).admin();
   await admin.connect();
@@ -49,7 +55,12 @@ export function startMessaging(
   overrides: Partial<MessagingModuleOptions> = {},
 ): Promise<INestApplicationContext> {
   return createTestContext(
-    MessagingModule.forRoot({ clientId: uniqueName('test'), brokers: testBrokers(), ...overrides }),
+    MessagingModule.forRoot({
+      clientId: uniqueName('test'),
+      brokers: testBrokers(),
+      sasl: testInfra().kafkaSasl,
+      ...overrides,
+    }),
   );
 }
 
