@@ -13,7 +13,6 @@ import {
   pgBusinessManagersProjection,
   pgCorrectionsProjection,
   reseedAllocators,
-  subjectKeyShredder,
 } from '@gov/registry-application';
 
 import { BusinessesController } from './http/businesses.controller';
@@ -44,7 +43,8 @@ export class AppModule {
           // every number it replayed.
           onPromote: reseedAllocators,
           // Read models of the log, on every site (the embassy rebuilds them by replay).
-          projections: [pgCorrectionsProjection, pgBusinessManagersProjection, subjectKeyShredder],
+          // The corrections projection also destroys an erased person's key on this site.
+          projections: [pgCorrectionsProjection, pgBusinessManagersProjection],
           // Every person's personal data is sealed under their own key (registry.keys.v1).
           subjectKeys: true,
           // Accepted corrections into their records; reads served while the site could not

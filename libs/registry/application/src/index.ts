@@ -10,7 +10,7 @@
 // Use cases
 export { PersonService } from './lib/persons/person.service';
 export type { PersonErasure } from './lib/persons/person.service';
-export { SUBJECT_KEY_SHREDDER, subjectKeyShredder } from './lib/persons/subject-key-shredder';
+export { shredErasedSubjectKey } from './lib/persons/subject-key-shredder';
 export type {
   PersonWritten,
   PersonsRegistered,

@@ -32,6 +32,7 @@ import {
   BUSINESS_MANAGERS_PROJECTION,
   projectBusinessManagersEvent,
 } from '../businesses/business-managers.projector';
+import { shredErasedSubjectKey } from '../persons/subject-key-shredder';
 import { BusinessManagerEntity, CorrectionEntity, RegistrarEntity } from './registry-entities';
 import type {
   BusinessManagerRow,
@@ -441,13 +442,15 @@ export function pgCorrectionsProjection(dataSource: DataSource): Projection {
   return {
     name: CORRECTIONS_PROJECTION,
     tables: [`${S}.corrections`],
-    apply: (client, event) => {
+    apply: async (client, event) => {
       let readModel = readModels.get(client);
       if (readModel === undefined) {
         readModel = new PgCorrectionsReadModel(entityManagerOn(dataSource, client));
         readModels.set(client, readModel);
       }
-      return projectCorrectionEvent(readModel, event);
+      await projectCorrectionEvent(readModel, event);
+      // In the same batch: an erased person's key goes with their requests.
+      await shredErasedSubjectKey(client, event);
     },
   };
 }
