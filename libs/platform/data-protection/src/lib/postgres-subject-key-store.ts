@@ -86,10 +86,15 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
   private readonly sequence: string;
   private readonly relayTable: string;
 
+  /**
+   * @param onChange - Told after this store made a key or destroyed one (a relay waiting to
+   *   write the keys topic wakes on it).
+   */
   constructor(
     private readonly pool: Pool,
     schema: string,
     private readonly kek: KeyEncryptionKey,
+    private readonly onChange: () => void = () => undefined,
   ) {
     if (!SCHEMA_NAME.test(schema)) throw new TypeError(`invalid schema name "${schema}"`);
     this.table = `"${schema}".subject_keys`;
@@ -127,6 +132,7 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
        RETURNING ${COLUMNS}`,
       [keyIds, unique, wrapped, new Date()],
     );
+    if (created.length > 0) this.onChange();
     const rows = new Map(created.map((row) => [row.subject_id, row]));
     const existing = unique.filter((subjectId) => !rows.has(subjectId));
     if (existing.length > 0) {
@@ -166,8 +172,10 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
       [subjectId, at],
     );
     const destroyed = rows[0];
-    if (destroyed !== undefined)
+    if (destroyed !== undefined) {
+      this.onChange();
       return { destroyed: true, keyId: destroyed.key_id, destroyedAt: at };
+    }
     const [row] = await this.rowsOfSubjects([subjectId]);
     return row === undefined
       ? { destroyed: false, keyId: null, destroyedAt: null }

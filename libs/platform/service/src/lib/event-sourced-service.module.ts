@@ -19,7 +19,12 @@ import {
   OutboxRelayModule,
   ReplayBacklog,
 } from '@gov/platform-event-sourcing';
-import { ConsumerGroupFactory, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
+import {
+  ConsumerGroupFactory,
+  EventPublisher,
+  KafkaAdmin,
+  MessagingModule,
+} from '@gov/platform-messaging';
 import { ReplicationModule, SiteRole } from '@gov/platform-replication';
 
 import {
@@ -234,13 +239,26 @@ function subjectKeyProviders(options: EventSourcedServiceOptions): Provider[] {
   }
   // Read once, at start: a missing or malformed key stops the service here, not on a request.
   const kek = KeyEncryptionKey.fromFile(file);
+  // The store wakes the relay when it makes or destroys a key; the relay is made after the
+  // store (it injects it), so the store calls through this late binding.
+  const relay: { current?: KeyRelay } = {};
   return [
     {
       provide: SUBJECT_KEY_STORE,
-      useFactory: (pool: Pool) => new PostgresSubjectKeyStore(pool, options.ownSchema, kek),
+      useFactory: (pool: Pool) =>
+        new PostgresSubjectKeyStore(pool, options.ownSchema, kek, () => {
+          relay.current?.notify();
+        }),
       inject: [PG_POOL],
     },
-    KeyRelay,
+    {
+      provide: KeyRelay,
+      useFactory: (...args: ConstructorParameters<typeof KeyRelay>) => {
+        relay.current = new KeyRelay(...args);
+        return relay.current;
+      },
+      inject: [SUBJECT_KEY_STORE, EventPublisher, KafkaAdmin, SiteRole, SERVICE_OPTIONS],
+    },
     KeyReplicaConsumer,
   ];
 }

@@ -9,7 +9,6 @@ import { EVENT_STORE, ProjectionRunner } from '@gov/platform-event-sourcing';
 import type { EventStore } from '@gov/platform-event-sourcing';
 import { ReplicationService, SiteRole } from '@gov/platform-replication';
 
-import { KeyRelay } from '../data-protection/subject-keys';
 import { IDEMPOTENCY_STORE } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyStore } from '../idempotency/idempotency-store';
 import { SERVICE_OPTIONS } from '../event-sourced-service.options';
@@ -75,13 +74,9 @@ export class ProjectionHost implements OnModuleInit, OnApplicationBootstrap, OnM
 
   onApplicationBootstrap(): void {
     // Reactors are the service's own providers, resolved once the whole application exists.
-    this.reactors = [
-      ...(this.options.reactors ?? []).map((token) =>
-        this.modules.get<Reactor>(token, { strict: false }),
-      ),
-      // The kit's own: a sealing service's key changes to its keys topic.
-      ...(this.options.subjectKeys === true ? [this.modules.get(KeyRelay, { strict: false })] : []),
-    ];
+    this.reactors = (this.options.reactors ?? []).map((token) =>
+      this.modules.get<Reactor>(token, { strict: false }),
+    );
     this.running = true;
     this.loop = this.work();
     this.purgeTimer = setInterval(() => {

@@ -19,8 +19,10 @@ import {
 } from '@gov/platform-messaging';
 import type { ConsumerGroup, InboundMessage, TopicSpec } from '@gov/platform-messaging';
 
+import { SiteRole } from '@gov/platform-replication';
+
 import { SERVICE_OPTIONS } from '../event-sourced-service.options';
-import type { EventSourcedServiceOptions, Reactor } from '../event-sourced-service.options';
+import type { EventSourcedServiceOptions } from '../event-sourced-service.options';
 
 /** Key changes written to the keys topic per pass. */
 const RELAY_BATCH = 500;
@@ -55,31 +57,59 @@ export function keysTopicSpec(topic: string): TopicSpec {
   };
 }
 
+/** Longest wait between two looks at the key table when nothing woke the relay. */
+const RELAY_IDLE_MS = 200;
+/** Longest pause after consecutive failures. */
+const RELAY_MAX_BACKOFF_MS = 5_000;
+
 /**
  * Writes this site's key changes (new keys, destructions) to its keys topic, in the order the
- * store made them, keyed by key id, then moves the store's relay position. A reactor: only where
- * the site is writable (a replica makes no keys; a destruction it applied while replaying goes
- * out once it is promoted). At least once: a crash between the write and the position writes the
- * same states again, which consumers apply idempotently.
+ * store made them, keyed by key id, then moves the store's relay position. Its own loop, woken by
+ * the store as soon as it makes or destroys a key, not a reactor: the keys must reach the other
+ * site about as fast as the events sealed under them, also while the projections are busy. Only
+ * where the site is writable (a replica makes no keys; a destruction it applied while replaying
+ * goes out once it is promoted). At least once: a crash between the write and the position
+ * writes the same states again, which consumers apply idempotently.
  */
 @Injectable()
-export class KeyRelay implements Reactor, OnApplicationBootstrap {
+export class KeyRelay implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(KeyRelay.name);
   private readonly topic: string;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private woken = false;
 
   constructor(
     @Inject(SUBJECT_KEY_STORE) private readonly keys: SubjectKeyStore,
     private readonly publisher: EventPublisher,
     private readonly admin: KafkaAdmin,
+    private readonly siteRole: SiteRole,
     @Inject(SERVICE_OPTIONS) options: EventSourcedServiceOptions,
   ) {
     this.topic = keysTopicOf(options.config.eventsTopic);
   }
 
-  /** The topic on every site: a promoted embassy writes to its own. */
+  /** The topic on every site (a promoted embassy writes to its own), then the loop. */
   async onApplicationBootstrap(): Promise<void> {
     await this.admin.ensureTopics([keysTopicSpec(this.topic)]);
+    this.running = true;
+    this.loop = this.work();
   }
 
+  async onModuleDestroy(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+  }
+
+  /** Something changed in the key table: look at once. */
+  notify(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
+  /** One pass: the changes after the position, written and acknowledged; how many. */
   async runOnce(): Promise<number> {
     const from = await this.keys.relayPosition(this.topic);
     const changes = await this.keys.changesSince(from, RELAY_BATCH);
@@ -91,6 +121,40 @@ export class KeyRelay implements Reactor, OnApplicationBootstrap {
     );
     await this.keys.saveRelayPosition(this.topic, last.position);
     return changes.length;
+  }
+
+  private async work(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      let delay = RELAY_IDLE_MS;
+      try {
+        this.woken = false;
+        const relayed = this.siteRole.writable ? await this.runOnce() : 0;
+        if (failures > 0) this.logger.log(`key relay resumed after ${failures} failures`);
+        failures = 0;
+        if (relayed > 0) delay = 0;
+      } catch (error) {
+        failures += 1;
+        delay = Math.min(RELAY_MAX_BACKOFF_MS, RELAY_IDLE_MS * 2 ** failures);
+        if (failures === 1) {
+          this.logger.error(
+            `writing ${this.topic} failed; retrying with backoff up to ${RELAY_MAX_BACKOFF_MS} ms`,
+            error instanceof Error ? error.stack : String(error),
+          );
+        }
+      }
+      if (delay > 0 && !this.woken) await this.pause(delay);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 }
 
