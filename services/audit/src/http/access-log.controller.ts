@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseGuards, applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 
 import { AuditLog } from '@gov/audit-application';
@@ -20,6 +20,24 @@ const PAGE_EXAMPLE = {
 };
 
 /** "Who accessed my data": a person's entries, each with its inclusion proof. */
+/** A page of an access log: its `cursor` and `limit`, and the page it answers. */
+const ApiAccessLogPage = (): MethodDecorator =>
+  applyDecorators(
+    ApiQuery({
+      name: 'cursor',
+      required: false,
+      schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+      description: 'The previous page’s nextCursor',
+    }),
+    ApiQuery({
+      name: 'limit',
+      required: false,
+      schema: { type: 'integer', minimum: 1, maximum: 100 },
+      description: 'Entries per page, 20 unless given',
+    }),
+    ApiJsonResponse(200, 'A page of the access log', AccessLogPageSchema, PAGE_EXAMPLE, []),
+  );
+
 @ApiTags('access-log')
 @ApiBearerAuth()
 @Controller('access-log')
@@ -37,19 +55,7 @@ export class AccessLogController {
       'time) with its inclusion proof against the tree head in the answer. Entries sealed ' +
       'for an investigation appear once their `sealedUntil` has passed.',
   })
-  @ApiQuery({
-    name: 'cursor',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
-    description: 'The previous page’s nextCursor',
-  })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: 100 },
-    description: 'Entries per page, 20 unless given',
-  })
-  @ApiJsonResponse(200, 'A page of the access log', AccessLogPageSchema, PAGE_EXAMPLE, [])
+  @ApiAccessLogPage()
   @ApiProblems(400, 401, 403)
   mine(
     @CurrentPrincipal() principal: Principal,
@@ -83,19 +89,7 @@ export class AccessLogController {
     description: 'For data-protection officers and auditors; agencies and registrars: 403.',
   })
   @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalIdParam) })
-  @ApiQuery({
-    name: 'cursor',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
-    description: 'The previous page’s nextCursor',
-  })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: 100 },
-    description: 'Entries per page, 20 unless given',
-  })
-  @ApiJsonResponse(200, 'A page of the access log', AccessLogPageSchema, PAGE_EXAMPLE, [])
+  @ApiAccessLogPage()
   @ApiProblems(400, 401, 403)
   subject(
     @Param('nationalId', new ZodPipe(NationalIdParam, 'nationalId')) nationalId: string,
