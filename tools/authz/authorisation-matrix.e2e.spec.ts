@@ -187,7 +187,10 @@ async function call(route: Route, values: PathValues, bearer: string | undefined
   });
   // Not every answer is JSON (metrics, a letter's content): only a problem's detail is read.
   const text = await response.text();
-  const isJson = /json/.test(response.headers.get('content-type') ?? '');
+  // A JSON document (not NDJSON, which the exports stream): only that is parsed.
+  const isJson = /^application\/(problem\+)?json\b/.test(
+    response.headers.get('content-type') ?? '',
+  );
   return {
     status: response.status,
     body: (isJson && text !== '' ? JSON.parse(text) : {}) as Record<string, unknown>,
