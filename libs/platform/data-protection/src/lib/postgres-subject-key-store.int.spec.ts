@@ -10,7 +10,9 @@ import { KeyEncryptionKey } from './key-encryption-key';
 import {
   PostgresSubjectKeyStore,
   SubjectKeysTable1765000001000,
+  eraseSubjectIn,
 } from './postgres-subject-key-store';
+import { SubjectErasedError } from './subject-keys';
 import { describeSubjectKeyStoreContract } from './testing/subject-key-store.contract';
 
 let database: TestDatabase;
@@ -74,6 +76,51 @@ describe('PostgresSubjectKeyStore', () => {
     );
     const keys = await Promise.all(Array.from({ length: 8 }, () => store.keyFor('1990010112345')));
     expect(new Set(keys.map((key) => key.keyId)).size).toBe(1);
+  });
+
+  describe('eraseSubjectIn', () => {
+    const at = new Date('2026-12-01T10:00:00.000Z');
+    const later = new Date('2026-12-02T10:00:00.000Z');
+
+    it('destroys a live key in the caller\'s transaction, once', async () => {
+      const schema = await migratedSchema();
+      const store = new PostgresSubjectKeyStore(pool, schema, KeyEncryptionKey.generate());
+      const key = await store.keyFor('1983081246785');
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await eraseSubjectIn(client, schema, '1983081246785', at);
+        await client.query('ROLLBACK');
+        expect((await store.lookup([key.keyId])).get(key.keyId)?.state).toBe('live');
+        await eraseSubjectIn(client, schema, '1983081246785', at);
+        await eraseSubjectIn(client, schema, '1983081246785', later);
+      } finally {
+        client.release();
+      }
+      expect((await store.lookup([key.keyId])).get(key.keyId)).toEqual({
+        state: 'destroyed',
+        keyId: key.keyId,
+        subjectId: '1983081246785',
+        destroyedAt: at,
+      });
+    });
+
+    it('records a subject who never had a key as erased: nothing is sealed for them later', async () => {
+      const schema = await migratedSchema();
+      const store = new PostgresSubjectKeyStore(pool, schema, KeyEncryptionKey.generate());
+      const client = await pool.connect();
+      try {
+        await eraseSubjectIn(client, schema, '1990010112345', at);
+      } finally {
+        client.release();
+      }
+      await expect(store.keyFor('1990010112345')).rejects.toThrow(SubjectErasedError);
+      const { rows } = await pool.query<{ wrapped_key: Buffer | null; destroyed_at: Date }>(
+        `SELECT wrapped_key, destroyed_at FROM ${schema}.subject_keys WHERE subject_id = $1`,
+        ['1990010112345'],
+      );
+      expect(rows).toEqual([{ wrapped_key: null, destroyed_at: at }]);
+    });
   });
 
   it('refuses a database whose rows hold material and a destruction at once', async () => {

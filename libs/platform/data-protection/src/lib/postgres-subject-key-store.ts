@@ -279,3 +279,32 @@ export async function destroySubjectKeyIn(
     [subjectId, at],
   );
 }
+
+/**
+ * Erases `subjectId` in `schema`'s key table on `client`, in the caller's transaction: destroys
+ * their key, or, when this service never sealed anything for them, records them as erased (a
+ * destroyed key without material, relayed like any destruction) so that nothing is ever sealed
+ * for them afterwards: `keysFor` then throws `SubjectErasedError`. Idempotent; the first
+ * destruction's time stays.
+ *
+ * For services that learn of an erasure from another's log (the registry's `PersonErased`):
+ * they may be told of a person before or without ever holding their data.
+ */
+export async function eraseSubjectIn(
+  client: ClientBase,
+  schema: string,
+  subjectId: string,
+  at: Date,
+): Promise<void> {
+  if (!SCHEMA_NAME.test(schema)) throw new TypeError(`invalid schema name "${schema}"`);
+  await client.query(
+    `INSERT INTO "${schema}".subject_keys
+            (key_id, subject_id, wrapped_key, created_at, destroyed_at, change_position)
+     VALUES ($1, $2, NULL, $3, $3, nextval('"${schema}".subject_key_changes'))
+     ON CONFLICT (subject_id) DO UPDATE
+        SET wrapped_key = NULL, destroyed_at = EXCLUDED.destroyed_at,
+            change_position = EXCLUDED.change_position
+      WHERE subject_keys.destroyed_at IS NULL`,
+    [randomUUID(), subjectId, at],
+  );
+}
