@@ -44,6 +44,7 @@ export type {
   CorrectionViewOptions,
 } from './lib/corrections/correction.views';
 export {
+  acceptanceOf,
   communicateCorrection,
   completeAcceptedCorrection,
   noticeIdFor,
@@ -93,7 +94,7 @@ export type {
 export type { SiteAccessEntry, SiteAccessLog } from './lib/access/site-access-log';
 export type { AccessorRole, PersonalDataAccessed } from './lib/access/personal-data-accessed';
 export { REGISTRY_REJECTION_STATUSES, toApplicationError } from './lib/errors';
-export { eventIdsFor } from './lib/commands';
+export { eventIdsFor, keysOfRecord } from './lib/commands';
 export { streamIds } from './lib/streams';
 
 // Ports

@@ -22,11 +22,12 @@ import type {
   PersonCommand,
   PersonEvent,
   PersonState,
+  RegisterName,
 } from '@gov/registry-domain';
 
 import { businessEventsCodec } from './codecs/business-events.codec';
 import { correctionEventsCodec } from './codecs/correction-events.codec';
-import { codecAt } from './codecs/payload';
+import { NO_PERSONAL_DATA, codecAt } from './codecs/payload';
 import type { PayloadCodec } from './codecs/payload';
 import { personEventsCodec } from './codecs/person-events.codec';
 import type { IdempotencySeed } from './context';
@@ -105,6 +106,22 @@ export function keysToRead(
  */
 export function keysToWrite(keyStore: SubjectKeyStore, subjectId: string): Promise<KeyRing> {
   return KeyRing.forWriting(keyStore, [subjectId]);
+}
+
+/**
+ * The keys of a correction of a record: a person's record is sealed under the person's live
+ * key (which also opens the request's earlier events); a business's is in clear.
+ *
+ * @throws `SubjectErasedError` when the person's key was destroyed (their data is erased).
+ */
+export function keysOfRecord(
+  keyStore: SubjectKeyStore,
+  register: RegisterName,
+  recordId: string,
+): Promise<SubjectKeys> {
+  return register === 'persons'
+    ? keysToWrite(keyStore, recordId)
+    : Promise.resolve(NO_PERSONAL_DATA);
 }
 
 /**

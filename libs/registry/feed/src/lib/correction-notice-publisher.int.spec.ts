@@ -99,6 +99,7 @@ describe('CorrectionNoticePublisher', () => {
     ]);
     const notices = new CorrectionNoticePublisher({
       store,
+      keyStore: feedTestKeys,
       topic,
       publisher: kafka.get(EventPublisher),
       logger: quiet,

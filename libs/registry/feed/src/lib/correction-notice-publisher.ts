@@ -1,3 +1,4 @@
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import { OutboxRelay } from '@gov/platform-event-sourcing';
 import type { OutboxRelaySettings } from '@gov/platform-event-sourcing';
 import type { OutboundMessage } from '@gov/platform-messaging';
@@ -14,6 +15,8 @@ export interface CorrectionNoticePublisherOptions extends Omit<
   OutboxRelaySettings<SourcedNotice, OutboundMessage>,
   'topic' | 'label' | 'lockNamespace' | 'operation'
 > {
+  /** The registry's per-subject keys: the accepted values of persons' records are sealed. */
+  readonly keyStore: SubjectKeyStore;
   /** The notices topic; `registry.correction-notices.v1` by default. It must exist. */
   readonly topic?: string;
   /** Idle poll interval (ms), cut short by {@link CorrectionNoticePublisher.notify}; 50 by default. */
@@ -51,7 +54,7 @@ export class CorrectionNoticePublisher extends OutboxRelay<SourcedNotice, Outbou
       mapping: {
         // Upcast: the codecs decode the current payload schema.
         upcast: true,
-        select: (events) => noticesOf(store, events),
+        select: (events) => noticesOf(store, options.keyStore, events),
         toRecord: ({ notice, source }) => toNoticeMessage(notice, source.eventId),
       },
     });

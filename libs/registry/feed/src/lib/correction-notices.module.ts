@@ -1,6 +1,8 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 
+import { SUBJECT_KEY_STORE } from '@gov/platform-data-protection';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import type { RelayModuleAsyncOptions } from '@gov/platform-event-sourcing';
 import {
   PostgresEventStore,
@@ -20,7 +22,7 @@ import {
 /** Configuration of {@link CorrectionNoticesModule}: the publisher's options without its parts. */
 export interface CorrectionNoticesModuleOptions extends Omit<
   CorrectionNoticePublisherOptions,
-  'store' | 'publisher' | 'logger'
+  'store' | 'keyStore' | 'publisher' | 'logger'
 > {
   /**
    * Create the notices topic at start-up if it is missing, as notices.proto states (existing
@@ -53,12 +55,14 @@ export class CorrectionNoticesService extends RelayHost<CorrectionNoticePublishe
     store: PostgresEventStore,
     publisher: EventPublisher,
     admin: KafkaAdmin,
+    @Inject(SUBJECT_KEY_STORE) keyStore: SubjectKeyStore,
   ) {
     const { ensureTopic = true, numPartitions, replicationFactor, ...publisherOptions } = options;
     super(
       new CorrectionNoticePublisher({
         ...publisherOptions,
         store,
+        keyStore,
         publisher,
         logger: nestRelayLogger('RegistryCorrectionNotices'),
       }),

@@ -3,12 +3,14 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 
 import { CorrectionCommunicatedSchema, CorrectionNoticeSchema, Register } from '@gov/contracts';
 import type { CorrectionNotice } from '@gov/contracts';
+import { SubjectErasedError } from '@gov/platform-data-protection';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import type { EventStore, PositionedEvent } from '@gov/platform-event-sourcing';
 import {
   NO_PERSONAL_DATA,
+  acceptanceOf,
   correctionEventsCodec,
   personCorrectionToProto,
-  streamIds,
 } from '@gov/registry-application';
 import type { CorrectionAccepted, CorrectionCommunicated } from '@gov/registry-domain';
 
@@ -64,6 +66,7 @@ export function correctionNotices(
  */
 export async function noticesOf(
   store: Pick<EventStore, 'readStream'>,
+  keyStore: SubjectKeyStore,
   events: readonly PositionedEvent[],
 ): Promise<SourcedNotice[]> {
   const notices: SourcedNotice[] = [];
@@ -72,21 +75,24 @@ export async function noticesOf(
     const communicated = correctionEventsCodec.decode(source, NO_PERSONAL_DATA);
     if (communicated.type !== 'CorrectionCommunicated') continue;
     if (communicated.data.recipients.length === 0) continue;
-    const accepted = await acceptanceOf(store, communicated.data.correctionId);
-    for (const notice of correctionNotices(communicated, accepted)) {
+    let accepted;
+    try {
+      // The accepted value is sealed under the person's key; `KeyUnavailableError` (a key not
+      // replicated yet) fails the batch, which the relay retries.
+      accepted = await acceptanceOf(store, keyStore, communicated.data.correctionId);
+    } catch (error) {
+      if (!(error instanceof SubjectErasedError)) throw error;
+      // The person was erased before their correction was published: the notice would carry
+      // a value nobody may read any more, and none is published.
+      continue;
+    }
+    const { event, recorded } = accepted;
+    for (const notice of correctionNotices(communicated, {
+      event,
+      recordedAt: recorded.recordedAt,
+    })) {
       notices.push({ source, notice });
     }
   }
   return notices;
-}
-
-async function acceptanceOf(
-  store: Pick<EventStore, 'readStream'>,
-  correctionId: string,
-): Promise<{ event: CorrectionAccepted; recordedAt: Date }> {
-  for (const recorded of await store.readStream(streamIds.correction(correctionId))) {
-    const event = correctionEventsCodec.decode(recorded, NO_PERSONAL_DATA);
-    if (event.type === 'CorrectionAccepted') return { event, recordedAt: recorded.recordedAt };
-  }
-  throw new Error(`correction ${correctionId} is communicated but has no CorrectionAccepted`);
 }

@@ -11,6 +11,7 @@ import {
   appendAll,
   at,
   correctionAppend,
+  feedTestKeys,
   newNationalId,
 } from '../testing/feed-fixtures';
 import {
@@ -56,7 +57,7 @@ describe('correction notices', () => {
     ]);
     const log = await store.readAll(1n, 100);
 
-    const notices = await noticesOf(store, log);
+    const notices = await noticesOf(store, feedTestKeys, log);
 
     expect(notices.map(({ source }) => source.eventId)).toEqual([log[2]?.eventId, log[2]?.eventId]);
     const [cae, ccss] = notices.map(({ notice }) => notice);
@@ -92,14 +93,14 @@ describe('correction notices', () => {
       ...acceptedCorrection(anna, CORRECTION).map(correctionAppend),
       correctionAppend(communicated(anna, [])),
     ]);
-    expect(await noticesOf(store, await store.readAll(1n, 100))).toEqual([]);
+    expect(await noticesOf(store, feedTestKeys, await store.readAll(1n, 100))).toEqual([]);
   });
 
   it('fails the batch on a communication whose correction has no acceptance', async () => {
     const store = new InMemoryEventStore({ producer: 'registry', now: () => at(2) });
     const anna = newNationalId();
     await appendAll(store, [correctionAppend(communicated(anna, ['cae']))]);
-    await expect(noticesOf(store, await store.readAll(1n, 100))).rejects.toThrow(
+    await expect(noticesOf(store, feedTestKeys, await store.readAll(1n, 100))).rejects.toThrow(
       /has no CorrectionAccepted/,
     );
   });

@@ -1,7 +1,7 @@
 // Registry events for this library's tests: one person's and one business's life, and the
 // correction and access events that must stay off the feed. Not exported from the library.
 import { InMemorySubjectKeyStore, KeyEncryptionKey, KeyRing } from '@gov/platform-data-protection';
-import type { SubjectKeyStore } from '@gov/platform-data-protection';
+import type { SubjectKeyStore, SubjectKeys } from '@gov/platform-data-protection';
 import { randomInt } from 'node:crypto';
 
 import type { EventStore } from '@gov/platform-event-sourcing';
@@ -12,6 +12,7 @@ import {
   NO_PERSONAL_DATA,
   personEventsCodec,
   streamIds,
+  keysOfRecord,
 } from '@gov/registry-application';
 import type { PersonalDataAccessed } from '@gov/registry-application';
 import { composeNationalId } from '@gov/registry-domain';
@@ -250,6 +251,19 @@ export function interleavedLog(
  */
 export const feedTestKeys = new InMemorySubjectKeyStore(KeyEncryptionKey.generate());
 
+/** The keys a correction event is sealed with: its person's for a person's record. */
+function correctionKeys(keys: SubjectKeyStore, event: CorrectionEvent): Promise<SubjectKeys> {
+  switch (event.type) {
+    case 'CorrectionRequested':
+    case 'CorrectionAccepted':
+      return keysOfRecord(keys, event.data.target.register, event.data.target.recordId);
+    case 'CorrectionRejected':
+      return keysOfRecord(keys, event.data.register, event.data.recordId);
+    default:
+      return Promise.resolve(NO_PERSONAL_DATA);
+  }
+}
+
 /** Appends each event on its own, after whatever its stream holds, occurring at `when(i)`. */
 export async function appendAll(
   store: EventStore,
@@ -269,7 +283,11 @@ export async function appendAll(
         : append.kind === 'business'
           ? businessEventsCodec.encode(append.event, occurredAt, NO_PERSONAL_DATA)
           : append.kind === 'correction'
-            ? correctionEventsCodec.encode(append.event, occurredAt, NO_PERSONAL_DATA)
+            ? correctionEventsCodec.encode(
+                append.event,
+                occurredAt,
+                await correctionKeys(keys, append.event),
+              )
             : accessEventsCodec.encode(append.event, occurredAt, NO_PERSONAL_DATA);
     await store.append(append.streamId, 'any', [encoded], {
       correlationId: `feed-test-${i}`,

@@ -7,6 +7,8 @@ import {
   CorrectionCommunicatedSchema,
   CorrectionCommunicated_RecipientSchema,
   CorrectionRejectedSchema,
+  CorrectionRequestedSchema,
+  CorrectionRequested_PersonalDataSchema,
   Register,
   PersonRegisteredSchema,
   PersonRegistered_PersonalDataSchema,
@@ -33,10 +35,10 @@ import type { PersonalDataAccessed } from '../access/personal-data-accessed';
 import { ESCH, LUXEMBOURG } from '../../testing/registry-testbed';
 import { accessEventsCodec } from './access-events.codec';
 import { businessEventsCodec } from './business-events.codec';
-import { correctionEventsCodec } from './correction-events.codec';
+import { correctionEventsCodec, correctionFactsOf } from './correction-events.codec';
 import { NO_PERSONAL_DATA, PAYLOAD_SCHEMA_VERSION, SEALED_PAYLOAD_SCHEMA_VERSION } from './payload';
 import type { PayloadCodec } from './payload';
-import { personEventsCodec } from './person-events.codec';
+import { personCorrectionToProto, personEventsCodec } from './person-events.codec';
 import { MalformedPayloadError } from './proto-values';
 
 const ANNA = composeNationalId('1983-08-12', 467);
@@ -258,7 +260,7 @@ const accessEvents: PersonalDataAccessed[] = [
 /** How a codec stores an event: the payload's revision and whether it names a key. */
 interface Storage {
   readonly keys: () => SubjectKeys;
-  readonly sealed: (type: string) => boolean;
+  readonly sealed: (event: { type: string; data?: unknown }) => boolean;
 }
 const PLAIN: Storage = { keys: () => NO_PERSONAL_DATA, sealed: () => false };
 
@@ -272,7 +274,7 @@ function roundTrips<E extends { type: string }>(
     (_, event) => {
       const stored = codec.encode(event, AT, storage.keys());
       expect(stored.eventType).toBe(`gov.registry.v1.${event.type}`);
-      const sealed = storage.sealed(event.type);
+      const sealed = storage.sealed(event);
       expect(stored.payloadSchemaVersion).toBe(
         sealed ? SEALED_PAYLOAD_SCHEMA_VERSION : PAYLOAD_SCHEMA_VERSION,
       );
@@ -305,7 +307,7 @@ function storedPerson(event: PersonEvent, keys: SubjectKeys = personKeys) {
 describe('person events codec', () => {
   roundTrips(personEventsCodec, personEvents, {
     keys: () => personKeys,
-    sealed: (type) => type !== 'PersonErased',
+    sealed: ({ type }) => type !== 'PersonErased',
   });
 
   it('seals the personal data under the person’s key: only the number stays in clear', () => {
@@ -430,8 +432,117 @@ describe('business events codec', () => {
   roundTrips(businessEventsCodec, businessEvents);
 });
 
+/** The register a correction event is about: a person's is sealed, a business's is not. */
+function registerOf(event: CorrectionEvent): string {
+  switch (event.type) {
+    case 'CorrectionRequested':
+    case 'CorrectionAccepted':
+      return event.data.target.register;
+    default:
+      return event.data.register;
+  }
+}
+
 describe('correction events codec', () => {
-  roundTrips(correctionEventsCodec, correctionEvents);
+  roundTrips(correctionEventsCodec, correctionEvents, {
+    keys: () => personKeys,
+    sealed: (event) =>
+      registerOf(event as CorrectionEvent) === 'persons' && event.type !== 'CorrectionCommunicated',
+  });
+
+  it('seals a person’s words and values under their key; the facts stay in clear', () => {
+    for (const event of correctionEvents.filter(
+      (candidate) =>
+        registerOf(candidate) === 'persons' && candidate.type !== 'CorrectionCommunicated',
+    )) {
+      const stored = correctionEventsCodec.encode(event, AT, personKeys);
+      const clear = Buffer.from(stored.payload).toString('latin1');
+      for (const word of ['Schmidt', 'misspells', 'birth certificate', 'recorded spelling']) {
+        expect(clear).not.toContain(word);
+      }
+      const facts = correctionFactsOf({
+        ...stored,
+        dataSubjectKeyId: stored.dataSubjectKeyId ?? null,
+      });
+      expect(facts.correctionId).toBe(CORRECTION);
+      if (facts.type === 'CorrectionRequested') {
+        expect(facts).toMatchObject({ register: 'persons', recordId: ANNA, requester: ANNA });
+        expect(facts.field).toBe(
+          (event as { data: { target: { correction: { field: string } } } }).data.target.correction
+            .field,
+        );
+      }
+      if (facts.type === 'CorrectionRejected') expect(facts.reason).toBeNull();
+    }
+  });
+
+  it('keeps a business’s correction in clear, the rejection’s reason readable without keys', () => {
+    const rejected = correctionEvents.find(
+      (event) => event.type === 'CorrectionRejected' && event.data.register === 'businesses',
+    ) as Extract<CorrectionEvent, { type: 'CorrectionRejected' }>;
+    const stored = correctionEventsCodec.encode(rejected, AT, NO_PERSONAL_DATA);
+    expect(stored.dataSubjectKeyId).toBeUndefined();
+    expect(correctionFactsOf({ ...stored, dataSubjectKeyId: null })).toEqual({
+      type: 'CorrectionRejected',
+      correctionId: rejected.data.correctionId,
+      rejectedBy: rejected.data.rejectedBy,
+      reason: rejected.data.reason,
+    });
+  });
+
+  it('reads a request written before sealing: the field from the clear proposal', () => {
+    const requested = correctionEvents.find(
+      (event) => event.type === 'CorrectionRequested' && event.data.target.register === 'persons',
+    ) as Extract<CorrectionEvent, { type: 'CorrectionRequested' }>;
+    const { target } = requested.data;
+    if (target.register !== 'persons') throw new Error('expected a person’s record');
+    // Revision 1: the personal data in clear, no `field`, no key.
+    const payload = toBinary(
+      CorrectionRequestedSchema,
+      create(CorrectionRequestedSchema, {
+        correctionId: requested.data.correctionId,
+        register: Register.PERSONS,
+        recordId: requested.data.target.recordId,
+        requesterNationalId: requested.data.requester,
+        personalData: create(CorrectionRequested_PersonalDataSchema, {
+          justification: requested.data.justification,
+          proposed: {
+            case: 'person',
+            value: personCorrectionToProto(target.correction),
+          },
+        }),
+      }),
+    );
+    const stored = {
+      eventType: CorrectionRequestedSchema.typeName,
+      payload,
+      dataSubjectKeyId: null,
+    };
+    expect(correctionEventsCodec.decode(stored, KeyRing.EMPTY)).toEqual(requested);
+    expect(correctionFactsOf(stored)).toMatchObject({
+      field: requested.data.target.correction.field,
+    });
+  });
+
+  it('gives erased for a request whose person’s key was destroyed', async () => {
+    const store = new InMemorySubjectKeyStore(KeyEncryptionKey.generate());
+    const requested = correctionEvents.find(
+      (event) => event.type === 'CorrectionRequested' && event.data.target.register === 'persons',
+    ) as CorrectionEvent;
+    const stored = correctionEventsCodec.encode(
+      requested,
+      AT,
+      await KeyRing.forWriting(store, [ANNA]),
+    );
+    await store.destroy(ANNA, AT);
+    const keys = await KeyRing.forReading(store, [stored.dataSubjectKeyId ?? '']);
+    expect(() =>
+      correctionEventsCodec.decode(
+        { ...stored, dataSubjectKeyId: stored.dataSubjectKeyId ?? null },
+        keys,
+      ),
+    ).toThrow(SubjectErasedError);
+  });
 
   it('names a rejected field by its case in the proto correction message', () => {
     const rejected = correctionEvents.find(

@@ -1,4 +1,5 @@
 import { create } from '@bufbuild/protobuf';
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 
 import {
@@ -33,14 +34,77 @@ import type {
 } from '@gov/registry-domain';
 
 import { businessCorrectionFromProto, businessCorrectionToProto } from './business-events.codec';
-import { messageOf, payloadOf, unknownEventType } from './payload';
-import type { PayloadCodec } from './payload';
+import type { SubjectKeys } from '@gov/platform-data-protection';
+import type { NewEvent } from '@gov/platform-event-sourcing';
+
+import {
+  NO_PERSONAL_DATA as NO_KEYS,
+  messageOf,
+  payloadOf,
+  personalDataOf,
+  sealedPayloadOf,
+  unknownEventType,
+} from './payload';
+import type { PayloadCodec, StoredPayload } from './payload';
 import { personCorrectionFromProto, personCorrectionToProto } from './person-events.codec';
 import { MalformedPayloadError, register, required } from './proto-values';
 
 /** A proposed or accepted value as the correction messages carry it (a oneof of both kinds). */
 type ProtoCorrectionCase =
   { case: 'person'; value: PersonCorrection } | { case: 'business'; value: BusinessCorrection };
+
+/**
+ * The stored form of a correction event whose `PersonalData` is the requester's words or the
+ * proposed, accepted or refused value: sealed under the person's key for a person's record (the
+ * record's number is the subject: erasing the person erases their requests too), in clear for a
+ * business's record (the register of businesses is public; its managers' requests are kept).
+ */
+function correctionPayloadOf<Desc extends DescMessage, Personal extends DescMessage>(
+  schema: Desc,
+  personalSchema: Personal,
+  registerName: RegisterName,
+  recordId: string,
+  personal: MessageShape<Personal>,
+  build: (
+    personal: { personalData: MessageShape<Personal> } | { sealedPersonalData: Uint8Array },
+  ) => MessageShape<Desc>,
+  occurredAt: Date,
+  keys: SubjectKeys,
+): NewEvent {
+  if (registerName === 'businesses') {
+    return payloadOf(schema, build({ personalData: personal }), occurredAt);
+  }
+  return sealedPayloadOf(
+    schema,
+    personalSchema,
+    recordId,
+    personal,
+    (sealed) => build({ sealedPersonalData: sealed }),
+    occurredAt,
+    keys,
+  );
+}
+
+/** The `PersonalData` of a stored correction event, opened for a person's record when sealed. */
+function correctionPersonalData<Personal extends DescMessage>(
+  event: StoredPayload,
+  personalSchema: Personal,
+  message: {
+    recordId: string;
+    personalData?: MessageShape<Personal>;
+    sealedPersonalData: Uint8Array;
+  },
+  keys: SubjectKeys,
+): MessageShape<Personal> {
+  return personalDataOf(
+    event,
+    personalSchema,
+    message.recordId,
+    message.personalData,
+    message.sealedPersonalData,
+    keys,
+  );
+}
 
 /** The correction requests' events as gov.registry.v1 payloads. */
 export const correctionEventsCodec: PayloadCodec<CorrectionEvent> = {
@@ -51,56 +115,73 @@ export const correctionEventsCodec: PayloadCodec<CorrectionEvent> = {
     CorrectionCommunicatedSchema.typeName,
   ],
 
-  encode(event, occurredAt) {
+  encode(event, occurredAt, keys) {
     switch (event.type) {
       case 'CorrectionRequested': {
         const { data } = event;
-        return payloadOf(
+        return correctionPayloadOf(
           CorrectionRequestedSchema,
-          create(CorrectionRequestedSchema, {
-            correctionId: data.correctionId,
-            register: register.toProto(data.target.register),
-            recordId: data.target.recordId,
-            requesterNationalId: data.requester,
-            personalData: create(CorrectionRequested_PersonalDataSchema, {
-              justification: data.justification,
-              proposed: correctionCase(data.target),
-            }),
+          CorrectionRequested_PersonalDataSchema,
+          data.target.register,
+          data.target.recordId,
+          create(CorrectionRequested_PersonalDataSchema, {
+            justification: data.justification,
+            proposed: correctionCase(data.target),
           }),
+          (personal) =>
+            create(CorrectionRequestedSchema, {
+              correctionId: data.correctionId,
+              register: register.toProto(data.target.register),
+              recordId: data.target.recordId,
+              requesterNationalId: data.requester,
+              field: snakeCase(data.target.correction.field),
+              ...personal,
+            }),
           occurredAt,
+          keys,
         );
       }
       case 'CorrectionAccepted': {
         const { data } = event;
-        return payloadOf(
+        return correctionPayloadOf(
           CorrectionAcceptedSchema,
-          create(CorrectionAcceptedSchema, {
-            correctionId: data.correctionId,
-            register: register.toProto(data.target.register),
-            recordId: data.target.recordId,
-            requesterNationalId: data.requester,
-            acceptedBy: data.acceptedBy,
-            personalData: create(CorrectionAccepted_PersonalDataSchema, {
-              corrected: correctionCase(data.target),
+          CorrectionAccepted_PersonalDataSchema,
+          data.target.register,
+          data.target.recordId,
+          create(CorrectionAccepted_PersonalDataSchema, { corrected: correctionCase(data.target) }),
+          (personal) =>
+            create(CorrectionAcceptedSchema, {
+              correctionId: data.correctionId,
+              register: register.toProto(data.target.register),
+              recordId: data.target.recordId,
+              requesterNationalId: data.requester,
+              acceptedBy: data.acceptedBy,
+              ...personal,
             }),
-          }),
           occurredAt,
+          keys,
         );
       }
       case 'CorrectionRejected': {
         const { data } = event;
-        return payloadOf(
+        return correctionPayloadOf(
           CorrectionRejectedSchema,
-          create(CorrectionRejectedSchema, {
-            correctionId: data.correctionId,
-            register: register.toProto(data.register),
-            recordId: data.recordId,
-            field: snakeCase(data.field),
-            requesterNationalId: data.requester,
-            rejectedBy: data.rejectedBy,
-            personalData: create(CorrectionRejected_PersonalDataSchema, { reason: data.reason }),
-          }),
+          CorrectionRejected_PersonalDataSchema,
+          data.register,
+          data.recordId,
+          create(CorrectionRejected_PersonalDataSchema, { reason: data.reason }),
+          (personal) =>
+            create(CorrectionRejectedSchema, {
+              correctionId: data.correctionId,
+              register: register.toProto(data.register),
+              recordId: data.recordId,
+              field: snakeCase(data.field),
+              requesterNationalId: data.requester,
+              rejectedBy: data.rejectedBy,
+              ...personal,
+            }),
           occurredAt,
+          keys,
         );
       }
       case 'CorrectionCommunicated': {
@@ -123,12 +204,17 @@ export const correctionEventsCodec: PayloadCodec<CorrectionEvent> = {
     }
   },
 
-  decode(event) {
+  decode(event, keys) {
     const { eventType } = event;
     switch (eventType) {
       case CorrectionRequestedSchema.typeName: {
         const message = messageOf(CorrectionRequestedSchema, event);
-        const data = required(message.personalData, eventType, 'personal_data');
+        const data = correctionPersonalData(
+          event,
+          CorrectionRequested_PersonalDataSchema,
+          message,
+          keys,
+        );
         return {
           type: 'CorrectionRequested',
           data: {
@@ -141,7 +227,12 @@ export const correctionEventsCodec: PayloadCodec<CorrectionEvent> = {
       }
       case CorrectionAcceptedSchema.typeName: {
         const message = messageOf(CorrectionAcceptedSchema, event);
-        const data = required(message.personalData, eventType, 'personal_data');
+        const data = correctionPersonalData(
+          event,
+          CorrectionAccepted_PersonalDataSchema,
+          message,
+          keys,
+        );
         return {
           type: 'CorrectionAccepted',
           data: {
@@ -154,7 +245,12 @@ export const correctionEventsCodec: PayloadCodec<CorrectionEvent> = {
       }
       case CorrectionRejectedSchema.typeName: {
         const message = messageOf(CorrectionRejectedSchema, event);
-        const data = required(message.personalData, eventType, 'personal_data');
+        const data = correctionPersonalData(
+          event,
+          CorrectionRejected_PersonalDataSchema,
+          message,
+          keys,
+        );
         const registerName = register.fromProto(message.register, eventType, 'register');
         return {
           type: 'CorrectionRejected',
@@ -300,4 +396,85 @@ function domainFieldName(registerName: RegisterName, field: string, eventType: s
     throw new MalformedPayloadError(eventType, `field "${field}" is not correctable`);
   }
   return found;
+}
+
+/**
+ * What a request or decision event says that is not personal data: what a projection may read
+ * (it never opens sealed data, so that every site derives the same read model whatever keys it
+ * holds). `reason` is a rejection's reason where it is in clear (a business's record, or an
+ * event from before sealing), else `null`: the request's stream gives it on read.
+ */
+export type CorrectionFacts =
+  | {
+      readonly type: 'CorrectionRequested';
+      readonly correctionId: string;
+      readonly register: RegisterName;
+      readonly recordId: string;
+      /** The correctable field, as the domain names it. */
+      readonly field: string;
+      readonly requester: NationalId;
+    }
+  | {
+      readonly type: 'CorrectionAccepted';
+      readonly correctionId: string;
+      readonly acceptedBy: string;
+    }
+  | {
+      readonly type: 'CorrectionRejected';
+      readonly correctionId: string;
+      readonly rejectedBy: string;
+      readonly reason: string | null;
+    };
+
+/**
+ * The {@link CorrectionFacts} of a stored `CorrectionRequested`, `CorrectionAccepted` or
+ * `CorrectionRejected`, without opening its personal data.
+ *
+ * @throws {@link MalformedPayloadError} for another type or bytes that do not decode.
+ */
+export function correctionFactsOf(event: StoredPayload): CorrectionFacts {
+  const { eventType } = event;
+  switch (eventType) {
+    case CorrectionRequestedSchema.typeName: {
+      const message = messageOf(CorrectionRequestedSchema, event);
+      const registerName = register.fromProto(message.register, eventType, 'register');
+      // Before sealing the field was only the case of the clear proposal: the codec reads it.
+      const field =
+        message.field === ''
+          ? correctionFieldOf(correctionEventsCodec.decode(event, NO_KEYS))
+          : domainFieldName(registerName, message.field, eventType);
+      return {
+        type: 'CorrectionRequested',
+        correctionId: message.correctionId,
+        register: registerName,
+        recordId: message.recordId,
+        field,
+        requester: message.requesterNationalId as NationalId,
+      };
+    }
+    case CorrectionAcceptedSchema.typeName: {
+      const message = messageOf(CorrectionAcceptedSchema, event);
+      return {
+        type: 'CorrectionAccepted',
+        correctionId: message.correctionId,
+        acceptedBy: message.acceptedBy,
+      };
+    }
+    case CorrectionRejectedSchema.typeName: {
+      const message = messageOf(CorrectionRejectedSchema, event);
+      return {
+        type: 'CorrectionRejected',
+        correctionId: message.correctionId,
+        rejectedBy: message.rejectedBy,
+        reason: message.personalData?.reason ?? null,
+      };
+    }
+    default:
+      throw unknownEventType(eventType, 'correction request or decision');
+  }
+}
+
+function correctionFieldOf(event: CorrectionEvent): string {
+  if (event.type !== 'CorrectionRequested') throw new TypeError(`not a request: ${event.type}`);
+  return event.data.target.correction.field;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import { CorrectionAcceptedSchema } from '@gov/contracts';
 import { SubjectErasedError } from '@gov/platform-data-protection';
 import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import type { AppendMetadata, EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
@@ -10,7 +11,15 @@ import { accessEventsCodec } from '../codecs/access-events.codec';
 import { correctionEventsCodec } from '../codecs/correction-events.codec';
 import { NO_PERSONAL_DATA } from '../codecs/payload';
 import { correctionIdOfPersonRecordCorrected } from '../codecs/person-events.codec';
-import { businesses, corrections, execute, keysToWrite, load, persons } from '../commands';
+import {
+  businesses,
+  corrections,
+  execute,
+  keysOfRecord,
+  keysToRead,
+  keysToWrite,
+  persons,
+} from '../commands';
 import { streamIds } from '../streams';
 
 /** The record a correction changed, and its version afterwards. */
@@ -67,7 +76,13 @@ export async function completeAcceptedCorrection(
     streamIds.person(target.recordId),
     correctionId,
   );
-  const communicated = await communicateCorrection(store, accepted, now, causedBy(recordEventId));
+  const communicated = await communicateCorrection(
+    store,
+    keyStore,
+    accepted,
+    now,
+    causedBy(recordEventId),
+  );
   return { record, correctionVersion: communicated };
 }
 
@@ -82,6 +97,7 @@ export async function completeAcceptedCorrection(
  */
 export async function communicateCorrection(
   store: EventStore,
+  keyStore: SubjectKeyStore,
   accepted: RecordedAcceptance,
   now: Date,
   metadata: AppendMetadata,
@@ -104,7 +120,8 @@ export async function communicateCorrection(
       },
       metadata: { now },
     },
-    { metadata, keys: NO_PERSONAL_DATA },
+    // The request's events are sealed under the person's key: it opens them to decide.
+    { metadata, keys: await keysOfRecord(keyStore, target.register, target.recordId) },
   );
   return result.streamVersion;
 }
@@ -218,20 +235,25 @@ export async function applyAcceptedCorrection(
 }
 
 /**
- * The `CorrectionAccepted` event of an accepted request, decoded and as recorded: from
- * `appended` (what a command just appended) when given, else from the request's stream.
+ * The `CorrectionAccepted` event of an accepted request, decoded (its value opened with the
+ * keys this site has) and as recorded: from `appended` (what a command just appended) when
+ * given, else from the request's stream.
+ *
+ * @throws `SubjectErasedError` when the person of the record was erased since.
  */
 export async function acceptanceOf(
-  store: EventStore,
+  store: Pick<EventStore, 'readStream'>,
+  keyStore: SubjectKeyStore,
   correctionId: string,
   appended: readonly RecordedEvent[] = [],
 ): Promise<RecordedAcceptance> {
   const candidates =
-    appended.length > 0
-      ? appended
-      : (await load(store, corrections, streamIds.correction(correctionId))).recorded;
-  for (const recorded of candidates) {
-    const event = correctionEventsCodec.decode(recorded, NO_PERSONAL_DATA);
+    appended.length > 0 ? appended : await store.readStream(streamIds.correction(correctionId));
+  const recorded = candidates.find(
+    (candidate) => candidate.eventType === CorrectionAcceptedSchema.typeName,
+  );
+  if (recorded !== undefined) {
+    const event = correctionEventsCodec.decode(recorded, await keysToRead(keyStore, [recorded]));
     if (event.type === 'CorrectionAccepted') return { event, recorded };
   }
   throw new Error(`correction ${correctionId} is accepted but has no CorrectionAccepted event`);

@@ -1,3 +1,4 @@
+import { KeyRing } from '@gov/platform-data-protection';
 import type { Principal } from '@gov/platform-auth';
 
 import { correctionEventsCodec } from '../codecs/correction-events.codec';
@@ -10,9 +11,9 @@ import {
   registrar,
   registryTestbed,
 } from '../../testing/registry-testbed';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
 import { streamIds } from '../streams';
 import { acceptanceOf, applyAcceptedCorrection, noticeIdFor } from './apply-accepted-correction';
-import { NO_PERSONAL_DATA } from '../codecs/payload';
 
 type Testbed = ReturnType<typeof registryTestbed>;
 
@@ -138,7 +139,9 @@ describe('communicating an accepted correction to those who had the old value', 
     // The acceptance and the record change reached the log; the process died before the
     // communication.
     const [requestedEvent] = await bed.store.readStream(streamIds.correction(correctionId));
-    const requested = correctionEventsCodec.decode(requestedEvent as never, NO_PERSONAL_DATA);
+    // Sealed under the person's key: the ring of their live key opens and seals.
+    const keys = await KeyRing.forWriting(bed.keys, [nationalId]);
+    const requested = correctionEventsCodec.decode(requestedEvent as never, keys);
     if (requested.type !== 'CorrectionRequested') throw new Error('expected a request');
     await bed.store.append(
       streamIds.correction(correctionId),
@@ -150,12 +153,12 @@ describe('communicating an accepted correction to those who had the old value', 
             data: { ...requested.data, acceptedBy: 'clerk-1' },
           } as never,
           bed.clock.now(),
-          NO_PERSONAL_DATA,
+          keys,
         ),
       ],
       { correlationId: 'crashed-request' },
     );
-    const accepted = await acceptanceOf(bed.store, correctionId);
+    const accepted = await acceptanceOf(bed.store, bed.keys, correctionId);
     await applyAcceptedCorrection(bed.store, bed.keys, accepted.event, bed.clock.now(), {
       correlationId: 'crashed-request',
       causationId: accepted.recorded.eventId,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { ApplicationError } from '@gov/platform-chassis';
 import { DomainRejection } from '@gov/platform-decider';
-import type { SubjectKeyStore } from '@gov/platform-data-protection';
+import type { SubjectKeyStore, SubjectKeys } from '@gov/platform-data-protection';
 import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 import { REGISTER_NAMES, assertNever } from '@gov/registry-domain';
 import type {
@@ -17,8 +17,7 @@ import type {
 } from '@gov/registry-domain';
 
 import { requireCitizen, requireRegistrarOf } from '../access/access-policy';
-import { NO_PERSONAL_DATA } from '../codecs/payload';
-import { businesses, corrections, create, execute, load, persons } from '../commands';
+import { businesses, corrections, create, execute, keysOfRecord, load, persons } from '../commands';
 import { actorOf, appendMetadata } from '../context';
 import type { ChangeOptions, RequestContext } from '../context';
 import type {
@@ -119,7 +118,8 @@ export class CorrectionService {
       },
       {
         metadata: appendMetadata(context, actorOf(context.principal)),
-        keys: NO_PERSONAL_DATA,
+        // A person's words and proposed value are sealed under their key.
+        keys: await keysOfRecord(this.keyStore, target.register, target.recordId),
         ...(context.idempotency ? { idempotency: context.idempotency } : {}),
       },
     );
@@ -142,13 +142,13 @@ export class CorrectionService {
     options: ChangeOptions = {},
   ): Promise<CorrectionAcceptance> {
     const now = this.clock.now();
-    const { registrar } = await this.decider(context, correctionId);
-    const result = await this.decide(context, correctionId, options, {
+    const { registrar, keys } = await this.decider(context, correctionId);
+    const result = await this.decide(context, correctionId, options, keys, {
       type: 'AcceptCorrection',
       data: { correctionId, registrar },
       metadata: { now },
     });
-    const accepted = await acceptanceOf(this.store, correctionId, result.appended);
+    const accepted = await acceptanceOf(this.store, this.keyStore, correctionId, result.appended);
     const completed = await completeAcceptedCorrection(
       this.store,
       this.keyStore,
@@ -178,8 +178,8 @@ export class CorrectionService {
     reason: string,
     options: ChangeOptions = {},
   ): Promise<CorrectionWritten> {
-    const { registrar } = await this.decider(context, correctionId);
-    const result = await this.decide(context, correctionId, options, {
+    const { registrar, keys } = await this.decider(context, correctionId);
+    const result = await this.decide(context, correctionId, options, keys, {
       type: 'RejectCorrection',
       data: { correctionId, registrar, reason },
       metadata: { now: this.clock.now() },
@@ -221,11 +221,15 @@ export class CorrectionService {
     const { principal } = context;
     switch (principal.kind) {
       case 'citizen':
-        return await this.readModel.listByRequester(principal.subject, filter);
+        return await this.withReasons(
+          await this.readModel.listByRequester(principal.subject, filter),
+        );
       case 'registrar':
-        return await this.readModel.listByRegisters(
-          REGISTER_NAMES.filter((name) => principal.registers.includes(name)),
-          filter,
+        return await this.withReasons(
+          await this.readModel.listByRegisters(
+            REGISTER_NAMES.filter((name) => principal.registers.includes(name)),
+            filter,
+          ),
         );
       case 'agency':
         throw ApplicationError.forbidden('agencies do not read correction requests');
@@ -236,6 +240,21 @@ export class CorrectionService {
       default:
         return assertNever(principal, 'principal');
     }
+  }
+
+  /**
+   * `summaries` with the reasons of rejections of a person's record filled in: the read model
+   * does not hold them (they are sealed under the person's key, and a projection never opens
+   * personal data), so each is opened from its request's stream, with the keys this site has.
+   */
+  private async withReasons(summaries: CorrectionSummary[]): Promise<CorrectionSummary[]> {
+    return await Promise.all(
+      summaries.map(async (summary) => {
+        if (summary.status !== 'REJECTED' || summary.reason !== null) return summary;
+        const { state } = await this.requested(summary.correctionId);
+        return state.status === 'REJECTED' ? { ...summary, reason: state.reason } : summary;
+      }),
+    );
   }
 
   /** What the domain needs to know about the record to decide a request on it. */
@@ -295,7 +314,7 @@ export class CorrectionService {
   private async decider(
     context: RequestContext,
     correctionId: string,
-  ): Promise<{ registrar: Registrar }> {
+  ): Promise<{ registrar: Registrar; keys: SubjectKeys }> {
     if (context.principal.kind !== 'registrar') {
       throw ApplicationError.forbidden('only a registrar decides on correction requests');
     }
@@ -312,18 +331,22 @@ export class CorrectionService {
           'decides on their own record or request)',
       );
     }
-    return { registrar: { registrarId: registrar.subject, nationalId, register } };
+    return {
+      registrar: { registrarId: registrar.subject, nationalId, register },
+      keys: await keysOfRecord(this.keyStore, register, state.request.target.recordId),
+    };
   }
 
   private decide(
     context: RequestContext,
     correctionId: string,
     options: ChangeOptions,
+    keys: SubjectKeys,
     command: CorrectionCommand,
   ) {
     return execute(this.store, corrections, streamIds.correction(correctionId), command, {
       metadata: appendMetadata(context, actorOf(context.principal)),
-      keys: NO_PERSONAL_DATA,
+      keys,
       ...(options.expectedVersion === undefined
         ? {}
         : { expectedVersion: options.expectedVersion }),
@@ -335,6 +358,7 @@ export class CorrectionService {
       this.store,
       corrections,
       streamIds.correction(correctionId),
+      this.keyStore,
     );
     if (state.status === 'NOT_REQUESTED') {
       throw ApplicationError.notFound(`no correction request has id ${correctionId}`);

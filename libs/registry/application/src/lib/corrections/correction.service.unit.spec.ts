@@ -1,8 +1,9 @@
 import type { Principal } from '@gov/platform-auth';
 import { ApplicationError } from '@gov/platform-chassis';
+import { KeyRing, SubjectErasedError } from '@gov/platform-data-protection';
 import { composeNationalId } from '@gov/registry-domain';
 
-import { correctionEventsCodec } from '../codecs/correction-events.codec';
+import { correctionEventsCodec, correctionFactsOf } from '../codecs/correction-events.codec';
 import { personEventsCodec } from '../codecs/person-events.codec';
 import {
   CLERK_NATIONAL_ID,
@@ -20,7 +21,6 @@ import {
   unenrolledRegistrar,
 } from '../../testing/registry-testbed';
 import { streamIds } from '../streams';
-import { NO_PERSONAL_DATA } from '../codecs/payload';
 import { keysToWrite } from '../commands';
 
 type Testbed = ReturnType<typeof registryTestbed>;
@@ -50,10 +50,12 @@ async function requested(bed: Testbed) {
 /** Appends the acceptance of a request by clerk-1, as a request that then crashed would have. */
 async function appendAcceptance(bed: Testbed, correctionId: string, correlationId: string) {
   const [request] = await bed.store.readStream(streamIds.correction(correctionId));
-  const requestedEvent = correctionEventsCodec.decode(
-    request as NonNullable<typeof request>,
-    NO_PERSONAL_DATA,
-  );
+  if (request === undefined) throw new Error('expected a request');
+  // A person's request is sealed under their key: the ring of their live key opens and seals.
+  const facts = correctionFactsOf(request);
+  if (facts.type !== 'CorrectionRequested') throw new Error('expected a request');
+  const keys = await KeyRing.forWriting(bed.keys, [facts.recordId]);
+  const requestedEvent = correctionEventsCodec.decode(request, keys);
   if (requestedEvent.type !== 'CorrectionRequested') throw new Error('expected a request');
   await bed.store.append(
     streamIds.correction(correctionId),
@@ -70,7 +72,7 @@ async function appendAcceptance(bed: Testbed, correctionId: string, correlationI
           },
         },
         START,
-        NO_PERSONAL_DATA,
+        keys,
       ),
     ],
     { correlationId },
@@ -211,7 +213,7 @@ describe('CorrectionService', () => {
             data: { correctionId, target, justification: 'typo', requester: nationalId },
           },
           START,
-          NO_PERSONAL_DATA,
+          await KeyRing.forWriting(bed.keys, [nationalId]),
         ),
       ],
       { correlationId: 'hand-made' },
@@ -250,6 +252,51 @@ describe('CorrectionService', () => {
       kind: 'conflict',
       code: 'CORRECTION_ALREADY_DECIDED',
     });
+  });
+
+  it('keeps a person’s words and the reason out of the read model; lists open them from the log', async () => {
+    const bed = registryTestbed();
+    const { nationalId, correctionId } = await requested(bed);
+    await bed.corrections.reject(as(registrar), correctionId, 'The certificate shows Schmit.');
+
+    // The read model holds the facts only: the reason is sealed under the person's key.
+    expect(await bed.readModel.listByRequester(nationalId, {})).toEqual([
+      expect.objectContaining({
+        correctionId,
+        field: 'familyName',
+        status: 'REJECTED',
+        reason: null,
+      }),
+    ]);
+    // The stored events carry no word of either in clear.
+    const stored = await bed.store.readStream(streamIds.correction(correctionId));
+    const clear = stored.map((event) => Buffer.from(event.payload).toString('latin1')).join();
+    expect(clear).not.toContain('Schmidt');
+    expect(clear).not.toContain('Schmit');
+    expect(stored.map((event) => event.dataSubjectKeyId)).toEqual([
+      expect.any(String),
+      stored[0]?.dataSubjectKeyId,
+    ]);
+    // Both the requester and the registrar read it in their lists.
+    for (const reader of [citizen(nationalId), registrar]) {
+      expect(await bed.corrections.list(as(reader))).toEqual([
+        expect.objectContaining({ correctionId, reason: 'The certificate shows Schmit.' }),
+      ]);
+    }
+  });
+
+  it('answers erased for the requests of an erased person, and takes no decision on them', async () => {
+    const bed = registryTestbed();
+    const { nationalId, correctionId } = await requested(bed);
+    await bed.keys.destroy(nationalId, bed.clock.now());
+
+    await expect(bed.corrections.get(as(registrar), correctionId)).rejects.toThrow(
+      SubjectErasedError,
+    );
+    await expect(bed.corrections.accept(as(registrar), correctionId)).rejects.toThrow(
+      SubjectErasedError,
+    );
+    expect(await bed.store.readStream(streamIds.correction(correctionId))).toHaveLength(1);
   });
 
   it('keeps the four-eyes rule: no decision on one’s own record, none without enrolment', async () => {

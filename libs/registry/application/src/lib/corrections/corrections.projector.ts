@@ -1,8 +1,8 @@
-import { PersonErasedSchema } from '@gov/contracts';
+import { CorrectionCommunicatedSchema, PersonErasedSchema } from '@gov/contracts';
 import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 
 import { businessEventsCodec } from '../codecs/business-events.codec';
-import { correctionEventsCodec } from '../codecs/correction-events.codec';
+import { correctionEventsCodec, correctionFactsOf } from '../codecs/correction-events.codec';
 import { NO_PERSONAL_DATA, messageOf } from '../codecs/payload';
 import { correctionIdOfPersonRecordCorrected } from '../codecs/person-events.codec';
 import type { CorrectionsReadModel, ProjectionCheckpoints } from '../ports';
@@ -47,15 +47,27 @@ export async function projectCorrectionEvent(
     return;
   }
   if (!CORRECTION_TYPES.has(event.eventType)) return;
-  const correction = correctionEventsCodec.decode(event, NO_PERSONAL_DATA);
+  if (event.eventType === CorrectionCommunicatedSchema.typeName) {
+    const communicated = correctionEventsCodec.decode(event, NO_PERSONAL_DATA);
+    if (communicated.type !== 'CorrectionCommunicated') throw new TypeError(communicated.type);
+    await readModel.recordCommunicated({
+      correctionId: communicated.data.correctionId,
+      communicatedAt: communicated.data.communicatedAt,
+      recipients: communicated.data.recipients,
+      version: event.streamVersion,
+    });
+    return;
+  }
+  // The facts, never the personal data: a person's words and values are sealed (see above).
+  const correction = correctionFactsOf(event);
   switch (correction.type) {
     case 'CorrectionRequested':
       await readModel.recordRequested({
-        correctionId: correction.data.correctionId,
-        register: correction.data.target.register,
-        recordId: correction.data.target.recordId,
-        field: correction.data.target.correction.field,
-        requester: correction.data.requester,
+        correctionId: correction.correctionId,
+        register: correction.register,
+        recordId: correction.recordId,
+        field: correction.field,
+        requester: correction.requester,
         status: 'REQUESTED',
         requestedAt: event.recordedAt,
         decidedAt: null,
@@ -70,23 +82,15 @@ export async function projectCorrectionEvent(
     case 'CorrectionAccepted': {
       const rejected = correction.type === 'CorrectionRejected';
       await readModel.recordDecision({
-        correctionId: correction.data.correctionId,
+        correctionId: correction.correctionId,
         status: rejected ? 'REJECTED' : 'ACCEPTED',
         decidedAt: event.recordedAt,
-        decidedBy: rejected ? correction.data.rejectedBy : correction.data.acceptedBy,
-        reason: rejected ? correction.data.reason : null,
+        decidedBy: rejected ? correction.rejectedBy : correction.acceptedBy,
+        reason: rejected ? correction.reason : null,
         version: event.streamVersion,
       });
       return;
     }
-    case 'CorrectionCommunicated':
-      await readModel.recordCommunicated({
-        correctionId: correction.data.correctionId,
-        communicatedAt: correction.data.communicatedAt,
-        recipients: correction.data.recipients,
-        version: event.streamVersion,
-      });
-      return;
     default: {
       const unknown: never = correction;
       throw new TypeError(`unhandled correction event ${JSON.stringify(unknown)}`);

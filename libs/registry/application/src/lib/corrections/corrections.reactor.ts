@@ -1,4 +1,5 @@
 import { ApplicationError } from '@gov/platform-chassis';
+import { SubjectErasedError } from '@gov/platform-data-protection';
 import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import type { EventStore } from '@gov/platform-event-sourcing';
 
@@ -82,7 +83,16 @@ export class CorrectionsReactor {
   }
 
   private async react(correctionId: string, now: Date): Promise<boolean> {
-    const accepted = await acceptanceOf(this.store, correctionId);
+    let accepted;
+    try {
+      accepted = await acceptanceOf(this.store, this.keyStore, correctionId);
+    } catch (error) {
+      if (!(error instanceof SubjectErasedError)) throw error;
+      // The person was erased after the acceptance: there is no record left to correct nor a
+      // value to communicate, and the read model forgets the request once it reads the erasure.
+      this.givenUp.add(correctionId);
+      return false;
+    }
     const causedBy = (causationId: string) =>
       appendMetadata(
         {

@@ -1,4 +1,4 @@
-import { KeyEncryptionKey, PostgresSubjectKeyStore } from '@gov/platform-data-protection';
+import { KeyEncryptionKey, KeyRing, PostgresSubjectKeyStore } from '@gov/platform-data-protection';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
@@ -42,7 +42,6 @@ import {
   migrateRegistry,
   verifyRegistrySchema,
 } from './registry-schema';
-import { NO_PERSONAL_DATA } from '../codecs/payload';
 
 let database: TestDatabase;
 let pool: Pool;
@@ -579,9 +578,10 @@ describe('use cases on PostgreSQL', () => {
     // log, the communication is not.
     const second = await ask('Anna-Maria');
     const [requestedEvent] = await eventStore.readStream(streamIds.correction(second));
+    const keys = await KeyRing.forWriting(subjectKeys(), [nationalId]);
     const requested = correctionEventsCodec.decode(
       requestedEvent as NonNullable<typeof requestedEvent>,
-      NO_PERSONAL_DATA,
+      keys,
     );
     if (requested.type !== 'CorrectionRequested') throw new Error('expected a request');
     await correctionsStore.append(
@@ -599,12 +599,12 @@ describe('use cases on PostgreSQL', () => {
             },
           },
           new Date(),
-          NO_PERSONAL_DATA,
+          keys,
         ),
       ],
       { correlationId: 'crashed-request' },
     );
-    const accepted = await acceptanceOf(correctionsStore, second);
+    const accepted = await acceptanceOf(correctionsStore, subjectKeys(), second);
     await applyAcceptedCorrection(correctionsStore, subjectKeys(), accepted.event, new Date(), {
       correlationId: 'crashed-request',
       causationId: accepted.recorded.eventId,
