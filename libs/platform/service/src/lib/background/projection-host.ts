@@ -12,6 +12,7 @@ import { ReplicationService, SiteRole } from '@gov/platform-replication';
 import { IDEMPOTENCY_STORE } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyStore } from '../idempotency/idempotency-store';
 import { SERVICE_OPTIONS } from '../event-sourced-service.options';
+import { BackgroundLoop } from './background-loop';
 import type { EventSourcedServiceOptions, Reactor } from '../event-sourced-service.options';
 
 /** Idle time between polls of the log when every projection is up to date. */
@@ -40,9 +41,14 @@ export class ProjectionHost implements OnModuleInit, OnApplicationBootstrap, OnM
   private readonly logger = new Logger('BackgroundWork');
   private readonly runners: readonly ProjectionRunner[];
   private reactors: readonly Reactor[] = [];
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop = new BackgroundLoop({
+    step: () => this.step(),
+    idleMs: IDLE_POLL_MS,
+    maxBackoffMs: MAX_BACKOFF_MS,
+    logger: this.logger,
+    failure: 'a projection or reactor failed',
+    work: 'background work',
+  });
   private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -77,8 +83,7 @@ export class ProjectionHost implements OnModuleInit, OnApplicationBootstrap, OnM
     this.reactors = (this.options.reactors ?? []).map((token) =>
       this.modules.get<Reactor>(token, { strict: false }),
     );
-    this.running = true;
-    this.loop = this.work();
+    this.loop.start();
     this.purgeTimer = setInterval(() => {
       this.purgeIdempotencyKeys();
     }, PURGE_EVERY_MS);
@@ -87,10 +92,8 @@ export class ProjectionHost implements OnModuleInit, OnApplicationBootstrap, OnM
 
   /** Stops first on shutdown, finishing the batch in flight while the pool is still open. */
   async onModuleDestroy(): Promise<void> {
-    this.running = false;
     clearInterval(this.purgeTimer);
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
   }
 
   /** One pass: a batch of every projection, then, when all are current, every reactor. */
@@ -103,29 +106,6 @@ export class ProjectionHost implements OnModuleInit, OnApplicationBootstrap, OnM
     return reacted;
   }
 
-  private async work(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      let delay = IDLE_POLL_MS;
-      try {
-        const done = await this.step();
-        if (failures > 0) this.logger.log(`background work resumed after ${failures} failures`);
-        failures = 0;
-        if (done > 0) delay = 0;
-      } catch (error) {
-        failures += 1;
-        delay = Math.min(MAX_BACKOFF_MS, IDLE_POLL_MS * 2 ** failures);
-        if (failures === 1) {
-          this.logger.error(
-            `a projection or reactor failed; retrying with backoff up to ${MAX_BACKOFF_MS} ms`,
-            error instanceof Error ? error.stack : String(error),
-          );
-        }
-      }
-      if (delay > 0) await this.pause(delay);
-    }
-  }
-
   private purgeIdempotencyKeys(): void {
     if (!this.siteRole.writable) return;
     this.idempotency.purge(IDEMPOTENCY_RETENTION_MS).then(
@@ -136,15 +116,5 @@ export class ProjectionHost implements OnModuleInit, OnApplicationBootstrap, OnM
         this.logger.warn(`purging idempotency keys failed: ${String(error)}`);
       },
     );
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

@@ -21,6 +21,7 @@ import type { ConsumerGroup, InboundMessage, TopicSpec } from '@gov/platform-mes
 
 import { SiteRole } from '@gov/platform-replication';
 
+import { BackgroundLoop } from '../background/background-loop';
 import { SERVICE_OPTIONS } from '../event-sourced-service.options';
 import type { EventSourcedServiceOptions } from '../event-sourced-service.options';
 
@@ -75,10 +76,7 @@ const RELAY_MAX_BACKOFF_MS = 5_000;
 export class KeyRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(KeyRelay.name);
   private readonly topic: string;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private woken = false;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     @Inject(SUBJECT_KEY_STORE) private readonly keys: SubjectKeyStore,
@@ -88,25 +86,29 @@ export class KeyRelay implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SERVICE_OPTIONS) options: EventSourcedServiceOptions,
   ) {
     this.topic = keysTopicOf(options.config.eventsTopic);
+    this.loop = new BackgroundLoop({
+      step: () => (this.siteRole.writable ? this.runOnce() : Promise.resolve(0)),
+      idleMs: RELAY_IDLE_MS,
+      maxBackoffMs: RELAY_MAX_BACKOFF_MS,
+      logger: this.logger,
+      failure: `writing ${this.topic} failed`,
+      work: 'key relay',
+    });
   }
 
   /** The topic on every site (a promoted embassy writes to its own), then the loop. */
   async onApplicationBootstrap(): Promise<void> {
     await this.admin.ensureTopics([keysTopicSpec(this.topic)]);
-    this.running = true;
-    this.loop = this.work();
+    this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    this.notify();
-    await this.loop;
+    await this.loop.stop();
   }
 
   /** Something changed in the key table: look at once. */
   notify(): void {
-    this.woken = true;
-    this.wake?.();
+    this.loop.notify();
   }
 
   /** One pass: the changes after the position, written and acknowledged; how many. */
@@ -121,40 +123,6 @@ export class KeyRelay implements OnApplicationBootstrap, OnModuleDestroy {
     );
     await this.keys.saveRelayPosition(this.topic, last.position);
     return changes.length;
-  }
-
-  private async work(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      let delay = RELAY_IDLE_MS;
-      try {
-        this.woken = false;
-        const relayed = this.siteRole.writable ? await this.runOnce() : 0;
-        if (failures > 0) this.logger.log(`key relay resumed after ${failures} failures`);
-        failures = 0;
-        if (relayed > 0) delay = 0;
-      } catch (error) {
-        failures += 1;
-        delay = Math.min(RELAY_MAX_BACKOFF_MS, RELAY_IDLE_MS * 2 ** failures);
-        if (failures === 1) {
-          this.logger.error(
-            `writing ${this.topic} failed; retrying with backoff up to ${RELAY_MAX_BACKOFF_MS} ms`,
-            error instanceof Error ? error.stack : String(error),
-          );
-        }
-      }
-      if (delay > 0 && !this.woken) await this.pause(delay);
-    }
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
 
