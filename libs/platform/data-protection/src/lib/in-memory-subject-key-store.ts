@@ -108,6 +108,14 @@ export class InMemorySubjectKeyStore implements SubjectKeyStore {
     return Promise.resolve();
   }
 
+  awaitsRelay(topic: string, keyIds: readonly string[]): Promise<boolean> {
+    const relayed = this.relayed.get(topic) ?? 0n;
+    const awaited = new Set(keyIds);
+    return Promise.resolve(
+      this.changes.some((change) => change.position > relayed && awaited.has(change.record.keyId)),
+    );
+  }
+
   private create(subjectId: string): KeyRecord {
     const keyId = randomUUID();
     const record: KeyRecord = {

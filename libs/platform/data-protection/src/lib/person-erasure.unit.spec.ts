@@ -12,9 +12,9 @@ describe('erasedPersonOf', () => {
       PersonErasedSchema,
       create(PersonErasedSchema, { nationalId: '1983081246785', legalGround: 'Art. 17 GDPR' }),
     );
-    expect(
-      erasedPersonOf({ eventType: PersonErasedSchema.typeName, payload, recordedAt }),
-    ).toEqual({ nationalId: '1983081246785', erasedAt: recordedAt });
+    expect(erasedPersonOf({ eventType: PersonErasedSchema.typeName, payload, recordedAt })).toEqual(
+      { nationalId: '1983081246785', erasedAt: recordedAt },
+    );
   });
 
   it('ignores every other event of the log', () => {

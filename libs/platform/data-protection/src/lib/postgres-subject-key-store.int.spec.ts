@@ -82,7 +82,7 @@ describe('PostgresSubjectKeyStore', () => {
     const at = new Date('2026-12-01T10:00:00.000Z');
     const later = new Date('2026-12-02T10:00:00.000Z');
 
-    it('destroys a live key in the caller\'s transaction, once', async () => {
+    it("destroys a live key in the caller's transaction, once", async () => {
       const schema = await migratedSchema();
       const store = new PostgresSubjectKeyStore(pool, schema, KeyEncryptionKey.generate());
       const key = await store.keyFor('1983081246785');

@@ -239,6 +239,21 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
     );
   }
 
+  async awaitsRelay(topic: string, keyIds: readonly string[]): Promise<boolean> {
+    const valid = [...new Set(keyIds)].filter((keyId) => UUID.test(keyId));
+    if (valid.length === 0) return false;
+    const { rows } = await this.pool.query<{ awaits: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM ${this.table}
+          WHERE key_id = ANY($2::uuid[])
+            AND change_position > COALESCE(
+                  (SELECT position FROM ${this.relayTable} WHERE topic = $1), 0)
+       ) AS awaits`,
+      [topic, valid],
+    );
+    return rows[0]?.awaits === true;
+  }
+
   private async rowsOfSubjects(subjectIds: readonly string[]): Promise<KeyRow[]> {
     if (subjectIds.length === 0) return [];
     const { rows } = await this.pool.query<KeyRow>(

@@ -119,4 +119,11 @@ export interface SubjectKeyStore {
 
   /** Records that `topic` holds every change up to `position`; never moves back. */
   saveRelayPosition(topic: string, position: bigint): Promise<void>;
+
+  /**
+   * Whether a change of one of `keyIds` made here is not written to `topic` yet (ids this store
+   * does not know, or only received from the other site, are not awaited): the relay of the
+   * events sealed under them waits for it, so that a key leaves the site before its data.
+   */
+  awaitsRelay(topic: string, keyIds: readonly string[]): Promise<boolean>;
 }

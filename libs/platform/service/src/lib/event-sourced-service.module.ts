@@ -115,7 +115,9 @@ export class EventSourcedServiceModule {
     // while a replica catches up so that the replay has the cores.
     const backlog = new ReplayBacklog();
     const kit: ServiceKit = { holdWhile: () => backlog.catchingUp };
-    const subjectKeys = options.subjectKeys === true ? subjectKeyProviders(options) : [];
+    // The key relay, once made: the events relay waits on it (keys leave before their data).
+    const keyRelay: { current?: KeyRelay } = {};
+    const subjectKeys = options.subjectKeys === true ? subjectKeyProviders(options, keyRelay) : [];
     return {
       module: EventSourcedServiceModule,
       global: true,
@@ -143,6 +145,16 @@ export class EventSourcedServiceModule {
             configs: { 'retention.ms': '-1', 'cleanup.policy': 'delete' },
           },
           holdWhile: kit.holdWhile,
+          ...(options.subjectKeys === true
+            ? {
+                beforePublish: (events) => {
+                  if (keyRelay.current === undefined) {
+                    throw new Error('the key relay is not made yet');
+                  }
+                  return keyRelay.current.relayedBefore(events);
+                },
+              }
+            : {}),
         }),
         // One pool for everything: TypeORM's driver borrows the chassis' (see
         // `ownDataSourceOptions`), so its connections count against the same limit.
@@ -229,7 +241,10 @@ export class EventSourcedServiceModule {
  * The per-subject keys of a service that seals personal data: the store in its own schema, the
  * relay of its key changes and the consumer of the other site's (see `subjectKeys`).
  */
-function subjectKeyProviders(options: EventSourcedServiceOptions): Provider[] {
+function subjectKeyProviders(
+  options: EventSourcedServiceOptions,
+  relay: { current?: KeyRelay },
+): Provider[] {
   const file = options.config.keyEncryptionKeyFile;
   if (file === undefined) {
     throw new Error(
@@ -240,8 +255,7 @@ function subjectKeyProviders(options: EventSourcedServiceOptions): Provider[] {
   // Read once, at start: a missing or malformed key stops the service here, not on a request.
   const kek = KeyEncryptionKey.fromFile(file);
   // The store wakes the relay when it makes or destroys a key; the relay is made after the
-  // store (it injects it), so the store calls through this late binding.
-  const relay: { current?: KeyRelay } = {};
+  // store (it injects it), so the store calls through this late binding (`relay`).
   return [
     {
       provide: SUBJECT_KEY_STORE,

@@ -178,5 +178,21 @@ export function describeSubjectKeyStoreContract(
       await store.saveRelayPosition(topic, 5n);
       await expect(store.relayPosition(topic)).resolves.toBe(7n);
     });
+
+    it('says which keys await the relay: a new key or a destruction until written', async () => {
+      const topic = `keys-${randomUUID()}`;
+      const anna = await store.keyFor(`anna-${randomUUID()}`);
+      const ben = await store.keyFor(`ben-${randomUUID()}`);
+      await expect(store.awaitsRelay(topic, [anna.keyId])).resolves.toBe(true);
+      const written = await store.changesSince(0n, 1_000);
+      await store.saveRelayPosition(topic, written.at(-1)?.position ?? 0n);
+      await expect(store.awaitsRelay(topic, [anna.keyId, ben.keyId])).resolves.toBe(false);
+      await store.destroy(anna.subjectId, new Date());
+      await expect(store.awaitsRelay(topic, [ben.keyId])).resolves.toBe(false);
+      await expect(store.awaitsRelay(topic, [ben.keyId, anna.keyId])).resolves.toBe(true);
+      // Another topic has its own position; unknown and malformed ids await nothing.
+      await expect(store.awaitsRelay(`other-${topic}`, [ben.keyId])).resolves.toBe(true);
+      await expect(store.awaitsRelay(topic, [randomUUID(), 'not-a-key'])).resolves.toBe(false);
+    });
   });
 }

@@ -6,7 +6,7 @@ import { EventPublisher, KafkaAdmin } from '@gov/platform-messaging';
 import type { EnvelopeRecord } from '../envelope/envelope';
 import type { PositionedEvent } from '../event-store/event-store';
 import { PostgresEventStore } from '../postgres/postgres-event-store';
-import { OutboxRelay } from '../relay/outbox-relay';
+import { ENVELOPE_MAPPING, OutboxRelay } from '../relay/outbox-relay';
 import { OUTBOX_RELAY_OPTIONS } from './outbox-relay.options';
 import type {
   OutboxRelayModuleAsyncOptions,
@@ -27,12 +27,24 @@ export class OutboxRelayService extends RelayHost<OutboxRelay> {
     publisher: EventPublisher,
     admin: KafkaAdmin,
   ) {
+    const { beforePublish } = options;
     super(
       new OutboxRelay<PositionedEvent, EnvelopeRecord>({
         ...options,
         store,
         publisher,
         logger: nestRelayLogger(`OutboxRelay(${options.name ?? options.topic})`),
+        ...(beforePublish === undefined
+          ? {}
+          : {
+              mapping: {
+                ...ENVELOPE_MAPPING,
+                select: async (events: readonly PositionedEvent[]) => {
+                  await beforePublish(events);
+                  return events;
+                },
+              },
+            }),
       }),
       admin,
       options.ensureTopic ? { topic: options.topic, ...options.ensureTopic } : undefined,

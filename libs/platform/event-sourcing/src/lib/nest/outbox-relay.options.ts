@@ -1,3 +1,4 @@
+import type { PositionedEvent } from '../event-store/event-store';
 import type { OutboxRelayOptions } from '../relay/outbox-relay';
 import type { RelayModuleAsyncOptions } from './relay-host';
 
@@ -10,6 +11,12 @@ export interface OutboxRelayModuleOptions extends Omit<
    * Create the topic at start-up if it is missing (existing topics are left as they are).
    * Internal event topics are kept forever: give `configs: { 'retention.ms': '-1' }`.
    */
+  /**
+   * Awaited before each batch is published (after it is read): a rejection fails the batch,
+   * which is retried from the checkpoint. The kit holds events sealed under a key here until
+   * the key has left for the keys topic.
+   */
+  readonly beforePublish?: (events: readonly PositionedEvent[]) => Promise<void>;
   readonly ensureTopic?: {
     readonly numPartitions: number;
     readonly replicationFactor?: number;

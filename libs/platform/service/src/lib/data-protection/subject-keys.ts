@@ -77,6 +77,7 @@ export class KeyRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(KeyRelay.name);
   private readonly topic: string;
   private readonly loop: BackgroundLoop;
+  private passing: Promise<number> = Promise.resolve(0);
 
   constructor(
     @Inject(SUBJECT_KEY_STORE) private readonly keys: SubjectKeyStore,
@@ -111,8 +112,44 @@ export class KeyRelay implements OnApplicationBootstrap, OnModuleDestroy {
     this.loop.notify();
   }
 
-  /** One pass: the changes after the position, written and acknowledged; how many. */
-  async runOnce(): Promise<number> {
+  /**
+   * Resolves once the keys that sealed `events` (their envelopes' key ids) are written to the
+   * keys topic. The events relay awaits it before it publishes them, so that a key never
+   * reaches Kafka after data sealed under it: a site rebuilt from the topics, or an embassy
+   * promoted after losing the home site, would find data it can never open. Usually one look at
+   * the key table (the relay is woken when a key is made, before the event is even appended).
+   *
+   * @throws when a key still awaits the relay after a pass (the events' batch is retried).
+   */
+  async relayedBefore(
+    events: readonly { readonly dataSubjectKeyId: string | null }[],
+  ): Promise<void> {
+    const keyIds = [
+      ...new Set(events.flatMap(({ dataSubjectKeyId: id }) => (id === null ? [] : [id]))),
+    ];
+    if (keyIds.length === 0 || !(await this.keys.awaitsRelay(this.topic, keyIds))) return;
+    while ((await this.runOnce()) > 0) {
+      // drain: the keys are written in the order the store made them
+    }
+    if (await this.keys.awaitsRelay(this.topic, keyIds)) {
+      throw new Error(`keys of the batch are not written to ${this.topic} yet`);
+    }
+  }
+
+  /**
+   * One pass: the changes after the position, written and acknowledged; how many. Passes run
+   * one at a time (the loop's and those the events relay asks for).
+   */
+  runOnce(): Promise<number> {
+    const pass = this.passing.then(
+      () => this.pass(),
+      () => this.pass(),
+    );
+    this.passing = pass.catch(() => 0);
+    return pass;
+  }
+
+  private async pass(): Promise<number> {
     const from = await this.keys.relayPosition(this.topic);
     const changes = await this.keys.changesSince(from, RELAY_BATCH);
     const last = changes.at(-1);
