@@ -2,7 +2,8 @@
 // replaying the primary's log topic and applying its keys topic (both named as MirrorMaker 2
 // would name them, on the same cluster here). A person erased on the primary can no longer be
 // read on either site, the log keeps its events (the digests of both sites stay equal), the
-// change feed publishes a tombstone, and another person is untouched.
+// change feed publishes a tombstone, and another person is untouched; a third site rebuilt from
+// the start after the erasure holds the same log and read models.
 import { randomUUID } from 'node:crypto';
 
 import { Kafka, logLevel } from 'kafkajs';
@@ -232,5 +233,50 @@ describe('erasure of a person on both sites', () => {
     expect(values.length).toBeGreaterThanOrEqual(2);
     expect(values[0]?.length).toBeGreaterThan(0);
     expect(values.at(-1)).toBeNull();
+
+    // A replay from the start after the erasure rebuilds the same state: a third site, empty,
+    // replays the whole log and the keys topic (Anna's key arrives, then its destruction).
+    const rebuilt = await startSite({
+      SITE_ROLE: 'embassy',
+      EVENTS_TOPIC: topic,
+      REPLICATION_SOURCE: source,
+      REPLICATION_GROUP: uniqueName('registry.rebuilt'),
+    });
+    const head = await caughtUp(rebuilt, primary, operator);
+    expect(await call(rebuilt, 'GET', `/persons/${annaId}`, registrar)).toMatchObject({
+      status: 410,
+      body: { code: 'RECORD_ERASED' },
+    });
+    expect(await readOnEmbassy(rebuilt, `/persons/${benId}`, registrar)).toMatchObject({
+      status: 200,
+      body: { givenNames: 'Ben' },
+    });
+    const [rebuiltKey] = await sql<{ wrapped_key: Buffer | null }>(
+      rebuilt,
+      'SELECT wrapped_key FROM registry_app.subject_keys WHERE subject_id = $1',
+      [annaId],
+    );
+    expect(rebuiltKey).toEqual({ wrapped_key: null });
+    // The log and every read model, once each site's projections reached the same head.
+    const state = async (site: Site) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const body = (await call(site, 'GET', `/replication/digest?position=${head}`, operator))
+          .body;
+        const projections = Object.values(
+          body['projections'] as Record<string, { position: string }>,
+        );
+        if (projections.every((projection) => BigInt(projection.position) >= BigInt(head))) {
+          return body;
+        }
+        if (Date.now() > deadline)
+          throw new Error(`projections behind ${head}: ${JSON.stringify(body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    const states = [await state(primary), await state(embassy), await state(rebuilt)];
+    expect(Object.keys(states[0]?.['projections'] ?? {}).length).toBeGreaterThan(0);
+    expect(states[1]).toEqual(states[0]);
+    expect(states[2]).toEqual(states[0]);
   });
 });

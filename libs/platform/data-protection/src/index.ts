@@ -20,7 +20,12 @@ export {
   PostgresSubjectKeyStore,
   SubjectKeysTable1765000001000,
 } from './lib/postgres-subject-key-store';
-export { destroySubjectKeyIn, eraseSubjectIn } from './lib/postgres-subject-key-store';
+export {
+  destroySubjectKeyIn,
+  eraseSubjectIn,
+  rewrapSubjectKeys,
+} from './lib/postgres-subject-key-store';
+export type { Rewrapped } from './lib/postgres-subject-key-store';
 export { MalformedErasureError, erasedPersonOf } from './lib/person-erasure';
 export type { PersonErasure, RegistryLogEvent } from './lib/person-erasure';
 export { MalformedKeyRecordError, decodeKeyRecord, encodeKeyRecord } from './lib/key-record-codec';

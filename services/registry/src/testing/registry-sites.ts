@@ -51,9 +51,14 @@ export class RegistrySites {
   /** A migrated database and a registry on it, ready; `extra` adds or overrides variables. */
   async start(extra: Record<string, string> = {}): Promise<RegistrySite> {
     const database = await createTestDatabase(this.name.replaceAll('-', '_'));
-    const env = { DATABASE_URL: database.url };
-    const migrated = runTool('migrate', env);
+    const migrated = runTool('migrate', { DATABASE_URL: database.url });
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+    return this.startOn(database, extra);
+  }
+
+  /** A registry on `database` (migrated), ready: another process of a site, after a restart. */
+  async startOn(database: TestDatabase, extra: Record<string, string> = {}): Promise<RegistrySite> {
+    const env = { DATABASE_URL: database.url };
     const port = await freePort();
     const service = new RegistryProcess({
       ...env,
@@ -74,6 +79,21 @@ export class RegistrySites {
     return site;
   }
 
+  /** The key-encryption key file the spec's sites read by default. */
+  get keyEncryptionKeyFile(): string {
+    return this.keys.keyEncryptionKeyFile;
+  }
+
+  /** A file in the spec's folder (removed with it). */
+  file(name: string): string {
+    return join(this.dir, name);
+  }
+
+  /** Stops `site`'s process (its database stays, for {@link startOn}). */
+  async stopProcess(site: RegistrySite): Promise<void> {
+    await site.service.stop();
+  }
+
   /** Rows of a query on `site`'s database. */
   async sql<T>(site: RegistrySite, text: string, values: unknown[] = []): Promise<T[]> {
     const client = new Client({ connectionString: site.database.url });
@@ -87,13 +107,12 @@ export class RegistrySites {
 
   /** Stops every process, drops every database, removes the keys. */
   async stop(): Promise<void> {
+    const databases = new Set<TestDatabase>();
     for (const site of this.sites) {
-      site.service.signal('SIGTERM');
-      await site.service.exit(15_000).catch(() => {
-        site.service.signal('SIGKILL');
-      });
-      await site.database.drop();
+      await this.stopProcess(site);
+      databases.add(site.database);
     }
+    for (const database of databases) await database.drop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

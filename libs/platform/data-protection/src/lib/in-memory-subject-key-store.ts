@@ -94,6 +94,9 @@ export class InMemorySubjectKeyStore implements SubjectKeyStore {
       this.store(record, false);
     } else if (current.destroyedAt === null && record.destroyedAt !== null) {
       this.store({ ...current, wrappedKey: null, destroyedAt: record.destroyedAt }, false);
+    } else if (current.destroyedAt === null && record.wrappedKey !== null) {
+      // The same key wrapped anew (a rotation on the other site): the latest wrapping stays.
+      this.store({ ...current, wrappedKey: record.wrappedKey }, false);
     }
     return Promise.resolve();
   }

@@ -11,7 +11,9 @@ import {
   PostgresSubjectKeyStore,
   SubjectKeysTable1765000001000,
   eraseSubjectIn,
+  rewrapSubjectKeys,
 } from './postgres-subject-key-store';
+import { SealedDataError } from './sealing';
 import { SubjectErasedError } from './subject-keys';
 import { describeSubjectKeyStoreContract } from './testing/subject-key-store.contract';
 
@@ -120,6 +122,71 @@ describe('PostgresSubjectKeyStore', () => {
         ['1990010112345'],
       );
       expect(rows).toEqual([{ wrapped_key: null, destroyed_at: at }]);
+    });
+  });
+
+  describe('rewrapSubjectKeys (key-encryption key rotation)', () => {
+    it('re-wraps every live key under the current key, republishes them, leaves the rest', async () => {
+      const schema = await migratedSchema();
+      const old = KeyEncryptionKey.generate();
+      const before = new PostgresSubjectKeyStore(pool, schema, old);
+      const subjects = Array.from(
+        { length: 1_203 },
+        (_, i) => `subject-${String(i).padStart(4, '0')}`,
+      );
+      const keys = await before.keysFor(subjects);
+      await before.destroy('subject-0007', new Date());
+      const [{ max: relayedUpTo } = { max: '0' }] = (
+        await pool.query<{ max: string }>(
+          `SELECT max(change_position)::text AS max FROM ${schema}.subject_keys`,
+        )
+      ).rows;
+
+      const rotated = KeyEncryptionKey.fromBase64(
+        `${KeyEncryptionKey.generate().toBase64()}\n${old.toBase64()}`,
+      );
+      expect(await rewrapSubjectKeys(pool, schema, rotated)).toEqual({
+        checked: 1_202,
+        rewrapped: 1_202,
+      });
+      // Again: nothing left to do.
+      expect(await rewrapSubjectKeys(pool, schema, rotated)).toEqual({
+        checked: 1_202,
+        rewrapped: 0,
+      });
+      // The current key alone opens every live key now, to the same data key.
+      const after = new PostgresSubjectKeyStore(
+        pool,
+        schema,
+        KeyEncryptionKey.fromBase64(rotated.toBase64()),
+      );
+      const anna = keys.get('subject-1200');
+      const looked = (await after.lookup([anna?.keyId ?? ''])).get(anna?.keyId ?? '');
+      expect(
+        looked?.state === 'live' &&
+          Buffer.from(looked.key.key).equals(Buffer.from(anna?.key ?? [])),
+      ).toBe(true);
+      await expect(after.keyFor('subject-0007')).rejects.toThrow(SubjectErasedError);
+      // Each re-wrapped key goes out on the keys topic again.
+      const republished = await after.changesSince(BigInt(relayedUpTo), 5_000);
+      expect(republished).toHaveLength(1_202);
+      expect(republished.every((change) => change.record.wrappedKey !== null)).toBe(true);
+    });
+
+    it('refuses a key wrapped under none of the keys, changing nothing of its batch', async () => {
+      const schema = await migratedSchema();
+      const lost = new PostgresSubjectKeyStore(pool, schema, KeyEncryptionKey.generate());
+      await lost.keysFor(['anna', 'ben']);
+      const { rows: stored } = await pool.query(
+        `SELECT wrapped_key FROM ${schema}.subject_keys ORDER BY key_id`,
+      );
+      await expect(rewrapSubjectKeys(pool, schema, KeyEncryptionKey.generate())).rejects.toThrow(
+        SealedDataError,
+      );
+      const { rows: after } = await pool.query(
+        `SELECT wrapped_key FROM ${schema}.subject_keys ORDER BY key_id`,
+      );
+      expect(after).toEqual(stored);
     });
   });
 

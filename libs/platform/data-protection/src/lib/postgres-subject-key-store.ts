@@ -204,6 +204,14 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
           WHERE key_id = $1 AND destroyed_at IS NULL`,
         [record.keyId, record.destroyedAt],
       );
+    } else if (record.wrappedKey !== null) {
+      // The same key wrapped anew (the other site rotated its key-encryption key): the latest
+      // record of a key is its current wrapping, as the topic's order per key says.
+      await this.pool.query(
+        `UPDATE ${this.table} SET wrapped_key = $2
+          WHERE key_id = $1 AND destroyed_at IS NULL AND wrapped_key <> $2`,
+        [record.keyId, Buffer.from(record.wrappedKey)],
+      );
     }
     // New here: stored as received, without a change position (it is not this site's change).
     // A second key for a subject who has one here stays out: events sealed under it cannot be
@@ -322,4 +330,76 @@ export async function eraseSubjectIn(
       WHERE subject_keys.destroyed_at IS NULL`,
     [randomUUID(), subjectId, at],
   );
+}
+
+/** What {@link rewrapSubjectKeys} did. */
+export interface Rewrapped {
+  /** Live keys looked at. */
+  readonly checked: number;
+  /** Of them, re-wrapped under the current key-encryption key. */
+  readonly rewrapped: number;
+}
+
+/** Live keys re-wrapped per transaction. */
+const REWRAP_BATCH = 500;
+
+/**
+ * The second step of a key-encryption key rotation, run by a service's migrate step on each
+ * site: every live key of `schema`'s key table that is wrapped under a previous key of `kek` is
+ * re-wrapped under the current one, in batches, each row given a new change position so that
+ * the keys topic carries it again under the current key (compaction then drops the records
+ * wrapped under the previous one). Idempotent; rows already under the current key are left
+ * alone. Destroyed keys hold no material and are not touched.
+ *
+ * @throws `SealedDataError` for a key wrapped under none of `kek`'s keys (nothing of its batch
+ *   is written): the previous key must stay in the file until every site is re-wrapped.
+ */
+export async function rewrapSubjectKeys(
+  pool: Pool,
+  schema: string,
+  kek: KeyEncryptionKey,
+): Promise<Rewrapped> {
+  if (!SCHEMA_NAME.test(schema)) throw new TypeError(`invalid schema name "${schema}"`);
+  let checked = 0;
+  let rewrapped = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<KeyRow>(
+        `SELECT ${COLUMNS} FROM "${schema}".subject_keys
+          WHERE wrapped_key IS NOT NULL AND key_id > $1
+          ORDER BY key_id LIMIT $2 FOR UPDATE`,
+        [after, REWRAP_BATCH],
+      );
+      for (const row of rows) {
+        const wrapped = row.wrapped_key;
+        if (wrapped === null) continue;
+        const { dataKey, current } = kek.unwrapped(wrapped, row.key_id, row.subject_id);
+        if (current) continue;
+        // A key received from the other site keeps no change position here (it is not this
+        // site's change): it gets none now either, the other site republishes its own.
+        await client.query(
+          `UPDATE "${schema}".subject_keys
+              SET wrapped_key = $2,
+                  change_position = CASE WHEN change_position IS NULL THEN NULL
+                                         ELSE nextval('"${schema}".subject_key_changes') END
+            WHERE key_id = $1`,
+          [row.key_id, Buffer.from(kek.wrap(dataKey, row.key_id, row.subject_id))],
+        );
+        rewrapped += 1;
+      }
+      await client.query('COMMIT');
+      checked += rows.length;
+      const last = rows.at(-1);
+      if (last === undefined || rows.length < REWRAP_BATCH) return { checked, rewrapped };
+      after = last.key_id;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
 }

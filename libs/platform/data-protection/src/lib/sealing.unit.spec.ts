@@ -64,6 +64,27 @@ describe('KeyEncryptionKey', () => {
     expect(() => KeyEncryptionKey.fromBase64('not base64 at all!')).toThrow(/32 bytes/);
   });
 
+  it('wraps under the current key and still opens what a previous one wrapped (rotation)', () => {
+    const old = KeyEncryptionKey.generate();
+    const rotated = KeyEncryptionKey.fromBase64(
+      `${KeyEncryptionKey.generate().toBase64()}\n\n  ${old.toBase64()}\n`,
+    );
+    expect(rotated.previousKeys).toBe(1);
+    const dataKey = randomBytes(32);
+    const before = old.wrap(dataKey, 'k1', 's1');
+    const opened = rotated.unwrapped(before, 'k1', 's1');
+    expect(Buffer.from(opened.dataKey).equals(dataKey)).toBe(true);
+    expect(opened.current).toBe(false);
+    const after = rotated.wrap(dataKey, 'k1', 's1');
+    expect(rotated.unwrapped(after, 'k1', 's1').current).toBe(true);
+    // The old key alone does not open the new wrapping; a key of neither opens nothing.
+    expect(() => old.unwrap(after, 'k1', 's1')).toThrow(SealedDataError);
+    const stranger = KeyEncryptionKey.generate().wrap(dataKey, 'k1', 's1');
+    expect(() => rotated.unwrap(stranger, 'k1', 's1')).toThrow(SealedDataError);
+    expect(() => KeyEncryptionKey.fromBase64(`${old.toBase64()}\nc2hvcnQ=`)).toThrow(/line 2/);
+    expect(() => KeyEncryptionKey.fromBase64(' \n ')).toThrow(/none given/);
+  });
+
   it('creates the local key file once, readable only by its owner', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'kek-')), 'nested', 'kek');
     ensureKeyEncryptionKeyFile(path);

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 
 import { KeyEncryptionKey } from '../key-encryption-key';
 import { ERASED, KeyRing } from '../key-ring';
+import { SealedDataError } from '../sealing';
 import { SubjectErasedError } from '../subject-keys';
 import type { KeyRecord, SubjectKeyStore } from '../subject-keys';
 
@@ -143,6 +144,30 @@ export function describeSubjectKeyStoreContract(
         state: 'destroyed',
         destroyedAt,
       });
+    });
+
+    it('takes the other site’s re-wrapping of a key it has: the latest record is the wrapping', async () => {
+      const other = await create(kek);
+      const anna = subject();
+      const key = await other.keyFor(anna);
+      const live = (await other.changesSince(0n, 1000)).find(
+        (change) => change.record.keyId === key.keyId,
+      )?.record;
+      if (live?.wrappedKey == null) throw new Error('the other store listed no live key');
+      await store.applyReplicated(live);
+      // The other site rotated to a key-encryption key this store does not have yet.
+      const rotated = KeyEncryptionKey.fromBase64(
+        `${KeyEncryptionKey.generate().toBase64()}\n${kek.toBase64()}`,
+      );
+      const rewrapped: KeyRecord = {
+        ...live,
+        wrappedKey: rotated.wrap(key.key, key.keyId, anna),
+      };
+      await store.applyReplicated(rewrapped);
+      await expect(store.lookup([key.keyId])).rejects.toBeInstanceOf(SealedDataError);
+      // Its earlier record again (a redelivery in topic order): it is the latest now.
+      await store.applyReplicated(live);
+      expect((await store.lookup([key.keyId])).get(key.keyId)).toMatchObject({ state: 'live' });
     });
 
     it('keeps a destruction received before the key itself', async () => {
