@@ -206,7 +206,14 @@ describe('a person erased by the registry, in the consent service', () => {
     // The embassy replays the consent log: the same digests, the same answers.
     const status = async (site: Running) =>
       (await call(`${site.url}/replication/status`, 'GET', operator)).body;
-    const position = String((await status(consent))['head']);
+    // The primary's head once it has positioned everything it stored (what it answered for):
+    // positions are given after commit, so a head read earlier can be overtaken.
+    let stored = await status(consent);
+    while (BigInt(String(stored['head'])) < BigInt(String(stored['highestStored']))) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      stored = await status(consent);
+    }
+    const position = String(stored['head']);
     const digest = async (site: Running) =>
       (await call(`${site.url}/replication/digest?position=${position}`, 'GET', operator)).body as {
         position: string;
