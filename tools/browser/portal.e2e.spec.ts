@@ -7,6 +7,7 @@ import { accessLogScenarios } from './scenarios/access-log';
 import { registryScenarios } from './scenarios/registry';
 import { proceduresScenarios } from './scenarios/procedures';
 import { consoleScenarios } from './scenarios/console';
+import { erasureScenarios } from './scenarios/erasure';
 import { lettersConsentsScenarios } from './scenarios/letters-consents';
 import { signInScenarios } from './scenarios/sign-in';
 
@@ -29,5 +30,6 @@ registryScenarios(current);
 accessLogScenarios(current);
 proceduresScenarios(current);
 lettersConsentsScenarios(current);
+erasureScenarios(current);
 // Last: it fails the sites over to the embassy.
 consoleScenarios(current);

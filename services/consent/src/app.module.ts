@@ -19,10 +19,11 @@ import { DecisionsController } from './http/decisions.controller';
 import { ExportController } from './http/export.controller';
 import { JwksController } from './http/jwks.controller';
 import { PrefillController } from './http/prefill.controller';
+import { REGISTRY_EVENTS, RegistryErasuresConsumer } from './consumers/registry-erasures.consumer';
 
 /**
- * The consent service's root module: its controllers, use cases, read models and the expiry
- * reactor. The service kit gives it its store, relay, replication, idempotency and readiness.
+ * The consent service's root module: its controllers, use cases, read models, the expiry
+ * reactor and the consumer of the registry's erasures. The service kit gives it its store, relay, replication, idempotency and readiness.
  */
 @Module({})
 export class AppModule {
@@ -41,6 +42,15 @@ export class AppModule {
           projections: [consentsProjection],
           // Appends ConsentExpired: the primary only, after the read models are current.
           reactors: [ExpiryReactor],
+          // The registry's erasures (PersonErased), obeyed where the site is writable.
+          subscriptions: [
+            {
+              pattern: REGISTRY_EVENTS,
+              topic: config.registryTopic,
+              groupId: 'consent.registry-erasures',
+              kind: 'envelope',
+            },
+          ],
         }),
       ],
       controllers: [
@@ -49,6 +59,7 @@ export class AppModule {
         PrefillController,
         ExportController,
         JwksController,
+        RegistryErasuresConsumer,
       ],
       providers: applicationProviders(config, catalogue),
     };

@@ -22,6 +22,8 @@ export interface ConsentConfig extends EventSourcedServiceConfig {
   readonly legalBasesFile: string | undefined;
   /** The receipts' jurisdiction (ISO 3166-1 alpha-2). */
   readonly jurisdiction: string;
+  /** The registry's internal topic, whose `PersonErased` events the service obeys. */
+  readonly registryTopic: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export interface ConsentConfig extends EventSourcedServiceConfig {
  * | `RECEIPT_SIGNING_KEY_FILE` | instead: a private Ed25519 JWK (with `kid`) from a secret |
  * | `LEGAL_BASES_FILE` | the operator's legal-basis catalogue (default: the one in `libs/platform/legal-bases/catalogue/`) |
  * | `RECEIPT_JURISDICTION` | `LU` |
+ * | `CONSENT_REGISTRY_TOPIC` | the registry's internal topic, `registry.events.v1` (its erasures) |
  */
 export const consentConfigSchema = z
   .object({
@@ -42,6 +45,7 @@ export const consentConfigSchema = z
     RECEIPT_SIGNING_KEY_FILE: envToken().optional(),
     LEGAL_BASES_FILE: envToken().optional(),
     RECEIPT_JURISDICTION: envToken({ default: 'LU' }),
+    CONSENT_REGISTRY_TOPIC: envToken({ default: 'registry.events.v1' }),
   })
   .superRefine((env, context) => {
     checkAuthVariables(env, context);
@@ -61,4 +65,5 @@ export const consentConfigSchema = z
         : { dir: env.RECEIPT_KEY_DIR },
     legalBasesFile: env.LEGAL_BASES_FILE,
     jurisdiction: env.RECEIPT_JURISDICTION,
+    registryTopic: env.CONSENT_REGISTRY_TOPIC,
   }));

@@ -16,6 +16,7 @@ describe('consent configuration', () => {
       receiptKey: { dir: '/keys/receipts' },
       legalBasesFile: undefined,
       jurisdiction: 'LU',
+      registryTopic: 'registry.events.v1',
     });
   });
 

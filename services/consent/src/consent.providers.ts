@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import {
   ConsentService,
   DecisionService,
+  ErasureService,
   ExpiryReactor,
   PgConsentReads,
   PgConsentStore,
@@ -63,6 +64,12 @@ export function applicationProviders(
       useFactory: (store: PgConsentStore, reads: PgConsentReads) =>
         new PrefillService(store, reads, systemClock),
       inject: [PgConsentStore, PgConsentReads],
+    },
+    {
+      provide: ErasureService,
+      useFactory: (store: PostgresEventStore, dataSource: DataSource) =>
+        new ErasureService(store, dataSource, systemClock),
+      inject: [EVENT_STORE, DataSource],
     },
     {
       provide: ExpiryReactor,

@@ -11,10 +11,12 @@ export {
   PAYLOAD_SCHEMA_VERSION,
   consentCodec,
   decodePermit,
+  decodeSubjectErasure,
   encodePermit,
+  encodeSubjectErasure,
   prefillCodec,
 } from './lib/codecs';
-export type { PermitRecord } from './lib/codecs';
+export type { PermitRecord, SubjectErasure } from './lib/codecs';
 export { CONSENT_ACTOR, systemClock } from './lib/context';
 export type { Clock, RequestContext } from './lib/context';
 export { PgConsentReads } from './lib/consent-reads';
@@ -33,6 +35,8 @@ export type {
 } from './lib/consent.service';
 export { DecisionService } from './lib/decision.service';
 export type { Decision, DecisionRequest, DenyReason } from './lib/decision.service';
+export { ErasureService } from './lib/erasure.service';
+export type { ErasureOrder, ErasureOutcome } from './lib/erasure.service';
 export { CONSENT_REJECTION_STATUSES, toApplicationError } from './lib/errors';
 export { ExpiryReactor } from './lib/expiry.reactor';
 export { PgConsentStore } from './lib/pg-consent-store';
@@ -59,6 +63,7 @@ export {
   CONSENT_MIGRATIONS,
   CONSENT_SCHEMAS,
   ConsentEntity,
+  ConsentErasures1765100000200,
   ConsentReadModels1765100000100,
   EVENT_STORE_SCHEMA,
   PrefillPreferenceEntity,

@@ -21,6 +21,7 @@ export type {
   ConsentTerms,
   ConsentUse,
   GrantedConsent,
+  RevocationCause,
   UseRequest,
 } from './lib/consent';
 export { prefillAnswer, prefillDecider } from './lib/prefill';

@@ -84,14 +84,14 @@ export class ConsentsController {
     description:
       'A citizen, for their own data: named categories, for a purpose, optionally for one ' +
       'procedure and a number of uses, until an instant. Answers the new artefact and the id of ' +
-      'its signed receipt.',
+      'its signed receipt. 410 DATA_ERASED once the registry erased the person.',
   })
   @ApiBody({
     schema: openApiSchema(GrantConsentBody),
     examples: { grant: { value: GRANT_EXAMPLE } },
   })
   @ApiJsonResponse(201, 'Granted', ConsentWrittenSchema, WRITTEN_EXAMPLE, ['ETag', 'Location'])
-  @ApiProblems(400, 401, 403, 409, 413, 415)
+  @ApiProblems(400, 401, 403, 409, 410, 413, 415)
   async grant(
     @Context() context: RequestContext,
     @Body(new ZodPipe(GrantConsentBody)) body: GrantConsentDto,
@@ -172,7 +172,7 @@ export class ConsentsController {
     },
     ['ETag', 'Location'],
   )
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
+  @ApiProblems(400, 401, 403, 404, 409, 410, 412, 413, 415)
   async change(
     @Context() context: RequestContext,
     @Param('consentId', consentIdParam) consentId: string,

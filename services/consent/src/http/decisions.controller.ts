@@ -31,8 +31,8 @@ export class DecisionsController {
       'consent artefact that permits, and the categories permitted: never more than asked; a ' +
       'basis covering only some of them permits that subset (the rest in deniedCategories). ' +
       'A permit is recorded (gov.consent.v1.AccessPermitted) and counts one use of the ' +
-      'artefact. A deny says why (code, reason). With an Idempotency-Key, a retry answers the ' +
-      'first decision.',
+      'artefact. A deny says why (code, reason); SUBJECT_ERASED for every request about a ' +
+      'person the registry erased. With an Idempotency-Key, a retry answers the first decision.',
   })
   @ApiBody({
     schema: openApiSchema(DecisionBody),

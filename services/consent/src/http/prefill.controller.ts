@@ -38,7 +38,10 @@ const sourceParam = new ZodPipe(SourceParam, 'source');
 const procedureParam = new ZodPipe(ProcedureIdParam, 'procedureId');
 const Written = z.object({ changed: z.boolean(), version: z.number() });
 
-/** The Yes/No to prefilling: the person sets it; procedures ask it. */
+/**
+ * The Yes/No to prefilling: the person sets it; procedures ask it. Setting or withdrawing one
+ * answers 410 `DATA_ERASED` once the registry erased the person.
+ */
 @ApiTags('prefill')
 @ApiBearerAuth()
 @Controller('prefill-preferences')
@@ -66,14 +69,17 @@ export class PrefillController {
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })
-  @ApiOperation({ summary: 'Say Yes or No to prefilling from a source, in every procedure' })
+  @ApiOperation({
+    summary: 'Say Yes or No to prefilling from a source, in every procedure',
+    description: '410 DATA_ERASED once the registry erased the person.',
+  })
   @ApiBody({
     schema: openApiSchema(PrefillBody),
     examples: { no: { value: { preference: 'NEVER' } } },
   })
   @ApiParam({ name: 'source', schema: openApiSchema(SourceParam) })
   @ApiJsonResponse(200, 'Set (or already so)', Written, { changed: true, version: 1 }, [])
-  @ApiProblems(400, 401, 403, 413, 415)
+  @ApiProblems(400, 401, 403, 410, 413, 415)
   setSource(
     @Context() context: RequestContext,
     @Param('source', sourceParam) source: DataSource,
@@ -86,7 +92,10 @@ export class PrefillController {
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })
-  @ApiOperation({ summary: 'Say Yes or No for one procedure (overrides the source’s)' })
+  @ApiOperation({
+    summary: 'Say Yes or No for one procedure (overrides the source’s)',
+    description: '410 DATA_ERASED once the registry erased the person.',
+  })
   @ApiBody({
     schema: openApiSchema(PrefillBody),
     examples: { no: { value: { preference: 'NEVER' } } },
@@ -94,7 +103,7 @@ export class PrefillController {
   @ApiParam({ name: 'source', schema: openApiSchema(SourceParam) })
   @ApiParam({ name: 'procedureId', schema: openApiSchema(ProcedureIdParam) })
   @ApiJsonResponse(200, 'Set (or already so)', Written, { changed: true, version: 2 }, [])
-  @ApiProblems(400, 401, 403, 413, 415)
+  @ApiProblems(400, 401, 403, 410, 413, 415)
   setProcedure(
     @Context() context: RequestContext,
     @Param('source', sourceParam) source: DataSource,
@@ -108,11 +117,14 @@ export class PrefillController {
   @HttpCode(200)
   @Roles('citizen')
   @Idempotent({ required: false })
-  @ApiOperation({ summary: 'Withdraw a procedure’s own preference: the source’s applies' })
+  @ApiOperation({
+    summary: 'Withdraw a procedure’s own preference: the source’s applies',
+    description: '410 DATA_ERASED once the registry erased the person.',
+  })
   @ApiParam({ name: 'source', schema: openApiSchema(SourceParam) })
   @ApiParam({ name: 'procedureId', schema: openApiSchema(ProcedureIdParam) })
   @ApiJsonResponse(200, 'Cleared (or nothing to clear)', Written, { changed: true, version: 3 }, [])
-  @ApiProblems(400, 401, 403)
+  @ApiProblems(400, 401, 403, 410)
   clear(
     @Context() context: RequestContext,
     @Param('source', sourceParam) source: DataSource,
@@ -127,7 +139,8 @@ export class PrefillController {
     summary: 'May a procedure prefill from a source for this person?',
     description:
       'For the procedures service and back offices (agency tokens), the person, or a DPO: the ' +
-      'procedure’s own preference, else the source’s, else Yes.',
+      'procedure’s own preference, else the source’s, else Yes; No (rule `erased`) once the ' +
+      'registry erased the person.',
   })
   @ApiParam({ name: 'nationalId', schema: openApiSchema(NationalId) })
   @ApiQuery({ name: 'source', required: true, schema: openApiSchema(SourceParam) })
@@ -140,7 +153,7 @@ export class PrefillController {
       source: z.string(),
       procedureId: z.string().nullable(),
       prefill: z.boolean(),
-      rule: z.enum(['procedure', 'source', 'default']),
+      rule: z.enum(['procedure', 'source', 'default', 'erased']),
     }),
     {
       subject: '1983081246785',

@@ -7,11 +7,13 @@ import type { Timestamp } from '@bufbuild/protobuf/wkt';
 
 import {
   AccessPermittedSchema,
+  ConsentEndedByErasureSchema,
   ConsentExpiredSchema,
   ConsentGrantedSchema,
   ConsentPausedSchema,
   ConsentResumedSchema,
   ConsentRevokedSchema,
+  ConsentSubjectErasedSchema,
   ConsentSupersededSchema,
   PrefillPreference as ProtoPrefillPreference,
   PrefillPreferenceClearedSchema,
@@ -33,6 +35,8 @@ export const CONSENT_EVENT_TYPES = {
   revoked: ConsentRevokedSchema.typeName,
   superseded: ConsentSupersededSchema.typeName,
   expired: ConsentExpiredSchema.typeName,
+  endedByErasure: ConsentEndedByErasureSchema.typeName,
+  subjectErased: ConsentSubjectErasedSchema.typeName,
   accessPermitted: AccessPermittedSchema.typeName,
   prefillSet: PrefillPreferenceSetSchema.typeName,
   prefillCleared: PrefillPreferenceClearedSchema.typeName,
@@ -219,6 +223,20 @@ export const consentCodec: EventCodec<ConsentEvent> = {
           }),
           event.data.expiredAt,
         );
+      case 'ConsentEndedByErasure': {
+        const d = event.data;
+        return payload(
+          ConsentEndedByErasureSchema,
+          create(ConsentEndedByErasureSchema, {
+            consentId: d.consentId,
+            subjectNationalId: d.subject,
+            registryEventId: d.registryEventId,
+            erasedAt: ts(d.erasedAt),
+            endedAt: ts(d.endedAt),
+          }),
+          d.endedAt,
+        );
+      }
       case 'AccessPermitted': {
         const { consentId, ...use } = event.data;
         return {
@@ -294,6 +312,19 @@ export const consentCodec: EventCodec<ConsentEvent> = {
         return {
           type: 'ConsentExpired',
           data: { consentId: m.consentId, expiredAt: time(m.expiredAt, 'expired_at') },
+        };
+      }
+      case CONSENT_EVENT_TYPES.endedByErasure: {
+        const m = decodeAs(ConsentEndedByErasureSchema, event);
+        return {
+          type: 'ConsentEndedByErasure',
+          data: {
+            consentId: m.consentId,
+            subject: m.subjectNationalId,
+            registryEventId: m.registryEventId,
+            erasedAt: time(m.erasedAt, 'erased_at'),
+            endedAt: time(m.endedAt, 'ended_at'),
+          },
         };
       }
       case CONSENT_EVENT_TYPES.accessPermitted: {
@@ -402,3 +433,44 @@ export const prefillCodec: EventCodec<PrefillEvent> = {
     }
   },
 };
+
+/** The registry's erasure of a person, as this service records it (`ConsentSubjectErased`). */
+export interface SubjectErasure {
+  readonly subject: string;
+  /** When the registry erased the person. */
+  readonly erasedAt: Date;
+  /** The id of the registry's `PersonErased`. */
+  readonly registryEventId: string;
+  /** When this service recorded it. */
+  readonly recordedAt: Date;
+}
+
+/** The stored form of an erasure (stream `erasure-<national id>`). */
+export function encodeSubjectErasure(erasure: SubjectErasure): NewEvent {
+  return payload(
+    ConsentSubjectErasedSchema,
+    create(ConsentSubjectErasedSchema, {
+      subjectNationalId: erasure.subject,
+      erasedAt: ts(erasure.erasedAt),
+      registryEventId: erasure.registryEventId,
+      recordedAt: ts(erasure.recordedAt),
+    }),
+    erasure.erasedAt,
+  );
+}
+
+/** The erasure in a stored gov.consent.v1.ConsentSubjectErased. */
+export function decodeSubjectErasure(
+  event: Pick<RecordedEvent, 'eventType' | 'payload'>,
+): SubjectErasure {
+  const m = decodeAs(ConsentSubjectErasedSchema, event);
+  if (!/^\d{13}$/.test(m.subjectNationalId)) {
+    throw new MalformedConsentPayloadError('a ConsentSubjectErased names no national id');
+  }
+  return {
+    subject: m.subjectNationalId,
+    erasedAt: time(m.erasedAt, 'erased_at'),
+    registryEventId: m.registryEventId,
+    recordedAt: time(m.recordedAt, 'recorded_at'),
+  };
+}

@@ -5,7 +5,9 @@ import {
   MalformedConsentPayloadError,
   consentCodec,
   decodePermit,
+  decodeSubjectErasure,
   encodePermit,
+  encodeSubjectErasure,
   prefillCodec,
 } from './codecs';
 
@@ -35,6 +37,16 @@ const consentEvents: ConsentEvent[] = [
   { type: 'ConsentRevoked', data: { consentId: ID, revokedAt: AT } },
   { type: 'ConsentSuperseded', data: { consentId: ID, supersededBy: ID, supersededAt: AT } },
   { type: 'ConsentExpired', data: { consentId: ID, expiredAt: AT } },
+  {
+    type: 'ConsentEndedByErasure',
+    data: {
+      consentId: ID,
+      subject: '1983081246785',
+      registryEventId: 'f3b0c2a4-1d2e-4f5a-8b6c-7d8e9f0a1b2c',
+      erasedAt: new Date('2026-03-01T09:00:00Z'),
+      endedAt: AT,
+    },
+  },
   {
     type: 'AccessPermitted',
     data: {
@@ -105,5 +117,20 @@ describe('gov.consent.v1 codecs', () => {
     expect(() =>
       consentCodec.decode({ ...stored(encoded), payload: new Uint8Array([0xff, 0xff]) }),
     ).toThrow(MalformedConsentPayloadError);
+  });
+
+  it('round-trips an erasure and refuses one that names no person', () => {
+    const erasure = {
+      subject: '1983081246785',
+      erasedAt: new Date('2026-03-01T09:00:00Z'),
+      registryEventId: 'f3b0c2a4-1d2e-4f5a-8b6c-7d8e9f0a1b2c',
+      recordedAt: AT,
+    };
+    const encoded = encodeSubjectErasure(erasure);
+    expect(encoded.eventType).toBe('gov.consent.v1.ConsentSubjectErased');
+    expect(decodeSubjectErasure(encoded)).toEqual(erasure);
+    expect(() => decodeSubjectErasure(encodeSubjectErasure({ ...erasure, subject: '' }))).toThrow(
+      MalformedConsentPayloadError,
+    );
   });
 });

@@ -3,7 +3,7 @@ import type { EntityManager, Repository } from 'typeorm';
 
 import type { PrefillRule } from '@gov/consent-domain';
 
-import { ConsentEntity, PrefillPreferenceEntity } from './schema';
+import { APPLICATION_SCHEMA, ConsentEntity, PrefillPreferenceEntity } from './schema';
 import type { ConsentRow, PrefillPreferenceRow, RecordedConsentStatus } from './schema';
 
 /** Filters of a list of artefacts. */
@@ -29,7 +29,7 @@ export class PgConsentReads {
   private readonly consents: Repository<ConsentRow>;
   private readonly preferences: Repository<PrefillPreferenceRow>;
 
-  constructor(manager: EntityManager) {
+  constructor(private readonly manager: EntityManager) {
     this.consents = manager.getRepository(ConsentEntity);
     this.preferences = manager.getRepository(PrefillPreferenceEntity);
   }
@@ -83,6 +83,29 @@ export class PgConsentReads {
       .orderBy('c.valid_until', 'ASC')
       .limit(limit)
       .getRawMany<{ consentId: string }>();
+    return rows.map((row) => row.consentId);
+  }
+
+  /** When the registry erased `subject`, as this site's log records it; `null`: not erased. */
+  async erasureOf(subject: string): Promise<Date | null> {
+    const rows: unknown = await this.manager.query(
+      `SELECT erased_at FROM ${APPLICATION_SCHEMA}.erased_subjects WHERE subject = $1`,
+      [subject],
+    );
+    const [row] = rows as { erased_at: Date }[];
+    return row?.erased_at ?? null;
+  }
+
+  /** The ids of `subject`'s ACTIVE and PAUSED artefacts, as the log last recorded them. */
+  async liveConsentsOf(subject: string): Promise<string[]> {
+    const rows = await this.consents.find({
+      select: { consentId: true },
+      where: [
+        { subject, status: 'ACTIVE' },
+        { subject, status: 'PAUSED' },
+      ],
+      order: { consentId: 'ASC' },
+    });
     return rows.map((row) => row.consentId);
   }
 

@@ -15,12 +15,15 @@ import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
 import { generateKeyPair, exportJWK } from 'jose';
 
+import { CONSENT_ACTOR } from './context';
 import { CONSENT_EVENT_TYPES, decodePermit } from './codecs';
 import type { Clock, RequestContext } from './context';
 import { PgConsentReads } from './consent-reads';
 import { ConsentService } from './consent.service';
 import type { GrantInput } from './consent.service';
 import { DecisionService } from './decision.service';
+import { ErasureService } from './erasure.service';
+import type { ErasureOrder } from './erasure.service';
 import { ExpiryReactor } from './expiry.reactor';
 import { PgConsentStore } from './pg-consent-store';
 import { PrefillService } from './prefill.service';
@@ -437,5 +440,172 @@ describe('expiry and prefill on PostgreSQL', () => {
     });
     await runner.rebuild();
     expect(await snapshot()).toBe(before);
+  });
+});
+
+describe('the registry’s erasure of a person, on PostgreSQL', () => {
+  const ERIK = '1975062000031';
+  const order: ErasureOrder = {
+    nationalId: ERIK,
+    erasedAt: new Date('2026-03-01T09:59:00Z'),
+    registryEventId: '7a1c3e5f-0b2d-4e6f-8a9b-1c2d3e4f5a6b',
+  };
+  let erasures: ErasureService;
+
+  beforeAll(() => {
+    erasures = new ErasureService(eventStore, dataSource, clock);
+  });
+
+  /** `erase` in a transaction of its own, as the inbox runs it. */
+  async function erase(erasure = order) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const outcome = await erasures.erase(client, erasure, {
+        correlationId: `erasure-${erasure.registryEventId}`,
+        causationId: erasure.registryEventId,
+        actor: CONSENT_ACTOR,
+      });
+      await client.query('COMMIT');
+      return outcome;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  const eventTypesOf = async (stream: string) =>
+    (await eventStore.readStream(stream)).map((event) => event.eventType);
+
+  it('ends live consents, keeps ended ones, forgets preferences, and refuses what comes after', async () => {
+    const person = () => as(citizen(ERIK));
+    const active = await consents.grant(person(), grantInput);
+    const paused = await consents.grant(person(), { ...grantInput, maxUses: null });
+    await consents.pause(person(), paused.consentId);
+    const revoked = await consents.grant(person(), grantInput);
+    await consents.revoke(person(), revoked.consentId);
+    await prefill.set(person(), 'persons', null, 'NEVER');
+    await prefill.set(person(), 'persons', 'allocation-familiale', 'ALLOW');
+    const other = await consents.grant(as(citizen(LUC)), grantInput);
+
+    const outcome = await erase();
+
+    expect(outcome.recorded).toBe(true);
+    expect([...outcome.ended].sort()).toEqual([active.consentId, paused.consentId].sort());
+    for (const { consentId } of [active, paused]) {
+      expect(await eventTypesOf(streamIds.consent(consentId))).toContain(
+        CONSENT_EVENT_TYPES.endedByErasure,
+      );
+      expect(await consents.get(as(citizen(ERIK)), consentId)).toMatchObject({
+        status: 'REVOKED',
+        endedAt: now.toISOString(),
+      });
+    }
+    // A revoked artefact stays as it was; another person's is untouched.
+    expect(await eventTypesOf(streamIds.consent(revoked.consentId))).toEqual([
+      CONSENT_EVENT_TYPES.granted,
+      CONSENT_EVENT_TYPES.revoked,
+    ]);
+    expect(await consents.get(as(citizen(LUC)), other.consentId)).toMatchObject({
+      status: 'ACTIVE',
+    });
+    // The artefacts stay readable, with their receipts: the proof of what the person agreed.
+    expect(await consents.receipts(as(citizen(ERIK)), active.consentId)).toHaveLength(1);
+    expect(await prefill.list(person())).toEqual([]);
+    expect(await prefill.answer(as(agency('ccss')), ERIK, 'persons', null)).toEqual({
+      subject: ERIK,
+      source: 'persons',
+      procedureId: null,
+      prefill: false,
+      rule: 'erased',
+    });
+
+    // Every reuse denied, a legal basis included; nothing recorded.
+    const before = await streamCount();
+    const decision = await decisions.decide(as(agency('ccss')), {
+      subject: ERIK,
+      categories: ['persons.address'],
+      purpose: 'family-allowance-eligibility',
+    });
+    expect(decision).toMatchObject({ decision: 'deny', code: 'SUBJECT_ERASED' });
+    const refusals = await Promise.all([
+      consents.grant(person(), grantInput).catch((error: unknown) => error),
+      consents.change(person(), revoked.consentId, grantInput).catch((error: unknown) => error),
+      prefill.set(person(), 'businesses', null, 'NEVER').catch((error: unknown) => error),
+      prefill.clear(person(), 'persons', 'allocation-familiale').catch((error: unknown) => error),
+    ]);
+    expect(refusals.map((error) => (error as DomainRejection).code)).toEqual([
+      'DATA_ERASED',
+      'DATA_ERASED',
+      'DATA_ERASED',
+      'DATA_ERASED',
+    ]);
+    expect(await streamCount()).toBe(before);
+  });
+
+  it('appends nothing for a redelivered PersonErased', async () => {
+    const before = await streamCount();
+    expect(await erase()).toEqual({ recorded: false, ended: [] });
+    expect(await erase({ ...order, registryEventId: 'another-delivery' })).toEqual({
+      recorded: false,
+      ended: [],
+    });
+    expect(await streamCount()).toBe(before);
+    expect(await eventTypesOf(streamIds.erasure(ERIK))).toEqual([
+      CONSENT_EVENT_TYPES.subjectErased,
+    ]);
+  });
+
+  it('records a person who never consented as erased, and refuses a grant racing the erasure', async () => {
+    const nobody = '1962111100027';
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await erasures.erase(
+        client,
+        { ...order, nationalId: nobody },
+        { correlationId: 'erasure-race', actor: CONSENT_ACTOR },
+      );
+      // The grant waits for the erasure's transaction, then sees it.
+      const grant = consents
+        .grant(as(citizen(nobody)), grantInput)
+        .catch((error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await client.query('COMMIT');
+      expect(((await grant) as DomainRejection).code).toBe('DATA_ERASED');
+    } finally {
+      client.release();
+    }
+    expect(await consents.list(as(citizen(nobody)), {})).toEqual([]);
+  });
+
+  it('rebuilds the same erasures, endings and forgotten preferences from the log', async () => {
+    const snapshot = async () =>
+      (
+        await pool.query<{ rows: string }>(
+          `SELECT (SELECT json_agg(c ORDER BY consent_id)::text FROM consent_app.consents c) ||
+                  (SELECT coalesce(json_agg(p ORDER BY subject, source, procedure_id)::text, '')
+                     FROM consent_app.prefill_preferences p) ||
+                  (SELECT json_agg(e ORDER BY subject)::text FROM consent_app.erased_subjects e)
+                  AS rows`,
+        )
+      ).rows[0]?.rows;
+    const before = await snapshot();
+    expect(before).toContain(ERIK);
+    const runner = new ProjectionRunner({
+      pool,
+      schema: EVENT_STORE_SCHEMA,
+      store: eventStore,
+      projection: consentsProjection(dataSource),
+    });
+    await runner.rebuild();
+    expect(await snapshot()).toBe(before);
+    const { rows } = await pool.query(
+      'SELECT 1 FROM consent_app.prefill_preferences WHERE subject = $1',
+      [ERIK],
+    );
+    expect(rows).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import {
   handleCommand,
 } from '@gov/platform-event-sourcing';
 import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
+import type { EntityManager } from 'typeorm';
 import { ApplicationError } from '@gov/platform-chassis';
 import type { Principal } from '@gov/platform-auth';
 import { consentDecider, consentStatus } from '@gov/consent-domain';
@@ -27,11 +28,20 @@ import { consentReceipt } from './receipts';
 import type { ConsentReceipt, ReceiptEventType, ReceiptSigner } from './receipts';
 import type { ConsentRow, RecordedConsentStatus } from './schema';
 import { streamIds } from './streams';
+import { erasureUnderLock } from './subject-lock';
 
 /** The store the use cases write through: appends, and appends that commit together. */
 export interface ConsentStore extends EventStore {
-  /** Runs `work` in one transaction: its appends through `store` commit together or not at all. */
-  transaction<T>(work: (transaction: { readonly store: EventStore }) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction: its appends through `store` and its reads and writes of the
+   * own tables through `manager` commit together or not at all.
+   */
+  transaction<T>(
+    work: (transaction: {
+      readonly store: EventStore;
+      readonly manager: EntityManager;
+    }) => Promise<T>,
+  ): Promise<T>;
 }
 
 /** What a person grants (the HTTP body, validated). */
@@ -169,19 +179,24 @@ export class ConsentService {
     this.jurisdiction = options.jurisdiction ?? 'LU';
   }
 
-  /** A citizen grants an organisation the use of their data. */
+  /**
+   * A citizen grants an organisation the use of their data; refused (410 `DATA_ERASED`) once the
+   * registry erased them.
+   */
   async grant(context: RequestContext, input: GrantInput): Promise<ConsentWritten> {
     const citizen = requireCitizen(context.principal, 'grant a consent');
     const now = this.clock.now();
     const consentId = newIdFor(context, 'consent');
-    const command = this.grantCommand(citizen.subject, consentId, input, null, now);
-    const result = await handleCommand(
-      this.store,
-      { decider: consentDecider, codec: consentCodec },
-      streamIds.consent(consentId),
-      command,
-      { metadata: appendMetadata(context), expectedVersion: 0 },
-    );
+    const result = await this.store.transaction(async ({ store, manager }) => {
+      const erasedAt = await erasureUnderLock(manager, citizen.subject);
+      return handleCommand(
+        store,
+        { decider: consentDecider, codec: consentCodec },
+        streamIds.consent(consentId),
+        this.grantCommand(citizen.subject, consentId, input, null, now, erasedAt),
+        { metadata: appendMetadata(context), expectedVersion: 0 },
+      );
+    });
     return written(consentId, result.state, result.streamVersion, now, result.appended);
   }
 
@@ -200,14 +215,15 @@ export class ConsentService {
     for (let attempt = 1; ; attempt += 1) {
       const now = this.clock.now();
       try {
-        const outcome = await this.store.transaction(async ({ store }) => {
+        const outcome = await this.store.transaction(async ({ store, manager }) => {
           const aggregate = { decider: consentDecider, codec: consentCodec };
           const metadata = appendMetadata(context);
+          const erasedAt = await erasureUnderLock(manager, citizen.subject);
           const granted = await handleCommand(
             store,
             aggregate,
             streamIds.consent(newId),
-            this.grantCommand(citizen.subject, newId, input, consentId, now),
+            this.grantCommand(citizen.subject, newId, input, consentId, now, erasedAt),
             { metadata, expectedVersion: 0 },
           );
           await handleCommand(
@@ -348,6 +364,7 @@ export class ConsentService {
     input: GrantInput,
     supersedes: string | null,
     now: Date,
+    subjectErasedAt: Date | null,
   ): ConsentCommand {
     const issues = [];
     if (this.catalogue.organisation(input.organisationId) === undefined) {
@@ -382,7 +399,7 @@ export class ConsentService {
     };
     return {
       type: 'GrantConsent',
-      data: { consentId, grantedBy, terms, supersedes },
+      data: { consentId, grantedBy, terms, supersedes, subjectErasedAt },
       metadata: { now },
     };
   }

@@ -25,7 +25,10 @@ export interface DecisionRequest {
 
 /** Why nothing was permitted. */
 export type DenyReason =
-  'NO_BASIS' | 'UNKNOWN_ORGANISATION' | Exclude<UseDenialCode, 'USE_NOT_GRANTED'>;
+  | 'NO_BASIS'
+  | 'UNKNOWN_ORGANISATION'
+  | 'SUBJECT_ERASED'
+  | Exclude<UseDenialCode, 'USE_NOT_GRANTED'>;
 
 /**
  * The answer of the decision API, flat so that a client reads what it needs without knowing
@@ -75,6 +78,7 @@ const DAY_MS = 24 * 3600 * 1000;
  * - **A basis covering only some of the asked categories permits that subset**, named in
  *   `categories`, the rest in `deniedCategories` (data minimisation: the caller gets what it may
  *   have, and learns what it may not). Nothing covered: `deny`.
+ * - Nothing is permitted for a person the registry erased (`SUBJECT_ERASED`).
  * - A permit is recorded as `gov.consent.v1.AccessPermitted`: on the artefact's stream at its
  *   expected version (the decider counts the use, so a use limit holds under concurrent
  *   decisions: the loser decides again on the new state), or on `decisions-<national id>`
@@ -108,6 +112,15 @@ export class DecisionService {
       return deny(
         'UNKNOWN_ORGANISATION',
         `${organisationId} is not an organisation of the platform`,
+      );
+    }
+    // The registry erased the person: no use of their data is permitted any more, on a
+    // consent (ended by the erasure) or on a legal basis, and none is recorded.
+    const erasedAt = await this.reads.erasureOf(request.subject);
+    if (erasedAt !== null) {
+      return deny(
+        'SUBJECT_ERASED',
+        `the registry erased this person’s data on ${erasedAt.toISOString()}: no use is permitted`,
       );
     }
     const basis = this.catalogue.bestCoverage(organisationId, request.purpose, categories);

@@ -1,5 +1,7 @@
 import { ApplicationError } from '@gov/platform-chassis';
-import { handleCommand } from '@gov/platform-event-sourcing';
+import { ConcurrencyError, handleCommand } from '@gov/platform-event-sourcing';
+import type { EventStore } from '@gov/platform-event-sourcing';
+import type { EntityManager } from 'typeorm';
 import { prefillAnswer, prefillDecider } from '@gov/consent-domain';
 import type { PrefillAnswerRule, PrefillPreference } from '@gov/consent-domain';
 import type { DataSource as PrefillSource } from '@gov/platform-legal-bases';
@@ -10,6 +12,7 @@ import type { Clock, RequestContext } from './context';
 import type { ConsentStore } from './consent.service';
 import type { PgConsentReads } from './consent-reads';
 import { streamIds } from './streams';
+import { erasureUnderLock } from './subject-lock';
 
 /** One of a person's preferences. */
 export interface PrefillPreferenceView {
@@ -30,6 +33,9 @@ export interface PrefillAnswerView {
   readonly rule: PrefillAnswerRule;
 }
 
+/** Transactions that lose a version conflict are retried this often. */
+const MAX_RETRIES = 3;
+
 /**
  * The Yes/No to prefilling: the person sets theirs (per source, and per procedure overriding
  * the source); the procedures service asks before it prefills a form.
@@ -49,16 +55,26 @@ export class PrefillService {
     preference: PrefillPreference,
   ): Promise<{ readonly changed: boolean; readonly version: number }> {
     const citizen = requireCitizen(context.principal, 'set prefill preferences');
-    const result = await handleCommand(
-      this.store,
-      { decider: prefillDecider, codec: prefillCodec },
-      streamIds.prefill(citizen.subject),
-      {
-        type: 'SetPrefillPreference',
-        data: { subject: citizen.subject, by: citizen.subject, source, procedureId, preference },
-        metadata: { now: this.clock.now() },
-      },
-      { metadata: appendMetadata(context) },
+    const { subject } = citizen;
+    const result = await this.inTransaction(async ({ store, manager }) =>
+      handleCommand(
+        store,
+        { decider: prefillDecider, codec: prefillCodec },
+        streamIds.prefill(subject),
+        {
+          type: 'SetPrefillPreference',
+          data: {
+            subject,
+            by: subject,
+            source,
+            procedureId,
+            preference,
+            subjectErasedAt: await erasureUnderLock(manager, subject),
+          },
+          metadata: { now: this.clock.now() },
+        },
+        { metadata: appendMetadata(context), maxRetries: 0 },
+      ),
     );
     return { changed: result.appended.length > 0, version: result.streamVersion };
   }
@@ -70,18 +86,46 @@ export class PrefillService {
     procedureId: string,
   ): Promise<{ readonly changed: boolean; readonly version: number }> {
     const citizen = requireCitizen(context.principal, 'clear prefill preferences');
-    const result = await handleCommand(
-      this.store,
-      { decider: prefillDecider, codec: prefillCodec },
-      streamIds.prefill(citizen.subject),
-      {
-        type: 'ClearPrefillPreference',
-        data: { subject: citizen.subject, by: citizen.subject, source, procedureId },
-        metadata: { now: this.clock.now() },
-      },
-      { metadata: appendMetadata(context) },
+    const { subject } = citizen;
+    const result = await this.inTransaction(async ({ store, manager }) =>
+      handleCommand(
+        store,
+        { decider: prefillDecider, codec: prefillCodec },
+        streamIds.prefill(subject),
+        {
+          type: 'ClearPrefillPreference',
+          data: {
+            subject,
+            by: subject,
+            source,
+            procedureId,
+            subjectErasedAt: await erasureUnderLock(manager, subject),
+          },
+          metadata: { now: this.clock.now() },
+        },
+        { metadata: appendMetadata(context), maxRetries: 0 },
+      ),
     );
     return { changed: result.appended.length > 0, version: result.streamVersion };
+  }
+
+  /**
+   * `work` in one transaction, again after a version conflict (a concurrent change of the
+   * person's preferences): the conflict aborts the transaction, so the whole of it is retried.
+   */
+  private async inTransaction<T>(
+    work: (transaction: {
+      readonly store: EventStore;
+      readonly manager: EntityManager;
+    }) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.store.transaction(work);
+      } catch (error) {
+        if (attempt > MAX_RETRIES || !(error instanceof ConcurrencyError)) throw error;
+      }
+    }
   }
 
   /** The person's own preferences. */
@@ -110,6 +154,11 @@ export class PrefillService {
       (principal.kind === 'citizen' && principal.subject === subject);
     if (!allowed) {
       throw ApplicationError.forbidden('an organisation, the person, or a DPO may ask this');
+    }
+    // The registry erased the person: nothing of theirs is prefilled (the register answers 410
+    // anyway), whatever they had said.
+    if ((await this.reads.erasureOf(subject)) !== null) {
+      return { subject, source, procedureId, prefill: false, rule: 'erased' };
     }
     const answer = prefillAnswer(await this.reads.preferencesOf(subject), source, procedureId);
     return { subject, source, procedureId, ...answer };

@@ -4,7 +4,7 @@ import type { ClientBase } from 'pg';
 import type { Projection, RecordedEvent } from '@gov/platform-event-sourcing';
 import { entityManagerOn } from '@gov/platform-service';
 
-import { CONSENT_EVENT_TYPES, consentCodec, prefillCodec } from './codecs';
+import { CONSENT_EVENT_TYPES, consentCodec, decodeSubjectErasure, prefillCodec } from './codecs';
 import { APPLICATION_SCHEMA, ConsentEntity } from './schema';
 import type { ConsentRow, RecordedConsentStatus } from './schema';
 
@@ -18,6 +18,7 @@ const CONSENT_TYPES = new Set<string>([
   CONSENT_EVENT_TYPES.revoked,
   CONSENT_EVENT_TYPES.superseded,
   CONSENT_EVENT_TYPES.expired,
+  CONSENT_EVENT_TYPES.endedByErasure,
 ]);
 const PREFILL_TYPES = new Set<string>([
   CONSENT_EVENT_TYPES.prefillSet,
@@ -35,6 +36,10 @@ export async function projectConsentEvent(
 ): Promise<void> {
   if (PREFILL_TYPES.has(event.eventType)) {
     await projectPrefill(manager, event);
+    return;
+  }
+  if (event.eventType === CONSENT_EVENT_TYPES.subjectErased) {
+    await projectErasure(manager, event);
     return;
   }
   const isPermit = event.eventType === CONSENT_EVENT_TYPES.accessPermitted;
@@ -100,6 +105,9 @@ export async function projectConsentEvent(
     case 'ConsentExpired':
       await end(decoded.data.consentId, 'EXPIRED', decoded.data.expiredAt);
       return;
+    case 'ConsentEndedByErasure':
+      await end(decoded.data.consentId, 'REVOKED', decoded.data.endedAt);
+      return;
     case 'AccessPermitted':
       await update(decoded.data.consentId, {
         uses: decoded.data.useNumber,
@@ -132,16 +140,36 @@ async function projectPrefill(manager: EntityManager, event: RecordedEvent): Pro
           decoded.data.clearedAt,
         ];
   // Only a later event of the person's stream moves a row: the request path writes an event's
-  // row before the projection replays the earlier ones.
+  // row before the projection replays the earlier ones. Nothing comes back for an erased
+  // person: the erasure consumer forgets their rows before the projection replays the events
+  // that wrote them.
   await manager.query(
     `INSERT INTO ${APPLICATION_SCHEMA}.prefill_preferences AS p
        (subject, source, procedure_id, preference, set_at, version)
-     VALUES ($1, $2, $3, $4, $5, $6)
+     SELECT $1, $2, $3, $4, $5, $6
+      WHERE NOT EXISTS (SELECT 1 FROM ${APPLICATION_SCHEMA}.erased_subjects WHERE subject = $1)
      ON CONFLICT (subject, source, procedure_id) DO UPDATE
        SET preference = EXCLUDED.preference, set_at = EXCLUDED.set_at, version = EXCLUDED.version
        WHERE p.version < EXCLUDED.version`,
     [...row, event.streamVersion],
   );
+}
+
+/**
+ * The registry erased the person: remember it (new grants and preferences are refused, the
+ * decision API denies) and forget their prefill preferences. Their artefacts stay: the
+ * `ConsentEndedByErasure` events of the same transaction end the live ones.
+ */
+async function projectErasure(manager: EntityManager, event: RecordedEvent): Promise<void> {
+  const erasure = decodeSubjectErasure(event);
+  await manager.query(
+    `INSERT INTO ${APPLICATION_SCHEMA}.erased_subjects (subject, erased_at, registry_event_id)
+     VALUES ($1, $2, $3) ON CONFLICT (subject) DO NOTHING`,
+    [erasure.subject, erasure.erasedAt, erasure.registryEventId],
+  );
+  await manager.query(`DELETE FROM ${APPLICATION_SCHEMA}.prefill_preferences WHERE subject = $1`, [
+    erasure.subject,
+  ]);
 }
 
 /**
@@ -153,7 +181,11 @@ export function consentsProjection(dataSource: DataSource): Projection {
   const managers = new WeakMap<ClientBase, EntityManager>();
   return {
     name: CONSENTS_PROJECTION,
-    tables: [`${APPLICATION_SCHEMA}.consents`, `${APPLICATION_SCHEMA}.prefill_preferences`],
+    tables: [
+      `${APPLICATION_SCHEMA}.consents`,
+      `${APPLICATION_SCHEMA}.prefill_preferences`,
+      `${APPLICATION_SCHEMA}.erased_subjects`,
+    ],
     apply: (client, event) => {
       let manager = managers.get(client);
       if (manager === undefined) {

@@ -167,6 +167,31 @@ CREATE TABLE prefill_preferences (
   }
 }
 
+/**
+ * The persons the registry erased, as this service's log records it (`ConsentSubjectErased`):
+ * what makes new grants and preferences answer 410 and the decision API deny, on both sites.
+ */
+export class ConsentErasures1765100000200 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `
+-- One row per erased person, written by the projection of ConsentSubjectErased (rebuildable
+-- from the log like the other read models). Only the number and times: nothing of the person.
+CREATE TABLE erased_subjects (
+  subject           text        PRIMARY KEY CHECK (subject ~ '^[0-9]{13}$'),
+  erased_at         timestamptz NOT NULL,
+  registry_event_id text        NOT NULL
+);
+`,
+    );
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('not undone: drop the schema instead'));
+  }
+}
+
 /** The entities of the own schema. */
 export const CONSENT_ENTITIES = [IdempotencyKeyEntity, ConsentEntity, PrefillPreferenceEntity];
 
@@ -174,6 +199,7 @@ export const CONSENT_ENTITIES = [IdempotencyKeyEntity, ConsentEntity, PrefillPre
 export const CONSENT_MIGRATIONS: readonly OwnMigration[] = [
   IdempotencyKeysTable1765000000000,
   ConsentReadModels1765100000100,
+  ConsentErasures1765100000200,
 ];
 
 /** The consent service's two schemas and its own tables, as the service kit takes them. */

@@ -6,6 +6,8 @@ export const streamIds = {
   prefill: (nationalId: string): string => `prefill-${nationalId}`,
   /** The permits on legal bases concerning a person. */
   decisions: (nationalId: string): string => `decisions-${nationalId}`,
+  /** The person's erasure, as the registry ordered it (one event at most). */
+  erasure: (nationalId: string): string => `erasure-${nationalId}`,
 };
 
 /** The artefact id of a consent stream id, or `undefined`. */

@@ -1,6 +1,6 @@
 import type { Decider } from '@gov/platform-decider';
 
-import { assertNever, reject } from './rejection';
+import { assertNever, erased, reject } from './rejection';
 
 /** What a person grants: to whom, which data, for what, how long, how often. */
 export interface ConsentTerms {
@@ -25,9 +25,15 @@ export interface ConsentTerms {
 /** The statuses of an artefact, at an instant (see {@link consentStatus}). */
 export type ConsentStatus = 'ACTIVE' | 'PAUSED' | 'REVOKED' | 'EXPIRED' | 'SUPERSEDED';
 
+/**
+ * Why a REVOKED artefact ended: the person withdrew it, or the registry erased the person and
+ * the service ended it (the same for its readers: uses are denied for good).
+ */
+export type RevocationCause = 'WITHDRAWN' | 'ERASED';
+
 /** How an artefact ended, when it has. */
 export type ConsentEnding =
-  | { readonly kind: 'REVOKED'; readonly at: Date }
+  | { readonly kind: 'REVOKED'; readonly at: Date; readonly cause: RevocationCause }
   | { readonly kind: 'SUPERSEDED'; readonly at: Date; readonly supersededBy: string }
   | { readonly kind: 'EXPIRED'; readonly at: Date };
 
@@ -68,6 +74,17 @@ export type ConsentEvent =
       readonly data: { consentId: string; supersededBy: string; supersededAt: Date };
     }
   | { readonly type: 'ConsentExpired'; readonly data: { consentId: string; expiredAt: Date } }
+  | {
+      readonly type: 'ConsentEndedByErasure';
+      readonly data: {
+        readonly consentId: string;
+        readonly subject: string;
+        /** The registry's `PersonErased` that ordered it. */
+        readonly registryEventId: string;
+        readonly erasedAt: Date;
+        readonly endedAt: Date;
+      };
+    }
   | { readonly type: 'AccessPermitted'; readonly data: ConsentUse };
 
 /** What a use asks for: the decision API's request, checked against one artefact. */
@@ -95,6 +112,8 @@ export type ConsentCommand =
         readonly grantedBy: string;
         readonly terms: ConsentTerms;
         readonly supersedes: string | null;
+        /** When the registry erased the subject, as this service knows it; `null`: not erased. */
+        readonly subjectErasedAt: Date | null;
       };
       readonly metadata: At;
     }
@@ -120,6 +139,16 @@ export type ConsentCommand =
   | {
       readonly type: 'UseConsent';
       readonly data: { readonly consentId: string; readonly request: UseRequest };
+      readonly metadata: At;
+    }
+  | {
+      /** The registry erased the artefact's subject: a live artefact ends. */
+      readonly type: 'EndConsentForErasure';
+      readonly data: {
+        readonly consentId: string;
+        readonly registryEventId: string;
+        readonly erasedAt: Date;
+      };
       readonly metadata: At;
     };
 
@@ -275,7 +304,7 @@ function decide(command: ConsentCommand, state: ConsentState): readonly ConsentE
   const { now } = command.metadata;
   switch (command.type) {
     case 'GrantConsent': {
-      const { consentId, grantedBy, terms, supersedes } = command.data;
+      const { consentId, grantedBy, terms, supersedes, subjectErasedAt } = command.data;
       if (state.status !== 'NONE') {
         throw reject('CONSENT_ALREADY_EXISTS', `consent ${consentId} exists already`);
       }
@@ -284,6 +313,7 @@ function decide(command: ConsentCommand, state: ConsentState): readonly ConsentE
           { field: 'subject', code: 'not-self', message: 'must be your own national id' },
         ]);
       }
+      if (subjectErasedAt !== null) throw erased(terms.subject, subjectErasedAt);
       checkTerms(terms, now);
       return [
         {
@@ -340,6 +370,25 @@ function decide(command: ConsentCommand, state: ConsentState): readonly ConsentE
     }
     case 'UseConsent':
       return decideUse(requireGranted(state, command.data.consentId), command.data.request, now);
+    case 'EndConsentForErasure': {
+      const granted = requireGranted(state, command.data.consentId);
+      // Only a live artefact ends: an ended one already denies every use, and one whose
+      // validity is over is EXPIRED (the expiry reactor records it).
+      const status = consentStatus(granted, now);
+      if (status !== 'ACTIVE' && status !== 'PAUSED') return [];
+      return [
+        {
+          type: 'ConsentEndedByErasure',
+          data: {
+            consentId: granted.consentId,
+            subject: granted.terms.subject,
+            registryEventId: command.data.registryEventId,
+            erasedAt: command.data.erasedAt,
+            endedAt: now,
+          },
+        },
+      ];
+    }
     default:
       return assertNever(command, 'consent command');
   }
@@ -367,7 +416,12 @@ function evolve(state: ConsentState, event: ConsentEvent): ConsentState {
     case 'ConsentResumed':
       return { ...state, paused: false };
     case 'ConsentRevoked':
-      return { ...state, ending: { kind: 'REVOKED', at: event.data.revokedAt } };
+      return {
+        ...state,
+        ending: { kind: 'REVOKED', at: event.data.revokedAt, cause: 'WITHDRAWN' },
+      };
+    case 'ConsentEndedByErasure':
+      return { ...state, ending: { kind: 'REVOKED', at: event.data.endedAt, cause: 'ERASED' } };
     case 'ConsentSuperseded':
       return {
         ...state,
@@ -398,6 +452,9 @@ function evolve(state: ConsentState, event: ConsentEvent): ConsentState {
  *   decisions: two of them append at the same expected version and one must decide again.
  * - Expiry is a function of the clock (`consentStatus`); `ExpireConsent` records it once
  *   `valid_until` has passed and is a no-op before or after.
+ * - When the registry erased the subject, nothing new is granted for them (`subjectErasedAt`,
+ *   a lookup the caller makes: `DATA_ERASED`) and `EndConsentForErasure` ends a live artefact
+ *   (REVOKED, cause ERASED); it is a no-op on an ended or expired one.
  */
 export const consentDecider: Decider<ConsentCommand, ConsentEvent, ConsentState> = {
   decide,

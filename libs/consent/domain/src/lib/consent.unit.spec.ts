@@ -61,7 +61,7 @@ describe('granting a consent', () => {
       .given([])
       .when({
         type: 'GrantConsent',
-        data: { consentId: ID, grantedBy: SUBJECT, terms, supersedes: null },
+        data: { consentId: ID, grantedBy: SUBJECT, terms, supersedes: null, subjectErasedAt: null },
         metadata: { now: NOW },
       })
       .then([granted]);
@@ -72,7 +72,13 @@ describe('granting a consent', () => {
       .given([])
       .when({
         type: 'GrantConsent',
-        data: { consentId: ID, grantedBy: '1990013100012', terms, supersedes: null },
+        data: {
+          consentId: ID,
+          grantedBy: '1990013100012',
+          terms,
+          supersedes: null,
+          subjectErasedAt: null,
+        },
         metadata: { now: NOW },
       })
       .thenRejects('NOT_DATA_SUBJECT', ['subject']);
@@ -87,6 +93,7 @@ describe('granting a consent', () => {
           grantedBy: SUBJECT,
           terms: { ...terms, ...changed },
           supersedes: null,
+          subjectErasedAt: null,
         },
         metadata: { now: NOW },
       });
@@ -106,7 +113,7 @@ describe('granting a consent', () => {
       .given([granted])
       .when({
         type: 'GrantConsent',
-        data: { consentId: ID, grantedBy: SUBJECT, terms, supersedes: null },
+        data: { consentId: ID, grantedBy: SUBJECT, terms, supersedes: null, subjectErasedAt: null },
         metadata: { now: NOW },
       })
       .thenRejects('CONSENT_ALREADY_EXISTS');
@@ -287,5 +294,70 @@ describe('using a consent', () => {
       use('b', 2, t('2026-03-02T00:00:00Z')),
     ]);
     expect(state).toMatchObject({ uses: 2, lastUseAt: t('2026-03-02T00:00:00Z') });
+  });
+});
+
+describe('the registry erased the subject', () => {
+  const ERASED_AT = t('2026-03-01T09:00:00Z');
+  const LATER = t('2026-03-01T11:00:00Z');
+  const end = (now = LATER) => ({
+    type: 'EndConsentForErasure' as const,
+    data: { consentId: ID, registryEventId: 'reg-1', erasedAt: ERASED_AT },
+    metadata: { now },
+  });
+  const ended: ConsentEvent = {
+    type: 'ConsentEndedByErasure',
+    data: {
+      consentId: ID,
+      subject: SUBJECT,
+      registryEventId: 'reg-1',
+      erasedAt: ERASED_AT,
+      endedAt: LATER,
+    },
+  };
+  const paused: ConsentEvent = { type: 'ConsentPaused', data: { consentId: ID, pausedAt: NOW } };
+
+  it('ends an ACTIVE or PAUSED artefact, saying why; it then reads REVOKED and denies uses', () => {
+    spec.given([granted]).when(end()).then([ended]);
+    spec.given([granted, paused]).when(end()).then([ended]);
+    const state = evolveAll(consentDecider, [granted, ended]) as GrantedConsent;
+    expect(state.ending).toEqual({ kind: 'REVOKED', at: LATER, cause: 'ERASED' });
+    expect(consentStatus(state, LATER)).toBe('REVOKED');
+    spec
+      .given([granted, ended])
+      .when({
+        type: 'UseConsent',
+        data: { consentId: ID, request },
+        metadata: { now: LATER },
+      })
+      .thenRejects('USE_ENDED');
+  });
+
+  it('appends nothing for an ended or expired artefact, nor a second time', () => {
+    const revoked: ConsentEvent = {
+      type: 'ConsentRevoked',
+      data: { consentId: ID, revokedAt: NOW },
+    };
+    spec.given([granted, ended]).when(end()).thenNothing();
+    spec.given([granted, revoked]).when(end()).thenNothing();
+    spec.given([granted]).when(end(terms.validUntil)).thenNothing();
+    spec.given([]).when(end()).thenRejects('CONSENT_NOT_FOUND');
+  });
+
+  it('refuses a new grant for an erased person', () => {
+    spec
+      .given([])
+      .when({
+        type: 'GrantConsent',
+        data: {
+          consentId: ID,
+          grantedBy: SUBJECT,
+          terms,
+          supersedes: null,
+          subjectErasedAt: ERASED_AT,
+        },
+        metadata: { now: NOW },
+      })
+      .thenRejects('DATA_ERASED');
   });
 });

@@ -1,6 +1,6 @@
 import type { Decider } from '@gov/platform-decider';
 
-import { assertNever, reject } from './rejection';
+import { assertNever, erased, reject } from './rejection';
 
 /** Yes (`ALLOW`) or No (`NEVER`) to prefilling from a source. */
 export type PrefillPreference = 'ALLOW' | 'NEVER';
@@ -37,6 +37,8 @@ export type PrefillCommand =
         readonly source: string;
         readonly procedureId: string | null;
         readonly preference: PrefillPreference;
+        /** When the registry erased the person, as this service knows it; `null`: not erased. */
+        readonly subjectErasedAt: Date | null;
       };
       readonly metadata: { readonly now: Date };
     }
@@ -47,6 +49,8 @@ export type PrefillCommand =
         readonly by: string;
         readonly source: string;
         readonly procedureId: string;
+        /** When the registry erased the person, as this service knows it; `null`: not erased. */
+        readonly subjectErasedAt: Date | null;
       };
       readonly metadata: { readonly now: Date };
     };
@@ -59,8 +63,11 @@ export interface PrefillState {
 const keyOf = (source: string, procedureId: string | null): string =>
   `${source}\u0000${procedureId ?? ''}`;
 
-/** Where an answer came from: the procedure's own preference, the source's, or the default. */
-export type PrefillAnswerRule = 'procedure' | 'source' | 'default';
+/**
+ * Where an answer came from: the procedure's own preference, the source's, or the default; or
+ * the person's erasure (nothing is prefilled for an erased person).
+ */
+export type PrefillAnswerRule = 'procedure' | 'source' | 'default' | 'erased';
 
 /**
  * May a procedure prefill from `source` for this person? The procedure's own preference wins,
@@ -88,6 +95,9 @@ export function prefillAnswer(
 function decide(command: PrefillCommand, state: PrefillState): readonly PrefillEvent[] {
   if (command.data.by !== command.data.subject) {
     throw reject('NOT_DATA_SUBJECT', 'a person sets only their own prefill preferences');
+  }
+  if (command.data.subjectErasedAt !== null) {
+    throw erased(command.data.subject, command.data.subjectErasedAt);
   }
   const { now } = command.metadata;
   switch (command.type) {
@@ -137,7 +147,7 @@ function evolve(state: PrefillState, event: PrefillEvent): PrefillState {
  * A person's Yes/No to prefilling, one stream per person (`prefill-<national id>`): per source
  * (`persons`, `businesses`, `personal-space`) and per procedure, a procedure's own preference
  * overriding the source's. Setting the value already set, or clearing what is not set, appends
- * nothing.
+ * nothing. Nothing is set or cleared for a person the registry erased (`DATA_ERASED`).
  */
 export const prefillDecider: Decider<PrefillCommand, PrefillEvent, PrefillState> = {
   decide,

@@ -31,6 +31,7 @@ describe('the Yes/No to prefilling', () => {
         source: 'persons',
         procedureId: null,
         preference: 'NEVER' as const,
+        subjectErasedAt: null,
       },
       metadata: { now: NOW },
     };
@@ -49,6 +50,7 @@ describe('the Yes/No to prefilling', () => {
           source: 'persons',
           procedureId: null,
           preference: 'NEVER',
+          subjectErasedAt: null,
         },
         metadata: { now: NOW },
       })
@@ -63,6 +65,7 @@ describe('the Yes/No to prefilling', () => {
         by: SUBJECT,
         source: 'persons',
         procedureId: 'allocation-familiale',
+        subjectErasedAt: null,
       },
       metadata: { now: NOW },
     };
@@ -101,5 +104,28 @@ describe('the Yes/No to prefilling', () => {
       prefill: true,
       rule: 'default',
     });
+  });
+});
+
+describe('an erased person', () => {
+  it('sets and clears nothing', () => {
+    const erasedAt = new Date('2026-03-01T09:00:00Z');
+    const base = { subject: SUBJECT, by: SUBJECT, source: 'persons', subjectErasedAt: erasedAt };
+    spec
+      .given([never])
+      .when({
+        type: 'SetPrefillPreference',
+        data: { ...base, procedureId: null, preference: 'ALLOW' },
+        metadata: { now: NOW },
+      })
+      .thenRejects('DATA_ERASED');
+    spec
+      .given([never, allowForProcedure])
+      .when({
+        type: 'ClearPrefillPreference',
+        data: { ...base, procedureId: 'allocation-familiale' },
+        metadata: { now: NOW },
+      })
+      .thenRejects('DATA_ERASED');
   });
 });

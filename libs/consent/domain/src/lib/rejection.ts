@@ -13,6 +13,7 @@ export type ConsentRejectionCode =
   | 'NOT_DATA_SUBJECT'
   | 'CONSENT_ALREADY_EXISTS'
   | 'CONSENT_ENDED'
+  | 'DATA_ERASED'
   | UseDenialCode;
 
 /** Why a use of an artefact is denied. */
@@ -35,6 +36,14 @@ export function reject(
   fields: readonly FieldIssue[] = [],
 ): DomainRejection<ConsentRejectionCode> {
   return new DomainRejection(code, message, fields);
+}
+
+/** The refusal of anything new for a person the registry erased (410 `DATA_ERASED`). */
+export function erased(subject: string, erasedAt: Date): DomainRejection<ConsentRejectionCode> {
+  return reject(
+    'DATA_ERASED',
+    `the data of ${subject} was erased on ${erasedAt.toISOString()}: nothing new is recorded about them`,
+  );
 }
 
 /** For the `never` check at the end of every switch over a union. */

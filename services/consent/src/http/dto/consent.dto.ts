@@ -181,6 +181,7 @@ export const DecisionSchema = z.object({
     .enum([
       'NO_BASIS',
       'UNKNOWN_ORGANISATION',
+      'SUBJECT_ERASED',
       'USE_NOT_YET_VALID',
       'USE_PAUSED',
       'USE_ENDED',
