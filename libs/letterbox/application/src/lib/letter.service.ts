@@ -20,7 +20,7 @@ import { ContentIntegrityError, checkHash, contentStore, sha256Hex } from './con
 import type { Clock, RequestContext } from './context';
 import { appendMetadata, newIdFor, requireAgency, requireCitizen, uuidOf } from './context';
 import type { PgLetterStore } from './pg-letter-store';
-import { LetterEntity } from './schema';
+import { APPLICATION_SCHEMA, LetterEntity } from './schema';
 import type { LetterRow } from './schema';
 
 /** The stream of a letter. */
@@ -234,6 +234,7 @@ export class LetterService {
             return { sha256, keyId, bytes: sealed };
           })();
     const result = await this.store.transaction(async ({ store, manager }) => {
+      if (keys !== null) await refuseErased(manager, recipient.id);
       await contentStore.put(manager, stored, now);
       return handleCommand(
         store,
@@ -482,6 +483,23 @@ export class LetterService {
     await Promise.all(Array.from({ length: LOOKUP_CONCURRENCY }, worker));
     return result;
   }
+}
+
+/**
+ * Holds the person's key row for the rest of the delivery's transaction, and refuses a person
+ * erased since their key was looked up: an erasure (which updates that row) then waits for the
+ * delivery to commit, so a letter is never recorded after its recipient's `RecipientErased`
+ * in the log, where the erasure would miss it.
+ *
+ * @throws `SubjectErasedError` when the person's key is destroyed.
+ */
+async function refuseErased(manager: EntityManager, nationalId: string): Promise<void> {
+  const rows: { destroyed_at: Date | null }[] = await manager.query(
+    `SELECT destroyed_at FROM ${APPLICATION_SCHEMA}.subject_keys WHERE subject_id = $1 FOR SHARE`,
+    [nationalId],
+  );
+  const destroyedAt = rows[0]?.destroyed_at ?? null;
+  if (destroyedAt !== null) throw new SubjectErasedError(nationalId, destroyedAt);
 }
 
 /**

@@ -790,6 +790,51 @@ describe('a person’s letters, sealed and erased', () => {
     expect([await eventCount(), await contentCount()]).toEqual([events, contents]);
   });
 
+  it('refuses a delivery whose recipient is erased while it is being delivered, storing nothing', async () => {
+    const ERIC = '1979071100034';
+    await letters.deliver(as(ccss), input(pdf(), { recipient: { kind: 'person', id: ERIC } }));
+    const [events, contents] = [await eventCount(), await contentCount()];
+    // The erasure holds Eric's key row once the delivery has looked his key up...
+    const erasure = await pool.connect();
+    try {
+      await erasure.query('BEGIN');
+      await erasure.query(
+        `SELECT 1 FROM ${APPLICATION_SCHEMA}.subject_keys WHERE subject_id = $1 FOR UPDATE`,
+        [ERIC],
+      );
+      const delivery = letters.deliver(
+        as(ccss),
+        input(pdf(), { recipient: { kind: 'person', id: ERIC } }),
+      );
+      const outcome = delivery.then(
+        () => 'delivered',
+        (error: unknown) => (error instanceof SubjectErasedError ? 'erased' : String(error)),
+      );
+      // ...the delivery waits for it in its transaction (it would be done in milliseconds)...
+      const waiting = async () =>
+        (
+          await pool.query<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_stat_activity
+              WHERE wait_event_type = 'Lock' AND query LIKE '%FOR SHARE%'`,
+          )
+        ).rows[0]?.n === '1';
+      for (let i = 0; i < 100 && !(await waiting()); i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // ...and finds him erased once the erasure commits.
+      await erasure.query(
+        `UPDATE ${APPLICATION_SCHEMA}.subject_keys SET wrapped_key = NULL, destroyed_at = now()
+          WHERE subject_id = $1`,
+        [ERIC],
+      );
+      await erasure.query('COMMIT');
+      expect(await outcome).toBe('erased');
+    } finally {
+      erasure.release();
+    }
+    expect([await eventCount(), await contentCount()]).toEqual([events, contents]);
+  });
+
   it('destroys the key on a replica as it replays the erasure, and derives the same letters', async () => {
     const replica = await createTestDatabase('letterbox_erasure_replica');
     const replicaPool = new Pool({ connectionString: replica.url, max: 4 });
@@ -797,6 +842,8 @@ describe('a person’s letters, sealed and erased', () => {
     try {
       await migrateLetterboxSchemas(replicaPool);
       const replicaSource = await createLetterboxDataSource(replicaPool);
+      // Every delivery so far positioned in the log, as the primary's relay does.
+      await eventStore.sequence();
       // The replica holds Marie's key as the keys topic delivered it, before the log's erasure.
       await replicaPool.query(
         `INSERT INTO ${APPLICATION_SCHEMA}.subject_keys (key_id, subject_id, wrapped_key, created_at)
