@@ -212,8 +212,9 @@ function encodeCreated(
 /**
  * The codec of a letter's stream, sealing and opening a person's subject line with `keys`.
  * Without keys (`null`: a command that needs no subject line, a read model) a sealed subject
- * line decodes as `null` and a person's `LetterCreated` cannot be encoded; so does a subject
- * line whose key was destroyed.
+ * line decodes as `null`, and a person's `LetterCreated` cannot be encoded (a `TypeError`). A
+ * subject line whose key was destroyed decodes as `null` too; one whose key `keys` lack throws
+ * `KeyUnavailableError` (never taken for erased).
  */
 export function letterCodecWith(keys: SubjectKeys | null): EventCodec<LetterEvent> {
   return {
@@ -411,7 +412,7 @@ export interface RecipientErasure {
   readonly registryEventId: string;
 }
 
-/** The stored form of `RecipientErased` (nothing sealed: it names the person only). */
+/** The stored form of `RecipientErased`, revision 1 (nothing sealed: it names the person only). */
 export function encodeRecipientErased(erasure: RecipientErasure): NewEvent {
   return protoPayload(
     RecipientErasedSchema,

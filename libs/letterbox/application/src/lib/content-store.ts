@@ -32,11 +32,19 @@ export function sha256Hex(bytes: Uint8Array): string {
 export class ContentIntegrityError extends Error {
   override readonly name = 'ContentIntegrityError';
 
+  /**
+   * @param actualSha256 - What the bytes hash to; for sealed bytes, which are not hashed until
+   *   opened, what is wrong with them instead.
+   */
   constructor(
     readonly sha256: string,
     readonly actualSha256: string,
   ) {
-    super(`the stored content ${sha256} hashes to ${actualSha256}: refused`);
+    super(
+      /^[0-9a-f]{64}$/.test(actualSha256)
+        ? `the stored content ${sha256} hashes to ${actualSha256}: refused`
+        : `the stored content ${sha256} is refused: ${actualSha256}`,
+    );
   }
 }
 
@@ -145,7 +153,8 @@ export const contentStore = {
       document.bytes.byteLength,
     );
     if (keyId === null) checkHash(sha256, bytes);
-    else if (bytes.length < MIN_SEALED_BYTES) throw new ContentIntegrityError(sha256, 'unsealed');
+    else if (bytes.length < MIN_SEALED_BYTES)
+      throw new ContentIntegrityError(sha256, 'too short to be sealed');
     await manager.query(
       `INSERT INTO ${APPLICATION_SCHEMA}.contents (sha256, key_id, bytes, size_bytes, stored_at)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256, key_id) DO NOTHING`,
