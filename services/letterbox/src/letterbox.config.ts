@@ -35,6 +35,8 @@ export interface LetterboxConfig extends EventSourcedServiceConfig {
   readonly httpTimeoutMs: number;
   /** Organisations allowed to deliver on behalf of another (`onBehalfOf`). */
   readonly deliveryAgents: ReadonlySet<string>;
+  /** The registry's internal topic, whose `PersonErased` the letterbox obeys. */
+  readonly registryTopic: string;
 }
 
 const ORGANISATION_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -67,6 +69,7 @@ const envOrganisations = (defaultValue: readonly string[]) =>
  * | `REGISTRY_MANAGERS_TTL_MS` | 30000: how long the registry's answer on a business's managers is reused, so the longest a removed manager keeps access |
  * | `OUTBOUND_HTTP_TIMEOUT_MS` | 5000: time limit of each call to the registry |
  * | `LETTERBOX_DELIVERY_AGENTS` | `procedures`: organisations that may deliver on behalf of another (`onBehalfOf`), comma-separated; `none` for none |
+ * | `LETTERBOX_REGISTRY_TOPIC` | `registry.events.v1`: the registry's internal topic, whose `PersonErased` erases the person's letters here |
  */
 export const letterboxConfigSchema = z
   .object({
@@ -79,6 +82,7 @@ export const letterboxConfigSchema = z
     REGISTRY_MANAGERS_TTL_MS: envInteger({ min: 0, max: 300_000, default: 30_000 }),
     OUTBOUND_HTTP_TIMEOUT_MS: envInteger({ min: 100, max: 60_000, default: 5_000 }),
     LETTERBOX_DELIVERY_AGENTS: envOrganisations(['procedures']),
+    LETTERBOX_REGISTRY_TOPIC: envToken({ default: 'registry.events.v1' }),
   })
   .superRefine((env, context) => {
     checkAuthVariables(env, context);
@@ -104,4 +108,5 @@ export const letterboxConfigSchema = z
     managersTtlMs: env.REGISTRY_MANAGERS_TTL_MS,
     httpTimeoutMs: env.OUTBOUND_HTTP_TIMEOUT_MS,
     deliveryAgents: new Set(env.LETTERBOX_DELIVERY_AGENTS),
+    registryTopic: env.LETTERBOX_REGISTRY_TOPIC,
   }));

@@ -14,7 +14,12 @@ describe('letterbox configuration', () => {
       database: { url: 'postgres://postgres@127.0.0.1:15432/letterbox' },
       eventsTopic: 'letterbox.events.v1',
       documentsTopic: 'letterbox.documents.v1',
+      registryTopic: 'registry.events.v1',
     });
+    expect(
+      loadConfig(letterboxConfigSchema, { ...auth, LETTERBOX_REGISTRY_TOPIC: 'site-b.registry' })
+        .registryTopic,
+    ).toBe('site-b.registry');
   });
 
   it('takes another documents topic, and refuses to start without authentication', () => {

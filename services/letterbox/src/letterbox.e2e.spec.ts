@@ -266,8 +266,14 @@ describe('letterbox service', () => {
     expect(e.digest).toBe(p.digest);
     expect(e.projections).toEqual(p.projections);
     expect(p.projections['letterbox.letters']?.rows).toBe(2);
+    // A person's subject line opens once the keys topic brought their key (503 until then).
+    await waitFor(
+      'the embassy holds the recipient’s key',
+      async () => (await call(embassy, 'GET', `/letters/${letterId}`, anna)).status !== 503,
+    );
     expect((await call(embassy, 'GET', `/letters/${letterId}`, anna)).body).toMatchObject({
       state: 'RECEIPT_CONFIRMED',
+      subject: 'Décision: allocation familiale',
     });
     expect((await call(embassy, 'POST', '/letters', ccss, letter(pdf()))).status).toBe(503);
 

@@ -11,6 +11,8 @@ import {
 } from '@gov/letterbox-application';
 import type { BusinessManagers } from '@gov/letterbox-application';
 import { OwnToken } from '@gov/platform-auth';
+import { SUBJECT_KEY_STORE } from '@gov/platform-data-protection';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { PostgresEventStore } from '@gov/platform-event-sourcing';
 
@@ -51,12 +53,13 @@ export function applicationProviders(config: LetterboxConfig): Provider[] {
     },
     {
       provide: LetterService,
-      useFactory: (store: PgLetterStore) =>
+      useFactory: (store: PgLetterStore, keys: SubjectKeyStore) =>
         new LetterService(store, systemClock, {
           managers,
           deliveryAgents: config.deliveryAgents,
+          keys,
         }),
-      inject: [PgLetterStore],
+      inject: [PgLetterStore, SUBJECT_KEY_STORE],
     },
     {
       provide: RetentionReactor,

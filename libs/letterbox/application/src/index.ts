@@ -1,9 +1,10 @@
 /**
  * The letterbox's application layer: delivery (on behalf of another organisation by a delivery
  * agent), the recipient's box (a person's, and their businesses' through the registry's
- * managers, `BusinessManagers`), reads and receipts, the sender's view (`LetterService`); the event codecs over gov.letterbox.v1; the letters read
- * model and the content store by SHA-256 (TypeORM, schema `letterbox_app`); the retention
- * reactor.
+ * managers, `BusinessManagers`), reads and receipts, the sender's view (`LetterService`); the event codecs over gov.letterbox.v1 (a person's subject line
+ * sealed under their key); the letters read model and the content store by SHA-256 (TypeORM,
+ * schema `letterbox_app`; a person's document sealed under their key); the retention reactor;
+ * the registry's erasure of a person obeyed (`recordRecipientErasure`).
  *
  * @packageDocumentation
  */
@@ -11,14 +12,23 @@ export {
   LETTER_EVENT_TYPES,
   MalformedLetterPayloadError,
   PAYLOAD_SCHEMA_VERSIONS,
+  decodeRecipientErased,
+  encodeRecipientErased,
   letterCodec,
+  letterCodecWith,
+  openSubject,
+  recipientErasureStreamId,
+  sealedSubjectOf,
 } from './lib/codecs';
+export type { RecipientErasure, SealedSubject } from './lib/codecs';
+export { recordRecipientErasure } from './lib/erasure';
 export {
   ContentIntegrityError,
   ContentMissingError,
   contentStore,
   sha256Hex,
 } from './lib/content-store';
+export type { StoredDocument } from './lib/content-store';
 export {
   CachedBusinessManagers,
   NO_REGISTRY,
@@ -31,7 +41,9 @@ export {
   DOCUMENT_REMOVED_HEADER,
   DocumentRelay,
   applyReplicatedDocument,
+  documentKeyOf,
   documentsDigest,
+  parseDocumentKey,
 } from './lib/documents';
 export type {
   DocumentRecord,
@@ -57,6 +69,7 @@ export { LETTERS_PROJECTION, lettersProjection, projectLetterEvent } from './lib
 export { RetentionReactor } from './lib/retention.reactor';
 export {
   APPLICATION_SCHEMA,
+  CLEAR_CONTENT_KEY_ID,
   ContentEntity,
   DeliveredBy1765300000300,
   DocumentOutbox1765300000200,
@@ -66,6 +79,7 @@ export {
   LETTERBOX_SCHEMAS,
   LetterEntity,
   LetterTables1765300000100,
+  SealedLetters1765300000400,
   createLetterboxDataSource,
   migrateLetterboxSchemas,
 } from './lib/schema';

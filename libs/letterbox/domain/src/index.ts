@@ -19,6 +19,7 @@ export type { DeliveryOrigin } from './lib/delivery';
 export { isRecipient, letterDecider } from './lib/letter';
 export type {
   DeliveredLetter,
+  DeliveryFacts,
   LetterCommand,
   LetterEvent,
   LetterFacts,

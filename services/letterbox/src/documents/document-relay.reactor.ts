@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 
-import { DOCUMENT_REMOVED_HEADER, DocumentRelay, PgLetterStore } from '@gov/letterbox-application';
+import {
+  DOCUMENT_REMOVED_HEADER,
+  DocumentRelay,
+  PgLetterStore,
+  documentKeyOf,
+} from '@gov/letterbox-application';
 import { EventPublisher, KafkaAdmin } from '@gov/platform-messaging';
 
 import type { LetterboxConfig } from '../letterbox.config';
@@ -10,8 +15,8 @@ import { documentsTopicSpec } from './documents-topic';
 
 /**
  * The document relay as a kit reactor (the writable site only): the documents the outbox names
- * go to the documents topic, keyed by SHA-256, so that MirrorMaker 2 carries the bytes to the
- * embassy. The topic is ensured at start on every site (a promoted embassy publishes to its
+ * go to the documents topic, keyed by SHA-256 (and key id for a person's, sealed under their
+ * key as stored), so that MirrorMaker 2 carries the bytes to the embassy. The topic is ensured at start on every site (a promoted embassy publishes to its
  * own).
  */
 @Injectable()
@@ -31,11 +36,11 @@ export class DocumentRelayReactor implements OnApplicationBootstrap {
           records.map((record) =>
             record.bytes === null
               ? {
-                  key: record.sha256,
+                  key: documentKeyOf(record),
                   value: Buffer.alloc(0),
                   headers: { [DOCUMENT_REMOVED_HEADER]: 'true' },
                 }
-              : { key: record.sha256, value: record.bytes },
+              : { key: documentKeyOf(record), value: record.bytes },
           ),
         ),
     });

@@ -2,15 +2,17 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { DOCUMENT_REMOVED_HEADER, applyReplicatedDocument } from '@gov/letterbox-application';
+import {
+  DOCUMENT_REMOVED_HEADER,
+  applyReplicatedDocument,
+  parseDocumentKey,
+} from '@gov/letterbox-application';
 import { ConsumerGroupFactory, joinWhenReady } from '@gov/platform-messaging';
 import type { ConsumerGroup, InboundMessage } from '@gov/platform-messaging';
 
 import type { LetterboxConfig } from '../letterbox.config';
 import { LETTERBOX_CONFIG } from '../letterbox.providers';
 import { DOCUMENT_RECORD_MAX_BYTES } from './documents-topic';
-
-const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
  * On a replica (the embassy): the mirrored documents topic into the content store, each
@@ -63,18 +65,19 @@ export class DocumentsReplicaConsumer implements OnApplicationBootstrap, OnModul
   }
 
   private async apply(message: InboundMessage): Promise<void> {
-    const sha256 = message.key;
-    if (sha256 === null || !SHA256.test(sha256)) {
+    const document = message.key === null ? null : parseDocumentKey(message.key);
+    if (document === null) {
       this.logger.error(
-        { offset: message.offset, key: sha256 },
-        'A document without a SHA-256 key: skipped',
+        { offset: message.offset, key: message.key },
+        'A document without a SHA-256 (and key id) key: skipped',
       );
       return;
     }
+    const { sha256 } = document;
     const removed = message.headers[DOCUMENT_REMOVED_HEADER] === 'true';
     const outcome = await applyReplicatedDocument(
       this.dataSource.manager,
-      { sha256, bytes: removed ? null : message.value },
+      { ...document, bytes: removed ? null : message.value },
       new Date(),
     );
     if (outcome === 'corrupt') {

@@ -55,6 +55,21 @@ const DELIVER_EXAMPLE = {
   receiptRequested: true,
 };
 
+const problem = openApiSchema(Problem, 'output');
+const KEY_NOT_REPLICATED =
+  'this site has not received the recipient’s key yet (code KEY_NOT_REPLICATED, with ' +
+  'Retry-After: the keys topic is behind the log; retry)';
+/** The answers of a route that opens a letter to a person (sealed under their key). */
+const SEALED_READ_PROBLEMS = {
+  410:
+    'The letter’s recipient (a person) was erased by the registry (code DATA_ERASED): its ' +
+    'subject line and document cannot be read any more; nothing was recorded',
+  503:
+    'A business’s letter while the registry cannot be asked; or ' +
+    KEY_NOT_REPLICATED +
+    '; or this site is read-only (code READ_ONLY_SITE)',
+};
+
 /**
  * The two refusals of a document that HTTP has its own statuses for; the chassis' rejection
  * statuses stop at 422, so the route answers them itself.
@@ -90,7 +105,9 @@ export class LettersController {
       'available at once (the legal-effect instant). Answers the letter id and the SHA-256 of ' +
       'the document. A business’s letter goes to the managers the registry names. A delivery ' +
       'agent (LETTERBOX_DELIVERY_AGENTS) may name `onBehalfOf`, the organisation it delivers ' +
-      'for, which becomes the sender; for anyone else that is 403.',
+      'for, which becomes the sender; for anyone else that is 403. A letter to a person is ' +
+      'sealed under their key (its subject line and document); to a person the registry ' +
+      'erased it answers 410 and stores nothing.',
   })
   @ApiBody({
     schema: openApiSchema(DeliverLetterBody),
@@ -111,8 +128,17 @@ export class LettersController {
         `document of ${LETTER_LIMITS.maxContentBytes} bytes in base64, and the other fields), ` +
         'or the decoded document is larger than that',
     },
-    openApiSchema(Problem, 'output'),
+    problem,
     [413],
+  )
+  @ApiProblemResponses(
+    {
+      410:
+        'The recipient (a person) was erased by the registry (code DATA_ERASED): nothing is ' +
+        'delivered or stored',
+    },
+    problem,
+    [410],
   )
   async deliver(
     @Context() context: RequestContext,
@@ -139,7 +165,8 @@ export class LettersController {
       'The letters delivered to you and to the businesses the registry names you a manager ' +
       'of, newest first, with their states and recipients. `businessLetters: unavailable` ' +
       'when the registry could not be asked: your own letters are listed, and only the ' +
-      'business letters it could check.',
+      'business letters it could check. Once the registry erased you, your letters are ' +
+      'gone from it.',
   })
   @ApiJsonResponse(
     200,
@@ -154,6 +181,11 @@ export class LettersController {
     schema: openApiSchema(LetterListQuery.shape.procedureId),
   })
   @ApiProblems(400, 401, 403)
+  @ApiProblemResponses(
+    { 503: `The subject lines cannot be opened: ${KEY_NOT_REPLICATED}` },
+    problem,
+    [503],
+  )
   async box(
     @Context() context: RequestContext,
     @Query(new ZodPipe(LetterListQuery, 'query')) query: LetterListQueryDto,
@@ -168,11 +200,13 @@ export class LettersController {
     description:
       'Its recipient (the person, or a current manager of the business), or the organisation ' +
       'that sent it. Anyone else gets 404, as for an unknown letter; 503 for a business’s ' +
-      'letter while the registry cannot be asked.',
+      'letter while the registry cannot be asked. A letter to a person the registry erased ' +
+      'answers 410 (its sender lists its delivery facts under /sent).',
   })
   @ApiParam({ name: 'letterId', schema: openApiSchema(LetterIdParam) })
   @ApiJsonResponse(200, 'The letter', LetterViewSchema, { letterId: LETTER_ID }, [])
-  @ApiProblems(400, 401, 403, 404, 503)
+  @ApiProblems(400, 401, 403, 404)
+  @ApiProblemResponses(SEALED_READ_PROBLEMS, problem, [410, 503])
   get(
     @Context() context: RequestContext,
     @Param('letterId', letterIdParam) letterId: string,
@@ -188,10 +222,12 @@ export class LettersController {
       'The recipient only (for a business, a manager the registry names; 503 while it cannot ' +
       'be asked). The bytes with their media type, after their SHA-256 is checked ' +
       'again (the `Digest`-like `X-Content-SHA256` header carries it). The first opening makes ' +
-      'the letter READ; every opening is recorded. 409 once retention removed the content.',
+      'the letter READ; every opening is recorded. 409 once retention removed the content; ' +
+      '410 once the registry erased the recipient (a person).',
   })
   @ApiParam({ name: 'letterId', schema: openApiSchema(LetterIdParam) })
-  @ApiProblems(400, 401, 403, 404, 409, 503)
+  @ApiProblems(400, 401, 403, 404, 409)
+  @ApiProblemResponses(SEALED_READ_PROBLEMS, problem, [410, 503])
   async content(
     @Context() context: RequestContext,
     @Param('letterId', letterIdParam) letterId: string,
@@ -215,11 +251,13 @@ export class LettersController {
     summary: 'Confirm receipt',
     description:
       'The recipient, once the letter is read and when the sender asked for a receipt; a ' +
-      'repeat changes nothing. Answers the letter with its states.',
+      'repeat changes nothing. Answers the letter with its states; 410 once the registry ' +
+      'erased the recipient (a person).',
   })
   @ApiParam({ name: 'letterId', schema: openApiSchema(LetterIdParam) })
   @ApiJsonResponse(200, 'Confirmed', LetterViewSchema, { letterId: LETTER_ID }, [])
-  @ApiProblems(400, 401, 403, 404, 409, 503)
+  @ApiProblems(400, 401, 403, 404, 409)
+  @ApiProblemResponses(SEALED_READ_PROBLEMS, problem, [410, 503])
   confirmReceipt(
     @Context() context: RequestContext,
     @Param('letterId', letterIdParam) letterId: string,

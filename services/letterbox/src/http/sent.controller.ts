@@ -4,7 +4,14 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import { LetterService } from '@gov/letterbox-application';
 import type { LetterView, RequestContext } from '@gov/letterbox-application';
 import { AuthGuard, Roles } from '@gov/platform-auth';
-import { ApiJsonResponse, ApiProblems, ZodPipe, openApiSchema } from '@gov/platform-chassis';
+import {
+  ApiJsonResponse,
+  ApiProblemResponses,
+  ApiProblems,
+  Problem,
+  ZodPipe,
+  openApiSchema,
+} from '@gov/platform-chassis';
 
 import { LetterListQuery, LetterListSchema } from './dto/letter.dto';
 import type { LetterListQueryDto } from './dto/letter.dto';
@@ -22,7 +29,10 @@ export class SentController {
   @Roles('agency')
   @ApiOperation({
     summary: 'Letters your organisation sent',
-    description: 'Newest first, each with its state (AVAILABLE, READ, RECEIPT_CONFIRMED).',
+    description:
+      'Newest first, each with its state (AVAILABLE, READ, RECEIPT_CONFIRMED). A letter to a ' +
+      'person the registry erased keeps its delivery facts (the proof of delivery: recipient, ' +
+      'times, SHA-256 of the document) with `recipientErasedAt`, without its subject line.',
   })
   @ApiJsonResponse(200, 'The letters', LetterListSchema, { items: [] }, [])
   @ApiQuery({
@@ -31,6 +41,15 @@ export class SentController {
     schema: openApiSchema(LetterListQuery.shape.procedureId),
   })
   @ApiProblems(400, 401, 403)
+  @ApiProblemResponses(
+    {
+      503:
+        'The subject lines cannot be opened: this site has not received a recipient’s key yet ' +
+        '(code KEY_NOT_REPLICATED, with Retry-After; retry)',
+    },
+    openApiSchema(Problem, 'output'),
+    [503],
+  )
   async sent(
     @Context() context: RequestContext,
     @Query(new ZodPipe(LetterListQuery, 'query')) query: LetterListQueryDto,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 
 import { ContentIntegrityError, contentStore } from './content-store';
-import { APPLICATION_SCHEMA } from './schema';
+import { APPLICATION_SCHEMA, CLEAR_CONTENT_KEY_ID } from './schema';
 import type { PgLetterStore } from './pg-letter-store';
 
 /** The documents topic unless `DOCUMENTS_TOPIC` says otherwise. */
@@ -16,12 +16,37 @@ export const DOCUMENTS_TOPIC = 'letterbox.documents.v1';
  */
 export const DOCUMENT_REMOVED_HEADER = 'letterbox-document-removed';
 
-/** A record of the documents topic: the bytes of a document, or its removal. */
+/**
+ * A record of the documents topic: the bytes of a document, or its removal. A person's document
+ * travels sealed under their key, as it is stored: the topic and its mirror hold no document of
+ * a person in clear.
+ */
 export interface DocumentRecord {
-  /** The key: the SHA-256 of the bytes, lower-case hex. */
+  /** The SHA-256 of the document in clear, lower-case hex. */
   readonly sha256: string;
+  /** The key its bytes are sealed under; `null`: in clear (a business's letter). */
+  readonly keyId: string | null;
   /** `null`: the document was removed (retention ended for every letter carrying it). */
   readonly bytes: Buffer | null;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The record key of a document on the documents topic (compacted per key): its SHA-256 for a
+ * clear document, `<sha256>/<key id>` for a sealed one (each person's copy is its own).
+ */
+export function documentKeyOf(record: Pick<DocumentRecord, 'sha256' | 'keyId'>): string {
+  return record.keyId === null ? record.sha256 : `${record.sha256}/${record.keyId}`;
+}
+
+/** The document a record key of the documents topic names; `null` for a malformed key. */
+export function parseDocumentKey(key: string): { sha256: string; keyId: string | null } | null {
+  const [sha256, keyId, ...rest] = key.split('/');
+  if (sha256 === undefined || !SHA256.test(sha256) || rest.length > 0) return null;
+  if (keyId === undefined) return { sha256, keyId: null };
+  return UUID.test(keyId) ? { sha256, keyId } : null;
 }
 
 /** Where the relay publishes documents (the documents topic); resolves once durably written. */
@@ -45,16 +70,29 @@ export class DocumentRelay {
 
   /** Publishes one batch; resolves with how many records it published. */
   async runOnce(): Promise<number> {
-    const rows: { seq: string; sha256: string; removed: boolean; bytes: Buffer | null }[] =
-      await this.store.manager.query(
-        `SELECT o.seq, o.sha256, o.removed, CASE WHEN o.removed THEN NULL ELSE c.bytes END AS bytes
-           FROM ${APPLICATION_SCHEMA}.document_outbox o
-           LEFT JOIN ${APPLICATION_SCHEMA}.contents c ON c.sha256 = o.sha256
-          ORDER BY o.seq LIMIT $1`,
-        [this.batchSize],
-      );
+    const rows: {
+      seq: string;
+      sha256: string;
+      key_id: string;
+      removed: boolean;
+      bytes: Buffer | null;
+    }[] = await this.store.manager.query(
+      `SELECT o.seq, o.sha256, o.key_id, o.removed,
+              CASE WHEN o.removed THEN NULL ELSE c.bytes END AS bytes
+         FROM ${APPLICATION_SCHEMA}.document_outbox o
+         LEFT JOIN ${APPLICATION_SCHEMA}.contents c
+                ON c.sha256 = o.sha256 AND c.key_id = o.key_id
+        ORDER BY o.seq LIMIT $1`,
+      [this.batchSize],
+    );
     if (rows.length === 0) return 0;
-    await this.sink.publish(rows.map((row) => ({ sha256: row.sha256, bytes: row.bytes })));
+    await this.sink.publish(
+      rows.map((row) => ({
+        sha256: row.sha256,
+        keyId: row.key_id === CLEAR_CONTENT_KEY_ID ? null : row.key_id,
+        bytes: row.bytes,
+      })),
+    );
     await this.store.manager.query(
       `DELETE FROM ${APPLICATION_SCHEMA}.document_outbox WHERE seq = ANY($1::bigint[])`,
       [rows.map((row) => row.seq)],
@@ -67,9 +105,10 @@ export class DocumentRelay {
 export type ReplicatedDocumentOutcome = 'stored' | 'removed' | 'corrupt';
 
 /**
- * Applies a record of the mirrored documents topic on the replica: stores the bytes if they
- * hash to their key (`corrupt` otherwise: nothing stored, the caller reports it), or removes
- * the document unless a letter whose content is kept still uses it.
+ * Applies a record of the mirrored documents topic on the replica: stores clear bytes if they
+ * hash to their key and sealed bytes if they have the sealed form (`corrupt` otherwise: nothing
+ * stored, the caller reports it; sealed bytes are authenticated when opened), or removes the
+ * document unless a letter whose content is kept still uses it.
  */
 export async function applyReplicatedDocument(
   manager: EntityManager,
@@ -77,11 +116,15 @@ export async function applyReplicatedDocument(
   at: Date,
 ): Promise<ReplicatedDocumentOutcome> {
   if (record.bytes === null) {
-    await contentStore.release(manager, record.sha256);
+    await contentStore.release(manager, record.sha256, record.keyId);
     return 'removed';
   }
   try {
-    await contentStore.putReplicated(manager, record.sha256, record.bytes, at);
+    await contentStore.putReplicated(
+      manager,
+      { sha256: record.sha256, keyId: record.keyId, bytes: record.bytes },
+      at,
+    );
     return 'stored';
   } catch (error) {
     if (error instanceof ContentIntegrityError) return 'corrupt';
@@ -95,7 +138,10 @@ export interface DocumentsDigest {
   readonly documents: number;
   /** Their bytes in all. */
   readonly bytes: number;
-  /** `sha256:` and 64 hex digits over every (SHA-256, length), in SHA-256 order. */
+  /**
+   * `sha256:` and 64 hex digits over every (SHA-256, length) of a clear document and
+   * (SHA-256/key id, length) of a sealed one, in that order.
+   */
   readonly digest: string;
   /** Documents that letters whose content is kept name and that are not stored here. */
   readonly missing: number;
@@ -104,24 +150,32 @@ export interface DocumentsDigest {
 }
 
 /**
- * The digest of the content store: over each document's SHA-256 and length (its bytes were
- * hashed when stored and are hashed again on every read, so equal lists mean equal bytes),
- * with the documents the site's letters need and lack.
+ * The digest of the content store: over each document's SHA-256 (with its key id when sealed)
+ * and stored length (clear bytes were hashed when stored and are hashed again on every read,
+ * sealed ones are authenticated and hashed when opened, so equal lists mean equal bytes), with
+ * the documents the site's letters need and lack.
  */
 export async function documentsDigest(manager: EntityManager): Promise<DocumentsDigest> {
-  const rows: { sha256: string; size_bytes: string }[] = await manager.query(
-    `SELECT sha256, size_bytes FROM ${APPLICATION_SCHEMA}.contents ORDER BY sha256`,
+  const rows: { sha256: string; key_id: string; size_bytes: string }[] = await manager.query(
+    `SELECT sha256, key_id, size_bytes FROM ${APPLICATION_SCHEMA}.contents
+      ORDER BY sha256, key_id`,
   );
   const hash = createHash('sha256');
   let bytes = 0;
   for (const row of rows) {
-    hash.update(`${row.sha256}:${row.size_bytes}\n`);
+    const key = documentKeyOf({
+      sha256: row.sha256,
+      keyId: row.key_id === CLEAR_CONTENT_KEY_ID ? null : row.key_id,
+    });
+    hash.update(`${key}:${row.size_bytes}\n`);
     bytes += Number(row.size_bytes);
   }
   const missing: { sha256: string }[] = await manager.query(
     `SELECT DISTINCT l.sha256 FROM ${APPLICATION_SCHEMA}.letters l
       WHERE l.content_removed_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM ${APPLICATION_SCHEMA}.contents c WHERE c.sha256 = l.sha256)
+        AND NOT EXISTS (SELECT 1 FROM ${APPLICATION_SCHEMA}.contents c
+                         WHERE c.sha256 = l.sha256
+                           AND c.key_id = COALESCE(l.key_id, '${CLEAR_CONTENT_KEY_ID}'))
       ORDER BY l.sha256`,
   );
   return {

@@ -1,6 +1,13 @@
-import { In } from 'typeorm';
-import type { FindOptionsWhere } from 'typeorm';
+import { In, IsNull } from 'typeorm';
+import type { EntityManager, FindOptionsWhere } from 'typeorm';
 
+import {
+  ERASED,
+  KeyRing,
+  SealedDataError,
+  SubjectErasedError,
+} from '@gov/platform-data-protection';
+import type { SubjectKeyStore, SubjectKeys } from '@gov/platform-data-protection';
 import { DomainRejection } from '@gov/platform-decider';
 import { handleCommand } from '@gov/platform-event-sourcing';
 import { checkContent, deliveryOrigin, letterDecider } from '@gov/letterbox-domain';
@@ -8,12 +15,12 @@ import type { LetterRejectionCode, LetterStatus, Reader, Recipient } from '@gov/
 
 import type { BusinessManagers } from './business-managers';
 import { isRegistryUnavailable } from './business-managers';
-import { letterCodec } from './codecs';
-import { contentStore, sha256Hex } from './content-store';
+import { letterCodec, letterCodecWith, openSubject } from './codecs';
+import { ContentIntegrityError, checkHash, contentStore, sha256Hex } from './content-store';
 import type { Clock, RequestContext } from './context';
 import { appendMetadata, newIdFor, requireAgency, requireCitizen, uuidOf } from './context';
 import type { PgLetterStore } from './pg-letter-store';
-import { LetterEntity } from './schema';
+import { APPLICATION_SCHEMA, LetterEntity } from './schema';
 import type { LetterRow } from './schema';
 
 /** The stream of a letter. */
@@ -58,13 +65,19 @@ export interface LetterView {
   /** The delivery agent that delivered it on the sender's behalf; `null` when the sender did. */
   readonly deliveredBy: string | null;
   readonly recipient: Recipient;
-  readonly subject: string;
+  /** The subject line; `null` once the recipient (a person) was erased. */
+  readonly subject: string | null;
   readonly procedureId: string | null;
   readonly contentType: string;
   readonly sha256: string;
   readonly sizeBytes: number;
   readonly receiptRequested: boolean;
   readonly state: LetterStatus;
+  /**
+   * When the registry erased the recipient (a person): the letter's delivery facts stay for its
+   * sender, its subject line and document are unreadable; `null` otherwise.
+   */
+  readonly recipientErasedAt: string | null;
   readonly createdAt: string;
   readonly availableAt: string | null;
   readonly readAt: string | null;
@@ -91,6 +104,8 @@ export interface LetterServiceOptions {
   readonly managers: BusinessManagers;
   /** Organisations that may deliver on behalf of another (`LETTERBOX_DELIVERY_AGENTS`). */
   readonly deliveryAgents: ReadonlySet<string>;
+  /** The per-person keys a letter to a person is sealed under (its subject line, its document). */
+  readonly keys: SubjectKeyStore;
 }
 
 /** Filters of a list of letters. */
@@ -108,14 +123,32 @@ export interface LetterContent {
 
 const iso = (value: Date | null): string | null => (value === null ? null : value.toISOString());
 
-/** The view of a read-model row. */
-export function letterView(row: LetterRow): LetterView {
+/**
+ * The sealing context of a person's document: what it is, which document, whose, so that
+ * sealed bytes cannot pass for another document or another person's copy.
+ */
+const documentContext = (sha256: string, nationalId: string): readonly string[] => [
+  'letterbox.document',
+  sha256,
+  nationalId,
+];
+
+/**
+ * The view of a read-model row, a person's sealed subject line opened with `keys`.
+ *
+ * @throws `KeyUnavailableError` when `keys` lack its key (not replicated to this site yet).
+ */
+export function letterView(row: LetterRow, keys: SubjectKeys = KeyRing.EMPTY): LetterView {
+  const subject =
+    row.sealedSubject === null || row.keyId === null
+      ? row.subject
+      : openSubject(keys, row.keyId, row.sealedSubject, row.recipientId);
   return {
     letterId: row.letterId,
     sender: row.senderOrganisationId,
     deliveredBy: row.deliveredBy,
     recipient: { kind: row.recipientKind, id: row.recipientId },
-    subject: row.subject,
+    subject,
     procedureId: row.procedureId,
     contentType: row.contentType,
     sha256: row.sha256,
@@ -128,7 +161,16 @@ export function letterView(row: LetterRow): LetterView {
     receiptConfirmedAt: iso(row.confirmedAt),
     retainUntil: iso(row.retainUntil),
     contentRemovedAt: iso(row.contentRemovedAt),
+    recipientErasedAt: iso(row.recipientErasedAt),
   };
+}
+
+/** The keys that open the sealed subject lines of `rows`, as this site knows them. */
+function keysToRead(store: SubjectKeyStore, rows: readonly LetterRow[]): Promise<KeyRing> {
+  return KeyRing.forReading(
+    store,
+    rows.flatMap((row) => (row.keyId !== null && row.sealedSubject !== null ? [row.keyId] : [])),
+  );
 }
 
 const LIST_LIMIT = 200;
@@ -153,8 +195,12 @@ export class LetterService {
   ) {}
 
   /**
-   * Delivers a document: checks it, stores its bytes by SHA-256 (once however many letters
-   * carry them) and records the letter created and available, all in one transaction.
+   * Delivers a document: checks it, stores its bytes by SHA-256 (a business's once however many
+   * letters carry them; a person's sealed under their key, once per person) and records the
+   * letter created and available (a person's subject line sealed), all in one transaction.
+   *
+   * @throws `SubjectErasedError` (410) for a person the registry erased, before anything is
+   *   stored.
    */
   async deliver(context: RequestContext, input: DeliverInput): Promise<Delivered> {
     const agency = requireAgency(context.principal, 'deliver letters');
@@ -170,11 +216,29 @@ export class LetterService {
         : letterIdOf(origin.senderOrganisationId, input.reference);
     const now = this.clock.now();
     const sha256 = sha256Hex(input.content);
+    const { recipient } = input;
+    // A person's key, made on first use; an erased person's refuses (410) here, first.
+    const keys =
+      recipient.kind === 'person'
+        ? await KeyRing.forWriting(this.options.keys, [recipient.id])
+        : null;
+    const stored =
+      keys === null
+        ? { sha256, keyId: null, bytes: input.content }
+        : (() => {
+            const { keyId, sealed } = keys.seal(
+              recipient.id,
+              input.content,
+              documentContext(sha256, recipient.id),
+            );
+            return { sha256, keyId, bytes: sealed };
+          })();
     const result = await this.store.transaction(async ({ store, manager }) => {
-      await contentStore.put(manager, input.content, now);
+      if (keys !== null) await refuseErased(manager, recipient.id);
+      await contentStore.put(manager, stored, now);
       return handleCommand(
         store,
-        { decider: letterDecider, codec: letterCodec },
+        { decider: letterDecider, codec: letterCodecWith(keys) },
         letterStreamId(letterId),
         {
           type: 'DeliverLetter',
@@ -213,8 +277,14 @@ export class LetterService {
     const citizen = requireCitizen(context.principal, 'read their letterbox');
     const { managed, complete } = await this.businessesManagedBy(citizen.subject);
     const procedure = filter.procedureId === undefined ? {} : { procedureId: filter.procedureId };
+    // An erased person's letters leave their box (the senders keep their delivery facts).
     const where: FindOptionsWhere<LetterRow>[] = [
-      { recipientKind: 'person', recipientId: citizen.subject, ...procedure },
+      {
+        recipientKind: 'person',
+        recipientId: citizen.subject,
+        recipientErasedAt: IsNull(),
+        ...procedure,
+      },
     ];
     if (managed.length > 0) {
       where.push({ recipientKind: 'business', recipientId: In(managed), ...procedure });
@@ -224,12 +294,18 @@ export class LetterService {
       order: { createdAt: 'DESC', letterId: 'ASC' },
       take: LIST_LIMIT,
     });
-    return { items: rows.map(letterView), businessLetters: complete ? 'included' : 'unavailable' };
+    const keys = await keysToRead(this.options.keys, rows);
+    return {
+      items: rows.map((row) => letterView(row, keys)),
+      businessLetters: complete ? 'included' : 'unavailable',
+    };
   }
 
   /**
    * The letters the caller's organisation sent, newest first, with their states; only a
-   * procedure's when `filter` names one (the decision letters of a procedure's timeline).
+   * procedure's when `filter` names one (the decision letters of a procedure's timeline). A
+   * letter to an erased person keeps its delivery facts (the sender must be able to prove the
+   * delivery), without its subject line.
    */
   async sent(context: RequestContext, filter: LetterFilter = {}): Promise<LetterView[]> {
     const agency = requireAgency(context.principal, 'list the letters it sent');
@@ -241,12 +317,14 @@ export class LetterService {
       order: { createdAt: 'DESC', letterId: 'ASC' },
       take: LIST_LIMIT,
     });
-    return rows.map(letterView);
+    const keys = await keysToRead(this.options.keys, rows);
+    return rows.map((row) => letterView(row, keys));
   }
 
   /**
    * One letter: to its recipient, or to an agency of the organisation that sent it. Anyone
-   * else is told it does not exist, as for an unknown id.
+   * else is told it does not exist, as for an unknown id. A letter to an erased person is gone
+   * (`SubjectErasedError`, 410) for both; its sender lists its delivery facts (`sent`).
    */
   async get(context: RequestContext, letterId: string): Promise<LetterView> {
     const row = await this.store.manager
@@ -264,16 +342,21 @@ export class LetterService {
                 principal.subject,
               ));
     if (!visible) throw notInBox(letterId);
-    return letterView(row);
+    if (row.recipientErasedAt !== null) {
+      throw new SubjectErasedError(row.recipientId, row.recipientErasedAt);
+    }
+    return letterView(row, await keysToRead(this.options.keys, [row]));
   }
 
   /**
    * Serves the document to its recipient, recording the read (the first one as `LetterRead`).
-   * The bytes are hashed again before they are served: on a mismatch nothing is recorded and
-   * nothing is served (a `ContentIntegrityError`).
+   * A person's document is opened with their key; the bytes are hashed again before they are
+   * served: on a mismatch (or sealed bytes that do not open) nothing is recorded and nothing is
+   * served (a `ContentIntegrityError`). An erased person's: `SubjectErasedError` (410), nothing
+   * recorded; a key not replicated here yet: `KeyUnavailableError` (503), nothing recorded.
    */
   async open(context: RequestContext, letterId: string): Promise<LetterContent> {
-    const reader = await this.readerOf(context, letterId, 'open a letter');
+    const { reader, keyId } = await this.readerOf(context, letterId, 'open a letter');
     const now = this.clock.now();
     return this.store.transaction(async ({ store, manager }) => {
       const result = await handleCommand(
@@ -284,16 +367,38 @@ export class LetterService {
         { metadata: appendMetadata(context) },
       );
       if (result.state.status === 'NONE') throw notInBox(letterId);
-      const { sha256, contentType } = result.state.facts;
+      const { sha256, contentType, recipient } = result.state.facts;
       // Read after the append, in the same transaction: a failed check rolls the read back.
-      const bytes = await contentStore.get(manager, sha256);
+      const bytes = await this.document(manager, sha256, keyId, recipient.id);
       return { contentType, sha256, bytes };
     });
   }
 
+  /** A document in clear: opened with its recipient's key when sealed, its hash checked. */
+  private async document(
+    manager: EntityManager,
+    sha256: string,
+    keyId: string | null,
+    recipientId: string,
+  ): Promise<Buffer> {
+    const stored = await contentStore.get(manager, sha256, keyId);
+    if (keyId === null) return stored;
+    const keys = await KeyRing.forReading(this.options.keys, [keyId]);
+    let opened;
+    try {
+      opened = keys.open(keyId, stored, documentContext(sha256, recipientId));
+    } catch (error) {
+      if (!(error instanceof SealedDataError)) throw error;
+      throw new ContentIntegrityError(sha256, 'sealed bytes that do not open');
+    }
+    if (opened === ERASED) throw new SubjectErasedError(recipientId);
+    checkHash(sha256, opened);
+    return Buffer.from(opened.buffer, opened.byteOffset, opened.byteLength);
+  }
+
   /** Records the recipient's confirmation of receipt (once; a repeat changes nothing). */
   async confirmReceipt(context: RequestContext, letterId: string): Promise<LetterView> {
-    const reader = await this.readerOf(context, letterId, 'confirm receipt');
+    const { reader } = await this.readerOf(context, letterId, 'confirm receipt');
     await handleCommand(
       this.store,
       { decider: letterDecider, codec: letterCodec },
@@ -306,21 +411,43 @@ export class LetterService {
 
   /**
    * The citizen as the decider sees them for letter `letterId`: with its business when the
-   * letter is a business's and the registry names them among its managers. The read model says
-   * whose letter it is (the request path writes it with the delivery); a row not there yet (a
-   * replica just promoted, still replaying) names no business, so the decider refuses: it fails
-   * closed.
+   * letter is a business's and the registry names them among its managers; and the key the
+   * letter is sealed under. The read model says whose letter it is (the request path writes it
+   * with the delivery); a row not there yet (a replica just promoted, still replaying) names no
+   * business, so the decider refuses: it fails closed.
+   *
+   * @throws `SubjectErasedError` (410) to the recipient of a letter whose recipient was erased.
    */
-  private async readerOf(context: RequestContext, letterId: string, what: string): Promise<Reader> {
+  private async readerOf(
+    context: RequestContext,
+    letterId: string,
+    what: string,
+  ): Promise<{ reader: Reader; keyId: string | null }> {
     const citizen = requireCitizen(context.principal, what);
-    const row = await this.store.manager
-      .getRepository(LetterEntity)
-      .findOne({ where: { letterId }, select: { recipientKind: true, recipientId: true } });
-    if (row?.recipientKind !== 'business') return { nationalId: citizen.subject, manages: [] };
+    const row = await this.store.manager.getRepository(LetterEntity).findOne({
+      where: { letterId },
+      select: {
+        letterId: true,
+        recipientKind: true,
+        recipientId: true,
+        keyId: true,
+        recipientErasedAt: true,
+      },
+    });
+    const keyId = row?.keyId ?? null;
+    if (row?.recipientKind !== 'business') {
+      if (row !== null && row.recipientErasedAt !== null && row.recipientId === citizen.subject) {
+        throw new SubjectErasedError(row.recipientId, row.recipientErasedAt);
+      }
+      return { reader: { nationalId: citizen.subject, manages: [] }, keyId };
+    }
     const managers = await this.options.managers.managersOf(row.recipientId);
     return {
-      nationalId: citizen.subject,
-      manages: managers.includes(citizen.subject) ? [row.recipientId] : [],
+      reader: {
+        nationalId: citizen.subject,
+        manages: managers.includes(citizen.subject) ? [row.recipientId] : [],
+      },
+      keyId,
     };
   }
 
@@ -356,6 +483,23 @@ export class LetterService {
     await Promise.all(Array.from({ length: LOOKUP_CONCURRENCY }, worker));
     return result;
   }
+}
+
+/**
+ * Holds the person's key row for the rest of the delivery's transaction, and refuses a person
+ * erased since their key was looked up: an erasure (which updates that row) then waits for the
+ * delivery to commit, so a letter is never recorded after its recipient's `RecipientErased`
+ * in the log, where the erasure would miss it.
+ *
+ * @throws `SubjectErasedError` when the person's key is destroyed.
+ */
+async function refuseErased(manager: EntityManager, nationalId: string): Promise<void> {
+  const rows: { destroyed_at: Date | null }[] = await manager.query(
+    `SELECT destroyed_at FROM ${APPLICATION_SCHEMA}.subject_keys WHERE subject_id = $1 FOR SHARE`,
+    [nationalId],
+  );
+  const destroyedAt = rows[0]?.destroyed_at ?? null;
+  if (destroyedAt !== null) throw new SubjectErasedError(nationalId, destroyedAt);
 }
 
 /**

@@ -2,6 +2,11 @@ import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
 import type { Principal } from '@gov/platform-auth';
+import {
+  KeyEncryptionKey,
+  PostgresSubjectKeyStore,
+  SubjectErasedError,
+} from '@gov/platform-data-protection';
 import { isDomainRejection } from '@gov/platform-decider';
 import { PostgresEventStore, ProjectionRunner } from '@gov/platform-event-sourcing';
 import { createTestDatabase } from '@gov/platform-testing';
@@ -11,7 +16,8 @@ import { ApplicationError } from '@gov/platform-chassis';
 
 import { CachedBusinessManagers } from './business-managers';
 import type { BusinessManagers } from './business-managers';
-import { LETTER_EVENT_TYPES, letterCodec } from './codecs';
+import { LETTER_EVENT_TYPES, letterCodec, recipientErasureStreamId } from './codecs';
+import { recordRecipientErasure } from './erasure';
 import { DocumentRelay, applyReplicatedDocument, documentsDigest } from './documents';
 import type { DocumentRecord } from './documents';
 import { ContentIntegrityError, sha256Hex } from './content-store';
@@ -23,6 +29,7 @@ import { lettersProjection } from './projection';
 import { RetentionReactor } from './retention.reactor';
 import {
   APPLICATION_SCHEMA,
+  CLEAR_CONTENT_KEY_ID,
   EVENT_STORE_SCHEMA,
   createLetterboxDataSource,
   migrateLetterboxSchemas,
@@ -37,6 +44,7 @@ let dataSource: DataSource;
 let eventStore: PostgresEventStore;
 let store: PgLetterStore;
 let letters: LetterService;
+let keys: PostgresSubjectKeyStore;
 let now = new Date('2026-03-01T10:00:00Z');
 const clock: Clock = { now: () => now };
 let requests = 0;
@@ -126,9 +134,11 @@ beforeAll(async () => {
   dataSource = await createLetterboxDataSource(pool);
   eventStore = new PostgresEventStore({ pool, schema: EVENT_STORE_SCHEMA, producer: 'letterbox' });
   store = new PgLetterStore(eventStore, dataSource);
+  keys = new PostgresSubjectKeyStore(pool, APPLICATION_SCHEMA, KeyEncryptionKey.generate());
   letters = new LetterService(store, clock, {
     managers: new CachedBusinessManagers(registryPort, clock, MANAGERS_TTL_MS),
     deliveryAgents: new Set(['procedures']),
+    keys,
   });
 });
 
@@ -194,16 +204,26 @@ describe('letters on PostgreSQL', () => {
     expect((await ofProcedure('proc-1'))[0]).not.toContain(other.letterId);
   });
 
-  it('stores a document once however many letters carry it', async () => {
+  it('stores a business’s document once however many letters carry it, a person’s once per person and sealed', async () => {
     const content = pdf();
     const before = await contentCount();
-    const first = await letters.deliver(as(ccss), input(content));
-    const second = await letters.deliver(
-      as(acd),
-      input(content, { recipient: { kind: 'person', id: LUC } }),
-    );
+    const business = { kind: 'business', id: 'B777001' } as const;
+    const first = await letters.deliver(as(ccss), input(content, { recipient: business }));
+    const second = await letters.deliver(as(acd), input(content, { recipient: business }));
     expect(second.sha256).toBe(first.sha256);
     expect(await contentCount()).toBe(before + 1);
+    // Each person's copy is sealed under their own key: one row per person, never in clear.
+    await letters.deliver(as(ccss), input(content));
+    await letters.deliver(as(acd), input(content));
+    await letters.deliver(as(acd), input(content, { recipient: { kind: 'person', id: LUC } }));
+    expect(await contentCount()).toBe(before + 3);
+    const { rows } = await pool.query<{ key_id: string; bytes: Buffer }>(
+      `SELECT key_id, bytes FROM ${APPLICATION_SCHEMA}.contents WHERE sha256 = $1`,
+      [first.sha256],
+    );
+    const sealed = rows.filter((row) => row.key_id !== CLEAR_CONTENT_KEY_ID);
+    expect(sealed).toHaveLength(2);
+    expect(sealed.some((row) => row.bytes.includes(content))).toBe(false);
   });
 
   it('answers someone else’s letter and an unknown one alike, recording nothing', async () => {
@@ -348,7 +368,7 @@ describe('letters on PostgreSQL', () => {
     );
     const [created] = await eventStore.readStream(letterStreamId(letterId));
     if (created === undefined) throw new Error('no LetterCreated');
-    expect(created.payloadSchemaVersion).toBe(2);
+    expect(created.payloadSchemaVersion).toBe(3);
     expect(letterCodec.decode(created)).toMatchObject({
       type: 'LetterCreated',
       data: { senderOrganisationId: 'cae', senderActorId: 'procedures', deliveredBy: 'procedures' },
@@ -414,8 +434,16 @@ describe('letters on PostgreSQL', () => {
   it('never serves bytes that no longer hash to their key, and records no read', async () => {
     const content = pdf();
     const { letterId, sha256 } = await letters.deliver(as(ccss), input(content));
-    const tampered = Buffer.from(content);
-    tampered[tampered.length - 2] = 0x21;
+    const [stored] = (
+      await pool.query<{ bytes: Buffer }>(
+        `SELECT bytes FROM ${APPLICATION_SCHEMA}.contents WHERE sha256 = $1`,
+        [sha256],
+      )
+    ).rows;
+    if (stored === undefined) throw new Error('no content stored');
+    // Sealed under Anna's key: a changed byte no longer authenticates.
+    const tampered = Buffer.from(stored.bytes);
+    tampered[tampered.length - 20] = (tampered[tampered.length - 20] ?? 0) ^ 0x01;
     await pool.query(`UPDATE ${APPLICATION_SCHEMA}.contents SET bytes = $2 WHERE sha256 = $1`, [
       sha256,
       tampered,
@@ -430,7 +458,7 @@ describe('letters on PostgreSQL', () => {
     // Put right, the same letter opens again.
     await pool.query(`UPDATE ${APPLICATION_SCHEMA}.contents SET bytes = $2 WHERE sha256 = $1`, [
       sha256,
-      content,
+      stored.bytes,
     ]);
     expect((await letters.open(as(citizen(ANNA)), letterId)).bytes.equals(content)).toBe(true);
   });
@@ -507,7 +535,14 @@ describe('letters on PostgreSQL', () => {
     const first = await letters.deliver(as(ccss), input(content, { retentionDays: 1 }));
     await letters.deliver(as(ccss), input(content, { retentionDays: 1 }));
     expect(await relay.runOnce()).toBe(1);
-    expect(published).toEqual([{ sha256: first.sha256, bytes: content }]);
+    // A person's document travels sealed under their key, as it is stored: never in clear.
+    const [record] = published;
+    expect(record).toEqual({
+      sha256: first.sha256,
+      keyId: expect.stringMatching(/^[0-9a-f-]{36}$/) as string,
+      bytes: expect.any(Buffer) as Buffer,
+    });
+    expect(record?.bytes?.includes(content)).toBe(false);
     expect(await relay.runOnce()).toBe(0);
 
     const start = now;
@@ -518,7 +553,7 @@ describe('letters on PostgreSQL', () => {
       now = start;
     }
     expect(await relay.runOnce()).toBe(1);
-    expect(published.at(-1)).toEqual({ sha256: first.sha256, bytes: null });
+    expect(published.at(-1)).toEqual({ sha256: first.sha256, keyId: record?.keyId, bytes: null });
   });
 });
 
@@ -542,17 +577,29 @@ describe('the embassy’s copy of the documents', () => {
       expect(before.documents).toBe(0);
       expect(before.missing).toBeGreaterThan(0);
 
-      const { rows } = await pool.query<{ sha256: string; bytes: Buffer }>(
-        `SELECT sha256, bytes FROM ${APPLICATION_SCHEMA}.contents`,
+      const { rows } = await pool.query<{ sha256: string; key_id: string; bytes: Buffer }>(
+        `SELECT sha256, key_id, bytes FROM ${APPLICATION_SCHEMA}.contents`,
       );
-      const first = rows[0];
-      if (first === undefined) throw new Error('no content on the primary');
-      const forged = Buffer.from(first.bytes);
+      const keyIdOf = (row: { key_id: string }) =>
+        row.key_id === CLEAR_CONTENT_KEY_ID ? null : row.key_id;
+      // A business's document (in clear): its bytes must hash to its key.
+      const clear = rows.find((row) => keyIdOf(row) === null);
+      const sealed = rows.find((row) => keyIdOf(row) !== null);
+      if (clear === undefined || sealed === undefined) throw new Error('no content to copy');
+      const forged = Buffer.from(clear.bytes);
       forged[0] = 0x00;
       expect(
         await applyReplicatedDocument(
           replicaSource.manager,
-          { sha256: first.sha256, bytes: forged },
+          { sha256: clear.sha256, keyId: null, bytes: forged },
+          now,
+        ),
+      ).toBe('corrupt');
+      // A person's (sealed): authenticated when opened; here only bytes too short to be sealed.
+      expect(
+        await applyReplicatedDocument(
+          replicaSource.manager,
+          { sha256: sealed.sha256, keyId: keyIdOf(sealed), bytes: Buffer.from('%PDF') },
           now,
         ),
       ).toBe('corrupt');
@@ -562,7 +609,7 @@ describe('the embassy’s copy of the documents', () => {
         expect(
           await applyReplicatedDocument(
             replicaSource.manager,
-            { sha256: row.sha256, bytes: row.bytes },
+            { sha256: row.sha256, keyId: keyIdOf(row), bytes: row.bytes },
             now,
           ),
         ).toBe('stored');
@@ -573,6 +620,247 @@ describe('the embassy’s copy of the documents', () => {
       ];
       expect(onReplica).toEqual(onPrimary);
       expect(onReplica).toMatchObject({ missing: 0, documents: rows.length });
+      await replicaSource.destroy();
+    } finally {
+      await replicaPool.end();
+      await replica.drop();
+    }
+  });
+});
+
+describe('a person’s letters, sealed and erased', () => {
+  const MARIE = '1975061500013';
+  const PAUL = '1968022900021';
+  const SUBJECT = 'Décision: pension de vieillesse de Marie';
+
+  /** The registry's erasure as the letterbox's consumer obeys it, in one transaction. */
+  async function erase(nationalId: string, registryEventId: string): Promise<boolean> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const recorded = await recordRecipientErasure(
+        eventStore,
+        client,
+        { nationalId, erasedAt: now, registryEventId },
+        {
+          correlationId: `erasure-${registryEventId}`,
+          actor: { kind: 'service', id: 'letterbox' },
+        },
+      );
+      await client.query('COMMIT');
+      // Positioned in the global log, as the relay does after an inbox's commit.
+      await eventStore.sequence();
+      return recorded;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  const project = (on: DataSource, onPool: Pool) =>
+    new ProjectionRunner({
+      pool: onPool,
+      schema: EVENT_STORE_SCHEMA,
+      store: { readAll: (from, limit) => eventStore.readAll(from, limit) },
+      projection: lettersProjection(on),
+    }).catchUp();
+
+  async function keyOf(onPool: Pool, nationalId: string) {
+    const { rows } = await onPool.query<{ wrapped_key: Buffer | null; destroyed_at: Date | null }>(
+      `SELECT wrapped_key, destroyed_at FROM ${APPLICATION_SCHEMA}.subject_keys WHERE subject_id = $1`,
+      [nationalId],
+    );
+    return rows[0];
+  }
+
+  it('keeps a person’s subject line and document only sealed in the log, the read model and the content store', async () => {
+    const content = pdf();
+    const { letterId, sha256 } = await letters.deliver(
+      as(ccss),
+      input(content, { recipient: { kind: 'person', id: MARIE }, subject: SUBJECT }),
+    );
+    const [created] = await eventStore.readStream(letterStreamId(letterId));
+    if (created === undefined) throw new Error('no LetterCreated');
+    expect(created.dataSubjectKeyId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Buffer.from(created.payload).includes(Buffer.from('pension'))).toBe(false);
+    // The digest of the clear document stays: the recipient's proof of what was delivered.
+    expect(Buffer.from(created.payload).includes(Buffer.from(sha256))).toBe(true);
+    const { rows } = await pool.query<{ row: string; bytes: Buffer }>(
+      `SELECT row_to_json(l)::text AS row, c.bytes FROM ${APPLICATION_SCHEMA}.letters l
+         JOIN ${APPLICATION_SCHEMA}.contents c ON c.sha256 = l.sha256 AND c.key_id = l.key_id
+        WHERE l.letter_id = $1`,
+      [letterId],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.row).not.toContain('pension');
+    expect(rows[0]?.bytes.includes(content)).toBe(false);
+    // Opened on read, for the recipient and the sender.
+    expect((await letters.get(as(citizen(MARIE)), letterId)).subject).toBe(SUBJECT);
+    expect((await letters.sent(as(ccss))).find((l) => l.letterId === letterId)?.subject).toBe(
+      SUBJECT,
+    );
+    expect((await letters.open(as(citizen(MARIE)), letterId)).bytes.equals(content)).toBe(true);
+    // A business's letter is the business's data: in clear.
+    const business = await letters.deliver(
+      as(ccss),
+      input(pdf(), { recipient: { kind: 'business', id: 'B777002' }, subject: 'Avis B' }),
+    );
+    const [businessCreated] = await eventStore.readStream(letterStreamId(business.letterId));
+    expect(businessCreated?.dataSubjectKeyId).toBeNull();
+    expect(Buffer.from(businessCreated?.payload ?? []).includes(Buffer.from('Avis B'))).toBe(true);
+  });
+
+  it('obeys the registry’s erasure: the key destroyed, the box emptied, the sender keeps the delivery facts, reads and deliveries 410', async () => {
+    const content = pdf();
+    const { letterId, sha256 } = await letters.deliver(
+      as(ccss),
+      input(content, {
+        recipient: { kind: 'person', id: MARIE },
+        subject: SUBJECT,
+        retentionDays: 1,
+      }),
+    );
+    await letters.open(as(citizen(MARIE)), letterId);
+    const registryEventId = crypto.randomUUID();
+    expect(await erase(MARIE, registryEventId)).toBe(true);
+    // The key is gone at once, with the event recorded; the read model follows the log.
+    expect(await keyOf(pool, MARIE)).toMatchObject({ wrapped_key: null, destroyed_at: now });
+    const events = await eventCount();
+    expect(
+      await codeOf(
+        letters.deliver(as(ccss), input(pdf(), { recipient: { kind: 'person', id: MARIE } })),
+      ),
+    ).toBe('SubjectErasedError');
+    expect(await eventCount()).toBe(events);
+    await project(dataSource, pool);
+
+    expect((await letters.box(as(citizen(MARIE)))).items).toEqual([]);
+    const sent = (await letters.sent(as(ccss))).find((l) => l.letterId === letterId);
+    expect(sent).toMatchObject({
+      letterId,
+      recipient: { kind: 'person', id: MARIE },
+      subject: null,
+      sha256,
+      state: 'READ',
+      availableAt: expect.any(String) as string,
+      recipientErasedAt: now.toISOString(),
+    });
+    for (const read of [
+      letters.get(as(citizen(MARIE)), letterId),
+      letters.get(as(ccss), letterId),
+      letters.open(as(citizen(MARIE)), letterId),
+      letters.confirmReceipt(as(citizen(MARIE)), letterId),
+    ]) {
+      await expect(read).rejects.toBeInstanceOf(SubjectErasedError);
+    }
+    expect(await eventCount()).toBe(events);
+    // Someone else still learns nothing of the letter.
+    expect(await codeOf(letters.get(as(acd), letterId))).toBe('LETTER_NOT_FOUND');
+
+    // Redelivered: nothing more is recorded.
+    expect(await erase(MARIE, registryEventId)).toBe(false);
+    expect(await eventCount()).toBe(events);
+    const stream = await eventStore.readStream(recipientErasureStreamId(MARIE));
+    expect(stream.map((event) => event.eventType)).toEqual([LETTER_EVENT_TYPES.recipientErased]);
+
+    // Retention still ends: the sealed bytes go as any others.
+    const start = now;
+    try {
+      now = new Date(start.getTime() + DAY_MS);
+      await new RetentionReactor(store, clock).runOnce();
+    } finally {
+      now = start;
+    }
+    const { rows } = await pool.query(
+      `SELECT 1 FROM ${APPLICATION_SCHEMA}.contents WHERE sha256 = $1`,
+      [sha256],
+    );
+    expect(rows).toHaveLength(0);
+  });
+
+  it('refuses letters to a person erased before anything was sealed for them', async () => {
+    expect(await keyOf(pool, PAUL)).toBeUndefined();
+    await erase(PAUL, crypto.randomUUID());
+    const [events, contents] = [await eventCount(), await contentCount()];
+    await expect(
+      letters.deliver(as(ccss), input(pdf(), { recipient: { kind: 'person', id: PAUL } })),
+    ).rejects.toBeInstanceOf(SubjectErasedError);
+    expect([await eventCount(), await contentCount()]).toEqual([events, contents]);
+  });
+
+  it('refuses a delivery whose recipient is erased while it is being delivered, storing nothing', async () => {
+    const ERIC = '1979071100034';
+    await letters.deliver(as(ccss), input(pdf(), { recipient: { kind: 'person', id: ERIC } }));
+    const [events, contents] = [await eventCount(), await contentCount()];
+    // The erasure holds Eric's key row once the delivery has looked his key up...
+    const erasure = await pool.connect();
+    try {
+      await erasure.query('BEGIN');
+      await erasure.query(
+        `SELECT 1 FROM ${APPLICATION_SCHEMA}.subject_keys WHERE subject_id = $1 FOR UPDATE`,
+        [ERIC],
+      );
+      const delivery = letters.deliver(
+        as(ccss),
+        input(pdf(), { recipient: { kind: 'person', id: ERIC } }),
+      );
+      const outcome = delivery.then(
+        () => 'delivered',
+        (error: unknown) => (error instanceof SubjectErasedError ? 'erased' : String(error)),
+      );
+      // ...the delivery waits for it in its transaction (it would be done in milliseconds)...
+      const waiting = async () =>
+        (
+          await pool.query<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_stat_activity
+              WHERE wait_event_type = 'Lock' AND query LIKE '%FOR SHARE%'`,
+          )
+        ).rows[0]?.n === '1';
+      for (let i = 0; i < 100 && !(await waiting()); i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // ...and finds him erased once the erasure commits.
+      await erasure.query(
+        `UPDATE ${APPLICATION_SCHEMA}.subject_keys SET wrapped_key = NULL, destroyed_at = now()
+          WHERE subject_id = $1`,
+        [ERIC],
+      );
+      await erasure.query('COMMIT');
+      expect(await outcome).toBe('erased');
+    } finally {
+      erasure.release();
+    }
+    expect([await eventCount(), await contentCount()]).toEqual([events, contents]);
+  });
+
+  it('destroys the key on a replica as it replays the erasure, and derives the same letters', async () => {
+    const replica = await createTestDatabase('letterbox_erasure_replica');
+    const replicaPool = new Pool({ connectionString: replica.url, max: 4 });
+    replicaPool.on('error', () => undefined);
+    try {
+      await migrateLetterboxSchemas(replicaPool);
+      const replicaSource = await createLetterboxDataSource(replicaPool);
+      // Every delivery so far positioned in the log, as the primary's relay does.
+      await eventStore.sequence();
+      // The replica holds Marie's key as the keys topic delivered it, before the log's erasure.
+      await replicaPool.query(
+        `INSERT INTO ${APPLICATION_SCHEMA}.subject_keys (key_id, subject_id, wrapped_key, created_at)
+         SELECT gen_random_uuid(), $1, '\\x00'::bytea, now()`,
+        [MARIE],
+      );
+      await project(replicaSource, replicaPool);
+      expect(await keyOf(replicaPool, MARIE)).toMatchObject({ wrapped_key: null });
+      expect((await keyOf(replicaPool, PAUL))?.destroyed_at).toBeInstanceOf(Date);
+      const letterRows = async (onPool: Pool) =>
+        (
+          await onPool.query<{ rows: string }>(
+            `SELECT json_agg(l ORDER BY letter_id)::text AS rows FROM ${APPLICATION_SCHEMA}.letters l`,
+          )
+        ).rows[0]?.rows;
+      await project(dataSource, pool);
+      expect(await letterRows(replicaPool)).toBe(await letterRows(pool));
       await replicaSource.destroy();
     } finally {
       await replicaPool.end();

@@ -1,10 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ClientBase } from 'pg';
 
+import { eraseSubjectIn } from '@gov/platform-data-protection';
 import type { Projection, RecordedEvent } from '@gov/platform-event-sourcing';
-import { entityManagerOn } from '@gov/platform-service';
+import { entityManagerOn, pgClientOf } from '@gov/platform-service';
 
-import { LETTER_EVENT_TYPES, letterCodec } from './codecs';
+import { LETTER_EVENT_TYPES, decodeRecipientErased, letterCodec, sealedSubjectOf } from './codecs';
 import { contentStore } from './content-store';
 import { APPLICATION_SCHEMA, LetterEntity } from './schema';
 import type { LetterRow } from './schema';
@@ -19,13 +20,32 @@ const TYPES = new Set<string>(Object.values(LETTER_EVENT_TYPES));
  * value comes from the event) and idempotent (a row moves only to a higher stream version), so
  * the request path writes the same row first (read-your-writes) and the projection again
  * after it. A content removal also releases the bytes when no other letter uses them, on
- * every site.
+ * every site. Nothing sealed is opened here: a person's subject line is kept as the log holds
+ * it, so that both sites derive the same rows whatever keys they hold.
+ *
+ * A person's erasure (`RecipientErased`) forgets their subject lines and takes their letters
+ * out of their box, and destroys their key on this site, in the same transaction: the embassy
+ * destroys its copy as it replays the event (before the keys topic brings the destruction),
+ * and again after a rebuild.
  */
 export async function projectLetterEvent(
   manager: EntityManager,
   event: RecordedEvent,
 ): Promise<void> {
   if (!TYPES.has(event.eventType)) return;
+  if (event.eventType === LETTER_EVENT_TYPES.recipientErased) {
+    const { nationalId, erasedAt } = decodeRecipientErased(event);
+    await manager
+      .getRepository(LetterEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ subject: null, sealedSubject: null, recipientErasedAt: erasedAt })
+      .where("recipient_kind = 'person' AND recipient_id = :nationalId", { nationalId })
+      .andWhere('recipient_erased_at IS NULL')
+      .execute();
+    await eraseSubjectIn(pgClientOf(manager), APPLICATION_SCHEMA, nationalId, erasedAt);
+    return;
+  }
   const decoded = letterCodec.decode(event);
   const letters = manager.getRepository(LetterEntity);
   const version = event.streamVersion;
@@ -39,6 +59,7 @@ export async function projectLetterEvent(
   switch (decoded.type) {
     case 'LetterCreated': {
       const d = decoded.data;
+      const sealed = sealedSubjectOf(event);
       await letters
         .createQueryBuilder()
         .insert()
@@ -49,7 +70,10 @@ export async function projectLetterEvent(
           deliveredBy: d.deliveredBy,
           recipientKind: d.recipient.kind,
           recipientId: d.recipient.id,
-          subject: d.subject,
+          subject: sealed === null ? d.subject : null,
+          sealedSubject: sealed === null ? null : Buffer.from(sealed.sealed),
+          keyId: sealed?.keyId ?? null,
+          recipientErasedAt: null,
           procedureId: d.procedureId,
           contentType: d.contentType,
           sha256: d.sha256,
@@ -88,10 +112,15 @@ export async function projectLetterEvent(
         confirmedAt: decoded.data.confirmedAt,
       });
       return;
-    case 'LetterContentRemoved':
+    case 'LetterContentRemoved': {
       await update(decoded.data.letterId, { contentRemovedAt: decoded.data.removedAt });
-      await contentStore.release(manager, decoded.data.sha256);
+      const row = await letters.findOne({
+        where: { letterId: decoded.data.letterId },
+        select: { letterId: true, keyId: true },
+      });
+      await contentStore.release(manager, decoded.data.sha256, row?.keyId ?? null);
       return;
+    }
     default: {
       const unknown: never = decoded;
       throw new TypeError(`unhandled letter event ${JSON.stringify(unknown)}`);

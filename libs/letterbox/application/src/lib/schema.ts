@@ -5,6 +5,7 @@ import { EntitySchema } from 'typeorm';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 
 import type { LetterContentType, LetterStatus } from '@gov/letterbox-domain';
+import { SubjectKeysTable1765000001000 } from '@gov/platform-data-protection';
 import {
   IdempotencyKeyEntity,
   IdempotencyKeysTable1765000000000,
@@ -29,7 +30,20 @@ export interface LetterRow {
   deliveredBy: string | null;
   recipientKind: 'person' | 'business';
   recipientId: string;
-  subject: string;
+  /**
+   * The subject line in clear: a business's letter, or one written before sealing; `null` for a
+   * person's sealed letter (see `sealedSubject`) and once the person is erased.
+   */
+  subject: string | null;
+  /**
+   * A person's subject line as the log holds it, sealed under `keyId` (opened on read, never
+   * here); `null` otherwise and once the person is erased.
+   */
+  sealedSubject: Buffer | null;
+  /** The recipient's key the letter is sealed under (subject line and document); or `null`. */
+  keyId: string | null;
+  /** When the registry erased the recipient (a person); `null` otherwise. */
+  recipientErasedAt: Date | null;
   procedureId: string | null;
   contentType: LetterContentType;
   sha256: string;
@@ -46,9 +60,19 @@ export interface LetterRow {
   version: number;
 }
 
-/** A stored document: its bytes, by their SHA-256. */
+/**
+ * The key id of a document stored in clear (a business's letter, or one delivered before
+ * sealing): the nil UUID, so that (SHA-256, key id) can be the content table's key.
+ */
+export const CLEAR_CONTENT_KEY_ID = '00000000-0000-0000-0000-000000000000';
+
+/** A stored document: its bytes, by their SHA-256 and the key they are sealed under. */
 export interface ContentRow {
+  /** SHA-256 of the document in clear. */
   sha256: string;
+  /** The recipient's key the bytes are sealed under; {@link CLEAR_CONTENT_KEY_ID}: in clear. */
+  keyId: string;
+  /** The document, or its sealed form. */
   bytes: Buffer;
   sizeBytes: number;
   storedAt: Date;
@@ -71,7 +95,10 @@ export const LetterEntity = new EntitySchema<LetterRow>({
     deliveredBy: { name: 'delivered_by', type: 'text', nullable: true },
     recipientKind: { name: 'recipient_kind', type: 'text' },
     recipientId: { name: 'recipient_id', type: 'text' },
-    subject: { type: 'text' },
+    subject: { type: 'text', nullable: true },
+    sealedSubject: { name: 'sealed_subject', type: 'bytea', nullable: true },
+    keyId: { name: 'key_id', type: 'uuid', nullable: true },
+    recipientErasedAt: { name: 'recipient_erased_at', type: 'timestamptz', nullable: true },
     procedureId: { name: 'procedure_id', type: 'text', nullable: true },
     contentType: { name: 'content_type', type: 'text' },
     sha256: { type: 'text' },
@@ -95,6 +122,7 @@ export const ContentEntity = new EntitySchema<ContentRow>({
   tableName: 'contents',
   columns: {
     sha256: { type: 'text', primary: true },
+    keyId: { name: 'key_id', type: 'uuid', primary: true },
     bytes: { type: 'bytea' },
     sizeBytes: { name: 'size_bytes', type: 'bigint', transformer: bigintAsNumber },
     storedAt: { name: 'stored_at', type: 'timestamptz' },
@@ -202,6 +230,39 @@ ALTER TABLE letters ADD COLUMN delivered_by text;
   }
 }
 
+/**
+ * Letters to persons sealed under the recipient's key (issue 15): the read model keeps a
+ * person's subject line only sealed (`sealed_subject`, opened on read) with the key's id, and
+ * when the registry erased the recipient; a document is stored by its SHA-256 and the key it is
+ * sealed under (the nil UUID: in clear), so that a person's copy and a business's copy of the
+ * same document are two rows, and the document outbox names which. The subject keys' table of
+ * the kit (`SubjectKeysTable1765000001000`) runs before it.
+ */
+export class SealedLetters1765300000400 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `
+ALTER TABLE letters ALTER COLUMN subject DROP NOT NULL;
+ALTER TABLE letters ADD COLUMN sealed_subject bytea;
+ALTER TABLE letters ADD COLUMN key_id uuid;
+ALTER TABLE letters ADD COLUMN recipient_erased_at timestamptz;
+-- A person's letters, as their erasure finds them.
+CREATE INDEX letters_person_idx ON letters (recipient_id) WHERE recipient_kind = 'person';
+
+ALTER TABLE contents ADD COLUMN key_id uuid NOT NULL DEFAULT '${CLEAR_CONTENT_KEY_ID}';
+ALTER TABLE contents DROP CONSTRAINT contents_pkey;
+ALTER TABLE contents ADD PRIMARY KEY (sha256, key_id);
+ALTER TABLE document_outbox ADD COLUMN key_id uuid NOT NULL DEFAULT '${CLEAR_CONTENT_KEY_ID}';
+`,
+    );
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('not undone: drop the schema instead'));
+  }
+}
+
 /** The entities of the own schema. */
 export const LETTERBOX_ENTITIES = [IdempotencyKeyEntity, LetterEntity, ContentEntity];
 
@@ -211,6 +272,8 @@ export const LETTERBOX_MIGRATIONS: readonly OwnMigration[] = [
   LetterTables1765300000100,
   DocumentOutbox1765300000200,
   DeliveredBy1765300000300,
+  SubjectKeysTable1765000001000,
+  SealedLetters1765300000400,
 ];
 
 /** The letterbox's two schemas and its own tables, as the service kit takes them. */

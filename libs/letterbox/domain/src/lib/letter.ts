@@ -23,7 +23,11 @@ export interface LetterFacts {
    */
   readonly deliveredBy: string | null;
   readonly recipient: Recipient;
-  readonly subject: string;
+  /**
+   * The subject line; `null` where it is sealed under a person's key and was not opened (a
+   * command that does not need it, or the person's data erased).
+   */
+  readonly subject: string | null;
   readonly procedureId: string | null;
   readonly contentType: LetterContentType;
   /** SHA-256 of the content, lower-case hex. */
@@ -99,8 +103,11 @@ interface At {
   readonly now: Date;
 }
 
+/** A letter as its sender delivers it: its subject line in hand. */
+export type DeliveryFacts = LetterFacts & { readonly subject: string };
+
 export type LetterCommand =
-  | { readonly type: 'DeliverLetter'; readonly data: LetterFacts; readonly metadata: At }
+  | { readonly type: 'DeliverLetter'; readonly data: DeliveryFacts; readonly metadata: At }
   | {
       readonly type: 'OpenLetter';
       readonly data: { readonly letterId: string; readonly reader: Reader };
@@ -146,8 +153,11 @@ export function isRecipient(recipient: Recipient, reader: Reader): boolean {
     : reader.manages.includes(recipient.id);
 }
 
-/** Whether a delivery is the one that made `existing`: same sender, recipient, document. */
-function sameLetter(existing: LetterFacts, again: LetterFacts): boolean {
+/**
+ * Whether a delivery is the one that made `existing`: same sender, recipient, document. An
+ * existing subject line not opened (`null`) is never taken for the same: refused, not assumed.
+ */
+function sameLetter(existing: LetterFacts, again: DeliveryFacts): boolean {
   return (
     existing.senderOrganisationId === again.senderOrganisationId &&
     existing.senderReference === again.senderReference &&
@@ -159,7 +169,7 @@ function sameLetter(existing: LetterFacts, again: LetterFacts): boolean {
   );
 }
 
-function checkFacts(facts: LetterFacts): void {
+function checkFacts(facts: DeliveryFacts): void {
   const issues = [];
   // Characters (code points), as the API document's maxLength counts them: not UTF-16 units.
   const subjectLength = Array.from(facts.subject).length;

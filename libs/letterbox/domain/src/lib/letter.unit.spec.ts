@@ -1,7 +1,7 @@
 import { DeciderSpecification } from '@gov/platform-decider';
 
 import { letterDecider } from './letter';
-import type { LetterEvent, LetterFacts, Reader } from './letter';
+import type { DeliveryFacts, LetterEvent, LetterFacts, Reader } from './letter';
 
 const ANNA = '1983081246785';
 const LUC = '1990013100012';
@@ -11,7 +11,7 @@ const t = (iso: string) => new Date(iso);
 const NOW = t('2026-03-01T10:00:00Z');
 const LATER = t('2026-03-02T08:00:00Z');
 
-const facts: LetterFacts = {
+const facts: DeliveryFacts = {
   letterId: ID,
   senderOrganisationId: 'ccss',
   senderActorId: 'svc-ccss',
@@ -65,7 +65,7 @@ describe('delivering a letter', () => {
   });
 
   it('refuses an empty or too long subject and a retention out of range, naming both', () => {
-    const deliver = (changed: Partial<LetterFacts>) =>
+    const deliver = (changed: Partial<DeliveryFacts>) =>
       spec
         .given([])
         .when({ type: 'DeliverLetter', data: { ...facts, ...changed }, metadata: { now: NOW } });
@@ -116,6 +116,15 @@ describe('delivering a letter', () => {
         .when({ type: 'DeliverLetter', data: { ...facts, ...other }, metadata: { now: NOW } })
         .thenRejects('LETTER_ALREADY_EXISTS');
     }
+  });
+
+  it('refuses a delivery again when the existing subject line was not opened', () => {
+    // Sealed and not opened (erased, or loaded without keys): never assumed to be the same.
+    const sealed = { ...created, data: { ...created.data, subject: null } };
+    spec
+      .given([sealed, available])
+      .when({ type: 'DeliverLetter', data: facts, metadata: { now: LATER } })
+      .thenRejects('LETTER_ALREADY_EXISTS');
   });
 });
 

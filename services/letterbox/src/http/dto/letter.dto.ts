@@ -86,7 +86,9 @@ export const DeliverLetterBody = z.strictObject({
     .describe(
       'Your own reference for the letter, unique within your organisation: delivering again ' +
         'with the same reference (after a lost answer, or by a delivery agent for you) names ' +
-        'the same letter and records nothing new; another letter under it answers 409',
+        'the same letter and records nothing new; another letter under it answers 409. Kept ' +
+        'in clear for as long as the letter (also after its recipient is erased): never put ' +
+        'personal data (a name, a national number) in it',
     )
     .meta({ example: 'decision-letter-6f1c9f8e' }),
 });
@@ -119,10 +121,17 @@ export const LetterViewSchema = z.object({
       'The delivery agent that delivered it on the sender’s behalf; null when the sender did',
     ),
   recipient: RecipientSchema,
-  subject: z.string(),
+  subject: z
+    .string()
+    .nullable()
+    .describe(
+      'The subject line; null once the recipient (a person) was erased (see recipientErasedAt)',
+    ),
   procedureId: z.string().nullable(),
   contentType: z.string(),
-  sha256: z.string(),
+  sha256: z
+    .string()
+    .describe('SHA-256 of the document as delivered: the proof of what was delivered'),
   sizeBytes: z.number().int(),
   receiptRequested: z.boolean(),
   state: z.enum(['CREATED', 'AVAILABLE', 'READ', 'RECEIPT_CONFIRMED']),
@@ -132,6 +141,12 @@ export const LetterViewSchema = z.object({
   receiptConfirmedAt: instant.nullable(),
   retainUntil: instant.nullable().describe('When the content is removed'),
   contentRemovedAt: instant.nullable().describe('When it was removed; null while kept'),
+  recipientErasedAt: instant
+    .nullable()
+    .describe(
+      'When the registry erased the recipient (a person): the delivery facts stay for the ' +
+        'sender, the subject line and document are gone; null otherwise',
+    ),
 });
 
 /** The query of a list of letters. */
