@@ -13,6 +13,8 @@ export type {
   Reactor,
   ServiceKit,
 } from './lib/event-sourced-service.options';
+export { causedBy, erasureIn } from './lib/consumers/reactions';
+export type { ReceivedErasure } from './lib/consumers/reactions';
 export { ServiceModule } from './lib/service.module';
 export type { ServiceModuleOptions } from './lib/service.module';
 export { ProjectionHost } from './lib/background/projection-host';

@@ -16,7 +16,7 @@ import type { AccessEntry } from '@gov/audit-application';
 import { PostgresEventStore } from '@gov/platform-event-sourcing';
 import type { PositionedEvent } from '@gov/platform-event-sourcing';
 import { PermanentMessageError } from '@gov/platform-messaging';
-import { EnvelopeContext } from '@gov/platform-service';
+import { EnvelopeContext, causedBy } from '@gov/platform-service';
 
 /** The `@EventPattern` names of the sources (their topics are configuration). */
 export const REGISTRY_EVENTS = 'registry.events';
@@ -90,12 +90,7 @@ export class AccessSourcesConsumer {
         stream,
         0,
         [encodeAccessRecorded(entry, recordedAt)],
-        {
-          correlationId: event.correlationId,
-          causationId: event.eventId,
-          ...(event.traceparent === null ? {} : { traceparent: event.traceparent }),
-          actor: { kind: 'service', id: 'audit' },
-        },
+        causedBy(event, { kind: 'service', id: 'audit' }),
       );
     }
   }

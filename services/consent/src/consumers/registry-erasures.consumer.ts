@@ -3,11 +3,8 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 
 import { CONSENT_ACTOR, ErasureService } from '@gov/consent-application';
 import type { ErasureOutcome } from '@gov/consent-application';
-import { MalformedErasureError, erasedPersonOf } from '@gov/platform-data-protection';
-import type { PersonErasure } from '@gov/platform-data-protection';
 import type { PositionedEvent } from '@gov/platform-event-sourcing';
-import { PermanentMessageError } from '@gov/platform-messaging';
-import { EnvelopeContext } from '@gov/platform-service';
+import { EnvelopeContext, causedBy, erasureIn } from '@gov/platform-service';
 
 /** The `@EventPattern` of the registry's log (its topic is configuration). */
 export const REGISTRY_EVENTS = 'registry.events';
@@ -28,26 +25,9 @@ export class RegistryErasuresConsumer {
     @Payload() event: PositionedEvent,
     @Ctx() context: EnvelopeContext,
   ): Promise<ErasureOutcome | null> {
-    let erasure: PersonErasure | null;
-    try {
-      erasure = erasedPersonOf(event);
-    } catch (error) {
-      if (error instanceof MalformedErasureError) {
-        // The registry broke its contract: no retry mends it; the dead letter keeps it.
-        throw new PermanentMessageError('invalid', error.message, { cause: error });
-      }
-      throw error;
-    }
+    // A malformed PersonErased is dead-lettered (erasureIn throws a permanent error).
+    const erasure = erasureIn(event);
     if (erasure === null) return null;
-    return this.erasures.erase(
-      context.client,
-      { ...erasure, registryEventId: event.eventId },
-      {
-        correlationId: event.correlationId,
-        causationId: event.eventId,
-        ...(event.traceparent === null ? {} : { traceparent: event.traceparent }),
-        actor: CONSENT_ACTOR,
-      },
-    );
+    return this.erasures.erase(context.client, erasure, causedBy(event, CONSENT_ACTOR));
   }
 }

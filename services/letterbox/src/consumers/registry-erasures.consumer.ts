@@ -2,11 +2,9 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 
 import { recordRecipientErasure } from '@gov/letterbox-application';
-import { MalformedErasureError, erasedPersonOf } from '@gov/platform-data-protection';
 import { PostgresEventStore } from '@gov/platform-event-sourcing';
 import type { PositionedEvent } from '@gov/platform-event-sourcing';
-import { PermanentMessageError } from '@gov/platform-messaging';
-import { EnvelopeContext } from '@gov/platform-service';
+import { EnvelopeContext, causedBy, erasureIn } from '@gov/platform-service';
 
 /** The `@EventPattern` name of the registry's log (its topic is configuration). */
 export const REGISTRY_EVENTS = 'registry.events';
@@ -24,27 +22,14 @@ export class RegistryErasuresConsumer {
 
   @EventPattern(REGISTRY_EVENTS)
   async erase(@Payload() event: PositionedEvent, @Ctx() context: EnvelopeContext): Promise<void> {
-    let erasure;
-    try {
-      erasure = erasedPersonOf(event);
-    } catch (error) {
-      if (error instanceof MalformedErasureError) {
-        // The registry broke its contract: no retry changes that; the dead letter keeps it.
-        throw new PermanentMessageError('invalid', error.message, { cause: error });
-      }
-      throw error;
-    }
+    // A malformed PersonErased is dead-lettered (erasureIn throws a permanent error).
+    const erasure = erasureIn(event);
     if (erasure === null) return;
     await recordRecipientErasure(
       this.store,
       context.client,
-      { ...erasure, registryEventId: event.eventId },
-      {
-        correlationId: event.correlationId,
-        causationId: event.eventId,
-        ...(event.traceparent === null ? {} : { traceparent: event.traceparent }),
-        actor: { kind: 'service', id: 'letterbox' },
-      },
+      erasure,
+      causedBy(event, { kind: 'service', id: 'letterbox' }),
     );
   }
 }
