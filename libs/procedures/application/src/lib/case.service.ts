@@ -806,13 +806,19 @@ export class CaseService {
   ): Promise<{ caseId: string; steps: TimelineStep[] }> {
     const { state, events, recorded, keys } = await this.load(caseId);
     this.checkReader(context, state);
+    // Values written in clear before sealing are hidden too once the applicant is erased.
+    const caseErased =
+      state.businessNumber === null &&
+      ((await this.dataSource.manager.getRepository(CaseEntity).findOneBy({ caseId }))
+        ?.personalDataErasedAt ?? null) !== null;
     const steps = events.map((event, i) => {
       const r = recorded[i] as RecordedEvent;
+      const erased = isErasedIn(r, keys) || (caseErased && PERSONAL_STEPS.has(event.type));
       return {
         at: r.occurredAt.toISOString(),
         step: event.type,
         actor: actorView(r.actor),
-        details: isErasedIn(r, keys) ? erasedDetailsOf(event) : detailsOf(event),
+        details: erased ? erasedDetailsOf(event) : detailsOf(event),
         version: r.streamVersion,
       };
     });
@@ -1036,6 +1042,16 @@ function openQuestionOf(state: CaseState, events: readonly CaseEvent[]): string 
   );
   return request?.type === 'InformationRequested' ? request.data.question : null;
 }
+
+/** The steps that hold personal values (sealed since revision 2). */
+const PERSONAL_STEPS = new Set<CaseEvent['type']>([
+  'PrefillApplied',
+  'Submitted',
+  'InformationRequested',
+  'InformationProvided',
+  'SubmissionDecided',
+  'CorrectionNoticeReceived',
+]);
 
 /** A step's details once its personal values are erased: those are `null`, the rest stays. */
 function erasedDetailsOf(event: CaseEvent): Record<string, unknown> {

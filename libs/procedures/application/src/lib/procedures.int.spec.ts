@@ -25,7 +25,7 @@ import { DEFAULT_CATALOGUE_DIR, ProcedureCatalogue } from './catalogue';
 import { CaseService } from './case.service';
 import type { Clock, RequestContext } from './context';
 import { DecisionLetterReactor } from './letter.reactor';
-import { encodePersonalDataErased } from './codecs';
+import { caseCodecFor, encodePersonalDataErased } from './codecs';
 import { obeyPersonErasure } from './person-erasure';
 import { PersonalSpaceService } from './personal-space.service';
 import { PgProceduresStore } from './pg-procedures-store';
@@ -49,6 +49,7 @@ let pool: Pool;
 let dataSource: DataSource;
 let eventStore: PostgresEventStore;
 let keyStore: PostgresSubjectKeyStore;
+let projectingStore: PgProceduresStore;
 let cases: CaseService;
 let space: PersonalSpaceService;
 let now = new Date('2026-03-01T10:00:00Z');
@@ -111,6 +112,7 @@ beforeAll(async () => {
     producer: 'procedures',
   });
   const store = new PgProceduresStore(eventStore, dataSource);
+  projectingStore = store;
   const catalogue = ProcedureCatalogue.load(DEFAULT_CATALOGUE_DIR, loadLegalBasisCatalogue());
   space = new PersonalSpaceService(store, keyStore, clock);
   cases = new CaseService(
@@ -897,5 +899,45 @@ describe('personal values sealed under the person’s key, and the registry’s 
     expect(await failure(() => space.read(as(citizen(REPLAYED))))).toBeInstanceOf(
       SubjectErasedError,
     );
+  });
+
+  it('hides the values a case holds in clear from before sealing, once the person is erased', async () => {
+    const OLD = '1960070700016';
+    const old = randomUUID();
+    // Written as before sealing (revision 1, clear), which a codec of no person still writes.
+    const clear = caseCodecFor({ subject: null, keys: KeyRing.EMPTY });
+    await projectingStore.append(
+      streamIds.case(old),
+      0,
+      [
+        clear.encode({
+          type: 'DraftStarted',
+          data: {
+            caseId: old,
+            procedureId: 'family-allowance',
+            procedureVersion: 1,
+            applicant: OLD,
+            businessNumber: null,
+            organisationId: 'cae',
+            startedAt: now,
+          },
+        }),
+        clear.encode({
+          type: 'Submitted',
+          data: { caseId: old, formJson: '{"childGivenNames":"Olga"}', submittedAt: now },
+        }),
+      ],
+      { correlationId: 'before-sealing' },
+    );
+    expect((await cases.view(as(citizen(OLD)), old)).form).toEqual({ childGivenNames: 'Olga' });
+
+    await inTransaction((client) => obeyPersonErasure(eventStore, client, personErased(OLD)));
+    await project(OLD);
+    expect(await cases.view(as(citizen(OLD)), old)).toMatchObject({
+      personalDataErased: true,
+      form: null,
+    });
+    const submitted = (await cases.timeline(as(citizen(OLD)), old)).steps[1];
+    expect(submitted?.details).toEqual({ contentSha256: null, personalDataErased: true });
   });
 });
