@@ -16,6 +16,7 @@ import {
 } from '@gov/platform-data-protection';
 import { isDomainRejection } from '@gov/platform-decider';
 import { PostgresEventStore } from '@gov/platform-event-sourcing';
+import { migrateService } from '@gov/platform-service';
 import { loadLegalBasisCatalogue } from '@gov/platform-legal-bases';
 import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
@@ -35,6 +36,9 @@ import {
   APPLICATION_SCHEMA,
   CaseEntity,
   EVENT_STORE_SCHEMA,
+  PROCEDURES_MIGRATIONS,
+  PROCEDURES_SCHEMAS,
+  ReadModelsWithoutPersonalValues1765200000300,
   createProceduresDataSource,
   migrateProceduresSchemas,
 } from './schema';
@@ -939,5 +943,60 @@ describe('personal values sealed under the person’s key, and the registry’s 
     });
     const submitted = (await cases.timeline(as(citizen(OLD)), old)).steps[1];
     expect(submitted?.details).toEqual({ contentSha256: null, personalDataErased: true });
+  });
+});
+
+describe('the read models of an earlier release', () => {
+  it('lose their personal values on migration: the open question and item values become flags', async () => {
+    const earlier = await createTestDatabase('procedures_app_upgrade');
+    const old = new Pool({ connectionString: earlier.url, max: 2 });
+    old.on('error', () => undefined);
+    try {
+      await migrateService(old, {
+        ...PROCEDURES_SCHEMAS,
+        ownMigrations: PROCEDURES_MIGRATIONS.slice(0, 3),
+      });
+      const caseId = randomUUID();
+      await old.query(
+        `INSERT INTO ${APPLICATION_SCHEMA}.cases (case_id, applicant, procedure_id,
+           procedure_version, organisation_id, status, started_at, open_question, updated_at,
+           version)
+         VALUES ($1, $2, 'family-allowance', 1, 'cae', 'information-requested', now(),
+           'Where does Léa go to school?', now(), 7)`,
+        [caseId, ANNA],
+      );
+      await old.query(
+        `INSERT INTO ${APPLICATION_SCHEMA}.personal_items (subject, item, value, set_at, version)
+         VALUES ($1, 'email', 'anna@example.lu', now(), 1), ($1, 'phone', NULL, now(), 2)`,
+        [ANNA],
+      );
+      const result = await migrateService(old, PROCEDURES_SCHEMAS);
+      expect(result.own.applied).toEqual([
+        'SubjectKeysTable1765000001000',
+        ReadModelsWithoutPersonalValues1765200000300.name,
+      ]);
+      const { rows: cased } = await old.query<Record<string, unknown>>(
+        `SELECT * FROM ${APPLICATION_SCHEMA}.cases WHERE case_id = $1`,
+        [caseId],
+      );
+      expect(cased[0]).toMatchObject({ awaiting_answer: true, personal_data_erased_at: null });
+      expect(JSON.stringify(cased)).not.toContain('school');
+      const { rows: items } = await old.query<Record<string, unknown>>(
+        `SELECT item, is_set FROM ${APPLICATION_SCHEMA}.personal_items ORDER BY item`,
+      );
+      expect(items).toEqual([
+        { item: 'email', is_set: true },
+        { item: 'phone', is_set: false },
+      ]);
+      const { rows: columns } = await old.query(
+        `SELECT column_name FROM information_schema.columns
+          WHERE table_schema = $1 AND column_name IN ('open_question', 'value')`,
+        [APPLICATION_SCHEMA],
+      );
+      expect(columns).toEqual([]);
+    } finally {
+      await old.end();
+      await earlier.drop();
+    }
   });
 });
