@@ -191,10 +191,18 @@ describe('a person erased by the registry, in the procedures service on both sit
       [home.url, primaryDb],
       [abroad.url, embassyDb],
     ] as const) {
+      // The projection's mark: it also emptied the personal space and destroyed the site's key.
       await waitFor(
-        `the case marked erased on ${site}`,
+        `the erasure projected on ${site}`,
         async () =>
-          (await call(`${site}/submissions/${id}`, 'GET', cae)).body['personalDataErased'] === true,
+          (
+            await sql<{ erased: boolean }>(
+              database,
+              `SELECT personal_data_erased_at IS NOT NULL AS erased
+                 FROM procedures_app.cases WHERE case_id = $1`,
+              [id],
+            )
+          )[0]?.erased === true,
         90_000,
       );
       const view = await call(`${site}/submissions/${id}`, 'GET', cae);
@@ -237,5 +245,34 @@ describe('a person erased by the registry, in the procedures service on both sit
     }
     // The embassy refuses the person's space too.
     expect((await call(`${abroad.url}/personal-space`, 'GET', marc)).status).toBe(410);
+
+    // Both sites derived the same log and the same read models, whatever keys each held.
+    const operator = await token({ role: 'operator', subject: 'operator-1' });
+    type Digest = {
+      position: string;
+      digest: string;
+      projections: Record<string, { position: string; digest: string }>;
+    };
+    const digestOf = async (url: string) =>
+      (await call(`${url}/replication/digest`, 'GET', operator)).body as unknown as Digest;
+    let digests: [Digest, Digest] | undefined;
+    await waitFor(
+      'both sites at the same position, read models included',
+      async () => {
+        const both = await Promise.all([digestOf(home.url), digestOf(abroad.url)]);
+        digests = both;
+        return both.every(
+          (d) =>
+            d.position === both[0].position &&
+            d.projections['procedures.read-models']?.position === d.position,
+        );
+      },
+      90_000,
+    );
+    const [there, here] = digests ?? [];
+    expect(here?.digest).toBe(there?.digest);
+    expect(here?.projections['procedures.read-models']?.digest).toBe(
+      there?.projections['procedures.read-models']?.digest,
+    );
   });
 });

@@ -834,7 +834,12 @@ export class CaseService {
     for (const row of rows) {
       let question: string | null = null;
       if (row.awaitingAnswer && row.personalDataErasedAt === null) {
-        const { state, events } = await this.load(row.caseId);
+        const { state, events, erased } = await this.load(row.caseId);
+        if (erased) {
+          // The key is gone before the projection marks the row: the log says so first.
+          summaries.push({ ...this.summary(row, null), personalDataErased: true });
+          continue;
+        }
         question = openQuestionOf(state, events);
       }
       summaries.push(this.summary(row, question));

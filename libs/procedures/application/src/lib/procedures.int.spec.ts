@@ -807,6 +807,11 @@ describe('personal values sealed under the person’s key, and the registry’s 
     ).toBe('already-erased');
     expect(await eventCount()).toBe(count);
     expect(await keyStore.stateOf(MARC)).toMatchObject({ state: 'destroyed' });
+    // Before the projection marks the case, its list entry already shows nothing of Marc's.
+    const [listed] = (await cases.submissions(as(cae), 'information-requested')).filter(
+      (c) => c.caseId === caseId,
+    );
+    expect(listed).toMatchObject({ personalDataErased: true, openQuestion: null });
     const [own] = await storedRows(streamIds.erasure(MARC));
     expect(own?.event_type).toBe('gov.procedures.v1.PersonalDataErased');
     // Any other event of the registry's log is none of its business.
