@@ -22,7 +22,13 @@ import type {
 
 import { ProcedureCatalogue } from './catalogue';
 import type { ProcedureDefinition } from './catalogue';
-import { MalformedProceduresPayloadError, caseCodec, caseCodecFor, isErasedIn } from './codecs';
+import {
+  MalformedProceduresPayloadError,
+  WITHOUT_PERSONAL_DATA,
+  caseCodec,
+  caseCodecFor,
+  isErasedIn,
+} from './codecs';
 import type { PersonalDataAccess } from './codecs';
 import type { ReceivedCorrectionNotice } from './correction-notice';
 import {
@@ -245,8 +251,9 @@ export class CaseService {
   /** Which fields would come from which source, with the person's standing Yes/No. */
   async preview(context: RequestContext, caseId: string): Promise<PreviewView> {
     const citizen = requireCitizen(context.principal, 'preview a prefill');
-    const { state, access } = await this.loadForWriting(caseId);
-    this.checkApplicant(state, citizen.subject);
+    const { state, access } = await this.loadForWriting(caseId, (s) => {
+      this.checkApplicant(s, citizen.subject);
+    });
     const definition = this.definitionOf(state);
     const sources = ProcedureCatalogue.sourcesOf(definition).filter(
       (s) => s.source !== 'businesses' || state.businessNumber !== null,
@@ -298,8 +305,9 @@ export class CaseService {
     input: { previewId: string; sources: Partial<Record<PrefillSource, boolean>> },
   ) {
     const citizen = requireCitizen(context.principal, 'prefill a form');
-    const { state, access } = await this.loadForWriting(caseId);
-    this.checkApplicant(state, citizen.subject);
+    const { state, access } = await this.loadForWriting(caseId, (s) => {
+      this.checkApplicant(s, citizen.subject);
+    });
     const accepted = (Object.entries(input.sources) as [PrefillSource, boolean][])
       .filter(([, yes]) => yes)
       .map(([source]) => source);
@@ -348,8 +356,9 @@ export class CaseService {
     expectedVersion: number | undefined,
   ): Promise<CaseWritten> {
     const citizen = requireCitizen(context.principal, 'submit a form');
-    const { state, access } = await this.loadForWriting(caseId);
-    this.checkApplicant(state, citizen.subject);
+    const { state, access } = await this.loadForWriting(caseId, (s) => {
+      this.checkApplicant(s, citizen.subject);
+    });
     const definition = this.definitionOf(state);
     const merged: Record<string, unknown> = {};
     for (const [field, prefilled] of state.prefilled)
@@ -502,8 +511,9 @@ export class CaseService {
     consentId: string,
   ) {
     const citizen = requireCitizen(context.principal, 'record their consent');
-    const { state, access } = await this.loadForWriting(caseId);
-    this.checkApplicant(state, citizen.subject);
+    const { state, access } = await this.loadForWriting(caseId, (s) => {
+      this.checkApplicant(s, citizen.subject);
+    });
     const request = state.consentRequests.get(requestId);
     if (request === undefined) throw ApplicationError.notFound(`no consent request ${requestId}`);
     const consent = await this.consents.consent(consentId, context.bearerToken ?? '');
@@ -651,8 +661,14 @@ export class CaseService {
    * @throws `KeyUnavailableError` (503) on a site the applicant's key has not reached yet.
    */
   async view(context: RequestContext, caseId: string): Promise<CaseView> {
-    const { state, events, recorded, erased: erasedInLog } = await this.load(caseId);
-    this.checkReader(context, state);
+    const {
+      state,
+      events,
+      recorded,
+      erased: erasedInLog,
+    } = await this.load(caseId, (s) => {
+      this.checkReader(context, s);
+    });
     const row = await this.dataSource.manager.getRepository(CaseEntity).findOneBy({ caseId });
     const erased = erasedInLog || (row?.personalDataErasedAt ?? null) !== null;
     const submitted = events.find((e) => e.type === 'Submitted');
@@ -804,8 +820,9 @@ export class CaseService {
     context: RequestContext,
     caseId: string,
   ): Promise<{ caseId: string; steps: TimelineStep[] }> {
-    const { state, events, recorded, keys } = await this.load(caseId);
-    this.checkReader(context, state);
+    const { state, events, recorded, keys } = await this.load(caseId, (s) => {
+      this.checkReader(context, s);
+    });
     // Values written in clear before sealing are hidden too once the applicant is erased.
     const caseErased =
       state.businessNumber === null &&
@@ -936,7 +953,8 @@ export class CaseService {
   private async readCase(caseId: string) {
     const recorded = await this.store.readStream(streamIds.case(caseId));
     const first = recorded[0];
-    if (first === undefined) throw ApplicationError.notFound('no such case');
+    // No case: the fold or the decider answers it, as for any other command.
+    if (first === undefined) return { recorded, subject: null };
     const started = caseCodec.decode(first);
     if (started.type !== 'DraftStarted') {
       throw new MalformedProceduresPayloadError(`case ${caseId} does not start with a draft`);
@@ -955,10 +973,13 @@ export class CaseService {
 
   /**
    * A case for reading, opened with what this site knows of its keys (nothing is created);
-   * `erased`: some of its values were sealed under a destroyed key.
+   * `erased`: some of its values were sealed under a destroyed key. `authorize` sees the case
+   * before any key is looked up, so that a caller who may not see it learns nothing of its
+   * keys (503) or of its applicant's erasure.
    */
-  private async load(caseId: string) {
+  private async load(caseId: string, authorize?: (state: CaseState) => void) {
     const { recorded, subject } = await this.readCase(caseId);
+    authorize?.(this.fold(recorded, WITHOUT_PERSONAL_DATA).state);
     const keys =
       subject === null
         ? KeyRing.EMPTY
@@ -973,8 +994,9 @@ export class CaseService {
    * @throws `SubjectErasedError` (410) once the applicant was erased: their case takes no
    *   change any more.
    */
-  private async loadForWriting(caseId: string) {
+  private async loadForWriting(caseId: string, authorize?: (state: CaseState) => void) {
     const { recorded, subject } = await this.readCase(caseId);
+    authorize?.(this.fold(recorded, WITHOUT_PERSONAL_DATA).state);
     const access = await this.writeAccess(subject);
     return { ...this.fold(recorded, access), access };
   }
@@ -1008,7 +1030,14 @@ export class CaseService {
     expectedVersion?: number,
     known?: PersonalDataAccess,
   ): Promise<CaseWritten> {
-    const access = known ?? (await this.writeAccess((await this.readCase(caseId)).subject));
+    let access = known;
+    if (access === undefined) {
+      const { recorded, subject } = await this.readCase(caseId);
+      // The decision's own checks (who may, in which state) before the keys: a caller the case
+      // refuses learns nothing of its applicant's erasure. Decided again on the append.
+      caseDecider.decide(command, this.fold(recorded, WITHOUT_PERSONAL_DATA).state);
+      access = await this.writeAccess(subject);
+    }
     const result = await handleCommand(
       this.store,
       { decider: caseDecider, codec: caseCodecFor(access) },

@@ -860,10 +860,31 @@ describe('personal values sealed under the person’s key, and the registry’s 
       () => space.clear(as(citizen(MARC)), 'email'),
       () => cases.start(as(citizen(MARC)), { procedureId: 'family-allowance' }),
       () => cases.answer(as(citizen(MARC)), caseId, 'At the Lycée.', undefined),
-      () => cases.decide(as(cae), caseId, { outcome: 'rejected', reason: 'No.' }, undefined),
+      // A step that seals nothing is refused too: the erased person's case takes no change.
+      () =>
+        cases.backOffice(
+          as(cae),
+          caseId,
+          {
+            type: 'RequestConsent',
+            categories: ['personal-space.bank-account'],
+            purpose: 'family-allowance-payment',
+          },
+          undefined,
+        ),
     ]) {
       expect(await failure(write)).toBeInstanceOf(SubjectErasedError);
     }
+    // Whoever the case refuses learns nothing of the erasure: the usual 404 and 403.
+    expect(codeOf(await failure(() => cases.preview(as(citizen(LUC)), caseId)))).toBe('not-found');
+    expect(codeOf(await failure(() => cases.view(as(agency('ccss')), caseId)))).toBe('not-found');
+    expect(
+      codeOf(
+        await failure(() =>
+          cases.backOffice(as(agency('ccss')), caseId, { type: 'StartReview' }, undefined),
+        ),
+      ),
+    ).toBe('NOT_HANDLING_ORGANISATION');
     expect(await eventCount()).toBe(count);
   });
 
