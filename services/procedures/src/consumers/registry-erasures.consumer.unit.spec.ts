@@ -40,7 +40,11 @@ describe('the consumer of the registry’s erasures', () => {
   });
 
   it('dead-letters a PersonErased that does not decode, or names nobody', async () => {
-    for (const payload of [Uint8Array.of(0x0a, 0xff), new Uint8Array()]) {
+    const notANumber = toBinary(
+      PersonErasedSchema,
+      create(PersonErasedSchema, { nationalId: 'anna', legalGround: 'Art. 17' }),
+    );
+    for (const payload of [Uint8Array.of(0x0a, 0xff), new Uint8Array(), notANumber]) {
       await expect(
         consumer.received(event(PersonErasedSchema.typeName, payload), context),
       ).rejects.toBeInstanceOf(PermanentMessageError);

@@ -1,12 +1,18 @@
 import type { ClientBase } from 'pg';
 
-import { eraseSubjectIn, erasedPersonOf } from '@gov/platform-data-protection';
+import {
+  MalformedErasureError,
+  eraseSubjectIn,
+  erasedPersonOf,
+} from '@gov/platform-data-protection';
 import type { PostgresEventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 
 import { encodePersonalDataErased } from './codecs';
 import { PROCEDURES_ACTOR } from './context';
 import { APPLICATION_SCHEMA } from './schema';
 import { streamIds } from './streams';
+
+const NATIONAL_ID = /^[0-9]{13}$/;
 
 /** What {@link obeyPersonErasure} did with an event of the registry's log. */
 export type ErasureOutcome = 'not-an-erasure' | 'erased' | 'already-erased';
@@ -20,7 +26,8 @@ export type ErasureOutcome = 'not-an-erasure' | 'erased' | 'already-erased';
  * event, appends nothing. The projection then empties the person's personal space and marks
  * their cases; a replica learns the erasure by replaying the service's own event.
  *
- * @throws `MalformedErasureError` for a `PersonErased` that does not decode (dead letter).
+ * @throws `MalformedErasureError` for a `PersonErased` that does not decode or names no
+ *   national identification number (dead letter: the service's own event must stay valid).
  */
 export async function obeyPersonErasure(
   store: PostgresEventStore,
@@ -33,6 +40,9 @@ export async function obeyPersonErasure(
   const erasure = erasedPersonOf(event);
   if (erasure === null) return 'not-an-erasure';
   const { nationalId, erasedAt } = erasure;
+  if (!NATIONAL_ID.test(nationalId)) {
+    throw new MalformedErasureError('a PersonErased names no national identification number');
+  }
   const stream = streamIds.erasure(nationalId);
   // Checked first: a failed append would abort the inbox's transaction.
   const existing = await store.existingStreams([stream], client);
