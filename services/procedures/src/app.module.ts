@@ -18,6 +18,10 @@ import {
   CorrectionNoticesConsumer,
   correctionNoticesSubscription,
 } from './consumers/correction-notices.consumer';
+import {
+  RegistryErasuresConsumer,
+  registryErasuresSubscription,
+} from './consumers/registry-erasures.consumer';
 import { CatalogueController } from './http/catalogue.controller';
 import { DashboardController } from './http/dashboard.controller';
 import { DraftsController } from './http/drafts.controller';
@@ -28,8 +32,9 @@ import { applicationProviders } from './procedures.providers';
 
 /**
  * The procedures service's root module: its controllers, use cases, read models, the
- * decision-letter reactor and the consumer of the registry's correction notices. The service kit gives it its store, relay, replication,
- * idempotency and readiness.
+ * decision-letter reactor and the consumers of the registry's correction notices and erasures.
+ * The service kit gives it its store, relay, replication, idempotency, readiness and the
+ * per-subject keys its personal values are sealed under.
  */
 @Module({})
 export class AppModule {
@@ -48,11 +53,18 @@ export class AppModule {
           ownSchema: APPLICATION_SCHEMA,
           ownEntities: PROCEDURES_ENTITIES,
           ownMigrations: PROCEDURES_MIGRATIONS,
+          // Also destroys an erased person's key wherever the log reaches PersonalDataErased.
           projections: [proceduresProjection],
+          // Each person's values (forms, answers, personal space) are sealed under their own
+          // key (procedures.keys.v1).
+          subjectKeys: true,
           // Sends the letters the request path could not: the primary only.
           reactors: [DecisionLetterReactor],
           // Appends to the cases: held on a replica, like the reactors.
-          subscriptions: [correctionNoticesSubscription(config.correctionNoticesTopic)],
+          subscriptions: [
+            correctionNoticesSubscription(config.correctionNoticesTopic),
+            registryErasuresSubscription(config.registryTopic),
+          ],
         }),
       ],
       controllers: [
@@ -62,6 +74,7 @@ export class AppModule {
         SubmissionsController,
         DashboardController,
         CorrectionNoticesConsumer,
+        RegistryErasuresConsumer,
       ],
       providers: applicationProviders(config, catalogue),
     };

@@ -23,6 +23,8 @@ import type { TestDatabase } from '@gov/platform-testing';
 const name = (prefix: string) => uniqueName(prefix).replace(/_/g, '-');
 const NOTICES_TOPIC = name('procedures-embassy-registry.correction-notices.v1');
 const LOG_TOPIC = name('procedures-embassy-procedures.events.v1');
+// No registry runs here: a topic of its own stands for its log, which nothing writes.
+const REGISTRY_TOPIC = name('procedures-embassy-registry.events.v1');
 const MIRROR = 'mirror';
 const ANNA = '1983081246785';
 
@@ -70,6 +72,7 @@ describe('correction notices on the data embassy', () => {
         REPLICATION_GROUP: uniqueName(`procedures-embassy-${site}`),
         PROCEDURES_SIGNING_KEY_FILE: services.keys.privateKeyFile,
         CORRECTION_NOTICES_TOPIC: NOTICES_TOPIC,
+        PROCEDURES_REGISTRY_TOPIC: REGISTRY_TOPIC,
       },
       { database },
     );
@@ -86,7 +89,10 @@ describe('correction notices on the data embassy', () => {
       );
     }
     kafka = await startTestMessaging('procedures-embassy');
-    await kafka.get(KafkaAdmin).ensureTopics([{ topic: NOTICES_TOPIC, numPartitions: 1 }]);
+    await kafka.get(KafkaAdmin).ensureTopics([
+      { topic: NOTICES_TOPIC, numPartitions: 1 },
+      { topic: REGISTRY_TOPIC, numPartitions: 1 },
+    ]);
   });
 
   afterAll(async () => {

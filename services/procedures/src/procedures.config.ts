@@ -31,6 +31,8 @@ export interface ProceduresConfig extends EventSourcedServiceConfig {
   readonly letterGraceMs: number;
   /** The registry's public correction notices. */
   readonly correctionNoticesTopic: string;
+  /** The registry's internal log, for its erasures (`PersonErased`). */
+  readonly registryTopic: string;
 }
 
 const url = () => envUrl({ protocols: ['http', 'https'] });
@@ -50,6 +52,7 @@ const url = () => envUrl({ protocols: ['http', 'https'] });
  * | `OUTBOUND_HTTP_TIMEOUT_MS` | 5000: time limit of each call to another service |
  * | `DECISION_LETTER_GRACE_MS` | 5000: how long after a decision the reactor takes over its letter |
  * | `CORRECTION_NOTICES_TOPIC` | `registry.correction-notices.v1`: the registry's correction notices |
+ * | `PROCEDURES_REGISTRY_TOPIC` | `registry.events.v1`: the registry's log, whose erasures it obeys |
  */
 export const proceduresConfigSchema = z
   .object({
@@ -66,6 +69,7 @@ export const proceduresConfigSchema = z
     OUTBOUND_HTTP_TIMEOUT_MS: envInteger({ min: 100, max: 60_000, default: 5_000 }),
     DECISION_LETTER_GRACE_MS: envInteger({ min: 0, max: 3_600_000, default: 5_000 }),
     CORRECTION_NOTICES_TOPIC: envToken({ default: 'registry.correction-notices.v1' }),
+    PROCEDURES_REGISTRY_TOPIC: envToken({ default: 'registry.events.v1' }),
   })
   .superRefine((env, context) => {
     checkAuthVariables(env, context);
@@ -100,4 +104,5 @@ export const proceduresConfigSchema = z
     httpTimeoutMs: env.OUTBOUND_HTTP_TIMEOUT_MS,
     letterGraceMs: env.DECISION_LETTER_GRACE_MS,
     correctionNoticesTopic: env.CORRECTION_NOTICES_TOPIC,
+    registryTopic: env.PROCEDURES_REGISTRY_TOPIC,
   }));

@@ -22,7 +22,12 @@ describe('the procedures service configuration', () => {
       serviceToken: { kind: 'signing-key', privateKeyFile: '/keys/signing-key.jwk' },
       previewTtlMs: 600_000,
       correctionNoticesTopic: 'registry.correction-notices.v1',
+      registryTopic: 'registry.events.v1',
     });
+    expect(
+      loadConfig(proceduresConfigSchema, { ...base, PROCEDURES_REGISTRY_TOPIC: 'registry.x.v1' })
+        .registryTopic,
+    ).toBe('registry.x.v1');
     expect(
       loadConfig(proceduresConfigSchema, {
         ...base,

@@ -79,8 +79,14 @@ describe('a procedure from a prefilled draft to its decision letter', () => {
 
   const token = (request: Omit<TokenRequest, 'issuer' | 'audience'>): Promise<string> =>
     services.token(request);
+  const topics = new Map<string, string>();
+  const topicOf = (service: string): string => {
+    const topic = topics.get(service) ?? uniqueName(`${service}.events.v1`);
+    topics.set(service, topic);
+    return topic;
+  };
   const start = (service: string, extra: Record<string, string>) =>
-    services.start(service, { EVENTS_TOPIC: uniqueName(`${service}.events.v1`), ...extra });
+    services.start(service, { EVENTS_TOPIC: topicOf(service), ...extra });
   const call = callJson;
 
   beforeAll(async () => {
@@ -101,6 +107,7 @@ describe('a procedure from a prefilled draft to its decision letter', () => {
     await kafka.get(KafkaAdmin).ensureTopics([{ topic: NOTICES_TOPIC, numPartitions: 3 }]);
     const procedures = await start('procedures', {
       CORRECTION_NOTICES_TOPIC: NOTICES_TOPIC,
+      PROCEDURES_REGISTRY_TOPIC: topicOf('registry'),
       REGISTRY_URL: registry.url,
       CONSENT_URL: consent.url,
       LETTERBOX_URL: await letterbox.start(),

@@ -2,6 +2,8 @@ import type { Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { OwnToken } from '@gov/platform-auth';
+import { SUBJECT_KEY_STORE } from '@gov/platform-data-protection';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { PostgresEventStore } from '@gov/platform-event-sourcing';
 import {
@@ -47,15 +49,21 @@ export function applicationProviders(
     },
     {
       provide: PersonalSpaceService,
-      useFactory: (store: PgProceduresStore, dataSource: DataSource) =>
-        new PersonalSpaceService(store, dataSource, systemClock),
-      inject: [PgProceduresStore, DataSource],
+      useFactory: (store: PgProceduresStore, keys: SubjectKeyStore) =>
+        new PersonalSpaceService(store, keys, systemClock),
+      inject: [PgProceduresStore, SUBJECT_KEY_STORE],
     },
     {
       provide: CaseService,
-      useFactory: (store: PgProceduresStore, dataSource: DataSource, space: PersonalSpaceService) =>
+      useFactory: (
+        store: PgProceduresStore,
+        keys: SubjectKeyStore,
+        dataSource: DataSource,
+        space: PersonalSpaceService,
+      ) =>
         new CaseService(
           store,
+          keys,
           dataSource,
           catalogue,
           space,
@@ -67,7 +75,7 @@ export function applicationProviders(
           systemClock,
           { previewTtlMs: config.previewTtlMs, letterGraceMs: config.letterGraceMs },
         ),
-      inject: [PgProceduresStore, DataSource, PersonalSpaceService],
+      inject: [PgProceduresStore, SUBJECT_KEY_STORE, DataSource, PersonalSpaceService],
     },
     {
       provide: DecisionLetterReactor,

@@ -3,8 +3,9 @@
  * cases (drafts, prefill on a preview, submission, back office, decision letter, personal
  * space, dashboard and timeline), the event codecs over gov.procedures.v1, the read models
  * (TypeORM, schema `procedures_app`) and their projection, the decision-letter reactor, the
- * registry's correction notices recorded on the cases they concern, and the ports to the
- * registry, consent and letterbox services.
+ * registry's correction notices recorded on the cases they concern, the registry's erasures
+ * obeyed, and the ports to the registry, consent and letterbox services. Personal values are
+ * sealed under the person's key (`@gov/platform-data-protection`).
  *
  * @packageDocumentation
  */
@@ -29,9 +30,19 @@ export {
   MalformedProceduresPayloadError,
   PAYLOAD_SCHEMA_VERSION,
   PROCEDURES_EVENT_TYPES,
+  SEALED_PAYLOAD_SCHEMA_VERSION,
+  WITHOUT_PERSONAL_DATA,
   caseCodec,
+  caseCodecFor,
+  decodePersonalDataErased,
+  encodePersonalDataErased,
+  isErasedIn,
   personalSpaceCodec,
+  personalSpaceCodecWith,
 } from './lib/codecs';
+export type { PersonalDataAccess, PersonalDataErasure } from './lib/codecs';
+export { obeyPersonErasure } from './lib/person-erasure';
+export type { ErasureOutcome } from './lib/person-erasure';
 export { PROCEDURES_ACTOR, systemClock } from './lib/context';
 export { InvalidCorrectionNoticeError, decodeCorrectionNotice } from './lib/correction-notice';
 export type { ReceivedCorrectionNotice } from './lib/correction-notice';
@@ -66,6 +77,7 @@ export {
   PROCEDURES_SCHEMAS,
   PersonalItemEntity,
   ProceduresReadModels1765200000100,
+  ReadModelsWithoutPersonalValues1765200000300,
   createProceduresDataSource,
   migrateProceduresSchemas,
 } from './lib/schema';

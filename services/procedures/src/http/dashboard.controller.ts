@@ -33,9 +33,11 @@ export class DashboardController {
     summary: 'Your active and completed procedures',
     description:
       'Each with its status, an open question or consent requests waiting for you, and the ' +
-      'decision letter’s id once sent.',
+      'decision letter’s id once sent. A case whose applicant the registry erased shows ' +
+      '`personalDataErased: true` and no question. 503 KEY_NOT_REPLICATED on the embassy while ' +
+      'a key of an open question has not reached it yet.',
   })
-  @ApiProblems(401, 403)
+  @ApiProblems(401, 403, 503)
   dashboard(@Context() context: RequestContext) {
     return this.cases.dashboard(context);
   }

@@ -66,9 +66,10 @@ export class DraftsController {
     summary: 'Start a procedure',
     description:
       'At its latest version unless `procedureVersion` names one. A business procedure names ' +
-      'the business (`businessNumber`): the registry must list the person among its managers.',
+      'the business (`businessNumber`): the registry must list the person among its managers. ' +
+      'A person the registry erased starts none (410 DATA_ERASED).',
   })
-  @ApiProblems(400, 401, 403, 404, 413, 415, 503)
+  @ApiProblems(400, 401, 403, 404, 410, 413, 415, 503)
   async start(
     @Context() context: RequestContext,
     @Body(new ZodPipe(StartDraftBody)) body: StartDraftDto,
@@ -97,7 +98,7 @@ export class DraftsController {
       'service (the default). Nothing is read from the sources. The preview is used once and ' +
       'expires (PREFILL_PREVIEW_TTL_MS).',
   })
-  @ApiProblems(400, 401, 403, 404, 409, 503)
+  @ApiProblems(400, 401, 403, 404, 409, 410, 503)
   preview(@Context() context: RequestContext, @Param('id', caseIdParam) id: string) {
     return this.cases.preview(context, id);
   }
@@ -116,7 +117,7 @@ export class DraftsController {
       'read is audited) and only their fields filled. A used or expired preview, or a source ' +
       'you said No to in the consent service, answers 409 and reads nothing.',
   })
-  @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422, 503)
+  @ApiProblems(400, 401, 403, 404, 409, 410, 413, 415, 422, 503)
   prefill(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -139,7 +140,7 @@ export class DraftsController {
       'The prefilled fields, overridden by `form`, checked against the definition’s JSON ' +
       'Schema (400 naming every offending field as form.<path>).',
   })
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
+  @ApiProblems(400, 401, 403, 404, 409, 410, 412, 413, 415)
   async submit(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,

@@ -48,8 +48,14 @@ export class PersonalSpaceController {
   @Get()
   @ApiResponse({ status: 200, description: 'Your personal space', content: ANSWER })
   @Roles('citizen')
-  @ApiOperation({ summary: 'Your personal space: the items and their history' })
-  @ApiProblems(401, 403)
+  @ApiOperation({
+    summary: 'Your personal space: the items and their history',
+    description:
+      'Each value is sealed under your key in the log and opened here. Once the registry erased ' +
+      'you, your personal space is gone: 410 DATA_ERASED, as every change of it. 503 ' +
+      'KEY_NOT_REPLICATED on the embassy while your key has not reached it yet.',
+  })
+  @ApiProblems(401, 403, 410, 503)
   read(@Context() context: RequestContext) {
     return this.space.read(context);
   }
@@ -62,7 +68,7 @@ export class PersonalSpaceController {
   @Roles('citizen')
   @Idempotent({ required: false })
   @ApiOperation({ summary: 'Set an item (bank-account, phone, email)' })
-  @ApiProblems(400, 401, 403, 413, 415)
+  @ApiProblems(400, 401, 403, 410, 413, 415)
   set(
     @Context() context: RequestContext,
     @Param('item', itemParam) item: z.output<typeof ItemParam>,
@@ -84,7 +90,7 @@ export class PersonalSpaceController {
   @Roles('citizen')
   @Idempotent({ required: false })
   @ApiOperation({ summary: 'Remove an item' })
-  @ApiProblems(400, 401, 403)
+  @ApiProblems(400, 401, 403, 410)
   clear(
     @Context() context: RequestContext,
     @Param('item', itemParam) item: z.output<typeof ItemParam>,

@@ -78,8 +78,13 @@ export class SubmissionsController {
     schema: openApiSchema(SubmissionsQuery.shape.status),
   })
   @Roles('agency')
-  @ApiOperation({ summary: 'The submissions your organisation handles, newest first' })
-  @ApiProblems(400, 401, 403)
+  @ApiOperation({
+    summary: 'The submissions your organisation handles, newest first',
+    description:
+      'A case whose applicant the registry erased is listed with `personalDataErased: true` and ' +
+      'no open question (its status and dates stay: the administration’s file).',
+  })
+  @ApiProblems(400, 401, 403, 503)
   async list(
     @Context() context: RequestContext,
     @Query(new ZodPipe(SubmissionsQuery, 'query')) query: z.output<typeof SubmissionsQuery>,
@@ -91,8 +96,17 @@ export class SubmissionsController {
   @ApiResponse({ status: 200, description: 'The case', content: ANSWER })
   @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @Roles('citizen', 'agency')
-  @ApiOperation({ summary: 'A case: its applicant, or its back office once submitted' })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiOperation({
+    summary: 'A case: its applicant, or its back office once submitted',
+    description:
+      'The personal values (prefilled values, form, open question, decision reason, corrected ' +
+      'values) are opened from the log. Once the registry erased the applicant, the case is ' +
+      'still answered (its status and timeline are the administration’s file, kept under a ' +
+      'legal obligation) with `personalDataErased: true` and those values `null`; every change ' +
+      'of it answers 410 DATA_ERASED. 503 KEY_NOT_REPLICATED on the embassy while the ' +
+      'applicant’s key has not reached it yet.',
+  })
+  @ApiProblems(400, 401, 403, 404, 503)
   async get(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -107,8 +121,13 @@ export class SubmissionsController {
   @ApiResponse({ status: 200, description: 'The case’s timeline', content: ANSWER })
   @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @Roles('citizen', 'agency')
-  @ApiOperation({ summary: 'Every step of a case, with its time and actor' })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiOperation({
+    summary: 'Every step of a case, with its time and actor',
+    description:
+      'Once the registry erased the applicant, the steps stay; the personal values in their ' +
+      '`details` are `null` and the step says `personalDataErased: true`.',
+  })
+  @ApiProblems(400, 401, 403, 404, 503)
   timeline(@Context() context: RequestContext, @Param('id', caseIdParam) id: string) {
     return this.cases.timeline(context, id);
   }
@@ -121,7 +140,7 @@ export class SubmissionsController {
   @Idempotent({ required: false })
   @ApiIfMatch()
   @ApiOperation({ summary: 'Take the submission in' })
-  @ApiProblems(400, 401, 403, 404, 409, 412)
+  @ApiProblems(400, 401, 403, 404, 409, 410, 412)
   receive(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -139,7 +158,7 @@ export class SubmissionsController {
   @Idempotent({ required: false })
   @ApiIfMatch()
   @ApiOperation({ summary: 'Start reviewing it' })
-  @ApiProblems(400, 401, 403, 404, 409, 412)
+  @ApiProblems(400, 401, 403, 404, 409, 410, 412)
   startReview(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -165,7 +184,7 @@ export class SubmissionsController {
   @Idempotent({ required: false })
   @ApiIfMatch()
   @ApiOperation({ summary: 'Ask the person a question (the review waits for the answer)' })
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
+  @ApiProblems(400, 401, 403, 404, 409, 410, 412, 413, 415)
   requestInformation(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -193,7 +212,7 @@ export class SubmissionsController {
   @Idempotent({ required: false })
   @ApiIfMatch()
   @ApiOperation({ summary: 'Answer the back office’s question (the review resumes)' })
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
+  @ApiProblems(400, 401, 403, 404, 409, 410, 412, 413, 415)
   answer(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -218,7 +237,7 @@ export class SubmissionsController {
       'The decision letter (PDF) then goes to the person’s letter box with your token; if the ' +
       'letterbox cannot be reached, the decision stands and the letter follows (letterId null).',
   })
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
+  @ApiProblems(400, 401, 403, 404, 409, 410, 412, 413, 415)
   decide(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -240,7 +259,7 @@ export class SubmissionsController {
   @ApiOperation({
     summary: 'Ask the person, within the procedure, to consent to a reuse beyond the form',
   })
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415)
+  @ApiProblems(400, 401, 403, 404, 409, 410, 412, 413, 415)
   requestConsent(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -281,7 +300,7 @@ export class SubmissionsController {
       'The consent is read from the consent service with your token and must answer the ' +
       'request: yours, ACTIVE, the organisation, purpose and procedure asked, every category.',
   })
-  @ApiProblems(400, 401, 403, 404, 413, 415, 422, 503)
+  @ApiProblems(400, 401, 403, 404, 410, 413, 415, 422, 503)
   consentGranted(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -311,7 +330,7 @@ export class SubmissionsController {
       'prefill) had received with its old value; acknowledging it clears the case’s flag in ' +
       'your list (`openCorrectionNotices`). Again: no change.',
   })
-  @ApiProblems(400, 401, 403, 404, 409, 412)
+  @ApiProblems(400, 401, 403, 404, 409, 410, 412)
   acknowledgeCorrectionNotice(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,

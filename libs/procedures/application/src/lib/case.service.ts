@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
 import { ApplicationError } from '@gov/platform-chassis';
+import { KeyRing, SubjectErasedError } from '@gov/platform-data-protection';
+import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import { handleCommand } from '@gov/platform-event-sourcing';
 import type { Actor, EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 import { evolveAll } from '@gov/platform-decider';
@@ -20,7 +22,14 @@ import type {
 
 import { ProcedureCatalogue } from './catalogue';
 import type { ProcedureDefinition } from './catalogue';
-import { caseCodec } from './codecs';
+import {
+  MalformedProceduresPayloadError,
+  WITHOUT_PERSONAL_DATA,
+  caseCodec,
+  caseCodecFor,
+  isErasedIn,
+} from './codecs';
+import type { PersonalDataAccess } from './codecs';
 import type { ReceivedCorrectionNotice } from './correction-notice';
 import {
   PROCEDURES_ACTOR,
@@ -31,6 +40,7 @@ import {
 } from './context';
 import type { Clock, RequestContext } from './context';
 import { textPdf } from './decision-letter';
+import { keyIdsOf } from './personal-space.service';
 import type { PersonalSpaceService } from './personal-space.service';
 import type {
   ConsentLookup,
@@ -79,6 +89,7 @@ export interface CaseSummary {
   readonly businessNumber: string | null;
   readonly status: string;
   readonly outcome: string | null;
+  /** The back office's open question; `null` when none, or when the applicant was erased. */
   readonly openQuestion: string | null;
   readonly openConsentRequests: number;
   /** Correction notices of the registry the back office has not acknowledged yet. */
@@ -89,13 +100,24 @@ export interface CaseSummary {
   readonly decidedAt: string | null;
   readonly updatedAt: string;
   readonly version: number;
+  /**
+   * The applicant was erased (a personal case): its personal values (prefilled values, form,
+   * question, answer, reason, corrected values) read as `null`; status and timeline stay.
+   */
+  readonly personalDataErased: boolean;
 }
 
 /** A case in full, for its applicant and its back office. */
 export interface CaseView extends CaseSummary {
+  /** Each prefilled field; `value` is `null` once the applicant was erased. */
   readonly prefilled: Record<string, { readonly source: PrefillSource; readonly value: unknown }>;
+  /** The submitted form; `null` before submission, or once the applicant was erased. */
   readonly form: unknown;
-  readonly decision: { readonly outcome: DecisionOutcome; readonly reason: string } | null;
+  /** `reason` is `null` once the applicant was erased. */
+  readonly decision: {
+    readonly outcome: DecisionOutcome;
+    readonly reason: string | null;
+  } | null;
   readonly consentRequests: readonly {
     readonly requestId: string;
     readonly categories: readonly string[];
@@ -113,6 +135,7 @@ export interface CorrectionNoticeView {
   /** Who was sent the correct value: the handling organisation or `procedures` (prefill). */
   readonly organisationId: string;
   readonly field: string;
+  /** `null` once the applicant was erased. */
   readonly correctedValue: unknown;
   readonly acceptedAt: string;
   readonly receivedAt: string;
@@ -144,6 +167,7 @@ const personField = (category: string): string =>
 export class CaseService {
   constructor(
     private readonly store: EventStore,
+    private readonly keyStore: SubjectKeyStore,
     private readonly dataSource: DataSource,
     private readonly catalogue: ProcedureCatalogue,
     private readonly personalSpace: PersonalSpaceService,
@@ -204,25 +228,32 @@ export class CaseService {
       }
     }
     const caseId = newIdFor(context, 'case');
-    return this.run(context, caseId, {
-      type: 'StartDraft',
-      data: {
-        caseId,
-        procedureId: definition.id,
-        procedureVersion: definition.version,
-        applicant: citizen.subject,
-        businessNumber,
-        organisationId: definition.organisationId,
+    return this.run(
+      context,
+      caseId,
+      {
+        type: 'StartDraft',
+        data: {
+          caseId,
+          procedureId: definition.id,
+          procedureVersion: definition.version,
+          applicant: citizen.subject,
+          businessNumber,
+          organisationId: definition.organisationId,
+        },
+        metadata: { now: this.clock.now() },
       },
-      metadata: { now: this.clock.now() },
-    });
+      undefined,
+      await this.accessOf(citizen.subject, businessNumber),
+    );
   }
 
   /** Which fields would come from which source, with the person's standing Yes/No. */
   async preview(context: RequestContext, caseId: string): Promise<PreviewView> {
     const citizen = requireCitizen(context.principal, 'preview a prefill');
-    const { state } = await this.load(caseId);
-    this.checkApplicant(state, citizen.subject);
+    const { state, access } = await this.loadForWriting(caseId, (s) => {
+      this.checkApplicant(s, citizen.subject);
+    });
     const definition = this.definitionOf(state);
     const sources = ProcedureCatalogue.sourcesOf(definition).filter(
       (s) => s.source !== 'businesses' || state.businessNumber !== null,
@@ -239,11 +270,17 @@ export class CaseService {
       defaultAccept: answers[i]?.prefill ?? false,
       preferenceRule: answers[i]?.rule ?? 'default',
     }));
-    const written = await this.run(context, caseId, {
-      type: 'RecordPreview',
-      data: { by: citizen.subject, previewId, sources: previewed, expiresAt },
-      metadata: { now },
-    });
+    const written = await this.run(
+      context,
+      caseId,
+      {
+        type: 'RecordPreview',
+        data: { by: citizen.subject, previewId, sources: previewed, expiresAt },
+        metadata: { now },
+      },
+      undefined,
+      access,
+    );
     return {
       caseId,
       previewId,
@@ -268,8 +305,9 @@ export class CaseService {
     input: { previewId: string; sources: Partial<Record<PrefillSource, boolean>> },
   ) {
     const citizen = requireCitizen(context.principal, 'prefill a form');
-    const { state } = await this.load(caseId);
-    this.checkApplicant(state, citizen.subject);
+    const { state, access } = await this.loadForWriting(caseId, (s) => {
+      this.checkApplicant(s, citizen.subject);
+    });
     const accepted = (Object.entries(input.sources) as [PrefillSource, boolean][])
       .filter(([, yes]) => yes)
       .map(([source]) => source);
@@ -285,14 +323,20 @@ export class CaseService {
     const fields: PrefilledField[] = [];
     for (const s of ProcedureCatalogue.sourcesOf(definition)) {
       if (!accepted.includes(s.source)) continue;
-      const values = await this.fetch(s.source, state);
+      const values = await this.fetch(s.source, state, access);
       for (const { field, category } of s.fields) {
         const value = this.valueOf(s.source, category, values);
         if (value === undefined || value === null) continue;
         fields.push({ field, source: s.source, category, valueJson: JSON.stringify(value) });
       }
     }
-    const written = await this.run(context, caseId, command(fields, this.clock.now()));
+    const written = await this.run(
+      context,
+      caseId,
+      command(fields, this.clock.now()),
+      undefined,
+      access,
+    );
     return {
       ...written,
       fields: Object.fromEntries(
@@ -312,8 +356,9 @@ export class CaseService {
     expectedVersion: number | undefined,
   ): Promise<CaseWritten> {
     const citizen = requireCitizen(context.principal, 'submit a form');
-    const { state } = await this.load(caseId);
-    this.checkApplicant(state, citizen.subject);
+    const { state, access } = await this.loadForWriting(caseId, (s) => {
+      this.checkApplicant(s, citizen.subject);
+    });
     const definition = this.definitionOf(state);
     const merged: Record<string, unknown> = {};
     for (const [field, prefilled] of state.prefilled)
@@ -332,6 +377,7 @@ export class CaseService {
         metadata: { now: this.clock.now() },
       },
       expectedVersion,
+      access,
     );
   }
 
@@ -465,8 +511,9 @@ export class CaseService {
     consentId: string,
   ) {
     const citizen = requireCitizen(context.principal, 'record their consent');
-    const { state } = await this.load(caseId);
-    this.checkApplicant(state, citizen.subject);
+    const { state, access } = await this.loadForWriting(caseId, (s) => {
+      this.checkApplicant(s, citizen.subject);
+    });
     const request = state.consentRequests.get(requestId);
     if (request === undefined) throw ApplicationError.notFound(`no consent request ${requestId}`);
     const consent = await this.consents.consent(consentId, context.bearerToken ?? '');
@@ -488,11 +535,17 @@ export class CaseService {
         `the consent does not answer the request: ${problems.join('; ')}`,
       );
     }
-    return this.run(context, caseId, {
-      type: 'RecordConsentGiven',
-      data: { requestId, consentId },
-      metadata: { now: this.clock.now() },
-    });
+    return this.run(
+      context,
+      caseId,
+      {
+        type: 'RecordConsentGiven',
+        data: { requestId, consentId },
+        metadata: { now: this.clock.now() },
+      },
+      undefined,
+      access,
+    );
   }
 
   /**
@@ -505,7 +558,7 @@ export class CaseService {
     bearerToken: string,
     actor: Actor = PROCEDURES_ACTOR,
   ): Promise<string> {
-    const { state, events } = await this.load(caseId);
+    const { state, events, access } = await this.loadForWriting(caseId);
     if (state.letterId !== null) return state.letterId;
     if (state.decision === null) throw new TypeError(`case ${caseId} is not decided`);
     const definition = this.definitionOf(state);
@@ -538,7 +591,7 @@ export class CaseService {
     );
     await handleCommand(
       this.store,
-      { decider: caseDecider, codec: caseCodec },
+      { decider: caseDecider, codec: caseCodecFor(access) },
       streamIds.case(caseId),
       {
         type: 'RecordDecisionLetter',
@@ -557,7 +610,11 @@ export class CaseService {
       .getRepository(CaseEntity)
       .createQueryBuilder('c')
       .select('c.caseId')
-      .where("c.status = 'decided' AND c.letter_id IS NULL AND c.decided_at < :before", { before })
+      .where(
+        "c.status = 'decided' AND c.letter_id IS NULL AND c.personal_data_erased_at IS NULL" +
+          ' AND c.decided_at < :before',
+        { before },
+      )
       .orderBy('c.decided_at')
       .limit(limit)
       .getMany();
@@ -575,7 +632,7 @@ export class CaseService {
     const rows = await this.dataSource.manager
       .getRepository(CaseEntity)
       .find({ where: { applicant: citizen.subject }, order: { updatedAt: 'DESC' }, take: 500 });
-    const summaries = rows.map((row) => this.summary(row));
+    const summaries = await this.summaries(rows);
     return {
       active: summaries.filter((s) => s.status !== 'decided'),
       completed: summaries.filter((s) => s.status === 'decided'),
@@ -592,18 +649,32 @@ export class CaseService {
       .orderBy('c.updated_at', 'DESC')
       .limit(500);
     if (status !== undefined) query.andWhere('c.status = :status', { status });
-    return (await query.getMany()).map((row) => this.summary(row));
+    return this.summaries(await query.getMany());
   }
 
-  /** A case in full: its applicant, or the back office of its organisation once submitted. */
+  /**
+   * A case in full: its applicant, or the back office of its organisation once submitted. Its
+   * personal values are opened from the log with the keys this site has; once the applicant was
+   * erased they read as `null` (`personalDataErased`), the rest stays (the administration's
+   * file).
+   *
+   * @throws `KeyUnavailableError` (503) on a site the applicant's key has not reached yet.
+   */
   async view(context: RequestContext, caseId: string): Promise<CaseView> {
-    const { state, events, recorded } = await this.load(caseId);
-    this.checkReader(context, state);
+    const {
+      state,
+      events,
+      recorded,
+      erased: erasedInLog,
+    } = await this.load(caseId, (s) => {
+      this.checkReader(context, s);
+    });
     const row = await this.dataSource.manager.getRepository(CaseEntity).findOneBy({ caseId });
+    const erased = erasedInLog || (row?.personalDataErasedAt ?? null) !== null;
     const submitted = events.find((e) => e.type === 'Submitted');
     const last = recorded.at(-1);
     const base: CaseSummary = row
-      ? this.summary(row)
+      ? this.summary(row, null)
       : {
           caseId,
           procedureId: state.procedureId,
@@ -623,20 +694,26 @@ export class CaseService {
           decidedAt: null,
           updatedAt: last?.occurredAt.toISOString() ?? '',
           version: last?.streamVersion ?? 0,
+          personalDataErased: false,
         };
+    const json = (text: string): unknown => (erased ? null : (JSON.parse(text) as unknown));
     return {
       ...base,
       status: state.status,
       version: last?.streamVersion ?? 0,
+      openQuestion: erased ? null : openQuestionOf(state, events),
+      personalDataErased: erased,
       prefilled: Object.fromEntries(
         [...state.prefilled.values()].map((f) => [
           f.field,
-          { source: f.source, value: JSON.parse(f.valueJson) as unknown },
+          { source: f.source, value: json(f.valueJson) },
         ]),
       ),
-      form:
-        submitted?.type === 'Submitted' ? (JSON.parse(submitted.data.formJson) as unknown) : null,
-      decision: state.decision,
+      form: submitted?.type === 'Submitted' ? json(submitted.data.formJson) : null,
+      decision:
+        state.decision === null
+          ? null
+          : { outcome: state.decision.outcome, reason: erased ? null : state.decision.reason },
       consentRequests: [...state.consentRequests.entries()].map(([requestId, r]) => ({
         requestId,
         ...r,
@@ -649,7 +726,7 @@ export class CaseService {
                 correctionId: event.data.correctionId,
                 organisationId: event.data.organisationId,
                 field: event.data.field,
-                correctedValue: JSON.parse(event.data.correctedValueJson) as unknown,
+                correctedValue: json(event.data.correctedValueJson),
                 acceptedAt: event.data.acceptedAt.toISOString(),
                 receivedAt: event.data.receivedAt.toISOString(),
                 acknowledged:
@@ -672,7 +749,9 @@ export class CaseService {
       .getRepository(CaseEntity)
       .createQueryBuilder('c')
       .select('c.caseId')
-      .where('c.applicant = :applicant', { applicant: notice.recordId })
+      .where('c.applicant = :applicant AND c.personal_data_erased_at IS NULL', {
+        applicant: notice.recordId,
+      })
       .orderBy('c.started_at');
     if (notice.organisationId !== PREFILL_ORGANISATION) {
       query.andWhere("c.organisation_id = :org AND c.status <> 'draft'", {
@@ -689,11 +768,19 @@ export class CaseService {
     };
     const recorded: string[] = [];
     for (const { caseId } of await query.getMany()) {
-      const { state } = await this.load(caseId);
+      let loaded;
+      try {
+        loaded = await this.loadForWriting(caseId);
+      } catch (error) {
+        // Erased since the query: nothing is recorded for the person any more.
+        if (error instanceof SubjectErasedError) continue;
+        throw error;
+      }
+      const { state, access } = loaded;
       if (!concernsCase(state, notice.organisationId, notice.field)) continue;
       const result = await handleCommand(
         this.store,
-        { decider: caseDecider, codec: caseCodec },
+        { decider: caseDecider, codec: caseCodecFor(access) },
         streamIds.case(caseId),
         { type: 'RecordCorrectionNotice', data, metadata: { now: this.clock.now() } },
         {
@@ -733,22 +820,51 @@ export class CaseService {
     context: RequestContext,
     caseId: string,
   ): Promise<{ caseId: string; steps: TimelineStep[] }> {
-    const { state, events, recorded } = await this.load(caseId);
-    this.checkReader(context, state);
+    const { state, events, recorded, keys } = await this.load(caseId, (s) => {
+      this.checkReader(context, s);
+    });
+    // Values written in clear before sealing are hidden too once the applicant is erased.
+    const caseErased =
+      state.businessNumber === null &&
+      ((await this.dataSource.manager.getRepository(CaseEntity).findOneBy({ caseId }))
+        ?.personalDataErasedAt ?? null) !== null;
     const steps = events.map((event, i) => {
       const r = recorded[i] as RecordedEvent;
+      const erased = isErasedIn(r, keys) || (caseErased && PERSONAL_STEPS.has(event.type));
       return {
         at: r.occurredAt.toISOString(),
         step: event.type,
         actor: actorView(r.actor),
-        details: detailsOf(event),
+        details: erased ? erasedDetailsOf(event) : detailsOf(event),
         version: r.streamVersion,
       };
     });
     return { caseId, steps };
   }
 
-  private summary(row: CaseRow): CaseSummary {
+  /**
+   * The rows as summaries, with the open question of each case that waits for an answer read
+   * from its log (the read model does not hold it: it is sealed).
+   */
+  private async summaries(rows: readonly CaseRow[]): Promise<CaseSummary[]> {
+    const summaries: CaseSummary[] = [];
+    for (const row of rows) {
+      let question: string | null = null;
+      if (row.awaitingAnswer && row.personalDataErasedAt === null) {
+        const { state, events, erased } = await this.load(row.caseId);
+        if (erased) {
+          // The key is gone before the projection marks the row: the log says so first.
+          summaries.push({ ...this.summary(row, null), personalDataErased: true });
+          continue;
+        }
+        question = openQuestionOf(state, events);
+      }
+      summaries.push(this.summary(row, question));
+    }
+    return summaries;
+  }
+
+  private summary(row: CaseRow, openQuestion: string | null): CaseSummary {
     return {
       caseId: row.caseId,
       procedureId: row.procedureId,
@@ -759,7 +875,7 @@ export class CaseService {
       businessNumber: row.businessNumber,
       status: row.status,
       outcome: row.outcome,
-      openQuestion: row.openQuestion,
+      openQuestion,
       openConsentRequests: row.openConsentRequests,
       openCorrectionNotices: row.openCorrectionNotices,
       letterId: row.letterId,
@@ -768,6 +884,7 @@ export class CaseService {
       decidedAt: row.decidedAt?.toISOString() ?? null,
       updatedAt: row.updatedAt.toISOString(),
       version: row.version,
+      personalDataErased: row.personalDataErasedAt !== null,
     };
   }
 
@@ -799,7 +916,11 @@ export class CaseService {
     return definition;
   }
 
-  private async fetch(source: PrefillSource, state: CaseState): Promise<Record<string, unknown>> {
+  private async fetch(
+    source: PrefillSource,
+    state: CaseState,
+    access: PersonalDataAccess,
+  ): Promise<Record<string, unknown>> {
     switch (source) {
       case 'persons':
         return this.registry.person(state.applicant, state.procedureId);
@@ -807,7 +928,7 @@ export class CaseService {
         if (state.businessNumber === null) return {};
         return this.registry.business(state.businessNumber, state.procedureId);
       case 'personal-space':
-        return this.personalSpace.itemsOf(state.applicant);
+        return this.personalSpace.itemsOf(state.applicant, access.keys ?? KeyRing.EMPTY);
       default: {
         const unknown: never = source;
         throw new TypeError(`unknown source ${String(unknown)}`);
@@ -825,12 +946,81 @@ export class CaseService {
     return values[personField(category)];
   }
 
-  private async load(caseId: string) {
+  /**
+   * A case's stream, and the person its personal values are about (`null`: a business case):
+   * its first event, DraftStarted, holds nothing sealed.
+   */
+  private async readCase(caseId: string) {
     const recorded = await this.store.readStream(streamIds.case(caseId));
-    const events = recorded.map((r) => caseCodec.decode(r));
+    const first = recorded[0];
+    // No case: the fold or the decider answers it, as for any other command.
+    if (first === undefined) return { recorded, subject: null };
+    const started = caseCodec.decode(first);
+    if (started.type !== 'DraftStarted') {
+      throw new MalformedProceduresPayloadError(`case ${caseId} does not start with a draft`);
+    }
+    const subject = started.data.businessNumber === null ? started.data.applicant : null;
+    return { recorded, subject };
+  }
+
+  private fold(recorded: readonly RecordedEvent[], access: PersonalDataAccess) {
+    const codec = caseCodecFor(access);
+    const events = recorded.map((r) => codec.decode(r));
     const state = evolveAll(caseDecider, events);
     if (state.status === 'none') throw ApplicationError.notFound('no such case');
     return { state, events, recorded };
+  }
+
+  /**
+   * A case for reading, opened with what this site knows of its keys (nothing is created);
+   * `erased`: some of its values were sealed under a destroyed key. `authorize` sees the case
+   * before any key is looked up, so that a caller who may not see it learns nothing of its
+   * keys (503) or of its applicant's erasure.
+   */
+  private async load(caseId: string, authorize?: (state: CaseState) => void) {
+    const { recorded, subject } = await this.readCase(caseId);
+    authorize?.(this.fold(recorded, WITHOUT_PERSONAL_DATA).state);
+    const keys =
+      subject === null
+        ? KeyRing.EMPTY
+        : await KeyRing.forReading(this.keyStore, keyIdsOf(recorded));
+    const folded = this.fold(recorded, { subject, keys });
+    return { ...folded, keys, erased: recorded.some((r) => isErasedIn(r, keys)) };
+  }
+
+  /**
+   * A case for a command: opened and sealed with its applicant's live key.
+   *
+   * @throws `SubjectErasedError` (410) once the applicant was erased: their case takes no
+   *   change any more.
+   */
+  private async loadForWriting(caseId: string, authorize?: (state: CaseState) => void) {
+    const { recorded, subject } = await this.readCase(caseId);
+    authorize?.(this.fold(recorded, WITHOUT_PERSONAL_DATA).state);
+    const access = await this.writeAccess(subject);
+    return { ...this.fold(recorded, access), access };
+  }
+
+  /**
+   * What a command on a case of `applicant` seals with: the live key of the person for a
+   * personal case; nothing for a business case (the business's data is not sealed), though
+   * an erased person starts none either.
+   *
+   * @throws `SubjectErasedError` once the person was erased.
+   */
+  private async accessOf(
+    applicant: string,
+    businessNumber: string | null,
+  ): Promise<PersonalDataAccess> {
+    if (businessNumber === null) return this.writeAccess(applicant);
+    const key = await this.keyStore.stateOf(applicant);
+    if (key?.state === 'destroyed') throw new SubjectErasedError(applicant, key.destroyedAt);
+    return { subject: null, keys: KeyRing.EMPTY };
+  }
+
+  private async writeAccess(subject: string | null): Promise<PersonalDataAccess> {
+    if (subject === null) return { subject: null, keys: KeyRing.EMPTY };
+    return { subject, keys: await KeyRing.forWriting(this.keyStore, [subject]) };
   }
 
   private async run(
@@ -838,10 +1028,19 @@ export class CaseService {
     caseId: string,
     command: CaseCommand,
     expectedVersion?: number,
+    known?: PersonalDataAccess,
   ): Promise<CaseWritten> {
+    let access = known;
+    if (access === undefined) {
+      const { recorded, subject } = await this.readCase(caseId);
+      // The decision's own checks (who may, in which state) before the keys: a caller the case
+      // refuses learns nothing of its applicant's erasure. Decided again on the append.
+      caseDecider.decide(command, this.fold(recorded, WITHOUT_PERSONAL_DATA).state);
+      access = await this.writeAccess(subject);
+    }
     const result = await handleCommand(
       this.store,
-      { decider: caseDecider, codec: caseCodec },
+      { decider: caseDecider, codec: caseCodecFor(access) },
       streamIds.case(caseId),
       command,
       {
@@ -867,6 +1066,33 @@ function actorView(actor: Actor | null): TimelineStep['actor'] {
       ? { organisationId: actor.organisationId }
       : {}),
   };
+}
+
+/** The open question of a case that waits for an answer. */
+function openQuestionOf(state: CaseState, events: readonly CaseEvent[]): string | null {
+  if (state.status !== 'information-requested' || state.openRequestId === null) return null;
+  const request = events.findLast(
+    (e) => e.type === 'InformationRequested' && e.data.requestId === state.openRequestId,
+  );
+  return request?.type === 'InformationRequested' ? request.data.question : null;
+}
+
+/** The steps that hold personal values (sealed since revision 2). */
+const PERSONAL_STEPS = new Set<CaseEvent['type']>([
+  'PrefillApplied',
+  'Submitted',
+  'InformationRequested',
+  'InformationProvided',
+  'SubmissionDecided',
+  'CorrectionNoticeReceived',
+]);
+
+/** A step's details once its personal values are erased: those are `null`, the rest stays. */
+function erasedDetailsOf(event: CaseEvent): Record<string, unknown> {
+  const details = detailsOf(event);
+  const personal = ['question', 'answer', 'reason', 'correctedValue', 'contentSha256'];
+  for (const key of personal) if (key in details) details[key] = null;
+  return { ...details, personalDataErased: true };
 }
 
 function detailsOf(event: CaseEvent): Record<string, unknown> {

@@ -1,14 +1,13 @@
-import type { DataSource } from 'typeorm';
-
+import { KeyRing, SubjectErasedError } from '@gov/platform-data-protection';
+import type { SubjectKeyStore, SubjectKeys } from '@gov/platform-data-protection';
 import { handleCommand } from '@gov/platform-event-sourcing';
-import type { EventStore } from '@gov/platform-event-sourcing';
+import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 import { personalSpaceDecider } from '@gov/procedures-domain';
 import type { PersonalItem } from '@gov/procedures-domain';
 
-import { personalSpaceCodec } from './codecs';
+import { personalSpaceCodecWith } from './codecs';
 import { appendMetadata, requireCitizen } from './context';
 import type { Clock, RequestContext } from './context';
-import { PersonalItemEntity } from './schema';
 import { streamIds } from './streams';
 
 /** A person's personal space: the current items and every change, oldest first. */
@@ -26,21 +25,27 @@ export interface PersonalSpaceView {
 
 /**
  * The personal space: data a person adds for reuse (bank account, phone, e-mail), kept as
- * events with history, and read by the prefill from this service's own tables.
+ * events with history, each value sealed under the person's key. Read from the log (never from
+ * a table), so that an erased person's values are gone with their key.
  */
 export class PersonalSpaceService {
   constructor(
     private readonly store: EventStore,
-    private readonly dataSource: DataSource,
+    private readonly keyStore: SubjectKeyStore,
     private readonly clock: Clock,
   ) {}
 
-  /** The person sets an item (the same value again changes nothing). */
+  /**
+   * The person sets an item (the same value again changes nothing).
+   *
+   * @throws `SubjectErasedError` (410) once the person was erased.
+   */
   async set(context: RequestContext, item: PersonalItem, value: string) {
     const citizen = requireCitizen(context.principal, 'keep a personal space');
+    const keys = await KeyRing.forWriting(this.keyStore, [citizen.subject]);
     const result = await handleCommand(
       this.store,
-      { decider: personalSpaceDecider, codec: personalSpaceCodec },
+      { decider: personalSpaceDecider, codec: personalSpaceCodecWith(keys) },
       streamIds.personalSpace(citizen.subject),
       {
         type: 'SetPersonalItem',
@@ -52,12 +57,17 @@ export class PersonalSpaceService {
     return { changed: result.appended.length > 0, version: result.streamVersion };
   }
 
-  /** The person removes an item (nothing to remove changes nothing). */
+  /**
+   * The person removes an item (nothing to remove changes nothing).
+   *
+   * @throws `SubjectErasedError` (410) once the person was erased.
+   */
   async clear(context: RequestContext, item: PersonalItem) {
     const citizen = requireCitizen(context.principal, 'keep a personal space');
+    const keys = await KeyRing.forWriting(this.keyStore, [citizen.subject]);
     const result = await handleCommand(
       this.store,
-      { decider: personalSpaceDecider, codec: personalSpaceCodec },
+      { decider: personalSpaceDecider, codec: personalSpaceCodecWith(keys) },
       streamIds.personalSpace(citizen.subject),
       {
         type: 'ClearPersonalItem',
@@ -69,13 +79,23 @@ export class PersonalSpaceService {
     return { changed: result.appended.length > 0, version: result.streamVersion };
   }
 
-  /** The person's own space, with its history from the log. */
+  /**
+   * The person's own space, with its history from the log.
+   *
+   * @throws `SubjectErasedError` (410) once the person was erased: their space is gone;
+   *   `KeyUnavailableError` (503) on a site their key has not reached yet.
+   */
   async read(context: RequestContext): Promise<PersonalSpaceView> {
     const citizen = requireCitizen(context.principal, 'read their personal space');
+    const state = await this.keyStore.stateOf(citizen.subject);
+    if (state?.state === 'destroyed') {
+      throw new SubjectErasedError(citizen.subject, state.destroyedAt);
+    }
     const events = await this.store.readStream(streamIds.personalSpace(citizen.subject));
+    const codec = personalSpaceCodecWith(await KeyRing.forReading(this.keyStore, keyIdsOf(events)));
     const current = new Map<PersonalItem, string>();
     const history = events.map((recorded) => {
-      const event = personalSpaceCodec.decode(recorded);
+      const event = codec.decode(recorded);
       if (event.type === 'PersonalItemSet') current.set(event.data.item, event.data.value);
       else current.delete(event.data.item);
       return {
@@ -92,15 +112,29 @@ export class PersonalSpaceService {
     };
   }
 
-  /** The current items of a person, for the prefill (this service's own read model). */
-  async itemsOf(nationalId: string): Promise<Partial<Record<PersonalItem, string>>> {
-    const rows = await this.dataSource.manager
-      .getRepository(PersonalItemEntity)
-      .find({ where: { subject: nationalId } });
-    const items: Partial<Record<PersonalItem, string>> = {};
-    for (const row of rows) {
-      if (row.value !== null) items[row.item as PersonalItem] = row.value;
+  /**
+   * The current items of a person, for the prefill: folded from their stream, opened with
+   * `keys` (the person's live key, loaded by the command).
+   */
+  async itemsOf(
+    nationalId: string,
+    keys: SubjectKeys,
+  ): Promise<Partial<Record<PersonalItem, string>>> {
+    const codec = personalSpaceCodecWith(keys);
+    const events = await this.store.readStream(streamIds.personalSpace(nationalId));
+    const items = new Map<PersonalItem, string>();
+    for (const recorded of events) {
+      const event = codec.decode(recorded);
+      if (event.type === 'PersonalItemSet') items.set(event.data.item, event.data.value);
+      else items.delete(event.data.item);
     }
-    return items;
+    return Object.fromEntries(items);
   }
+}
+
+/** The key ids the personal values of `events` are sealed under. */
+export function keyIdsOf(events: readonly RecordedEvent[]): string[] {
+  return events.flatMap((event) =>
+    event.dataSubjectKeyId === null ? [] : [event.dataSubjectKeyId],
+  );
 }

@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
 
+import { create, toBinary } from '@bufbuild/protobuf';
 import { Pool } from 'pg';
+import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 
+import { PersonErasedSchema } from '@gov/contracts';
 import type { Principal } from '@gov/platform-auth';
 import { ApplicationError } from '@gov/platform-chassis';
+import {
+  KeyEncryptionKey,
+  KeyRing,
+  PostgresSubjectKeyStore,
+  SubjectErasedError,
+} from '@gov/platform-data-protection';
 import { isDomainRejection } from '@gov/platform-decider';
 import { PostgresEventStore } from '@gov/platform-event-sourcing';
+import { migrateService } from '@gov/platform-service';
 import { loadLegalBasisCatalogue } from '@gov/platform-legal-bases';
 import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
@@ -16,22 +26,34 @@ import { DEFAULT_CATALOGUE_DIR, ProcedureCatalogue } from './catalogue';
 import { CaseService } from './case.service';
 import type { Clock, RequestContext } from './context';
 import { DecisionLetterReactor } from './letter.reactor';
+import { caseCodecFor, encodePersonalDataErased } from './codecs';
+import { obeyPersonErasure } from './person-erasure';
 import { PersonalSpaceService } from './personal-space.service';
 import { PgProceduresStore } from './pg-procedures-store';
 import type { ConsentArtefact, Letter } from './ports';
+import { proceduresProjection } from './projection';
 import {
+  APPLICATION_SCHEMA,
   CaseEntity,
   EVENT_STORE_SCHEMA,
+  PROCEDURES_MIGRATIONS,
+  PROCEDURES_SCHEMAS,
+  ReadModelsWithoutPersonalValues1765200000300,
   createProceduresDataSource,
   migrateProceduresSchemas,
 } from './schema';
+import { streamIds } from './streams';
 
 const ANNA = '1983081246785';
 const LUC = '1990013100012';
 const ELSA = '1975052000017';
+const MARC = '1988020300015';
 let database: TestDatabase;
 let pool: Pool;
 let dataSource: DataSource;
+let eventStore: PostgresEventStore;
+let keyStore: PostgresSubjectKeyStore;
+let projectingStore: PgProceduresStore;
 let cases: CaseService;
 let space: PersonalSpaceService;
 let now = new Date('2026-03-01T10:00:00Z');
@@ -87,23 +109,27 @@ beforeAll(async () => {
   pool.on('error', () => undefined);
   await migrateProceduresSchemas(pool);
   dataSource = await createProceduresDataSource(pool);
-  const eventStore = new PostgresEventStore({
+  keyStore = new PostgresSubjectKeyStore(pool, APPLICATION_SCHEMA, KeyEncryptionKey.generate());
+  eventStore = new PostgresEventStore({
     pool,
     schema: EVENT_STORE_SCHEMA,
     producer: 'procedures',
   });
   const store = new PgProceduresStore(eventStore, dataSource);
+  projectingStore = store;
   const catalogue = ProcedureCatalogue.load(DEFAULT_CATALOGUE_DIR, loadLegalBasisCatalogue());
-  space = new PersonalSpaceService(store, dataSource, clock);
+  space = new PersonalSpaceService(store, keyStore, clock);
   cases = new CaseService(
     store,
+    keyStore,
     dataSource,
     catalogue,
     space,
     {
       person: (nationalId) => {
         registryReads.push(`persons/${nationalId}`);
-        if (nationalId === ELSA) return Promise.resolve({ ...ANNA_RECORD, nationalId: ELSA });
+        if (nationalId === ELSA || nationalId === MARC)
+          return Promise.resolve({ ...ANNA_RECORD, nationalId });
         return Promise.resolve(nationalId === ANNA ? ANNA_RECORD : { nationalId });
       },
       business: (businessNumber) => {
@@ -187,7 +213,9 @@ describe('the personal space on PostgreSQL', () => {
       ['email', 'anna.schmit@example.lu'],
       ['bank-account', null],
     ]);
-    expect(await space.itemsOf(ANNA)).toEqual({ email: 'anna.schmit@example.lu' });
+    expect(await space.itemsOf(ANNA, await KeyRing.forWriting(keyStore, [ANNA]))).toEqual({
+      email: 'anna.schmit@example.lu',
+    });
     await space.set(as(citizen(ANNA)), 'bank-account', 'LU280019400644750000');
   });
 });
@@ -636,5 +664,365 @@ describe('the registry’s correction notices (GDPR Art. 19)', () => {
         ),
       ),
     ).toBe('CORRECTION_NOTICE_UNKNOWN');
+  });
+});
+
+describe('personal values sealed under the person’s key, and the registry’s erasure', () => {
+  const NEVER_SEEN = '1970010100011';
+  const cae = agency('cae');
+
+  /** The rows a person's streams left in the log, as stored. */
+  async function storedRows(streamId: string) {
+    const { rows } = await pool.query<{
+      event_type: string;
+      payload: Buffer;
+      payload_schema_version: number;
+      data_subject_key_id: string | null;
+    }>(
+      `SELECT event_type, payload, payload_schema_version, data_subject_key_id
+         FROM ${EVENT_STORE_SCHEMA}.events WHERE stream_id = $1 ORDER BY stream_version`,
+      [streamId],
+    );
+    return rows;
+  }
+
+  /** A PersonErased of the registry's log, as the consumer receives it. */
+  const personErased = (nationalId: string) => ({
+    eventId: randomUUID(),
+    eventType: PersonErasedSchema.typeName,
+    payload: toBinary(
+      PersonErasedSchema,
+      create(PersonErasedSchema, { nationalId, legalGround: 'Art. 17(1)(a) GDPR' }),
+    ),
+    recordedAt: new Date('2026-03-02T08:00:00Z'),
+    correlationId: `erasure-${nationalId}`,
+    traceparent: null,
+  });
+
+  /** `work` in one transaction, as the inbox and the projection batches run. */
+  async function inTransaction<T>(work: (client: PoolClient) => Promise<T>) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The projection applied to the person's erasure stream, as the runner would. */
+  async function project(nationalId: string): Promise<void> {
+    const projection = proceduresProjection(dataSource);
+    const events = await eventStore.readStream(streamIds.erasure(nationalId));
+    expect(events).toHaveLength(1);
+    await inTransaction(async (client) => {
+      for (const event of events) await projection.apply(client, { ...event, globalPosition: 1n });
+    });
+  }
+
+  let caseId = '';
+
+  it('writes the person’s values sealed, and reads them back opened', async () => {
+    await space.set(as(citizen(MARC)), 'email', 'marc.weber@example.lu');
+    ({ caseId } = await cases.start(as(citizen(MARC)), { procedureId: 'family-allowance' }));
+    const preview = await cases.preview(as(citizen(MARC)), caseId);
+    await cases.prefill(as(citizen(MARC)), caseId, {
+      previewId: preview.previewId,
+      sources: { persons: true, 'personal-space': true },
+    });
+    await cases.submit(
+      as(citizen(MARC)),
+      caseId,
+      {
+        bankAccount: 'LU280019400644750000',
+        childGivenNames: 'Noémie',
+        childFamilyName: 'Weber',
+        childBirthDate: '2026-01-15',
+      },
+      undefined,
+    );
+    await cases.backOffice(as(cae), caseId, { type: 'Receive' }, undefined);
+    await cases.backOffice(as(cae), caseId, { type: 'StartReview' }, undefined);
+    await cases.backOffice(
+      as(cae),
+      caseId,
+      { type: 'RequestInformation', question: 'Where does Noémie go to school?' },
+      undefined,
+    );
+
+    const rows = [
+      ...(await storedRows(streamIds.case(caseId))),
+      ...(await storedRows(streamIds.personalSpace(MARC))),
+    ];
+    const stored = Buffer.concat(rows.map((row) => row.payload)).toString('latin1');
+    for (const clear of ['Noémie', 'Weber', 'school', 'marc.weber@', 'Schmit', 'LU2800']) {
+      expect(stored).not.toContain(Buffer.from(clear, 'utf8').toString('latin1'));
+    }
+    const key = await keyStore.stateOf(MARC);
+    expect(key?.state).toBe('live');
+    const sealedTypes = rows.filter((row) => row.data_subject_key_id !== null);
+    expect(sealedTypes.map((row) => row.event_type.replace('gov.procedures.v1.', ''))).toEqual([
+      'PrefillApplied',
+      'Submitted',
+      'InformationRequested',
+      'PersonalItemSet',
+    ]);
+    expect(sealedTypes.every((row) => row.payload_schema_version === 2)).toBe(true);
+    // The read models hold no value of theirs.
+    const { rows: items } = await pool.query<Record<string, unknown>>(
+      `SELECT * FROM ${APPLICATION_SCHEMA}.personal_items WHERE subject = $1`,
+      [MARC],
+    );
+    expect(items).toEqual([expect.objectContaining({ item: 'email', is_set: true })]);
+    expect(JSON.stringify(items)).not.toContain('marc');
+
+    const view = await cases.view(as(citizen(MARC)), caseId);
+    expect(view).toMatchObject({
+      personalDataErased: false,
+      openQuestion: 'Where does Noémie go to school?',
+    });
+    expect(view.form).toMatchObject({ childGivenNames: 'Noémie', email: 'marc.weber@example.lu' });
+    expect(view.prefilled['familyName']).toEqual({ source: 'persons', value: 'Schmit' });
+    const [listed] = (await cases.submissions(as(cae), 'information-requested')).filter(
+      (c) => c.caseId === caseId,
+    );
+    expect(listed?.openQuestion).toBe('Where does Noémie go to school?');
+  });
+
+  it('obeys a PersonErased once: key destroyed, own event appended, a redelivery adds nothing', async () => {
+    const event = personErased(MARC);
+    expect(await inTransaction((client) => obeyPersonErasure(eventStore, client, event))).toBe(
+      'erased',
+    );
+    const count = await eventCount();
+    expect(
+      await inTransaction((client) =>
+        obeyPersonErasure(eventStore, client, { ...event, eventId: randomUUID() }),
+      ),
+    ).toBe('already-erased');
+    expect(await eventCount()).toBe(count);
+    expect(await keyStore.stateOf(MARC)).toMatchObject({ state: 'destroyed' });
+    // Before the projection marks the case, its list entry already shows nothing of Marc's.
+    const [listed] = (await cases.submissions(as(cae), 'information-requested')).filter(
+      (c) => c.caseId === caseId,
+    );
+    expect(listed).toMatchObject({ personalDataErased: true, openQuestion: null });
+    const [own] = await storedRows(streamIds.erasure(MARC));
+    expect(own?.event_type).toBe('gov.procedures.v1.PersonalDataErased');
+    // Any other event of the registry's log is none of its business.
+    expect(
+      await inTransaction((client) =>
+        obeyPersonErasure(eventStore, client, {
+          ...event,
+          eventType: 'gov.registry.v1.PersonNameChanged',
+        }),
+      ),
+    ).toBe('not-an-erasure');
+  });
+
+  it('forgets the person in the read models; reads mark the values erased, writes answer 410', async () => {
+    await project(MARC);
+    const { rows: items } = await pool.query(
+      `SELECT 1 FROM ${APPLICATION_SCHEMA}.personal_items WHERE subject = $1`,
+      [MARC],
+    );
+    expect(items).toEqual([]);
+    const row = await dataSource.manager.getRepository(CaseEntity).findOneBy({ caseId });
+    expect(row).toMatchObject({ status: 'information-requested', awaitingAnswer: true });
+    expect(row?.personalDataErasedAt).toEqual(new Date('2026-03-02T08:00:00Z'));
+
+    // The case stays, with its status and timeline: the administration's file.
+    const view = await cases.view(as(cae), caseId);
+    expect(view).toMatchObject({
+      status: 'information-requested',
+      personalDataErased: true,
+      openQuestion: null,
+      form: null,
+    });
+    expect(Object.values(view.prefilled).every((field) => field.value === null)).toBe(true);
+    const timeline = await cases.timeline(as(citizen(MARC)), caseId);
+    expect(timeline.steps.map((step) => step.step)).toContain('InformationRequested');
+    expect(timeline.steps.find((step) => step.step === 'InformationRequested')?.details).toEqual(
+      expect.objectContaining({ question: null, personalDataErased: true }),
+    );
+    const [dashboard] = (await cases.dashboard(as(citizen(MARC)))).active;
+    expect(dashboard).toMatchObject({ caseId, personalDataErased: true, openQuestion: null });
+
+    const count = await eventCount();
+    for (const write of [
+      () => space.read(as(citizen(MARC))),
+      () => space.set(as(citizen(MARC)), 'email', 'marc@example.lu'),
+      () => space.clear(as(citizen(MARC)), 'email'),
+      () => cases.start(as(citizen(MARC)), { procedureId: 'family-allowance' }),
+      () => cases.answer(as(citizen(MARC)), caseId, 'At the Lycée.', undefined),
+      // A step that seals nothing is refused too: the erased person's case takes no change.
+      () =>
+        cases.backOffice(
+          as(cae),
+          caseId,
+          {
+            type: 'RequestConsent',
+            categories: ['personal-space.bank-account'],
+            purpose: 'family-allowance-payment',
+          },
+          undefined,
+        ),
+    ]) {
+      expect(await failure(write)).toBeInstanceOf(SubjectErasedError);
+    }
+    // Whoever the case refuses learns nothing of the erasure: the usual 404 and 403.
+    expect(codeOf(await failure(() => cases.preview(as(citizen(LUC)), caseId)))).toBe('not-found');
+    expect(codeOf(await failure(() => cases.view(as(agency('ccss')), caseId)))).toBe('not-found');
+    expect(
+      codeOf(
+        await failure(() =>
+          cases.backOffice(as(agency('ccss')), caseId, { type: 'StartReview' }, undefined),
+        ),
+      ),
+    ).toBe('NOT_HANDLING_ORGANISATION');
+    expect(await eventCount()).toBe(count);
+  });
+
+  it('records a person it never sealed anything for as erased: nothing is sealed for them later', async () => {
+    const event = personErased(NEVER_SEEN);
+    expect(await inTransaction((client) => obeyPersonErasure(eventStore, client, event))).toBe(
+      'erased',
+    );
+    expect(await keyStore.stateOf(NEVER_SEEN)).toMatchObject({ state: 'destroyed' });
+    expect(
+      await failure(() =>
+        cases.start(as(citizen(NEVER_SEEN)), { procedureId: 'family-allowance' }),
+      ),
+    ).toBeInstanceOf(SubjectErasedError);
+    expect(
+      await failure(() => space.set(as(citizen(NEVER_SEEN)), 'phone', '+352621000222')),
+    ).toBeInstanceOf(SubjectErasedError);
+  });
+
+  it('destroys the key where only the projection reaches the erasure (a replica replaying)', async () => {
+    const REPLAYED = '1991121200018';
+    await space.set(as(citizen(REPLAYED)), 'email', 'replayed@example.lu');
+    expect(await keyStore.stateOf(REPLAYED)).toMatchObject({ state: 'live' });
+    // The primary's event, arriving by replay: this site's key is still live.
+    await eventStore.append(
+      streamIds.erasure(REPLAYED),
+      0,
+      [
+        encodePersonalDataErased({
+          subject: REPLAYED,
+          erasedAt: new Date('2026-03-02T09:00:00Z'),
+          registryEventId: randomUUID(),
+        }),
+      ],
+      { correlationId: 'replayed-erasure' },
+    );
+    await project(REPLAYED);
+    expect(await keyStore.stateOf(REPLAYED)).toMatchObject({
+      state: 'destroyed',
+      destroyedAt: new Date('2026-03-02T09:00:00Z'),
+    });
+    expect(await failure(() => space.read(as(citizen(REPLAYED))))).toBeInstanceOf(
+      SubjectErasedError,
+    );
+  });
+
+  it('hides the values a case holds in clear from before sealing, once the person is erased', async () => {
+    const OLD = '1960070700016';
+    const old = randomUUID();
+    // Written as before sealing (revision 1, clear), which a codec of no person still writes.
+    const clear = caseCodecFor({ subject: null, keys: KeyRing.EMPTY });
+    await projectingStore.append(
+      streamIds.case(old),
+      0,
+      [
+        clear.encode({
+          type: 'DraftStarted',
+          data: {
+            caseId: old,
+            procedureId: 'family-allowance',
+            procedureVersion: 1,
+            applicant: OLD,
+            businessNumber: null,
+            organisationId: 'cae',
+            startedAt: now,
+          },
+        }),
+        clear.encode({
+          type: 'Submitted',
+          data: { caseId: old, formJson: '{"childGivenNames":"Olga"}', submittedAt: now },
+        }),
+      ],
+      { correlationId: 'before-sealing' },
+    );
+    expect((await cases.view(as(citizen(OLD)), old)).form).toEqual({ childGivenNames: 'Olga' });
+
+    await inTransaction((client) => obeyPersonErasure(eventStore, client, personErased(OLD)));
+    await project(OLD);
+    expect(await cases.view(as(citizen(OLD)), old)).toMatchObject({
+      personalDataErased: true,
+      form: null,
+    });
+    const submitted = (await cases.timeline(as(citizen(OLD)), old)).steps[1];
+    expect(submitted?.details).toEqual({ contentSha256: null, personalDataErased: true });
+  });
+});
+
+describe('the read models of an earlier release', () => {
+  it('lose their personal values on migration: the open question and item values become flags', async () => {
+    const earlier = await createTestDatabase('procedures_app_upgrade');
+    const old = new Pool({ connectionString: earlier.url, max: 2 });
+    old.on('error', () => undefined);
+    try {
+      await migrateService(old, {
+        ...PROCEDURES_SCHEMAS,
+        ownMigrations: PROCEDURES_MIGRATIONS.slice(0, 3),
+      });
+      const caseId = randomUUID();
+      await old.query(
+        `INSERT INTO ${APPLICATION_SCHEMA}.cases (case_id, applicant, procedure_id,
+           procedure_version, organisation_id, status, started_at, open_question, updated_at,
+           version)
+         VALUES ($1, $2, 'family-allowance', 1, 'cae', 'information-requested', now(),
+           'Where does Léa go to school?', now(), 7)`,
+        [caseId, ANNA],
+      );
+      await old.query(
+        `INSERT INTO ${APPLICATION_SCHEMA}.personal_items (subject, item, value, set_at, version)
+         VALUES ($1, 'email', 'anna@example.lu', now(), 1), ($1, 'phone', NULL, now(), 2)`,
+        [ANNA],
+      );
+      const result = await migrateService(old, PROCEDURES_SCHEMAS);
+      expect(result.own.applied).toEqual([
+        'SubjectKeysTable1765000001000',
+        ReadModelsWithoutPersonalValues1765200000300.name,
+      ]);
+      const { rows: cased } = await old.query<Record<string, unknown>>(
+        `SELECT * FROM ${APPLICATION_SCHEMA}.cases WHERE case_id = $1`,
+        [caseId],
+      );
+      expect(cased[0]).toMatchObject({ awaiting_answer: true, personal_data_erased_at: null });
+      expect(JSON.stringify(cased)).not.toContain('school');
+      const { rows: items } = await old.query<Record<string, unknown>>(
+        `SELECT item, is_set FROM ${APPLICATION_SCHEMA}.personal_items ORDER BY item`,
+      );
+      expect(items).toEqual([
+        { item: 'email', is_set: true },
+        { item: 'phone', is_set: false },
+      ]);
+      const { rows: columns } = await old.query(
+        `SELECT column_name FROM information_schema.columns
+          WHERE table_schema = $1 AND column_name IN ('open_question', 'value')`,
+        [APPLICATION_SCHEMA],
+      );
+      expect(columns).toEqual([]);
+    } finally {
+      await old.end();
+      await earlier.drop();
+    }
   });
 });

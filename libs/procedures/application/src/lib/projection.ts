@@ -1,10 +1,16 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ClientBase } from 'pg';
 
+import { eraseSubjectIn } from '@gov/platform-data-protection';
 import type { Projection, RecordedEvent } from '@gov/platform-event-sourcing';
 import { entityManagerOn } from '@gov/platform-service';
 
-import { PROCEDURES_EVENT_TYPES, caseCodec, personalSpaceCodec } from './codecs';
+import {
+  PROCEDURES_EVENT_TYPES,
+  caseCodec,
+  decodePersonalDataErased,
+  personalSpaceCodec,
+} from './codecs';
 import { APPLICATION_SCHEMA, CaseEntity } from './schema';
 import type { CaseRow } from './schema';
 
@@ -20,11 +26,17 @@ const PERSONAL_TYPES = new Set<string>([
  * The read models' reaction to one event of the procedures log. Deterministic (every value
  * comes from the event) and idempotent (a row moves only to a higher stream version), so the
  * request path may write the same rows first (read-your-writes) and the projection again.
+ * Nothing sealed is opened: the read models hold no personal value, and every site derives the
+ * same ones whatever keys it has.
  */
 export async function projectProceduresEvent(
   manager: EntityManager,
   event: RecordedEvent,
 ): Promise<void> {
+  if (event.eventType === PROCEDURES_EVENT_TYPES.personalDataErased) {
+    await forgetErasedPerson(manager, event);
+    return;
+  }
   if (PERSONAL_TYPES.has(event.eventType)) {
     await projectPersonalItem(manager, event);
     return;
@@ -62,9 +74,10 @@ export async function projectProceduresEvent(
           decidedAt: null,
           outcome: null,
           letterId: null,
-          openQuestion: null,
+          awaitingAnswer: false,
           openConsentRequests: 0,
           openCorrectionNotices: 0,
+          personalDataErasedAt: null,
           updatedAt: d.startedAt,
           version,
         })
@@ -86,10 +99,10 @@ export async function projectProceduresEvent(
       await update({ status: 'in-review' });
       return;
     case 'InformationRequested':
-      await update({ status: 'information-requested', openQuestion: decoded.data.question });
+      await update({ status: 'information-requested', awaitingAnswer: true });
       return;
     case 'InformationProvided':
-      await update({ status: 'in-review', openQuestion: null });
+      await update({ status: 'in-review', awaitingAnswer: false });
       return;
     case 'SubmissionDecided':
       await update({
@@ -152,15 +165,33 @@ async function projectPersonalItem(manager: EntityManager, event: RecordedEvent)
   const decoded = personalSpaceCodec.decode(event);
   const row =
     decoded.type === 'PersonalItemSet'
-      ? [decoded.data.subject, decoded.data.item, decoded.data.value, decoded.data.setAt]
-      : [decoded.data.subject, decoded.data.item, null, decoded.data.clearedAt];
+      ? [decoded.data.subject, decoded.data.item, true, decoded.data.setAt]
+      : [decoded.data.subject, decoded.data.item, false, decoded.data.clearedAt];
   await manager.query(
-    `INSERT INTO ${APPLICATION_SCHEMA}.personal_items AS p (subject, item, value, set_at, version)
+    `INSERT INTO ${APPLICATION_SCHEMA}.personal_items AS p (subject, item, is_set, set_at, version)
      VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (subject, item) DO UPDATE
-       SET value = EXCLUDED.value, set_at = EXCLUDED.set_at, version = EXCLUDED.version
+       SET is_set = EXCLUDED.is_set, set_at = EXCLUDED.set_at, version = EXCLUDED.version
        WHERE p.version < EXCLUDED.version`,
     [...row, event.streamVersion],
+  );
+}
+
+/**
+ * The registry erased the person: their personal space is empty, and their personal cases
+ * record the erasure (the listings mark them, the letter reactor skips them). Their cases stay,
+ * with status and timeline: the administration's file is kept under a legal obligation. No
+ * event of theirs follows (every write for them answers 410), so nothing brings a row back.
+ */
+async function forgetErasedPerson(manager: EntityManager, event: RecordedEvent): Promise<void> {
+  const { subject, erasedAt } = decodePersonalDataErased(event);
+  await manager.query(`DELETE FROM ${APPLICATION_SCHEMA}.personal_items WHERE subject = $1`, [
+    subject,
+  ]);
+  await manager.query(
+    `UPDATE ${APPLICATION_SCHEMA}.cases SET personal_data_erased_at = $2
+      WHERE applicant = $1 AND business_number IS NULL AND personal_data_erased_at IS NULL`,
+    [subject, erasedAt],
   );
 }
 
@@ -179,7 +210,22 @@ export function proceduresProjection(dataSource: DataSource): Projection {
         manager = entityManagerOn(dataSource, client);
         managers.set(client, manager);
       }
-      return projectProceduresEvent(manager, event);
+      return applyEvent(client, manager, event);
     },
   };
+}
+
+async function applyEvent(
+  client: ClientBase,
+  manager: EntityManager,
+  event: RecordedEvent,
+): Promise<void> {
+  await projectProceduresEvent(manager, event);
+  if (event.eventType === PROCEDURES_EVENT_TYPES.personalDataErased) {
+    // Wherever the log reaches the erasure (the embassy as it replays, a site rebuilt from the
+    // log), this site's key of the person is destroyed in the batch's transaction, before the
+    // keys topic may deliver the destruction; on the primary the consumer did it already.
+    const { subject, erasedAt } = decodePersonalDataErased(event);
+    await eraseSubjectIn(client, APPLICATION_SCHEMA, subject, erasedAt);
+  }
 }

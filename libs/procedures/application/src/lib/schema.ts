@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { EntitySchema } from 'typeorm';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 
+import { SubjectKeysTable1765000001000 } from '@gov/platform-data-protection';
 import {
   IdempotencyKeyEntity,
   IdempotencyKeysTable1765000000000,
@@ -16,7 +17,7 @@ import type { OwnMigration, ServiceMigrateResult, ServiceSchemas } from '@gov/pl
 
 /** The schema of the procedures service's event store. */
 export const EVENT_STORE_SCHEMA = 'procedures';
-/** The schema of its own tables (read models, idempotency keys). */
+/** The schema of its own tables (read models, idempotency keys, subject keys). */
 export const APPLICATION_SCHEMA = 'procedures_app';
 
 /** A row of the cases read model: one case, for dashboards, back-office lists and reactors. */
@@ -33,10 +34,13 @@ export interface CaseRow {
   decidedAt: Date | null;
   outcome: string | null;
   letterId: string | null;
-  openQuestion: string | null;
+  /** An information request waits for the applicant's answer (its question is sealed). */
+  awaitingAnswer: boolean;
   openConsentRequests: number;
   /** Correction notices the back office has not acknowledged yet. */
   openCorrectionNotices: number;
+  /** When the applicant of a personal case was erased (their values are unreadable), or null. */
+  personalDataErasedAt: Date | null;
   updatedAt: Date;
   version: number;
 }
@@ -64,19 +68,23 @@ export const CaseEntity = new EntitySchema<CaseRow>({
     decidedAt: { name: 'decided_at', type: 'timestamptz', nullable: true },
     outcome: { type: 'text', nullable: true },
     letterId: { name: 'letter_id', type: 'text', nullable: true },
-    openQuestion: { name: 'open_question', type: 'text', nullable: true },
+    awaitingAnswer: { name: 'awaiting_answer', type: 'boolean' },
     openConsentRequests: { name: 'open_consent_requests', type: 'integer' },
     openCorrectionNotices: { name: 'open_correction_notices', type: 'integer' },
+    personalDataErasedAt: { name: 'personal_data_erased_at', type: 'timestamptz', nullable: true },
     updatedAt: { name: 'updated_at', type: 'timestamptz' },
     version: { type: 'bigint', transformer: bigintAsNumber },
   },
 });
 
-/** A row of the personal items read model: an item's current value (`null`: cleared). */
+/**
+ * A row of the personal items read model: whether an item is set (its value is sealed in the
+ * log: the prefill reads it from there).
+ */
 export interface PersonalItemRow {
   subject: string;
   item: string;
-  value: string | null;
+  isSet: boolean;
   setAt: Date;
   version: number;
 }
@@ -88,7 +96,7 @@ export const PersonalItemEntity = new EntitySchema<PersonalItemRow>({
   columns: {
     subject: { type: 'text', primary: true },
     item: { type: 'text', primary: true },
-    value: { type: 'text', nullable: true },
+    isSet: { name: 'is_set', type: 'boolean' },
     setAt: { name: 'set_at', type: 'timestamptz' },
     version: { type: 'bigint', transformer: bigintAsNumber },
   },
@@ -164,6 +172,38 @@ export class CasesOpenCorrectionNotices1765200000200 implements MigrationInterfa
   }
 }
 
+/**
+ * The read models hold no personal value (issue 15): a value sealed in the log stays out of the
+ * tables, which both sites derive without opening anything. The open question becomes a flag
+ * (the view reads the question from the log), a personal item's value a flag (the prefill reads
+ * it from the log); a case records its applicant's erasure. Existing rows lose their values here.
+ */
+export class ReadModelsWithoutPersonalValues1765200000300 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runInOwnSchema(
+      runner,
+      `
+ALTER TABLE cases ADD COLUMN awaiting_answer boolean NOT NULL DEFAULT false;
+UPDATE cases SET awaiting_answer = true WHERE open_question IS NOT NULL;
+ALTER TABLE cases DROP COLUMN open_question;
+ALTER TABLE cases ADD COLUMN personal_data_erased_at timestamptz;
+-- The letter reactor skips an erased applicant's case: nothing can be sent to them.
+DROP INDEX cases_letter_due_idx;
+CREATE INDEX cases_letter_due_idx ON cases (decided_at)
+  WHERE status = 'decided' AND letter_id IS NULL AND personal_data_erased_at IS NULL;
+
+ALTER TABLE personal_items ADD COLUMN is_set boolean NOT NULL DEFAULT false;
+UPDATE personal_items SET is_set = (value IS NOT NULL);
+ALTER TABLE personal_items DROP COLUMN value;
+`,
+    );
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('not undone: drop the schema instead'));
+  }
+}
+
 /** The entities of the own schema. */
 export const PROCEDURES_ENTITIES = [IdempotencyKeyEntity, CaseEntity, PersonalItemEntity];
 
@@ -172,6 +212,8 @@ export const PROCEDURES_MIGRATIONS: readonly OwnMigration[] = [
   IdempotencyKeysTable1765000000000,
   ProceduresReadModels1765200000100,
   CasesOpenCorrectionNotices1765200000200,
+  SubjectKeysTable1765000001000,
+  ReadModelsWithoutPersonalValues1765200000300,
 ];
 
 /** The procedures service's two schemas and its own tables, as the service kit takes them. */

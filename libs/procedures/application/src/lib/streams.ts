@@ -4,4 +4,6 @@ export const streamIds = {
   case: (caseId: string): string => `case-${caseId}`,
   /** A person's personal space. */
   personalSpace: (nationalId: string): string => `personal-space-${nationalId}`,
+  /** A person's erasure, as this service obeyed it (one PersonalDataErased). */
+  erasure: (nationalId: string): string => `erasure-${nationalId}`,
 };
