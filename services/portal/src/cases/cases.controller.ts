@@ -218,7 +218,7 @@ export class CasesController {
             <p class="status">
               ${view.decision.outcome === 'approved' ? t('decisionApproved') : t('decisionRejected')}
             </p>
-            ${view.decision.reason === '' ? '' : html`<p>${t('reason', { reason: view.decision.reason })}</p>`}
+            ${view.decision.reason === null || view.decision.reason === '' ? '' : html`<p>${t('reason', { reason: view.decision.reason })}</p>`}
             ${
               view.letterId === null
                 ? html`<p>${t('letterPending')}</p>`

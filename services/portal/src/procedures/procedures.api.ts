@@ -69,7 +69,8 @@ export interface CaseView extends CaseSummary {
     Record<string, { readonly source: PrefillSource; readonly value: unknown }>
   >;
   readonly form: unknown;
-  readonly decision: { readonly outcome: string; readonly reason: string } | null;
+  /** `reason` is `null` once the applicant's data was erased (it was sealed under their key). */
+  readonly decision: { readonly outcome: string; readonly reason: string | null } | null;
 }
 
 /** `GET /dashboard`. */

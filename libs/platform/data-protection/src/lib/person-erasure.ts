@@ -2,6 +2,9 @@ import { fromBinary } from '@bufbuild/protobuf';
 
 import { PersonErasedSchema } from '@gov/contracts';
 
+/** A national identification number: 13 digits. */
+const NATIONAL_ID = /^[0-9]{13}$/;
+
 /** What {@link erasedPersonOf} reads of an event of the registry's log. */
 export interface RegistryLogEvent {
   readonly eventType: string;
@@ -39,6 +42,10 @@ export function erasedPersonOf(event: RegistryLogEvent): PersonErasure | null {
   } catch (error) {
     throw new MalformedErasureError('a PersonErased payload does not decode', { cause: error });
   }
-  if (nationalId === '') throw new MalformedErasureError('a PersonErased names no person');
+  // Every service keys the person by it: one that is no number would erase nobody, or someone
+  // else's key under a wrong subject id.
+  if (!NATIONAL_ID.test(nationalId)) {
+    throw new MalformedErasureError('a PersonErased names no national identification number');
+  }
   return { nationalId, erasedAt: event.recordedAt };
 }

@@ -30,7 +30,14 @@ describe('erasedPersonOf', () => {
       erasedPersonOf({ eventType, payload: Uint8Array.of(0x0a, 0xff), recordedAt }),
     ).toThrow(MalformedErasureError);
     expect(() => erasedPersonOf({ eventType, payload: new Uint8Array(), recordedAt })).toThrow(
-      /names no person/,
+      /names no national identification number/,
+    );
+    const notANumber = toBinary(
+      PersonErasedSchema,
+      create(PersonErasedSchema, { nationalId: '1983-08-12' }),
+    );
+    expect(() => erasedPersonOf({ eventType, payload: notANumber, recordedAt })).toThrow(
+      MalformedErasureError,
     );
   });
 });

@@ -1,18 +1,12 @@
 import type { ClientBase } from 'pg';
 
-import {
-  MalformedErasureError,
-  eraseSubjectIn,
-  erasedPersonOf,
-} from '@gov/platform-data-protection';
+import { eraseSubjectIn, erasedPersonOf } from '@gov/platform-data-protection';
 import type { PostgresEventStore, RecordedEvent } from '@gov/platform-event-sourcing';
 
 import { encodePersonalDataErased } from './codecs';
 import { PROCEDURES_ACTOR } from './context';
 import { APPLICATION_SCHEMA } from './schema';
 import { streamIds } from './streams';
-
-const NATIONAL_ID = /^[0-9]{13}$/;
 
 /** What {@link obeyPersonErasure} did with an event of the registry's log. */
 export type ErasureOutcome = 'not-an-erasure' | 'erased' | 'already-erased';
@@ -40,9 +34,6 @@ export async function obeyPersonErasure(
   const erasure = erasedPersonOf(event);
   if (erasure === null) return 'not-an-erasure';
   const { nationalId, erasedAt } = erasure;
-  if (!NATIONAL_ID.test(nationalId)) {
-    throw new MalformedErasureError('a PersonErased names no national identification number');
-  }
   const stream = streamIds.erasure(nationalId);
   // Checked first: a failed append would abort the inbox's transaction.
   const existing = await store.existingStreams([stream], client);
