@@ -78,7 +78,7 @@ describe.each(['primary', 'embassy'] as const)('the chart for the %s site', (rol
     },
   );
 
-  it('migrates every service with a database, with its own migrate entry and nothing but DATABASE_URL', () => {
+  it('migrates every service with a database, with its own migrate entry, DATABASE_URL and, where the service seals, its KEK', () => {
     const withDatabase = declarations.filter((d) => d.database).map((d) => d.name);
     expect(site.jobs.map((c) => c.service).sort()).toEqual(withDatabase.sort());
     for (const job of site.jobs) {
@@ -86,8 +86,21 @@ describe.each(['primary', 'embassy'] as const)('the chart for the %s site', (rol
         job.service,
         `services/${job.service}/migrate.js`,
       ]);
-      expect([job.service, [...job.env.keys()]]).toEqual([job.service, ['DATABASE_URL']]);
+      // The key-encryption key exactly where the service's Deployment has it: a rotation
+      // re-wraps the service's keys in this Job.
+      const seals = site.deployments
+        .find((c) => c.service === job.service)
+        ?.env.has('DATA_KEK_FILE');
+      expect([job.service, [...job.env.keys()].sort()]).toEqual([
+        job.service,
+        seals === true ? ['DATABASE_URL', 'DATA_KEK_FILE'] : ['DATABASE_URL'],
+      ]);
       expect(job.env.get('DATABASE_URL')?.kind).toBe('secret');
+      if (seals === true) {
+        expect(job.env.get('DATA_KEK_FILE')).toEqual(
+          site.deployments.find((c) => c.service === job.service)?.env.get('DATA_KEK_FILE'),
+        );
+      }
     }
   });
 });
