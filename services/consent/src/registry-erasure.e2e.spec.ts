@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import type { LocalSigningKeys, TokenRequest } from '@gov/platform-auth';
+import { aPerson } from '@gov/platform-e2e-testing';
 import { freePort } from '@gov/platform-infra';
 import {
   createTestDatabase,
@@ -127,21 +128,12 @@ describe('a person erased by the registry, in the consent service', () => {
     });
     const agency = await token({ role: 'agency', subject: 'svc-ccss', organisationId: 'ccss' });
     const operator = await token({ role: 'operator', subject: 'ops-1' });
-    const registered = await call(`${registry.url}/persons`, 'POST', registrar, {
-      givenNames: 'Anna Maria',
-      familyName: 'Schmit',
-      birthDate: '1983-08-12',
-      sex: 'F',
-      nationalities: ['LU'],
-      civilStatus: 'single',
-      address: {
-        street: 'Boulevard Royal',
-        houseNumber: '12A',
-        postcode: '2449',
-        locality: 'Luxembourg',
-        country: 'LU',
-      },
-    });
+    const registered = await call(
+      `${registry.url}/persons`,
+      'POST',
+      registrar,
+      aPerson({ givenNames: 'Anna Maria' }),
+    );
     expect(registered.status).toBe(201);
     const nationalId = String(registered.body['nationalId']);
     const citizen = await token({ role: 'citizen', subject: nationalId });

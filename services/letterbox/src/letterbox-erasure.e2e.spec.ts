@@ -11,7 +11,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
 
 import type { TokenRequest } from '@gov/platform-auth';
-import { ServicesUnderTest, callJson } from '@gov/platform-e2e-testing';
+import { ServicesUnderTest, aPerson, callJson } from '@gov/platform-e2e-testing';
 import { startTestMessaging } from '@gov/platform-messaging-testing';
 import { uniqueName, waitFor } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
@@ -104,22 +104,7 @@ describe('erasure of a letter’s recipient on both sites', () => {
       REPLICATION_GROUP: uniqueName('letterbox.replica'),
     });
 
-    const registered = await call(registry, 'POST', '/persons', registrar, {
-      givenNames: 'Anna',
-      familyName: 'Schmit',
-      birthDate: `19${String(30 + Math.floor(Math.random() * 60))}-0${String(1 + Math.floor(Math.random() * 9))}-1${String(Math.floor(Math.random() * 9))}`,
-      placeOfBirth: { locality: 'Ettelbruck', country: 'LU' },
-      sex: 'F',
-      nationalities: ['LU'],
-      address: {
-        street: 'Boulevard Royal',
-        houseNumber: '12A',
-        postcode: '2449',
-        locality: 'Luxembourg',
-        country: 'LU',
-      },
-      civilStatus: 'single',
-    });
+    const registered = await call(registry, 'POST', '/persons', registrar, aPerson());
     expect(registered.status).toBe(201);
     const nationalId = String(registered.body['nationalId']);
     const anna = await token({ role: 'citizen', subject: nationalId });

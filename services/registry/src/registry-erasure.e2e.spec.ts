@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Kafka, logLevel } from 'kafkajs';
 
+import { aPerson, randomBirthDate } from '@gov/platform-e2e-testing';
 import { testInfra, testKafkaUser, uniqueName } from '@gov/platform-testing';
 
 import { RegistrySites } from './testing/registry-sites';
@@ -108,23 +109,8 @@ describe('erasure of a person on both sites', () => {
     });
 
     // A birth date of this run's own, so the numbers are new to the shared feed topic.
-    const birthDate = `19${String(30 + Math.floor(Math.random() * 60))}-0${String(1 + Math.floor(Math.random() * 9))}-1${String(Math.floor(Math.random() * 9))}`;
-    const person = (givenNames: string) => ({
-      givenNames,
-      familyName: 'Schmit',
-      birthDate,
-      placeOfBirth: { locality: 'Ettelbruck', country: 'LU' },
-      sex: 'F',
-      nationalities: ['LU'],
-      address: {
-        street: 'Boulevard Royal',
-        houseNumber: '12A',
-        postcode: '2449',
-        locality: 'Luxembourg',
-        country: 'LU',
-      },
-      civilStatus: 'single',
-    });
+    const birthDate = randomBirthDate();
+    const person = (givenNames: string) => aPerson({ givenNames, birthDate });
     const anna = await call(primary, 'POST', '/persons', registrar, person('Anna'));
     const ben = await call(primary, 'POST', '/persons', registrar, person('Ben'));
     expect([anna.status, ben.status]).toEqual([201, 201]);

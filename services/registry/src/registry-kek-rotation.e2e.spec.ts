@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 
 import { KeyEncryptionKey } from '@gov/platform-data-protection';
+import { aPerson } from '@gov/platform-e2e-testing';
 
 import { runTool } from './testing/registry-process';
 import { RegistrySites } from './testing/registry-sites';
@@ -43,22 +44,7 @@ describe('rotating the key-encryption key', () => {
         'content-type': 'application/json',
         'idempotency-key': `rotation-${String(Date.now())}`,
       },
-      body: JSON.stringify({
-        givenNames: 'Mia',
-        familyName: 'Weber',
-        birthDate: '1991-04-23',
-        placeOfBirth: { locality: 'Diekirch', country: 'LU' },
-        sex: 'F',
-        nationalities: ['LU'],
-        address: {
-          street: 'Rue de la Gare',
-          houseNumber: '3',
-          postcode: '9201',
-          locality: 'Diekirch',
-          country: 'LU',
-        },
-        civilStatus: 'single',
-      }),
+      body: JSON.stringify(aPerson({ givenNames: 'Mia', familyName: 'Weber' })),
     });
     expect(registered.status).toBe(201);
     const { nationalId } = (await registered.json()) as { nationalId: string };

@@ -6,3 +6,5 @@
  */
 export { ServicesUnderTest, callJson, stopProcess } from './lib/services-under-test';
 export type { JsonAnswer, ServiceUnderTest, StartOptions } from './lib/services-under-test';
+export { aPerson, randomBirthDate } from './lib/person-registration';
+export type { PersonRegistration } from './lib/person-registration';
