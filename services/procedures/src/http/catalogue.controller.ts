@@ -6,6 +6,7 @@ import { ProcedureCatalogue } from '@gov/procedures-application';
 import type { ProcedureDefinition } from '@gov/procedures-application';
 
 import { ProcedureId, VersionParam } from './dto/procedures.dto';
+import { JSON_ANSWER } from './case-step-route';
 
 /** The catalogue is public: what a procedure asks and where its prefill comes from. */
 function view(catalogue: ProcedureCatalogue, definition: ProcedureDefinition) {
@@ -16,12 +17,6 @@ function view(catalogue: ProcedureCatalogue, definition: ProcedureDefinition) {
   };
 }
 
-/**
- * The JSON answers, declared as objects: their shapes are the application's views, not written
- * out here yet.
- */
-const ANSWER = { 'application/json': { schema: { type: 'object' as const } } };
-
 /** The catalogue of procedures: versioned definitions, read by anyone. */
 @ApiTags('catalogue')
 @Controller('procedures')
@@ -29,14 +24,18 @@ export class CatalogueController {
   constructor(private readonly catalogue: ProcedureCatalogue) {}
 
   @Get()
-  @ApiResponse({ status: 200, description: 'The catalogue', content: ANSWER })
+  @ApiResponse({ status: 200, description: 'The catalogue', content: JSON_ANSWER })
   @ApiOperation({ summary: 'Every procedure, at its latest version' })
   list() {
     return { items: this.catalogue.list().map((d) => view(this.catalogue, d)) };
   }
 
   @Get(':procedureId')
-  @ApiResponse({ status: 200, description: 'The latest version of the procedure', content: ANSWER })
+  @ApiResponse({
+    status: 200,
+    description: 'The latest version of the procedure',
+    content: JSON_ANSWER,
+  })
   @ApiParam({ name: 'procedureId', schema: openApiSchema(ProcedureId) })
   @ApiOperation({ summary: 'A procedure at its latest version' })
   @ApiProblems(400, 404)
@@ -47,7 +46,7 @@ export class CatalogueController {
   }
 
   @Get(':procedureId/versions/:version')
-  @ApiResponse({ status: 200, description: 'That version of the procedure', content: ANSWER })
+  @ApiResponse({ status: 200, description: 'That version of the procedure', content: JSON_ANSWER })
   @ApiParam({ name: 'procedureId', schema: openApiSchema(ProcedureId) })
   @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1, maximum: 10_000 } })
   @ApiOperation({ summary: 'One version of a procedure (a draft keeps the one it started with)' })

@@ -7,12 +7,7 @@ import { CaseService } from '@gov/procedures-application';
 import type { RequestContext } from '@gov/procedures-application';
 
 import { Context } from './request-context';
-
-/**
- * The JSON answers, declared as objects: their shapes are the application's views, not written
- * out here yet.
- */
-const ANSWER = { 'application/json': { schema: { type: 'object' as const } } };
+import { JSON_ANSWER } from './case-step-route';
 
 /** The person's overview of their procedures. */
 @ApiTags('dashboard')
@@ -26,7 +21,7 @@ export class DashboardController {
   @ApiResponse({
     status: 200,
     description: 'Your drafts, submissions and letters',
-    content: ANSWER,
+    content: JSON_ANSWER,
   })
   @Roles('citizen')
   @ApiOperation({

@@ -8,24 +8,10 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiOperation,
-  ApiParam,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 
 import { AuthGuard, Roles } from '@gov/platform-auth';
-import {
-  ApiIfMatch,
-  ApiProblems,
-  IfMatch,
-  ZodPipe,
-  openApiSchema,
-  setETag,
-} from '@gov/platform-chassis';
+import { ApiProblems, IfMatch, ZodPipe, openApiSchema, setETag } from '@gov/platform-chassis';
 import type { HttpReply } from '@gov/platform-chassis';
 import { CaseService } from '@gov/procedures-application';
 import type { RequestContext } from '@gov/procedures-application';
@@ -33,15 +19,10 @@ import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
 
 import { CaseIdParam, PrefillBody, StartDraftBody, SubmitBody } from './dto/procedures.dto';
 import type { PrefillDto, StartDraftDto, SubmitDto } from './dto/procedures.dto';
+import { CaseStepRoute, JSON_ANSWER } from './case-step-route';
 import { Context } from './request-context';
 
 const caseIdParam = new ZodPipe(CaseIdParam, 'id');
-
-/**
- * The JSON answers, declared as objects: their shapes are the application's views, not written
- * out here yet.
- */
-const ANSWER = { 'application/json': { schema: { type: 'object' as const } } };
 
 /** A person's drafts: start, preview the prefill, prefill what they accept, submit. */
 @ApiTags('drafts')
@@ -56,7 +37,7 @@ export class DraftsController {
   @ApiResponse({
     status: 201,
     description: 'The draft, prefilled where the person said Yes',
-    content: ANSWER,
+    content: JSON_ANSWER,
   })
   @ApiBody({ schema: openApiSchema(StartDraftBody) })
   @HttpCode(201)
@@ -82,42 +63,34 @@ export class DraftsController {
   }
 
   @Post(':id/prefill-preview')
-  @ApiResponse({
-    status: 201,
-    description: 'What the prefill would fill in, and from where',
-    content: ANSWER,
-  })
-  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
-  @HttpCode(201)
-  @Roles('citizen')
-  @Idempotent({ required: false })
-  @ApiOperation({
+  @CaseStepRoute({
+    role: 'citizen',
     summary: 'Which fields would come from which source',
     description:
       'Per source, the fields it would fill and the person’s standing Yes/No from the consent ' +
       'service (the default). Nothing is read from the sources. The preview is used once and ' +
       'expires (PREFILL_PREVIEW_TTL_MS).',
+    answer: { status: 201, description: 'What the prefill would fill in, and from where' },
+    ifMatch: false,
+    problems: [400, 401, 403, 404, 409, 410, 503],
   })
-  @ApiProblems(400, 401, 403, 404, 409, 410, 503)
   preview(@Context() context: RequestContext, @Param('id', caseIdParam) id: string) {
     return this.cases.preview(context, id);
   }
 
   @Post(':id/prefill')
-  @ApiResponse({ status: 200, description: 'The draft, prefilled', content: ANSWER })
-  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
-  @ApiBody({ schema: openApiSchema(PrefillBody) })
-  @HttpCode(200)
-  @Roles('citizen')
-  @Idempotent({ required: false })
-  @ApiOperation({
+  @CaseStepRoute({
+    role: 'citizen',
     summary: 'Prefill from the sources you accept on a preview',
     description:
       'Only the accepted sources are read (the registry with purpose procedure-prefill, so the ' +
       'read is audited) and only their fields filled. A used or expired preview, or a source ' +
       'you said No to in the consent service, answers 409 and reads nothing.',
+    answer: { description: 'The draft, prefilled' },
+    body: PrefillBody,
+    ifMatch: false,
+    problems: [400, 401, 403, 404, 409, 410, 413, 415, 422, 503],
   })
-  @ApiProblems(400, 401, 403, 404, 409, 410, 413, 415, 422, 503)
   prefill(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -127,20 +100,16 @@ export class DraftsController {
   }
 
   @Post(':id/submit')
-  @ApiResponse({ status: 200, description: 'The submission', content: ANSWER })
-  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
-  @ApiBody({ schema: openApiSchema(SubmitBody) })
-  @HttpCode(200)
-  @Roles('citizen')
-  @Idempotent({ required: false })
-  @ApiIfMatch()
-  @ApiOperation({
+  @CaseStepRoute({
+    role: 'citizen',
     summary: 'Submit the form',
     description:
       'The prefilled fields, overridden by `form`, checked against the definition’s JSON ' +
       'Schema (400 naming every offending field as form.<path>).',
+    answer: { description: 'The submission' },
+    body: SubmitBody,
+    problems: [400, 401, 403, 404, 409, 410, 412, 413, 415],
   })
-  @ApiProblems(400, 401, 403, 404, 409, 410, 412, 413, 415)
   async submit(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,

@@ -26,15 +26,10 @@ import type { RequestContext } from '@gov/procedures-application';
 import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
 
 import { ItemBody, ItemParam, itemValue } from './dto/procedures.dto';
+import { JSON_ANSWER } from './case-step-route';
 import { Context } from './request-context';
 
 const itemParam = new ZodPipe(ItemParam, 'item');
-
-/**
- * The JSON answers, declared as objects: their shapes are the application's views, not written
- * out here yet.
- */
-const ANSWER = { 'application/json': { schema: { type: 'object' as const } } };
 
 /** The person's personal space: data they add for reuse in procedures. */
 @ApiTags('personal-space')
@@ -46,7 +41,7 @@ export class PersonalSpaceController {
   constructor(private readonly space: PersonalSpaceService) {}
 
   @Get()
-  @ApiResponse({ status: 200, description: 'Your personal space', content: ANSWER })
+  @ApiResponse({ status: 200, description: 'Your personal space', content: JSON_ANSWER })
   @Roles('citizen')
   @ApiOperation({
     summary: 'Your personal space: the items and their history',
@@ -61,7 +56,7 @@ export class PersonalSpaceController {
   }
 
   @Put(':item')
-  @ApiResponse({ status: 200, description: 'Set (or already so)', content: ANSWER })
+  @ApiResponse({ status: 200, description: 'Set (or already so)', content: JSON_ANSWER })
   @ApiParam({ name: 'item', schema: openApiSchema(ItemParam) })
   @ApiBody({ schema: openApiSchema(ItemBody) })
   @HttpCode(200)
@@ -84,7 +79,7 @@ export class PersonalSpaceController {
   }
 
   @Delete(':item')
-  @ApiResponse({ status: 200, description: 'Removed (or nothing to remove)', content: ANSWER })
+  @ApiResponse({ status: 200, description: 'Removed (or nothing to remove)', content: JSON_ANSWER })
   @ApiParam({ name: 'item', schema: openApiSchema(ItemParam) })
   @HttpCode(200)
   @Roles('citizen')

@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Get,
-  HttpCode,
   Param,
   Post,
   Query,
@@ -12,7 +11,6 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
   ApiOperation,
   ApiParam,
   ApiQuery,
@@ -22,19 +20,12 @@ import {
 import type { z } from 'zod';
 
 import { AuthGuard, Roles } from '@gov/platform-auth';
-import {
-  ApiIfMatch,
-  ApiProblems,
-  IfMatch,
-  ZodPipe,
-  openApiSchema,
-  setETag,
-} from '@gov/platform-chassis';
+import { ApiProblems, IfMatch, ZodPipe, openApiSchema, setETag } from '@gov/platform-chassis';
 import type { HttpReply } from '@gov/platform-chassis';
 import type { DataCategory } from '@gov/platform-legal-bases';
 import { CaseService } from '@gov/procedures-application';
 import type { RequestContext } from '@gov/procedures-application';
-import { IdempotencyInterceptor, Idempotent } from '@gov/platform-service';
+import { IdempotencyInterceptor } from '@gov/platform-service';
 
 import {
   AnswerBody,
@@ -48,15 +39,10 @@ import {
   SubmissionsQuery,
 } from './dto/procedures.dto';
 import type { ConsentRequestDto, DecideDto } from './dto/procedures.dto';
+import { CaseStepRoute, JSON_ANSWER } from './case-step-route';
 import { Context } from './request-context';
 
 const caseIdParam = new ZodPipe(CaseIdParam, 'id');
-
-/**
- * The JSON answers, declared as objects: their shapes are the application's views, not written
- * out here yet.
- */
-const ANSWER = { 'application/json': { schema: { type: 'object' as const } } };
 
 /**
  * Submissions: the back office of the handling organisation (agency tokens) moves them to a
@@ -71,7 +57,7 @@ export class SubmissionsController {
   constructor(private readonly cases: CaseService) {}
 
   @Get('submissions')
-  @ApiResponse({ status: 200, description: 'The submissions to handle', content: ANSWER })
+  @ApiResponse({ status: 200, description: 'The submissions to handle', content: JSON_ANSWER })
   @ApiQuery({
     name: 'status',
     required: false,
@@ -93,7 +79,7 @@ export class SubmissionsController {
   }
 
   @Get(['submissions/:id', 'drafts/:id'])
-  @ApiResponse({ status: 200, description: 'The case', content: ANSWER })
+  @ApiResponse({ status: 200, description: 'The case', content: JSON_ANSWER })
   @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @Roles('citizen', 'agency')
   @ApiOperation({
@@ -118,7 +104,7 @@ export class SubmissionsController {
   }
 
   @Get('submissions/:id/timeline')
-  @ApiResponse({ status: 200, description: 'The case’s timeline', content: ANSWER })
+  @ApiResponse({ status: 200, description: 'The case’s timeline', content: JSON_ANSWER })
   @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
   @Roles('citizen', 'agency')
   @ApiOperation({
@@ -133,14 +119,12 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/receive')
-  @ApiResponse({ status: 200, description: 'The submission, received', content: ANSWER })
-  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
-  @HttpCode(200)
-  @Roles('agency')
-  @Idempotent({ required: false })
-  @ApiIfMatch()
-  @ApiOperation({ summary: 'Take the submission in' })
-  @ApiProblems(400, 401, 403, 404, 409, 410, 412)
+  @CaseStepRoute({
+    role: 'agency',
+    summary: 'Take the submission in',
+    answer: { description: 'The submission, received' },
+    problems: [400, 401, 403, 404, 409, 410, 412],
+  })
   receive(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -151,14 +135,12 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/start-review')
-  @ApiResponse({ status: 200, description: 'The submission, in review', content: ANSWER })
-  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
-  @HttpCode(200)
-  @Roles('agency')
-  @Idempotent({ required: false })
-  @ApiIfMatch()
-  @ApiOperation({ summary: 'Start reviewing it' })
-  @ApiProblems(400, 401, 403, 404, 409, 410, 412)
+  @CaseStepRoute({
+    role: 'agency',
+    summary: 'Start reviewing it',
+    answer: { description: 'The submission, in review' },
+    problems: [400, 401, 403, 404, 409, 410, 412],
+  })
   startReview(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -172,19 +154,13 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/request-information')
-  @ApiResponse({
-    status: 200,
-    description: 'The submission, waiting for information',
-    content: ANSWER,
+  @CaseStepRoute({
+    role: 'agency',
+    summary: 'Ask the person a question (the review waits for the answer)',
+    answer: { description: 'The submission, waiting for information' },
+    body: QuestionBody,
+    problems: [400, 401, 403, 404, 409, 410, 412, 413, 415],
   })
-  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
-  @ApiBody({ schema: openApiSchema(QuestionBody) })
-  @HttpCode(200)
-  @Roles('agency')
-  @Idempotent({ required: false })
-  @ApiIfMatch()
-  @ApiOperation({ summary: 'Ask the person a question (the review waits for the answer)' })
-  @ApiProblems(400, 401, 403, 404, 409, 410, 412, 413, 415)
   requestInformation(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -204,15 +180,13 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/information')
-  @ApiResponse({ status: 200, description: 'The submission, with the answer', content: ANSWER })
-  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
-  @ApiBody({ schema: openApiSchema(AnswerBody) })
-  @HttpCode(200)
-  @Roles('citizen')
-  @Idempotent({ required: false })
-  @ApiIfMatch()
-  @ApiOperation({ summary: 'Answer the back office’s question (the review resumes)' })
-  @ApiProblems(400, 401, 403, 404, 409, 410, 412, 413, 415)
+  @CaseStepRoute({
+    role: 'citizen',
+    summary: 'Answer the back office’s question (the review resumes)',
+    answer: { description: 'The submission, with the answer' },
+    body: AnswerBody,
+    problems: [400, 401, 403, 404, 409, 410, 412, 413, 415],
+  })
   answer(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -224,20 +198,16 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/decide')
-  @ApiResponse({ status: 200, description: 'The submission, decided', content: ANSWER })
-  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
-  @ApiBody({ schema: openApiSchema(DecideBody) })
-  @HttpCode(200)
-  @Roles('agency')
-  @Idempotent({ required: false })
-  @ApiIfMatch()
-  @ApiOperation({
+  @CaseStepRoute({
+    role: 'agency',
     summary: 'Decide: approved, or rejected with a reason',
     description:
       'The decision letter (PDF) then goes to the person’s letter box with your token; if the ' +
       'letterbox cannot be reached, the decision stands and the letter follows (letterId null).',
+    answer: { description: 'The submission, decided' },
+    body: DecideBody,
+    problems: [400, 401, 403, 404, 409, 410, 412, 413, 415],
   })
-  @ApiProblems(400, 401, 403, 404, 409, 410, 412, 413, 415)
   decide(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -249,17 +219,13 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/consent-requests')
-  @ApiResponse({ status: 201, description: 'The consent request', content: ANSWER })
-  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
-  @ApiBody({ schema: openApiSchema(ConsentRequestBody) })
-  @HttpCode(201)
-  @Roles('agency')
-  @Idempotent({ required: false })
-  @ApiIfMatch()
-  @ApiOperation({
+  @CaseStepRoute({
+    role: 'agency',
     summary: 'Ask the person, within the procedure, to consent to a reuse beyond the form',
+    answer: { status: 201, description: 'The consent request' },
+    body: ConsentRequestBody,
+    problems: [400, 401, 403, 404, 409, 410, 412, 413, 415],
   })
-  @ApiProblems(400, 401, 403, 404, 409, 410, 412, 413, 415)
   requestConsent(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -283,24 +249,18 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/consent-requests/:requestId/granted')
-  @ApiResponse({
-    status: 200,
-    description: 'The submission, with the granted data',
-    content: ANSWER,
-  })
-  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
-  @ApiParam({ name: 'requestId', schema: openApiSchema(RequestIdParam) })
-  @ApiBody({ schema: openApiSchema(ConsentGrantedBody) })
-  @HttpCode(200)
-  @Roles('citizen')
-  @Idempotent({ required: false })
-  @ApiOperation({
+  @CaseStepRoute({
+    role: 'citizen',
     summary: 'Record the consent you granted in the consent service for a request',
     description:
       'The consent is read from the consent service with your token and must answer the ' +
       'request: yours, ACTIVE, the organisation, purpose and procedure asked, every category.',
+    answer: { description: 'The submission, with the granted data' },
+    params: [{ name: 'requestId', schema: RequestIdParam }],
+    body: ConsentGrantedBody,
+    ifMatch: false,
+    problems: [400, 401, 403, 404, 410, 413, 415, 422, 503],
   })
-  @ApiProblems(400, 401, 403, 404, 410, 413, 415, 422, 503)
   consentGranted(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
@@ -312,25 +272,17 @@ export class SubmissionsController {
   }
 
   @Post('submissions/:id/correction-notices/:noticeId/acknowledgement')
-  @ApiResponse({
-    status: 200,
-    description: 'The submission, the notice acknowledged',
-    content: ANSWER,
-  })
-  @ApiParam({ name: 'id', schema: openApiSchema(CaseIdParam) })
-  @ApiParam({ name: 'noticeId', schema: openApiSchema(NoticeIdParam) })
-  @HttpCode(200)
-  @Roles('agency')
-  @Idempotent({ required: false })
-  @ApiIfMatch()
-  @ApiOperation({
+  @CaseStepRoute({
+    role: 'agency',
     summary: 'Take note of a registry correction notice of the submission',
     description:
       'The registry corrected a field of the person’s record that your organisation (or the ' +
       'prefill) had received with its old value; acknowledging it clears the case’s flag in ' +
       'your list (`openCorrectionNotices`). Again: no change.',
+    answer: { description: 'The submission, the notice acknowledged' },
+    params: [{ name: 'noticeId', schema: NoticeIdParam }],
+    problems: [400, 401, 403, 404, 409, 410, 412],
   })
-  @ApiProblems(400, 401, 403, 404, 409, 410, 412)
   acknowledgeCorrectionNotice(
     @Context() context: RequestContext,
     @Param('id', caseIdParam) id: string,
