@@ -464,6 +464,16 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     `${runId}-erased`,
     registerPersonBody(9_999_998),
   );
+  // Their data in the services that seal it under keys of their own: a personal-space item
+  // (procedures) and a letter (letterbox), readable before the erasure.
+  const erasedCitizen = await sites.token('citizen', erased);
+  const sealedElsewhere = await sealForErasure(
+    onPrimary,
+    erasedCitizen,
+    await sites.token('agency', 'drill-ccss', 'ccss'),
+    erased,
+    runId,
+  );
   await primary.erasePerson(registrar, `${runId}-erasure`, erased, ERASURE_GROUND);
   const erasedOnPrimary = await primary.readPerson(registrar, erased);
   if (erasedOnPrimary !== 410) {
@@ -471,7 +481,19 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
       `the primary answered ${erasedOnPrimary} to a read of an erased person`,
     );
   }
-  phase(`person ${erased} erased on the primary: reads answer 410`);
+  // Each service obeys the registry's PersonErased in its own log, which the embassy replays:
+  // wait for it here, so that the failover below carries it.
+  for (const sealed of sealedElsewhere) {
+    await until(
+      `${sealed.service} on the primary to obey the erasure`,
+      async () => ((await readAs(sealed.primaryUrl, erasedCitizen)) === 410 ? true : undefined),
+      60_000,
+      100,
+    );
+  }
+  phase(
+    `person ${erased} erased on the primary: reads answer 410 (registry${sealedElsewhere.map((s) => `, ${s.service}`).join('')})`,
+  );
 
   // Every log, positioned and settled (the audit log and the procedures' notices follow other
   // services' topics): the targets of the replay.
@@ -743,9 +765,18 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
     registrar,
     erased,
     erasedOnPrimary,
+    sealedElsewhere.map((sealed) => ({
+      ...sealed,
+      embassy: services.find((s) => s.name === sealed.service)?.embassy,
+    })),
+    erasedCitizen,
   );
   phase(
-    `erased person on the promoted embassy: ${erasure.embassy_status}, key ${erasure.embassy_key}: ${erasure.unreadable ? 'UNREADABLE' : 'READABLE'}`,
+    `erased person on the promoted embassy: ${erasure.embassy_status}, key ${erasure.embassy_key}` +
+      erasure.services
+        .map((s) => `; ${s.service} ${s.embassy_status}, key ${s.embassy_key}`)
+        .join('') +
+      `: ${erasure.unreadable ? 'UNREADABLE' : 'READABLE'}`,
   );
 
   const logs: Record<string, PairOfDigests> = {};
@@ -800,28 +831,148 @@ async function erasureOnEmbassy(
   registrar: string,
   subject: string,
   primaryStatus: number,
+  elsewhere: readonly (SealedElsewhere & { readonly embassy: Replicated['embassy'] | undefined })[],
+  citizen: string,
 ): Promise<ErasureReport> {
   const embassyStatus = await workload.embassy.client.readPerson(registrar, subject);
-  const database = workload.embassy.spec.database?.name ?? workload.name;
-  const pool = new Pool({ connectionString: sites.embassy.postgres.url(database), max: 1 });
-  let key: ErasureReport['embassy_key'];
-  try {
-    const { rows } = await pool.query<{ live: boolean }>(
-      'SELECT wrapped_key IS NOT NULL AS live FROM registry_app.subject_keys WHERE subject_id = $1',
-      [subject],
-    );
-    const [row] = rows;
-    key = row === undefined ? 'never received' : row.live ? 'LIVE' : 'destroyed';
-  } finally {
-    await pool.end();
+  const key = await embassyKey(sites, workload.embassy, workload.name, subject);
+  const services: ErasureReport['services'][number][] = [];
+  for (const sealed of elsewhere) {
+    if (sealed.embassy === undefined) throw new Error(`${sealed.service} has no embassy`);
+    services.push({
+      service: sealed.service,
+      embassy_status: await readAs(`${sealed.embassy.client.baseUrl}${sealed.path}`, citizen),
+      embassy_key: await embassyKey(sites, sealed.embassy, sealed.service, subject),
+    });
   }
   return {
     subject,
     primary_status: primaryStatus,
     embassy_status: embassyStatus,
     embassy_key: key,
-    unreadable: primaryStatus === 410 && embassyStatus === 410 && key !== 'LIVE',
+    services,
+    unreadable:
+      primaryStatus === 410 &&
+      embassyStatus === 410 &&
+      key !== 'LIVE' &&
+      services.every((s) => s.embassy_status === 410 && s.embassy_key !== 'LIVE'),
   };
+}
+
+/** The embassy's copy of `subject`'s key in `service`'s key table. */
+async function embassyKey(
+  sites: TwoSites,
+  embassy: Replicated['embassy'],
+  service: string,
+  subject: string,
+): Promise<ErasureReport['embassy_key']> {
+  const database = embassy.spec.database?.name ?? service;
+  const pool = new Pool({ connectionString: sites.embassy.postgres.url(database), max: 1 });
+  try {
+    const { rows } = await pool.query<{ live: boolean }>(
+      `SELECT wrapped_key IS NOT NULL AS live FROM ${service.replaceAll('-', '_')}_app.subject_keys
+        WHERE subject_id = $1`,
+      [subject],
+    );
+    const [row] = rows;
+    return row === undefined ? 'never received' : row.live ? 'LIVE' : 'destroyed';
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Data of the person to erase in another service that seals it, and where to read it. */
+interface SealedElsewhere {
+  readonly service: string;
+  /** The read, as the person, on the primary. */
+  readonly primaryUrl: string;
+  /** The same read's path, for the embassy. */
+  readonly path: string;
+}
+
+/**
+ * Gives the person to erase data in procedures (a personal-space item) and the letterbox (a
+ * letter), where those run: each sealed under that service's own key of the person.
+ */
+async function sealForErasure(
+  onPrimary: readonly {
+    readonly spec: { readonly name: string };
+    readonly client: ServiceClient;
+  }[],
+  citizen: string,
+  agency: string,
+  subject: string,
+  runId: string,
+): Promise<SealedElsewhere[]> {
+  const sealed: SealedElsewhere[] = [];
+  const procedures = onPrimary.find((s) => s.spec.name === 'procedures');
+  if (procedures) {
+    await expectStatus(
+      fetch(`${procedures.client.baseUrl}/personal-space/email`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${citizen}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ value: `erased.${runId}@example.lu` }),
+      }),
+      200,
+      'a personal-space item of the person to erase',
+    );
+    const path = '/personal-space';
+    sealed.push({ service: 'procedures', primaryUrl: `${procedures.client.baseUrl}${path}`, path });
+  }
+  const letterbox = onPrimary.find((s) => s.spec.name === 'letterbox');
+  if (letterbox) {
+    const delivered = await expectStatus(
+      fetch(`${letterbox.client.baseUrl}/letters`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${agency}`,
+          'content-type': 'application/json',
+          'idempotency-key': `${runId}-letter-to-erased`,
+        },
+        body: JSON.stringify({
+          recipient: { kind: 'person', id: subject },
+          subject: 'A letter to a person the drill erases',
+          contentType: 'application/pdf',
+          content: Buffer.from(`%PDF-1.7\n% ${runId} erased\n`).toString('base64'),
+          retentionDays: 365,
+          receiptRequested: false,
+        }),
+      }),
+      201,
+      'a letter to the person to erase',
+    );
+    const { letterId } = (await delivered.json()) as { letterId: string };
+    const path = `/letters/${letterId}`;
+    sealed.push({ service: 'letterbox', primaryUrl: `${letterbox.client.baseUrl}${path}`, path });
+  }
+  for (const { service, primaryUrl } of sealed) {
+    const status = await readAs(primaryUrl, citizen);
+    if (status !== 200) {
+      throw new DrillStepError(`${service} answered ${status} to the person before the erasure`);
+    }
+  }
+  return sealed;
+}
+
+async function expectStatus(
+  answer: Promise<Response>,
+  status: number,
+  what: string,
+): Promise<Response> {
+  const response = await answer;
+  if (response.status !== status) {
+    throw new DrillStepError(
+      `${what}: answered ${response.status}: ${(await response.text()).slice(0, 300)}`,
+    );
+  }
+  return response;
+}
+
+/** The status of a GET as `token`. */
+async function readAs(url: string, token: string): Promise<number> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  await response.arrayBuffer();
+  return response.status;
 }
 
 main().then(

@@ -25,7 +25,17 @@ export interface ErasureReport {
   readonly embassy_status: number;
   /** The embassy's copy of the subject's key. */
   readonly embassy_key: 'destroyed' | 'never received' | 'LIVE';
-  /** Both sites answer 410 and the embassy holds no live key. */
+  /**
+   * The other services that sealed data of the subject (procedures: a personal-space item;
+   * letterbox: a letter): the promoted embassy's answer to the person's read, and its copy of
+   * that service's key of the person.
+   */
+  readonly services: readonly {
+    readonly service: string;
+    readonly embassy_status: number;
+    readonly embassy_key: 'destroyed' | 'never received' | 'LIVE';
+  }[];
+  /** Every site and service answers 410 and the embassy holds no live key of the subject. */
   readonly unreadable: boolean;
 }
 
