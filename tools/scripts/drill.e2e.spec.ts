@@ -103,6 +103,11 @@ describe('npm run drill', () => {
       unreadable: true,
     });
     expect(['destroyed', 'never received']).toContain(report.erasure?.embassy_key);
+    // Their personal-space item and their letter: the promoted embassy holds neither key.
+    expect(report.erasure?.services).toEqual([
+      { service: 'procedures', embassy_status: 410, embassy_key: 'destroyed' },
+      { service: 'letterbox', embassy_status: 410, embassy_key: 'destroyed' },
+    ]);
     const registry = report.digests['registry'];
     expect(registry?.primary).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(registry?.embassy).toBe(registry?.primary);
@@ -112,16 +117,19 @@ describe('npm run drill', () => {
       report.digests['registry/corrections']?.primary,
     );
     // Consent and audit: 20 grants and 20 uses; one audit entry per registry read (40 by ccss,
-    // 20 in the cases) and per opening of a person's letter (the 10 decision letters). Procedures: 11 events per case (draft to decision letter). Letterbox:
-    // 10 letters of 2 events, and 10 decision letters of 5 (read and acknowledged).
+    // 20 in the cases) and per opening of a person's letter (the 10 decision letters).
+    // Procedures: 11 events per case (draft to decision letter). Letterbox: 10 letters of 2
+    // events, and 10 decision letters of 5 (read and acknowledged). The erased person: a
+    // personal-space item (procedures) and a letter of 2 events (letterbox), then each of
+    // consent, procedures and letterbox records the erasure in its own log (one event each).
     for (const [name, position] of [
-      ['consent', '40'],
+      ['consent', '41'],
       ['audit', '70'],
       ['audit/audit.tree', '70'],
-      ['procedures', '110'],
-      ['procedures/procedures.read-models', '110'],
-      ['letterbox', '70'],
-      ['letterbox/letterbox.letters', '70'],
+      ['procedures', '112'],
+      ['procedures/procedures.read-models', '112'],
+      ['letterbox', '73'],
+      ['letterbox/letterbox.letters', '73'],
     ] as const) {
       expect(report.digests[name]).toMatchObject({ position });
       expect(report.digests[name]?.embassy).toBe(report.digests[name]?.primary);

@@ -208,9 +208,13 @@ describe('observability of the registry on two sites', () => {
     const inTrace = (): ReceivedSpan[] => spans.filter((span) => span.traceId === traceId);
     const replay = (): ReceivedSpan | undefined =>
       inTrace().find((span) => span.site === 'embassy' && span.name === `process ${primaryTopic}`);
+    // Each process exports its spans on its own schedule: the primary's publish span may come
+    // after the embassy's replay span.
     await waitFor(
-      'the embassy’s replay span in the request’s trace',
-      () => replay() !== undefined,
+      'the embassy’s replay span and the primary’s publish span in the request’s trace',
+      () =>
+        replay() !== undefined &&
+        inTrace().some((span) => span.name === `publish ${primaryTopic}`),
       60_000,
     );
 
