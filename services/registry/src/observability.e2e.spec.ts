@@ -213,8 +213,7 @@ describe('observability of the registry on two sites', () => {
     await waitFor(
       'the embassy’s replay span and the primary’s publish span in the request’s trace',
       () =>
-        replay() !== undefined &&
-        inTrace().some((span) => span.name === `publish ${primaryTopic}`),
+        replay() !== undefined && inTrace().some((span) => span.name === `publish ${primaryTopic}`),
       60_000,
     );
 
