@@ -32,6 +32,3 @@ export { MalformedKeyRecordError, decodeKeyRecord, encodeKeyRecord } from './lib
 
 /** Injection token of a service's {@link SubjectKeyStore} (provided by the service kit). */
 export const SUBJECT_KEY_STORE = Symbol('SUBJECT_KEY_STORE');
-
-/** For tests of code over the subject keys' tables: a migrated schema of their own. */
-export { migratedKeySchema } from './lib/testing/key-schema';

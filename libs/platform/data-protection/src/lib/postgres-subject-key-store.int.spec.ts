@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
 
 import { createTestDatabase } from '@gov/platform-testing';
 import type { TestDatabase } from '@gov/platform-testing';
@@ -8,12 +9,12 @@ import type { TestDatabase } from '@gov/platform-testing';
 import { KeyEncryptionKey } from './key-encryption-key';
 import {
   PostgresSubjectKeyStore,
+  SubjectKeysTable1765000001000,
   eraseSubjectIn,
   rewrapSubjectKeys,
 } from './postgres-subject-key-store';
 import { SealedDataError } from './sealing';
 import { SubjectErasedError } from './subject-keys';
-import { migratedKeySchema } from './testing/key-schema';
 import { describeSubjectKeyStoreContract } from './testing/subject-key-store.contract';
 
 let database: TestDatabase;
@@ -30,8 +31,26 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** A schema of its own: each store is a site of its own. */
-const migratedSchema = (): Promise<string> => migratedKeySchema(pool, database.url);
+/** A schema of its own, migrated by TypeORM as a service's own migrations are. */
+async function migratedSchema(): Promise<string> {
+  const schema = `keys_${randomUUID().slice(0, 8)}`;
+  await pool.query(`CREATE SCHEMA ${schema}`);
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: database.url,
+    schema,
+    migrations: [SubjectKeysTable1765000001000],
+    migrationsTableName: 'typeorm_migrations',
+    migrationsTransactionMode: 'each',
+  });
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations();
+  } finally {
+    await dataSource.destroy();
+  }
+  return schema;
+}
 
 // Each store is a site of its own: its own schema.
 describeSubjectKeyStoreContract('PostgreSQL', async (kek) => {

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 
 import type { INestApplicationContext } from '@nestjs/common';
 import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
 
 import {
   KeyEncryptionKey,
   PostgresSubjectKeyStore,
+  SubjectKeysTable1765000001000,
   decodeKeyRecord,
-  migratedKeySchema,
 } from '@gov/platform-data-protection';
 import { EventPublisher, KafkaAdmin } from '@gov/platform-messaging';
 import { readTopicUntilSentinels, startTestMessaging } from '@gov/platform-messaging-testing';
@@ -35,9 +36,23 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** A key store in a schema of its own (a site of its own). */
+/** A key store in a schema of its own, migrated as a service's own migrations are. */
 async function keyStore(): Promise<PostgresSubjectKeyStore> {
-  const schema = await migratedKeySchema(pool, database.url);
+  const schema = `keys_${randomUUID().slice(0, 8)}`;
+  await pool.query(`CREATE SCHEMA ${schema}`);
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: database.url,
+    schema,
+    migrations: [SubjectKeysTable1765000001000],
+    migrationsTableName: 'typeorm_migrations',
+  });
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations();
+  } finally {
+    await dataSource.destroy();
+  }
   return new PostgresSubjectKeyStore(pool, schema, KeyEncryptionKey.generate());
 }
 
