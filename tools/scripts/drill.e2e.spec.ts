@@ -24,6 +24,7 @@ interface Report {
     primary_status: number;
     embassy_status: number;
     embassy_key: string;
+    services: { service: string; embassy_status: number; embassy_key: string }[];
     unreadable: boolean;
   };
   finished_at: string;
