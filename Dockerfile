@@ -57,6 +57,7 @@ FROM deps AS build
 ARG SERVICES=
 COPY tsconfig.base.json .swcrc ./
 COPY proto proto
+COPY config config
 COPY libs libs
 COPY services services
 COPY tools/scripts/lib/service-declarations.ts tools/scripts/lib/

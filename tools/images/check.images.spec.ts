@@ -28,7 +28,7 @@ beforeAll(() => {
   const container = run('buildah', ['from', '--pull-never', image]).trim();
   try {
     const mounted = run('buildah', ['mount', container]).trim();
-    run('rm', [`${mounted}/app/libs/platform/legal-bases/catalogue/legal-bases.json`]);
+    run('rm', [`${mounted}/app/config/legal-bases.json`]);
     run('rm', [`${mounted}/app/services/portal/src/assets/portal.css`]);
     run('buildah', ['commit', '--quiet', '--rm', container, broken]);
   } catch (error) {

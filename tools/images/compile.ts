@@ -2,7 +2,7 @@
 // compiles each service's entry points and everything they import, and nothing else, from
 // TypeScript to CommonJS with swc, into a tree that mirrors the sources (`libs/...`,
 // `services/<name>/src/...`). Mirroring keeps the `__dirname`-relative data lookups of the
-// libraries working unchanged (`libs/platform/legal-bases/catalogue/`,
+// libraries working unchanged (`config/legal-bases.json`,
 // `libs/procedures/application/catalogue/`); the `@gov/*` aliases of tsconfig.base.json become
 // relative requires, so the image needs no loader and no path mapping at run time.
 //
@@ -17,12 +17,13 @@ import type { Options } from '@swc/core';
 import { loadServiceDeclarations } from '../scripts/lib/service-declarations';
 
 /**
- * Data folders that code finds next to itself at run time (`join(__dirname, '..', '..',
- * 'catalogue')`), copied to the same place in the output. A service that cannot read them does
+ * Data folders that code finds relative to itself at run time (`join(__dirname, '..', '..',
+ * 'catalogue')`; the legal-basis catalogue in `config/` at the root), copied to the same place
+ * in the output. A service that cannot read them does
  * not start, so the image check catches a missing one.
  */
 const DATA_DIRS = [
-  'libs/platform/legal-bases/catalogue',
+  'config',
   'libs/procedures/application/catalogue',
   // The portal's stylesheet and browser scripts, served as they are.
   'services/portal/src/assets',

@@ -45,9 +45,7 @@ describe('compileServices', () => {
     expect(
       existsSync(join(out, 'libs/procedures/application/catalogue/family-allowance.v1.json')),
     ).toBe(true);
-    expect(existsSync(join(out, 'libs/platform/legal-bases/catalogue/legal-bases.json'))).toBe(
-      true,
-    );
+    expect(existsSync(join(out, 'config/legal-bases.json'))).toBe(true);
     // The catalogue's code finds it two folders up from its own compiled file.
     expect(existsSync(join(out, 'libs/procedures/application/src/lib/catalogue.js'))).toBe(true);
   });

@@ -34,7 +34,7 @@ export interface ConsentConfig extends EventSourcedServiceConfig {
  * | --- | --- |
  * | `RECEIPT_KEY_DIR` | a folder for the receipt signing key, created there on first start; every instance of both sites must get the same folder (or the same key file) |
  * | `RECEIPT_SIGNING_KEY_FILE` | instead: a private Ed25519 JWK (with `kid`) from a secret |
- * | `LEGAL_BASES_FILE` | the operator's legal-basis catalogue (default: the one in `libs/platform/legal-bases/catalogue/`) |
+ * | `LEGAL_BASES_FILE` | the operator's legal-basis catalogue (default: `config/legal-bases.json`) |
  * | `RECEIPT_JURISDICTION` | `LU` |
  * | `CONSENT_REGISTRY_TOPIC` | the registry's internal topic, `registry.events.v1` (its erasures) |
  */

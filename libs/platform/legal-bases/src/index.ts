@@ -7,16 +7,19 @@
  * @packageDocumentation
  */
 export {
+  BUILT_IN_SOURCES,
   BUSINESS_FIELDS,
   DATA_CATEGORIES,
   DATA_SOURCES,
   PERSONAL_SPACE_ITEMS,
   PERSON_FIELDS,
+  fieldOf,
   isDataCategory,
   sourceOf,
 } from './lib/categories';
-export type { DataCategory, DataSource } from './lib/categories';
+export type { BuiltInDataCategory, DataCategory, DataSource } from './lib/categories';
 export {
+  FeedSchema,
   InvalidLegalBasisCatalogueError,
   LegalBasisCatalogue,
   LegalBasisCatalogueSchema,
@@ -24,7 +27,7 @@ export {
   OrganisationSchema,
   parseLegalBasisCatalogue,
 } from './lib/catalogue';
-export type { BasisCoverage, LegalBasis, Organisation } from './lib/catalogue';
+export type { BasisCoverage, Feed, LegalBasis, Organisation } from './lib/catalogue';
 export {
   DEFAULT_LEGAL_BASES_FILE,
   LEGAL_BASES_FILE_VARIABLE,

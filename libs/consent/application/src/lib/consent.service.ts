@@ -16,7 +16,6 @@ import type {
   ConsentState,
 } from '@gov/consent-domain';
 import { DomainRejection, evolveAll } from '@gov/platform-decider';
-import { isDataCategory } from '@gov/platform-legal-bases';
 import type { LegalBasisCatalogue } from '@gov/platform-legal-bases';
 
 import { CONSENT_EVENT_TYPES, consentCodec, decodePermit } from './codecs';
@@ -375,7 +374,7 @@ export class ConsentService {
       });
     }
     input.categories.forEach((category, i) => {
-      if (!isDataCategory(category)) {
+      if (!this.catalogue.isCategory(category)) {
         issues.push({
           field: `categories.${String(i)}`,
           code: 'unknown',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { isDataCategory } from './categories';
+import { BUILT_IN_SOURCES, fieldOf, sourceOf } from './categories';
 import type { DataCategory } from './categories';
 
 const id = z
@@ -27,13 +27,12 @@ export const LegalBasisSchema = z.strictObject({
   organisationId: id,
   /** The legal text it rests on, e.g. `Code de la sécurité sociale, art. 269`. */
   provision: z.string().min(1).max(500),
-  /** The data categories it allows, at least one, each known. */
+  /**
+   * The data categories it allows, at least one, each `<source>.<field>` of a built-in source or
+   * of one the catalogue declares in `sources` (checked against them once the file is read).
+   */
   categories: z
-    .array(
-      z.string().refine(isDataCategory, {
-        message: 'not a known data category (see DATA_CATEGORIES)',
-      }),
-    )
+    .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z][a-z0-9_-]*$/, '<source>.<field>'))
     .min(1),
   /** The purposes it allows, as organisations declare them (`family-allowance-eligibility`). */
   purposes: z.array(z.string().min(1).max(200)).min(1),
@@ -45,13 +44,62 @@ export const LegalBasisSchema = z.strictObject({
   covert: z.strictObject({ sealDays: z.number().positive().max(3650) }).optional(),
 });
 
+/**
+ * An organisation's change feed: the registry publishes to it, on a topic of its own, the
+ * records and fields that `legalBasisId` covers (see `proto/gov/registry/v1/changes.proto`).
+ */
+export const FeedSchema = z.strictObject({
+  /** The subscribing organisation (an id of `organisations`); one feed per organisation. */
+  organisationId: id,
+  /** The basis that justifies the feed: one of the organisation's own. */
+  legalBasisId: id,
+});
+
+const fieldName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and -');
+
 /** The catalogue file: the organisations and the legal bases the operator configures. */
 export const LegalBasisCatalogueSchema = z
   .strictObject({
+    /**
+     * Sources of data beyond the built-in ones (`persons`, `businesses`, `personal-space`), each
+     * with its fields: a register added to the registry declares its fields here.
+     */
+    sources: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens'),
+        z.array(fieldName).min(1),
+      )
+      .optional(),
     organisations: z.array(OrganisationSchema).min(1),
     legalBases: z.array(LegalBasisSchema),
+    /** The organisations that receive a change feed, each under one of its bases. */
+    feeds: z.array(FeedSchema).optional(),
   })
   .superRefine((catalogue, context) => {
+    const sources = new Map<string, ReadonlySet<string>>(
+      Object.entries(BUILT_IN_SOURCES).map(([source, fields]) => [source, new Set(fields)]),
+    );
+    for (const [source, fields] of Object.entries(catalogue.sources ?? {})) {
+      if (sources.has(source)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['sources', source],
+          message: `${source} is a built-in source; it cannot be declared again`,
+        });
+        continue;
+      }
+      const duplicates = fields.filter((field, i) => fields.indexOf(field) !== i);
+      if (duplicates.length > 0) {
+        context.addIssue({
+          code: 'custom',
+          path: ['sources', source],
+          message: `fields listed twice: ${[...new Set(duplicates)].join(', ')}`,
+        });
+      }
+      sources.set(source, new Set(fields));
+    }
     const organisations = new Set<string>();
     catalogue.organisations.forEach((organisation, i) => {
       if (organisations.has(organisation.id)) {
@@ -80,6 +128,45 @@ export const LegalBasisCatalogueSchema = z
           message: `organisation ${basis.organisationId} is not in organisations`,
         });
       }
+      const unknown = basis.categories.filter(
+        (category) => sources.get(sourceOf(category))?.has(fieldOf(category)) !== true,
+      );
+      if (unknown.length > 0) {
+        context.addIssue({
+          code: 'custom',
+          path: ['legalBases', i, 'categories'],
+          message: `legal basis ${basis.id} names unknown fields: ${unknown.join(', ')}`,
+        });
+      }
+    });
+    const fed = new Set<string>();
+    (catalogue.feeds ?? []).forEach((feed, i) => {
+      if (fed.has(feed.organisationId)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['feeds', i, 'organisationId'],
+          message: `organisation ${feed.organisationId} has a feed already`,
+        });
+      }
+      fed.add(feed.organisationId);
+      if (!organisations.has(feed.organisationId)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['feeds', i, 'organisationId'],
+          message: `organisation ${feed.organisationId} is not in organisations`,
+        });
+      }
+      const basis = catalogue.legalBases.find((b) => b.id === feed.legalBasisId);
+      if (basis?.organisationId !== feed.organisationId) {
+        context.addIssue({
+          code: 'custom',
+          path: ['feeds', i, 'legalBasisId'],
+          message:
+            basis === undefined
+              ? `legal basis ${feed.legalBasisId} is not in legalBases`
+              : `legal basis ${feed.legalBasisId} is ${basis.organisationId}'s, not ${feed.organisationId}'s`,
+        });
+      }
     });
   });
 
@@ -90,6 +177,9 @@ export type Organisation = z.output<typeof OrganisationSchema>;
 export type LegalBasis = Omit<z.output<typeof LegalBasisSchema>, 'categories'> & {
   readonly categories: readonly DataCategory[];
 };
+
+/** An organisation's change feed, as the catalogue declares it. */
+export type Feed = z.output<typeof FeedSchema>;
 
 /** What a legal basis covers of a request, when it applies at all. */
 export interface BasisCoverage {
@@ -105,14 +195,35 @@ export interface BasisCoverage {
 export class LegalBasisCatalogue {
   private readonly organisationsById: ReadonlyMap<string, Organisation>;
   private readonly basesById: ReadonlyMap<string, LegalBasis>;
+  private readonly feedsByOrganisation: ReadonlyMap<string, Feed>;
 
   /** Use {@link parseLegalBasisCatalogue} or `loadLegalBasisCatalogue` to build one. */
   constructor(
     readonly organisations: readonly Organisation[],
     readonly legalBases: readonly LegalBasis[],
+    /** Every source with its fields: the built-in ones and those the file declares. */
+    readonly sources: ReadonlyMap<string, readonly string[]> = new Map(
+      Object.entries(BUILT_IN_SOURCES),
+    ),
+    /** The organisations that receive a change feed, in catalogue order. */
+    readonly feeds: readonly Feed[] = [],
   ) {
     this.organisationsById = new Map(organisations.map((o) => [o.id, o]));
     this.basesById = new Map(legalBases.map((b) => [b.id, b]));
+    this.feedsByOrganisation = new Map(feeds.map((f) => [f.organisationId, f]));
+  }
+
+  /** Whether `value` is a field of a source this catalogue knows (`vehicles.make`, say). */
+  isCategory(value: string): value is DataCategory {
+    const dot = value.indexOf('.');
+    return (
+      dot > 0 && this.sources.get(value.slice(0, dot))?.includes(value.slice(dot + 1)) === true
+    );
+  }
+
+  /** The feed of `organisationId`, if the catalogue gives it one. */
+  feedOf(organisationId: string): Feed | undefined {
+    return this.feedsByOrganisation.get(organisationId);
   }
 
   /** The organisation with `id`, if the catalogue has it. */
@@ -189,7 +300,9 @@ export function parseLegalBasisCatalogue(json: unknown, source = 'catalogue'): L
     parsed.data.organisations,
     parsed.data.legalBases.map((basis) => ({
       ...basis,
-      categories: basis.categories.filter(isDataCategory),
+      categories: basis.categories.filter((c): c is DataCategory => c.includes('.')),
     })),
+    new Map([...Object.entries(BUILT_IN_SOURCES), ...Object.entries(parsed.data.sources ?? {})]),
+    parsed.data.feeds ?? [],
   );
 }

@@ -60,7 +60,10 @@ describe('the legal-basis catalogue', () => {
     })();
     expect(error).toBeInstanceOf(InvalidLegalBasisCatalogueError);
     expect((error as InvalidLegalBasisCatalogueError).issues.map((i) => i.path)).toEqual(
-      expect.arrayContaining(['legalBases.0.categories.0']),
+      expect.arrayContaining(['legalBases.0.categories']),
+    );
+    expect((error as InvalidLegalBasisCatalogueError).message).toMatch(
+      /legal basis ccss-family-allowances names unknown fields: persons\.shoe_size/,
     );
     expect((error as InvalidLegalBasisCatalogueError).message).toMatch(/test\.json/);
   });
@@ -93,6 +96,77 @@ describe('the legal-basis catalogue', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('takes the fields of a source it declares, and names every unknown field of a basis', () => {
+    const withVehicles = {
+      sources: { vehicles: ['registration_number', 'make', 'model'] },
+      organisations: [organisation],
+      legalBases: [{ ...basis, categories: ['vehicles.make', 'persons.address'] }],
+    };
+    const catalogue = parseLegalBasisCatalogue(withVehicles);
+    expect(catalogue.isCategory('vehicles.make')).toBe(true);
+    expect(catalogue.isCategory('vehicles.colour')).toBe(false);
+    expect(catalogue.isCategory('persons.address')).toBe(true);
+    expect(catalogue.sources.get('vehicles')).toEqual(['registration_number', 'make', 'model']);
+    expect(
+      parseLegalBasisCatalogue({ organisations: [organisation], legalBases: [basis] }).isCategory(
+        'vehicles.make',
+      ),
+    ).toBe(false);
+
+    expect(() =>
+      parseLegalBasisCatalogue({
+        ...withVehicles,
+        legalBases: [
+          {
+            ...basis,
+            categories: ['vehicles.colour', 'vehicles.make', 'boats.hull', 'persons.eye_colour'],
+          },
+        ],
+      }),
+    ).toThrow(/names unknown fields: vehicles\.colour, boats\.hull, persons\.eye_colour$/);
+    expect(() =>
+      parseLegalBasisCatalogue({ ...withVehicles, sources: { persons: ['shoe_size'] } }),
+    ).toThrow(/sources\.persons: persons is a built-in source/);
+  });
+
+  it('gives an organisation a feed under one of its own bases, and refuses any other', () => {
+    const acd = { ...organisation, id: 'acd' };
+    const acdBasis = { ...basis, id: 'acd-income-tax', organisationId: 'acd' };
+    const catalogue = parseLegalBasisCatalogue({
+      organisations: [organisation, acd],
+      legalBases: [basis, acdBasis],
+      feeds: [{ organisationId: 'ccss', legalBasisId: 'ccss-family-allowances' }],
+    });
+    expect(catalogue.feedOf('ccss')).toEqual({
+      organisationId: 'ccss',
+      legalBasisId: 'ccss-family-allowances',
+    });
+    expect(catalogue.feedOf('acd')).toBeUndefined();
+    expect(catalogue.feeds).toHaveLength(1);
+
+    const refused = (feeds: unknown) => () =>
+      parseLegalBasisCatalogue({
+        organisations: [organisation, acd],
+        legalBases: [basis, acdBasis],
+        feeds,
+      });
+    expect(refused([{ organisationId: 'nobody', legalBasisId: 'ccss-family-allowances' }])).toThrow(
+      /feeds\.0\.organisationId: organisation nobody is not in organisations/,
+    );
+    expect(refused([{ organisationId: 'ccss', legalBasisId: 'acd-income-tax' }])).toThrow(
+      /legal basis acd-income-tax is acd's, not ccss's/,
+    );
+    expect(refused([{ organisationId: 'ccss', legalBasisId: 'missing' }])).toThrow(
+      /legal basis missing is not in legalBases/,
+    );
+    expect(
+      refused([
+        { organisationId: 'ccss', legalBasisId: 'ccss-family-allowances' },
+        { organisationId: 'ccss', legalBasisId: 'ccss-family-allowances' },
+      ]),
+    ).toThrow(/organisation ccss has a feed already/);
   });
 
   it('covers the asked categories the best basis allows for the purpose, never others', () => {

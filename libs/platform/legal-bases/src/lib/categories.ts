@@ -1,7 +1,12 @@
 /**
  * The data categories the platform knows: what a legal basis allows, what a consent grants and
- * what a decision permits. A category names one field of an authentic source's record or one
- * item of the person's own space, as `<source>.<field>`.
+ * what a decision permits. A category names one field of a source of data (an authentic
+ * source's register, or the person's own space) as `<source>.<field>`.
+ *
+ * Three sources are built in (the registers of persons and businesses and the personal space).
+ * A catalogue file may declare more in its `sources` (a register added to the registry, say
+ * `vehicles`), so that a new authentic source needs no change here; see
+ * {@link LegalBasisCatalogue.isCategory}.
  */
 
 /** The fields of a natural person's record, as `gov.registry.v1` names them. */
@@ -31,37 +36,61 @@ export const BUSINESS_FIELDS = [
 /** The items a person keeps in their personal space for reuse (the procedures service's). */
 export const PERSONAL_SPACE_ITEMS = ['bank-account', 'phone', 'email'] as const;
 
-/** The sources data categories belong to: the two registers and the personal space. */
+/** The built-in sources: the two first registers and the personal space. */
 export const DATA_SOURCES = ['persons', 'businesses', 'personal-space'] as const;
 
-/** A source of data: `persons`, `businesses` or `personal-space`. */
-export type DataSource = (typeof DATA_SOURCES)[number];
+/**
+ * A source of data: a built-in one (`persons`, `businesses`, `personal-space`) or one a
+ * catalogue declares (`vehicles`).
+ */
+export type DataSource = string;
 
-/** A known data category, e.g. `persons.address` or `personal-space.bank-account`. */
-export type DataCategory =
+/** A built-in data category, e.g. `persons.address` or `personal-space.bank-account`. */
+export type BuiltInDataCategory =
   | `persons.${(typeof PERSON_FIELDS)[number]}`
   | `businesses.${(typeof BUSINESS_FIELDS)[number]}`
   | `personal-space.${(typeof PERSONAL_SPACE_ITEMS)[number]}`;
 
-/** Every known data category, in a stable order (persons, businesses, personal space). */
-export const DATA_CATEGORIES: readonly DataCategory[] = [
+/**
+ * A data category, `<source>.<field>`. Whether one is known depends on the catalogue (its
+ * declared sources): check with {@link LegalBasisCatalogue.isCategory}.
+ */
+export type DataCategory = BuiltInDataCategory | `${string}.${string}`;
+
+/** The fields of each built-in source, by source. */
+export const BUILT_IN_SOURCES: Readonly<Record<string, readonly string[]>> = {
+  persons: PERSON_FIELDS,
+  businesses: BUSINESS_FIELDS,
+  'personal-space': PERSONAL_SPACE_ITEMS,
+};
+
+/** Every built-in data category, in a stable order (persons, businesses, personal space). */
+export const DATA_CATEGORIES: readonly BuiltInDataCategory[] = [
   ...PERSON_FIELDS.map((field) => `persons.${field}` as const),
   ...BUSINESS_FIELDS.map((field) => `businesses.${field}` as const),
   ...PERSONAL_SPACE_ITEMS.map((item) => `personal-space.${item}` as const),
 ];
 
-const KNOWN = new Set<string>(DATA_CATEGORIES);
+const BUILT_IN = new Set<string>(DATA_CATEGORIES);
 
-/** Whether `value` is a known data category. */
-export function isDataCategory(value: string): value is DataCategory {
-  return KNOWN.has(value);
+/**
+ * Whether `value` is a built-in data category. A catalogue may declare more sources: where one
+ * is loaded, ask it ({@link LegalBasisCatalogue.isCategory}).
+ */
+export function isDataCategory(value: string): value is BuiltInDataCategory {
+  return BUILT_IN.has(value);
 }
 
 /** The source a category belongs to (`persons.address` → `persons`). */
-export function sourceOf(category: DataCategory): DataSource {
-  const source = category.slice(0, category.indexOf('.'));
-  if (source === 'persons' || source === 'businesses' || source === 'personal-space') {
-    return source;
-  }
-  throw new TypeError(`not a data category: ${category}`);
+export function sourceOf(category: string): DataSource {
+  const dot = category.indexOf('.');
+  if (dot <= 0) throw new TypeError(`not a data category: ${category}`);
+  return category.slice(0, dot);
+}
+
+/** The field a category names within its source (`persons.address` → `address`). */
+export function fieldOf(category: string): string {
+  const dot = category.indexOf('.');
+  if (dot <= 0) throw new TypeError(`not a data category: ${category}`);
+  return category.slice(dot + 1);
 }

@@ -7,12 +7,19 @@ import type { LegalBasisCatalogue } from './catalogue';
 /** The variable that points a service at the operator's catalogue file. */
 export const LEGAL_BASES_FILE_VARIABLE = 'LEGAL_BASES_FILE';
 
-/** The catalogue shipped with this library: the local platform's and the tests' default. */
+/**
+ * The catalogue shipped with the platform, `config/legal-bases.json` at the repository's root
+ * (and at the same place in an image): the local platform's and the tests' default. It sits
+ * outside this library so that a new register adds its fields and bases without touching it.
+ */
 export const DEFAULT_LEGAL_BASES_FILE = join(
   __dirname,
   '..',
   '..',
-  'catalogue',
+  '..',
+  '..',
+  '..',
+  'config',
   'legal-bases.json',
 );
 

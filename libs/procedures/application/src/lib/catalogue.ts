@@ -6,7 +6,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { z } from 'zod';
 
 import type { FieldError } from '@gov/platform-chassis';
-import { isDataCategory, sourceOf } from '@gov/platform-legal-bases';
+import { sourceOf } from '@gov/platform-legal-bases';
 import type { DataCategory, LegalBasisCatalogue } from '@gov/platform-legal-bases';
 import type { PrefillSource } from '@gov/procedures-domain';
 
@@ -138,7 +138,7 @@ export class ProcedureCatalogue {
         const category = d.prefill[field];
         if (category === undefined) {
           problems.push(where(`prefill.${field}: every form field names a category or null`));
-        } else if (category !== null && !isDataCategory(category)) {
+        } else if (category !== null && !legalBases.isCategory(category)) {
           problems.push(where(`prefill.${field}: ${category} is not a known data category`));
         } else {
           prefill[field] = category;
