@@ -253,6 +253,10 @@ CA when the brokers speak TLS (KAFKA_TLS_CA_FILE) and the service uses Kafka.
 {{- if and $tls.caSecret .svc.kafka.enabled -}}
 {{- $_ := set $files "KAFKA_TLS_CA_FILE" (dict "secretName" $tls.caSecret "key" $tls.caKey) -}}
 {{- end -}}
+{{- $catalogue := .root.Values.legalBases -}}
+{{- if and $catalogue.existingConfigMap (has .name $catalogue.services) -}}
+{{- $_ := set $files "LEGAL_BASES_FILE" (dict "configMapName" $catalogue.existingConfigMap "key" $catalogue.key) -}}
+{{- end -}}
 {{- $protection := .root.Values.dataProtection -}}
 {{- if has .name $protection.services -}}
 {{- $kek := $protection.keyEncryptionKey -}}
