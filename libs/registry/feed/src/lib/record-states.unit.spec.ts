@@ -1,6 +1,6 @@
 import { toJson } from '@bufbuild/protobuf';
 
-import { RecordChangeSchema } from '@gov/contracts';
+import { RecordChangeSchema, Register } from '@gov/contracts';
 import { KeyRing } from '@gov/platform-data-protection';
 import { InMemoryEventStore } from '@gov/platform-event-sourcing';
 import type { PositionedEvent, RecordedEvent } from '@gov/platform-event-sourcing';
@@ -197,7 +197,7 @@ describe('RecordStates', () => {
 
     for (const { changes, skipped } of [kept, replayed]) {
       expect(skipped).toEqual([]);
-      expect(changes).toEqual([{ source: log[2], erased: anna }]);
+      expect(changes).toEqual([{ source: log[2], erased: anna, register: Register.PERSONS }]);
     }
   });
 });
