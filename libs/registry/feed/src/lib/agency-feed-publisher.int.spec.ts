@@ -128,7 +128,14 @@ function seen(record: FeedRecord): unknown {
 async function publishBoth(store: PostgresEventStore) {
   const topics = { ccss: await newFeedTopic(kafka, 2), cae: await newFeedTopic(kafka, 2) };
   const publishers = {
-    ccss: agencyPublisher({ store, organisationId: 'ccss', topic: topics.ccss, batchSize: 3 }),
+    // Small produce calls: a re-cut spans several, in order.
+    ccss: agencyPublisher({
+      store,
+      organisationId: 'ccss',
+      topic: topics.ccss,
+      batchSize: 3,
+      publishChunkSize: 1,
+    }),
     cae: agencyPublisher({ store, organisationId: 'cae', topic: topics.cae, batchSize: 3 }),
   };
   publishers.ccss.start();

@@ -19,6 +19,7 @@ import type { AgencyFeedCut } from '@gov/registry-application';
 
 import { agencyView, cutForAgency, viewCovers, viewFields } from './agency-cut';
 import { toFeedMessage, toTombstone } from './feed-topic';
+import type { FeedPublisher } from './record-change-publisher';
 import { RECORD_EVENT_TYPES, RecordStates } from './record-states';
 import type { SourcedChange } from './record-states';
 
@@ -51,8 +52,33 @@ export interface AgencyFeedPublisherOptions extends Omit<
   readonly stateCacheSize?: number;
   /** How many record streams a re-cut folds at once; 32 by default. */
   readonly recutConcurrency?: number;
+  /**
+   * How many records go to Kafka per produce call, one call after the other; 500 by default.
+   * A re-cut's batch holds a message per covered record: sent in one call it would exceed the
+   * broker's batch size limit (`message.max.bytes`) and stall the feed.
+   */
+  readonly publishChunkSize?: number;
   /** The registry's per-subject keys, which open persons' personal data. */
   readonly keyStore: SubjectKeyStore;
+}
+
+/**
+ * `publisher`, sending `messages` in consecutive calls of at most `size` records, each awaited
+ * before the next: the order per key is kept, and a failed call fails the whole batch, which
+ * the relay retries from its checkpoint (the calls that went through are sent again, the same
+ * bytes, which the contract allows).
+ */
+function inChunks(publisher: FeedPublisher, size: number): FeedPublisher {
+  if (!Number.isInteger(size) || size < 1) {
+    throw new RangeError(`publishChunkSize must be a positive integer, got ${size}`);
+  }
+  return {
+    publish: async (topic, messages) => {
+      for (let i = 0; i < messages.length; i += size) {
+        await publisher.publish(topic, messages.slice(i, i + size));
+      }
+    },
+  };
 }
 
 /** The view a cut event sets. */
@@ -118,11 +144,13 @@ export class AgencyFeedPublisher extends OutboxRelay<AgencyDelivery, OutboundMes
     keyStore,
     organisationId,
     recutConcurrency,
+    publishChunkSize,
     ...options
   }: AgencyFeedPublisherOptions) {
     const topic = options.topic ?? agencyFeedTopic(organisationId);
     super({
       ...options,
+      publisher: inChunks(options.publisher, publishChunkSize ?? 500),
       topic,
       idlePollMs: options.idlePollMs ?? 50,
       label: `agency feed ${organisationId}`,
