@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 
+import { LegalBasisCatalogue, loadLegalBasisCatalogue } from '@gov/platform-legal-bases';
 import { EventSourcedServiceModule } from '@gov/platform-service';
-import { CorrectionNoticesModule, RegistryFeedModule } from '@gov/registry-feed';
+import { AgencyFeedsModule, CorrectionNoticesModule, RegistryFeedModule } from '@gov/registry-feed';
 import {
   APPLICATION_SCHEMA,
   CorrectionsReactor,
@@ -15,6 +16,7 @@ import {
   reseedAllocators,
 } from '@gov/registry-application';
 
+import { AgencyFeedCutsRecorder } from './agency-feed-cuts.recorder';
 import { BusinessesController } from './http/businesses.controller';
 import { CorrectionsController } from './http/corrections.controller';
 import { PersonsController } from './http/persons.controller';
@@ -30,6 +32,9 @@ import { REGISTRY_CONFIG, applicationProviders } from './registry.providers';
 @Module({})
 export class AppModule {
   static forRoot(config: RegistryConfig): DynamicModule {
+    // The legal-basis catalogue (LEGAL_BASES_FILE), read once: the service does not start with
+    // an invalid one. Agencies' reads decide on it; its feeds are the agency feeds run here.
+    const catalogue = loadLegalBasisCatalogue();
     return {
       module: AppModule,
       imports: [
@@ -54,15 +59,26 @@ export class AppModule {
           // compacted, published from the same log at least once. Beside it, the correction
           // notices (registry.correction-notices.v1, GDPR Art. 19). Both run on every site, each
           // publishing its own cluster's topic from its own log, and hold while a replica
-          // catches up.
+          // catches up. Beside them, one feed per organisation the catalogue gives a feed
+          // (registry.changes.<organisation id>.v1), cut to its basis, re-cut where the log
+          // records a new cut (AgencyFeedCutsRecorder appends it where the site is writable).
           imports: ({ holdWhile }) => [
             RegistryFeedModule.forRoot({ holdWhile }),
             CorrectionNoticesModule.forRoot({ holdWhile }),
+            AgencyFeedsModule.forRoot({
+              organisations: catalogue.feeds.map((feed) => feed.organisationId),
+              holdWhile,
+            }),
           ],
         }),
       ],
       controllers: [PersonsController, BusinessesController, CorrectionsController],
-      providers: [{ provide: REGISTRY_CONFIG, useValue: config }, ...applicationProviders],
+      providers: [
+        { provide: REGISTRY_CONFIG, useValue: config },
+        { provide: LegalBasisCatalogue, useValue: catalogue },
+        AgencyFeedCutsRecorder,
+        ...applicationProviders,
+      ],
     };
   }
 }

@@ -1,6 +1,7 @@
-// The public change feed as an agency sees it: a plain kafkajs consumer (no platform code) reads
-// registry.changes.v1 from the beginning and decodes each value with the published
-// gov.registry.v1.RecordChange contract. kafkajs is used directly here on purpose: this is the
+// The change feeds as their readers see them: a plain kafkajs consumer (no platform code) reads
+// registry.changes.v1 (the platform's full feed) and each agency's own feed,
+// registry.changes.<organisation>.v1, from the beginning and decodes each value with the
+// published gov.registry.v1.RecordChange contract. kafkajs is used directly here on purpose: this is the
 // subscriber's side, not platform code (which goes through libs/platform/messaging).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import { Kafka, logLevel } from 'kafkajs';
 
-import { RecordChangeSchema } from '@gov/contracts';
+import { ChangeKind, CivilStatus, RecordChangeSchema, SexMarker } from '@gov/contracts';
 import type { RecordChange } from '@gov/contracts';
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
 import {
@@ -27,7 +28,7 @@ import { RegistryProcess, freePort, runTool, waitUntilOk } from './testing/regis
 const ISSUER = 'registry-changes-e2e';
 const AUDIENCE = 'backbone';
 
-describe('registry.changes.v1, read by an agency with a plain Kafka client', () => {
+describe('registry.changes.v1 and the agency feeds, read with a plain Kafka client', () => {
   let database: TestDatabase;
   let keysDir: string;
   let registry: RegistryProcess;
@@ -112,35 +113,9 @@ describe('registry.changes.v1, read by an agency with a plain Kafka client', () 
       address: address('Rue de l Alzette', 'Esch-sur-Alzette'),
     });
 
-    // What an agency would run: as its own Kafka user (k8s/common/users.yaml), in a group under
-    // its prefix, from the earliest offset, decode by contract.
-    const kafka = new Kafka({
-      clientId: 'agency-ccss',
-      brokers: testInfra().kafkaBrokers,
-      sasl: testKafkaUser('agency-ccss'),
-      logLevel: logLevel.NOTHING,
-    });
-    const consumer = kafka.consumer({ groupId: `ccss.${uniqueName('changes')}` });
-    const changes: RecordChange[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic: 'registry.changes.v1', fromBeginning: true });
-      await consumer.run({
-        eachMessage: ({ message }) => {
-          if (message.key?.toString('utf8') === nationalId && message.value) {
-            changes.push(fromBinary(RecordChangeSchema, message.value));
-          }
-          return Promise.resolve();
-        },
-      });
-      const deadline = Date.now() + 60_000;
-      while (changes.length < 2 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    } finally {
-      await consumer.disconnect();
-    }
-
+    // The full feed is the platform's own: read here as audit (which may read every
+    // registry.changes.* topic), in a group under its prefix.
+    const changes = await readChanges('audit', 'registry.changes.v1', nationalId, 2);
     expect(changes.map((change) => change.recordVersion)).toEqual([1n, 2n]);
     const [first, second] = changes;
     expect(first?.recordId).toBe(nationalId);
@@ -152,5 +127,87 @@ describe('registry.changes.v1, read by an agency with a plain Kafka client', () 
       expect(record.value.familyName).toBe('Feed');
       expect(record.value.address?.locality).toBe('Esch-sur-Alzette');
     }
+
+    // What an agency runs: as its own Kafka user (k8s/common/users.yaml), in a group under its
+    // prefix, its own feed from the earliest offset, decoded by contract. The registry recorded
+    // the catalogue's cut of each feed at start, before the person was registered.
+    const ccss = await readChanges('agency-ccss', 'registry.changes.ccss.v1', nationalId, 2);
+    expect(ccss.map((change) => [change.kind, change.changedFields])).toEqual([
+      [
+        ChangeKind.REGISTERED,
+        [
+          'national_id',
+          'status',
+          'given_names',
+          'family_name',
+          'birth_date',
+          'sex',
+          'address',
+          'date_of_death',
+        ],
+      ],
+      [ChangeKind.ADDRESS_CHANGED, ['address']],
+    ]);
+    expect(ccss[1]?.view).toMatchObject({
+      organisationId: 'ccss',
+      legalBasisId: 'ccss-affiliation',
+    });
+    const ccssRecord = ccss[1]?.record;
+    if (ccssRecord?.case !== 'person') throw new Error('expected a person on ccss’s feed');
+    // Named by ccss-affiliation: sent; not named (nationalities, civil status): left unset.
+    expect(ccssRecord.value.address?.locality).toBe('Esch-sur-Alzette');
+    expect(ccssRecord.value.familyName).toBe('Feed');
+    expect(ccssRecord.value.nationalities).toEqual([]);
+    expect(ccssRecord.value.civilStatus).toBe(CivilStatus.UNSPECIFIED);
+
+    const cae = await readChanges('agency-cae', 'registry.changes.cae.v1', nationalId, 2);
+    expect(cae.map((change) => change.kind)).toEqual([
+      ChangeKind.REGISTERED,
+      ChangeKind.ADDRESS_CHANGED,
+    ]);
+    const caeRecord = cae[1]?.record;
+    if (caeRecord?.case !== 'person') throw new Error('expected a person on cae’s feed');
+    expect(caeRecord.value.civilStatus).toBe(CivilStatus.SINGLE);
+    expect(caeRecord.value.sex).toBe(SexMarker.UNSPECIFIED);
   });
 });
+
+/**
+ * The changes of record `key` on `topic`, read as Kafka user `user` in a fresh group under its
+ * prefix from the earliest offset, once `count` arrived (or after a minute).
+ */
+async function readChanges(
+  user: string,
+  topic: string,
+  key: string,
+  count: number,
+): Promise<RecordChange[]> {
+  const kafka = new Kafka({
+    clientId: user,
+    brokers: testInfra().kafkaBrokers,
+    sasl: testKafkaUser(user),
+    logLevel: logLevel.NOTHING,
+  });
+  const prefix = user.replace(/^agency-/, '');
+  const consumer = kafka.consumer({ groupId: `${prefix}.${uniqueName('changes')}` });
+  const changes: RecordChange[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        if (message.key?.toString('utf8') === key && message.value) {
+          changes.push(fromBinary(RecordChangeSchema, message.value));
+        }
+        return Promise.resolve();
+      },
+    });
+    const deadline = Date.now() + 60_000;
+    while (changes.length < count && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await consumer.disconnect();
+  }
+  return changes;
+}

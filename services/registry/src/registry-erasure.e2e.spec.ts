@@ -190,8 +190,9 @@ describe('erasure of a person on both sites', () => {
     expect(await digest(primary)).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await digest(embassy)).toEqual(await digest(primary));
 
-    // The feed (each site publishes its own from its log; here both to the one cluster): Anna's
-    // snapshot first, her tombstone (null value) under her number last.
+    // ccss's feed, read with its own credentials (each site publishes its own from its log;
+    // here both to the one cluster): Anna's snapshot first, cut to ccss's basis, her tombstone
+    // (null value) under her number last, as on the full feed.
     const kafka = new Kafka({
       clientId: 'agency-ccss',
       brokers: testInfra().kafkaBrokers,
@@ -202,7 +203,7 @@ describe('erasure of a person on both sites', () => {
     const values: (Buffer | null)[] = [];
     await consumer.connect();
     try {
-      await consumer.subscribe({ topic: 'registry.changes.v1', fromBeginning: true });
+      await consumer.subscribe({ topic: 'registry.changes.ccss.v1', fromBeginning: true });
       await consumer.run({
         eachMessage: ({ message }) => {
           if (message.key?.toString('utf8') === annaId) values.push(message.value);

@@ -8,7 +8,7 @@ import { SUBJECT_KEY_STORE } from '@gov/platform-data-protection';
 import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import { EVENT_STORE } from '@gov/platform-event-sourcing';
 import type { EventStore, PostgresEventStore } from '@gov/platform-event-sourcing';
-import { loadLegalBasisCatalogue } from '@gov/platform-legal-bases';
+import { LegalBasisCatalogue } from '@gov/platform-legal-bases';
 import {
   AccessLog,
   AgencyReadPolicy,
@@ -56,16 +56,16 @@ export const applicationProviders: Provider[] = [
     inject: [DataSource, EVENT_STORE],
   },
   {
-    // Agencies' reads: the legal-basis catalogue (LEGAL_BASES_FILE, read once: the service does
-    // not start with an invalid one), then the person's consent, asked of the consent service.
+    // Agencies' reads: the legal-basis catalogue (read once, by AppModule), then the person's
+    // consent, asked of the consent service.
     provide: AgencyReadPolicy,
-    useFactory: (config: RegistryConfig) =>
+    useFactory: (config: RegistryConfig, catalogue: LegalBasisCatalogue) =>
       new AgencyReadPolicy(
-        loadLegalBasisCatalogue(),
+        catalogue,
         config.consentUrl === undefined ? undefined : new HttpConsentDecisions(config.consentUrl),
         systemClock,
       ),
-    inject: [REGISTRY_CONFIG],
+    inject: [REGISTRY_CONFIG, LegalBasisCatalogue],
   },
   {
     provide: PersonService,

@@ -95,7 +95,16 @@ export type { SiteAccessEntry, SiteAccessLog } from './lib/access/site-access-lo
 export type { AccessorRole, PersonalDataAccessed } from './lib/access/personal-data-accessed';
 export { REGISTRY_REJECTION_STATUSES, toApplicationError } from './lib/errors';
 export { eventIdsFor, keysOfRecord } from './lib/commands';
-export { streamIds } from './lib/streams';
+export { AGENCY_FEED_PREFIX, streamIds } from './lib/streams';
+
+// Agency feeds: the cuts of each organisation's change feed, recorded in the log
+export {
+  AgencyFeedCuts,
+  agencyFeedCutCodec,
+  cutCategories,
+  isAgencyFeedCut,
+} from './lib/feeds/agency-feed-cuts';
+export type { AgencyFeedCut, FeedCutOutcome } from './lib/feeds/agency-feed-cuts';
 
 // Ports
 export { systemClock } from './lib/ports';

@@ -19,11 +19,20 @@ export {
 } from './lib/feed-topic';
 export { businessRecordChange, personRecordChange } from './lib/record-change';
 export type { ChangePosition } from './lib/record-change';
-export { RecordStates, isRecordEventType } from './lib/record-states';
+export { RECORD_EVENT_TYPES, RecordStates, isRecordEventType } from './lib/record-states';
 export type { BatchChanges, SkippedEvent, SourcedChange } from './lib/record-states';
 export { RecordChangePublisher } from './lib/record-change-publisher';
 export type { FeedPublisher, RecordChangePublisherOptions } from './lib/record-change-publisher';
 export { RegistryFeedModule, RegistryFeedService } from './lib/registry-feed.module';
+
+// The agency feeds, topic `registry.changes.<organisation id>.v1` per organisation the
+// legal-basis catalogue gives a feed: the same changes cut to the organisation's basis, re-cut
+// where the log records a new cut (changes.proto, "AGENCY FEEDS").
+export { agencyView, cutForAgency, registerSource, viewCovers, viewFields } from './lib/agency-cut';
+export { AgencyFeedPublisher, agencyFeedTopic } from './lib/agency-feed-publisher';
+export type { AgencyDelivery, AgencyFeedPublisherOptions } from './lib/agency-feed-publisher';
+export { AgencyFeedsModule, AgencyFeedsService } from './lib/agency-feeds.module';
+export type { AgencyFeedsModuleOptions } from './lib/agency-feeds.module';
 export type {
   RegistryFeedModuleAsyncOptions,
   RegistryFeedModuleOptions,

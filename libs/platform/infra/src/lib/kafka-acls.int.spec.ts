@@ -20,10 +20,15 @@ let site: EphemeralSite;
 
 beforeAll(async () => {
   site = await startEphemeralSite('acls', process.pid, { role: 'primary' });
-  // Something to read on the public feed and on the internal log.
+  // Something to read on the full change feed, on both agencies' feeds and on the internal log.
   const producer = client(site.kafka.sasl(), 5).producer();
   await producer.connect();
-  for (const topic of ['registry.changes.v1', 'registry.events.v1']) {
+  for (const topic of [
+    'registry.changes.v1',
+    'registry.changes.ccss.v1',
+    'registry.changes.cae.v1',
+    'registry.events.v1',
+  ]) {
     await producer.send({ topic, messages: [{ key: 'seed', value: 'seed' }] });
   }
   await producer.disconnect();
@@ -136,16 +141,28 @@ const TOPIC_REFUSED = /TOPIC_AUTHORIZATION_FAILED|Topic authorization failed/;
 const agency = (): KafkaSasl => site.kafka.sasl('agency-ccss');
 
 describe('an agency (agency-ccss)', () => {
-  it('reads the public change feed in a consumer group under its own prefix', async () => {
-    await expect(readFirst(agency(), 'registry.changes.v1', 'ccss.allowances')).resolves.toBe(
+  it('reads its own feed in a consumer group under its own prefix', async () => {
+    await expect(readFirst(agency(), 'registry.changes.ccss.v1', 'ccss.allowances')).resolves.toBe(
       'seed',
     );
   });
 
-  it('is refused the change feed in a group outside its prefix', async () => {
+  it('is refused its feed in a group outside its prefix', async () => {
     expect(
-      await refusal(readFirst(agency(), 'registry.changes.v1', 'registry.allowances')),
+      await refusal(readFirst(agency(), 'registry.changes.ccss.v1', 'registry.allowances')),
     ).toMatch(/GROUP_AUTHORIZATION_FAILED/);
+  });
+
+  it('is refused another agency’s feed', async () => {
+    expect(await refusal(readFirst(agency(), 'registry.changes.cae.v1', 'ccss.cae'))).toMatch(
+      TOPIC_REFUSED,
+    );
+  });
+
+  it('is refused the full change feed, which carries every field of every record', async () => {
+    expect(await refusal(readFirst(agency(), 'registry.changes.v1', 'ccss.everything'))).toMatch(
+      TOPIC_REFUSED,
+    );
   });
 
   it('cannot read an internal topic, which holds whole person records', async () => {
@@ -154,7 +171,7 @@ describe('an agency (agency-ccss)', () => {
     );
   });
 
-  it.each(['registry.changes.v1', 'registry.events.v1', 'ccss.own.v1'])(
+  it.each(['registry.changes.ccss.v1', 'registry.changes.v1', 'registry.events.v1', 'ccss.own.v1'])(
     'cannot write anywhere: %s',
     async (topic) => {
       expect(await refusal(write(agency(), topic))).toMatch(TOPIC_REFUSED);
@@ -165,7 +182,7 @@ describe('an agency (agency-ccss)', () => {
     const admin = client(agency()).admin();
     await admin.connect();
     try {
-      expect(await admin.listTopics()).toEqual(['registry.changes.v1']);
+      expect(await admin.listTopics()).toEqual(['registry.changes.ccss.v1']);
     } finally {
       await admin.disconnect();
     }
@@ -235,7 +252,7 @@ describe('a KafkaUser added to k8s/ after the cluster was formatted', () => {
     expect(() => first.sasl('agency-ccss')).toThrow(RangeError);
 
     const topics = loadKafkaTopics('primary').filter(({ topic }) =>
-      ['registry.changes.v1', 'registry.events.v1'].includes(topic),
+      ['registry.changes.ccss.v1', 'registry.events.v1'].includes(topic),
     );
     const again = await startKafka({ dir, port, controllerPort, users: all, topics });
     try {
@@ -249,8 +266,8 @@ describe('a KafkaUser added to k8s/ after the cluster was formatted', () => {
       await admin.connect();
       try {
         // Authenticated (an unknown user is refused before any request), and granted its ACLs:
-        // it sees the change feed and not the internal log.
-        expect(await admin.listTopics()).toEqual(['registry.changes.v1']);
+        // it sees its feed and not the internal log.
+        expect(await admin.listTopics()).toEqual(['registry.changes.ccss.v1']);
       } finally {
         await admin.disconnect();
       }

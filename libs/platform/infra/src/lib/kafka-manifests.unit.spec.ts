@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import {
   KafkaManifestError,
   aclAllows,
@@ -8,6 +11,7 @@ import {
 } from './kafka-manifests';
 import type { KafkaUserSpec } from './kafka-manifests';
 import { aclBindings, formatScramArguments, generateCredentials } from './kafka-security';
+import { repoRoot } from './paths';
 
 const USERS = `
 # a comment, and a resource of another kind in between
@@ -195,7 +199,7 @@ describe('the KafkaUsers of k8s/', () => {
     expect(users.map((candidate) => candidate.name)).toContain('agency-ccss');
   });
 
-  it('let each agency read the public change feed in its own groups, and nothing else', () => {
+  it('let each agency read its own feed in its own groups, and nothing else', () => {
     const agencies = users.filter(({ name }) => name.startsWith('agency-'));
     for (const agency of agencies) {
       const id = agency.name.slice('agency-'.length);
@@ -204,7 +208,7 @@ describe('the KafkaUsers of k8s/', () => {
         acls: [
           {
             resourceType: 'topic',
-            resourceName: 'registry.changes.v1',
+            resourceName: `registry.changes.${id}.v1`,
             patternType: 'literal',
             operations: ['Read', 'Describe'],
           },
@@ -216,8 +220,41 @@ describe('the KafkaUsers of k8s/', () => {
           },
         ],
       });
+      // Not the full feed, not another agency's.
+      expect(aclAllows(agency, 'Read', 'topic', 'registry.changes.v1')).toBe(false);
     }
-    expect(byName('agency-ccss').acls).toHaveLength(2);
+    expect(aclAllows(byName('agency-ccss'), 'Read', 'topic', 'registry.changes.cae.v1')).toBe(
+      false,
+    );
+  });
+
+  it('give every feed of config/legal-bases.json an agency user and a topic, and no agency user without a feed', () => {
+    const catalogue = JSON.parse(
+      readFileSync(join(repoRoot(), 'config', 'legal-bases.json'), 'utf8'),
+    ) as { feeds?: { organisationId: string }[] };
+    const feeds = (catalogue.feeds ?? []).map(({ organisationId }) => organisationId).sort();
+    expect(feeds.length).toBeGreaterThan(0);
+    const agencies = users
+      .filter(({ name }) => name.startsWith('agency-'))
+      .map(({ name }) => name.slice('agency-'.length))
+      .sort();
+    expect(agencies).toEqual(feeds);
+    const topics = loadKafkaTopics('primary');
+    for (const id of feeds) {
+      expect(topics.find(({ topic }) => topic === `registry.changes.${id}.v1`)).toEqual(
+        expect.objectContaining({
+          configs: expect.objectContaining({
+            'cleanup.policy': 'compact',
+            'retention.ms': '-1',
+          }) as unknown,
+        }),
+      );
+      // The registry publishes it; audit reads it to record deliveries.
+      expect(aclAllows(byName('registry'), 'Write', 'topic', `registry.changes.${id}.v1`)).toBe(
+        true,
+      );
+      expect(aclAllows(byName('audit'), 'Read', 'topic', `registry.changes.${id}.v1`)).toBe(true);
+    }
   });
 
   it('never let a service or an agency create topics or act on the cluster', () => {

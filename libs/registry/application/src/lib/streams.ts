@@ -1,3 +1,6 @@
+/** The prefix of the agency feed cuts' streams (`agency-feed-<organisation id>`). */
+export const AGENCY_FEED_PREFIX = 'agency-feed-';
+
 /**
  * The registry's stream ids, as gov.registry.v1 (events.proto) publishes them to consumers: a
  * record's stream is named by the record's id alone (a national identification number is 13
@@ -13,4 +16,6 @@ export const streamIds = {
   correction: (correctionId: string): string => `correction-${correctionId}`,
   /** The reads of one person's data (never the record's stream: reads do not move its version). */
   access: (nationalId: string): string => `access-${nationalId}`,
+  /** The cuts of an organisation's change feed (`AgencyFeedCut`, one event per version). */
+  agencyFeed: (organisationId: string): string => `${AGENCY_FEED_PREFIX}${organisationId}`,
 } as const;

@@ -1,3 +1,4 @@
+import { Register } from '@gov/contracts';
 import type { RecordChange } from '@gov/contracts';
 import { KeyRing, SubjectErasedError } from '@gov/platform-data-protection';
 import type { SubjectKeyStore, SubjectKeys } from '@gov/platform-data-protection';
@@ -26,12 +27,14 @@ export type SourcedChange =
       readonly source: PositionedEvent;
       /** The id of the record whose data was erased. */
       readonly erased: string;
+      /** The register of that record (agency feeds send the tombstone where they cover it). */
+      readonly register: Register;
     };
 
 /** What one record event gives the feed. */
 type FeedEntry =
   | { readonly kind: 'change'; readonly change: RecordChange }
-  | { readonly kind: 'erased'; readonly recordId: string }
+  | { readonly kind: 'erased'; readonly recordId: string; readonly register: Register }
   /** The event's personal data was erased since: nothing of it may be published. */
   | { readonly kind: 'withheld' }
   | undefined;
@@ -89,7 +92,7 @@ function personFold(state: PersonState, version: number): Fold {
         next: personFold(after, recorded.streamVersion),
         entry: () => {
           if (event.type === 'PersonErased') {
-            return { kind: 'erased', recordId: event.data.nationalId };
+            return { kind: 'erased', recordId: event.data.nationalId, register: Register.PERSONS };
           }
           const change = personRecordChange(event, after, at);
           return change === undefined ? undefined : { kind: 'change', change };
@@ -144,6 +147,9 @@ const RECORD_STREAM_STARTS: ReadonlyMap<string, () => Fold> = new Map([
     (type) => [type, () => businessFold(businessDecider.initialState, 0)] as const,
   ),
 ]);
+
+/** The event types that change a record of a register, in no particular order. */
+export const RECORD_EVENT_TYPES: readonly string[] = [...RECORD_STREAM_STARTS.keys()];
 
 /** Whether events of `eventType` change a record (and so go to the feed). */
 export function isRecordEventType(eventType: string): boolean {
@@ -201,11 +207,45 @@ export class RecordStates {
       } else if (published.kind === 'change') {
         changes.push({ source, change: published.change });
       } else if (published.kind === 'erased') {
-        changes.push({ source, erased: published.recordId });
+        changes.push({ source, erased: published.recordId, register: published.register });
       }
     }
     for (const [streamId, fold] of folds) this.remember(streamId, fold);
     return { changes, skipped };
+  }
+
+  /**
+   * The full feed's message of a record as it stood at `version` of its stream (the change of
+   * that version, with the record after it): what an agency feed's re-cut re-sends. `undefined`
+   * when the stream is no record stream, holds no record, or its data was erased since (its
+   * `PersonErased` then gives the tombstone); `erased` when `version` is the erasure itself.
+   * Reads the stream once, without the cache, and leaves the cache as it is.
+   */
+  async recordAt(
+    streamId: string,
+    version: number,
+  ): Promise<
+    | { readonly change: RecordChange }
+    | { readonly erased: string; readonly register: Register }
+    | undefined
+  > {
+    const events = (await this.store.readStream(streamId)).filter(
+      (event) => event.streamVersion <= version,
+    );
+    const start =
+      events[0] === undefined ? undefined : RECORD_STREAM_STARTS.get(events[0].eventType);
+    if (start === undefined) return undefined;
+    const keys = await keysOf(this.keyStore, events);
+    let fold = start();
+    let entry: FeedEntry;
+    for (const event of events) {
+      const applied = fold.apply(event, keys);
+      fold = applied.next;
+      if (event.streamVersion === version) entry = applied.entry();
+    }
+    if (entry?.kind === 'change') return { change: entry.change };
+    if (entry?.kind === 'erased') return { erased: entry.recordId, register: entry.register };
+    return undefined;
   }
 
   /** For every record stream in `events`, its state just before its first event there. */

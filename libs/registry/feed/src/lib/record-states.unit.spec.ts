@@ -1,6 +1,11 @@
 import { toJson } from '@bufbuild/protobuf';
 
-import { RecordChangeSchema } from '@gov/contracts';
+import {
+  AgencyFeedCutSchema,
+  PersonRegisteredSchema,
+  RecordChangeSchema,
+  Register,
+} from '@gov/contracts';
 import { KeyRing } from '@gov/platform-data-protection';
 import { InMemoryEventStore } from '@gov/platform-event-sourcing';
 import type { PositionedEvent, RecordedEvent } from '@gov/platform-event-sourcing';
@@ -16,7 +21,7 @@ import {
   personAppend,
   personLife,
 } from '../testing/feed-fixtures';
-import { RecordStates } from './record-states';
+import { RecordStates, isRecordEventType } from './record-states';
 import type { SourcedChange } from './record-states';
 
 const CORRECTION = '0a1b2c3d-4e5f-4a6b-9c7d-8e9fa0b1c2d3';
@@ -197,7 +202,14 @@ describe('RecordStates', () => {
 
     for (const { changes, skipped } of [kept, replayed]) {
       expect(skipped).toEqual([]);
-      expect(changes).toEqual([{ source: log[2], erased: anna }]);
+      expect(changes).toEqual([{ source: log[2], erased: anna, register: Register.PERSONS }]);
     }
+  });
+});
+
+describe('isRecordEventType', () => {
+  it('leaves an agency feed’s cut out of the feeds: it changes no record', () => {
+    expect(isRecordEventType(AgencyFeedCutSchema.typeName)).toBe(false);
+    expect(isRecordEventType(PersonRegisteredSchema.typeName)).toBe(true);
   });
 });
