@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
+import { DEFAULT_FEED_TOPIC_TEMPLATE } from '@gov/audit-application';
 import { checkAuthVariables } from '@gov/platform-auth';
-import { envEnum, envInteger, envToken } from '@gov/platform-config';
+import { envEnum, envInteger, envToken, envVariable } from '@gov/platform-config';
 import type { PlatformConfigDefaults } from '@gov/platform-config';
 import { eventSourcedServiceVariables, toEventSourcedServiceConfig } from '@gov/platform-service';
 import type { EventSourcedServiceConfig } from '@gov/platform-service';
@@ -29,6 +30,13 @@ export interface AuditConfig extends EventSourcedServiceConfig {
     readonly consentTopic: string;
     readonly letterboxTopic: string;
   };
+  /** The agencies' change feeds, whose deliveries are accesses. */
+  readonly feeds: {
+    /** The topic of an organisation's feed, `{organisation}` standing for its id. */
+    readonly topicTemplate: string;
+  };
+  /** The operator's legal-basis catalogue file; the shipped one when unset. */
+  readonly legalBasesFile: string | undefined;
 }
 
 /**
@@ -43,6 +51,8 @@ export interface AuditConfig extends EventSourcedServiceConfig {
  * | `AUDIT_REGISTRY_TOPIC` | the registry's internal topic, `registry.events.v1` |
  * | `AUDIT_CONSENT_TOPIC` | the consent service's internal topic, `consent.events.v1` |
  * | `AUDIT_LETTERBOX_TOPIC` | the letterbox service's internal topic, `letterbox.events.v1` |
+ * | `AUDIT_FEED_TOPIC_TEMPLATE` | an agency feed's topic, `registry.changes.{organisation}.v1` |
+ * | `LEGAL_BASES_FILE` | the operator's legal-basis catalogue (its `feeds` are consumed; default: the shipped one) |
  */
 export const auditConfigSchema = z
   .object({
@@ -53,6 +63,14 @@ export const auditConfigSchema = z
     AUDIT_REGISTRY_TOPIC: envToken({ default: 'registry.events.v1' }),
     AUDIT_CONSENT_TOPIC: envToken({ default: 'consent.events.v1' }),
     AUDIT_LETTERBOX_TOPIC: envToken({ default: 'letterbox.events.v1' }),
+    AUDIT_FEED_TOPIC_TEMPLATE: envVariable(
+      (value) =>
+        value.includes('{organisation}') && !/\s/.test(value)
+          ? { ok: true, value }
+          : { ok: false, expected: 'a topic name containing {organisation}' },
+      DEFAULT_FEED_TOPIC_TEMPLATE,
+    ),
+    LEGAL_BASES_FILE: envToken().optional(),
   })
   .superRefine(checkAuthVariables)
   .transform((env): AuditConfig => ({
@@ -67,4 +85,6 @@ export const auditConfigSchema = z
       consentTopic: env.AUDIT_CONSENT_TOPIC,
       letterboxTopic: env.AUDIT_LETTERBOX_TOPIC,
     },
+    feeds: { topicTemplate: env.AUDIT_FEED_TOPIC_TEMPLATE },
+    legalBasesFile: env.LEGAL_BASES_FILE,
   }));

@@ -26,7 +26,22 @@ describe('audit configuration', () => {
         consentTopic: 'consent.events.v1',
         letterboxTopic: 'letterbox.events.v1',
       },
+      feeds: { topicTemplate: 'registry.changes.{organisation}.v1' },
+      legalBasesFile: undefined,
     });
+  });
+
+  it('takes the feeds from AUDIT_FEED_TOPIC_TEMPLATE, refusing one without the organisation', () => {
+    const config = loadConfig(auditConfigSchema, {
+      ...base,
+      AUDIT_SIGNING_KEY_FILE: '/k',
+      AUDIT_FEED_TOPIC_TEMPLATE: 'test-feeds.{organisation}.v1',
+      LEGAL_BASES_FILE: '/config/legal-bases.json',
+    });
+    expect(config.feeds.topicTemplate).toBe('test-feeds.{organisation}.v1');
+    expect(config.legalBasesFile).toBe('/config/legal-bases.json');
+    const shared = { ...base, AUDIT_SIGNING_KEY_FILE: '/k', AUDIT_FEED_TOPIC_TEMPLATE: 'feeds.v1' };
+    expect(() => loadConfig(auditConfigSchema, shared)).toThrow(/AUDIT_FEED_TOPIC_TEMPLATE/);
   });
 
   it('refuses to start without a signing key, or with a bad value, naming the variable', () => {

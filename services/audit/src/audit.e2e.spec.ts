@@ -9,14 +9,16 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
 
-import { verifyExportStream } from '@gov/audit-application';
+import { feedTopicOf, verifyExportStream } from '@gov/audit-application';
 import type { AccessLogPage, SignedTreeHead } from '@gov/audit-application';
 import { verifyInclusion } from '@gov/audit-merkle';
 import {
   AccessPermittedSchema,
+  ChangeKind,
   CorrectionCommunicatedSchema,
   LetterContentReadSchema,
   RecipientKind,
+  RecordChangeSchema,
   Register,
 } from '@gov/contracts';
 import { ensureLocalSigningKeys, mintToken } from '@gov/platform-auth';
@@ -49,6 +51,8 @@ const REGISTRY_TOPIC = topic('audit-e2e-registry.events.v1');
 const CONSENT_TOPIC = topic('audit-e2e-consent.events.v1');
 const AUDIT_TOPIC = topic('audit-e2e-audit.events.v1');
 const LETTERBOX_TOPIC = topic('audit-e2e-letterbox.events.v1');
+// The agencies' feeds of the shipped catalogue (ccss and cae), on topics of this run's own.
+const FEED_TOPIC_TEMPLATE = `${topic('audit-e2e-registry.changes')}.{organisation}.v1`;
 const fromB64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64url'));
 const BIRTH = `19${String(30 + Math.floor(Math.random() * 60))}-0${String(1 + Math.floor(Math.random() * 9))}-2${String(Math.floor(Math.random() * 8))}`;
 
@@ -191,6 +195,8 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
     await kafka.get(KafkaAdmin).ensureTopics([
       { topic: CONSENT_TOPIC, numPartitions: 3 },
       { topic: LETTERBOX_TOPIC, numPartitions: 3 },
+      { topic: feedTopicOf('ccss', FEED_TOPIC_TEMPLATE), numPartitions: 3 },
+      { topic: feedTopicOf('cae', FEED_TOPIC_TEMPLATE), numPartitions: 3 },
     ]);
 
     const common = {
@@ -220,6 +226,7 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
       AUDIT_REGISTRY_TOPIC: REGISTRY_TOPIC,
       AUDIT_CONSENT_TOPIC: CONSENT_TOPIC,
       AUDIT_LETTERBOX_TOPIC: LETTERBOX_TOPIC,
+      AUDIT_FEED_TOPIC_TEMPLATE: FEED_TOPIC_TEMPLATE,
       AUDIT_SIGNING_KEY_FILE: join(dir, 'tree-heads.jwk'),
       AUDIT_SIGNING_KEY_CREATE: 'true',
       AUDIT_TREE_HEAD_INTERVAL_MS: '500',
@@ -577,6 +584,78 @@ describe('audit, end to end with the registry over Kafka and PostgreSQL', () => 
     ]);
     expect(shown.filter((leaf) => leaf.purpose === 'letter-read')).toHaveLength(1);
     expect(proofsVerify(mine)).toBe(true);
+  });
+
+  it('shows the person each change of their record delivered on an agency feed, with proofs', async () => {
+    const [anna] = people as [string];
+    const citizen = await token({ role: 'citizen', subject: anna });
+    // Produced here as the registry's feeds publish them (the registry's side is built in
+    // parallel): ccss's cut of an address change, cae's of a civil status change.
+    const delivery = (init: Record<string, unknown>) => {
+      const change = create(RecordChangeSchema, {
+        recordId: anna,
+        register: Register.PERSONS,
+        recordVersion: 2n,
+        record: { case: 'person', value: { nationalId: anna } },
+        ...init,
+      });
+      return {
+        key: anna,
+        value: Buffer.from(toBinary(RecordChangeSchema, change)),
+        headers: { 'event-id': randomUUID() },
+      };
+    };
+    const address = delivery({
+      kind: ChangeKind.ADDRESS_CHANGED,
+      changedFields: ['address'],
+      view: {
+        organisationId: 'ccss',
+        legalBasisId: 'ccss-affiliation',
+        version: 1,
+        categories: ['persons.address', 'persons.national_id'],
+      },
+    });
+    const civil = delivery({
+      kind: ChangeKind.CIVIL_STATUS_CHANGED,
+      changedFields: ['civil_status', 'civil_status_since'],
+      view: {
+        organisationId: 'cae',
+        legalBasisId: 'cae-family-benefits',
+        version: 1,
+        categories: ['persons.civil_status', 'persons.national_id'],
+      },
+    });
+    const publisher = kafka.get(EventPublisher);
+    await publisher.publish(feedTopicOf('ccss', FEED_TOPIC_TEMPLATE), [address, address]);
+    await publisher.publish(feedTopicOf('cae', FEED_TOPIC_TEMPLATE), [civil]);
+
+    const delivered = async () => {
+      // Paced: the routes are rate-limited per principal, and a slow consumer must fail this
+      // test alone, not the next one with a 429.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await publishHead();
+      const page = (await auditApi('/access-log/me?limit=100', citizen))
+        .body as unknown as AccessLogPage;
+      return { page, leaves: page.entries.filter((e) => e.leaf.capacity === 'feed-recipient') };
+    };
+    await waitFor(
+      'both deliveries in the log',
+      async () => (await delivered()).leaves.length >= 2,
+      60_000,
+    );
+    const { page, leaves } = await delivered();
+    expect(
+      leaves.map((e) => [e.leaf.organisationId, e.leaf.fields, e.leaf.sourceEventId]).sort(),
+    ).toEqual([
+      ['cae', ['persons.civil_status'], civil.headers['event-id']],
+      ['ccss', ['persons.address'], address.headers['event-id']],
+    ]);
+    expect(leaves[0]?.leaf).toMatchObject({
+      purpose: 'change-feed',
+      sourceEventType: 'gov.registry.v1.RecordChange',
+      actorId: null,
+    });
+    expect(proofsVerify(page)).toBe(true);
   });
 
   it('answers bad input with a 4xx problem and changes nothing', async () => {

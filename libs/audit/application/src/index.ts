@@ -1,8 +1,8 @@
 /**
  * The audit service's application layer: access entries and their canonical leaf, the
- * mapping from the sources' events, the Merkle tree as a projection of the audit log, proofs
- * and signed tree heads, a person's access log with sealing, exports and their offline
- * verifier.
+ * mapping from the sources' events and from the records delivered on agencies' change feeds,
+ * the Merkle tree as a projection of the audit log, proofs and signed tree heads, a person's
+ * access log with sealing, exports and their offline verifier.
  *
  * @packageDocumentation
  */
@@ -45,6 +45,17 @@ export {
   entryFromLetterboxEvent,
   entryFromRegistryEvent,
 } from './lib/entry/access-sources';
+export {
+  DEFAULT_FEED_TOPIC_TEMPLATE,
+  FEED_DELIVERY_PURPOSE,
+  FEED_EVENT_ID_HEADER,
+  RECORD_CHANGE,
+  UndecodableFeedRecordError,
+  entryFromFeedRecord,
+  feedDeliveryEntryId,
+  feedTopicOf,
+} from './lib/entry/feed-deliveries';
+export type { FeedCatalogue, FeedRecord } from './lib/entry/feed-deliveries';
 export {
   AUDIT_APP_SCHEMA,
   AUDIT_ENTITIES,

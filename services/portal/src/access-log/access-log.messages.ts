@@ -69,6 +69,7 @@ export const ACCESS_LOG = messages(
     capacityPrefill: 'Prefilling a procedure',
     capacityPermittedOrganisation: 'An organisation you consented to',
     capacityCorrectionRecipient: 'Recipient of a correction of your record (GDPR Art. 19)',
+    capacityFeedRecipient: 'Recipient of the changes of your record (its change feed)',
     fieldNationalId: 'National identification number',
     fieldGivenNames: 'Given names',
     fieldFamilyName: 'Family name',
@@ -150,6 +151,8 @@ export const ACCESS_LOG = messages(
       capacityPermittedOrganisation: 'Une organisation à laquelle vous avez consenti',
       capacityCorrectionRecipient:
         'Destinataire d’une rectification de votre fiche (RGPD, art. 19)',
+      capacityFeedRecipient:
+        'Destinataire des modifications de votre fiche (son flux de changements)',
       fieldNationalId: 'Numéro d’identification national',
       fieldGivenNames: 'Prénoms',
       fieldFamilyName: 'Nom de famille',
@@ -229,6 +232,7 @@ export const ACCESS_LOG = messages(
       capacityPrefill: 'Das Vorausfüllen eines Verfahrens',
       capacityPermittedOrganisation: 'Eine Organisation, in die Sie eingewilligt haben',
       capacityCorrectionRecipient: 'Empfänger einer Berichtigung Ihres Eintrags (DSGVO Art. 19)',
+      capacityFeedRecipient: 'Empfänger der Änderungen Ihres Eintrags (sein Änderungs-Feed)',
       fieldNationalId: 'Nationale Identifikationsnummer',
       fieldGivenNames: 'Vornamen',
       fieldFamilyName: 'Familienname',

@@ -59,9 +59,10 @@ const CAPACITIES: Readonly<Record<string, Parameters<T>[0]>> = {
   prefill: 'capacityPrefill',
   'permitted-organisation': 'capacityPermittedOrganisation',
   'correction-recipient': 'capacityCorrectionRecipient',
+  'feed-recipient': 'capacityFeedRecipient',
 };
 
-const FIELDS: Readonly<Record<string, Parameters<T>[0]>> = {
+const PERSON_FIELDS: Readonly<Record<string, Parameters<T>[0]>> = {
   national_id: 'fieldNationalId',
   given_names: 'fieldGivenNames',
   family_name: 'fieldFamilyName',
@@ -69,6 +70,15 @@ const FIELDS: Readonly<Record<string, Parameters<T>[0]>> = {
   nationalities: 'fieldNationalities',
   address: 'fieldAddress',
   civil_status: 'fieldCivilStatus',
+};
+
+// Reads name a record's fields (`address`); feed deliveries and permits name data categories
+// (`persons.address`): both get the same label.
+const FIELDS: Readonly<Record<string, Parameters<T>[0]>> = {
+  ...PERSON_FIELDS,
+  ...Object.fromEntries(
+    Object.entries(PERSON_FIELDS).map(([field, label]) => [`persons.${field}`, label]),
+  ),
   'letterbox.document': 'fieldLetter',
 };
 

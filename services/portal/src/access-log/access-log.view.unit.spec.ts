@@ -103,6 +103,30 @@ describe('the access log page', () => {
     expect(markup).not.toContain('Legal basis');
   });
 
+  it('names a feed delivery’s capacity and its data categories in the page’s language', () => {
+    const delivered = {
+      ...leaf,
+      actorId: null,
+      capacity: 'feed-recipient',
+      fields: ['persons.address', 'persons.sex'],
+      purpose: 'change-feed',
+    };
+    const entries = [{ leafIndex: 0, leaf: delivered }];
+    const markup = accessLogBody(en, formats, answer({ entries }), jwks, undefined).markup;
+    expect(markup).toContain('Recipient of the changes of your record (its change feed)');
+    expect(markup).toContain('<li>Address</li>');
+    expect(markup).toContain('<li>persons.sex</li>');
+    const fr = accessLogBody(
+      ACCESS_LOG.in('fr'),
+      formatsFor('fr'),
+      answer({ entries }),
+      jwks,
+      undefined,
+    );
+    expect(fr.markup).toContain('Destinataire des modifications de votre fiche');
+    expect(fr.markup).toContain('<li>Adresse</li>');
+  });
+
   it('offers older entries with the audit service’s cursor, and the way back', () => {
     const first = accessLogBody(en, formats, answer({ nextCursor: '3' }), jwks, undefined).markup;
     expect(first).toContain('href="/access-log?cursor=3" rel="next"');

@@ -11,7 +11,8 @@ export type AccessCapacityName =
   | 'agency-system'
   | 'prefill'
   | 'permitted-organisation'
-  | 'correction-recipient';
+  | 'correction-recipient'
+  | 'feed-recipient';
 
 /** Where the audit service learnt of an access. */
 export interface EntrySource {

@@ -25,6 +25,7 @@ const CAPACITIES: Readonly<Record<AccessCapacityName, AccessCapacity>> = {
   prefill: AccessCapacity.PREFILL,
   'permitted-organisation': AccessCapacity.PERMITTED_ORGANISATION,
   'correction-recipient': AccessCapacity.CORRECTION_RECIPIENT,
+  'feed-recipient': AccessCapacity.FEED_RECIPIENT,
 };
 
 /** Why a stored AccessRecorded cannot be read: the log holds something this code never wrote. */

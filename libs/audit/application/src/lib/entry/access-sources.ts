@@ -37,7 +37,7 @@ export const LETTER_READ_PURPOSE = 'letter-read';
  * letters: the source's own contract was broken).
  */
 export class InvalidSourceEventError extends Error {
-  override readonly name = 'InvalidSourceEventError';
+  override readonly name: string = 'InvalidSourceEventError';
 }
 
 const NATIONAL_ID = /^\d{13}$/;
