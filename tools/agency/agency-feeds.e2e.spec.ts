@@ -7,17 +7,15 @@
 // full feed, and the person sees every delivery in "who accessed my data" with proofs that
 // verify. Then ccss's basis widens in the catalogue: after a restart its feed is re-cut, and
 // the civil status appears from the new view version on.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { JSONWebKeySet } from 'jose';
-
-import { verifyExport } from '@gov/audit-application';
-import type { AccessLogPage } from '@gov/audit-application';
 import { ChangeKind, CivilStatus, PersonStatus, SexMarker } from '@gov/contracts';
 import type { PersonRecord, RecordChange } from '@gov/contracts';
 import { ServicesUnderTest, aPerson, callJson, stopProcess } from '@gov/platform-e2e-testing';
 import type { ServiceUnderTest } from '@gov/platform-e2e-testing';
+import { repoRoot } from '@gov/platform-infra';
 import { DEFAULT_LEGAL_BASES_FILE } from '@gov/platform-legal-bases';
 import { testInfra, testKafkaUser, uniqueName, waitFor } from '@gov/platform-testing';
 
@@ -25,6 +23,19 @@ import { readAgencyFeed } from './feed-reader';
 import type { AgencyFeedReader } from './feed-reader';
 
 const topic = (name: string) => uniqueName(name).replace(/_/g, '-');
+
+/** What this spec reads of an entry of `GET /access-log/me` (services/audit/README.md). */
+interface AccessLogEntry {
+  readonly leaf: {
+    readonly subjectNationalId: string;
+    readonly organisationId: string;
+    readonly capacity: string;
+    readonly fields: readonly string[];
+    readonly purpose: string;
+    readonly legalBasisId: string | null;
+    readonly sourceService: string;
+  };
+}
 
 interface Catalogue {
   legalBases: { id: string; categories: string[] }[];
@@ -213,8 +224,8 @@ describe('agency feeds: cut to each basis, delivered, and visible to the person'
     const deliveries = async () => {
       const answer = await callJson(`${audit.url}/access-log/me?limit=50`, 'GET', citizen);
       expect(answer.status).toBe(200);
-      return (answer.body as unknown as AccessLogPage).entries.filter(
-        (entry) => entry.leaf.sourceService === 'registry' && entry.leaf.purpose === 'change-feed',
+      return (answer.body as unknown as { entries: AccessLogEntry[] }).entries.filter(
+        (entry) => entry.leaf.capacity === 'feed-recipient',
       );
     };
     await waitFor('the five deliveries in the person’s access log', async () =>
@@ -230,6 +241,8 @@ describe('agency feeds: cut to each basis, delivered, and visible to the person'
       expect(entry.leaf).toMatchObject({
         subjectNationalId: nationalId,
         legalBasisId: 'ccss-affiliation',
+        purpose: 'change-feed',
+        sourceService: 'registry',
       });
       expect(entry.leaf.fields).not.toContain('persons.civil_status');
     }
@@ -237,18 +250,36 @@ describe('agency feeds: cut to each basis, delivered, and visible to the person'
       true,
     );
 
-    // With proofs that the person's own client verifies against the signed tree head.
-    const jwks = (await callJson(`${audit.url}/.well-known/jwks.json`, 'GET', undefined))
-      .body as unknown as JSONWebKeySet;
-    const verifyMine = async () => {
-      const exported = await callJson(`${audit.url}/access-log/me/export`, 'GET', citizen);
-      expect(exported.status).toBe(200);
-      return verifyExport(exported.body, { jwks });
-    };
-    await waitFor('a tree head covering the deliveries', async () =>
-      Promise.resolve((await verifyMine()).entries >= 5),
+    // With proofs that verify offline against the signed tree head, as the person's own
+    // client would: `npm run audit:verify -- <export> --jwks <jwks>` (services/audit/README.md).
+    const jwksFile = join(services.dir, 'jwks.json');
+    writeFileSync(
+      jwksFile,
+      JSON.stringify((await callJson(`${audit.url}/.well-known/jwks.json`, 'GET', undefined)).body),
     );
-    expect(await verifyMine()).toMatchObject({ ok: true, scope: 'subject', findings: [] });
+    const exportFile = join(services.dir, 'export.json');
+    await waitFor('a tree head covering the deliveries', async () => {
+      const exported = await callJson(`${audit.url}/access-log/me/export`, 'GET', citizen);
+      const entries = (exported.body as { entries?: unknown[] }).entries ?? [];
+      writeFileSync(exportFile, JSON.stringify(exported.body));
+      return exported.status === 200 && entries.length >= 5;
+    });
+    const verified = spawnSync(
+      process.execPath,
+      [
+        '--require',
+        '@swc-node/register',
+        'services/audit/src/verify.ts',
+        exportFile,
+        '--jwks',
+        jwksFile,
+      ],
+      { cwd: repoRoot(), encoding: 'utf8' },
+    );
+    expect({ status: verified.status, stderr: verified.stderr }).toEqual({
+      status: 0,
+      stderr: expect.stringMatching(/^OK: 5 entries \(subject\)/) as unknown,
+    });
 
     // ccss's basis widens to the civil status: after a restart the feed is re-cut, and ccss
     // receives the person again, with the civil status, under view version 2.

@@ -4,11 +4,10 @@
 import { ServicesUnderTest } from '@gov/platform-e2e-testing';
 import type { ServiceUnderTest } from '@gov/platform-e2e-testing';
 
-import { fuzzService } from './lib/contract-fuzz';
-import type { OpenApiDocument } from './lib/openapi-operations';
-import { startPlatform } from './lib/platform-under-test';
-import type { ServiceName } from './lib/platform-under-test';
-import { RULES } from './lib/rules';
+import { fuzzService, startPlatform } from '@gov/platform-contract-fuzz';
+import type { OpenApiDocument, ServiceName } from '@gov/platform-contract-fuzz';
+
+import { RULES } from './testing/rules';
 
 /** Fixed, so that CI runs the same requests each time; CONTRACT_FUZZ_SEED replays another. */
 const SEED = Number(process.env['CONTRACT_FUZZ_SEED'] ?? 15);
