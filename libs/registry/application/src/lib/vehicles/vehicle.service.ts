@@ -1,0 +1,307 @@
+import { ApplicationError } from '@gov/platform-chassis';
+import { DomainRejection } from '@gov/platform-decider';
+import type { EventStore, RecordedEvent } from '@gov/platform-event-sourcing';
+import {
+  PersonDeathRecordedSchema,
+  PersonErasedSchema,
+  PersonRegisteredSchema,
+} from '@gov/contracts';
+import {
+  isBusinessNumber,
+  normaliseRegistrationNumber,
+  parseNationalId,
+  vehicleDecider,
+} from '@gov/registry-domain';
+import type {
+  DeregistrationGround,
+  RegisterVehicle,
+  RegistryRejectionCode,
+  VehicleCommand,
+  VehicleEvent,
+  VehicleOwner,
+  VehicleOwnerInput,
+  VehicleState,
+} from '@gov/registry-domain';
+
+import { vehicleReadAccess, requireRegistrarOf } from '../access/access-policy';
+import type { VehicleReadAccess } from '../access/access-policy';
+import type { AgencyReadPolicy } from '../access/agency-reads';
+import { businesses, create, execute, fold, load } from '../commands';
+import type { RegistryAggregate } from '../commands';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
+import { actorOf, appendMetadata } from '../context';
+import type { ChangeOptions, RequestContext } from '../context';
+import { historyEntries, recordedBy } from '../history';
+import type { RecordHistory } from '../history';
+import type { Clock } from '../ports';
+import { streamIds } from '../streams';
+import { vehicleEventsCodec } from './vehicle-events.codec';
+import {
+  minimisedVehicleChange,
+  minimisedVehicleView,
+  vehicleChange,
+  vehicleView,
+} from './vehicle.views';
+import type { OwnerView, VehicleRead } from './vehicle.views';
+
+/** The vehicles' streams: their decider and payload codec. */
+export const vehicles: RegistryAggregate<VehicleCommand, VehicleEvent, VehicleState> = {
+  name: 'vehicle',
+  decider: vehicleDecider,
+  codec: vehicleEventsCodec,
+};
+
+/** What registering a vehicle needs: the registrar issues the number. */
+export type RegisterVehicleInput = Omit<RegisterVehicle['data'], 'ownerOnRecord'>;
+
+/** The outcome of a write on a vehicle's record. */
+export interface VehicleWritten {
+  /** The registration number as the register keeps it (`AB1234`). */
+  readonly registrationNumber: string;
+  readonly version: number;
+  /** Whether the command changed the record (`false`: the effect was already in place). */
+  readonly changed: boolean;
+}
+
+/**
+ * The register of vehicles, as use cases. A vehicle's events carry no sealed data: the owner
+ * is a number (see vehicles.proto); a person owner whose data was erased is shown as erased
+ * on every read here, found from the person's own stream.
+ */
+export class VehicleService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+    /** Decides agencies' reads; without it, agencies read nothing (403). */
+    private readonly agencyReads?: AgencyReadPolicy,
+  ) {}
+
+  /**
+   * Registers a vehicle under the number the registrar gives (normalised: `ab 1234` is
+   * `AB1234`). 409 `ALREADY_REGISTERED` when that number is taken; 400 for an owner who is not
+   * on record (`unknown-owner`).
+   */
+  async register(context: RequestContext, input: RegisterVehicleInput): Promise<VehicleWritten> {
+    requireRegistrarOf(context.principal, 'vehicles');
+    const registrationNumber = normaliseRegistrationNumber(input.registrationNumber);
+    const command: RegisterVehicle = {
+      type: 'RegisterVehicle',
+      data: {
+        ...input,
+        registrationNumber,
+        ownerOnRecord: await this.ownerOnRecord(input.owner),
+      },
+      metadata: { now: this.clock.now() },
+    };
+    const outcome = await create(
+      this.store,
+      vehicles,
+      streamIds.vehicle(registrationNumber),
+      command,
+      {
+        metadata: appendMetadata(context, actorOf(context.principal)),
+        keys: NO_PERSONAL_DATA,
+        ...(context.idempotency ? { idempotency: context.idempotency } : {}),
+      },
+    );
+    if (!outcome.created) {
+      throw new DomainRejection<RegistryRejectionCode>(
+        'ALREADY_REGISTERED',
+        `vehicle ${registrationNumber} is already registered`,
+        [
+          {
+            field: 'registrationNumber',
+            code: 'already-registered',
+            message: 'is already registered',
+          },
+        ],
+      );
+    }
+    return { registrationNumber, version: outcome.appended.length, changed: true };
+  }
+
+  /** Records a new owner, who must be on record (400 `unknown-owner` otherwise). */
+  async transferOwnership(
+    context: RequestContext,
+    registrationNumber: string,
+    owner: VehicleOwnerInput,
+    options: ChangeOptions = {},
+  ): Promise<VehicleWritten> {
+    requireRegistrarOf(context.principal, 'vehicles');
+    const ownerOnRecord = await this.ownerOnRecord(owner);
+    return this.change(context, registrationNumber, options, (now, number) => ({
+      type: 'TransferOwnership',
+      data: { registrationNumber: number, owner, ownerOnRecord },
+      metadata: { now },
+    }));
+  }
+
+  /** Takes the vehicle off the register. */
+  deregister(
+    context: RequestContext,
+    registrationNumber: string,
+    data: { readonly effectiveDate: string; readonly ground: DeregistrationGround },
+    options: ChangeOptions = {},
+  ): Promise<VehicleWritten> {
+    return this.change(context, registrationNumber, options, (now, number) => ({
+      type: 'DeregisterVehicle',
+      data: { ...data, registrationNumber: number },
+      metadata: { now },
+    }));
+  }
+
+  /**
+   * The vehicle's record, now or as it stood at `asOf` (404 if it did not exist then). A
+   * citizen reads it only while the record names them as its owner (403 otherwise, also for an
+   * unknown number, so that the register cannot be probed).
+   */
+  async get(
+    context: RequestContext,
+    registrationNumber: string,
+    asOf?: Date,
+  ): Promise<VehicleRead> {
+    const access = vehicleReadAccess(context);
+    const fields = this.agencyFields(access);
+    const number = normaliseRegistrationNumber(registrationNumber);
+    const stream = await this.store.readStream(streamIds.vehicle(number));
+    if (access.kind === 'owner') requireCurrentOwner(access.nationalId, stream);
+    const { state, version } = fold(vehicles, recordedBy(stream, asOf), NO_PERSONAL_DATA);
+    if (state.status === 'unregistered') {
+      throw ApplicationError.notFound(
+        asOf === undefined
+          ? `no vehicle is registered with number ${number}`
+          : `no vehicle was registered with number ${number} at ${asOf.toISOString()}`,
+      );
+    }
+    const owners = await this.ownerViews([state.record.owner]);
+    const view = vehicleView(state, version, owners(state.record.owner));
+    return fields === undefined ? view : minimisedVehicleView(view, fields);
+  }
+
+  /** Every change of the vehicle's record, oldest first; to whom {@link get} answers. */
+  async history(context: RequestContext, registrationNumber: string): Promise<RecordHistory> {
+    const access = vehicleReadAccess(context);
+    const fields = this.agencyFields(access);
+    const number = normaliseRegistrationNumber(registrationNumber);
+    const { recorded, events, version } = await load(
+      this.store,
+      vehicles,
+      streamIds.vehicle(number),
+    );
+    if (access.kind === 'owner') requireCurrentOwner(access.nationalId, recorded);
+    if (version === 0) {
+      throw ApplicationError.notFound(`no vehicle is registered with number ${number}`);
+    }
+    const owners = await this.ownerViews(
+      events.flatMap((event) => ('owner' in event.data ? [event.data.owner] : [])),
+    );
+    return {
+      recordId: number,
+      version,
+      entries: historyEntries(recorded, events, (event) => vehicleChange(event, owners)).map(
+        (entry) => (fields === undefined ? entry : minimisedVehicleChange(entry, fields)),
+      ),
+    };
+  }
+
+  /** For an agency, the fields its legal basis allows; everyone else, all (`undefined`). */
+  private agencyFields(access: VehicleReadAccess): ReadonlySet<string> | undefined {
+    if (access.kind !== 'agency') return undefined;
+    if (this.agencyReads === undefined) {
+      throw ApplicationError.forbidden('agencies do not read vehicle records here');
+    }
+    return this.agencyReads.permitVehicleRead(access).fields;
+  }
+
+  /**
+   * The lookup `decide` needs: whether a well-formed owner number names an open record (a
+   * living person whose data is not erased, found from the person's event types without opening
+   * their sealed data; a business not struck off). A malformed number is looked up nowhere: the
+   * decider refuses its format.
+   */
+  private async ownerOnRecord(owner: VehicleOwnerInput): Promise<boolean> {
+    switch (owner.kind) {
+      case 'person': {
+        const parsed = parseNationalId(owner.nationalId.trim());
+        if (!parsed.ok) return false;
+        const types = (await this.store.readStream(streamIds.person(parsed.value))).map(
+          (event) => event.eventType,
+        );
+        return (
+          types.includes(PersonRegisteredSchema.typeName) &&
+          !types.includes(PersonDeathRecordedSchema.typeName) &&
+          !types.includes(PersonErasedSchema.typeName)
+        );
+      }
+      case 'business': {
+        const businessNumber = owner.businessNumber.trim();
+        if (!isBusinessNumber(businessNumber)) return false;
+        const { state } = await load(this.store, businesses, streamIds.business(businessNumber));
+        return state.status === 'active';
+      }
+      default:
+        // An owner kind that bypassed the types: the decider refuses it.
+        return false;
+    }
+  }
+
+  /** How each of `owners` is shown: a person whose data was erased without their number. */
+  private async ownerViews(
+    owners: readonly VehicleOwner[],
+  ): Promise<(owner: VehicleOwner) => OwnerView> {
+    const erased = new Set<string>();
+    const people = new Set(
+      owners.flatMap((owner) => (owner.kind === 'person' ? [owner.nationalId] : [])),
+    );
+    for (const nationalId of people) {
+      const stream = await this.store.readStream(streamIds.person(nationalId));
+      if (stream.some((event) => event.eventType === PersonErasedSchema.typeName)) {
+        erased.add(nationalId);
+      }
+    }
+    return (owner) =>
+      owner.kind === 'person' && erased.has(owner.nationalId)
+        ? { kind: 'person', erased: true }
+        : owner;
+  }
+
+  private async change(
+    context: RequestContext,
+    registrationNumber: string,
+    options: ChangeOptions,
+    command: (now: Date, registrationNumber: string) => VehicleCommand,
+  ): Promise<VehicleWritten> {
+    requireRegistrarOf(context.principal, 'vehicles');
+    const number = normaliseRegistrationNumber(registrationNumber);
+    const result = await execute(
+      this.store,
+      vehicles,
+      streamIds.vehicle(number),
+      command(this.clock.now(), number),
+      {
+        metadata: appendMetadata(context, actorOf(context.principal)),
+        keys: NO_PERSONAL_DATA,
+        ...(options.expectedVersion === undefined
+          ? {}
+          : { expectedVersion: options.expectedVersion }),
+      },
+    );
+    return {
+      registrationNumber: number,
+      version: result.streamVersion,
+      changed: result.events.length > 0,
+    };
+  }
+}
+
+/**
+ * 403 unless the vehicle whose whole stream is `stream` is owned by the person now; the same
+ * answer whether the vehicle exists or not.
+ */
+function requireCurrentOwner(nationalId: string, stream: readonly RecordedEvent[]): void {
+  const { state } = fold(vehicles, recordedBy(stream, undefined), NO_PERSONAL_DATA);
+  const owner = state.status === 'unregistered' ? undefined : state.record.owner;
+  if (owner?.kind !== 'person' || owner.nationalId !== nationalId) {
+    throw ApplicationError.forbidden('a citizen may read only the vehicles they own');
+  }
+}
