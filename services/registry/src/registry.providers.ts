@@ -23,6 +23,7 @@ import {
   PgRegistrarDirectory,
   PgSiteAccessLog,
   PersonService,
+  VehicleService,
   systemClock,
 } from '@gov/registry-application';
 
@@ -111,6 +112,12 @@ export const applicationProviders: Provider[] = [
         new PgBusinessManagersReadModel(dataSource.manager),
       ),
     inject: [EVENT_STORE, PgNumberAllocator, AgencyReadPolicy, DataSource],
+  },
+  {
+    provide: VehicleService,
+    useFactory: (store: EventStore, agencyReads: AgencyReadPolicy) =>
+      new VehicleService(store, systemClock, agencyReads),
+    inject: [EVENT_STORE, AgencyReadPolicy],
   },
   {
     provide: CorrectionService,

@@ -93,18 +93,19 @@ export class VehicleService {
       },
       metadata: { now: this.clock.now() },
     };
-    const outcome = await create(
-      this.store,
-      vehicles,
-      streamIds.vehicle(registrationNumber),
-      command,
-      {
-        metadata: appendMetadata(context, actorOf(context.principal)),
-        keys: NO_PERSONAL_DATA,
-        ...(context.idempotency ? { idempotency: context.idempotency } : {}),
-      },
-    );
+    const streamId = streamIds.vehicle(registrationNumber);
+    // A number already taken is refused by the decider on the stream as it is. The stream is
+    // read first because an append that finds it taken cannot always be told apart from a
+    // conflict (under the idempotency interceptor's transaction it surfaces as a plain 409).
+    const { state } = await load(this.store, vehicles, streamId);
+    vehicles.decider.decide(command, state);
+    const outcome = await create(this.store, vehicles, streamId, command, {
+      metadata: appendMetadata(context, actorOf(context.principal)),
+      keys: NO_PERSONAL_DATA,
+      ...(context.idempotency ? { idempotency: context.idempotency } : {}),
+    });
     if (!outcome.created) {
+      // Registered by a concurrent request between the read and the append.
       throw new DomainRejection<RegistryRejectionCode>(
         'ALREADY_REGISTERED',
         `vehicle ${registrationNumber} is already registered`,
