@@ -132,7 +132,7 @@ describe('the register of vehicles on PostgreSQL', () => {
     for (const outcome of outcomes) {
       if (outcome.status === 'rejected') {
         expect(outcome.reason).toBeInstanceOf(DomainRejection);
-        expect((outcome.reason as DomainRejection<string>).code).toBe('ALREADY_REGISTERED');
+        expect((outcome.reason as DomainRejection).code).toBe('ALREADY_REGISTERED');
       }
     }
     expect(await store.readStream(streamIds.vehicle('RC4242'))).toHaveLength(1);
