@@ -115,9 +115,15 @@ export const applicationProviders: Provider[] = [
   },
   {
     provide: VehicleService,
-    useFactory: (store: EventStore, agencyReads: AgencyReadPolicy) =>
-      new VehicleService(store, systemClock, agencyReads),
-    inject: [EVENT_STORE, AgencyReadPolicy],
+    // Reads that show a person as a vehicle's owner go to that person's access log.
+    useFactory: (store: EventStore, agencyReads: AgencyReadPolicy, siteAccess: PgSiteAccessLog) =>
+      new VehicleService(
+        store,
+        systemClock,
+        agencyReads,
+        new AccessLog(store, systemClock, siteAccess),
+      ),
+    inject: [EVENT_STORE, AgencyReadPolicy, PgSiteAccessLog],
   },
   {
     provide: CorrectionService,

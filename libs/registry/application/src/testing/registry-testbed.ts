@@ -155,7 +155,7 @@ export function registryTestbed() {
       agencyReads,
     ),
     businesses: new BusinessService(store, clock, numbers, agencyReads, managers),
-    vehicles: new VehicleService(store, clock, agencyReads),
+    vehicles: new VehicleService(store, clock, agencyReads, new AccessLog(store, clock)),
     managersProjector: new BusinessManagersProjector(store, managers, checkpoints),
     corrections: new CorrectionService(
       new ReadModelFollowingStore(store, readModel),

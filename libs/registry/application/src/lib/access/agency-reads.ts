@@ -80,6 +80,8 @@ export interface AgencyBusinessReadPermit {
 export interface AgencyVehicleReadPermit {
   /** The vehicle fields it may receive (gov.registry.vehicles.v1 VehicleRecord names). */
   readonly fields: ReadonlySet<string>;
+  /** The provision of the legal basis. */
+  readonly legalBasis: string;
   readonly legalBasisId: string;
 }
 
@@ -190,6 +192,7 @@ export class AgencyReadPolicy {
     }
     return {
       fields: fieldsOf(onBasis.categories, 'vehicles', known),
+      legalBasis: onBasis.basis.provision,
       legalBasisId: onBasis.basis.id,
     };
   }

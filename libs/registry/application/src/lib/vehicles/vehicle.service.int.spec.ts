@@ -56,7 +56,7 @@ beforeAll(async () => {
     new PgBulkRegistrar(dataSource, store),
   );
   businesses = new BusinessService(store, systemClock, numbers);
-  vehicles = new VehicleService(store, systemClock);
+  vehicles = new VehicleService(store, systemClock, undefined, new AccessLog(store, systemClock));
 });
 
 afterAll(async () => {

@@ -23,8 +23,9 @@ import type {
   VehicleState,
 } from '@gov/registry-domain';
 
-import { vehicleReadAccess, requireRegistrarOf } from '../access/access-policy';
-import type { VehicleReadAccess } from '../access/access-policy';
+import type { AccessLog } from '../access/access-log';
+import { REGISTER_KEEPING, requireRegistrarOf, vehicleReadAccess } from '../access/access-policy';
+import type { ReadRecord, VehicleReadAccess } from '../access/access-policy';
 import type { AgencyReadPolicy } from '../access/agency-reads';
 import { businesses, create, execute, fold, load } from '../commands';
 import type { RegistryAggregate } from '../commands';
@@ -74,6 +75,11 @@ export class VehicleService {
     private readonly clock: Clock,
     /** Decides agencies' reads; without it, agencies read nothing (403). */
     private readonly agencyReads?: AgencyReadPolicy,
+    /**
+     * Records the reads that show a person as an owner in that person's access log; without it,
+     * only the vehicle's owner (a read that is not recorded) and no one else reads (403).
+     */
+    private readonly accessLog?: AccessLog,
   ) {}
 
   /**
@@ -162,7 +168,7 @@ export class VehicleService {
     asOf?: Date,
   ): Promise<VehicleRead> {
     const access = vehicleReadAccess(context);
-    const fields = this.agencyFields(access);
+    const { fields, record } = this.decideRead(context, access);
     const number = normaliseRegistrationNumber(registrationNumber);
     const stream = await this.store.readStream(streamIds.vehicle(number));
     if (access.kind === 'owner') requireCurrentOwner(access.nationalId, stream);
@@ -175,14 +181,16 @@ export class VehicleService {
       );
     }
     const owners = await this.ownerViews([state.record.owner]);
-    const view = vehicleView(state, version, owners(state.record.owner));
-    return fields === undefined ? view : minimisedVehicleView(view, fields);
+    const full = vehicleView(state, version, owners(state.record.owner));
+    const view = fields === undefined ? full : minimisedVehicleView(full, fields);
+    await this.recordRead(context, record, [view.owner], Object.keys(view));
+    return view;
   }
 
   /** Every change of the vehicle's record, oldest first; to whom {@link get} answers. */
   async history(context: RequestContext, registrationNumber: string): Promise<RecordHistory> {
     const access = vehicleReadAccess(context);
-    const fields = this.agencyFields(access);
+    const { fields, record } = this.decideRead(context, access);
     const number = normaliseRegistrationNumber(registrationNumber);
     const { recorded, events, version } = await load(
       this.store,
@@ -196,22 +204,100 @@ export class VehicleService {
     const owners = await this.ownerViews(
       events.flatMap((event) => ('owner' in event.data ? [event.data.owner] : [])),
     );
-    return {
-      recordId: number,
-      version,
-      entries: historyEntries(recorded, events, (event) => vehicleChange(event, owners)).map(
-        (entry) => (fields === undefined ? entry : minimisedVehicleChange(entry, fields)),
-      ),
-    };
+    const entries = historyEntries(recorded, events, (event) => vehicleChange(event, owners)).map(
+      (entry) => (fields === undefined ? entry : minimisedVehicleChange(entry, fields)),
+    );
+    await this.recordRead(
+      context,
+      record,
+      entries.map((entry) => entry.changes['owner'] as OwnerView | undefined),
+      entries.flatMap((entry) => entry.changedFields),
+    );
+    return { recordId: number, version, entries };
   }
 
-  /** For an agency, the fields its legal basis allows; everyone else, all (`undefined`). */
-  private agencyFields(access: VehicleReadAccess): ReadonlySet<string> | undefined {
-    if (access.kind !== 'agency') return undefined;
-    if (this.agencyReads === undefined) {
-      throw ApplicationError.forbidden('agencies do not read vehicle records here');
+  /**
+   * The fields the caller may have (an agency: its basis's; everyone else: all, `undefined`)
+   * and how a read showing a person as owner is recorded (`null`: the owner's own read).
+   */
+  private decideRead(
+    context: RequestContext,
+    access: VehicleReadAccess,
+  ): { fields: ReadonlySet<string> | undefined; record: ReadRecord } {
+    switch (access.kind) {
+      case 'owner':
+        return { fields: undefined, record: null };
+      case 'registrar': {
+        const { principal } = context;
+        return {
+          fields: undefined,
+          record: {
+            organisationId:
+              principal.kind === 'registrar'
+                ? (principal.organisationId ?? 'registry')
+                : 'registry',
+            purpose: REGISTER_KEEPING.vehicles.purpose,
+            legalBasis: REGISTER_KEEPING.vehicles.legalBasis,
+            accessorRole: 'registrar',
+          },
+        };
+      }
+      case 'agency': {
+        if (this.agencyReads === undefined) {
+          throw ApplicationError.forbidden('agencies do not read vehicle records here');
+        }
+        const permit = this.agencyReads.permitVehicleRead(access);
+        return {
+          fields: permit.fields,
+          record: {
+            organisationId: access.organisationId,
+            purpose: access.purpose,
+            legalBasis: permit.legalBasis,
+            legalBasisId: permit.legalBasisId,
+            // As for persons: agency tokens are issued to systems.
+            accessorRole: 'agency-system',
+          },
+        };
+      }
+      default: {
+        const unknown: never = access;
+        throw new TypeError(`unknown access ${JSON.stringify(unknown)}`);
+      }
     }
-    return this.agencyReads.permitVehicleRead(access).fields;
+  }
+
+  /**
+   * Records, in the access log of each person `shown` as an owner (an erased one is not shown),
+   * that the caller read `fields` of a vehicle naming them: which vehicle a person owns is their
+   * data. The fields are named as the catalogue's categories (`vehicles.owner`), so that they
+   * are never taken for a field of the person's own record. Before the data is returned.
+   */
+  private async recordRead(
+    context: RequestContext,
+    record: ReadRecord,
+    shown: readonly (OwnerView | undefined)[],
+    fields: readonly string[],
+  ): Promise<void> {
+    if (record === null) return;
+    const people = new Set(
+      shown.flatMap((owner) =>
+        owner !== undefined && owner.kind === 'person' && 'nationalId' in owner
+          ? [owner.nationalId]
+          : [],
+      ),
+    );
+    if (people.size === 0) return;
+    if (this.accessLog === undefined) {
+      throw ApplicationError.forbidden(
+        'reads of vehicles are not recorded here, so none is served',
+      );
+    }
+    const read = [...new Set(fields)]
+      .map((field) => VEHICLE_CATEGORY[field])
+      .filter((category): category is string => category !== undefined);
+    for (const nationalId of people) {
+      await this.accessLog.record(context, record, nationalId, read);
+    }
   }
 
   /**
@@ -294,6 +380,17 @@ export class VehicleService {
     };
   }
 }
+
+/** The catalogue's category of each field of a vehicle's view and history. */
+const VEHICLE_CATEGORY: Readonly<Record<string, string>> = {
+  registrationNumber: 'vehicles.registration_number',
+  status: 'vehicles.status',
+  owner: 'vehicles.owner',
+  make: 'vehicles.make',
+  model: 'vehicles.model',
+  firstRegistration: 'vehicles.first_registration',
+  deregistration: 'vehicles.deregistration',
+};
 
 /**
  * 403 unless the vehicle whose whole stream is `stream` is owned by the person now; the same

@@ -11,6 +11,8 @@ import {
   registrar,
   registryTestbed,
 } from '../../testing/registry-testbed';
+import { accessEventsCodec } from '../codecs/access-events.codec';
+import { NO_PERSONAL_DATA } from '../codecs/payload';
 import { streamIds } from '../streams';
 import type { RegisterVehicleInput } from './vehicle.service';
 
@@ -161,6 +163,27 @@ describe('VehicleService', () => {
     expect(await bed.vehicles.get(as(citizen(nationalId)), 'AB1234')).toMatchObject({
       make: 'Renault',
     });
+    // The police read showed the person as the owner: it is in their access log (the owner's
+    // own read is not, nor the refused one).
+    const accesses = await bed.store.readStream(streamIds.access(nationalId));
+    expect(accesses.map((event) => accessEventsCodec.decode(event, NO_PERSONAL_DATA).data)).toEqual(
+      [
+        expect.objectContaining({
+          organisationId: 'police',
+          purpose: 'vehicle-identification',
+          legalBasisId: 'police-vehicle-identification',
+          accessorRole: 'agency-system',
+          fieldsRead: [
+            'vehicles.registration_number',
+            'vehicles.status',
+            'vehicles.owner',
+            'vehicles.make',
+            'vehicles.model',
+            'vehicles.deregistration',
+          ],
+        }),
+      ],
+    );
 
     await bed.vehicles.transferOwnership(as(vehicleRegistrar), 'AB1234', {
       kind: 'business',
