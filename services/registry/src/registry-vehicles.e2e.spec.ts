@@ -184,13 +184,14 @@ describe('register of vehicles over HTTP, end to end', () => {
     expect(malformed.body['errors']).toEqual([
       expect.objectContaining({ field: 'registrationNumber' }),
     ]);
+    // Well-formed, but no such owner on record: a valid request the registers refuse (422).
     for (const [answer, field] of [
       [unknownPerson, 'owner.nationalId'],
       [unknownBusiness, 'owner.businessNumber'],
     ] as const) {
-      expect(answer.status).toBe(400);
+      expect(answer.status).toBe(422);
       expect(answer.headers.get('content-type')).toBe('application/problem+json');
-      expect(answer.body['errors']).toEqual([expect.objectContaining({ field })]);
+      expect(answer.body).toMatchObject({ code: 'OWNER_NOT_ON_RECORD', fields: [field] });
     }
     expect([byPersonsRegistrar.status, byAgency.status]).toEqual([403, 403]);
     const missing = await api('GET', '/vehicles/CD5678', { token: vehicleRegistrar });
@@ -263,6 +264,16 @@ describe('register of vehicles over HTTP, end to end', () => {
     );
     expect(undeclared.status).toBe(400);
     expect(otherPurpose.status).toBe(403);
+  });
+
+  it('documents the owner refusal (422) on the routes that can answer it', async () => {
+    const document = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    expect(Object.keys(document.paths['/vehicles']?.['post']?.responses ?? {})).toContain('422');
+    expect(
+      Object.keys(document.paths['/vehicles/{registrationNumber}/owner']?.['put']?.responses ?? {}),
+    ).toEqual(expect.arrayContaining(['200', '404', '409', '412', '422']));
   });
 
   it('deregisters the vehicle, after which it no longer changes (409)', async () => {

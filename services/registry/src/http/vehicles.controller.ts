@@ -69,7 +69,7 @@ export class VehiclesController {
     summary: 'Register a vehicle',
     description:
       'A registrar of the vehicles register, under the number they issued. The owner must be ' +
-      'on record: a living person, or a business not struck off (400 unknown-owner); a number ' +
+      'on record: a living person, or a business not struck off (422 OWNER_NOT_ON_RECORD); a number ' +
       'already registered is refused (409).',
   })
   @ApiBody({
@@ -80,7 +80,7 @@ export class VehiclesController {
     'ETag',
     'Location',
   ])
-  @ApiProblems(400, 401, 403, 409, 413, 415)
+  @ApiProblems(400, 401, 403, 409, 413, 415, 422)
   async register(
     @CurrentPrincipal() principal: Principal,
     @Meta() meta: RequestMeta,
@@ -167,7 +167,7 @@ export class VehiclesController {
   @Put(':registrationNumber/owner')
   @ChangeRoute({
     summary: 'Record the vehicle’s new owner',
-    description: 'The new owner must be on record (400 unknown-owner).',
+    description: 'The new owner must be on record (422 OWNER_NOT_ON_RECORD).',
     param: REGISTRATION_NUMBER_PARAM,
     body: TransferOwnershipBody,
     example: ['sold', VEHICLE_EXAMPLES.transfer],
@@ -177,6 +177,7 @@ export class VehiclesController {
       example: WRITTEN_EXAMPLE,
     },
   })
+  @ApiProblems(422)
   async transferOwnership(
     @CurrentPrincipal() principal: Principal,
     @Meta() meta: RequestMeta,

@@ -32,7 +32,7 @@ const Owner = z
       ),
     }),
   ])
-  .describe('The owner: a person or a business, which must be on record (400 unknown-owner)');
+  .describe('The owner: a person or a business, which must be on record (else 422)');
 
 const Deregistration = z.object({
   effectiveDate: z.string(),

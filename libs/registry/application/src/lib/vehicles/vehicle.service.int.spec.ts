@@ -111,7 +111,7 @@ describe('the register of vehicles on PostgreSQL', () => {
         kind: 'business',
         businessNumber,
       }),
-    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    ).rejects.toMatchObject({ code: 'OWNER_NOT_ON_RECORD' });
   });
 
   it('registers a number once when two registrations race for it', async () => {

@@ -96,7 +96,7 @@ describe('VehicleService', () => {
     ]);
   });
 
-  it('refuses a duplicate number (409), an unknown owner and a malformed number (400)', async () => {
+  it('refuses a duplicate number (409), an unknown owner (422) and a malformed number (400)', async () => {
     const bed = registryTestbed();
     const { zoe } = await owners(bed);
     await bed.vehicles.register(as(vehicleRegistrar), zoe());
@@ -115,8 +115,8 @@ describe('VehicleService', () => {
         ),
       ),
     ).toMatchObject({
-      kind: 'validation-failed',
-      reason: { errors: [{ field: 'owner.businessNumber' }] },
+      kind: 'unprocessable',
+      extensions: { code: 'OWNER_NOT_ON_RECORD', fields: ['owner.businessNumber'] },
     });
     expect(
       await failure(
@@ -213,8 +213,8 @@ describe('VehicleService', () => {
         bed.vehicles.register(as(vehicleRegistrar), zoe({ registrationNumber: 'CD5678' })),
       ),
     ).toMatchObject({
-      kind: 'validation-failed',
-      reason: { errors: [{ field: 'owner.nationalId' }] },
+      kind: 'unprocessable',
+      extensions: { code: 'OWNER_NOT_ON_RECORD', fields: ['owner.nationalId'] },
     });
   });
 });

@@ -75,7 +75,7 @@ function registerVehicle({ data, metadata }: RegisterVehicle, state: VehicleStat
   }
   const check = new Check();
   const registrationNumber = checkRegistrationNumber(check, data.registrationNumber);
-  const owner = checkOwner(check, data.owner, data);
+  const owner = checkOwner(check, data.owner);
   const make = check.text('make', data.make, VEHICLE_LIMITS.make, { letters: true });
   const model = check.text('model', data.model, VEHICLE_LIMITS.model);
   const firstRegistration = check.pastDate(
@@ -84,6 +84,7 @@ function registerVehicle({ data, metadata }: RegisterVehicle, state: VehicleStat
     metadata.now,
   );
   check.rejectIfAny('RegisterVehicle');
+  requireOwnerOnRecord(owner, data);
   return [
     {
       type: 'VehicleRegistered',
@@ -95,9 +96,10 @@ function registerVehicle({ data, metadata }: RegisterVehicle, state: VehicleStat
 function transferOwnership({ data }: TransferOwnership, state: VehicleState): VehicleEvent[] {
   const { record } = registered(state);
   const check = new Check();
-  const owner = checkOwner(check, data.owner, data);
+  const owner = checkOwner(check, data.owner);
   check.rejectIfAny('TransferOwnership');
   if (sameOwner(owner, record.owner)) return [];
+  requireOwnerOnRecord(owner, data);
   return [
     {
       type: 'VehicleOwnershipTransferred',
@@ -150,8 +152,8 @@ function checkRegistrationNumber(check: Check, raw: string): RegistrationNumber 
   return value as RegistrationNumber;
 }
 
-/** Checks the owner's number, then (if it is well formed) the application's lookup of it. */
-function checkOwner(check: Check, raw: VehicleOwnerInput, lookup: OwnerLookup): VehicleOwner {
+/** Checks the owner's number. */
+function checkOwner(check: Check, raw: VehicleOwnerInput): VehicleOwner {
   let owner: VehicleOwner;
   let path: string;
   switch (raw.kind) {
@@ -179,16 +181,24 @@ function checkOwner(check: Check, raw: VehicleOwnerInput, lookup: OwnerLookup): 
       return unknownOwner;
     }
   }
-  if (check.isValid(path) && !lookup.ownerOnRecord) {
-    check.add(
-      path,
-      'unknown-owner',
-      raw.kind === 'person'
-        ? 'names no living person of the register of natural persons'
-        : 'names no business on the register of businesses',
-    );
-  }
   return owner;
+}
+
+/**
+ * Refuses, once the input is valid, an owner the application did not find on record: a valid
+ * request that the registers' state refuses (`OWNER_NOT_ON_RECORD`), not malformed input.
+ */
+function requireOwnerOnRecord(owner: VehicleOwner, lookup: OwnerLookup): void {
+  if (lookup.ownerOnRecord) return;
+  const [field, message] =
+    owner.kind === 'person'
+      ? ['owner.nationalId', 'names no living person of the register of natural persons']
+      : ['owner.businessNumber', 'names no business on the register of businesses'];
+  throw new DomainRejection<RegistryRejectionCode>(
+    'OWNER_NOT_ON_RECORD',
+    `the owner ${field} ${message}`,
+    [{ field, code: 'unknown-owner', message }],
+  );
 }
 
 function sameOwner(a: VehicleOwner, b: VehicleOwner): boolean {

@@ -98,18 +98,22 @@ describe('register of vehicles', () => {
         ]);
     });
 
-    it('rejects an owner who is not on record, naming the owner field', () => {
+    it('refuses an owner who is not on record, once the input is valid, naming the owner field', () => {
       const rejection = spec
         .given([])
         .when(register({ ownerOnRecord: false }))
-        .thenRejects('INVALID_INPUT', ['owner.nationalId']);
+        .thenRejects('OWNER_NOT_ON_RECORD', ['owner.nationalId']);
       expect(rejection.fields[0]?.code).toBe('unknown-owner');
       spec
         .given([])
         .when(
-          register({ owner: { kind: 'business', businessNumber: 'B0123' }, ownerOnRecord: false }),
+          register({ owner: { kind: 'business', businessNumber: 'B123' }, ownerOnRecord: false }),
         )
-        .thenRejects('INVALID_INPUT', ['owner.businessNumber']);
+        .thenRejects('OWNER_NOT_ON_RECORD', ['owner.businessNumber']);
+      spec
+        .given([])
+        .when(register({ registrationNumber: 'A1', ownerOnRecord: false }))
+        .thenRejects('INVALID_INPUT', ['registrationNumber']);
     });
 
     it('rejects an owner kind the types do not know', () => {
@@ -144,7 +148,7 @@ describe('register of vehicles', () => {
       spec
         .given([registered])
         .when(transfer({ kind: 'business', businessNumber: B1 }, false))
-        .thenRejects('INVALID_INPUT', ['owner.businessNumber']);
+        .thenRejects('OWNER_NOT_ON_RECORD', ['owner.businessNumber']);
     });
 
     it('rejects a vehicle not registered, and a deregistered one', () => {
