@@ -340,6 +340,15 @@ describe('the authorisation matrix', () => {
         organisationId: 'rcs',
       }),
     );
+    tokens.set(
+      'registrar-vehicles',
+      await token({
+        role: 'registrar',
+        subject: 'clerk-3',
+        registers: ['vehicles'],
+        organisationId: 'snca',
+      }),
+    );
     // Two persons, as the registry's document gives its example of a batch.
     const registryDocument = (await callJson(`${registry}/openapi.json`, 'GET', undefined))
       .body as unknown as OpenApi;

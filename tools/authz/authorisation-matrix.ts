@@ -21,6 +21,8 @@ export const PRINCIPALS = [
   'registrar-persons',
   /** A registrar of the businesses register (registers: businesses). */
   'registrar-businesses',
+  /** A registrar of the vehicles register (registers: vehicles). */
+  'registrar-vehicles',
   /** The person the route's `{nationalId}` names. */
   'citizen-own',
   /** Another person. */
@@ -64,7 +66,11 @@ export interface Row {
 /** The principals without a valid token: refused with 401 wherever a token is needed. */
 const UNAUTHENTICATED: readonly PrincipalName[] = ['anonymous', 'expired', 'untrusted'];
 const TOKENS = PRINCIPALS.filter((name) => !UNAUTHENTICATED.includes(name));
-const REGISTRARS: readonly PrincipalName[] = ['registrar-persons', 'registrar-businesses'];
+const REGISTRARS: readonly PrincipalName[] = [
+  'registrar-persons',
+  'registrar-businesses',
+  'registrar-vehicles',
+];
 const CITIZENS: readonly PrincipalName[] = ['citizen-own', 'citizen-other'];
 const AGENCIES: readonly PrincipalName[] = [
   'agency',
@@ -138,6 +144,13 @@ export const AUTHORISATION_MATRIX: Readonly<Record<string, Row>> = {
   'registry PUT /businesses/{businessNumber}/address': only('registrar-businesses'),
   'registry PUT /businesses/{businessNumber}/managers': only('registrar-businesses'),
   'registry POST /businesses/{businessNumber}/strike-off': only('registrar-businesses'),
+  'registry POST /vehicles': only('registrar-vehicles'),
+  // The examples' basis (ccss-family-allowances) allows no data of a vehicle either; a citizen
+  // reads only a vehicle they own (the example's is no one's).
+  'registry GET /vehicles/{registrationNumber}': only('registrar-vehicles'),
+  'registry GET /vehicles/{registrationNumber}/history': only('registrar-vehicles'),
+  'registry PUT /vehicles/{registrationNumber}/owner': only('registrar-vehicles'),
+  'registry POST /vehicles/{registrationNumber}/deregistration': only('registrar-vehicles'),
   'registry POST /corrections': only('citizen-own'),
   'registry GET /corrections': only(REGISTRARS, CITIZENS),
   'registry GET /corrections/{correctionId}': only('registrar-persons', 'citizen-own'),

@@ -4,7 +4,8 @@
 //  1. Starts two sites on free loopback ports (separate Kafka clusters, separate durable
 //     PostgreSQL servers), MirrorMaker 2 from the primary to the embassy, and on the primary
 //     every service that declares an event store (services/*/service.json); loads N events
-//     through the registry's public API (POST /persons), and a few correction requests.
+//     through the registry's public API (POST /persons), a few correction requests, and a few
+//     vehicles (registered, some transferred or deregistered).
 //  2. Waits until MirrorMaker 2 has mirrored the registry's whole log, then starts the same
 //     services on the empty embassy (replica role): each rebuilds its store from its mirrored
 //     log. The registry's replay rate is measured here, beside the raw consume rate of the
@@ -50,6 +51,7 @@ import {
   loadAccesses,
   loadCorrections,
   loadLetters,
+  loadVehicles,
   rate,
   sleep,
   until,
@@ -70,6 +72,8 @@ const ERASURE_GROUND = 'failover drill: a person erased on the primary before th
 const UNPLANNED_LOAD_MS = 3_000;
 /** Correction requests made after the load (at most one per person loaded). */
 const CORRECTIONS = 30;
+/** Vehicles registered for as many persons (some then transferred or deregistered). */
+const VEHICLES = 10;
 /** Persons who grant a consent and whose records an agency reads twice (consent, audit logs). */
 const ACCESSES = 20;
 /** Letters delivered (one a 2 MiB document, the rest 100 KiB), whose bytes are compared too. */
@@ -393,6 +397,16 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   );
   phase(
     `${corrections.requested} correction requests (${corrections.accepted} accepted, ${corrections.rejected} rejected, the rest pending)`,
+  );
+  // The third register: vehicles owned by persons loaded, some transferred or deregistered.
+  const vehicles = await loadVehicles(
+    primary,
+    registrar,
+    loaded.registered.slice(0, VEHICLES),
+    runId,
+  );
+  phase(
+    `${vehicles.registered} vehicles registered (${vehicles.transferred} transferred, ${vehicles.deregistered} deregistered)`,
   );
   // Consents and agency reads, for the consent and audit logs (when those services run).
   const consent = onPrimary.find((s) => s.spec.name === 'consent');

@@ -14,6 +14,9 @@ export * from './gen/gov/registry/v1/types_pb';
 export * from './gen/gov/registry/v1/events_pb';
 export * from './gen/gov/registry/v1/changes_pb';
 export * from './gen/gov/registry/v1/notices_pb';
+// gov.registry.vehicles.v1: the register of vehicles' events and record (RecordChange's
+// `vehicle`). No name clashes with gov.registry.v1.
+export * from './gen/gov/registry/vehicles/v1/vehicles_pb';
 // gov.consent.v1: the consent service's events (consent.events.v1).
 export * from './gen/gov/consent/v1/access_pb';
 export * from './gen/gov/consent/v1/events_pb';

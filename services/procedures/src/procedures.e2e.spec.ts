@@ -173,6 +173,7 @@ describe('a procedure from a prefilled draft to its decision letter', () => {
       'change-of-address',
       'establishment-permit',
       'family-allowance',
+      'parking-permit',
     ]);
     expect((await call(`${P}/procedures/family-allowance/versions/9`, 'GET', anna)).status).toBe(
       404,

@@ -20,6 +20,7 @@ import { AgencyFeedCutsRecorder } from './agency-feed-cuts.recorder';
 import { BusinessesController } from './http/businesses.controller';
 import { CorrectionsController } from './http/corrections.controller';
 import { PersonsController } from './http/persons.controller';
+import { VehiclesController } from './http/vehicles.controller';
 import type { RegistryConfig } from './registry.config';
 import { REGISTRY_CONFIG, applicationProviders } from './registry.providers';
 
@@ -72,7 +73,12 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [PersonsController, BusinessesController, CorrectionsController],
+      controllers: [
+        PersonsController,
+        BusinessesController,
+        VehiclesController,
+        CorrectionsController,
+      ],
       providers: [
         { provide: REGISTRY_CONFIG, useValue: config },
         { provide: LegalBasisCatalogue, useValue: catalogue },

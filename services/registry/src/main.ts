@@ -15,7 +15,7 @@ void bootstrapService({
   openapi: {
     title: 'Registry',
     description:
-      'The authentic sources of the state: natural persons and businesses, each record an ' +
+      'The authentic sources of the state: natural persons, businesses and vehicles, each record an ' +
       'event stream, with its history and as-of reads, and correction requests. Registrars ' +
       'write; citizens read their own record and ask for corrections; agencies read with a ' +
       'purpose and a legal basis, and every such read is recorded in the person’s access log. ' +

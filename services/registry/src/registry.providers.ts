@@ -23,6 +23,7 @@ import {
   PgRegistrarDirectory,
   PgSiteAccessLog,
   PersonService,
+  VehicleService,
   systemClock,
 } from '@gov/registry-application';
 
@@ -111,6 +112,18 @@ export const applicationProviders: Provider[] = [
         new PgBusinessManagersReadModel(dataSource.manager),
       ),
     inject: [EVENT_STORE, PgNumberAllocator, AgencyReadPolicy, DataSource],
+  },
+  {
+    provide: VehicleService,
+    // Reads that show a person as a vehicle's owner go to that person's access log.
+    useFactory: (store: EventStore, agencyReads: AgencyReadPolicy, siteAccess: PgSiteAccessLog) =>
+      new VehicleService(
+        store,
+        systemClock,
+        agencyReads,
+        new AccessLog(store, systemClock, siteAccess),
+      ),
+    inject: [EVENT_STORE, AgencyReadPolicy, PgSiteAccessLog],
   },
   {
     provide: CorrectionService,

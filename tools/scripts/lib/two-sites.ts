@@ -12,7 +12,7 @@ import { freePort, startSite } from '@gov/platform-infra';
 import type { LocalSite, MirrorMakerNode } from '@gov/platform-infra';
 
 import { registerPersonBody } from '../../bench/lib/persons';
-import { DrillStepError, ServiceClient } from './drill-client';
+import { DrillStepError, ServiceClient, httpCall } from './drill-client';
 import {
   awaitReady,
   ensureDatabases,
@@ -178,7 +178,7 @@ export class TwoSites {
   }
 
   /**
-   * A token of `role` (registrars may write persons and businesses). `nationalId` is a
+   * A token of `role` (registrars may write persons, businesses and vehicles). `nationalId` is a
    * registrar's own number; for an agency, the third argument is its organisation.
    */
   token(
@@ -190,7 +190,7 @@ export class TwoSites {
     return mintToken(this.keys.privateKeyFile, {
       role,
       subject,
-      ...(role === 'registrar' ? { registers: ['persons', 'businesses'] } : {}),
+      ...(role === 'registrar' ? { registers: ['persons', 'businesses', 'vehicles'] } : {}),
       ...(third === undefined
         ? {}
         : role === 'agency'
@@ -496,6 +496,58 @@ export async function loadCorrections(
     }
   }
   return { requested: chosen.length, accepted, rejected };
+}
+
+/** What {@link loadVehicles} did. */
+export interface VehiclesLoaded {
+  readonly registered: number;
+  readonly transferred: number;
+  readonly deregistered: number;
+}
+
+/**
+ * Vehicles through the registry's public API, so that the drill compares the third register's
+ * streams on both sites too: one vehicle for each of `persons` (`DR0000`, `DR0001`, …); every
+ * second one then changes hands to the next person, every fifth is deregistered. One event per
+ * call.
+ */
+export async function loadVehicles(
+  registry: ServiceClient,
+  registrar: string,
+  persons: readonly string[],
+  runId: string,
+): Promise<VehiclesLoaded> {
+  let transferred = 0;
+  let deregistered = 0;
+  const url = (path: string) => `${registry.baseUrl}/vehicles${path}`;
+  for (const [index, nationalId] of persons.entries()) {
+    const number = `DR${String(index).padStart(4, '0')}`;
+    await httpCall('POST', url(''), registrar, {
+      expected: [201],
+      idempotencyKey: `${runId}-vehicle-${index}`,
+      body: {
+        registrationNumber: number,
+        owner: { kind: 'person', nationalId },
+        make: 'Renault',
+        model: index % 2 === 0 ? 'Zoe' : 'Clio',
+        firstRegistration: '2020-06-15',
+      },
+    });
+    const next = persons[(index + 1) % persons.length];
+    if (index % 2 === 0 && next !== undefined && next !== nationalId) {
+      await httpCall('PUT', url(`/${number}/owner`), registrar, {
+        body: { owner: { kind: 'person', nationalId: next } },
+      });
+      transferred += 1;
+    }
+    if (index % 5 === 0) {
+      await httpCall('POST', url(`/${number}/deregistration`), registrar, {
+        body: { effectiveDate: '2026-01-15', ground: 'scrapped' },
+      });
+      deregistered += 1;
+    }
+  }
+  return { registered: persons.length, transferred, deregistered };
 }
 
 /** What {@link loadLetters} did. */

@@ -1,7 +1,8 @@
 /**
  * The registry's application layer: its use cases over the registry's deciders (load → decide
- * → append), the gov.registry.v1 payload codecs, number allocation, the access log, the
- * corrections read model and reactor, and the PostgreSQL tables they use. No HTTP and no Nest:
+ * → append), the gov.registry.v1 and gov.registry.vehicles.v1 payload codecs, number
+ * allocation, the access log, the corrections read model and reactor, and the PostgreSQL
+ * tables they use. No HTTP and no Nest:
  * the service (`services/registry`) maps requests to these calls. See README.md.
  *
  * @packageDocumentation
@@ -32,6 +33,9 @@ export {
   projectBusinessManagersEvent,
 } from './lib/businesses/business-managers.projector';
 export type { BusinessRead, BusinessView } from './lib/businesses/business.views';
+export { VehicleService, vehicles } from './lib/vehicles/vehicle.service';
+export type { RegisterVehicleInput, VehicleWritten } from './lib/vehicles/vehicle.service';
+export type { OwnerView, VehicleRead, VehicleView } from './lib/vehicles/vehicle.views';
 export { CorrectionService } from './lib/corrections/correction.service';
 export type {
   CorrectionAcceptance,
@@ -132,6 +136,11 @@ export type { PayloadCodec, StoredPayload } from './lib/codecs/payload';
 export { MalformedPayloadError } from './lib/codecs/proto-values';
 export { personCorrectionToProto, personEventsCodec } from './lib/codecs/person-events.codec';
 export { businessEventsCodec } from './lib/codecs/business-events.codec';
+export {
+  deregistrationGround,
+  vehicleEventsCodec,
+  vehicleOwnerToProto,
+} from './lib/vehicles/vehicle-events.codec';
 export { correctionEventsCodec } from './lib/codecs/correction-events.codec';
 export { accessEventsCodec } from './lib/codecs/access-events.codec';
 

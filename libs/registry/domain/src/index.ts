@@ -1,6 +1,6 @@
 /**
- * Pure domain code of the registry of authentic sources: the registers (persons, businesses) and
- * correction requests, as deciders. No framework or I/O imports. See README.md.
+ * Pure domain code of the registry of authentic sources: the registers (persons, businesses,
+ * vehicles) and correction requests, as deciders. No framework or I/O imports. See README.md.
  *
  * @packageDocumentation
  */
@@ -25,4 +25,5 @@ export { REGISTER_NAMES } from './lib/registers/registers';
 export type { RegisterName } from './lib/registers/registers';
 export * from './lib/registers/persons';
 export * from './lib/registers/businesses';
+export * from './lib/registers/vehicles';
 export * from './lib/corrections';

@@ -46,6 +46,10 @@ export class PlatformHttpClients
     return this.registryRead(`/businesses/${encodeURIComponent(businessNumber)}`, procedureId);
   }
 
+  vehicle(registrationNumber: string, procedureId: string): Promise<Record<string, unknown>> {
+    return this.registryRead(`/vehicles/${encodeURIComponent(registrationNumber)}`, procedureId);
+  }
+
   async answer(nationalId: string, source: PrefillSource, procedureId: string) {
     const query = new URLSearchParams({ source, procedure: procedureId });
     const response = await this.call(

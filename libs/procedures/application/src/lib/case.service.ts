@@ -187,6 +187,7 @@ export class CaseService {
       procedureId: string;
       procedureVersion?: number | undefined;
       businessNumber?: string | undefined;
+      registrationNumber?: string | undefined;
     },
   ): Promise<CaseWritten> {
     const citizen = requireCitizen(context.principal, 'start a procedure');
@@ -227,6 +228,11 @@ export class CaseService {
         );
       }
     }
+    const registrationNumber = await this.vehicleOf(
+      definition,
+      citizen.subject,
+      input.registrationNumber,
+    );
     const caseId = newIdFor(context, 'case');
     return this.run(
       context,
@@ -239,6 +245,7 @@ export class CaseService {
           procedureVersion: definition.version,
           applicant: citizen.subject,
           businessNumber,
+          ...(registrationNumber === null ? {} : { registrationNumber }),
           organisationId: definition.organisationId,
         },
         metadata: { now: this.clock.now() },
@@ -256,7 +263,9 @@ export class CaseService {
     });
     const definition = this.definitionOf(state);
     const sources = ProcedureCatalogue.sourcesOf(definition).filter(
-      (s) => s.source !== 'businesses' || state.businessNumber !== null,
+      (s) =>
+        (s.source !== 'businesses' || state.businessNumber !== null) &&
+        (s.source !== 'vehicles' || state.registrationNumber !== null),
     );
     const answers = await Promise.all(
       sources.map((s) => this.preferences.answer(state.applicant, s.source, state.procedureId)),
@@ -905,6 +914,37 @@ export class CaseService {
     if (state.applicant !== subject) throw ApplicationError.notFound('no such draft');
   }
 
+  /**
+   * The vehicle a vehicle procedure's draft names (400 without one, or with one for another
+   * procedure), as the registry keeps its number; the registry must show the person as its
+   * owner now (403 otherwise), as it does for a business the person manages.
+   */
+  private async vehicleOf(
+    definition: ProcedureDefinition,
+    applicant: string,
+    given: string | undefined,
+  ): Promise<string | null> {
+    if (definition.vehicle !== (given !== undefined)) {
+      throw ApplicationError.validationFailed('the vehicle does not fit the procedure', [
+        {
+          field: 'registrationNumber',
+          message: definition.vehicle
+            ? 'a vehicle procedure names the vehicle the person owns'
+            : 'this procedure names no vehicle',
+        },
+      ]);
+    }
+    if (given === undefined) return null;
+    const vehicle = await this.registry.vehicle(given, definition.id);
+    const owner = vehicle['owner'] as Record<string, unknown> | undefined;
+    if (owner?.['kind'] !== 'person' || owner['nationalId'] !== applicant) {
+      throw ApplicationError.forbidden(`the person does not own vehicle ${given}`);
+    }
+    return typeof vehicle['registrationNumber'] === 'string'
+      ? vehicle['registrationNumber']
+      : given;
+  }
+
   private definitionOf(state: CaseState): ProcedureDefinition {
     const definition = this.catalogue.version(state.procedureId, state.procedureVersion);
     if (definition === undefined) {
@@ -927,6 +967,9 @@ export class CaseService {
       case 'businesses':
         if (state.businessNumber === null) return {};
         return this.registry.business(state.businessNumber, state.procedureId);
+      case 'vehicles':
+        if (state.registrationNumber === null) return {};
+        return this.registry.vehicle(state.registrationNumber, state.procedureId);
       case 'personal-space':
         return this.personalSpace.itemsOf(state.applicant, access.keys ?? KeyRing.EMPTY);
       default: {

@@ -23,6 +23,7 @@ export const ProcedureDefinitionSchema = z.strictObject({
   organisationId: z.string().min(1),
   purpose: z.string().min(1).max(200),
   business: z.boolean().default(false),
+  vehicle: z.boolean().default(false),
   form: z.record(z.string(), z.unknown()),
   prefill: z.record(z.string(), z.string().nullable()),
 });
@@ -38,6 +39,8 @@ export interface ProcedureDefinition {
   readonly purpose: string;
   /** A business's procedure: the draft names a business the person manages. */
   readonly business: boolean;
+  /** A vehicle's procedure: the draft names a vehicle the person owns. */
+  readonly vehicle: boolean;
   /** The form, as a JSON Schema (an object whose properties are the fields). */
   readonly form: Readonly<Record<string, unknown>>;
   /** Per form field, the data category it is prefilled from, or `null`. */
@@ -198,9 +201,12 @@ export class ProcedureCatalogue {
     }));
   }
 
-  /** The fields each source would fill, sources in the order persons, businesses, personal space. */
+  /**
+   * The fields each source would fill, sources in the order persons, businesses, vehicles,
+   * personal space.
+   */
   static sourcesOf(definition: ProcedureDefinition): SourceFields[] {
-    const order: PrefillSource[] = ['persons', 'businesses', 'personal-space'];
+    const order: PrefillSource[] = ['persons', 'businesses', 'vehicles', 'personal-space'];
     return order
       .map((source) => ({
         source,

@@ -14,11 +14,12 @@ const legalBases = loadLegalBasisCatalogue();
 const shipped = ProcedureCatalogue.load(DEFAULT_CATALOGUE_DIR, legalBases);
 
 describe('the procedure catalogue', () => {
-  it('ships three procedures, each at its latest version, older versions kept', () => {
+  it('ships four procedures, each at its latest version, older versions kept', () => {
     expect(shipped.list().map((d) => `${d.id}@${d.version}`)).toEqual([
       'change-of-address@2',
       'establishment-permit@1',
       'family-allowance@1',
+      'parking-permit@1',
     ]);
     expect(shipped.versions('change-of-address')).toEqual([1, 2]);
     expect(shipped.version('change-of-address', 1)?.form['properties']).not.toHaveProperty(

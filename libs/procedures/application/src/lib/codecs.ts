@@ -108,7 +108,7 @@ function time(value: Timestamp | undefined, field: string): Date {
 }
 
 const ts = timestampFromDate;
-const SOURCES: readonly string[] = ['persons', 'businesses', 'personal-space'];
+const SOURCES: readonly string[] = ['persons', 'businesses', 'vehicles', 'personal-space'];
 
 function sourceOf(value: string): PrefillSource {
   if (!SOURCES.includes(value)) {
@@ -248,6 +248,7 @@ export function caseCodecFor(access: PersonalDataAccess): EventCodec<CaseEvent> 
               procedureVersion: d.procedureVersion,
               applicantNationalId: d.applicant,
               businessNumber: d.businessNumber ?? '',
+              registrationNumber: d.registrationNumber ?? '',
               handlingOrganisationId: d.organisationId,
               startedAt: ts(d.startedAt),
             }),
@@ -457,6 +458,7 @@ export function caseCodecFor(access: PersonalDataAccess): EventCodec<CaseEvent> 
               procedureVersion: m.procedureVersion,
               applicant: m.applicantNationalId,
               businessNumber: m.businessNumber === '' ? null : m.businessNumber,
+              ...(m.registrationNumber === '' ? {} : { registrationNumber: m.registrationNumber }),
               organisationId: m.handlingOrganisationId,
               startedAt: time(m.startedAt, 'started_at'),
             },

@@ -10,6 +10,7 @@ import type { PrefillSource } from '@gov/procedures-domain';
 export interface RegistryReads {
   person(nationalId: string, procedureId: string): Promise<Record<string, unknown>>;
   business(businessNumber: string, procedureId: string): Promise<Record<string, unknown>>;
+  vehicle(registrationNumber: string, procedureId: string): Promise<Record<string, unknown>>;
 }
 
 /** The person's standing Yes/No to prefilling, from the consent service. */

@@ -142,6 +142,18 @@ beforeAll(async () => {
           managers: [{ nationalId: ANNA, role: 'manager' }],
         });
       },
+      vehicle: (registrationNumber) => {
+        registryReads.push(`vehicles/${registrationNumber}`);
+        return Promise.resolve({
+          registrationNumber: registrationNumber.toUpperCase().replace(/[\s-]/g, ''),
+          status: 'registered',
+          version: 1,
+          owner: { kind: 'person', nationalId: ANNA },
+          make: 'Renault',
+          model: 'Zoe',
+          firstRegistration: '2021-04-15',
+        });
+      },
     },
     {
       answer: (nationalId: string, source: PrefillSource) =>
@@ -489,6 +501,53 @@ describe('bad input changes nothing', () => {
       value: [{ nationalId: ANNA, role: 'manager' }],
     });
     expect(filled.fields['applicantFamilyName']).toBeUndefined();
+  });
+
+  it('prefills a vehicle procedure from the vehicle the person owns, and no one else’s', async () => {
+    expect(
+      codeOf(
+        await failure(() =>
+          cases.start(as(citizen(LUC)), {
+            procedureId: 'parking-permit',
+            registrationNumber: 'AB 1234',
+          }),
+        ),
+      ),
+    ).toBe('forbidden');
+    expect(
+      codeOf(
+        await failure(() => cases.start(as(citizen(ANNA)), { procedureId: 'parking-permit' })),
+      ),
+    ).toBe('validation-failed');
+    expect(
+      codeOf(
+        await failure(() =>
+          cases.start(as(citizen(ANNA)), {
+            procedureId: 'change-of-address',
+            registrationNumber: 'AB1234',
+          }),
+        ),
+      ),
+    ).toBe('validation-failed');
+
+    const permit = await cases.start(as(citizen(ANNA)), {
+      procedureId: 'parking-permit',
+      registrationNumber: 'AB 1234',
+    });
+    const preview = await cases.preview(as(citizen(ANNA)), permit.caseId);
+    expect(preview.sources.map((s) => s.source)).toEqual(['persons', 'vehicles', 'personal-space']);
+    registryReads.length = 0;
+    const filled = await cases.prefill(as(citizen(ANNA)), permit.caseId, {
+      previewId: preview.previewId,
+      sources: { vehicles: true },
+    });
+
+    expect(registryReads).toEqual(['vehicles/AB1234']);
+    expect(filled.fields).toEqual({
+      registrationNumber: { source: 'vehicles', value: 'AB1234' },
+      make: { source: 'vehicles', value: 'Renault' },
+      model: { source: 'vehicles', value: 'Zoe' },
+    });
   });
 
   it('keeps a draft on the version it started with', async () => {

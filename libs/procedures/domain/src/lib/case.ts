@@ -7,7 +7,7 @@ export type CaseStatus =
   'none' | 'draft' | 'submitted' | 'received' | 'in-review' | 'information-requested' | 'decided';
 
 /** The sources a form may be prefilled from. */
-export type PrefillSource = 'persons' | 'businesses' | 'personal-space';
+export type PrefillSource = 'persons' | 'businesses' | 'vehicles' | 'personal-space';
 
 /** What one source would fill, as the preview shows it. */
 export interface PreviewedSource {
@@ -38,6 +38,8 @@ export type CaseEvent =
         readonly procedureVersion: number;
         readonly applicant: string;
         readonly businessNumber: string | null;
+        /** A vehicle procedure's vehicle (registration number), which the applicant owns. */
+        readonly registrationNumber?: string | null;
         readonly organisationId: string;
         readonly startedAt: Date;
       };
@@ -179,6 +181,8 @@ export type CaseCommand =
         readonly procedureVersion: number;
         readonly applicant: string;
         readonly businessNumber: string | null;
+        /** A vehicle procedure's vehicle (registration number), which the applicant owns. */
+        readonly registrationNumber?: string | null;
         readonly organisationId: string;
       };
       readonly metadata: Timed;
@@ -293,6 +297,8 @@ export interface CaseState {
   readonly procedureVersion: number;
   readonly applicant: string;
   readonly businessNumber: string | null;
+  /** A vehicle procedure's vehicle; `null` for any other. */
+  readonly registrationNumber: string | null;
   readonly organisationId: string;
   readonly previews: ReadonlyMap<string, PreviewState>;
   /** The prefilled fields, by field, the latest application winning. */
@@ -312,6 +318,7 @@ const initialState: CaseState = {
   procedureVersion: 0,
   applicant: '',
   businessNumber: null,
+  registrationNumber: null,
   organisationId: '',
   previews: new Map(),
   prefilled: new Map(),
@@ -560,6 +567,7 @@ function evolve(state: CaseState, event: CaseEvent): CaseState {
         procedureVersion: d.procedureVersion,
         applicant: d.applicant,
         businessNumber: d.businessNumber,
+        registrationNumber: d.registrationNumber ?? null,
         organisationId: d.organisationId,
       };
     }

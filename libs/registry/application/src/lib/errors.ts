@@ -7,7 +7,7 @@ import type { RegistryRejectionCode } from '@gov/registry-domain';
  * with, handed to the chassis once (`bootstrapService({ rejections })`), which maps everything
  * else (version conflicts, read-only site, an unreachable database). Unknown records 404, a
  * refusal of the caller 403, a conflict with the record's state 409, invalid input 400 with
- * every offending field.
+ * every offending field, a valid request that another register's state refuses 422.
  */
 export const REGISTRY_REJECTION_STATUSES: RejectionStatuses<RegistryRejectionCode> = {
   INVALID_INPUT: 400,
@@ -20,6 +20,8 @@ export const REGISTRY_REJECTION_STATUSES: RejectionStatuses<RegistryRejectionCod
   PERSON_DECEASED: 409,
   RECORD_ERASED: 410,
   BUSINESS_STRUCK_OFF: 409,
+  VEHICLE_DEREGISTERED: 409,
+  OWNER_NOT_ON_RECORD: 422,
   INVALID_CIVIL_STATUS_TRANSITION: 409,
   CORRECTION_ALREADY_EXISTS: 409,
   CORRECTION_ALREADY_DECIDED: 409,

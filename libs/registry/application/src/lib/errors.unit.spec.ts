@@ -14,6 +14,8 @@ const KINDS: Record<RegistryRejectionCode, string> = {
   NOT_REGISTERED: 'not-found',
   PERSON_DECEASED: 'conflict',
   BUSINESS_STRUCK_OFF: 'conflict',
+  VEHICLE_DEREGISTERED: 'conflict',
+  OWNER_NOT_ON_RECORD: 'unprocessable',
   INVALID_CIVIL_STATUS_TRANSITION: 'conflict',
   CORRECTION_ALREADY_EXISTS: 'conflict',
   CORRECTION_NOT_FOUND: 'not-found',

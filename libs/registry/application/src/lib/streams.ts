@@ -12,6 +12,11 @@ export const streamIds = {
   person: (nationalId: string): string => nationalId,
   /** The record of a business: its business number (`B123456`). */
   business: (businessNumber: string): string => businessNumber,
+  /**
+   * The record of a vehicle: `vehicle-` and its registration number (`vehicle-AB1234`); the
+   * prefix keeps it apart from the other registers' ids whatever their formats become.
+   */
+  vehicle: (registrationNumber: string): string => `vehicle-${registrationNumber}`,
   /** A correction request. */
   correction: (correctionId: string): string => `correction-${correctionId}`,
   /** The reads of one person's data (never the record's stream: reads do not move its version). */

@@ -15,6 +15,7 @@ import type {
   ConsentDecisions,
 } from '../lib/access/agency-reads';
 import { BusinessService } from '../lib/businesses/business.service';
+import { VehicleService } from '../lib/vehicles/vehicle.service';
 import { BusinessManagersProjector } from '../lib/businesses/business-managers.projector';
 import type { RequestContext } from '../lib/context';
 import { CorrectionService } from '../lib/corrections/correction.service';
@@ -154,6 +155,7 @@ export function registryTestbed() {
       agencyReads,
     ),
     businesses: new BusinessService(store, clock, numbers, agencyReads, managers),
+    vehicles: new VehicleService(store, clock, agencyReads, new AccessLog(store, clock)),
     managersProjector: new BusinessManagersProjector(store, managers, checkpoints),
     corrections: new CorrectionService(
       new ReadModelFollowingStore(store, readModel),

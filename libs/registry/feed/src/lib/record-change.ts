@@ -1,4 +1,5 @@
-// Domain state → gov.registry.v1.RecordChange, the value of a record on registry.changes.v1.
+// Domain state → gov.registry.v1.RecordChange, the value of a record on registry.changes.v1
+// (a vehicle's record in it is gov.registry.vehicles.v1.VehicleRecord).
 // Pure: no I/O. The enum tables are total in the domain → proto direction, so a domain literal
 // without a contract value is a compile error here rather than a malformed message there.
 import { create } from '@bufbuild/protobuf';
@@ -21,13 +22,19 @@ import {
   SexMarker as ProtoSexMarker,
   StrikeOffGround as ProtoStrikeOffGround,
   StrikeOffSchema,
+  DeregistrationGround as ProtoDeregistrationGround,
+  DeregistrationSchema,
+  VehicleRecordSchema,
+  VehicleStatus,
 } from '@gov/contracts';
 import type {
   Address as ProtoAddress,
   BusinessRecord as ProtoBusinessRecord,
   PersonRecord as ProtoPersonRecord,
   RecordChange,
+  VehicleRecord as ProtoVehicleRecord,
 } from '@gov/contracts';
+import { vehicleOwnerToProto } from '@gov/registry-application';
 import { assertNever } from '@gov/registry-domain';
 import type {
   Address,
@@ -35,6 +42,7 @@ import type {
   BusinessEvent,
   BusinessState,
   CivilStatus,
+  DeregistrationGround,
   LegalForm,
   ManagerRole,
   PersonCorrectableField,
@@ -42,6 +50,8 @@ import type {
   PersonState,
   SexMarker,
   StrikeOffGround,
+  VehicleEvent,
+  VehicleState,
 } from '@gov/registry-domain';
 
 /** When and at which version of its record a change happened. */
@@ -96,6 +106,13 @@ const STRIKE_OFF_GROUNDS: Readonly<Record<StrikeOffGround, ProtoStrikeOffGround>
   administrative: ProtoStrikeOffGround.ADMINISTRATIVE,
 };
 
+const DEREGISTRATION_GROUNDS: Readonly<Record<DeregistrationGround, ProtoDeregistrationGround>> = {
+  scrapped: ProtoDeregistrationGround.SCRAPPED,
+  exported: ProtoDeregistrationGround.EXPORTED,
+  stolen: ProtoDeregistrationGround.STOLEN,
+  withdrawn: ProtoDeregistrationGround.WITHDRAWN,
+};
+
 /** The contract's names (PersonRecord) of the fields a correction can set. */
 const PERSON_CORRECTED_FIELD: Readonly<Record<PersonCorrectableField, string>> = {
   givenNames: 'given_names',
@@ -120,6 +137,7 @@ const BUSINESS_CORRECTED_FIELD: Readonly<Record<BusinessCorrectableField, string
  */
 const EVERY_PERSON_FIELD: readonly string[] = PersonRecordSchema.fields.map((f) => f.name);
 const EVERY_BUSINESS_FIELD: readonly string[] = BusinessRecordSchema.fields.map((f) => f.name);
+const EVERY_VEHICLE_FIELD: readonly string[] = VehicleRecordSchema.fields.map((f) => f.name);
 
 /**
  * The change message for a person event, given the person's state right after it (the event
@@ -164,6 +182,29 @@ export function businessRecordChange(
     changedFields: [...changedFields],
     occurredAt: timestampFromDate(at.occurredAt),
     record: { case: 'business', value: businessRecord(after) },
+  });
+}
+
+/**
+ * The change message for a vehicle event, given the vehicle's state right after it. As
+ * {@link personRecordChange}, `undefined` when that state holds no record. The owner goes out
+ * as its number (see vehicles.proto on personal data).
+ */
+export function vehicleRecordChange(
+  event: VehicleEvent,
+  after: VehicleState,
+  at: ChangePosition,
+): RecordChange | undefined {
+  if (after.status === 'unregistered') return undefined;
+  const { kind, changedFields } = vehicleChangeKind(event);
+  return create(RecordChangeSchema, {
+    recordId: after.record.registrationNumber,
+    register: Register.VEHICLES,
+    recordVersion: BigInt(at.version),
+    kind,
+    changedFields: [...changedFields],
+    occurredAt: timestampFromDate(at.occurredAt),
+    record: { case: 'vehicle', value: vehicleRecord(after) },
   });
 }
 
@@ -219,6 +260,41 @@ function businessChangeKind(event: BusinessEvent): KindAndFields {
     default:
       return assertNever(event, 'business event');
   }
+}
+
+function vehicleChangeKind(event: VehicleEvent): KindAndFields {
+  switch (event.type) {
+    case 'VehicleRegistered':
+      return { kind: ChangeKind.REGISTERED, changedFields: EVERY_VEHICLE_FIELD };
+    case 'VehicleOwnershipTransferred':
+      return { kind: ChangeKind.OWNERSHIP_TRANSFERRED, changedFields: ['owner'] };
+    case 'VehicleDeregistered':
+      return { kind: ChangeKind.DEREGISTERED, changedFields: ['status', 'deregistration'] };
+    default:
+      return assertNever(event, 'vehicle event');
+  }
+}
+
+function vehicleRecord(
+  state: Exclude<VehicleState, { status: 'unregistered' }>,
+): ProtoVehicleRecord {
+  const { record } = state;
+  return create(VehicleRecordSchema, {
+    registrationNumber: record.registrationNumber,
+    status: state.status === 'deregistered' ? VehicleStatus.DEREGISTERED : VehicleStatus.REGISTERED,
+    owner: vehicleOwnerToProto(record.owner),
+    make: record.make,
+    model: record.model,
+    firstRegistration: record.firstRegistration,
+    ...(state.status === 'deregistered'
+      ? {
+          deregistration: create(DeregistrationSchema, {
+            effectiveDate: state.deregistration.effectiveDate,
+            ground: DEREGISTRATION_GROUNDS[state.deregistration.ground],
+          }),
+        }
+      : {}),
+  });
 }
 
 function personRecord(

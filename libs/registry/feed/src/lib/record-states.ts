@@ -7,11 +7,12 @@ import {
   NO_PERSONAL_DATA,
   businessEventsCodec,
   personEventsCodec,
+  vehicleEventsCodec,
 } from '@gov/registry-application';
-import { businessDecider, personDecider } from '@gov/registry-domain';
-import type { BusinessState, PersonState } from '@gov/registry-domain';
+import { businessDecider, personDecider, vehicleDecider } from '@gov/registry-domain';
+import type { BusinessState, PersonState, VehicleState } from '@gov/registry-domain';
 
-import { businessRecordChange, personRecordChange } from './record-change';
+import { businessRecordChange, personRecordChange, vehicleRecordChange } from './record-change';
 
 /**
  * A change to publish, with the log event it comes from: a record's new state, or the erasure
@@ -120,6 +121,25 @@ function businessFold(state: BusinessState, version: number): Fold {
   };
 }
 
+function vehicleFold(state: VehicleState, version: number): Fold {
+  return {
+    version,
+    apply(recorded) {
+      // Nothing sealed: a vehicle's owner is a number (vehicles.proto).
+      const event = vehicleEventsCodec.decode(recorded, NO_PERSONAL_DATA);
+      const after = vehicleDecider.evolve(state, event);
+      const at = { version: recorded.streamVersion, occurredAt: recorded.occurredAt };
+      return {
+        next: vehicleFold(after, recorded.streamVersion),
+        entry: () => {
+          const change = vehicleRecordChange(event, after, at);
+          return change === undefined ? undefined : { kind: 'change', change };
+        },
+      };
+    },
+  };
+}
+
 /** The keys that open the personal data of `events`, as this site has them. */
 function keysOf(keyStore: SubjectKeyStore, events: readonly RecordedEvent[]): Promise<SubjectKeys> {
   return KeyRing.forReading(
@@ -145,6 +165,9 @@ const RECORD_STREAM_STARTS: ReadonlyMap<string, () => Fold> = new Map([
   ),
   ...businessEventsCodec.eventTypes.map(
     (type) => [type, () => businessFold(businessDecider.initialState, 0)] as const,
+  ),
+  ...vehicleEventsCodec.eventTypes.map(
+    (type) => [type, () => vehicleFold(vehicleDecider.initialState, 0)] as const,
   ),
 ]);
 

@@ -194,7 +194,11 @@ export const DecisionSchema = z.object({
 });
 
 /** A source of prefilled data in a path. */
-export const SourceParam = z.enum(DATA_SOURCES).describe('The source of prefilled data');
+// DATA_SOURCES are the platform's built-in sources; the register of vehicles is declared in the
+// catalogue file (`sources`) and prefills too (a procedure asks the Yes/No for it).
+export const SourceParam = z
+  .enum([...DATA_SOURCES, 'vehicles'])
+  .describe('The source of prefilled data');
 
 /** A procedure id in a path. */
 export const ProcedureIdParam = id('A procedure definition id', 'allocation-familiale');

@@ -46,10 +46,15 @@ export const StartDraftBody = z.strictObject({
     .string()
     .regex(/^B[1-9]\d{0,5}$/, 'must be B followed by 1 to 6 digits, without a leading zero')
     .optional(),
+  registrationNumber: z
+    .string()
+    .regex(/^[A-Za-z]{2}[ -]?\d{4}$/, 'must be two letters and four digits, e.g. AB 1234')
+    .optional()
+    .describe('A vehicle procedure’s vehicle, which the registry must show the person owns'),
 });
 export type StartDraftDto = z.output<typeof StartDraftBody>;
 
-const Source = z.enum(['persons', 'businesses', 'personal-space']);
+const Source = z.enum(['persons', 'businesses', 'vehicles', 'personal-space']);
 
 /** `POST /drafts/{id}/prefill`. */
 export const PrefillBody = z.strictObject({
@@ -58,6 +63,7 @@ export const PrefillBody = z.strictObject({
     .strictObject({
       persons: z.boolean().optional(),
       businesses: z.boolean().optional(),
+      vehicles: z.boolean().optional(),
       'personal-space': z.boolean().optional(),
     })
     .describe('Yes (true) or No (false) per source of the preview; a source left out is a No'),

@@ -39,6 +39,10 @@ export const REGISTER_KEEPING: Readonly<
     purpose: 'keeping the trade and companies register',
     legalBasis: 'loi du 19 décembre 2002 concernant le registre de commerce et des sociétés',
   },
+  vehicles: {
+    purpose: 'keeping the register of vehicles',
+    legalBasis: 'loi modifiée du 14 février 1955 concernant la réglementation de la circulation',
+  },
 };
 
 /** The principal, if it is a registrar of `register`; 403 otherwise. */
@@ -171,6 +175,48 @@ export function businessReadAccess(context: RequestContext): BusinessReadAccess 
     }
     case 'citizen':
       return { kind: 'manager', nationalId: principal.subject };
+    case 'operator':
+    case 'dpo':
+    case 'auditor':
+      throw ApplicationError.forbidden(`${principal.kind}s do not read register records`);
+    default: {
+      const unknown: never = principal;
+      throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** Who reads a vehicle's record, before the record is read. */
+export type VehicleReadAccess =
+  /** A registrar of the vehicles register: the whole record. */
+  | { readonly kind: 'registrar' }
+  /** A citizen: the whole record, if the record names them as its owner now (else 403). */
+  | { readonly kind: 'owner'; readonly nationalId: string }
+  /** An agency, as it declared itself: the agency read policy decides the rest. */
+  | {
+      readonly kind: 'agency';
+      readonly organisationId: string;
+      readonly purpose: string;
+      readonly legalBasisId?: string;
+    };
+
+/**
+ * May the caller read the record of a vehicle? As for a business: registrars of the vehicles
+ * register; a citizen who owns the vehicle now (the caller checks the record); agencies that
+ * declare a purpose, which the agency read policy then decides.
+ */
+export function vehicleReadAccess(context: RequestContext): VehicleReadAccess {
+  const { principal } = context;
+  switch (principal.kind) {
+    case 'registrar':
+      requireRegistrarOf(principal, 'vehicles');
+      return { kind: 'registrar' };
+    case 'agency': {
+      const declared = requirePurpose(context);
+      return { kind: 'agency', organisationId: principal.organisationId, ...declared };
+    }
+    case 'citizen':
+      return { kind: 'owner', nationalId: principal.subject };
     case 'operator':
     case 'dpo':
     case 'auditor':

@@ -76,6 +76,15 @@ export interface AgencyBusinessReadPermit {
   readonly legalBasisId: string;
 }
 
+/** What an agency may read of a vehicle, and on which basis. */
+export interface AgencyVehicleReadPermit {
+  /** The vehicle fields it may receive (gov.registry.vehicles.v1 VehicleRecord names). */
+  readonly fields: ReadonlySet<string>;
+  /** The provision of the legal basis. */
+  readonly legalBasis: string;
+  readonly legalBasisId: string;
+}
+
 /** An agency's read as its request declares it. */
 export interface AgencyReadRequest {
   readonly organisationId: string;
@@ -166,6 +175,29 @@ export class AgencyReadPolicy {
   }
 
   /**
+   * An agency's read of a vehicle's record: as for a business, on a legal basis of the
+   * catalogue only, over the fields the catalogue declares for the source `vehicles` (its
+   * `sources`; none declared, no agency reads vehicles). 403 otherwise.
+   */
+  permitVehicleRead(
+    request: Omit<AgencyReadRequest, 'subject' | 'bearerToken'>,
+  ): AgencyVehicleReadPermit {
+    const known = this.catalogue.sources.get('vehicles') ?? [];
+    const categories = known.map((field) => `vehicles.${field}` as const);
+    const onBasis = this.catalogueBasis(request, categories, 'a vehicle');
+    if (onBasis === undefined) {
+      throw ApplicationError.forbidden(
+        `no legal basis of ${request.organisationId} allows the purpose "${request.purpose}" on vehicle records`,
+      );
+    }
+    return {
+      fields: fieldsOf(onBasis.categories, 'vehicles', known),
+      legalBasis: onBasis.basis.provision,
+      legalBasisId: onBasis.basis.id,
+    };
+  }
+
+  /**
    * The catalogue basis of the request's organisation for `purpose` on the given categories:
    * the named one (403 if it is not the organisation's, not for the purpose, or covers none of
    * them), else the one covering the most; `undefined` when none does.
@@ -224,7 +256,7 @@ export class AgencyReadPolicy {
 /** The fields of `source` (`known`) that `categories` name, as `<source>.<field>`. */
 function fieldsOf<Field extends string>(
   categories: readonly DataCategory[],
-  source: 'persons' | 'businesses',
+  source: 'persons' | 'businesses' | 'vehicles',
   known: readonly Field[],
 ): ReadonlySet<Field> {
   const fields = new Set<Field>();

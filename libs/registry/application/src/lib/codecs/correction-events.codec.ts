@@ -385,6 +385,10 @@ function correctableFields(registerName: RegisterName): readonly string[] {
       return PERSON_CORRECTABLE_FIELDS;
     case 'businesses':
       return BUSINESS_CORRECTABLE_FIELDS;
+    case 'vehicles':
+      // No correction requests on vehicles (see the domain's README): a payload naming a
+      // vehicle's field is malformed.
+      return [];
     default:
       return assertNever(registerName, 'register');
   }

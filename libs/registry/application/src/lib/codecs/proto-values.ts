@@ -121,6 +121,7 @@ export const strikeOffGround = enumMapping<StrikeOffGround, ProtoStrikeOffGround
 export const register = enumMapping<RegisterName, ProtoRegister>({
   persons: ProtoRegister.PERSONS,
   businesses: ProtoRegister.BUSINESSES,
+  vehicles: ProtoRegister.VEHICLES,
 });
 
 export function addressToProto(address: Address): ProtoAddress {

@@ -18,6 +18,13 @@ export type RegistryRejectionCode =
   | 'RECORD_ERASED'
   /** The business is struck off the register: only corrections still change the record. */
   | 'BUSINESS_STRUCK_OFF'
+  /** The vehicle is deregistered: its record is closed. */
+  | 'VEHICLE_DEREGISTERED'
+  /**
+   * A vehicle's owner is not on record in its register (no living person, or no business not
+   * struck off, with that number): the field names which.
+   */
+  | 'OWNER_NOT_ON_RECORD'
   /** The civil status cannot follow the current one (e.g. divorced while single). */
   | 'INVALID_CIVIL_STATUS_TRANSITION'
   /** A correction request with this id already exists. */
