@@ -34,7 +34,7 @@ describe('every service keeps the contract its OpenAPI document states', () => {
             {
               role: 'registrar',
               subject: 'fuzz-clerk',
-              registers: ['persons', 'businesses'],
+              registers: ['persons', 'businesses', 'vehicles'],
               organisationId: 'rnpp',
             },
           ],

@@ -69,6 +69,13 @@ export const RULES: Partial<Record<ServiceName, Record<string, OperationRule>>> 
       singleItemArrays: DISTINCT_MANAGERS,
     },
     'POST /businesses/{businessNumber}/strike-off': CHANGE,
+    // Vehicles (issue 16's register, an extension): a number already taken (409); an owner who
+    // is not on record, or closed (422).
+    'POST /vehicles': { role: 'registrar', refusals: [409, 422] },
+    'GET /vehicles/{registrationNumber}': { role: 'registrar', refusals: [404] },
+    'GET /vehicles/{registrationNumber}/history': { role: 'registrar', refusals: [404] },
+    'PUT /vehicles/{registrationNumber}/owner': { ...CHANGE, refusals: [404, 409, 412, 422] },
+    'POST /vehicles/{registrationNumber}/deregistration': CHANGE,
     // A citizen may ask to correct only their own record (or a business they manage), and the
     // record must exist.
     'POST /corrections': { role: 'citizen', refusals: [403, 404] },

@@ -10,6 +10,7 @@ import {
   Register,
   SexMarker,
   StrikeOffGround,
+  VehicleStatus,
 } from '@gov/contracts';
 import type { RecordChange } from '@gov/contracts';
 
@@ -92,7 +93,64 @@ const view = (...categories: string[]) => agencyView('ccss', 'ccss-affiliation',
 const json = (change: RecordChange | undefined): unknown =>
   change && toJson(RecordChangeSchema, change);
 
+function vehicleChange(): RecordChange {
+  return create(RecordChangeSchema, {
+    recordId: 'AB1234',
+    register: Register.VEHICLES,
+    recordVersion: 2n,
+    kind: ChangeKind.OWNERSHIP_TRANSFERRED,
+    changedFields: ['owner'],
+    record: {
+      case: 'vehicle',
+      value: {
+        registrationNumber: 'AB1234',
+        status: VehicleStatus.REGISTERED,
+        owner: { kind: { case: 'nationalId', value: '1983081200123' } },
+        make: 'Renault',
+        model: 'Zoe',
+        firstRegistration: '2021-04-01',
+      },
+    },
+  });
+}
+
 describe('cutForAgency', () => {
+  it('cuts a register added after it (vehicles) by its fields’ names, with no entry of its own', () => {
+    const police = agencyView('police', 'police-vehicle-identification', 1, [
+      'vehicles.registration_number',
+      'vehicles.owner',
+      'vehicles.make',
+    ]);
+    expect(json(cutForAgency(vehicleChange(), police))).toEqual({
+      recordId: 'AB1234',
+      register: 'REGISTER_VEHICLES',
+      recordVersion: '2',
+      kind: 'CHANGE_KIND_OWNERSHIP_TRANSFERRED',
+      changedFields: ['owner'],
+      view: {
+        organisationId: 'police',
+        legalBasisId: 'police-vehicle-identification',
+        version: 1,
+        categories: ['vehicles.make', 'vehicles.owner', 'vehicles.registration_number'],
+      },
+      vehicle: {
+        registrationNumber: 'AB1234',
+        owner: { nationalId: '1983081200123' },
+        make: 'Renault',
+      },
+    });
+    // A change of a field the view does not name is not sent; nor is a vehicle to a view
+    // naming only persons.
+    const modelOnly = agencyView('police', 'x', 1, [
+      'vehicles.registration_number',
+      'vehicles.model',
+    ]);
+    expect(cutForAgency(vehicleChange(), modelOnly)).toBeUndefined();
+    expect(
+      cutForAgency(vehicleChange(), view('persons.national_id', 'persons.address')),
+    ).toBeUndefined();
+  });
+
   it('sends a record only if the view names its register’s id field', () => {
     const change = personChange(ChangeKind.REGISTERED, EVERY_PERSON_FIELD);
     expect(cutForAgency(change, view('persons.address', 'persons.family_name'))).toBeUndefined();

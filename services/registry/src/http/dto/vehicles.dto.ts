@@ -22,7 +22,7 @@ const Owner = z
     z.strictObject({
       kind: z.literal('person'),
       nationalId: NationalIdParam.describe(
-        'The owner’s national identification number; a living person of the register',
+        'The owner’s national identification number: 13 digits; the check digits are verified; a living person of the register',
       ),
     }),
     z.strictObject({
