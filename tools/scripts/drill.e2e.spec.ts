@@ -87,13 +87,14 @@ describe('npm run drill', () => {
       rpo_events: 0,
       rpo_ms: 0,
       identical: true,
+      // The two agency feeds' first cuts (ccss, cae: one AgencyFeedCut each, at the start);
       // 300 persons, then 30 correction requests: 10 accepted (3 events each: the acceptance,
       // the record change, the communication to those who read the record: none yet),
       // 10 rejected; then 10 vehicles registered, 5 of them transferred and 2 deregistered (17
       // events); then 20 persons' records read twice by ccss (one access event each); then
       // 10 family-allowance cases, each read once by the prefill and once by the back office;
       // then one person registered and erased (2 events).
-      position: '449',
+      position: '451',
       discarded_on_promotion: 0,
     });
     expect(report.rto_ms).toBeGreaterThan(0);
@@ -114,20 +115,22 @@ describe('npm run drill', () => {
     expect(registry?.primary).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(registry?.embassy).toBe(registry?.primary);
     // The corrections read model, compared at the same checkpoint before the promotion.
-    expect(report.digests['registry/corrections']).toMatchObject({ position: '449' });
+    expect(report.digests['registry/corrections']).toMatchObject({ position: '451' });
     expect(report.digests['registry/corrections']?.embassy).toBe(
       report.digests['registry/corrections']?.primary,
     );
     // Consent and audit: 20 grants and 20 uses; one audit entry per registry read (40 by ccss,
-    // 20 in the cases) and per opening of a person's letter (the 10 decision letters).
+    // 20 in the cases) and per opening of a person's letter (the 10 decision letters), and one
+    // per delivery of a person's record on an agency feed: the 301 registrations and the 10
+    // accepted corrections, each to ccss and to cae (622).
     // Procedures: 11 events per case (draft to decision letter). Letterbox: 10 letters of 2
     // events, and 10 decision letters of 5 (read and acknowledged). The erased person: a
     // personal-space item (procedures) and a letter of 2 events (letterbox), then each of
     // consent, procedures and letterbox records the erasure in its own log (one event each).
     for (const [name, position] of [
       ['consent', '41'],
-      ['audit', '70'],
-      ['audit/audit.tree', '70'],
+      ['audit', '692'],
+      ['audit/audit.tree', '692'],
       ['procedures', '112'],
       ['procedures/procedures.read-models', '112'],
       ['letterbox', '73'],
@@ -146,7 +149,7 @@ describe('npm run drill', () => {
     // Failback: the former primary followed the embassy, then took over again at a later
     // position (the writes made on the embassy meanwhile), with equal digests.
     expect(report.failback).toMatchObject({ identical: true });
-    expect(Number(report.failback?.position)).toBeGreaterThan(449);
+    expect(Number(report.failback?.position)).toBeGreaterThan(451);
     expect(report.failback?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   }, 300_000);
 
@@ -165,10 +168,10 @@ describe('npm run drill', () => {
     // Whatever the loss was, it is counted, and the embassy kept at least the initial load.
     expect(Number.isSafeInteger(report.rpo_events)).toBe(true);
     expect(Number.isFinite(report.rpo_ms)).toBe(true);
-    expect(Number(report.position)).toBeGreaterThanOrEqual(449);
+    expect(Number(report.position)).toBeGreaterThanOrEqual(451);
     expect(report.digests['registry']?.embassy).toBe(report.digests['registry']?.primary);
     // The read model, compared after the replay (the primary is gone after the failover).
-    expect(report.digests['registry/corrections']).toMatchObject({ position: '449' });
+    expect(report.digests['registry/corrections']).toMatchObject({ position: '451' });
     expect(report.digests['registry/corrections']?.embassy).toBe(
       report.digests['registry/corrections']?.primary,
     );

@@ -18,7 +18,7 @@ import { requireNode24 } from './lib/node-version';
 const USAGE = `usage: npm run token -- <citizen|registrar|agency|operator|dpo|auditor> <subject> [--registers a,b] [--org id]
                       [--national-id n] [--ttl 1h]
   citizen    subject = the person's national identification number
-  registrar  --registers lists the registers it may write (persons, businesses);
+  registrar  --registers lists the registers it may write (persons, businesses, vehicles);
              --national-id is their own number (needed to decide on corrections)
   agency     --org names the organisation; reads must also state a purpose and a legal basis
   operator   platform operations: replication status, fencing and promotion of a site
