@@ -143,13 +143,15 @@ export function personReadAccess(context: RequestContext, nationalId: string): P
   }
 }
 
-/** Who reads a business's record, before the record is read. */
-export type BusinessReadAccess =
-  /** A registrar of the businesses register: the whole record. */
+/**
+ * Who reads a record of a register other than persons, before the record is read: a registrar of
+ * the register (the whole record); a citizen in the capacity `Citizen` (the whole record, if the
+ * record names them so now, which the caller checks: else 403); or an agency, as it declared
+ * itself (the agency read policy decides the rest).
+ */
+export type RecordReadAccess<Citizen extends string> =
   | { readonly kind: 'registrar' }
-  /** A citizen: the whole record, if the record names them as a current manager (else 403). */
-  | { readonly kind: 'manager'; readonly nationalId: string }
-  /** An agency, as it declared itself: the agency read policy decides the rest. */
+  | { readonly kind: Citizen; readonly nationalId: string }
   | {
       readonly kind: 'agency';
       readonly organisationId: string;
@@ -157,24 +159,34 @@ export type BusinessReadAccess =
       readonly legalBasisId?: string;
     };
 
+/** Who reads a business's record: a citizen as a current manager. */
+export type BusinessReadAccess = RecordReadAccess<'manager'>;
+
+/** Who reads a vehicle's record: a citizen as its owner now. */
+export type VehicleReadAccess = RecordReadAccess<'owner'>;
+
 /**
- * May the caller read the record of a business? Registrars of the businesses register; a
- * citizen who manages the business now (the caller checks the record, see
- * {@link requireCurrentManager}); and agencies that declare a purpose (and optionally the legal
- * basis id they read on), which the agency read policy then decides.
+ * May the caller read a record of `register`? Registrars of that register; a citizen in the
+ * capacity `citizen` (the caller checks the record: {@link requireCurrentManager} for a
+ * business); and agencies that declare a purpose (and optionally the legal basis id they read
+ * on), which the agency read policy then decides.
  */
-export function businessReadAccess(context: RequestContext): BusinessReadAccess {
+function recordReadAccess<Citizen extends string>(
+  context: RequestContext,
+  register: Exclude<RegisterName, 'persons'>,
+  citizen: Citizen,
+): RecordReadAccess<Citizen> {
   const { principal } = context;
   switch (principal.kind) {
     case 'registrar':
-      requireRegistrarOf(principal, 'businesses');
+      requireRegistrarOf(principal, register);
       return { kind: 'registrar' };
     case 'agency': {
       const declared = requirePurpose(context);
       return { kind: 'agency', organisationId: principal.organisationId, ...declared };
     }
     case 'citizen':
-      return { kind: 'manager', nationalId: principal.subject };
+      return { kind: citizen, nationalId: principal.subject };
     case 'operator':
     case 'dpo':
     case 'auditor':
@@ -186,46 +198,14 @@ export function businessReadAccess(context: RequestContext): BusinessReadAccess 
   }
 }
 
-/** Who reads a vehicle's record, before the record is read. */
-export type VehicleReadAccess =
-  /** A registrar of the vehicles register: the whole record. */
-  | { readonly kind: 'registrar' }
-  /** A citizen: the whole record, if the record names them as its owner now (else 403). */
-  | { readonly kind: 'owner'; readonly nationalId: string }
-  /** An agency, as it declared itself: the agency read policy decides the rest. */
-  | {
-      readonly kind: 'agency';
-      readonly organisationId: string;
-      readonly purpose: string;
-      readonly legalBasisId?: string;
-    };
+/** May the caller read the record of a business? See {@link recordReadAccess}. */
+export function businessReadAccess(context: RequestContext): BusinessReadAccess {
+  return recordReadAccess(context, 'businesses', 'manager');
+}
 
-/**
- * May the caller read the record of a vehicle? As for a business: registrars of the vehicles
- * register; a citizen who owns the vehicle now (the caller checks the record); agencies that
- * declare a purpose, which the agency read policy then decides.
- */
+/** May the caller read the record of a vehicle? As for a business, its owner as the citizen. */
 export function vehicleReadAccess(context: RequestContext): VehicleReadAccess {
-  const { principal } = context;
-  switch (principal.kind) {
-    case 'registrar':
-      requireRegistrarOf(principal, 'vehicles');
-      return { kind: 'registrar' };
-    case 'agency': {
-      const declared = requirePurpose(context);
-      return { kind: 'agency', organisationId: principal.organisationId, ...declared };
-    }
-    case 'citizen':
-      return { kind: 'owner', nationalId: principal.subject };
-    case 'operator':
-    case 'dpo':
-    case 'auditor':
-      throw ApplicationError.forbidden(`${principal.kind}s do not read register records`);
-    default: {
-      const unknown: never = principal;
-      throw new TypeError(`unknown principal ${JSON.stringify(unknown)}`);
-    }
-  }
+  return recordReadAccess(context, 'vehicles', 'owner');
 }
 
 /**
