@@ -5,7 +5,8 @@
 // receives, asks a question the person answers in the page, and decides; the case's timeline
 // shows every step and links the decision letter. A vehicle procedure (the parking permit)
 // asks for the registration number, shows the service's refusals next to it, and prefills the
-// vehicle's make from the register of vehicles.
+// vehicle's make from the register of vehicles; her standing No to that register is said on
+// the preferences page.
 import type { Locator, Page } from 'playwright-core';
 
 import { httpCall } from '../../scripts/lib/drill-client';
@@ -473,6 +474,24 @@ export function proceduresScenarios(platform: () => PortalPlatform): void {
       await expect(page.locator('#field-make-source').textContent()).resolves.toContain(
         'Prefilled from the register of vehicles.',
       );
+
+      // Her standing No to the register of vehicles, said on the preferences page the preview
+      // links to, is the consent service's answer for the parking permit.
+      await page.goto(`${portal}/prefill`);
+      const standing = page.locator('li[data-source="vehicles"]');
+      await standing.getByLabel('No', { exact: true }).check();
+      await Promise.all([
+        page.waitForURL(() => true, { waitUntil: 'load' }),
+        standing.getByRole('button', { name: 'Save for the register of vehicles' }).click(),
+      ]);
+      await expectAccessible(page);
+      await expect(standing.locator('.current-preference').innerText()).resolves.toBe('Now: No');
+      const answer = await httpCall(
+        'GET',
+        `${p.url('primary', 'consent')}/prefill-preferences/${nationalId}?source=vehicles&procedure=parking-permit`,
+        citizen,
+      );
+      expect(answer.json).toMatchObject({ prefill: false });
     });
 
     it('offers a manager the businesses the register names them for', async () => {
