@@ -3,7 +3,10 @@
 // register of persons, No to the personal space), the prefilled form, a refused and a corrected
 // submission, the dashboard; the back office of cae (through the API, as the journey does)
 // receives, asks a question the person answers in the page, and decides; the case's timeline
-// shows every step and links the decision letter.
+// shows every step and links the decision letter. A vehicle procedure (the parking permit)
+// asks for the registration number, shows the service's refusals next to it, and prefills the
+// vehicle's make from the register of vehicles; her standing No to that register is said on
+// the preferences page.
 import type { Locator, Page } from 'playwright-core';
 
 import { httpCall } from '../../scripts/lib/drill-client';
@@ -383,6 +386,112 @@ export function proceduresScenarios(platform: () => PortalPlatform): void {
         await httpCall('GET', `${p.url('primary', 'procedures')}/dashboard`, citizen)
       ).json as { active: unknown[] };
       expect(dashboard.active).toEqual([]);
+    });
+
+    it('asks a vehicle procedure for the registration number, refuses one not hers, and prefills from the register of vehicles', async () => {
+      const p = platform();
+      const registry = p.url('primary', 'registry');
+      const portal = p.url('primary', 'portal');
+      const nationalId = await p.registerPerson({ givenNames: 'Claire', familyName: 'Reding' });
+      const neighbour = await p.registerPerson({ givenNames: 'Paul', familyName: 'Reding' });
+      const registrar = await p.token('registrar', 'browser-registrar');
+      const vehicle = (registrationNumber: string, owner: string, make: string) =>
+        httpCall('POST', `${registry}/vehicles`, registrar, {
+          body: {
+            registrationNumber,
+            owner: { kind: 'person', nationalId: owner },
+            make,
+            model: 'Zoe',
+            firstRegistration: '2021-04-15',
+          },
+          expected: [201],
+          idempotencyKey: `browser-vehicle-${registrationNumber.replace(/\W/g, '')}`,
+        });
+      await vehicle('PV 2468', nationalId, 'Renault');
+      await vehicle('PV 1357', neighbour, 'Peugeot');
+
+      const page = await p.newPage('en');
+      await p.signInAsCitizen(page, nationalId);
+      await page.goto(`${portal}/procedures`);
+      await expectAccessible(page);
+      const row = page.locator('tr', { hasText: "Residents' parking permit application" });
+      await expect(row.textContent()).resolves.toContain('For a vehicle you own.');
+      await expect(row.textContent()).resolves.toContain('the register of vehicles');
+
+      await row.locator('a[href="/procedures/parking-permit/start"]').click();
+      await page.waitForURL((url) => url.pathname === '/procedures/parking-permit/start');
+      await expectAccessible(page);
+      const field = page.locator('#field-registrationNumber');
+      await expect(page.locator('#field-registrationNumber-hint').textContent()).resolves.toContain(
+        'AB 1234',
+      );
+      // Malformed (400), not in the register (422), and the neighbour's (403): each said next
+      // to the field, nothing started.
+      for (const [typed, message] of [
+        ['<b id="typed-vehicle">PV</b>', 'two letters and four digits'],
+        ['PV 9999', 'has no vehicle under this number'],
+        ['PV 1357', 'does not name you as the owner'],
+      ] as const) {
+        await field.fill(typed);
+        await Promise.all([
+          page.waitForURL(() => true, { waitUntil: 'load' }),
+          page.getByRole('button', { name: 'Start the procedure' }).click(),
+        ]);
+        expect(new URL(page.url()).pathname).toBe('/procedures/parking-permit/start');
+        await expectAccessible(page);
+        await expect(
+          page.locator('#field-registrationNumber-error').textContent(),
+        ).resolves.toContain(message);
+        await expect(field.inputValue()).resolves.toBe(typed);
+      }
+      await expect(page.locator('#typed-vehicle').count()).resolves.toBe(0);
+      const citizen = await p.token('citizen', nationalId);
+      const P = p.url('primary', 'procedures');
+      const none = (await httpCall('GET', `${P}/dashboard`, citizen)).json as { active: unknown[] };
+      expect(none.active).toEqual([]);
+
+      // Her own, written as people do.
+      await field.fill('pv-2468');
+      await Promise.all([
+        page.waitForURL((url) => /^\/drafts\/[^/]+\/prefill$/.test(url.pathname)),
+        page.getByRole('button', { name: 'Start the procedure' }).click(),
+      ]);
+      await expectAccessible(page);
+      const vehicles = page.locator('section', { hasText: 'From the register of vehicles' });
+      await expect(vehicles.locator('tbody th').allTextContents()).resolves.toEqual([
+        'Registration number',
+        'Make',
+        'Model',
+      ]);
+      await expect(page.locator('#field-source-vehicles-yes').isChecked()).resolves.toBe(true);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname.endsWith('/form')),
+        page.getByRole('button', { name: 'Confirm and go to the form' }).click(),
+      ]);
+      await expectAccessible(page);
+      await expect(page.locator('#field-make').inputValue()).resolves.toBe('Renault');
+      await expect(page.locator('#field-registrationNumber').inputValue()).resolves.toBe('PV2468');
+      await expect(page.locator('#field-make-source').textContent()).resolves.toContain(
+        'Prefilled from the register of vehicles.',
+      );
+
+      // Her standing No to the register of vehicles, said on the preferences page the preview
+      // links to, is the consent service's answer for the parking permit.
+      await page.goto(`${portal}/prefill`);
+      const standing = page.locator('li[data-source="vehicles"]');
+      await standing.getByLabel('No', { exact: true }).check();
+      await Promise.all([
+        page.waitForURL(() => true, { waitUntil: 'load' }),
+        standing.getByRole('button', { name: 'Save for the register of vehicles' }).click(),
+      ]);
+      await expectAccessible(page);
+      await expect(standing.locator('.current-preference').innerText()).resolves.toBe('Now: No');
+      const answer = await httpCall(
+        'GET',
+        `${p.url('primary', 'consent')}/prefill-preferences/${nationalId}?source=vehicles&procedure=parking-permit`,
+        citizen,
+      );
+      expect(answer.json).toMatchObject({ prefill: false });
     });
 
     it('offers a manager the businesses the register names them for', async () => {

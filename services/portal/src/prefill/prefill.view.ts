@@ -10,7 +10,7 @@ import type { FieldErrors } from '../layout/forms';
 import { PREFILL } from './prefill.messages';
 
 /** The sources a person says Yes or No to (the consent service's `source`). */
-export const SOURCES = ['persons', 'businesses', 'personal-space'] as const;
+export const SOURCES = ['persons', 'businesses', 'vehicles', 'personal-space'] as const;
 export type Source = (typeof SOURCES)[number];
 
 export type Preference = 'ALLOW' | 'NEVER';
@@ -62,6 +62,8 @@ export function sourceLabel(t: T, source: string): string {
       return t('sourcePersons');
     case 'businesses':
       return t('sourceBusinesses');
+    case 'vehicles':
+      return t('sourceVehicles');
     case 'personal-space':
       return t('sourcePersonalSpace');
     default:
@@ -117,6 +119,7 @@ function radios(
 const LEGENDS = {
   persons: ['legendPersons', 'savePersons'],
   businesses: ['legendBusinesses', 'saveBusinesses'],
+  vehicles: ['legendVehicles', 'saveVehicles'],
   'personal-space': ['legendPersonalSpace', 'savePersonalSpace'],
 } as const;
 

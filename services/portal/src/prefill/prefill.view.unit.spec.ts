@@ -54,6 +54,18 @@ describe('the prefill page', () => {
     expect(markup).toContain('name="_csrf" value="csrf-token"');
   });
 
+  it('asks Yes or No for the register of vehicles too, and offers it for an exception', () => {
+    const vehicles: PrefillPreference[] = [
+      { source: 'vehicles', procedureId: null, preference: 'NEVER', setAt: '2026-12-06T10:00:00Z' },
+    ];
+    const markup = prefillBody(PAGE, vehicles, undefined, EMPTY_OVERRIDE).toString();
+    const section = /data-source="vehicles">([\s\S]*?)<\/li>/.exec(markup)?.[1] ?? '';
+    expect(section).toContain('Prefill from the register of vehicles?');
+    expect(section).toMatch(/value="NEVER"\s+checked/);
+    expect(markup).toContain('action="/prefill/sources/vehicles"');
+    expect(markup).toMatch(/<option\s+value="vehicles"[^>]*>\s*Register of vehicles/);
+  });
+
   it('lists a procedure’s exception with the form that removes it', () => {
     const markup = prefillBody(PAGE, PREFERENCES, 'saved', EMPTY_OVERRIDE).toString();
     expect(markup).toContain('data-procedure="allocation-familiale"');

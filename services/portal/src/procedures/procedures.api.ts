@@ -11,7 +11,15 @@ export interface CatalogueText {
 }
 
 /** The sources a procedure's fields may be prefilled from. */
-export type PrefillSource = 'persons' | 'businesses' | 'personal-space';
+export type PrefillSource = 'persons' | 'businesses' | 'vehicles' | 'personal-space';
+
+/** Every source, in the order the preview and the Yes/No answers go through them. */
+export const PREFILL_SOURCES: readonly PrefillSource[] = [
+  'persons',
+  'businesses',
+  'vehicles',
+  'personal-space',
+];
 
 /** `GET /procedures` items and `GET /procedures/{id}/versions/{v}`. */
 export interface CatalogueEntry {
@@ -21,6 +29,8 @@ export interface CatalogueEntry {
   readonly organisationId: string;
   readonly purpose: string;
   readonly business: boolean;
+  /** A procedure about a vehicle the person owns: starting it names its registration number. */
+  readonly vehicle: boolean;
   readonly form: Readonly<Record<string, unknown>>;
   readonly prefill: Readonly<Record<string, string | null>>;
   readonly versions: readonly number[];
@@ -122,6 +132,8 @@ export function sourceName(source: string, language: Language): string {
       return t('sourcePersons');
     case 'businesses':
       return t('sourceBusinesses');
+    case 'vehicles':
+      return t('sourceVehicles');
     case 'personal-space':
       return t('sourcePersonalSpace');
     default:

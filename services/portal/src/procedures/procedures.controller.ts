@@ -9,19 +9,20 @@ import { PageController } from '../http/page-controller';
 import { Page, SignedInOnly, sessionOf } from '../http/page-context';
 import { redirectTo, sendPage } from '../http/render';
 import { COMMON } from '../layout/common.messages';
-import {
-  NO_ERRORS,
-  csrfField,
-  errorSummary,
-  fieldErrorsOf,
-  formValue,
-  textField,
-} from '../layout/forms';
+import { NO_ERRORS, csrfField, errorSummary, fieldErrorsOf, formValue } from '../layout/forms';
 import type { FieldErrors } from '../layout/forms';
 import { formInputs } from './form-view';
-import { CASE_ID, PROCEDURE_ID, catalogueText, fieldLabel, sourceName } from './procedures.api';
+import {
+  CASE_ID,
+  PREFILL_SOURCES,
+  PROCEDURE_ID,
+  catalogueText,
+  fieldLabel,
+  sourceName,
+} from './procedures.api';
 import type { CaseView, CatalogueEntry, PreviewAnswer } from './procedures.api';
 import { PROCEDURES } from './procedures.messages';
+import { audienceOf, startBody, startFieldOf, startRefusal } from './start-view';
 import type { ManagedBusiness } from '../businesses/businesses.views';
 import {
   fieldNames,
@@ -81,7 +82,7 @@ export class ProceduresController {
         </th>
         <td>${entry.organisationId}</td>
         <td>
-          <p>${entry.business ? t('businessProcedure') : t('personalProcedure')}</p>
+          <p>${audienceOf(entry, t)}</p>
           <p>
             ${sources.length === 0 ? t('nothingPrefilled') : t('prefilledFrom', { sources: sources.join(', ') })}
           </p>
@@ -149,7 +150,8 @@ export class ProceduresController {
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
     const entry = await this.entry(page, procedureIdOf(procedureId));
-    const businessNumber = formValue(body, 'businessNumber').trim();
+    const field = startFieldOf(entry);
+    const value = field === undefined ? '' : formValue(body, field).trim();
     let caseId: string;
     try {
       const { body: written } = await this.api.json<{ caseId: string }>(
@@ -161,22 +163,15 @@ export class ProceduresController {
           body: {
             procedureId: entry.id,
             procedureVersion: entry.version,
-            ...(entry.business ? { businessNumber } : {}),
+            ...(field === undefined ? {} : { [field]: value }),
           },
         },
       );
       caseId = written.caseId;
     } catch (error) {
-      // A business the person does not manage (403), or one the registry does not know (404):
-      // said next to the number, like a malformed one (400).
-      if (entry.business && error instanceof ApiProblem && [400, 403, 404].includes(error.status)) {
-        const errors =
-          error.errors.length > 0
-            ? fieldErrorsOf(error)
-            : new Map([['businessNumber', error.detail ?? error.title]]);
-        return await this.renderStart(reply, page, entry, errors, businessNumber, error.status);
-      }
-      throw error;
+      const errors = startRefusal(entry, error, PROCEDURES.in(page.language));
+      if (errors === undefined || !(error instanceof ApiProblem)) throw error;
+      return await this.renderStart(reply, page, entry, errors, value, error.status);
     }
     return redirectTo(reply, `/drafts/${caseId}/prefill`);
   }
@@ -202,7 +197,7 @@ export class ProceduresController {
   ): Promise<FastifyReply> {
     const caseId = caseIdOf(id);
     const sources: Record<string, boolean> = {};
-    for (const source of ['persons', 'businesses', 'personal-space']) {
+    for (const source of PREFILL_SOURCES) {
       const answer = formValue(body, sourceFieldName(source));
       if (answer === 'yes' || answer === 'no') sources[source] = answer === 'yes';
     }
@@ -327,48 +322,13 @@ export class ProceduresController {
     page: PageContext,
     entry: CatalogueEntry,
     errors: FieldErrors,
-    businessNumber: string,
+    value: string,
     status = 200,
   ): Promise<FastifyReply> {
     const businesses = entry.business ? await this.managedBusinesses(page) : [];
     const t = PROCEDURES.in(page.language);
     const title = catalogueText(entry.title, page.language, entry.id);
-    const content = html`${errorSummary(page, errors, { businessNumber: t('businessNumber') })}
-      <p>${t('startIntro', { organisation: entry.organisationId })}</p>
-      <form method="post" action="/procedures/${entry.id}/start" novalidate>
-        ${csrfField(page)}
-        ${
-          entry.business
-            ? businesses.length > 0
-              ? html`<fieldset class="field${errors.has('businessNumber') ? ' field-error' : ''}">
-                  <legend>${t('businessChoose')}</legend>
-                  ${
-                    errors.has('businessNumber')
-                      ? html`<p class="error" id="field-businessNumber">${errors.get('businessNumber')}</p>`
-                      : ''
-                  }
-                  ${businesses.map(
-                    (business, index) => html`<div>
-                      <input type="radio" name="businessNumber" id="business-${business.businessNumber}"
-                        value="${business.businessNumber}"
-                        ${(businessNumber === '' ? index === 0 : businessNumber === business.businessNumber) ? html`checked` : ''} />
-                      <label for="business-${business.businessNumber}">${business.name} (${business.businessNumber})</label>
-                    </div>`,
-                  )}
-                </fieldset>`
-              : html`<p class="hint">${t('businessNone')}</p>
-                ${textField(page, errors, {
-                  name: 'businessNumber',
-                  label: t('businessNumber'),
-                  hint: t('businessNumberHint'),
-                  value: businessNumber,
-                  required: true,
-                  autocomplete: 'off',
-                })}`
-            : ''
-        }
-        <button type="submit">${t('startButton')}</button>
-      </form>`;
+    const content = startBody(page, entry, { errors, value, businesses });
     return sendPage(
       reply,
       page,

@@ -12,6 +12,7 @@ export const PROCEDURES = messages(
     colAbout: 'About it',
     colAction: 'Action',
     businessProcedure: 'For a business you manage.',
+    vehicleProcedure: 'For a vehicle you own.',
     personalProcedure: 'For yourself.',
     prefilledFrom: 'Can be prefilled from: {sources}.',
     nothingPrefilled: 'Nothing is prefilled.',
@@ -29,6 +30,13 @@ export const PROCEDURES = messages(
     businessChoose: 'For which business?',
     businessNone:
       'The register names you as the manager of no business; type the number of the business you act for.',
+    registrationNumber: 'Registration number',
+    registrationNumberHint:
+      'The number of your vehicle in the register of vehicles: two letters and four digits, for example AB 1234. The register must name you as its owner.',
+    registrationNumberInvalid:
+      'Give the registration number as two letters and four digits, for example AB 1234.',
+    vehicleNotOwned: 'The register of vehicles does not name you as the owner of this vehicle.',
+    vehicleUnknown: 'The register of vehicles has no vehicle under this number.',
     startButton: 'Start the procedure',
     previewTitle: 'Prefill: {procedure}',
     previewIntro:
@@ -66,6 +74,7 @@ export const PROCEDURES = messages(
     notADraft: 'This procedure was already sent; you can follow it here.',
     sourcePersons: 'the register of natural persons',
     sourceBusinesses: 'the register of businesses',
+    sourceVehicles: 'the register of vehicles',
     sourcePersonalSpace: 'your personal space',
   },
   {
@@ -79,6 +88,7 @@ export const PROCEDURES = messages(
       colAbout: 'En bref',
       colAction: 'Action',
       businessProcedure: 'Pour une entreprise que vous gérez.',
+      vehicleProcedure: 'Pour un véhicule dont vous êtes propriétaire.',
       personalProcedure: 'Pour vous-même.',
       prefilledFrom: 'Peut être pré-remplie depuis : {sources}.',
       nothingPrefilled: 'Rien n’est pré-rempli.',
@@ -96,6 +106,14 @@ export const PROCEDURES = messages(
       businessChoose: 'Pour quelle entreprise ?',
       businessNone:
         'Le registre ne vous désigne comme dirigeant d’aucune entreprise ; saisissez le numéro de l’entreprise pour laquelle vous agissez.',
+      registrationNumber: 'Numéro d’immatriculation',
+      registrationNumberHint:
+        'Le numéro de votre véhicule au registre des véhicules : deux lettres et quatre chiffres, par exemple AB 1234. Le registre doit vous en désigner comme propriétaire.',
+      registrationNumberInvalid:
+        'Indiquez le numéro d’immatriculation en deux lettres et quatre chiffres, par exemple AB 1234.',
+      vehicleNotOwned:
+        'Le registre des véhicules ne vous désigne pas comme propriétaire de ce véhicule.',
+      vehicleUnknown: 'Le registre des véhicules n’a aucun véhicule sous ce numéro.',
       startButton: 'Commencer la démarche',
       previewTitle: 'Pré-remplissage : {procedure}',
       previewIntro:
@@ -133,6 +151,7 @@ export const PROCEDURES = messages(
       notADraft: 'Cette démarche a déjà été envoyée ; vous pouvez la suivre ici.',
       sourcePersons: 'le registre des personnes physiques',
       sourceBusinesses: 'le registre des entreprises',
+      sourceVehicles: 'le registre des véhicules',
       sourcePersonalSpace: 'votre espace personnel',
     },
     de: {
@@ -145,6 +164,7 @@ export const PROCEDURES = messages(
       colAbout: 'Kurz gesagt',
       colAction: 'Aktion',
       businessProcedure: 'Für ein Unternehmen, das Sie leiten.',
+      vehicleProcedure: 'Für ein Fahrzeug, das Ihnen gehört.',
       personalProcedure: 'Für Sie selbst.',
       prefilledFrom: 'Quellen zum Vorausfüllen: {sources}.',
       nothingPrefilled: 'Nichts wird vorausgefüllt.',
@@ -162,6 +182,13 @@ export const PROCEDURES = messages(
       businessChoose: 'Für welches Unternehmen?',
       businessNone:
         'Das Register nennt Sie als Leitung keines Unternehmens; geben Sie die Nummer des Unternehmens ein, für das Sie handeln.',
+      registrationNumber: 'Kennzeichen',
+      registrationNumberHint:
+        'Das Kennzeichen Ihres Fahrzeugs im Fahrzeugregister: zwei Buchstaben und vier Ziffern, zum Beispiel AB 1234. Das Register muss Sie als Eigentümer nennen.',
+      registrationNumberInvalid:
+        'Geben Sie das Kennzeichen mit zwei Buchstaben und vier Ziffern an, zum Beispiel AB 1234.',
+      vehicleNotOwned: 'Das Fahrzeugregister nennt Sie nicht als Eigentümer dieses Fahrzeugs.',
+      vehicleUnknown: 'Das Fahrzeugregister hat kein Fahrzeug unter diesem Kennzeichen.',
       startButton: 'Verfahren beginnen',
       previewTitle: 'Vorausfüllen: {procedure}',
       previewIntro:
@@ -200,6 +227,7 @@ export const PROCEDURES = messages(
       notADraft: 'Dieses Verfahren wurde bereits gesendet; Sie können es hier verfolgen.',
       sourcePersons: 'das Register der natürlichen Personen',
       sourceBusinesses: 'das Unternehmensregister',
+      sourceVehicles: 'das Fahrzeugregister',
       sourcePersonalSpace: 'Ihr persönlicher Bereich',
     },
   },
@@ -244,6 +272,10 @@ export const FIELD_LABELS = messages(
     applicantNationalities: 'Your nationalities (two-letter codes)',
     activity: 'Activity',
     startDate: 'Start date',
+    registrationNumber: 'Registration number',
+    make: 'Make',
+    model: 'Model',
+    zone: 'Residents’ parking zone',
   },
   {
     fr: {
@@ -279,6 +311,10 @@ export const FIELD_LABELS = messages(
       applicantNationalities: 'Vos nationalités (codes à deux lettres)',
       activity: 'Activité',
       startDate: 'Date de début',
+      registrationNumber: 'Numéro d’immatriculation',
+      make: 'Marque',
+      model: 'Modèle',
+      zone: 'Zone de stationnement résidentiel',
     },
     de: {
       givenNames: 'Vornamen',
@@ -313,6 +349,10 @@ export const FIELD_LABELS = messages(
       applicantNationalities: 'Ihre Staatsangehörigkeiten (Codes aus zwei Buchstaben)',
       activity: 'Tätigkeit',
       startDate: 'Beginn',
+      registrationNumber: 'Kennzeichen',
+      make: 'Marke',
+      model: 'Modell',
+      zone: 'Anwohnerparkzone',
     },
   },
 );
