@@ -31,10 +31,11 @@ let loaded = 0;
 /** The national identification numbers registered, in order. */
 const persons: string[] = [];
 /**
- * What the primary's log holds after `beforeAll`: 300 persons and 21 correction events (9
- * requests; 3 acceptances, each with its record change and its communication; 3 rejections).
+ * What the primary’s log holds after `beforeAll`: the two agency feeds’ first cuts, 300 persons
+ * and 21 correction events (9 requests; 3 acceptances, each with its record change and its
+ * communication; 3 rejections).
  */
-const LOADED_HEAD = 321n;
+const LOADED_HEAD = 323n;
 
 /** The part of embassy-sync's status these tests read. */
 interface SyncStatus {
@@ -130,7 +131,7 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
     expect(head).toBe(LOADED_HEAD);
     expect(await embassy.client.digest(head)).toBe(await primary.client.digest(head));
     const status = await embassy.client.status();
-    expect(status).toMatchObject({ role: 'replica', head: '321', highestStored: '321' });
+    expect(status).toMatchObject({ role: 'replica', head: '323', highestStored: '323' });
     // The replica's corrections read model, rebuilt from the replayed log: the same rows.
     const [ours, theirs] = await Promise.all(
       [primary, embassy].map((site) =>

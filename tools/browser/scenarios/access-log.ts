@@ -1,6 +1,7 @@
 // "Who accessed my data": agencies read a person's record through the registry's API, the
 // entries reach the audit log through Kafka, and the person's browser verifies each entry's
-// inclusion proof against the audit service's signed tree head; a tampered entry does not.
+// inclusion proof against the audit service's signed tree head; a tampered entry does not. The
+// person's registration, delivered on the agency feeds of ccss and cae, is there too.
 import type { Page } from 'playwright-core';
 
 import { httpCall } from '../../scripts/lib/drill-client';
@@ -51,6 +52,8 @@ export function accessLogScenarios(platform: () => PortalPlatform): void {
     it('shows agencies’ reads newest first, each proof verified in the browser, and finds a tampered one', async () => {
       const p = platform();
       const nationalId = await p.registerPerson({ givenNames: 'Marie', familyName: 'Kieffer' });
+      // The registration delivered on the feeds of ccss and cae: two entries, before the reads.
+      await entriesAppear(p, nationalId, 2);
       await agencyReads(
         p,
         nationalId,
@@ -65,7 +68,7 @@ export function accessLogScenarios(platform: () => PortalPlatform): void {
         'job-seeker-registration',
         'adem-job-seeker-registration',
       );
-      await entriesAppear(p, nationalId, 2);
+      await entriesAppear(p, nationalId, 4);
 
       const page = await p.newPage('en');
       await p.signInAsCitizen(page, nationalId);
@@ -75,9 +78,21 @@ export function accessLogScenarios(platform: () => PortalPlatform): void {
       await expect(page.locator('h1').textContent()).resolves.toBe('Who accessed my data');
 
       const entries = page.locator('.access-entry');
-      await expect(entries.count()).resolves.toBe(2);
+      await expect(entries.count()).resolves.toBe(4);
       const newest = entries.nth(0);
       const oldest = entries.nth(1);
+      // The deliveries: to each agency, under its feed's basis, the fields it received.
+      const deliveries = [entries.nth(2), entries.nth(3)];
+      const delivered: string[] = [];
+      for (const delivery of deliveries) {
+        await expect(delivery.locator('[data-member="purpose"]').textContent()).resolves.toBe(
+          'change-feed',
+        );
+        delivered.push(
+          ((await delivery.locator('h2').textContent()) ?? '').trim().split(',')[0] ?? '',
+        );
+      }
+      expect(delivered.sort()).toEqual(['cae', 'ccss']);
       await expect(newest.locator('h2').textContent()).resolves.toMatch(/^\s*adem,/);
       await expect(newest.locator('[data-member="purpose"]').textContent()).resolves.toBe(
         'job-seeker-registration',
@@ -101,7 +116,7 @@ export function accessLogScenarios(platform: () => PortalPlatform): void {
         await expect(verdict.textContent()).resolves.toMatch(VERIFIED);
       }
       await expect(page.locator('[data-verify-summary]').textContent()).resolves.toMatch(
-        /^All 2 entries of this page verified against the signed tree head of \d+ entries\.$/,
+        /^All 4 entries of this page verified against the signed tree head of \d+ entries\.$/,
       );
       await expectAccessible(page);
       await screenshot(page, 'access-log');
@@ -114,7 +129,7 @@ export function accessLogScenarios(platform: () => PortalPlatform): void {
       );
       const document = (await exported.json()) as { format: string; entries: unknown[] };
       expect(document.format).toBe('gov.audit.v1.export');
-      expect(document.entries).toHaveLength(2);
+      expect(document.entries).toHaveLength(4);
       const keys = (await (await page.request.get(`${portal}/access-log/keys`)).json()) as {
         keys: { kid: string }[];
       };
@@ -142,7 +157,7 @@ export function accessLogScenarios(platform: () => PortalPlatform): void {
       );
       await expect(oldest.locator('[data-verdict]').textContent()).resolves.toMatch(VERIFIED);
       await expect(page.locator('[data-verify-summary]').textContent()).resolves.toBe(
-        '1 of the 2 entries of this page do NOT verify.',
+        '1 of the 4 entries of this page do NOT verify.',
       );
       await expectAccessible(page);
       await page.unroute(`${portal}/access-log`);
@@ -150,7 +165,7 @@ export function accessLogScenarios(platform: () => PortalPlatform): void {
       // A cursor that is not one of the audit service's shows the newest entries, escaped.
       await page.goto(`${portal}/access-log?cursor=${encodeURIComponent('<b id="typed">1</b>')}`);
       await verified(page);
-      await expect(entries.count()).resolves.toBe(2);
+      await expect(entries.count()).resolves.toBe(4);
       await expect(page.locator('#typed').count()).resolves.toBe(0);
     });
 
@@ -168,7 +183,8 @@ export function accessLogScenarios(platform: () => PortalPlatform): void {
       const page = await p.newPage('en');
       await p.signInAsCitizen(page, nationalId);
       const portal = p.url('primary', 'portal');
-      const verdict = page.locator('.access-entry [data-verdict]');
+      // The newest entry: the read (the registration's deliveries to ccss and cae are older).
+      const verdict = page.locator('.access-entry [data-verdict]').first();
 
       // Until the verifier has run (here: never, its file does not arrive), nothing is claimed.
       await page.route(`${portal}/assets/verify-proofs.js`, (route) => route.abort());
