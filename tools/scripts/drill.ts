@@ -36,10 +36,11 @@ import { Pool } from 'pg';
 import { PostgresEventStore, digestLog } from '@gov/platform-event-sourcing';
 import { ConsumerGroupFactory, KafkaAdmin, MessagingModule } from '@gov/platform-messaging';
 import type { KafkaNode } from '@gov/platform-infra';
+import { loadLegalBasisCatalogue } from '@gov/platform-legal-bases';
 
 import { registerPersonBody } from '../bench/lib/persons';
 import { rawConsumeRate } from '../bench/lib/raw-consume';
-import { DrillStepError } from './lib/drill-client';
+import { DrillStepError, httpCall } from './lib/drill-client';
 import type { ServiceClient } from './lib/drill-client';
 import { familyAllowanceJourney } from './lib/journey';
 import { requireNode24 } from './lib/node-version';
@@ -85,6 +86,8 @@ const LETTERS = 10;
 const PROCEDURES = 10;
 /** The embassy has drained what reached it when its head did not move for this long. */
 const SETTLE_MS = 1_500;
+/** The agency feeds of the catalogue the services run with: a registration goes to each. */
+const FEEDS = loadLegalBasisCatalogue().feeds.length;
 
 interface Options {
   readonly events: number;
@@ -481,6 +484,27 @@ async function drill(opts: Options, sites: TwoSites): Promise<number> {
   // Their data in the services that seal it under keys of their own: a personal-space item
   // (procedures) and a letter (letterbox), readable before the erasure.
   const erasedCitizen = await sites.token('citizen', erased);
+  // Their registration reaches the agencies' feeds before the erasure, and the audit log records
+  // each delivery (a disclosure that happened stays in the log): wait for both, so that what the
+  // feeds published, and so the audit log's length, does not depend on the feeds' pace.
+  if (audit) {
+    await until(
+      'the erased person’s registration to be delivered on the agency feeds',
+      async () => {
+        const { json } = await httpCall(
+          'GET',
+          `${audit.client.baseUrl}/access-log/me`,
+          erasedCitizen,
+        );
+        const entries = (json as { entries?: { leaf: { capacity: string } }[] }).entries ?? [];
+        return entries.filter((entry) => entry.leaf.capacity === 'feed-recipient').length >= FEEDS
+          ? true
+          : undefined;
+      },
+      60_000,
+      100,
+    );
+  }
   const sealedElsewhere = await sealForErasure(
     onPrimary,
     erasedCitizen,
