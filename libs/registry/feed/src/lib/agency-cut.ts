@@ -63,6 +63,15 @@ function recordMessages(): ReadonlyMap<string, DescMessage> {
 const RECORD_MESSAGES = recordMessages();
 
 /**
+ * The record message of `register` in RecordChange's `record` oneof, found by its case's name
+ * (`undefined` when no case matches: such a register is never cut, so nothing of it is sent).
+ */
+export function recordMessageOf(register: Register): DescMessage | undefined {
+  const source = registerSource(register);
+  return source === undefined ? undefined : RECORD_MESSAGES.get(source);
+}
+
+/**
  * A view's cut of one register, or `undefined` when the view covers none of it: the basis must
  * name the register's id field (the record message's field number 1, which the key discloses)
  * and at least one other of its fields.
@@ -111,7 +120,7 @@ export function viewCovers(view: AgencyView, register: Register): boolean {
  */
 export function viewFields(view: AgencyView, register: Register): string[] {
   const source = registerSource(register);
-  const message = source === undefined ? undefined : RECORD_MESSAGES.get(source);
+  const message = recordMessageOf(register);
   const cut = source === undefined ? undefined : cutOf(view, source);
   if (message === undefined || cut === undefined) return [];
   return message.fields.filter((field) => cut.kept.has(field.name)).map((field) => field.name);

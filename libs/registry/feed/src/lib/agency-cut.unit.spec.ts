@@ -2,19 +2,30 @@ import { create, toJson } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 
 import {
+  BusinessRecordSchema,
   BusinessStatus,
   ChangeKind,
   CivilStatus,
   PersonStatus,
+  PersonRecordSchema,
   RecordChangeSchema,
   Register,
+  RegisterSchema,
   SexMarker,
   StrikeOffGround,
+  VehicleRecordSchema,
   VehicleStatus,
 } from '@gov/contracts';
 import type { RecordChange } from '@gov/contracts';
 
-import { agencyView, cutForAgency, registerSource, viewCovers, viewFields } from './agency-cut';
+import {
+  agencyView,
+  cutForAgency,
+  recordMessageOf,
+  registerSource,
+  viewCovers,
+  viewFields,
+} from './agency-cut';
 
 const ADDRESS = {
   street: 'rue Mercier',
@@ -300,5 +311,22 @@ describe('viewCovers and viewFields', () => {
   it('names registers as the catalogue’s sources', () => {
     expect(registerSource(Register.PERSONS)).toBe('persons');
     expect(registerSource(Register.BUSINESSES)).toBe('businesses');
+    expect(registerSource(Register.VEHICLES)).toBe('vehicles');
+  });
+
+  it('finds the record message of every register of the contract by its oneof case', () => {
+    expect(recordMessageOf(Register.PERSONS)).toBe(PersonRecordSchema);
+    expect(recordMessageOf(Register.BUSINESSES)).toBe(BusinessRecordSchema);
+    expect(recordMessageOf(Register.VEHICLES)).toBe(VehicleRecordSchema);
+    expect(recordMessageOf(Register.UNSPECIFIED)).toBeUndefined();
+    // A register added to the contract whose case is named otherwise would never be cut.
+    // The enum's values as the descriptor lists them (every one, this version's and none else).
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+    const registers: Register[] = RegisterSchema.values.map((value) => value.number);
+    const cases = RecordChangeSchema.oneofs.find((oneof) => oneof.name === 'record')?.fields;
+    const known = registers.filter((register) => register !== Register.UNSPECIFIED);
+    expect(known.map((register) => recordMessageOf(register)?.typeName).sort()).toEqual(
+      (cases ?? []).map((field) => field.message?.typeName).sort(),
+    );
   });
 });
