@@ -146,8 +146,14 @@ describe('embassy-sync over a primary and an embassy registry', () => {
       const logs = processes.current
         .map((p) => `${p.service}:\n${[...p.stdout, p.stderr].slice(-15).join('\n')}`)
         .join('\n');
+      // The checkpoint figures first, on one line: a CI report may keep only the message's head.
+      const checkpoints = last && {
+        verifying: last.checkpoints.verifying,
+        registry: last.services[0]?.checkpoints,
+        heads: { primary: last.services[0]?.primary.head, embassy: last.services[0]?.embassy.head },
+      };
       throw new Error(
-        `${String(error)}\nlast status: ${JSON.stringify(last, null, 2)}\nlogs:\n${logs}`,
+        `${String(error)}\ncheckpoints: ${JSON.stringify(checkpoints)}\nlast status: ${JSON.stringify(last, null, 2)}\nlogs:\n${logs}`,
       );
     });
     if (!last) throw new Error('no status');
@@ -276,14 +282,15 @@ describe('embassy-sync over a primary and an embassy registry', () => {
     );
     const head = agreed.head;
 
+    // Signed first, then verified: a failure says which side stopped.
+    const signer = await statusWhen(
+      `the primary instance signing at ${head ?? '?'}`,
+      (s) => service(s).checkpoints.lastSigned?.position === head,
+      ports.syncPrimary,
+    );
     const verified = await statusWhen(
       `a checkpoint verified at ${head ?? '?'}`,
       (s) => service(s).checkpoints.lastVerified?.position === head,
-    );
-    const signer = await statusWhen(
-      'the primary instance reports what it signed',
-      (s) => service(s).checkpoints.lastSigned?.position === head,
-      ports.syncPrimary,
     );
 
     const signed = service(signer).checkpoints.lastSigned;
