@@ -51,7 +51,7 @@ export {
   FEED_EVENT_ID_HEADER,
   RECORD_CHANGE,
   UndecodableFeedRecordError,
-  entryFromFeedRecord,
+  entriesFromFeedRecord,
   feedDeliveryEntryId,
   feedTopicOf,
 } from './lib/entry/feed-deliveries';

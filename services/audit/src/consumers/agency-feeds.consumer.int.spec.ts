@@ -14,6 +14,7 @@ import {
   AuditLog,
   TreeHeadSigner,
   auditTreeProjection,
+  decodeAccessRecorded,
   feedDeliveryEntryId,
   feedTopicOf,
   verifyExport,
@@ -72,6 +73,21 @@ const CAE_VIEW = {
   ],
 };
 
+// Two feeds beyond the shipped catalogue's, on bases it gives their organisations: records of
+// other registers that name persons.
+const POLICE_VIEW = {
+  organisationId: 'police',
+  legalBasisId: 'police-vehicle-identification',
+  version: 1,
+  categories: ['vehicles.owner', 'vehicles.registration_number', 'vehicles.status'],
+};
+const ACD_VIEW = {
+  organisationId: 'acd',
+  legalBasisId: 'acd-business-tax',
+  version: 1,
+  categories: ['businesses.business_number', 'businesses.managers', 'businesses.name'],
+};
+
 type ChangeInit = Exclude<MessageInitShape<typeof RecordChangeSchema>, RecordChange>;
 
 /** A record of an agency feed, as the registry publishes it. */
@@ -103,6 +119,8 @@ describe('the consumer of the agencies feeds over Kafka and PostgreSQL', () => {
   const template = `${uniqueName('audit-feeds').replace(/_/g, '-')}.{organisation}.v1`;
   const ccssTopic = feedTopicOf('ccss', template);
   const caeTopic = feedTopicOf('cae', template);
+  const policeTopic = feedTopicOf('police', template);
+  const acdTopic = feedTopicOf('acd', template);
 
   const publish = (topic: string, messages: OutboundMessage[]) =>
     kafka.get(EventPublisher).publish(topic, messages);
@@ -129,14 +147,15 @@ describe('the consumer of the agencies feeds over Kafka and PostgreSQL', () => {
     await kafka.get(KafkaAdmin).ensureTopics([
       { topic: ccssTopic, numPartitions: 1 },
       { topic: caeTopic, numPartitions: 1 },
+      { topic: policeTopic, numPartitions: 1 },
+      { topic: acdTopic, numPartitions: 1 },
     ]);
     const catalogue = loadLegalBasisCatalogue(DEFAULT_LEGAL_BASES_FILE);
     site = new SiteRole('primary');
     consumer = new AgencyFeedsConsumer(kafka.get(ConsumerGroupFactory), store, site, {
-      feeds: catalogue.feeds.map(({ organisationId }) => ({
-        organisationId,
-        topic: feedTopicOf(organisationId, template),
-      })),
+      feeds: [...catalogue.feeds.map((feed) => feed.organisationId), 'police', 'acd'].map(
+        (organisationId) => ({ organisationId, topic: feedTopicOf(organisationId, template) }),
+      ),
       groupId: uniqueName('audit.agency-feeds'),
       catalogue,
       joinRetryMs: 200,
@@ -258,6 +277,96 @@ describe('the consumer of the agencies feeds over Kafka and PostgreSQL', () => {
     const verified = await verifyExport(JSON.parse(JSON.stringify(exported)), { jwks });
     expect(verified.findings).toEqual([]);
     expect(exported.entries).toHaveLength(4);
+  });
+
+  it("records a vehicle's delivery in its owner's log, and a business's in each manager's", async () => {
+    const vehicle = (owner: ChangeInit['record'], recordVersion: bigint) =>
+      change({
+        recordId: 'AB1234',
+        register: Register.VEHICLES,
+        recordVersion,
+        kind: ChangeKind.OWNERSHIP_TRANSFERRED,
+        changedFields: ['owner'],
+        view: POLICE_VIEW,
+        record: owner,
+      });
+    const before = await entryIds();
+    await publish(policeTopic, [
+      vehicle(
+        {
+          case: 'vehicle',
+          value: {
+            registrationNumber: 'AB1234',
+            owner: { kind: { case: 'businessNumber', value: 'B123456' } },
+          },
+        },
+        2n,
+      ),
+      vehicle(
+        {
+          case: 'vehicle',
+          value: {
+            registrationNumber: 'AB1234',
+            owner: { kind: { case: 'nationalId', value: LUC } },
+          },
+        },
+        3n,
+      ),
+    ]);
+    await publish(acdTopic, [
+      change({
+        recordId: 'B123456',
+        register: Register.BUSINESSES,
+        recordVersion: 2n,
+        kind: ChangeKind.MANAGERS_CHANGED,
+        changedFields: ['managers'],
+        view: ACD_VIEW,
+        record: {
+          case: 'business',
+          value: {
+            businessNumber: 'B123456',
+            managers: [{ nationalId: ANNA }, { nationalId: LUC }],
+          },
+        },
+      }),
+    ]);
+    const ids = {
+      owner: feedDeliveryEntryId('police', 'AB1234', 1, 3n, LUC),
+      anna: feedDeliveryEntryId('acd', 'B123456', 1, 2n, ANNA),
+      luc: feedDeliveryEntryId('acd', 'B123456', 1, 2n, LUC),
+    };
+    await waitFor(
+      'the vehicle and the business recorded',
+      async () => (await recorded(ids.owner)) && (await recorded(ids.luc)),
+      60_000,
+    );
+    // The vehicle owned by a business names nobody: no entry of it.
+    expect((await entryIds()).filter((id) => !before.includes(id))).toEqual(
+      Object.values(ids).sort(),
+    );
+    const rows = await pool.query<{ entry: string; payload: Uint8Array }>(
+      `SELECT event_id AS entry, payload FROM audit.events WHERE event_id = ANY($1::uuid[])`,
+      [Object.values(ids)],
+    );
+    const leaves = rows.rows.map((row) =>
+      decodeAccessRecorded({ eventType: 'gov.audit.v1.AccessRecorded', payload: row.payload }),
+    );
+    expect(
+      leaves
+        .map((leaf) => [
+          leaf.subjectNationalId,
+          leaf.organisationId,
+          leaf.fields,
+          leaf.legalBasisId,
+        ])
+        .sort(),
+    ).toEqual(
+      [
+        [LUC, 'police', ['vehicles.owner'], 'police-vehicle-identification'],
+        [ANNA, 'acd', ['businesses.managers'], 'acd-business-tax'],
+        [LUC, 'acd', ['businesses.managers'], 'acd-business-tax'],
+      ].sort(),
+    );
   });
 
   it('dead-letters what breaks the contract and appends nothing for it', async () => {

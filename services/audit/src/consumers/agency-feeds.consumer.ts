@@ -8,7 +8,7 @@ import {
   InvalidSourceEventError,
   UndecodableFeedRecordError,
   encodeAccessRecorded,
-  entryFromFeedRecord,
+  entriesFromFeedRecord,
   entryStreamId,
 } from '@gov/audit-application';
 import type { AccessEntry, FeedCatalogue } from '@gov/audit-application';
@@ -47,8 +47,8 @@ const AUDIT_ACTOR = { kind: 'service', id: 'audit' } as const;
 const TRACEPARENT_HEADER = 'traceparent';
 
 /**
- * Records every person's record delivered on an agency's feed (`registry.changes.<org>.v1`) as
- * an access entry of that organisation (see `entryFromFeedRecord`).
+ * Records every record delivered on an agency's feed (`registry.changes.<org>.v1`) as an access
+ * entry of that organisation in the log of each person it names (see `entriesFromFeedRecord`).
  *
  * The feeds are plain protobuf records, not platform envelopes, so this is a consumer group of
  * the messaging library rather than an `@EventPattern` of the kit's transport; it follows the
@@ -150,12 +150,9 @@ export class AgencyFeedsConsumer implements OnApplicationBootstrap, OnModuleDest
     if (organisationId === undefined) {
       throw new PermanentMessageError('invalid', `${message.topic} is no organisation's feed`);
     }
-    let entry: AccessEntry | null;
+    let entries: AccessEntry[];
     try {
-      entry = entryFromFeedRecord(
-        message,
-        organisationId,
-        this.options.catalogue,
+      entries = entriesFromFeedRecord(message, organisationId, this.options.catalogue, () =>
         randomBytes(SALT_BYTES),
       );
     } catch (error) {
@@ -166,12 +163,38 @@ export class AgencyFeedsConsumer implements OnApplicationBootstrap, OnModuleDest
       }
       throw error;
     }
-    if (entry === null) return;
-    const stream = entryStreamId(entry.entryId);
-    const eventId = message.headers[FEED_EVENT_ID_HEADER] ?? entry.source.eventId;
+    if (entries.length === 0) return;
+    const streams = entries.map((entry) => entryStreamId(entry.entryId));
     const traceparent = message.headers[TRACEPARENT_HEADER];
     try {
-      if ((await this.store.existingStreams([stream])).has(stream)) return;
+      const existing = await this.store.existingStreams(streams);
+      // One append per entry: a crash between two leaves the offset uncommitted, and the
+      // redelivery appends only what is missing.
+      for (const entry of entries) {
+        const stream = entryStreamId(entry.entryId);
+        if (existing.has(stream)) continue;
+        const eventId = message.headers[FEED_EVENT_ID_HEADER] ?? entry.source.eventId;
+        await this.appendEntry(stream, entry, eventId, traceparent);
+      }
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        throw new DependencyUnavailableError('postgres', error.message, { cause: error });
+      }
+      if (error instanceof ReadOnlyStoreError) {
+        // Fenced or demoted while handling: the group is being stopped; never a dead letter.
+        throw new DependencyUnavailableError('site', error.message, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async appendEntry(
+    stream: string,
+    entry: AccessEntry,
+    eventId: string,
+    traceparent: string | undefined,
+  ): Promise<void> {
+    try {
       await this.store.append(stream, 0, [encodeAccessRecorded(entry, new Date())], {
         correlationId: eventId,
         causationId: eventId,
@@ -181,13 +204,6 @@ export class AgencyFeedsConsumer implements OnApplicationBootstrap, OnModuleDest
     } catch (error) {
       // Appended since the check (a redelivery racing this one): the delivery is recorded.
       if (error instanceof ConcurrencyError) return;
-      if (error instanceof StoreUnavailableError) {
-        throw new DependencyUnavailableError('postgres', error.message, { cause: error });
-      }
-      if (error instanceof ReadOnlyStoreError) {
-        // Fenced or demoted while handling: the group is being stopped; never a dead letter.
-        throw new DependencyUnavailableError('site', error.message, { cause: error });
-      }
       throw error;
     }
   }

@@ -59,58 +59,111 @@ export interface FeedRecord {
 
 /**
  * The entry id of a delivery: a UUID (see {@link entryIdFor}) from the organisation, the record
- * id, the view's version and the record version, which identify a message on a feed. A message
- * re-published (at least once delivery) or published again by a promoted embassy's registry maps
- * to the same entry; a re-cut (a new view version) is a new delivery.
+ * id, the view's version and the record version, which identify a message on a feed, and the
+ * person it discloses when that is not the record's own subject (a business's manager, a
+ * vehicle's owner). A message re-published (at least once delivery) or published again by a
+ * promoted embassy's registry maps to the same entry; a re-cut (a new view version) is a new
+ * delivery.
  */
 export function feedDeliveryEntryId(
   organisationId: string,
   recordId: string,
   viewVersion: number,
   recordVersion: bigint,
+  subjectNationalId: string = recordId,
 ): string {
+  const message = `feed/${organisationId}/${recordId}/${String(viewVersion)}/${recordVersion.toString()}`;
   return entryIdFor(
     'registry',
-    `feed/${organisationId}/${recordId}/${String(viewVersion)}/${recordVersion.toString()}`,
+    subjectNationalId === recordId ? message : `${message}/${subjectNationalId}`,
   );
 }
 
-/**
- * Record fields that are sent only with another one (changes.proto, "AGENCY FEEDS"): a change
- * naming them discloses the category of the field they qualify.
- */
-const QUALIFIED_BY: Readonly<Record<string, string>> = {
-  status: 'date_of_death',
-  civil_status_since: 'civil_status',
-};
-
-const PERSON_SOURCE = 'persons';
 const NATIONAL_ID = /^\d{13}$/;
+
+/**
+ * What a delivered record of each register discloses of persons: the `record` case its register
+ * carries, the catalogue source of its fields, the fields that are sent only with another one
+ * (changes.proto, "AGENCY FEEDS": a change naming them discloses the category of the field they
+ * qualify), and the persons the record as cut names (national ids, not yet checked).
+ */
+interface RegisterDisclosure {
+  readonly case: NonNullable<RecordChange['record']['case']>;
+  readonly source: string;
+  readonly qualifiedBy: Readonly<Record<string, string>>;
+  readonly persons: (change: RecordChange) => readonly string[];
+}
+
+const DISCLOSURES: ReadonlyMap<Register, RegisterDisclosure> = new Map<
+  Register,
+  RegisterDisclosure
+>([
+  [
+    Register.PERSONS,
+    {
+      case: 'person',
+      source: 'persons',
+      qualifiedBy: { status: 'date_of_death', civil_status_since: 'civil_status' },
+      persons: (change) => [change.recordId],
+    },
+  ],
+  [
+    Register.BUSINESSES,
+    {
+      case: 'business',
+      source: 'businesses',
+      qualifiedBy: { status: 'strike_off' },
+      // Its managers, when the view sends them.
+      persons: (change) =>
+        change.record.case === 'business'
+          ? change.record.value.managers.map((manager) => manager.nationalId)
+          : [],
+    },
+  ],
+  [
+    Register.VEHICLES,
+    {
+      case: 'vehicle',
+      source: 'vehicles',
+      qualifiedBy: {},
+      // Its owner, when the view sends it and the owner is a person.
+      persons: (change) => {
+        const owner = change.record.case === 'vehicle' ? change.record.value.owner : undefined;
+        return owner?.kind.case === 'nationalId' ? [owner.kind.value] : [];
+      },
+    },
+  ],
+]);
 
 /** What {@link entryFromFeedRecord} needs of the legal-basis catalogue. */
 export type FeedCatalogue = Pick<LegalBasisCatalogue, 'legalBasis'>;
 
 /**
- * The entry of a record delivered on `organisationId`'s feed: a disclosure of a person's record to
- * the organisation (capacity `feed-recipient`), of the categories the message carried (every
- * person category of the view for a registration or a re-cut, the changed fields otherwise), at
- * the time the registry published it, on the view's legal basis (its provision from the
- * catalogue; sealed as a covert basis seals reads). `null` for what is no person's disclosure: a
- * tombstone (the erasure is recorded by the registry's own events) and another register's record.
+ * The entries of a record delivered on `organisationId`'s feed: one disclosure to the
+ * organisation (capacity `feed-recipient`) for each person the record as delivered names (a
+ * person's record names its subject; a business's its managers, when the view sends them; a
+ * vehicle's its owner, when the view sends it and the owner is a person), of the categories the
+ * message carried (every category of the record's register in the view for a registration or
+ * a re-cut, the changed fields otherwise), at the time the registry published it, on the view's
+ * legal basis (its provision from the catalogue; sealed as a covert basis seals reads). None for
+ * a tombstone (the erasure is recorded by the registry's own events) and for a record that names
+ * no person.
  *
- * @param salt - 32 random bytes for the leaf.
+ * @param salts - 32 random bytes for each entry's leaf, asked for each entry.
  * @throws {@link UndecodableFeedRecordError} for bytes that are not a RecordChange.
- * @throws {@link InvalidSourceEventError} for a record that breaks the feed's contract: no view or a view of another organisation, a record id that is
- *   not 13 digits or not the key, no `event-id` header, fields outside the view, a legal basis
- *   the catalogue does not give the organisation.
+ * @throws {@link InvalidSourceEventError} for a record that breaks the feed's contract: no view
+ *   or a view of another organisation, a register it does not know or that disagrees with the
+ *   record, a person's record id or a named person's id that is not 13 digits, a key that is not
+ *   the record id, no `event-id` header, fields outside the view, a legal basis the catalogue
+ *   does not give the organisation.
  */
-export function entryFromFeedRecord(
+export function entriesFromFeedRecord(
   record: FeedRecord,
   organisationId: string,
   catalogue: FeedCatalogue,
-  salt: Uint8Array,
-): AccessEntry | null {
-  if (record.value.length === 0) return null;
+  salts: () => Uint8Array,
+): AccessEntry[] {
+  if (record.value.length === 0) return [];
   let change: RecordChange;
   try {
     change = fromBinary(RecordChangeSchema, record.value);
@@ -125,13 +178,15 @@ export function entryFromFeedRecord(
   if (view.organisationId !== organisationId) {
     return fail(`view.organisation_id is "${view.organisationId}", not the feed's organisation`);
   }
-  const isPerson = change.register === Register.PERSONS;
-  if (isPerson !== (change.record.case === 'person')) {
+  const disclosure = DISCLOSURES.get(change.register);
+  if (disclosure === undefined) return fail(`register ${String(change.register)} is unknown`);
+  if (disclosure.case !== change.record.case) {
     return fail(`register ${String(change.register)} does not match the record's case`);
   }
-  // A business is no person; another register's record is about its own subject.
-  if (!isPerson) return null;
-  if (!NATIONAL_ID.test(change.recordId)) return fail('record_id is not 13 digits');
+  if (change.recordId === '') return fail('record_id is empty');
+  if (change.register === Register.PERSONS && !NATIONAL_ID.test(change.recordId)) {
+    return fail('record_id is not 13 digits');
+  }
   if (record.key !== change.recordId) return fail('the record key is not its record_id');
   if (change.recordVersion < 1n) return fail('record_version is 0');
   if (view.version < 1) return fail('view.version is 0');
@@ -146,16 +201,23 @@ export function entryFromFeedRecord(
         : `legal basis "${view.legalBasisId}" is ${basis.organisationId}'s`,
     );
   }
-  const fields = deliveredCategories(change, view.categories, fail);
+  const persons = [...new Set(disclosure.persons(change))];
+  const malformed = persons.filter((person) => !NATIONAL_ID.test(person));
+  if (malformed.length > 0) {
+    return fail(`names a person whose national id is not 13 digits: "${malformed.join('", "')}"`);
+  }
+  if (persons.length === 0) return [];
+  const fields = deliveredCategories(change, view.categories, disclosure, fail);
   const accessedAt = record.timestamp;
-  return {
+  return persons.map((subjectNationalId) => ({
     entryId: feedDeliveryEntryId(
       organisationId,
       change.recordId,
       view.version,
       change.recordVersion,
+      subjectNationalId,
     ),
-    subjectNationalId: change.recordId,
+    subjectNationalId,
     organisationId,
     // The registry sent it; nobody at the organisation asked.
     actorId: null,
@@ -172,28 +234,30 @@ export function entryFromFeedRecord(
     sealedUntil: basis.covert
       ? new Date(accessedAt.getTime() + basis.covert.sealDays * 86_400_000)
       : null,
-    salt,
-  };
+    salt: salts(),
+  }));
 }
 
 /**
- * The person categories a message carried: for a registration or a re-cut the whole record as
- * the view cuts it, otherwise the changed fields (a qualifying field as the category it goes
- * with), in their order, each once. Every one must be in the view: the feed sends nothing else.
+ * The categories of the record's register a message carried: for a registration or a re-cut the
+ * whole record as the view cuts it, otherwise the changed fields (a qualifying field as the
+ * category it goes with), in their order, each once. Every one must be in the view: the feed
+ * sends nothing else.
  */
 function deliveredCategories(
   change: RecordChange,
   viewCategories: readonly string[],
+  { source, qualifiedBy }: RegisterDisclosure,
   fail: (what: string) => never,
 ): string[] {
   const inView = new Set(viewCategories);
   if (change.kind === ChangeKind.REGISTERED || change.kind === ChangeKind.RECUT) {
-    const persons = viewCategories.filter((category) => category.startsWith(`${PERSON_SOURCE}.`));
-    return persons.length > 0 ? persons : fail('the view names no category of persons');
+    const ofRegister = viewCategories.filter((category) => category.startsWith(`${source}.`));
+    return ofRegister.length > 0 ? ofRegister : fail(`the view names no category of ${source}`);
   }
   if (change.changedFields.length === 0) return fail('changed_fields is empty');
   const categories = change.changedFields.map(
-    (field) => `${PERSON_SOURCE}.${QUALIFIED_BY[field] ?? field}`,
+    (field) => `${source}.${qualifiedBy[field] ?? field}`,
   );
   const outside = categories.filter((category) => !inView.has(category));
   if (outside.length > 0) {

@@ -13,7 +13,7 @@ import {
   FEED_DELIVERY_PURPOSE,
   RECORD_CHANGE,
   UndecodableFeedRecordError,
-  entryFromFeedRecord,
+  entriesFromFeedRecord,
   feedDeliveryEntryId,
   feedTopicOf,
 } from './feed-deliveries';
@@ -60,7 +60,23 @@ const catalogue = parseLegalBasisCatalogue({
       purposes: ['criminal-investigation'],
       covert: { sealDays: 2 },
     },
+    {
+      id: 'police-vehicles',
+      organisationId: 'police',
+      provision: 'Code de la route, art. 1bis',
+      categories: [
+        'vehicles.registration_number',
+        'vehicles.owner',
+        'vehicles.status',
+        'businesses.business_number',
+        'businesses.name',
+        'businesses.managers',
+        'businesses.strike_off',
+      ],
+      purposes: ['vehicle-identification'],
+    },
   ],
+  sources: { vehicles: ['registration_number', 'status', 'owner', 'make'] },
   feeds: [
     { organisationId: 'ccss', legalBasisId: 'ccss-affiliation' },
     { organisationId: 'police', legalBasisId: 'police-watch' },
@@ -91,8 +107,50 @@ function feedRecord(
   };
 }
 
-const entryOf = (record: FeedRecord, organisationId = 'ccss') =>
-  entryFromFeedRecord(record, organisationId, catalogue, SALT);
+const POLICE_VIEW = {
+  organisationId: 'police',
+  legalBasisId: 'police-vehicles',
+  version: 1,
+  categories: ['vehicles.owner', 'vehicles.registration_number', 'vehicles.status'],
+};
+
+/** A vehicle record on the police's feed, its owner changed. */
+function vehicleRecord(
+  owner: { nationalId: string } | { businessNumber: string },
+  init: Exclude<MessageInitShape<typeof RecordChangeSchema>, RecordChange> = {},
+): FeedRecord {
+  return feedRecord({
+    recordId: 'AB1234',
+    register: Register.VEHICLES,
+    recordVersion: 2n,
+    kind: ChangeKind.OWNERSHIP_TRANSFERRED,
+    changedFields: ['owner'],
+    view: POLICE_VIEW,
+    record: {
+      case: 'vehicle',
+      value: {
+        registrationNumber: 'AB1234',
+        owner: {
+          kind:
+            'nationalId' in owner
+              ? { case: 'nationalId', value: owner.nationalId }
+              : { case: 'businessNumber', value: owner.businessNumber },
+        },
+      },
+    },
+    ...init,
+  });
+}
+
+const entriesOf = (record: FeedRecord, organisationId = 'ccss') =>
+  entriesFromFeedRecord(record, organisationId, catalogue, () => SALT);
+
+/** The one entry of a record that names one person (or none). */
+function entryOf(record: FeedRecord, organisationId = 'ccss') {
+  const entries = entriesOf(record, organisationId);
+  if (entries.length > 1) throw new Error(`${String(entries.length)} entries`);
+  return entries[0] ?? null;
+}
 
 describe('a record delivered on an agency feed', () => {
   it('is an access entry of the organisation, at the time the registry published it', () => {
@@ -176,14 +234,66 @@ describe('a record delivered on an agency feed', () => {
     );
   });
 
-  it('is no entry when it is a tombstone or a business record', () => {
-    expect(entryOf(feedRecord({}, { value: new Uint8Array(0) }))).toBeNull();
+  it('is no entry when it is a tombstone, or a record that names no person', () => {
+    expect(entriesOf(feedRecord({}, { value: new Uint8Array(0) }))).toEqual([]);
     const business = feedRecord({
       recordId: 'B123456',
       register: Register.BUSINESSES,
-      record: { case: 'business', value: { businessNumber: 'B123456' } },
+      changedFields: ['name'],
+      view: { ...POLICE_VIEW, categories: ['businesses.business_number', 'businesses.name'] },
+      record: { case: 'business', value: { businessNumber: 'B123456', name: 'Schmit SARL' } },
     });
-    expect(entryOf(business)).toBeNull();
+    expect(entriesOf(business, 'police')).toEqual([]);
+    const ownedByBusiness = vehicleRecord({ businessNumber: 'B123456' });
+    expect(entriesOf(ownedByBusiness, 'police')).toEqual([]);
+  });
+
+  it('is an entry of the owner when a vehicle record names a person as owner', () => {
+    const entries = entriesOf(vehicleRecord({ nationalId: NID }), 'police');
+    expect(entries).toEqual([
+      expect.objectContaining({
+        entryId: feedDeliveryEntryId('police', 'AB1234', 1, 2n, NID),
+        subjectNationalId: NID,
+        organisationId: 'police',
+        capacity: 'feed-recipient',
+        fields: ['vehicles.owner'],
+        legalBasisId: 'police-vehicles',
+        source: { service: 'registry', eventId: EVENT_ID, eventType: RECORD_CHANGE },
+      }),
+    ]);
+    const registered = entriesOf(
+      vehicleRecord({ nationalId: NID }, { kind: ChangeKind.REGISTERED }),
+      'police',
+    );
+    expect(registered.map((entry) => entry.fields)).toEqual([POLICE_VIEW.categories]);
+  });
+
+  it('is an entry of each manager a business record names, with an id each', () => {
+    const other = '1990010112345';
+    const business = feedRecord({
+      recordId: 'B123456',
+      register: Register.BUSINESSES,
+      kind: ChangeKind.STRUCK_OFF,
+      changedFields: ['status', 'strike_off'],
+      view: {
+        ...POLICE_VIEW,
+        categories: ['businesses.business_number', 'businesses.managers', 'businesses.strike_off'],
+      },
+      record: {
+        case: 'business',
+        value: {
+          businessNumber: 'B123456',
+          managers: [{ nationalId: NID }, { nationalId: other }, { nationalId: NID }],
+        },
+      },
+    });
+    const entries = entriesOf(business, 'police');
+    expect(entries.map((entry) => [entry.subjectNationalId, entry.fields])).toEqual([
+      [NID, ['businesses.strike_off']],
+      [other, ['businesses.strike_off']],
+    ]);
+    expect(new Set(entries.map((entry) => entry.entryId)).size).toBe(2);
+    expect(entries[0]?.entryId).toBe(feedDeliveryEntryId('police', 'B123456', 1, 4n, NID));
   });
 
   it('keeps its capacity through the stored event and the canonical leaf', () => {
@@ -201,7 +311,7 @@ describe('a record delivered on an agency feed', () => {
     expect(() => entryOf(garbage)).toThrow(UndecodableFeedRecordError);
   });
 
-  it.each<[string, FeedRecord, RegExp]>([
+  it.each<[string, FeedRecord, RegExp, string?]>([
     ['without a view', feedRecord({ view: undefined }), /view is missing/],
     [
       "with another organisation's view",
@@ -222,6 +332,19 @@ describe('a record delivered on an agency feed', () => {
       'with a register and a record that disagree',
       feedRecord({ register: Register.BUSINESSES }),
       /does not match/,
+    ],
+    [
+      'of a register it does not know',
+      // A value of a later version of the contract: no member of this version's enum.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+      feedRecord({ register: 99 as Register }),
+      /register 99 is unknown/,
+    ],
+    [
+      'naming an owner whose national id is not 13 digits',
+      vehicleRecord({ nationalId: '12345' }),
+      /national id is not 13 digits: "12345"/,
+      'police',
     ],
     ['without a record version', feedRecord({ recordVersion: 0n }), /record_version is 0/],
     [
@@ -255,9 +378,9 @@ describe('a record delivered on an agency feed', () => {
       }),
       /names no category of persons/,
     ],
-  ])('refuses a record %s', (_, record, reason) => {
-    expect(() => entryOf(record)).toThrow(InvalidSourceEventError);
-    expect(() => entryOf(record)).toThrow(reason);
+  ])('refuses a record %s', (_, record, reason, organisationId = 'ccss') => {
+    expect(() => entriesOf(record, organisationId)).toThrow(InvalidSourceEventError);
+    expect(() => entriesOf(record, organisationId)).toThrow(reason);
   });
 });
 
