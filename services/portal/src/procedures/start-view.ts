@@ -42,8 +42,9 @@ export function audienceOf(entry: Pick<CatalogueEntry, 'business' | 'vehicle'>, 
  * The errors to show next to the start form's field for a refusal of `POST /drafts`, or
  * `undefined` for a refusal that is a page of its own. A business: malformed (400), not one the
  * person manages (403), unknown to the registry (404), in the service's words. A vehicle:
- * malformed (400), not the person's (403), or one the registry does not know (404, or 422 when
- * the procedures service relays the registry's refusal), in the person's language, since the
+ * malformed (400), not the person's (403), or one the registry does not know (404, or 422 with
+ * code `RECORD_NOT_IN_REGISTER` when the procedures service relays the registry's 404; another
+ * 422 is a page of its own), in the person's language, since the
  * service words them for developers and the number is all the person can change.
  */
 export function startRefusal(
@@ -64,7 +65,8 @@ export function startRefusal(
         ? t('registrationNumberInvalid')
         : error.status === 403
           ? t('vehicleNotOwned')
-          : error.status === 404 || error.status === 422
+          : error.status === 404 ||
+              (error.status === 422 && error.body['code'] === 'RECORD_NOT_IN_REGISTER')
             ? t('vehicleUnknown')
             : undefined;
     if (message !== undefined) return new Map([['registrationNumber', message]]);

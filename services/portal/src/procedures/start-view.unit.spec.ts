@@ -35,8 +35,13 @@ function entry(kind: 'personal' | 'business' | 'vehicle'): CatalogueEntry {
   };
 }
 
-const problem = (status: number, errors: { field: string; message: string }[] = []) =>
-  new ApiProblem('procedures', status, 'Refused', 'the service’s own words', errors, 'r-1', {});
+const problem = (
+  status: number,
+  errors: { field: string; message: string }[] = [],
+  body: Record<string, unknown> = {},
+) =>
+  new ApiProblem('procedures', status, 'Refused', 'the service’s own words', errors, 'r-1', body);
+const notInRegister = () => problem(422, [], { code: 'RECORD_NOT_IN_REGISTER' });
 
 const en = PROCEDURES.in('en');
 
@@ -84,10 +89,18 @@ describe('starting a vehicle procedure', () => {
     [400, 'Give the registration number as two letters and four digits, for example AB 1234.'],
     [403, 'The register of vehicles does not name you as the owner of this vehicle.'],
     [404, 'The register of vehicles has no vehicle under this number.'],
-    [422, 'The register of vehicles has no vehicle under this number.'],
   ])('shows a %i next to the registration number, in the person’s words', (status, message) => {
     const errors = startRefusal(entry('vehicle'), problem(status), en);
     expect(errors && [...errors]).toEqual([['registrationNumber', message]]);
+  });
+
+  it('shows the registry’s 404 that procedures relays as a 422 next to the number, not another 422', () => {
+    const errors = startRefusal(entry('vehicle'), notInRegister(), en);
+    expect(errors && [...errors]).toEqual([
+      ['registrationNumber', 'The register of vehicles has no vehicle under this number.'],
+    ]);
+    // Another refusal relayed by procedures (the registry refused its read, say).
+    expect(startRefusal(entry('vehicle'), problem(422), en)).toBeUndefined();
   });
 
   it('shows the refusal in French and German too, with what was typed kept and escaped', () => {

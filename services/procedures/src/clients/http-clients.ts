@@ -10,6 +10,12 @@ import type {
 } from '@gov/procedures-application';
 import type { PrefillSource } from '@gov/procedures-domain';
 
+/**
+ * The `code` of the 422 that relays the registry's 404 for a record the prefill reads (a
+ * vehicle's registration number the person typed, say): the portal shows it next to the field.
+ */
+export const RECORD_NOT_IN_REGISTER = 'RECORD_NOT_IN_REGISTER';
+
 /** The purpose the prefill reads state to the registry (the legal basis's purpose). */
 export const PREFILL_PURPOSE = 'procedure-prefill';
 
@@ -126,7 +132,9 @@ export class PlatformHttpClients
       headers: { 'x-purpose': PREFILL_PURPOSE, 'x-procedure': procedureId },
     });
     if (response.status === 404) {
-      throw ApplicationError.unprocessable('the registry has no such record');
+      throw ApplicationError.unprocessable('the registry has no such record', {
+        extensions: { code: RECORD_NOT_IN_REGISTER },
+      });
     }
     if (!response.ok) throw this.failure('registry', response.status);
     return (await response.json()) as Record<string, unknown>;
