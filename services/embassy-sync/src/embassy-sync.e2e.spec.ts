@@ -160,6 +160,29 @@ describe('embassy-sync over a primary and an embassy registry', () => {
     return last;
   }
 
+  /** The primary registry's head once nothing it stored waits for a position. */
+  async function settledPrimaryHead(): Promise<string> {
+    let head: string | undefined;
+    await waitFor(
+      'every event the primary stored positioned',
+      async () => {
+        const response = await fetch(`${url(ports.primary)}/replication/status`, {
+          headers: { authorization: `Bearer ${operator}` },
+        });
+        const body = (await response.json()) as {
+          head: string;
+          highestStored: string;
+          unpositioned: number;
+        };
+        head = body.head;
+        return body.unpositioned === 0 && body.head === body.highestStored;
+      },
+      60_000,
+    );
+    if (head === undefined) throw new Error('no head');
+    return head;
+  }
+
   async function registerPersons(count: number): Promise<void> {
     for (let i = 0; i < count; i += 1) {
       personIndex += 1;
@@ -265,31 +288,31 @@ describe('embassy-sync over a primary and an embassy registry', () => {
   });
 
   it('verifies the primary’s signed checkpoint against the embassy’s own digest', async () => {
-    // The head both instances agree on: each polls on its own schedule, and only the newest
-    // checkpoint is verified, so a head read from one instance's stale poll may never be.
-    const agreed: { head: string | null } = { head: null };
+    // The primary's final head, once every event it stored is positioned (positions come after
+    // the commit, so a head read earlier may be overtaken before the signer ever sees it), then
+    // seen by both instances: each polls on its own schedule, and only the newest checkpoint is
+    // verified, so a head from one instance's stale poll may never be.
+    const head = await settledPrimaryHead();
     await waitFor(
-      'both instances to see the same primary head',
+      `both instances to see the primary's head ${head}`,
       async () => {
         const [signing, verifying] = await Promise.all([
           status(ports.syncPrimary),
           status(ports.syncEmbassy),
         ]);
-        agreed.head = service(signing).primary.head;
-        return agreed.head !== null && agreed.head === service(verifying).primary.head;
+        return service(signing).primary.head === head && service(verifying).primary.head === head;
       },
       60_000,
     );
-    const head = agreed.head;
 
     // Signed first, then verified: a failure says which side stopped.
     const signer = await statusWhen(
-      `the primary instance signing at ${head ?? '?'}`,
+      `the primary instance signing at ${head}`,
       (s) => service(s).checkpoints.lastSigned?.position === head,
       ports.syncPrimary,
     );
     const verified = await statusWhen(
-      `a checkpoint verified at ${head ?? '?'}`,
+      `a checkpoint verified at ${head}`,
       (s) => service(s).checkpoints.lastVerified?.position === head,
     );
 
@@ -309,7 +332,7 @@ describe('embassy-sync over a primary and an embassy registry', () => {
     });
     expect(verified.alarm.state).toBe('ok');
     // What the embassy verified is what its registry itself answers at that position.
-    const digest = await fetch(`${url(ports.embassy)}/replication/digest?position=${head ?? ''}`, {
+    const digest = await fetch(`${url(ports.embassy)}/replication/digest?position=${head}`, {
       headers: { authorization: `Bearer ${operator}` },
     });
     expect(((await digest.json()) as { digest: string }).digest).toBe(signed?.digest);

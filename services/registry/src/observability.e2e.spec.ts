@@ -116,8 +116,16 @@ describe('observability of the registry on two sites', () => {
   const processes: RegistryProcess[] = [];
   let primary: RegistryProcess;
   let registrar: string;
+  let operator: string;
 
   const url = (site: 'primary' | 'embassy'): string => `http://127.0.0.1:${String(ports[site])}`;
+
+  const replication = async (site: 'primary' | 'embassy'): Promise<{ head?: string }> => {
+    const response = await fetch(`${url(site)}/replication/status`, {
+      headers: { authorization: `Bearer ${operator}` },
+    });
+    return (await response.json()) as { head?: string };
+  };
 
   function startRegistry(site: 'primary' | 'embassy'): RegistryProcess {
     const registry = new RegistryProcess({
@@ -153,6 +161,12 @@ describe('observability of the registry on two sites', () => {
       issuer: ISSUER,
       audience: AUDIENCE,
     });
+    operator = await mintToken(keys.privateKeyFile, {
+      role: 'operator',
+      subject: 'operator-obs',
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
     databases = {
       primary: await createTestDatabase('obs_primary'),
       embassy: await createTestDatabase('obs_embassy'),
@@ -178,6 +192,15 @@ describe('observability of the registry on two sites', () => {
   });
 
   it('follows one request from the primary’s HTTP API into the embassy’s replay, in one trace', async () => {
+    // The embassy replays what the primary wrote at start (its agency feeds' cuts) first: a
+    // batch of events from several traces is a span of its own with links to them (OpenTelemetry
+    // messaging conventions), and this request's event must come in a batch of its own.
+    const { head } = await replication('primary');
+    await waitFor(
+      `the embassy at the primary's head ${String(head)}`,
+      async () => (await replication('embassy')).head === head,
+      60_000,
+    );
     const traceId = randomBytes(16).toString('hex');
     const response = await fetch(`${url('primary')}/persons`, {
       method: 'POST',
@@ -215,7 +238,17 @@ describe('observability of the registry on two sites', () => {
       () =>
         replay() !== undefined && inTrace().some((span) => span.name === `publish ${primaryTopic}`),
       60_000,
-    );
+    ).catch(async (error: unknown) => {
+      // What arrived, and what each process said last: which side stopped.
+      const seen = inTrace().map((span) => `${span.site}: ${span.name}`);
+      const status = JSON.stringify(await replication('embassy'));
+      const logs = processes
+        .map((p) => `${p.service}:\n${[...p.stdout.slice(-30), p.stderr.slice(-2000)].join('\n')}`)
+        .join('\n');
+      throw new Error(
+        `${String(error)}\nspans of the trace: ${seen.join(' | ')}\nembassy: ${status}\n${logs}`,
+      );
+    });
 
     const trace = inTrace();
     const byId = new Map(trace.map((span) => [span.spanId, span]));
