@@ -62,7 +62,8 @@ export class AppModule {
           // publishing its own cluster's topic from its own log, and hold while a replica
           // catches up. Beside them, one feed per organisation the catalogue gives a feed
           // (registry.changes.<organisation id>.v1), cut to its basis, re-cut where the log
-          // records a new cut (AgencyFeedCutsRecorder appends it where the site is writable).
+          // records a new cut (AgencyFeedCutsRecorder appends it where the site is writable),
+          // all published by one relay that folds the log once for them.
           imports: ({ holdWhile }) => [
             RegistryFeedModule.forRoot({ holdWhile }),
             CorrectionNoticesModule.forRoot({ holdWhile }),

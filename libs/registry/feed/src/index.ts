@@ -29,8 +29,17 @@ export { RegistryFeedModule, RegistryFeedService } from './lib/registry-feed.mod
 // legal-basis catalogue gives a feed: the same changes cut to the organisation's basis, re-cut
 // where the log records a new cut (changes.proto, "AGENCY FEEDS").
 export { agencyView, cutForAgency, registerSource, viewCovers, viewFields } from './lib/agency-cut';
-export { AgencyFeedPublisher, agencyFeedTopic } from './lib/agency-feed-publisher';
-export type { AgencyDelivery, AgencyFeedPublisherOptions } from './lib/agency-feed-publisher';
+export {
+  AGENCY_FEEDS_RELAY,
+  AgencyFeedsPublisher,
+  agencyFeedTopic,
+} from './lib/agency-feed-publisher';
+export type {
+  AgencyDelivery,
+  AgencyFeed,
+  AgencyFeedRecord,
+  AgencyFeedsPublisherOptions,
+} from './lib/agency-feed-publisher';
 export { AgencyFeedsModule, AgencyFeedsService } from './lib/agency-feeds.module';
 export type { AgencyFeedsModuleOptions } from './lib/agency-feeds.module';
 export type {

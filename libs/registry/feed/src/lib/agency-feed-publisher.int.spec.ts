@@ -33,15 +33,15 @@ import {
   waitFor,
 } from '../testing/feed-test-support';
 import type { FeedRecord } from '../testing/feed-test-support';
-import { AgencyFeedPublisher } from './agency-feed-publisher';
-import type { AgencyFeedPublisherOptions } from './agency-feed-publisher';
+import { AGENCY_FEEDS_RELAY, AgencyFeedsPublisher } from './agency-feed-publisher';
+import type { AgencyFeedsPublisherOptions } from './agency-feed-publisher';
 
 const CORRECTION = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 
 let database: TestDatabase;
 let pool: Pool;
 let kafka: INestApplicationContext;
-const running: AgencyFeedPublisher[] = [];
+const running: AgencyFeedsPublisher[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase('agency_feed');
@@ -60,11 +60,12 @@ afterAll(async () => {
   await database.drop();
 });
 
+/** A publisher of the feeds of `options.feeds` (one organisation and its topic, say). */
 function agencyPublisher(
-  options: Partial<AgencyFeedPublisherOptions> &
-    Pick<AgencyFeedPublisherOptions, 'store' | 'topic' | 'organisationId'>,
-): AgencyFeedPublisher {
-  const created = new AgencyFeedPublisher({
+  options: Partial<AgencyFeedsPublisherOptions> &
+    Pick<AgencyFeedsPublisherOptions, 'store' | 'feeds'>,
+): AgencyFeedsPublisher {
+  const created = new AgencyFeedsPublisher({
     publisher: kafka.get(EventPublisher),
     logger: quiet,
     keyStore: feedTestKeys,
@@ -124,34 +125,29 @@ function seen(record: FeedRecord): unknown {
   };
 }
 
-/** Starts publishers for ccss and cae on fresh topics and waits until they reached the head. */
+/** Starts the publisher of ccss's and cae's feeds on fresh topics; waits until it reached the head. */
 async function publishBoth(store: PostgresEventStore) {
   const topics = { ccss: await newFeedTopic(kafka, 2), cae: await newFeedTopic(kafka, 2) };
-  const publishers = {
-    // Small produce calls: a re-cut spans several, in order.
-    ccss: agencyPublisher({
-      store,
-      organisationId: 'ccss',
-      topic: topics.ccss,
-      batchSize: 3,
-      publishChunkSize: 1,
-    }),
-    cae: agencyPublisher({ store, organisationId: 'cae', topic: topics.cae, batchSize: 3 }),
-  };
-  publishers.ccss.start();
-  publishers.cae.start();
+  const publisher = agencyPublisher({
+    store,
+    feeds: [
+      { organisationId: 'ccss', topic: topics.ccss },
+      { organisationId: 'cae', topic: topics.cae },
+    ],
+    // Small batches of the log and small produce calls: a re-cut spans several, in order.
+    batchSize: 3,
+    publishChunkSize: 1,
+  });
+  publisher.start();
   const head = await settle(store);
-  await waitFor(
-    'both feeds at the head',
-    () => publishers.ccss.publishedPosition === head && publishers.cae.publishedPosition === head,
-  );
-  return { topics, publishers, head };
+  await waitFor('both feeds at the head', () => publisher.publishedPosition === head);
+  return { topics, head };
 }
 
 const cutsOf = (store: PostgresEventStore) =>
   new AgencyFeedCuts(store, { now: () => new Date('2026-03-02T08:00:00Z') });
 
-describe('AgencyFeedPublisher', () => {
+describe('AgencyFeedsPublisher', () => {
   it('sends each agency exactly the fields and changes its basis covers, from its first cut on', async () => {
     const store = await newStore(pool);
     const [anna, ben] = [newNationalId('1983-08-12'), newNationalId('1990-01-31')];
@@ -279,7 +275,7 @@ describe('AgencyFeedPublisher', () => {
     await settle(store);
     await cutsOf(store).record(catalogue({ cae: CAE }));
     const topic = await newFeedTopic(kafka, 1);
-    const first = agencyPublisher({ store, organisationId: 'cae', topic });
+    const first = agencyPublisher({ store, feeds: [{ organisationId: 'cae', topic }] });
     first.start();
     let head = await settle(store);
     await waitFor('the first cut published', () => first.publishedPosition === head);
@@ -293,7 +289,7 @@ describe('AgencyFeedPublisher', () => {
     expect(outcome).toMatchObject({ outcome: 'cut', cut: { data: { version: 2 } } });
     await appendAll(store, [personAppend(life[1]!)], () => new Date('2026-03-02T09:00:00Z'));
     head = await settle(store);
-    const second = agencyPublisher({ store, organisationId: 'cae', topic });
+    const second = agencyPublisher({ store, feeds: [{ organisationId: 'cae', topic }] });
     second.start();
     await waitFor('the re-cut published', () => second.publishedPosition === head);
 
@@ -397,8 +393,7 @@ describe('AgencyFeedPublisher', () => {
     let hookCalls = 0;
     const crashing = agencyPublisher({
       store,
-      organisationId: 'cae',
-      topic,
+      feeds: [{ organisationId: 'cae', topic }],
       afterPublish: () => {
         hookCalls += 1;
         throw new Error('crash between acknowledgement and checkpoint (test hook)');
@@ -408,9 +403,9 @@ describe('AgencyFeedPublisher', () => {
     crashing.start();
     await waitFor('a published, unchecked batch', () => hookCalls === 1);
     await crashing.stop();
-    expect(await checkpointOf(pool, store, topic)).toBeUndefined();
+    expect(await checkpointOf(pool, store, AGENCY_FEEDS_RELAY)).toBeUndefined();
 
-    const restarted = agencyPublisher({ store, organisationId: 'cae', topic });
+    const restarted = agencyPublisher({ store, feeds: [{ organisationId: 'cae', topic }] });
     restarted.start();
     await waitFor('everything published again', () => restarted.publishedPosition === head);
 

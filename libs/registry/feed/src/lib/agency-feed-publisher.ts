@@ -28,24 +28,41 @@ export function agencyFeedTopic(organisationId: string): string {
   return `registry.changes.${organisationId}.v1`;
 }
 
-/**
- * A message of an agency feed, with the log event it comes from (its id goes in the `event-id`
- * header): a record cut to the agency's view, or a tombstone. A re-cut's messages come from the
- * cut event.
- */
-export type AgencyDelivery =
-  | { readonly source: PositionedEvent; readonly change: RecordChange }
-  | { readonly source: PositionedEvent; readonly erased: string };
+/** The name of the agency feeds' relay: its checkpoint row and leader lock. */
+export const AGENCY_FEEDS_RELAY = 'registry.agency-feeds';
 
-/** Configuration of an {@link AgencyFeedPublisher}. */
-export interface AgencyFeedPublisherOptions extends Omit<
-  OutboxRelaySettings<AgencyDelivery, OutboundMessage>,
-  'topic' | 'label' | 'lockNamespace' | 'operation'
-> {
-  /** The organisation whose feed this is (its id in the legal-basis catalogue). */
+/** One organisation's feed. */
+export interface AgencyFeed {
+  /** The organisation (its id in the legal-basis catalogue). */
   readonly organisationId: string;
   /** The feed topic; `registry.changes.<organisation id>.v1` by default. It must exist. */
   readonly topic?: string;
+}
+
+/**
+ * A message of an agency feed, with its topic and the log event it comes from (its id goes in
+ * the `event-id` header): a record cut to the agency's view, or a tombstone. A re-cut's
+ * messages come from the cut event.
+ */
+export type AgencyDelivery =
+  | { readonly topic: string; readonly source: PositionedEvent; readonly change: RecordChange }
+  | { readonly topic: string; readonly source: PositionedEvent; readonly erased: string };
+
+/** A Kafka record of an agency feed, with the topic it goes to. */
+export interface AgencyFeedRecord {
+  readonly topic: string;
+  readonly message: OutboundMessage;
+}
+
+/** Configuration of an {@link AgencyFeedsPublisher}. */
+export interface AgencyFeedsPublisherOptions extends Omit<
+  OutboxRelaySettings<AgencyDelivery, AgencyFeedRecord>,
+  'topic' | 'label' | 'lockNamespace' | 'operation' | 'publisher'
+> {
+  /** The organisations' feeds (the catalogue's `feeds`), at least one. */
+  readonly feeds: readonly AgencyFeed[];
+  /** The Kafka publisher; each feed's records go to its topic. */
+  readonly publisher: FeedPublisher;
   /** Idle poll interval (ms); 250 by default. */
   readonly idlePollMs?: number;
   /** How many records' latest states are kept between batches; 10 000 by default. */
@@ -63,20 +80,33 @@ export interface AgencyFeedPublisherOptions extends Omit<
 }
 
 /**
- * `publisher`, sending `messages` in consecutive calls of at most `size` records, each awaited
- * before the next: the order per key is kept, and a failed call fails the whole batch, which
- * the relay retries from its checkpoint (the calls that went through are sent again, the same
- * bytes, which the contract allows).
+ * `publisher` for the records of every feed: each topic's records in consecutive calls of at
+ * most `size` records, each awaited before the next (the order per key is kept), the topics side
+ * by side. A failed call fails the whole batch, which the relay retries from its checkpoint (the
+ * calls that went through are sent again, the same bytes, which the contract allows).
  */
-function inChunks(publisher: FeedPublisher, size: number): FeedPublisher {
+function toFeedTopics(
+  publisher: FeedPublisher,
+  size: number,
+): { publish: (relayName: string, records: readonly AgencyFeedRecord[]) => Promise<void> } {
   if (!Number.isInteger(size) || size < 1) {
     throw new RangeError(`publishChunkSize must be a positive integer, got ${size}`);
   }
   return {
-    publish: async (topic, messages) => {
-      for (let i = 0; i < messages.length; i += size) {
-        await publisher.publish(topic, messages.slice(i, i + size));
+    publish: async (_relayName, records) => {
+      const byTopic = new Map<string, OutboundMessage[]>();
+      for (const { topic, message } of records) {
+        const messages = byTopic.get(topic);
+        if (messages) messages.push(message);
+        else byTopic.set(topic, [message]);
       }
+      await Promise.all(
+        [...byTopic].map(async ([topic, messages]) => {
+          for (let i = 0; i < messages.length; i += size) {
+            await publisher.publish(topic, messages.slice(i, i + size));
+          }
+        }),
+      );
     },
   };
 }
@@ -117,85 +147,93 @@ async function streamsAt(
 }
 
 /**
- * The publisher of one organisation's change feed, `registry.changes.<organisation id>.v1`
- * (changes.proto, "AGENCY FEEDS"): the full feed's changes cut to the organisation's view
- * ({@link cutForAgency}), tombstones of erased records of the registers the view covers, and
- * the re-cuts the log records (`AgencyFeedCut`, stream `agency-feed-<organisation id>`).
+ * The publisher of the organisations' change feeds, `registry.changes.<organisation id>.v1`
+ * (changes.proto, "AGENCY FEEDS"): the full feed's changes cut to each organisation's view
+ * ({@link cutForAgency}), tombstones of erased records of the registers a view covers, and the
+ * re-cuts the log records (`AgencyFeedCut`, stream `agency-feed-<organisation id>`).
  *
- * It is an `OutboxRelay` over the registry's log, like `RecordChangePublisher`, with its own
- * checkpoint row (the topic) and lock namespace (`gov.registry.agency-feed`). It publishes
- * nothing before the organisation's first cut. When it reaches a cut event, it re-cuts in the
- * same batch, in this order: the batch's changes before the cut with the old view, then every
- * record the new view covers as it stood at the cut's position (kind RECUT, changed_fields =
- * the view's fields of its register) and a tombstone for each record only the old view covered,
- * then the batch's changes after the cut with the new view. One publish call keeps the order
- * per key, so a record changed after the cut arrives after its re-cut message.
+ * It is one `OutboxRelay` over the registry's log for all the feeds, like
+ * `RecordChangePublisher` for the full feed, with its own checkpoint row and leader lock
+ * ({@link AGENCY_FEEDS_RELAY}): each batch of the log is read and folded into records once,
+ * then cut for every feed, whatever their number; each feed's records go to its topic. A feed
+ * gets nothing before its organisation's first cut. When a batch reaches a cut event, that feed
+ * is re-cut in the same batch, in this order: the batch's changes before the cut with the old
+ * view, then every record the new view covers as it stood at the cut's position (kind RECUT,
+ * changed_fields = the view's fields of its register) and a tombstone for each record only the
+ * old view covered, then the batch's changes after the cut with the new view. A topic's
+ * records are published in that order (in chunks, one after the other), so a record changed
+ * after the cut arrives after its re-cut message.
  *
- * The view in force is always derived from the log: at each batch from the latest cut event
+ * Each view in force is always derived from the log: at each batch from the latest cut event
  * before the batch, so a restart (or a retry from the checkpoint) computes the same messages.
  * A crash during a re-cut publishes it again in full, the same bytes: only the checkpoint says
- * what is done. A re-cut costs one grouped scan of the log up to its position and one read of
- * each record stream, and its messages are published as one batch (memory grows with the
- * number of records the views cover).
+ * what is done. A feed added to the catalogue later starts at its first cut, which re-cuts it
+ * from the whole register. A re-cut costs one grouped scan of the log up to its position and
+ * one read of each record stream, and its messages are published with their batch (memory
+ * grows with the number of records the view covers).
  */
-export class AgencyFeedPublisher extends OutboxRelay<AgencyDelivery, OutboundMessage> {
+export class AgencyFeedsPublisher extends OutboxRelay<AgencyDelivery, AgencyFeedRecord> {
   constructor({
     stateCacheSize,
     keyStore,
-    organisationId,
+    feeds,
     recutConcurrency,
     publishChunkSize,
+    publisher,
     ...options
-  }: AgencyFeedPublisherOptions) {
-    const topic = options.topic ?? agencyFeedTopic(organisationId);
+  }: AgencyFeedsPublisherOptions) {
+    if (feeds.length === 0) throw new RangeError('an agency feeds publisher needs a feed');
+    const states = new RecordStates(options.store, keyStore, stateCacheSize);
     super({
       ...options,
-      publisher: inChunks(options.publisher, publishChunkSize ?? 500),
-      topic,
-      // An agency feed is not on anyone's request path: a change that reaches the agency a
-      // quarter of a second later costs nothing, while waking on every append (as the events
-      // relay must) would fold the same log once more per feed for each request. It gathers
-      // the appends of 200 ms into one batch, and polls every 250 ms when idle.
+      publisher: toFeedTopics(publisher, publishChunkSize ?? 500),
+      // Names the checkpoint, the leader lock and the relay's spans and metrics.
+      topic: options.name ?? AGENCY_FEEDS_RELAY,
+      // The feeds are not on anyone's request path: a change that reaches an agency a quarter
+      // of a second later costs nothing, while waking on every append (as the events relay
+      // must) would fold the same log once more for each request. It gathers the appends of
+      // 200 ms into one batch, and polls every 250 ms when idle.
       idlePollMs: options.idlePollMs ?? 250,
       lingerMs: options.lingerMs ?? 200,
-      label: `agency feed ${organisationId}`,
+      label: 'agency feeds',
       lockNamespace: 'gov.registry.agency-feed',
       operation: 'agency-feed',
-      mapping: new AgencyFeedMapping(
-        organisationId,
-        options.store,
-        new RecordStates(options.store, keyStore, stateCacheSize),
-        recutConcurrency ?? 32,
+      mapping: new AgencyFeedsMapping(
+        feeds.map(
+          ({ organisationId, topic }) =>
+            new AgencyFeedMapping(
+              organisationId,
+              topic ?? agencyFeedTopic(organisationId),
+              options.store,
+              states,
+              recutConcurrency ?? 32,
+            ),
+        ),
+        states,
       ).mapping(),
     });
   }
 }
 
-/** The mapping of an {@link AgencyFeedPublisher}, with the view it is at between batches. */
-class AgencyFeedMapping {
-  private readonly cutStream: string;
-  /** The view in force after position `viewAt`, if it is known (else read from the log). */
-  private view: AgencyView | undefined;
-  private viewAt: bigint | undefined;
-
+/** The mapping of an {@link AgencyFeedsPublisher}: one fold of each batch, cut for every feed. */
+class AgencyFeedsMapping {
   constructor(
-    private readonly organisationId: string,
-    private readonly store: PostgresEventStore,
+    private readonly feeds: readonly AgencyFeedMapping[],
     private readonly states: RecordStates,
-    private readonly concurrency: number,
-  ) {
-    this.cutStream = streamIds.agencyFeed(organisationId);
-  }
+  ) {}
 
-  mapping(): RelayMapping<AgencyDelivery, OutboundMessage> {
+  mapping(): RelayMapping<AgencyDelivery, AgencyFeedRecord> {
     return {
       // Upcast: the codecs decode the current payload schema.
       upcast: true,
       select: (events, warn) => this.select(events, warn),
-      toRecord: (delivery) =>
-        'erased' in delivery
-          ? toTombstone(delivery.erased, delivery.source.eventId)
-          : toFeedMessage(delivery.change, delivery.source.eventId),
+      toRecord: (delivery) => ({
+        topic: delivery.topic,
+        message:
+          'erased' in delivery
+            ? toTombstone(delivery.erased, delivery.source.eventId)
+            : toFeedMessage(delivery.change, delivery.source.eventId),
+      }),
     };
   }
 
@@ -203,21 +241,50 @@ class AgencyFeedMapping {
     events: readonly PositionedEvent[],
     warn: (message: string) => void,
   ): Promise<AgencyDelivery[]> {
-    const first = events[0];
-    if (first === undefined) return [];
-    let view = await this.viewBefore(first.globalPosition);
+    if (events.length === 0) return [];
     const batch = await this.states.changesOf(events);
     for (const { source, reason } of batch.skipped) {
       warn(`event ${source.eventId} skipped: ${reason}`);
     }
+    const deliveries: AgencyDelivery[] = [];
+    for (const feed of this.feeds) deliveries.push(...(await feed.select(events, batch.changes)));
+    return deliveries;
+  }
+}
+
+/** One organisation's feed in an {@link AgencyFeedsMapping}, with the view it is at between batches. */
+class AgencyFeedMapping {
+  private readonly cutStream: string;
+  /** The view in force after position `viewAt`, if it is known (else read from the log). */
+  private view: AgencyView | undefined;
+  private viewAt: bigint | undefined;
+
+  constructor(
+    organisationId: string,
+    private readonly topic: string,
+    private readonly store: PostgresEventStore,
+    private readonly states: RecordStates,
+    private readonly concurrency: number,
+  ) {
+    this.cutStream = streamIds.agencyFeed(organisationId);
+  }
+
+  /** This feed's messages of a batch of the log whose changes are `changes`. */
+  async select(
+    events: readonly PositionedEvent[],
+    changes: readonly SourcedChange[],
+  ): Promise<AgencyDelivery[]> {
+    const first = events[0];
+    if (first === undefined) return [];
+    let view = await this.viewBefore(first.globalPosition);
     const cuts = events.filter(
       (event) => event.streamId === this.cutStream && isAgencyFeedCut(event),
     );
     const deliveries: AgencyDelivery[] = [];
     let next = 0;
     for (const cut of cuts) {
-      for (; next < batch.changes.length; next += 1) {
-        const change = batch.changes[next];
+      for (; next < changes.length; next += 1) {
+        const change = changes[next];
         if (change === undefined || change.source.globalPosition > cut.globalPosition) break;
         this.deliver(change, view, deliveries);
       }
@@ -225,7 +292,7 @@ class AgencyFeedMapping {
       deliveries.push(...(await this.recut(cut, view, newView)));
       view = newView;
     }
-    for (const change of batch.changes.slice(next)) this.deliver(change, view, deliveries);
+    for (const change of changes.slice(next)) this.deliver(change, view, deliveries);
     this.view = view;
     this.viewAt = events.at(-1)?.globalPosition;
     return deliveries;
@@ -240,12 +307,12 @@ class AgencyFeedMapping {
     if (view === undefined) return;
     if ('erased' in sourced) {
       if (viewCovers(view, sourced.register)) {
-        into.push({ source: sourced.source, erased: sourced.erased });
+        into.push({ topic: this.topic, source: sourced.source, erased: sourced.erased });
       }
       return;
     }
     const change = cutForAgency(sourced.change, view);
-    if (change !== undefined) into.push({ source: sourced.source, change });
+    if (change !== undefined) into.push({ topic: this.topic, source: sourced.source, change });
   }
 
   /**
@@ -287,9 +354,10 @@ class AgencyFeedMapping {
         const { change } = record;
         if (viewCovers(next, change.register)) {
           const recut = recutChange(change, next);
-          if (recut !== undefined) deliveries.push({ source: cut, change: recut });
+          if (recut !== undefined)
+            deliveries.push({ topic: this.topic, source: cut, change: recut });
         } else if (previous !== undefined && viewCovers(previous, change.register)) {
-          deliveries.push({ source: cut, erased: change.recordId });
+          deliveries.push({ topic: this.topic, source: cut, erased: change.recordId });
         }
       }
     }

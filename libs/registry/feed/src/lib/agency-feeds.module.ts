@@ -6,18 +6,18 @@ import type { SubjectKeyStore } from '@gov/platform-data-protection';
 import { PostgresEventStore, nestRelayLogger } from '@gov/platform-event-sourcing';
 import { EventPublisher, KafkaAdmin } from '@gov/platform-messaging';
 
-import { AgencyFeedPublisher, agencyFeedTopic } from './agency-feed-publisher';
-import type { AgencyFeedPublisherOptions } from './agency-feed-publisher';
+import { AgencyFeedsPublisher, agencyFeedTopic } from './agency-feed-publisher';
+import type { AgencyFeedsPublisherOptions } from './agency-feed-publisher';
 import { registryChangesTopicSpec } from './feed-topic';
 
 /** Configuration of {@link AgencyFeedsModule}. */
 export interface AgencyFeedsModuleOptions extends Omit<
-  AgencyFeedPublisherOptions,
-  'store' | 'publisher' | 'logger' | 'keyStore' | 'organisationId' | 'topic'
+  AgencyFeedsPublisherOptions,
+  'store' | 'publisher' | 'logger' | 'keyStore' | 'feeds'
 > {
   /**
    * The organisations that get a feed: the `feeds` of the legal-basis catalogue. One publisher
-   * runs per organisation, to `registry.changes.<organisation id>.v1`.
+   * serves them all, each to `registry.changes.<organisation id>.v1`.
    */
   readonly organisations: readonly string[];
   /**
@@ -36,13 +36,14 @@ export interface AgencyFeedsModuleOptions extends Omit<
 const AGENCY_FEEDS_OPTIONS = Symbol('AGENCY_FEEDS_OPTIONS');
 
 /**
- * Runs one {@link AgencyFeedPublisher} per organisation with the application: the topics are
- * ensured and publishing starts once the application has bootstrapped; the publishers stop
- * first on shutdown, each finishing its batch in flight.
+ * Runs the {@link AgencyFeedsPublisher} of the organisations with the application (none without
+ * an organisation): the topics are ensured and publishing starts once the application has
+ * bootstrapped; it stops first on shutdown, finishing its batch in flight.
  */
 @Injectable()
 export class AgencyFeedsService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly byOrganisation: ReadonlyMap<string, AgencyFeedPublisher>;
+  private readonly organisations: readonly string[];
+  private readonly relay: AgencyFeedsPublisher | undefined;
   private readonly logger = new Logger('AgencyFeeds');
   private readonly topics: Pick<
     AgencyFeedsModuleOptions,
@@ -59,31 +60,30 @@ export class AgencyFeedsService implements OnApplicationBootstrap, OnModuleDestr
     const { organisations, ensureTopic, numPartitions, replicationFactor, ...publisherOptions } =
       options;
     this.topics = { ensureTopic: ensureTopic ?? true, numPartitions, replicationFactor };
-    this.byOrganisation = new Map(
-      organisations.map((organisationId) => [
-        organisationId,
-        new AgencyFeedPublisher({
-          ...publisherOptions,
-          organisationId,
-          store,
-          publisher,
-          keyStore,
-          logger: nestRelayLogger(`AgencyFeed ${organisationId}`),
-        }),
-      ]),
-    );
+    this.organisations = organisations;
+    this.relay =
+      organisations.length === 0
+        ? undefined
+        : new AgencyFeedsPublisher({
+            ...publisherOptions,
+            feeds: organisations.map((organisationId) => ({ organisationId })),
+            store,
+            publisher,
+            keyStore,
+            logger: nestRelayLogger('AgencyFeeds'),
+          });
   }
 
-  /** The running publishers, by organisation (`role`, `publishedPosition`, `notify()`). */
-  get publishers(): ReadonlyMap<string, AgencyFeedPublisher> {
-    return this.byOrganisation;
+  /** The running publisher (`role`, `publishedPosition`, `notify()`), if any feed is configured. */
+  get publisher(): AgencyFeedsPublisher | undefined {
+    return this.relay;
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const { ensureTopic, numPartitions, replicationFactor } = this.topics;
-    if (ensureTopic && this.byOrganisation.size > 0) {
+    if (ensureTopic && this.organisations.length > 0) {
       await this.admin.ensureTopics(
-        [...this.byOrganisation.keys()].map((organisationId) =>
+        this.organisations.map((organisationId) =>
           registryChangesTopicSpec(
             agencyFeedTopic(organisationId),
             numPartitions,
@@ -92,14 +92,14 @@ export class AgencyFeedsService implements OnApplicationBootstrap, OnModuleDestr
         ),
       );
     }
-    for (const publisher of this.byOrganisation.values()) publisher.start();
+    this.relay?.start();
     this.logger.log(
-      `agency feeds: ${[...this.byOrganisation.keys()].map(agencyFeedTopic).join(', ') || 'none'}`,
+      `agency feeds: ${this.organisations.map(agencyFeedTopic).join(', ') || 'none'}`,
     );
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.all([...this.byOrganisation.values()].map((publisher) => publisher.stop()));
+    await this.relay?.stop();
   }
 }
 
