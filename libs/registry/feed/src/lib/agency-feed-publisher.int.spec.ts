@@ -330,6 +330,50 @@ describe('AgencyFeedsPublisher', () => {
     ]);
   });
 
+  it('sends a re-cut as it reads the register, holding no more than a produce call’s records', async () => {
+    const store = await newStore(pool);
+    const people = Array.from({ length: 6 }, (_, i) => newNationalId(`198${String(i)}-02-03`));
+    await appendAll(
+      store,
+      people.map((nid) => personAppend(personLife(nid, CORRECTION)[0]!)),
+    );
+    await settle(store);
+    await cutsOf(store).record(catalogue({ cae: CAE }));
+    const head = await settle(store);
+    // What happens, in order: each record stream read and each produce call with its size.
+    const trace: string[] = [];
+    const read = store.readStream.bind(store);
+    store.readStream = (...args) => {
+      trace.push('read');
+      return read(...args);
+    };
+    const events = kafka.get(EventPublisher);
+    const topic = await newFeedTopic(kafka, 1);
+    const publisher = agencyPublisher({
+      store,
+      feeds: [{ organisationId: 'cae', topic }],
+      publisher: {
+        publish: (to, messages) => {
+          trace.push(`publish ${String(messages.length)}`);
+          return events.publish(to, messages);
+        },
+      },
+      recutConcurrency: 1,
+      publishChunkSize: 2,
+    });
+    publisher.start();
+    await waitFor('the re-cut published', () => publisher.publishedPosition === head);
+
+    const records = await readFeed(kafka, topic, people);
+    expect(records.map((r) => [r.message.key, r.change.kind])).toEqual(
+      [...people].sort().map((nid) => [nid, ChangeKind.RECUT]),
+    );
+    const calls = trace.filter((step) => step.startsWith('publish'));
+    expect(calls).toEqual(['publish 2', 'publish 2', 'publish 2']);
+    // Sent while the register is read, not once it has all been read.
+    expect(trace.indexOf('publish 2')).toBeLessThan(trace.lastIndexOf('read'));
+  });
+
   it('sends an erasure’s tombstone to every feed that covers persons, and a tombstone for records a re-cut no longer covers', async () => {
     const store = await newStore(pool);
     const [anna, ben] = [newNationalId('1983-08-12'), newNationalId('1990-01-31')];

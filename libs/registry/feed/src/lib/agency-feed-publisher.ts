@@ -71,27 +71,48 @@ export interface AgencyFeedsPublisherOptions extends Omit<
   readonly recutConcurrency?: number;
   /**
    * How many records go to Kafka per produce call, one call after the other; 500 by default.
-   * A re-cut's batch holds a message per covered record: sent in one call it would exceed the
-   * broker's batch size limit (`message.max.bytes`) and stall the feed.
+   * A re-cut holds a message per covered record: sent in one call it would exceed the broker's
+   * batch size limit (`message.max.bytes`) and stall the feed. A re-cut is sent a call at a
+   * time as it is read, so that no more than this many of its records are held at once.
    */
   readonly publishChunkSize?: number;
   /** The registry's per-subject keys, which open persons' personal data. */
   readonly keyStore: SubjectKeyStore;
 }
 
+/** The Kafka record of a delivery: the cut record, or a tombstone. */
+function messageOf(delivery: AgencyDelivery): OutboundMessage {
+  return 'erased' in delivery
+    ? toTombstone(delivery.erased, delivery.source.eventId)
+    : toFeedMessage(delivery.change, delivery.source.eventId);
+}
+
 /**
- * `publisher` for the records of every feed: each topic's records in consecutive calls of at
- * most `size` records, each awaited before the next (the order per key is kept), the topics side
- * by side. A failed call fails the whole batch, which the relay retries from its checkpoint (the
- * calls that went through are sent again, the same bytes, which the contract allows).
+ * `publisher` sending a topic's `messages` in consecutive calls of at most `size` records, each
+ * awaited before the next (the order per key is kept). A failed call fails the whole batch,
+ * which the relay retries from its checkpoint (the calls that went through are sent again, the
+ * same bytes, which the contract allows).
  */
-function toFeedTopics(
+function inChunks(
   publisher: FeedPublisher,
   size: number,
-): { publish: (relayName: string, records: readonly AgencyFeedRecord[]) => Promise<void> } {
+): (topic: string, messages: readonly OutboundMessage[]) => Promise<void> {
   if (!Number.isInteger(size) || size < 1) {
     throw new RangeError(`publishChunkSize must be a positive integer, got ${size}`);
   }
+  return async (topic, messages) => {
+    for (let i = 0; i < messages.length; i += size) {
+      await publisher.publish(topic, messages.slice(i, i + size));
+    }
+  };
+}
+
+/** The relay's publisher: each feed's records to its topic, in chunks, the topics side by side. */
+function toFeedTopics(
+  send: (topic: string, messages: readonly OutboundMessage[]) => Promise<void>,
+): {
+  publish: (relayName: string, records: readonly AgencyFeedRecord[]) => Promise<void>;
+} {
   return {
     publish: async (_relayName, records) => {
       const byTopic = new Map<string, OutboundMessage[]>();
@@ -100,13 +121,7 @@ function toFeedTopics(
         if (messages) messages.push(message);
         else byTopic.set(topic, [message]);
       }
-      await Promise.all(
-        [...byTopic].map(async ([topic, messages]) => {
-          for (let i = 0; i < messages.length; i += size) {
-            await publisher.publish(topic, messages.slice(i, i + size));
-          }
-        }),
-      );
+      await Promise.all([...byTopic].map(([topic, messages]) => send(topic, messages)));
     },
   };
 }
@@ -162,15 +177,17 @@ async function streamsAt(
  * changed_fields = the view's fields of its register) and a tombstone for each record only the
  * old view covered, then the batch's changes after the cut with the new view. A topic's
  * records are published in that order (in chunks, one after the other), so a record changed
- * after the cut arrives after its re-cut message.
+ * after the cut arrives after its re-cut message: what comes up to the cut and the re-cut are
+ * sent while the batch is mapped, a produce call at a time as the records are read, and the
+ * rest with the batch.
  *
  * Each view in force is always derived from the log: at each batch from the latest cut event
  * before the batch, so a restart (or a retry from the checkpoint) computes the same messages.
  * A crash during a re-cut publishes it again in full, the same bytes: only the checkpoint says
  * what is done. A feed added to the catalogue later starts at its first cut, which re-cuts it
- * from the whole register. A re-cut costs one grouped scan of the log up to its position and
- * one read of each record stream, and its messages are published with their batch (memory
- * grows with the number of records the view covers).
+ * from the whole register. A re-cut costs one grouped scan of the log up to its position (the
+ * record streams and their versions, held in memory) and one read of each record stream; it
+ * holds at most a produce call's records at a time.
  */
 export class AgencyFeedsPublisher extends OutboxRelay<AgencyDelivery, AgencyFeedRecord> {
   constructor({
@@ -184,9 +201,11 @@ export class AgencyFeedsPublisher extends OutboxRelay<AgencyDelivery, AgencyFeed
   }: AgencyFeedsPublisherOptions) {
     if (feeds.length === 0) throw new RangeError('an agency feeds publisher needs a feed');
     const states = new RecordStates(options.store, keyStore, stateCacheSize);
+    const chunk = publishChunkSize ?? 500;
+    const send = inChunks(publisher, chunk);
     super({
       ...options,
-      publisher: toFeedTopics(publisher, publishChunkSize ?? 500),
+      publisher: toFeedTopics(send),
       // Names the checkpoint, the leader lock and the relay's spans and metrics.
       topic: options.name ?? AGENCY_FEEDS_RELAY,
       // The feeds are not on anyone's request path: a change that reaches an agency a quarter
@@ -206,7 +225,7 @@ export class AgencyFeedsPublisher extends OutboxRelay<AgencyDelivery, AgencyFeed
               topic ?? agencyFeedTopic(organisationId),
               options.store,
               states,
-              recutConcurrency ?? 32,
+              { concurrency: recutConcurrency ?? 32, chunk, send },
             ),
         ),
         states,
@@ -227,13 +246,7 @@ class AgencyFeedsMapping {
       // Upcast: the codecs decode the current payload schema.
       upcast: true,
       select: (events, warn) => this.select(events, warn),
-      toRecord: (delivery) => ({
-        topic: delivery.topic,
-        message:
-          'erased' in delivery
-            ? toTombstone(delivery.erased, delivery.source.eventId)
-            : toFeedMessage(delivery.change, delivery.source.eventId),
-      }),
+      toRecord: (delivery) => ({ topic: delivery.topic, message: messageOf(delivery) }),
     };
   }
 
@@ -264,12 +277,23 @@ class AgencyFeedMapping {
     private readonly topic: string,
     private readonly store: PostgresEventStore,
     private readonly states: RecordStates,
-    private readonly concurrency: number,
+    private readonly recuts: {
+      /** Record streams folded at once. */
+      readonly concurrency: number;
+      /** Records sent per produce call. */
+      readonly chunk: number;
+      /** Sends messages to a topic, in order. */
+      readonly send: (topic: string, messages: readonly OutboundMessage[]) => Promise<void>;
+    },
   ) {
     this.cutStream = streamIds.agencyFeed(organisationId);
   }
 
-  /** This feed's messages of a batch of the log whose changes are `changes`. */
+  /**
+   * This feed's messages of a batch of the log whose changes are `changes`. When the batch holds
+   * a cut of this feed, what comes up to the cut and the re-cut are sent here, in order, a
+   * produce call at a time; what follows the last cut is returned for the relay to publish.
+   */
   async select(
     events: readonly PositionedEvent[],
     changes: readonly SourcedChange[],
@@ -289,7 +313,8 @@ class AgencyFeedMapping {
         this.deliver(change, view, deliveries);
       }
       const newView = viewOf(agencyFeedCutCodec.decode(cut, NO_PERSONAL_DATA));
-      deliveries.push(...(await this.recut(cut, view, newView)));
+      await this.send(deliveries.splice(0));
+      await this.recut(cut, view, newView);
       view = newView;
     }
     for (const change of changes.slice(next)) this.deliver(change, view, deliveries);
@@ -331,21 +356,28 @@ class AgencyFeedMapping {
       : viewOf(agencyFeedCutCodec.decode(latest, NO_PERSONAL_DATA));
   }
 
+  private async send(deliveries: readonly AgencyDelivery[]): Promise<void> {
+    await this.recuts.send(this.topic, deliveries.map(messageOf));
+  }
+
   /**
-   * The re-cut at `cut`: every record `next` covers as it stood at the cut's position, and a
-   * tombstone for each record only `previous` covered.
+   * Sends the re-cut at `cut`: every record `next` covers as it stood at the cut's position, and
+   * a tombstone for each record only `previous` covered, a produce call at a time as the record
+   * streams are read (memory bounded by the chunk, whatever the register's size).
    */
   private async recut(
     cut: PositionedEvent,
     previous: AgencyView | undefined,
     next: AgencyView,
-  ): Promise<AgencyDelivery[]> {
+  ): Promise<void> {
     const streams = await streamsAt(this.store, cut.globalPosition);
+    const { concurrency, chunk } = this.recuts;
     const deliveries: AgencyDelivery[] = [];
-    for (let i = 0; i < streams.length; i += this.concurrency) {
+    for (let i = 0; i < streams.length; i += concurrency) {
+      if (deliveries.length >= chunk) await this.send(deliveries.splice(0));
       const records = await Promise.all(
         streams
-          .slice(i, i + this.concurrency)
+          .slice(i, i + concurrency)
           .map(({ streamId, version }) => this.states.recordAt(streamId, version)),
       );
       for (const record of records) {
@@ -361,6 +393,6 @@ class AgencyFeedMapping {
         }
       }
     }
-    return deliveries;
+    await this.send(deliveries);
   }
 }
