@@ -82,11 +82,50 @@ describe('erasure of a person on both sites', () => {
     }
   }
 
+  /**
+   * ccss's feed, read with its own credentials from the start: the values under `key`, as they
+   * arrive. Each site publishes its own feed from its log; here both to the one cluster.
+   */
+  async function watchFeed(key: string) {
+    const kafka = new Kafka({
+      clientId: 'agency-ccss',
+      brokers: testInfra().kafkaBrokers,
+      sasl: testKafkaUser('agency-ccss'),
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({ groupId: `ccss.${uniqueName('erasure')}` });
+    const values: (Buffer | null)[] = [];
+    stops.push(() => consumer.disconnect());
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'registry.changes.ccss.v1', fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        if (message.key?.toString('utf8') === key) values.push(message.value);
+        return Promise.resolve();
+      },
+    });
+    return {
+      values,
+      /** Waits (up to a minute) until a value under the key satisfies `seen`. */
+      async until(what: string, seen: (value: Buffer | null) => boolean): Promise<void> {
+        const deadline = Date.now() + 60_000;
+        while (!values.some(seen)) {
+          if (Date.now() > deadline) {
+            throw new Error(`no ${what} under ${key} on the ccss feed; values: ${values.length}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      },
+    };
+  }
+  const stops: (() => Promise<void>)[] = [];
+
   beforeAll(async () => {
     sites = await RegistrySites.create('registry-erasure-e2e');
   });
 
   afterAll(async () => {
+    for (const stop of stops.splice(0)) await stop();
     await sites.stop();
   });
 
@@ -121,6 +160,10 @@ describe('erasure of a person on both sites', () => {
     await caughtUp(embassy, primary, operator);
     const before = await readOnEmbassy(embassy, `/persons/${annaId}`, registrar);
     expect(before).toMatchObject({ status: 200, body: { givenNames: 'Anna' } });
+    // ccss received her record. (Erased before its relay reached her registration, it would
+    // never have: the relay cannot open what the erasure sealed, and sends only the tombstone.)
+    const feed = await watchFeed(annaId);
+    await feed.until('snapshot', (value) => value !== null && value.length > 0);
 
     const erased = await call(primary, 'POST', `/persons/${annaId}/erasure`, registrar, {
       legalGround: LEGAL_GROUND,
@@ -190,33 +233,10 @@ describe('erasure of a person on both sites', () => {
     expect(await digest(primary)).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await digest(embassy)).toEqual(await digest(primary));
 
-    // ccss's feed, read with its own credentials (each site publishes its own from its log;
-    // here both to the one cluster): Anna's snapshot first, cut to ccss's basis, her tombstone
-    // (null value) under her number last, as on the full feed.
-    const kafka = new Kafka({
-      clientId: 'agency-ccss',
-      brokers: testInfra().kafkaBrokers,
-      sasl: testKafkaUser('agency-ccss'),
-      logLevel: logLevel.NOTHING,
-    });
-    const consumer = kafka.consumer({ groupId: `ccss.${uniqueName('erasure')}` });
-    const values: (Buffer | null)[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic: 'registry.changes.ccss.v1', fromBeginning: true });
-      await consumer.run({
-        eachMessage: ({ message }) => {
-          if (message.key?.toString('utf8') === annaId) values.push(message.value);
-          return Promise.resolve();
-        },
-      });
-      const deadline = Date.now() + 60_000;
-      while (!values.includes(null) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    } finally {
-      await consumer.disconnect();
-    }
+    // On ccss's feed: Anna's snapshot, cut to ccss's basis, first; her tombstone (null value)
+    // under her number last, as on the full feed.
+    await feed.until('tombstone', (value) => value === null);
+    const { values } = feed;
     expect(values.length).toBeGreaterThanOrEqual(2);
     expect(values[0]?.length).toBeGreaterThan(0);
     expect(values.at(-1)).toBeNull();
