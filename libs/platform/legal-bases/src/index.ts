@@ -13,6 +13,8 @@ export {
   DATA_SOURCES,
   PERSONAL_SPACE_ITEMS,
   PERSON_FIELDS,
+  QUALIFYING_FIELDS,
+  categoryOfField,
   fieldOf,
   isDataCategory,
   sourceOf,

@@ -4,7 +4,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 
 import {
-  FEED_EVENT_ID_HEADER,
   InvalidSourceEventError,
   UndecodableFeedRecordError,
   encodeAccessRecorded,
@@ -164,17 +163,16 @@ export class AgencyFeedsConsumer implements OnApplicationBootstrap, OnModuleDest
       throw error;
     }
     if (entries.length === 0) return;
-    const streams = entries.map((entry) => entryStreamId(entry.entryId));
+    const streams = entries.map((entry) => ({ entry, stream: entryStreamId(entry.entryId) }));
     const traceparent = message.headers[TRACEPARENT_HEADER];
     try {
-      const existing = await this.store.existingStreams(streams);
+      const existing = await this.store.existingStreams(streams.map(({ stream }) => stream));
       // One append per entry: a crash between two leaves the offset uncommitted, and the
-      // redelivery appends only what is missing.
-      for (const entry of entries) {
-        const stream = entryStreamId(entry.entryId);
+      // redelivery appends only what is missing. The source's event id is the record's
+      // `event-id` header (entriesFromFeedRecord refuses a record without one).
+      for (const { entry, stream } of streams) {
         if (existing.has(stream)) continue;
-        const eventId = message.headers[FEED_EVENT_ID_HEADER] ?? entry.source.eventId;
-        await this.appendEntry(stream, entry, eventId, traceparent);
+        await this.appendEntry(stream, entry, entry.source.eventId, traceparent);
       }
     } catch (error) {
       if (error instanceof StoreUnavailableError) {

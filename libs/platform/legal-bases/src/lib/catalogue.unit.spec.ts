@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DATA_CATEGORIES, isDataCategory, sourceOf } from './categories';
+import {
+  DATA_CATEGORIES,
+  QUALIFYING_FIELDS,
+  categoryOfField,
+  isDataCategory,
+  sourceOf,
+} from './categories';
 import { InvalidLegalBasisCatalogueError, parseLegalBasisCatalogue } from './catalogue';
 import { DEFAULT_LEGAL_BASES_FILE, loadLegalBasisCatalogue } from './load';
 
@@ -29,6 +35,21 @@ describe('data categories', () => {
     expect(isDataCategory('persons.shoe_size')).toBe(false);
     expect(isDataCategory('address')).toBe(false);
     expect(sourceOf('personal-space.email')).toBe('personal-space');
+  });
+
+  it('puts a field that qualifies another in the category of that field, and every other in its own', () => {
+    expect(categoryOfField('persons', 'status')).toBe('persons.date_of_death');
+    expect(categoryOfField('persons', 'civil_status_since')).toBe('persons.civil_status');
+    expect(categoryOfField('businesses', 'status')).toBe('businesses.strike_off');
+    expect(categoryOfField('persons', 'address')).toBe('persons.address');
+    // A register declared by a catalogue: its fields are their own categories.
+    expect(categoryOfField('vehicles', 'status')).toBe('vehicles.status');
+    // Every qualified field is a category itself.
+    for (const [source, qualifying] of Object.entries(QUALIFYING_FIELDS)) {
+      for (const field of Object.keys(qualifying)) {
+        expect(isDataCategory(categoryOfField(source, field))).toBe(true);
+      }
+    }
   });
 });
 

@@ -81,6 +81,27 @@ export function isDataCategory(value: string): value is BuiltInDataCategory {
   return BUILT_IN.has(value);
 }
 
+/**
+ * Fields of a register's record that are no category of their own: each qualifies another field
+ * and goes with that field's category (a person's `status` says whether `date_of_death` applies,
+ * `civil_status_since` dates `civil_status`; a business's `status` follows its `strike_off`). A
+ * basis that covers the qualified field covers its qualifiers; one that does not, neither. Every
+ * other field is the category of its own name, so a register whose fields are named as its
+ * categories needs no entry.
+ */
+export const QUALIFYING_FIELDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  persons: { status: 'date_of_death', civil_status_since: 'civil_status' },
+  businesses: { status: 'strike_off' },
+};
+
+/**
+ * The category a field of a record of `source` goes with: `<source>.<field>`, or the category of
+ * the field it qualifies ({@link QUALIFYING_FIELDS}): `persons`, `status` → `persons.date_of_death`.
+ */
+export function categoryOfField(source: DataSource, field: string): DataCategory {
+  return `${source}.${QUALIFYING_FIELDS[source]?.[field] ?? field}`;
+}
+
 /** The source a category belongs to (`persons.address` → `persons`). */
 export function sourceOf(category: string): DataSource {
   const dot = category.indexOf('.');

@@ -8,16 +8,7 @@ import type { DescField, DescMessage } from '@bufbuild/protobuf';
 
 import { AgencyViewSchema, RecordChangeSchema, Register, RegisterSchema } from '@gov/contracts';
 import type { AgencyView, RecordChange } from '@gov/contracts';
-
-/**
- * Fields of a record that only qualify another one, by register: a field listed here goes with
- * the named field it qualifies; every other field goes with the category of its own name (so a
- * register whose fields are named as its categories needs no entry).
- */
-const QUALIFIERS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  persons: { status: 'date_of_death', civil_status_since: 'civil_status' },
-  businesses: { status: 'strike_off' },
-};
+import { categoryOfField } from '@gov/platform-legal-bases';
 
 /** A register's source name from its enum value's name: `PERSONS` → `persons`. */
 function sourceName(localName: string): string {
@@ -30,11 +21,6 @@ export function registerSource(register: Register): string | undefined {
   const number: number = register;
   const value = RegisterSchema.values.find((v) => v.number === number);
   return value === undefined ? undefined : sourceName(value.localName);
-}
-
-/** The field of a record message that governs `field` in a cut (itself, or what it qualifies). */
-function governing(source: string, field: string): string {
-  return QUALIFIERS[source]?.[field] ?? field;
 }
 
 /** What a view sends of one register: the record message's fields it keeps. */
@@ -79,16 +65,13 @@ export function recordMessageOf(register: Register): DescMessage | undefined {
 function registerCut(view: AgencyView, source: string): RegisterCut | undefined {
   const message = RECORD_MESSAGES.get(source);
   if (message === undefined) return undefined;
-  const named = new Set(
-    view.categories
-      .filter((category) => category.startsWith(`${source}.`))
-      .map((category) => category.slice(source.length + 1)),
-  );
+  const named = new Set(view.categories);
   const idField = message.fields.find((field) => field.number === 1);
-  if (idField === undefined || !named.has(idField.name)) return undefined;
+  if (idField === undefined || !named.has(`${source}.${idField.name}`)) return undefined;
+  // A field that qualifies another goes with that field's category (QUALIFYING_FIELDS).
   const kept = new Set(
     message.fields
-      .filter((field) => named.has(governing(source, field.name)))
+      .filter((field) => named.has(categoryOfField(source, field.name)))
       .map((field) => field.name),
   );
   if (kept.size < 2) return undefined;

@@ -2,6 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 
 import { ChangeKind, RecordChangeSchema, Register } from '@gov/contracts';
 import type { RecordChange } from '@gov/contracts';
+import { categoryOfField } from '@gov/platform-legal-bases';
 import type { LegalBasisCatalogue } from '@gov/platform-legal-bases';
 
 import { entryIdFor } from './access-entry';
@@ -83,14 +84,13 @@ const NATIONAL_ID = /^\d{13}$/;
 
 /**
  * What a delivered record of each register discloses of persons: the `record` case its register
- * carries, the catalogue source of its fields, the fields that are sent only with another one
- * (changes.proto, "AGENCY FEEDS": a change naming them discloses the category of the field they
- * qualify), and the persons the record as cut names (national ids, not yet checked).
+ * carries, the catalogue source of its fields (a field that is sent only with another one, as
+ * changes.proto's "AGENCY FEEDS" says, discloses the category of the field it qualifies:
+ * `categoryOfField`), and the persons the record as cut names (national ids, not yet checked).
  */
 interface RegisterDisclosure {
   readonly case: NonNullable<RecordChange['record']['case']>;
   readonly source: string;
-  readonly qualifiedBy: Readonly<Record<string, string>>;
   readonly persons: (change: RecordChange) => readonly string[];
 }
 
@@ -103,7 +103,6 @@ const DISCLOSURES: ReadonlyMap<Register, RegisterDisclosure> = new Map<
     {
       case: 'person',
       source: 'persons',
-      qualifiedBy: { status: 'date_of_death', civil_status_since: 'civil_status' },
       persons: (change) => [change.recordId],
     },
   ],
@@ -112,7 +111,6 @@ const DISCLOSURES: ReadonlyMap<Register, RegisterDisclosure> = new Map<
     {
       case: 'business',
       source: 'businesses',
-      qualifiedBy: { status: 'strike_off' },
       // Its managers, when the view sends them.
       persons: (change) =>
         change.record.case === 'business'
@@ -125,7 +123,6 @@ const DISCLOSURES: ReadonlyMap<Register, RegisterDisclosure> = new Map<
     {
       case: 'vehicle',
       source: 'vehicles',
-      qualifiedBy: {},
       // Its owner, when the view sends it and the owner is a person.
       persons: (change) => {
         const owner = change.record.case === 'vehicle' ? change.record.value.owner : undefined;
@@ -247,7 +244,7 @@ export function entriesFromFeedRecord(
 function deliveredCategories(
   change: RecordChange,
   viewCategories: readonly string[],
-  { source, qualifiedBy }: RegisterDisclosure,
+  { source }: RegisterDisclosure,
   fail: (what: string) => never,
 ): string[] {
   const inView = new Set(viewCategories);
@@ -256,9 +253,7 @@ function deliveredCategories(
     return ofRegister.length > 0 ? ofRegister : fail(`the view names no category of ${source}`);
   }
   if (change.changedFields.length === 0) return fail('changed_fields is empty');
-  const categories = change.changedFields.map(
-    (field) => `${source}.${qualifiedBy[field] ?? field}`,
-  );
+  const categories = change.changedFields.map((field) => categoryOfField(source, field));
   const outside = categories.filter((category) => !inView.has(category));
   if (outside.length > 0) {
     return fail(`changed_fields name categories outside the view: ${outside.join(', ')}`);
