@@ -16,7 +16,7 @@ import { LOCAL_AUDIENCE, LOCAL_ISSUER, localAuthEnv, localSigningKeys } from './
 import {
   awaitReady,
   ensureDatabases,
-  runMigrations,
+  migrate,
   startMirror,
   startServiceProcess,
 } from './lib/local-platform';
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
       ...localAuthEnv(keys),
       ...resolveServiceEnv(spec, values, siteUrls),
     });
-    for (const spec of services) runMigrations(site, name, [spec], envOf(spec), log);
+    await Promise.all(services.map((spec) => migrate(site, name, spec, envOf(spec), log)));
     running.push(...services.map((spec) => startServiceProcess(site, name, spec, envOf(spec))));
   }
 

@@ -1,7 +1,8 @@
 // The local platform's building blocks, shared by `npm start` and `npm run drill`: a site's
 // databases and migrations, services run from source with the site's environment, and the
 // MirrorMaker 2 link from the primary to the embassy.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 
@@ -96,34 +97,33 @@ export function serviceEnv(
 
 /**
  * Migrations are a deliberate step before a service starts (the service refuses to run on an
- * outdated schema): each service with a database gets its declared migrate entry run here, with
- * the environment the service will have. A failure throws.
+ * outdated schema): a service with a database gets its declared migrate entry run here, with
+ * the environment the service will have (nothing for a service without one). Several run side
+ * by side, each on its own database. A failure rejects.
  */
-export function runMigrations(
+export async function migrate(
   site: LocalSite,
   siteName: SiteName,
-  services: readonly ServiceSpec[],
+  spec: ServiceSpec,
   extra: Record<string, string>,
   log: (message: string) => void,
-): void {
-  for (const spec of services) {
-    if (!spec.database) continue;
-    const entry = spec.database.migrate;
-    log(`${siteName} ${spec.name}: migrating`);
-    const result = spawnSync(
-      process.execPath,
-      [...NODE_FLAGS, '--require', require.resolve('@swc-node/register'), entry],
-      {
-        cwd: repoRoot(),
-        stdio: ['ignore', 'ignore', 'inherit'],
-        env: serviceEnv(site, siteName, spec, extra),
-      },
+): Promise<void> {
+  if (!spec.database) return;
+  log(`${siteName} ${spec.name}: migrating`);
+  const child = spawn(
+    process.execPath,
+    [...NODE_FLAGS, '--require', require.resolve('@swc-node/register'), spec.database.migrate],
+    {
+      cwd: repoRoot(),
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: serviceEnv(site, siteName, spec, extra),
+    },
+  );
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) {
+    throw new Error(
+      `${siteName} ${spec.name}: migrations failed (${signal ?? `exit ${String(code)}`})`,
     );
-    if (result.status !== 0) {
-      throw new Error(
-        `${siteName} ${spec.name}: migrations failed (exit ${String(result.status)})`,
-      );
-    }
   }
 }
 

@@ -16,7 +16,7 @@ import { DrillStepError, ServiceClient, httpCall } from './drill-client';
 import {
   awaitReady,
   ensureDatabases,
-  runMigrations,
+  migrate,
   startMirror,
   startServiceProcess,
 } from './local-platform';
@@ -80,6 +80,13 @@ export interface StartServiceOptions {
   readonly database?: string;
   /** Variables on top of the site's and the declaration's. */
   readonly env?: Record<string, string>;
+  /** The port to listen on (a free one by default). */
+  readonly port?: number;
+  /**
+   * URLs of services started alongside, by name, on top of those already running on the
+   * site: a service is given its peers' URLs, whether or not they are ready yet.
+   */
+  readonly peers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -248,7 +255,7 @@ export class TwoSites {
     if (!declared) throw new Error(`no service "${name}" is declared in services/`);
     const spec: ServiceSpec = {
       ...declared,
-      port: await freePort(),
+      port: options.port ?? (await freePort()),
       ...(declared.database && options.database !== undefined
         ? { database: { ...declared.database, name: options.database } }
         : {}),
@@ -264,12 +271,15 @@ export class TwoSites {
       ),
     };
     // Services started before this one on the same site, by name ({url:<service>}).
-    const siteUrls = Object.fromEntries(
-      [...this.started].flatMap(([name, at]) => {
-        const url = at[siteName]?.process.url;
-        return url === undefined ? [] : [[name, url]];
-      }),
-    );
+    const siteUrls = {
+      ...Object.fromEntries(
+        [...this.started].flatMap(([name, at]) => {
+          const url = at[siteName]?.process.url;
+          return url === undefined ? [] : [[name, url]];
+        }),
+      ),
+      ...options.peers,
+    };
     const env = {
       ...this.authEnv,
       // The drill and the journeys load a site with one registrar token, as fast as it takes
@@ -279,7 +289,7 @@ export class TwoSites {
       ...options.env,
     };
     await ensureDatabases(site, [spec]);
-    runMigrations(site, siteName, [spec], env, this.options.log);
+    await migrate(site, siteName, spec, env, this.options.log);
     const running = await this.launch(siteName, spec, env);
     const started: SiteService = {
       spec,
@@ -293,18 +303,38 @@ export class TwoSites {
     return started;
   }
 
+  /** Starts every declared service with an event store on `siteName` ({@link startServices}). */
+  startReplicated(siteName: SiteName): Promise<SiteService[]> {
+    return this.startServices(
+      siteName,
+      serviceDeclarations()
+        .filter((s) => s.eventStore !== undefined)
+        .map((s) => s.name),
+    );
+  }
+
   /**
-   * Starts every declared service with an event store on `siteName`, one after the other, each
-   * after the services whose URLs it is given (`startOrder`).
+   * Starts the declared services `names` on `siteName` side by side, as `npm start` does: each
+   * is given the others' URLs (their ports are chosen first), and none needs another to be
+   * ready to start. Their migrations and start-ups, mostly loading TypeScript, overlap: about
+   * half the time of one after the other on two cores. Resolves in `startOrder` once all are
+   * ready.
    */
-  async startReplicated(siteName: SiteName): Promise<SiteService[]> {
-    const started: SiteService[] = [];
-    for (const service of startOrder(serviceDeclarations()).filter(
-      (s) => s.eventStore !== undefined,
-    )) {
-      started.push(await this.startService(siteName, service.name));
-    }
-    return started;
+  async startServices(siteName: SiteName, names: readonly string[]): Promise<SiteService[]> {
+    const ordered = startOrder(serviceDeclarations()).filter((s) => names.includes(s.name));
+    const ports = new Map<string, number>();
+    for (const service of ordered) ports.set(service.name, await freePort());
+    const peers = Object.fromEntries(
+      [...ports].map(([name, port]) => [name, `http://127.0.0.1:${String(port)}`]),
+    );
+    const results = await Promise.allSettled(
+      ordered.map((service) =>
+        this.startService(siteName, service.name, { port: ports.get(service.name), peers }),
+      ),
+    );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    return results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   }
 
   private async launch(
