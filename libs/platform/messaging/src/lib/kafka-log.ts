@@ -26,11 +26,16 @@ export function kafkaLogLevel(level: MessagingLogLevel): logLevel {
 const EXPECTED_WHILE_WAITING = [
   'This server does not host this topic-partition',
   'There is no leader for this topic-partition',
+  // A new cluster creates its offsets and transaction-state topics on the first group or
+  // transactional producer: their coordinators answer this until then, and the client retries.
+  'The coordinator is not available',
+  'The coordinator is loading',
 ];
 
 /**
  * The level a client log entry is written at: the client's own, except that a failed request
- * for a topic that does not exist yet goes to debug (see `EXPECTED_WHILE_WAITING`).
+ * the client retries while a topic or a coordinator comes into being goes to debug (see
+ * `EXPECTED_WHILE_WAITING`).
  */
 export function kafkaEntryLevel(level: logLevel, entry: object): logLevel {
   const error = 'error' in entry && typeof entry.error === 'string' ? entry.error : '';
@@ -46,7 +51,9 @@ const OWN_FIELDS = new Set(['message', 'timestamp', 'logger']);
 /**
  * Routes the Kafka client's log entries into Nest's `Logger`, one context per client namespace
  * (`Kafka Producer`, `Kafka Consumer`, …), so they end up wherever the application's logger
- * writes (pino in the services).
+ * writes (pino in the services). The entry's fields (the broker's error, the broker, the retry
+ * count…) go first, as an object, as the platform logs fields (nestjs-pino merges them into
+ * the line); after the message, the service's pino logger would drop them.
  */
 export const nestLogCreator: logCreator = () => {
   const loggers = new Map<string, Logger>();
@@ -61,21 +68,21 @@ export const nestLogCreator: logCreator = () => {
 
   return ({ namespace, level, log }) => {
     const extra = Object.fromEntries(Object.entries(log).filter(([key]) => !OWN_FIELDS.has(key)));
-    const params: unknown[] = Object.keys(extra).length > 0 ? [extra] : [];
-    const message = log.message;
+    const args: [unknown, ...unknown[]] =
+      Object.keys(extra).length > 0 ? [extra, log.message] : [log.message];
     const logger = loggerFor(namespace);
     switch (kafkaEntryLevel(level, log)) {
       case logLevel.ERROR:
-        logger.error(message, ...params);
+        logger.error(...args);
         return;
       case logLevel.WARN:
-        logger.warn(message, ...params);
+        logger.warn(...args);
         return;
       case logLevel.INFO:
-        logger.log(message, ...params);
+        logger.log(...args);
         return;
       case logLevel.DEBUG:
-        logger.debug(message, ...params);
+        logger.debug(...args);
         return;
       case logLevel.NOTHING:
         return;
