@@ -231,32 +231,36 @@ describe('the data embassy (two sites, MirrorMaker 2)', () => {
   }, 180_000);
 
   it('resumes a replay after a SIGKILL without losing or applying an event twice', async () => {
-    // Enough that the rebuild takes seconds (it replays at 15k+ events/s): the kill must land
-    // in the middle of it, not after.
-    await loadMore(30_000, 4, 100);
+    // Enough that the rebuild takes a while (it replays at 15k+ events/s on a fast machine,
+    // 0.7 s for these): the kill must land in the middle of it, not after. It is watched in the
+    // database from the moment the process is spawned, not from its readiness (which may come
+    // after a short replay), so it lands within a poll (20 ms) of the point it waits for.
+    await loadMore(10_000, 4, 200);
     const target = await headOf(primary);
     // Small fetches: the first batch must not hold the whole log, or nothing is left to kill.
     const env = { REPLICATION_GROUP: 'registry.rebuild', REPLICATION_FETCH_BYTES: '65536' };
     const victim = await sites.startService('embassy', 'registry', {
       database: 'registry_rebuild',
       env,
+      awaitReady: false,
     });
-    await until(
-      'the rebuild to be under way',
-      async () => {
-        const head = await headOf(victim);
-        return head > 0n ? head : undefined;
-      },
-      60_000,
-      20,
-    );
-    victim.process.kill();
     const pool = new Pool({ connectionString: sites.embassy.postgres.url('registry_rebuild') });
     try {
-      const { rows: before } = await pool.query<{ head: string }>(
-        'SELECT position AS head FROM registry.log_head',
+      const stored = async (): Promise<bigint> => {
+        const { rows } = await pool.query<{ head: string }>(
+          'SELECT position AS head FROM registry.log_head',
+        );
+        return BigInt(rows[0]?.head ?? '0');
+      };
+      // Killed once a tenth of the log is stored: well into the replay, far from its end.
+      await until(
+        'the rebuild to be under way',
+        async () => ((await stored()) >= target / 10n ? true : undefined),
+        60_000,
+        20,
       );
-      expect(BigInt(before[0]?.head ?? '0')).toBeLessThan(target);
+      victim.process.kill();
+      expect(await stored()).toBeLessThan(target);
 
       const resumed = await sites.startService('embassy', 'registry', {
         database: 'registry_rebuild',

@@ -238,7 +238,9 @@ describe('ReplicaConsumer while its PostgreSQL is down', () => {
     // Published while the replica's database is down: the consumer fetches them meanwhile.
     await appendEvents(primary, 50, 2_000);
     await drained();
-    await new Promise((resolve) => setTimeout(resolve, 30_000));
+    // Down for longer than the 5 attempts (100 ms doubling: 1.5 s) after which a failure that
+    // is not an outage would be dead-lettered: seven retries of each partition's batch here.
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
     expect(await replica.headPosition().catch(() => 'unavailable')).toBe('unavailable');
     server = await startPostgres({ dir, port, durable: false });
 
@@ -251,7 +253,7 @@ describe('ReplicaConsumer while its PostgreSQL is down', () => {
     expect(deadLetters).toEqual([]);
     expect(halted).toEqual([]);
     // The outage is said when it starts and when it ends, not once per retry (three partitions
-    // retried for 30 s). Twice at most: a batch that committed as the server went down can end
+    // retried for 12 s). Twice at most: a batch that committed as the server went down can end
     // the first outage an instant before the next one starts.
     const started = warnings.filter((w) => /dependency of the handler is unavailable/.test(w));
     const ended = notes.filter((n) => /Dependency available again/.test(n));
