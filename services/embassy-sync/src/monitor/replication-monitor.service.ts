@@ -42,6 +42,13 @@ export interface ServiceView {
   readonly polledAt: Date | null;
 }
 
+/**
+ * Polls during which a site that has not answered once since this process started is taken to
+ * be starting (embassy-sync starts alongside the services it watches): its failures are noted
+ * at info, and a warning follows only if it still has not answered after them.
+ */
+export const STARTING_POLLS = 30;
+
 /** Called after every poll, e.g. to compare pending checkpoints with the fresh heads. */
 export type PollListener = (views: readonly ServiceView[]) => Promise<void>;
 
@@ -74,6 +81,7 @@ export class ReplicationMonitor implements OnApplicationBootstrap, OnModuleDestr
       lag: null,
       window: new LagWindow(config.windowMinutes),
       polledAt: null,
+      polls: 0,
     }));
   }
 
@@ -135,6 +143,7 @@ export class ReplicationMonitor implements OnApplicationBootstrap, OnModuleDestr
       view.clients.embassy.status(),
     ]);
     const now = new Date();
+    view.polls += 1;
     view.primary = this.observe(view, view.primary, primary, now);
     view.embassy = this.observe(view, view.embassy, embassy, now);
     view.polledAt = now;
@@ -159,10 +168,12 @@ export class ReplicationMonitor implements OnApplicationBootstrap, OnModuleDestr
       }
       return { ...previous, up: true, error: null, status: result.value, readAt: now };
     }
-    if (previous.up || previous.error !== result.error) {
-      this.logger.warn(
-        `${previous.site} ${view.service.name} (${previous.url}): status unavailable: ${result.error}`,
-      );
+    const where = `${previous.site} ${view.service.name} (${previous.url})`;
+    const changed = previous.up || previous.error !== result.error;
+    if (previous.readAt === null && view.polls <= STARTING_POLLS) {
+      if (changed) this.logger.log(`${where}: not answering yet: ${result.error}`);
+    } else if (changed || (previous.readAt === null && view.polls === STARTING_POLLS + 1)) {
+      this.logger.warn(`${where}: status unavailable: ${result.error}`);
     }
     return { ...previous, up: false, error: result.error };
   }
@@ -176,6 +187,8 @@ interface MutableServiceView {
   lag: ServiceView['lag'];
   readonly window: LagWindow;
   polledAt: Date | null;
+  /** Polls so far. */
+  polls: number;
 }
 
 function emptySite(site: SiteName, url: string): SiteView {
