@@ -168,11 +168,10 @@ export class AgencyFeedsConsumer implements OnApplicationBootstrap, OnModuleDest
     try {
       const existing = await this.store.existingStreams(streams.map(({ stream }) => stream));
       // One append per entry: a crash between two leaves the offset uncommitted, and the
-      // redelivery appends only what is missing. The source's event id is the record's
-      // `event-id` header (entriesFromFeedRecord refuses a record without one).
+      // redelivery appends only what is missing.
       for (const { entry, stream } of streams) {
         if (existing.has(stream)) continue;
-        await this.appendEntry(stream, entry, entry.source.eventId, traceparent);
+        await this.appendEntry(stream, entry, traceparent);
       }
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
@@ -189,9 +188,10 @@ export class AgencyFeedsConsumer implements OnApplicationBootstrap, OnModuleDest
   private async appendEntry(
     stream: string,
     entry: AccessEntry,
-    eventId: string,
     traceparent: string | undefined,
   ): Promise<void> {
+    // Caused by the registry event the delivered record comes from (its `event-id` header).
+    const { eventId } = entry.source;
     try {
       await this.store.append(stream, 0, [encodeAccessRecorded(entry, new Date())], {
         correlationId: eventId,
